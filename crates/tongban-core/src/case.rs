@@ -1,0 +1,679 @@
+//! A case (办件): its identity, what was taken in, and the events that move it.
+//!
+//! The status of a case is never stored as a fact of its own: it is the fold of the case's
+//! events ([`CaseStatus::apply`]). Each event kind is owned by one side (the receiving desk or
+//! the handling region), so two sides never race for the same transition.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::applicant::{Agent, Applicant};
+use crate::validate::{self, FieldError, ValidationError};
+
+/// The global id of a case: a UUID v7 made on the desk, so a case exists before any network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
+#[serde(transparent)]
+pub struct CaseId(pub Uuid);
+
+impl fmt::Display for CaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A desk's short code, unique within its region (assigned when the desk is set up).
+/// 1 to 4 characters of A–Z and 0–9, so the 办件编号 stays short enough to read over the phone.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DeskCode(String);
+
+impl DeskCode {
+    pub fn parse(s: &str) -> Result<DeskCode, ValidationError> {
+        let s = s.trim().to_ascii_uppercase();
+        if s.is_empty() || s.chars().count() > 4 {
+            return Err(ValidationError::new("窗口代码应为1至4位字母或数字"));
+        }
+        if let Some(c) = s.chars().find(|c| !c.is_ascii_uppercase() && !c.is_ascii_digit()) {
+            return Err(ValidationError::new(format!("窗口代码中的「{c}」无效，只能使用字母A-Z和数字0-9")));
+        }
+        Ok(DeskCode(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// 办件编号: `{受理地区划}-{yyyymmdd}-{窗口代码}-{序号}`, e.g. `411329-20261123-A1-0007`.
+/// Unique without coordination because the region and desk code are unique and the sequence is
+/// per desk and day.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
+#[serde(transparent)]
+pub struct CaseNumber(String);
+
+impl CaseNumber {
+    pub fn compose(region: &str, date: NaiveDate, desk: &DeskCode, seq: u32) -> CaseNumber {
+        CaseNumber(format!("{region}-{}-{}-{seq:04}", date.format("%Y%m%d"), desk.as_str()))
+    }
+
+    pub fn parse(s: &str) -> Result<CaseNumber, ValidationError> {
+        let s = s.trim();
+        let parts: Vec<&str> = s.split('-').collect();
+        let bad = || ValidationError::new(format!("办件编号「{s}」格式不正确，应如 411329-20261123-A1-0007"));
+        let [region, date, desk, seq] = parts.as_slice() else { return Err(bad()) };
+        let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+        if !digits(region, 6) || !digits(date, 8) || NaiveDate::parse_from_str(date, "%Y%m%d").is_err() {
+            return Err(bad());
+        }
+        if DeskCode::parse(desk).map(|d| d.0 != *desk).unwrap_or(true) {
+            return Err(bad());
+        }
+        if seq.len() < 4 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        Ok(CaseNumber(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The sequence part, for finding the next free number of a day.
+    pub fn sequence(&self) -> u32 {
+        self.0.rsplit('-').next().and_then(|s| s.parse().ok()).unwrap_or(0)
+    }
+}
+
+impl fmt::Display for CaseNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The two sides of 收办分离.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// 受理地: the window where the applicant stands.
+    Receiving,
+    /// 办理地: the partner region that decides.
+    Handling,
+}
+
+impl Side {
+    pub fn label(self) -> &'static str {
+        match self {
+            Side::Receiving => "受理地",
+            Side::Handling => "办理地",
+        }
+    }
+}
+
+/// 材料形式.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialForm {
+    Original,
+    Copy,
+    Electronic,
+}
+
+impl MaterialForm {
+    pub fn label(self) -> &'static str {
+        match self {
+            MaterialForm::Original => "原件",
+            MaterialForm::Copy => "复印件",
+            MaterialForm::Electronic => "电子件",
+        }
+    }
+}
+
+/// One material of a case: what the catalog asks for and what the clerk found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Material {
+    pub name: String,
+    pub form: MaterialForm,
+    /// 份数 asked for.
+    pub copies: u32,
+    pub required: bool,
+    /// The standard the material must meet (from the catalog), quoted on the 一次性告知书.
+    #[serde(default)]
+    pub standard: String,
+    pub received: bool,
+    #[serde(default)]
+    pub original_verified: bool,
+    /// SHA-256 of each attached scan.
+    #[serde(default)]
+    pub scans: Vec<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl Material {
+    /// Missing in the sense of 一次性告知: required and not (yet) received.
+    pub fn is_missing(&self) -> bool {
+        self.required && !self.received
+    }
+}
+
+/// 流转方式: data over the network, paper by mail, or both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Transfer {
+    pub network: bool,
+    pub mail: bool,
+    /// EMS waybill of the paper originals, once known.
+    #[serde(default)]
+    pub waybill: Option<String>,
+}
+
+/// How the result reaches the applicant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ResultDelivery {
+    /// 窗口领取.
+    AtWindow,
+    /// 邮寄送达.
+    Mail { recipient: String, phone: String, address: String },
+}
+
+/// The item as it was when the case was taken in (the catalog may change later).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ItemRef {
+    /// 事项编码 / 实施编码, opaque.
+    pub code: String,
+    pub name: String,
+    /// 办理部门 of the handling region.
+    pub department: String,
+    /// 承诺时限 in working days.
+    pub promised_days: u32,
+    #[serde(default)]
+    pub catalog_version: Option<String>,
+}
+
+/// What the clerk fills in for an intake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct IntakeForm {
+    pub item: ItemRef,
+    /// 办理地, a GB/T 2260 code.
+    pub handling_region: String,
+    pub applicant: Applicant,
+    #[serde(default)]
+    pub agent: Option<Agent>,
+    pub materials: Vec<Material>,
+    pub transfer: Transfer,
+    pub delivery: ResultDelivery,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Everything the window takes in: the form plus what the desk assigns. The body of the
+/// first event of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Intake {
+    pub number: CaseNumber,
+    /// 受理地, a GB/T 2260 code.
+    pub receiving_region: String,
+    /// Hall and window name as printed on the receipt.
+    pub window: String,
+    pub received_on: NaiveDate,
+    #[serde(flatten)]
+    pub form: IntakeForm,
+}
+
+impl IntakeForm {
+    pub fn missing_materials(&self) -> impl Iterator<Item = &Material> {
+        self.materials.iter().filter(|m| m.is_missing())
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.missing_materials().next().is_none()
+    }
+}
+
+/// The author of an event: which user at which desk of which region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Author {
+    pub user: String,
+    /// The desk's id (a UUID made when the desk was set up).
+    pub desk: String,
+    pub region: String,
+}
+
+/// What happened to a case. Every variant is owned by exactly one [`Side`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventBody {
+    /// 收件: the intake; 待补正 if a required material is missing, otherwise 已收件.
+    Received { intake: Intake },
+    /// The applicant brought what the 一次性告知书 listed: 待补正 → 已收件.
+    Completed { materials: Vec<Material> },
+    /// The handling region's hub acknowledged the case: 已收件 → 已推送. Kept on the desk only:
+    /// the hub knows it has the case, and pushing this would race the partner's decision.
+    Pushed,
+    /// 已受理.
+    Accepted,
+    /// 不予受理, with the reason given to the applicant.
+    Refused { reason: String },
+    /// 需补正: the handling region lists what it still needs.
+    SupplementRequested { items: Vec<String>, note: String },
+    /// 补正中: the receiving desk told the applicant what to bring.
+    SupplementNotified,
+    /// 已补正: the applicant brought it; the materials as they are now.
+    Supplemented { materials: Vec<Material> },
+    /// 办理中.
+    Processing,
+    /// 办结, 准予 or 不予.
+    Concluded { approved: bool, note: String },
+    /// 结果已寄出, with the waybill.
+    ResultMailed { waybill: String },
+    /// 已送达: the result reached the applicant.
+    Delivered { note: String },
+}
+
+/// The kind of an event without its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Received,
+    Completed,
+    Pushed,
+    Accepted,
+    Refused,
+    SupplementRequested,
+    SupplementNotified,
+    Supplemented,
+    Processing,
+    Concluded,
+    ResultMailed,
+    Delivered,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 12] = [
+        EventKind::Received,
+        EventKind::Completed,
+        EventKind::Pushed,
+        EventKind::Accepted,
+        EventKind::Refused,
+        EventKind::SupplementRequested,
+        EventKind::SupplementNotified,
+        EventKind::Supplemented,
+        EventKind::Processing,
+        EventKind::Concluded,
+        EventKind::ResultMailed,
+        EventKind::Delivered,
+    ];
+
+    pub fn owner(self) -> Side {
+        use EventKind::*;
+        match self {
+            Received | Completed | Pushed | SupplementNotified | Supplemented | Delivered => Side::Receiving,
+            Accepted | Refused | SupplementRequested | Processing | Concluded | ResultMailed => Side::Handling,
+        }
+    }
+
+    /// Events that stay on the desk that made them and are never sent to a hub.
+    pub fn is_local(self) -> bool {
+        self == EventKind::Pushed
+    }
+
+    pub fn label(self) -> &'static str {
+        use EventKind::*;
+        match self {
+            Received => "收件",
+            Completed => "补齐材料",
+            Pushed => "推送办理地",
+            Accepted => "受理",
+            Refused => "不予受理",
+            SupplementRequested => "要求补正",
+            SupplementNotified => "告知补正",
+            Supplemented => "提交补正材料",
+            Processing => "开始办理",
+            Concluded => "办结",
+            ResultMailed => "寄出结果",
+            Delivered => "送达结果",
+        }
+    }
+
+    /// The stable name used in the database and on the wire.
+    pub fn as_str(self) -> &'static str {
+        use EventKind::*;
+        match self {
+            Received => "received",
+            Completed => "completed",
+            Pushed => "pushed",
+            Accepted => "accepted",
+            Refused => "refused",
+            SupplementRequested => "supplement_requested",
+            SupplementNotified => "supplement_notified",
+            Supplemented => "supplemented",
+            Processing => "processing",
+            Concluded => "concluded",
+            ResultMailed => "result_mailed",
+            Delivered => "delivered",
+        }
+    }
+}
+
+impl EventBody {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            EventBody::Received { .. } => EventKind::Received,
+            EventBody::Completed { .. } => EventKind::Completed,
+            EventBody::Pushed => EventKind::Pushed,
+            EventBody::Accepted => EventKind::Accepted,
+            EventBody::Refused { .. } => EventKind::Refused,
+            EventBody::SupplementRequested { .. } => EventKind::SupplementRequested,
+            EventBody::SupplementNotified => EventKind::SupplementNotified,
+            EventBody::Supplemented { .. } => EventKind::Supplemented,
+            EventBody::Processing => EventKind::Processing,
+            EventBody::Concluded { .. } => EventKind::Concluded,
+            EventBody::ResultMailed { .. } => EventKind::ResultMailed,
+            EventBody::Delivered { .. } => EventKind::Delivered,
+        }
+    }
+}
+
+/// One event of one case. Events are append-only; the id makes pushing them idempotent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CaseEvent {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub id: Uuid,
+    pub case_id: CaseId,
+    pub at: DateTime<Utc>,
+    pub author: Author,
+    #[serde(flatten)]
+    pub body: EventBody,
+}
+
+/// The status a case's events fold into. Each is set by exactly one side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// 待补正: the 一次性告知书 was given; waiting for the applicant.
+    AwaitingMaterials,
+    /// 已收件.
+    Received,
+    /// 已推送.
+    Pushed,
+    /// 补正中.
+    Supplementing,
+    /// 已补正.
+    Supplemented,
+    /// 已送达.
+    Delivered,
+    /// 已受理.
+    Accepted,
+    /// 不予受理.
+    Refused,
+    /// 需补正.
+    SupplementRequested,
+    /// 办理中.
+    Processing,
+    /// 办结.
+    Concluded,
+    /// 结果已寄出.
+    ResultMailed,
+}
+
+impl CaseStatus {
+    pub const ALL: [CaseStatus; 12] = [
+        CaseStatus::AwaitingMaterials,
+        CaseStatus::Received,
+        CaseStatus::Pushed,
+        CaseStatus::Supplementing,
+        CaseStatus::Supplemented,
+        CaseStatus::Delivered,
+        CaseStatus::Accepted,
+        CaseStatus::Refused,
+        CaseStatus::SupplementRequested,
+        CaseStatus::Processing,
+        CaseStatus::Concluded,
+        CaseStatus::ResultMailed,
+    ];
+
+    pub fn label(self) -> &'static str {
+        use CaseStatus::*;
+        match self {
+            AwaitingMaterials => "待补正",
+            Received => "已收件",
+            Pushed => "已推送",
+            Supplementing => "补正中",
+            Supplemented => "已补正",
+            Delivered => "已送达",
+            Accepted => "已受理",
+            Refused => "不予受理",
+            SupplementRequested => "需补正",
+            Processing => "办理中",
+            Concluded => "办结",
+            ResultMailed => "结果已寄出",
+        }
+    }
+
+    /// The stable name used in the database, the CLI and on the wire.
+    pub fn as_str(self) -> &'static str {
+        use CaseStatus::*;
+        match self {
+            AwaitingMaterials => "awaiting_materials",
+            Received => "received",
+            Pushed => "pushed",
+            Supplementing => "supplementing",
+            Supplemented => "supplemented",
+            Delivered => "delivered",
+            Accepted => "accepted",
+            Refused => "refused",
+            SupplementRequested => "supplement_requested",
+            Processing => "processing",
+            Concluded => "concluded",
+            ResultMailed => "result_mailed",
+        }
+    }
+
+    /// Parses the stable name or the Chinese label.
+    pub fn parse(s: &str) -> Option<CaseStatus> {
+        let s = s.trim();
+        CaseStatus::ALL.into_iter().find(|c| c.as_str() == s || c.label() == s)
+    }
+
+    /// The side whose events lead into this status.
+    pub fn owner(self) -> Side {
+        use CaseStatus::*;
+        match self {
+            AwaitingMaterials | Received | Pushed | Supplementing | Supplemented | Delivered => Side::Receiving,
+            Accepted | Refused | SupplementRequested | Processing | Concluded | ResultMailed => Side::Handling,
+        }
+    }
+
+    /// No further event is expected (the case is closed for the 台账's open count).
+    pub fn is_final(self) -> bool {
+        self == CaseStatus::Delivered
+    }
+
+    /// The status after `event`, or why the event does not fit. `current` is `None` before the
+    /// first event. The desk and the hub both call this, so both refuse the same things.
+    pub fn apply(current: Option<CaseStatus>, event: &EventBody) -> Result<CaseStatus, TransitionError> {
+        use CaseStatus as S;
+        let kind = event.kind();
+        let refuse = || Err(TransitionError { event: kind, from: current });
+        // Statuses in which the handling region holds a complete case it has not decided on.
+        let awaiting_decision = matches!(current, Some(S::Received | S::Pushed | S::Supplemented));
+        match (current, event) {
+            (None, EventBody::Received { intake }) => {
+                Ok(if intake.form.is_complete() { S::Received } else { S::AwaitingMaterials })
+            }
+            (None, _) | (Some(_), EventBody::Received { .. }) => refuse(),
+            (Some(S::AwaitingMaterials), EventBody::Completed { .. }) => Ok(S::Received),
+            (Some(S::Received), EventBody::Pushed) => Ok(S::Pushed),
+            (_, EventBody::Accepted) if awaiting_decision => Ok(S::Accepted),
+            (_, EventBody::Refused { .. }) if awaiting_decision => Ok(S::Refused),
+            (_, EventBody::SupplementRequested { .. })
+                if awaiting_decision || matches!(current, Some(S::Accepted | S::Processing)) =>
+            {
+                Ok(S::SupplementRequested)
+            }
+            (Some(S::SupplementRequested), EventBody::SupplementNotified) => Ok(S::Supplementing),
+            (Some(S::SupplementRequested | S::Supplementing), EventBody::Supplemented { .. }) => Ok(S::Supplemented),
+            (Some(S::Accepted), EventBody::Processing) => Ok(S::Processing),
+            (Some(S::Accepted | S::Processing), EventBody::Concluded { .. }) => Ok(S::Concluded),
+            (Some(S::Concluded), EventBody::ResultMailed { .. }) => Ok(S::ResultMailed),
+            (Some(S::Concluded | S::ResultMailed | S::Refused), EventBody::Delivered { .. }) => Ok(S::Delivered),
+            _ => refuse(),
+        }
+    }
+}
+
+impl fmt::Display for CaseStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// An event that does not fit the case's current status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct TransitionError {
+    pub event: EventKind,
+    pub from: Option<CaseStatus>,
+}
+
+impl TransitionError {
+    fn message(&self) -> String {
+        match self.from {
+            None => format!("办件尚不存在，不能「{}」", self.event.label()),
+            Some(from) => format!("办件状态为「{}」，不能「{}」", from.label(), self.event.label()),
+        }
+    }
+}
+
+/// An event authored by the side that does not own its kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("「{}」只能由{}录入，不能由{}录入", .event.label(), .event.owner().label(), .author.label())]
+pub struct WrongSide {
+    pub event: EventKind,
+    pub author: Side,
+}
+
+/// Checks that `author` owns `event`.
+pub fn check_side(event: EventKind, author: Side) -> Result<(), WrongSide> {
+    if event.owner() == author {
+        Ok(())
+    } else {
+        Err(WrongSide { event, author })
+    }
+}
+
+/// What a case's events say about it, folded in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseState {
+    pub status: CaseStatus,
+    pub intake: Intake,
+    /// The materials as of the last event that changed them.
+    pub materials: Vec<Material>,
+    /// Set once 办结: 准予 (true) or 不予 (false).
+    pub approved: Option<bool>,
+    /// What the handling region asked for in its last 需补正.
+    pub supplement_items: Vec<String>,
+    pub result_waybill: Option<String>,
+    pub refusal_reason: Option<String>,
+}
+
+/// A folding error: the first event is not an intake, or an event does not fit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FoldError {
+    #[error("办件没有任何事件")]
+    Empty,
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+}
+
+impl CaseState {
+    /// The state after the first event, which must be the intake.
+    pub fn start(first: &EventBody) -> Result<CaseState, FoldError> {
+        let status = CaseStatus::apply(None, first)?;
+        let EventBody::Received { intake } = first else { unreachable!("apply(None, _) accepts only Received") };
+        Ok(CaseState {
+            status,
+            materials: intake.form.materials.clone(),
+            intake: intake.clone(),
+            approved: None,
+            supplement_items: Vec::new(),
+            result_waybill: None,
+            refusal_reason: None,
+        })
+    }
+
+    /// Applies one more event, or refuses it and changes nothing.
+    pub fn apply(&mut self, event: &EventBody) -> Result<(), TransitionError> {
+        self.status = CaseStatus::apply(Some(self.status), event)?;
+        match event {
+            EventBody::Completed { materials } | EventBody::Supplemented { materials } => {
+                self.materials = materials.clone();
+            }
+            EventBody::Refused { reason } => self.refusal_reason = Some(reason.clone()),
+            EventBody::SupplementRequested { items, .. } => self.supplement_items = items.clone(),
+            EventBody::Concluded { approved, .. } => self.approved = Some(*approved),
+            EventBody::ResultMailed { waybill } => self.result_waybill = Some(waybill.clone()),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Folds a case's events in order.
+    pub fn fold<'a>(events: impl IntoIterator<Item = &'a EventBody>) -> Result<CaseState, FoldError> {
+        let mut events = events.into_iter();
+        let mut state = CaseState::start(events.next().ok_or(FoldError::Empty)?)?;
+        for event in events {
+            state.apply(event)?;
+        }
+        Ok(state)
+    }
+}
+
+impl IntakeForm {
+    /// Checks the fields a clerk types and returns the form in canonical form, or the first
+    /// problem with the field named.
+    pub fn validated(&self) -> Result<IntakeForm, FieldError> {
+        let mut out = self.clone();
+        out.applicant = self.applicant.validated()?;
+        out.agent = self.agent.as_ref().map(Agent::validated).transpose()?;
+        out.item.code = validate::required_text("item.code", "事项编码", &self.item.code)?;
+        out.item.name = validate::required_text("item.name", "事项名称", &self.item.name)?;
+        if !crate::region::is_valid_code(&self.handling_region) {
+            let code = &self.handling_region;
+            return Err(ValidationError::new(format!("「{code}」不是有效的行政区划代码（6位数字）"))
+                .at("handling_region", "办理地"));
+        }
+        if !self.transfer.network && !self.transfer.mail {
+            return Err(ValidationError::new("请至少选择网络流转或邮寄之一").at("transfer", "流转方式"));
+        }
+        for (i, m) in self.materials.iter().enumerate() {
+            let label = format!("第{}项材料名称", i + 1);
+            out.materials[i].name = validate::required_text(&format!("materials[{i}].name"), &label, &m.name)?;
+        }
+        if let ResultDelivery::Mail { recipient, phone, address } = &self.delivery {
+            let recipient = validate::required_text("delivery.recipient", "收件人", recipient)?;
+            let phone = validate::phone(phone).map_err(|e| e.at("delivery.phone", "收件人电话"))?;
+            let address = validate::required_text("delivery.address", "邮寄地址", address)?;
+            out.delivery = ResultDelivery::Mail { recipient, phone, address };
+        }
+        Ok(out)
+    }
+}

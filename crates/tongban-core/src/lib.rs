@@ -1,0 +1,14 @@
+//! The domain of Tongban Desk (通办收件台), with no IO: everything here is a pure function of
+//! its inputs, so the desk, the hub, the CLI and the tests all share one meaning of a case.
+//!
+//! - [`region`]: GB/T 2260 region codes and names, shipped as data.
+//! - [`applicant`]: who a case is for (person or enterprise) and who brings it (agent).
+//! - [`validate`]: 居民身份证, 统一社会信用代码 and phone checks with exact Chinese messages.
+//! - [`case`]: case ids, 办件编号, events and the status they fold into.
+//! - [`workdays`]: the working-day calendar (statutory holidays and 调休) and deadlines.
+
+pub mod applicant;
+pub mod case;
+pub mod region;
+pub mod validate;
+pub mod workdays;

@@ -1,0 +1,296 @@
+//! The demo desk: 新野县 (411329) taking in cases for 北京市丰台区 (110106) and two other
+//! partners. The README's run command, the end-to-end test and the benchmarks all start from it,
+//! so what a newcomer sees is what the tests check.
+
+use std::path::Path;
+
+use chrono::{DateTime, Duration, Utc};
+use tongban_core::applicant::{Agent, AgentRole, Applicant, Enterprise, IdKind, Person};
+use tongban_core::case::{
+    Author, CaseEvent, CaseId, EventBody, IntakeForm, ItemRef, Material, MaterialForm, ResultDelivery, Transfer,
+};
+use tongban_core::validate;
+use tongban_store::{DeskSetup, Store, StoreError, User};
+
+use crate::AppError;
+
+pub const DEMO_REGION: &str = "411329";
+pub const DEMO_CLERK: &str = "zhangmin";
+
+/// A case the demo created, for tests to look for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeededCase {
+    pub number: String,
+    pub applicant_name: String,
+}
+
+/// Opens (or creates) the database at `path`, sets up the demo desk if it has none, and adds
+/// `cases` sample cases spread over the last days, some already decided by the partner.
+pub fn seed(path: &Path, cases: usize) -> Result<Vec<SeededCase>, AppError> {
+    let mut store = Store::open(path)?;
+    ensure_desk(&mut store)?;
+    let now = Utc::now();
+    let mut seeded = Vec::with_capacity(cases);
+    for i in 0..cases {
+        let at = now - Duration::minutes(((cases - i) * 37) as i64);
+        let form = sample_form(i);
+        let (id, number) = store.create_case(&form, DEMO_CLERK, at)?;
+        advance(&mut store, id, i, at)?;
+        seeded.push(SeededCase { number: number.to_string(), applicant_name: form.applicant.name().to_string() });
+    }
+    Ok(seeded)
+}
+
+/// Sets up the demo desk and its clerk, unless the database already has a desk.
+pub fn ensure_desk(store: &mut Store) -> Result<(), StoreError> {
+    if store.desk()?.is_some() {
+        return Ok(());
+    }
+    store.init_desk(
+        &DeskSetup {
+            region: DEMO_REGION.into(),
+            hall: "新野县政务服务中心".into(),
+            window_name: "跨省通办专窗".into(),
+            desk_code: "A1".into(),
+            first_user: User { login: DEMO_CLERK.into(), display_name: "张敏".into(), role: "clerk".into() },
+        },
+        Utc::now(),
+    )?;
+    Ok(())
+}
+
+/// Moves some sample cases along as the partner would, so the queue shows every kind of status.
+fn advance(store: &mut Store, case: CaseId, i: usize, at: DateTime<Utc>) -> Result<(), StoreError> {
+    let partner = Author { user: "fengtai-shebao".into(), desk: "demo-partner-desk".into(), region: "110106".into() };
+    let bodies: Vec<EventBody> = match i % 6 {
+        1 => vec![EventBody::Accepted],
+        2 => vec![EventBody::Accepted, EventBody::Processing],
+        3 => vec![EventBody::SupplementRequested {
+            items: vec!["参保缴费凭证需加盖社保经办机构业务章".into()],
+            note: "请于5个工作日内补正".into(),
+        }],
+        4 => vec![
+            EventBody::Accepted,
+            EventBody::Concluded { approved: true, note: "准予办理".into() },
+            EventBody::ResultMailed { waybill: format!("1178{:09}", 300_000 + i) },
+        ],
+        _ => vec![],
+    };
+    if store.case_state(case)?.status != tongban_core::case::CaseStatus::Received {
+        return Ok(());
+    }
+    for (k, body) in bodies.into_iter().enumerate() {
+        let event = CaseEvent {
+            id: uuid::Uuid::now_v7(),
+            case_id: case,
+            at: at + Duration::minutes(5 * (k as i64 + 1)),
+            author: partner.clone(),
+            body,
+        };
+        store.append_remote(&event)?;
+    }
+    Ok(())
+}
+
+const SURNAMES: [&str; 24] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
+    "罗", "郑", "梁", "谢", "欧阳",
+];
+const GIVEN: [&str; 30] = [
+    "建国", "芳", "伟", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
+    "秀兰", "霞", "喆", "堃", "珺", "昇", "玉兰", "桂英", "志强", "海燕", "子涵", "浩然",
+];
+/// Home counties of the sample applicants (address codes of their ID numbers).
+const HOMES: [&str; 6] = ["411329", "411302", "410105", "411303", "411381", "411323"];
+
+/// A Chinese name; the same `i` always gives the same name, and names vary enough that a
+/// million of them spread over thousands of distinct values.
+pub fn sample_name(i: usize) -> String {
+    let surname = SURNAMES[i % SURNAMES.len()];
+    let given = GIVEN[(i / SURNAMES.len()) % GIVEN.len()];
+    let extra = (i / (SURNAMES.len() * GIVEN.len())) % 8;
+    let second = ["", "", "文", "子", "志", "欣", "晓", "雨"][extra];
+    format!("{surname}{second}{given}")
+}
+
+/// A valid 居民身份证号码 for sample applicant `i`.
+pub fn sample_id_number(i: usize) -> String {
+    let home = HOMES[i % HOMES.len()];
+    let year = 1950 + (i * 7) % 55;
+    let month = 1 + (i * 5) % 12;
+    let day = 1 + (i * 11) % 28;
+    let seq = (i * 13) % 1000;
+    let first17 = format!("{home}{year:04}{month:02}{day:02}{seq:03}");
+    let check = validate::resident_id_check_digit(&first17).expect("17 digits");
+    format!("{first17}{check}")
+}
+
+fn material(name: &str, form: MaterialForm, standard: &str, received: bool) -> Material {
+    Material {
+        name: name.into(),
+        form,
+        copies: 1,
+        required: true,
+        standard: standard.into(),
+        received,
+        original_verified: received && form == MaterialForm::Original,
+        scans: vec![],
+        note: String::new(),
+    }
+}
+
+/// A sample intake: one of five real 跨省通办 items, a person or (every seventh) an enterprise,
+/// every fifth through a 帮办代办 helper, every eighth missing a material.
+pub fn sample_form(i: usize) -> IntakeForm {
+    let missing = i % 8 == 5;
+    let (item, handling_region, materials) = match i % 5 {
+        0 => (
+            ItemRef {
+                code: "110106-SB-0001".into(),
+                name: "企业职工基本养老保险关系转移接续申请".into(),
+                department: "北京市丰台区社会保险事业管理中心".into(),
+                promised_days: 15,
+                catalog_version: None,
+            },
+            "110106",
+            vec![
+                material("居民身份证", MaterialForm::Original, "在有效期内，正反面清晰", true),
+                material("基本养老保险参保缴费凭证", MaterialForm::Original, "加盖转出地社保经办机构业务章", !missing),
+            ],
+        ),
+        1 => (
+            ItemRef {
+                code: "110106-YB-0003".into(),
+                name: "异地长期居住人员备案".into(),
+                department: "北京市丰台区医疗保障局".into(),
+                promised_days: 5,
+                catalog_version: None,
+            },
+            "110106",
+            vec![
+                material("居民身份证", MaterialForm::Original, "在有效期内", true),
+                material("异地就医备案登记表", MaterialForm::Original, "本人签字", !missing),
+            ],
+        ),
+        2 => (
+            ItemRef {
+                code: "110106-GJJ-0002".into(),
+                name: "住房公积金异地转移接续".into(),
+                department: "北京住房公积金管理中心丰台管理部".into(),
+                promised_days: 10,
+                catalog_version: None,
+            },
+            "110106",
+            vec![
+                material("居民身份证", MaterialForm::Original, "在有效期内", true),
+                material("住房公积金异地转移接续申请表", MaterialForm::Original, "信息完整、本人签字", !missing),
+                material("新就业地劳动合同", MaterialForm::Copy, "加盖单位公章", true),
+            ],
+        ),
+        3 => (
+            ItemRef {
+                code: "330802-HJ-0011".into(),
+                name: "户口迁入（投靠）".into(),
+                department: "衢州市公安局柯城分局".into(),
+                promised_days: 20,
+                catalog_version: None,
+            },
+            "330802",
+            vec![
+                material("居民户口簿", MaterialForm::Original, "迁出地户口簿首页及本人页", true),
+                material("亲属关系证明", MaterialForm::Copy, "结婚证或出生医学证明", !missing),
+            ],
+        ),
+        _ => (
+            ItemRef {
+                code: "320102-SC-0007".into(),
+                name: "营业执照变更登记".into(),
+                department: "南京市玄武区市场监督管理局".into(),
+                promised_days: 3,
+                catalog_version: None,
+            },
+            "320102",
+            vec![
+                material("变更登记申请书", MaterialForm::Original, "法定代表人签字", true),
+                material("营业执照正副本", MaterialForm::Original, "原件交回", !missing),
+            ],
+        ),
+    };
+    let name = sample_name(i);
+    let phone = format!("1{}{:09}", 3 + i % 7, (i * 7919) % 1_000_000_000);
+    let applicant = if i % 7 == 6 {
+        Applicant::Enterprise(Enterprise {
+            name: format!("新野县{}纺织有限公司", ["华丰", "宏达", "瑞祥", "鑫源"][i % 4]),
+            credit_code: sample_credit_code(i),
+            legal_representative: name.clone(),
+            contact_name: name.clone(),
+            contact_phone: phone.clone(),
+            address: "河南省南阳市新野县产业集聚区".into(),
+        })
+    } else {
+        Applicant::Person(Person {
+            name,
+            id_kind: IdKind::ResidentId,
+            id_number: sample_id_number(i),
+            phone: phone.clone(),
+            address: format!("河南省南阳市新野县汉华街道{}号", 1 + i % 300),
+        })
+    };
+    let agent = (i % 5 == 2).then(|| Agent {
+        role: AgentRole::Helper,
+        name: "刘晓燕".into(),
+        id_kind: IdKind::ResidentId,
+        id_number: sample_id_number(i + 100_003),
+        phone: "13937712345".into(),
+    });
+    IntakeForm {
+        item,
+        handling_region: handling_region.into(),
+        applicant,
+        agent,
+        materials,
+        transfer: Transfer { network: true, mail: i % 3 == 0, waybill: (i % 3 == 0).then(|| format!("1179{:09}", i)) },
+        delivery: if i % 4 == 0 {
+            ResultDelivery::Mail {
+                recipient: sample_name(i),
+                phone,
+                address: "河南省南阳市新野县书院路18号".into(),
+            }
+        } else {
+            ResultDelivery::AtWindow
+        },
+        note: String::new(),
+    }
+}
+
+/// A valid 统一社会信用代码 for sample enterprise `i`.
+pub fn sample_credit_code(i: usize) -> String {
+    let first17 = format!("91{DEMO_REGION}MA{:07}", 4_000_000 + (i * 37) % 6_000_000);
+    let check = validate::uscc_check_char(&first17).expect("17 characters of the alphabet");
+    format!("{first17}{check}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_numbers_are_valid() {
+        for i in 0..500 {
+            validate::resident_id(&sample_id_number(i)).unwrap();
+            validate::uscc(&sample_credit_code(i)).unwrap();
+            sample_form(i).validated().unwrap();
+        }
+    }
+
+    #[test]
+    fn seeding_twice_adds_cases_to_the_same_desk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.db");
+        let first = seed(&path, 12).unwrap();
+        let second = seed(&path, 3).unwrap();
+        assert_eq!(first.len() + second.len(), 15);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.case_count().unwrap(), 15);
+    }
+}

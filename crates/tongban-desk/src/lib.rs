@@ -1,0 +1,131 @@
+//! What the desk's window does, without the window: every Tauri command is a few lines that
+//! call one method here. The types that cross into TypeScript live in [`api`] and are exported
+//! to `ui/src/bindings/` by a test that fails when the committed files drift.
+
+pub mod api;
+pub mod demo;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{NaiveDate, Utc};
+use tongban_core::applicant::mask_id_number;
+use tongban_core::case::CaseStatus;
+use tongban_core::region;
+use tongban_store::{CaseFilter, Store, StoreError};
+
+pub use api::*;
+
+/// The one error that reaches the window: a stable code to branch on and a Chinese message to
+/// show.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: String,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(code: &str, message: impl Into<String>) -> AppError {
+        AppError { code: code.to_string(), message: message.into() }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        AppError::new(e.code(), e.to_string())
+    }
+}
+
+/// An open desk: its database behind a lock (the window calls from several threads).
+pub struct Desk {
+    store: Mutex<Store>,
+}
+
+impl Desk {
+    pub fn open(path: &Path) -> Result<Desk, AppError> {
+        Ok(Desk { store: Mutex::new(Store::open(path)?) })
+    }
+
+    /// Where a desk keeps its database when none is given: the platform's data folder
+    /// (`%APPDATA%\tongban-desk` on Windows, `~/.local/share/tongban-desk` on Linux).
+    pub fn default_db_path() -> Option<PathBuf> {
+        dirs::data_dir().map(|d| d.join("tongban-desk").join("desk.db"))
+    }
+
+    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, AppError> {
+        // A panic while holding the lock cannot leave the database half-written (SQLite rolls
+        // back), so a poisoned lock is safe to reuse.
+        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(f(&mut store)?)
+    }
+
+    pub fn info(&self) -> Result<DeskInfo, AppError> {
+        self.with_store(|store| {
+            let desk = store.require_desk()?;
+            Ok(DeskInfo {
+                region_name: region::full_name(&desk.region).unwrap_or_else(|| desk.region.clone()),
+                region_code: desk.region.clone(),
+                window: desk.window_label(),
+                desk_code: desk.desk_code.as_str().to_string(),
+                db_path: store.path().display().to_string(),
+                case_count: store.case_count()?,
+            })
+        })
+    }
+
+    pub fn case_statuses() -> Vec<StatusOption> {
+        CaseStatus::ALL.into_iter().map(|s| StatusOption { value: s, label: s.label().to_string() }).collect()
+    }
+
+    pub fn list_cases(&self, query: &CaseQuery) -> Result<CasePage, AppError> {
+        let filter = CaseFilter {
+            text: query.text.clone(),
+            status: query.status,
+            from: parse_date("from", "起始日期", query.from.as_deref())?,
+            to: parse_date("to", "截止日期", query.to.as_deref())?,
+            item_code: query.item_code.clone(),
+            partner: query.partner.clone(),
+            clerk: query.clerk.clone(),
+        };
+        let today = Utc::now().with_timezone(&tongban_store::china_time()).date_naive();
+        self.with_store(|store| {
+            let page = store.list_cases(&filter, query.page, query.page_size)?;
+            let calendar = store.calendar();
+            let rows = page
+                .rows
+                .into_iter()
+                .map(|c| CaseRow {
+                    overdue_days: c
+                        .deadline
+                        .filter(|_| !c.status.is_final())
+                        .and_then(|d| calendar.overdue_by(d, today).ok())
+                        .unwrap_or(0),
+                    handling_region_name: region::full_name(&c.handling_region).unwrap_or_default(),
+                    id: c.id.to_string(),
+                    number: c.number,
+                    status: c.status,
+                    status_label: c.status.label().to_string(),
+                    applicant_name: c.applicant_name,
+                    applicant_id_masked: mask_id_number(&c.applicant_id),
+                    item_name: c.item_name,
+                    handling_region: c.handling_region,
+                    received_at: c.received_at.to_rfc3339(),
+                    deadline: c.deadline.map(|d| d.to_string()),
+                    clerk: c.clerk,
+                    pending_sync: c.pending_sync,
+                })
+                .collect();
+            Ok(CasePage { rows, total: page.total })
+        })
+    }
+}
+
+fn parse_date(field: &str, label: &str, value: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).map_err(|_| {
+            AppError::new("invalid_input", format!("{label}「{v}」无效，应为 YYYY-MM-DD 格式的日期（字段 {field}）"))
+        }),
+    }
+}

@@ -1,0 +1,106 @@
+//! Scans and other attachments, stored as files named by their SHA-256 in a folder beside the
+//! database, so the same scan is kept once and a sync can ask for it by hash.
+
+use std::fs;
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{Result, Store, StoreError};
+
+pub(crate) const SCHEMA_V1: &str = "
+CREATE TABLE attachments (
+    sha256     TEXT PRIMARY KEY,
+    size       INTEGER NOT NULL,
+    media_type TEXT NOT NULL,
+    file_name  TEXT NOT NULL,     -- the name it was added under, for the clerk
+    added_at   TEXT NOT NULL
+);
+";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BlobInfo {
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: String,
+    pub file_name: String,
+}
+
+impl Store {
+    /// Keeps `bytes` and returns their SHA-256. Adding the same bytes again is a no-op.
+    /// The file is written to a temporary name, synced and renamed, so a crash never leaves a
+    /// file whose content does not match its name.
+    pub fn put_blob(&mut self, bytes: &[u8], media_type: &str, file_name: &str, now: DateTime<Utc>) -> Result<BlobInfo> {
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let path = self.blob_path(&sha256);
+        if !path.exists() {
+            let dir = path.parent().expect("blob paths have a parent");
+            fs::create_dir_all(dir)?;
+            let tmp = dir.join(format!("{sha256}.part"));
+            let mut file = fs::File::create(&tmp)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            fs::rename(&tmp, &path)?;
+        }
+        let info = BlobInfo {
+            sha256,
+            size: bytes.len() as u64,
+            media_type: media_type.to_string(),
+            file_name: file_name.to_string(),
+        };
+        self.conn.execute(
+            "INSERT OR IGNORE INTO attachments (sha256, size, media_type, file_name, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![info.sha256, info.size, info.media_type, info.file_name, now.to_rfc3339()],
+        )?;
+        Ok(info)
+    }
+
+    /// Where the blob with this hash lives (whether or not it exists).
+    pub fn blob_path(&self, sha256: &str) -> PathBuf {
+        let shard = sha256.get(..2).unwrap_or("00");
+        self.blob_dir().join(shard).join(sha256)
+    }
+
+    /// The blob's bytes, checked against the hash they are stored under.
+    pub fn read_blob(&self, sha256: &str) -> Result<Vec<u8>> {
+        let bytes = fs::read(self.blob_path(sha256)).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => StoreError::MissingBlob(sha256.to_string()),
+            _ => StoreError::Io(e),
+        })?;
+        if hex::encode(Sha256::digest(&bytes)) != sha256 {
+            return Err(StoreError::MissingBlob(format!("{sha256}（文件内容已损坏）")));
+        }
+        Ok(bytes)
+    }
+
+    pub fn blob_info(&self, sha256: &str) -> Result<Option<BlobInfo>> {
+        Ok(self
+            .conn
+            .query_row("SELECT sha256, size, media_type, file_name FROM attachments WHERE sha256 = ?1", [sha256], |r| {
+                Ok(BlobInfo { sha256: r.get(0)?, size: r.get(1)?, media_type: r.get(2)?, file_name: r.get(3)? })
+            })
+            .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::temp_store;
+
+    #[test]
+    fn a_blob_is_kept_once_by_hash_and_read_back_verified() {
+        let (_d, mut store) = temp_store();
+        let now = chrono::Utc::now();
+        let a = store.put_blob(b"scan of an ID card", "image/jpeg", "身份证.jpg", now).unwrap();
+        let again = store.put_blob(b"scan of an ID card", "image/jpeg", "copy.jpg", now).unwrap();
+        assert_eq!(a.sha256, again.sha256);
+        assert_eq!(store.read_blob(&a.sha256).unwrap(), b"scan of an ID card");
+        assert_eq!(store.blob_info(&a.sha256).unwrap().unwrap().file_name, "身份证.jpg");
+        std::fs::write(store.blob_path(&a.sha256), b"tampered").unwrap();
+        assert_eq!(store.read_blob(&a.sha256).unwrap_err().code(), "missing_blob");
+    }
+}

@@ -1,0 +1,370 @@
+//! Case events: the source of truth, append-only, with the outbox mark for sync.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use tongban_core::case::{
+    Author, CaseEvent, CaseId, CaseNumber, CaseState, CaseStatus, EventBody, Intake, IntakeForm,
+};
+use uuid::Uuid;
+
+use crate::{cases, Result, Store, StoreError};
+
+pub(crate) const SCHEMA_V1: &str = "
+CREATE TABLE events (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,  -- local order of arrival
+    id         TEXT NOT NULL UNIQUE,               -- the event's UUID; pushes are idempotent by it
+    case_id    TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    author     TEXT NOT NULL,                      -- login of the user who made it
+    body       TEXT NOT NULL,                      -- the whole CaseEvent as JSON
+    local      INTEGER NOT NULL,                   -- 1 = made on this desk
+    outbox     INTEGER NOT NULL                    -- 1 = waiting for a hub's acknowledgement
+);
+CREATE INDEX events_by_case ON events (case_id, seq);
+CREATE INDEX events_in_outbox ON events (seq) WHERE outbox = 1;
+CREATE TABLE case_numbers (
+    prefix TEXT PRIMARY KEY,                       -- region-date-desk
+    last   INTEGER NOT NULL
+);
+";
+
+/// Beijing time, in which every hall in China dates its cases.
+pub fn china_time() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// What appending an event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// The event is new and changed the case.
+    New(CaseStatus),
+    /// The same event (same id, same content) was already here: nothing changed.
+    AlreadyPresent,
+}
+
+/// An event as kept on the desk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub event: CaseEvent,
+    pub local: bool,
+    pub in_outbox: bool,
+}
+
+/// An event waiting for a hub.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEntry {
+    pub seq: i64,
+    pub event: CaseEvent,
+}
+
+impl Store {
+    /// Takes a new case in: validates the form, assigns the 办件编号 and appends the intake event,
+    /// all in one transaction. When this returns, the case is on disk.
+    pub fn create_case(&mut self, form: &IntakeForm, user: &str, at: DateTime<Utc>) -> Result<(CaseId, CaseNumber)> {
+        let form = form.validated()?;
+        let desk = self.require_desk()?;
+        self.user(user)?;
+        let received_on = at.with_timezone(&china_time()).date_naive();
+        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let prefix = CaseNumber::compose(&desk.region, received_on, &desk.desk_code, 0);
+        let prefix = prefix.as_str().rsplit_once('-').map(|(p, _)| p.to_string()).unwrap_or_default();
+        let seq: u32 = tx.query_row(
+            "INSERT INTO case_numbers (prefix, last) VALUES (?1, 1)
+             ON CONFLICT (prefix) DO UPDATE SET last = last + 1 RETURNING last",
+            [&prefix],
+            |r| r.get(0),
+        )?;
+        let number = CaseNumber::compose(&desk.region, received_on, &desk.desk_code, seq);
+        let event = CaseEvent {
+            id: Uuid::now_v7(),
+            case_id: CaseId(Uuid::now_v7()),
+            at,
+            author: Author { user: user.to_string(), desk: desk.id.clone(), region: desk.region.clone() },
+            body: EventBody::Received {
+                intake: Intake {
+                    number: number.clone(),
+                    receiving_region: desk.region.clone(),
+                    window: desk.window_label(),
+                    received_on,
+                    form,
+                },
+            },
+        };
+        let case_id = event.case_id;
+        append_in(&tx, &event, true, &self.calendar)?;
+        tx.commit()?;
+        Ok((case_id, number))
+    }
+
+    /// Appends one event made on this desk (it goes to the outbox unless it is desk-local).
+    pub fn append_local(&mut self, event: &CaseEvent) -> Result<Appended> {
+        self.append(event, true)
+    }
+
+    /// Appends an event that came from a hub (never goes to the outbox).
+    pub fn append_remote(&mut self, event: &CaseEvent) -> Result<Appended> {
+        self.append(event, false)
+    }
+
+    fn append(&mut self, event: &CaseEvent, local: bool) -> Result<Appended> {
+        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let outcome = append_in(&tx, event, local, &self.calendar)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// Appends many events in one transaction: all of them or, if one is refused, none.
+    /// This is how a pull from a hub is applied, and how large imports stay fast.
+    pub fn append_batch(&mut self, events: &[CaseEvent], local: bool) -> Result<Vec<Appended>> {
+        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let outcomes = events.iter().map(|e| append_in(&tx, e, local, &self.calendar)).collect::<Result<Vec<_>>>()?;
+        tx.commit()?;
+        Ok(outcomes)
+    }
+
+    /// All events of a case in the order they arrived.
+    pub fn events_of(&self, case: CaseId) -> Result<Vec<StoredEvent>> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT seq, body, local, outbox FROM events WHERE case_id = ?1 ORDER BY seq")?;
+        let rows = stmt.query_map([case.to_string()], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, body, local, in_outbox) = row?;
+            out.push(StoredEvent { seq, event: serde_json::from_str(&body)?, local, in_outbox });
+        }
+        Ok(out)
+    }
+
+    /// The state the case's events fold into.
+    pub fn case_state(&self, case: CaseId) -> Result<CaseState> {
+        let events = self.events_of(case)?;
+        if events.is_empty() {
+            return Err(StoreError::UnknownCase(case.to_string()));
+        }
+        Ok(CaseState::fold(events.iter().map(|e| &e.event.body))?)
+    }
+
+    /// The oldest events waiting for a hub, at most `limit`.
+    pub fn outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>> {
+        let mut stmt = self.conn.prepare_cached("SELECT seq, body FROM events WHERE outbox = 1 ORDER BY seq LIMIT ?1")?;
+        let rows = stmt.query_map([limit as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, body) = row?;
+            out.push(OutboxEntry { seq, event: serde_json::from_str(&body)? });
+        }
+        Ok(out)
+    }
+
+    pub fn outbox_len(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM events WHERE outbox = 1", [], |r| r.get(0))?)
+    }
+
+    /// Marks events as acknowledged by a hub. Unknown ids are ignored (acknowledging twice is fine).
+    pub fn mark_acknowledged(&mut self, ids: &[Uuid]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached("UPDATE events SET outbox = 0 WHERE id = ?1")?;
+            for id in ids {
+                stmt.execute([id.to_string()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Appends inside an open transaction: idempotent by event id, refused if the event does not
+/// fit the case's status, projection updated alongside.
+pub(crate) fn append_in(
+    tx: &Transaction<'_>,
+    event: &CaseEvent,
+    local: bool,
+    calendar: &tongban_core::workdays::WorkCalendar,
+) -> Result<Appended> {
+    let id = event.id.to_string();
+    let existing: Option<String> =
+        tx.query_row("SELECT body FROM events WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
+    if let Some(body) = existing {
+        let stored: CaseEvent = serde_json::from_str(&body)?;
+        return if &stored == event { Ok(Appended::AlreadyPresent) } else { Err(StoreError::Conflict(event.id)) };
+    }
+    let current = cases::status_of(tx, event.case_id)?;
+    let status = CaseStatus::apply(current, &event.body)?;
+    let kind = event.body.kind();
+    tx.execute(
+        "INSERT INTO events (id, case_id, kind, at, author, body, local, outbox) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            event.case_id.to_string(),
+            kind.as_str(),
+            event.at.to_rfc3339(),
+            event.author.user,
+            serde_json::to_string(event)?,
+            local,
+            local && !kind.is_local(),
+        ],
+    )?;
+    let seq = tx.last_insert_rowid();
+    cases::project(tx, event, status, seq, calendar)?;
+    Ok(Appended::New(status))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::test_support::temp_store;
+    use crate::{DeskSetup, User};
+    use tongban_core::applicant::{Applicant, IdKind, Person};
+    use tongban_core::case::*;
+
+    pub(crate) fn setup(store: &mut Store) {
+        store
+            .init_desk(
+                &DeskSetup {
+                    region: "411329".into(),
+                    hall: "新野县政务服务中心".into(),
+                    window_name: "跨省通办窗口".into(),
+                    desk_code: "A1".into(),
+                    first_user: User { login: "zhang".into(), display_name: "张敏".into(), role: "clerk".into() },
+                },
+                Utc::now(),
+            )
+            .unwrap();
+    }
+
+    pub(crate) fn form(missing: bool) -> IntakeForm {
+        IntakeForm {
+            item: ItemRef {
+                code: "11110106000000000000001".into(),
+                name: "基本养老保险关系转移接续申请".into(),
+                department: "丰台区社会保险事业管理中心".into(),
+                promised_days: 15,
+                catalog_version: None,
+            },
+            handling_region: "110106".into(),
+            applicant: Applicant::Person(Person {
+                name: "李建国".into(),
+                id_kind: IdKind::ResidentId,
+                id_number: "11010519491231002X".into(),
+                phone: "13800138000".into(),
+                address: "河南省南阳市新野县汉华路1号".into(),
+            }),
+            agent: None,
+            materials: vec![Material {
+                name: "居民身份证".into(),
+                form: MaterialForm::Original,
+                copies: 1,
+                required: true,
+                standard: "在有效期内".into(),
+                received: !missing,
+                original_verified: !missing,
+                scans: vec![],
+                note: String::new(),
+            }],
+            transfer: Transfer { network: true, mail: false, waybill: None },
+            delivery: ResultDelivery::AtWindow,
+            note: String::new(),
+        }
+    }
+
+    fn author() -> Author {
+        Author { user: "beijing".into(), desk: "hub-desk".into(), region: "110106".into() }
+    }
+
+    #[test]
+    fn a_new_case_gets_a_number_and_waits_in_the_outbox() {
+        let (_d, mut store) = temp_store();
+        setup(&mut store);
+        let at = DateTime::parse_from_rfc3339("2026-02-13T01:30:00Z").unwrap().with_timezone(&Utc);
+        let (id, number) = store.create_case(&form(false), "zhang", at).unwrap();
+        assert_eq!(number.as_str(), "411329-20260213-A1-0001");
+        let (_, second) = store.create_case(&form(true), "zhang", at).unwrap();
+        assert_eq!(second.as_str(), "411329-20260213-A1-0002");
+        assert_eq!(store.case_state(id).unwrap().status, CaseStatus::Received);
+        assert_eq!(store.outbox_len().unwrap(), 2);
+    }
+
+    #[test]
+    fn the_same_event_twice_is_stored_once_and_a_changed_copy_is_refused() {
+        let (_d, mut store) = temp_store();
+        setup(&mut store);
+        let (id, _) = store.create_case(&form(false), "zhang", Utc::now()).unwrap();
+        let accepted = CaseEvent { id: Uuid::now_v7(), case_id: id, at: Utc::now(), author: author(), body: EventBody::Accepted };
+        assert_eq!(store.append_remote(&accepted).unwrap(), Appended::New(CaseStatus::Accepted));
+        assert_eq!(store.append_remote(&accepted).unwrap(), Appended::AlreadyPresent);
+        let mut changed = accepted.clone();
+        changed.body = EventBody::Refused { reason: "不属于受理范围".into() };
+        assert!(matches!(store.append_remote(&changed), Err(StoreError::Conflict(_))));
+        assert_eq!(store.events_of(id).unwrap().len(), 2);
+        // Remote events never go to the outbox.
+        assert_eq!(store.outbox_len().unwrap(), 1);
+    }
+
+    #[test]
+    fn an_event_that_does_not_fit_changes_nothing() {
+        let (_d, mut store) = temp_store();
+        setup(&mut store);
+        let (id, _) = store.create_case(&form(true), "zhang", Utc::now()).unwrap();
+        let concluded = CaseEvent {
+            id: Uuid::now_v7(),
+            case_id: id,
+            at: Utc::now(),
+            author: author(),
+            body: EventBody::Concluded { approved: true, note: String::new() },
+        };
+        let err = store.append_remote(&concluded).unwrap_err();
+        assert_eq!(err.to_string(), "办件状态为「待补正」，不能「办结」");
+        assert_eq!(store.events_of(id).unwrap().len(), 1);
+        assert_eq!(store.case_state(id).unwrap().status, CaseStatus::AwaitingMaterials);
+    }
+
+    #[test]
+    fn acknowledged_events_leave_the_outbox_and_local_only_events_never_enter_it() {
+        let (_d, mut store) = temp_store();
+        setup(&mut store);
+        let (id, _) = store.create_case(&form(false), "zhang", Utc::now()).unwrap();
+        let out = store.outbox(10).unwrap();
+        store.mark_acknowledged(&[out[0].event.id]).unwrap();
+        let pushed = CaseEvent {
+            id: Uuid::now_v7(),
+            case_id: id,
+            at: Utc::now(),
+            author: out[0].event.author.clone(),
+            body: EventBody::Pushed,
+        };
+        store.append_local(&pushed).unwrap();
+        assert_eq!(store.outbox_len().unwrap(), 0);
+        assert_eq!(store.case_state(id).unwrap().status, CaseStatus::Pushed);
+    }
+
+    #[test]
+    fn a_batch_with_one_refused_event_writes_none_of_them() {
+        let (_d, mut store) = temp_store();
+        setup(&mut store);
+        let (id, _) = store.create_case(&form(false), "zhang", Utc::now()).unwrap();
+        let ev = |body| CaseEvent { id: Uuid::now_v7(), case_id: id, at: Utc::now(), author: author(), body };
+        let batch = [ev(EventBody::Accepted), ev(EventBody::ResultMailed { waybill: "1178".into() })];
+        assert_eq!(store.append_batch(&batch, false).unwrap_err().code(), "invalid_transition");
+        assert_eq!(store.events_of(id).unwrap().len(), 1);
+        assert_eq!(store.append_batch(&batch[..1], false).unwrap(), vec![Appended::New(CaseStatus::Accepted)]);
+    }
+
+    #[test]
+    fn a_bad_field_names_the_field_and_writes_nothing() {
+        let (_d, mut store) = temp_store();
+        setup(&mut store);
+        let mut bad = form(false);
+        if let Applicant::Person(p) = &mut bad.applicant {
+            p.id_number = "110105194912310021".into();
+        }
+        let err = store.create_case(&bad, "zhang", Utc::now()).unwrap_err();
+        assert_eq!(err.code(), "invalid_input");
+        assert!(err.to_string().starts_with("申请人证件号码："), "{err}");
+        assert_eq!(store.outbox_len().unwrap(), 0);
+    }
+}

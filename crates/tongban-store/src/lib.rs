@@ -1,0 +1,153 @@
+//! The desk's local case store: one SQLite file per desk.
+//!
+//! Events are the source of truth; the `cases` and `materials` tables are a projection that
+//! is written in the same transaction as the event that changes it, so the two never disagree.
+//! The file runs in WAL mode with `synchronous=FULL`: once a call that saves a case returns,
+//! the case survives a crash or a power cut.
+//!
+//! Each module owns its tables and the SQL that creates them; [`migrate`] applies them in order.
+
+mod blobs;
+mod calendar;
+mod cases;
+mod desk;
+mod events;
+mod migrate;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+use tongban_core::case::{FoldError, TransitionError};
+use tongban_core::validate::FieldError;
+use tongban_core::workdays::WorkCalendar;
+
+pub use blobs::BlobInfo;
+pub use cases::{CaseFilter, CaseSummary, Page};
+pub use desk::{DeskIdentity, DeskSetup, User};
+pub use events::{china_time, Appended, OutboxEntry, StoredEvent};
+pub use migrate::SCHEMA_VERSION;
+
+/// Everything that can go wrong in the store. The messages are Chinese because they reach the
+/// clerk through the window and the CLI.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库错误：{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("文件读写错误：{0}")]
+    Io(#[from] std::io::Error),
+    #[error("数据库版本为 {found}，高于本程序支持的 {supported}；请升级通办收件台后再打开，数据库未被改动")]
+    NewerSchema { found: i64, supported: i64 },
+    #[error("「{0}」不是通办收件台的数据库")]
+    NotADatabase(PathBuf),
+    #[error("本机尚未设置受理台，请先运行 tongban init")]
+    NotInitialized,
+    #[error("本机已设置为受理台（{0}），不能重复设置")]
+    AlreadyInitialized(String),
+    #[error("找不到办件「{0}」")]
+    UnknownCase(String),
+    #[error("找不到用户「{0}」")]
+    UnknownUser(String),
+    #[error("事件 {0} 已存在且内容不同，拒绝覆盖")]
+    Conflict(uuid::Uuid),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error(transparent)]
+    Fold(#[from] FoldError),
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    #[error("数据格式错误：{0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    Calendar(#[from] tongban_core::workdays::CalendarError),
+    #[error("扫描件 {0} 不存在")]
+    MissingBlob(String),
+}
+
+impl StoreError {
+    /// A stable machine-readable code for the window, so it never matches on message text.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Sqlite(_) => "database",
+            StoreError::Io(_) => "io",
+            StoreError::NewerSchema { .. } => "newer_schema",
+            StoreError::NotADatabase(_) => "not_a_database",
+            StoreError::NotInitialized => "desk_not_initialized",
+            StoreError::AlreadyInitialized(_) => "desk_already_initialized",
+            StoreError::UnknownCase(_) => "unknown_case",
+            StoreError::UnknownUser(_) => "unknown_user",
+            StoreError::Conflict(_) => "event_conflict",
+            StoreError::Transition(_) | StoreError::Fold(_) => "invalid_transition",
+            StoreError::Invalid(_) => "invalid_input",
+            StoreError::Json(_) => "bad_data",
+            StoreError::Calendar(_) => "calendar",
+            StoreError::MissingBlob(_) => "missing_blob",
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open desk database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    calendar: WorkCalendar,
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it (and its folder) if missing, and migrates it
+    /// forward. A database written by a newer version is refused and left untouched.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let conn = Connection::open(path)?;
+        // Busy timeout first: the CLI and the window may share one file.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let found = match conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
+            Ok(v) => v,
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+                return Err(StoreError::NotADatabase(path.to_path_buf()))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { found, supported: SCHEMA_VERSION });
+        }
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;",
+        )?;
+        let mut store = Store { conn, path: path.to_path_buf(), calendar: WorkCalendar::shipped() };
+        migrate::run(&mut store.conn)?;
+        store.calendar = calendar::load(&store.conn)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The working-day calendar: the shipped years plus any imported ones.
+    pub fn calendar(&self) -> &WorkCalendar {
+        &self.calendar
+    }
+
+    /// The folder beside the database where scans are kept by SHA-256.
+    pub fn blob_dir(&self) -> PathBuf {
+        let stem = self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        self.path.with_file_name(format!("{stem}.blobs"))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+
+    pub fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("desk.db")).unwrap();
+        (dir, store)
+    }
+}

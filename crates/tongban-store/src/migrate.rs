@@ -1,0 +1,75 @@
+//! Forward-only migrations. Each step is the SQL of the modules that own the tables; a step is
+//! never edited once released, only followed by a new one. `PRAGMA user_version` records the
+//! last step applied.
+
+use rusqlite::Connection;
+
+use crate::{blobs, calendar, cases, desk, events, Result};
+
+/// The steps in order; step `i` brings the schema to version `i + 1`.
+const STEPS: &[&[&str]] = &[&[desk::SCHEMA_V1, events::SCHEMA_V1, cases::SCHEMA_V1, blobs::SCHEMA_V1, calendar::SCHEMA_V1]];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
+
+pub(crate) fn run(conn: &mut Connection) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, step) in STEPS.iter().enumerate().skip(current as usize) {
+        // Each step and its version mark commit together, so a crash leaves the old version.
+        let tx = conn.transaction()?;
+        for sql in step.iter() {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Store, StoreError};
+
+    #[test]
+    fn a_new_database_is_at_the_latest_version_and_reopens() {
+        let (dir, store) = crate::test_support::temp_store();
+        let v: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        drop(store);
+        Store::open(&dir.path().join("desk.db")).unwrap();
+    }
+
+    #[test]
+    fn a_database_from_a_newer_version_is_refused_and_left_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;").unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(&path).err().expect("must refuse");
+        assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }));
+        assert!(err.to_string().contains("数据库版本为 99"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "file must not be modified");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.db");
+        std::fs::write(&path, "这不是数据库，而是一段很长的文本。".repeat(100)).unwrap();
+        let err = Store::open(&path).err().expect("must refuse");
+        assert_eq!(err.code(), "not_a_database", "{err}");
+    }
+
+    #[test]
+    fn every_table_exists_and_is_empty() {
+        let (_dir, store) = crate::test_support::temp_store();
+        for table in ["desk", "users", "events", "cases", "materials", "case_numbers", "attachments", "calendar_years"] {
+            let n: i64 = store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
+            assert_eq!(n, 0, "{table}");
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Shared support for the story tests: where the built binaries are.
+
+use std::path::PathBuf;
+
+/// The workspace's root folder.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace").to_path_buf()
+}
+
+/// A binary built by cargo into the workspace's target folder (debug profile unless
+/// `CARGO_PROFILE_DIR` names another), e.g. `tongban` or `tongban-desk`.
+pub fn built_binary(name: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+    let profile = std::env::var("CARGO_PROFILE_DIR").unwrap_or_else(|_| "debug".into());
+    target.join(profile).join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
