@@ -76,9 +76,19 @@ fn advance(store: &mut Store, case: CaseId, i: usize, at: DateTime<Utc>) -> Resu
         ],
         _ => vec![],
     };
-    if store.case_state(case)?.status != tongban_core::case::CaseStatus::Received {
+    if bodies.is_empty() || store.case_state(case)?.status != tongban_core::case::CaseStatus::Received {
         return Ok(());
     }
+    // The partner can only have decided a case the hub received: mark the intake as synced.
+    let intake = store.events_of(case)?.remove(0).event;
+    store.mark_acknowledged(&[intake.id])?;
+    store.append_local(&CaseEvent {
+        id: uuid::Uuid::now_v7(),
+        case_id: case,
+        at: at + Duration::minutes(1),
+        author: intake.author,
+        body: EventBody::Pushed,
+    })?;
     for (k, body) in bodies.into_iter().enumerate() {
         let event = CaseEvent {
             id: uuid::Uuid::now_v7(),
@@ -107,7 +117,7 @@ const HOMES: [&str; 6] = ["411329", "411302", "410105", "411303", "411381", "411
 /// million of them spread over thousands of distinct values.
 pub fn sample_name(i: usize) -> String {
     let surname = SURNAMES[i % SURNAMES.len()];
-    let given = GIVEN[(i / SURNAMES.len()) % GIVEN.len()];
+    let given = GIVEN[(i * 7 + i / SURNAMES.len()) % GIVEN.len()];
     let extra = (i / (SURNAMES.len() * GIVEN.len())) % 8;
     let second = ["", "", "文", "子", "志", "欣", "晓", "雨"][extra];
     format!("{surname}{second}{given}")

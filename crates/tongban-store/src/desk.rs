@@ -141,6 +141,16 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownUser(login.to_string()))
     }
 
+    /// The user who was created first (the one `init` made), who acts when none is named.
+    pub fn first_user(&self) -> Result<Option<User>> {
+        Ok(self
+            .conn
+            .query_row("SELECT login, display_name, role FROM users ORDER BY rowid LIMIT 1", [], |r| {
+                Ok(User { login: r.get(0)?, display_name: r.get(1)?, role: r.get(2)? })
+            })
+            .optional()?)
+    }
+
     pub fn users(&self) -> Result<Vec<User>> {
         let mut stmt = self.conn.prepare("SELECT login, display_name, role FROM users ORDER BY login")?;
         let rows = stmt.query_map([], |r| Ok(User { login: r.get(0)?, display_name: r.get(1)?, role: r.get(2)? }))?;

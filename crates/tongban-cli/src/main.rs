@@ -1,0 +1,417 @@
+//! `tongban`: the desk's core for operators, scripts and tests. Every command is a thin layer
+//! over `tongban-store` / `tongban-core`; the window calls the same code.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+use serde_json::json;
+use tongban_core::applicant::mask_id_number;
+use tongban_core::case::{CaseStatus, EventBody, IntakeForm};
+use tongban_core::{region, validate};
+use tongban_desk::Desk;
+use tongban_store::{CaseFilter, DeskSetup, Store, StoreError, User};
+
+#[derive(Parser)]
+#[command(name = "tongban", version, about = "通办收件台命令行：初始化受理台、收件、查询、校验、工作日计算")]
+struct Cli {
+    /// 数据库文件（默认：环境变量 TONGBAN_DB，否则系统数据目录下的 tongban-desk/desk.db）
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// 以 JSON 输出，便于脚本处理
+    #[arg(long, global = true)]
+    json: bool,
+    /// 操作人登录名（默认：环境变量 TONGBAN_USER，否则受理台的第一个用户）
+    #[arg(long, global = true, value_name = "LOGIN")]
+    user: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 设置本机受理台（区划、服务中心、窗口、窗口代码）
+    Init {
+        /// 受理地行政区划代码（6位），如 411329
+        #[arg(long)]
+        region: String,
+        /// 政务服务中心名称
+        #[arg(long)]
+        hall: String,
+        /// 窗口名称
+        #[arg(long)]
+        window: String,
+        /// 窗口代码（1至4位字母或数字，在本区划内唯一）
+        #[arg(long)]
+        desk_code: String,
+        /// 第一个用户的登录名
+        #[arg(long, default_value = "admin")]
+        login: String,
+        /// 第一个用户的姓名
+        #[arg(long, default_value = "管理员")]
+        name: String,
+        /// 第一个用户的角色：clerk / helper / back_office / supervisor / admin
+        #[arg(long, default_value = "admin")]
+        role: String,
+    },
+    /// 办件
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// 校验证件号码、统一社会信用代码或电话号码
+    Check {
+        #[arg(value_enum)]
+        what: CheckKind,
+        value: String,
+    },
+    /// 工作日计算（法定节假日与调休）
+    #[command(subcommand)]
+    Workdays(WorkdaysCommand),
+    /// 建立演示受理台（新野县，伙伴地区北京市丰台区等）并生成示例办件
+    Demo {
+        /// 示例办件数量（数据库已有办件时不再生成）
+        #[arg(long, default_value_t = 40)]
+        cases: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum CaseCommand {
+    /// 收件：从 JSON 文件读取收件信息（- 表示标准输入），打印办件编号
+    New {
+        #[arg(long, value_name = "FILE")]
+        json: PathBuf,
+    },
+    /// 列出办件
+    List {
+        /// 按申请人姓名、证件号码或办件编号搜索
+        #[arg(long)]
+        search: Option<String>,
+        /// 状态，如 待补正 或 awaiting_materials
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        #[arg(long)]
+        item: Option<String>,
+        /// 办理地区划代码
+        #[arg(long)]
+        partner: Option<String>,
+        #[arg(long)]
+        clerk: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        #[arg(long, default_value_t = 50)]
+        page_size: u32,
+    },
+    /// 显示一个办件的详情和全部事件
+    Show { number: String },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CheckKind {
+    /// 居民身份证号码
+    Id,
+    /// 统一社会信用代码
+    Uscc,
+    /// 手机或固定电话
+    Phone,
+}
+
+#[derive(Subcommand)]
+enum WorkdaysCommand {
+    /// 日期之后第 N 个工作日
+    Add { date: String, n: u32 },
+    /// 两个日期之间的工作日数（不含起始日，含截止日）
+    Between { from: String, to: String },
+    /// 导入某年的节假日安排（日历文本格式）
+    Import { file: PathBuf },
+}
+
+/// `println!` that ends the program quietly when the reader has gone away (`tongban … | head`)
+/// instead of panicking on the broken pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            return Err(Failure(format!("输出失败：{e}")));
+        }
+    }};
+}
+
+/// A failure of a command: the Chinese message goes to stderr, the code to the exit status.
+struct Failure(String);
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        Failure(e.to_string())
+    }
+}
+
+impl From<tongban_desk::AppError> for Failure {
+    fn from(e: tongban_desk::AppError) -> Failure {
+        Failure(e.message)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            eprintln!("错误：{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn db_path(cli: &Cli) -> Result<PathBuf, Failure> {
+    cli.db
+        .clone()
+        .or_else(|| std::env::var_os("TONGBAN_DB").map(PathBuf::from))
+        .or_else(Desk::default_db_path)
+        .ok_or_else(|| Failure("找不到系统数据目录，请用 --db 指定数据库文件".into()))
+}
+
+fn open(cli: &Cli) -> Result<Store, Failure> {
+    Ok(Store::open(&db_path(cli)?)?)
+}
+
+fn acting_user(cli: &Cli, store: &Store) -> Result<String, Failure> {
+    if let Some(login) = cli.user.clone().or_else(|| std::env::var("TONGBAN_USER").ok()) {
+        store.user(&login)?;
+        return Ok(login);
+    }
+    store.require_desk()?;
+    store.first_user()?.map(|u| u.login).ok_or_else(|| Failure("受理台还没有用户".into()))
+}
+
+fn date_arg(label: &str, s: &str) -> Result<NaiveDate, Failure> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| Failure(format!("{label}「{s}」无效，应为 YYYY-MM-DD 格式的日期")))
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match &cli.command {
+        Command::Init { region: code, hall, window, desk_code, login, name, role } => {
+            let mut store = open(&cli)?;
+            let setup = DeskSetup {
+                region: code.clone(),
+                hall: hall.clone(),
+                window_name: window.clone(),
+                desk_code: desk_code.clone(),
+                first_user: User { login: login.clone(), display_name: name.clone(), role: role.clone() },
+            };
+            let desk = store.init_desk(&setup, Utc::now())?;
+            let region_name = region::full_name(&desk.region).unwrap_or_default();
+            if cli.json {
+                say!("{}", json!({ "id": desk.id, "region": desk.region, "region_name": region_name,
+                    "window": desk.window_label(), "desk_code": desk.desk_code.as_str() }));
+            } else {
+                say!("已设置受理台：{region_name}（{}）{}，窗口代码 {}", desk.region, desk.window_label(), desk.desk_code.as_str());
+                say!("数据库：{}", store.path().display());
+            }
+        }
+        Command::Case(CaseCommand::New { json: file }) => {
+            let text = if file.as_os_str() == "-" {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s).map_err(|e| Failure(format!("读取标准输入失败：{e}")))?;
+                s
+            } else {
+                std::fs::read_to_string(file).map_err(|e| Failure(format!("读取「{}」失败：{e}", file.display())))?
+            };
+            let form: IntakeForm = serde_json::from_str(&text).map_err(|e| {
+                Failure(format!("收件文件第{}行第{}列：{}", e.line(), e.column(), json_problem(&e)))
+            })?;
+            let mut store = open(&cli)?;
+            let user = acting_user(&cli, &store)?;
+            let (id, number) = store.create_case(&form, &user, Utc::now())?;
+            if cli.json {
+                let status = store.case_state(id)?.status;
+                say!("{}", json!({ "id": id, "number": number, "status": status }));
+            } else {
+                say!("{number}");
+            }
+        }
+        Command::Case(CaseCommand::List { search, status, from, to, item, partner, clerk, page, page_size }) => {
+            let status = status
+                .as_deref()
+                .map(|s| CaseStatus::parse(s).ok_or_else(|| Failure(format!("状态「{s}」无效，可选：{}", status_names()))))
+                .transpose()?;
+            let filter = CaseFilter {
+                text: search.clone(),
+                status,
+                from: from.as_deref().map(|d| date_arg("起始日期", d)).transpose()?,
+                to: to.as_deref().map(|d| date_arg("截止日期", d)).transpose()?,
+                item_code: item.clone(),
+                partner: partner.clone(),
+                clerk: clerk.clone(),
+            };
+            let store = open(&cli)?;
+            let result = store.list_cases(&filter, *page, *page_size)?;
+            if cli.json {
+                say!("{}", serde_json::to_string_pretty(&result).map_err(|e| Failure(e.to_string()))?);
+            } else {
+                say!("办件编号\t受理日期\t状态\t申请人\t证件号码\t事项\t办理地\t承诺办结\t待同步");
+                for c in &result.rows {
+                    say!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        c.number,
+                        c.received_on,
+                        c.status.label(),
+                        c.applicant_name,
+                        mask_id_number(&c.applicant_id),
+                        c.item_name,
+                        region::full_name(&c.handling_region).unwrap_or_else(|| c.handling_region.clone()),
+                        c.deadline.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+                        if c.pending_sync { "是" } else { "否" },
+                    );
+                }
+                say!("共 {} 件，第 {} 页", result.total, page);
+            }
+        }
+        Command::Case(CaseCommand::Show { number }) => {
+            let store = open(&cli)?;
+            let summary = store.case_by_number(number)?;
+            let state = store.case_state(summary.id)?;
+            let events = store.events_of(summary.id)?;
+            if cli.json {
+                let events: Vec<_> = events.iter().map(|e| &e.event).collect();
+                say!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({ "summary": summary, "status": state.status,
+                        "intake": state.intake, "materials": state.materials, "events": events }))
+                    .map_err(|e| Failure(e.to_string()))?
+                );
+            } else {
+                print_case(&summary, &state, &events)?;
+            }
+        }
+        Command::Check { what, value } => {
+            let result = match what {
+                CheckKind::Id => validate::resident_id(value).map(|r| r.number),
+                CheckKind::Uscc => validate::uscc(value),
+                CheckKind::Phone => validate::phone(value),
+            };
+            match result {
+                Ok(canonical) => say!("有效：{canonical}"),
+                Err(e) => return Err(Failure(e.message)),
+            }
+        }
+        Command::Workdays(cmd) => {
+            let store_calendar;
+            // Reading a desk database is only needed when one exists or is named; the shipped
+            // years work without any.
+            let calendar = match cli.db.clone().or_else(|| std::env::var_os("TONGBAN_DB").map(PathBuf::from)) {
+                Some(path) if path.exists() || matches!(cmd, WorkdaysCommand::Import { .. }) => {
+                    store_calendar = Some(Store::open(&path)?);
+                    store_calendar.as_ref().map(|s| s.calendar().clone())
+                }
+                _ => None,
+            }
+            .unwrap_or_else(tongban_core::workdays::WorkCalendar::shipped);
+            match cmd {
+                WorkdaysCommand::Add { date, n } => {
+                    let d = calendar.add_working_days(date_arg("日期", date)?, *n).map_err(|e| Failure(e.to_string()))?;
+                    say!("{}", d.format("%Y-%m-%d"));
+                }
+                WorkdaysCommand::Between { from, to } => {
+                    let n = calendar
+                        .working_days_between(date_arg("起始日期", from)?, date_arg("截止日期", to)?)
+                        .map_err(|e| Failure(e.to_string()))?;
+                    say!("{n}");
+                }
+                WorkdaysCommand::Import { file } => {
+                    let text = std::fs::read_to_string(file)
+                        .map_err(|e| Failure(format!("读取「{}」失败：{e}", file.display())))?;
+                    let mut store = open(&cli)?;
+                    let years = store.import_calendar(&text, Utc::now())?;
+                    let years: Vec<String> = years.iter().map(|y| format!("{y}年")).collect();
+                    say!("已导入 {} 的节假日安排", years.join("、"));
+                }
+            }
+        }
+        Command::Demo { cases } => {
+            let path = db_path(&cli)?;
+            let existing = Store::open(&path)?.case_count()?;
+            let seeded = if existing == 0 { tongban_desk::demo::seed(&path, *cases)?.len() } else { 0 };
+            if cli.json {
+                say!("{}", json!({ "db": path, "seeded": seeded, "existing": existing }));
+            } else if seeded > 0 {
+                say!("演示受理台已就绪：{}，生成示例办件 {seeded} 件", path.display());
+            } else {
+                say!("演示受理台已有办件 {existing} 件：{}", path.display());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn status_names() -> String {
+    CaseStatus::ALL.iter().map(|s| s.label()).collect::<Vec<_>>().join("、")
+}
+
+/// serde's message, with its English framing turned into something a clerk can act on.
+fn json_problem(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax | Category::Eof => format!("不是有效的 JSON（{e}）"),
+        Category::Data => format!("字段内容不符合要求（{e}）"),
+        Category::Io => format!("读取失败（{e}）"),
+    }
+}
+
+fn print_case(
+    summary: &tongban_store::CaseSummary,
+    state: &tongban_core::case::CaseState,
+    events: &[tongban_store::StoredEvent],
+) -> Result<(), Failure> {
+    let intake = &state.intake;
+    let form = &intake.form;
+    say!("办件编号：{}", intake.number);
+    say!("状态：{}", state.status.label());
+    say!("事项：{}（{}）", form.item.name, form.item.code);
+    say!(
+        "办理地：{}　{}",
+        region::full_name(&form.handling_region).unwrap_or_else(|| form.handling_region.clone()),
+        form.item.department
+    );
+    say!("受理窗口：{}　受理日期：{}", intake.window, intake.received_on);
+    say!("申请人：{}　证件号码：{}　电话：{}", form.applicant.name(), form.applicant.id_number(), form.applicant.phone());
+    if let Some(agent) = &form.agent {
+        say!("代办人（{}）：{}　{}：{}", agent.role.label(), agent.name, agent.id_kind.label(), agent.id_number);
+    }
+    say!("承诺办结：{}", summary.deadline.map(|d| d.to_string()).unwrap_or_else(|| "材料齐全后起算".into()));
+    say!("材料：");
+    for (i, m) in state.materials.iter().enumerate() {
+        let mark = if m.received { "已收" } else if m.required { "缺" } else { "未收" };
+        say!("  {}. {}（{}，{}份）{}{}", i + 1, m.name, m.form.label(), m.copies, mark, if m.original_verified { "，原件已核验" } else { "" });
+    }
+    say!("事件：");
+    for e in events {
+        let ev = &e.event;
+        let detail = match &ev.body {
+            EventBody::Refused { reason } => format!("：{reason}"),
+            EventBody::SupplementRequested { items, .. } => format!("：{}", items.join("；")),
+            EventBody::Concluded { approved, .. } => if *approved { "：准予".into() } else { "：不予".into() },
+            EventBody::ResultMailed { waybill } => format!("：运单号 {waybill}"),
+            _ => String::new(),
+        };
+        say!(
+            "  {}　{}{}　{}@{}{}",
+            ev.at.with_timezone(&tongban_store::china_time()).format("%Y-%m-%d %H:%M"),
+            ev.body.kind().label(),
+            detail,
+            ev.author.user,
+            ev.author.region,
+            if e.in_outbox { "（待同步）" } else { "" }
+        );
+    }
+    Ok(())
+}
