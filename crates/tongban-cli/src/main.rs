@@ -20,9 +20,6 @@ struct Cli {
     /// 数据库文件（默认：环境变量 TONGBAN_DB，否则系统数据目录下的 tongban-desk/desk.db）
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
-    /// 以 JSON 输出，便于脚本处理
-    #[arg(long, global = true)]
-    json: bool,
     /// 操作人登录名（默认：环境变量 TONGBAN_USER，否则受理台的第一个用户）
     #[arg(long, global = true, value_name = "LOGIN")]
     user: Option<String>,
@@ -55,6 +52,9 @@ enum Command {
         /// 第一个用户的角色：clerk / helper / back_office / supervisor / admin
         #[arg(long, default_value = "admin")]
         role: String,
+        /// 以 JSON 输出，便于脚本处理
+        #[arg(long)]
+        json: bool,
     },
     /// 办件
     #[command(subcommand)]
@@ -73,6 +73,9 @@ enum Command {
         /// 示例办件数量（数据库已有办件时不再生成）
         #[arg(long, default_value_t = 40)]
         cases: usize,
+        /// 以 JSON 输出，便于脚本处理
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -106,9 +109,17 @@ enum CaseCommand {
         page: u32,
         #[arg(long, default_value_t = 50)]
         page_size: u32,
+        /// 以 JSON 输出，便于脚本处理
+        #[arg(long)]
+        json: bool,
     },
     /// 显示一个办件的详情和全部事件
-    Show { number: String },
+    Show {
+        number: String,
+        /// 以 JSON 输出，便于脚本处理
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -199,7 +210,7 @@ fn date_arg(label: &str, s: &str) -> Result<NaiveDate, Failure> {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match &cli.command {
-        Command::Init { region: code, hall, window, desk_code, login, name, role } => {
+        Command::Init { region: code, hall, window, desk_code, login, name, role, json } => {
             let mut store = open(&cli)?;
             let setup = DeskSetup {
                 region: code.clone(),
@@ -210,7 +221,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             let desk = store.init_desk(&setup, Utc::now())?;
             let region_name = region::full_name(&desk.region).unwrap_or_default();
-            if cli.json {
+            if *json {
                 say!("{}", json!({ "id": desk.id, "region": desk.region, "region_name": region_name,
                     "window": desk.window_label(), "desk_code": desk.desk_code.as_str() }));
             } else {
@@ -231,15 +242,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             })?;
             let mut store = open(&cli)?;
             let user = acting_user(&cli, &store)?;
-            let (id, number) = store.create_case(&form, &user, Utc::now())?;
-            if cli.json {
-                let status = store.case_state(id)?.status;
-                say!("{}", json!({ "id": id, "number": number, "status": status }));
-            } else {
-                say!("{number}");
-            }
+            let (_, number) = store.create_case(&form, &user, Utc::now())?;
+            say!("{number}");
         }
-        Command::Case(CaseCommand::List { search, status, from, to, item, partner, clerk, page, page_size }) => {
+        Command::Case(CaseCommand::List { search, status, from, to, item, partner, clerk, page, page_size, json }) => {
             let status = status
                 .as_deref()
                 .map(|s| CaseStatus::parse(s).ok_or_else(|| Failure(format!("状态「{s}」无效，可选：{}", status_names()))))
@@ -255,7 +261,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             let store = open(&cli)?;
             let result = store.list_cases(&filter, *page, *page_size)?;
-            if cli.json {
+            if *json {
                 say!("{}", serde_json::to_string_pretty(&result).map_err(|e| Failure(e.to_string()))?);
             } else {
                 say!("办件编号\t受理日期\t状态\t申请人\t证件号码\t事项\t办理地\t承诺办结\t待同步");
@@ -276,12 +282,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 say!("共 {} 件，第 {} 页", result.total, page);
             }
         }
-        Command::Case(CaseCommand::Show { number }) => {
+        Command::Case(CaseCommand::Show { number, json }) => {
             let store = open(&cli)?;
             let summary = store.case_by_number(number)?;
             let state = store.case_state(summary.id)?;
             let events = store.events_of(summary.id)?;
-            if cli.json {
+            if *json {
                 let events: Vec<_> = events.iter().map(|e| &e.event).collect();
                 say!(
                     "{}",
@@ -337,11 +343,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
-        Command::Demo { cases } => {
+        Command::Demo { cases, json } => {
             let path = db_path(&cli)?;
             let existing = Store::open(&path)?.case_count()?;
             let seeded = if existing == 0 { tongban_desk::demo::seed(&path, *cases)?.len() } else { 0 };
-            if cli.json {
+            if *json {
                 say!("{}", json!({ "db": path, "seeded": seeded, "existing": existing }));
             } else if seeded > 0 {
                 say!("演示受理台已就绪：{}，生成示例办件 {seeded} 件", path.display());

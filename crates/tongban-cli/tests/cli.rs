@@ -1,0 +1,176 @@
+//! The `tongban` command as an operator uses it: real binary, real database file.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn tongban(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tongban"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("TONGBAN_DB")
+        .env_remove("TONGBAN_USER")
+        .output()
+        .expect("tongban runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).trim().to_string()
+}
+
+fn init(db: &Path) {
+    let o = tongban(
+        db,
+        &["init", "--region", "411329", "--hall", "新野县政务服务中心", "--window", "跨省通办专窗", "--desk-code", "b2",
+          "--login", "zhang", "--name", "张敏", "--role", "clerk"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("河南省南阳市新野县"), "{}", stdout(&o));
+}
+
+fn intake_json(id_number: &str) -> String {
+    let mut form = serde_json::to_value(tongban_desk::demo::sample_form(0)).unwrap();
+    form["applicant"]["id_number"] = id_number.into();
+    form["applicant"]["name"] = "欧阳喆".into();
+    form.to_string()
+}
+
+fn case_count(db: &Path) -> u64 {
+    let o = tongban(db, &["case", "list", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["total"].as_u64().unwrap()
+}
+
+#[test]
+fn a_clerk_sets_up_the_desk_takes_a_case_in_and_finds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    init(&db);
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, intake_json("11010519491231002x")).unwrap();
+    let o = tongban(&db, &["case", "new", "--json", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let number = stdout(&o);
+    assert!(number.starts_with("411329-") && number.ends_with("-B2-0001"), "{number}");
+
+    let list = tongban(&db, &["case", "list", "--search", "欧阳"]);
+    let text = stdout(&list);
+    assert!(text.contains(&number) && text.contains("110105********002X"), "{text}");
+    assert!(text.ends_with("共 1 件，第 1 页"), "{text}");
+
+    let show = tongban(&db, &["case", "show", &number]);
+    let text = stdout(&show);
+    for expected in ["状态：已收件", "欧阳喆", "11010519491231002X", "北京市丰台区", "收件　zhang@411329（待同步）"] {
+        assert!(text.contains(expected), "missing {expected} in\n{text}");
+    }
+}
+
+#[test]
+fn a_case_with_a_bad_field_names_the_field_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    init(&db);
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, intake_json("110105194912310021")).unwrap();
+    let o = tongban(&db, &["case", "new", "--json", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o), "错误：申请人证件号码：校验码错误：第18位为「1」，按GB 11643应为「X」");
+    assert_eq!(case_count(&db), 0);
+
+    std::fs::write(&file, "{\n  \"item\": 3\n").unwrap();
+    let o = tongban(&db, &["case", "new", "--json", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("错误：收件文件第2行"), "{}", stderr(&o));
+    assert_eq!(case_count(&db), 0);
+}
+
+#[test]
+fn a_case_cannot_be_taken_in_before_the_desk_is_set_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, intake_json("11010519491231002X")).unwrap();
+    let o = tongban(&db, &["case", "new", "--json", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o), "错误：本机尚未设置受理台，请先运行 tongban init");
+}
+
+#[test]
+fn check_exits_zero_for_valid_values_and_one_with_the_reason_otherwise() {
+    let db = Path::new("/nonexistent/unused.db");
+    let ok = tongban(db, &["check", "id", "11010519491231002X"]);
+    assert_eq!((ok.status.code(), stdout(&ok)), (Some(0), "有效：11010519491231002X".to_string()));
+    let bad = tongban(db, &["check", "id", "11010519491231002"]);
+    assert_eq!((bad.status.code(), stderr(&bad)), (Some(1), "错误：应为18位，实际为17位".to_string()));
+    let uscc = tongban(db, &["check", "uscc", "91350100M000100Y44"]);
+    assert_eq!(uscc.status.code(), Some(1));
+    assert!(stderr(&uscc).contains("按GB 32100应为「3」"), "{}", stderr(&uscc));
+    let phone = tongban(db, &["check", "phone", "0377-66012345"]);
+    assert_eq!(phone.status.code(), Some(0), "{}", stderr(&phone));
+}
+
+#[test]
+fn workdays_answer_in_dates_across_the_spring_festival_and_refuse_unknown_years() {
+    let db = Path::new("/nonexistent/unused.db");
+    let add = tongban(db, &["workdays", "add", "2026-02-13", "2"]);
+    assert_eq!(stdout(&add), "2026-02-24");
+    let between = tongban(db, &["workdays", "between", "2025-09-26", "2025-10-13"]);
+    // 9-28 (Sun, make-up), 9-29, 9-30, 10-9, 10-10, 10-11 (Sat, make-up), 10-13.
+    assert_eq!(stdout(&between), "7");
+    let unknown = tongban(db, &["workdays", "add", "2027-03-01", "1"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("2027年的节假日安排尚未导入"), "{}", stderr(&unknown));
+    let bad = tongban(db, &["workdays", "add", "2026-02-30", "1"]);
+    assert_eq!(stderr(&bad), "错误：日期「2026-02-30」无效，应为 YYYY-MM-DD 格式的日期");
+}
+
+#[test]
+fn a_later_year_is_imported_into_the_desk_and_then_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let file = dir.path().join("2027.txt");
+    std::fs::write(&file, "year 2027\nholiday 2027-01-01 2027-01-03 元旦\n").unwrap();
+    let o = tongban(&db, &["workdays", "import", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // 2026-12-31 (Thu) + 1 working day skips 元旦 and the weekend.
+    assert_eq!(stdout(&tongban(&db, &["workdays", "add", "2026-12-31", "1"])), "2027-01-04");
+}
+
+#[test]
+fn the_demo_desk_has_sample_cases_in_every_kind_of_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let o = tongban(&db, &["demo", "--cases", "30"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(case_count(&db), 30);
+    // Running it again keeps the desk as it is.
+    tongban(&db, &["demo"]);
+    assert_eq!(case_count(&db), 30);
+    for status in ["待补正", "已收件", "已受理", "办理中", "需补正", "结果已寄出"] {
+        let o = tongban(&db, &["case", "list", "--status", status, "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(v["total"].as_u64().unwrap() > 0, "no demo case is {status}");
+    }
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_by_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    init(&db);
+    // Simulate a newer program having migrated this file.
+    let o = Command::new("python3")
+        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=42'); c.commit()"])
+        .arg(&db)
+        .output();
+    if !matches!(o, Ok(ref o) if o.status.success()) {
+        panic!("python3 with sqlite3 is needed to write the newer version mark");
+    }
+    let o = tongban(&db, &["case", "list"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("数据库版本为 42"), "{}", stderr(&o));
+}
