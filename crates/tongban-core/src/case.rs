@@ -254,6 +254,9 @@ pub struct Author {
 }
 
 /// What happened to a case. Every variant is owned by exactly one [`Side`].
+// The intake is large and the rest small, but events live briefly (one per append or fold step),
+// so boxing would only add noise to every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]

@@ -170,6 +170,16 @@ pub fn full_name(code: &str) -> Option<String> {
     entry(code).map(|e| e.full_name.clone())
 }
 
+/// The name with its immediate parent only, short enough for a table column:
+/// "南京市玄武区" for 320102, "北京市丰台区" for 110106, "河南省" for a province.
+pub fn short_name(code: &str) -> Option<String> {
+    let own = lookup(code)?;
+    Some(match parent(code) {
+        Some(p) => format!("{}{}", p.name, own.name),
+        None => own.name.to_string(),
+    })
+}
+
 /// Regions whose code starts with `prefix` (when it is all ASCII digits), or whose name or full
 /// name starts with it ("新野", "河南省南阳"). Provinces come first, then by code. An empty prefix
 /// matches everything (so `search("", 40)` lists the provinces).

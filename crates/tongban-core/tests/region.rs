@@ -157,3 +157,13 @@ fn levels_serialize_snake_case() {
         r#"{"code":"411329","name":"新野县","level":"county"}"#
     );
 }
+
+#[test]
+fn short_names_keep_only_the_parent() {
+    use tongban_core::region::short_name;
+    assert_eq!(short_name("320102").as_deref(), Some("南京市玄武区"));
+    assert_eq!(short_name("110106").as_deref(), Some("北京市丰台区"));
+    assert_eq!(short_name("411329").as_deref(), Some("南阳市新野县"));
+    assert_eq!(short_name("410000").as_deref(), Some("河南省"));
+    assert_eq!(short_name("999999"), None);
+}

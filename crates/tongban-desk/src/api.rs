@@ -51,6 +51,7 @@ pub struct CaseRow {
     pub applicant_id_masked: String,
     pub item_name: String,
     pub handling_region: String,
+    /// With its parent only (南京市玄武区), for the table; the full name is in the detail view.
     pub handling_region_name: String,
     /// RFC 3339.
     pub received_at: String,
@@ -59,7 +60,10 @@ pub struct CaseRow {
     /// Working days past the deadline; 0 when not overdue.
     #[ts(type = "number")]
     pub overdue_days: i64,
+    /// Login of the clerk who took the case in.
     pub clerk: String,
+    /// The clerk's name when this desk knows the user, else the login.
+    pub clerk_name: String,
     pub pending_sync: bool,
 }
 

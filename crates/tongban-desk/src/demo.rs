@@ -259,8 +259,8 @@ pub fn sample_form(i: usize) -> IntakeForm {
         applicant,
         agent,
         materials,
-        transfer: Transfer { network: true, mail: i % 3 == 0, waybill: (i % 3 == 0).then(|| format!("1179{:09}", i)) },
-        delivery: if i % 4 == 0 {
+        transfer: Transfer { network: true, mail: i.is_multiple_of(3), waybill: i.is_multiple_of(3).then(|| format!("1179{:09}", i)) },
+        delivery: if i.is_multiple_of(4) {
             ResultDelivery::Mail {
                 recipient: sample_name(i),
                 phone,

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod demo;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -91,6 +92,8 @@ impl Desk {
         let today = Utc::now().with_timezone(&tongban_store::china_time()).date_naive();
         self.with_store(|store| {
             let page = store.list_cases(&filter, query.page, query.page_size)?;
+            let names: HashMap<String, String> =
+                store.users()?.into_iter().map(|u| (u.login, u.display_name)).collect();
             let calendar = store.calendar();
             let rows = page
                 .rows
@@ -101,7 +104,8 @@ impl Desk {
                         .filter(|_| !c.status.is_final())
                         .and_then(|d| calendar.overdue_by(d, today).ok())
                         .unwrap_or(0),
-                    handling_region_name: region::full_name(&c.handling_region).unwrap_or_default(),
+                    handling_region_name: region::short_name(&c.handling_region).unwrap_or_default(),
+                    clerk_name: names.get(&c.clerk).cloned().unwrap_or_else(|| c.clerk.clone()),
                     id: c.id.to_string(),
                     number: c.number,
                     status: c.status,

@@ -114,7 +114,7 @@ impl CaseFilter {
                 arg(text.to_string(), &mut args),
                 arg(prefix_end(text), &mut args)
             );
-            if text.chars().any(|c| !c.is_ascii()) {
+            if !text.is_ascii() {
                 terms.push(name);
             } else {
                 let mut any = vec![name];

@@ -4,7 +4,11 @@ import type { CaseStatus } from "./CaseStatus";
 /**
  * One line of the queue, ready to show: 证件号码 already masked, region named, overdue counted.
  */
-export type CaseRow = { id: string, number: string, status: CaseStatus, status_label: string, applicant_name: string, applicant_id_masked: string, item_name: string, handling_region: string, handling_region_name: string, 
+export type CaseRow = { id: string, number: string, status: CaseStatus, status_label: string, applicant_name: string, applicant_id_masked: string, item_name: string, handling_region: string, 
+/**
+ * With its parent only (南京市玄武区), for the table; the full name is in the detail view.
+ */
+handling_region_name: string, 
 /**
  * RFC 3339.
  */
@@ -16,4 +20,12 @@ deadline: string | null,
 /**
  * Working days past the deadline; 0 when not overdue.
  */
-overdue_days: number, clerk: string, pending_sync: boolean, };
+overdue_days: number, 
+/**
+ * Login of the clerk who took the case in.
+ */
+clerk: string, 
+/**
+ * The clerk's name when this desk knows the user, else the login.
+ */
+clerk_name: string, pending_sync: boolean, };

@@ -1,0 +1,54 @@
+//! The window's commands. Each is a few lines: take the desk, call it, return its answer or its
+//! `AppError` ({code, message}, shown to the clerk as is). Database work runs on a blocking
+//! thread so the window never waits on SQLite.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tauri::State;
+use tongban_desk::{AppError, CasePage, CaseQuery, Desk, DeskInfo, StatusOption};
+
+/// The desk the window works on, or why it could not be opened.
+pub enum DeskState {
+    Open(Arc<Desk>),
+    Failed(AppError),
+}
+
+impl DeskState {
+    pub fn open(path: Result<PathBuf, AppError>) -> DeskState {
+        match path.and_then(|p| {
+            Desk::open(&p).map_err(|e| AppError::new(&e.code, format!("无法打开受理台数据库 {}：{}", p.display(), e.message)))
+        }) {
+            Ok(desk) => DeskState::Open(Arc::new(desk)),
+            Err(e) => DeskState::Failed(e),
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Desk) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let desk = match self {
+            DeskState::Open(desk) => Arc::clone(desk),
+            DeskState::Failed(e) => return Err(e.clone()),
+        };
+        tauri::async_runtime::spawn_blocking(move || f(&desk))
+            .await
+            .map_err(|e| AppError::new("internal", format!("内部错误：{e}")))?
+    }
+}
+
+#[tauri::command]
+pub async fn desk_info(desk: State<'_, DeskState>) -> Result<DeskInfo, AppError> {
+    desk.run(|d| d.info()).await
+}
+
+#[tauri::command]
+pub async fn list_cases(desk: State<'_, DeskState>, query: CaseQuery) -> Result<CasePage, AppError> {
+    desk.run(move |d| d.list_cases(&query)).await
+}
+
+#[tauri::command]
+pub fn case_statuses() -> Vec<StatusOption> {
+    Desk::case_statuses()
+}

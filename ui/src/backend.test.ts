@@ -1,0 +1,39 @@
+import { describe, expect, it, vi } from "vitest";
+import { BackendError, createTauriBackend, toBackendError } from "./backend";
+import { emptyFilter, buildQuery } from "./queue/query";
+
+describe("toBackendError", () => {
+  it("keeps the code and Chinese message of a command error", () => {
+    const e = toBackendError({ code: "desk_not_initialized", message: "本机尚未设置受理台" });
+    expect(e).toBeInstanceOf(BackendError);
+    expect(e.code).toBe("desk_not_initialized");
+    expect(e.message).toBe("本机尚未设置受理台");
+  });
+  it("wraps Tauri's plain-string rejections", () => {
+    const e = toBackendError("command list_cases not found");
+    expect(e.code).toBe("internal");
+    expect(e.message).toBe("command list_cases not found");
+  });
+  it("gives a Chinese message when there is nothing to show", () => {
+    expect(toBackendError(undefined).message).toMatch(/通信失败/);
+    expect(toBackendError({}).message).toMatch(/通信失败/);
+  });
+});
+
+describe("createTauriBackend", () => {
+  it("calls the commands by name, with the query under `query`", async () => {
+    const invoke = vi.fn().mockResolvedValue({ rows: [], total: 0 });
+    const b = createTauriBackend(invoke as never);
+    const q = buildQuery(emptyFilter(), 2, 20);
+    await b.listCases(q);
+    expect(invoke).toHaveBeenCalledWith("list_cases", { query: q });
+    invoke.mockResolvedValue([]);
+    await b.caseStatuses();
+    expect(invoke).toHaveBeenLastCalledWith("case_statuses", undefined);
+  });
+  it("turns rejections into BackendError", async () => {
+    const invoke = vi.fn().mockRejectedValue({ code: "db_error", message: "数据库已损坏" });
+    const b = createTauriBackend(invoke as never);
+    await expect(b.deskInfo()).rejects.toMatchObject({ code: "db_error", message: "数据库已损坏" });
+  });
+});

@@ -1,0 +1,29 @@
+import { createApp } from "vue";
+import { invoke } from "@tauri-apps/api/core";
+import dayjs from "dayjs";
+import "dayjs/locale/zh-cn";
+
+// Element Plus is imported per component (see the .vue files); these are the styles of the
+// components the window uses, plus the message box service.
+import "element-plus/es/components/config-provider/style/css";
+import "element-plus/es/components/input/style/css";
+import "element-plus/es/components/select/style/css";
+import "element-plus/es/components/option/style/css";
+import "element-plus/es/components/date-picker/style/css";
+import "element-plus/es/components/table/style/css";
+import "element-plus/es/components/table-column/style/css";
+import "element-plus/es/components/tag/style/css";
+import "element-plus/es/components/pagination/style/css";
+import "element-plus/es/components/result/style/css";
+import "element-plus/es/components/button/style/css";
+import "element-plus/es/components/icon/style/css";
+import "element-plus/es/components/loading/style/css";
+import "element-plus/es/components/message/style/css";
+import "./styles.css";
+
+import App from "./App.vue";
+import { BACKEND, createTauriBackend } from "./backend";
+
+dayjs.locale("zh-cn");
+
+createApp(App).provide(BACKEND, createTauriBackend(invoke)).mount("#app");

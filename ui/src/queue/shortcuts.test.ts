@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { queueShortcut, type KeyLike } from "./shortcuts";
+
+const key = (k: Partial<KeyLike> & { key: string }): KeyLike => ({ ctrlKey: false, metaKey: false, altKey: false, ...k });
+
+describe("queueShortcut", () => {
+  it("Ctrl+F and ⌘F focus the search box, even from a field", () => {
+    expect(queueShortcut(key({ key: "f", ctrlKey: true }))).toBe("focus-search");
+    expect(queueShortcut(key({ key: "F", ctrlKey: true, targetTag: "INPUT" }))).toBe("focus-search");
+    expect(queueShortcut(key({ key: "f", metaKey: true }))).toBe("focus-search");
+  });
+  it("/ focuses the search box only when the clerk is not typing", () => {
+    expect(queueShortcut(key({ key: "/", targetTag: "BODY" }))).toBe("focus-search");
+    expect(queueShortcut(key({ key: "/", targetTag: "INPUT" }))).toBeNull();
+    expect(queueShortcut(key({ key: "/", targetTag: "TEXTAREA" }))).toBeNull();
+    expect(queueShortcut(key({ key: "/", targetTag: "DIV", targetEditable: true }))).toBeNull();
+  });
+  it("ignores other keys and chords", () => {
+    expect(queueShortcut(key({ key: "f" }))).toBeNull();
+    expect(queueShortcut(key({ key: "f", ctrlKey: true, altKey: true }))).toBeNull();
+    expect(queueShortcut(key({ key: "/", ctrlKey: true }))).toBeNull();
+    expect(queueShortcut(key({ key: "Escape" }))).toBeNull();
+  });
+});
