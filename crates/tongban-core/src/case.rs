@@ -533,8 +533,10 @@ impl CaseStatus {
                 Ok(S::SupplementRequested)
             }
             (Some(S::SupplementRequested), EventBody::SupplementNotified) => Ok(S::Supplementing),
-            (Some(S::SupplementRequested | S::Supplementing), EventBody::Supplemented { .. }) => Ok(S::Supplemented),
+            // The desk must have told the applicant (告知补正, the 一次性告知) before materials come back.
+            (Some(S::Supplementing), EventBody::Supplemented { .. }) => Ok(S::Supplemented),
             (Some(S::Accepted), EventBody::Processing) => Ok(S::Processing),
+            // 即办件 are concluded on acceptance, without 办理中.
             (Some(S::Accepted | S::Processing), EventBody::Concluded { .. }) => Ok(S::Concluded),
             (Some(S::Concluded), EventBody::ResultMailed { .. }) => Ok(S::ResultMailed),
             (Some(S::Concluded | S::ResultMailed | S::Refused), EventBody::Delivered { .. }) => Ok(S::Delivered),

@@ -35,9 +35,10 @@ CREATE INDEX cases_by_status ON cases (status, received_at);
 CREATE INDEX cases_by_partner ON cases (handling_region, received_at);
 CREATE INDEX cases_by_item ON cases (item_code, received_at);
 CREATE INDEX cases_by_clerk ON cases (clerk, received_at);
-CREATE INDEX cases_by_name ON cases (applicant_name);
-CREATE INDEX cases_by_id ON cases (applicant_id);
-CREATE INDEX cases_by_id_rev ON cases (applicant_id_rev);
+-- Status rides along so a search narrowed by status is answered from the index alone.
+CREATE INDEX cases_by_name ON cases (applicant_name, status);
+CREATE INDEX cases_by_id ON cases (applicant_id, status);
+CREATE INDEX cases_by_id_rev ON cases (applicant_id_rev, status);
 CREATE TABLE materials (
     case_id           TEXT NOT NULL REFERENCES cases (id),
     position          INTEGER NOT NULL,
@@ -99,56 +100,77 @@ fn prefix_end(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
 
+/// Which index a query should be driven by. SQLite has no statistics here (no ANALYZE), so the
+/// choice is made explicit: a unary `+` on a column keeps its term from driving the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Drive {
+    /// Look the text up in its index; test the other terms on the rows found. Right when the
+    /// text matches few cases, and for counting (the composite indexes make it index-only).
+    ByText,
+    /// Walk cases newest first and stop after one page; test the text on each row. Right when
+    /// the text matches many cases (a single surname), where fetching and sorting them all is slow.
+    ByTime,
+}
+
+/// Above this many matches, walking the time index beats fetching and sorting the matches
+/// (about 4 µs per match against 0.3 µs per row walked, measured on a million cases).
+const WALK_ABOVE: u64 = 2_000;
+
 impl CaseFilter {
-    fn where_clause(&self) -> (String, Vec<Value>) {
+    fn text(&self) -> Option<&str> {
+        self.text.as_deref().map(str::trim).filter(|t| !t.is_empty())
+    }
+
+    fn where_clause(&self, drive: Drive) -> (String, Vec<Value>) {
         let mut terms: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
         let arg = |v: String, args: &mut Vec<Value>| {
             args.push(Value::Text(v));
             format!("?{}", args.len())
         };
-        if let Some(text) = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let upper = text.to_uppercase();
-            let name = format!(
-                "(applicant_name >= {} AND applicant_name < {})",
-                arg(text.to_string(), &mut args),
-                arg(prefix_end(text), &mut args)
-            );
-            if !text.is_ascii() {
-                terms.push(name);
+        let (text_col, other_col) = match drive {
+            Drive::ByText => ("", "+"),
+            Drive::ByTime => ("+", ""),
+        };
+        let mut prefix = |col: &str, value: &str, args: &mut Vec<Value>| {
+            format!(
+                "({text_col}{col} >= {} AND {text_col}{col} < {})",
+                arg(value.to_string(), args),
+                arg(prefix_end(value), args)
+            )
+        };
+        if let Some(text) = self.text() {
+            // The shape of the text says what it is: a 办件编号 has dashes, a name has Chinese
+            // characters; anything else is a name in Latin letters or an ID number.
+            if text.contains('-') {
+                terms.push(prefix("number", &text.to_uppercase(), &mut args));
+            } else if !text.is_ascii() {
+                terms.push(prefix("applicant_name", text, &mut args));
             } else {
-                let mut any = vec![name];
-                for col in ["number", "applicant_id"] {
-                    any.push(format!(
-                        "({col} >= {} AND {col} < {})",
-                        arg(upper.clone(), &mut args),
-                        arg(prefix_end(&upper), &mut args)
-                    ));
-                }
+                let upper = text.to_uppercase();
+                let mut any = vec![prefix("applicant_name", text, &mut args), prefix("applicant_id", &upper, &mut args)];
                 // The last digits of an ID are what applicants read out most often.
                 if upper.len() >= 4 {
                     let rev: String = upper.chars().rev().collect();
-                    any.push(format!(
-                        "(applicant_id_rev >= {} AND applicant_id_rev < {})",
-                        arg(rev.clone(), &mut args),
-                        arg(prefix_end(&rev), &mut args)
-                    ));
+                    any.push(prefix("applicant_id_rev", &rev, &mut args));
                 }
                 terms.push(format!("({})", any.join(" OR ")));
             }
         }
+        // Without text the other terms drive the query as usual.
+        let other_col = if self.text().is_some() { other_col } else { "" };
         if let Some(status) = self.status {
-            terms.push(format!("status = {}", arg(status.as_str().to_string(), &mut args)));
+            terms.push(format!("{other_col}status = {}", arg(status.as_str().to_string(), &mut args)));
         }
         if let Some(from) = self.from {
-            terms.push(format!("received_on >= {}", arg(from.to_string(), &mut args)));
+            terms.push(format!("{other_col}received_on >= {}", arg(from.to_string(), &mut args)));
         }
         if let Some(to) = self.to {
-            terms.push(format!("received_on <= {}", arg(to.to_string(), &mut args)));
+            terms.push(format!("{other_col}received_on <= {}", arg(to.to_string(), &mut args)));
         }
         for (col, value) in [("item_code", &self.item_code), ("handling_region", &self.partner), ("clerk", &self.clerk)] {
             if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
-                terms.push(format!("{col} = {}", arg(v.to_string(), &mut args)));
+                terms.push(format!("{other_col}{col} = {}", arg(v.to_string(), &mut args)));
             }
         }
         let clause = if terms.is_empty() { String::new() } else { format!("WHERE {}", terms.join(" AND ")) };
@@ -163,13 +185,24 @@ const SUMMARY_COLUMNS: &str = "id, number, status, item_code, item_name, receivi
 impl Store {
     /// Cases matching `filter`, newest first; `page` counts from 1.
     pub fn list_cases(&self, filter: &CaseFilter, page: u32, page_size: u32) -> Result<Page<CaseSummary>> {
-        let (clause, args) = filter.where_clause();
-        let total: u64 =
-            self.conn.query_row(&format!("SELECT count(*) FROM cases {clause}"), params_from_iter(args.iter()), |r| r.get(0))?;
+        let (clause, args) = filter.where_clause(Drive::ByText);
+        let total: u64 = self.conn.query_row(
+            &format!("SELECT count(*) FROM cases {clause}"),
+            params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        let drive = if total > WALK_ABOVE { Drive::ByTime } else { Drive::ByText };
+        Ok(Page { rows: self.page_of(filter, drive, page, page_size)?, total })
+    }
+
+    fn page_of(&self, filter: &CaseFilter, drive: Drive, page: u32, page_size: u32) -> Result<Vec<CaseSummary>> {
+        let (clause, args) = filter.where_clause(drive);
         let page_size = page_size.clamp(1, 1000);
         let offset = (page.max(1) - 1) as i64 * page_size as i64;
+        // rowid breaks ties between cases saved in the same instant, so pages never overlap; the
+        // time index holds (received_at, rowid) in order, so walking it needs no sort.
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM cases {clause} ORDER BY received_at DESC LIMIT {page_size} OFFSET {offset}"
+            "SELECT {SUMMARY_COLUMNS} FROM cases {clause} ORDER BY received_at DESC, rowid DESC LIMIT {page_size} OFFSET {offset}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args.iter()), read_summary)?;
@@ -177,7 +210,7 @@ impl Store {
         for row in rows {
             out.push(row??);
         }
-        Ok(Page { rows: out, total })
+        Ok(out)
     }
 
     /// The case with this 办件编号.
@@ -356,8 +389,37 @@ mod tests {
         assert_eq!(find("440524"), vec![second.to_string()]);
         assert_eq!(find("002x"), vec![first.to_string()], "last digits, lower-case x");
         assert_eq!(find("411329-20260302-A1-0002"), vec![second.to_string()]);
-        assert_eq!(find("411329"), vec![second.to_string(), first.to_string()], "newest first");
+        assert_eq!(find("411329-"), vec![second.to_string(), first.to_string()], "newest first");
+        assert!(find("4113").is_empty(), "without a dash, digits are an ID number, not a 办件编号");
         assert!(find("赵").is_empty());
+    }
+
+    #[test]
+    fn both_query_plans_give_the_same_rows() {
+        let (_d, mut store) = temp_store();
+        crate::events::tests::setup(&mut store);
+        for i in 0..40 {
+            let mut form = crate::events::tests::form(i % 3 == 0);
+            if let Applicant::Person(p) = &mut form.applicant {
+                p.name = ["李建国", "李芳", "王芳"][i % 3].into();
+            }
+            store.create_case(&form, "zhang", at(&format!("2026-03-{:02}T02:00:00Z", 1 + i % 28))).unwrap();
+        }
+        let filters = [
+            CaseFilter { text: Some("李".into()), ..Default::default() },
+            CaseFilter { text: Some("李".into()), status: Some(CaseStatus::AwaitingMaterials), ..Default::default() },
+            CaseFilter { text: Some("002X".into()), from: NaiveDate::from_ymd_opt(2026, 3, 10), ..Default::default() },
+            CaseFilter { text: Some("411329-2026030".into()), ..Default::default() },
+            CaseFilter { status: Some(CaseStatus::Received), ..Default::default() },
+        ];
+        for filter in &filters {
+            for page in 1..=3 {
+                let by_text = store.page_of(filter, Drive::ByText, page, 7).unwrap();
+                let by_time = store.page_of(filter, Drive::ByTime, page, 7).unwrap();
+                assert_eq!(by_text, by_time, "{filter:?} page {page}");
+            }
+            assert!(!store.page_of(filter, Drive::ByText, 1, 7).unwrap().is_empty(), "{filter:?}");
+        }
     }
 
     #[test]
