@@ -50,7 +50,7 @@ fn main() {
             bench_search(&store, runs);
         }
         if want("plans") || want("search") {
-            print_plans(&path, cases);
+            print_plans(&store, cases);
         }
     }
 }
@@ -368,82 +368,15 @@ fn bench_search(store: &Store, runs: usize) {
 // Query plans
 // ---------------------------------------------------------------------------------------------
 
-/// The SQL `list_cases` runs for a text search, rebuilt here to ask SQLite for its plan. This
-/// mirrors `CaseFilter::where_clause` in `src/cases.rs` (which is private); keep them in step.
-fn mirrored_where(filter: &CaseFilter) -> (String, Vec<String>) {
-    let mut terms = Vec::new();
-    let mut args: Vec<String> = Vec::new();
-    let mut arg = |v: String| {
-        args.push(v);
-        format!("?{}", args.len())
-    };
-    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let end = |p: &str| format!("{p}\u{10FFFF}");
-        let upper = text.to_uppercase();
-        let name = format!("(applicant_name >= {} AND applicant_name < {})", arg(text.into()), arg(end(text)));
-        if !text.is_ascii() {
-            terms.push(name);
-        } else {
-            let mut any = vec![name];
-            for col in ["number", "applicant_id"] {
-                any.push(format!("({col} >= {} AND {col} < {})", arg(upper.clone()), arg(end(&upper))));
-            }
-            if upper.len() >= 4 {
-                let rev: String = upper.chars().rev().collect();
-                any.push(format!(
-                    "(applicant_id_rev >= {} AND applicant_id_rev < {})",
-                    arg(rev.clone()),
-                    arg(end(&rev))
-                ));
-            }
-            terms.push(format!("({})", any.join(" OR ")));
-        }
-    }
-    if let Some(status) = filter.status {
-        terms.push(format!("status = {}", arg(status.as_str().into())));
-    }
-    let clause = if terms.is_empty() { String::new() } else { format!("WHERE {}", terms.join(" AND ")) };
-    (clause, args)
-}
-
-fn print_plans(path: &Path, cases: usize) {
-    use rusqlite::{params_from_iter, Connection, OpenFlags};
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open read-only");
-    let plan = |sql: &str, args: &[String]| -> Vec<String> {
-        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).expect("explain");
-        let rows = stmt
-            .query_map(params_from_iter(args.iter()), |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(3)?))
-            })
-            .expect("plan rows");
-        // Indent by depth, like the sqlite3 shell.
-        let mut depth: Vec<(i64, usize)> = Vec::new();
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, parent, detail) = row.unwrap();
-            let level = depth.iter().find(|(i, _)| *i == parent).map(|(_, l)| l + 1).unwrap_or(0);
-            depth.push((id, level));
-            out.push(format!("{}{}", "  ".repeat(level), detail));
-        }
-        out
-    };
+fn print_plans(store: &Store, cases: usize) {
     println!("## Query plans (EXPLAIN QUERY PLAN of the SQL `list_cases` runs)");
     println!();
     for (label, filter) in queries(cases) {
-        let (clause, args) = mirrored_where(&filter);
+        let page = if label.contains("page 100") { 100 } else { 1 };
         println!("### {label}");
         println!();
         println!("```");
-        println!("-- total: SELECT count(*) FROM cases {clause}");
-        for line in plan(&format!("SELECT count(*) FROM cases {clause}"), &args) {
-            println!("{line}");
-        }
-        println!("-- page: SELECT … FROM cases {clause} ORDER BY received_at DESC LIMIT 50");
-        let sql = format!(
-            "SELECT id, EXISTS (SELECT 1 FROM events e WHERE e.case_id = cases.id AND e.outbox = 1)
-             FROM cases {clause} ORDER BY received_at DESC LIMIT 50 OFFSET 0"
-        );
-        for line in plan(&sql, &args) {
+        for line in store.explain_list(&filter, page, 50).expect("explain") {
             println!("{line}");
         }
         println!("```");

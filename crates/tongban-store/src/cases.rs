@@ -185,30 +185,42 @@ const SUMMARY_COLUMNS: &str = "id, number, status, item_code, item_name, receivi
 impl Store {
     /// Cases matching `filter`, newest first; `page` counts from 1.
     pub fn list_cases(&self, filter: &CaseFilter, page: u32, page_size: u32) -> Result<Page<CaseSummary>> {
-        let (clause, args) = filter.where_clause(Drive::ByText);
-        let total: u64 = self.conn.query_row(
-            &format!("SELECT count(*) FROM cases {clause}"),
-            params_from_iter(args.iter()),
-            |r| r.get(0),
-        )?;
-        let drive = if total > WALK_ABOVE { Drive::ByTime } else { Drive::ByText };
-        Ok(Page { rows: self.page_of(filter, drive, page, page_size)?, total })
+        let (sql, args) = count_sql(filter);
+        let total: u64 = self.conn.query_row(&sql, params_from_iter(args.iter()), |r| r.get(0))?;
+        Ok(Page { rows: self.page_of(filter, drive_for(total), page, page_size)?, total })
     }
 
     fn page_of(&self, filter: &CaseFilter, drive: Drive, page: u32, page_size: u32) -> Result<Vec<CaseSummary>> {
-        let (clause, args) = filter.where_clause(drive);
-        let page_size = page_size.clamp(1, 1000);
-        let offset = (page.max(1) - 1) as i64 * page_size as i64;
-        // rowid breaks ties between cases saved in the same instant, so pages never overlap; the
-        // time index holds (received_at, rowid) in order, so walking it needs no sort.
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM cases {clause} ORDER BY received_at DESC, rowid DESC LIMIT {page_size} OFFSET {offset}"
-        );
+        let (sql, args) = page_sql(filter, drive, page, page_size);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args.iter()), read_summary)?;
         let mut out = Vec::new();
         for row in rows {
             out.push(row??);
+        }
+        Ok(out)
+    }
+
+    /// SQLite's plan for the two statements `list_cases` runs on this filter (the count, then the
+    /// page), indented like the sqlite3 shell. For benchmarks and for diagnosing a slow search.
+    pub fn explain_list(&self, filter: &CaseFilter, page: u32, page_size: u32) -> Result<Vec<String>> {
+        let (count, args) = count_sql(filter);
+        let total: u64 = self.conn.query_row(&count, params_from_iter(args.iter()), |r| r.get(0))?;
+        let (page, page_args) = page_sql(filter, drive_for(total), page, page_size);
+        let mut out = Vec::new();
+        for (sql, args) in [(count, args), (page, page_args)] {
+            out.push(format!("-- {}", sql.split_whitespace().collect::<Vec<_>>().join(" ")));
+            let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+            let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(3)?))
+            })?;
+            let mut levels: Vec<(i64, usize)> = Vec::new();
+            for row in rows {
+                let (id, parent, detail) = row?;
+                let level = levels.iter().find(|(i, _)| *i == parent).map(|(_, l)| l + 1).unwrap_or(0);
+                levels.push((id, level));
+                out.push(format!("{}{detail}", "  ".repeat(level)));
+            }
         }
         Ok(out)
     }
@@ -230,6 +242,31 @@ impl Store {
     pub fn case_count(&self) -> Result<u64> {
         Ok(self.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0))?)
     }
+}
+
+fn drive_for(total: u64) -> Drive {
+    if total > WALK_ABOVE {
+        Drive::ByTime
+    } else {
+        Drive::ByText
+    }
+}
+
+fn count_sql(filter: &CaseFilter) -> (String, Vec<Value>) {
+    let (clause, args) = filter.where_clause(Drive::ByText);
+    (format!("SELECT count(*) FROM cases {clause}"), args)
+}
+
+fn page_sql(filter: &CaseFilter, drive: Drive, page: u32, page_size: u32) -> (String, Vec<Value>) {
+    let (clause, args) = filter.where_clause(drive);
+    let page_size = page_size.clamp(1, 1000);
+    let offset = (page.max(1) - 1) as i64 * page_size as i64;
+    // rowid breaks ties between cases saved in the same instant, so pages never overlap; the
+    // time index holds (received_at, rowid) in order, so walking it needs no sort.
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM cases {clause} ORDER BY received_at DESC, rowid DESC LIMIT {page_size} OFFSET {offset}"
+    );
+    (sql, args)
 }
 
 fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<CaseSummary>> {
