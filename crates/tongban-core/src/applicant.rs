@@ -7,6 +7,7 @@ use crate::validate::{self, FieldError};
 /// 证件类型: the identity documents a window accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IdKind {
     /// 居民身份证 (GB 11643).
@@ -62,6 +63,7 @@ impl IdKind {
 /// A natural person (自然人).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
     pub name: String,
     pub id_kind: IdKind,
@@ -74,6 +76,7 @@ pub struct Person {
 /// An enterprise or other organisation (法人及其他组织).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Enterprise {
     pub name: String,
     /// 统一社会信用代码.
@@ -89,6 +92,7 @@ pub struct Enterprise {
 /// 申请人.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Applicant {
     Person(Person),
@@ -161,6 +165,7 @@ impl Applicant {
 /// How an agent relates to the applicant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AgentRole {
     /// 帮办代办: a helper of the service hall brings the case in.
@@ -181,6 +186,7 @@ impl AgentRole {
 /// 代办人: the person standing at the window (or in the village) for the applicant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Agent {
     pub role: AgentRole,
     pub name: String,

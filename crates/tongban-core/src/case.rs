@@ -16,6 +16,7 @@ use crate::validate::{self, FieldError, ValidationError};
 /// The global id of a case: a UUID v7 made on the desk, so a case exists before any network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct CaseId(pub Uuid);
 
@@ -53,6 +54,7 @@ impl DeskCode {
 /// per desk and day.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct CaseNumber(String);
 
@@ -98,6 +100,7 @@ impl fmt::Display for CaseNumber {
 /// The two sides of 收办分离.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// 受理地: the window where the applicant stands.
@@ -118,6 +121,7 @@ impl Side {
 /// 材料形式.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MaterialForm {
     Original,
@@ -138,6 +142,7 @@ impl MaterialForm {
 /// One material of a case: what the catalog asks for and what the clerk found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Material {
     pub name: String,
     pub form: MaterialForm,
@@ -167,6 +172,7 @@ impl Material {
 /// 流转方式: data over the network, paper by mail, or both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Transfer {
     pub network: bool,
     pub mail: bool,
@@ -178,6 +184,7 @@ pub struct Transfer {
 /// How the result reaches the applicant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ResultDelivery {
     /// 窗口领取.
@@ -189,6 +196,7 @@ pub enum ResultDelivery {
 /// The item as it was when the case was taken in (the catalog may change later).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemRef {
     /// 事项编码 / 实施编码, opaque.
     pub code: String,
@@ -204,6 +212,7 @@ pub struct ItemRef {
 /// What the clerk fills in for an intake.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntakeForm {
     pub item: ItemRef,
     /// 办理地, a GB/T 2260 code.
@@ -222,6 +231,7 @@ pub struct IntakeForm {
 /// first event of a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Intake {
     pub number: CaseNumber,
     /// 受理地, a GB/T 2260 code.
@@ -246,6 +256,7 @@ impl IntakeForm {
 /// The author of an event: which user at which desk of which region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Author {
     pub user: String,
     /// The desk's id (a UUID made when the desk was set up).
@@ -259,6 +270,7 @@ pub struct Author {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
     /// 收件: the intake; 待补正 if a required material is missing, otherwise 已收件.
@@ -291,6 +303,7 @@ pub enum EventBody {
 /// The kind of an event without its data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Received,
@@ -396,6 +409,7 @@ impl EventBody {
 /// One event of one case. Events are append-only; the id makes pushing them idempotent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseEvent {
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: Uuid,
@@ -409,6 +423,7 @@ pub struct CaseEvent {
 /// The status a case's events fold into. Each is set by exactly one side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     /// 待补正: the 一次性告知书 was given; waiting for the applicant.

@@ -1,0 +1,100 @@
+//! The region's catalog of items, kept as published: every version with its exact bytes.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+use tongban_wire::catalog::{CatalogDocument, CatalogUpload};
+
+use crate::credentials::Credential;
+use crate::{Hub, HubError, Result};
+
+pub(crate) const SCHEMA_V1: &str = "
+CREATE TABLE catalog_versions (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,  -- the latest is the current catalog
+    version       TEXT NOT NULL UNIQUE,
+    sha256        TEXT NOT NULL,                      -- of content, as stored and served
+    content       TEXT NOT NULL,
+    published_at  TEXT NOT NULL,
+    credential_id INTEGER NOT NULL
+);
+";
+
+/// What publishing did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Published {
+    New,
+    /// This version with this content was already published: nothing changed.
+    AlreadyPublished,
+}
+
+fn document(
+    version: String,
+    sha256: String,
+    content: String,
+    published_at: DateTime<Utc>,
+) -> Result<CatalogDocument> {
+    Ok(CatalogDocument {
+        version,
+        sha256,
+        published_at,
+        content: RawValue::from_string(content)?,
+    })
+}
+
+impl Hub {
+    /// Publishes a catalog version. A version never changes: the same version with other content
+    /// is refused.
+    pub fn publish_catalog(
+        &self,
+        caller: &Credential,
+        upload: CatalogUpload,
+        now: DateTime<Utc>,
+    ) -> Result<(Published, CatalogDocument)> {
+        let version = upload.version.trim().to_string();
+        if version.is_empty() {
+            return Err(HubError::InvalidRequest(
+                "请填写事项清单的版本号（version）".into(),
+            ));
+        }
+        let content = upload.content.get().to_string();
+        let sha256 = hex::encode(Sha256::digest(content.as_bytes()));
+        let conn = self.conn();
+        let existing: Option<(String, DateTime<Utc>)> = conn
+            .query_row(
+                "SELECT sha256, published_at FROM catalog_versions WHERE version = ?1",
+                [&version],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match existing {
+            Some((stored, at)) if stored == sha256 => Ok((
+                Published::AlreadyPublished,
+                document(version, sha256, content, at)?,
+            )),
+            Some(_) => Err(HubError::CatalogVersionExists(version)),
+            None => {
+                conn.execute(
+                    "INSERT INTO catalog_versions (version, sha256, content, published_at, credential_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![version, sha256, content, now, caller.id],
+                )?;
+                Ok((Published::New, document(version, sha256, content, now)?))
+            }
+        }
+    }
+
+    /// The latest published catalog.
+    pub fn current_catalog(&self) -> Result<CatalogDocument> {
+        let row: Option<(String, String, String, DateTime<Utc>)> = self
+            .conn()
+            .query_row(
+                "SELECT version, sha256, content, published_at FROM catalog_versions ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let (version, sha256, content, at) = row.ok_or(HubError::NoCatalog)?;
+        document(version, sha256, content, at)
+    }
+}

@@ -1,0 +1,192 @@
+//! Settings. The library takes a [`HubConfig`]; the binary builds one from, in rising order of
+//! precedence, built-in defaults, a TOML file (`--config`), `TONGBAN_HUB_*` environment variables
+//! and command-line flags.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::{HubError, Result};
+
+/// What [`crate::serve`] needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubConfig {
+    pub db: PathBuf,
+    /// Required for a new database; checked against the stored region otherwise.
+    pub region: Option<String>,
+    pub limits: Limits,
+}
+
+/// Bounds on what one request may ask of the hub.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest JSON body (push batches, decisions, catalogs), in bytes.
+    pub max_json_body: usize,
+    /// Most events in one push.
+    pub max_push_batch: usize,
+    /// Largest blob, in bytes.
+    pub max_blob_size: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        // A batch of 500 intakes with ten materials each is about 2 MiB of JSON.
+        Limits {
+            max_json_body: 8 * 1024 * 1024,
+            max_push_batch: 500,
+            max_blob_size: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// The listen address when none is configured: loopback, so a hub is never exposed by accident
+/// (production puts a TLS-terminating proxy in front).
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8730";
+
+/// One source of settings; every field optional so sources can be layered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsLayer {
+    pub listen: Option<String>,
+    pub db: Option<PathBuf>,
+    pub region: Option<String>,
+    pub max_json_body: Option<usize>,
+    pub max_push_batch: Option<usize>,
+    pub max_blob_size: Option<u64>,
+}
+
+impl SettingsLayer {
+    /// Reads a TOML file; unknown keys are refused so a typo does not silently do nothing.
+    pub fn from_file(path: &Path) -> Result<SettingsLayer> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            HubError::Config(format!("无法读取配置文件「{}」：{e}", path.display()))
+        })?;
+        toml::from_str(&text)
+            .map_err(|e| HubError::Config(format!("配置文件「{}」有误：{e}", path.display())))
+    }
+
+    /// Reads `TONGBAN_HUB_LISTEN`, `_DB`, `_REGION`, `_MAX_JSON_BODY`, `_MAX_PUSH_BATCH` and
+    /// `_MAX_BLOB_SIZE` through `var` (the process environment in the binary).
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<SettingsLayer> {
+        let get = |name: &str| var(&format!("TONGBAN_HUB_{name}")).filter(|v| !v.trim().is_empty());
+        fn number<T: std::str::FromStr>(name: &str, value: Option<String>) -> Result<Option<T>> {
+            value
+                .map(|v| {
+                    v.trim().parse().map_err(|_| {
+                        HubError::Config(format!("环境变量 TONGBAN_HUB_{name}「{v}」应为非负整数"))
+                    })
+                })
+                .transpose()
+        }
+        Ok(SettingsLayer {
+            listen: get("LISTEN"),
+            db: get("DB").map(PathBuf::from),
+            region: get("REGION"),
+            max_json_body: number("MAX_JSON_BODY", get("MAX_JSON_BODY"))?,
+            max_push_batch: number("MAX_PUSH_BATCH", get("MAX_PUSH_BATCH"))?,
+            max_blob_size: number("MAX_BLOB_SIZE", get("MAX_BLOB_SIZE"))?,
+        })
+    }
+
+    /// `self` with every field `over` sets replaced.
+    pub fn overridden_by(self, over: SettingsLayer) -> SettingsLayer {
+        SettingsLayer {
+            listen: over.listen.or(self.listen),
+            db: over.db.or(self.db),
+            region: over.region.or(self.region),
+            max_json_body: over.max_json_body.or(self.max_json_body),
+            max_push_batch: over.max_push_batch.or(self.max_push_batch),
+            max_blob_size: over.max_blob_size.or(self.max_blob_size),
+        }
+    }
+
+    /// The final settings: the listen address and the hub's configuration.
+    pub fn resolve(self) -> Result<(SocketAddr, HubConfig)> {
+        let listen_text = self.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
+        let listen = listen_text.parse().map_err(|_| {
+            HubError::Config(format!(
+                "监听地址「{listen_text}」无效，应如 127.0.0.1:8730"
+            ))
+        })?;
+        let db = self
+            .db
+            .ok_or_else(|| HubError::Config("请指定数据库文件（--db 或 TONGBAN_HUB_DB）".into()))?;
+        let defaults = Limits::default();
+        let limits = Limits {
+            max_json_body: self.max_json_body.unwrap_or(defaults.max_json_body),
+            max_push_batch: self.max_push_batch.unwrap_or(defaults.max_push_batch),
+            max_blob_size: self.max_blob_size.unwrap_or(defaults.max_blob_size),
+        };
+        if limits.max_push_batch == 0 || limits.max_json_body == 0 {
+            return Err(HubError::Config(
+                "max_push_batch 与 max_json_body 须大于 0".into(),
+            ));
+        }
+        Ok((
+            listen,
+            HubConfig {
+                db,
+                region: self.region,
+                limits,
+            },
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_environment_which_wins_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hub.toml");
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\ndb = \"/srv/hub.db\"\nregion = \"411329\"\nmax_push_batch = 50\n")
+            .unwrap();
+        let env = SettingsLayer::from_env(|name| match name {
+            "TONGBAN_HUB_DB" => Some("/env/hub.db".into()),
+            "TONGBAN_HUB_MAX_PUSH_BATCH" => Some("70".into()),
+            _ => None,
+        })
+        .unwrap();
+        let flags = SettingsLayer {
+            listen: Some("127.0.0.1:0".into()),
+            ..SettingsLayer::default()
+        };
+        let (listen, config) = SettingsLayer::from_file(&file)
+            .unwrap()
+            .overridden_by(env)
+            .overridden_by(flags)
+            .resolve()
+            .unwrap();
+        assert_eq!(listen, "127.0.0.1:0".parse().unwrap());
+        assert_eq!(config.db, PathBuf::from("/env/hub.db"));
+        assert_eq!(config.region.as_deref(), Some("411329"));
+        assert_eq!(config.limits.max_push_batch, 70);
+        assert_eq!(config.limits.max_blob_size, Limits::default().max_blob_size);
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hub.toml");
+        std::fs::write(&file, "listn = \"x\"").unwrap();
+        let err = SettingsLayer::from_file(&file).unwrap_err().to_string();
+        assert!(err.contains("配置文件") && err.contains("listn"), "{err}");
+        let err =
+            SettingsLayer::from_env(|n| (n == "TONGBAN_HUB_MAX_BLOB_SIZE").then(|| "很大".into()))
+                .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "配置错误：环境变量 TONGBAN_HUB_MAX_BLOB_SIZE「很大」应为非负整数"
+        );
+        let err = SettingsLayer {
+            listen: Some("nowhere".into()),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap_err();
+        assert!(err.to_string().contains("监听地址「nowhere」无效"), "{err}");
+    }
+}

@@ -1,0 +1,81 @@
+//! `POST /v1/events` and `GET /v1/events`.
+
+use axum::extract::State;
+use axum::Json;
+use chrono::Utc;
+use tongban_wire::events::{
+    PullQuery, PullResponse, PushRequest, PushResponse, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX,
+};
+use tongban_wire::ErrorBody;
+
+use super::error::ApiError;
+use super::extract::{page_limit, Caller, JsonBody, QueryParams};
+use super::AppState;
+use crate::credentials::Role;
+use crate::HubError;
+
+/// Desks that take part in cases: receiving desks of partner regions and the back office.
+const PARTIES: &[Role] = &[Role::Partner, Role::BackOffice];
+
+/// Push a batch of events, oldest first. Each event is admitted or rejected on its own.
+#[utoipa::path(
+    post, path = "/v1/events", tag = "events",
+    request_body = PushRequest,
+    responses(
+        (status = 200, description = "每个事件一个结果，顺序与请求相同", body = PushResponse),
+        (status = 400, description = "请求体不是有效的 JSON", body = ErrorBody),
+        (status = 401, description = "缺少或无效的凭据", body = ErrorBody),
+        (status = 403, description = "凭据角色无权推送", body = ErrorBody),
+        (status = 413, description = "请求体过大或事件过多", body = ErrorBody),
+        (status = 415, description = "请求体不是 JSON", body = ErrorBody),
+        (status = 422, description = "请求体字段不符合要求", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn push(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(request): JsonBody<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    caller.require(PARTIES, "推送事件")?;
+    let max = state.limits.max_push_batch;
+    if request.events.len() > max {
+        return Err(HubError::BatchTooLarge {
+            max,
+            got: request.events.len(),
+        }
+        .into());
+    }
+    let Caller(credential) = caller;
+    let outcomes = state
+        .run(move |hub| hub.push(&credential, &request.events, Utc::now()))
+        .await?;
+    Ok(Json(PushResponse { outcomes }))
+}
+
+/// Pull the events the credential may see, after the cursor `since`.
+#[utoipa::path(
+    get, path = "/v1/events", tag = "events",
+    params(PullQuery),
+    responses(
+        (status = 200, body = PullResponse),
+        (status = 400, description = "查询参数不正确", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn pull(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(query): QueryParams<PullQuery>,
+) -> Result<Json<PullResponse>, ApiError> {
+    caller.require(PARTIES, "读取办件事件")?;
+    let limit = page_limit(query.limit, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX)?;
+    let Caller(credential) = caller;
+    Ok(Json(
+        state
+            .run(move |hub| hub.pull(&credential, query.since, limit))
+            .await?,
+    ))
+}

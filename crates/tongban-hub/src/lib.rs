@@ -1,0 +1,245 @@
+//! The region hub (通办中心): the exchange endpoint of one region.
+//!
+//! Desks of partner regions push the cases they take in for this region and pull the decisions;
+//! this region's back-office desks read their inbox and post decisions. The hub stores events in
+//! one SQLite file and checks each against the case's state with the same state machine the
+//! desk uses ([`tongban_core::case::CaseStatus::apply`]).
+//!
+//! - [`Hub`]: the database and the rules, synchronous, one module per table group that owns its
+//!   SQL ([`credentials`], [`ledger`], [`blobs`], [`catalog`], `identity`), migrated forward only.
+//! - [`http`]: the `/v1` API over axum, started with [`serve`].
+//! - [`config`]: settings from a TOML file, the environment and flags.
+//!
+//! Invariants:
+//! - **The region a request acts for comes from its credential**, never from the body: an event
+//!   whose author region is not the credential's region is rejected.
+//! - **One writer**: every write goes through one connection behind a lock, so hub sequence
+//!   numbers are assigned in commit order and a pull by cursor can never skip an event that
+//!   commits later with a smaller number.
+//! - **Pushes are idempotent by event id**, blobs by SHA-256.
+
+pub mod blobs;
+pub mod catalog;
+pub mod config;
+pub mod credentials;
+pub mod http;
+mod identity;
+pub mod ledger;
+mod migrate;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::Connection;
+use tongban_core::case::{CaseId, EventKind, TransitionError, WrongSide};
+use tongban_wire::ErrorCode;
+
+pub use config::{HubConfig, Limits};
+pub use credentials::{Credential, IssuedCredential, Role};
+pub use http::serve;
+pub use migrate::SCHEMA_VERSION;
+
+/// Everything the hub refuses or fails at. The messages are Chinese: they reach clerks through
+/// the desk and operators through the command line.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("数据库错误：{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("文件读写错误：{0}")]
+    Io(#[from] std::io::Error),
+    #[error("数据格式错误：{0}")]
+    Json(#[from] serde_json::Error),
+    #[error("数据库版本为 {found}，高于本程序支持的 {supported}；请升级通办中心后再打开，数据库未被改动")]
+    NewerSchema { found: i64, supported: i64 },
+    #[error("「{0}」不是通办中心的数据库")]
+    NotADatabase(PathBuf),
+    #[error("数据库「{0}」尚未初始化：请先运行 tongban-hub init --db {0} --region 行政区划代码")]
+    NotInitialized(PathBuf),
+    #[error("数据库属于地区「{stored}」的通办中心，不能以地区「{given}」启动")]
+    RegionMismatch { stored: String, given: String },
+    #[error("「{0}」不是有效的行政区划代码（6位数字）")]
+    InvalidRegion(String),
+    #[error("{0}")]
+    InvalidCredential(String),
+    #[error("找不到编号为 {0} 的凭据")]
+    UnknownCredential(i64),
+    #[error("配置错误：{0}")]
+    Config(String),
+    #[error("{0}")]
+    InvalidRequest(String),
+
+    #[error("事件 {0} 已存在且内容不同，拒绝覆盖")]
+    EventConflict(uuid::Uuid),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error(transparent)]
+    WrongSide(#[from] WrongSide),
+    #[error("事件作者所属地区「{author}」与凭据所属地区「{credential}」不符")]
+    WrongRegion { author: String, credential: String },
+    #[error("{0}")]
+    NotParty(String),
+    #[error("「{}」只在受理台本地记录，不推送到通办中心", .0.label())]
+    LocalEvent(EventKind),
+    #[error("{0}")]
+    InvalidEvent(String),
+    #[error("扫描件 {0} 尚未上传到通办中心：请先上传扫描件，再推送引用它的事件")]
+    MissingBlob(String),
+    #[error("一次最多推送 {max} 个事件，本次为 {got} 个：请分批推送")]
+    BatchTooLarge { max: usize, got: usize },
+    #[error("找不到办件「{0}」")]
+    UnknownCase(CaseId),
+
+    #[error("通办中心没有扫描件 {0}")]
+    UnknownBlob(String),
+    #[error("上传位置不符：通办中心已收到 {expected} 字节，本次从第 {given} 字节开始；请查询上传状态后续传")]
+    OffsetMismatch { expected: u64, given: u64 },
+    #[error("扫描件总长度与先前声明的 {announced} 字节不符（本次为 {given} 字节）")]
+    LengthMismatch { announced: u64, given: u64 },
+    #[error("扫描件 {0} 正在由另一请求上传，请稍后查询上传状态")]
+    UploadInProgress(String),
+    #[error("收到的内容与 SHA-256 {0} 不符，已丢弃已收到的部分：请从头重新上传")]
+    HashMismatch(String),
+    #[error("扫描件大小 {size} 字节超过上限 {max} 字节")]
+    BlobTooLarge { size: u64, max: u64 },
+    #[error("上传的内容超过声明的 {0} 字节")]
+    BlobOverrun(u64),
+
+    #[error("通办中心尚未发布事项清单")]
+    NoCatalog,
+    #[error("事项清单版本「{0}」已发布且内容不同；请使用新的版本号")]
+    CatalogVersionExists(String),
+}
+
+impl HubError {
+    /// The wire code a client branches on.
+    pub fn code(&self) -> ErrorCode {
+        use HubError::*;
+        match self {
+            Sqlite(_)
+            | Io(_)
+            | Json(_)
+            | NewerSchema { .. }
+            | NotADatabase(_)
+            | NotInitialized(_) => ErrorCode::Internal,
+            RegionMismatch { .. } | Config(_) => ErrorCode::Internal,
+            InvalidRegion(_) | InvalidCredential(_) => ErrorCode::BadRequest,
+            InvalidRequest(_) => ErrorCode::InvalidBody,
+            UnknownCredential(_) => ErrorCode::NotFound,
+            EventConflict(_) => ErrorCode::EventConflict,
+            Transition(_) => ErrorCode::InvalidTransition,
+            WrongSide(_) => ErrorCode::WrongSide,
+            WrongRegion { .. } => ErrorCode::WrongRegion,
+            NotParty(_) => ErrorCode::NotParty,
+            LocalEvent(_) => ErrorCode::LocalEvent,
+            InvalidEvent(_) => ErrorCode::InvalidEvent,
+            MissingBlob(_) => ErrorCode::MissingBlob,
+            BatchTooLarge { .. } => ErrorCode::BatchTooLarge,
+            UnknownCase(_) => ErrorCode::UnknownCase,
+            UnknownBlob(_) => ErrorCode::UnknownBlob,
+            OffsetMismatch { .. } | LengthMismatch { .. } => ErrorCode::OffsetMismatch,
+            UploadInProgress(_) => ErrorCode::UploadInProgress,
+            HashMismatch(_) => ErrorCode::HashMismatch,
+            BlobTooLarge { .. } | BlobOverrun(_) => ErrorCode::PayloadTooLarge,
+            NoCatalog => ErrorCode::NoCatalog,
+            CatalogVersionExists(_) => ErrorCode::CatalogVersionExists,
+        }
+    }
+}
+
+pub type Result<T, E = HubError> = std::result::Result<T, E>;
+
+/// An open hub database: its region, its tables and the folder of blobs beside it.
+pub struct Hub {
+    conn: Mutex<Connection>,
+    region: String,
+    blob_dir: PathBuf,
+    /// Blobs with a chunk being written right now; a second writer would interleave bytes.
+    uploads_in_progress: Mutex<HashSet<String>>,
+}
+
+impl Hub {
+    /// Opens (creating if missing) the hub database at `path` and migrates it forward.
+    /// `region` is required for a new database and must match the stored one otherwise.
+    /// A database written by a newer version is refused and left untouched.
+    pub fn open(path: &Path, region: Option<&str>) -> Result<Hub> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut conn = Connection::open(path)?;
+        // The admin commands may run while the hub serves the same file.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let found = match conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
+            Ok(v) => v,
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::NotADatabase =>
+            {
+                return Err(HubError::NotADatabase(path.to_path_buf()))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if found > SCHEMA_VERSION {
+            return Err(HubError::NewerSchema {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        // FULL: an acknowledged push survives a power cut; the desk drops it from its outbox.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        )?;
+        migrate::run(&mut conn)?;
+        let region = identity::establish(&conn, path, region)?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(Hub {
+            conn: Mutex::new(conn),
+            region,
+            blob_dir: path.with_file_name(format!("{stem}.blobs")),
+            uploads_in_progress: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// The region this hub serves (GB/T 2260).
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // SQLite rolls back a transaction that a panicking thread left open, so the connection
+        // behind a poisoned lock is still consistent.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Runs blocking database and file work off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| HubError::Io(std::io::Error::other(e.to_string())))?
+}
+
+/// A region's name for messages: "411329（河南省南阳市新野县）", or the bare code if unknown.
+pub(crate) fn region_label(code: &str) -> String {
+    match tongban_core::region::full_name(code) {
+        Some(name) => format!("{code}（{name}）"),
+        None => code.to_string(),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+
+    pub const HUB_REGION: &str = "411329";
+
+    pub fn temp_hub() -> (tempfile::TempDir, Hub) {
+        let dir = tempfile::tempdir().unwrap();
+        let hub = Hub::open(&dir.path().join("hub.db"), Some(HUB_REGION)).unwrap();
+        (dir, hub)
+    }
+}

@@ -1,0 +1,218 @@
+//! `tongban-hub`: serve a region's hub, and manage its credentials.
+//!
+//! ```text
+//! tongban-hub init --db hub.db --region 411329
+//! tongban-hub serve --listen 127.0.0.1:8730 --db hub.db [--region 411329] [--config hub.toml]
+//! tongban-hub credential issue --db hub.db --role partner --region 110105 --desk 朝阳1号窗
+//! tongban-hub credential list --db hub.db
+//! tongban-hub credential revoke --db hub.db --id 3
+//! ```
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+use tongban_hub::config::SettingsLayer;
+use tongban_hub::{Hub, HubError, Role};
+
+#[derive(Parser)]
+#[command(
+    name = "tongban-hub",
+    version,
+    about = "通办中心：跨省通办的地区交换端点"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the hub database for a region.
+    Init {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        region: String,
+    },
+    /// Serve the API. Settings: flags, then TONGBAN_HUB_* variables, then the --config file.
+    Serve {
+        /// ADDR:PORT; port 0 picks a free port. Printed once bound.
+        #[arg(long)]
+        listen: Option<String>,
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Required the first time; checked against the database afterwards.
+        #[arg(long)]
+        region: Option<String>,
+        /// A TOML file with listen, db, region, max_json_body, max_push_batch, max_blob_size.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Issue, list and revoke desk credentials.
+    #[command(subcommand)]
+    Credential(CredentialCommand),
+}
+
+#[derive(Subcommand)]
+enum CredentialCommand {
+    /// Issue a credential and print its token (shown only this once).
+    Issue {
+        #[arg(long)]
+        db: PathBuf,
+        /// partner | back_office | admin
+        #[arg(long)]
+        role: String,
+        /// The desk's region; defaults to the hub's own for back_office and admin.
+        #[arg(long)]
+        region: Option<String>,
+        /// Who the credential is for, e.g. "朝阳区政务服务中心1号窗".
+        #[arg(long)]
+        desk: String,
+    },
+    /// List every credential (never the tokens).
+    List {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Revoke a credential by its id; its token stops working at once.
+    Revoke {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TONGBAN_HUB_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match run(Cli::parse().command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), HubError> {
+    match command {
+        Command::Init { db, region } => {
+            let hub = Hub::open(&db, Some(&region))?;
+            println!(
+                "通办中心数据库已就绪：{}（地区 {}）",
+                db.display(),
+                hub.region()
+            );
+        }
+        Command::Serve {
+            listen,
+            db,
+            region,
+            config,
+        } => {
+            let file = config
+                .as_deref()
+                .map(SettingsLayer::from_file)
+                .transpose()?
+                .unwrap_or_default();
+            let env = SettingsLayer::from_env(|name| std::env::var(name).ok())?;
+            let flags = SettingsLayer {
+                listen,
+                db,
+                region,
+                ..SettingsLayer::default()
+            };
+            let (addr, config) = file.overridden_by(env).overridden_by(flags).resolve()?;
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| HubError::Config(format!("无法监听 {addr}：{e}")))?;
+                // Tests and scripts read this line to learn the port when they asked for port 0.
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "listening on http://{}", listener.local_addr()?)?;
+                out.flush()?;
+                drop(out);
+                tongban_hub::serve(listener, config, shutdown_signal()).await
+            })?;
+        }
+        Command::Credential(CredentialCommand::Issue {
+            db,
+            role,
+            region,
+            desk,
+        }) => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                HubError::InvalidCredential(format!(
+                    "角色「{role}」无效，应为 partner、back_office 或 admin"
+                ))
+            })?;
+            let hub = Hub::open(&db, None)?;
+            let issued = hub.issue_credential(region.as_deref(), role, &desk, Utc::now())?;
+            let c = &issued.credential;
+            eprintln!(
+                "已为「{}」（地区 {}，{}）签发凭据 #{}；令牌只显示这一次，请妥善交给该受理台：",
+                c.desk,
+                c.region,
+                c.role.label(),
+                c.id
+            );
+            println!("{}", issued.token);
+        }
+        Command::Credential(CredentialCommand::List { db }) => {
+            let hub = Hub::open(&db, None)?;
+            println!("编号\t地区\t角色\t受理台\t签发时间\t状态");
+            for c in hub.credentials()? {
+                let state = c.revoked_at.map_or("有效".to_string(), |t| {
+                    format!("已吊销 {}", t.format("%Y-%m-%d %H:%M"))
+                });
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{state}",
+                    c.id,
+                    c.region,
+                    c.role.as_str(),
+                    c.desk,
+                    c.issued_at.format("%Y-%m-%d %H:%M")
+                );
+            }
+        }
+        Command::Credential(CredentialCommand::Revoke { db, id }) => {
+            let hub = Hub::open(&db, None)?;
+            let c = hub.revoke_credential(id, Utc::now())?;
+            println!("凭据 #{} （{}，地区 {}）已吊销", c.id, c.desk, c.region);
+        }
+    }
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM, so requests under way finish before the hub stops.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,82 @@
+//! Forward-only migrations. Each step is the SQL of the modules that own the tables; a step is
+//! never edited once released, only followed by a new one. `PRAGMA user_version` records the
+//! last step applied.
+
+use rusqlite::Connection;
+
+use crate::{blobs, catalog, credentials, identity, ledger, Result};
+
+/// The steps in order; step `i` brings the schema to version `i + 1`.
+const STEPS: &[&[&str]] = &[&[
+    identity::SCHEMA_V1,
+    credentials::SCHEMA_V1,
+    ledger::SCHEMA_V1,
+    blobs::SCHEMA_V1,
+    catalog::SCHEMA_V1,
+]];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
+
+pub(crate) fn run(conn: &mut Connection) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, step) in STEPS.iter().enumerate().skip(current as usize) {
+        // Each step and its version mark commit together, so a crash leaves the old version.
+        let tx = conn.transaction()?;
+        for sql in step.iter() {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::temp_hub;
+    use crate::{Hub, HubError};
+
+    #[test]
+    fn every_table_exists_and_a_new_hub_holds_only_its_region() {
+        let (_dir, hub) = temp_hub();
+        let conn = hub.conn();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        for (table, rows) in [
+            ("hub", 1),
+            ("credentials", 0),
+            ("events", 0),
+            ("cases", 0),
+            ("blobs", 0),
+            ("blob_uploads", 0),
+            ("blob_refs", 0),
+            ("catalog_versions", 0),
+        ] {
+            let n: i64 = conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, rows, "{table}");
+        }
+    }
+
+    #[test]
+    fn a_database_from_a_newer_version_is_refused_and_left_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
+            .unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let err = Hub::open(&path, Some("411329")).err().expect("must refuse");
+        assert!(
+            matches!(err, HubError::NewerSchema { found: 99, .. }),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+}

@@ -1,0 +1,10 @@
+//! The hub over loopback with a real SQLite file: every test starts its own hub (in-process on
+//! port 0, or the `tongban-hub` binary) and talks HTTP to it.
+
+mod authorisation;
+mod blobs;
+mod decisions;
+mod events;
+mod malformed;
+mod process;
+mod support;

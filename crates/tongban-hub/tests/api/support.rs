@@ -1,0 +1,263 @@
+//! A hub started in-process on port 0 with one credential per kind of caller, and builders for
+//! the events desks send.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use reqwest::{Method, RequestBuilder, Response};
+use sha2::{Digest, Sha256};
+use tempfile::TempDir;
+use tongban_core::applicant::{Applicant, IdKind, Person};
+use tongban_core::case::{
+    Author, CaseEvent, CaseId, CaseNumber, DeskCode, EventBody, Intake, IntakeForm, ItemRef,
+    Material, MaterialForm, ResultDelivery, Transfer,
+};
+use tongban_hub::{Hub, Limits, Role};
+use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse};
+use tongban_wire::ErrorBody;
+use uuid::Uuid;
+
+/// 新野县: the hub's region, which handles the cases.
+pub const HUB: &str = "411329";
+/// 北京市朝阳区: a partner region taking cases in for 新野县.
+pub const PARTNER: &str = "110105";
+/// 南京市玄武区: another partner, which must not see 朝阳区's cases.
+pub const OTHER: &str = "320102";
+
+pub struct TestHub {
+    pub url: String,
+    /// Held so the database outlives the hub.
+    _dir: TempDir,
+    pub partner: String,
+    pub other: String,
+    pub back_office: String,
+    pub admin: String,
+    pub revoked: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestHub {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl TestHub {
+    pub async fn start() -> TestHub {
+        TestHub::with_limits(Limits::default()).await
+    }
+
+    pub async fn with_limits(limits: Limits) -> TestHub {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("hub.db");
+        let (partner, other, back_office, admin, revoked) = {
+            let hub = Hub::open(&db, Some(HUB)).unwrap();
+            let now = Utc::now();
+            let issue = |region: Option<&str>, role, desk| {
+                hub.issue_credential(region, role, desk, now).unwrap()
+            };
+            let revoked = issue(Some(PARTNER), Role::Partner, "已停用窗口");
+            hub.revoke_credential(revoked.credential.id, now).unwrap();
+            (
+                issue(Some(PARTNER), Role::Partner, "朝阳区政务服务中心1号窗").token,
+                issue(Some(OTHER), Role::Partner, "玄武区政务服务中心").token,
+                issue(None, Role::BackOffice, "新野县行政审批局").token,
+                issue(None, Role::Admin, "运维").token,
+                revoked.token,
+            )
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let config = tongban_hub::HubConfig {
+            db,
+            region: None,
+            limits,
+        };
+        tokio::spawn(async move {
+            tongban_hub::serve(listener, config, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap()
+        });
+        TestHub {
+            url,
+            _dir: dir,
+            partner,
+            other,
+            back_office,
+            admin,
+            revoked,
+            stop: Some(stop),
+        }
+    }
+
+    pub fn api(&self, token: &str) -> Api {
+        Api::with_token(self.url.clone(), token)
+    }
+
+    pub fn anonymous(&self) -> Api {
+        Api {
+            http: reqwest::Client::new(),
+            base: self.url.clone(),
+            token: None,
+        }
+    }
+}
+
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+    token: Option<String>,
+}
+
+impl Api {
+    pub fn with_token(base: String, token: &str) -> Api {
+        Api {
+            http: reqwest::Client::new(),
+            base,
+            token: Some(token.to_string()),
+        }
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let request = self.http.request(method, format!("{}{path}", self.base));
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    pub async fn push(&self, events: &[CaseEvent]) -> Vec<PushOutcome> {
+        let response = self
+            .request(Method::POST, "/v1/events")
+            .json(&PushRequest {
+                events: events.to_vec(),
+            })
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+        response.json::<PushResponse>().await.unwrap().outcomes
+    }
+
+    pub async fn pull(&self, since: u64, limit: u32) -> PullResponse {
+        let response = self
+            .request(
+                Method::GET,
+                &format!("/v1/events?since={since}&limit={limit}"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    pub async fn put_blob(&self, bytes: &[u8]) -> (u16, String) {
+        let sha = sha256(bytes);
+        let response = self
+            .request(Method::PUT, &format!("/v1/blobs/{sha}"))
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), sha)
+    }
+}
+
+/// The status and error body of a response that must be a JSON error.
+pub async fn error_of(response: Response) -> (u16, ErrorBody) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let body = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("not a JSON error body ({e}): {text}"));
+    (status, body)
+}
+
+pub fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+pub fn author(region: &str) -> Author {
+    let desk = if region == HUB {
+        "新野县行政审批局"
+    } else {
+        "窗口"
+    };
+    Author {
+        user: "王晓丽".into(),
+        desk: desk.into(),
+        region: region.into(),
+    }
+}
+
+pub fn event(case: CaseId, region: &str, body: EventBody) -> CaseEvent {
+    CaseEvent {
+        id: Uuid::now_v7(),
+        case_id: case,
+        at: Utc.with_ymd_and_hms(2026, 3, 2, 9, 30, 0).unwrap(),
+        author: author(region),
+        body,
+    }
+}
+
+/// A complete intake taken in at `receiving` for the hub's region, with `scans` on its one material.
+pub fn intake(receiving: &str, seq: u32, scans: Vec<String>) -> CaseEvent {
+    let received_on = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let form = IntakeForm {
+        item: ItemRef {
+            code: "11411329MB1234567X4000111".into(),
+            name: "城乡居民基本养老保险关系转移".into(),
+            department: "新野县人力资源和社会保障局".into(),
+            promised_days: 10,
+            catalog_version: None,
+        },
+        handling_region: HUB.into(),
+        applicant: Applicant::Person(Person {
+            name: "张喆".into(),
+            id_kind: IdKind::ResidentId,
+            id_number: "11010519491231002X".into(),
+            phone: "13800138000".into(),
+            address: String::new(),
+        }),
+        agent: None,
+        materials: vec![Material {
+            name: "居民身份证".into(),
+            form: MaterialForm::Original,
+            copies: 1,
+            required: true,
+            standard: String::new(),
+            received: true,
+            original_verified: true,
+            scans,
+            note: String::new(),
+        }],
+        transfer: Transfer {
+            network: true,
+            mail: false,
+            waybill: None,
+        },
+        delivery: ResultDelivery::AtWindow,
+        note: String::new(),
+    };
+    let number = CaseNumber::compose(receiving, received_on, &DeskCode::parse("A1").unwrap(), seq);
+    let body = EventBody::Received {
+        intake: Intake {
+            number,
+            receiving_region: receiving.into(),
+            window: "1号窗".into(),
+            received_on,
+            form,
+        },
+    };
+    event(CaseId(Uuid::now_v7()), receiving, body)
+}
+
+pub fn seq_of(outcome: &PushOutcome) -> u64 {
+    match outcome {
+        PushOutcome::Accepted { seq, .. } | PushOutcome::Duplicate { seq, .. } => *seq,
+        PushOutcome::Rejected { code, message, .. } => panic!("rejected: {code:?} {message}"),
+    }
+}

@@ -1,0 +1,31 @@
+//! The region's catalog of items (事项清单), which partner desks fetch to take cases in.
+//!
+//! Its format is defined elsewhere: the hub serves the JSON it was given, byte for byte, with the
+//! SHA-256 of those bytes, so a desk can tell whether its copy is current and intact.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use utoipa::ToSchema;
+
+/// `PUT /v1/catalog` (admin).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CatalogUpload {
+    /// Chosen by the publisher, e.g. `2026-03`. A version, once published, never changes content.
+    pub version: String,
+    /// Any JSON value; kept exactly as sent.
+    #[schema(value_type = Object)]
+    pub content: Box<RawValue>,
+}
+
+/// `GET /v1/catalog`: the current catalog. The `ETag` header is the quoted `sha256`, so
+/// `If-None-Match` answers `304 Not Modified` when the desk's copy is current.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CatalogDocument {
+    pub version: String,
+    /// SHA-256 (hex) of the bytes of `content` as served.
+    pub sha256: String,
+    pub published_at: DateTime<Utc>,
+    #[schema(value_type = Object)]
+    pub content: Box<RawValue>,
+}

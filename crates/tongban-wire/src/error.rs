@@ -1,0 +1,140 @@
+//! The error body every 4xx and 5xx carries, and the per-event rejection of a push.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A stable, machine-readable reason. Clients branch on this, never on the message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request is malformed: bad JSON, a bad query string or path parameter, a missing header.
+    BadRequest,
+    /// The JSON is well-formed but not of the expected shape.
+    InvalidBody,
+    /// No credential, or one that is unknown or revoked.
+    Unauthorized,
+    /// The credential's role or region may not do this.
+    Forbidden,
+    /// No such route.
+    NotFound,
+    /// The route exists but not with this method.
+    MethodNotAllowed,
+    /// The body is larger than the hub accepts.
+    PayloadTooLarge,
+    /// The body is not `application/json` where JSON is expected.
+    UnsupportedMediaType,
+    /// More events in one push than the hub accepts; split the batch.
+    BatchTooLarge,
+    /// No case with this id on the hub.
+    UnknownCase,
+    /// No complete blob with this SHA-256 on the hub (or none the credential may read).
+    UnknownBlob,
+    /// The hub has not been given a catalog yet.
+    NoCatalog,
+    /// An event with this id exists with different content.
+    EventConflict,
+    /// The event does not fit the case's current status.
+    InvalidTransition,
+    /// The event kind belongs to the other side (受理地 / 办理地).
+    WrongSide,
+    /// The event's author region is not the credential's region.
+    WrongRegion,
+    /// The credential's region is neither the case's receiving nor its handling region, or the
+    /// case is not addressed to this hub's region.
+    NotParty,
+    /// The event kind stays on the desk that made it (e.g. 已推送).
+    LocalEvent,
+    /// The event's content is incomplete (e.g. 不予受理 without a reason).
+    InvalidEvent,
+    /// The event refers to a scan the hub does not have yet: upload the blob, then push again.
+    MissingBlob,
+    /// A chunk's `Upload-Offset` is not where the upload stands; ask for the status and resume.
+    OffsetMismatch,
+    /// Another upload of the same blob is under way.
+    UploadInProgress,
+    /// The uploaded bytes do not hash to the SHA-256 named in the path; the partial was discarded.
+    HashMismatch,
+    /// A catalog with this version exists with different content.
+    CatalogVersionExists,
+    /// Something failed on the hub; retrying later may help.
+    Internal,
+    /// A code this client does not know yet (added by a newer hub).
+    #[serde(other)]
+    Other,
+}
+
+impl ErrorCode {
+    /// The stable name, as serialised.
+    pub fn as_str(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            BadRequest => "bad_request",
+            InvalidBody => "invalid_body",
+            Unauthorized => "unauthorized",
+            Forbidden => "forbidden",
+            NotFound => "not_found",
+            MethodNotAllowed => "method_not_allowed",
+            PayloadTooLarge => "payload_too_large",
+            UnsupportedMediaType => "unsupported_media_type",
+            BatchTooLarge => "batch_too_large",
+            UnknownCase => "unknown_case",
+            UnknownBlob => "unknown_blob",
+            NoCatalog => "no_catalog",
+            EventConflict => "event_conflict",
+            InvalidTransition => "invalid_transition",
+            WrongSide => "wrong_side",
+            WrongRegion => "wrong_region",
+            NotParty => "not_party",
+            LocalEvent => "local_event",
+            InvalidEvent => "invalid_event",
+            MissingBlob => "missing_blob",
+            OffsetMismatch => "offset_mismatch",
+            UploadInProgress => "upload_in_progress",
+            HashMismatch => "hash_mismatch",
+            CatalogVersionExists => "catalog_version_exists",
+            Internal => "internal",
+            Other => "other",
+        }
+    }
+}
+
+/// The body of every error response: a code to branch on and a Chinese message to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    /// In Chinese, for the clerk; names the field or value at fault.
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_serialises_as_its_stable_name() {
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::EventConflict,
+            ErrorCode::CatalogVersionExists,
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+    }
+
+    #[test]
+    fn a_code_from_a_newer_hub_reads_as_other() {
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"code":"quota_exceeded","message":"超出配额"}"#).unwrap();
+        assert_eq!(body.code, ErrorCode::Other);
+        assert_eq!(body.message, "超出配额");
+    }
+}

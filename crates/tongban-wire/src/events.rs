@@ -1,0 +1,117 @@
+//! Pushing events to a hub and pulling what is new since a cursor.
+
+use serde::{Deserialize, Serialize};
+use tongban_core::case::CaseEvent;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::error::{ErrorBody, ErrorCode};
+
+/// `POST /v1/events`: events from a desk's outbox, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PushRequest {
+    pub events: Vec<CaseEvent>,
+}
+
+/// One outcome per pushed event, in the order of the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PushResponse {
+    pub outcomes: Vec<PushOutcome>,
+}
+
+/// What the hub did with one event. `accepted` and `duplicate` both mean "the hub has it": the
+/// desk takes the event out of its outbox. `rejected` means it never will: the desk quarantines
+/// the event with the message, except `missing_blob`, which clears once the scan is uploaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum PushOutcome {
+    /// New on the hub, stored under sequence number `seq`.
+    Accepted { id: Uuid, seq: u64 },
+    /// The hub already had this event with the same content (a retried push).
+    Duplicate { id: Uuid, seq: u64 },
+    /// Refused; nothing was stored for this event.
+    Rejected {
+        id: Uuid,
+        code: ErrorCode,
+        message: String,
+    },
+}
+
+impl PushOutcome {
+    pub fn rejected(id: Uuid, error: ErrorBody) -> PushOutcome {
+        PushOutcome::Rejected {
+            id,
+            code: error.code,
+            message: error.message,
+        }
+    }
+
+    pub fn id(&self) -> Uuid {
+        match self {
+            PushOutcome::Accepted { id, .. }
+            | PushOutcome::Duplicate { id, .. }
+            | PushOutcome::Rejected { id, .. } => *id,
+        }
+    }
+
+    /// The hub holds the event: it may leave the outbox.
+    pub fn is_stored(&self) -> bool {
+        !matches!(self, PushOutcome::Rejected { .. })
+    }
+}
+
+/// Pull page sizes: the default when `limit` is absent, and the most a hub returns at once.
+pub const PULL_LIMIT_DEFAULT: u32 = 200;
+pub const PULL_LIMIT_MAX: u32 = 1000;
+
+/// `GET /v1/events?since=N&limit=M`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PullQuery {
+    /// The cursor: the `next_cursor` of the previous page, 0 for the start.
+    #[serde(default)]
+    pub since: u64,
+    /// At most this many events (1 to 1000, default 200).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// One page of the events the credential may see, in the hub's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PullResponse {
+    pub events: Vec<SequencedEvent>,
+    /// Pass as `since` for the next page. Equals the request's `since` when nothing is new.
+    pub next_cursor: u64,
+    /// More events are ready now: pull again without waiting.
+    pub has_more: bool,
+}
+
+/// An event with the sequence number the hub gave it when it arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SequencedEvent {
+    pub seq: u64,
+    pub event: CaseEvent,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_outcome_is_tagged_and_flat() {
+        let id = Uuid::nil();
+        let rejected = PushOutcome::rejected(
+            id,
+            ErrorBody::new(ErrorCode::WrongSide, "「受理」只能由办理地录入"),
+        );
+        let json = serde_json::to_value(&rejected).unwrap();
+        assert_eq!(json["outcome"], "rejected");
+        assert_eq!(json["code"], "wrong_side");
+        assert!(!rejected.is_stored());
+        assert!(PushOutcome::Duplicate { id, seq: 3 }.is_stored());
+        assert_eq!(
+            serde_json::from_value::<PushOutcome>(json).unwrap(),
+            rejected
+        );
+    }
+}
