@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tauri::State;
-use tongban_desk::{AppError, CasePage, CaseQuery, Desk, DeskInfo, StatusOption};
+use tongban_desk::{
+    AfterPrint, AppError, CaseForm, CasePage, CaseQuery, Desk, DeskInfo, LedgerQuery, PrintOutcome, StatusOption,
+};
 
 /// The desk the window works on, or why it could not be opened.
 pub enum DeskState {
@@ -17,7 +19,8 @@ pub enum DeskState {
 impl DeskState {
     pub fn open(path: Result<PathBuf, AppError>) -> DeskState {
         match path.and_then(|p| {
-            Desk::open(&p).map_err(|e| AppError::new(&e.code, format!("无法打开受理台数据库 {}：{}", p.display(), e.message)))
+            Desk::open(&p)
+                .map_err(|e| AppError::new(&e.code, format!("无法打开受理台数据库 {}：{}", p.display(), e.message)))
         }) {
             Ok(desk) => DeskState::Open(Arc::new(desk)),
             Err(e) => DeskState::Failed(e),
@@ -51,4 +54,23 @@ pub async fn list_cases(desk: State<'_, DeskState>, query: CaseQuery) -> Result<
 #[tauri::command]
 pub fn case_statuses() -> Vec<StatusOption> {
     Desk::case_statuses()
+}
+
+#[tauri::command]
+pub async fn print_case_form(
+    desk: State<'_, DeskState>,
+    form: CaseForm,
+    number: String,
+    then: AfterPrint,
+) -> Result<PrintOutcome, AppError> {
+    desk.run(move |d| d.print_case_form(form, &number, then)).await
+}
+
+#[tauri::command]
+pub async fn print_ledger(
+    desk: State<'_, DeskState>,
+    query: LedgerQuery,
+    then: AfterPrint,
+) -> Result<PrintOutcome, AppError> {
+    desk.run(move |d| d.print_ledger(&query, then)).await
 }

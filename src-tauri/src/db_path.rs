@@ -75,7 +75,10 @@ mod tests {
 
     #[test]
     fn environment_then_default() {
-        assert_eq!(resolve_with_default(args(&["x"]), Some("/tmp/env.db".into()), default).unwrap(), PathBuf::from("/tmp/env.db"));
+        assert_eq!(
+            resolve_with_default(args(&["x"]), Some("/tmp/env.db".into()), default).unwrap(),
+            PathBuf::from("/tmp/env.db")
+        );
         assert_eq!(resolve_with_default(args(&[]), Some("".into()), default).unwrap(), default().unwrap());
         assert_eq!(resolve_with_default(args(&[]), None, default).unwrap(), default().unwrap());
     }

@@ -16,7 +16,13 @@ pub fn run() {
     }
     let result = tauri::Builder::default()
         .manage(state)
-        .invoke_handler(tauri::generate_handler![commands::desk_info, commands::list_cases, commands::case_statuses])
+        .invoke_handler(tauri::generate_handler![
+            commands::desk_info,
+            commands::list_cases,
+            commands::case_statuses,
+            commands::print_case_form,
+            commands::print_ledger
+        ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("tongban-desk: 无法启动窗口：{e}");

@@ -10,7 +10,20 @@ pub fn workspace_root() -> PathBuf {
 /// A binary built by cargo into the workspace's target folder (debug profile unless
 /// `CARGO_PROFILE_DIR` names another), e.g. `tongban` or `tongban-desk`.
 pub fn built_binary(name: &str) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
     let profile = std::env::var("CARGO_PROFILE_DIR").unwrap_or_else(|_| "debug".into());
     target.join(profile).join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// The text of a PDF as poppler's `pdftotext -raw` reads it (what copy-paste and search see).
+pub fn pdf_text(pdf: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "pdftotext {}: {}", pdf.display(), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("UTF-8 text")
 }

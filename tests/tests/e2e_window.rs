@@ -42,7 +42,13 @@ async fn queue_search_finds_the_typed_applicant() {
         .find(|c| seeded.iter().filter(|o| o.applicant_name.contains(&c.applicant_name)).count() == 1)
         .expect("a seeded applicant with a distinctive name")
         .clone();
-    eprintln!("e2e_window: seeded {} cases in {}; searching for {} ({})", seeded.len(), db.display(), target.applicant_name, target.number);
+    eprintln!(
+        "e2e_window: seeded {} cases in {}; searching for {} ({})",
+        seeded.len(),
+        db.display(),
+        target.applicant_name,
+        target.number
+    );
 
     let mut procs = Processes::default();
     let display = match std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) {
@@ -56,7 +62,16 @@ async fn queue_search_finds_the_typed_applicant() {
             break p;
         }
     };
-    procs.start_tauri_driver(&prereq.tauri_driver, &prereq.webkit_driver, &display, port, native_port);
+    // The PDF viewer the app hands prints to: a script that notes the file (no window opens).
+    let viewer = dir.path().join("viewer.sh");
+    let viewer_log = db.with_extension("viewer-log");
+    std::fs::write(
+        &viewer,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n", viewer_log.display()),
+    )
+    .expect("viewer script");
+    std::fs::set_permissions(&viewer, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod viewer");
+    procs.start_tauri_driver(&prereq.tauri_driver, &prereq.webkit_driver, &display, port, native_port, &viewer);
 
     let outcome = tokio::time::timeout(Duration::from_secs(120), drive(&prereq.app, &db, port, &target)).await;
     let client = match outcome {
@@ -137,6 +152,31 @@ async fn drive(app: &Path, db: &Path, port: u16, target: &tongban_desk::demo::Se
         vec![(target.number.clone(), target.applicant_name.clone())],
         "the queue shows exactly the case of the typed applicant"
     );
+
+    // Ctrl+P prints the receipt of the only row the search left: saved beside the database and
+    // handed to the PDF viewer (here a script that writes down what it was asked to open).
+    search
+        .send_keys(&format!("{}p{}", char::from(Key::Control), char::from(Key::Null)))
+        .await
+        .map_err(|e| format!("pressing Ctrl+P: {e}"))?;
+    let receipt = db.with_extension("prints").join(format!("收件登记表-{}.pdf", target.number));
+    let opened = db.with_extension("viewer-log");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !(receipt.exists() && opened.exists()) {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "Ctrl+P did not save {} and open it; {}",
+                receipt.display(),
+                describe_page(&client).await
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let text = tongban_tests::pdf_text(&receipt);
+    assert!(text.contains(&target.number) && text.contains(&target.applicant_name), "the receipt's text: {text}");
+    assert_eq!(std::fs::read_to_string(&opened).map_err(|e| e.to_string())?.trim(), receipt.display().to_string());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    save_screenshot(&client, "queue-printed.png").await?;
 
     // Esc clears the search and the whole queue is back.
     search.send_keys(&char::from(Key::Escape).to_string()).await.map_err(|e| format!("pressing Esc: {e}"))?;
@@ -252,7 +292,11 @@ impl Prerequisites {
         if need_xvfb && xvfb.is_none() {
             missing.push("Xvfb on PATH, or DISPLAY set to a running X server (Debian: apt-get install xvfb)".into());
         }
-        assert!(missing.is_empty(), "TONGBAN_E2E=1 but the end-to-end test cannot run; missing:\n  - {}", missing.join("\n  - "));
+        assert!(
+            missing.is_empty(),
+            "TONGBAN_E2E=1 but the end-to-end test cannot run; missing:\n  - {}",
+            missing.join("\n  - ")
+        );
         Prerequisites {
             app: app.canonicalize().expect("app path"),
             tauri_driver: tauri_driver.expect("checked"),
@@ -272,7 +316,9 @@ struct Processes {
 impl Processes {
     fn start_xvfb(&mut self, xvfb: &Path) -> String {
         let n = (99..400)
-            .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            })
             .expect("a free X display number");
         let display = format!(":{n}");
         let child = Command::new(xvfb)
@@ -296,11 +342,21 @@ impl Processes {
         display
     }
 
-    fn start_tauri_driver(&mut self, driver: &Path, webkit: &Path, display: &str, port: u16, native_port: u16) {
+    fn start_tauri_driver(
+        &mut self,
+        driver: &Path,
+        webkit: &Path,
+        display: &str,
+        port: u16,
+        native_port: u16,
+        viewer: &Path,
+    ) {
         let child = Command::new(driver)
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string(), "--native-driver"])
             .arg(webkit)
             .env("DISPLAY", display)
+            // Inherited by WebKitWebDriver and the app it starts.
+            .env(tongban_desk::viewer::VIEWER_ENV, viewer)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

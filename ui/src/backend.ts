@@ -6,11 +6,18 @@ import type { CasePage } from "./bindings/CasePage";
 import type { CaseQuery } from "./bindings/CaseQuery";
 import type { DeskInfo } from "./bindings/DeskInfo";
 import type { StatusOption } from "./bindings/StatusOption";
+import type { AfterPrint } from "./bindings/AfterPrint";
+import type { CaseForm } from "./bindings/CaseForm";
+import type { LedgerQuery } from "./bindings/LedgerQuery";
+import type { PrintOutcome } from "./bindings/PrintOutcome";
 
 export interface Backend {
   deskInfo(): Promise<DeskInfo>;
   listCases(query: CaseQuery): Promise<CasePage>;
   caseStatuses(): Promise<StatusOption[]>;
+  /** Prints a case's form (by 办件编号): saved, recorded, then opened or sent to the printer. */
+  printCaseForm(form: CaseForm, number: string, then: AfterPrint): Promise<PrintOutcome>;
+  printLedger(query: LedgerQuery, then: AfterPrint): Promise<PrintOutcome>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -59,6 +66,8 @@ export function createTauriBackend(invoke: Invoke): Backend {
     deskInfo: () => call<DeskInfo>("desk_info"),
     listCases: (query) => call<CasePage>("list_cases", { query }),
     caseStatuses: () => call<StatusOption[]>("case_statuses"),
+    printCaseForm: (form, number, then) => call<PrintOutcome>("print_case_form", { form, number, then }),
+    printLedger: (query, then) => call<PrintOutcome>("print_ledger", { query, then }),
   };
 }
 

@@ -11,11 +11,12 @@ use serde_json::json;
 use tongban_core::applicant::mask_id_number;
 use tongban_core::case::{CaseStatus, EventBody, IntakeForm};
 use tongban_core::{region, validate};
+use tongban_desk::printing::{self, beijing, LedgerRequest};
 use tongban_desk::Desk;
-use tongban_store::{CaseFilter, DeskSetup, Store, StoreError, User};
+use tongban_store::{CaseFilter, DeskSetup, FormKind, Store, StoreError, User};
 
 #[derive(Parser)]
-#[command(name = "tongban", version, about = "通办收件台命令行：初始化受理台、收件、查询、校验、工作日计算")]
+#[command(name = "tongban", version, about = "通办收件台命令行：初始化受理台、收件、查询、打印、校验、工作日计算")]
 struct Cli {
     /// 数据库文件（默认：环境变量 TONGBAN_DB，否则系统数据目录下的 tongban-desk/desk.db）
     #[arg(long, global = true, value_name = "PATH")]
@@ -68,6 +69,37 @@ enum Command {
     /// 工作日计算（法定节假日与调休）
     #[command(subcommand)]
     Workdays(WorkdaysCommand),
+    /// 打印办件的收件登记表或一次性告知书（生成 PDF，并存档、记录打印人和时间）
+    Print {
+        #[arg(value_enum)]
+        form: PrintForm,
+        /// 办件编号
+        case: String,
+        /// 输出的 PDF 文件
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// 打印每日台账（A4 横向 PDF，证件号码隐去部分位数）
+    Ledger {
+        /// 日期（YYYY-MM-DD）；与 --to 一起表示起始日期
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: String,
+        /// 截止日期（含），默认与 --date 相同
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        /// 只列出该受理人（登录名）收件的办件
+        #[arg(long, value_name = "LOGIN")]
+        clerk: Option<String>,
+        /// 只列出该办理地（区划代码）的办件
+        #[arg(long, value_name = "CODE")]
+        partner: Option<String>,
+        /// 输出的 PDF 文件
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// 服务中心名称、地址、电话、办公时间、告知语、补正期限等打印用设置
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// 建立演示受理台（新野县，伙伴地区北京市丰台区等）并生成示例办件
     Demo {
         /// 示例办件数量（数据库已有办件时不再生成）
@@ -119,6 +151,30 @@ enum CaseCommand {
         /// 以 JSON 输出，便于脚本处理
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PrintForm {
+    /// 收件登记表（存档联、申请人联）
+    Receipt,
+    /// 一次性告知书
+    Notice,
+}
+
+#[derive(Subcommand)]
+enum SettingsCommand {
+    /// 列出全部设置及其当前值
+    Show {
+        /// 以 JSON 输出，便于脚本处理
+        #[arg(long)]
+        json: bool,
+    },
+    /// 修改一项设置；值为空字符串时恢复默认
+    Set {
+        /// 设置项，如 hall.phone（可用 tongban settings show 查看全部）
+        key: String,
+        value: String,
     },
 }
 
@@ -195,12 +251,7 @@ fn open(cli: &Cli) -> Result<Store, Failure> {
 }
 
 fn acting_user(cli: &Cli, store: &Store) -> Result<String, Failure> {
-    if let Some(login) = cli.user.clone().or_else(|| std::env::var("TONGBAN_USER").ok()) {
-        store.user(&login)?;
-        return Ok(login);
-    }
-    store.require_desk()?;
-    store.first_user()?.map(|u| u.login).ok_or_else(|| Failure("受理台还没有用户".into()))
+    Ok(tongban_desk::acting_user(store, cli.user.as_deref())?)
 }
 
 fn date_arg(label: &str, s: &str) -> Result<NaiveDate, Failure> {
@@ -222,10 +273,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let desk = store.init_desk(&setup, Utc::now())?;
             let region_name = region::full_name(&desk.region).unwrap_or_default();
             if *json {
-                say!("{}", json!({ "id": desk.id, "region": desk.region, "region_name": region_name,
-                    "window": desk.window_label(), "desk_code": desk.desk_code.as_str() }));
+                say!(
+                    "{}",
+                    json!({ "id": desk.id, "region": desk.region, "region_name": region_name,
+                    "window": desk.window_label(), "desk_code": desk.desk_code.as_str() })
+                );
             } else {
-                say!("已设置受理台：{region_name}（{}）{}，窗口代码 {}", desk.region, desk.window_label(), desk.desk_code.as_str());
+                say!(
+                    "已设置受理台：{region_name}（{}）{}，窗口代码 {}",
+                    desk.region,
+                    desk.window_label(),
+                    desk.desk_code.as_str()
+                );
                 say!("数据库：{}", store.path().display());
             }
         }
@@ -237,9 +296,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 std::fs::read_to_string(file).map_err(|e| Failure(format!("读取「{}」失败：{e}", file.display())))?
             };
-            let form: IntakeForm = serde_json::from_str(&text).map_err(|e| {
-                Failure(format!("收件文件第{}行第{}列：{}", e.line(), e.column(), json_problem(&e)))
-            })?;
+            let form: IntakeForm = serde_json::from_str(&text)
+                .map_err(|e| Failure(format!("收件文件第{}行第{}列：{}", e.line(), e.column(), json_problem(&e))))?;
             let mut store = open(&cli)?;
             let user = acting_user(&cli, &store)?;
             let (_, number) = store.create_case(&form, &user, Utc::now())?;
@@ -248,7 +306,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Case(CaseCommand::List { search, status, from, to, item, partner, clerk, page, page_size, json }) => {
             let status = status
                 .as_deref()
-                .map(|s| CaseStatus::parse(s).ok_or_else(|| Failure(format!("状态「{s}」无效，可选：{}", status_names()))))
+                .map(|s| {
+                    CaseStatus::parse(s).ok_or_else(|| Failure(format!("状态「{s}」无效，可选：{}", status_names())))
+                })
                 .transpose()?;
             let filter = CaseFilter {
                 text: search.clone(),
@@ -297,6 +357,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 );
             } else {
                 print_case(&summary, &state, &events)?;
+                let prints = store.prints_of(summary.id)?;
+                if !prints.is_empty() {
+                    say!("打印：");
+                    for p in &prints {
+                        say!(
+                            "  {}　{}{}　{}　PDF {}",
+                            beijing(p.printed_at).format("%Y-%m-%d %H:%M"),
+                            p.form.label(),
+                            if p.reprint { "（补打）" } else { "" },
+                            p.user,
+                            &p.pdf_sha256[..12]
+                        );
+                    }
+                }
             }
         }
         Command::Check { what, value } => {
@@ -324,7 +398,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             .unwrap_or_else(tongban_core::workdays::WorkCalendar::shipped);
             match cmd {
                 WorkdaysCommand::Add { date, n } => {
-                    let d = calendar.add_working_days(date_arg("日期", date)?, *n).map_err(|e| Failure(e.to_string()))?;
+                    let d =
+                        calendar.add_working_days(date_arg("日期", date)?, *n).map_err(|e| Failure(e.to_string()))?;
                     say!("{}", d.format("%Y-%m-%d"));
                 }
                 WorkdaysCommand::Between { from, to } => {
@@ -343,6 +418,53 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
+        Command::Print { form, case, out } => {
+            let mut store = open(&cli)?;
+            let user = acting_user(&cli, &store)?;
+            let form = match form {
+                PrintForm::Receipt => FormKind::Receipt,
+                PrintForm::Notice => FormKind::Notice,
+            };
+            let printed = printing::print_case_form(&mut store, form, case, &user, Utc::now(), &mut write_to(out))?;
+            say!("{}", printed.summary(out));
+        }
+        Command::Ledger { date, to, clerk, partner, out } => {
+            let mut store = open(&cli)?;
+            let user = acting_user(&cli, &store)?;
+            let request =
+                LedgerRequest { from: date.clone(), to: to.clone(), clerk: clerk.clone(), partner: partner.clone() };
+            let printed = printing::print_ledger(&mut store, &request, &user, Utc::now(), &mut write_to(out))?;
+            say!("{}", printed.summary(out));
+        }
+        Command::Settings(SettingsCommand::Show { json }) => {
+            let store = open(&cli)?;
+            let settings = store.settings()?;
+            if *json {
+                say!("{}", serde_json::to_string_pretty(&settings).map_err(|e| Failure(e.to_string()))?);
+            } else {
+                say!("设置项\t名称\t当前值");
+                for s in &settings {
+                    let value = if s.value.is_empty() {
+                        "（未设置，打印为空白）".to_string()
+                    } else {
+                        s.value.clone()
+                    };
+                    say!("{}\t{}\t{}{}", s.key, s.label, value, if s.is_default { "（默认）" } else { "" });
+                }
+            }
+        }
+        Command::Settings(SettingsCommand::Set { key, value }) => {
+            let mut store = open(&cli)?;
+            let user = acting_user(&cli, &store)?;
+            let label = tongban_store::HallTexts::KEYS.iter().find(|(k, _)| k == key).map(|(_, l)| *l);
+            let texts = printing::set_hall_text(&mut store, key, value, &user, Utc::now())?;
+            let now_value = texts.get(key).unwrap_or_default();
+            if value.trim().is_empty() {
+                say!("已恢复默认：{}（{key}）＝{now_value}", label.unwrap_or(key));
+            } else {
+                say!("已设置{}（{key}）：{now_value}", label.unwrap_or(key));
+            }
+        }
         Command::Demo { cases, json } => {
             let path = db_path(&cli)?;
             let existing = Store::open(&path)?.case_count()?;
@@ -357,6 +479,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// Writes a printed PDF to `--out`.
+fn write_to(out: &std::path::Path) -> impl FnMut(&str, &[u8]) -> Result<(), tongban_desk::AppError> + '_ {
+    move |_, pdf| {
+        std::fs::write(out, pdf)
+            .map_err(|e| tongban_desk::AppError::new("write_failed", format!("写入「{}」失败：{e}", out.display())))
+    }
 }
 
 fn status_names() -> String {
@@ -389,15 +519,34 @@ fn print_case(
         form.item.department
     );
     say!("受理窗口：{}　受理日期：{}", intake.window, intake.received_on);
-    say!("申请人：{}　证件号码：{}　电话：{}", form.applicant.name(), form.applicant.id_number(), form.applicant.phone());
+    say!(
+        "申请人：{}　证件号码：{}　电话：{}",
+        form.applicant.name(),
+        form.applicant.id_number(),
+        form.applicant.phone()
+    );
     if let Some(agent) = &form.agent {
         say!("代办人（{}）：{}　{}：{}", agent.role.label(), agent.name, agent.id_kind.label(), agent.id_number);
     }
     say!("承诺办结：{}", summary.deadline.map(|d| d.to_string()).unwrap_or_else(|| "材料齐全后起算".into()));
     say!("材料：");
     for (i, m) in state.materials.iter().enumerate() {
-        let mark = if m.received { "已收" } else if m.required { "缺" } else { "未收" };
-        say!("  {}. {}（{}，{}份）{}{}", i + 1, m.name, m.form.label(), m.copies, mark, if m.original_verified { "，原件已核验" } else { "" });
+        let mark = if m.received {
+            "已收"
+        } else if m.required {
+            "缺"
+        } else {
+            "未收"
+        };
+        say!(
+            "  {}. {}（{}，{}份）{}{}",
+            i + 1,
+            m.name,
+            m.form.label(),
+            m.copies,
+            mark,
+            if m.original_verified { "，原件已核验" } else { "" }
+        );
     }
     say!("事件：");
     for e in events {
@@ -405,7 +554,13 @@ fn print_case(
         let detail = match &ev.body {
             EventBody::Refused { reason } => format!("：{reason}"),
             EventBody::SupplementRequested { items, .. } => format!("：{}", items.join("；")),
-            EventBody::Concluded { approved, .. } => if *approved { "：准予".into() } else { "：不予".into() },
+            EventBody::Concluded { approved, .. } => {
+                if *approved {
+                    "：准予".into()
+                } else {
+                    "：不予".into()
+                }
+            }
             EventBody::ResultMailed { waybill } => format!("：运单号 {waybill}"),
             _ => String::new(),
         };

@@ -1,32 +1,32 @@
 //! The `tongban` command as an operator uses it: real binary, real database file.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn tongban(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tongban"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("TONGBAN_DB")
-        .env_remove("TONGBAN_USER")
-        .output()
-        .expect("tongban runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).trim().to_string()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).trim().to_string()
-}
+use common::{stderr, stdout, tongban};
 
 fn init(db: &Path) {
     let o = tongban(
         db,
-        &["init", "--region", "411329", "--hall", "新野县政务服务中心", "--window", "跨省通办专窗", "--desk-code", "b2",
-          "--login", "zhang", "--name", "张敏", "--role", "clerk"],
+        &[
+            "init",
+            "--region",
+            "411329",
+            "--hall",
+            "新野县政务服务中心",
+            "--window",
+            "跨省通办专窗",
+            "--desk-code",
+            "b2",
+            "--login",
+            "zhang",
+            "--name",
+            "张敏",
+            "--role",
+            "clerk",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("河南省南阳市新野县"), "{}", stdout(&o));
@@ -64,7 +64,8 @@ fn a_clerk_sets_up_the_desk_takes_a_case_in_and_finds_it() {
 
     let show = tongban(&db, &["case", "show", &number]);
     let text = stdout(&show);
-    for expected in ["状态：已收件", "欧阳喆", "11010519491231002X", "北京市丰台区", "收件　zhang@411329（待同步）"] {
+    for expected in ["状态：已收件", "欧阳喆", "11010519491231002X", "北京市丰台区", "收件　zhang@411329（待同步）"]
+    {
         assert!(text.contains(expected), "missing {expected} in\n{text}");
     }
 }
@@ -164,7 +165,10 @@ fn a_database_from_a_newer_version_is_refused_by_every_command() {
     init(&db);
     // Simulate a newer program having migrated this file.
     let o = Command::new("python3")
-        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=42'); c.commit()"])
+        .args([
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=42'); c.commit()",
+        ])
         .arg(&db)
         .output();
     if !matches!(o, Ok(ref o) if o.status.success()) {

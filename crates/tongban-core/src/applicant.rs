@@ -54,8 +54,7 @@ impl IdKind {
     pub fn parse(s: &str) -> Option<IdKind> {
         let s = s.trim();
         IdKind::ALL.into_iter().find(|k| {
-            k.label() == s
-                || serde_json::to_value(k).ok().and_then(|v| v.as_str().map(|c| c == s)) == Some(true)
+            k.label() == s || serde_json::to_value(k).ok().and_then(|v| v.as_str().map(|c| c == s)) == Some(true)
         })
     }
 }
@@ -147,8 +146,8 @@ impl Applicant {
                 let legal_representative =
                     validate::required_text("applicant.legal_representative", "法定代表人", &e.legal_representative)?;
                 let contact_name = validate::required_text("applicant.contact_name", "联系人", &e.contact_name)?;
-                let contact_phone = validate::phone(&e.contact_phone)
-                    .map_err(|err| err.at("applicant.contact_phone", "联系人电话"))?;
+                let contact_phone =
+                    validate::phone(&e.contact_phone).map_err(|err| err.at("applicant.contact_phone", "联系人电话"))?;
                 Ok(Applicant::Enterprise(Enterprise {
                     name,
                     credit_code,
@@ -213,15 +212,17 @@ impl Agent {
 /// rest as `*`. Shorter numbers keep their first and last 2.
 pub fn mask_id_number(number: &str) -> String {
     let chars: Vec<char> = number.chars().collect();
-    let (head, tail) = if chars.len() >= 15 { (6, 4) } else if chars.len() > 4 { (2, 2) } else { (0, 0) };
+    let (head, tail) = if chars.len() >= 15 {
+        (6, 4)
+    } else if chars.len() > 4 {
+        (2, 2)
+    } else {
+        (0, 0)
+    };
     if head + tail == 0 {
         return "*".repeat(chars.len());
     }
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| if i < head || i >= chars.len() - tail { *c } else { '*' })
-        .collect()
+    chars.iter().enumerate().map(|(i, c)| if i < head || i >= chars.len() - tail { *c } else { '*' }).collect()
 }
 
 #[cfg(test)]

@@ -67,7 +67,9 @@ impl CaseNumber {
         let s = s.trim();
         let parts: Vec<&str> = s.split('-').collect();
         let bad = || ValidationError::new(format!("办件编号「{s}」格式不正确，应如 411329-20261123-A1-0007"));
-        let [region, date, desk, seq] = parts.as_slice() else { return Err(bad()) };
+        let [region, date, desk, seq] = parts.as_slice() else {
+            return Err(bad());
+        };
         let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
         if !digits(region, 6) || !digits(date, 8) || NaiveDate::parse_from_str(date, "%Y%m%d").is_err() {
             return Err(bad());

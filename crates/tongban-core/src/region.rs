@@ -70,31 +70,17 @@ fn table() -> &'static [Entry] {
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
             }
-            let (code, name) = line
-                .split_once('\t')
-                .unwrap_or_else(|| panic!("regions.tsv line {}: no tab", i + 1));
+            let (code, name) = line.split_once('\t').unwrap_or_else(|| panic!("regions.tsv line {}: no tab", i + 1));
             let (code, name) = (code.trim(), name.trim());
-            assert!(
-                is_six_digits(code),
-                "regions.tsv line {}: bad code {code:?}",
-                i + 1
-            );
+            assert!(is_six_digits(code), "regions.tsv line {}: bad code {code:?}", i + 1);
             assert!(!name.is_empty(), "regions.tsv line {}: empty name", i + 1);
-            regions.push(Region {
-                code,
-                name,
-                level: level_of(code),
-            });
+            regions.push(Region { code, name, level: level_of(code) });
         }
         regions.sort_by(|a, b| a.code.cmp(b.code));
         regions.dedup_by(|b, a| a.code == b.code);
 
         let find = |code: &str| -> Option<&Region> {
-            regions
-                .binary_search_by(|r| r.code.cmp(code))
-                .ok()
-                .map(|i| &regions[i])
-                .filter(|r| !is_placeholder(r.name))
+            regions.binary_search_by(|r| r.code.cmp(code)).ok().map(|i| &regions[i]).filter(|r| !is_placeholder(r.name))
         };
         let full_names: Vec<String> = regions
             .iter()
@@ -114,11 +100,7 @@ fn table() -> &'static [Entry] {
                 s
             })
             .collect();
-        regions
-            .into_iter()
-            .zip(full_names)
-            .map(|(region, full_name)| Entry { region, full_name })
-            .collect()
+        regions.into_iter().zip(full_names).map(|(region, full_name)| Entry { region, full_name }).collect()
     })
 }
 
@@ -135,9 +117,7 @@ fn entry(code: &str) -> Option<&'static Entry> {
         return None;
     }
     let t = table();
-    t.binary_search_by(|e| e.region.code.cmp(code))
-        .ok()
-        .map(|i| &t[i])
+    t.binary_search_by(|e| e.region.code.cmp(code)).ok().map(|i| &t[i])
 }
 
 /// The region with exactly this code.
@@ -159,9 +139,7 @@ pub fn parent(code: &str) -> Option<Region> {
     match e.region.level {
         RegionLevel::Province => None,
         RegionLevel::City => real(province_code(code)).map(|p| p.region.clone()),
-        RegionLevel::County => real(city_code(code))
-            .or_else(|| real(province_code(code)))
-            .map(|p| p.region.clone()),
+        RegionLevel::County => real(city_code(code)).or_else(|| real(province_code(code))).map(|p| p.region.clone()),
     }
 }
 
@@ -197,19 +175,9 @@ pub fn search(prefix: &str, limit: usize) -> Vec<Region> {
         }
     };
     let t = table();
-    let provinces = t
-        .iter()
-        .filter(|e| e.region.level == RegionLevel::Province)
-        .filter(matches);
-    let others = t
-        .iter()
-        .filter(|e| e.region.level != RegionLevel::Province)
-        .filter(matches);
-    provinces
-        .chain(others)
-        .take(limit)
-        .map(|e| e.region.clone())
-        .collect()
+    let provinces = t.iter().filter(|e| e.region.level == RegionLevel::Province).filter(matches);
+    let others = t.iter().filter(|e| e.region.level != RegionLevel::Province).filter(matches);
+    provinces.chain(others).take(limit).map(|e| e.region.clone()).collect()
 }
 
 /// Every region, sorted by code.

@@ -28,10 +28,7 @@ use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-const SHIPPED: [&str; 2] = [
-    include_str!("../data/holidays/2025.txt"),
-    include_str!("../data/holidays/2026.txt"),
-];
+const SHIPPED: [&str; 2] = [include_str!("../data/holidays/2025.txt"), include_str!("../data/holidays/2026.txt")];
 
 /// Why a calendar text could not be read, or a count could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -93,9 +90,7 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
         || y.len() != 4
         || !(1..=2).contains(&m.len())
         || !(1..=2).contains(&d.len())
-        || ![y, m, d]
-            .iter()
-            .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        || ![y, m, d].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
     {
         return None;
     }
@@ -165,8 +160,7 @@ impl WorkCalendar {
                     year_lines.insert(year, line);
                     cal.years.insert(year);
                     if !pending_comments.is_empty() {
-                        cal.headers
-                            .insert(year, std::mem::take(&mut pending_comments));
+                        cal.headers.insert(year, std::mem::take(&mut pending_comments));
                     }
                     current = Some(year);
                 }
@@ -179,13 +173,11 @@ impl WorkCalendar {
                     if first.is_empty() {
                         return Err(err(format!("{kw} 行缺少日期")));
                     }
-                    let start =
-                        parse_date(first).ok_or_else(|| err(format!("日期「{first}」无效")))?;
+                    let start = parse_date(first).ok_or_else(|| err(format!("日期「{first}」无效")))?;
                     let (end, label) = if holiday {
                         let (second, after) = first_word(rest);
                         if looks_like_date(second) {
-                            let end = parse_date(second)
-                                .ok_or_else(|| err(format!("日期「{second}」无效")))?;
+                            let end = parse_date(second).ok_or_else(|| err(format!("日期「{second}」无效")))?;
                             (end, after)
                         } else {
                             (start, rest)
@@ -216,11 +208,7 @@ impl WorkCalendar {
                     let mut d = start;
                     loop {
                         if let Some(&(prev, prev_holiday)) = seen.get(&d) {
-                            let what = if prev_holiday {
-                                "放假日"
-                            } else {
-                                "调休上班日"
-                            };
+                            let what = if prev_holiday { "放假日" } else { "调休上班日" };
                             let clash = if prev_holiday == holiday {
                                 String::new()
                             } else if holiday {
@@ -231,11 +219,7 @@ impl WorkCalendar {
                             return Err(err(format!("「{d}」已在第{prev}行列为{what}{clash}")));
                         }
                         seen.insert(d, (line, holiday));
-                        let map = if holiday {
-                            &mut cal.holidays
-                        } else {
-                            &mut cal.workdays
-                        };
+                        let map = if holiday { &mut cal.holidays } else { &mut cal.workdays };
                         map.insert(d, label.to_string());
                         if d >= end {
                             break;
@@ -244,9 +228,7 @@ impl WorkCalendar {
                     }
                 }
                 other => {
-                    return Err(err(format!(
-                        "无法识别「{other}」，每行应以 year、holiday 或 workday 开头"
-                    )));
+                    return Err(err(format!("无法识别「{other}」，每行应以 year、holiday 或 workday 开头")));
                 }
             }
             pending_comments.clear();
@@ -296,10 +278,7 @@ impl WorkCalendar {
 
     /// The label of a listed day ("春节", "春节调休上班"), if it is listed.
     pub fn label(&self, d: NaiveDate) -> Option<&str> {
-        self.workdays
-            .get(&d)
-            .or_else(|| self.holidays.get(&d))
-            .map(String::as_str)
+        self.workdays.get(&d).or_else(|| self.holidays.get(&d)).map(String::as_str)
     }
 
     fn check_covered(&self, d: NaiveDate) -> Result<(), CalendarError> {
@@ -316,9 +295,7 @@ impl WorkCalendar {
         let mut d = start;
         let mut left = n;
         while left > 0 {
-            d = d.succ_opt().ok_or(CalendarError::YearNotCovered {
-                year: d.year().saturating_add(1),
-            })?;
+            d = d.succ_opt().ok_or(CalendarError::YearNotCovered { year: d.year().saturating_add(1) })?;
             self.check_covered(d)?;
             if self.is_working_day(d) {
                 left -= 1;
@@ -329,16 +306,8 @@ impl WorkCalendar {
 
     /// The number of working days `d` with `from < d <= to`; negative (the count of
     /// `to < d <= from`) when `to` is before `from`.
-    pub fn working_days_between(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<i64, CalendarError> {
-        let (lo, hi, sign) = if from <= to {
-            (from, to, 1)
-        } else {
-            (to, from, -1)
-        };
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64, CalendarError> {
+        let (lo, hi, sign) = if from <= to { (from, to, 1) } else { (to, from, -1) };
         let mut count = 0i64;
         let mut d = lo;
         while d < hi {
@@ -353,11 +322,7 @@ impl WorkCalendar {
 
     /// The deadline of a case received on `received` with a limit of `limit_days` working days:
     /// the `limit_days`-th working day after the day of receipt.
-    pub fn deadline(
-        &self,
-        received: NaiveDate,
-        limit_days: u32,
-    ) -> Result<NaiveDate, CalendarError> {
+    pub fn deadline(&self, received: NaiveDate, limit_days: u32) -> Result<NaiveDate, CalendarError> {
         self.add_working_days(received, limit_days)
     }
 
@@ -398,9 +363,7 @@ impl WorkCalendar {
         };
         for (d, label) in self.holidays.iter().filter(|(d, _)| in_year(d)) {
             run = match run {
-                Some((s, e, l)) if l == label.as_str() && e.succ_opt() == Some(*d) => {
-                    Some((s, *d, l))
-                }
+                Some((s, e, l)) if l == label.as_str() && e.succ_opt() == Some(*d) => Some((s, *d, l)),
                 Some(r) => {
                     close(r, &mut lines);
                     Some((*d, *d, label.as_str()))

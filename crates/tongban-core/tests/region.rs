@@ -19,15 +19,7 @@ fn lookup_known_codes() {
     ];
     for (code, name, level) in cases {
         let r = region::lookup(code).unwrap_or_else(|| panic!("{code} missing"));
-        assert_eq!(
-            r,
-            Region {
-                code: r.code,
-                name,
-                level
-            },
-            "{code}"
-        );
+        assert_eq!(r, Region { code: r.code, name, level }, "{code}");
         assert_eq!(r.code, code);
         assert!(region::is_valid_code(code));
     }
@@ -35,16 +27,7 @@ fn lookup_known_codes() {
 
 #[test]
 fn invalid_codes() {
-    for c in [
-        "",
-        "41132",
-        "4113290",
-        "41132x",
-        "４１１３２９",
-        "999999",
-        "110100",
-        " 411329",
-    ] {
+    for c in ["", "41132", "4113290", "41132x", "４１１３２９", "999999", "110100", " 411329"] {
         assert!(!region::is_valid_code(c), "{c:?}");
         assert_eq!(region::lookup(c), None, "{c:?}");
         assert_eq!(region::full_name(c), None, "{c:?}");
@@ -65,10 +48,7 @@ fn parents() {
 
 #[test]
 fn full_names() {
-    assert_eq!(
-        region::full_name("411329").as_deref(),
-        Some("河南省南阳市新野县")
-    );
+    assert_eq!(region::full_name("411329").as_deref(), Some("河南省南阳市新野县"));
     assert_eq!(region::full_name("411300").as_deref(), Some("河南省南阳市"));
     assert_eq!(region::full_name("410000").as_deref(), Some("河南省"));
     assert_eq!(region::full_name("110106").as_deref(), Some("北京市丰台区"));
@@ -98,10 +78,7 @@ fn search_by_name_prefix() {
 fn search_provinces_first_then_by_code() {
     // "河南" matches the province by name and everything under it by full name.
     let r = region::search("河南", 5);
-    assert_eq!(
-        codes(&r),
-        vec!["410000", "410100", "410102", "410103", "410104"]
-    );
+    assert_eq!(codes(&r), vec!["410000", "410100", "410102", "410103", "410104"]);
     // An empty prefix lists the provinces first.
     let r = region::search("", 40);
     assert!(r.iter().take(34).all(|r| r.level == RegionLevel::Province));
@@ -130,10 +107,7 @@ fn every_code_is_six_digits_unique_and_sorted() {
     assert!(all.len() > 3000, "{}", all.len());
     let mut seen = HashSet::new();
     for r in &all {
-        assert!(
-            r.code.len() == 6 && r.code.bytes().all(|b| b.is_ascii_digit()),
-            "{r:?}"
-        );
+        assert!(r.code.len() == 6 && r.code.bytes().all(|b| b.is_ascii_digit()), "{r:?}");
         assert!(seen.insert(r.code), "duplicate {}", r.code);
         assert!(!r.name.is_empty() && r.name != "市辖区", "{r:?}");
         assert_eq!(region::lookup(r.code).as_ref(), Some(r));
@@ -141,10 +115,7 @@ fn every_code_is_six_digits_unique_and_sorted() {
         let full = region::full_name(r.code).unwrap();
         let prov = region::lookup(&format!("{}0000", &r.code[..2])).unwrap();
         assert!(full.starts_with(prov.name), "{full}");
-        assert!(
-            !full.contains("市辖区") && !full.contains("直辖县级"),
-            "{full}"
-        );
+        assert!(!full.contains("市辖区") && !full.contains("直辖县级"), "{full}");
     }
     assert!(all.windows(2).all(|w| w[0].code < w[1].code));
 }
@@ -152,10 +123,7 @@ fn every_code_is_six_digits_unique_and_sorted() {
 #[test]
 fn levels_serialize_snake_case() {
     let r = region::lookup("411329").unwrap();
-    assert_eq!(
-        serde_json::to_string(&r).unwrap(),
-        r#"{"code":"411329","name":"新野县","level":"county"}"#
-    );
+    assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"code":"411329","name":"新野县","level":"county"}"#);
 }
 
 #[test]

@@ -29,14 +29,8 @@ fn spring_festival_2026() {
     let c = cal();
     assert_eq!(d("2026-02-13").weekday(), Weekday::Fri);
     assert!(c.is_working_day(d("2026-02-14"))); // Saturday, 调休上班
-    assert_eq!(
-        c.add_working_days(d("2026-02-13"), 1).unwrap(),
-        d("2026-02-14")
-    );
-    assert_eq!(
-        c.add_working_days(d("2026-02-13"), 2).unwrap(),
-        d("2026-02-24")
-    );
+    assert_eq!(c.add_working_days(d("2026-02-13"), 1).unwrap(), d("2026-02-14"));
+    assert_eq!(c.add_working_days(d("2026-02-13"), 2).unwrap(), d("2026-02-24"));
     for day in 15..=23 {
         let x = NaiveDate::from_ymd_opt(2026, 2, day).unwrap();
         assert!(!c.is_working_day(x), "{x}");
@@ -45,25 +39,14 @@ fn spring_festival_2026() {
     assert!(c.is_working_day(d("2026-02-28")));
     assert_eq!(c.label(d("2026-02-28")), Some("春节调休上班"));
     // 2026-02-13 .. 2026-02-28: 14, 24, 25, 26, 27, 28
-    assert_eq!(
-        c.working_days_between(d("2026-02-13"), d("2026-02-28"))
-            .unwrap(),
-        6
-    );
-    assert_eq!(
-        c.working_days_between(d("2026-02-28"), d("2026-02-13"))
-            .unwrap(),
-        -6
-    );
+    assert_eq!(c.working_days_between(d("2026-02-13"), d("2026-02-28")).unwrap(), 6);
+    assert_eq!(c.working_days_between(d("2026-02-28"), d("2026-02-13")).unwrap(), -6);
 }
 
 #[test]
 fn national_day_2025() {
     let c = cal();
-    assert_eq!(
-        c.add_working_days(d("2025-09-30"), 1).unwrap(),
-        d("2025-10-09")
-    );
+    assert_eq!(c.add_working_days(d("2025-09-30"), 1).unwrap(), d("2025-10-09"));
     assert_eq!(d("2025-09-28").weekday(), Weekday::Sun);
     assert!(c.is_working_day(d("2025-09-28")));
     assert_eq!(d("2025-10-11").weekday(), Weekday::Sat);
@@ -73,41 +56,19 @@ fn national_day_2025() {
         assert!(!c.is_working_day(NaiveDate::from_ymd_opt(2025, 10, day).unwrap()));
     }
     // 9-26 (Fri) + 1 -> 9-28 (working Sunday); + 2 -> 9-29
-    assert_eq!(
-        c.add_working_days(d("2025-09-26"), 1).unwrap(),
-        d("2025-09-28")
-    );
-    assert_eq!(
-        c.add_working_days(d("2025-09-26"), 2).unwrap(),
-        d("2025-09-29")
-    );
+    assert_eq!(c.add_working_days(d("2025-09-26"), 1).unwrap(), d("2025-09-28"));
+    assert_eq!(c.add_working_days(d("2025-09-26"), 2).unwrap(), d("2025-09-29"));
 }
 
 #[test]
 fn plain_weeks_and_zero() {
     let c = cal();
     // 2025-03-07 is a Friday
-    assert_eq!(
-        c.add_working_days(d("2025-03-07"), 1).unwrap(),
-        d("2025-03-10")
-    );
-    assert_eq!(
-        c.add_working_days(d("2025-03-07"), 5).unwrap(),
-        d("2025-03-14")
-    );
-    assert_eq!(
-        c.add_working_days(d("2025-03-08"), 0).unwrap(),
-        d("2025-03-08")
-    );
-    assert_eq!(
-        c.add_working_days(d("2030-03-08"), 0).unwrap(),
-        d("2030-03-08")
-    );
-    assert_eq!(
-        c.working_days_between(d("2025-03-07"), d("2025-03-07"))
-            .unwrap(),
-        0
-    );
+    assert_eq!(c.add_working_days(d("2025-03-07"), 1).unwrap(), d("2025-03-10"));
+    assert_eq!(c.add_working_days(d("2025-03-07"), 5).unwrap(), d("2025-03-14"));
+    assert_eq!(c.add_working_days(d("2025-03-08"), 0).unwrap(), d("2025-03-08"));
+    assert_eq!(c.add_working_days(d("2030-03-08"), 0).unwrap(), d("2030-03-08"));
+    assert_eq!(c.working_days_between(d("2025-03-07"), d("2025-03-07")).unwrap(), 0);
     assert!(!c.is_working_day(d("2025-03-08")));
 }
 
@@ -115,49 +76,21 @@ fn plain_weeks_and_zero() {
 fn counts_across_holidays() {
     let c = cal();
     // 2025-09-30 .. 2025-10-12: 10-09, 10-10, 10-11 (working Saturday)
-    assert_eq!(
-        c.working_days_between(d("2025-09-30"), d("2025-10-12"))
-            .unwrap(),
-        3
-    );
+    assert_eq!(c.working_days_between(d("2025-09-30"), d("2025-10-12")).unwrap(), 3);
     // 2025-09-27 (Sat) .. 2025-10-11: 9-28, 9-29, 9-30, 10-9, 10-10, 10-11
-    assert_eq!(
-        c.working_days_between(d("2025-09-27"), d("2025-10-11"))
-            .unwrap(),
-        6
-    );
+    assert_eq!(c.working_days_between(d("2025-09-27"), d("2025-10-11")).unwrap(), 6);
     // Whole years (d > from, so 12-31 of the year before is not itself counted or checked).
     // 2025: 261 weekdays - 18 holiday weekdays + 5 make-up days = 248.
-    assert_eq!(
-        c.working_days_between(d("2024-12-31"), d("2025-12-31"))
-            .unwrap(),
-        248
-    );
+    assert_eq!(c.working_days_between(d("2024-12-31"), d("2025-12-31")).unwrap(), 248);
     // 2026: 261 weekdays - 19 holiday weekdays + 6 make-up days = 248.
-    assert_eq!(
-        c.working_days_between(d("2025-12-31"), d("2026-12-31"))
-            .unwrap(),
-        248
-    );
-    assert_eq!(
-        c.working_days_between(d("2024-12-31"), d("2026-12-31"))
-            .unwrap(),
-        496
-    );
+    assert_eq!(c.working_days_between(d("2025-12-31"), d("2026-12-31")).unwrap(), 248);
+    assert_eq!(c.working_days_between(d("2024-12-31"), d("2026-12-31")).unwrap(), 496);
     // across both holiday seasons and the year boundary
-    let across = c
-        .working_days_between(d("2025-09-01"), d("2026-03-01"))
-        .unwrap();
-    let manual = c
-        .working_days_between(d("2025-09-01"), d("2025-12-31"))
-        .unwrap()
-        + c.working_days_between(d("2025-12-31"), d("2026-03-01"))
-            .unwrap();
+    let across = c.working_days_between(d("2025-09-01"), d("2026-03-01")).unwrap();
+    let manual = c.working_days_between(d("2025-09-01"), d("2025-12-31")).unwrap()
+        + c.working_days_between(d("2025-12-31"), d("2026-03-01")).unwrap();
     assert_eq!(across, manual);
-    assert_eq!(
-        c.add_working_days(d("2025-09-01"), across as u32).unwrap(),
-        d("2026-02-28")
-    );
+    assert_eq!(c.add_working_days(d("2025-09-01"), across as u32).unwrap(), d("2026-02-28"));
 }
 
 #[test]
@@ -185,10 +118,7 @@ fn year_not_covered() {
         "2027年的节假日安排尚未导入，无法计算工作日（请用 tongban workdays import 导入国务院办公厅通知）"
     );
     // 2026-12-30 (Wed) + 1 = 12-31 still fine
-    assert_eq!(
-        c.add_working_days(d("2026-12-30"), 1).unwrap(),
-        d("2026-12-31")
-    );
+    assert_eq!(c.add_working_days(d("2026-12-30"), 1).unwrap(), d("2026-12-31"));
     assert_eq!(
         c.working_days_between(d("2026-12-01"), d("2027-01-05")),
         Err(CalendarError::YearNotCovered { year: 2027 })
@@ -197,71 +127,29 @@ fn year_not_covered() {
         c.working_days_between(d("2025-01-05"), d("2024-12-20")),
         Err(CalendarError::YearNotCovered { year: 2024 })
     );
-    assert_eq!(
-        c.deadline(d("2027-03-01"), 1),
-        Err(CalendarError::YearNotCovered { year: 2027 })
-    );
-    assert_eq!(
-        c.overdue_by(d("2026-12-31"), d("2027-01-04")),
-        Err(CalendarError::YearNotCovered { year: 2027 })
-    );
+    assert_eq!(c.deadline(d("2027-03-01"), 1), Err(CalendarError::YearNotCovered { year: 2027 }));
+    assert_eq!(c.overdue_by(d("2026-12-31"), d("2027-01-04")), Err(CalendarError::YearNotCovered { year: 2027 }));
     // importing 2027 makes it work
     let mut c2 = c.clone();
     c2.merge(WorkCalendar::parse("year 2027\nholiday 2027-01-01 2027-01-01 元旦\n").unwrap());
-    assert_eq!(
-        c2.add_working_days(d("2026-12-30"), 2).unwrap(),
-        d("2027-01-04")
-    );
+    assert_eq!(c2.add_working_days(d("2026-12-30"), 2).unwrap(), d("2027-01-04"));
     assert_eq!(c2.years().collect::<Vec<_>>(), vec![2025, 2026, 2027]);
 }
 
 #[test]
 fn parse_errors_exact_messages() {
     let cases: &[(&str, &str)] = &[
-        (
-            "# x\nyear 2026\nholiday 2026-02-30 2026-03-01 春节\n",
-            "第3行：日期「2026-02-30」无效",
-        ),
-        (
-            "year 2026\nworkday 2026-13-01\n",
-            "第2行：日期「2026-13-01」无效",
-        ),
-        (
-            "year 2026\nholiday 2026-02-01 2026-2-31 x\n",
-            "第2行：日期「2026-2-31」无效",
-        ),
-        (
-            "year 2026\nholiday 2026/02/01\n",
-            "第2行：日期「2026/02/01」无效",
-        ),
-        (
-            "holiday 2026-01-01 2026-01-03 元旦\n",
-            "第1行：须先用 year 行声明年份，再列日期",
-        ),
-        (
-            "\n# c\nworkday 2026-01-04\n",
-            "第3行：须先用 year 行声明年份，再列日期",
-        ),
-        (
-            "year 2026\nworkday 2026-01-05 x\n",
-            "第2行：调休上班日「2026-01-05」是星期一，只能是星期六或星期日",
-        ),
-        (
-            "year 2026\nholiday 2026-01-03 2026-01-01 元旦\n",
-            "第2行：放假起始日「2026-01-03」晚于结束日「2026-01-01」",
-        ),
-        (
-            "year 2026\nholiday 2025-12-31 2026-01-01 元旦\n",
-            "第2行：放假日期「2025-12-31」不在声明的2026年内",
-        ),
-        (
-            "year 2026\nholiday 2026-12-31 2027-01-01 元旦\n",
-            "第2行：放假日期「2027-01-01」不在声明的2026年内",
-        ),
-        (
-            "year 2026\nworkday 2025-12-28\n",
-            "第2行：调休上班日「2025-12-28」不在声明的2026年内",
-        ),
+        ("# x\nyear 2026\nholiday 2026-02-30 2026-03-01 春节\n", "第3行：日期「2026-02-30」无效"),
+        ("year 2026\nworkday 2026-13-01\n", "第2行：日期「2026-13-01」无效"),
+        ("year 2026\nholiday 2026-02-01 2026-2-31 x\n", "第2行：日期「2026-2-31」无效"),
+        ("year 2026\nholiday 2026/02/01\n", "第2行：日期「2026/02/01」无效"),
+        ("holiday 2026-01-01 2026-01-03 元旦\n", "第1行：须先用 year 行声明年份，再列日期"),
+        ("\n# c\nworkday 2026-01-04\n", "第3行：须先用 year 行声明年份，再列日期"),
+        ("year 2026\nworkday 2026-01-05 x\n", "第2行：调休上班日「2026-01-05」是星期一，只能是星期六或星期日"),
+        ("year 2026\nholiday 2026-01-03 2026-01-01 元旦\n", "第2行：放假起始日「2026-01-03」晚于结束日「2026-01-01」"),
+        ("year 2026\nholiday 2025-12-31 2026-01-01 元旦\n", "第2行：放假日期「2025-12-31」不在声明的2026年内"),
+        ("year 2026\nholiday 2026-12-31 2027-01-01 元旦\n", "第2行：放假日期「2027-01-01」不在声明的2026年内"),
+        ("year 2026\nworkday 2025-12-28\n", "第2行：调休上班日「2025-12-28」不在声明的2026年内"),
         (
             "year 2026\nholiday 2026-02-14 2026-02-15 春节\nworkday 2026-02-14 春节调休上班\n",
             "第3行：「2026-02-14」已在第2行列为放假日，不能同时是调休上班日",
@@ -274,28 +162,16 @@ fn parse_errors_exact_messages() {
             "year 2026\nholiday 2026-02-15 2026-02-20\nholiday 2026-02-20 2026-02-23\n",
             "第3行：「2026-02-20」已在第2行列为放假日",
         ),
-        (
-            "year 2026\nholidays 2026-01-01\n",
-            "第2行：无法识别「holidays」，每行应以 year、holiday 或 workday 开头",
-        ),
+        ("year 2026\nholidays 2026-01-01\n", "第2行：无法识别「holidays」，每行应以 year、holiday 或 workday 开头"),
         ("year\n", "第1行：year 行缺少年份"),
         ("year 二〇二六\n", "第1行：年份「二〇二六」无效"),
         ("year 26\n", "第1行：年份「26」无效"),
-        (
-            "year 2026 2027\n",
-            "第1行：year 行只能写一个年份，多了「2027」",
-        ),
+        ("year 2026 2027\n", "第1行：year 行只能写一个年份，多了「2027」"),
         ("year 2026\nyear 2026\n", "第2行：2026年已在第1行声明过"),
         ("year 2026\nholiday\n", "第2行：holiday 行缺少日期"),
-        (
-            "year 2026\nworkday   # nothing\n",
-            "第2行：workday 行缺少日期",
-        ),
+        ("year 2026\nworkday   # nothing\n", "第2行：workday 行缺少日期"),
         ("", "文本中没有 year 行，未导入任何年份的节假日安排"),
-        (
-            "# only a comment\n\n",
-            "文本中没有 year 行，未导入任何年份的节假日安排",
-        ),
+        ("# only a comment\n\n", "文本中没有 year 行，未导入任何年份的节假日安排"),
     ];
     for (text, msg) in cases {
         assert_eq!(&parse_err(text), msg, "text: {text:?}");
@@ -303,8 +179,7 @@ fn parse_errors_exact_messages() {
     assert_eq!(
         WorkCalendar::parse("year 2026\nworkday 2026-01-05\n").unwrap_err(),
         CalendarError::Parse {
-            line: 2,
-            message: "调休上班日「2026-01-05」是星期一，只能是星期六或星期日".into()
+            line: 2, message: "调休上班日「2026-01-05」是星期一，只能是星期六或星期日".into()
         }
     );
 }
@@ -353,17 +228,12 @@ fn roundtrip_parse_to_text() {
 fn merge_replaces_a_year_entirely() {
     let mut c = cal();
     // a (fictional) corrected 2026 with only 元旦
-    c.merge(
-        WorkCalendar::parse("# 更正\nyear 2026\nholiday 2026-01-01 2026-01-01 元旦\n").unwrap(),
-    );
+    c.merge(WorkCalendar::parse("# 更正\nyear 2026\nholiday 2026-01-01 2026-01-01 元旦\n").unwrap());
     assert!(c.is_working_day(d("2026-01-02")));
     assert!(!c.is_working_day(d("2026-01-04"))); // no longer a make-up Sunday
     assert!(c.is_working_day(d("2026-02-16"))); // 春节 gone
     assert!(!c.is_working_day(d("2025-10-01"))); // 2025 untouched
-    assert_eq!(
-        c.to_text(2026),
-        "# 更正\nyear 2026\nholiday 2026-01-01 2026-01-01 元旦\n"
-    );
+    assert_eq!(c.to_text(2026), "# 更正\nyear 2026\nholiday 2026-01-01 2026-01-01 元旦\n");
     assert_eq!(c.to_text(2025), cal().to_text(2025));
 }
 
@@ -378,10 +248,7 @@ fn shipped_data_is_consistent() {
             match c.label(x) {
                 Some(l) if c.is_working_day(x) => {
                     workdays += 1;
-                    assert!(
-                        matches!(x.weekday(), Weekday::Sat | Weekday::Sun),
-                        "{x} {l}"
-                    );
+                    assert!(matches!(x.weekday(), Weekday::Sat | Weekday::Sun), "{x} {l}");
                     assert!(l.contains("上班"), "{x} {l}");
                 }
                 Some(l) => {
@@ -389,10 +256,7 @@ fn shipped_data_is_consistent() {
                     assert_eq!(x.year(), y, "{l}");
                     assert!(!l.is_empty());
                 }
-                None => assert_eq!(
-                    c.is_working_day(x),
-                    !matches!(x.weekday(), Weekday::Sat | Weekday::Sun)
-                ),
+                None => assert_eq!(c.is_working_day(x), !matches!(x.weekday(), Weekday::Sat | Weekday::Sun)),
             }
             x = x.succ_opt().unwrap();
         }
@@ -401,10 +265,9 @@ fn shipped_data_is_consistent() {
     assert_eq!(holidays, 28 + 33);
     assert_eq!(workdays, 5 + 6);
     // every 'workday' line of the shipped files is a weekend, every holiday in the file's year
-    for (y, text) in [
-        (2025, include_str!("../data/holidays/2025.txt")),
-        (2026, include_str!("../data/holidays/2026.txt")),
-    ] {
+    for (y, text) in
+        [(2025, include_str!("../data/holidays/2025.txt")), (2026, include_str!("../data/holidays/2026.txt"))]
+    {
         for line in text.lines() {
             let w: Vec<&str> = line.split_whitespace().collect();
             match w.first() {

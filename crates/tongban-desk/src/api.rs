@@ -73,3 +73,49 @@ pub struct CasePage {
     #[ts(type = "number")]
     pub total: u64,
 }
+
+/// The forms printed for one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseForm {
+    /// 收件登记表.
+    Receipt,
+    /// 一次性告知书.
+    Notice,
+}
+
+/// What happens to a PDF once it is saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AfterPrint {
+    /// Open it in the PDF viewer (the clerk checks it and prints from there).
+    Open,
+    /// Send it to the default printer.
+    Printer,
+    /// Only save it.
+    Save,
+}
+
+/// The 每日台账 to print. Dates are `YYYY-MM-DD`; `to` defaults to `from`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+pub struct LedgerQuery {
+    pub from: String,
+    pub to: Option<String>,
+    /// Login of one clerk.
+    pub clerk: Option<String>,
+    /// One partner (办理地) region code.
+    pub partner: Option<String>,
+}
+
+/// A printed form: saved, recorded, and handed on as asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PrintOutcome {
+    /// Where the PDF was saved.
+    pub path: String,
+    /// Marked 补打: the same form was printed before.
+    pub reprint: bool,
+    /// What was done, in Chinese, for the clerk.
+    pub message: String,
+    /// Saved and recorded, but the viewer or printer failed: why, in Chinese.
+    pub warning: Option<String>,
+}

@@ -259,12 +259,14 @@ pub fn sample_form(i: usize) -> IntakeForm {
         applicant,
         agent,
         materials,
-        transfer: Transfer { network: true, mail: i.is_multiple_of(3), waybill: i.is_multiple_of(3).then(|| format!("1179{:09}", i)) },
+        transfer: Transfer {
+            network: true,
+            mail: i.is_multiple_of(3),
+            waybill: i.is_multiple_of(3).then(|| format!("1179{:09}", i)),
+        },
         delivery: if i.is_multiple_of(4) {
             ResultDelivery::Mail {
-                recipient: sample_name(i),
-                phone,
-                address: "河南省南阳市新野县书院路18号".into(),
+                recipient: sample_name(i), phone, address: "河南省南阳市新野县书院路18号".into()
             }
         } else {
             ResultDelivery::AtWindow

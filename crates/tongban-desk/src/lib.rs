@@ -4,6 +4,8 @@
 
 pub mod api;
 pub mod demo;
+pub mod printing;
+pub mod viewer;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +15,9 @@ use chrono::{NaiveDate, Utc};
 use tongban_core::applicant::mask_id_number;
 use tongban_core::case::CaseStatus;
 use tongban_core::region;
-use tongban_store::{CaseFilter, Store, StoreError};
+use tongban_store::{CaseFilter, FormKind, Store, StoreError};
+
+use printing::{LedgerRequest, Printed};
 
 pub use api::*;
 
@@ -52,6 +56,15 @@ impl Desk {
     /// (`%APPDATA%\tongban-desk` on Windows, `~/.local/share/tongban-desk` on Linux).
     pub fn default_db_path() -> Option<PathBuf> {
         dirs::data_dir().map(|d| d.join("tongban-desk").join("desk.db"))
+    }
+
+    /// Where the window saves the PDFs it prints: a folder beside the database
+    /// (`desk.db` → `desk.prints/`). The store keeps its own copy of each; these are for the
+    /// viewer and for the clerk to find.
+    pub fn prints_dir(&self) -> PathBuf {
+        self.with_store(|store| Ok(store.path().to_path_buf()))
+            .map(|db| db.with_extension("prints"))
+            .unwrap_or_else(|_| std::env::temp_dir().join("tongban-prints"))
     }
 
     fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, AppError> {
@@ -123,6 +136,77 @@ impl Desk {
             Ok(CasePage { rows, total: page.total })
         })
     }
+}
+
+impl Desk {
+    /// Prints a case's form as the acting user, saves it in [`Desk::prints_dir`] and hands it on.
+    pub fn print_case_form(&self, form: CaseForm, number: &str, then: AfterPrint) -> Result<PrintOutcome, AppError> {
+        let kind = match form {
+            CaseForm::Receipt => FormKind::Receipt,
+            CaseForm::Notice => FormKind::Notice,
+        };
+        self.print(then, |store, user, deliver| {
+            printing::print_case_form(store, kind, number, user, Utc::now(), deliver)
+        })
+    }
+
+    /// Prints the 每日台账 as the acting user, saves it and hands it on.
+    pub fn print_ledger(&self, query: &LedgerQuery, then: AfterPrint) -> Result<PrintOutcome, AppError> {
+        let request = LedgerRequest {
+            from: query.from.clone(),
+            to: query.to.clone(),
+            clerk: query.clerk.clone(),
+            partner: query.partner.clone(),
+        };
+        self.print(then, |store, user, deliver| printing::print_ledger(store, &request, user, Utc::now(), deliver))
+    }
+
+    fn print(
+        &self,
+        then: AfterPrint,
+        make: impl FnOnce(&mut Store, &str, printing::Deliver<'_>) -> Result<Printed, AppError>,
+    ) -> Result<PrintOutcome, AppError> {
+        let dir = self.prints_dir();
+        let mut saved = None;
+        let printed = {
+            let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            let user = acting_user(&store, None)?;
+            make(&mut store, &user, &mut |name, pdf| {
+                saved = Some(printing::save_pdf(&dir, name, pdf)?);
+                Ok(())
+            })?
+        };
+        let path = saved.ok_or_else(|| AppError::new("internal", "内部错误：PDF 未保存"))?;
+        // The viewer or printer runs outside the lock: the print is already saved and recorded.
+        let handed_on = match then {
+            AfterPrint::Open => viewer::open_pdf(&path),
+            AfterPrint::Printer => viewer::send_to_printer(&path, None),
+            AfterPrint::Save => Ok(()),
+        };
+        let done = match then {
+            AfterPrint::Open => "，已在查看器中打开",
+            AfterPrint::Printer => "，已送打印机",
+            AfterPrint::Save => "",
+        };
+        let warning = handed_on.err().map(|e| e.message);
+        let message = printed.summary(&path) + if warning.is_none() { done } else { "" };
+        Ok(PrintOutcome { path: path.display().to_string(), reprint: printed.record.reprint, message, warning })
+    }
+}
+
+/// The user a desk acts as until the window has a login: `explicit` (the CLI's `--user`), else
+/// the `TONGBAN_USER` environment variable, else the desk's first user.
+pub fn acting_user(store: &Store, explicit: Option<&str>) -> Result<String, AppError> {
+    let chosen =
+        explicit.map(str::to_string).or_else(|| std::env::var("TONGBAN_USER").ok()).filter(|l| !l.trim().is_empty());
+    if let Some(login) = chosen {
+        return Ok(store.user(login.trim())?.login);
+    }
+    store.require_desk()?;
+    store
+        .first_user()?
+        .map(|u| u.login)
+        .ok_or_else(|| AppError::new("no_user", "受理台还没有用户，请先用 tongban init 建立"))
 }
 
 fn parse_date(field: &str, label: &str, value: Option<&str>) -> Result<Option<NaiveDate>, AppError> {

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use tongban_desk::{AppError, CasePage, CaseQuery, DeskInfo, StatusOption};
+use tongban_desk::{
+    AfterPrint, AppError, CaseForm, CasePage, CaseQuery, DeskInfo, LedgerQuery, PrintOutcome, StatusOption,
+};
 use ts_rs::{Config, TS};
 
 fn generate(dir: &Path) {
@@ -16,6 +18,10 @@ fn generate(dir: &Path) {
     StatusOption::export_all(&cfg).unwrap();
     CaseQuery::export_all(&cfg).unwrap();
     CasePage::export_all(&cfg).unwrap();
+    CaseForm::export_all(&cfg).unwrap();
+    AfterPrint::export_all(&cfg).unwrap();
+    LedgerQuery::export_all(&cfg).unwrap();
+    PrintOutcome::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

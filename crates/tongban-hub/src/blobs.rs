@@ -45,17 +45,12 @@ CREATE TABLE blob_refs (
 ";
 
 pub(crate) fn is_stored(tx: &Transaction<'_>, sha256: &str) -> Result<bool> {
-    Ok(tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM blobs WHERE sha256 = ?1)",
-        [sha256],
-        |r| r.get(0),
-    )?)
+    Ok(tx.query_row("SELECT EXISTS (SELECT 1 FROM blobs WHERE sha256 = ?1)", [sha256], |r| r.get(0))?)
 }
 
 /// Notes that `case` refers to these blobs, so the case's readers may fetch them.
 pub(crate) fn record_references(tx: &Transaction<'_>, shas: &[&str], case: CaseId) -> Result<()> {
-    let mut stmt =
-        tx.prepare_cached("INSERT OR IGNORE INTO blob_refs (sha256, case_id) VALUES (?1, ?2)")?;
+    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO blob_refs (sha256, case_id) VALUES (?1, ?2)")?;
     for sha in shas {
         stmt.execute(params![sha, case.to_string()])?;
     }
@@ -81,11 +76,7 @@ pub struct UploadSlot {
 
 impl Drop for UploadSlot {
     fn drop(&mut self) {
-        self.hub
-            .uploads_in_progress
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&self.sha256);
+        self.hub.uploads_in_progress.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.sha256);
     }
 }
 
@@ -105,10 +96,7 @@ impl UploadSlot {
     where
         S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
     {
-        let file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .open(&self.path)
-            .await?;
+        let file = tokio::fs::OpenOptions::new().write(true).open(&self.path).await?;
         // Bytes past the recorded length were never acknowledged (a crash between write and record).
         file.set_len(self.received).await?;
         let mut file = tokio::io::BufWriter::new(file);
@@ -187,25 +175,15 @@ impl Hub {
     /// Where the upload of `sha256` stands.
     pub fn blob_status(&self, sha256: &str) -> Result<BlobStatus> {
         let conn = self.conn();
-        let stored: Option<u64> = conn
-            .query_row("SELECT size FROM blobs WHERE sha256 = ?1", [sha256], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let stored: Option<u64> =
+            conn.query_row("SELECT size FROM blobs WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()?;
         if let Some(size) = stored {
-            return Ok(BlobStatus {
-                sha256: sha256.to_string(),
-                received: size,
-                length: Some(size),
-                complete: true,
-            });
+            return Ok(BlobStatus { sha256: sha256.to_string(), received: size, length: Some(size), complete: true });
         }
         let partial: Option<(u64, u64)> = conn
-            .query_row(
-                "SELECT received, length FROM blob_uploads WHERE sha256 = ?1",
-                [sha256],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT received, length FROM blob_uploads WHERE sha256 = ?1", [sha256], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         Ok(BlobStatus {
             sha256: sha256.to_string(),
@@ -231,17 +209,9 @@ impl Hub {
             return Ok(UploadStart::AlreadyStored(status));
         }
         if length > max_size {
-            return Err(HubError::BlobTooLarge {
-                size: length,
-                max: max_size,
-            });
+            return Err(HubError::BlobTooLarge { size: length, max: max_size });
         }
-        if !self
-            .uploads_in_progress
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(sha256.to_string())
-        {
+        if !self.uploads_in_progress.lock().unwrap_or_else(|p| p.into_inner()).insert(sha256.to_string()) {
             return Err(HubError::UploadInProgress(sha256.to_string()));
         }
         // From here the slot owns the in-progress mark and releases it however this ends.
@@ -257,16 +227,12 @@ impl Hub {
         // number the hub cannot honour.
         let lost = status.length.is_some() && !slot.path.exists();
         if lost {
-            self.conn()
-                .execute("DELETE FROM blob_uploads WHERE sha256 = ?1", [sha256])?;
+            self.conn().execute("DELETE FROM blob_uploads WHERE sha256 = ?1", [sha256])?;
         }
         let fresh = restart || status.length.is_none() || lost;
         if fresh {
             if offset != 0 {
-                return Err(HubError::OffsetMismatch {
-                    expected: 0,
-                    given: offset,
-                });
+                return Err(HubError::OffsetMismatch { expected: 0, given: offset });
             }
             fs::create_dir_all(slot.path.parent().expect("partial paths have a parent"))?;
             fs::File::create(&slot.path)?;
@@ -278,16 +244,10 @@ impl Hub {
         } else {
             let announced = status.length.unwrap_or(length);
             if announced != length {
-                return Err(HubError::LengthMismatch {
-                    announced,
-                    given: length,
-                });
+                return Err(HubError::LengthMismatch { announced, given: length });
             }
             if offset != status.received {
-                return Err(HubError::OffsetMismatch {
-                    expected: status.received,
-                    given: offset,
-                });
+                return Err(HubError::OffsetMismatch { expected: status.received, given: offset });
             }
             slot.received = status.received;
         }
@@ -302,17 +262,11 @@ impl Hub {
         Ok(())
     }
 
-    fn complete_upload(
-        &self,
-        slot: &UploadSlot,
-        region: &str,
-        now: DateTime<Utc>,
-    ) -> Result<BlobStatus> {
+    fn complete_upload(&self, slot: &UploadSlot, region: &str, now: DateTime<Utc>) -> Result<BlobStatus> {
         let sha256 = slot.sha256.as_str();
         if sha256_of_file(&slot.path)? != sha256 {
             fs::remove_file(&slot.path)?;
-            self.conn()
-                .execute("DELETE FROM blob_uploads WHERE sha256 = ?1", [sha256])?;
+            self.conn().execute("DELETE FROM blob_uploads WHERE sha256 = ?1", [sha256])?;
             return Err(HubError::HashMismatch(sha256.to_string()));
         }
         let target = self.blob_path(sha256);
@@ -328,12 +282,7 @@ impl Hub {
         )?;
         tx.execute("DELETE FROM blob_uploads WHERE sha256 = ?1", [sha256])?;
         tx.commit()?;
-        Ok(BlobStatus {
-            sha256: sha256.to_string(),
-            received: slot.length,
-            length: Some(slot.length),
-            complete: true,
-        })
+        Ok(BlobStatus { sha256: sha256.to_string(), received: slot.length, length: Some(slot.length), complete: true })
     }
 
     /// The file of a complete blob `caller` may read: one its region uploaded, or one a case it

@@ -28,18 +28,8 @@ pub enum Published {
     AlreadyPublished,
 }
 
-fn document(
-    version: String,
-    sha256: String,
-    content: String,
-    published_at: DateTime<Utc>,
-) -> Result<CatalogDocument> {
-    Ok(CatalogDocument {
-        version,
-        sha256,
-        published_at,
-        content: RawValue::from_string(content)?,
-    })
+fn document(version: String, sha256: String, content: String, published_at: DateTime<Utc>) -> Result<CatalogDocument> {
+    Ok(CatalogDocument { version, sha256, published_at, content: RawValue::from_string(content)? })
 }
 
 impl Hub {
@@ -53,25 +43,20 @@ impl Hub {
     ) -> Result<(Published, CatalogDocument)> {
         let version = upload.version.trim().to_string();
         if version.is_empty() {
-            return Err(HubError::InvalidRequest(
-                "请填写事项清单的版本号（version）".into(),
-            ));
+            return Err(HubError::InvalidRequest("请填写事项清单的版本号（version）".into()));
         }
         let content = upload.content.get().to_string();
         let sha256 = hex::encode(Sha256::digest(content.as_bytes()));
         let conn = self.conn();
         let existing: Option<(String, DateTime<Utc>)> = conn
-            .query_row(
-                "SELECT sha256, published_at FROM catalog_versions WHERE version = ?1",
-                [&version],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT sha256, published_at FROM catalog_versions WHERE version = ?1", [&version], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         match existing {
-            Some((stored, at)) if stored == sha256 => Ok((
-                Published::AlreadyPublished,
-                document(version, sha256, content, at)?,
-            )),
+            Some((stored, at)) if stored == sha256 => {
+                Ok((Published::AlreadyPublished, document(version, sha256, content, at)?))
+            }
             Some(_) => Err(HubError::CatalogVersionExists(version)),
             None => {
                 conn.execute(

@@ -32,11 +32,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         // A batch of 500 intakes with ten materials each is about 2 MiB of JSON.
-        Limits {
-            max_json_body: 8 * 1024 * 1024,
-            max_push_batch: 500,
-            max_blob_size: 256 * 1024 * 1024,
-        }
+        Limits { max_json_body: 8 * 1024 * 1024, max_push_batch: 500, max_blob_size: 256 * 1024 * 1024 }
     }
 }
 
@@ -59,11 +55,9 @@ pub struct SettingsLayer {
 impl SettingsLayer {
     /// Reads a TOML file; unknown keys are refused so a typo does not silently do nothing.
     pub fn from_file(path: &Path) -> Result<SettingsLayer> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            HubError::Config(format!("无法读取配置文件「{}」：{e}", path.display()))
-        })?;
-        toml::from_str(&text)
-            .map_err(|e| HubError::Config(format!("配置文件「{}」有误：{e}", path.display())))
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| HubError::Config(format!("无法读取配置文件「{}」：{e}", path.display())))?;
+        toml::from_str(&text).map_err(|e| HubError::Config(format!("配置文件「{}」有误：{e}", path.display())))
     }
 
     /// Reads `TONGBAN_HUB_LISTEN`, `_DB`, `_REGION`, `_MAX_JSON_BODY`, `_MAX_PUSH_BATCH` and
@@ -73,9 +67,9 @@ impl SettingsLayer {
         fn number<T: std::str::FromStr>(name: &str, value: Option<String>) -> Result<Option<T>> {
             value
                 .map(|v| {
-                    v.trim().parse().map_err(|_| {
-                        HubError::Config(format!("环境变量 TONGBAN_HUB_{name}「{v}」应为非负整数"))
-                    })
+                    v.trim()
+                        .parse()
+                        .map_err(|_| HubError::Config(format!("环境变量 TONGBAN_HUB_{name}「{v}」应为非负整数")))
                 })
                 .transpose()
         }
@@ -104,14 +98,10 @@ impl SettingsLayer {
     /// The final settings: the listen address and the hub's configuration.
     pub fn resolve(self) -> Result<(SocketAddr, HubConfig)> {
         let listen_text = self.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
-        let listen = listen_text.parse().map_err(|_| {
-            HubError::Config(format!(
-                "监听地址「{listen_text}」无效，应如 127.0.0.1:8730"
-            ))
-        })?;
-        let db = self
-            .db
-            .ok_or_else(|| HubError::Config("请指定数据库文件（--db 或 TONGBAN_HUB_DB）".into()))?;
+        let listen = listen_text
+            .parse()
+            .map_err(|_| HubError::Config(format!("监听地址「{listen_text}」无效，应如 127.0.0.1:8730")))?;
+        let db = self.db.ok_or_else(|| HubError::Config("请指定数据库文件（--db 或 TONGBAN_HUB_DB）".into()))?;
         let defaults = Limits::default();
         let limits = Limits {
             max_json_body: self.max_json_body.unwrap_or(defaults.max_json_body),
@@ -119,18 +109,9 @@ impl SettingsLayer {
             max_blob_size: self.max_blob_size.unwrap_or(defaults.max_blob_size),
         };
         if limits.max_push_batch == 0 || limits.max_json_body == 0 {
-            return Err(HubError::Config(
-                "max_push_batch 与 max_json_body 须大于 0".into(),
-            ));
+            return Err(HubError::Config("max_push_batch 与 max_json_body 须大于 0".into()));
         }
-        Ok((
-            listen,
-            HubConfig {
-                db,
-                region: self.region,
-                limits,
-            },
-        ))
+        Ok((listen, HubConfig { db, region: self.region, limits }))
     }
 }
 
@@ -142,24 +123,20 @@ mod tests {
     fn flags_win_over_the_environment_which_wins_over_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("hub.toml");
-        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\ndb = \"/srv/hub.db\"\nregion = \"411329\"\nmax_push_batch = 50\n")
-            .unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\ndb = \"/srv/hub.db\"\nregion = \"411329\"\nmax_push_batch = 50\n",
+        )
+        .unwrap();
         let env = SettingsLayer::from_env(|name| match name {
             "TONGBAN_HUB_DB" => Some("/env/hub.db".into()),
             "TONGBAN_HUB_MAX_PUSH_BATCH" => Some("70".into()),
             _ => None,
         })
         .unwrap();
-        let flags = SettingsLayer {
-            listen: Some("127.0.0.1:0".into()),
-            ..SettingsLayer::default()
-        };
-        let (listen, config) = SettingsLayer::from_file(&file)
-            .unwrap()
-            .overridden_by(env)
-            .overridden_by(flags)
-            .resolve()
-            .unwrap();
+        let flags = SettingsLayer { listen: Some("127.0.0.1:0".into()), ..SettingsLayer::default() };
+        let (listen, config) =
+            SettingsLayer::from_file(&file).unwrap().overridden_by(env).overridden_by(flags).resolve().unwrap();
         assert_eq!(listen, "127.0.0.1:0".parse().unwrap());
         assert_eq!(config.db, PathBuf::from("/env/hub.db"));
         assert_eq!(config.region.as_deref(), Some("411329"));
@@ -174,19 +151,9 @@ mod tests {
         std::fs::write(&file, "listn = \"x\"").unwrap();
         let err = SettingsLayer::from_file(&file).unwrap_err().to_string();
         assert!(err.contains("配置文件") && err.contains("listn"), "{err}");
-        let err =
-            SettingsLayer::from_env(|n| (n == "TONGBAN_HUB_MAX_BLOB_SIZE").then(|| "很大".into()))
-                .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "配置错误：环境变量 TONGBAN_HUB_MAX_BLOB_SIZE「很大」应为非负整数"
-        );
-        let err = SettingsLayer {
-            listen: Some("nowhere".into()),
-            ..Default::default()
-        }
-        .resolve()
-        .unwrap_err();
+        let err = SettingsLayer::from_env(|n| (n == "TONGBAN_HUB_MAX_BLOB_SIZE").then(|| "很大".into())).unwrap_err();
+        assert_eq!(err.to_string(), "配置错误：环境变量 TONGBAN_HUB_MAX_BLOB_SIZE「很大」应为非负整数");
+        let err = SettingsLayer { listen: Some("nowhere".into()), ..Default::default() }.resolve().unwrap_err();
         assert!(err.to_string().contains("监听地址「nowhere」无效"), "{err}");
     }
 }

@@ -90,9 +90,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Credential> {
         id: r.get("id")?,
         region: r.get("region")?,
         // Only `issue` writes this column, from a Role; anything else means a damaged file.
-        role: Role::parse(&role).ok_or_else(|| {
-            rusqlite::Error::InvalidColumnType(0, role, rusqlite::types::Type::Text)
-        })?,
+        role: Role::parse(&role)
+            .ok_or_else(|| rusqlite::Error::InvalidColumnType(0, role, rusqlite::types::Type::Text))?,
         desk: r.get("desk")?,
         issued_at: r.get("issued_at")?,
         revoked_at: r.get("revoked_at")?,
@@ -112,15 +111,11 @@ impl Hub {
     ) -> Result<IssuedCredential> {
         let desk = desk.trim();
         if desk.is_empty() {
-            return Err(HubError::InvalidCredential(
-                "请填写凭据发给的受理台名称（--desk）".into(),
-            ));
+            return Err(HubError::InvalidCredential("请填写凭据发给的受理台名称（--desk）".into()));
         }
         let region = match (role, region.map(str::trim)) {
             (Role::Partner, None) => {
-                return Err(HubError::InvalidCredential(
-                    "合作地区受理台的凭据须指明其地区（--region）".into(),
-                ))
+                return Err(HubError::InvalidCredential("合作地区受理台的凭据须指明其地区（--region）".into()))
             }
             (Role::Partner, Some(r)) if r == self.region => {
                 return Err(HubError::InvalidCredential(format!(
@@ -143,8 +138,7 @@ impl Hub {
             return Err(HubError::InvalidRegion(region));
         }
         let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret)
-            .map_err(|e| HubError::Io(std::io::Error::other(e.to_string())))?;
+        getrandom::fill(&mut secret).map_err(|e| HubError::Io(std::io::Error::other(e.to_string())))?;
         let token = format!("{TOKEN_PREFIX}{}", hex::encode(secret));
         let conn = self.conn();
         let id = conn.query_row(
@@ -153,14 +147,7 @@ impl Hub {
             params![token_hash(&token), region, role.as_str(), desk, now],
             |r| r.get(0),
         )?;
-        let credential = Credential {
-            id,
-            region,
-            role,
-            desk: desk.to_string(),
-            issued_at: now,
-            revoked_at: None,
-        };
+        let credential = Credential { id, region, role, desk: desk.to_string(), issued_at: now, revoked_at: None };
         Ok(IssuedCredential { credential, token })
     }
 
@@ -182,10 +169,7 @@ impl Hub {
     /// Revokes a credential; its token stops working at once. Revoking twice keeps the first time.
     pub fn revoke_credential(&self, id: i64, now: DateTime<Utc>) -> Result<Credential> {
         let conn = self.conn();
-        conn.execute(
-            "UPDATE credentials SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
-            params![id, now],
-        )?;
+        conn.execute("UPDATE credentials SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1", params![id, now])?;
         conn.query_row("SELECT * FROM credentials WHERE id = ?1", [id], from_row)
             .optional()?
             .ok_or(HubError::UnknownCredential(id))
@@ -195,9 +179,7 @@ impl Hub {
     pub fn credentials(&self) -> Result<Vec<Credential>> {
         let conn = self.conn();
         let mut stmt = conn.prepare("SELECT * FROM credentials ORDER BY id")?;
-        let rows = stmt
-            .query_map([], from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 }
@@ -211,60 +193,33 @@ mod tests {
     fn a_token_authenticates_until_revoked_and_only_its_hash_is_stored() {
         let (_dir, hub) = temp_hub();
         let now = Utc::now();
-        let issued = hub
-            .issue_credential(
-                Some("110105"),
-                Role::Partner,
-                "朝阳区政务服务中心1号窗",
-                now,
-            )
-            .unwrap();
+        let issued = hub.issue_credential(Some("110105"), Role::Partner, "朝阳区政务服务中心1号窗", now).unwrap();
         assert!(issued.token.starts_with("tbh_") && issued.token.len() == 68);
-        assert_eq!(
-            hub.authenticate(&issued.token).unwrap(),
-            Some(issued.credential.clone())
-        );
-        let stored: String = hub
-            .conn()
-            .query_row("SELECT token_sha256 FROM credentials", [], |r| r.get(0))
-            .unwrap();
+        assert_eq!(hub.authenticate(&issued.token).unwrap(), Some(issued.credential.clone()));
+        let stored: String = hub.conn().query_row("SELECT token_sha256 FROM credentials", [], |r| r.get(0)).unwrap();
         assert_ne!(stored, issued.token);
         assert_eq!(hub.authenticate("tbh_0000").unwrap(), None);
         let revoked = hub.revoke_credential(issued.credential.id, now).unwrap();
         assert!(revoked.revoked_at.is_some());
         assert_eq!(hub.authenticate(&issued.token).unwrap(), None);
-        assert!(matches!(
-            hub.revoke_credential(99, now),
-            Err(HubError::UnknownCredential(99))
-        ));
+        assert!(matches!(hub.revoke_credential(99, now), Err(HubError::UnknownCredential(99))));
     }
 
     #[test]
     fn roles_are_bound_to_the_right_regions() {
         let (_dir, hub) = temp_hub();
         let now = Utc::now();
-        let own = hub
-            .issue_credential(None, Role::BackOffice, "审批科", now)
-            .unwrap();
+        let own = hub.issue_credential(None, Role::BackOffice, "审批科", now).unwrap();
         assert_eq!(own.credential.region, HUB_REGION);
-        let err = hub
-            .issue_credential(Some(HUB_REGION), Role::Partner, "窗口", now)
-            .unwrap_err();
+        let err = hub.issue_credential(Some(HUB_REGION), Role::Partner, "窗口", now).unwrap_err();
         assert!(err.to_string().contains("应使用 back_office 角色"), "{err}");
-        let err = hub
-            .issue_credential(Some("110105"), Role::Admin, "运维", now)
-            .unwrap_err();
-        assert!(
-            err.to_string().contains("只能发给本通办中心所在地区"),
-            "{err}"
-        );
+        let err = hub.issue_credential(Some("110105"), Role::Admin, "运维", now).unwrap_err();
+        assert!(err.to_string().contains("只能发给本通办中心所在地区"), "{err}");
         assert!(matches!(
             hub.issue_credential(Some("999999"), Role::Partner, "x", now),
             Err(HubError::InvalidRegion(_))
         ));
-        assert!(hub
-            .issue_credential(Some("110105"), Role::Partner, " ", now)
-            .is_err());
+        assert!(hub.issue_credential(Some("110105"), Role::Partner, " ", now).is_err());
         assert_eq!(hub.credentials().unwrap().len(), 1);
     }
 }

@@ -18,14 +18,11 @@ CREATE TABLE hub (
 /// The stored region, after recording `given` in a new database or checking it against an
 /// existing one.
 pub(crate) fn establish(conn: &Connection, path: &Path, given: Option<&str>) -> Result<String> {
-    let stored: Option<String> = conn
-        .query_row("SELECT region FROM hub", [], |r| r.get(0))
-        .optional()?;
+    let stored: Option<String> = conn.query_row("SELECT region FROM hub", [], |r| r.get(0)).optional()?;
     match (stored, given.map(str::trim)) {
-        (Some(stored), Some(given)) if stored != given => Err(HubError::RegionMismatch {
-            stored,
-            given: given.to_string(),
-        }),
+        (Some(stored), Some(given)) if stored != given => {
+            Err(HubError::RegionMismatch { stored, given: given.to_string() })
+        }
         (Some(stored), _) => Ok(stored),
         (None, None) => Err(HubError::NotInitialized(path.to_path_buf())),
         (None, Some(given)) => {
@@ -54,23 +51,14 @@ mod tests {
         assert_eq!(Hub::open(&path, None).unwrap().region(), HUB_REGION);
         let err = Hub::open(&path, Some("110105")).err().unwrap();
         assert!(matches!(err, HubError::RegionMismatch { .. }), "{err}");
-        assert_eq!(
-            err.to_string(),
-            "数据库属于地区「411329」的通办中心，不能以地区「110105」启动"
-        );
+        assert_eq!(err.to_string(), "数据库属于地区「411329」的通办中心，不能以地区「110105」启动");
     }
 
     #[test]
     fn a_new_database_needs_a_valid_region() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hub.db");
-        assert!(matches!(
-            Hub::open(&path, None),
-            Err(HubError::NotInitialized(_))
-        ));
-        assert!(matches!(
-            Hub::open(&path, Some("999999")),
-            Err(HubError::InvalidRegion(_))
-        ));
+        assert!(matches!(Hub::open(&path, None), Err(HubError::NotInitialized(_))));
+        assert!(matches!(Hub::open(&path, Some("999999")), Err(HubError::InvalidRegion(_))));
     }
 }

@@ -6,12 +6,8 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
-use tongban_core::case::{
-    check_side, CaseEvent, CaseId, CaseNumber, CaseStatus, EventBody, Material, Side,
-};
-use tongban_wire::decisions::{
-    DecisionRequest, DecisionResponse, InboxCase, InboxPage, InboxQuery,
-};
+use tongban_core::case::{check_side, CaseEvent, CaseId, CaseNumber, CaseStatus, EventBody, Material, Side};
+use tongban_wire::decisions::{DecisionRequest, DecisionResponse, InboxCase, InboxPage, InboxQuery};
 use tongban_wire::events::{PullResponse, PushOutcome, SequencedEvent};
 use tongban_wire::ErrorBody;
 
@@ -76,17 +72,10 @@ fn case_row(tx: &Transaction<'_>, case: CaseId) -> Result<Option<CaseRow>> {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    row.map(
-        |(status, receiving_region, handling_region)| -> Result<CaseRow> {
-            let status = CaseStatus::parse(&status)
-                .ok_or_else(|| corrupt(0, format!("未知状态「{status}」")))?;
-            Ok(CaseRow {
-                status,
-                receiving_region,
-                handling_region,
-            })
-        },
-    )
+    row.map(|(status, receiving_region, handling_region)| -> Result<CaseRow> {
+        let status = CaseStatus::parse(&status).ok_or_else(|| corrupt(0, format!("未知状态「{status}」")))?;
+        Ok(CaseRow { status, receiving_region, handling_region })
+    })
     .transpose()
 }
 
@@ -97,14 +86,9 @@ fn corrupt(column: usize, what: String) -> rusqlite::Error {
 
 fn stored_event(tx: &Transaction<'_>, id: uuid::Uuid) -> Result<Option<(u64, CaseEvent)>> {
     let row: Option<(u64, String)> = tx
-        .query_row(
-            "SELECT seq, body FROM events WHERE id = ?1",
-            [id.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT seq, body FROM events WHERE id = ?1", [id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    row.map(|(seq, body)| Ok((seq, serde_json::from_str(&body)?)))
-        .transpose()
+    row.map(|(seq, body)| Ok((seq, serde_json::from_str(&body)?))).transpose()
 }
 
 /// The materials an event carries, whose scans must be on the hub before the event is.
@@ -121,14 +105,10 @@ fn check_content(body: &EventBody) -> Result<()> {
     let missing = |what: &str| Err(HubError::InvalidEvent(what.to_string()));
     match body {
         EventBody::Refused { reason } if reason.trim().is_empty() => missing("不予受理须写明理由"),
-        EventBody::SupplementRequested { items, .. }
-            if items.iter().all(|i| i.trim().is_empty()) =>
-        {
+        EventBody::SupplementRequested { items, .. } if items.iter().all(|i| i.trim().is_empty()) => {
             missing("需补正须列出申请人还须提交的材料")
         }
-        EventBody::ResultMailed { waybill } if waybill.trim().is_empty() => {
-            missing("结果已寄出须填写运单号")
-        }
+        EventBody::ResultMailed { waybill } if waybill.trim().is_empty() => missing("结果已寄出须填写运单号"),
         _ => Ok(()),
     }
 }
@@ -153,19 +133,14 @@ pub(crate) fn admit(
         });
     }
     if let Some((seq, stored)) = stored_event(tx, event.id)? {
-        return if &stored == event {
-            Ok(Admitted::Duplicate(seq))
-        } else {
-            Err(HubError::EventConflict(event.id))
-        };
+        return if &stored == event { Ok(Admitted::Duplicate(seq)) } else { Err(HubError::EventConflict(event.id)) };
     }
     let case = case_row(tx, event.case_id)?;
     let (receiving_region, handling_region) = match (&case, &event.body) {
         (Some(case), _) => (case.receiving_region.clone(), case.handling_region.clone()),
-        (None, EventBody::Received { intake }) => (
-            intake.receiving_region.clone(),
-            intake.form.handling_region.clone(),
-        ),
+        (None, EventBody::Received { intake }) => {
+            (intake.receiving_region.clone(), intake.form.handling_region.clone())
+        }
         // Not an intake and no case: the state machine says why ("办件尚不存在，不能…").
         (None, body) => return Err(CaseStatus::apply(None, body).unwrap_err().into()),
     };
@@ -177,9 +152,7 @@ pub(crate) fn admit(
         )));
     }
     if receiving_region == handling_region {
-        return Err(HubError::NotParty(
-            "受理地与办理地相同的办件不经通办中心流转".into(),
-        ));
+        return Err(HubError::NotParty("受理地与办理地相同的办件不经通办中心流转".into()));
     }
     let side = if caller.region == receiving_region {
         Side::Receiving
@@ -194,15 +167,10 @@ pub(crate) fn admit(
     check_side(kind, side)?;
     let status = CaseStatus::apply(case.as_ref().map(|c| c.status), &event.body)?;
     check_content(&event.body)?;
-    let scans: Vec<&str> = materials_of(&event.body)
-        .iter()
-        .flat_map(|m| m.scans.iter().map(String::as_str))
-        .collect();
+    let scans: Vec<&str> = materials_of(&event.body).iter().flat_map(|m| m.scans.iter().map(String::as_str)).collect();
     for sha in &scans {
         if !tongban_wire::is_sha256_hex(sha) {
-            return Err(HubError::InvalidEvent(format!(
-                "扫描件编号「{sha}」不是有效的 SHA-256"
-            )));
+            return Err(HubError::InvalidEvent(format!("扫描件编号「{sha}」不是有效的 SHA-256")));
         }
         if !blobs::is_stored(tx, sha)? {
             return Err(HubError::MissingBlob(sha.to_string()));
@@ -264,12 +232,7 @@ impl Hub {
     /// Admits a batch in order, in one transaction (one fsync for the batch). Each event gets its
     /// own outcome; a rejected event does not stop the rest, and later events of its case are
     /// judged without it.
-    pub fn push(
-        &self,
-        caller: &Credential,
-        events: &[CaseEvent],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<PushOutcome>> {
+    pub fn push(&self, caller: &Credential, events: &[CaseEvent], now: DateTime<Utc>) -> Result<Vec<PushOutcome>> {
         let mut conn = self.conn();
         let tx = Transaction::new(&mut conn, TransactionBehavior::Immediate)?;
         let mut outcomes = Vec::with_capacity(events.len());
@@ -301,19 +264,12 @@ impl Hub {
         let mut events = Vec::new();
         for row in rows {
             let (seq, body) = row?;
-            events.push(SequencedEvent {
-                seq,
-                event: serde_json::from_str(&body)?,
-            });
+            events.push(SequencedEvent { seq, event: serde_json::from_str(&body)? });
         }
         let has_more = events.len() > limit as usize;
         events.truncate(limit as usize);
         let next_cursor = events.last().map_or(since, |e| e.seq);
-        Ok(PullResponse {
-            events,
-            next_cursor,
-            has_more,
-        })
+        Ok(PullResponse { events, next_cursor, has_more })
     }
 
     /// The cases addressed to the hub's region, oldest first.
@@ -326,25 +282,15 @@ impl Hub {
              FROM cases WHERE handling_region = ?1 AND first_seq > ?2 AND (?3 IS NULL OR status = ?3)
              ORDER BY first_seq LIMIT ?4",
         )?;
-        let params = params![
-            self.region,
-            query.after.unwrap_or(0),
-            query.status.map(CaseStatus::as_str),
-            limit + 1
-        ];
+        let params = params![self.region, query.after.unwrap_or(0), query.status.map(CaseStatus::as_str), limit + 1];
         let mut page = stmt
             .query_map(params, |r| {
                 let case_id: String = r.get(0)?;
                 let number: String = r.get(1)?;
                 let status: String = r.get(2)?;
-                let status = CaseStatus::parse(&status)
-                    .ok_or_else(|| corrupt(2, format!("未知状态「{status}」")))?;
+                let status = CaseStatus::parse(&status).ok_or_else(|| corrupt(2, format!("未知状态「{status}」")))?;
                 let inbox_case = InboxCase {
-                    case_id: CaseId(
-                        case_id
-                            .parse()
-                            .map_err(|_| corrupt(0, format!("办件标识「{case_id}」已损坏")))?,
-                    ),
+                    case_id: CaseId(case_id.parse().map_err(|_| corrupt(0, format!("办件标识「{case_id}」已损坏")))?),
                     number: CaseNumber::parse(&number).map_err(|e| corrupt(1, e.to_string()))?,
                     status,
                     status_label: status.label().to_string(),
@@ -360,15 +306,8 @@ impl Hub {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let has_more = page.len() > limit;
         page.truncate(limit);
-        let next_after = if has_more {
-            page.last().map(|(seq, _)| *seq)
-        } else {
-            None
-        };
-        Ok(InboxPage {
-            cases: page.into_iter().map(|(_, c)| c).collect(),
-            next_after,
-        })
+        let next_after = if has_more { page.last().map(|(seq, _)| *seq) } else { None };
+        Ok(InboxPage { cases: page.into_iter().map(|(_, c)| c).collect(), next_after })
     }
 
     /// Records a back-office decision as the handling side's event, authored by the credential's
@@ -384,9 +323,7 @@ impl Hub {
     ) -> Result<DecisionResponse> {
         let user = request.user.trim();
         if user.is_empty() {
-            return Err(HubError::InvalidEvent(
-                "请填写作出决定的审批人员（user）".into(),
-            ));
+            return Err(HubError::InvalidEvent("请填写作出决定的审批人员（user）".into()));
         }
         let mut event = CaseEvent {
             id: request.event_id,
@@ -405,11 +342,7 @@ impl Hub {
             // The hub dated the first attempt; a retry is the same decision if all else matches.
             event.at = stored.at;
             return if stored == event {
-                Ok(DecisionResponse {
-                    seq,
-                    duplicate: true,
-                    event: stored,
-                })
+                Ok(DecisionResponse { seq, duplicate: true, event: stored })
             } else {
                 Err(HubError::EventConflict(event.id))
             };
@@ -421,10 +354,6 @@ impl Hub {
             unreachable!("the event id was looked up in this transaction")
         };
         tx.commit()?;
-        Ok(DecisionResponse {
-            seq,
-            duplicate: false,
-            event,
-        })
+        Ok(DecisionResponse { seq, duplicate: false, event })
     }
 }

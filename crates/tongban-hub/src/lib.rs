@@ -116,12 +116,9 @@ impl HubError {
     pub fn code(&self) -> ErrorCode {
         use HubError::*;
         match self {
-            Sqlite(_)
-            | Io(_)
-            | Json(_)
-            | NewerSchema { .. }
-            | NotADatabase(_)
-            | NotInitialized(_) => ErrorCode::Internal,
+            Sqlite(_) | Io(_) | Json(_) | NewerSchema { .. } | NotADatabase(_) | NotInitialized(_) => {
+                ErrorCode::Internal
+            }
             RegionMismatch { .. } | Config(_) => ErrorCode::Internal,
             InvalidRegion(_) | InvalidCredential(_) => ErrorCode::BadRequest,
             InvalidRequest(_) => ErrorCode::InvalidBody,
@@ -171,29 +168,19 @@ impl Hub {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let found = match conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
             Ok(v) => v,
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::NotADatabase =>
-            {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
                 return Err(HubError::NotADatabase(path.to_path_buf()))
             }
             Err(e) => return Err(e.into()),
         };
         if found > SCHEMA_VERSION {
-            return Err(HubError::NewerSchema {
-                found,
-                supported: SCHEMA_VERSION,
-            });
+            return Err(HubError::NewerSchema { found, supported: SCHEMA_VERSION });
         }
         // FULL: an acknowledged push survives a power cut; the desk drops it from its outbox.
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-        )?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
         migrate::run(&mut conn)?;
         let region = identity::establish(&conn, path, region)?;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         Ok(Hub {
             conn: Mutex::new(conn),
             region,
@@ -215,12 +202,8 @@ impl Hub {
 }
 
 /// Runs blocking database and file work off the async threads.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| HubError::Io(std::io::Error::other(e.to_string())))?
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| HubError::Io(std::io::Error::other(e.to_string())))?
 }
 
 /// A region's name for messages: "411329（河南省南阳市新野县）", or the bare code if unknown.

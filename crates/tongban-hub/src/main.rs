@@ -18,11 +18,7 @@ use tongban_hub::config::SettingsLayer;
 use tongban_hub::{Hub, HubError, Role};
 
 #[derive(Parser)]
-#[command(
-    name = "tongban-hub",
-    version,
-    about = "通办中心：跨省通办的地区交换端点"
-)]
+#[command(name = "tongban-hub", version, about = "通办中心：跨省通办的地区交换端点")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -107,30 +103,12 @@ fn run(command: Command) -> Result<(), HubError> {
     match command {
         Command::Init { db, region } => {
             let hub = Hub::open(&db, Some(&region))?;
-            println!(
-                "通办中心数据库已就绪：{}（地区 {}）",
-                db.display(),
-                hub.region()
-            );
+            println!("通办中心数据库已就绪：{}（地区 {}）", db.display(), hub.region());
         }
-        Command::Serve {
-            listen,
-            db,
-            region,
-            config,
-        } => {
-            let file = config
-                .as_deref()
-                .map(SettingsLayer::from_file)
-                .transpose()?
-                .unwrap_or_default();
+        Command::Serve { listen, db, region, config } => {
+            let file = config.as_deref().map(SettingsLayer::from_file).transpose()?.unwrap_or_default();
             let env = SettingsLayer::from_env(|name| std::env::var(name).ok())?;
-            let flags = SettingsLayer {
-                listen,
-                db,
-                region,
-                ..SettingsLayer::default()
-            };
+            let flags = SettingsLayer { listen, db, region, ..SettingsLayer::default() };
             let (addr, config) = file.overridden_by(env).overridden_by(flags).resolve()?;
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async {
@@ -145,16 +123,9 @@ fn run(command: Command) -> Result<(), HubError> {
                 tongban_hub::serve(listener, config, shutdown_signal()).await
             })?;
         }
-        Command::Credential(CredentialCommand::Issue {
-            db,
-            role,
-            region,
-            desk,
-        }) => {
+        Command::Credential(CredentialCommand::Issue { db, role, region, desk }) => {
             let role = Role::parse(&role).ok_or_else(|| {
-                HubError::InvalidCredential(format!(
-                    "角色「{role}」无效，应为 partner、back_office 或 admin"
-                ))
+                HubError::InvalidCredential(format!("角色「{role}」无效，应为 partner、back_office 或 admin"))
             })?;
             let hub = Hub::open(&db, None)?;
             let issued = hub.issue_credential(region.as_deref(), role, &desk, Utc::now())?;
@@ -172,9 +143,8 @@ fn run(command: Command) -> Result<(), HubError> {
             let hub = Hub::open(&db, None)?;
             println!("编号\t地区\t角色\t受理台\t签发时间\t状态");
             for c in hub.credentials()? {
-                let state = c.revoked_at.map_or("有效".to_string(), |t| {
-                    format!("已吊销 {}", t.format("%Y-%m-%d %H:%M"))
-                });
+                let state =
+                    c.revoked_at.map_or("有效".to_string(), |t| format!("已吊销 {}", t.format("%Y-%m-%d %H:%M")));
                 println!(
                     "{}\t{}\t{}\t{}\t{}\t{state}",
                     c.id,

@@ -7,13 +7,8 @@ use rusqlite::Connection;
 use crate::{blobs, catalog, credentials, identity, ledger, Result};
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
-const STEPS: &[&[&str]] = &[&[
-    identity::SCHEMA_V1,
-    credentials::SCHEMA_V1,
-    ledger::SCHEMA_V1,
-    blobs::SCHEMA_V1,
-    catalog::SCHEMA_V1,
-]];
+const STEPS: &[&[&str]] =
+    &[&[identity::SCHEMA_V1, credentials::SCHEMA_V1, ledger::SCHEMA_V1, blobs::SCHEMA_V1, catalog::SCHEMA_V1]];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
@@ -42,9 +37,7 @@ mod tests {
     fn every_table_exists_and_a_new_hub_holds_only_its_region() {
         let (_dir, hub) = temp_hub();
         let conn = hub.conn();
-        let v: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, SCHEMA_VERSION);
         for (table, rows) in [
             ("hub", 1),
@@ -56,9 +49,7 @@ mod tests {
             ("blob_refs", 0),
             ("catalog_versions", 0),
         ] {
-            let n: i64 = conn
-                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-                .unwrap();
+            let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
             assert_eq!(n, rows, "{table}");
         }
     }
@@ -67,16 +58,10 @@ mod tests {
     fn a_database_from_a_newer_version_is_refused_and_left_unchanged() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hub.db");
-        Connection::open(&path)
-            .unwrap()
-            .execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
-            .unwrap();
+        Connection::open(&path).unwrap().execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;").unwrap();
         let before = std::fs::read(&path).unwrap();
         let err = Hub::open(&path, Some("411329")).err().expect("must refuse");
-        assert!(
-            matches!(err, HubError::NewerSchema { found: 99, .. }),
-            "{err}"
-        );
+        assert!(matches!(err, HubError::NewerSchema { found: 99, .. }), "{err}");
         assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 }

@@ -34,7 +34,13 @@ impl Store {
     /// Keeps `bytes` and returns their SHA-256. Adding the same bytes again is a no-op.
     /// The file is written to a temporary name, synced and renamed, so a crash never leaves a
     /// file whose content does not match its name.
-    pub fn put_blob(&mut self, bytes: &[u8], media_type: &str, file_name: &str, now: DateTime<Utc>) -> Result<BlobInfo> {
+    pub fn put_blob(
+        &mut self,
+        bytes: &[u8],
+        media_type: &str,
+        file_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<BlobInfo> {
         let sha256 = hex::encode(Sha256::digest(bytes));
         let path = self.blob_path(&sha256);
         if !path.exists() {

@@ -132,7 +132,7 @@ impl CaseFilter {
             Drive::ByText => ("", "+"),
             Drive::ByTime => ("+", ""),
         };
-        let mut prefix = |col: &str, value: &str, args: &mut Vec<Value>| {
+        let prefix = |col: &str, value: &str, args: &mut Vec<Value>| {
             format!(
                 "({text_col}{col} >= {} AND {text_col}{col} < {})",
                 arg(value.to_string(), args),
@@ -148,7 +148,8 @@ impl CaseFilter {
                 terms.push(prefix("applicant_name", text, &mut args));
             } else {
                 let upper = text.to_uppercase();
-                let mut any = vec![prefix("applicant_name", text, &mut args), prefix("applicant_id", &upper, &mut args)];
+                let mut any =
+                    vec![prefix("applicant_name", text, &mut args), prefix("applicant_id", &upper, &mut args)];
                 // The last digits of an ID are what applicants read out most often.
                 if upper.len() >= 4 {
                     let rev: String = upper.chars().rev().collect();
@@ -168,7 +169,8 @@ impl CaseFilter {
         if let Some(to) = self.to {
             terms.push(format!("{other_col}received_on <= {}", arg(to.to_string(), &mut args)));
         }
-        for (col, value) in [("item_code", &self.item_code), ("handling_region", &self.partner), ("clerk", &self.clerk)] {
+        for (col, value) in [("item_code", &self.item_code), ("handling_region", &self.partner), ("clerk", &self.clerk)]
+        {
             if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
                 terms.push(format!("{other_col}{col} = {}", arg(v.to_string(), &mut args)));
             }
@@ -415,7 +417,8 @@ mod tests {
             p.name = "王芳".into();
             p.id_number = "440524198001010013".into();
         }
-        let (_, first) = store.create_case(&crate::events::tests::form(false), "zhang", at("2026-03-02T02:00:00Z")).unwrap();
+        let (_, first) =
+            store.create_case(&crate::events::tests::form(false), "zhang", at("2026-03-02T02:00:00Z")).unwrap();
         let (_, second) = store.create_case(&other, "zhang", at("2026-03-02T03:00:00Z")).unwrap();
         let find = |text: &str| -> Vec<String> {
             let filter = CaseFilter { text: Some(text.into()), ..Default::default() };
@@ -466,7 +469,11 @@ mod tests {
         for i in 0..7 {
             let missing = i % 2 == 0;
             store
-                .create_case(&crate::events::tests::form(missing), "zhang", at(&format!("2026-03-0{}T02:00:00Z", i + 1)))
+                .create_case(
+                    &crate::events::tests::form(missing),
+                    "zhang",
+                    at(&format!("2026-03-0{}T02:00:00Z", i + 1)),
+                )
                 .unwrap();
         }
         let awaiting = CaseFilter { status: Some(CaseStatus::AwaitingMaterials), ..Default::default() };
@@ -490,11 +497,13 @@ mod tests {
         let (_d, mut store) = temp_store();
         crate::events::tests::setup(&mut store);
         // Friday 2026-02-13, just before 春节: 15 working days skip the holiday and count 2-14 and 2-28.
-        let (_, number) = store.create_case(&crate::events::tests::form(false), "zhang", at("2026-02-13T02:00:00Z")).unwrap();
+        let (_, number) =
+            store.create_case(&crate::events::tests::form(false), "zhang", at("2026-02-13T02:00:00Z")).unwrap();
         let row = store.case_by_number(number.as_str()).unwrap();
         let expected = store.calendar().deadline(NaiveDate::from_ymd_opt(2026, 2, 13).unwrap(), 15).unwrap();
         assert_eq!(row.deadline, Some(expected));
-        let (_, waiting) = store.create_case(&crate::events::tests::form(true), "zhang", at("2026-02-13T02:00:00Z")).unwrap();
+        let (_, waiting) =
+            store.create_case(&crate::events::tests::form(true), "zhang", at("2026-02-13T02:00:00Z")).unwrap();
         assert_eq!(store.case_by_number(waiting.as_str()).unwrap().deadline, None);
     }
 }

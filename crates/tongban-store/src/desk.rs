@@ -109,10 +109,19 @@ impl Store {
         let row = self
             .conn
             .query_row("SELECT id, region, hall, window_name, desk_code, created_at FROM desk", [], |r| {
-                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?, r.get::<_, String>(5)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
             })
             .optional()?;
-        let Some((id, region, hall, window_name, code, created)) = row else { return Ok(None) };
+        let Some((id, region, hall, window_name, code, created)) = row else {
+            return Ok(None);
+        };
         Ok(Some(DeskIdentity {
             id,
             region,

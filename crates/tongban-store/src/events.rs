@@ -2,9 +2,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
-use tongban_core::case::{
-    Author, CaseEvent, CaseId, CaseNumber, CaseState, CaseStatus, EventBody, Intake, IntakeForm,
-};
+use tongban_core::case::{Author, CaseEvent, CaseId, CaseNumber, CaseState, CaseStatus, EventBody, Intake, IntakeForm};
 use uuid::Uuid;
 
 use crate::{cases, Result, Store, StoreError};
@@ -150,7 +148,8 @@ impl Store {
 
     /// The oldest events waiting for a hub, at most `limit`.
     pub fn outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>> {
-        let mut stmt = self.conn.prepare_cached("SELECT seq, body FROM events WHERE outbox = 1 ORDER BY seq LIMIT ?1")?;
+        let mut stmt =
+            self.conn.prepare_cached("SELECT seq, body FROM events WHERE outbox = 1 ORDER BY seq LIMIT ?1")?;
         let rows = stmt.query_map([limit as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
@@ -294,7 +293,8 @@ pub(crate) mod tests {
         let (_d, mut store) = temp_store();
         setup(&mut store);
         let (id, _) = store.create_case(&form(false), "zhang", Utc::now()).unwrap();
-        let accepted = CaseEvent { id: Uuid::now_v7(), case_id: id, at: Utc::now(), author: author(), body: EventBody::Accepted };
+        let accepted =
+            CaseEvent { id: Uuid::now_v7(), case_id: id, at: Utc::now(), author: author(), body: EventBody::Accepted };
         assert_eq!(store.append_remote(&accepted).unwrap(), Appended::New(CaseStatus::Accepted));
         assert_eq!(store.append_remote(&accepted).unwrap(), Appended::AlreadyPresent);
         let mut changed = accepted.clone();

@@ -13,6 +13,8 @@ mod cases;
 mod desk;
 mod events;
 mod migrate;
+mod prints;
+mod settings;
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +28,8 @@ pub use cases::{CaseFilter, CaseSummary, Page};
 pub use desk::{DeskIdentity, DeskSetup, User};
 pub use events::{china_time, Appended, OutboxEntry, StoredEvent};
 pub use migrate::SCHEMA_VERSION;
+pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
+pub use settings::{HallTexts, Setting};
 
 /// Everything that can go wrong in the store. The messages are Chinese because they reach the
 /// clerk through the window and the CLI.

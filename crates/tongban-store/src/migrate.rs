@@ -4,10 +4,14 @@
 
 use rusqlite::Connection;
 
-use crate::{blobs, calendar, cases, desk, events, Result};
+use crate::{blobs, calendar, cases, desk, events, prints, settings, Result};
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
-const STEPS: &[&[&str]] = &[&[desk::SCHEMA_V1, events::SCHEMA_V1, cases::SCHEMA_V1, blobs::SCHEMA_V1, calendar::SCHEMA_V1]];
+const STEPS: &[&[&str]] = &[
+    &[desk::SCHEMA_V1, events::SCHEMA_V1, cases::SCHEMA_V1, blobs::SCHEMA_V1, calendar::SCHEMA_V1],
+    // 2: printed forms and the hall's texts.
+    &[prints::SCHEMA_V2, settings::SCHEMA_V2],
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
@@ -65,9 +69,44 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_database_gains_the_print_tables_and_keeps_its_desk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in STEPS[0] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO desk (id, region, hall, window_name, desk_code, created_at)
+                 VALUES ('d1', '411329', '新野县政务服务中心', '跨省通办窗口', 'A1', '2026-03-01T00:00:00Z');
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let v: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, 2);
+        assert_eq!(store.require_desk().unwrap().hall, "新野县政务服务中心");
+        assert_eq!(store.hall_texts().unwrap().hall_name, "新野县政务服务中心");
+        assert!(store.recent_prints(10).unwrap().is_empty());
+    }
+
+    #[test]
     fn every_table_exists_and_is_empty() {
         let (_dir, store) = crate::test_support::temp_store();
-        for table in ["desk", "users", "events", "cases", "materials", "case_numbers", "attachments", "calendar_years"] {
+        for table in [
+            "desk",
+            "users",
+            "events",
+            "cases",
+            "materials",
+            "case_numbers",
+            "attachments",
+            "calendar_years",
+            "prints",
+            "settings",
+        ] {
             let n: i64 = store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
             assert_eq!(n, 0, "{table}");
         }

@@ -95,9 +95,7 @@ impl Decision {
         match self {
             Decision::Accept => EventBody::Accepted,
             Decision::Refuse { reason } => EventBody::Refused { reason },
-            Decision::RequestSupplement { items, note } => {
-                EventBody::SupplementRequested { items, note }
-            }
+            Decision::RequestSupplement { items, note } => EventBody::SupplementRequested { items, note },
             Decision::StartProcessing => EventBody::Processing,
             Decision::Conclude { approved, note } => EventBody::Concluded { approved, note },
             Decision::MailResult { waybill } => EventBody::ResultMailed { waybill },
@@ -127,18 +125,9 @@ mod tests {
         .unwrap();
         assert_eq!(
             request.decision.into_event_body(),
-            EventBody::SupplementRequested {
-                items: vec!["户口簿原件".into()],
-                note: String::new()
-            }
+            EventBody::SupplementRequested { items: vec!["户口簿原件".into()], note: String::new() }
         );
-        let refuse: Decision =
-            serde_json::from_str(r#"{"type":"refuse","reason":"不属于本地管辖"}"#).unwrap();
-        assert_eq!(
-            refuse.into_event_body(),
-            EventBody::Refused {
-                reason: "不属于本地管辖".into()
-            }
-        );
+        let refuse: Decision = serde_json::from_str(r#"{"type":"refuse","reason":"不属于本地管辖"}"#).unwrap();
+        assert_eq!(refuse.into_event_body(), EventBody::Refused { reason: "不属于本地管辖".into() });
     }
 }

@@ -108,10 +108,7 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
-        ErrorBody {
-            code,
-            message: message.into(),
-        }
+        ErrorBody { code, message: message.into() }
     }
 }
 
@@ -121,19 +118,14 @@ mod tests {
 
     #[test]
     fn every_code_serialises_as_its_stable_name() {
-        for code in [
-            ErrorCode::BadRequest,
-            ErrorCode::EventConflict,
-            ErrorCode::CatalogVersionExists,
-        ] {
+        for code in [ErrorCode::BadRequest, ErrorCode::EventConflict, ErrorCode::CatalogVersionExists] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
     }
 
     #[test]
     fn a_code_from_a_newer_hub_reads_as_other() {
-        let body: ErrorBody =
-            serde_json::from_str(r#"{"code":"quota_exceeded","message":"超出配额"}"#).unwrap();
+        let body: ErrorBody = serde_json::from_str(r#"{"code":"quota_exceeded","message":"超出配额"}"#).unwrap();
         assert_eq!(body.code, ErrorCode::Other);
         assert_eq!(body.message, "超出配额");
     }

@@ -30,27 +30,19 @@ pub enum PushOutcome {
     /// The hub already had this event with the same content (a retried push).
     Duplicate { id: Uuid, seq: u64 },
     /// Refused; nothing was stored for this event.
-    Rejected {
-        id: Uuid,
-        code: ErrorCode,
-        message: String,
-    },
+    Rejected { id: Uuid, code: ErrorCode, message: String },
 }
 
 impl PushOutcome {
     pub fn rejected(id: Uuid, error: ErrorBody) -> PushOutcome {
-        PushOutcome::Rejected {
-            id,
-            code: error.code,
-            message: error.message,
-        }
+        PushOutcome::Rejected { id, code: error.code, message: error.message }
     }
 
     pub fn id(&self) -> Uuid {
         match self {
-            PushOutcome::Accepted { id, .. }
-            | PushOutcome::Duplicate { id, .. }
-            | PushOutcome::Rejected { id, .. } => *id,
+            PushOutcome::Accepted { id, .. } | PushOutcome::Duplicate { id, .. } | PushOutcome::Rejected { id, .. } => {
+                *id
+            }
         }
     }
 
@@ -100,18 +92,12 @@ mod tests {
     #[test]
     fn an_outcome_is_tagged_and_flat() {
         let id = Uuid::nil();
-        let rejected = PushOutcome::rejected(
-            id,
-            ErrorBody::new(ErrorCode::WrongSide, "「受理」只能由办理地录入"),
-        );
+        let rejected = PushOutcome::rejected(id, ErrorBody::new(ErrorCode::WrongSide, "「受理」只能由办理地录入"));
         let json = serde_json::to_value(&rejected).unwrap();
         assert_eq!(json["outcome"], "rejected");
         assert_eq!(json["code"], "wrong_side");
         assert!(!rejected.is_stored());
         assert!(PushOutcome::Duplicate { id, seq: 3 }.is_stored());
-        assert_eq!(
-            serde_json::from_value::<PushOutcome>(json).unwrap(),
-            rejected
-        );
+        assert_eq!(serde_json::from_value::<PushOutcome>(json).unwrap(), rejected);
     }
 }

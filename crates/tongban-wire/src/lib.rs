@@ -63,9 +63,7 @@ pub struct Health {
 
 /// True for 64 lower-case hexadecimal digits, the only form a blob's SHA-256 takes on the wire.
 pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]

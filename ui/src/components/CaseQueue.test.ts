@@ -4,6 +4,7 @@ import App from "../App.vue";
 import { BACKEND, BackendError, type Backend } from "../backend";
 import type { CaseQuery } from "../bindings/CaseQuery";
 import type { CaseRow } from "../bindings/CaseRow";
+import type { LedgerQuery } from "../bindings/LedgerQuery";
 
 const row = (n: number, name: string, extra: Partial<CaseRow> = {}): CaseRow => ({
   id: `id-${n}`,
@@ -24,10 +25,15 @@ const row = (n: number, name: string, extra: Partial<CaseRow> = {}): CaseRow => 
   ...extra,
 });
 
-const ROWS = [row(1, "张三"), row(2, "李四", { overdue_days: 3, pending_sync: false }), row(3, "王芳")];
+const ZHANG = row(1, "张三");
+const LI = row(2, "李四", { overdue_days: 3, pending_sync: false });
+const WANG = row(3, "王芳", { status: "awaiting_materials", status_label: "待补正", deadline: null });
+const ROWS = [ZHANG, LI, WANG];
 
 function fakeBackend(overrides: Partial<Backend> = {}) {
   const calls: CaseQuery[] = [];
+  const prints: string[] = [];
+  const ledgers: LedgerQuery[] = [];
   const backend: Backend = {
     deskInfo: async () => ({
       region_code: "411323",
@@ -46,9 +52,17 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
       const rows = q.text ? ROWS.filter((r) => r.applicant_name.includes(q.text!)) : ROWS;
       return { rows, total: rows.length };
     },
+    printCaseForm: async (form, number, then) => {
+      prints.push(`${form} ${number} ${then}`);
+      return { path: `/d/desk.prints/${form}-${number}.pdf`, reprint: false, message: `已生成 ${form} ${number}`, warning: null };
+    },
+    printLedger: async (query) => {
+      ledgers.push(query);
+      return { path: "/d/desk.prints/ledger.pdf", reprint: false, message: "已生成每日台账", warning: null };
+    },
     ...overrides,
   };
-  return { backend, calls };
+  return { backend, calls, prints, ledgers };
 }
 
 let wrapper: VueWrapper | null = null;
@@ -76,6 +90,7 @@ describe("the case queue window", () => {
     expect(cellTexts(w, "col-applicant")).toEqual(["张三", "李四", "王芳"]);
     expect(cellTexts(w, "col-deadline")[1]).toBe("2025-03-20超期3个工作日");
     expect(cellTexts(w, "col-sync")).toEqual(["待同步", "已同步", "待同步"]);
+    expect(cellTexts(w, "col-print")).toEqual(["登记表", "登记表", "登记表告知书"]);
     expect(cellTexts(w, "col-received")[0]).toBe("2025-03-12 09:41");
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ text: null, page: 1, page_size: 50 });
@@ -142,5 +157,68 @@ describe("the case queue window", () => {
     await mountApp(backend);
     await flushPromises();
     expect(document.body.textContent).toContain("查询办件失败：数据库被占用");
+  });
+
+  it("prints a row's receipt or notice into the viewer and says so", async () => {
+    const { backend, prints } = fakeBackend();
+    const w = await mountApp(backend);
+    await w.find(`[data-testid="print-receipt-${ZHANG.number}"]`).trigger("click");
+    await flushPromises();
+    expect(prints).toEqual([`receipt ${ZHANG.number} open`]);
+    expect(document.body.textContent).toContain(`已生成 receipt ${ZHANG.number}`);
+    expect(w.find(`[data-testid="print-notice-${ZHANG.number}"]`).exists()).toBe(false);
+    await w.find(`[data-testid="print-notice-${WANG.number}"]`).trigger("click");
+    await flushPromises();
+    expect(prints[1]).toBe(`notice ${WANG.number} open`);
+  });
+
+  it("warns, not fails, when the PDF was kept but the viewer did not open", async () => {
+    const { backend } = fakeBackend({
+      printCaseForm: async () => ({
+        path: "/d/a.pdf",
+        reprint: true,
+        message: "已生成收件登记表（补打）",
+        warning: "PDF 已保存到「/d/a.pdf」，但无法打开查看器：没有默认程序",
+      }),
+    });
+    const w = await mountApp(backend);
+    await w.find(`[data-testid="print-receipt-${LI.number}"]`).trigger("click");
+    await flushPromises();
+    expect(document.body.querySelector(".el-message--warning")?.textContent).toContain("无法打开查看器：没有默认程序");
+  });
+
+  it("Ctrl+P prints the selected row; Ctrl+Shift+P refuses a case with nothing to supplement", async () => {
+    const { backend, prints } = fakeBackend();
+    const w = await mountApp(backend);
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "p", ctrlKey: true }));
+    await flushPromises();
+    expect(prints).toEqual([]);
+    expect(document.body.textContent).toContain("请先在队列中点选一个办件");
+
+    await w.findAll(".el-table__body tr").at(1)!.trigger("click");
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "p", ctrlKey: true }));
+    await flushPromises();
+    expect(prints).toEqual([`receipt ${LI.number} open`]);
+    // Row 2 is complete: no notice to give.
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "P", ctrlKey: true, shiftKey: true }));
+    await flushPromises();
+    expect(prints).toHaveLength(1);
+    expect(document.body.textContent).toContain("没有需要补正的材料");
+  });
+
+  it("prints today's ledger from the dialog", async () => {
+    const { backend, ledgers } = fakeBackend();
+    const w = await mountApp(backend);
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "l", ctrlKey: true }));
+    await flushPromises();
+    const open = document.querySelector<HTMLButtonElement>("[data-testid=ledger-open]");
+    expect(open).not.toBeNull();
+    open!.click();
+    await flushPromises();
+    expect(ledgers).toHaveLength(1);
+    expect(ledgers[0]!.from).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(ledgers[0]!.to).toBe(ledgers[0]!.from);
+    expect(document.body.textContent).toContain("已生成每日台账");
+    expect(w.find(".case-queue-table").exists()).toBe(true);
   });
 });

@@ -4,19 +4,25 @@ export interface KeyLike {
   ctrlKey: boolean;
   metaKey: boolean;
   altKey: boolean;
+  shiftKey?: boolean;
   /** The focused element's tag, e.g. "INPUT"; and whether it is contenteditable. */
   targetTag?: string;
   targetEditable?: boolean;
 }
 
-export type QueueShortcut = "focus-search" | null;
+export type QueueShortcut = "focus-search" | "print-receipt" | "print-notice" | "print-ledger" | null;
 
 /**
  * Window-wide shortcuts: Ctrl+F (⌘F) anywhere, and "/" when the clerk is not typing in a field,
  * move the focus to the search box. (Esc in the search box is handled by the box itself.)
+ * Ctrl+P prints the selected case's 收件登记表, Ctrl+Shift+P its 一次性告知书, Ctrl+L the 台账.
  */
 export function queueShortcut(e: KeyLike): QueueShortcut {
-  if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === "f" || e.key === "F")) return "focus-search";
+  const ctrl = (e.ctrlKey || e.metaKey) && !e.altKey;
+  if (ctrl && (e.key === "f" || e.key === "F")) return "focus-search";
+  if (ctrl && e.key === "P") return "print-notice";
+  if (ctrl && e.key === "p") return e.shiftKey ? "print-notice" : "print-receipt";
+  if (ctrl && (e.key === "l" || e.key === "L")) return "print-ledger";
   if (e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey) {
     const typing = e.targetEditable === true || ["INPUT", "TEXTAREA", "SELECT"].includes(e.targetTag ?? "");
     return typing ? null : "focus-search";
@@ -31,6 +37,7 @@ export function keyLike(e: KeyboardEvent): KeyLike {
     ctrlKey: e.ctrlKey,
     metaKey: e.metaKey,
     altKey: e.altKey,
+    shiftKey: e.shiftKey,
     targetTag: t?.tagName,
     targetEditable: t?.isContentEditable === true,
   };

@@ -31,9 +31,7 @@ async fn receive(
     let Caller(credential) = caller;
     let max = state.limits.max_blob_size;
     let (who, sha) = (credential.clone(), sha256.clone());
-    let start = state
-        .run(move |hub| hub.begin_upload(&who, &sha, offset, length, restart, max))
-        .await?;
+    let start = state.run(move |hub| hub.begin_upload(&who, &sha, offset, length, restart, max)).await?;
     let mut slot = match start {
         UploadStart::AlreadyStored(status) => return Ok((false, status)),
         UploadStart::Ready(slot) => slot,
@@ -46,15 +44,7 @@ async fn receive(
     }
     if slot.received() < slot.length() {
         let (received, length) = (slot.received(), Some(slot.length()));
-        return Ok((
-            false,
-            BlobStatus {
-                sha256,
-                received,
-                length,
-                complete: false,
-            },
-        ));
+        return Ok((false, BlobStatus { sha256, received, length, complete: false }));
     }
     Ok((true, slot.finish(&credential).await?))
 }
@@ -85,14 +75,7 @@ pub async fn put_blob(
 ) -> Result<(StatusCode, Json<BlobStatus>), ApiError> {
     let length = number_header(&headers, header::CONTENT_LENGTH.as_str())?;
     let (created, status) = receive(state, caller, sha256, 0, length, true, body).await?;
-    Ok((
-        if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        Json(status),
-    ))
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(status)))
 }
 
 /// Append a chunk at `Upload-Offset` to an upload of `Upload-Length` bytes.
@@ -169,17 +152,10 @@ pub async fn get_blob(
 ) -> Result<Response, ApiError> {
     caller.require(UPLOADERS, "读取扫描件")?;
     let Caller(credential) = caller;
-    let (path, size) = state
-        .run(move |hub| hub.readable_blob(&credential, &sha256))
-        .await?;
-    let file = tokio::fs::File::open(path)
-        .await
-        .map_err(crate::HubError::from)?;
+    let (path, size) = state.run(move |hub| hub.readable_blob(&credential, &sha256)).await?;
+    let file = tokio::fs::File::open(path).await.map_err(crate::HubError::from)?;
     Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_LENGTH, size.to_string()),
-        ],
+        [(header::CONTENT_TYPE, "application/octet-stream".to_string()), (header::CONTENT_LENGTH, size.to_string())],
         Body::from_stream(ReaderStream::new(file)),
     )
         .into_response())

@@ -31,11 +31,7 @@ pub async fn inbox(
     QueryParams(mut query): QueryParams<InboxQuery>,
 ) -> Result<Json<InboxPage>, ApiError> {
     caller.require(&[Role::BackOffice], "查看本地区收件箱")?;
-    query.limit = Some(page_limit(
-        query.limit,
-        INBOX_LIMIT_DEFAULT,
-        INBOX_LIMIT_MAX,
-    )?);
+    query.limit = Some(page_limit(query.limit, INBOX_LIMIT_DEFAULT, INBOX_LIMIT_MAX)?);
     Ok(Json(state.run(move |hub| hub.inbox(&query)).await?))
 }
 
@@ -65,13 +61,7 @@ pub async fn decide(
 ) -> Result<(StatusCode, Json<DecisionResponse>), ApiError> {
     caller.require(&[Role::BackOffice], "作出办理决定")?;
     let Caller(credential) = caller;
-    let response = state
-        .run(move |hub| hub.decide(&credential, case_id, request, Utc::now()))
-        .await?;
-    let status = if response.duplicate {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
+    let response = state.run(move |hub| hub.decide(&credential, case_id, request, Utc::now())).await?;
+    let status = if response.duplicate { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(response)))
 }

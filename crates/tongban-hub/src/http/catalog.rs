@@ -70,13 +70,7 @@ pub async fn put_catalog(
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Admin], "发布事项清单")?;
     let Caller(credential) = caller;
-    let (published, document) = state
-        .run(move |hub| hub.publish_catalog(&credential, upload, Utc::now()))
-        .await?;
-    let status = if published == Published::New {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let (published, document) = state.run(move |hub| hub.publish_catalog(&credential, upload, Utc::now())).await?;
+    let status = if published == Published::New { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, [(header::ETAG, etag(&document))], Json(document)).into_response())
 }

@@ -21,8 +21,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         PayloadTooLarge | BatchTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        EventConflict | InvalidTransition | MissingBlob | OffsetMismatch | UploadInProgress
-        | CatalogVersionExists => StatusCode::CONFLICT,
+        EventConflict | InvalidTransition | MissingBlob | OffsetMismatch | UploadInProgress | CatalogVersionExists => {
+            StatusCode::CONFLICT
+        }
         Internal | Other => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -43,18 +44,15 @@ impl ApiError {
     pub(crate) fn from_json(rejection: JsonRejection, max_body: usize) -> ApiError {
         let detail = rejection.body_text();
         match rejection.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-                ErrorCode::PayloadTooLarge,
-                format!("请求体超过 {max_body} 字节的上限"),
-            ),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
-                ErrorCode::UnsupportedMediaType,
-                "请求体应为 JSON，请设置 Content-Type: application/json",
-            ),
-            StatusCode::UNPROCESSABLE_ENTITY => ApiError::new(
-                ErrorCode::InvalidBody,
-                format!("请求体的字段不符合要求：{detail}"),
-            ),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::new(ErrorCode::PayloadTooLarge, format!("请求体超过 {max_body} 字节的上限"))
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ApiError::new(ErrorCode::UnsupportedMediaType, "请求体应为 JSON，请设置 Content-Type: application/json")
+            }
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                ApiError::new(ErrorCode::InvalidBody, format!("请求体的字段不符合要求：{detail}"))
+            }
             _ => ApiError::bad_request(format!("请求体不是有效的 JSON：{detail}")),
         }
     }
@@ -89,10 +87,7 @@ impl IntoResponse for ApiError {
         let status = status_of(self.0.code);
         let mut response = (status, Json(self.0)).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
         }
         response
     }

@@ -3,9 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use tongban_wire::events::{
-    PullQuery, PullResponse, PushRequest, PushResponse, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX,
-};
+use tongban_wire::events::{PullQuery, PullResponse, PushRequest, PushResponse, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX};
 use tongban_wire::ErrorBody;
 
 use super::error::ApiError;
@@ -40,16 +38,10 @@ pub async fn push(
     caller.require(PARTIES, "推送事件")?;
     let max = state.limits.max_push_batch;
     if request.events.len() > max {
-        return Err(HubError::BatchTooLarge {
-            max,
-            got: request.events.len(),
-        }
-        .into());
+        return Err(HubError::BatchTooLarge { max, got: request.events.len() }.into());
     }
     let Caller(credential) = caller;
-    let outcomes = state
-        .run(move |hub| hub.push(&credential, &request.events, Utc::now()))
-        .await?;
+    let outcomes = state.run(move |hub| hub.push(&credential, &request.events, Utc::now())).await?;
     Ok(Json(PushResponse { outcomes }))
 }
 
@@ -73,9 +65,5 @@ pub async fn pull(
     caller.require(PARTIES, "读取办件事件")?;
     let limit = page_limit(query.limit, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX)?;
     let Caller(credential) = caller;
-    Ok(Json(
-        state
-            .run(move |hub| hub.pull(&credential, query.since, limit))
-            .await?,
-    ))
+    Ok(Json(state.run(move |hub| hub.pull(&credential, query.since, limit)).await?))
 }

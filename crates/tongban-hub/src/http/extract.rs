@@ -21,22 +21,10 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
-        let missing = || {
-            ApiError::new(
-                ErrorCode::Unauthorized,
-                "缺少访问凭据：请在 Authorization 头中提供 Bearer 令牌",
-            )
-        };
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(missing)?;
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(missing)?;
+        let missing =
+            || ApiError::new(ErrorCode::Unauthorized, "缺少访问凭据：请在 Authorization 头中提供 Bearer 令牌");
+        let value = parts.headers.get(header::AUTHORIZATION).ok_or_else(missing)?;
+        let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).ok_or_else(missing)?;
         let (hub, token) = (state.hub.clone(), token.to_string());
         let credential = blocking(move || hub.authenticate(&token))
             .await?
@@ -53,10 +41,7 @@ impl Caller {
         if roles.contains(&self.0.role) {
             Ok(())
         } else {
-            Err(ApiError::new(
-                ErrorCode::Forbidden,
-                format!("「{}」凭据无权{action}", self.0.role.label()),
-            ))
+            Err(ApiError::new(ErrorCode::Forbidden, format!("「{}」凭据无权{action}", self.0.role.label())))
         }
     }
 }
@@ -82,9 +67,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<QueryParams<T>, ApiError> {
-        Ok(QueryParams(
-            Query::<T>::from_request_parts(parts, state).await?.0,
-        ))
+        Ok(QueryParams(Query::<T>::from_request_parts(parts, state).await?.0))
     }
 }
 
@@ -97,9 +80,7 @@ impl<S: Send + Sync> FromRequestParts<S> for BlobHash {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<BlobHash, ApiError> {
         let Path(sha256) = Path::<String>::from_request_parts(parts, state).await?;
         if !tongban_wire::is_sha256_hex(&sha256) {
-            return Err(ApiError::bad_request(format!(
-                "「{sha256}」不是有效的 SHA-256：应为 64 位小写十六进制数字"
-            )));
+            return Err(ApiError::bad_request(format!("「{sha256}」不是有效的 SHA-256：应为 64 位小写十六进制数字")));
         }
         Ok(BlobHash(sha256))
     }
@@ -113,18 +94,14 @@ impl<S: Send + Sync> FromRequestParts<S> for CasePath {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<CasePath, ApiError> {
         let Path(id) = Path::<String>::from_request_parts(parts, state).await?;
-        let id = id
-            .parse()
-            .map_err(|_| ApiError::bad_request(format!("「{id}」不是有效的办件标识（UUID）")))?;
+        let id = id.parse().map_err(|_| ApiError::bad_request(format!("「{id}」不是有效的办件标识（UUID）")))?;
         Ok(CasePath(CaseId(id)))
     }
 }
 
 /// A required header holding a non-negative integer.
 pub fn number_header(headers: &HeaderMap, name: &str) -> Result<u64, ApiError> {
-    let value = headers
-        .get(name)
-        .ok_or_else(|| ApiError::bad_request(format!("缺少请求头 {name}")))?;
+    let value = headers.get(name).ok_or_else(|| ApiError::bad_request(format!("缺少请求头 {name}")))?;
     value
         .to_str()
         .ok()
@@ -137,8 +114,6 @@ pub fn page_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32, Api
     match limit {
         None => Ok(default),
         Some(n) if (1..=max).contains(&n) => Ok(n),
-        Some(n) => Err(ApiError::bad_request(format!(
-            "limit 为 {n}，应在 1 到 {max} 之间"
-        ))),
+        Some(n) => Err(ApiError::bad_request(format!("limit 为 {n}，应在 1 到 {max} 之间"))),
     }
 }

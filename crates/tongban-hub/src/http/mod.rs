@@ -40,10 +40,7 @@ pub struct AppState {
 
 impl AppState {
     /// Runs `f` on the hub off the async threads.
-    async fn run<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Arc<Hub>) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce(&Arc<Hub>) -> Result<T> + Send + 'static) -> Result<T> {
         let hub = self.hub.clone();
         blocking(move || f(&hub)).await
     }
@@ -73,10 +70,7 @@ struct BearerAuth;
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
-        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     }
 }
 
@@ -95,11 +89,7 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(events::push, events::pull))
         .routes(routes!(cases::inbox))
         .routes(routes!(cases::decide))
-        .routes(routes!(
-            blobs::put_blob,
-            blobs::upload_chunk,
-            blobs::get_blob
-        ))
+        .routes(routes!(blobs::put_blob, blobs::upload_chunk, blobs::get_blob))
         .routes(routes!(blobs::blob_status))
         .routes(routes!(catalog::get_catalog, catalog::put_catalog))
         .routes(routes!(health))
@@ -115,10 +105,7 @@ async fn not_found(uri: Uri) -> ApiError {
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
-    ApiError::new(
-        ErrorCode::MethodNotAllowed,
-        format!("{} 不支持 {method} 方法", uri.path()),
-    )
+    ApiError::new(ErrorCode::MethodNotAllowed, format!("{} 不支持 {method} 方法", uri.path()))
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -129,21 +116,13 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// The whole API as an axum router.
 pub fn router(hub: Arc<Hub>, limits: Limits) -> Router {
     let (router, doc) = documented_routes().split_for_parts();
-    let doc = Arc::new(
-        doc.to_pretty_json()
-            .expect("the OpenAPI document serialises"),
-    );
+    let doc = Arc::new(doc.to_pretty_json().expect("the OpenAPI document serialises"));
     router
         .route(
             paths::OPENAPI,
             get(move || {
                 let doc = doc.clone();
-                async move {
-                    (
-                        [(header::CONTENT_TYPE, "application/json")],
-                        doc.to_string(),
-                    )
-                }
+                async move { ([(header::CONTENT_TYPE, "application/json")], doc.to_string()) }
             }),
         )
         .fallback(not_found)
@@ -175,8 +154,6 @@ pub async fn serve(
     let hub = Hub::open(&config.db, config.region.as_deref())?;
     tracing::info!(region = hub.region(), db = %config.db.display(), "hub database open");
     let app = router(Arc::new(hub), config.limits);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     Ok(())
 }

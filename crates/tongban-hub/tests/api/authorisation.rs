@@ -56,13 +56,7 @@ const MATRIX: [(Caller, [Expect; 11]); 6] = [
 ];
 
 /// What a caller got from one endpoint, in the terms of [`Expect`].
-async fn observe(
-    api: &Api,
-    region: &str,
-    endpoint: usize,
-    case: &CaseEvent,
-    scan_sha: &str,
-) -> Expect {
+async fn observe(api: &Api, region: &str, endpoint: usize, case: &CaseEvent, scan_sha: &str) -> Expect {
     let sees = |events: Vec<tongban_core::case::CaseId>| Sees(events.contains(&case.case_id));
     let response = match endpoint {
         0 => api
@@ -94,36 +88,13 @@ async fn observe(
         return Status(status);
     }
     match endpoint {
-        0 => match &response
-            .json::<tongban_wire::events::PushResponse>()
-            .await
-            .unwrap()
-            .outcomes[0]
-        {
+        0 => match &response.json::<tongban_wire::events::PushResponse>().await.unwrap().outcomes[0] {
             PushOutcome::Accepted { .. } => Push("accepted"),
             PushOutcome::Duplicate { .. } => Push("duplicate"),
             PushOutcome::Rejected { code, .. } => Push(code.as_str()),
         },
-        1 => sees(
-            response
-                .json::<PullResponse>()
-                .await
-                .unwrap()
-                .events
-                .into_iter()
-                .map(|e| e.event.case_id)
-                .collect(),
-        ),
-        2 => sees(
-            response
-                .json::<InboxPage>()
-                .await
-                .unwrap()
-                .cases
-                .into_iter()
-                .map(|c| c.case_id)
-                .collect(),
-        ),
+        1 => sees(response.json::<PullResponse>().await.unwrap().events.into_iter().map(|e| e.event.case_id).collect()),
+        2 => sees(response.json::<InboxPage>().await.unwrap().cases.into_iter().map(|c| c.case_id).collect()),
         _ => Status(status),
     }
 }
@@ -160,10 +131,7 @@ async fn every_role_and_region_against_every_endpoint() {
         for (endpoint, want) in expected.into_iter().enumerate() {
             let got = observe(&api, region, endpoint, &case, &sha256(scan)).await;
             if got != want {
-                mismatches.push(format!(
-                    "{caller:?} × {}: expected {want:?}, got {got:?}",
-                    ENDPOINTS[endpoint]
-                ));
+                mismatches.push(format!("{caller:?} × {}: expected {want:?}, got {got:?}", ENDPOINTS[endpoint]));
             }
         }
     }

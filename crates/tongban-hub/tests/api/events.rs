@@ -22,29 +22,16 @@ async fn a_retried_push_is_a_duplicate_and_a_changed_payload_under_the_same_id_i
     let first = desk.push(std::slice::from_ref(&case)).await;
     assert!(matches!(first[0], PushOutcome::Accepted { .. }));
     let again = desk.push(std::slice::from_ref(&case)).await;
-    assert_eq!(
-        again[0],
-        PushOutcome::Duplicate {
-            id: case.id,
-            seq: seq_of(&first[0])
-        }
-    );
+    assert_eq!(again[0], PushOutcome::Duplicate { id: case.id, seq: seq_of(&first[0]) });
 
     let mut changed = case.clone();
     changed.author.user = "李四".into();
     let outcome = desk.push(&[changed]).await;
     assert_eq!(
         rejection(&outcome[0]),
-        (
-            ErrorCode::EventConflict,
-            format!("事件 {} 已存在且内容不同，拒绝覆盖", case.id).as_str()
-        )
+        (ErrorCode::EventConflict, format!("事件 {} 已存在且内容不同，拒绝覆盖", case.id).as_str())
     );
-    assert_eq!(
-        desk.pull(0, 10).await.events.len(),
-        1,
-        "the conflicting push stored nothing"
-    );
+    assert_eq!(desk.pull(0, 10).await.events.len(), 1, "the conflicting push stored nothing");
 }
 
 #[tokio::test]
@@ -55,31 +42,17 @@ async fn each_event_is_checked_against_the_case_state_the_side_and_the_credentia
     let id = case.case_id;
     let elsewhere = {
         let mut e = intake(PARTNER, 2, vec![]);
-        let EventBody::Received { intake } = &mut e.body else {
-            unreachable!()
-        };
+        let EventBody::Received { intake } = &mut e.body else { unreachable!() };
         intake.form.handling_region = "320102".into();
         e
     };
-    let mut claimed_elsewhere = event(
-        id,
-        OTHER,
-        EventBody::Delivered {
-            note: String::new(),
-        },
-    );
+    let mut claimed_elsewhere = event(id, OTHER, EventBody::Delivered { note: String::new() });
     claimed_elsewhere.author.region = OTHER.into();
     let outcomes = desk
         .push(&[
             event(id, PARTNER, EventBody::Completed { materials: vec![] }),
             case,
-            event(
-                id,
-                PARTNER,
-                EventBody::Delivered {
-                    note: String::new(),
-                },
-            ),
+            event(id, PARTNER, EventBody::Delivered { note: String::new() }),
             event(id, PARTNER, EventBody::Accepted),
             event(id, PARTNER, EventBody::Pushed),
             claimed_elsewhere,
@@ -87,38 +60,11 @@ async fn each_event_is_checked_against_the_case_state_the_side_and_the_credentia
             event(CaseId(uuid::Uuid::now_v7()), PARTNER, EventBody::Processing),
         ])
         .await;
-    assert_eq!(
-        rejection(&outcomes[0]),
-        (
-            ErrorCode::InvalidTransition,
-            "办件尚不存在，不能「补齐材料」"
-        )
-    );
-    assert!(
-        matches!(outcomes[1], PushOutcome::Accepted { .. }),
-        "a rejection does not block the rest"
-    );
-    assert_eq!(
-        rejection(&outcomes[2]),
-        (
-            ErrorCode::InvalidTransition,
-            "办件状态为「已收件」，不能「送达结果」"
-        )
-    );
-    assert_eq!(
-        rejection(&outcomes[3]),
-        (
-            ErrorCode::WrongSide,
-            "「受理」只能由办理地录入，不能由受理地录入"
-        )
-    );
-    assert_eq!(
-        rejection(&outcomes[4]),
-        (
-            ErrorCode::LocalEvent,
-            "「推送办理地」只在受理台本地记录，不推送到通办中心"
-        )
-    );
+    assert_eq!(rejection(&outcomes[0]), (ErrorCode::InvalidTransition, "办件尚不存在，不能「补齐材料」"));
+    assert!(matches!(outcomes[1], PushOutcome::Accepted { .. }), "a rejection does not block the rest");
+    assert_eq!(rejection(&outcomes[2]), (ErrorCode::InvalidTransition, "办件状态为「已收件」，不能「送达结果」"));
+    assert_eq!(rejection(&outcomes[3]), (ErrorCode::WrongSide, "「受理」只能由办理地录入，不能由受理地录入"));
+    assert_eq!(rejection(&outcomes[4]), (ErrorCode::LocalEvent, "「推送办理地」只在受理台本地记录，不推送到通办中心"));
     assert_eq!(
         rejection(&outcomes[5]),
         (
@@ -133,13 +79,7 @@ async fn each_event_is_checked_against_the_case_state_the_side_and_the_credentia
             "办件的办理地为 320102（江苏省南京市玄武区），不是本通办中心所在地区 411329（河南省南阳市新野县）"
         )
     );
-    assert_eq!(
-        rejection(&outcomes[7]),
-        (
-            ErrorCode::InvalidTransition,
-            "办件尚不存在，不能「开始办理」"
-        )
-    );
+    assert_eq!(rejection(&outcomes[7]), (ErrorCode::InvalidTransition, "办件尚不存在，不能「开始办理」"));
 }
 
 #[tokio::test]
@@ -151,24 +91,14 @@ async fn an_event_referring_to_a_scan_waits_until_the_scan_is_uploaded() {
     let outcome = desk.push(std::slice::from_ref(&case)).await;
     let (code, message) = rejection(&outcome[0]);
     assert_eq!(code, ErrorCode::MissingBlob);
-    assert!(
-        message.starts_with(&format!("扫描件 {} 尚未上传", sha256(scan))),
-        "{message}"
-    );
+    assert!(message.starts_with(&format!("扫描件 {} 尚未上传", sha256(scan))), "{message}");
     assert_eq!(desk.put_blob(scan).await.0, 201);
-    assert!(matches!(
-        desk.push(&[case]).await[0],
-        PushOutcome::Accepted { .. }
-    ));
+    assert!(matches!(desk.push(&[case]).await[0], PushOutcome::Accepted { .. }));
 }
 
 #[tokio::test]
 async fn a_batch_over_the_limit_is_refused_whole() {
-    let hub = TestHub::with_limits(Limits {
-        max_push_batch: 3,
-        ..Limits::default()
-    })
-    .await;
+    let hub = TestHub::with_limits(Limits { max_push_batch: 3, ..Limits::default() }).await;
     let events: Vec<_> = (1..=4).map(|i| intake(PARTNER, i, vec![])).collect();
     let response = hub
         .api(&hub.partner)
@@ -179,10 +109,7 @@ async fn a_batch_over_the_limit_is_refused_whole() {
         .unwrap();
     let (status, body) = error_of(response).await;
     assert_eq!((status, body.code), (413, ErrorCode::BatchTooLarge));
-    assert_eq!(
-        body.message,
-        "一次最多推送 3 个事件，本次为 4 个：请分批推送"
-    );
+    assert_eq!(body.message, "一次最多推送 3 个事件，本次为 4 个：请分批推送");
     assert!(hub.api(&hub.partner).pull(0, 10).await.events.is_empty());
 }
 
@@ -208,18 +135,8 @@ async fn a_pull_pages_by_cursor_through_exactly_the_cases_the_region_may_see() {
     let empty = partner.pull(since, 2).await;
     assert!(empty.events.is_empty() && !empty.has_more && empty.next_cursor == since);
 
-    let seen: Vec<_> = partner
-        .pull(0, 100)
-        .await
-        .events
-        .into_iter()
-        .map(|e| e.event.id)
-        .collect();
-    assert_eq!(
-        seen,
-        ours.iter().map(|e| e.id).collect::<Vec<_>>(),
-        "in push order, and none of 玄武区's"
-    );
+    let seen: Vec<_> = partner.pull(0, 100).await.events.into_iter().map(|e| e.event.id).collect();
+    assert_eq!(seen, ours.iter().map(|e| e.id).collect::<Vec<_>>(), "in push order, and none of 玄武区's");
     assert_eq!(
         hub.api(&hub.back_office).pull(0, 100).await.events.len(),
         6,

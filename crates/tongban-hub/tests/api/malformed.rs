@@ -8,66 +8,30 @@ use crate::support::*;
 
 #[tokio::test]
 async fn every_malformed_request_gets_a_json_error_and_changes_nothing() {
-    let hub = TestHub::with_limits(Limits {
-        max_json_body: 4096,
-        ..Limits::default()
-    })
-    .await;
+    let hub = TestHub::with_limits(Limits { max_json_body: 4096, ..Limits::default() }).await;
     let desk = hub.api(&hub.partner);
     let sha = sha256(b"x");
     let json = |body: &str| {
-        desk.request(Method::POST, "/v1/events")
-            .header("content-type", "application/json")
-            .body(body.to_string())
+        desk.request(Method::POST, "/v1/events").header("content-type", "application/json").body(body.to_string())
     };
     let cases: Vec<(&str, reqwest::RequestBuilder, u16, ErrorCode)> = vec![
-        (
-            "broken JSON",
-            json("{\"events\": ["),
-            400,
-            ErrorCode::BadRequest,
-        ),
-        (
-            "wrong shape",
-            json("{\"events\": [{\"id\": 1}]}"),
-            422,
-            ErrorCode::InvalidBody,
-        ),
+        ("broken JSON", json("{\"events\": ["), 400, ErrorCode::BadRequest),
+        ("wrong shape", json("{\"events\": [{\"id\": 1}]}"), 422, ErrorCode::InvalidBody),
         (
             "not JSON",
-            desk.request(Method::POST, "/v1/events")
-                .header("content-type", "text/plain")
-                .body("{}"),
+            desk.request(Method::POST, "/v1/events").header("content-type", "text/plain").body("{}"),
             415,
             ErrorCode::UnsupportedMediaType,
         ),
         (
             "oversized",
-            json(&format!(
-                "{{\"events\": [], \"pad\": \"{}\"}}",
-                "x".repeat(5000)
-            )),
+            json(&format!("{{\"events\": [], \"pad\": \"{}\"}}", "x".repeat(5000))),
             413,
             ErrorCode::PayloadTooLarge,
         ),
-        (
-            "unknown route",
-            desk.request(Method::GET, "/v1/nothing"),
-            404,
-            ErrorCode::NotFound,
-        ),
-        (
-            "wrong method",
-            desk.request(Method::DELETE, "/v1/events"),
-            405,
-            ErrorCode::MethodNotAllowed,
-        ),
-        (
-            "bad hash",
-            desk.request(Method::GET, "/v1/blobs/ABC/status"),
-            400,
-            ErrorCode::BadRequest,
-        ),
+        ("unknown route", desk.request(Method::GET, "/v1/nothing"), 404, ErrorCode::NotFound),
+        ("wrong method", desk.request(Method::DELETE, "/v1/events"), 405, ErrorCode::MethodNotAllowed),
+        ("bad hash", desk.request(Method::GET, "/v1/blobs/ABC/status"), 400, ErrorCode::BadRequest),
         (
             "bad case id",
             hub.api(&hub.back_office)
@@ -76,107 +40,49 @@ async fn every_malformed_request_gets_a_json_error_and_changes_nothing() {
             400,
             ErrorCode::BadRequest,
         ),
-        (
-            "bad cursor",
-            desk.request(Method::GET, "/v1/events?since=minus"),
-            400,
-            ErrorCode::BadRequest,
-        ),
-        (
-            "limit zero",
-            desk.request(Method::GET, "/v1/events?limit=0"),
-            400,
-            ErrorCode::BadRequest,
-        ),
+        ("bad cursor", desk.request(Method::GET, "/v1/events?since=minus"), 400, ErrorCode::BadRequest),
+        ("limit zero", desk.request(Method::GET, "/v1/events?limit=0"), 400, ErrorCode::BadRequest),
         (
             "no offset header",
-            desk.request(Method::PATCH, &format!("/v1/blobs/{sha}"))
-                .body("x"),
+            desk.request(Method::PATCH, &format!("/v1/blobs/{sha}")).body("x"),
             400,
             ErrorCode::BadRequest,
         ),
-        (
-            "no credential",
-            hub.anonymous().request(Method::GET, "/v1/events"),
-            401,
-            ErrorCode::Unauthorized,
-        ),
+        ("no credential", hub.anonymous().request(Method::GET, "/v1/events"), 401, ErrorCode::Unauthorized),
         (
             "not a bearer",
-            hub.anonymous()
-                .request(Method::GET, "/v1/events")
-                .header("authorization", "Basic abc"),
+            hub.anonymous().request(Method::GET, "/v1/events").header("authorization", "Basic abc"),
             401,
             ErrorCode::Unauthorized,
         ),
-        (
-            "unknown token",
-            hub.api("tbh_nope").request(Method::GET, "/v1/events"),
-            401,
-            ErrorCode::Unauthorized,
-        ),
+        ("unknown token", hub.api("tbh_nope").request(Method::GET, "/v1/events"), 401, ErrorCode::Unauthorized),
     ];
     for (what, request, status, code) in cases {
         let (got_status, body) = error_of(request.send().await.unwrap()).await;
-        assert_eq!(
-            (got_status, body.code),
-            (status, code),
-            "{what}: {}",
-            body.message
-        );
+        assert_eq!((got_status, body.code), (status, code), "{what}: {}", body.message);
         assert!(
-            body.message
-                .chars()
-                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            body.message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
             "{what}: message in Chinese: {}",
             body.message
         );
     }
     assert!(desk.pull(0, 10).await.events.is_empty());
-    let unauthorised = hub
-        .anonymous()
-        .request(Method::GET, "/v1/inbox")
-        .send()
-        .await
-        .unwrap();
+    let unauthorised = hub.anonymous().request(Method::GET, "/v1/inbox").send().await.unwrap();
     assert_eq!(unauthorised.headers()["www-authenticate"], "Bearer");
 }
 
 #[tokio::test]
 async fn the_openapi_document_describes_every_route_of_the_wire_crate() {
     let hub = TestHub::start().await;
-    let doc: serde_json::Value = hub
-        .anonymous()
-        .request(Method::GET, "/v1/openapi.json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: serde_json::Value =
+        hub.anonymous().request(Method::GET, "/v1/openapi.json").send().await.unwrap().json().await.unwrap();
     use tongban_wire::paths::*;
     for path in [HEALTH, EVENTS, INBOX, DECISIONS, BLOB, BLOB_STATUS, CATALOG] {
-        assert!(
-            doc["paths"][path].is_object(),
-            "{path} missing from the OpenAPI document"
-        );
+        assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
     }
-    for schema in [
-        "PushRequest",
-        "PushOutcome",
-        "CaseEvent",
-        "EventBody",
-        "DecisionRequest",
-        "BlobStatus",
-        "ErrorBody",
-    ] {
-        assert!(
-            doc["components"]["schemas"][schema].is_object(),
-            "schema {schema} missing"
-        );
+    for schema in ["PushRequest", "PushOutcome", "CaseEvent", "EventBody", "DecisionRequest", "BlobStatus", "ErrorBody"]
+    {
+        assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }
-    assert_eq!(
-        doc["components"]["securitySchemes"]["bearer"]["scheme"],
-        "bearer"
-    );
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
 }

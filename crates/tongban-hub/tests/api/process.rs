@@ -14,11 +14,7 @@ use crate::support::*;
 const BIN: &str = env!("CARGO_BIN_EXE_tongban-hub");
 
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .env_remove("TONGBAN_HUB_REGION")
-        .output()
-        .unwrap();
+    let out = Command::new(BIN).args(args).env_remove("TONGBAN_HUB_REGION").output().unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -27,16 +23,7 @@ fn run(args: &[&str]) -> (bool, String, String) {
 }
 
 fn issue(db: &str, role: &str, region: Option<&str>, desk: &str) -> String {
-    let mut args = vec![
-        "credential",
-        "issue",
-        "--db",
-        db,
-        "--role",
-        role,
-        "--desk",
-        desk,
-    ];
+    let mut args = vec!["credential", "issue", "--db", db, "--role", role, "--desk", desk];
     if let Some(region) = region {
         args.extend(["--region", region]);
     }
@@ -48,26 +35,15 @@ fn issue(db: &str, role: &str, region: Option<&str>, desk: &str) -> String {
 /// Starts `serve` on port 0 and returns the process and the URL it printed.
 fn serve(db: &Path, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--db",
-            db.to_str().unwrap(),
-        ])
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", db.to_str().unwrap()])
         .args(extra)
         .env("TONGBAN_HUB_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"));
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {line:?}"));
     (child, url.to_string())
 }
 
@@ -80,34 +56,20 @@ async fn a_hub_killed_and_restarted_keeps_every_event_blob_catalog_and_credentia
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hub.db");
     let db_arg = db.to_str().unwrap();
-    let (ok, _, stderr) = run(&[
-        "credential",
-        "issue",
-        "--db",
-        db_arg,
-        "--role",
-        "admin",
-        "--desk",
-        "运维",
-    ]);
+    let (ok, _, stderr) = run(&["credential", "issue", "--db", db_arg, "--role", "admin", "--desk", "运维"]);
     assert!(!ok && stderr.contains("尚未初始化"), "{stderr}");
     assert!(run(&["init", "--db", db_arg, "--region", HUB]).0);
     let partner = issue(db_arg, "partner", Some(PARTNER), "朝阳区政务服务中心1号窗");
     let admin = issue(db_arg, "admin", None, "运维");
     let (_, listing, _) = run(&["credential", "list", "--db", db_arg]);
-    assert!(
-        listing.contains("朝阳区政务服务中心1号窗") && listing.contains("partner"),
-        "{listing}"
-    );
+    assert!(listing.contains("朝阳区政务服务中心1号窗") && listing.contains("partner"), "{listing}");
     assert!(!listing.contains(&partner), "tokens are never listed");
 
     let (mut first, url) = serve(&db, &[]);
     let desk = api(&url, &partner);
     let scan = b"scan of a household register".as_slice();
     assert_eq!(desk.put_blob(scan).await.0, 201);
-    let cases: Vec<_> = (1..=3)
-        .map(|i| intake(PARTNER, i, if i == 1 { vec![sha256(scan)] } else { vec![] }))
-        .collect();
+    let cases: Vec<_> = (1..=3).map(|i| intake(PARTNER, i, if i == 1 { vec![sha256(scan)] } else { vec![] })).collect();
     let outcomes = desk.push(&cases).await;
     let catalog = api(&url, &admin)
         .request(Method::PUT, "/v1/catalog")
@@ -122,60 +84,28 @@ async fn a_hub_killed_and_restarted_keeps_every_event_blob_catalog_and_credentia
     let (mut second, url) = serve(&db, &["--region", HUB]);
     let desk = api(&url, &partner);
     let pulled = desk.pull(0, 100).await;
-    assert_eq!(
-        pulled
-            .events
-            .iter()
-            .map(|e| e.event.clone())
-            .collect::<Vec<_>>(),
-        cases
-    );
+    assert_eq!(pulled.events.iter().map(|e| e.event.clone()).collect::<Vec<_>>(), cases);
     let again = desk.push(&cases).await;
     for (before, after) in outcomes.iter().zip(&again) {
         assert!(matches!(after, PushOutcome::Duplicate { .. }));
         assert_eq!(seq_of(before), seq_of(after));
     }
-    let fetched = desk
-        .request(Method::GET, &format!("/v1/blobs/{}", sha256(scan)))
-        .send()
-        .await
-        .unwrap();
+    let fetched = desk.request(Method::GET, &format!("/v1/blobs/{}", sha256(scan))).send().await.unwrap();
     assert_eq!(fetched.bytes().await.unwrap().as_ref(), scan);
-    let document: CatalogDocument = desk
-        .request(Method::GET, "/v1/catalog")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document: CatalogDocument =
+        desk.request(Method::GET, "/v1/catalog").send().await.unwrap().json().await.unwrap();
     assert_eq!(document.version, "2026-03");
     assert_eq!(document.sha256, sha256(document.content.get().as_bytes()));
 
     assert!(run(&["credential", "revoke", "--db", db_arg, "--id", "1"]).0);
     assert_eq!(
-        desk.request(Method::GET, "/v1/events")
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        desk.request(Method::GET, "/v1/events").send().await.unwrap().status(),
         401,
         "revocation takes effect on a running hub"
     );
     second.kill().unwrap();
     second.wait().unwrap();
 
-    let (ok, _, stderr) = run(&[
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--db",
-        db_arg,
-        "--region",
-        OTHER,
-    ]);
-    assert!(
-        !ok && stderr.contains("不能以地区「320102」启动"),
-        "{stderr}"
-    );
+    let (ok, _, stderr) = run(&["serve", "--listen", "127.0.0.1:0", "--db", db_arg, "--region", OTHER]);
+    assert!(!ok && stderr.contains("不能以地区「320102」启动"), "{stderr}");
 }

@@ -7,8 +7,8 @@ use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 use tongban_core::applicant::{Applicant, IdKind, Person};
 use tongban_core::case::{
-    Author, CaseEvent, CaseId, CaseNumber, DeskCode, EventBody, Intake, IntakeForm, ItemRef,
-    Material, MaterialForm, ResultDelivery, Transfer,
+    Author, CaseEvent, CaseId, CaseNumber, DeskCode, EventBody, Intake, IntakeForm, ItemRef, Material, MaterialForm,
+    ResultDelivery, Transfer,
 };
 use tongban_hub::{Hub, Limits, Role};
 use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse};
@@ -53,9 +53,7 @@ impl TestHub {
         let (partner, other, back_office, admin, revoked) = {
             let hub = Hub::open(&db, Some(HUB)).unwrap();
             let now = Utc::now();
-            let issue = |region: Option<&str>, role, desk| {
-                hub.issue_credential(region, role, desk, now).unwrap()
-            };
+            let issue = |region: Option<&str>, role, desk| hub.issue_credential(region, role, desk, now).unwrap();
             let revoked = issue(Some(PARTNER), Role::Partner, "已停用窗口");
             hub.revoke_credential(revoked.credential.id, now).unwrap();
             (
@@ -69,11 +67,7 @@ impl TestHub {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let config = tongban_hub::HubConfig {
-            db,
-            region: None,
-            limits,
-        };
+        let config = tongban_hub::HubConfig { db, region: None, limits };
         tokio::spawn(async move {
             tongban_hub::serve(listener, config, async {
                 let _ = stopped.await;
@@ -81,16 +75,7 @@ impl TestHub {
             .await
             .unwrap()
         });
-        TestHub {
-            url,
-            _dir: dir,
-            partner,
-            other,
-            back_office,
-            admin,
-            revoked,
-            stop: Some(stop),
-        }
+        TestHub { url, _dir: dir, partner, other, back_office, admin, revoked, stop: Some(stop) }
     }
 
     pub fn api(&self, token: &str) -> Api {
@@ -98,11 +83,7 @@ impl TestHub {
     }
 
     pub fn anonymous(&self) -> Api {
-        Api {
-            http: reqwest::Client::new(),
-            base: self.url.clone(),
-            token: None,
-        }
+        Api { http: reqwest::Client::new(), base: self.url.clone(), token: None }
     }
 }
 
@@ -114,11 +95,7 @@ pub struct Api {
 
 impl Api {
     pub fn with_token(base: String, token: &str) -> Api {
-        Api {
-            http: reqwest::Client::new(),
-            base,
-            token: Some(token.to_string()),
-        }
+        Api { http: reqwest::Client::new(), base, token: Some(token.to_string()) }
     }
 
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
@@ -132,9 +109,7 @@ impl Api {
     pub async fn push(&self, events: &[CaseEvent]) -> Vec<PushOutcome> {
         let response = self
             .request(Method::POST, "/v1/events")
-            .json(&PushRequest {
-                events: events.to_vec(),
-            })
+            .json(&PushRequest { events: events.to_vec() })
             .send()
             .await
             .unwrap();
@@ -143,26 +118,16 @@ impl Api {
     }
 
     pub async fn pull(&self, since: u64, limit: u32) -> PullResponse {
-        let response = self
-            .request(
-                Method::GET,
-                &format!("/v1/events?since={since}&limit={limit}"),
-            )
-            .send()
-            .await
-            .unwrap();
+        let response =
+            self.request(Method::GET, &format!("/v1/events?since={since}&limit={limit}")).send().await.unwrap();
         assert_eq!(response.status(), 200);
         response.json().await.unwrap()
     }
 
     pub async fn put_blob(&self, bytes: &[u8]) -> (u16, String) {
         let sha = sha256(bytes);
-        let response = self
-            .request(Method::PUT, &format!("/v1/blobs/{sha}"))
-            .body(bytes.to_vec())
-            .send()
-            .await
-            .unwrap();
+        let response =
+            self.request(Method::PUT, &format!("/v1/blobs/{sha}")).body(bytes.to_vec()).send().await.unwrap();
         (response.status().as_u16(), sha)
     }
 }
@@ -171,8 +136,7 @@ impl Api {
 pub async fn error_of(response: Response) -> (u16, ErrorBody) {
     let status = response.status().as_u16();
     let text = response.text().await.unwrap();
-    let body = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("not a JSON error body ({e}): {text}"));
+    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not a JSON error body ({e}): {text}"));
     (status, body)
 }
 
@@ -181,16 +145,8 @@ pub fn sha256(bytes: &[u8]) -> String {
 }
 
 pub fn author(region: &str) -> Author {
-    let desk = if region == HUB {
-        "新野县行政审批局"
-    } else {
-        "窗口"
-    };
-    Author {
-        user: "王晓丽".into(),
-        desk: desk.into(),
-        region: region.into(),
-    }
+    let desk = if region == HUB { "新野县行政审批局" } else { "窗口" };
+    Author { user: "王晓丽".into(), desk: desk.into(), region: region.into() }
 }
 
 pub fn event(case: CaseId, region: &str, body: EventBody) -> CaseEvent {
@@ -234,23 +190,13 @@ pub fn intake(receiving: &str, seq: u32, scans: Vec<String>) -> CaseEvent {
             scans,
             note: String::new(),
         }],
-        transfer: Transfer {
-            network: true,
-            mail: false,
-            waybill: None,
-        },
+        transfer: Transfer { network: true, mail: false, waybill: None },
         delivery: ResultDelivery::AtWindow,
         note: String::new(),
     };
     let number = CaseNumber::compose(receiving, received_on, &DeskCode::parse("A1").unwrap(), seq);
     let body = EventBody::Received {
-        intake: Intake {
-            number,
-            receiving_region: receiving.into(),
-            window: "1号窗".into(),
-            received_on,
-            form,
-        },
+        intake: Intake { number, receiving_region: receiving.into(), window: "1号窗".into(), received_on, form },
     };
     event(CaseId(Uuid::now_v7()), receiving, body)
 }

@@ -1,0 +1,271 @@
+//! Printing a form: gather what it shows from the store, decide whether it is a 补打, render
+//! the PDF, hand it to the caller (a file for the CLI, the viewer or printer for the window),
+//! and only then record the print with the PDF kept beside the case. The CLI and the window
+//! both print through here, so a form looks and is recorded the same whichever printed it.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use tongban_core::case::{CaseId, EventBody};
+use tongban_core::region;
+use tongban_forms::{FormError, Ledger, Notice, PrintMark, Receipt};
+use tongban_store::{FormKind, HallTexts, LedgerFilter, NewPrint, PrintRecord, Store};
+
+use crate::AppError;
+
+impl From<FormError> for AppError {
+    fn from(e: FormError) -> AppError {
+        AppError::new(e.code(), e.to_string())
+    }
+}
+
+/// A form that was printed and recorded.
+#[derive(Debug, Clone)]
+pub struct Printed {
+    pub form: FormKind,
+    pub pdf: Vec<u8>,
+    /// The name to save the PDF under, e.g. `收件登记表-411329-20260302-A1-0013.pdf`; a 补打
+    /// carries its time so it never overwrites the first print (which may be open in a viewer).
+    pub file_name: String,
+    pub record: PrintRecord,
+    /// The case's 办件编号, or the ledger's scope ("2026年3月2日　受理人：张敏").
+    pub subject: String,
+    /// How many cases a ledger lists (1 for a case's form).
+    pub case_count: usize,
+    /// For a notice: the last day to bring the materials.
+    pub supplement_by: Option<NaiveDate>,
+}
+
+impl Printed {
+    /// One Chinese line saying what was printed, e.g. for the CLI.
+    pub fn summary(&self, place: &Path) -> String {
+        let reprint = if self.record.reprint { "（补打）" } else { "" };
+        let place = place.display();
+        match self.form {
+            FormKind::Receipt => {
+                format!("已生成收件登记表{reprint}：{place}（办件 {}，存档联和申请人联）", self.subject)
+            }
+            FormKind::Notice => format!(
+                "已生成一次性告知书{reprint}：{place}（办件 {}，请于 {} 前补正）",
+                self.subject,
+                self.supplement_by.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            FormKind::Ledger => {
+                format!("已生成每日台账{reprint}：{place}（{}，共 {} 件）", self.subject, self.case_count)
+            }
+        }
+    }
+}
+
+/// Which cases a ledger lists, as a clerk gives them: dates as text (`YYYY-MM-DD`), clerk by
+/// login, partner by region code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerRequest {
+    pub from: String,
+    /// Defaults to `from`.
+    pub to: Option<String>,
+    pub clerk: Option<String>,
+    pub partner: Option<String>,
+}
+
+/// Where a printed form goes before it is recorded. An error here records nothing, so the
+/// next print is not marked 补打 for a form nobody received.
+pub type Deliver<'a> = &'a mut dyn FnMut(&str, &[u8]) -> Result<(), AppError>;
+
+/// Prints a case's 收件登记表 or 一次性告知书. `case` is the 办件编号.
+pub fn print_case_form(
+    store: &mut Store,
+    form: FormKind,
+    case: &str,
+    user: &str,
+    now: DateTime<Utc>,
+    deliver: Deliver<'_>,
+) -> Result<Printed, AppError> {
+    store.user(user)?;
+    let summary = store.case_by_number(case.trim())?;
+    let state = store.case_state(summary.id)?;
+    let hall = store.hall_texts()?;
+    // Each 需补正 request of the handling region is a new notice; the one given at intake has
+    // the empty scope, as has the receipt.
+    let scope = match form {
+        FormKind::Receipt => String::new(),
+        FormKind::Notice => notice_scope(store, summary.id)?,
+        FormKind::Ledger => return Err(AppError::new("invalid_input", "每日台账不属于单个办件，请用台账打印")),
+    };
+    let first = store.first_print(form, Some(summary.id), &scope)?;
+    let mark = mark(now, first.as_ref());
+    let (pdf, supplement_by) = if form == FormKind::Receipt {
+        let clerk = display_name(store, &summary.clerk);
+        (
+            tongban_forms::receipt(&Receipt {
+                case: &state,
+                deadline: summary.deadline,
+                clerk: &clerk,
+                hall: &hall,
+                mark,
+            })?,
+            None,
+        )
+    } else {
+        // A 补打 repeats the notice as it was given: same date, same deadline, same clerk.
+        let issued_on = beijing(first.as_ref().map_or(now, |p| p.printed_at)).date();
+        let supplement_by = store
+            .calendar()
+            .add_working_days(issued_on, hall.supplement_days)
+            .map_err(|e| AppError::new("calendar", e.to_string()))?;
+        let clerk = display_name(store, first.as_ref().map_or(user, |p| p.user.as_str()));
+        let notice = Notice { case: &state, issued_on, supplement_by, clerk: &clerk, hall: &hall, mark };
+        (tongban_forms::notice(&notice)?, Some(supplement_by))
+    };
+    let reprint_at = first.as_ref().map(|_| now);
+    let file_name = file_name(form.label(), &summary.number, reprint_at);
+    deliver(&file_name, &pdf)?;
+    let record = store.record_print(&NewPrint {
+        case_id: Some(summary.id),
+        form,
+        scope: &scope,
+        user,
+        at: now,
+        reprint: reprint_at.is_some(),
+        pdf: &pdf,
+        file_name: &file_name,
+    })?;
+    Ok(Printed { form, pdf, file_name, record, subject: summary.number, case_count: 1, supplement_by })
+}
+
+/// Prints the 每日台账 for a day or a range, optionally of one clerk or one partner region.
+pub fn print_ledger(
+    store: &mut Store,
+    request: &LedgerRequest,
+    user: &str,
+    now: DateTime<Utc>,
+    deliver: Deliver<'_>,
+) -> Result<Printed, AppError> {
+    let printed_by = store.user(user)?.display_name;
+    let from = parse_day("起始日期", &request.from)?;
+    let to = match request.to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => parse_day("截止日期", t)?,
+        None => from,
+    };
+    if to < from {
+        return Err(FormError::BadRange { from, to }.into());
+    }
+    let clerk = non_empty(&request.clerk);
+    let partner = non_empty(&request.partner);
+    if let Some(code) = partner.filter(|c| !region::is_valid_code(c)) {
+        return Err(AppError::new("invalid_input", format!("办理地「{code}」不是有效的行政区划代码（6位数字）")));
+    }
+    let clerk_name = clerk.map(|login| store.user(login).map(|u| u.display_name)).transpose()?;
+    let filter = LedgerFilter { from, to, clerk: clerk.map(str::to_string), partner: partner.map(str::to_string) };
+    let entries = store.ledger_entries(&filter)?;
+    let hall = store.hall_texts()?;
+    let mut input = Ledger {
+        from,
+        to,
+        clerk: clerk_name.as_deref(),
+        partner,
+        entries: &entries,
+        printed_by: &printed_by,
+        hall: &hall,
+        mark: PrintMark::first(beijing(now)),
+    };
+    let scope = tongban_forms::ledger_scope(&input);
+    let first = store.first_print(FormKind::Ledger, None, &scope)?;
+    input.mark = mark(now, first.as_ref());
+    let pdf = tongban_forms::ledger(&input)?;
+    let days = if to == from { from.to_string() } else { format!("{from}至{to}") };
+    let file_name = file_name(FormKind::Ledger.label(), &days, first.as_ref().map(|_| now));
+    deliver(&file_name, &pdf)?;
+    let record = store.record_print(&NewPrint {
+        case_id: None,
+        form: FormKind::Ledger,
+        scope: &scope,
+        user,
+        at: now,
+        reprint: first.is_some(),
+        pdf: &pdf,
+        file_name: &file_name,
+    })?;
+    Ok(Printed {
+        form: FormKind::Ledger,
+        pdf,
+        file_name,
+        record,
+        subject: scope,
+        case_count: entries.len(),
+        supplement_by: None,
+    })
+}
+
+/// Changes one of the hall's printed texts (`hall.phone`, …). A text the print font cannot
+/// show would fail every later print, so it is refused now, naming the setting.
+pub fn set_hall_text(
+    store: &mut Store,
+    key: &str,
+    value: &str,
+    user: &str,
+    now: DateTime<Utc>,
+) -> Result<HallTexts, AppError> {
+    let label = HallTexts::KEYS.iter().find(|(k, _)| *k == key).map_or("设置值", |(_, l)| *l);
+    tongban_forms::check_printable(label, value)?;
+    Ok(store.set_setting(key, value, user, now)?)
+}
+
+/// Writes `pdf` into `dir` as `file_name` (write to a temporary name, then rename, so a viewer
+/// never opens half a file). Returns the path.
+pub fn save_pdf(dir: &Path, file_name: &str, pdf: &[u8]) -> Result<PathBuf, AppError> {
+    let failed = |e: std::io::Error| AppError::new("write_failed", format!("无法在「{}」保存 PDF：{e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let path = dir.join(file_name);
+    let partial = dir.join(format!(".{file_name}.part"));
+    std::fs::write(&partial, pdf).map_err(failed)?;
+    std::fs::rename(&partial, &path).map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        // On Windows a PDF open in a viewer cannot be replaced.
+        AppError::new("write_failed", format!("无法保存「{}」（文件可能正在被其他程序打开）：{e}", path.display()))
+    })?;
+    Ok(path)
+}
+
+/// The scope a case's notice is recorded under: the handling region's latest 需补正 request,
+/// or empty for the notice given at intake.
+fn notice_scope(store: &Store, case: CaseId) -> Result<String, AppError> {
+    let events = store.events_of(case)?;
+    Ok(events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.event.body, EventBody::SupplementRequested { .. }))
+        .map(|e| e.event.id.to_string())
+        .unwrap_or_default())
+}
+
+fn file_name(form: &str, subject: &str, reprint_at: Option<DateTime<Utc>>) -> String {
+    match reprint_at {
+        None => format!("{form}-{subject}.pdf"),
+        Some(at) => format!("{form}-{subject}-补打{}.pdf", beijing(at).format("%Y%m%d%H%M%S")),
+    }
+}
+
+fn mark(now: DateTime<Utc>, first: Option<&PrintRecord>) -> PrintMark {
+    PrintMark { printed_at: beijing(now), first_printed_at: first.map(|p| beijing(p.printed_at)) }
+}
+
+/// Beijing wall-clock time, as printed on the forms.
+pub fn beijing(t: DateTime<Utc>) -> NaiveDateTime {
+    t.with_timezone(&tongban_store::china_time()).naive_local()
+}
+
+/// The name printed for a login (the login itself if the user is not on this desk, e.g. a
+/// case synced from another desk of the hall).
+fn display_name(store: &Store, login: &str) -> String {
+    store.user(login).map(|u| u.display_name).unwrap_or_else(|_| login.to_string())
+}
+
+fn non_empty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn parse_day(label: &str, s: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::new("invalid_input", format!("{label}「{s}」无效，应为 YYYY-MM-DD 格式的日期")))
+}

@@ -1,0 +1,76 @@
+//! Handing a saved PDF to the system: the PDF viewer (the clerk checks it and prints from
+//! there) or straight to the default printer where the platform offers a way.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::AppError;
+
+/// A command to open PDFs with instead of the system's default viewer, e.g. a hall that
+/// prints with SumatraPDF, or `true` in a test that must not open windows.
+pub const VIEWER_ENV: &str = "TONGBAN_PDF_VIEWER";
+
+/// Opens `path` in the PDF viewer: the program named by `TONGBAN_PDF_VIEWER`, else the
+/// system's default for PDFs (ShellExecute on Windows, `xdg-open` on Linux).
+pub fn open_pdf(path: &Path) -> Result<(), AppError> {
+    let failed = |e: &dyn std::fmt::Display| {
+        AppError::new("viewer_failed", format!("PDF 已保存到「{}」，但无法打开查看器：{e}", path.display()))
+    };
+    match std::env::var_os(VIEWER_ENV).filter(|v| !v.is_empty()) {
+        Some(viewer) => Command::new(viewer)
+            .arg(path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map(drop)
+            .map_err(|e| failed(&e)),
+        None => open::that_detached(path).map_err(|e| failed(&e)),
+    }
+}
+
+/// Sends `path` to the default printer (or `printer` by name): `lp` (CUPS) on Linux and
+/// macOS; on Windows the "print" verb of the program registered for PDFs, which needs a PDF
+/// reader that offers one (Adobe Reader, SumatraPDF, …).
+pub fn send_to_printer(path: &Path, printer: Option<&str>) -> Result<(), AppError> {
+    let failed = |why: String| {
+        AppError::new("print_failed", format!("PDF 已保存到「{}」，但未能送到打印机：{why}", path.display()))
+    };
+    let mut command = printer_command(path, printer);
+    let out = command.stdin(Stdio::null()).output().map_err(|e| {
+        failed(if e.kind() == std::io::ErrorKind::NotFound {
+            format!("本机没有打印命令 {}；请在查看器中打印", command.get_program().to_string_lossy())
+        } else {
+            e.to_string()
+        })
+    })?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let detail = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    Err(failed(if detail.is_empty() { format!("打印命令退出码 {}", out.status) } else { detail }))
+}
+
+#[cfg(windows)]
+fn printer_command(path: &Path, printer: Option<&str>) -> Command {
+    // PowerShell quotes with '', doubled inside.
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let file = quote(&path.display().to_string());
+    let script = match printer {
+        None => format!("Start-Process -FilePath {file} -Verb Print -Wait"),
+        Some(name) => format!("Start-Process -FilePath {file} -Verb PrintTo -ArgumentList {} -Wait", quote(name)),
+    };
+    let mut c = Command::new("powershell.exe");
+    c.args(["-NoProfile", "-NonInteractive", "-Command", &script]);
+    c
+}
+
+#[cfg(not(windows))]
+fn printer_command(path: &Path, printer: Option<&str>) -> Command {
+    let mut c = Command::new("lp");
+    if let Some(name) = printer {
+        c.args(["-d", name]);
+    }
+    c.arg("--").arg(path);
+    c
+}

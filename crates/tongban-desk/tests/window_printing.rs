@@ -1,0 +1,87 @@
+#![cfg(unix)]
+
+//! Printing as the window does it: the PDF saved beside the database, recorded, handed to the
+//! viewer or printer; a 补打 saved under its own name; a viewer or printer that fails leaves the
+//! print saved and recorded, with the reason. One test, because it sets environment variables
+//! (the viewer command, `PATH`) that every thread of this process would see.
+
+use std::path::Path;
+
+use tongban_desk::demo::{seed, DEMO_CLERK};
+use tongban_desk::{AfterPrint, CaseForm, Desk, LedgerQuery};
+
+fn pdf_text(path: &Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "pdftotext {}", path.display());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_window_saves_records_and_hands_on_each_print() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let cases = seed(&db, 3).unwrap();
+    let desk = Desk::open(&db).unwrap();
+    assert_eq!(desk.prints_dir(), dir.path().join("desk.prints"));
+
+    // A viewer that writes down what it was asked to open.
+    let opened = dir.path().join("opened.txt");
+    let viewer = dir.path().join("viewer.sh");
+    std::fs::write(&viewer, format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display())).unwrap();
+    std::fs::set_permissions(&viewer, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    // SAFETY: this test binary runs only this one test, so no other thread reads the environment.
+    unsafe { std::env::set_var(tongban_desk::viewer::VIEWER_ENV, &viewer) };
+
+    let number = &cases[0].number;
+    let first = desk.print_case_form(CaseForm::Receipt, number, AfterPrint::Open).unwrap();
+    assert!(!first.reprint);
+    assert_eq!(first.warning, None, "{first:?}");
+    let first_path = dir.path().join("desk.prints").join(format!("收件登记表-{number}.pdf"));
+    assert_eq!(Path::new(&first.path), first_path);
+    assert!(first.message.contains("已在查看器中打开"), "{}", first.message);
+    let text = pdf_text(&first_path);
+    assert!(text.contains(number) && text.contains(&cases[0].applicant_name), "{text}");
+    assert!(!text.contains("补打"));
+    // The viewer is started detached; give it a moment to write.
+    for _ in 0..50 {
+        if opened.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(std::fs::read_to_string(&opened).unwrap(), first.path);
+
+    // Again: a 补打 under its own name, so the first (perhaps still open) is not replaced.
+    let again = desk.print_case_form(CaseForm::Receipt, number, AfterPrint::Save).unwrap();
+    assert!(again.reprint);
+    assert_ne!(again.path, first.path);
+    assert!(again.path.contains("-补打"), "{}", again.path);
+    assert!(pdf_text(Path::new(&again.path)).contains("补打"));
+
+    // No `lp` on PATH: the ledger is saved and recorded, and the clerk is told why it did not print.
+    let empty_bin = dir.path().join("bin");
+    std::fs::create_dir(&empty_bin).unwrap();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    unsafe { std::env::set_var("PATH", &empty_bin) };
+    let today = tongban_desk::printing::beijing(chrono::Utc::now()).date().to_string();
+    let query = LedgerQuery { from: today.clone(), clerk: Some(DEMO_CLERK.into()), ..LedgerQuery::default() };
+    let ledger = desk.print_ledger(&query, AfterPrint::Printer);
+    unsafe { std::env::set_var("PATH", path) };
+    let ledger = ledger.unwrap();
+    let warning = ledger.warning.expect("no printer command");
+    assert!(warning.contains("本机没有打印命令 lp") && warning.contains(&ledger.path), "{warning}");
+    assert!(pdf_text(Path::new(&ledger.path)).contains("跨省通办每日收件台账"));
+
+    // Bad input changes nothing: no file, no record.
+    let bad = desk.print_ledger(&LedgerQuery { from: "2026-13-01".into(), ..LedgerQuery::default() }, AfterPrint::Save);
+    assert_eq!(bad.unwrap_err().message, "起始日期「2026-13-01」无效，应为 YYYY-MM-DD 格式的日期");
+    let unknown = desk.print_case_form(CaseForm::Notice, "411329-20260101-A1-9999", AfterPrint::Save).unwrap_err();
+    assert_eq!(unknown.code, "unknown_case", "{unknown:?}");
+    let files = std::fs::read_dir(dir.path().join("desk.prints")).unwrap().count();
+    assert_eq!(files, 3, "two receipts and one ledger");
+}

@@ -1,0 +1,179 @@
+//! The forms a window prints, as PDF bytes: the 收件登记表 (two copies, 存档联 and 申请人联), the
+//! 一次性告知书, and the 每日台账. Pure: the data comes in, the bytes go out; the caller keeps
+//! the PDF ([`tongban_store::Store::record_print`]) and hands it to the viewer or printer.
+//!
+//! - One font, shipped inside the binary and embedded as a subset ([`font`]).
+//! - Every field is checked against the font before anything is drawn: a character the font
+//!   lacks is an error naming the field and the character ([`FormError::MissingGlyph`]), never
+//!   a box on paper.
+//! - Text wraps inside its cell, table rows grow, fixed boxes shrink their text; text that still
+//!   does not fit is an error naming the field ([`FormError::TooLong`]), never cut off.
+//! - Tables continue on further pages with their header row repeated; every page says
+//!   第 x 页 共 y 页.
+
+pub mod font;
+mod layout;
+mod ledger;
+mod notice;
+mod receipt;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use tongban_core::case::CaseState;
+use tongban_store::{HallTexts, LedgerEntry};
+
+pub use font::FormFont;
+
+/// Why a form could not be made. Messages are Chinese: they reach the clerk.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormError {
+    /// A character the print font has no glyph for (it would print as an empty box).
+    #[error("{field}中的「{ch}」（U+{:04X}）是打印字体中没有的字，无法打印；请核对该字，必要时改用规范汉字或在备注中说明", *.ch as u32)]
+    MissingGlyph { field: String, ch: char },
+    /// Text too long for its box even at the smallest size allowed.
+    #[error("{field}过长，无法在表格中完整打印，请精简后再打印")]
+    TooLong { field: String },
+    /// The 一次性告知书 has nothing to tell.
+    #[error("办件{number}的材料齐全，没有需要补正的内容，无需出具一次性告知书")]
+    NothingToNotify { number: String },
+    /// A ledger's dates are the wrong way round.
+    #[error("台账的截止日期 {to} 早于起始日期 {from}")]
+    BadRange { from: NaiveDate, to: NaiveDate },
+    #[error("二维码生成失败：{0}")]
+    Qr(String),
+}
+
+impl FormError {
+    /// A stable code for the window.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FormError::MissingGlyph { .. } => "missing_glyph",
+            FormError::TooLong { .. } => "text_too_long",
+            FormError::NothingToNotify { .. } => "nothing_to_notify",
+            FormError::BadRange { .. } => "bad_range",
+            FormError::Qr(_) => "qr",
+        }
+    }
+}
+
+/// When a form is printed, and whether it is a 补打 (the same form was printed before).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintMark {
+    /// Beijing time.
+    pub printed_at: NaiveDateTime,
+    /// When the form was first printed, if this is a reprint (Beijing time).
+    pub first_printed_at: Option<NaiveDateTime>,
+}
+
+impl PrintMark {
+    pub fn first(printed_at: NaiveDateTime) -> PrintMark {
+        PrintMark { printed_at, first_printed_at: None }
+    }
+
+    pub fn is_reprint(&self) -> bool {
+        self.first_printed_at.is_some()
+    }
+}
+
+/// What the 收件登记表 prints.
+#[derive(Debug, Clone)]
+pub struct Receipt<'a> {
+    /// The case as its events fold: the intake and the materials as they are now.
+    pub case: &'a CaseState,
+    /// 承诺办结日期 (working days from the day the case is complete); `None` while 待补正.
+    pub deadline: Option<NaiveDate>,
+    /// The name of the clerk who took the case in.
+    pub clerk: &'a str,
+    pub hall: &'a HallTexts,
+    pub mark: PrintMark,
+}
+
+/// What the 一次性告知书 prints.
+#[derive(Debug, Clone)]
+pub struct Notice<'a> {
+    pub case: &'a CaseState,
+    /// The day the notice was first given (a reprint keeps it, and so keeps the deadline).
+    pub issued_on: NaiveDate,
+    /// The last day to bring the materials: `hall.supplement_days` working days after `issued_on`.
+    pub supplement_by: NaiveDate,
+    /// The name of the clerk who gives the notice.
+    pub clerk: &'a str,
+    pub hall: &'a HallTexts,
+    pub mark: PrintMark,
+}
+
+/// What the 每日台账 prints.
+#[derive(Debug, Clone)]
+pub struct Ledger<'a> {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The clerk the ledger is limited to (display name), if any.
+    pub clerk: Option<&'a str>,
+    /// The partner region the ledger is limited to (code), if any.
+    pub partner: Option<&'a str>,
+    pub entries: &'a [LedgerEntry],
+    /// Who prints it (制表人).
+    pub printed_by: &'a str,
+    pub hall: &'a HallTexts,
+    pub mark: PrintMark,
+}
+
+/// The 收件登记表: 存档联 then 申请人联, each on its own page(s).
+pub fn receipt(input: &Receipt<'_>) -> Result<Vec<u8>, FormError> {
+    receipt::render(FormFont::shared(), input)
+}
+
+/// The 一次性告知书.
+pub fn notice(input: &Notice<'_>) -> Result<Vec<u8>, FormError> {
+    notice::render(FormFont::shared(), input)
+}
+
+/// The 每日台账 (A4 landscape).
+pub fn ledger(input: &Ledger<'_>) -> Result<Vec<u8>, FormError> {
+    ledger::render(FormFont::shared(), input)
+}
+
+/// What a ledger covers, as printed under its title ("2026年3月2日　受理人：张敏"): also the
+/// scope its print is recorded under, so printing the same ledger again is a 补打.
+pub fn ledger_scope(input: &Ledger<'_>) -> String {
+    ledger::scope_text(input)
+}
+
+/// What a case's 一次性告知书 lists: each missing required material, and each item the handling
+/// region asked to be supplemented, with what it must be. Empty when nothing is to be told.
+pub fn notice_items(case: &CaseState) -> Vec<NoticeItem> {
+    notice::items(case)
+}
+
+/// One line of the 一次性告知书.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeItem {
+    pub name: String,
+    /// 未提交 (missing at intake) or 需补正 (asked for by the handling region).
+    pub problem: String,
+    /// What it must be (the catalog's standard, form and copies).
+    pub requirement: String,
+}
+
+/// Parses the font now (it takes tens of milliseconds), so the first print does not wait.
+pub fn preload() {
+    FormFont::shared();
+}
+
+/// Checks that every character of `text` can be printed; for a form field as it is typed in
+/// (the window can call this while the clerk types a name).
+pub fn check_printable(field: &str, text: &str) -> Result<(), FormError> {
+    FormFont::shared().check(field, text)
+}
+
+/// 2026年3月2日.
+pub(crate) fn date_zh(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// The 补打 line printed on a reprint, or `None`.
+pub(crate) fn reprint_line(mark: &PrintMark) -> Option<String> {
+    mark.first_printed_at.map(|first| {
+        format!("补打 {}（首次打印于 {}）", mark.printed_at.format("%Y-%m-%d %H:%M"), first.format("%Y-%m-%d %H:%M"))
+    })
+}

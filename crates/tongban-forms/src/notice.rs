@@ -1,0 +1,291 @@
+//! 一次性告知书 (A4 portrait): everything that is missing or does not conform, at once, with what
+//! each material must be, the legal basis, the deadline, where to bring it, and the signatures.
+
+use tongban_core::case::{CaseState, CaseStatus};
+use tongban_core::region;
+
+use crate::font::FormFont;
+use crate::layout::{lay_row, line_height, pt_to_mm, wrap, Align, Area, Canvas, Col, Row, Style};
+use crate::receipt::{BODY_BOTTOM, LEFT, PAGE_H, PAGE_W, WIDTH};
+use crate::{date_zh, reprint_line, FormError, Notice, NoticeItem};
+
+/// 《中华人民共和国行政许可法》第三十二条第一款第（四）项.
+pub const LEGAL_BASIS: &str =
+    "《中华人民共和国行政许可法》第三十二条第一款第（四）项：申请材料不齐全或者不符合法定形式的，\
+应当当场或者在五日内一次告知申请人需要补正的全部内容，逾期不告知的，自收到申请材料之日起即为受理。";
+
+const SIZE: f32 = 11.0;
+const TABLE_SIZE: f32 = 10.0;
+const ROW_H: f32 = 8.0;
+const INNER: f32 = 0.5;
+const OUTER: f32 = 1.0;
+
+/// 序号, 材料名称, 问题, 应当符合的要求.
+const COLS: [Col; 4] = [Col::centred(12.0), Col::value(52.0), Col::centred(26.0), Col::value(84.0)];
+const HEAD: [Col; 4] = [Col::head(12.0), Col::head(52.0), Col::head(26.0), Col::head(84.0)];
+const TITLES: [&str; 4] = ["序号", "材料名称", "问题", "应当符合的要求"];
+
+pub(crate) fn items(case: &CaseState) -> Vec<NoticeItem> {
+    let mut out: Vec<NoticeItem> = case
+        .materials
+        .iter()
+        .filter(|m| m.is_missing())
+        .map(|m| NoticeItem { name: m.name.clone(), problem: "未提交".into(), requirement: requirement(m) })
+        .collect();
+    if matches!(case.status, CaseStatus::SupplementRequested | CaseStatus::Supplementing) {
+        for item in &case.supplement_items {
+            // The handling region names what it needs in its own words; quote the catalog's
+            // standard when the words name one of the case's materials.
+            let material = case.materials.iter().find(|m| !m.name.is_empty() && item.contains(m.name.as_str()));
+            out.push(NoticeItem {
+                name: material.map(|m| m.name.clone()).unwrap_or_else(|| item.clone()),
+                problem: "需补正".into(),
+                requirement: match material {
+                    Some(m) => format!("办理地意见：{item}。{}", requirement(m)),
+                    None => format!("办理地意见：{item}"),
+                },
+            });
+        }
+    }
+    out
+}
+
+fn requirement(m: &tongban_core::case::Material) -> String {
+    let standard = m.standard.trim();
+    let form = format!("{}{}份", m.form.label(), m.copies);
+    if standard.is_empty() {
+        form
+    } else {
+        format!("{standard}（{form}）")
+    }
+}
+
+fn check_fields(font: &FormFont, input: &Notice<'_>, items: &[NoticeItem]) -> Result<(), FormError> {
+    let form = &input.case.intake.form;
+    let hall = input.hall;
+    let applicant_label = match form.applicant {
+        tongban_core::applicant::Applicant::Person(_) => "申请人姓名",
+        tongban_core::applicant::Applicant::Enterprise(_) => "申请单位名称",
+    };
+    let fields: [(&str, &str); 10] = [
+        (applicant_label, form.applicant.name()),
+        ("事项名称", &form.item.name),
+        ("办理部门", &form.item.department),
+        ("受理窗口", &input.case.intake.window),
+        ("受理人", input.clerk),
+        ("服务中心名称", &hall.hall_name),
+        ("服务中心地址", &hall.address),
+        ("咨询电话", &hall.phone),
+        ("办公时间", &hall.office_hours),
+        ("一次性告知书结束语", &hall.notice_closing),
+    ];
+    for (label, text) in fields {
+        font.check(label, text)?;
+    }
+    for (i, item) in items.iter().enumerate() {
+        font.check(&format!("第{}项补正材料名称", i + 1), &item.name)?;
+        font.check(&format!("第{}项补正材料的要求", i + 1), &item.requirement)?;
+    }
+    Ok(())
+}
+
+/// A paragraph already wrapped.
+struct Para {
+    size: f32,
+    lines: Vec<String>,
+}
+
+impl Para {
+    fn new(font: &FormFont, text: &str, size: f32) -> Para {
+        Para { size, lines: wrap(font, text, size, WIDTH) }
+    }
+}
+
+struct Writer<'a, 'f> {
+    c: Canvas<'f>,
+    input: &'a Notice<'a>,
+    y: f32,
+}
+
+impl Writer<'_, '_> {
+    /// Starts a continuation page if `h` mm do not fit below `y`.
+    fn ensure(&mut self, h: f32) -> bool {
+        if self.y + h <= BODY_BOTTOM {
+            return false;
+        }
+        self.new_page();
+        true
+    }
+
+    fn new_page(&mut self) {
+        self.c.add_page(PAGE_W, PAGE_H);
+        self.c.title_at(PAGE_W / 2.0, 20.0, 14.0, Align::Centre, "一次性告知书（续）");
+        self.c.text_at(LEFT + WIDTH, 27.0, 9.5, Align::Right, &format!("编号：{}", self.input.case.intake.number));
+        self.y = 32.0;
+    }
+
+    /// A paragraph, continuing on the next page line by line if it has to.
+    fn para(&mut self, p: &Para, gap_after: f32) {
+        let lh = line_height(p.size);
+        for line in &p.lines {
+            self.ensure(lh);
+            self.c.lines_in(
+                Area::new(LEFT, self.y, WIDTH, lh),
+                p.size,
+                Style::new(p.size).top(),
+                std::slice::from_ref(line),
+            );
+            self.y += lh;
+        }
+        self.y += gap_after;
+    }
+}
+
+pub(crate) fn render(font: &FormFont, input: &Notice<'_>) -> Result<Vec<u8>, FormError> {
+    let case = input.case;
+    let intake = &case.intake;
+    let form = &intake.form;
+    let hall = input.hall;
+    let items = items(case);
+    if items.is_empty() {
+        return Err(FormError::NothingToNotify { number: intake.number.to_string() });
+    }
+    check_fields(font, input, &items)?;
+
+    let partner = region::full_name(&form.handling_region).unwrap_or_else(|| form.handling_region.clone());
+    let opening = format!(
+        "　　您（单位）于{}在本窗口申请办理的「{}」（办件编号：{}；办理地：{}；办理部门：{}），经审查，申请材料不齐全或者不符合法定形式。\
+依据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，现将需要补正的全部内容一次性告知如下：",
+        date_zh(intake.received_on),
+        form.item.name,
+        intake.number,
+        partner,
+        form.item.department
+    );
+    let place = if hall.address.trim().is_empty() {
+        intake.window.clone()
+    } else {
+        format!("{}（{}）", hall.address.trim(), intake.window)
+    };
+    let deadline = format!(
+        "　　请于{}前（自告知之日起{}个工作日内）将上述材料一次性补正齐全，送至{}。{}",
+        date_zh(input.supplement_by),
+        hall.supplement_days,
+        place,
+        hall.notice_closing.trim()
+    );
+    let opening = Para::new(font, &opening, SIZE);
+    let deadline = Para::new(font, &deadline, SIZE);
+    let blank = |s: &str| {
+        if s.trim().is_empty() {
+            "＿＿＿＿＿＿＿＿".to_string()
+        } else {
+            s.trim().to_string()
+        }
+    };
+    let contacts = [
+        Para::new(font, &format!("补正地点：{place}"), 10.0),
+        Para::new(font, &format!("办公时间：{}", blank(&hall.office_hours)), 10.0),
+        Para::new(font, &format!("咨询电话：{}", blank(&hall.phone)), 10.0),
+    ];
+    let basis_inner = WIDTH - 6.0;
+    let basis_lines = wrap(font, &format!("法律依据：{LEGAL_BASIS}"), 9.0, basis_inner);
+    let basis_h = line_height(9.0) * basis_lines.len() as f32 + 4.0;
+
+    let head = lay_row(font, &HEAD, &TITLES.map(|t| (t, t)), TABLE_SIZE, ROW_H)?;
+    let rows: Vec<Row> = items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let n = (i + 1).to_string();
+            let label = format!("第{}项补正材料", i + 1);
+            lay_row(
+                font,
+                &COLS,
+                &[(&n, &label), (&it.name, &label), (&it.problem, &label), (&it.requirement, &label)],
+                TABLE_SIZE,
+                ROW_H,
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    if let Some(i) = rows.iter().position(|r| r.height > BODY_BOTTOM - 60.0) {
+        return Err(FormError::TooLong { field: format!("第{}项补正材料的名称或要求", i + 1) });
+    }
+
+    let mut c = Canvas::new(font, &format!("一次性告知书 {}", intake.number));
+    c.add_page(PAGE_W, PAGE_H);
+    if let Some(line) = reprint_line(&input.mark) {
+        c.text_at(LEFT, 13.0, 8.5, Align::Left, &line);
+    }
+    c.text_at(LEFT + WIDTH, 13.0, 9.5, Align::Right, &format!("编号：{}", intake.number));
+    c.text_in(
+        Area::new(LEFT + 20.0, 19.0, WIDTH - 40.0, 7.0),
+        Style::new(13.0).shrink_to(9.0).centred(),
+        "服务中心名称",
+        &hall.hall_name,
+    )?;
+    c.title_at(PAGE_W / 2.0, 37.0, 22.0, Align::Centre, "一次性告知书");
+    c.text_at(PAGE_W / 2.0, 44.0, 9.5, Align::Centre, "（跨省通办 · 申请材料补正）");
+
+    let mut w = Writer { c, input, y: 50.0 };
+    let addressee = Para::new(font, &format!("{}：", form.applicant.name()), SIZE);
+    w.para(&addressee, 1.0);
+    w.para(&opening, 3.0);
+
+    // The table, its header repeated on each page it reaches.
+    w.ensure(head.height + rows.first().map_or(0.0, |r| r.height));
+    let mut top = w.y;
+    w.c.draw_row(LEFT, w.y, &HEAD, &head, INNER);
+    w.y += head.height;
+    for row in &rows {
+        if w.y + row.height > BODY_BOTTOM {
+            w.c.frame(Area::new(LEFT, top, WIDTH, w.y - top), OUTER);
+            w.new_page();
+            top = w.y;
+            w.c.draw_row(LEFT, w.y, &HEAD, &head, INNER);
+            w.y += head.height;
+        }
+        w.c.draw_row(LEFT, w.y, &COLS, row, INNER);
+        w.y += row.height;
+    }
+    w.c.frame(Area::new(LEFT, top, WIDTH, w.y - top), OUTER);
+    w.y += 4.0;
+
+    w.para(&deadline, 3.0);
+    for p in &contacts {
+        w.para(p, 0.8);
+    }
+    w.y += 2.0;
+    w.ensure(basis_h);
+    let basis = Area::new(LEFT, w.y, WIDTH, basis_h);
+    w.c.fill(basis, 0.95);
+    w.c.frame(basis, 0.4);
+    w.c.lines_in(basis.inset(3.0, 2.0), 9.0, Style::new(9.0).top(), &basis_lines);
+    w.y += basis_h + 4.0;
+
+    // Signatures, the seal and the date of the notice stay together.
+    let sign_h = 44.0;
+    w.ensure(sign_h);
+    let y = w.y;
+    let c = &mut w.c;
+    c.text_at(LEFT, y + 8.0, 10.5, Align::Left, &format!("受理人：{}", input.clerk));
+    c.text_at(LEFT, y + 17.0, 10.5, Align::Left, "受理人签字：");
+    c.hline(LEFT + 23.0, LEFT + 60.0, y + 18.2, 0.4);
+    c.text_at(LEFT, y + 26.0, 10.5, Align::Left, "日期：　　　　年　　月　　日");
+    let who = if form.agent.is_some() { "申请人（代办人）签收：" } else { "申请人签收：" };
+    let x2 = LEFT + 66.0;
+    c.text_at(x2, y + 17.0, 10.5, Align::Left, who);
+    let ww = pt_to_mm(c.font.width_pt(who, 10.5));
+    c.hline(x2 + ww, (LEFT + WIDTH - 46.0).max(x2 + ww + 20.0), y + 18.2, 0.4);
+    c.text_at(x2, y + 26.0, 10.5, Align::Left, "日期：　　　　年　　月　　日");
+    let seal = Area::new(LEFT + WIDTH - 42.0, y, 42.0, 32.0);
+    c.dashed_frame(seal, 0.5);
+    c.text_at(seal.x + seal.w / 2.0, seal.bottom() - 3.0, 8.0, Align::Centre, "（受理窗口盖章）");
+    c.text_at(seal.right(), seal.bottom() + 7.0, 10.5, Align::Right, &date_zh(input.issued_on));
+
+    let mut c = w.c;
+    let note = format!("打印时间：{}", input.mark.printed_at.format("%Y-%m-%d %H:%M"));
+    let mark = if input.mark.is_reprint() { "补打" } else { "" };
+    c.stamp_footers(0..c.page_count(), PAGE_W, (LEFT, LEFT + WIDTH), (BODY_BOTTOM + 2.5, PAGE_H - 8.0), (&note, mark));
+    c.finish()
+}

@@ -1,0 +1,226 @@
+//! Desk settings: the hall's own wording and contact details printed on the forms (hall name,
+//! address, phone, office hours, the notice texts, the days given for 补正). Kept as key/value
+//! rows; a key without a row has its default, so a new desk prints sensible forms at once and an
+//! older database gains new keys without a migration.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::Serialize;
+use tongban_core::validate::ValidationError;
+
+use crate::{Result, Store};
+
+pub(crate) const SCHEMA_V2: &str = "
+CREATE TABLE settings (
+    key        TEXT PRIMARY KEY,       -- e.g. hall.phone; see HallTexts::KEYS
+    value      TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL           -- login of the user who set it
+);
+";
+
+/// The hall's texts as printed on the 收件登记表, the 一次性告知书 and the 台账.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HallTexts {
+    /// 服务中心名称, e.g. 新野县政务服务中心 (default: the name given at `tongban init`).
+    pub hall_name: String,
+    /// 地址: where the applicant brings missing materials. Empty until set (printed as a blank).
+    pub address: String,
+    /// 咨询电话. Empty until set (printed as a blank).
+    pub phone: String,
+    /// 办公时间.
+    pub office_hours: String,
+    /// The receipt's notice that anything missing or non-conforming will be told at once.
+    pub receipt_notice: String,
+    /// The closing paragraph of the 一次性告知书.
+    pub notice_closing: String,
+    /// 补正期限: working days the applicant has to bring what the notice lists.
+    pub supplement_days: u32,
+}
+
+/// One setting as `tongban settings show` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Setting {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    /// No row: the value is the default.
+    pub is_default: bool,
+}
+
+pub const DEFAULT_OFFICE_HOURS: &str = "周一至周五 上午9:00—12:00，下午13:00—17:00（法定节假日除外）";
+pub const DEFAULT_RECEIPT_NOTICE: &str = "本窗口已接收您提交的申请材料，详见上表。申请材料不齐全或者不符合法定形式的，\
+本窗口将当场一次性告知您需要补正的全部内容。请妥善保管本登记表，凭办件编号查询办理进度、领取办理结果。";
+pub const DEFAULT_NOTICE_CLOSING: &str = "请按上述要求一次性补齐材料。补正材料齐全后，本窗口将及时流转办理地审批；\
+如对告知内容有疑问，请在办公时间内来电或到窗口咨询。";
+pub const DEFAULT_SUPPLEMENT_DAYS: u32 = 10;
+
+impl HallTexts {
+    /// The keys, their Chinese labels, in the order `settings show` lists them.
+    pub const KEYS: [(&'static str, &'static str); 7] = [
+        ("hall.name", "服务中心名称"),
+        ("hall.address", "服务中心地址"),
+        ("hall.phone", "咨询电话"),
+        ("hall.office_hours", "办公时间"),
+        ("receipt.notice", "收件登记表告知语"),
+        ("notice.closing", "一次性告知书结束语"),
+        ("notice.supplement_days", "补正期限（工作日）"),
+    ];
+
+    /// The texts of a desk whose settings were never changed.
+    pub fn defaults(hall_name: &str) -> HallTexts {
+        HallTexts {
+            hall_name: hall_name.to_string(),
+            address: String::new(),
+            phone: String::new(),
+            office_hours: DEFAULT_OFFICE_HOURS.into(),
+            receipt_notice: DEFAULT_RECEIPT_NOTICE.into(),
+            notice_closing: DEFAULT_NOTICE_CLOSING.into(),
+            supplement_days: DEFAULT_SUPPLEMENT_DAYS,
+        }
+    }
+
+    /// The value of `key` as text.
+    pub fn get(&self, key: &str) -> Option<String> {
+        Some(match key {
+            "hall.name" => self.hall_name.clone(),
+            "hall.address" => self.address.clone(),
+            "hall.phone" => self.phone.clone(),
+            "hall.office_hours" => self.office_hours.clone(),
+            "receipt.notice" => self.receipt_notice.clone(),
+            "notice.closing" => self.notice_closing.clone(),
+            "notice.supplement_days" => self.supplement_days.to_string(),
+            _ => return None,
+        })
+    }
+
+    /// Sets `key` from text, checked. The error names the setting.
+    fn set(&mut self, key: &str, value: &str) -> std::result::Result<(), ValidationError> {
+        let value = value.trim().to_string();
+        match key {
+            "hall.name" => self.hall_name = value,
+            "hall.address" => self.address = value,
+            "hall.phone" => self.phone = value,
+            "hall.office_hours" => self.office_hours = value,
+            "receipt.notice" => self.receipt_notice = value,
+            "notice.closing" => self.notice_closing = value,
+            "notice.supplement_days" => {
+                self.supplement_days =
+                    value.parse::<u32>().ok().filter(|d| (1..=60).contains(d)).ok_or_else(|| {
+                        ValidationError::new(format!("「{value}」无效，应为1至60之间的整数（工作日）"))
+                    })?;
+            }
+            _ => return Err(unknown_key(key)),
+        }
+        Ok(())
+    }
+}
+
+fn unknown_key(key: &str) -> ValidationError {
+    let keys: Vec<&str> = HallTexts::KEYS.iter().map(|(k, _)| *k).collect();
+    ValidationError::new(format!("没有设置项「{key}」，可设置：{}", keys.join("、")))
+}
+
+fn label_of(key: &str) -> &'static str {
+    HallTexts::KEYS.iter().find(|(k, _)| *k == key).map(|(_, l)| *l).unwrap_or("设置项")
+}
+
+impl Store {
+    /// The defaults: the hall's name from the desk identity (or a generic one before `init`).
+    fn default_hall_texts(&self) -> Result<HallTexts> {
+        let hall = self.desk()?.map(|d| d.hall).unwrap_or_else(|| "政务服务中心".to_string());
+        Ok(HallTexts::defaults(&hall))
+    }
+
+    /// The hall's texts: every stored setting over the defaults.
+    pub fn hall_texts(&self) -> Result<HallTexts> {
+        let mut texts = self.default_hall_texts()?;
+        let mut stmt = self.conn.prepare_cached("SELECT key, value FROM settings")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (key, value) = row?;
+            // A key this build does not know (written by a newer one) or a value it refuses is
+            // skipped: the default prints instead of the form failing.
+            let _ = texts.set(&key, &value);
+        }
+        Ok(texts)
+    }
+
+    /// Every setting with its label and whether it still has its default.
+    pub fn settings(&self) -> Result<Vec<Setting>> {
+        let texts = self.hall_texts()?;
+        let mut stmt = self.conn.prepare_cached("SELECT 1 FROM settings WHERE key = ?1")?;
+        let mut out = Vec::new();
+        for (key, label) in HallTexts::KEYS {
+            let stored = stmt.exists([key])?;
+            out.push(Setting { key, label, value: texts.get(key).unwrap_or_default(), is_default: !stored });
+        }
+        Ok(out)
+    }
+
+    /// Sets one setting, checked first; an empty value restores the default. Returns the hall
+    /// texts as they now are.
+    pub fn set_setting(&mut self, key: &str, value: &str, user: &str, now: DateTime<Utc>) -> Result<HallTexts> {
+        let key = key.trim();
+        let mut texts = self.hall_texts()?;
+        if value.trim().is_empty() {
+            if texts.get(key).is_none() {
+                return Err(unknown_key(key).at("key", "设置项").into());
+            }
+            self.conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+            return self.hall_texts();
+        }
+        texts.set(key, value).map_err(|e| e.at(key, label_of(key)))?;
+        self.user(user)?;
+        self.conn.execute(
+            "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
+                 updated_by = excluded.updated_by",
+            params![key, texts.get(key).unwrap_or_default(), now.to_rfc3339(), user],
+        )?;
+        Ok(texts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::temp_store;
+
+    #[test]
+    fn a_new_desk_has_defaults_with_its_own_hall_name() {
+        let (_d, mut store) = temp_store();
+        assert_eq!(store.hall_texts().unwrap().hall_name, "政务服务中心");
+        crate::events::tests::setup(&mut store);
+        let texts = store.hall_texts().unwrap();
+        assert_eq!(texts, HallTexts::defaults("新野县政务服务中心"));
+        assert!(store.settings().unwrap().iter().all(|s| s.is_default));
+        assert_eq!(store.settings().unwrap().len(), HallTexts::KEYS.len());
+    }
+
+    #[test]
+    fn a_setting_is_stored_checked_and_reset_by_an_empty_value() {
+        let (dir, mut store) = temp_store();
+        crate::events::tests::setup(&mut store);
+        let now = Utc::now();
+        store.set_setting("hall.phone", " 0377-66012345 ", "zhang", now).unwrap();
+        store.set_setting("notice.supplement_days", "15", "zhang", now).unwrap();
+        drop(store);
+        let mut store = Store::open(&dir.path().join("desk.db")).unwrap();
+        let texts = store.hall_texts().unwrap();
+        assert_eq!((texts.phone.as_str(), texts.supplement_days), ("0377-66012345", 15));
+        let listed = store.settings().unwrap();
+        let phone = listed.iter().find(|s| s.key == "hall.phone").unwrap();
+        assert!(!phone.is_default && phone.label == "咨询电话");
+
+        let err = store.set_setting("notice.supplement_days", "0", "zhang", now).unwrap_err();
+        assert_eq!(err.to_string(), "补正期限（工作日）：「0」无效，应为1至60之间的整数（工作日）");
+        let err = store.set_setting("hall.fax", "1", "zhang", now).unwrap_err();
+        assert!(err.to_string().starts_with("设置项：没有设置项「hall.fax」"), "{err}");
+        assert_eq!(store.set_setting("hall.phone", "x", "nobody", now).unwrap_err().code(), "unknown_user");
+        assert_eq!(store.hall_texts().unwrap().supplement_days, 15, "a refused value changes nothing");
+
+        store.set_setting("notice.supplement_days", "", "zhang", now).unwrap();
+        assert_eq!(store.hall_texts().unwrap().supplement_days, DEFAULT_SUPPLEMENT_DAYS);
+    }
+}
