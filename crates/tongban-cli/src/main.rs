@@ -14,9 +14,14 @@ use tongban_core::{region, validate};
 use tongban_desk::printing::{self, beijing, LedgerRequest};
 use tongban_desk::Desk;
 use tongban_store::{CaseFilter, DeskSetup, FormKind, Store, StoreError, User};
+use tongban_wire::decisions::Decision;
 
 #[derive(Parser)]
-#[command(name = "tongban", version, about = "通办收件台命令行：初始化受理台、收件、查询、打印、校验、工作日计算")]
+#[command(
+    name = "tongban",
+    version,
+    about = "通办收件台命令行：初始化受理台、收件、查询、打印、校验、工作日计算、与通办中心同步"
+)]
 struct Cli {
     /// 数据库文件（默认：环境变量 TONGBAN_DB，否则系统数据目录下的 tongban-desk/desk.db）
     #[arg(long, global = true, value_name = "PATH")]
@@ -100,6 +105,18 @@ enum Command {
     /// 服务中心名称、地址、电话、办公时间、告知语、补正期限等打印用设置
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// 合作地区及其通办中心（本地区的通办中心也在此配置，供后台读取收件箱）
+    #[command(subcommand)]
+    Partner(PartnerCommand),
+    /// 与通办中心同步：先传扫描件，再推送待同步事件，然后拉取对方的办理结果；默认持续运行直到 Ctrl+C
+    Sync {
+        /// 与每个通办中心同步一轮后退出（有失败时退出码为 1）
+        #[arg(long)]
+        once: bool,
+    },
+    /// 被通办中心拒收或本机无法接收的事件（隔离区）
+    #[command(subcommand)]
+    Quarantine(QuarantineCommand),
     /// 建立演示受理台（新野县，伙伴地区北京市丰台区等）并生成示例办件
     Demo {
         /// 示例办件数量（数据库已有办件时不再生成）
@@ -151,6 +168,90 @@ enum CaseCommand {
         /// 以 JSON 输出，便于脚本处理
         #[arg(long)]
         json: bool,
+    },
+    /// 办理地作出办理决定（受理、不予受理、需补正、办理中、办结、结果寄出），下次同步时送达受理地
+    Decide {
+        number: String,
+        #[arg(value_enum)]
+        decision: DecisionKind,
+        /// 不予受理的理由
+        #[arg(long)]
+        reason: Option<String>,
+        /// 需补正的材料，可重复
+        #[arg(long = "item", value_name = "材料")]
+        items: Vec<String>,
+        /// 备注（需补正、办结时）
+        #[arg(long, default_value = "")]
+        note: String,
+        /// 结果寄出的运单号
+        #[arg(long)]
+        waybill: Option<String>,
+    },
+}
+
+/// `tongban case decide` 的决定种类.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DecisionKind {
+    /// 受理
+    #[value(alias = "受理")]
+    Accept,
+    /// 不予受理（须 --reason）
+    #[value(alias = "不予受理")]
+    Refuse,
+    /// 需补正（须 --item，可多个）
+    #[value(alias = "需补正")]
+    Supplement,
+    /// 办理中
+    #[value(alias = "办理中")]
+    Process,
+    /// 办结，准予
+    #[value(alias = "准予")]
+    Approve,
+    /// 办结，不予
+    #[value(alias = "不予")]
+    Deny,
+    /// 结果已寄出（须 --waybill）
+    #[value(alias = "寄出")]
+    Mail,
+}
+
+#[derive(Subcommand)]
+enum PartnerCommand {
+    /// 添加合作地区的通办中心，或修改已配置的（地址变更后从头拉取）
+    Add {
+        /// 合作地区行政区划代码（6位）；填本受理台的区划即配置本地区的通办中心
+        #[arg(long)]
+        region: String,
+        /// 合作地区名称，如 北京市丰台区
+        #[arg(long)]
+        name: String,
+        /// 通办中心地址，如 https://tongban.fengtai.example.gov.cn
+        #[arg(long, value_name = "URL")]
+        hub: String,
+        /// 通办中心为本受理台发放的凭据
+        #[arg(long, value_name = "TOKEN")]
+        credential: String,
+    },
+    /// 列出已配置的通办中心及同步状态
+    List {
+        /// 以 JSON 输出，便于脚本处理
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum QuarantineCommand {
+    /// 列出隔离区中的事件及原因
+    List {
+        /// 以 JSON 输出，便于脚本处理
+        #[arg(long)]
+        json: bool,
+    },
+    /// 问题解决后放回：推送被拒的事件重新排队推送，无法接收的事件立即重新接收
+    Release {
+        /// 事件编号（tongban quarantine list 中的 UUID）
+        event: String,
     },
 }
 
@@ -226,6 +327,8 @@ impl From<tongban_desk::AppError> for Failure {
         Failure(e.message)
     }
 }
+
+mod sync;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -341,6 +444,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 say!("共 {} 件，第 {} 页", result.total, page);
             }
+        }
+        Command::Case(CaseCommand::Decide { number, decision, reason, items, note, waybill }) => {
+            let text = |value: &Option<String>| value.clone().unwrap_or_default();
+            let decision = match decision {
+                DecisionKind::Accept => Decision::Accept,
+                DecisionKind::Refuse => Decision::Refuse { reason: text(reason) },
+                DecisionKind::Supplement => Decision::RequestSupplement { items: items.clone(), note: note.clone() },
+                DecisionKind::Process => Decision::StartProcessing,
+                DecisionKind::Approve => Decision::Conclude { approved: true, note: note.clone() },
+                DecisionKind::Deny => Decision::Conclude { approved: false, note: note.clone() },
+                DecisionKind::Mail => Decision::MailResult { waybill: text(waybill) },
+            };
+            let desk = Desk::open(&db_path(&cli)?)?;
+            let status = desk.decide(number, decision, cli.user.as_deref())?;
+            say!("办件 {} 现为{}，将在下次同步时送达受理地", number.trim(), status.label());
         }
         Command::Case(CaseCommand::Show { number, json }) => {
             let store = open(&cli)?;
@@ -464,6 +582,84 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 say!("已设置{}（{key}）：{now_value}", label.unwrap_or(key));
             }
+        }
+        Command::Partner(PartnerCommand::Add { region: code, name, hub, credential }) => {
+            let mut store = open(&cli)?;
+            let setup = tongban_store::HubSetup {
+                region: code.clone(),
+                name: name.clone(),
+                url: hub.clone(),
+                credential: credential.clone(),
+            };
+            let entry = store.add_hub(&setup, Utc::now())?;
+            let role = if entry.own_region { "本地区通办中心" } else { "合作地区通办中心" };
+            say!("已配置{role}：{}（{}）{}", entry.name, entry.region, entry.url);
+        }
+        Command::Partner(PartnerCommand::List { json }) => {
+            let store = open(&cli)?;
+            let hubs = store.hubs()?;
+            let mut rows = Vec::with_capacity(hubs.len());
+            for hub in hubs {
+                let state = store.sync_state(&hub.region)?;
+                rows.push((hub, state));
+            }
+            if *json {
+                let list: Vec<_> = rows.iter().map(|(hub, state)| json!({ "hub": hub, "sync": state })).collect();
+                say!("{}", serde_json::to_string_pretty(&list).map_err(|e| Failure(e.to_string()))?);
+            } else {
+                say!("区划\t名称\t类型\t通办中心地址\t待推送\t隔离\t上次成功\t最近错误");
+                for (hub, state) in &rows {
+                    say!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        hub.region,
+                        hub.name,
+                        if hub.own_region { "本地区" } else { "合作地区" },
+                        hub.url,
+                        state.pending,
+                        state.quarantined,
+                        state
+                            .last_success_at
+                            .map(|t| beijing(t).format("%Y-%m-%d %H:%M").to_string())
+                            .unwrap_or_else(|| "—".into()),
+                        state.last_error.as_deref().unwrap_or("—"),
+                    );
+                }
+                let unrouted = store.unrouted_outbox_len()?;
+                if unrouted > 0 {
+                    say!("另有 {unrouted} 个待同步事件的办理地尚未配置通办中心");
+                }
+            }
+        }
+        Command::Sync { once } => sync::run(open(&cli)?, *once)?,
+        Command::Quarantine(QuarantineCommand::List { json }) => {
+            let store = open(&cli)?;
+            let held = store.quarantined()?;
+            if *json {
+                say!("{}", serde_json::to_string_pretty(&held).map_err(|e| Failure(e.to_string()))?);
+            } else {
+                say!("事件编号\t办件\t事件\t方向\t通办中心\t原因");
+                for q in &held {
+                    let number = store.case_state(q.event.case_id).map(|s| s.intake.number.to_string());
+                    say!(
+                        "{}\t{}\t{}\t{}\t{}\t{}（{}）",
+                        q.event.id,
+                        number.unwrap_or_else(|_| q.event.case_id.to_string()),
+                        q.event.body.kind().label(),
+                        q.direction.label(),
+                        q.hub_region,
+                        q.message,
+                        q.code
+                    );
+                }
+                say!("共 {} 个", held.len());
+            }
+        }
+        Command::Quarantine(QuarantineCommand::Release { event }) => {
+            let id = uuid::Uuid::parse_str(event.trim())
+                .map_err(|_| Failure(format!("事件编号「{event}」不是有效的 UUID")))?;
+            let mut store = open(&cli)?;
+            store.release_quarantined(id, Utc::now())?;
+            say!("已放回：{id}");
         }
         Command::Demo { cases, json } => {
             let path = db_path(&cli)?;

@@ -406,6 +406,33 @@ impl EventBody {
             EventBody::Delivered { .. } => EventKind::Delivered,
         }
     }
+
+    /// The materials this event records (the intake's, or the whole list after 补齐/补正).
+    pub fn materials(&self) -> &[Material] {
+        match self {
+            EventBody::Received { intake } => &intake.form.materials,
+            EventBody::Completed { materials } | EventBody::Supplemented { materials } => materials,
+            _ => &[],
+        }
+    }
+
+    /// The SHA-256 of every scan the event refers to: they must reach a hub before the event does.
+    pub fn scans(&self) -> impl Iterator<Item = &str> {
+        self.materials().iter().flat_map(|m| m.scans.iter().map(String::as_str))
+    }
+
+    /// What a decision lacks that the other side cannot do without (the state machine does not
+    /// look at content): the reason for 不予受理, the list for 需补正, the waybill for 寄出.
+    pub fn missing_content(&self) -> Option<&'static str> {
+        match self {
+            EventBody::Refused { reason } if reason.trim().is_empty() => Some("不予受理须写明理由"),
+            EventBody::SupplementRequested { items, .. } if items.iter().all(|i| i.trim().is_empty()) => {
+                Some("需补正须列出申请人还须提交的材料")
+            }
+            EventBody::ResultMailed { waybill } if waybill.trim().is_empty() => Some("结果已寄出须填写运单号"),
+            _ => None,
+        }
+    }
 }
 
 /// One event of one case. Events are append-only; the id makes pushing them idempotent.

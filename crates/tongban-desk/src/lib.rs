@@ -3,6 +3,7 @@
 //! to `ui/src/bindings/` by a test that fails when the committed files drift.
 
 pub mod api;
+mod decisions;
 pub mod demo;
 pub mod printing;
 pub mod viewer;
@@ -68,10 +69,13 @@ impl Desk {
     }
 
     fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, AppError> {
+        Ok(f(&mut self.locked())?)
+    }
+
+    fn locked(&self) -> std::sync::MutexGuard<'_, Store> {
         // A panic while holding the lock cannot leave the database half-written (SQLite rolls
         // back), so a poisoned lock is safe to reuse.
-        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(f(&mut store)?)
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn info(&self) -> Result<DeskInfo, AppError> {

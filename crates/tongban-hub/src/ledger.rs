@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
-use tongban_core::case::{check_side, CaseEvent, CaseId, CaseNumber, CaseStatus, EventBody, Material, Side};
+use tongban_core::case::{check_side, CaseEvent, CaseId, CaseNumber, CaseStatus, EventBody, Side};
 use tongban_wire::decisions::{DecisionRequest, DecisionResponse, InboxCase, InboxPage, InboxQuery};
 use tongban_wire::events::{PullResponse, PushOutcome, SequencedEvent};
 use tongban_wire::ErrorBody;
@@ -91,28 +91,6 @@ fn stored_event(tx: &Transaction<'_>, id: uuid::Uuid) -> Result<Option<(u64, Cas
     row.map(|(seq, body)| Ok((seq, serde_json::from_str(&body)?))).transpose()
 }
 
-/// The materials an event carries, whose scans must be on the hub before the event is.
-fn materials_of(body: &EventBody) -> &[Material] {
-    match body {
-        EventBody::Received { intake } => &intake.form.materials,
-        EventBody::Completed { materials } | EventBody::Supplemented { materials } => materials,
-        _ => &[],
-    }
-}
-
-/// Content the state machine does not look at but the other side cannot do without.
-fn check_content(body: &EventBody) -> Result<()> {
-    let missing = |what: &str| Err(HubError::InvalidEvent(what.to_string()));
-    match body {
-        EventBody::Refused { reason } if reason.trim().is_empty() => missing("不予受理须写明理由"),
-        EventBody::SupplementRequested { items, .. } if items.iter().all(|i| i.trim().is_empty()) => {
-            missing("需补正须列出申请人还须提交的材料")
-        }
-        EventBody::ResultMailed { waybill } if waybill.trim().is_empty() => missing("结果已寄出须填写运单号"),
-        _ => Ok(()),
-    }
-}
-
 /// Checks one event against the credential, the case and the state machine, and stores it.
 /// Everything is checked before anything is written, so a refused event changes nothing.
 pub(crate) fn admit(
@@ -166,8 +144,10 @@ pub(crate) fn admit(
     };
     check_side(kind, side)?;
     let status = CaseStatus::apply(case.as_ref().map(|c| c.status), &event.body)?;
-    check_content(&event.body)?;
-    let scans: Vec<&str> = materials_of(&event.body).iter().flat_map(|m| m.scans.iter().map(String::as_str)).collect();
+    if let Some(missing) = event.body.missing_content() {
+        return Err(HubError::InvalidEvent(missing.to_string()));
+    }
+    let scans: Vec<&str> = event.body.scans().collect();
     for sha in &scans {
         if !tongban_wire::is_sha256_hex(sha) {
             return Err(HubError::InvalidEvent(format!("扫描件编号「{sha}」不是有效的 SHA-256")));

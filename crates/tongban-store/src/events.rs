@@ -150,13 +150,7 @@ impl Store {
     pub fn outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>> {
         let mut stmt =
             self.conn.prepare_cached("SELECT seq, body FROM events WHERE outbox = 1 ORDER BY seq LIMIT ?1")?;
-        let rows = stmt.query_map([limit as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, body) = row?;
-            out.push(OutboxEntry { seq, event: serde_json::from_str(&body)? });
-        }
-        Ok(out)
+        outbox_entries(&mut stmt, [limit as i64])
     }
 
     pub fn outbox_len(&self) -> Result<u64> {
@@ -175,6 +169,20 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Reads `(seq, body)` rows of the events table as outbox entries.
+pub(crate) fn outbox_entries(
+    stmt: &mut rusqlite::Statement<'_>,
+    params: impl rusqlite::Params,
+) -> Result<Vec<OutboxEntry>> {
+    let rows = stmt.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, body) = row?;
+        out.push(OutboxEntry { seq, event: serde_json::from_str(&body)? });
+    }
+    Ok(out)
 }
 
 /// Appends inside an open transaction: idempotent by event id, refused if the event does not

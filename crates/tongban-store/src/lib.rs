@@ -12,9 +12,11 @@ mod calendar;
 mod cases;
 mod desk;
 mod events;
+mod hubs;
 mod migrate;
 mod prints;
 mod settings;
+mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -27,9 +29,11 @@ pub use blobs::BlobInfo;
 pub use cases::{CaseFilter, CaseSummary, Page};
 pub use desk::{DeskIdentity, DeskSetup, User};
 pub use events::{china_time, Appended, OutboxEntry, StoredEvent};
+pub use hubs::{HubEntry, HubSetup};
 pub use migrate::SCHEMA_VERSION;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
 pub use settings::{HallTexts, Setting};
+pub use sync::{Applied, Direction, HubSyncState, QuarantinedEvent, Settled, Verdict};
 
 /// Everything that can go wrong in the store. The messages are Chinese because they reach the
 /// clerk through the window and the CLI.
@@ -65,6 +69,10 @@ pub enum StoreError {
     Calendar(#[from] tongban_core::workdays::CalendarError),
     #[error("扫描件 {0} 不存在")]
     MissingBlob(String),
+    #[error("没有为地区「{0}」配置通办中心，请先运行 tongban partner add")]
+    UnknownHub(String),
+    #[error("事件 {0} 不在隔离区中")]
+    NotQuarantined(uuid::Uuid),
 }
 
 impl StoreError {
@@ -85,6 +93,8 @@ impl StoreError {
             StoreError::Json(_) => "bad_data",
             StoreError::Calendar(_) => "calendar",
             StoreError::MissingBlob(_) => "missing_blob",
+            StoreError::UnknownHub(_) => "unknown_hub",
+            StoreError::NotQuarantined(_) => "not_quarantined",
         }
     }
 }

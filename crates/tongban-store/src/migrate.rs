@@ -4,13 +4,15 @@
 
 use rusqlite::Connection;
 
-use crate::{blobs, calendar, cases, desk, events, prints, settings, Result};
+use crate::{blobs, calendar, cases, desk, events, hubs, prints, settings, sync, Result};
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
 const STEPS: &[&[&str]] = &[
     &[desk::SCHEMA_V1, events::SCHEMA_V1, cases::SCHEMA_V1, blobs::SCHEMA_V1, calendar::SCHEMA_V1],
     // 2: printed forms and the hall's texts.
     &[prints::SCHEMA_V2, settings::SCHEMA_V2],
+    // 3: sync with region hubs (partners and the desk's own), its progress and the quarantine.
+    &[hubs::SCHEMA_V3, sync::SCHEMA_V3],
 ];
 
 /// The schema version this build writes.
@@ -86,7 +88,7 @@ mod tests {
         }
         let store = Store::open(&path).unwrap();
         let v: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(v, 2);
+        assert_eq!(v, SCHEMA_VERSION);
         assert_eq!(store.require_desk().unwrap().hall, "新野县政务服务中心");
         assert_eq!(store.hall_texts().unwrap().hall_name, "新野县政务服务中心");
         assert!(store.recent_prints(10).unwrap().is_empty());
@@ -106,6 +108,10 @@ mod tests {
             "calendar_years",
             "prints",
             "settings",
+            "hubs",
+            "hub_sync",
+            "hub_blobs",
+            "quarantine",
         ] {
             let n: i64 = store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
             assert_eq!(n, 0, "{table}");

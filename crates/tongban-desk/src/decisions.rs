@@ -1,0 +1,49 @@
+//! The handling region's decisions, made on one of its own desks (the back office): they are
+//! appended to the case here and travel to the region's hub with the next sync, like any event.
+
+use chrono::Utc;
+use tongban_core::case::{Author, CaseEvent, CaseStatus};
+use tongban_core::region;
+use tongban_wire::decisions::Decision;
+
+use crate::{acting_user, AppError, Desk};
+
+impl Desk {
+    /// Records `decision` on the case numbered `number` as `user` (see [`acting_user`]) and
+    /// returns the case's new status. Only a desk of the case's handling region decides, and a
+    /// decision must carry what the receiving side needs (reason, list, waybill).
+    pub fn decide(&self, number: &str, decision: Decision, user: Option<&str>) -> Result<CaseStatus, AppError> {
+        let store = &mut *self.locked();
+        let case = store.case_by_number(number)?;
+        let desk = store.require_desk()?;
+        if desk.region != case.handling_region {
+            let name = |code: &str| region::full_name(code).unwrap_or_else(|| code.to_string());
+            return Err(AppError::new(
+                "not_handling_region",
+                format!(
+                    "办件 {} 由{}办理，本受理台属于{}，不能作出办理决定",
+                    case.number,
+                    name(&case.handling_region),
+                    name(&desk.region)
+                ),
+            ));
+        }
+        let body = decision.into_event_body();
+        if let Some(missing) = body.missing_content() {
+            return Err(AppError::new("invalid_input", missing));
+        }
+        let user = acting_user(store, user)?;
+        let event = CaseEvent {
+            id: uuid::Uuid::now_v7(),
+            case_id: case.id,
+            at: Utc::now(),
+            author: Author { user, desk: desk.id, region: desk.region },
+            body,
+        };
+        match store.append_local(&event)? {
+            tongban_store::Appended::New(status) => Ok(status),
+            // A fresh id cannot be present already; say what the case is anyway.
+            tongban_store::Appended::AlreadyPresent => Ok(store.case_by_number(number)?.status),
+        }
+    }
+}

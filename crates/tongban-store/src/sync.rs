@@ -1,0 +1,680 @@
+//! What the sync engine keeps on the desk: where each hub's pull stands, the last success and
+//! error to show, the scans known to be on each hub, and the quarantine.
+//!
+//! **Routing rule.** An event goes to the hub of its case's *handling* region (办理地), because
+//! that hub is the only one that admits the case (design §3, hub rule 4): a clerk's intake for
+//! 丰台区 goes to 丰台区's hub, and a back-office decision on a case this region handles goes to
+//! this region's own hub. A case received and handled in the same region never crosses a hub.
+//! Events whose handling region has no configured hub wait in the outbox until one is added.
+//!
+//! **Quarantine.** An event a hub rejected is kept with the hub's code and Chinese reason and is
+//! not sent again until someone releases it; the later events of the same case wait behind it
+//! (the hub would judge them against a state that never happened), and every other case flows on.
+//! An event a hub sent that does not fit this desk's copy of the case is quarantined the same way,
+//! inbound, so one bad event never stops the cursor.
+//!
+//! **Transactions.** Acknowledging a pushed batch (outbox marks, quarantine, 已推送) is one
+//! transaction; applying a pulled page and advancing the cursor past it is one transaction, so
+//! a crash at any moment neither skips nor applies twice.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use serde::Serialize;
+use tongban_core::case::{Author, CaseEvent, CaseId, CaseStatus, EventBody, EventKind};
+use uuid::Uuid;
+
+use crate::desk::parse_time;
+use crate::events::{append_in, outbox_entries, OutboxEntry};
+use crate::{cases, Appended, Result, Store, StoreError};
+
+pub(crate) const SCHEMA_V3: &str = "
+CREATE TABLE hub_sync (
+    region          TEXT PRIMARY KEY REFERENCES hubs (region) ON DELETE CASCADE,
+    pull_cursor     INTEGER NOT NULL DEFAULT 0,  -- the hub's seq of the last event applied here
+    last_success_at TEXT,
+    last_error      TEXT,                        -- Chinese, for the window; cleared by a success
+    last_error_at   TEXT
+);
+CREATE TABLE hub_blobs (                         -- scans a hub confirmed it holds, not uploaded again
+    region TEXT NOT NULL REFERENCES hubs (region) ON DELETE CASCADE,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (region, sha256)
+);
+CREATE TABLE quarantine (
+    event_id   TEXT PRIMARY KEY,
+    case_id    TEXT NOT NULL,
+    direction  TEXT NOT NULL CHECK (direction IN ('outgoing', 'incoming')),
+    hub_region TEXT NOT NULL,
+    code       TEXT NOT NULL,                    -- the hub's error code, or this desk's for inbound
+    message    TEXT NOT NULL,                    -- Chinese, as shown to the clerk
+    event      TEXT NOT NULL,                    -- the event as JSON (inbound ones are nowhere else)
+    hub_seq    INTEGER,                          -- inbound: the hub's sequence number
+    at         TEXT NOT NULL
+);
+CREATE INDEX quarantine_by_case ON quarantine (case_id, direction);
+";
+
+/// Which way a quarantined event was going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Made here; the hub rejected it.
+    Outgoing,
+    /// Sent by the hub; it does not fit this desk's copy of the case.
+    Incoming,
+}
+
+impl Direction {
+    fn as_str(self) -> &'static str {
+        match self {
+            Direction::Outgoing => "outgoing",
+            Direction::Incoming => "incoming",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Direction::Outgoing => "推送被拒",
+            Direction::Incoming => "无法接收",
+        }
+    }
+}
+
+/// An event held back, with why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuarantinedEvent {
+    pub event: CaseEvent,
+    pub direction: Direction,
+    pub hub_region: String,
+    pub code: String,
+    pub message: String,
+    pub at: DateTime<Utc>,
+}
+
+/// What a hub said about one pushed event, as far as the desk is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The hub holds the event (new or a duplicate): it leaves the outbox.
+    Stored,
+    /// The hub will never take it as it is: quarantined with the hub's code and reason.
+    Rejected { code: String, message: String },
+    /// The hub is missing a scan it refers to: the desk's record that the hub holds the event's
+    /// scans is wrong, so it is forgotten and they are uploaded again before the next push.
+    ScansMissing,
+}
+
+/// What settling a push did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settled {
+    pub acknowledged: usize,
+    pub quarantined: usize,
+    /// Cases this desk took in that reached their handling region: marked 已推送.
+    pub marked_pushed: usize,
+}
+
+/// What applying a pulled page did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub new: usize,
+    /// Events the desk already had (its own, echoed back, or a page pulled again).
+    pub already_present: usize,
+    pub quarantined: usize,
+}
+
+/// A hub's sync progress as stored, with the counts the window shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HubSyncState {
+    pub region: String,
+    pub pull_cursor: u64,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    /// Events routed to this hub and free to go.
+    pub pending: u64,
+    /// Events quarantined against this hub, both directions.
+    pub quarantined: u64,
+}
+
+/// The outbox events routed to hub `?1` and not held back by a quarantined event of their case.
+const ROUTED_OUTBOX: &str = "
+    FROM events e JOIN cases c ON c.id = e.case_id
+    WHERE e.outbox = 1 AND c.handling_region = ?1 AND c.receiving_region <> c.handling_region
+      AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.case_id = e.case_id AND q.direction = 'outgoing')";
+
+impl Store {
+    /// The oldest events waiting for the hub of `region`, at most `limit`, in the order they were
+    /// made (the hub judges each against the ones before it).
+    pub fn outbox_for_hub(&self, region: &str, limit: usize) -> Result<Vec<OutboxEntry>> {
+        let mut stmt =
+            self.conn.prepare_cached(&format!("SELECT e.seq, e.body {ROUTED_OUTBOX} ORDER BY e.seq LIMIT ?2"))?;
+        outbox_entries(&mut stmt, params![region, limit as i64])
+    }
+
+    /// Outbox events no configured hub will take: their handling region has no hub yet.
+    pub fn unrouted_outbox_len(&self) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id
+             WHERE e.outbox = 1 AND c.receiving_region <> c.handling_region
+               AND NOT EXISTS (SELECT 1 FROM hubs h WHERE h.region = c.handling_region)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn sync_state(&self, region: &str) -> Result<HubSyncState> {
+        let row: Option<(u64, Option<String>, Option<String>, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT pull_cursor, last_success_at, last_error, last_error_at FROM hub_sync WHERE region = ?1",
+                [region],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let (pull_cursor, success, last_error, error_at) = row.unwrap_or_default();
+        let pending = self.conn.query_row(&format!("SELECT count(*) {ROUTED_OUTBOX}"), [region], |r| r.get(0))?;
+        let quarantined =
+            self.conn.query_row("SELECT count(*) FROM quarantine WHERE hub_region = ?1", [region], |r| r.get(0))?;
+        Ok(HubSyncState {
+            region: region.to_string(),
+            pull_cursor,
+            last_success_at: success.as_deref().map(parse_time).transpose()?,
+            last_error,
+            last_error_at: error_at.as_deref().map(parse_time).transpose()?,
+            pending,
+            quarantined,
+        })
+    }
+
+    /// A round with the hub completed: the error shown before is cleared.
+    pub fn record_sync_success(&mut self, region: &str, at: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO hub_sync (region, last_success_at) VALUES (?1, ?2)
+             ON CONFLICT (region) DO UPDATE SET last_success_at = ?2, last_error = NULL, last_error_at = NULL",
+            params![region, at.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// A round failed; `message` (Chinese) is what the window shows until the next success.
+    pub fn record_sync_failure(&mut self, region: &str, message: &str, at: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO hub_sync (region, last_error, last_error_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (region) DO UPDATE SET last_error = ?2, last_error_at = ?3",
+            params![region, message, at.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Of `scans`, those the hub of `region` is known to hold.
+    pub fn scans_on_hub(&self, region: &str, scans: &[&str]) -> Result<HashSet<String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT 1 FROM hub_blobs WHERE region = ?1 AND sha256 = ?2")?;
+        let mut held = HashSet::new();
+        for sha in scans {
+            if stmt.exists(params![region, sha])? {
+                held.insert(sha.to_string());
+            }
+        }
+        Ok(held)
+    }
+
+    /// The hub of `region` confirmed it holds the scan.
+    pub fn record_scan_on_hub(&mut self, region: &str, sha256: &str) -> Result<()> {
+        self.conn
+            .execute("INSERT OR IGNORE INTO hub_blobs (region, sha256) VALUES (?1, ?2)", params![region, sha256])?;
+        Ok(())
+    }
+
+    /// Records the hub's verdicts on a pushed batch, in one transaction: stored events leave the
+    /// outbox, rejected ones are quarantined, and a case this desk took in whose intake the hub
+    /// now holds in full is marked 已推送 (a desk-local event, never sent).
+    pub fn settle_push(
+        &mut self,
+        region: &str,
+        verdicts: &[(CaseEvent, Verdict)],
+        now: DateTime<Utc>,
+    ) -> Result<Settled> {
+        let desk = self.require_desk()?;
+        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let mut settled = Settled::default();
+        let mut reached = Vec::new();
+        for (event, verdict) in verdicts {
+            match verdict {
+                Verdict::Stored => {
+                    let changed = tx
+                        .execute("UPDATE events SET outbox = 0 WHERE id = ?1 AND outbox = 1", [event.id.to_string()])?;
+                    settled.acknowledged += changed;
+                    if !reached.contains(&event.case_id) {
+                        reached.push(event.case_id);
+                    }
+                }
+                Verdict::Rejected { code, message } => {
+                    settled.quarantined +=
+                        quarantine(&tx, event, Direction::Outgoing, region, code, message, None, now)?;
+                }
+                Verdict::ScansMissing => {
+                    let mut stmt = tx.prepare_cached("DELETE FROM hub_blobs WHERE region = ?1 AND sha256 = ?2")?;
+                    for sha in event.body.scans() {
+                        stmt.execute(params![region, sha])?;
+                    }
+                }
+            }
+        }
+        for case in reached {
+            if mark_pushed(&tx, case, &desk.region, &desk.id, now, &self.calendar)? {
+                settled.marked_pushed += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(settled)
+    }
+
+    /// Applies one page pulled from the hub of `region` and moves its cursor to `next_cursor`, in
+    /// one transaction. An event that does not fit this desk's copy of its case is quarantined
+    /// (inbound) instead of stopping the page; only a failure of the database itself aborts it,
+    /// leaving the cursor where it was.
+    pub fn apply_pulled(
+        &mut self,
+        region: &str,
+        page: &[(u64, CaseEvent)],
+        next_cursor: u64,
+        now: DateTime<Utc>,
+    ) -> Result<Applied> {
+        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let mut applied = Applied::default();
+        for (seq, event) in page {
+            let refused = if let Some(problem) = party_problem(&tx, event, region)? {
+                Some(("not_party".to_string(), problem))
+            } else {
+                // A savepoint per event: a refused event leaves nothing behind, the page goes on.
+                tx.execute_batch("SAVEPOINT pulled_event")?;
+                match append_in(&tx, event, false, &self.calendar) {
+                    Ok(outcome) => {
+                        tx.execute_batch("RELEASE pulled_event")?;
+                        match outcome {
+                            Appended::New(_) => applied.new += 1,
+                            Appended::AlreadyPresent => applied.already_present += 1,
+                        }
+                        None
+                    }
+                    Err(e) => {
+                        tx.execute_batch("ROLLBACK TO pulled_event; RELEASE pulled_event")?;
+                        Some((refusal_code(&e)?.to_string(), e.to_string()))
+                    }
+                }
+            };
+            if let Some((code, message)) = refused {
+                applied.quarantined +=
+                    quarantine(&tx, event, Direction::Incoming, region, &code, &message, Some(*seq), now)?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO hub_sync (region, pull_cursor) VALUES (?1, ?2)
+             ON CONFLICT (region) DO UPDATE SET pull_cursor = max(pull_cursor, ?2)",
+            params![region, next_cursor],
+        )?;
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    /// Every quarantined event, oldest first.
+    pub fn quarantined(&self) -> Result<Vec<QuarantinedEvent>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT event, direction, hub_region, code, message, at FROM quarantine ORDER BY at, event_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (event, direction, hub_region, code, message, at) = row?;
+            let direction = if direction == "incoming" { Direction::Incoming } else { Direction::Outgoing };
+            out.push(QuarantinedEvent {
+                event: serde_json::from_str(&event)?,
+                direction,
+                hub_region,
+                code,
+                message,
+                at: parse_time(&at)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Takes an event out of quarantine once its cause is dealt with (a partner agreement signed,
+    /// a credential fixed, the conflicting local event resolved). An outgoing event goes back to
+    /// the outbox, with the events of its case behind it; an incoming one is applied now, and stays
+    /// quarantined with the new reason if it still does not fit.
+    pub fn release_quarantined(&mut self, event_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let row: Option<(String, String)> = tx
+            .query_row("SELECT direction, event FROM quarantine WHERE event_id = ?1", [event_id.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let Some((direction, event)) = row else {
+            return Err(StoreError::NotQuarantined(event_id));
+        };
+        if direction == Direction::Incoming.as_str() {
+            let event: CaseEvent = serde_json::from_str(&event)?;
+            if let Err(e) = append_in(&tx, &event, false, &self.calendar) {
+                drop(tx);
+                // Keep the newest reason so the clerk sees why it still does not fit.
+                self.conn.execute(
+                    "UPDATE quarantine SET message = ?2, at = ?3 WHERE event_id = ?1",
+                    params![event_id.to_string(), e.to_string(), now.to_rfc3339()],
+                )?;
+                return Err(e);
+            }
+        }
+        tx.execute("DELETE FROM quarantine WHERE event_id = ?1", [event_id.to_string()])?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// What is wrong, if anything, with who sent a pulled event: every case on a hub is handled by
+/// the hub's region, and only its two regions write its events. The hub checks this on the way in;
+/// the desk checks again so a misconfigured or hostile hub cannot plant events.
+fn party_problem(tx: &Transaction<'_>, event: &CaseEvent, hub_region: &str) -> Result<Option<String>> {
+    let (receiving, handling) = match &event.body {
+        EventBody::Received { intake } => (intake.receiving_region.clone(), intake.form.handling_region.clone()),
+        _ => {
+            let regions: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT receiving_region, handling_region FROM cases WHERE id = ?1",
+                    [event.case_id.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            // An unknown case: appending says why ("办件尚不存在").
+            let Some(regions) = regions else { return Ok(None) };
+            regions
+        }
+    };
+    if handling != hub_region {
+        return Ok(Some(format!("办件的办理地「{handling}」不是该通办中心的地区「{hub_region}」")));
+    }
+    if event.author.region != receiving && event.author.region != handling {
+        return Ok(Some(format!("事件作者所属地区「{}」既不是该办件的受理地也不是办理地", event.author.region)));
+    }
+    Ok(None)
+}
+
+/// Why a pulled event was refused, as a stable code; `Err` for failures of the database itself,
+/// which must abort the page rather than quarantine a good event.
+fn refusal_code(e: &StoreError) -> Result<&'static str> {
+    match e {
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            Ok("constraint")
+        }
+        StoreError::Sqlite(_) | StoreError::Io(_) | StoreError::NotInitialized => {
+            Err(StoreError::Io(std::io::Error::other(e.to_string())))
+        }
+        other => Ok(other.code()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn quarantine(
+    tx: &Transaction<'_>,
+    event: &CaseEvent,
+    direction: Direction,
+    region: &str,
+    code: &str,
+    message: &str,
+    hub_seq: Option<u64>,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    Ok(tx.execute(
+        "INSERT OR IGNORE INTO quarantine (event_id, case_id, direction, hub_region, code, message, event, hub_seq, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            event.id.to_string(),
+            event.case_id.to_string(),
+            direction.as_str(),
+            region,
+            code,
+            message,
+            serde_json::to_string(event)?,
+            hub_seq,
+            now.to_rfc3339()
+        ],
+    )?)
+}
+
+/// Appends 已推送 to a case this desk's region took in, once its handling region holds every
+/// event of it and it is complete (已收件). True when it did.
+fn mark_pushed(
+    tx: &Transaction<'_>,
+    case: CaseId,
+    desk_region: &str,
+    desk_id: &str,
+    now: DateTime<Utc>,
+    calendar: &tongban_core::workdays::WorkCalendar,
+) -> Result<bool> {
+    if cases::status_of(tx, case)? != Some(CaseStatus::Received) {
+        return Ok(false);
+    }
+    let (receiving_region, clerk): (String, String) =
+        tx.query_row("SELECT receiving_region, clerk FROM cases WHERE id = ?1", [case.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let waiting: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE case_id = ?1 AND outbox = 1)",
+        [case.to_string()],
+        |r| r.get(0),
+    )?;
+    if receiving_region != desk_region || waiting {
+        return Ok(false);
+    }
+    let pushed = CaseEvent {
+        id: Uuid::now_v7(),
+        case_id: case,
+        at: now,
+        // The clerk who took the case in: the push completes their intake.
+        author: Author { user: clerk, desk: desk_id.to_string(), region: desk_region.to_string() },
+        body: EventBody::Pushed,
+    };
+    debug_assert!(EventKind::Pushed.is_local());
+    append_in(tx, &pushed, true, calendar)?;
+    Ok(true)
+}
+
+/// Forgets what the desk knew about a hub's database (cursor, scans held) when the region's hub
+/// changes address; the last success and error stay for the window.
+pub(crate) fn forget_hub_progress(tx: &Transaction<'_>, region: &str) -> Result<()> {
+    tx.execute("UPDATE hub_sync SET pull_cursor = 0 WHERE region = ?1", [region])?;
+    tx.execute("DELETE FROM hub_blobs WHERE region = ?1", [region])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::tests::{form, setup};
+    use crate::test_support::temp_store;
+    use crate::HubSetup;
+
+    const FENGTAI: &str = "110106";
+
+    /// A 新野县 desk with 丰台区's hub configured.
+    fn fengtai_desk() -> (tempfile::TempDir, Store) {
+        let (dir, mut store) = temp_store();
+        setup(&mut store);
+        with_fengtai_hub(&mut store);
+        (dir, store)
+    }
+
+    fn with_fengtai_hub(store: &mut Store) {
+        let hub = HubSetup {
+            region: FENGTAI.into(),
+            name: "北京市丰台区".into(),
+            url: "http://127.0.0.1:1".into(),
+            credential: "t".into(),
+        };
+        store.add_hub(&hub, Utc::now()).unwrap();
+    }
+
+    fn take_in(store: &mut Store, handling_region: &str) -> CaseId {
+        let mut f = form(false);
+        f.handling_region = handling_region.into();
+        store.create_case(&f, "zhang", Utc::now()).unwrap().0
+    }
+
+    fn partner_event(case: CaseId, body: EventBody) -> CaseEvent {
+        let author = Author { user: "li".into(), desk: "丰台区审批局".into(), region: FENGTAI.into() };
+        CaseEvent { id: Uuid::now_v7(), case_id: case, at: Utc::now(), author, body }
+    }
+
+    fn ids(entries: &[OutboxEntry]) -> Vec<CaseId> {
+        entries.iter().map(|e| e.event.case_id).collect()
+    }
+
+    #[test]
+    fn an_event_goes_to_the_hub_of_its_cases_handling_region_and_waits_when_there_is_none() {
+        let (_d, mut store) = fengtai_desk();
+        let for_fengtai = take_in(&mut store, FENGTAI);
+        let for_xuanwu = take_in(&mut store, "320102");
+        let local = take_in(&mut store, "411329");
+        assert_eq!(ids(&store.outbox_for_hub(FENGTAI, 10).unwrap()), [for_fengtai]);
+        assert_eq!(ids(&store.outbox_for_hub("320102", 10).unwrap()), [for_xuanwu], "waits for 玄武区's hub");
+        assert!(store.outbox_for_hub("411329", 10).unwrap().is_empty(), "a local case never crosses a hub");
+        assert_eq!(store.unrouted_outbox_len().unwrap(), 1, "玄武区 has no hub yet");
+        assert_eq!(store.sync_state(FENGTAI).unwrap().pending, 1);
+        assert_eq!(store.events_of(local).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_stored_intake_leaves_the_outbox_and_the_case_becomes_pushed() {
+        let (_d, mut store) = fengtai_desk();
+        let case = take_in(&mut store, FENGTAI);
+        let batch = store.outbox_for_hub(FENGTAI, 10).unwrap();
+        let verdicts: Vec<_> = batch.iter().map(|e| (e.event.clone(), Verdict::Stored)).collect();
+        let settled = store.settle_push(FENGTAI, &verdicts, Utc::now()).unwrap();
+        assert_eq!(settled, Settled { acknowledged: 1, quarantined: 0, marked_pushed: 1 });
+        assert_eq!(store.case_state(case).unwrap().status, CaseStatus::Pushed);
+        assert_eq!(store.outbox_len().unwrap(), 0, "已推送 stays on the desk");
+        // Settling the same acknowledgement again (a retried round) changes nothing.
+        assert_eq!(store.settle_push(FENGTAI, &verdicts, Utc::now()).unwrap(), Settled::default());
+        assert_eq!(store.events_of(case).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_rejected_event_is_quarantined_holds_back_its_case_only_and_returns_when_released() {
+        let (_d, mut store) = fengtai_desk();
+        let mut f = form(true);
+        f.handling_region = FENGTAI.into();
+        let (stuck, _) = store.create_case(&f, "zhang", Utc::now()).unwrap();
+        let completed = CaseEvent {
+            id: Uuid::now_v7(),
+            case_id: stuck,
+            at: Utc::now(),
+            author: store.outbox(1).unwrap()[0].event.author.clone(),
+            body: EventBody::Completed { materials: form(false).materials },
+        };
+        store.append_local(&completed).unwrap();
+        let other = take_in(&mut store, FENGTAI);
+        let first = store.outbox_for_hub(FENGTAI, 1).unwrap().remove(0).event;
+        let rejection =
+            Verdict::Rejected { code: "not_party".into(), message: "该地区尚未签订通办协议".into() };
+        let settled = store.settle_push(FENGTAI, &[(first.clone(), rejection)], Utc::now()).unwrap();
+        assert_eq!(settled.quarantined, 1);
+        assert_eq!(ids(&store.outbox_for_hub(FENGTAI, 10).unwrap()), [other], "the rest flows on");
+        let state = store.sync_state(FENGTAI).unwrap();
+        assert_eq!((state.pending, state.quarantined), (1, 1));
+        let held = store.quarantined().unwrap();
+        assert_eq!(held.len(), 1);
+        assert_eq!((held[0].direction, held[0].code.as_str()), (Direction::Outgoing, "not_party"));
+        assert_eq!(held[0].message, "该地区尚未签订通办协议");
+        assert_eq!(store.outbox_len().unwrap(), 3, "a quarantined event is still unacknowledged");
+
+        store.release_quarantined(first.id, Utc::now()).unwrap();
+        assert_eq!(ids(&store.outbox_for_hub(FENGTAI, 10).unwrap()), [stuck, stuck, other]);
+        assert_eq!(store.release_quarantined(first.id, Utc::now()).unwrap_err().code(), "not_quarantined");
+    }
+
+    #[test]
+    fn a_pulled_page_is_applied_with_its_cursor_and_a_misfit_is_quarantined_without_stopping_it() {
+        let (_d, mut store) = fengtai_desk();
+        let case = take_in(&mut store, FENGTAI);
+        let own = store.outbox(1).unwrap().remove(0).event;
+        let verdicts = [(own.clone(), Verdict::Stored)];
+        store.settle_push(FENGTAI, &verdicts, Utc::now()).unwrap();
+        let accepted = partner_event(case, EventBody::Accepted);
+        let mailed = partner_event(case, EventBody::ResultMailed { waybill: "1178".into() });
+        let mut stranger = partner_event(case, EventBody::Processing);
+        stranger.author.region = "320102".into();
+        let processing = partner_event(case, EventBody::Processing);
+        let page = [(1, own), (2, accepted), (3, mailed.clone()), (4, stranger), (5, processing)];
+        let applied = store.apply_pulled(FENGTAI, &page, 5, Utc::now()).unwrap();
+        assert_eq!(applied, Applied { new: 2, already_present: 1, quarantined: 2 });
+        assert_eq!(store.case_state(case).unwrap().status, CaseStatus::Processing);
+        assert_eq!(store.sync_state(FENGTAI).unwrap().pull_cursor, 5);
+        let held = store.quarantined().unwrap();
+        assert_eq!(held.iter().map(|q| q.code.as_str()).collect::<Vec<_>>(), ["invalid_transition", "not_party"]);
+        assert_eq!(held[0].message, "办件状态为「已受理」，不能「寄出结果」");
+        assert!(held.iter().all(|q| q.direction == Direction::Incoming));
+
+        // The same page again (a crash before the desk saw the commit) applies nothing twice.
+        let again = store.apply_pulled(FENGTAI, &page, 5, Utc::now()).unwrap();
+        assert_eq!(again.new, 0);
+        assert_eq!(store.events_of(case).unwrap().len(), 4);
+        // An older cursor never moves it back.
+        store.apply_pulled(FENGTAI, &[], 2, Utc::now()).unwrap();
+        assert_eq!(store.sync_state(FENGTAI).unwrap().pull_cursor, 5);
+
+        // Released, an inbound event that still does not fit stays with the newer reason.
+        let err = store.release_quarantined(mailed.id, Utc::now()).unwrap_err();
+        assert_eq!(err.code(), "invalid_transition");
+        let still = store.quarantined().unwrap().into_iter().find(|q| q.event.id == mailed.id).unwrap();
+        assert_eq!(still.message, "办件状态为「办理中」，不能「寄出结果」");
+    }
+
+    #[test]
+    fn a_hub_missing_a_scan_makes_the_desk_forget_it_was_uploaded() {
+        let (_d, mut store) = fengtai_desk();
+        let scan = store.put_blob(b"scan", "image/jpeg", "a.jpg", Utc::now()).unwrap().sha256;
+        let mut f = form(false);
+        f.handling_region = FENGTAI.into();
+        f.materials[0].scans = vec![scan.clone()];
+        store.create_case(&f, "zhang", Utc::now()).unwrap();
+        store.record_scan_on_hub(FENGTAI, &scan).unwrap();
+        assert_eq!(store.scans_on_hub(FENGTAI, &[&scan]).unwrap().len(), 1);
+        let event = store.outbox(1).unwrap().remove(0).event;
+        store.settle_push(FENGTAI, &[(event, Verdict::ScansMissing)], Utc::now()).unwrap();
+        assert!(store.scans_on_hub(FENGTAI, &[&scan]).unwrap().is_empty());
+        assert_eq!(store.sync_state(FENGTAI).unwrap().pending, 1, "not quarantined: it goes again after the upload");
+    }
+
+    #[test]
+    fn a_new_hub_address_starts_the_cursor_over() {
+        let (_d, mut store) = fengtai_desk();
+        store.apply_pulled(FENGTAI, &[], 42, Utc::now()).unwrap();
+        store.record_sync_failure(FENGTAI, "无法连接通办中心", Utc::now()).unwrap();
+        with_fengtai_hub(&mut store);
+        assert_eq!(store.sync_state(FENGTAI).unwrap().pull_cursor, 42, "same address: nothing forgotten");
+        let moved = HubSetup {
+            region: FENGTAI.into(),
+            name: "北京市丰台区".into(),
+            url: "http://127.0.0.1:2".into(),
+            credential: "t".into(),
+        };
+        store.add_hub(&moved, Utc::now()).unwrap();
+        let state = store.sync_state(FENGTAI).unwrap();
+        assert_eq!(state.pull_cursor, 0);
+        assert_eq!(state.last_error.as_deref(), Some("无法连接通办中心"));
+        store.record_sync_success(FENGTAI, Utc::now()).unwrap();
+        assert_eq!(store.sync_state(FENGTAI).unwrap().last_error, None);
+    }
+}

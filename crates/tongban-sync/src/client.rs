@@ -1,0 +1,182 @@
+//! One hub's `/v1` API as the desk calls it. Every answer is checked before it is believed: a
+//! body that is not the expected JSON, a page whose cursor goes backwards or a push answer that
+//! does not match the request is [`SyncError::Garbled`], and the round is retried later.
+
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use tongban_core::case::CaseEvent;
+use tongban_wire::blobs::{BlobStatus, UPLOAD_LENGTH, UPLOAD_OFFSET};
+use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse};
+use tongban_wire::{paths, ErrorBody, ErrorCode, Health};
+
+use crate::{SyncError, SyncSettings};
+
+/// A hub at `base` (no trailing slash), called with this desk's credential.
+#[derive(Clone)]
+pub struct HubClient {
+    http: reqwest::Client,
+    base: String,
+    credential: String,
+    request_timeout: Duration,
+}
+
+impl HubClient {
+    pub fn new(base: &str, credential: &str, settings: &SyncSettings) -> Result<HubClient, SyncError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.request_timeout)
+            .user_agent(concat!("tongban-desk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SyncError::Unreachable { url: base.to_string(), detail: e.to_string() })?;
+        Ok(HubClient {
+            http,
+            base: base.to_string(),
+            credential: credential.to_string(),
+            request_timeout: settings.request_timeout,
+        })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// `GET /health`: who the hub is. Unauthenticated.
+    pub async fn health(&self) -> Result<Health, SyncError> {
+        let request = self.http.get(format!("{}{}", self.base, paths::HEALTH));
+        let (_, body) = self.send(request).await?;
+        self.parse(&body, "健康检查")
+    }
+
+    /// `POST /v1/events`: one outcome per event, checked to answer exactly the events sent.
+    pub async fn push(&self, events: &[CaseEvent]) -> Result<Vec<PushOutcome>, SyncError> {
+        let body = serde_json::to_vec(&PushRequest { events: events.to_vec() })
+            .map_err(|e| SyncError::Garbled {
+                url: self.base.clone(), what: format!("无法编码推送内容：{e}")
+            })?;
+        let request = self
+            .authorized(Method::POST, paths::EVENTS)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        let (_, body) = self.send(request).await?;
+        let response: PushResponse = self.parse(&body, "推送结果")?;
+        let answered = response.outcomes.iter().map(PushOutcome::id);
+        if response.outcomes.len() != events.len() || !answered.eq(events.iter().map(|e| e.id)) {
+            return Err(self.garbled("推送结果与所推送的事件不对应"));
+        }
+        Ok(response.outcomes)
+    }
+
+    /// `GET /v1/events?since=&limit=`, checked: sequence numbers rise past `since` and the next
+    /// cursor is at or past the last event, so applying the page can never move backwards.
+    pub async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, SyncError> {
+        let path = format!("{}?since={since}&limit={limit}", paths::EVENTS);
+        let (_, body) = self.send(self.authorized(Method::GET, &path)).await?;
+        let page: PullResponse = self.parse(&body, "拉取结果")?;
+        let mut previous = since;
+        for event in &page.events {
+            if event.seq <= previous {
+                return Err(self.garbled("拉取结果中的序号没有递增"));
+            }
+            previous = event.seq;
+        }
+        if page.next_cursor < previous || page.events.len() > limit as usize {
+            return Err(self.garbled("拉取结果的游标不正确"));
+        }
+        if page.has_more && page.events.is_empty() {
+            return Err(self.garbled("拉取结果声称还有更多事件却为空"));
+        }
+        Ok(page)
+    }
+
+    /// `GET /v1/blobs/{sha256}/status`: where an upload can resume.
+    pub async fn blob_status(&self, sha256: &str) -> Result<BlobStatus, SyncError> {
+        let path = paths::fill(paths::BLOB_STATUS, sha256);
+        let (_, body) = self.send(self.authorized(Method::GET, &path)).await?;
+        self.parse(&body, "扫描件上传状态")
+    }
+
+    /// `PUT /v1/blobs/{sha256}`: a whole blob in one request.
+    pub async fn put_blob(&self, sha256: &str, bytes: Vec<u8>) -> Result<BlobStatus, SyncError> {
+        let path = paths::fill(paths::BLOB, sha256);
+        let request = self
+            .authorized(Method::PUT, &path)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes);
+        let (_, body) = self.send(request).await?;
+        self.parse(&body, "扫描件上传结果")
+    }
+
+    /// `PATCH /v1/blobs/{sha256}`: the chunk that starts at `offset` of a blob of `length` bytes.
+    pub async fn upload_chunk(
+        &self,
+        sha256: &str,
+        offset: u64,
+        length: u64,
+        chunk: Vec<u8>,
+    ) -> Result<BlobStatus, SyncError> {
+        let path = paths::fill(paths::BLOB, sha256);
+        let request = self
+            .authorized(Method::PATCH, &path)
+            .header(UPLOAD_OFFSET, offset)
+            .header(UPLOAD_LENGTH, length)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(chunk);
+        let (_, body) = self.send(request).await?;
+        self.parse(&body, "扫描件上传结果")
+    }
+
+    fn authorized(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.credential)
+    }
+
+    /// Sends and reads the whole body. A 2xx is returned; an error status becomes
+    /// [`SyncError::Refused`] with the hub's code and message, or `Garbled` if it has none.
+    async fn send(&self, request: RequestBuilder) -> Result<(StatusCode, Vec<u8>), SyncError> {
+        let response = request.send().await.map_err(|e| self.transport(e))?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|e| self.transport(e))?.to_vec();
+        if status.is_success() {
+            return Ok((status, body));
+        }
+        match serde_json::from_slice::<ErrorBody>(&body) {
+            Ok(error) => Err(SyncError::Refused { status: status.as_u16(), code: error.code, message: error.message }),
+            // A proxy's HTML error page, or a hub that died mid-answer.
+            Err(_) => Err(self.garbled(&format!("HTTP {status}，没有错误说明"))),
+        }
+    }
+
+    fn parse<T: DeserializeOwned>(&self, body: &[u8], what: &str) -> Result<T, SyncError> {
+        serde_json::from_slice(body).map_err(|e| self.garbled(&format!("{what}不是预期的 JSON：{e}")))
+    }
+
+    fn garbled(&self, what: &str) -> SyncError {
+        SyncError::Garbled { url: self.base.clone(), what: what.to_string() }
+    }
+
+    fn transport(&self, e: reqwest::Error) -> SyncError {
+        let url = self.base.clone();
+        if e.is_timeout() {
+            SyncError::TimedOut { url, seconds: self.request_timeout.as_secs() }
+        } else if e.is_connect() {
+            SyncError::Unreachable { url, detail: root_cause(&e) }
+        } else {
+            SyncError::Interrupted { url, detail: root_cause(&e) }
+        }
+    }
+}
+
+/// The innermost error's text: reqwest's own is "error sending request", the cause says why.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = e;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+/// The hub refused a batch for its size: split it.
+pub(crate) fn is_batch_too_large(e: &SyncError) -> bool {
+    matches!(e, SyncError::Refused { code: ErrorCode::BatchTooLarge | ErrorCode::PayloadTooLarge, .. })
+}

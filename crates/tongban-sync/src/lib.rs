@@ -1,0 +1,104 @@
+//! The desk's sync engine: it carries the outbox to the region hubs and brings their events back.
+//!
+//! - [`SyncEngine`]: one tokio task per configured hub, each with a ticker, a "sync now" channel,
+//!   exponential backoff with jitter after a failure, and a stop on the shutdown token. The state
+//!   of every hub (online, pending, last success, last error in Chinese) is published on a watch
+//!   channel for the window.
+//! - [`sync_once`]: one round with every hub, for `tongban sync --once` and scripts.
+//! - A round ([`round`]): check the hub is the region's; upload the scans the outbox refers to
+//!   (resuming partial uploads); push the outbox in batches and settle the verdicts (stored events
+//!   leave the outbox, rejected ones are quarantined); pull by cursor and apply page by page.
+//! - [`client::HubClient`]: the `/v1` API with connect and overall timeouts; every answer is
+//!   checked before it is believed.
+//!
+//! Which hub an event goes to, and the transactions that make a crash harmless, are described in
+//! `tongban_store`'s sync module: an event goes to the hub of its case's handling region; settling
+//! a push and applying a pulled page with its cursor are one transaction each.
+//!
+//! Nothing here can lose or duplicate an event: the hub takes pushes idempotently by event id and
+//! blobs by SHA-256, an event leaves the outbox only after the hub answered that it holds it, and
+//! the cursor moves only with the events it covers.
+
+pub mod client;
+mod engine;
+pub mod round;
+
+use std::time::Duration;
+
+use tongban_store::StoreError;
+use tongban_wire::ErrorCode;
+
+pub use engine::{sync_once, HubStatus, SyncEngine};
+pub use round::RoundReport;
+
+/// Timing and sizes. The defaults suit a county hall's network; tests shorten them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncSettings {
+    /// Time between rounds when all is well.
+    pub interval: Duration,
+    /// First wait after a failure; doubled per failure up to `backoff_max`, with jitter.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    pub connect_timeout: Duration,
+    /// Whole request, body included: a hub that hangs mid-answer is given up on after this.
+    pub request_timeout: Duration,
+    /// Events per push (the hub accepts up to 500 by default; a refused size is halved).
+    pub push_batch: usize,
+    /// Events per pulled page.
+    pub pull_limit: u32,
+    /// Scans larger than this go up in resumable chunks of this size; smaller ones in one PUT.
+    pub chunk_size: usize,
+}
+
+impl Default for SyncSettings {
+    fn default() -> SyncSettings {
+        SyncSettings {
+            interval: Duration::from_secs(60),
+            backoff_base: Duration::from_secs(2),
+            backoff_max: Duration::from_secs(300),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            push_batch: 200,
+            pull_limit: 500,
+            chunk_size: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why a round with a hub failed. Every message is Chinese and names the hub or the thing at
+/// fault; the window shows it as the hub's last error. All of them are retried with backoff.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("无法连接通办中心 {url}：{detail}")]
+    Unreachable { url: String, detail: String },
+    #[error("通办中心 {url} 超过 {seconds} 秒没有回复")]
+    TimedOut { url: String, seconds: u64 },
+    #[error("与通办中心 {url} 的连接中断：{detail}")]
+    Interrupted { url: String, detail: String },
+    #[error("通办中心 {url} 的回复无法识别：{what}")]
+    Garbled { url: String, what: String },
+    #[error("通办中心拒绝了请求：{message}")]
+    Refused { status: u16, code: ErrorCode, message: String },
+    #[error("{url} 是地区 {found} 的通办中心，不是所配置的地区 {expected}；请检查通办中心地址")]
+    WrongHub { url: String, expected: String, found: String },
+    #[error("{count} 个事件引用的扫描件仍未到达通办中心，稍后重试")]
+    ScansNotArriving { count: usize },
+    #[error("本机数据库：{0}")]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// A stable code for the window (the message is for people).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::Unreachable { .. } => "hub_unreachable",
+            SyncError::TimedOut { .. } => "hub_timeout",
+            SyncError::Interrupted { .. } => "hub_interrupted",
+            SyncError::Garbled { .. } => "hub_garbled",
+            SyncError::Refused { code, .. } => code.as_str(),
+            SyncError::WrongHub { .. } => "wrong_hub",
+            SyncError::ScansNotArriving { .. } => "scans_not_arriving",
+            SyncError::Store(e) => e.code(),
+        }
+    }
+}

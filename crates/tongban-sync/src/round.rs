@@ -1,0 +1,264 @@
+//! One round with one hub: identity check, scans, push, pull.
+//!
+//! The order is the protocol's: a scan goes up before the event that refers to it (the hub
+//! refuses the event otherwise), and the push comes before the pull so that what the hub sends
+//! back is judged against this desk's newest events.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use tongban_core::case::CaseEvent;
+use tongban_store::{HubEntry, OutboxEntry, Store, StoreError, Verdict};
+use tongban_wire::events::PushOutcome;
+use tongban_wire::ErrorCode;
+
+use crate::client::{is_batch_too_large, HubClient};
+use crate::{SyncError, SyncSettings};
+
+/// What one round moved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RoundReport {
+    /// Events the hub now holds that were in the outbox.
+    pub pushed: usize,
+    /// Events the hub rejected (or whose scan this desk cannot read), now quarantined.
+    pub quarantined: usize,
+    pub scans_uploaded: usize,
+    /// Events pulled that were new here.
+    pub pulled: usize,
+    /// Events pulled that do not fit this desk's copy of their case, quarantined inbound.
+    pub pulled_quarantined: usize,
+}
+
+/// The desk database, shared by the hub tasks; every call runs off the async threads.
+#[derive(Clone)]
+pub(crate) struct DeskDb(Arc<Mutex<Store>>);
+
+impl DeskDb {
+    pub(crate) fn new(store: Store) -> DeskDb {
+        DeskDb(Arc::new(Mutex::new(store)))
+    }
+
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, SyncError> {
+        let store = self.0.clone();
+        tokio::task::spawn_blocking(move || {
+            // SQLite rolls back what a panicking call left open, so a poisoned lock is safe to reuse.
+            let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut store)
+        })
+        .await
+        .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?
+        .map_err(SyncError::from)
+    }
+}
+
+/// A hub and the client that talks to it.
+pub(crate) struct HubLink {
+    pub entry: HubEntry,
+    pub client: HubClient,
+}
+
+pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> Result<RoundReport, SyncError> {
+    let health = hub.client.health().await?;
+    if health.region != hub.entry.region {
+        return Err(SyncError::WrongHub {
+            url: hub.entry.url.clone(),
+            expected: hub.entry.region.clone(),
+            found: health.region,
+        });
+    }
+    let mut report = RoundReport::default();
+    push_outbox(db, hub, settings, &mut report).await?;
+    pull(db, hub, settings, &mut report).await?;
+    Ok(report)
+}
+
+async fn push_outbox(
+    db: &DeskDb,
+    hub: &HubLink,
+    settings: &SyncSettings,
+    report: &mut RoundReport,
+) -> Result<(), SyncError> {
+    let region = hub.entry.region.clone();
+    let mut batch_size = settings.push_batch.max(1);
+    loop {
+        let (r, size) = (region.clone(), batch_size);
+        let batch = db.run(move |s| s.outbox_for_hub(&r, size)).await?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let unreadable = upload_scans(db, hub, settings, &batch, report).await?;
+        if !unreadable.is_empty() {
+            // Quarantine first, then take the batch again: the later events of those cases must
+            // now wait behind them instead of going out in this batch.
+            let verdicts: Vec<_> = batch
+                .into_iter()
+                .filter_map(|entry| {
+                    let sha = entry.event.body.scans().find(|sha| unreadable.contains(*sha))?.to_string();
+                    let message = format!("扫描件 {sha} 在本机缺失或已损坏，无法上传；请重新扫描后放回隔离区的事件");
+                    Some((entry.event, Verdict::Rejected { code: "scan_unreadable".into(), message }))
+                })
+                .collect();
+            report.quarantined += settle(db, &region, verdicts).await?.quarantined;
+            continue;
+        }
+        let events: Vec<CaseEvent> = batch.into_iter().map(|e| e.event).collect();
+        let outcomes = match hub.client.push(&events).await {
+            Ok(outcomes) => outcomes,
+            Err(e) if is_batch_too_large(&e) && batch_size > 1 => {
+                batch_size = (batch_size / 2).max(1);
+                tracing::info!(hub = %region, batch_size, "hub refused the batch size; splitting");
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let mut scans_missing = 0;
+        let verdicts: Vec<_> = events
+            .into_iter()
+            .zip(outcomes)
+            .map(|(event, outcome)| {
+                let verdict = match outcome {
+                    PushOutcome::Accepted { .. } | PushOutcome::Duplicate { .. } => Verdict::Stored,
+                    PushOutcome::Rejected { code: ErrorCode::MissingBlob, .. } => {
+                        scans_missing += 1;
+                        Verdict::ScansMissing
+                    }
+                    PushOutcome::Rejected { code, message, .. } => {
+                        tracing::warn!(hub = %region, event = %event.id, code = code.as_str(), "event rejected: {message}");
+                        Verdict::Rejected { code: code.as_str().to_string(), message }
+                    }
+                };
+                (event, verdict)
+            })
+            .collect();
+        let settled = settle(db, &region, verdicts).await?;
+        report.pushed += settled.acknowledged;
+        report.quarantined += settled.quarantined;
+        if settled.acknowledged + settled.quarantined == 0 && scans_missing > 0 {
+            // The hub lost scans it had confirmed: they are forgotten and go up again next round.
+            return Err(SyncError::ScansNotArriving { count: scans_missing });
+        }
+    }
+}
+
+async fn settle(
+    db: &DeskDb,
+    region: &str,
+    verdicts: Vec<(CaseEvent, Verdict)>,
+) -> Result<tongban_store::Settled, SyncError> {
+    let region = region.to_string();
+    db.run(move |s| s.settle_push(&region, &verdicts, Utc::now())).await
+}
+
+/// Uploads the scans the batch refers to that the hub is not known to hold. Returns the scans this
+/// desk cannot read (missing or damaged file); every other failure ends the round.
+async fn upload_scans(
+    db: &DeskDb,
+    hub: &HubLink,
+    settings: &SyncSettings,
+    batch: &[OutboxEntry],
+    report: &mut RoundReport,
+) -> Result<HashSet<String>, SyncError> {
+    let referenced: BTreeSet<String> = batch.iter().flat_map(|e| e.event.body.scans().map(str::to_string)).collect();
+    if referenced.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let region = hub.entry.region.clone();
+    let wanted: Vec<String> = referenced.iter().cloned().collect();
+    let held = db.run(move |s| s.scans_on_hub(&region, &wanted.iter().map(String::as_str).collect::<Vec<_>>())).await?;
+    let mut unreadable = HashSet::new();
+    for sha in referenced.into_iter().filter(|sha| !held.contains(sha)) {
+        let key = sha.clone();
+        let bytes = match db.run(move |s| s.read_blob(&key)).await {
+            Ok(bytes) => bytes,
+            Err(SyncError::Store(StoreError::MissingBlob(_))) => {
+                tracing::warn!(scan = %sha, "scan missing or damaged on this desk; its events are quarantined");
+                unreadable.insert(sha);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        upload(&hub.client, &sha, bytes, settings.chunk_size).await?;
+        let (region, key) = (hub.entry.region.clone(), sha.clone());
+        db.run(move |s| s.record_scan_on_hub(&region, &key)).await?;
+        report.scans_uploaded += 1;
+    }
+    Ok(unreadable)
+}
+
+/// Puts one blob on the hub: whole if small, else in chunks from wherever the hub's copy stands,
+/// so an upload cut off halfway resumes instead of starting over.
+pub(crate) async fn upload(
+    client: &HubClient,
+    sha256: &str,
+    bytes: Vec<u8>,
+    chunk_size: usize,
+) -> Result<(), SyncError> {
+    if bytes.len() <= chunk_size {
+        let status = client.put_blob(sha256, bytes).await?;
+        return confirm_complete(client, &status);
+    }
+    let length = bytes.len() as u64;
+    let mut status = client.blob_status(sha256).await?;
+    let mut mismatches = 0;
+    while !status.complete {
+        let offset = status.received.min(length);
+        let end = (offset as usize + chunk_size.max(1)).min(bytes.len());
+        match client.upload_chunk(sha256, offset, length, bytes[offset as usize..end].to_vec()).await {
+            Ok(next) if !next.complete && next.received <= offset => {
+                return Err(SyncError::Garbled {
+                    url: client.base().to_string(),
+                    what: format!("扫描件 {sha256} 的上传位置停在第 {} 字节", next.received),
+                });
+            }
+            Ok(next) => status = next,
+            // An earlier request of ours, cut off on the way back, moved the upload on (or the hub
+            // dropped a partial): ask where it stands. A hub that keeps disagreeing is not believed.
+            Err(SyncError::Refused { code: ErrorCode::OffsetMismatch, .. }) if mismatches < 3 => {
+                mismatches += 1;
+                status = client.blob_status(sha256).await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn confirm_complete(client: &HubClient, status: &tongban_wire::blobs::BlobStatus) -> Result<(), SyncError> {
+    if status.complete {
+        Ok(())
+    } else {
+        Err(SyncError::Garbled {
+            url: client.base().to_string(),
+            what: format!("扫描件 {} 整体上传后仍未完成", status.sha256),
+        })
+    }
+}
+
+async fn pull(db: &DeskDb, hub: &HubLink, settings: &SyncSettings, report: &mut RoundReport) -> Result<(), SyncError> {
+    let region = hub.entry.region.clone();
+    let r = region.clone();
+    let mut cursor = db.run(move |s| s.sync_state(&r)).await?.pull_cursor;
+    loop {
+        let page = hub.client.pull(cursor, settings.pull_limit).await?;
+        let has_more = page.has_more;
+        let next = page.next_cursor;
+        if !page.events.is_empty() || next != cursor {
+            let events: Vec<_> = page.events.into_iter().map(|e| (e.seq, e.event)).collect();
+            let r = region.clone();
+            let applied = db.run(move |s| s.apply_pulled(&r, &events, next, Utc::now())).await?;
+            report.pulled += applied.new;
+            report.pulled_quarantined += applied.quarantined;
+            if applied.quarantined > 0 {
+                tracing::warn!(hub = %region, count = applied.quarantined, "pulled events that do not fit were quarantined");
+            }
+        }
+        cursor = next;
+        if !has_more {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# schemathesis against the OpenAPI document a running hub serves, once with each kind of
+# credential and once with none: whatever it sends, the hub must never answer with a 5xx.
+#   tests/hub-api-fuzz.sh PATH/TO/tongban-hub PATH/TO/st [MAX_EXAMPLES]
+set -euo pipefail
+hub=${1:?path to the tongban-hub binary}
+st=${2:?path to schemathesis (st)}
+examples=${3:-25}
+
+work=$(mktemp -d)
+pid=""
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+db=$work/hub.db
+"$hub" init --db "$db" --region 110106 >/dev/null
+partner=$("$hub" credential issue --db "$db" --role partner --region 411329 --desk 新野县帮办员 2>/dev/null)
+back_office=$("$hub" credential issue --db "$db" --role back_office --desk 丰台区审批局 2>/dev/null)
+admin=$("$hub" credential issue --db "$db" --role admin --desk 管理员 2>/dev/null)
+
+# The hub prints the address it bound (port 0: any free one) as its first line.
+exec 3< <(TONGBAN_HUB_LOG=error "$hub" serve --listen 127.0.0.1:0 --db "$db")
+pid=$!
+read -r -t 30 line <&3
+url=${line#listening on }
+echo "hub at $url"
+
+status=0
+for who in partner back_office admin anonymous; do
+  token=${!who:-}
+  args=()
+  [ -n "$token" ] && args=(--header "Authorization: Bearer $token")
+  echo "== schemathesis as $who"
+  "$st" --no-color run "$url/v1/openapi.json" --checks not_a_server_error --max-examples "$examples" \
+    --phases examples,coverage,fuzzing --workers 2 --generation-database none "${args[@]}" || status=1
+done
+exit $status
