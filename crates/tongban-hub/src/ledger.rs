@@ -238,7 +238,7 @@ impl Hub {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT seq, body FROM events WHERE seq > ?2 AND {VISIBLE_TO_REGION} ORDER BY seq LIMIT ?3"
         ))?;
-        let rows = stmt.query_map(params![caller.region, since, limit + 1], |r| {
+        let rows = stmt.query_map(params![caller.region, sql_seq(since), limit + 1], |r| {
             Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?))
         })?;
         let mut events = Vec::new();
@@ -262,7 +262,8 @@ impl Hub {
              FROM cases WHERE handling_region = ?1 AND first_seq > ?2 AND (?3 IS NULL OR status = ?3)
              ORDER BY first_seq LIMIT ?4",
         )?;
-        let params = params![self.region, query.after.unwrap_or(0), query.status.map(CaseStatus::as_str), limit + 1];
+        let params =
+            params![self.region, sql_seq(query.after.unwrap_or(0)), query.status.map(CaseStatus::as_str), limit + 1];
         let mut page = stmt
             .query_map(params, |r| {
                 let case_id: String = r.get(0)?;
@@ -336,4 +337,10 @@ impl Hub {
         tx.commit()?;
         Ok(DecisionResponse { seq, duplicate: false, event })
     }
+}
+
+/// A cursor from a request as SQLite's signed integer: a cursor past every sequence number any
+/// hub will reach (2^63 and up) means "nothing after it", not an error.
+fn sql_seq(cursor: u64) -> i64 {
+    i64::try_from(cursor).unwrap_or(i64::MAX)
 }

@@ -52,7 +52,7 @@ async fn receive(
 /// Upload a whole blob in one request (starts over any partial upload).
 #[utoipa::path(
     put, path = "/v1/blobs/{sha256}", tag = "blobs",
-    params(("sha256" = String, Path, description = "64 位小写十六进制 SHA-256")),
+    params(("sha256" = String, Path, description = "64 位小写十六进制 SHA-256", pattern = "^[0-9a-f]{64}$")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(
         (status = 201, description = "已保存", body = BlobStatus),
@@ -82,7 +82,7 @@ pub async fn put_blob(
 #[utoipa::path(
     patch, path = "/v1/blobs/{sha256}", tag = "blobs",
     params(
-        ("sha256" = String, Path, description = "64 位小写十六进制 SHA-256"),
+        ("sha256" = String, Path, description = "64 位小写十六进制 SHA-256", pattern = "^[0-9a-f]{64}$"),
         ("upload-offset" = u64, Header, description = "本段的起始字节位置，须等于已收到的字节数"),
         ("upload-length" = u64, Header, description = "扫描件的总字节数"),
     ),
@@ -114,7 +114,7 @@ pub async fn upload_chunk(
 /// Where an upload stands: the offset to resume from.
 #[utoipa::path(
     get, path = "/v1/blobs/{sha256}/status", tag = "blobs",
-    params(("sha256" = String, Path, description = "64 位小写十六进制 SHA-256")),
+    params(("sha256" = String, Path, description = "64 位小写十六进制 SHA-256", pattern = "^[0-9a-f]{64}$")),
     responses(
         (status = 200, body = BlobStatus),
         (status = 400, body = ErrorBody),
@@ -135,7 +135,7 @@ pub async fn blob_status(
 /// Download a blob the credential's region uploaded or whose case it takes part in.
 #[utoipa::path(
     get, path = "/v1/blobs/{sha256}", tag = "blobs",
-    params(("sha256" = String, Path, description = "64 位小写十六进制 SHA-256")),
+    params(("sha256" = String, Path, description = "64 位小写十六进制 SHA-256", pattern = "^[0-9a-f]{64}$")),
     responses(
         (status = 200, description = "扫描件内容", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 400, body = ErrorBody),

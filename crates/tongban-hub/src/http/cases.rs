@@ -39,7 +39,7 @@ pub async fn inbox(
 /// authored by the credential's desk and region, and admits it like a pushed event.
 #[utoipa::path(
     post, path = "/v1/cases/{case_id}/decisions", tag = "cases",
-    params(("case_id" = String, Path, description = "办件的 UUID")),
+    params(("case_id" = uuid::Uuid, Path, description = "办件的 UUID")),
     request_body = DecisionRequest,
     responses(
         (status = 201, description = "已记录", body = DecisionResponse),
