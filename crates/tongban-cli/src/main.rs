@@ -544,7 +544,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 PrintForm::Notice => FormKind::Notice,
             };
             let printed = printing::print_case_form(&mut store, form, case, &user, Utc::now(), &mut write_to(out))?;
-            say!("{}", printed.summary(out));
+            say!("{}", printed.summary(Some(out)));
         }
         Command::Ledger { date, to, clerk, partner, out } => {
             let mut store = open(&cli)?;
@@ -552,7 +552,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let request =
                 LedgerRequest { from: date.clone(), to: to.clone(), clerk: clerk.clone(), partner: partner.clone() };
             let printed = printing::print_ledger(&mut store, &request, &user, Utc::now(), &mut write_to(out))?;
-            say!("{}", printed.summary(out));
+            say!("{}", printed.summary(Some(out)));
         }
         Command::Settings(SettingsCommand::Show { json }) => {
             let store = open(&cli)?;

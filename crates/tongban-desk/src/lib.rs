@@ -193,7 +193,7 @@ impl Desk {
             AfterPrint::Save => "",
         };
         let warning = handed_on.err().map(|e| e.message);
-        let message = printed.summary(&path) + if warning.is_none() { done } else { "" };
+        let message = printed.summary(None) + if warning.is_none() { done } else { "" };
         Ok(PrintOutcome { path: path.display().to_string(), reprint: printed.record.reprint, message, warning })
     }
 }

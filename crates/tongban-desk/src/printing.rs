@@ -37,21 +37,22 @@ pub struct Printed {
 }
 
 impl Printed {
-    /// One Chinese line saying what was printed, e.g. for the CLI.
-    pub fn summary(&self, place: &Path) -> String {
+    /// One Chinese line saying what was printed, with where it was written if `place` is given
+    /// (the CLI names its `--out`; the window keeps its toast short).
+    pub fn summary(&self, place: Option<&Path>) -> String {
         let reprint = if self.record.reprint { "（补打）" } else { "" };
-        let place = place.display();
+        let place = place.map(|p| format!("：{}", p.display())).unwrap_or_default();
         match self.form {
             FormKind::Receipt => {
-                format!("已生成收件登记表{reprint}：{place}（办件 {}，存档联和申请人联）", self.subject)
+                format!("已生成收件登记表{reprint}{place}（办件 {}，存档联和申请人联）", self.subject)
             }
             FormKind::Notice => format!(
-                "已生成一次性告知书{reprint}：{place}（办件 {}，请于 {} 前补正）",
+                "已生成一次性告知书{reprint}{place}（办件 {}，请于 {} 前补正）",
                 self.subject,
                 self.supplement_by.map(|d| d.to_string()).unwrap_or_default()
             ),
             FormKind::Ledger => {
-                format!("已生成每日台账{reprint}：{place}（{}，共 {} 件）", self.subject, self.case_count)
+                format!("已生成每日台账{reprint}{place}（{}，共 {} 件）", self.subject, self.case_count)
             }
         }
     }
