@@ -4,7 +4,11 @@
 mod commands;
 pub mod db_path;
 
+use std::sync::Arc;
+
 use commands::DeskState;
+use tauri::Manager;
+use tokio_util::sync::CancellationToken;
 
 /// Opens the desk named on the command line (`--db PATH`), by `TONGBAN_DB`, or at the platform
 /// default, and runs the window. A desk that cannot be opened still gets a window: the commands
@@ -14,7 +18,25 @@ pub fn run() {
     if let DeskState::Failed(e) = &state {
         eprintln!("tongban-desk: {} ({})", e.message, e.code);
     }
+    // The desk syncs whenever the window is open; the engine's tasks end with the process, which
+    // is safe at any moment (each write is one transaction, each push idempotent).
+    let sync = match &state {
+        DeskState::Open(desk) => Some(Arc::clone(desk)),
+        DeskState::Failed(_) => None,
+    };
     let result = tauri::Builder::default()
+        .setup(move |app| {
+            if let Some(desk) = sync {
+                let engine = tauri::async_runtime::block_on(async move { desk.start_sync(CancellationToken::new()) });
+                match engine {
+                    Ok(engine) => {
+                        app.manage(engine);
+                    }
+                    Err(e) => eprintln!("tongban-desk: 无法启动同步：{} ({})", e.message, e.code),
+                }
+            }
+            Ok(())
+        })
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::desk_info,

@@ -19,6 +19,8 @@ use tongban_core::region;
 use tongban_store::{CaseFilter, FormKind, Store, StoreError};
 
 use printing::{LedgerRequest, Printed};
+use tokio_util::sync::CancellationToken;
+use tongban_sync::{SyncEngine, SyncSettings};
 
 pub use api::*;
 
@@ -66,6 +68,14 @@ impl Desk {
         self.with_store(|store| Ok(store.path().to_path_buf()))
             .map(|db| db.with_extension("prints"))
             .unwrap_or_else(|_| std::env::temp_dir().join("tongban-prints"))
+    }
+
+    /// Starts syncing with every configured hub, on a connection of its own to this desk's
+    /// database, until `shutdown` is cancelled (call inside a tokio runtime). Stopping is never
+    /// required for safety: every write of a round is one transaction and every push idempotent.
+    pub fn start_sync(&self, shutdown: CancellationToken) -> Result<SyncEngine, AppError> {
+        let store = Store::open(&self.with_store(|store| Ok(store.path().to_path_buf()))?)?;
+        SyncEngine::start(store, SyncSettings::default(), shutdown).map_err(|e| AppError::new(e.code(), e.to_string()))
     }
 
     fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, AppError> {

@@ -250,12 +250,19 @@ impl FaultyProxy {
         let stopped = stop.clone();
         tokio::spawn(async move {
             let mut random = XorShift(seed);
+            // The first connection is always cut in its answer, so every run, whatever the seed,
+            // breaks at least one round.
+            let mut first = true;
             loop {
                 let (client, _) = tokio::select! {
                     _ = stopped.cancelled() => return,
                     accepted = listener.accept() => match accepted { Ok(a) => a, Err(_) => continue },
                 };
-                let mut fate = faults.fate(&mut random);
+                let mut fate = if std::mem::take(&mut first) {
+                    Fate::Cut { after: 10, in_request: false }
+                } else {
+                    faults.fate(&mut random)
+                };
                 if let Fate::Delay(wait, lifetime) = fate {
                     fate = Fate::Cut { after: random.below(lifetime.max(1)) as usize, in_request: false };
                     tokio::spawn(forward_later(client, upstream, wait, fate, stopped.clone()));
