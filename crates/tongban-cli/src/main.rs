@@ -437,7 +437,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         c.applicant_name,
                         mask_id_number(&c.applicant_id),
                         c.item_name,
-                        region::full_name(&c.handling_region).unwrap_or_else(|| c.handling_region.clone()),
+                        region::display_name(&c.handling_region),
                         c.deadline.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
                         if c.pending_sync { "是" } else { "否" },
                     );
@@ -709,11 +709,7 @@ fn print_case(
     say!("办件编号：{}", intake.number);
     say!("状态：{}", state.status.label());
     say!("事项：{}（{}）", form.item.name, form.item.code);
-    say!(
-        "办理地：{}　{}",
-        region::full_name(&form.handling_region).unwrap_or_else(|| form.handling_region.clone()),
-        form.item.department
-    );
+    say!("办理地：{}　{}", region::display_name(&form.handling_region), form.item.department);
     say!("受理窗口：{}　受理日期：{}", intake.window, intake.received_on);
     say!(
         "申请人：{}　证件号码：{}　电话：{}",

@@ -148,6 +148,12 @@ pub fn full_name(code: &str) -> Option<String> {
     entry(code).map(|e| e.full_name.clone())
 }
 
+/// The full name for showing and printing, or the code itself when this build's list does not
+/// know it (a code newer than the list still names the region, never prints blank).
+pub fn display_name(code: &str) -> String {
+    full_name(code).unwrap_or_else(|| code.to_string())
+}
+
 /// The name with its immediate parent only, short enough for a table column:
 /// "南京市玄武区" for 320102, "北京市丰台区" for 110106, "河南省" for a province.
 pub fn short_name(code: &str) -> Option<String> {

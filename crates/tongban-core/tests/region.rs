@@ -135,3 +135,11 @@ fn short_names_keep_only_the_parent() {
     assert_eq!(short_name("410000").as_deref(), Some("河南省"));
     assert_eq!(short_name("999999"), None);
 }
+
+#[test]
+fn display_name_is_the_full_name_or_the_code_itself() {
+    assert_eq!(region::display_name("411329"), "河南省南阳市新野县");
+    assert_eq!(region::display_name("110106"), "北京市丰台区");
+    // A code this build's list does not know (a newer one) still shows, never as blank.
+    assert_eq!(region::display_name("419999"), "419999");
+}

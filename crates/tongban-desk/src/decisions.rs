@@ -17,14 +17,13 @@ impl Desk {
         let case = store.case_by_number(number)?;
         let desk = store.require_desk()?;
         if desk.region != case.handling_region {
-            let name = |code: &str| region::full_name(code).unwrap_or_else(|| code.to_string());
             return Err(AppError::new(
                 "not_handling_region",
                 format!(
                     "办件 {} 由{}办理，本受理台属于{}，不能作出办理决定",
                     case.number,
-                    name(&case.handling_region),
-                    name(&desk.region)
+                    region::display_name(&case.handling_region),
+                    region::display_name(&desk.region)
                 ),
             ));
         }

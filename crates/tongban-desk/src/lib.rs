@@ -92,7 +92,7 @@ impl Desk {
         self.with_store(|store| {
             let desk = store.require_desk()?;
             Ok(DeskInfo {
-                region_name: region::full_name(&desk.region).unwrap_or_else(|| desk.region.clone()),
+                region_name: region::display_name(&desk.region),
                 region_code: desk.region.clone(),
                 window: desk.window_label(),
                 desk_code: desk.desk_code.as_str().to_string(),

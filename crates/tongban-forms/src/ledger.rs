@@ -67,7 +67,7 @@ pub(crate) fn scope_text(input: &Ledger<'_>) -> String {
         s.push_str(&format!("　受理人：{clerk}"));
     }
     if let Some(code) = input.partner {
-        s.push_str(&format!("　办理地：{}", region::full_name(code).unwrap_or_else(|| code.to_string())));
+        s.push_str(&format!("　办理地：{}", region::display_name(code)));
     }
     s
 }
@@ -102,7 +102,7 @@ fn lay_entry(font: &FormFont, i: usize, e: &LedgerEntry, one_day: bool, cols: &[
     }
     let local = c.received_at.with_timezone(&tongban_store::china_time());
     let time = if one_day { local.format("%H:%M").to_string() } else { local.format("%m-%d %H:%M").to_string() };
-    let partner = region::full_name(&c.handling_region).unwrap_or_else(|| c.handling_region.clone());
+    let partner = region::display_name(&c.handling_region);
     let texts = [
         (i + 1).to_string(),
         c.number.clone(),

@@ -152,7 +152,7 @@ pub(crate) fn render(font: &FormFont, input: &Notice<'_>) -> Result<Vec<u8>, For
     }
     check_fields(font, input, &items)?;
 
-    let partner = region::full_name(&form.handling_region).unwrap_or_else(|| form.handling_region.clone());
+    let partner = region::display_name(&form.handling_region);
     let opening = format!(
         "　　您（单位）于{}在本窗口申请办理的「{}」（办件编号：{}；办理地：{}；办理部门：{}），经审查，申请材料不齐全或者不符合法定形式。\
 依据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，现将需要补正的全部内容一次性告知如下：",

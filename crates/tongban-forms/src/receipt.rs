@@ -57,10 +57,6 @@ pub(crate) fn transfer_text(t: &Transfer) -> String {
     }
 }
 
-fn region_name(code: &str) -> String {
-    region::full_name(code).unwrap_or_else(|| code.to_string())
-}
-
 /// The original-verification cell: only originals are verified.
 fn verified(m: &Material) -> &'static str {
     match (m.form, m.received, m.original_verified) {
@@ -95,9 +91,9 @@ fn detail_lines(input: &Receipt<'_>) -> Vec<Line> {
     let form = &intake.form;
     let mut out = vec![
         Line::Span("事项名称", form.item.name.clone()),
-        Line::Pair("事项编码", form.item.code.clone(), "办理地", region_name(&form.handling_region)),
+        Line::Pair("事项编码", form.item.code.clone(), "办理地", region::display_name(&form.handling_region)),
         Line::Span("办理部门", form.item.department.clone()),
-        Line::Pair("受理地", region_name(&intake.receiving_region), "受理窗口", intake.window.clone()),
+        Line::Pair("受理地", region::display_name(&intake.receiving_region), "受理窗口", intake.window.clone()),
     ];
     match &form.applicant {
         Applicant::Person(p) => {
