@@ -73,7 +73,8 @@ async fn queue_search_finds_the_typed_applicant() {
     std::fs::set_permissions(&viewer, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod viewer");
     procs.start_tauri_driver(&prereq.tauri_driver, &prereq.webkit_driver, &display, port, native_port, &viewer);
 
-    let outcome = tokio::time::timeout(Duration::from_secs(120), drive(&prereq.app, &db, port, &target)).await;
+    let outcome =
+        tokio::time::timeout(Duration::from_secs(120), drive(&prereq.app, &db, port, native_port, &target)).await;
     let client = match outcome {
         Ok(Ok(client)) => client,
         Ok(Err(e)) => panic!("{e}"),
@@ -85,8 +86,18 @@ async fn queue_search_finds_the_typed_applicant() {
 }
 
 /// The story itself; returns the client so the caller ends the session.
-async fn drive(app: &Path, db: &Path, port: u16, target: &tongban_desk::demo::SeededCase) -> Result<Client, String> {
+async fn drive(
+    app: &Path,
+    db: &Path,
+    port: u16,
+    native_port: u16,
+    target: &tongban_desk::demo::SeededCase,
+) -> Result<Client, String> {
     wait_for_port(port, Duration::from_secs(15)).map_err(|e| format!("tauri-driver never listened on {port}: {e}"))?;
+    // tauri-driver listens before the WebKitWebDriver it started does, and drops a new-session
+    // request it cannot forward; on a loaded machine that gap is long enough to hit.
+    wait_for_port(native_port, Duration::from_secs(30))
+        .map_err(|e| format!("WebKitWebDriver never listened on {native_port}: {e}"))?;
     let caps = json!({
         "browserName": "wry",
         "tauri:options": {
