@@ -162,6 +162,30 @@ pub struct Material {
     pub scans: Vec<String>,
     #[serde(default)]
     pub note: String,
+    /// When the catalog asks for it only in some cases (条件材料): that condition, and `required`
+    /// says whether it applied to this applicant.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub condition: String,
+    /// In a 一件事 case, the codes of the items that ask for this material (asked once for all).
+    /// Empty for a single-item case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<String>,
+    /// 免证办: an electronic certificate that stands in for the paper.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e_license: Option<ELicense>,
+}
+
+/// An electronic certificate (电子证照) cited instead of paper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ELicense {
+    /// 证照类型, e.g. 居民户口簿.
+    pub kind: String,
+    /// 证照编号.
+    pub number: String,
+    /// 签发机关.
+    pub issuer: String,
 }
 
 impl Material {
@@ -227,6 +251,10 @@ pub struct IntakeForm {
     pub delivery: ResultDelivery,
     #[serde(default)]
     pub note: String,
+    /// A 一件事 case: the items it bundles, each with its own handling department. `item` is
+    /// then the bundle itself (its code, name, lead department and promise). Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bundle_items: Vec<ItemRef>,
 }
 
 /// Everything the window takes in: the form plus what the desk assigns. The body of the
@@ -716,6 +744,25 @@ impl IntakeForm {
         for (i, m) in self.materials.iter().enumerate() {
             let label = format!("第{}项材料名称", i + 1);
             out.materials[i].name = validate::required_text(&format!("materials[{i}].name"), &label, &m.name)?;
+            if let Some(license) = &m.e_license {
+                let field = |f: &str| format!("materials[{i}].e_license.{f}");
+                let label = |l: &str| format!("第{}项材料的电子证照{l}", i + 1);
+                out.materials[i].e_license = Some(ELicense {
+                    kind: validate::required_text(&field("kind"), &label("类型"), &license.kind)?,
+                    number: validate::required_text(&field("number"), &label("编号"), &license.number)?,
+                    issuer: validate::required_text(&field("issuer"), &label("签发机关"), &license.issuer)?,
+                });
+                // The certificate is the material: it was received, electronically.
+                out.materials[i].received = true;
+            }
+        }
+        for (i, item) in self.bundle_items.iter().enumerate() {
+            let field = |f: &str| format!("bundle_items[{i}].{f}");
+            let n = i + 1;
+            out.bundle_items[i].code =
+                validate::required_text(&field("code"), &format!("第{n}项事项编码"), &item.code)?;
+            out.bundle_items[i].name =
+                validate::required_text(&field("name"), &format!("第{n}项事项名称"), &item.name)?;
         }
         if let ResultDelivery::Mail { recipient, phone, address } = &self.delivery {
             let recipient = validate::required_text("delivery.recipient", "收件人", recipient)?;

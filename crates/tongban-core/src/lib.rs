@@ -4,11 +4,14 @@
 //! - [`region`]: GB/T 2260 region codes and names, shipped as data.
 //! - [`applicant`]: who a case is for (person or enterprise) and who brings it (agent).
 //! - [`validate`]: 居民身份证, 统一社会信用代码 and phone checks with exact Chinese messages.
+//! - [`catalog`]: a region's 事项清单 (items, materials, 一件事 bundles, liaisons), its checks
+//!   and what changed between versions.
 //! - [`case`]: case ids, 办件编号, events and the status they fold into.
 //! - [`workdays`]: the working-day calendar (statutory holidays and 调休) and deadlines.
 
 pub mod applicant;
 pub mod case;
+pub mod catalog;
 pub mod region;
 pub mod validate;
 pub mod workdays;

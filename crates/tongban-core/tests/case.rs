@@ -127,6 +127,9 @@ fn material(name: &str, required: bool, received: bool) -> Material {
         original_verified: received,
         scans: vec![],
         note: String::new(),
+        condition: String::new(),
+        items: vec![],
+        e_license: None,
     }
 }
 
@@ -161,6 +164,7 @@ fn form(complete: bool) -> IntakeForm {
             address: "河南省南阳市新野县书院路18号".into(),
         },
         note: String::new(),
+        bundle_items: vec![],
     }
 }
 

@@ -146,6 +146,9 @@ fn material(name: &str, form: MaterialForm, standard: &str, received: bool) -> M
         original_verified: received && form == MaterialForm::Original,
         scans: vec![],
         note: String::new(),
+        condition: String::new(),
+        items: vec![],
+        e_license: None,
     }
 }
 
@@ -272,6 +275,7 @@ pub fn sample_form(i: usize) -> IntakeForm {
             ResultDelivery::AtWindow
         },
         note: String::new(),
+        bundle_items: vec![],
     }
 }
 

@@ -272,10 +272,14 @@ pub(crate) mod tests {
                 original_verified: !missing,
                 scans: vec![],
                 note: String::new(),
+                condition: String::new(),
+                items: vec![],
+                e_license: None,
             }],
             transfer: Transfer { network: true, mail: false, waybill: None },
             delivery: ResultDelivery::AtWindow,
             note: String::new(),
+            bundle_items: vec![],
         }
     }
 

@@ -66,6 +66,9 @@ pub fn material(k: usize, received: bool) -> Material {
         } else {
             String::new()
         },
+        condition: String::new(),
+        items: vec![],
+        e_license: None,
     }
 }
 

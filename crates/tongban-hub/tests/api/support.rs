@@ -189,10 +189,14 @@ pub fn intake(receiving: &str, seq: u32, scans: Vec<String>) -> CaseEvent {
             original_verified: true,
             scans,
             note: String::new(),
+            condition: String::new(),
+            items: vec![],
+            e_license: None,
         }],
         transfer: Transfer { network: true, mail: false, waybill: None },
         delivery: ResultDelivery::AtWindow,
         note: String::new(),
+        bundle_items: vec![],
     };
     let number = CaseNumber::compose(receiving, received_on, &DeskCode::parse("A1").unwrap(), seq);
     let body = EventBody::Received {

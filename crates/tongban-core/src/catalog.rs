@@ -1,0 +1,717 @@
+//! A region's catalog of items (事项清单): what it decides for partner windows, and exactly what
+//! each item needs. The receiving clerk checks an applicant's papers against it (一单告知), so
+//! every desk must hold the same version; a case records the version it was taken in under.
+//!
+//! Pure: files are read and written by `tongban-catalog`, fetched by `tongban-sync`, kept by
+//! `tongban-store`. Here are the model, its checks ([`Catalog::problems`]), what changed between
+//! two versions ([`changes`]) and the materials an intake asks for ([`Catalog::offer`]),
+//! including a 一件事 bundle's merged list.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::applicant::{Agent, Applicant};
+use crate::case::{ELicense, IntakeForm, ItemRef, Material, MaterialForm, ResultDelivery, Transfer};
+use crate::validate::{FieldError, ValidationError};
+
+/// One region's published catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Catalog {
+    /// The publishing (handling) region, a GB/T 2260 code.
+    pub region: String,
+    /// Chosen by the publisher, e.g. `2026-11`. One version never changes content.
+    pub version: String,
+    /// 发布说明.
+    #[serde(default)]
+    pub note: String,
+    pub items: Vec<CatalogItem>,
+    /// 一件事: several items taken in as one case.
+    #[serde(default)]
+    pub bundles: Vec<Bundle>,
+    /// 联络人 (即时响应机制): whom a partner window calls about the region's items.
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+}
+
+/// 办理模式.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum HandlingMode {
+    /// 全程网办: the window only helps the applicant apply online.
+    FullyOnline,
+    /// 异地代收代办: the window takes the case in and sends it on.
+    ProxyReceipt,
+    /// 多地联办: regions each do their part.
+    MultiSite,
+}
+
+impl HandlingMode {
+    pub const ALL: [HandlingMode; 3] = [HandlingMode::FullyOnline, HandlingMode::ProxyReceipt, HandlingMode::MultiSite];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            HandlingMode::FullyOnline => "全程网办",
+            HandlingMode::ProxyReceipt => "异地代收代办",
+            HandlingMode::MultiSite => "多地联办",
+        }
+    }
+
+    pub fn from_label(s: &str) -> Option<HandlingMode> {
+        HandlingMode::ALL.into_iter().find(|m| m.label() == s.trim())
+    }
+}
+
+/// How the result may reach the applicant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryOption {
+    /// 窗口领取.
+    AtWindow,
+    /// 邮寄送达.
+    Mail,
+    /// 网上获取 (电子证照 or a downloadable result).
+    Online,
+}
+
+impl DeliveryOption {
+    pub const ALL: [DeliveryOption; 3] = [DeliveryOption::AtWindow, DeliveryOption::Mail, DeliveryOption::Online];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DeliveryOption::AtWindow => "窗口领取",
+            DeliveryOption::Mail => "邮寄送达",
+            DeliveryOption::Online => "网上获取",
+        }
+    }
+
+    pub fn from_label(s: &str) -> Option<DeliveryOption> {
+        DeliveryOption::ALL.into_iter().find(|m| m.label() == s.trim())
+    }
+}
+
+impl MaterialForm {
+    pub const ALL: [MaterialForm; 3] = [MaterialForm::Original, MaterialForm::Copy, MaterialForm::Electronic];
+
+    pub fn from_label(s: &str) -> Option<MaterialForm> {
+        MaterialForm::ALL.into_iter().find(|m| m.label() == s.trim())
+    }
+}
+
+/// One item (事项) a region decides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CatalogItem {
+    /// 事项编码, opaque (kept exactly as the region writes it).
+    pub code: String,
+    /// 实施编码, opaque; may be empty.
+    #[serde(default)]
+    pub implementation_code: String,
+    pub name: String,
+    /// 领域: 社保, 医保, 公积金, 户籍, 市场主体登记, …
+    pub domain: String,
+    /// 办理部门.
+    pub department: String,
+    pub mode: HandlingMode,
+    /// 法定时限, working days.
+    pub legal_days: u32,
+    /// 承诺时限, working days; never more than the legal limit.
+    pub promised_days: u32,
+    /// 收费: `不收费`, or what and how much.
+    #[serde(default)]
+    pub fee: String,
+    /// 结果送达方式.
+    pub delivery: Vec<DeliveryOption>,
+    pub materials: Vec<CatalogMaterial>,
+}
+
+/// One material an item asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CatalogMaterial {
+    pub name: String,
+    pub form: MaterialForm,
+    pub copies: u32,
+    /// Empty: always required. Otherwise required only when this holds (条件材料), e.g.
+    /// `委托他人办理的`.
+    #[serde(default)]
+    pub condition: String,
+    /// 材料标准: what it must show, quoted on the 一次性告知书.
+    #[serde(default)]
+    pub standard: String,
+    /// The 电子证照 type that may replace the paper (免证办), e.g. `居民户口簿`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e_license: Option<String>,
+}
+
+/// 一件事: items taken in as one case with one form and one list of materials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Bundle {
+    /// Its own code, distinct from every item code.
+    pub code: String,
+    pub name: String,
+    /// 牵头部门.
+    pub lead_department: String,
+    /// 承诺时限 of the whole, working days.
+    pub promised_days: u32,
+    /// The codes of its items, in order; at least two.
+    pub items: Vec<String>,
+}
+
+/// A liaison (联络人) of the publishing region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Contact {
+    /// The item this contact answers for; `None` for the region as a whole.
+    #[serde(default)]
+    pub item: Option<String>,
+    pub name: String,
+    /// 单位或岗位, e.g. `丰台区人社局社保科`.
+    #[serde(default)]
+    pub unit: String,
+    pub phone: String,
+    /// 联系时间, e.g. `工作日 9:00-17:00`.
+    #[serde(default)]
+    pub hours: String,
+}
+
+/// Where in a catalog a problem is: a file reader maps it back to its sheet, row and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Locus {
+    Catalog,
+    Item { item: usize },
+    Material { item: usize, material: usize },
+    Bundle { bundle: usize },
+    Contact { contact: usize },
+}
+
+/// One thing wrong with a catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogProblem {
+    pub locus: Locus,
+    /// The field: `code`, `name`, `promised_days`, `items`, …
+    pub field: &'static str,
+    /// In Chinese, naming the value.
+    pub message: String,
+}
+
+impl Catalog {
+    /// Every problem, in file order (empty when the catalog is sound). Checks what no single
+    /// cell can show: codes unique across items and bundles, bundles naming real items,
+    /// promised within legal limits, a material named once per item.
+    pub fn problems(&self) -> Vec<CatalogProblem> {
+        let mut out = Vec::new();
+        let mut push = |locus, field, message: String| out.push(CatalogProblem { locus, field, message });
+        if !crate::region::is_valid_code(&self.region) {
+            push(Locus::Catalog, "region", format!("「{}」不是有效的行政区划代码（6位数字）", self.region));
+        }
+        if self.version.trim().is_empty() {
+            push(Locus::Catalog, "version", "版本不能为空".to_string());
+        }
+        let mut codes: HashMap<&str, usize> = HashMap::new();
+        for (i, item) in self.items.iter().enumerate() {
+            let at = Locus::Item { item: i };
+            for (field, label, value) in [
+                ("code", "事项编码", &item.code),
+                ("name", "事项名称", &item.name),
+                ("domain", "领域", &item.domain),
+                ("department", "办理部门", &item.department),
+            ] {
+                if value.trim().is_empty() {
+                    push(at, field, format!("{label}不能为空"));
+                }
+            }
+            if !item.code.trim().is_empty() {
+                if let Some(first) = codes.insert(item.code.trim(), i) {
+                    push(at, "code", format!("事项编码「{}」与第{}个事项重复", item.code, first + 1));
+                }
+            }
+            if item.promised_days == 0 {
+                push(at, "promised_days", "承诺时限应至少为1个工作日".to_string());
+            }
+            if item.promised_days > item.legal_days {
+                push(
+                    at,
+                    "promised_days",
+                    format!("承诺时限（{}个工作日）超过法定时限（{}个工作日）", item.promised_days, item.legal_days),
+                );
+            }
+            if item.delivery.is_empty() {
+                push(at, "delivery", "至少应有一种结果送达方式".to_string());
+            }
+            if item.materials.is_empty() {
+                push(at, "materials", format!("事项「{}」没有申请材料", item.name));
+            }
+            let mut names: HashMap<&str, usize> = HashMap::new();
+            for (j, m) in item.materials.iter().enumerate() {
+                let at = Locus::Material { item: i, material: j };
+                if m.name.trim().is_empty() {
+                    push(at, "name", "材料名称不能为空".to_string());
+                } else if let Some(first) = names.insert(m.name.trim(), j) {
+                    push(at, "name", format!("材料「{}」在本事项中与第{}项材料重复", m.name, first + 1));
+                }
+                if m.copies == 0 {
+                    push(at, "copies", "份数应至少为1".to_string());
+                }
+                if m.e_license.as_deref().is_some_and(|k| k.trim().is_empty()) {
+                    push(at, "e_license", "电子证照类型不能为空".to_string());
+                }
+            }
+        }
+        for (i, bundle) in self.bundles.iter().enumerate() {
+            let at = Locus::Bundle { bundle: i };
+            for (field, label, value) in [
+                ("code", "一件事编码", &bundle.code),
+                ("name", "一件事名称", &bundle.name),
+                ("lead_department", "牵头部门", &bundle.lead_department),
+            ] {
+                if value.trim().is_empty() {
+                    push(at, field, format!("{label}不能为空"));
+                }
+            }
+            if codes.contains_key(bundle.code.trim()) {
+                push(at, "code", format!("一件事编码「{}」与事项编码重复", bundle.code));
+            }
+            if self.bundles[..i].iter().any(|b| b.code.trim() == bundle.code.trim()) {
+                push(at, "code", format!("一件事编码「{}」重复", bundle.code));
+            }
+            if bundle.promised_days == 0 {
+                push(at, "promised_days", "承诺时限应至少为1个工作日".to_string());
+            }
+            let distinct: HashSet<&str> = bundle.items.iter().map(|c| c.trim()).collect();
+            if distinct.len() < 2 {
+                push(at, "items", "一件事应包含至少两个不同的事项".to_string());
+            }
+            if distinct.len() != bundle.items.len() {
+                push(at, "items", "一件事中有重复的事项编码".to_string());
+            }
+            for code in &bundle.items {
+                if !codes.contains_key(code.trim()) {
+                    push(at, "items", format!("事项编码「{code}」不在本目录中"));
+                }
+            }
+        }
+        for (i, contact) in self.contacts.iter().enumerate() {
+            let at = Locus::Contact { contact: i };
+            if contact.name.trim().is_empty() {
+                push(at, "name", "联络人姓名不能为空".to_string());
+            }
+            if let Err(e) = crate::validate::phone(&contact.phone) {
+                push(at, "phone", e.message);
+            }
+            if let Some(code) = &contact.item {
+                if !codes.contains_key(code.trim()) {
+                    push(at, "item", format!("事项编码「{code}」不在本目录中"));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn item(&self, code: &str) -> Option<&CatalogItem> {
+        self.items.iter().find(|i| i.code == code)
+    }
+
+    pub fn bundle(&self, code: &str) -> Option<&Bundle> {
+        self.bundles.iter().find(|b| b.code == code)
+    }
+
+    /// The liaisons for an item: its own first, then the region's.
+    pub fn contacts_for(&self, item: &str) -> Vec<&Contact> {
+        let own = self.contacts.iter().filter(|c| c.item.as_deref() == Some(item));
+        own.chain(self.contacts.iter().filter(|c| c.item.is_none())).collect()
+    }
+
+    /// What an intake for `code` (an item or a bundle) asks for, or `None` when this catalog has
+    /// no such code. A bundle's materials are merged: one named alike by several items is asked
+    /// once, in the strictest form (原件 over 复印件 over 电子件), the most copies, required if
+    /// any item requires it unconditionally.
+    pub fn offer(&self, code: &str) -> Option<Offer> {
+        let item_ref = |item: &CatalogItem| ItemRef {
+            code: item.code.clone(),
+            name: item.name.clone(),
+            department: item.department.clone(),
+            promised_days: item.promised_days,
+            catalog_version: Some(self.version.clone()),
+        };
+        if let Some(item) = self.item(code) {
+            let materials =
+                item.materials.iter().map(|m| OfferedMaterial { material: m.clone(), items: Vec::new() }).collect();
+            return Some(Offer { item: item_ref(item), bundle_items: Vec::new(), materials });
+        }
+        let bundle = self.bundle(code)?;
+        let items: Vec<&CatalogItem> = bundle.items.iter().filter_map(|c| self.item(c)).collect();
+        let mut merged: Vec<OfferedMaterial> = Vec::new();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        for item in &items {
+            for m in &item.materials {
+                let key = m.name.trim().to_string();
+                match by_name.get(&key) {
+                    None => {
+                        by_name.insert(key, merged.len());
+                        merged.push(OfferedMaterial { material: m.clone(), items: vec![item.code.clone()] });
+                    }
+                    Some(&k) => merge_into(&mut merged[k], m, &item.code),
+                }
+            }
+        }
+        Some(Offer {
+            item: ItemRef {
+                code: bundle.code.clone(),
+                name: bundle.name.clone(),
+                department: bundle.lead_department.clone(),
+                promised_days: bundle.promised_days,
+                catalog_version: Some(self.version.clone()),
+            },
+            bundle_items: items.into_iter().map(item_ref).collect(),
+            materials: merged,
+        })
+    }
+}
+
+/// An intake as the clerk fills it in against the catalog: the item (or bundle) by code, and for
+/// each material only what was found. The catalog supplies names, forms, copies and standards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CatalogIntake {
+    /// 事项编码 or 一件事编码.
+    pub item: String,
+    pub applicant: Applicant,
+    #[serde(default)]
+    pub agent: Option<Agent>,
+    /// Materials not listed count as not received (and, if conditional, as not applying).
+    #[serde(default)]
+    pub materials: Vec<Provided>,
+    pub transfer: Transfer,
+    pub delivery: ResultDelivery,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// What the clerk found of one material.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Provided {
+    /// The material's name as in the catalog.
+    pub name: String,
+    #[serde(default)]
+    pub received: bool,
+    #[serde(default)]
+    pub original_verified: bool,
+    /// For a conditional material: whether its condition holds for this applicant.
+    #[serde(default)]
+    pub applies: Option<bool>,
+    /// 免证办: the certificate cited instead of paper (its type may be left empty: the catalog's).
+    #[serde(default)]
+    pub e_license: Option<ELicense>,
+    #[serde(default)]
+    pub scans: Vec<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl Catalog {
+    /// The intake form for `draft`, materials as this catalog asks for them. Not yet
+    /// [validated](IntakeForm::validated): the applicant's fields are checked there.
+    pub fn intake_form(&self, draft: &CatalogIntake) -> Result<IntakeForm, FieldError> {
+        let region = crate::region::display_name(&self.region);
+        let offer = self.offer(draft.item.trim()).ok_or_else(|| {
+            ValidationError::new(format!("「{}」不在{region}的事项清单（版本 {}）中", draft.item.trim(), self.version))
+                .at("item", "事项编码")
+        })?;
+        if matches!(draft.delivery, ResultDelivery::Mail { .. }) {
+            let codes: Vec<&str> = if offer.bundle_items.is_empty() {
+                vec![offer.item.code.as_str()]
+            } else {
+                offer.bundle_items.iter().map(|i| i.code.as_str()).collect()
+            };
+            if let Some(item) =
+                codes.iter().filter_map(|c| self.item(c)).find(|i| !i.delivery.contains(&DeliveryOption::Mail))
+            {
+                return Err(
+                    ValidationError::new(format!("事项「{}」不提供邮寄送达", item.name)).at("delivery", "结果送达方式")
+                );
+            }
+        }
+        let mut seen: HashSet<&str> = HashSet::new();
+        for (i, p) in draft.materials.iter().enumerate() {
+            let at = |msg: String| ValidationError::new(msg).at(&format!("materials[{i}].name"), "材料名称");
+            if !offer.materials.iter().any(|m| m.material.name == p.name.trim()) {
+                return Err(at(format!("「{}」不是「{}」的申请材料", p.name.trim(), offer.item.name)));
+            }
+            if !seen.insert(p.name.trim()) {
+                return Err(at(format!("材料「{}」填写了两次", p.name.trim())));
+            }
+        }
+        let mut materials = Vec::with_capacity(offer.materials.len());
+        for offered in offer.materials {
+            let m = offered.material;
+            let provided = draft.materials.iter().find(|p| p.name.trim() == m.name).cloned().unwrap_or_default();
+            let field = |f: &str| format!("materials[{}].{f}", materials.len());
+            let required = if m.condition.is_empty() {
+                if provided.applies == Some(false) {
+                    return Err(ValidationError::new(format!("材料「{}」为必需材料，不能标为不适用", m.name))
+                        .at(&field("applies"), "是否适用"));
+                }
+                true
+            } else {
+                provided.applies == Some(true)
+            };
+            let e_license = match (provided.e_license, &m.e_license) {
+                (None, _) => None,
+                (Some(_), None) => {
+                    return Err(ValidationError::new(format!("材料「{}」不能以电子证照代替", m.name))
+                        .at(&field("e_license"), "电子证照"));
+                }
+                (Some(mut cited), Some(kind)) => {
+                    if cited.kind.trim().is_empty() {
+                        cited.kind = kind.clone();
+                    } else if cited.kind.trim() != kind {
+                        return Err(ValidationError::new(format!(
+                            "材料「{}」可用的电子证照为「{kind}」，不是「{}」",
+                            m.name,
+                            cited.kind.trim()
+                        ))
+                        .at(&field("e_license"), "电子证照"));
+                    }
+                    Some(cited)
+                }
+            };
+            materials.push(Material {
+                received: provided.received || e_license.is_some(),
+                original_verified: provided.original_verified,
+                scans: provided.scans,
+                note: provided.note,
+                name: m.name,
+                form: m.form,
+                copies: m.copies,
+                required,
+                standard: m.standard,
+                condition: m.condition,
+                items: offered.items,
+                e_license,
+            });
+        }
+        Ok(IntakeForm {
+            item: offer.item,
+            handling_region: self.region.clone(),
+            applicant: draft.applicant.clone(),
+            agent: draft.agent.clone(),
+            materials,
+            transfer: draft.transfer.clone(),
+            delivery: draft.delivery.clone(),
+            note: draft.note.clone(),
+            bundle_items: offer.bundle_items,
+        })
+    }
+}
+
+fn form_strictness(f: MaterialForm) -> u8 {
+    match f {
+        MaterialForm::Original => 2,
+        MaterialForm::Copy => 1,
+        MaterialForm::Electronic => 0,
+    }
+}
+
+fn merge_into(into: &mut OfferedMaterial, m: &CatalogMaterial, item: &str) {
+    let have = &mut into.material;
+    if form_strictness(m.form) > form_strictness(have.form) {
+        have.form = m.form;
+    }
+    have.copies = have.copies.max(m.copies);
+    // Unconditional wins; two different conditions are both stated.
+    if m.condition.trim().is_empty() {
+        have.condition.clear();
+    } else if !have.condition.is_empty() && !have.condition.contains(m.condition.trim()) {
+        have.condition = format!("{}；{}", have.condition, m.condition.trim());
+    }
+    if !m.standard.trim().is_empty() && !have.standard.contains(m.standard.trim()) {
+        have.standard = if have.standard.is_empty() {
+            m.standard.clone()
+        } else {
+            format!("{}；{}", have.standard, m.standard.trim())
+        };
+    }
+    // Paper can be replaced only if every item asking for it accepts the same certificate.
+    if have.e_license != m.e_license {
+        have.e_license = None;
+    }
+    into.items.push(item.to_string());
+}
+
+/// What an intake asks for: the item (or the bundle as one item), a bundle's items, the materials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Offer {
+    pub item: ItemRef,
+    pub bundle_items: Vec<ItemRef>,
+    pub materials: Vec<OfferedMaterial>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OfferedMaterial {
+    #[serde(flatten)]
+    pub material: CatalogMaterial,
+    /// In a bundle, the items asking for it; empty for a single item.
+    pub items: Vec<String>,
+}
+
+/// What changed from one version of a region's catalog to the next, for the clerks to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CatalogChanges {
+    pub added: Vec<NamedCode>,
+    pub removed: Vec<NamedCode>,
+    pub altered: Vec<ItemAlteration>,
+    pub bundles_added: Vec<NamedCode>,
+    pub bundles_removed: Vec<NamedCode>,
+    pub bundles_altered: Vec<NamedCode>,
+    pub contacts_changed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NamedCode {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ItemAlteration {
+    pub code: String,
+    pub name: String,
+    /// Each change as a Chinese sentence, e.g. `新增材料「结婚证」`, `承诺时限：20 → 15个工作日`.
+    pub details: Vec<String>,
+}
+
+impl CatalogChanges {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.altered.is_empty()
+            && self.bundles_added.is_empty()
+            && self.bundles_removed.is_empty()
+            && self.bundles_altered.is_empty()
+            && !self.contacts_changed
+    }
+
+    /// One line per change, for a notification or the CLI.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        out.extend(self.added.iter().map(|i| format!("新增事项：{}（{}）", i.name, i.code)));
+        out.extend(self.removed.iter().map(|i| format!("取消事项：{}（{}）", i.name, i.code)));
+        for a in &self.altered {
+            out.extend(a.details.iter().map(|d| format!("变更事项：{}（{}）：{d}", a.name, a.code)));
+        }
+        out.extend(self.bundles_added.iter().map(|b| format!("新增一件事：{}（{}）", b.name, b.code)));
+        out.extend(self.bundles_removed.iter().map(|b| format!("取消一件事：{}（{}）", b.name, b.code)));
+        out.extend(self.bundles_altered.iter().map(|b| format!("变更一件事：{}（{}）", b.name, b.code)));
+        if self.contacts_changed {
+            out.push("联络人有变更".to_string());
+        }
+        out
+    }
+}
+
+/// The changes from `old` to `new` (same region), items and bundles matched by code.
+pub fn changes(old: &Catalog, new: &Catalog) -> CatalogChanges {
+    let named = |code: &str, name: &str| NamedCode { code: code.to_string(), name: name.to_string() };
+    let old_items: BTreeMap<&str, &CatalogItem> = old.items.iter().map(|i| (i.code.as_str(), i)).collect();
+    let new_codes: HashSet<&str> = new.items.iter().map(|i| i.code.as_str()).collect();
+    let mut out = CatalogChanges::default();
+    for item in &new.items {
+        match old_items.get(item.code.as_str()) {
+            None => out.added.push(named(&item.code, &item.name)),
+            Some(before) => {
+                let details = item_details(before, item);
+                if !details.is_empty() {
+                    out.altered.push(ItemAlteration { code: item.code.clone(), name: item.name.clone(), details });
+                }
+            }
+        }
+    }
+    out.removed =
+        old.items.iter().filter(|i| !new_codes.contains(i.code.as_str())).map(|i| named(&i.code, &i.name)).collect();
+    let old_bundles: HashMap<&str, &Bundle> = old.bundles.iter().map(|b| (b.code.as_str(), b)).collect();
+    for b in &new.bundles {
+        match old_bundles.get(b.code.as_str()) {
+            None => out.bundles_added.push(named(&b.code, &b.name)),
+            Some(before) if *before != b => out.bundles_altered.push(named(&b.code, &b.name)),
+            Some(_) => {}
+        }
+    }
+    out.bundles_removed = old
+        .bundles
+        .iter()
+        .filter(|b| !new.bundles.iter().any(|n| n.code == b.code))
+        .map(|b| named(&b.code, &b.name))
+        .collect();
+    out.contacts_changed = old.contacts != new.contacts;
+    out
+}
+
+fn item_details(old: &CatalogItem, new: &CatalogItem) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut text = |label: &str, a: &str, b: &str| {
+        if a != b {
+            out.push(format!("{label}：{a} → {b}"));
+        }
+    };
+    text("事项名称", &old.name, &new.name);
+    text("实施编码", &old.implementation_code, &new.implementation_code);
+    text("领域", &old.domain, &new.domain);
+    text("办理部门", &old.department, &new.department);
+    text("办理模式", old.mode.label(), new.mode.label());
+    text("收费", &old.fee, &new.fee);
+    let delivery = |i: &CatalogItem| i.delivery.iter().map(|d| d.label()).collect::<Vec<_>>().join("、");
+    text("送达方式", &delivery(old), &delivery(new));
+    if old.legal_days != new.legal_days {
+        out.push(format!("法定时限：{} → {}个工作日", old.legal_days, new.legal_days));
+    }
+    if old.promised_days != new.promised_days {
+        out.push(format!("承诺时限：{} → {}个工作日", old.promised_days, new.promised_days));
+    }
+    let before: HashMap<&str, &CatalogMaterial> = old.materials.iter().map(|m| (m.name.as_str(), m)).collect();
+    for m in &new.materials {
+        match before.get(m.name.as_str()) {
+            None => out.push(format!("新增材料「{}」", m.name)),
+            Some(b) => {
+                let mut parts = Vec::new();
+                if b.form != m.form {
+                    parts.push(format!("形式 {} → {}", b.form.label(), m.form.label()));
+                }
+                if b.copies != m.copies {
+                    parts.push(format!("份数 {} → {}", b.copies, m.copies));
+                }
+                if b.condition != m.condition {
+                    let show = |c: &str| if c.is_empty() { "必需".to_string() } else { format!("条件：{c}") };
+                    parts.push(format!("{} → {}", show(&b.condition), show(&m.condition)));
+                }
+                if b.standard != m.standard {
+                    parts.push("标准已修改".to_string());
+                }
+                if b.e_license != m.e_license {
+                    let show = |e: &Option<String>| e.clone().unwrap_or_else(|| "无".to_string());
+                    parts.push(format!("可用电子证照 {} → {}", show(&b.e_license), show(&m.e_license)));
+                }
+                if !parts.is_empty() {
+                    out.push(format!("材料「{}」：{}", m.name, parts.join("，")));
+                }
+            }
+        }
+    }
+    for m in &old.materials {
+        if !new.materials.iter().any(|n| n.name == m.name) {
+            out.push(format!("取消材料「{}」", m.name));
+        }
+    }
+    out
+}
