@@ -379,6 +379,8 @@ impl Catalog {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CatalogIntake {
+    /// 办理地: the region whose catalog the item is in (GB/T 2260).
+    pub partner: String,
     /// 事项编码 or 一件事编码.
     pub item: String,
     pub applicant: Applicant,
@@ -420,6 +422,14 @@ impl Catalog {
     /// [validated](IntakeForm::validated): the applicant's fields are checked there.
     pub fn intake_form(&self, draft: &CatalogIntake) -> Result<IntakeForm, FieldError> {
         let region = crate::region::display_name(&self.region);
+        if draft.partner.trim() != self.region {
+            return Err(ValidationError::new(format!(
+                "办理地「{}」与事项清单所属的{region}（{}）不一致",
+                draft.partner.trim(),
+                self.region
+            ))
+            .at("partner", "办理地"));
+        }
         let offer = self.offer(draft.item.trim()).ok_or_else(|| {
             ValidationError::new(format!("「{}」不在{region}的事项清单（版本 {}）中", draft.item.trim(), self.version))
                 .at("item", "事项编码")

@@ -46,6 +46,7 @@ impl Hub {
             return Err(HubError::InvalidRequest("请填写事项清单的版本号（version）".into()));
         }
         let content = upload.content.get().to_string();
+        self.check_catalog(&version, &content)?;
         let sha256 = hex::encode(Sha256::digest(content.as_bytes()));
         let conn = self.conn();
         let existing: Option<(String, DateTime<Utc>)> = conn
@@ -67,6 +68,38 @@ impl Hub {
                 Ok((Published::New, document(version, sha256, content, now)?))
             }
         }
+    }
+
+    /// A published catalog is what every partner desk takes cases in against, so the hub refuses
+    /// one that desks would refuse: unreadable, another region's, another version, or unsound.
+    fn check_catalog(&self, version: &str, content: &str) -> Result<()> {
+        let catalog: tongban_core::catalog::Catalog = serde_json::from_str(content)
+            .map_err(|e| HubError::InvalidRequest(format!("事项清单内容（content）不符合格式：{e}")))?;
+        if catalog.region != self.region() {
+            return Err(HubError::InvalidRequest(format!(
+                "事项清单属于{}，本通办中心服务{}",
+                crate::region_label(&catalog.region),
+                crate::region_label(self.region())
+            )));
+        }
+        if catalog.version != version {
+            return Err(HubError::InvalidRequest(format!(
+                "发布的版本号「{version}」与事项清单中的版本号「{}」不一致",
+                catalog.version
+            )));
+        }
+        let problems = catalog.problems();
+        if !problems.is_empty() {
+            let lines: Vec<String> = problems.iter().take(20).map(|p| p.message.clone()).collect();
+            let more = problems.len().saturating_sub(lines.len());
+            let more = if more > 0 { format!("\n另有 {more} 处问题未列出") } else { String::new() };
+            return Err(HubError::InvalidRequest(format!(
+                "事项清单有 {} 处问题，未发布：\n{}{more}",
+                problems.len(),
+                lines.join("\n")
+            )));
+        }
+        Ok(())
     }
 
     /// The latest published catalog.

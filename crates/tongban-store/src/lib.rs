@@ -10,6 +10,7 @@
 mod blobs;
 mod calendar;
 mod cases;
+mod catalogs;
 mod desk;
 mod events;
 mod hubs;
@@ -27,6 +28,7 @@ use tongban_core::workdays::WorkCalendar;
 
 pub use blobs::BlobInfo;
 pub use cases::{CaseFilter, CaseSummary, Page};
+pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
 pub use desk::{DeskIdentity, DeskSetup, User};
 pub use events::{china_time, Appended, OutboxEntry, StoredEvent};
 pub use hubs::{HubEntry, HubSetup};
@@ -73,6 +75,15 @@ pub enum StoreError {
     UnknownHub(String),
     #[error("事件 {0} 不在隔离区中")]
     NotQuarantined(uuid::Uuid),
+    #[error("{}的事项清单有 {} 处问题，未导入：\n{}", tongban_core::region::display_name(region), problems.len(), problems.join("\n"))]
+    InvalidCatalog { region: String, problems: Vec<String> },
+    #[error(
+        "{}的事项清单版本「{version}」已存在且内容不同；已发布的版本不能更改内容，请使用新的版本号",
+        tongban_core::region::display_name(region)
+    )]
+    CatalogVersionConflict { region: String, version: String },
+    #[error("本机还没有{}的事项清单，请先同步或运行 tongban catalog import", tongban_core::region::display_name(.0))]
+    NoCatalog(String),
 }
 
 impl StoreError {
@@ -95,6 +106,9 @@ impl StoreError {
             StoreError::MissingBlob(_) => "missing_blob",
             StoreError::UnknownHub(_) => "unknown_hub",
             StoreError::NotQuarantined(_) => "not_quarantined",
+            StoreError::InvalidCatalog { .. } => "catalog_invalid",
+            StoreError::CatalogVersionConflict { .. } => "catalog_version_conflict",
+            StoreError::NoCatalog(_) => "no_catalog",
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use rusqlite::Connection;
 
-use crate::{blobs, calendar, cases, desk, events, hubs, prints, settings, sync, Result};
+use crate::{blobs, calendar, cases, catalogs, desk, events, hubs, prints, settings, sync, Result};
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
 const STEPS: &[&[&str]] = &[
@@ -13,6 +13,8 @@ const STEPS: &[&[&str]] = &[
     &[prints::SCHEMA_V2, settings::SCHEMA_V2],
     // 3: sync with region hubs (partners and the desk's own), its progress and the quarantine.
     &[hubs::SCHEMA_V3, sync::SCHEMA_V3],
+    // 4: partner regions' catalogs, every version kept, and what changed.
+    &[catalogs::SCHEMA_V4],
 ];
 
 /// The schema version this build writes.

@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
+use sha2::Digest;
 use tongban_core::case::CaseEvent;
 use tongban_wire::blobs::{BlobStatus, UPLOAD_LENGTH, UPLOAD_OFFSET};
+use tongban_wire::catalog::{CatalogDocument, CatalogUpload};
 use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse};
 use tongban_wire::{paths, ErrorBody, ErrorCode, Health};
 
@@ -127,17 +129,45 @@ impl HubClient {
         self.parse(&body, "扫描件上传结果")
     }
 
+    /// `GET /v1/catalog`, conditional on the hub's hash of the copy this desk holds: `None`
+    /// when that copy is current or the region has published nothing yet.
+    pub async fn catalog(&self, held: Option<&str>) -> Result<Option<CatalogDocument>, SyncError> {
+        let mut request = self.authorized(Method::GET, paths::CATALOG);
+        if let Some(sha256) = held {
+            request = request.header(reqwest::header::IF_NONE_MATCH, format!("\"{sha256}\""));
+        }
+        match self.send(request).await {
+            Ok((StatusCode::NOT_MODIFIED, _)) => Ok(None),
+            Ok((_, body)) => {
+                let document: CatalogDocument = self.parse(&body, "事项清单")?;
+                if hex::encode(sha2::Sha256::digest(document.content.get().as_bytes())) != document.sha256 {
+                    return Err(self.garbled("事项清单内容与其校验值不符"));
+                }
+                Ok(Some(document))
+            }
+            Err(SyncError::Refused { code: ErrorCode::NoCatalog, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `PUT /v1/catalog` (the region's admin credential): publishes a version.
+    pub async fn publish_catalog(&self, upload: &CatalogUpload) -> Result<CatalogDocument, SyncError> {
+        let request = self.authorized(Method::PUT, paths::CATALOG).json(upload);
+        let (_, body) = self.send(request).await?;
+        self.parse(&body, "发布结果")
+    }
+
     fn authorized(&self, method: Method, path: &str) -> RequestBuilder {
         self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.credential)
     }
 
-    /// Sends and reads the whole body. A 2xx is returned; an error status becomes
+    /// Sends and reads the whole body. A 2xx (or 304) is returned; an error status becomes
     /// [`SyncError::Refused`] with the hub's code and message, or `Garbled` if it has none.
     async fn send(&self, request: RequestBuilder) -> Result<(StatusCode, Vec<u8>), SyncError> {
         let response = request.send().await.map_err(|e| self.transport(e))?;
         let status = response.status();
         let body = response.bytes().await.map_err(|e| self.transport(e))?.to_vec();
-        if status.is_success() {
+        if status.is_success() || status == StatusCode::NOT_MODIFIED {
             return Ok((status, body));
         }
         match serde_json::from_slice::<ErrorBody>(&body) {

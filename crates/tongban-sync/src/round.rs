@@ -17,7 +17,7 @@ use crate::client::{is_batch_too_large, HubClient};
 use crate::{SyncError, SyncSettings};
 
 /// What one round moved.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RoundReport {
     /// Events the hub now holds that were in the outbox.
     pub pushed: usize,
@@ -28,6 +28,8 @@ pub struct RoundReport {
     pub pulled: usize,
     /// Events pulled that do not fit this desk's copy of their case, quarantined inbound.
     pub pulled_quarantined: usize,
+    /// The catalog version fetched this round, when the hub had a newer one.
+    pub catalog_updated: Option<String>,
 }
 
 /// The desk database, shared by the hub tasks; every call runs off the async threads.
@@ -73,7 +75,37 @@ pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> 
     let mut report = RoundReport::default();
     push_outbox(db, hub, settings, &mut report).await?;
     pull(db, hub, settings, &mut report).await?;
+    // Last, so a catalog the desk cannot use never holds up the cases.
+    report.catalog_updated = fetch_catalog(db, hub).await?;
     Ok(report)
+}
+
+/// Brings the region's catalog if the hub has another than the one held; the store keeps every
+/// version and notes what changed for the clerks.
+async fn fetch_catalog(db: &DeskDb, hub: &HubLink) -> Result<Option<String>, SyncError> {
+    let region = hub.entry.region.clone();
+    let r = region.clone();
+    let held = db.run(move |s| Ok(s.current_catalog(&r)?.and_then(|c| c.hub_etag))).await?;
+    let Some(document) = hub.client.catalog(held.as_deref()).await? else {
+        return Ok(None);
+    };
+    let garbled = |what: String| SyncError::Garbled { url: hub.entry.url.clone(), what };
+    let catalog: tongban_core::catalog::Catalog = serde_json::from_str(document.content.get())
+        .map_err(|e| garbled(format!("事项清单不符合格式：{e}")))?;
+    if catalog.region != region || catalog.version != document.version {
+        return Err(garbled(format!(
+            "事项清单（地区 {}，版本 {}）与通办中心（地区 {region}，版本 {}）不符",
+            catalog.region, catalog.version, document.version
+        )));
+    }
+    let etag = document.sha256;
+    let installed = db
+        .run(move |s| s.install_catalog(&catalog, tongban_store::CatalogSource::Hub, Some(&etag), Utc::now()))
+        .await?;
+    if installed.changes.is_some() {
+        tracing::info!(hub = %region, version = %installed.version, "new catalog");
+    }
+    Ok(installed.changes.map(|_| installed.version))
 }
 
 async fn push_outbox(

@@ -76,7 +76,7 @@ async fn observe(api: &Api, region: &str, endpoint: usize, case: &CaseEvent, sca
         7 => api.request(Method::GET, "/v1/catalog"),
         8 => api
             .request(Method::PUT, "/v1/catalog")
-            .json(&serde_json::json!({ "version": "2026-04", "content": { "items": [] } })),
+            .json(&catalog_upload(HUB, "2026-04")),
         9 => api.request(Method::GET, "/health"),
         _ => api.request(Method::GET, "/v1/openapi.json"),
     }
@@ -113,7 +113,7 @@ async fn every_role_and_region_against_every_endpoint() {
         let published = hub
             .api(&hub.admin)
             .request(Method::PUT, "/v1/catalog")
-            .json(&serde_json::json!({ "version": "2026-03", "content": { "items": ["养老保险关系转移"] } }))
+            .json(&catalog_upload(HUB, "2026-03"))
             .send()
             .await
             .unwrap();

@@ -3,6 +3,7 @@
 
 mod authorisation;
 mod blobs;
+mod catalog;
 mod decisions;
 mod events;
 mod malformed;

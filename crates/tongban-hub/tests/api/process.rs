@@ -73,7 +73,7 @@ async fn a_hub_killed_and_restarted_keeps_every_event_blob_catalog_and_credentia
     let outcomes = desk.push(&cases).await;
     let catalog = api(&url, &admin)
         .request(Method::PUT, "/v1/catalog")
-        .json(&serde_json::json!({ "version": "2026-03", "content": {"items": [{"code": "A1", "name": "养老保险关系转移"}]} }))
+        .json(&catalog_upload(HUB, "2026-03"))
         .send()
         .await
         .unwrap();

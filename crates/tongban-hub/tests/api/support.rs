@@ -211,3 +211,25 @@ pub fn seq_of(outcome: &PushOutcome) -> u64 {
         PushOutcome::Rejected { code, message, .. } => panic!("rejected: {code:?} {message}"),
     }
 }
+
+/// A sound catalog of `region` at `version`, as `PUT /v1/catalog` takes it.
+pub fn catalog_upload(region: &str, version: &str) -> serde_json::Value {
+    serde_json::json!({
+        "version": version,
+        "content": {
+            "region": region,
+            "version": version,
+            "items": [{
+                "code": "A1",
+                "name": "城乡居民基本养老保险关系转移",
+                "domain": "社保",
+                "department": "人力资源和社会保障局",
+                "mode": "proxy_receipt",
+                "legal_days": 20,
+                "promised_days": 10,
+                "delivery": ["at_window"],
+                "materials": [{ "name": "居民身份证", "form": "original", "copies": 1 }]
+            }]
+        }
+    })
+}
