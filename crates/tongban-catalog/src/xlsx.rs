@@ -4,7 +4,9 @@ use std::io::{Cursor, Read, Seek};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use calamine::{DataRef, Reader, Xlsx};
-use rust_xlsxwriter::{DataValidation, Format as CellFormat, FormatAlign, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    DataValidation, DocProperties, ExcelDateTime, Format as CellFormat, FormatAlign, Workbook, Worksheet, XlsxError,
+};
 use tongban_core::catalog::{Catalog, Locus};
 
 use crate::cell::{clean_text, column_letters, header_key, number_text, Grid, Merge, Value};
@@ -350,6 +352,11 @@ pub(crate) fn write(catalog: &Catalog) -> Result<Vec<u8>, CatalogFileError> {
     let wrap = CellFormat::new().set_text_wrap().set_align(FormatAlign::VerticalCenter);
     let item_format = CellFormat::new().set_text_wrap().set_align(FormatAlign::VerticalCenter);
     let mut wb = Workbook::new();
+    // A fixed creation time: the same catalog always gives the same bytes.
+    let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(xl)?;
+    let region = tongban_core::region::display_name(&catalog.region);
+    let title = format!("{region}事项清单（版本 {}）", catalog.version);
+    wb.set_properties(&DocProperties::new().set_title(title).set_creation_datetime(&created));
 
     {
         let ws = wb.add_worksheet().set_name(META_SHEET).map_err(xl)?;
