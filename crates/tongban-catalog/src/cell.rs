@@ -155,7 +155,8 @@ pub(crate) fn column_letters(mut col: u32) -> String {
 
 /// `A1:B1` for rows and columns counted from 0.
 pub(crate) fn range_name(m: &Merge) -> String {
-    format!("{}{}:{}{}", column_letters(m.first_col), m.first_row + 1, column_letters(m.last_col), m.last_row + 1)
+    let (first, last) = (m.first_row as u64 + 1, m.last_row as u64 + 1);
+    format!("{}{first}:{}{last}", column_letters(m.first_col), column_letters(m.last_col))
 }
 
 /// A merged region, rows and columns counted from 0, inclusive.

@@ -57,7 +57,7 @@ fn locate(catalog: &Catalog, p: &CatalogProblem) -> FileProblem {
             "version" => "版本（version）".to_string(),
             other => other.to_string(),
         },
-        Locus::Item { item: i } => format!("{} {}", item(i), field_label(p.field)),
+        Locus::Item { item: i } => format!("{}{}", item(i), field_label(p.field)),
         Locus::Material { item: i, material } => {
             format!("{}第{}项材料 {}", item(i), material + 1, material_label(p.field))
         }

@@ -1,6 +1,6 @@
-//! A region's 事项清单 as files: read into a checked [`Catalog`](tongban_core::catalog::Catalog)
-//! and written back. File IO only (no database, no network): the desk, the hub and the CLI call
-//! [`read_file`] / [`write_file`] or their in-memory twins [`read_bytes`] / [`write_bytes`].
+//! A region's 事项清单 as files: read into a checked [`Catalog`] and written back. File IO only
+//! (no database, no network): the desk, the hub and the CLI call [`read_file`] / [`write_file`]
+//! or their in-memory twins [`read_bytes`] / [`write_bytes`].
 //!
 //! # Formats
 //!

@@ -2,6 +2,7 @@
 //! text, vertical merges spread over the cells they cover, empty rows dropped.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound::{Excluded, Included, Unbounded};
 
 use crate::cell::{column_letters, header_key, range_name, Grid, Value};
 use crate::error::FileProblem;
@@ -130,11 +131,7 @@ pub(crate) fn read_table(
                 }),
                 None => cols[i] = Some(col),
             },
-            None => warnings.push(format!(
-                "{in_sheet}的{}列「{}」不是事项清单的列，已忽略",
-                column_letters(col),
-                text.trim()
-            )),
+            None => warnings.push(format!("{in_sheet}的{}列「{}」不认识，已忽略", column_letters(col), text.trim())),
         }
     }
     let missing: Vec<usize> = (0..specs.len()).filter(|&i| specs[i].required && cols[i].is_none()).collect();
@@ -175,7 +172,7 @@ pub(crate) fn read_table(
 
     // Rows: by spec, dropping those with nothing of their own.
     let mut rows: BTreeMap<u32, Row> = BTreeMap::new();
-    for (&r, cells) in grid.rows.range(header_row + 1..) {
+    for (&r, cells) in grid.rows.range((Excluded(header_row), Unbounded)) {
         let mut values = vec![Value::Empty; specs.len()];
         let mut any = false;
         for (i, col) in cols.iter().enumerate() {
@@ -190,7 +187,7 @@ pub(crate) fn read_table(
     }
     for (spec, col, first, last) in spread {
         let top = grid.get(first, col).cloned().unwrap_or_default();
-        for (_, row) in rows.range_mut(first + 1..=last) {
+        for (_, row) in rows.range_mut((Excluded(first), Included(last))) {
             row.values[spec] = top.clone();
         }
     }

@@ -1,10 +1,13 @@
 //! The Excel workbook (.xlsx): sheets 说明, 事项清单, 一件事, 联络人.
 
 use std::io::{Cursor, Read, Seek};
+use std::ops::Bound::{Excluded, Unbounded};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use calamine::{DataRef, Reader, Xlsx};
-use rust_xlsxwriter::{DataValidation, Format as CellFormat, FormatAlign, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    DataValidation, DocProperties, ExcelDateTime, Format as CellFormat, FormatAlign, Workbook, Worksheet, XlsxError,
+};
 use tongban_core::catalog::{Catalog, Locus};
 
 use crate::cell::{clean_text, column_letters, header_key, number_text, Grid, Merge, Value};
@@ -195,8 +198,8 @@ fn read_meta(grid: &Grid, sheet: &str, rd: &mut Reading) -> (String, String, Str
         Some((r, key, value.unwrap_or(key + 1)))
     });
     let (start, key_col, value_col) = match header {
-        Some((r, k, v)) => (r + 1, k, v),
-        None => (0, 0, 1),
+        Some((r, k, v)) => (Excluded(r), k, v),
+        None => (Unbounded, 0, 1),
     };
     rd.meta.sheet = Some(sheet.to_string());
     rd.meta.column = Some(format!("{}列（内容）", column_letters(value_col)));
@@ -205,7 +208,7 @@ fn read_meta(grid: &Grid, sheet: &str, rd: &mut Reading) -> (String, String, Str
         FileProblem::new(message).in_sheet(Some(sheet)).at_row(row as usize + 1).at_column(column.clone())
     };
     let (mut region, mut version, mut note) = (None::<(u32, String)>, None::<(u32, String)>, None::<(u32, String)>);
-    for (&r, cells) in grid.rows.range(start..) {
+    for (&r, cells) in grid.rows.range((start, Unbounded)) {
         let key_text = cells.get(&key_col).map(Value::shown).unwrap_or_default();
         let key = header_key(&key_text);
         let value = cells.get(&value_col).cloned().unwrap_or_default();
@@ -216,12 +219,17 @@ fn read_meta(grid: &Grid, sheet: &str, rd: &mut Reading) -> (String, String, Str
             "发布说明" | "版本说明" => &mut note,
             "地区名称" | "地区" => continue,
             _ => {
-                rd.warnings.push(format!("工作表「{sheet}」第{}行的「{}」不认识，已忽略", r + 1, key_text.trim()));
+                rd.warnings.push(format!(
+                    "工作表「{sheet}」第{}行的「{}」不认识，已忽略",
+                    r as usize + 1,
+                    key_text.trim()
+                ));
                 continue;
             }
         };
         if let Some((first, _)) = slot {
-            rd.problems.push(at(r, format!("「{key}」填写了两次（第{}行和第{}行）", *first + 1, r + 1)));
+            rd.problems
+                .push(at(r, format!("「{key}」填写了两次（第{}行和第{}行）", *first as usize + 1, r as usize + 1)));
             continue;
         }
         let text = match (&value, key.as_str()) {
@@ -350,6 +358,11 @@ pub(crate) fn write(catalog: &Catalog) -> Result<Vec<u8>, CatalogFileError> {
     let wrap = CellFormat::new().set_text_wrap().set_align(FormatAlign::VerticalCenter);
     let item_format = CellFormat::new().set_text_wrap().set_align(FormatAlign::VerticalCenter);
     let mut wb = Workbook::new();
+    // A fixed creation time: the same catalog always gives the same bytes.
+    let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(xl)?;
+    let region = tongban_core::region::display_name(&catalog.region);
+    let title = format!("{region}事项清单（版本 {}）", catalog.version);
+    wb.set_properties(&DocProperties::new().set_title(title).set_creation_datetime(&created));
 
     {
         let ws = wb.add_worksheet().set_name(META_SHEET).map_err(xl)?;

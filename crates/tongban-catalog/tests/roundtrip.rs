@@ -20,6 +20,7 @@ fn xlsx_round_trip() {
     let back = read_bytes(&bytes, Format::Xlsx, &ReadOptions::default()).unwrap();
     assert_eq!(back.catalog, catalog);
     assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+    assert_eq!(write_bytes(&catalog, Format::Xlsx).unwrap(), bytes, "the same catalog gives the same bytes");
     // Given options that agree are fine.
     assert_eq!(read_bytes(&bytes, Format::Xlsx, &csv_opts()).unwrap().catalog, catalog);
 }
