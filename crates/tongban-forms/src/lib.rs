@@ -138,8 +138,9 @@ pub fn ledger_scope(input: &Ledger<'_>) -> String {
     ledger::scope_text(input)
 }
 
-/// What a case's 一次性告知书 lists: each missing required material, and each item the handling
-/// region asked to be supplemented, with what it must be. Empty when nothing is to be told.
+/// What a case's 一次性告知书 lists: each missing required material (once, however many of a
+/// 一件事's items ask for it), and each item the handling region asked to be supplemented, with
+/// what it must be. Empty when nothing is to be told.
 pub fn notice_items(case: &CaseState) -> Vec<NoticeItem> {
     notice::items(case)
 }
@@ -150,8 +151,12 @@ pub struct NoticeItem {
     pub name: String,
     /// 未提交 (missing at intake) or 需补正 (asked for by the handling region).
     pub problem: String,
-    /// What it must be (the catalog's standard, form and copies).
+    /// What it must be (for a 条件材料 the case it is asked in, then the catalog's standard,
+    /// form and copies).
     pub requirement: String,
+    /// In a 一件事 case, the items that need it, each as `序号.事项名称` (序号 in the bundle).
+    /// Empty for a single-item case.
+    pub items: Vec<String>,
 }
 
 /// Parses the font now (it takes tens of milliseconds), so the first print does not wait.

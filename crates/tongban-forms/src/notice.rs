@@ -1,7 +1,7 @@
 //! 一次性告知书 (A4 portrait): everything that is missing or does not conform, at once, with what
 //! each material must be, the legal basis, the deadline, where to bring it, and the signatures.
 
-use tongban_core::case::{CaseState, CaseStatus};
+use tongban_core::case::{CaseState, CaseStatus, IntakeForm, Material};
 use tongban_core::region;
 
 use crate::font::FormFont;
@@ -24,13 +24,35 @@ const OUTER: f32 = 1.0;
 const COLS: [Col; 4] = [Col::centred(12.0), Col::value(52.0), Col::centred(26.0), Col::value(84.0)];
 const HEAD: [Col; 4] = [Col::head(12.0), Col::head(52.0), Col::head(26.0), Col::head(84.0)];
 const TITLES: [&str; 4] = ["序号", "材料名称", "问题", "应当符合的要求"];
+/// A 一件事 case's: the same with 所需事项 (the names of the bundle's items that need it).
+const BUNDLE_COLS: [Col; 5] =
+    [Col::centred(12.0), Col::value(40.0), Col::centred(16.0), Col::value(56.0), Col::value(50.0)];
+const BUNDLE_HEAD: [Col; 5] = [Col::head(12.0), Col::head(40.0), Col::head(16.0), Col::head(56.0), Col::head(50.0)];
+const BUNDLE_TITLES: [&str; 5] = ["序号", "材料名称", "问题", "所需事项", "应当符合的要求"];
+
+/// The names of the bundle's items that ask for `m`, each with its ordinal in the bundle.
+fn item_names(form: &IntakeForm, m: &Material) -> Vec<String> {
+    m.items
+        .iter()
+        .map(|code| match form.bundle_items.iter().position(|i| i.code == *code) {
+            Some(k) => format!("{}.{}", k + 1, form.bundle_items[k].name),
+            None => code.clone(),
+        })
+        .collect()
+}
 
 pub(crate) fn items(case: &CaseState) -> Vec<NoticeItem> {
+    let form = &case.intake.form;
     let mut out: Vec<NoticeItem> = case
         .materials
         .iter()
         .filter(|m| m.is_missing())
-        .map(|m| NoticeItem { name: m.name.clone(), problem: "未提交".into(), requirement: requirement(m) })
+        .map(|m| NoticeItem {
+            name: m.name.clone(),
+            problem: "未提交".into(),
+            requirement: requirement(m),
+            items: item_names(form, m),
+        })
         .collect();
     if matches!(case.status, CaseStatus::SupplementRequested | CaseStatus::Supplementing) {
         for item in &case.supplement_items {
@@ -44,19 +66,22 @@ pub(crate) fn items(case: &CaseState) -> Vec<NoticeItem> {
                     Some(m) => format!("办理地意见：{item}。{}", requirement(m)),
                     None => format!("办理地意见：{item}"),
                 },
+                items: material.map(|m| item_names(form, m)).unwrap_or_default(),
             });
         }
     }
     out
 }
 
-fn requirement(m: &tongban_core::case::Material) -> String {
+/// What the material must be: for a 条件材料 the case it is asked in, then the catalog's
+/// standard, form and copies.
+fn requirement(m: &Material) -> String {
     let standard = m.standard.trim();
     let form = format!("{}{}份", m.form.label(), m.copies);
-    if standard.is_empty() {
-        form
-    } else {
-        format!("{standard}（{form}）")
+    let what = if standard.is_empty() { form } else { format!("{standard}（{form}）") };
+    match m.condition.trim() {
+        "" => what,
+        condition => format!("适用情形：{condition}。{what}"),
     }
 }
 
@@ -67,10 +92,12 @@ fn check_fields(font: &FormFont, input: &Notice<'_>, items: &[NoticeItem]) -> Re
         tongban_core::applicant::Applicant::Person(_) => "申请人姓名",
         tongban_core::applicant::Applicant::Enterprise(_) => "申请单位名称",
     };
-    let fields: [(&str, &str); 10] = [
+    let bundle = !form.bundle_items.is_empty();
+    let fields: [(&str, &str); 11] = [
         (applicant_label, form.applicant.name()),
-        ("事项名称", &form.item.name),
-        ("办理部门", &form.item.department),
+        (if bundle { "一件事名称" } else { "事项名称" }, &form.item.name),
+        (if bundle { "一件事编码" } else { "事项编码" }, &form.item.code),
+        (if bundle { "牵头部门" } else { "办理部门" }, &form.item.department),
         ("受理窗口", &input.case.intake.window),
         ("受理人", input.clerk),
         ("服务中心名称", &hall.hall_name),
@@ -82,9 +109,15 @@ fn check_fields(font: &FormFont, input: &Notice<'_>, items: &[NoticeItem]) -> Re
     for (label, text) in fields {
         font.check(label, text)?;
     }
+    for (i, item) in form.bundle_items.iter().enumerate() {
+        font.check(&format!("一件事第{}个事项的名称", i + 1), &item.name)?;
+    }
     for (i, item) in items.iter().enumerate() {
         font.check(&format!("第{}项补正材料名称", i + 1), &item.name)?;
         font.check(&format!("第{}项补正材料的要求", i + 1), &item.requirement)?;
+        for name in &item.items {
+            font.check(&format!("第{}项补正材料的所需事项", i + 1), name)?;
+        }
     }
     Ok(())
 }
@@ -153,14 +186,30 @@ pub(crate) fn render(font: &FormFont, input: &Notice<'_>) -> Result<Vec<u8>, For
     check_fields(font, input, &items)?;
 
     let partner = region::display_name(&form.handling_region);
+    let bundle = !form.bundle_items.is_empty();
+    let what = if bundle {
+        let names: Vec<&str> = form.bundle_items.iter().map(|i| i.name.as_str()).collect();
+        format!(
+            "「{}」（一件事编码：{}，包括{}共{}个事项；办件编号：{}；办理地：{}；牵头部门：{}）",
+            form.item.name,
+            form.item.code,
+            names.join("、"),
+            names.len(),
+            intake.number,
+            partner,
+            form.item.department
+        )
+    } else {
+        format!(
+            "「{}」（办件编号：{}；办理地：{}；办理部门：{}）",
+            form.item.name, intake.number, partner, form.item.department
+        )
+    };
+    let colon = if bundle { "（多个事项共用的材料只需提交一份）：" } else { "：" };
     let opening = format!(
-        "　　您（单位）于{}在本窗口申请办理的「{}」（办件编号：{}；办理地：{}；办理部门：{}），经审查，申请材料不齐全或者不符合法定形式。\
-依据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，现将需要补正的全部内容一次性告知如下：",
+        "　　您（单位）于{}在本窗口申请办理的{what}，经审查，申请材料不齐全或者不符合法定形式。\
+依据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，现将需要补正的全部内容一次性告知如下{colon}",
         date_zh(intake.received_on),
-        form.item.name,
-        intake.number,
-        partner,
-        form.item.department
     );
     let place = if hall.address.trim().is_empty() {
         intake.window.clone()
@@ -192,20 +241,25 @@ pub(crate) fn render(font: &FormFont, input: &Notice<'_>) -> Result<Vec<u8>, For
     let basis_lines = wrap(font, &format!("法律依据：{LEGAL_BASIS}"), 9.0, basis_inner);
     let basis_h = line_height(9.0) * basis_lines.len() as f32 + 4.0;
 
-    let head = lay_row(font, &HEAD, &TITLES.map(|t| (t, t)), TABLE_SIZE, ROW_H)?;
+    let (cols, head_cols): (&[Col], &[Col]) = if bundle { (&BUNDLE_COLS, &BUNDLE_HEAD) } else { (&COLS, &HEAD) };
+    let head = if bundle {
+        lay_row(font, head_cols, &BUNDLE_TITLES.map(|t| (t, t)), TABLE_SIZE, ROW_H)?
+    } else {
+        lay_row(font, head_cols, &TITLES.map(|t| (t, t)), TABLE_SIZE, ROW_H)?
+    };
     let rows: Vec<Row> = items
         .iter()
         .enumerate()
         .map(|(i, it)| {
             let n = (i + 1).to_string();
             let label = format!("第{}项补正材料", i + 1);
-            lay_row(
-                font,
-                &COLS,
-                &[(&n, &label), (&it.name, &label), (&it.problem, &label), (&it.requirement, &label)],
-                TABLE_SIZE,
-                ROW_H,
-            )
+            let needed = if it.items.is_empty() { "—".to_string() } else { it.items.join("\n") };
+            let mut cells = vec![(n.as_str(), label.as_str()), (&it.name, &label), (&it.problem, &label)];
+            if bundle {
+                cells.push((&needed, &label));
+            }
+            cells.push((&it.requirement, &label));
+            lay_row(font, cols, &cells, TABLE_SIZE, ROW_H)
         })
         .collect::<Result<_, _>>()?;
     if let Some(i) = rows.iter().position(|r| r.height > BODY_BOTTOM - 60.0) {
@@ -225,7 +279,12 @@ pub(crate) fn render(font: &FormFont, input: &Notice<'_>) -> Result<Vec<u8>, For
         &hall.hall_name,
     )?;
     c.title_at(PAGE_W / 2.0, 37.0, 22.0, Align::Centre, "一次性告知书");
-    c.text_at(PAGE_W / 2.0, 44.0, 9.5, Align::Centre, "（跨省通办 · 申请材料补正）");
+    let subtitle = if bundle {
+        "（跨省通办 · 一件事 · 申请材料补正）"
+    } else {
+        "（跨省通办 · 申请材料补正）"
+    };
+    c.text_at(PAGE_W / 2.0, 44.0, 9.5, Align::Centre, subtitle);
 
     let mut w = Writer { c, input, y: 50.0 };
     let addressee = Para::new(font, &format!("{}：", form.applicant.name()), SIZE);
@@ -235,17 +294,17 @@ pub(crate) fn render(font: &FormFont, input: &Notice<'_>) -> Result<Vec<u8>, For
     // The table, its header repeated on each page it reaches.
     w.ensure(head.height + rows.first().map_or(0.0, |r| r.height));
     let mut top = w.y;
-    w.c.draw_row(LEFT, w.y, &HEAD, &head, INNER);
+    w.c.draw_row(LEFT, w.y, head_cols, &head, INNER);
     w.y += head.height;
     for row in &rows {
         if w.y + row.height > BODY_BOTTOM {
             w.c.frame(Area::new(LEFT, top, WIDTH, w.y - top), OUTER);
             w.new_page();
             top = w.y;
-            w.c.draw_row(LEFT, w.y, &HEAD, &head, INNER);
+            w.c.draw_row(LEFT, w.y, head_cols, &head, INNER);
             w.y += head.height;
         }
-        w.c.draw_row(LEFT, w.y, &COLS, row, INNER);
+        w.c.draw_row(LEFT, w.y, cols, row, INNER);
         w.y += row.height;
     }
     w.c.frame(Area::new(LEFT, top, WIDTH, w.y - top), OUTER);

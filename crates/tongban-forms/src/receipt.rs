@@ -2,11 +2,11 @@
 //! and the hall's archive copy. Two copies in one PDF, each starting on a new page.
 
 use tongban_core::applicant::Applicant;
-use tongban_core::case::{Material, MaterialForm, ResultDelivery, Transfer};
+use tongban_core::case::{ELicense, IntakeForm, Material, MaterialForm, ResultDelivery, Transfer};
 use tongban_core::region;
 
 use crate::font::FormFont;
-use crate::layout::{Align, Area, Canvas, Col, Style};
+use crate::layout::{lay_row, Align, Area, Canvas, Col, Row, Style};
 use crate::{date_zh, reprint_line, FormError, Receipt};
 
 pub(crate) const PAGE_W: f32 = 210.0;
@@ -39,6 +39,34 @@ const MATERIAL_COLS: [Col; 6] = [
 const MATERIAL_HEAD: [Col; 6] =
     [Col::head(12.0), Col::head(68.0), Col::head(18.0), Col::head(13.0), Col::head(20.0), Col::head(43.0)];
 const MATERIAL_TITLES: [&str; 6] = ["序号", "材料名称", "形式", "份数", "原件核验", "备注"];
+/// A 一件事 case's materials: the same with 所属事项 (the ordinals of the bundle's items).
+const BUNDLE_MATERIAL_COLS: [Col; 7] = [
+    Col::centred(10.0),
+    Col::value(48.0),
+    Col::centred(16.0),
+    Col::centred(10.0),
+    Col::centred(18.0),
+    Col::centred(20.0),
+    Col::value(52.0),
+];
+const BUNDLE_MATERIAL_HEAD: [Col; 7] = [
+    Col::head(10.0),
+    Col::head(48.0),
+    Col::head(16.0),
+    Col::head(10.0),
+    Col::head(18.0),
+    Col::head(20.0),
+    Col::head(52.0),
+];
+const BUNDLE_MATERIAL_TITLES: [&str; 7] = ["序号", "材料名称", "形式", "份数", "原件核验", "所属事项", "备注"];
+/// The items of a 一件事: 序号, 事项名称, 事项编码, 办理部门, 承诺时限.
+const ITEM_COLS: [Col; 5] =
+    [Col::centred(12.0), Col::value(55.0), Col::centred(30.0), Col::value(55.0), Col::centred(22.0)];
+const ITEM_HEAD: [Col; 5] = [Col::head(12.0), Col::head(55.0), Col::head(30.0), Col::head(55.0), Col::head(22.0)];
+const ITEM_TITLES: [&str; 5] = ["序号", "事项名称", "事项编码", "办理部门", "承诺时限"];
+/// A title row across the table.
+const TITLE: [Col; 1] = [Col::head(WIDTH)];
+const WHOLE: [Col; 1] = [Col::centred(WIDTH)];
 
 /// The two copies: what the page says, and the word for 第一联 / 第二联.
 const COPIES: [(&str, &str); 2] = [("存档联", "第一联"), ("申请人联", "第二联")];
@@ -57,8 +85,11 @@ pub(crate) fn transfer_text(t: &Transfer) -> String {
     }
 }
 
-/// The original-verification cell: only originals are verified.
+/// The original-verification cell: only originals handed in on paper are verified.
 fn verified(m: &Material) -> &'static str {
+    if m.e_license.is_some() {
+        return "—";
+    }
     match (m.form, m.received, m.original_verified) {
         (MaterialForm::Original, true, true) => "已核验",
         (MaterialForm::Original, true, false) => "未核验",
@@ -67,17 +98,61 @@ fn verified(m: &Material) -> &'static str {
     }
 }
 
-fn material_note(m: &Material) -> String {
-    let status = match (m.received, m.required) {
-        (true, _) => "",
-        (false, true) => "未提交，须补正",
-        (false, false) => "未提交（非必需）",
-    };
-    match (status.is_empty(), m.note.trim().is_empty()) {
-        (true, _) => m.note.trim().to_string(),
-        (false, true) => status.to_string(),
-        (false, false) => format!("{status}；{}", m.note.trim()),
+/// The 形式 cell: the form asked for, or 电子证照 when a certificate stands in for the paper.
+fn form_label(m: &Material) -> &'static str {
+    if m.e_license.is_some() {
+        "电子证照"
+    } else {
+        m.form.label()
     }
+}
+
+/// 电子证照：居民户口簿，编号 …，签发机关 (the parts given).
+fn e_license_text(e: &ELicense) -> String {
+    let mut out = format!("电子证照：{}", e.kind.trim());
+    if !e.number.trim().is_empty() {
+        out.push_str(&format!("，编号 {}", e.number.trim()));
+    }
+    if !e.issuer.trim().is_empty() {
+        out.push_str(&format!("，{}", e.issuer.trim()));
+    }
+    out
+}
+
+/// The 备注 cell: the condition of a 条件材料, what is missing (or that the condition did not
+/// apply), the certificate cited, the clerk's note.
+fn material_note(m: &Material) -> String {
+    let condition = m.condition.trim();
+    let mut parts: Vec<String> = Vec::new();
+    if !condition.is_empty() {
+        parts.push(format!("条件：{condition}"));
+    }
+    match (m.received, m.required) {
+        (true, _) => {}
+        (false, true) => parts.push("未提交，须补正".into()),
+        (false, false) if !condition.is_empty() => parts.push("不适用".into()),
+        (false, false) => parts.push("未提交（非必需）".into()),
+    }
+    if let Some(e) = &m.e_license {
+        parts.push(e_license_text(e));
+    }
+    if !m.note.trim().is_empty() {
+        parts.push(m.note.trim().to_string());
+    }
+    parts.join("；")
+}
+
+/// The 所属事项 cell of a 一件事 case: the ordinals of the bundle's items asking for `m`
+/// (`1、3`), an item code the bundle does not list as itself.
+fn item_ordinals(form: &IntakeForm, m: &Material) -> String {
+    m.items
+        .iter()
+        .map(|code| match form.bundle_items.iter().position(|i| i.code == *code) {
+            Some(k) => (k + 1).to_string(),
+            None => code.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 /// The rows of the case's details: (label, value) pairs, two to a row, or one across the row.
@@ -86,15 +161,31 @@ enum Line {
     Span(&'static str, String),
 }
 
-fn detail_lines(input: &Receipt<'_>) -> Vec<Line> {
+/// The item: its name, code, region and department; for a 一件事 the bundle's (its items are
+/// listed in a table of their own below).
+fn item_lines(form: &IntakeForm) -> Vec<Line> {
+    let region = region::display_name(&form.handling_region);
+    if form.bundle_items.is_empty() {
+        vec![
+            Line::Span("事项名称", form.item.name.clone()),
+            Line::Pair("事项编码", form.item.code.clone(), "办理地", region),
+            Line::Span("办理部门", form.item.department.clone()),
+        ]
+    } else {
+        vec![
+            Line::Span("一件事名称", format!("{}（一件事，含{}个事项）", form.item.name, form.bundle_items.len())),
+            Line::Pair("一件事编码", form.item.code.clone(), "办理地", region),
+            Line::Span("牵头部门", form.item.department.clone()),
+        ]
+    }
+}
+
+/// Where the case was taken in, the applicant and the agent.
+fn party_lines(input: &Receipt<'_>) -> Vec<Line> {
     let intake = &input.case.intake;
     let form = &intake.form;
-    let mut out = vec![
-        Line::Span("事项名称", form.item.name.clone()),
-        Line::Pair("事项编码", form.item.code.clone(), "办理地", region::display_name(&form.handling_region)),
-        Line::Span("办理部门", form.item.department.clone()),
-        Line::Pair("受理地", region::display_name(&intake.receiving_region), "受理窗口", intake.window.clone()),
-    ];
+    let mut out =
+        vec![Line::Pair("受理地", region::display_name(&intake.receiving_region), "受理窗口", intake.window.clone())];
     match &form.applicant {
         Applicant::Person(p) => {
             out.push(Line::Pair("申请人", p.name.clone(), "联系电话", p.phone.clone()));
@@ -152,10 +243,15 @@ fn tail_lines(input: &Receipt<'_>) -> Vec<Line> {
 fn check_fields(font: &FormFont, input: &Receipt<'_>) -> Result<(), FormError> {
     let intake = &input.case.intake;
     let form = &intake.form;
+    let [name, code, department] = if form.bundle_items.is_empty() {
+        ["事项名称", "事项编码", "办理部门"]
+    } else {
+        ["一件事名称", "一件事编码", "牵头部门"]
+    };
     let mut fields: Vec<(String, &str)> = vec![
-        ("事项名称".into(), &form.item.name),
-        ("事项编码".into(), &form.item.code),
-        ("办理部门".into(), &form.item.department),
+        (name.into(), &form.item.name),
+        (code.into(), &form.item.code),
+        (department.into(), &form.item.department),
         ("受理窗口".into(), &intake.window),
         ("备注".into(), &form.note),
         ("受理人".into(), input.clerk),
@@ -194,9 +290,23 @@ fn check_fields(font: &FormFont, input: &Receipt<'_>) -> Result<(), FormError> {
     if let Some(w) = &form.transfer.waybill {
         fields.push(("运单号".into(), w));
     }
+    for (i, item) in form.bundle_items.iter().enumerate() {
+        fields.push((format!("一件事第{}个事项的名称", i + 1), &item.name));
+        fields.push((format!("一件事第{}个事项的编码", i + 1), &item.code));
+        fields.push((format!("一件事第{}个事项的办理部门", i + 1), &item.department));
+    }
     for (i, m) in input.case.materials.iter().enumerate() {
         fields.push((format!("第{}项材料名称", i + 1), &m.name));
+        fields.push((format!("第{}项材料的适用条件", i + 1), &m.condition));
         fields.push((format!("第{}项材料备注", i + 1), &m.note));
+        if let Some(e) = &m.e_license {
+            fields.push((format!("第{}项材料的电子证照类型", i + 1), &e.kind));
+            fields.push((format!("第{}项材料的电子证照编号", i + 1), &e.number));
+            fields.push((format!("第{}项材料的电子证照签发机关", i + 1), &e.issuer));
+        }
+        for (k, code) in m.items.iter().enumerate() {
+            fields.push((format!("第{}项材料的第{}个所属事项编码", i + 1, k + 1), code));
+        }
     }
     for (label, text) in fields {
         font.check(&label, text)?;
@@ -204,14 +314,85 @@ fn check_fields(font: &FormFont, input: &Receipt<'_>) -> Result<(), FormError> {
     Ok(())
 }
 
+/// A measured row and the columns it is drawn in.
+type Laid = (&'static [Col], Row);
+
 /// Lays out one bordered row of details.
-fn detail_row(font: &FormFont, line: &Line) -> Result<(&'static [Col], crate::layout::Row), FormError> {
+fn detail_row(font: &FormFont, line: &Line) -> Result<Laid, FormError> {
     Ok(match line {
         Line::Pair(l1, v1, l2, v2) => {
-            (&PAIR[..], crate::layout::lay_row(font, &PAIR, &[(l1, l1), (v1, l1), (l2, l2), (v2, l2)], SIZE, ROW_H)?)
+            (&PAIR[..], lay_row(font, &PAIR, &[(l1, l1), (v1, l1), (l2, l2), (v2, l2)], SIZE, ROW_H)?)
         }
-        Line::Span(l, v) => (&SPAN[..], crate::layout::lay_row(font, &SPAN, &[(l, l), (v, l)], SIZE, ROW_H)?),
+        Line::Span(l, v) => (&SPAN[..], lay_row(font, &SPAN, &[(l, l), (v, l)], SIZE, ROW_H)?),
     })
+}
+
+/// A table inside the form: a title row across it, a header row (repeated on each page the
+/// table reaches) and its rows.
+struct Table {
+    title: Row,
+    head: Laid,
+    rows: Vec<Laid>,
+}
+
+/// The table of a 一件事's items.
+fn items_table(font: &FormFont, form: &IntakeForm) -> Result<Table, FormError> {
+    let title = format!("本件一件事包含的事项（共{}项，由各办理部门分别办理）", form.bundle_items.len());
+    let mut rows = Vec::with_capacity(form.bundle_items.len());
+    for (i, item) in form.bundle_items.iter().enumerate() {
+        let (n, days) = ((i + 1).to_string(), format!("{}个工作日", item.promised_days));
+        let label = format!("一件事第{}个事项", i + 1);
+        let cells = [n.as_str(), item.name.as_str(), item.code.as_str(), item.department.as_str(), days.as_str()]
+            .map(|t| (t, label.as_str()));
+        rows.push((&ITEM_COLS[..], lay_row(font, &ITEM_COLS, &cells, MATERIAL_SIZE, MATERIAL_ROW_H)?));
+    }
+    Ok(Table {
+        title: lay_row(font, &TITLE, &[(&title, "事项清单标题")], SIZE, ROW_H)?,
+        head: (&ITEM_HEAD[..], lay_row(font, &ITEM_HEAD, &ITEM_TITLES.map(|t| (t, t)), MATERIAL_SIZE, MATERIAL_ROW_H)?),
+        rows,
+    })
+}
+
+/// The table of materials; a 一件事 case's says which items each material serves.
+fn materials_table(font: &FormFont, input: &Receipt<'_>) -> Result<Table, FormError> {
+    let form = &input.case.intake.form;
+    let bundle = !form.bundle_items.is_empty();
+    let (cols, head): (&'static [Col], Laid) = if bundle {
+        let titles = BUNDLE_MATERIAL_TITLES.map(|t| (t, t));
+        (
+            &BUNDLE_MATERIAL_COLS,
+            (&BUNDLE_MATERIAL_HEAD, lay_row(font, &BUNDLE_MATERIAL_HEAD, &titles, MATERIAL_SIZE, MATERIAL_ROW_H)?),
+        )
+    } else {
+        let titles = MATERIAL_TITLES.map(|t| (t, t));
+        (&MATERIAL_COLS, (&MATERIAL_HEAD, lay_row(font, &MATERIAL_HEAD, &titles, MATERIAL_SIZE, MATERIAL_ROW_H)?))
+    };
+    let title = if bundle {
+        "申请材料清单（多个事项共用的材料只收一份；“所属事项”为上表中的事项序号）"
+    } else {
+        "申请材料清单"
+    };
+    let mut rows = Vec::with_capacity(input.case.materials.len());
+    for (i, m) in input.case.materials.iter().enumerate() {
+        let (n, copies, note, items) =
+            ((i + 1).to_string(), m.copies.to_string(), material_note(m), item_ordinals(form, m));
+        let label = format!("第{}项材料", i + 1);
+        let mut cells = vec![n.as_str(), m.name.as_str(), form_label(m), copies.as_str(), verified(m)];
+        if bundle {
+            cells.push(items.as_str());
+        }
+        cells.push(note.as_str());
+        let cells: Vec<(&str, &str)> = cells.into_iter().map(|t| (t, label.as_str())).collect();
+        let row = lay_row(font, cols, &cells, MATERIAL_SIZE, MATERIAL_ROW_H)?;
+        if row.height > BODY_BOTTOM - 60.0 {
+            return Err(FormError::TooLong { field: format!("{label}的名称或备注") });
+        }
+        rows.push((cols, row));
+    }
+    if rows.is_empty() {
+        rows.push((&WHOLE[..], lay_row(font, &WHOLE, &[("（未登记材料）", "材料")], MATERIAL_SIZE, MATERIAL_ROW_H)?));
+    }
+    Ok(Table { title: lay_row(font, &TITLE, &[(title, "材料清单标题")], SIZE, ROW_H)?, head, rows })
 }
 
 /// The signature block: clerk and applicant lines with dates, and the seal area.
@@ -300,101 +481,111 @@ fn draw_footer(
     Ok(())
 }
 
+/// One copy being drawn: where the body has reached and where the current bordered block began
+/// (framed when the page or the copy ends).
+struct Sheet<'a, 'f> {
+    c: Canvas<'f>,
+    input: &'a Receipt<'a>,
+    copy: (&'static str, &'static str),
+    y: f32,
+    block_top: f32,
+}
+
+impl Sheet<'_, '_> {
+    fn close_block(&mut self) {
+        if self.y > self.block_top {
+            self.c.frame(Area::new(LEFT, self.block_top, WIDTH, self.y - self.block_top), OUTER);
+        }
+    }
+
+    /// Frames what this page holds and goes on on a continuation page.
+    fn next_page(&mut self) {
+        self.close_block();
+        self.c.add_page(PAGE_W, PAGE_H);
+        self.y = draw_continued_head(&mut self.c, self.input, self.copy);
+        self.block_top = self.y;
+    }
+
+    fn fits(&self, h: f32) -> bool {
+        self.y + h <= BODY_BOTTOM
+    }
+
+    fn draw(&mut self, cols: &[Col], row: &Row) {
+        self.c.draw_row(LEFT, self.y, cols, row, INNER);
+        self.y += row.height;
+    }
+
+    /// Rows one after the other, going on to a new page when one does not fit.
+    fn rows(&mut self, rows: &[Laid]) {
+        for (cols, row) in rows {
+            if !self.fits(row.height) {
+                self.next_page();
+            }
+            self.draw(cols, row);
+        }
+    }
+
+    /// A table: its title and header never end a page without the first row under them, and
+    /// the header is repeated on each page the rows go on to.
+    fn table(&mut self, t: &Table) {
+        let first = t.rows.first().map_or(0.0, |(_, r)| r.height);
+        if !self.fits(t.title.height + t.head.1.height + first) {
+            self.next_page();
+        }
+        self.draw(&TITLE, &t.title);
+        self.draw(t.head.0, &t.head.1);
+        for (cols, row) in &t.rows {
+            if !self.fits(row.height) {
+                self.next_page();
+                self.draw(t.head.0, &t.head.1);
+            }
+            self.draw(cols, row);
+        }
+    }
+}
+
 pub(crate) fn render(font: &FormFont, input: &Receipt<'_>) -> Result<Vec<u8>, FormError> {
     check_fields(font, input)?;
-    let details = detail_lines(input).iter().map(|l| detail_row(font, l)).collect::<Result<Vec<_>, _>>()?;
-    let tail = tail_lines(input).iter().map(|l| detail_row(font, l)).collect::<Result<Vec<_>, _>>()?;
-    let head =
-        crate::layout::lay_row(font, &MATERIAL_HEAD, &MATERIAL_TITLES.map(|t| (t, t)), MATERIAL_SIZE, MATERIAL_ROW_H)?;
-    let mut materials = Vec::with_capacity(input.case.materials.len());
-    for (i, m) in input.case.materials.iter().enumerate() {
-        let (n, copies, note) = ((i + 1).to_string(), m.copies.to_string(), material_note(m));
-        let label = format!("第{}项材料", i + 1);
-        let row = crate::layout::lay_row(
-            font,
-            &MATERIAL_COLS,
-            &[
-                (&n, &label),
-                (&m.name, &label),
-                (m.form.label(), &label),
-                (&copies, &label),
-                (verified(m), &label),
-                (&note, &label),
-            ],
-            MATERIAL_SIZE,
-            MATERIAL_ROW_H,
-        )?;
-        if row.height > BODY_BOTTOM - 60.0 {
-            return Err(FormError::TooLong { field: format!("{label}的名称或备注") });
-        }
-        materials.push(row);
-    }
+    let form = &input.case.intake.form;
+    let lay = |lines: Vec<Line>| lines.iter().map(|l| detail_row(font, l)).collect::<Result<Vec<_>, _>>();
+    let item = lay(item_lines(form))?;
+    let items = if form.bundle_items.is_empty() { None } else { Some(items_table(font, form)?) };
+    let party = lay(party_lines(input))?;
+    let materials = materials_table(font, input)?;
+    let tail = lay(tail_lines(input))?;
     let tail_h: f32 = tail.iter().map(|(_, r)| r.height).sum::<f32>() + 2.0 + SIGN_H;
     if tail_h > BODY_BOTTOM - 40.0 {
         return Err(FormError::TooLong { field: "告知事项或备注".into() });
     }
 
-    let mut c = Canvas::new(font, &format!("跨省通办收件登记表 {}", input.case.intake.number.as_str()));
+    let c = Canvas::new(font, &format!("跨省通办收件登记表 {}", input.case.intake.number.as_str()));
+    let mut sheet = Sheet { c, input, copy: COPIES[0], y: 0.0, block_top: 0.0 };
     for copy in COPIES {
-        let first_page = c.page_count();
-        c.add_page(PAGE_W, PAGE_H);
-        let mut y = draw_head(&mut c, input, copy)?;
-        let top = y;
-        for (cols, row) in &details {
-            c.draw_row(LEFT, y, cols, row, INNER);
-            y += row.height;
+        let first_page = sheet.c.page_count();
+        sheet.copy = copy;
+        sheet.c.add_page(PAGE_W, PAGE_H);
+        sheet.y = draw_head(&mut sheet.c, input, copy)?;
+        sheet.block_top = sheet.y;
+        sheet.rows(&item);
+        if let Some(items) = &items {
+            sheet.table(items);
         }
-        // Materials: a title row, the header, the rows; a new page (header repeated) when full.
-        let title =
-            crate::layout::lay_row(font, &[Col::head(WIDTH)], &[("申请材料清单", "申请材料清单")], SIZE, ROW_H)?;
-        c.draw_row(LEFT, y, &[Col::head(WIDTH)], &title, INNER);
-        y += title.height;
-        c.draw_row(LEFT, y, &MATERIAL_HEAD, &head, INNER);
-        y += head.height;
-        let mut block_top = top;
-        if materials.is_empty() {
-            let none = crate::layout::lay_row(
-                font,
-                &[Col::centred(WIDTH)],
-                &[("（未登记材料）", "材料")],
-                MATERIAL_SIZE,
-                MATERIAL_ROW_H,
-            )?;
-            c.draw_row(LEFT, y, &[Col::centred(WIDTH)], &none, INNER);
-            y += none.height;
-        }
-        for row in &materials {
-            if y + row.height > BODY_BOTTOM {
-                c.frame(Area::new(LEFT, block_top, WIDTH, y - block_top), OUTER);
-                c.add_page(PAGE_W, PAGE_H);
-                y = draw_continued_head(&mut c, input, copy);
-                block_top = y;
-                c.draw_row(LEFT, y, &MATERIAL_HEAD, &head, INNER);
-                y += head.height;
-            }
-            c.draw_row(LEFT, y, &MATERIAL_COLS, row, INNER);
-            y += row.height;
-        }
+        sheet.rows(&party);
+        sheet.table(&materials);
         // The rest stays together: transfer, deadline, delivery, notice, signatures, seal.
-        if y + tail_h > BODY_BOTTOM {
-            c.frame(Area::new(LEFT, block_top, WIDTH, y - block_top), OUTER);
-            c.add_page(PAGE_W, PAGE_H);
-            y = draw_continued_head(&mut c, input, copy);
-            block_top = y;
+        if !sheet.fits(tail_h) {
+            sheet.next_page();
         }
-        for (cols, row) in &tail {
-            c.draw_row(LEFT, y, cols, row, INNER);
-            y += row.height;
-        }
-        c.frame(Area::new(LEFT, block_top, WIDTH, y - block_top), OUTER);
-        draw_signatures(&mut c, y + 2.0, input);
+        sheet.rows(&tail);
+        sheet.close_block();
+        draw_signatures(&mut sheet.c, sheet.y + 2.0, input);
 
-        let pages = c.page_count() - first_page;
+        let pages = sheet.c.page_count() - first_page;
         for p in 0..pages {
-            c.go_to_page(first_page + p);
-            draw_footer(&mut c, input, copy.0, p + 1, pages)?;
+            sheet.c.go_to_page(first_page + p);
+            draw_footer(&mut sheet.c, input, copy.0, p + 1, pages)?;
         }
-        c.go_to_page(c.page_count() - 1);
+        sheet.c.go_to_page(sheet.c.page_count() - 1);
     }
-    c.finish()
+    sheet.c.finish()
 }

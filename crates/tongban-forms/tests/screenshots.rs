@@ -34,9 +34,34 @@ fn write_screenshots() {
         mark: mark(),
     })
     .unwrap();
+    // A 一件事 of three items (北京市丰台区's 退休一件事), some materials missing.
+    let bundle_case = bundle_case();
+    let bundle_receipt = tongban_forms::receipt(&Receipt {
+        case: &bundle_case,
+        deadline: None,
+        clerk: "张敏",
+        hall: &hall,
+        mark: mark(),
+    })
+    .unwrap();
+    let bundle_notice = tongban_forms::notice(&Notice {
+        case: &bundle_case,
+        issued_on: day(),
+        supplement_by: day() + Duration::days(14),
+        clerk: "张敏",
+        hall: &hall,
+        mark: mark(),
+    })
+    .unwrap();
     let entries = entries(100);
     let ledger = tongban_forms::ledger(&day_ledger(&entries, &hall)).unwrap();
-    for (name, pdf) in [("receipt", receipt), ("notice", notice), ("ledger", ledger)] {
+    for (name, pdf) in [
+        ("receipt", receipt),
+        ("notice", notice),
+        ("ledger", ledger),
+        ("receipt-bundle", bundle_receipt),
+        ("notice-bundle", bundle_notice),
+    ] {
         let path = write("screenshots", &format!("{name}.pdf"), &pdf);
         std::fs::copy(png(&path, 1), docs.join(format!("{name}.png"))).unwrap();
     }

@@ -7,8 +7,10 @@ use std::process::Command;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use tongban_core::case::{
-    CaseId, CaseNumber, CaseState, CaseStatus, DeskCode, EventBody, Intake, IntakeForm, Material, MaterialForm,
+    CaseId, CaseNumber, CaseState, CaseStatus, DeskCode, ELicense, EventBody, Intake, IntakeForm, Material,
+    MaterialForm, ResultDelivery,
 };
+use tongban_core::catalog::{Catalog, CatalogIntake, Provided};
 use tongban_desk::demo::sample_form;
 use tongban_forms::PrintMark;
 use tongban_store::{CaseSummary, HallTexts, LedgerEntry};
@@ -244,4 +246,185 @@ pub fn qr_codes(pdf: &Path, page: usize) -> Vec<String> {
     let (w, h) = (info.width as usize, info.height as usize);
     let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| buf[y * info.line_size + x * step]);
     img.detect_grids().into_iter().filter_map(|g| g.decode().ok().map(|(_, text)| text)).collect()
+}
+
+/// 北京市丰台区's catalog with a 退休一件事 of three items: 居民身份证 asked by items 1 and 2,
+/// 居民户口簿 (which an 电子证照 may replace) by all three, 职工退休审批表 by items 1 and 3, a
+/// 条件材料 of item 1 (授权委托书, 委托他人办理的) and one of item 2 (异地安置备案表).
+pub fn retirement_catalog() -> Catalog {
+    use tongban_core::catalog::{Bundle, CatalogItem, CatalogMaterial, DeliveryOption, HandlingMode};
+    let m = |name: &str, form: MaterialForm, standard: &str| CatalogMaterial {
+        name: name.into(),
+        form,
+        copies: 1,
+        condition: String::new(),
+        standard: standard.into(),
+        e_license: None,
+    };
+    let id_card = || m("居民身份证", MaterialForm::Original, "在有效期内，正反面清晰");
+    let hukou = || CatalogMaterial {
+        e_license: Some("居民户口簿".into()),
+        ..m("居民户口簿", MaterialForm::Copy, "户主页及本人页")
+    };
+    let approval = || m("职工退休审批表", MaterialForm::Original, "加盖人社部门退休审批专用章");
+    let item = |code: &str, name: &str, department: &str, days: u32, materials: Vec<CatalogMaterial>| CatalogItem {
+        code: code.into(),
+        implementation_code: String::new(),
+        name: name.into(),
+        domain: "社保".into(),
+        department: department.into(),
+        mode: HandlingMode::ProxyReceipt,
+        legal_days: 30,
+        promised_days: days,
+        fee: "不收费".into(),
+        delivery: vec![DeliveryOption::AtWindow, DeliveryOption::Mail],
+        materials,
+    };
+    Catalog {
+        region: "110106".into(),
+        version: "2026-03".into(),
+        note: String::new(),
+        items: vec![
+            item(
+                "110106-SB-0101",
+                "企业职工基本养老保险待遇申领",
+                "北京市丰台区社会保险事业管理中心",
+                20,
+                vec![
+                    id_card(),
+                    hukou(),
+                    approval(),
+                    CatalogMaterial {
+                        condition: "委托他人办理的".into(),
+                        ..m("授权委托书", MaterialForm::Original, "委托人签字并注明委托事项")
+                    },
+                ],
+            ),
+            item(
+                "110106-YB-0102",
+                "职工基本医疗保险退休人员待遇核定",
+                "北京市丰台区医疗保障局",
+                15,
+                vec![
+                    id_card(),
+                    hukou(),
+                    m("医疗保险缴费年限证明", MaterialForm::Original, "加盖医保经办机构业务章"),
+                    CatalogMaterial {
+                        condition: "退休后在外省异地安置的".into(),
+                        ..m("异地安置备案表", MaterialForm::Original, "本人签字，注明安置地")
+                    },
+                ],
+            ),
+            item(
+                "110106-GJJ-0103",
+                "住房公积金退休提取",
+                "北京住房公积金管理中心丰台管理部",
+                5,
+                vec![hukou(), approval(), m("本人银行储蓄卡", MaterialForm::Copy, "一类账户，本人名下")],
+            ),
+        ],
+        bundles: vec![Bundle {
+            code: "110106-YJS-0001".into(),
+            name: "退休一件事".into(),
+            lead_department: "北京市丰台区人力资源和社会保障局".into(),
+            promised_days: 20,
+            items: vec!["110106-SB-0101".into(), "110106-YB-0102".into(), "110106-GJJ-0103".into()],
+        }],
+        contacts: vec![],
+    }
+}
+
+/// The 户口簿 cited as an 电子证照 (its type left to the catalog).
+pub fn hukou_licence() -> ELicense {
+    ELicense {
+        kind: String::new(), number: "110106202603020017".into(), issuer: "北京市公安局丰台分局".into()
+    }
+}
+
+/// An intake for `code` of [`retirement_catalog`] by applicant 0 in person: 居民身份证 shown and
+/// verified, 户口簿 as an 电子证照, 银行储蓄卡 copied, 异地安置备案表 applying but not brought,
+/// 授权委托书 not applying; the rest (职工退休审批表, 医疗保险缴费年限证明) missing.
+pub fn retirement_form(code: &str) -> IntakeForm {
+    let mut form = sample_form(0);
+    form.agent = None;
+    let draft = CatalogIntake {
+        item: code.into(),
+        applicant: form.applicant,
+        agent: None,
+        materials: vec![
+            Provided { name: "居民身份证".into(), received: true, original_verified: true, ..Provided::default() },
+            Provided { name: "居民户口簿".into(), e_license: Some(hukou_licence()), ..Provided::default() },
+            Provided { name: "授权委托书".into(), applies: Some(false), ..Provided::default() },
+            Provided { name: "异地安置备案表".into(), applies: Some(true), ..Provided::default() },
+            Provided { name: "本人银行储蓄卡".into(), received: true, ..Provided::default() },
+        ]
+        .into_iter()
+        .filter(|p| code != "110106-SB-0101" || ["居民身份证", "居民户口簿", "授权委托书"].contains(&p.name.as_str()))
+        .collect(),
+        transfer: form.transfer,
+        delivery: ResultDelivery::AtWindow,
+        note: String::new(),
+    };
+    retirement_catalog().intake_form(&draft).expect("the draft fits the catalog")
+}
+
+/// The 退休一件事 case, taken in as number 31.
+pub fn bundle_case() -> CaseState {
+    case_from(retirement_form("110106-YJS-0001"), 31)
+}
+
+/// The text of each page as rows of cells, read with `pdftotext -bbox-layout`: poppler gives
+/// each cell's text as one block, and the forms centre every cell of a table row on the row's
+/// middle, so blocks sharing a vertical centre are a row (sorted left to right). A cell's lines
+/// are joined with whitespace removed; a paragraph is a row of one cell.
+pub fn rows(pdf: &Path) -> Vec<Vec<Vec<String>>> {
+    let xml = run("pdftotext", &["-bbox-layout", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]);
+    let attr = |tag: &str, name: &str| -> f32 {
+        let at = tag.find(&format!(" {name}=\"")).unwrap_or_else(|| panic!("{name} in {tag}")) + name.len() + 3;
+        tag[at..at + tag[at..].find('"').unwrap()].parse().unwrap()
+    };
+    let unescape = |s: &str| {
+        s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+    };
+    let mut pages = Vec::new();
+    // (vertical centre, left, text) of each block of the page being read.
+    let mut blocks: Vec<(f32, f32, String)> = Vec::new();
+    let mut block: Option<(f32, f32, String)> = None;
+    for line in xml.lines().map(str::trim) {
+        if line.starts_with("<page") {
+            blocks.clear();
+        } else if line.starts_with("<block") {
+            block = Some(((attr(line, "yMin") + attr(line, "yMax")) / 2.0, attr(line, "xMin"), String::new()));
+        } else if line.starts_with("<word") {
+            let text = &line[line.find('>').unwrap() + 1..line.rfind("</word>").unwrap()];
+            block.as_mut().expect("a word inside a block").2.push_str(&squeeze(&unescape(text)));
+        } else if line.starts_with("</block") {
+            blocks.extend(block.take());
+        } else if line.starts_with("</page") {
+            blocks.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            let mut page: Vec<(f32, Vec<(f32, String)>)> = Vec::new();
+            for (centre, left, text) in blocks.drain(..) {
+                match page.last_mut() {
+                    Some((c, cells)) if (centre - *c).abs() < 1.5 => cells.push((left, text)),
+                    _ => page.push((centre, vec![(left, text)])),
+                }
+            }
+            pages.push(
+                page.into_iter()
+                    .map(|(_, mut cells)| {
+                        cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+                        cells.into_iter().map(|(_, t)| t).collect()
+                    })
+                    .collect(),
+            );
+        }
+    }
+    pages
+}
+
+/// Whether `rows` (of a page or more, from [`rows`]) hold a row of exactly these cells (an empty
+/// cell prints nothing, so empty strings are left out).
+pub fn has_row(rows: &[Vec<String>], cells: &[&str]) -> bool {
+    let cells: Vec<String> = cells.iter().map(|c| squeeze(c)).filter(|c| !c.is_empty()).collect();
+    rows.contains(&cells)
 }
