@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 use tongban_core::applicant::mask_id_number;
 use tongban_core::case::{CaseStatus, EventBody, IntakeForm};
+use tongban_core::catalog::CatalogIntake;
 use tongban_core::{region, validate};
 use tongban_desk::printing::{self, beijing, LedgerRequest};
 use tongban_desk::Desk;
@@ -114,6 +115,9 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// 合作地区的事项清单：导入、导出、查看、变更记录、发布到通办中心
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
     /// 被通办中心拒收或本机无法接收的事件（隔离区）
     #[command(subcommand)]
     Quarantine(QuarantineCommand),
@@ -130,7 +134,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum CaseCommand {
-    /// 收件：从 JSON 文件读取收件信息（- 表示标准输入），打印办件编号
+    /// 收件：从 JSON 文件读取收件信息（- 表示标准输入），打印办件编号。item 为事项编码（或一件事编码）
+    /// 时按该办理地（partner）的当前事项清单确定材料，只需填写各材料的收取情况
     New {
         #[arg(long, value_name = "FILE")]
         json: PathBuf,
@@ -328,6 +333,7 @@ impl From<tongban_desk::AppError> for Failure {
     }
 }
 
+mod catalog;
 mod sync;
 
 fn main() -> ExitCode {
@@ -399,11 +405,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 std::fs::read_to_string(file).map_err(|e| Failure(format!("读取「{}」失败：{e}", file.display())))?
             };
-            let form: IntakeForm = serde_json::from_str(&text)
-                .map_err(|e| Failure(format!("收件文件第{}行第{}列：{}", e.line(), e.column(), json_problem(&e))))?;
+            let at = |e: serde_json::Error| {
+                Failure(format!("收件文件第{}行第{}列：{}", e.line(), e.column(), json_problem(&e)))
+            };
+            // An item given by its code is taken in against the catalog; a whole item object is
+            // a free-form intake (imports, cases of regions without a catalog). A broken file is
+            // parsed as the latter, whose error says where the form goes wrong.
+            let by_code = serde_json::from_str::<serde_json::Value>(&text)
+                .is_ok_and(|v| v.get("item").is_some_and(serde_json::Value::is_string));
             let mut store = open(&cli)?;
             let user = acting_user(&cli, &store)?;
-            let (_, number) = store.create_case(&form, &user, Utc::now())?;
+            let (_, number) = if by_code {
+                let draft: CatalogIntake = serde_json::from_str(&text).map_err(at)?;
+                store.create_case_from_catalog(&draft, &user, Utc::now())?
+            } else {
+                let form: IntakeForm = serde_json::from_str(&text).map_err(at)?;
+                store.create_case(&form, &user, Utc::now())?
+            };
             say!("{number}");
         }
         Command::Case(CaseCommand::List { search, status, from, to, item, partner, clerk, page, page_size, json }) => {
@@ -631,6 +649,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Sync { once } => sync::run(open(&cli)?, *once)?,
+        Command::Catalog(command) => catalog::run(&mut open(&cli)?, command)?,
         Command::Quarantine(QuarantineCommand::List { json }) => {
             let store = open(&cli)?;
             let held = store.quarantined()?;
@@ -708,7 +727,12 @@ fn print_case(
     let form = &intake.form;
     say!("办件编号：{}", intake.number);
     say!("状态：{}", state.status.label());
-    say!("事项：{}（{}）", form.item.name, form.item.code);
+    let version = form.item.catalog_version.as_deref().map(|v| format!("，事项清单版本 {v}")).unwrap_or_default();
+    let kind = if form.bundle_items.is_empty() { "事项" } else { "一件事" };
+    say!("{kind}：{}（{}）{version}", form.item.name, form.item.code);
+    for (i, item) in form.bundle_items.iter().enumerate() {
+        say!("  {}. {}（{}）{}", i + 1, item.name, item.code, item.department);
+    }
     say!("办理地：{}　{}", region::display_name(&form.handling_region), form.item.department);
     say!("受理窗口：{}　受理日期：{}", intake.window, intake.received_on);
     say!(
@@ -730,15 +754,17 @@ fn print_case(
         } else {
             "未收"
         };
-        say!(
-            "  {}. {}（{}，{}份）{}{}",
-            i + 1,
-            m.name,
-            m.form.label(),
-            m.copies,
-            mark,
-            if m.original_verified { "，原件已核验" } else { "" }
-        );
+        let mut notes = String::new();
+        if m.original_verified {
+            notes += "，原件已核验";
+        }
+        if let Some(license) = &m.e_license {
+            notes += &format!("，电子证照 {} {}（{}）", license.kind, license.number, license.issuer);
+        }
+        if !m.condition.is_empty() {
+            notes += &format!("，条件：{}{}", m.condition, if m.required { "" } else { "（不适用）" });
+        }
+        say!("  {}. {}（{}，{}份）{mark}{notes}", i + 1, m.name, m.form.label(), m.copies);
     }
     say!("事件：");
     for e in events {

@@ -71,8 +71,11 @@ async fn run_until_interrupted(store: Store) -> Result<(), Failure> {
 }
 
 fn describe(report: &RoundReport) -> String {
-    if *report == RoundReport::default() {
-        return "已是最新".into();
+    let catalog =
+        report.catalog_updated.as_ref().map(|v| format!("事项清单更新为版本 {v}（tongban catalog changes 查看变更）"));
+    let events = RoundReport { catalog_updated: None, ..report.clone() };
+    if events == RoundReport::default() {
+        return catalog.unwrap_or_else(|| "已是最新".into());
     }
     let mut parts = vec![format!("推送 {} 个事件", report.pushed)];
     if report.scans_uploaded > 0 {
@@ -83,6 +86,7 @@ fn describe(report: &RoundReport) -> String {
     if quarantined > 0 {
         parts.push(format!("{quarantined} 个事件进入隔离区（tongban quarantine list 查看原因）"));
     }
+    parts.extend(catalog);
     parts.join("，")
 }
 

@@ -156,6 +156,9 @@ fn the_demo_desk_has_sample_cases_in_every_kind_of_status() {
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert!(v["total"].as_u64().unwrap() > 0, "no demo case is {status}");
     }
+    // The demo desk holds 丰台区's sample catalog, so intakes against it work at once.
+    let listed = tongban(&db, &["catalog", "list"]);
+    assert!(stdout(&listed).contains("110106\t北京市丰台区\t2026-11\t28\t2\t文件导入"), "{}", stdout(&listed));
 }
 
 #[test]

@@ -6,19 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{ok, stderr, tongban};
-
-/// The PDF's text with all whitespace removed (so wrapped values can be searched).
-fn pdf_text(pdf: &Path) -> String {
-    let o = Command::new("pdftotext")
-        .args(["-raw", "-enc", "UTF-8"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils)");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
-}
+use common::{ok, pdf_text, stderr, tongban};
 
 fn pdffonts(pdf: &Path) -> String {
     let o = Command::new("pdffonts").arg(pdf).output().expect("pdffonts (poppler-utils)");

@@ -29,6 +29,7 @@ pub struct SeededCase {
 pub fn seed(path: &Path, cases: usize) -> Result<Vec<SeededCase>, AppError> {
     let mut store = Store::open(path)?;
     ensure_desk(&mut store)?;
+    install_sample_catalog(&mut store)?;
     let now = Utc::now();
     let mut seeded = Vec::with_capacity(cases);
     for i in 0..cases {
@@ -39,6 +40,18 @@ pub fn seed(path: &Path, cases: usize) -> Result<Vec<SeededCase>, AppError> {
         seeded.push(SeededCase { number: number.to_string(), applicant_name: form.applicant.name().to_string() });
     }
     Ok(seeded)
+}
+
+/// 丰台区's sample 事项清单 (the JSON the shipped `fengtai-110106.xlsx` is made from).
+pub const SAMPLE_CATALOG: &str = include_str!("../../tongban-catalog/sample/fengtai-110106.json");
+
+/// Gives the desk the sample catalog of 丰台区, unless it already holds one for that region.
+pub fn install_sample_catalog(store: &mut Store) -> Result<(), StoreError> {
+    let catalog: tongban_core::catalog::Catalog = serde_json::from_str(SAMPLE_CATALOG)?;
+    if store.current_catalog(&catalog.region)?.is_none() {
+        store.install_catalog(&catalog, tongban_store::CatalogSource::File, None, Utc::now())?;
+    }
+    Ok(())
 }
 
 /// Sets up the demo desk and its clerk, unless the database already has a desk.

@@ -90,8 +90,8 @@ async fn fetch_catalog(db: &DeskDb, hub: &HubLink) -> Result<Option<String>, Syn
         return Ok(None);
     };
     let garbled = |what: String| SyncError::Garbled { url: hub.entry.url.clone(), what };
-    let catalog: tongban_core::catalog::Catalog = serde_json::from_str(document.content.get())
-        .map_err(|e| garbled(format!("事项清单不符合格式：{e}")))?;
+    let catalog: tongban_core::catalog::Catalog =
+        serde_json::from_str(document.content.get()).map_err(|e| garbled(format!("事项清单不符合格式：{e}")))?;
     if catalog.region != region || catalog.version != document.version {
         return Err(garbled(format!(
             "事项清单（地区 {}，版本 {}）与通办中心（地区 {region}，版本 {}）不符",

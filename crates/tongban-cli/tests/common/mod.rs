@@ -1,6 +1,8 @@
 //! What the CLI stories share: running the real `tongban` binary on a database file.
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod hub;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -27,4 +29,16 @@ pub fn stderr(o: &Output) -> String {
 pub fn ok(o: Output) -> String {
     assert!(o.status.success(), "{}", stderr(&o));
     stdout(&o)
+}
+
+/// The PDF's text with all whitespace removed (so wrapped values can be searched).
+pub fn pdf_text(pdf: &Path) -> String {
+    let o = Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
 }
