@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use tauri::State;
 use tongban_desk::{
-    AfterPrint, AppError, CaseForm, CasePage, CaseQuery, Desk, DeskInfo, LedgerQuery, PrintOutcome, StatusOption,
+    AfterPrint, AppError, CaseForm, CasePage, CaseQuery, CatalogIntake, Desk, DeskInfo, FieldCheck, FieldKind, IdKind,
+    ItemChoice, ItemDetails, LedgerQuery, PrintOutcome, StatusOption, TakenIn,
 };
 
 /// The desk the window works on, or why it could not be opened.
@@ -73,4 +74,24 @@ pub async fn print_ledger(
     then: AfterPrint,
 ) -> Result<PrintOutcome, AppError> {
     desk.run(move |d| d.print_ledger(&query, then)).await
+}
+
+#[tauri::command]
+pub async fn item_choices(desk: State<'_, DeskState>) -> Result<Vec<ItemChoice>, AppError> {
+    desk.run(|d| d.item_choices()).await
+}
+
+#[tauri::command]
+pub async fn item_details(desk: State<'_, DeskState>, partner: String, code: String) -> Result<ItemDetails, AppError> {
+    desk.run(move |d| d.item_details(&partner, &code)).await
+}
+
+#[tauri::command]
+pub fn check_field(kind: FieldKind, id_kind: Option<IdKind>, value: String) -> FieldCheck {
+    Desk::check_field(kind, id_kind, &value)
+}
+
+#[tauri::command]
+pub async fn take_in(desk: State<'_, DeskState>, draft: CatalogIntake) -> Result<TakenIn, AppError> {
+    desk.run(move |d| d.take_in(&draft)).await
 }

@@ -43,7 +43,11 @@ pub fn run() {
             commands::list_cases,
             commands::case_statuses,
             commands::print_case_form,
-            commands::print_ledger
+            commands::print_ledger,
+            commands::item_choices,
+            commands::item_details,
+            commands::check_field,
+            commands::take_in
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,6 +1,8 @@
 //! The real app in its real webview: Xvfb + tauri-driver + WebKitWebDriver, driven with
 //! fantoccini. Seeds a desk, opens the window on it, searches for one applicant by typing, and
-//! checks the queue shows exactly that case; then saves a screenshot to `target/e2e/queue.png`.
+//! checks the queue shows exactly that case; prints its receipt with Ctrl+P; then takes a 一件事
+//! in with F2, typed fields and Ctrl+S, and reads the printed notice and receipt back. Screenshots
+//! go to `target/e2e/`.
 //!
 //! Skipped unless `TONGBAN_E2E=1`. With it, every missing prerequisite is a failure:
 //! - the app, built first: `npm --prefix ui ci && npm --prefix ui run build && cargo build -p tongban-app`
@@ -195,7 +197,111 @@ async fn drive(
     assert_eq!(back.len(), 12);
     let value = search.prop("value").await.map_err(|e| e.to_string())?;
     assert_eq!(value.as_deref(), Some(""), "Esc empties the search box");
+
+    take_in_a_bundle(&client, db).await?;
     Ok(client)
+}
+
+/// F2, then an intake typed in: 退休一件事 from 丰台区's catalog, an applicant, two materials
+/// brought; Ctrl+S saves it as 待补正 and prints the notice and the receipt.
+async fn take_in_a_bundle(client: &Client, db: &Path) -> Result<(), String> {
+    let search = client.find(Locator::Css(SEARCH)).await.map_err(|e| e.to_string())?;
+    search.send_keys(&char::from(Key::F2).to_string()).await.map_err(|e| format!("pressing F2: {e}"))?;
+    let picker_focused = "return !!document.querySelector('[data-testid=intake-dialog]') && \
+        !!document.activeElement && !!document.activeElement.closest('.tb-item-select')";
+    wait_js(client, picker_focused, "F2 opens the intake with the item picker focused").await?;
+    let picker = client.active_element().await.map_err(|e| e.to_string())?;
+    picker.send_keys("退休一件事").await.map_err(|e| format!("typing the item: {e}"))?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    picker.send_keys(&char::from(Key::Enter).to_string()).await.map_err(|e| format!("choosing the item: {e}"))?;
+    wait_js(
+        client,
+        "const b = document.querySelector('[data-testid=intake-bundle-items]'); return !!b && b.textContent.includes('离退休提取住房公积金')",
+        "the chosen 一件事 with its three items",
+    )
+    .await?;
+    let contacts = text_of(client, "[data-testid=intake-contacts]").await?;
+    assert!(contacts.contains("010-"), "the liaisons are shown beside the item: {contacts}");
+
+    type_into(client, "#intake-name", "周桂兰").await?;
+    type_into(client, "#intake-id-number", "110105195607120056").await?;
+    type_into(client, "#intake-phone", "13937700002").await?;
+    wait_js(
+        client,
+        "const n = document.querySelector('[data-testid=intake-id-note]'); return !!n && n.textContent.includes('1956年7月12日出生')",
+        "the checked ID number's birth date",
+    )
+    .await?;
+    for row in ["#intake-material-0", "#intake-material-1"] {
+        type_into(client, row, " ").await?; // Space ticks 已收
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    save_screenshot(client, "intake.png").await?;
+
+    let focused = client.active_element().await.map_err(|e| e.to_string())?;
+    focused
+        .send_keys(&format!("{}s{}", char::from(Key::Control), char::from(Key::Null)))
+        .await
+        .map_err(|e| format!("pressing Ctrl+S: {e}"))?;
+    wait_js(
+        client,
+        "const r = document.querySelector('[data-testid=intake-result]'); return !!r && /411329-\\d{8}-A1-\\d{4}/.test(r.textContent)",
+        "the saved case's number",
+    )
+    .await?;
+    let result = text_of(client, "[data-testid=intake-result]").await?;
+    assert!(result.contains("待补正"), "three materials are missing: {result}");
+    let number = result
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|w| w.starts_with("411329-"))
+        .ok_or_else(|| format!("no case number in {result:?}"))?
+        .to_string();
+    let prints = db.with_extension("prints");
+    let notice = prints.join(format!("一次性告知书-{number}.pdf"));
+    let receipt = prints.join(format!("收件登记表-{number}.pdf"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !(notice.exists() && receipt.exists()) {
+        if Instant::now() > deadline {
+            return Err(format!("the intake did not print {} and {}", notice.display(), receipt.display()));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let text = tongban_tests::pdf_text(&notice);
+    for missing in ["基本养老金申领表", "参保人员信息变更表", "离退休证明"] {
+        assert!(text.contains(missing), "the notice lists {missing}: {text}");
+    }
+    let text = tongban_tests::pdf_text(&receipt);
+    assert!(text.contains("周桂兰") && text.contains("退休一件事") && text.contains(&number), "the receipt: {text}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    save_screenshot(client, "intake-saved.png").await?;
+    Ok(())
+}
+
+/// Types `keys` into the element `css` (WebDriver focuses it first, as Tab would).
+async fn type_into(client: &Client, css: &str, keys: &str) -> Result<(), String> {
+    let element = client.find(Locator::Css(css)).await.map_err(|e| format!("no {css}: {e}"))?;
+    element.send_keys(keys).await.map_err(|e| format!("typing into {css}: {e}"))
+}
+
+async fn text_of(client: &Client, css: &str) -> Result<String, String> {
+    let element = client.find(Locator::Css(css)).await.map_err(|e| format!("no {css}: {e}"))?;
+    Ok(element.prop("textContent").await.map_err(|e| e.to_string())?.unwrap_or_default())
+}
+
+/// Polls a script returning a boolean until it is true, for up to 15 s.
+async fn wait_js(client: &Client, script: &str, what: &str) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Ok(v) = client.execute(script, vec![]).await {
+            if v == json!(true) {
+                return Ok(());
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(format!("never saw {what}; {}", describe_page(client).await));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Saves what the webview shows to `target/e2e/<name>`.

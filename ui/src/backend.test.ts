@@ -9,6 +9,11 @@ describe("toBackendError", () => {
     expect(e.code).toBe("desk_not_initialized");
     expect(e.message).toBe("本机尚未设置受理台");
   });
+  it("keeps the field at fault when there is one", () => {
+    const e = toBackendError({ code: "invalid_field", message: "证件号码校验位不正确", field: "applicant.id_number" });
+    expect(e.field).toBe("applicant.id_number");
+    expect(toBackendError({ code: "x", message: "y" }).field).toBeUndefined();
+  });
   it("wraps Tauri's plain-string rejections", () => {
     const e = toBackendError("command list_cases not found");
     expect(e.code).toBe("internal");
@@ -30,6 +35,19 @@ describe("createTauriBackend", () => {
     invoke.mockResolvedValue([]);
     await b.caseStatuses();
     expect(invoke).toHaveBeenLastCalledWith("case_statuses", undefined);
+  });
+  it("calls the intake commands with their argument names", async () => {
+    const invoke = vi.fn().mockResolvedValue({});
+    const b = createTauriBackend(invoke as never);
+    await b.itemChoices();
+    expect(invoke).toHaveBeenLastCalledWith("item_choices", undefined);
+    await b.itemDetails("110106", "X1");
+    expect(invoke).toHaveBeenLastCalledWith("item_details", { partner: "110106", code: "X1" });
+    await b.checkField("id_number", "resident_id", "11");
+    expect(invoke).toHaveBeenLastCalledWith("check_field", { kind: "id_number", idKind: "resident_id", value: "11" });
+    const draft = { partner: "110106", item: "X1" } as never;
+    await b.takeIn(draft);
+    expect(invoke).toHaveBeenLastCalledWith("take_in", { draft });
   });
   it("turns rejections into BackendError", async () => {
     const invoke = vi.fn().mockRejectedValue({ code: "db_error", message: "数据库已损坏" });

@@ -10,6 +10,13 @@ import type { AfterPrint } from "./bindings/AfterPrint";
 import type { CaseForm } from "./bindings/CaseForm";
 import type { LedgerQuery } from "./bindings/LedgerQuery";
 import type { PrintOutcome } from "./bindings/PrintOutcome";
+import type { ItemChoice } from "./bindings/ItemChoice";
+import type { ItemDetails } from "./bindings/ItemDetails";
+import type { FieldKind } from "./bindings/FieldKind";
+import type { IdKind } from "./bindings/IdKind";
+import type { FieldCheck } from "./bindings/FieldCheck";
+import type { CatalogIntake } from "./bindings/CatalogIntake";
+import type { TakenIn } from "./bindings/TakenIn";
 
 export interface Backend {
   deskInfo(): Promise<DeskInfo>;
@@ -18,6 +25,14 @@ export interface Backend {
   /** Prints a case's form (by 办件编号): saved, recorded, then opened or sent to the printer. */
   printCaseForm(form: CaseForm, number: string, then: AfterPrint): Promise<PrintOutcome>;
   printLedger(query: LedgerQuery, then: AfterPrint): Promise<PrintOutcome>;
+  /** Every item and 一件事 of every partner's current catalog, for the intake's picker. */
+  itemChoices(): Promise<ItemChoice[]>;
+  /** The materials, terms and liaisons of one item (or 一件事) of a partner's catalog. */
+  itemDetails(partner: string, code: string): Promise<ItemDetails>;
+  /** Checks one typed value (证件号码, 统一社会信用代码, 电话) as the clerk types. */
+  checkField(kind: FieldKind, idKind: IdKind | null, value: string): Promise<FieldCheck>;
+  /** Takes an intake in: saves the case and says what is missing. */
+  takeIn(draft: CatalogIntake): Promise<TakenIn>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -26,16 +41,19 @@ export const DESK_NOT_INITIALIZED = "desk_not_initialized";
 /** A rejected command, always carrying the backend's code and its Chinese message. */
 export class BackendError extends Error implements AppError {
   readonly code: string;
-  constructor(code: string, message: string) {
+  /** The form field at fault (`applicant.id_number`, `materials[2].name`, …), if any. */
+  readonly field?: string;
+  constructor(code: string, message: string, field?: string) {
     super(message);
     this.name = "BackendError";
     this.code = code;
+    if (field !== undefined) this.field = field;
   }
 }
 
 /**
  * Turns whatever `invoke` rejected with into a `BackendError`.
- * Our commands reject with a serialised `AppError` ({code, message}); Tauri itself rejects with a
+ * Our commands reject with a serialised `AppError` ({code, message, field?}); Tauri itself rejects with a
  * plain string (unknown command, bad arguments, IPC failure).
  */
 export function toBackendError(raw: unknown): BackendError {
@@ -43,7 +61,7 @@ export function toBackendError(raw: unknown): BackendError {
   if (raw && typeof raw === "object") {
     const o = raw as Record<string, unknown>;
     if (typeof o.code === "string" && typeof o.message === "string") {
-      return new BackendError(o.code, o.message);
+      return new BackendError(o.code, o.message, typeof o.field === "string" && o.field ? o.field : undefined);
     }
     if (raw instanceof Error) return new BackendError("internal", raw.message);
   }
@@ -68,6 +86,11 @@ export function createTauriBackend(invoke: Invoke): Backend {
     caseStatuses: () => call<StatusOption[]>("case_statuses"),
     printCaseForm: (form, number, then) => call<PrintOutcome>("print_case_form", { form, number, then }),
     printLedger: (query, then) => call<PrintOutcome>("print_ledger", { query, then }),
+    itemChoices: () => call<ItemChoice[]>("item_choices"),
+    itemDetails: (partner, code) => call<ItemDetails>("item_details", { partner, code }),
+    // Tauri turns the camelCase `idKind` into the command's `id_kind`.
+    checkField: (kind, idKind, value) => call<FieldCheck>("check_field", { kind, idKind, value }),
+    takeIn: (draft) => call<TakenIn>("take_in", { draft }),
   };
 }
 

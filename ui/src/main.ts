@@ -19,6 +19,15 @@ import "element-plus/es/components/button/style/css";
 import "element-plus/es/components/icon/style/css";
 import "element-plus/es/components/loading/style/css";
 import "element-plus/es/components/message/style/css";
+import "element-plus/es/components/message-box/style/css";
+import "element-plus/es/components/dialog/style/css";
+import "element-plus/es/components/form/style/css";
+import "element-plus/es/components/form-item/style/css";
+import "element-plus/es/components/checkbox/style/css";
+import "element-plus/es/components/radio/style/css";
+import "element-plus/es/components/radio-group/style/css";
+import "element-plus/es/components/switch/style/css";
+import "element-plus/es/components/alert/style/css";
 import "./styles.css";
 
 import App from "./App.vue";

@@ -5,6 +5,7 @@
 pub mod api;
 mod decisions;
 pub mod demo;
+mod intake;
 pub mod printing;
 pub mod viewer;
 
@@ -23,6 +24,10 @@ use tokio_util::sync::CancellationToken;
 use tongban_sync::{SyncEngine, SyncSettings};
 
 pub use api::*;
+pub use intake::{FieldCheck, FieldKind, ItemChoice, ItemDetails, TakenIn};
+// What the intake commands take, re-exported so the window's shell needs no other crate.
+pub use tongban_core::applicant::IdKind;
+pub use tongban_core::catalog::CatalogIntake;
 
 /// The one error that reaches the window: a stable code to branch on and a Chinese message to
 /// show.
@@ -31,17 +36,26 @@ pub use api::*;
 pub struct AppError {
     pub code: String,
     pub message: String,
+    /// The form field at fault (`applicant.id_number`, `materials[2].name`, …), so the window
+    /// can show the message next to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
 }
 
 impl AppError {
     pub fn new(code: &str, message: impl Into<String>) -> AppError {
-        AppError { code: code.to_string(), message: message.into() }
+        AppError { code: code.to_string(), message: message.into(), field: None }
     }
 }
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
-        AppError::new(e.code(), e.to_string())
+        let field = match &e {
+            StoreError::Invalid(f) => Some(f.field.clone()),
+            _ => None,
+        };
+        AppError { field, ..AppError::new(e.code(), e.to_string()) }
     }
 }
 

@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use tongban_core::catalog::CatalogIntake;
 use tongban_desk::{
-    AfterPrint, AppError, CaseForm, CasePage, CaseQuery, DeskInfo, LedgerQuery, PrintOutcome, StatusOption,
+    AfterPrint, AppError, CaseForm, CasePage, CaseQuery, DeskInfo, FieldCheck, FieldKind, ItemChoice, ItemDetails,
+    LedgerQuery, PrintOutcome, StatusOption, TakenIn,
 };
 use ts_rs::{Config, TS};
 
@@ -22,6 +24,12 @@ fn generate(dir: &Path) {
     AfterPrint::export_all(&cfg).unwrap();
     LedgerQuery::export_all(&cfg).unwrap();
     PrintOutcome::export_all(&cfg).unwrap();
+    ItemChoice::export_all(&cfg).unwrap();
+    ItemDetails::export_all(&cfg).unwrap();
+    FieldKind::export_all(&cfg).unwrap();
+    FieldCheck::export_all(&cfg).unwrap();
+    TakenIn::export_all(&cfg).unwrap();
+    CatalogIntake::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

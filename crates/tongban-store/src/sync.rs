@@ -164,7 +164,9 @@ impl Store {
     }
 
     pub fn sync_state(&self, region: &str) -> Result<HubSyncState> {
-        let row: Option<(u64, Option<String>, Option<String>, Option<String>)> = self
+        // (pull_cursor, last_success_at, last_error, last_error_at)
+        type Row = (u64, Option<String>, Option<String>, Option<String>);
+        let row: Option<Row> = self
             .conn
             .query_row(
                 "SELECT pull_cursor, last_success_at, last_error, last_error_at FROM hub_sync WHERE region = ?1",

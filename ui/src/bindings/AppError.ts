@@ -4,4 +4,9 @@
  * The one error that reaches the window: a stable code to branch on and a Chinese message to
  * show.
  */
-export type AppError = { code: string, message: string, };
+export type AppError = { code: string, message: string, 
+/**
+ * The form field at fault (`applicant.id_number`, `materials[2].name`, …), so the window
+ * can show the message next to it.
+ */
+field?: string, };

@@ -60,6 +60,14 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
       ledgers.push(query);
       return { path: "/d/desk.prints/ledger.pdf", reprint: false, message: "已生成每日台账", warning: null };
     },
+    itemChoices: async () => [],
+    itemDetails: async () => {
+      throw new BackendError("not_found", "没有这个事项");
+    },
+    checkField: async (_kind, _idKind, value) => ({ normalized: value, message: null, note: null }),
+    takeIn: async () => {
+      throw new BackendError("internal", "未实现");
+    },
     ...overrides,
   };
   return { backend, calls, prints, ledgers };
@@ -204,6 +212,22 @@ describe("the case queue window", () => {
     await flushPromises();
     expect(prints).toHaveLength(1);
     expect(document.body.textContent).toContain("没有需要补正的材料");
+  });
+
+  it("F2 and the toolbar button open 新收件; closing it refreshes the queue", async () => {
+    const { backend, calls } = fakeBackend();
+    const w = await mountApp(backend);
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "F2" }));
+    await flushPromises();
+    const dialog = document.querySelector("[data-testid=intake-dialog]");
+    expect(dialog?.textContent).toContain("新收件");
+    expect(document.activeElement?.id).toBe("intake-item");
+    document.querySelector<HTMLButtonElement>("[data-testid=intake-cancel]")!.click();
+    await flushPromises();
+    await new Promise((r) => setTimeout(r, 400));
+    await flushPromises();
+    expect(calls.length).toBe(2);
+    expect(w.find("[data-testid=new-intake]").text()).toBe("新收件 (F2)");
   });
 
   it("prints today's ledger from the dialog", async () => {

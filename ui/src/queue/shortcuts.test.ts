@@ -24,6 +24,11 @@ describe("queueShortcut", () => {
     expect(queueShortcut(key({ key: "p" }))).toBeNull();
     expect(queueShortcut(key({ key: "p", ctrlKey: true, altKey: true }))).toBeNull();
   });
+  it("F2 opens a new intake, even while typing", () => {
+    expect(queueShortcut(key({ key: "F2" }))).toBe("new-intake");
+    expect(queueShortcut(key({ key: "F2", targetTag: "INPUT" }))).toBe("new-intake");
+    expect(queueShortcut(key({ key: "F2", ctrlKey: true }))).toBeNull();
+  });
   it("ignores other keys and chords", () => {
     expect(queueShortcut(key({ key: "f" }))).toBeNull();
     expect(queueShortcut(key({ key: "f", ctrlKey: true, altKey: true }))).toBeNull();

@@ -10,14 +10,16 @@ export interface KeyLike {
   targetEditable?: boolean;
 }
 
-export type QueueShortcut = "focus-search" | "print-receipt" | "print-notice" | "print-ledger" | null;
+export type QueueShortcut = "focus-search" | "print-receipt" | "print-notice" | "print-ledger" | "new-intake" | null;
 
 /**
  * Window-wide shortcuts: Ctrl+F (⌘F) anywhere, and "/" when the clerk is not typing in a field,
  * move the focus to the search box. (Esc in the search box is handled by the box itself.)
  * Ctrl+P prints the selected case's 收件登记表, Ctrl+Shift+P its 一次性告知书, Ctrl+L the 台账.
+ * F2 opens 新收件.
  */
 export function queueShortcut(e: KeyLike): QueueShortcut {
+  if (e.key === "F2" && !e.ctrlKey && !e.metaKey && !e.altKey) return "new-intake";
   const ctrl = (e.ctrlKey || e.metaKey) && !e.altKey;
   if (ctrl && (e.key === "f" || e.key === "F")) return "focus-search";
   if (ctrl && e.key === "P") return "print-notice";

@@ -347,7 +347,9 @@ pub fn hukou_licence() -> ELicense {
 pub fn retirement_form(code: &str) -> IntakeForm {
     let mut form = sample_form(0);
     form.agent = None;
+    let catalog = retirement_catalog();
     let draft = CatalogIntake {
+        partner: catalog.region.clone(),
         item: code.into(),
         applicant: form.applicant,
         agent: None,
@@ -365,7 +367,7 @@ pub fn retirement_form(code: &str) -> IntakeForm {
         delivery: ResultDelivery::AtWindow,
         note: String::new(),
     };
-    retirement_catalog().intake_form(&draft).expect("the draft fits the catalog")
+    catalog.intake_form(&draft).expect("the draft fits the catalog")
 }
 
 /// The 退休一件事 case, taken in as number 31.

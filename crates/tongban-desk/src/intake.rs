@@ -1,0 +1,191 @@
+//! Taking a case in from the window: the item picker over the partners' catalogs, an item's
+//! terms, materials and liaisons, checks of what the clerk types (the same checks the store makes
+//! on saving, so the window never disagrees with it), and the intake itself.
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use tongban_core::applicant::IdKind;
+use tongban_core::case::CaseStatus;
+use tongban_core::catalog::{CatalogIntake, Contact, DeliveryOption, Offer};
+use tongban_core::{region, validate};
+use ts_rs::TS;
+
+use crate::{AppError, Desk};
+
+/// One line of the intake's item picker: an item or a 一件事 of a partner's current catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ItemChoice {
+    /// The handling region (办理地).
+    pub partner: String,
+    pub partner_name: String,
+    pub code: String,
+    pub name: String,
+    /// 领域; `一件事` for a bundle.
+    pub domain: String,
+    pub department: String,
+    pub bundle: bool,
+    pub promised_days: u32,
+    pub catalog_version: String,
+}
+
+/// What the intake form shows for a chosen item: the materials to check, the terms, the liaisons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ItemDetails {
+    pub partner: String,
+    pub partner_name: String,
+    pub offer: Offer,
+    /// 办理模式, e.g. 异地代收代办; for a bundle, its items' modes.
+    pub mode: String,
+    /// 法定时限 (the largest of a bundle's items).
+    pub legal_days: u32,
+    /// 收费, e.g. 不收费.
+    pub fee: String,
+    /// The delivery options every item of the case offers.
+    pub delivery: Vec<DeliveryOption>,
+    /// 联络人: the item's own (a bundle's items' own) first, then the region's.
+    pub contacts: Vec<Contact>,
+}
+
+/// What the clerk is typing, for [`Desk::check_field`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// 证件号码 of the given 证件类型.
+    IdNumber,
+    /// 统一社会信用代码.
+    CreditCode,
+    /// 手机或固定电话.
+    Phone,
+}
+
+/// The verdict on one typed value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FieldCheck {
+    /// The value as it will be saved (trimmed, half-width, upper-case check letters); empty when
+    /// the value is wrong.
+    pub normalized: String,
+    /// What is wrong, in Chinese; `None` when the value is right.
+    pub message: Option<String>,
+    /// What a right value tells, e.g. `1949年12月31日出生，女` for a 居民身份证.
+    pub note: Option<String>,
+}
+
+/// A case just taken in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TakenIn {
+    pub number: String,
+    pub status: CaseStatus,
+    pub status_label: String,
+    /// The required materials not received: the 一次性告知书 lists them.
+    pub missing: Vec<String>,
+}
+
+impl Desk {
+    /// Every item and 一件事 of every partner's current catalog, partner by partner.
+    pub fn item_choices(&self) -> Result<Vec<ItemChoice>, AppError> {
+        let held = self.with_store(|store| store.current_catalogs())?;
+        let mut out = Vec::new();
+        for catalog in held.into_iter().map(|h| h.catalog) {
+            let partner_name = region::display_name(&catalog.region);
+            let choice = |code: &str, name: &str, domain: &str, department: &str, bundle, promised_days| ItemChoice {
+                partner: catalog.region.clone(),
+                partner_name: partner_name.clone(),
+                code: code.to_string(),
+                name: name.to_string(),
+                domain: domain.to_string(),
+                department: department.to_string(),
+                bundle,
+                promised_days,
+                catalog_version: catalog.version.clone(),
+            };
+            for b in &catalog.bundles {
+                out.push(choice(&b.code, &b.name, "一件事", &b.lead_department, true, b.promised_days));
+            }
+            for i in &catalog.items {
+                out.push(choice(&i.code, &i.name, &i.domain, &i.department, false, i.promised_days));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The terms, materials and liaisons of one item (or 一件事) of a partner's current catalog.
+    pub fn item_details(&self, partner: &str, code: &str) -> Result<ItemDetails, AppError> {
+        let partner = partner.trim();
+        let held = self
+            .with_store(|store| store.current_catalog(partner))?
+            .ok_or_else(|| AppError::from(tongban_store::StoreError::NoCatalog(partner.to_string())))?;
+        let catalog = held.catalog;
+        let partner_name = region::display_name(partner);
+        let offer = catalog.offer(code.trim()).ok_or_else(|| {
+            AppError::new(
+                "unknown_item",
+                format!("{partner_name}的事项清单（版本 {}）中没有「{}」", catalog.version, code.trim()),
+            )
+        })?;
+        let codes: Vec<&str> = if offer.bundle_items.is_empty() {
+            vec![offer.item.code.as_str()]
+        } else {
+            offer.bundle_items.iter().map(|i| i.code.as_str()).collect()
+        };
+        let items: Vec<_> = codes.iter().filter_map(|c| catalog.item(c)).collect();
+        let mut modes: Vec<&str> = items.iter().map(|i| i.mode.label()).collect();
+        modes.dedup();
+        let mut fees: Vec<&str> = items.iter().map(|i| i.fee.as_str()).filter(|f| !f.is_empty()).collect();
+        fees.dedup();
+        let delivery =
+            DeliveryOption::ALL.into_iter().filter(|d| items.iter().all(|i| i.delivery.contains(d))).collect();
+        let mut contacts: Vec<Contact> = Vec::new();
+        for c in codes.iter().flat_map(|c| catalog.contacts_for(c)) {
+            if !contacts.contains(c) {
+                contacts.push(c.clone());
+            }
+        }
+        Ok(ItemDetails {
+            partner: partner.to_string(),
+            partner_name,
+            mode: modes.join("、"),
+            legal_days: items.iter().map(|i| i.legal_days).max().unwrap_or(0),
+            fee: if fees.is_empty() { "不收费".to_string() } else { fees.join("；") },
+            delivery,
+            contacts,
+            offer,
+        })
+    }
+
+    /// Checks one typed value with the store's own checks.
+    pub fn check_field(kind: FieldKind, id_kind: Option<IdKind>, value: &str) -> FieldCheck {
+        let verdict = match kind {
+            FieldKind::IdNumber => match id_kind.unwrap_or(IdKind::ResidentId) {
+                IdKind::ResidentId => validate::resident_id(value).map(|id| {
+                    let note = format!(
+                        "{}出生，{}",
+                        id.birth_date.format("%Y年%-m月%-d日"),
+                        if id.male { "男" } else { "女" }
+                    );
+                    (id.number, Some(note))
+                }),
+                other => validate::id_document(other, value).map(|n| (n, None)),
+            },
+            FieldKind::CreditCode => validate::uscc(value).map(|n| (n, None)),
+            FieldKind::Phone => validate::phone(value).map(|n| (n, None)),
+        };
+        match verdict {
+            Ok((normalized, note)) => FieldCheck { normalized, message: None, note },
+            Err(e) => FieldCheck { normalized: String::new(), message: Some(e.message), note: None },
+        }
+    }
+
+    /// Takes a case in against the partner's current catalog, as the acting user.
+    pub fn take_in(&self, draft: &CatalogIntake) -> Result<TakenIn, AppError> {
+        let mut store = self.locked();
+        let user = crate::acting_user(&store, None)?;
+        let (id, number) = store.create_case_from_catalog(draft, &user, Utc::now())?;
+        let state = store.case_state(id)?;
+        Ok(TakenIn {
+            number: number.to_string(),
+            status: state.status,
+            status_label: state.status.label().to_string(),
+            missing: state.materials.iter().filter(|m| m.is_missing()).map(|m| m.name.clone()).collect(),
+        })
+    }
+}

@@ -1,0 +1,101 @@
+//! Taking a case in as the window does: pick an item of the partner's catalog, check typed
+//! values as the clerk types them, save, and see what is missing.
+
+use tongban_core::applicant::{Applicant, IdKind, Person};
+use tongban_core::case::{CaseStatus, ELicense, ResultDelivery, Transfer};
+use tongban_core::catalog::{CatalogIntake, Provided};
+use tongban_desk::{Desk, FieldKind};
+
+fn demo_desk() -> (tempfile::TempDir, Desk) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    tongban_desk::demo::seed(&db, 0).unwrap();
+    let desk = Desk::open(&db).unwrap();
+    (dir, desk)
+}
+
+fn draft(item: &str, materials: Vec<Provided>) -> CatalogIntake {
+    CatalogIntake {
+        partner: "110106".into(),
+        item: item.into(),
+        applicant: Applicant::Person(Person {
+            name: "周桂兰".into(),
+            id_kind: IdKind::ResidentId,
+            id_number: "110105195607120056".into(),
+            phone: "13937700002".into(),
+            address: String::new(),
+        }),
+        agent: None,
+        materials,
+        transfer: Transfer { network: true, mail: false, waybill: None },
+        delivery: ResultDelivery::AtWindow,
+        note: String::new(),
+    }
+}
+
+#[test]
+fn the_picker_lists_the_demo_partners_items_and_bundles_with_their_liaisons() {
+    let (_dir, desk) = demo_desk();
+    let choices = desk.item_choices().unwrap();
+    assert_eq!(choices.len(), 30, "28 items and 2 一件事 of 丰台区's sample");
+    assert!(choices.iter().all(|c| c.partner == "110106" && c.partner_name == "北京市丰台区"));
+    let retire = choices.iter().find(|c| c.name == "退休一件事").unwrap();
+    assert!(retire.bundle && retire.domain == "一件事");
+
+    let details = desk.item_details("110106", &retire.code).unwrap();
+    assert_eq!(details.offer.bundle_items.len(), 3);
+    assert_eq!(details.offer.materials.iter().filter(|m| m.material.name == "社会保障卡").count(), 1);
+    assert!(!details.contacts.is_empty(), "the items' liaisons and the region's");
+    assert!(details.contacts.iter().any(|c| c.item.is_none()), "the region-wide liaison comes too");
+
+    let unknown = desk.item_details("110106", "NO-SUCH").unwrap_err();
+    assert_eq!(unknown.code, "unknown_item");
+    assert_eq!(desk.item_details("310101", "X").unwrap_err().code, "no_catalog");
+}
+
+#[test]
+fn typed_values_are_checked_with_the_stores_own_rules() {
+    let ok = Desk::check_field(FieldKind::IdNumber, Some(IdKind::ResidentId), " 11010519491231002x ");
+    assert_eq!(
+        (ok.normalized.as_str(), ok.message, ok.note.as_deref()),
+        ("11010519491231002X", None, Some("1949年12月31日出生，女"))
+    );
+    let bad = Desk::check_field(FieldKind::IdNumber, None, "110105194912310021");
+    assert_eq!(bad.message.as_deref(), Some("校验码错误：第18位为「1」，按GB 11643应为「X」"));
+    assert!(Desk::check_field(FieldKind::Phone, None, "1393770000").message.is_some());
+    assert!(Desk::check_field(FieldKind::CreditCode, None, "91350100M000100Y43").message.is_none());
+}
+
+#[test]
+fn an_intake_is_saved_with_what_is_missing_or_refused_with_the_field_named() {
+    let (_dir, desk) = demo_desk();
+    let retire = desk.item_choices().unwrap().into_iter().find(|c| c.name == "退休一件事").unwrap();
+    let license =
+        ELicense {
+            kind: String::new(), number: "110105195607120056".into(), issuer: "北京市公安局丰台分局".into()
+        };
+    let taken = desk
+        .take_in(&draft(
+            &retire.code,
+            vec![
+                Provided { name: "居民身份证".into(), e_license: Some(license), ..Provided::default() },
+                Provided { name: "社会保障卡".into(), received: true, ..Provided::default() },
+            ],
+        ))
+        .unwrap();
+    assert_eq!(taken.status, CaseStatus::AwaitingMaterials);
+    assert_eq!(taken.missing, ["基本养老金申领表", "参保人员信息变更表", "离退休证明"]);
+    assert!(taken.number.starts_with("411329-"));
+
+    let mut wrong = draft(&retire.code, vec![]);
+    if let Applicant::Person(p) = &mut wrong.applicant {
+        p.id_number = "110105195607120057".into();
+    }
+    let e = desk.take_in(&wrong).unwrap_err();
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("invalid_input", Some("applicant.id_number")));
+    let e = desk
+        .take_in(&draft(&retire.code, vec![Provided { name: "结婚证".into(), ..Provided::default() }]))
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("materials[0].name"));
+    assert_eq!(desk.info().unwrap().case_count, 1, "nothing saved for a refused intake");
+}

@@ -1,0 +1,346 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { flushPromises, mount, type VueWrapper } from "@vue/test-utils";
+import IntakeDialog from "./IntakeDialog.vue";
+import { BACKEND, BackendError, type Backend } from "../backend";
+import type { CatalogIntake } from "../bindings/CatalogIntake";
+import type { ItemChoice } from "../bindings/ItemChoice";
+import type { ItemDetails } from "../bindings/ItemDetails";
+import type { TakenIn } from "../bindings/TakenIn";
+import { DRAFT_KEY } from "../intake/form";
+
+const PENSION: ItemChoice = {
+  partner: "110106",
+  partner_name: "北京市丰台区",
+  code: "PENSION-01",
+  name: "养老保险关系转移接续",
+  domain: "社会保障",
+  department: "丰台区人社局",
+  bundle: false,
+  promised_days: 15,
+  catalog_version: "2025.1",
+};
+const BIRTH: ItemChoice = {
+  partner: "320106",
+  partner_name: "南京市鼓楼区",
+  code: "BUNDLE-BIRTH",
+  name: "新生儿出生一件事",
+  domain: "一件事",
+  department: "鼓楼区卫健委",
+  bundle: true,
+  promised_days: 5,
+  catalog_version: "2025.2",
+};
+
+const PENSION_DETAILS: ItemDetails = {
+  partner: "110106",
+  partner_name: "北京市丰台区",
+  offer: {
+    item: { code: "PENSION-01", name: "养老保险关系转移接续", department: "丰台区人社局", promised_days: 15, catalog_version: "2025.1" },
+    bundle_items: [],
+    materials: [
+      { items: [], name: "居民身份证", form: "original", copies: 1, condition: "", standard: "在有效期内" },
+      { items: [], name: "授权委托书", form: "original", copies: 1, condition: "委托他人办理的", standard: "本人签字" },
+      { items: [], name: "居民户口簿", form: "copy", copies: 1, condition: "", standard: "首页及本人页", e_license: "居民户口簿" },
+    ],
+  },
+  mode: "异地代收代办",
+  legal_days: 45,
+  fee: "不收费",
+  delivery: ["at_window", "mail"],
+  contacts: [{ item: "PENSION-01", name: "赵丽", unit: "丰台区人社局社保科", phone: "010-63801234", hours: "工作日 9:00-17:00" }],
+};
+
+const BIRTH_DETAILS: ItemDetails = {
+  partner: "320106",
+  partner_name: "南京市鼓楼区",
+  offer: {
+    item: { code: "BUNDLE-BIRTH", name: "新生儿出生一件事", department: "鼓楼区卫健委", promised_days: 5, catalog_version: "2025.2" },
+    bundle_items: [
+      { code: "B1", name: "出生医学证明", department: "鼓楼区卫健委", promised_days: 5, catalog_version: null },
+      { code: "B2", name: "户口登记", department: "鼓楼公安分局", promised_days: 5, catalog_version: null },
+    ],
+    materials: [{ items: ["B1", "B2"], name: "父母身份证", form: "original", copies: 1, condition: "", standard: "" }],
+  },
+  mode: "全程网办",
+  legal_days: 20,
+  fee: "不收费",
+  delivery: ["at_window"],
+  contacts: [],
+};
+
+function fakeBackend(overrides: Partial<Backend> = {}) {
+  const drafts: CatalogIntake[] = [];
+  const prints: string[] = [];
+  const backend: Backend = {
+    deskInfo: async () => {
+      throw new Error("unused");
+    },
+    listCases: async () => ({ rows: [], total: 0 }),
+    caseStatuses: async () => [],
+    printCaseForm: async (form, number, then) => {
+      prints.push(`${form} ${number} ${then}`);
+      return { path: `/d/${form}.pdf`, reprint: false, message: `已生成 ${form}`, warning: null };
+    },
+    printLedger: async () => {
+      throw new Error("unused");
+    },
+    itemChoices: async () => [PENSION, BIRTH],
+    itemDetails: async (partner, code) => {
+      if (partner === "110106" && code === "PENSION-01") return PENSION_DETAILS;
+      if (partner === "320106" && code === "BUNDLE-BIRTH") return BIRTH_DETAILS;
+      throw new BackendError("not_found", "目录中没有该事项");
+    },
+    checkField: async (kind, _idKind, value) => {
+      if (kind === "id_number" && value.length !== 18)
+        return { normalized: "", message: "居民身份证号码应为18位，现为" + value.length + "位", note: null };
+      if (kind === "id_number") return { normalized: value.toUpperCase(), message: null, note: "1949年12月31日出生，女" };
+      return { normalized: value, message: null, note: null };
+    },
+    takeIn: async (draft) => {
+      drafts.push(draft);
+      const missing = draft.materials.some((m) => m.name === "居民户口簿") ? [] : ["居民户口簿"];
+      const taken: TakenIn = {
+        number: "411323-20250312-0007",
+        status: missing.length ? "awaiting_materials" : "received",
+        status_label: missing.length ? "待补正" : "已收件",
+        missing,
+      };
+      return taken;
+    },
+    ...overrides,
+  };
+  return { backend, drafts, prints };
+}
+
+let wrapper: VueWrapper | null = null;
+beforeEach(() => localStorage.clear());
+afterEach(() => {
+  wrapper?.unmount();
+  wrapper = null;
+  document.body.innerHTML = "";
+  localStorage.clear();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector<T>(sel);
+
+async function mountDialog(backend: Backend) {
+  const w = mount(IntakeDialog, {
+    props: {
+      modelValue: true,
+      "onUpdate:modelValue": (v: boolean) => void w.setProps({ modelValue: v }),
+    },
+    global: { provide: { [BACKEND as symbol]: backend } },
+    attachTo: document.body,
+  });
+  wrapper = w;
+  await flushPromises();
+  return w;
+}
+
+async function pickItem(name: string) {
+  const option = Array.from(document.querySelectorAll<HTMLElement>(".tb-item-option")).find((o) =>
+    o.textContent?.includes(name),
+  );
+  expect(option, `option ${name}`).toBeTruthy();
+  option!.click();
+  await flushPromises();
+}
+
+async function type(id: string, value: string) {
+  const input = $<HTMLInputElement>(`#${id}`)!;
+  expect(input, id).toBeTruthy();
+  input.value = value;
+  input.dispatchEvent(new Event("input"));
+  await flushPromises();
+}
+
+async function tick(id: string) {
+  $<HTMLInputElement>(`#${id}`)!.click();
+  await flushPromises();
+}
+
+async function fillApplicant() {
+  await type("intake-name", "张三");
+  await type("intake-id-number", "11010519491231002x");
+  await type("intake-phone", "13800138000");
+}
+
+describe("the intake dialog", () => {
+  it("opens on the item picker; choosing an item shows its terms, materials and liaisons", async () => {
+    const { backend } = fakeBackend();
+    await mountDialog(backend);
+    await sleep(400); // the dialog's opening transition
+    expect(document.activeElement?.id).toBe("intake-item");
+    const options = Array.from(document.querySelectorAll(".tb-item-option")).map((o) => o.textContent);
+    expect(options).toHaveLength(2);
+    expect(options[1]).toContain("一件事");
+    expect(options[1]).toContain("南京市鼓楼区");
+
+    await pickItem("养老保险关系转移接续");
+    const facts = $("[data-testid=intake-item-details]")!.textContent!;
+    expect(facts).toContain("异地代收代办");
+    expect(facts).toContain("15 个工作日（法定 45）");
+    expect(facts).toContain("不收费");
+    const contacts = $("[data-testid=intake-contacts]")!.textContent!;
+    expect(contacts).toContain("赵丽");
+    expect(contacts).toContain("010-63801234");
+    expect(contacts).toContain("工作日 9:00-17:00");
+    const table = $("[data-testid=intake-materials]")!.textContent!;
+    expect(table).toContain("居民身份证");
+    expect(table).toContain("条件：委托他人办理的");
+    expect(table).toContain("首页及本人页");
+    // The conditional one is not required until it applies.
+    expect($("[data-testid=intake-missing-count]")!.textContent).toContain("缺 2 项");
+    await tick("intake-material-0");
+    expect($("[data-testid=intake-missing-count]")!.textContent).toContain("缺 1 项");
+    await tick("intake-material-applies-1");
+    expect($("[data-testid=intake-missing-count]")!.textContent).toContain("缺 2 项");
+    // An 电子证照 counts as received.
+    await tick("intake-material-lic-2");
+    expect($("#intake-material-lic-number-2")).not.toBeNull();
+    expect($("[data-testid=intake-missing-count]")!.textContent).toContain("缺 1 项");
+  });
+
+  it("a bundle lists its items and which items each material serves", async () => {
+    const { backend } = fakeBackend();
+    await mountDialog(backend);
+    await pickItem("新生儿出生一件事");
+    expect($("[data-testid=intake-bundle-items]")!.textContent).toContain("②户口登记（鼓楼公安分局）");
+    expect($("[data-testid=intake-material-row-0]")!.textContent).toContain("①②");
+    expect($("#intake-delivery-mail")).toBeNull();
+  });
+
+  it("checks the ID number as typed and shows the Chinese message, or the note when right", async () => {
+    const { backend } = fakeBackend();
+    await mountDialog(backend);
+    await type("intake-id-number", "1101051949");
+    await sleep(300);
+    await flushPromises();
+    await sleep(150); // el-form-item shows its error 100 ms late
+    expect($("#intake-id-number")!.closest(".el-form-item")!.querySelector(".el-form-item__error")?.textContent).toContain(
+      "居民身份证号码应为18位，现为10位",
+    );
+    await type("intake-id-number", "11010519491231002X");
+    await sleep(300);
+    await flushPromises();
+    expect(document.body.textContent).not.toContain("居民身份证号码应为18位");
+    expect($("[data-testid=intake-id-note]")!.textContent).toBe("1949年12月31日出生，女");
+  });
+
+  it("takes a complete intake in with the right draft and prints the receipt", async () => {
+    const { backend, drafts, prints } = fakeBackend();
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    await fillApplicant();
+    await tick("intake-material-0");
+    await tick("intake-material-verified-0");
+    await tick("intake-material-2");
+    $<HTMLButtonElement>("[data-testid=intake-save]")!.click();
+    await flushPromises();
+
+    expect(drafts).toHaveLength(1);
+    expect(drafts[0]).toEqual({
+      partner: "110106",
+      item: "PENSION-01",
+      applicant: { kind: "person", name: "张三", id_kind: "resident_id", id_number: "11010519491231002x", phone: "13800138000", address: "" },
+      agent: null,
+      materials: [
+        { name: "居民身份证", received: true, original_verified: true, applies: null, e_license: null, scans: [], note: "" },
+        { name: "居民户口簿", received: true, original_verified: false, applies: null, e_license: null, scans: [], note: "" },
+      ],
+      transfer: { network: true, mail: false, waybill: null },
+      delivery: { kind: "at_window" },
+      note: "",
+    });
+    expect(prints).toEqual(["receipt 411323-20250312-0007 open"]);
+    expect($("[data-testid=intake-result]")!.textContent).toContain("已收件：411323-20250312-0007");
+    // Ready for the next applicant of the same item.
+    expect($<HTMLInputElement>("#intake-name")!.value).toBe("");
+    expect($("[data-testid=intake-item-details]")).not.toBeNull();
+    expect(document.activeElement?.id).toBe("intake-name");
+    await sleep(400);
+    expect(localStorage.getItem(DRAFT_KEY)).toBeNull();
+  });
+
+  it("Ctrl+S saves an intake with missing materials: notice first, then the receipt", async () => {
+    const { backend, drafts, prints } = fakeBackend();
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    await fillApplicant();
+    await tick("intake-material-0");
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "s", ctrlKey: true }));
+    await flushPromises();
+    expect(drafts).toHaveLength(1);
+    expect(prints).toEqual(["notice 411323-20250312-0007 open", "receipt 411323-20250312-0007 open"]);
+    expect($("[data-testid=intake-result]")!.textContent).toBe(
+      "待补正：411323-20250312-0007，缺 居民户口簿；已打印一次性告知书",
+    );
+  });
+
+  it("shows a backend field error at the field, focuses it, and keeps what was typed", async () => {
+    const { backend, prints } = fakeBackend({
+      takeIn: async () => {
+        throw { code: "invalid_field", message: "联系电话应为11位手机号码或带区号的固定电话", field: "applicant.phone" };
+      },
+    });
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    await fillApplicant();
+    $<HTMLButtonElement>("[data-testid=intake-save]")!.click();
+    await flushPromises();
+    expect(prints).toEqual([]);
+    await sleep(150);
+    const item = $("#intake-phone")!.closest(".el-form-item")!;
+    expect(item.querySelector(".el-form-item__error")?.textContent).toContain("联系电话应为11位手机号码或带区号的固定电话");
+    expect(document.activeElement?.id).toBe("intake-phone");
+    expect($<HTMLInputElement>("#intake-name")!.value).toBe("张三");
+    expect($("[data-testid=intake-result]")).toBeNull();
+  });
+
+  it("shows a non-field error as an alert", async () => {
+    const { backend } = fakeBackend({
+      takeIn: async () => {
+        throw new BackendError("db_error", "保存办件失败：数据库被占用");
+      },
+    });
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    await fillApplicant();
+    $<HTMLButtonElement>("[data-testid=intake-save]")!.click();
+    await flushPromises();
+    expect($("[data-testid=intake-alert]")!.textContent).toContain("保存办件失败：数据库被占用");
+    expect($<HTMLInputElement>("#intake-id-number")!.value).toBe("11010519491231002x");
+  });
+
+  it("Enter in a text box moves to the next field", async () => {
+    const { backend } = fakeBackend();
+    await mountDialog(backend);
+    const name = $<HTMLInputElement>("#intake-name")!;
+    name.focus();
+    name.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    await flushPromises();
+    expect(document.activeElement?.id).toBe("intake-id-kind");
+  });
+
+  it("keeps the half-filled intake and restores it when opened again", async () => {
+    const first = fakeBackend();
+    await mountDialog(first.backend);
+    await pickItem("养老保险关系转移接续");
+    await type("intake-name", "李四");
+    await tick("intake-material-0");
+    await sleep(400);
+    expect(localStorage.getItem(DRAFT_KEY)).toContain("李四");
+    wrapper!.unmount();
+    wrapper = null;
+    document.body.innerHTML = "";
+
+    const second = fakeBackend();
+    await mountDialog(second.backend);
+    await flushPromises();
+    expect($<HTMLInputElement>("#intake-name")!.value).toBe("李四");
+    expect($("[data-testid=intake-item-details]")!.textContent).toContain("异地代收代办");
+    expect($<HTMLInputElement>("#intake-material-0")!.checked).toBe(true);
+    expect($("[data-testid=intake-missing-count]")!.textContent).toContain("缺 1 项");
+  });
+});

@@ -1,0 +1,206 @@
+import { describe, expect, it } from "vitest";
+import type { ItemChoice } from "../bindings/ItemChoice";
+import type { OfferedMaterial } from "../bindings/OfferedMaterial";
+import {
+  buildDraft,
+  clearDraft,
+  DRAFT_KEY,
+  emptyForm,
+  emptyMaterial,
+  fieldTarget,
+  idKindLabel,
+  ID_KINDS,
+  isDirty,
+  itemOrdinals,
+  loadDraft,
+  matchChoice,
+  materialRows,
+  missingMaterials,
+  resetForNext,
+  saveDraft,
+} from "./form";
+
+const mat = (name: string, extra: Partial<OfferedMaterial> = {}): OfferedMaterial => ({
+  items: [],
+  name,
+  form: "original",
+  copies: 1,
+  condition: "",
+  standard: "",
+  ...extra,
+});
+const OFFERED = [
+  mat("居民身份证"),
+  mat("授权委托书", { condition: "委托他人办理的" }),
+  mat("居民户口簿", { form: "copy", e_license: "居民户口簿" }),
+];
+
+class MemStore {
+  data = new Map<string, string>();
+  getItem(k: string) {
+    return this.data.get(k) ?? null;
+  }
+  setItem(k: string, v: string) {
+    this.data.set(k, v);
+  }
+  removeItem(k: string) {
+    this.data.delete(k);
+  }
+}
+
+describe("id kinds", () => {
+  it("labels every kind in Chinese", () => {
+    expect(ID_KINDS).toHaveLength(7);
+    expect(idKindLabel("resident_id")).toBe("居民身份证");
+    expect(idKindLabel("foreign_permanent2023")).toBe("外国人永久居留身份证（2023版）");
+    expect(idKindLabel("taiwan_permit")).toBe("台湾居民来往大陆通行证");
+  });
+});
+
+describe("missing materials", () => {
+  it("counts required and not received; conditions only when they apply; e-licences count as received", () => {
+    const rows = materialRows(OFFERED, []);
+    expect(missingMaterials(OFFERED, rows)).toEqual(["居民身份证", "居民户口簿"]);
+    rows[1]!.applies = true;
+    expect(missingMaterials(OFFERED, rows)).toEqual(["居民身份证", "授权委托书", "居民户口簿"]);
+    rows[0]!.received = true;
+    rows[2]!.eLicense = true;
+    expect(missingMaterials(OFFERED, rows)).toEqual(["授权委托书"]);
+  });
+  it("keeps what was found of materials by name", () => {
+    const before = [{ ...emptyMaterial("居民户口簿"), received: true }];
+    const rows = materialRows(OFFERED, before);
+    expect(rows.map((r) => r.received)).toEqual([false, false, true]);
+  });
+});
+
+describe("buildDraft", () => {
+  it("sends the touched materials only, with applies for conditional ones and the e-licence", () => {
+    const f = emptyForm();
+    f.partner = "110106";
+    f.item = "P1";
+    f.person = { name: " 张三 ", id_kind: "resident_id", id_number: "11010519491231002X", phone: "13800138000", address: "" };
+    f.materials = materialRows(OFFERED, []);
+    f.materials[0]!.received = true;
+    f.materials[0]!.verified = true;
+    f.materials[1]!.applies = true;
+    f.materials[2]!.eLicense = true;
+    f.materials[2]!.licenseNumber = " 1101 ";
+    f.materials[2]!.licenseIssuer = "公安局";
+    f.transfer.mail = true;
+    f.transfer.waybill = "EMS123";
+    f.delivery = { kind: "mail", recipient: "张三", phone: "13800138000", address: "北京" };
+    const d = buildDraft(f, OFFERED);
+    expect(d.applicant).toEqual({ kind: "person", name: "张三", id_kind: "resident_id", id_number: "11010519491231002X", phone: "13800138000", address: "" });
+    expect(d.materials).toEqual([
+      { name: "居民身份证", received: true, original_verified: true, applies: null, e_license: null, scans: [], note: "" },
+      { name: "授权委托书", received: false, original_verified: false, applies: true, e_license: null, scans: [], note: "" },
+      { name: "居民户口簿", received: false, original_verified: false, applies: null, e_license: { kind: "", number: "1101", issuer: "公安局" }, scans: [], note: "" },
+    ]);
+    expect(d.transfer).toEqual({ network: true, mail: true, waybill: "EMS123" });
+    expect(d.delivery).toEqual({ kind: "mail", recipient: "张三", phone: "13800138000", address: "北京" });
+    expect(d.agent).toBeNull();
+  });
+  it("builds an enterprise applicant and an agent; never verifies a copy", () => {
+    const f = emptyForm();
+    f.kind = "enterprise";
+    f.enterprise.name = "新野县某某公司";
+    f.enterprise.credit_code = "91411329MA40000000";
+    f.hasAgent = true;
+    f.agent.name = "王五";
+    f.agent.role = "proxy";
+    f.materials = materialRows(OFFERED, []);
+    f.materials[2]!.received = true;
+    f.materials[2]!.verified = true;
+    const d = buildDraft(f, OFFERED);
+    expect(d.applicant).toMatchObject({ kind: "enterprise", name: "新野县某某公司", credit_code: "91411329MA40000000" });
+    expect(d.agent).toMatchObject({ role: "proxy", name: "王五", id_kind: "resident_id" });
+    expect(d.materials[0]).toMatchObject({ name: "居民户口簿", received: true, original_verified: false });
+    expect(d.delivery).toEqual({ kind: "at_window" });
+    expect(d.transfer.waybill).toBeNull();
+  });
+});
+
+describe("dirty and reset", () => {
+  it("choosing the item alone is not typing; reset keeps the item", () => {
+    const f = emptyForm();
+    f.partner = "110106";
+    f.item = "P1";
+    f.materials = materialRows(OFFERED, []);
+    expect(isDirty(f)).toBe(false);
+    f.person.name = "张";
+    expect(isDirty(f)).toBe(true);
+    const next = resetForNext(f);
+    expect(next.item).toBe("P1");
+    expect(next.person.name).toBe("");
+    expect(next.materials).toHaveLength(3);
+  });
+});
+
+describe("matchChoice", () => {
+  const c: ItemChoice = {
+    partner: "110106",
+    partner_name: "北京市丰台区",
+    code: "PENSION-01",
+    name: "养老保险关系转移接续",
+    domain: "社会保障",
+    department: "丰台区人社局",
+    bundle: false,
+    promised_days: 15,
+    catalog_version: "1",
+  };
+  it("matches every word against name, code, domain, department and partner", () => {
+    expect(matchChoice(c, "养老")).toBe(true);
+    expect(matchChoice(c, "pension")).toBe(true);
+    expect(matchChoice(c, "社会保障 丰台")).toBe(true);
+    expect(matchChoice(c, "人社局")).toBe(true);
+    expect(matchChoice(c, "养老 南京")).toBe(false);
+  });
+});
+
+describe("itemOrdinals", () => {
+  it("names a bundle material's items by their place in the bundle", () => {
+    const items = ["A", "B", "C"].map((code) => ({ code, name: code, department: "", promised_days: 1, catalog_version: null }));
+    expect(itemOrdinals(["C", "A"], items)).toBe("①③");
+    expect(itemOrdinals(["X"], items)).toBe("");
+  });
+});
+
+describe("fieldTarget", () => {
+  it("maps backend fields to the form", () => {
+    expect(fieldTarget("applicant.id_number", "person")).toEqual({ key: "applicant.id_number", inputId: "intake-id-number", section: "applicant" });
+    expect(fieldTarget("applicant.phone", "person")?.inputId).toBe("intake-phone");
+    expect(fieldTarget("applicant.phone", "enterprise")?.inputId).toBe("intake-contact-phone");
+    expect(fieldTarget("applicant.credit_code", "enterprise")?.inputId).toBe("intake-credit-code");
+    expect(fieldTarget("applicant.name", "enterprise")?.inputId).toBe("intake-ent-name");
+    expect(fieldTarget("agent.id_number", "person")).toMatchObject({ inputId: "intake-agent-id-number", section: "agent" });
+    expect(fieldTarget("agent.whatever", "person")?.inputId).toBe("intake-agent-name");
+    expect(fieldTarget("delivery.address", "person")?.inputId).toBe("intake-mail-address");
+    expect(fieldTarget("materials[2].name", "person")).toEqual({ key: "materials[2]", inputId: "intake-material-2", section: "materials" });
+    expect(fieldTarget("item", "person")?.inputId).toBe("intake-item");
+    expect(fieldTarget("applicant.nonsense", "person")).toBeNull();
+    expect(fieldTarget("something", "person")).toBeNull();
+  });
+});
+
+describe("the kept draft", () => {
+  it("saves, restores with defaults filled in, and clears", () => {
+    const store = new MemStore();
+    expect(loadDraft(store)).toBeNull();
+    const f = emptyForm();
+    f.item = "P1";
+    f.person.name = "李四";
+    saveDraft(store, f);
+    expect(loadDraft(store)).toEqual(f);
+    // An older or partial draft still loads.
+    store.setItem(DRAFT_KEY, JSON.stringify({ v: 1, form: { item: "P2", person: { name: "王" } } }));
+    const partial = loadDraft(store)!;
+    expect(partial.item).toBe("P2");
+    expect(partial.person.id_kind).toBe("resident_id");
+    expect(partial.transfer.network).toBe(true);
+    store.setItem(DRAFT_KEY, "{not json");
+    expect(loadDraft(store)).toBeNull();
+    clearDraft(store);
+    expect(store.getItem(DRAFT_KEY)).toBeNull();
+  });
+});

@@ -1,0 +1,325 @@
+// The intake form's logic, apart from the component: its state, the draft sent to `take_in`,
+// which materials are still missing, where a backend error belongs, and the kept draft.
+import type { AgentRole } from "../bindings/AgentRole";
+import type { CatalogIntake } from "../bindings/CatalogIntake";
+import type { DeliveryOption } from "../bindings/DeliveryOption";
+import type { IdKind } from "../bindings/IdKind";
+import type { ItemChoice } from "../bindings/ItemChoice";
+import type { ItemRef } from "../bindings/ItemRef";
+import type { MaterialForm } from "../bindings/MaterialForm";
+import type { OfferedMaterial } from "../bindings/OfferedMaterial";
+import type { Provided } from "../bindings/Provided";
+
+export const ID_KINDS: readonly { value: IdKind; label: string }[] = [
+  { value: "resident_id", label: "居民身份证" },
+  { value: "hmt_residence_permit", label: "港澳台居民居住证" },
+  { value: "foreign_permanent2017", label: "外国人永久居留身份证（2017版）" },
+  { value: "foreign_permanent2023", label: "外国人永久居留身份证（2023版）" },
+  { value: "passport", label: "护照" },
+  { value: "hk_macao_permit", label: "港澳居民来往内地通行证" },
+  { value: "taiwan_permit", label: "台湾居民来往大陆通行证" },
+];
+
+export function idKindLabel(kind: IdKind): string {
+  return ID_KINDS.find((k) => k.value === kind)?.label ?? kind;
+}
+
+export const AGENT_ROLES: readonly { value: AgentRole; label: string }[] = [
+  { value: "helper", label: "帮办代办" },
+  { value: "proxy", label: "委托代理" },
+];
+
+export const FORM_LABELS: Record<MaterialForm, string> = { original: "原件", copy: "复印件", electronic: "电子版" };
+
+export const DELIVERY_LABELS: Record<DeliveryOption, string> = {
+  at_window: "窗口领取",
+  mail: "邮寄送达",
+  online: "网上送达",
+};
+
+/** What the clerk found of one offered material (by its catalog name). */
+export interface MaterialState {
+  name: string;
+  received: boolean;
+  verified: boolean;
+  /** For a conditional material: its condition holds (so it is required). */
+  applies: boolean;
+  eLicense: boolean;
+  licenseNumber: string;
+  licenseIssuer: string;
+}
+
+export interface IntakeForm {
+  partner: string;
+  item: string;
+  kind: "person" | "enterprise";
+  person: { name: string; id_kind: IdKind; id_number: string; phone: string; address: string };
+  enterprise: {
+    name: string;
+    credit_code: string;
+    legal_representative: string;
+    contact_name: string;
+    contact_phone: string;
+    address: string;
+  };
+  hasAgent: boolean;
+  agent: { role: AgentRole; name: string; id_kind: IdKind; id_number: string; phone: string };
+  materials: MaterialState[];
+  transfer: { network: boolean; mail: boolean; waybill: string };
+  delivery: { kind: "at_window" | "mail"; recipient: string; phone: string; address: string };
+  note: string;
+}
+
+export function emptyMaterial(name: string): MaterialState {
+  return { name, received: false, verified: false, applies: false, eLicense: false, licenseNumber: "", licenseIssuer: "" };
+}
+
+export function emptyForm(): IntakeForm {
+  return {
+    partner: "",
+    item: "",
+    kind: "person",
+    person: { name: "", id_kind: "resident_id", id_number: "", phone: "", address: "" },
+    enterprise: { name: "", credit_code: "", legal_representative: "", contact_name: "", contact_phone: "", address: "" },
+    hasAgent: false,
+    agent: { role: "helper", name: "", id_kind: "resident_id", id_number: "", phone: "" },
+    materials: [],
+    transfer: { network: true, mail: false, waybill: "" },
+    delivery: { kind: "at_window", recipient: "", phone: "", address: "" },
+    note: "",
+  };
+}
+
+/** A fresh form for the next applicant of the same item. */
+export function resetForNext(form: IntakeForm): IntakeForm {
+  const next = emptyForm();
+  next.partner = form.partner;
+  next.item = form.item;
+  next.materials = form.materials.map((m) => emptyMaterial(m.name));
+  return next;
+}
+
+/** One state per offered material, keeping what was found of the ones already there (a restored draft). */
+export function materialRows(offered: readonly OfferedMaterial[], previous: readonly MaterialState[]): MaterialState[] {
+  return offered.map((m) => {
+    const had = previous.find((p) => p.name === m.name);
+    return had ? { ...had } : emptyMaterial(m.name);
+  });
+}
+
+export function isRequired(m: OfferedMaterial, s: MaterialState | undefined): boolean {
+  return m.condition === "" || s?.applies === true;
+}
+
+/** Received on paper, or replaced by an 电子证照. */
+export function isReceived(s: MaterialState | undefined): boolean {
+  return s !== undefined && (s.received || s.eLicense);
+}
+
+/** The names of required materials not received. */
+export function missingMaterials(offered: readonly OfferedMaterial[], rows: readonly MaterialState[]): string[] {
+  return offered.filter((m, i) => isRequired(m, rows[i]) && !isReceived(rows[i])).map((m) => m.name);
+}
+
+function touched(s: MaterialState): boolean {
+  return s.received || s.verified || s.applies || s.eLicense;
+}
+
+/** The `take_in` draft from the form; `offered` are the chosen item's materials. */
+export function buildDraft(form: IntakeForm, offered: readonly OfferedMaterial[]): CatalogIntake {
+  const t = (s: string) => s.trim();
+  const materials: Provided[] = [];
+  offered.forEach((m, i) => {
+    const s = form.materials[i];
+    if (!s || s.name !== m.name || !touched(s)) return;
+    materials.push({
+      name: m.name,
+      received: s.received,
+      original_verified: s.received && m.form === "original" && s.verified,
+      applies: m.condition === "" ? null : s.applies,
+      e_license:
+        m.e_license && s.eLicense ? { kind: "", number: t(s.licenseNumber), issuer: t(s.licenseIssuer) } : null,
+      scans: [],
+      note: "",
+    });
+  });
+  const p = form.person;
+  const e = form.enterprise;
+  const a = form.agent;
+  const d = form.delivery;
+  return {
+    partner: form.partner,
+    item: form.item,
+    applicant:
+      form.kind === "person"
+        ? { kind: "person", name: t(p.name), id_kind: p.id_kind, id_number: t(p.id_number), phone: t(p.phone), address: t(p.address) }
+        : {
+            kind: "enterprise",
+            name: t(e.name),
+            credit_code: t(e.credit_code),
+            legal_representative: t(e.legal_representative),
+            contact_name: t(e.contact_name),
+            contact_phone: t(e.contact_phone),
+            address: t(e.address),
+          },
+    agent: form.hasAgent
+      ? { role: a.role, name: t(a.name), id_kind: a.id_kind, id_number: t(a.id_number), phone: t(a.phone) }
+      : null,
+    materials,
+    transfer: {
+      network: form.transfer.network,
+      mail: form.transfer.mail,
+      waybill: form.transfer.mail && t(form.transfer.waybill) ? t(form.transfer.waybill) : null,
+    },
+    delivery:
+      d.kind === "mail" ? { kind: "mail", recipient: t(d.recipient), phone: t(d.phone), address: t(d.address) } : { kind: "at_window" },
+    note: t(form.note),
+  };
+}
+
+/** Whether the clerk typed or ticked anything besides choosing the item. */
+export function isDirty(form: IntakeForm): boolean {
+  const fresh = resetForNext(form);
+  return JSON.stringify(fresh) !== JSON.stringify(form);
+}
+
+/** The picker's value for a choice: items of different partners may share a code. */
+export function choiceKey(c: Pick<ItemChoice, "partner" | "code">): string {
+  return `${c.partner}|${c.code}`;
+}
+
+/** Type-ahead: every word must occur in the name, code, domain, department or partner name. */
+export function matchChoice(c: ItemChoice, query: string): boolean {
+  const hay = [c.name, c.code, c.domain, c.department, c.partner_name].join(" ").toLowerCase();
+  return query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== "")
+    .every((w) => hay.includes(w));
+}
+
+const CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳";
+
+export function ordinal(n: number): string {
+  return n >= 1 && n <= CIRCLED.length ? CIRCLED[n - 1]! : `(${n})`;
+}
+
+/** A bundle material's items as ordinals of the bundle's items, e.g. `①③`. */
+export function itemOrdinals(codes: readonly string[], bundleItems: readonly ItemRef[]): string {
+  return codes
+    .map((c) => bundleItems.findIndex((b) => b.code === c))
+    .filter((i) => i >= 0)
+    .sort((x, y) => x - y)
+    .map((i) => ordinal(i + 1))
+    .join("");
+}
+
+/** Where a backend error belongs: the error key of a form item and the id of its input. */
+export interface FieldTarget {
+  key: string;
+  inputId: string;
+  section: "item" | "applicant" | "agent" | "materials" | "transfer" | "delivery" | "note";
+}
+
+const PERSON_IDS: Record<string, string> = {
+  name: "intake-name",
+  id_kind: "intake-id-kind",
+  id_number: "intake-id-number",
+  phone: "intake-phone",
+  address: "intake-address",
+};
+const ENTERPRISE_IDS: Record<string, string> = {
+  name: "intake-ent-name",
+  credit_code: "intake-credit-code",
+  legal_representative: "intake-legal-rep",
+  contact_name: "intake-contact-name",
+  contact_phone: "intake-contact-phone",
+  address: "intake-ent-address",
+};
+const AGENT_IDS: Record<string, string> = {
+  role: "intake-agent-role",
+  name: "intake-agent-name",
+  id_kind: "intake-agent-id-kind",
+  id_number: "intake-agent-id-number",
+  phone: "intake-agent-phone",
+};
+const DELIVERY_IDS: Record<string, string> = {
+  kind: "intake-delivery-window",
+  recipient: "intake-mail-recipient",
+  phone: "intake-mail-phone",
+  address: "intake-mail-address",
+};
+
+/** Maps a backend `field` (`applicant.id_number`, `materials[2].name`, …) to the form; `null` if unknown. */
+export function fieldTarget(field: string, kind: IntakeForm["kind"]): FieldTarget | null {
+  if (field === "item" || field === "partner") return { key: "item", inputId: "intake-item", section: "item" };
+  if (field === "note") return { key: "note", inputId: "intake-note", section: "note" };
+  const m = /^materials\[(\d+)\]/.exec(field);
+  if (m) return { key: `materials[${m[1]}]`, inputId: `intake-material-${m[1]}`, section: "materials" };
+  const [head, rest = ""] = field.split(/\.(.*)/s) as [string, string?];
+  if (head === "applicant") {
+    let sub = rest;
+    if (kind === "person") {
+      if (sub === "contact_phone") sub = "phone";
+      const id = PERSON_IDS[sub];
+      return id ? { key: `applicant.${sub}`, inputId: id, section: "applicant" } : null;
+    }
+    if (sub === "phone") sub = "contact_phone";
+    const id = ENTERPRISE_IDS[sub];
+    return id ? { key: `applicant.${sub}`, inputId: id, section: "applicant" } : null;
+  }
+  if (head === "agent") {
+    const id = AGENT_IDS[rest] ?? AGENT_IDS.name!;
+    return { key: `agent.${AGENT_IDS[rest] ? rest : "name"}`, inputId: id, section: "agent" };
+  }
+  if (head === "delivery") {
+    const id = DELIVERY_IDS[rest] ?? DELIVERY_IDS.kind!;
+    return { key: `delivery.${DELIVERY_IDS[rest] ? rest : "kind"}`, inputId: id, section: "delivery" };
+  }
+  if (head === "transfer") return { key: "transfer.waybill", inputId: "intake-waybill", section: "transfer" };
+  return null;
+}
+
+export const DRAFT_KEY = "tongban.intake.draft";
+
+type Store = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+
+export function saveDraft(store: Store, form: IntakeForm): void {
+  try {
+    store.setItem(DRAFT_KEY, JSON.stringify({ v: 1, form }));
+  } catch {
+    // A full or unavailable storage must not break the intake.
+  }
+}
+
+/** The kept draft, filled out with defaults for anything missing; `null` if none or unreadable. */
+export function loadDraft(store: Store): IntakeForm | null {
+  try {
+    const raw = store.getItem(DRAFT_KEY);
+    if (!raw) return null;
+    const parsed = JSON.parse(raw) as { v?: number; form?: Partial<IntakeForm> };
+    if (parsed.v !== 1 || !parsed.form || typeof parsed.form !== "object") return null;
+    const f = parsed.form;
+    const base = emptyForm();
+    return {
+      ...base,
+      ...f,
+      person: { ...base.person, ...f.person },
+      enterprise: { ...base.enterprise, ...f.enterprise },
+      agent: { ...base.agent, ...f.agent },
+      materials: Array.isArray(f.materials) ? f.materials.map((m) => ({ ...emptyMaterial(m.name), ...m })) : [],
+      transfer: { ...base.transfer, ...f.transfer },
+      delivery: { ...base.delivery, ...f.delivery },
+    };
+  } catch {
+    return null;
+  }
+}
+
+export function clearDraft(store: Store): void {
+  try {
+    store.removeItem(DRAFT_KEY);
+  } catch {
+    // ignore
+  }
+}
