@@ -5,10 +5,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tauri::State;
+use tauri::{AppHandle, Manager, State};
+use tongban_desk::SyncEngine;
 use tongban_desk::{
     AfterPrint, AppError, CaseForm, CasePage, CaseQuery, CatalogIntake, Desk, DeskInfo, FieldCheck, FieldKind, IdKind,
-    ItemChoice, ItemDetails, LedgerQuery, PrintOutcome, StatusOption, TakenIn,
+    ItemChoice, ItemDetails, LedgerQuery, PrintOutcome, StatusOption, SyncOverview, TakenIn,
 };
 
 /// The desk the window works on, or why it could not be opened.
@@ -94,4 +95,27 @@ pub fn check_field(kind: FieldKind, id_kind: Option<IdKind>, value: String) -> F
 #[tauri::command]
 pub async fn take_in(desk: State<'_, DeskState>, draft: CatalogIntake) -> Result<TakenIn, AppError> {
     desk.run(move |d| d.take_in(&draft)).await
+}
+
+#[tauri::command]
+pub async fn sync_overview(app: AppHandle, desk: State<'_, DeskState>) -> Result<SyncOverview, AppError> {
+    let app = app.clone();
+    desk.run(move |d| d.sync_overview(app.try_state::<SyncEngine>().as_deref())).await
+}
+
+/// Starts a round with every hub now (the engine's tasks run it; the status bar shows it).
+#[tauri::command]
+pub fn sync_now(app: AppHandle) -> Result<(), AppError> {
+    match app.try_state::<SyncEngine>() {
+        Some(engine) => {
+            engine.sync_now();
+            Ok(())
+        }
+        None => Err(AppError::new("sync_not_running", "同步没有运行：受理台数据库未能打开或尚未配置通办中心")),
+    }
+}
+
+#[tauri::command]
+pub async fn acknowledge_catalog_news(desk: State<'_, DeskState>, up_to: i64) -> Result<(), AppError> {
+    desk.run(move |d| d.acknowledge_catalog_news(up_to)).await
 }

@@ -47,7 +47,10 @@ pub fn run() {
             commands::item_choices,
             commands::item_details,
             commands::check_field,
-            commands::take_in
+            commands::take_in,
+            commands::sync_overview,
+            commands::sync_now,
+            commands::acknowledge_catalog_news
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

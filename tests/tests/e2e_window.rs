@@ -38,6 +38,14 @@ async fn queue_search_finds_the_typed_applicant() {
     let db = dir.path().join("desk.db");
     let seeded = tongban_desk::demo::seed(&db, 12).expect("seed the demo desk");
     assert_eq!(seeded.len(), 12);
+    // 丰台区's hub, configured but down: the window's sync must say so in the status bar.
+    let hub = tongban_store::HubSetup {
+        region: "110106".into(),
+        name: "北京市丰台区".into(),
+        url: format!("http://127.0.0.1:{}", free_port()),
+        credential: "token".into(),
+    };
+    tongban_store::Store::open(&db).unwrap().add_hub(&hub, chrono::Utc::now()).expect("configure the hub");
     // The case to look for: an applicant whose name no other seeded applicant's name contains.
     let target = seeded
         .iter()
@@ -143,6 +151,12 @@ async fn drive(
         .map_err(|e| e.to_string())?;
     assert!(header.contains("新野县"), "header shows the desk's region: {header:?}");
 
+    wait_js(
+        &client,
+        "const h = document.querySelector('[data-testid=sync-hub-110106]'); return !!h && h.textContent.includes('无法连接通办中心') && h.textContent.includes('对方拒绝连接')",
+        "the status bar reporting 丰台区's hub unreachable",
+    )
+    .await?;
     save_screenshot(&client, "queue-all.png").await?;
 
     // The search box has the focus on load: type straight into the focused element.

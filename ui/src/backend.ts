@@ -10,6 +10,7 @@ import type { AfterPrint } from "./bindings/AfterPrint";
 import type { CaseForm } from "./bindings/CaseForm";
 import type { LedgerQuery } from "./bindings/LedgerQuery";
 import type { PrintOutcome } from "./bindings/PrintOutcome";
+import type { SyncOverview } from "./bindings/SyncOverview";
 import type { ItemChoice } from "./bindings/ItemChoice";
 import type { ItemDetails } from "./bindings/ItemDetails";
 import type { FieldKind } from "./bindings/FieldKind";
@@ -33,6 +34,12 @@ export interface Backend {
   checkField(kind: FieldKind, idKind: IdKind | null, value: string): Promise<FieldCheck>;
   /** Takes an intake in: saves the case and says what is missing. */
   takeIn(draft: CatalogIntake): Promise<TakenIn>;
+  /** Every hub's sync state, what waits for no hub, unread catalog changes (for the status bar). */
+  syncOverview(): Promise<SyncOverview>;
+  /** Starts a round with every hub now. */
+  syncNow(): Promise<void>;
+  /** Marks the catalog changes up to this id as read. */
+  acknowledgeCatalogNews(upTo: number): Promise<void>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -91,6 +98,9 @@ export function createTauriBackend(invoke: Invoke): Backend {
     // Tauri turns the camelCase `idKind` into the command's `id_kind`.
     checkField: (kind, idKind, value) => call<FieldCheck>("check_field", { kind, idKind, value }),
     takeIn: (draft) => call<TakenIn>("take_in", { draft }),
+    syncOverview: () => call<SyncOverview>("sync_overview"),
+    syncNow: () => call<void>("sync_now"),
+    acknowledgeCatalogNews: (upTo) => call<void>("acknowledge_catalog_news", { upTo }),
   };
 }
 

@@ -28,6 +28,7 @@ import "element-plus/es/components/radio/style/css";
 import "element-plus/es/components/radio-group/style/css";
 import "element-plus/es/components/switch/style/css";
 import "element-plus/es/components/alert/style/css";
+import "element-plus/es/components/tooltip/style/css";
 import "./styles.css";
 
 import App from "./App.vue";

@@ -119,3 +119,66 @@ pub struct PrintOutcome {
     /// Saved and recorded, but the viewer or printer failed: why, in Chinese.
     pub warning: Option<String>,
 }
+
+/// One hub's sync state, for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct HubSyncView {
+    pub region: String,
+    pub name: String,
+    /// The desk's own region's hub (its back office's inbox), not a partner's.
+    pub own_region: bool,
+    /// The hub answered in its last round.
+    pub online: bool,
+    /// A round is running now.
+    pub syncing: bool,
+    #[ts(type = "number")]
+    pub pending: u64,
+    #[ts(type = "number")]
+    pub quarantined: u64,
+    /// RFC 3339.
+    pub last_success_at: Option<String>,
+    /// Why the last round failed, in Chinese; null after a success.
+    pub last_error: Option<String>,
+}
+
+/// A change of a partner's catalog no clerk has marked read yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CatalogNews {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub region_name: String,
+    pub from_version: Option<String>,
+    pub to_version: String,
+    /// One Chinese sentence per change (新增事项 …, 变更事项 …：新增材料「…」).
+    pub lines: Vec<String>,
+    /// RFC 3339.
+    pub at: String,
+}
+
+/// The status bar: every hub, what waits for no hub, and unread catalog changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SyncOverview {
+    /// The background sync runs (false: the window shows the hubs as configured, offline).
+    pub running: bool,
+    pub hubs: Vec<HubSyncView>,
+    /// Events whose handling region has no hub configured.
+    #[ts(type = "number")]
+    pub unrouted: u64,
+    pub catalog_news: Vec<CatalogNews>,
+}
+
+impl From<&tongban_sync::HubStatus> for HubSyncView {
+    fn from(h: &tongban_sync::HubStatus) -> HubSyncView {
+        HubSyncView {
+            region: h.region.clone(),
+            name: h.name.clone(),
+            own_region: h.own_region,
+            online: h.online,
+            syncing: h.syncing,
+            pending: h.pending,
+            quarantined: h.quarantined,
+            last_success_at: h.last_success_at.map(|t| t.to_rfc3339()),
+            last_error: h.last_error.clone(),
+        }
+    }
+}

@@ -21,7 +21,8 @@ use tongban_store::{CaseFilter, FormKind, Store, StoreError};
 
 use printing::{LedgerRequest, Printed};
 use tokio_util::sync::CancellationToken;
-use tongban_sync::{SyncEngine, SyncSettings};
+pub use tongban_sync::SyncEngine;
+use tongban_sync::SyncSettings;
 
 pub use api::*;
 pub use intake::{FieldCheck, FieldKind, ItemChoice, ItemDetails, TakenIn};
@@ -90,6 +91,56 @@ impl Desk {
     pub fn start_sync(&self, shutdown: CancellationToken) -> Result<SyncEngine, AppError> {
         let store = Store::open(&self.with_store(|store| Ok(store.path().to_path_buf()))?)?;
         SyncEngine::start(store, SyncSettings::default(), shutdown).map_err(|e| AppError::new(e.code(), e.to_string()))
+    }
+
+    /// The status bar's view: each hub as the running engine reports it (or, without an engine,
+    /// as configured and offline), what waits for no hub, and unread catalog changes.
+    pub fn sync_overview(&self, engine: Option<&SyncEngine>) -> Result<SyncOverview, AppError> {
+        let store = self.locked();
+        let hubs = match engine {
+            Some(engine) => engine.status().borrow().iter().map(HubSyncView::from).collect(),
+            None => {
+                let mut hubs = Vec::new();
+                for hub in store.hubs()? {
+                    let state = store.sync_state(&hub.region)?;
+                    hubs.push(HubSyncView {
+                        region: hub.region,
+                        name: hub.name,
+                        own_region: hub.own_region,
+                        online: false,
+                        syncing: false,
+                        pending: state.pending,
+                        quarantined: state.quarantined,
+                        last_success_at: state.last_success_at.map(|t| t.to_rfc3339()),
+                        last_error: state.last_error,
+                    });
+                }
+                hubs
+            }
+        };
+        let catalog_news = store
+            .catalog_updates(true)?
+            .into_iter()
+            .map(|u| CatalogNews {
+                id: u.id,
+                region_name: region::display_name(&u.region),
+                lines: if u.from_version.is_some() {
+                    u.changes.lines()
+                } else {
+                    vec![format!("收到事项清单，共 {} 个事项", u.changes.added.len())]
+                },
+                from_version: u.from_version,
+                to_version: u.to_version,
+                at: u.at.to_rfc3339(),
+            })
+            .collect();
+        Ok(SyncOverview { running: engine.is_some(), hubs, unrouted: store.unrouted_outbox_len()?, catalog_news })
+    }
+
+    /// Marks the catalog changes up to `up_to` (a [`CatalogNews::id`]) as read.
+    pub fn acknowledge_catalog_news(&self, up_to: i64) -> Result<(), AppError> {
+        self.locked().acknowledge_catalog_updates(up_to, Utc::now())?;
+        Ok(())
     }
 
     fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, AppError> {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use tongban_core::catalog::CatalogIntake;
 use tongban_desk::{
     AfterPrint, AppError, CaseForm, CasePage, CaseQuery, DeskInfo, FieldCheck, FieldKind, ItemChoice, ItemDetails,
-    LedgerQuery, PrintOutcome, StatusOption, TakenIn,
+    LedgerQuery, PrintOutcome, StatusOption, SyncOverview, TakenIn,
 };
 use ts_rs::{Config, TS};
 
@@ -30,6 +30,7 @@ fn generate(dir: &Path) {
     FieldCheck::export_all(&cfg).unwrap();
     TakenIn::export_all(&cfg).unwrap();
     CatalogIntake::export_all(&cfg).unwrap();
+    SyncOverview::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

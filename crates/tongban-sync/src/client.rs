@@ -197,13 +197,36 @@ impl HubClient {
     }
 }
 
-/// The innermost error's text: reqwest's own is "error sending request", the cause says why.
+/// Why a connection failed, in Chinese for the clerk: the common socket errors by kind, anything
+/// else as the innermost error's own text (reqwest's outer text only says "error sending request").
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    use std::io::ErrorKind;
     let mut current = e;
-    while let Some(next) = current.source() {
-        current = next;
+    loop {
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            let plain = match io.kind() {
+                ErrorKind::ConnectionRefused => Some("对方拒绝连接（通办中心未运行，或地址、端口不对）"),
+                ErrorKind::ConnectionReset => Some("连接被对方重置"),
+                ErrorKind::ConnectionAborted => Some("连接被中止"),
+                ErrorKind::TimedOut => Some("连接超时"),
+                ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable => Some("网络不通（请检查本机网络）"),
+                ErrorKind::UnexpectedEof => Some("对方在回复完成前断开了连接"),
+                _ => None,
+            };
+            if let Some(plain) = plain {
+                return plain.to_string();
+            }
+        }
+        match current.source() {
+            Some(next) => current = next,
+            None => break,
+        }
     }
-    current.to_string()
+    let text = current.to_string();
+    if text.contains("dns error") || text.contains("failed to lookup address") {
+        return format!("找不到通办中心的主机名（{text}）");
+    }
+    text
 }
 
 /// The hub refused a batch for its size: split it.

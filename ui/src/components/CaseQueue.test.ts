@@ -68,6 +68,9 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     takeIn: async () => {
       throw new BackendError("internal", "未实现");
     },
+    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
+    syncNow: async () => {},
+    acknowledgeCatalogNews: async () => {},
     ...overrides,
   };
   return { backend, calls, prints, ledgers };

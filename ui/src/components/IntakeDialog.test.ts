@@ -107,6 +107,9 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
       };
       return taken;
     },
+    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
+    syncNow: async () => {},
+    acknowledgeCatalogNews: async () => {},
     ...overrides,
   };
   return { backend, drafts, prints };

@@ -1,0 +1,123 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { flushPromises, mount, type VueWrapper } from "@vue/test-utils";
+import SyncBar from "./SyncBar.vue";
+import { BACKEND, BackendError, type Backend } from "../backend";
+import type { SyncOverview } from "../bindings/SyncOverview";
+
+const ONLINE: SyncOverview = {
+  running: true,
+  hubs: [
+    {
+      region: "110106",
+      name: "北京市丰台区",
+      own_region: false,
+      online: true,
+      syncing: false,
+      pending: 2,
+      quarantined: 1,
+      last_success_at: "2026-11-24T01:02:00Z",
+      last_error: null,
+    },
+    {
+      region: "330802",
+      name: "衢州市柯城区",
+      own_region: false,
+      online: false,
+      syncing: false,
+      pending: 5,
+      quarantined: 0,
+      last_success_at: null,
+      last_error: "无法连接通办中心 https://kecheng.example：连接被拒绝",
+    },
+  ],
+  unrouted: 3,
+  catalog_news: [
+    {
+      id: 7,
+      region_name: "北京市丰台区",
+      from_version: "2026-10",
+      to_version: "2026-11",
+      lines: ["变更事项：企业职工基本养老保险关系转移接续申请（T1）：新增材料「参保缴费凭证」"],
+      at: "2026-11-24T01:00:00Z",
+    },
+  ],
+};
+
+function fakeBackend(overview: SyncOverview) {
+  const acks: number[] = [];
+  let syncs = 0;
+  const backend = {
+    syncOverview: async () => overview,
+    syncNow: async () => {
+      syncs += 1;
+    },
+    acknowledgeCatalogNews: async (upTo: number) => {
+      acks.push(upTo);
+      overview = { ...overview, catalog_news: [] };
+    },
+  } as unknown as Backend;
+  return { backend, acks, syncs: () => syncs };
+}
+
+let wrapper: VueWrapper | null = null;
+afterEach(() => {
+  wrapper?.unmount();
+  wrapper = null;
+  document.body.innerHTML = "";
+  vi.useRealTimers();
+});
+
+async function mountBar(backend: Backend) {
+  wrapper = mount(SyncBar, { props: { pollMs: 60_000 }, global: { provide: { [BACKEND as symbol]: backend } }, attachTo: document.body });
+  await flushPromises();
+  return wrapper;
+}
+
+describe("the sync status bar", () => {
+  it("shows each hub's state, what waits, and the last error in Chinese", async () => {
+    const w = await mountBar(fakeBackend(ONLINE).backend);
+    const fengtai = w.find("[data-testid=sync-hub-110106]").text();
+    expect(fengtai).toContain("北京市丰台区");
+    expect(fengtai).toContain("在线");
+    expect(fengtai).toContain("待推送 2");
+    expect(fengtai).toContain("隔离 1");
+    expect(fengtai).toContain("2026-11-24 09:02");
+    const kecheng = w.find("[data-testid=sync-hub-330802]").text();
+    expect(kecheng).toContain("离线");
+    expect(kecheng).toContain("无法连接通办中心");
+    expect(w.find("[data-testid=sync-unrouted]").text()).toContain("另有 3 个事件");
+  });
+
+  it("F5 and the button start a round now", async () => {
+    const fake = fakeBackend(ONLINE);
+    const w = await mountBar(fake.backend);
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "F5", cancelable: true }));
+    await w.find("[data-testid=sync-now]").trigger("click");
+    await flushPromises();
+    expect(fake.syncs()).toBe(2);
+  });
+
+  it("shows a partner's catalog change until it is marked read", async () => {
+    const fake = fakeBackend(ONLINE);
+    const w = await mountBar(fake.backend);
+    await w.find("[data-testid=catalog-news]").trigger("click");
+    await flushPromises();
+    const dialog = document.querySelector("[data-testid=catalog-news-dialog]")!;
+    expect(dialog.textContent).toContain("2026-10 → 2026-11");
+    expect(dialog.textContent).toContain("新增材料「参保缴费凭证」");
+    (document.querySelector("[data-testid=catalog-news-ack]") as HTMLElement).click();
+    await flushPromises();
+    expect(fake.acks).toEqual([7]);
+    expect(w.find("[data-testid=catalog-news]").exists()).toBe(false);
+  });
+
+  it("says why when the desk cannot report its sync state", async () => {
+    const backend = {
+      syncOverview: async () => {
+        throw new BackendError("database", "数据库错误：磁盘已满");
+      },
+    } as unknown as Backend;
+    const w = await mountBar(backend);
+    expect(w.find("[data-testid=sync-failure]").text()).toBe("数据库错误：磁盘已满");
+  });
+});
