@@ -435,13 +435,8 @@ impl Catalog {
                 .at("item", "事项编码")
         })?;
         if matches!(draft.delivery, ResultDelivery::Mail { .. }) {
-            let codes: Vec<&str> = if offer.bundle_items.is_empty() {
-                vec![offer.item.code.as_str()]
-            } else {
-                offer.bundle_items.iter().map(|i| i.code.as_str()).collect()
-            };
             if let Some(item) =
-                codes.iter().filter_map(|c| self.item(c)).find(|i| !i.delivery.contains(&DeliveryOption::Mail))
+                offer.item_codes().filter_map(|c| self.item(c)).find(|i| !i.delivery.contains(&DeliveryOption::Mail))
             {
                 return Err(
                     ValidationError::new(format!("事项「{}」不提供邮寄送达", item.name)).at("delivery", "结果送达方式")
@@ -562,6 +557,14 @@ pub struct Offer {
     pub item: ItemRef,
     pub bundle_items: Vec<ItemRef>,
     pub materials: Vec<OfferedMaterial>,
+}
+
+impl Offer {
+    /// The catalog items the case is for: the item itself, or each item of a 一件事.
+    pub fn item_codes(&self) -> impl Iterator<Item = &str> {
+        let single = self.bundle_items.is_empty().then_some(self.item.code.as_str());
+        single.into_iter().chain(self.bundle_items.iter().map(|i| i.code.as_str()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

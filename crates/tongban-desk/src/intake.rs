@@ -122,11 +122,7 @@ impl Desk {
                 format!("{partner_name}的事项清单（版本 {}）中没有「{}」", catalog.version, code.trim()),
             )
         })?;
-        let codes: Vec<&str> = if offer.bundle_items.is_empty() {
-            vec![offer.item.code.as_str()]
-        } else {
-            offer.bundle_items.iter().map(|i| i.code.as_str()).collect()
-        };
+        let codes: Vec<&str> = offer.item_codes().collect();
         let items: Vec<_> = codes.iter().filter_map(|c| catalog.item(c)).collect();
         let mut modes: Vec<&str> = items.iter().map(|i| i.mode.label()).collect();
         modes.dedup();

@@ -29,7 +29,8 @@ export const AGENT_ROLES: readonly { value: AgentRole; label: string }[] = [
   { value: "proxy", label: "委托代理" },
 ];
 
-export const FORM_LABELS: Record<MaterialForm, string> = { original: "原件", copy: "复印件", electronic: "电子版" };
+// Must read as tongban_core::case::MaterialForm::label (see the note on issue 6: these tables belong on the Rust side).
+export const FORM_LABELS: Record<MaterialForm, string> = { original: "原件", copy: "复印件", electronic: "电子件" };
 
 export const DELIVERY_LABELS: Record<DeliveryOption, string> = {
   at_window: "窗口领取",
