@@ -1,6 +1,9 @@
-//! Shared support for the story tests: where the built binaries are.
+//! Shared support for the story tests: where the built binaries are, reading PDFs back, and
+//! [`window`], the harness that drives the real app.
 
 use std::path::PathBuf;
+
+pub mod window;
 
 /// The workspace's root folder.
 pub fn workspace_root() -> PathBuf {
@@ -10,10 +13,14 @@ pub fn workspace_root() -> PathBuf {
 /// A binary built by cargo into the workspace's target folder (debug profile unless
 /// `CARGO_PROFILE_DIR` names another), e.g. `tongban` or `tongban-desk`.
 pub fn built_binary(name: &str) -> PathBuf {
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+    let target = target_dir();
     let profile = std::env::var("CARGO_PROFILE_DIR").unwrap_or_else(|_| "debug".into());
     target.join(profile).join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// The workspace's target folder (`CARGO_TARGET_DIR` when set).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
 }
 
 /// The text of a PDF as poppler's `pdftotext -raw` reads it (what copy-paste and search see).
