@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tauri::{AppHandle, Manager, State};
-use tongban_desk::SyncEngine;
+use tauri::State;
 use tongban_desk::{
     AfterPrint, AppError, CaseForm, CasePage, CaseQuery, CatalogIntake, Desk, DeskInfo, FieldCheck, FieldKind, IdKind,
-    ItemChoice, ItemDetails, LedgerQuery, PrintOutcome, StatusOption, SyncOverview, TakenIn,
+    ItemChoice, ItemDetails, LedgerQuery, PartnerForm, PartnerView, PrintOutcome, StatusOption, SupervisionReport,
+    SyncOverview, TakenIn,
 };
 
 /// The desk the window works on, or why it could not be opened.
@@ -98,24 +98,37 @@ pub async fn take_in(desk: State<'_, DeskState>, draft: CatalogIntake) -> Result
 }
 
 #[tauri::command]
-pub async fn sync_overview(app: AppHandle, desk: State<'_, DeskState>) -> Result<SyncOverview, AppError> {
-    let app = app.clone();
-    desk.run(move |d| d.sync_overview(app.try_state::<SyncEngine>().as_deref())).await
+pub async fn sync_overview(desk: State<'_, DeskState>) -> Result<SyncOverview, AppError> {
+    desk.run(|d| d.sync_overview()).await
 }
 
 /// Starts a round with every hub now (the engine's tasks run it; the status bar shows it).
 #[tauri::command]
-pub fn sync_now(app: AppHandle) -> Result<(), AppError> {
-    match app.try_state::<SyncEngine>() {
-        Some(engine) => {
-            engine.sync_now();
-            Ok(())
-        }
-        None => Err(AppError::new("sync_not_running", "同步没有运行：受理台数据库未能打开或尚未配置通办中心")),
-    }
+pub async fn sync_now(desk: State<'_, DeskState>) -> Result<(), AppError> {
+    desk.run(|d| d.sync_now()).await
 }
 
 #[tauri::command]
 pub async fn acknowledge_catalog_news(desk: State<'_, DeskState>, up_to: i64) -> Result<(), AppError> {
     desk.run(move |d| d.acknowledge_catalog_news(up_to)).await
+}
+
+#[tauri::command]
+pub async fn supervision(desk: State<'_, DeskState>, query: LedgerQuery) -> Result<SupervisionReport, AppError> {
+    desk.run(move |d| d.supervision(&query)).await
+}
+
+#[tauri::command]
+pub async fn partners(desk: State<'_, DeskState>) -> Result<Vec<PartnerView>, AppError> {
+    desk.run(|d| d.partners()).await
+}
+
+#[tauri::command]
+pub async fn save_partner(desk: State<'_, DeskState>, form: PartnerForm) -> Result<Vec<PartnerView>, AppError> {
+    desk.run(move |d| d.save_partner(&form)).await
+}
+
+#[tauri::command]
+pub fn region_name(code: String) -> Result<String, AppError> {
+    Desk::region_name(&code)
 }

@@ -7,8 +7,6 @@ pub mod db_path;
 use std::sync::Arc;
 
 use commands::DeskState;
-use tauri::Manager;
-use tokio_util::sync::CancellationToken;
 
 /// Opens the desk named on the command line (`--db PATH`), by `TONGBAN_DB`, or at the platform
 /// default, and runs the window. A desk that cannot be opened still gets a window: the commands
@@ -25,14 +23,11 @@ pub fn run() {
         DeskState::Failed(_) => None,
     };
     let result = tauri::Builder::default()
-        .setup(move |app| {
+        .setup(move |_app| {
             if let Some(desk) = sync {
-                let engine = tauri::async_runtime::block_on(async move { desk.start_sync(CancellationToken::new()) });
-                match engine {
-                    Ok(engine) => {
-                        app.manage(engine);
-                    }
-                    Err(e) => eprintln!("tongban-desk: 无法启动同步：{} ({})", e.message, e.code),
+                // On Tauri's runtime, where the engine's tasks then live.
+                if let Err(e) = tauri::async_runtime::block_on(async move { desk.start_sync() }) {
+                    eprintln!("tongban-desk: 无法启动同步：{} ({})", e.message, e.code);
                 }
             }
             Ok(())
@@ -50,7 +45,11 @@ pub fn run() {
             commands::take_in,
             commands::sync_overview,
             commands::sync_now,
-            commands::acknowledge_catalog_news
+            commands::acknowledge_catalog_news,
+            commands::supervision,
+            commands::partners,
+            commands::save_partner,
+            commands::region_name
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

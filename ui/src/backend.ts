@@ -18,6 +18,9 @@ import type { IdKind } from "./bindings/IdKind";
 import type { FieldCheck } from "./bindings/FieldCheck";
 import type { CatalogIntake } from "./bindings/CatalogIntake";
 import type { TakenIn } from "./bindings/TakenIn";
+import type { SupervisionReport } from "./bindings/SupervisionReport";
+import type { PartnerView } from "./bindings/PartnerView";
+import type { PartnerForm } from "./bindings/PartnerForm";
 
 export interface Backend {
   deskInfo(): Promise<DeskInfo>;
@@ -40,6 +43,14 @@ export interface Backend {
   syncNow(): Promise<void>;
   /** Marks the catalog changes up to this id as read. */
   acknowledgeCatalogNews(upTo: number): Promise<void>;
+  /** The supervisor's view: the ledger of some days on screen, its counts, the overdue list. */
+  supervision(query: LedgerQuery): Promise<SupervisionReport>;
+  /** Every partner: hub, catalog, sync state. */
+  partners(): Promise<PartnerView[]>;
+  /** Adds or changes a partner's hub (sync restarts with it); answers the partners as now. */
+  savePartner(form: PartnerForm): Promise<PartnerView[]>;
+  /** The full name of a region code, or why it is not one. */
+  regionName(code: string): Promise<string>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -101,6 +112,10 @@ export function createTauriBackend(invoke: Invoke): Backend {
     syncOverview: () => call<SyncOverview>("sync_overview"),
     syncNow: () => call<void>("sync_now"),
     acknowledgeCatalogNews: (upTo) => call<void>("acknowledge_catalog_news", { upTo }),
+    supervision: (query) => call<SupervisionReport>("supervision", { query }),
+    partners: () => call<PartnerView[]>("partners"),
+    savePartner: (form) => call<PartnerView[]>("save_partner", { form }),
+    regionName: (code) => call<string>("region_name", { code }),
   };
 }
 

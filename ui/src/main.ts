@@ -29,6 +29,8 @@ import "element-plus/es/components/radio-group/style/css";
 import "element-plus/es/components/switch/style/css";
 import "element-plus/es/components/alert/style/css";
 import "element-plus/es/components/tooltip/style/css";
+import "element-plus/es/components/tabs/style/css";
+import "element-plus/es/components/tab-pane/style/css";
 import "./styles.css";
 
 import App from "./App.vue";

@@ -543,6 +543,17 @@ impl CaseStatus {
         }
     }
 
+    /// How many of `statuses` are in each status, in the order of [`CaseStatus::ALL`].
+    pub fn tally(statuses: impl IntoIterator<Item = CaseStatus>) -> [usize; CaseStatus::ALL.len()] {
+        let mut counts = [0; CaseStatus::ALL.len()];
+        for status in statuses {
+            if let Some(k) = CaseStatus::ALL.iter().position(|s| *s == status) {
+                counts[k] += 1;
+            }
+        }
+        counts
+    }
+
     /// The stable name used in the database, the CLI and on the wire.
     pub fn as_str(self) -> &'static str {
         use CaseStatus::*;

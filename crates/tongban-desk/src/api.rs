@@ -182,3 +182,109 @@ impl From<&tongban_sync::HubStatus> for HubSyncView {
         }
     }
 }
+
+/// One line of the 台账 on the supervisor's screen: what the printed ledger lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct LedgerRow {
+    pub number: String,
+    /// RFC 3339.
+    pub received_at: String,
+    pub applicant_name: String,
+    pub applicant_id_masked: String,
+    pub item_name: String,
+    pub handling_region_name: String,
+    pub status: CaseStatus,
+    pub status_label: String,
+    pub clerk_name: String,
+    /// 材料流转: 网络＋邮寄 and the waybills, as printed.
+    pub transfer: String,
+    pub pending_sync: bool,
+}
+
+/// How many cases share one status, item, partner or clerk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Tally {
+    /// The status's stable name, the item code, the region code or the login.
+    pub key: String,
+    pub label: String,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+/// The supervisor's view of some days: the ledger, its counts, and what is overdue (any day).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SupervisionReport {
+    /// `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+    #[ts(type = "number")]
+    pub total: u64,
+    /// Not yet 已送达.
+    #[ts(type = "number")]
+    pub open: u64,
+    pub rows: Vec<LedgerRow>,
+    /// Every status, in the state machine's order, zeros included.
+    pub by_status: Vec<Tally>,
+    /// Most first.
+    pub by_item: Vec<Tally>,
+    pub by_partner: Vec<Tally>,
+    pub by_clerk: Vec<Tally>,
+    /// Open cases past their 承诺办结 date, the longest overdue first.
+    pub overdue: Vec<CaseRow>,
+    /// More are overdue than the list shows.
+    pub overdue_more: bool,
+}
+
+/// A partner's catalog as this desk holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PartnerCatalog {
+    pub version: String,
+    pub note: String,
+    #[ts(type = "number")]
+    pub items: u64,
+    #[ts(type = "number")]
+    pub bundles: u64,
+    #[ts(type = "number")]
+    pub contacts: u64,
+    /// 通办中心 or 文件导入.
+    pub source: String,
+    /// RFC 3339.
+    pub received_at: String,
+}
+
+/// A partner region: its hub, its catalog, its sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PartnerView {
+    pub region: String,
+    /// Full name, e.g. 北京市丰台区.
+    pub region_name: String,
+    /// The name the clerk gave it.
+    pub name: String,
+    /// False for a region whose catalog was imported from a file but whose hub is not set up.
+    pub hub_configured: bool,
+    pub url: String,
+    /// The start and end of the credential (tok…6789), never the whole of it.
+    pub credential_hint: String,
+    /// The desk's own region's hub (its back office's inbox).
+    pub own_region: bool,
+    pub online: bool,
+    #[ts(type = "number")]
+    pub pending: u64,
+    #[ts(type = "number")]
+    pub quarantined: u64,
+    pub last_success_at: Option<String>,
+    pub last_error: Option<String>,
+    /// RFC 3339.
+    pub added_at: String,
+    pub catalog: Option<PartnerCatalog>,
+}
+
+/// Adding or changing a partner's hub.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
+pub struct PartnerForm {
+    pub region: String,
+    pub name: String,
+    pub url: String,
+    /// Empty or null keeps the configured one (when editing).
+    pub credential: Option<String>,
+}

@@ -6,7 +6,9 @@ pub mod api;
 mod decisions;
 pub mod demo;
 mod intake;
+mod partners;
 pub mod printing;
+mod supervision;
 pub mod viewer;
 
 use std::collections::HashMap;
@@ -60,14 +62,23 @@ impl From<StoreError> for AppError {
     }
 }
 
-/// An open desk: its database behind a lock (the window calls from several threads).
+/// An open desk: its database behind a lock (the window calls from several threads), and its
+/// sync engine once started.
 pub struct Desk {
     store: Mutex<Store>,
+    sync: Mutex<Option<RunningSync>>,
+}
+
+/// The engine and what it takes to stop it and start it again (when the hubs change).
+struct RunningSync {
+    engine: SyncEngine,
+    shutdown: CancellationToken,
+    runtime: tokio::runtime::Handle,
 }
 
 impl Desk {
     pub fn open(path: &Path) -> Result<Desk, AppError> {
-        Ok(Desk { store: Mutex::new(Store::open(path)?) })
+        Ok(Desk { store: Mutex::new(Store::open(path)?), sync: Mutex::new(None) })
     }
 
     /// Where a desk keeps its database when none is given: the platform's data folder
@@ -85,20 +96,64 @@ impl Desk {
             .unwrap_or_else(|_| std::env::temp_dir().join("tongban-prints"))
     }
 
-    /// Starts syncing with every configured hub, on a connection of its own to this desk's
-    /// database, until `shutdown` is cancelled (call inside a tokio runtime). Stopping is never
-    /// required for safety: every write of a round is one transaction and every push idempotent.
-    pub fn start_sync(&self, shutdown: CancellationToken) -> Result<SyncEngine, AppError> {
+    /// Starts syncing with every configured hub (call inside a tokio runtime), on a connection of
+    /// its own to this desk's database, until the process ends. Stopping is never required for
+    /// safety: every write of a round is one transaction and every push idempotent.
+    pub fn start_sync(&self) -> Result<(), AppError> {
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| AppError::new("internal", "内部错误：同步须在异步运行时中启动"))?;
+        let mut sync = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = sync.take() {
+            old.shutdown.cancel();
+        }
         let store = Store::open(&self.with_store(|store| Ok(store.path().to_path_buf()))?)?;
-        SyncEngine::start(store, SyncSettings::default(), shutdown).map_err(|e| AppError::new(e.code(), e.to_string()))
+        let shutdown = CancellationToken::new();
+        let engine = {
+            let _entered = runtime.enter();
+            SyncEngine::start(store, SyncSettings::default(), shutdown.clone())
+                .map_err(|e| AppError::new(e.code(), e.to_string()))?
+        };
+        *sync = Some(RunningSync { engine, shutdown, runtime });
+        Ok(())
+    }
+
+    /// Starts the engine again if it runs, so it works with the hubs as now configured (a round
+    /// under way is cut short; what it wrote is whole, what it did not is done by the next).
+    fn restart_sync(&self) -> Result<(), AppError> {
+        let runtime = self.sync.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|r| r.runtime.clone());
+        match runtime {
+            Some(runtime) => {
+                let _entered = runtime.enter();
+                self.start_sync()
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The 同步 button: a round with every hub now.
+    pub fn sync_now(&self) -> Result<(), AppError> {
+        match self.sync.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            Some(running) => {
+                running.engine.sync_now();
+                Ok(())
+            }
+            None => Err(AppError::new("sync_not_running", "同步没有运行：受理台数据库未能打开或尚未配置通办中心")),
+        }
     }
 
     /// The status bar's view: each hub as the running engine reports it (or, without an engine,
     /// as configured and offline), what waits for no hub, and unread catalog changes.
-    pub fn sync_overview(&self, engine: Option<&SyncEngine>) -> Result<SyncOverview, AppError> {
+    pub fn sync_overview(&self) -> Result<SyncOverview, AppError> {
+        let reported: Option<Vec<HubSyncView>> = self
+            .sync
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(|r| r.engine.status().borrow().iter().map(HubSyncView::from).collect());
         let store = self.locked();
-        let hubs = match engine {
-            Some(engine) => engine.status().borrow().iter().map(HubSyncView::from).collect(),
+        let running = reported.is_some();
+        let hubs = match reported {
+            Some(hubs) => hubs,
             None => {
                 let mut hubs = Vec::new();
                 for hub in store.hubs()? {
@@ -134,7 +189,7 @@ impl Desk {
                 at: u.at.to_rfc3339(),
             })
             .collect();
-        Ok(SyncOverview { running: engine.is_some(), hubs, unrouted: store.unrouted_outbox_len()?, catalog_news })
+        Ok(SyncOverview { running, hubs, unrouted: store.unrouted_outbox_len()?, catalog_news })
     }
 
     /// Marks the catalog changes up to `up_to` (a [`CatalogNews::id`]) as read.
@@ -181,37 +236,10 @@ impl Desk {
             partner: query.partner.clone(),
             clerk: query.clerk.clone(),
         };
-        let today = Utc::now().with_timezone(&tongban_store::china_time()).date_naive();
         self.with_store(|store| {
             let page = store.list_cases(&filter, query.page, query.page_size)?;
-            let names: HashMap<String, String> =
-                store.users()?.into_iter().map(|u| (u.login, u.display_name)).collect();
-            let calendar = store.calendar();
-            let rows = page
-                .rows
-                .into_iter()
-                .map(|c| CaseRow {
-                    overdue_days: c
-                        .deadline
-                        .filter(|_| !c.status.is_final())
-                        .and_then(|d| calendar.overdue_by(d, today).ok())
-                        .unwrap_or(0),
-                    handling_region_name: region::short_name(&c.handling_region).unwrap_or_default(),
-                    clerk_name: names.get(&c.clerk).cloned().unwrap_or_else(|| c.clerk.clone()),
-                    id: c.id.to_string(),
-                    number: c.number,
-                    status: c.status,
-                    status_label: c.status.label().to_string(),
-                    applicant_name: c.applicant_name,
-                    applicant_id_masked: mask_id_number(&c.applicant_id),
-                    item_name: c.item_name,
-                    handling_region: c.handling_region,
-                    received_at: c.received_at.to_rfc3339(),
-                    deadline: c.deadline.map(|d| d.to_string()),
-                    clerk: c.clerk,
-                    pending_sync: c.pending_sync,
-                })
-                .collect();
+            let rows = CaseRows::new(store)?;
+            let rows = page.rows.into_iter().map(|c| rows.row(c)).collect();
             Ok(CasePage { rows, total: page.total })
         })
     }
@@ -271,6 +299,56 @@ impl Desk {
         let message = printed.summary(None) + if warning.is_none() { done } else { "" };
         Ok(PrintOutcome { path: path.display().to_string(), reprint: printed.record.reprint, message, warning })
     }
+}
+
+/// Turns stored cases into the queue's rows: clerks named, overdue counted as of today.
+pub(crate) struct CaseRows<'a> {
+    names: HashMap<String, String>,
+    calendar: &'a tongban_core::workdays::WorkCalendar,
+    today: NaiveDate,
+}
+
+impl<'a> CaseRows<'a> {
+    pub(crate) fn new(store: &'a Store) -> Result<CaseRows<'a>, StoreError> {
+        Ok(CaseRows {
+            names: store.users()?.into_iter().map(|u| (u.login, u.display_name)).collect(),
+            calendar: store.calendar(),
+            today: today(),
+        })
+    }
+
+    pub(crate) fn clerk_name(&self, login: &str) -> String {
+        self.names.get(login).cloned().unwrap_or_else(|| login.to_string())
+    }
+
+    pub(crate) fn row(&self, c: tongban_store::CaseSummary) -> CaseRow {
+        CaseRow {
+            overdue_days: c
+                .deadline
+                .filter(|_| !c.status.is_final())
+                .and_then(|d| self.calendar.overdue_by(d, self.today).ok())
+                .unwrap_or(0),
+            handling_region_name: region::short_name(&c.handling_region).unwrap_or_default(),
+            clerk_name: self.clerk_name(&c.clerk),
+            id: c.id.to_string(),
+            number: c.number,
+            status: c.status,
+            status_label: c.status.label().to_string(),
+            applicant_name: c.applicant_name,
+            applicant_id_masked: mask_id_number(&c.applicant_id),
+            item_name: c.item_name,
+            handling_region: c.handling_region,
+            received_at: c.received_at.to_rfc3339(),
+            deadline: c.deadline.map(|d| d.to_string()),
+            clerk: c.clerk,
+            pending_sync: c.pending_sync,
+        }
+    }
+}
+
+/// Today in Beijing, the day deadlines and ledgers count in.
+pub(crate) fn today() -> NaiveDate {
+    Utc::now().with_timezone(&tongban_store::china_time()).date_naive()
 }
 
 /// The user a desk acts as until the window has a login: `explicit` (the CLI's `--user`), else

@@ -69,6 +69,31 @@ pub struct LedgerRequest {
     pub partner: Option<String>,
 }
 
+impl LedgerRequest {
+    /// The request checked: dates parsed, `to` defaulted and not before `from`, the partner a
+    /// region code. The printed ledger and the supervisor's screen list the same cases.
+    pub fn filter(&self) -> Result<LedgerFilter, AppError> {
+        let from = parse_day("起始日期", &self.from)?;
+        let to = match self.to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => parse_day("截止日期", t)?,
+            None => from,
+        };
+        if to < from {
+            return Err(FormError::BadRange { from, to }.into());
+        }
+        let partner = non_empty(&self.partner);
+        if let Some(code) = partner.filter(|c| !region::is_valid_code(c)) {
+            return Err(AppError::new("invalid_input", format!("办理地「{code}」不是有效的行政区划代码（6位数字）")));
+        }
+        Ok(LedgerFilter {
+            from,
+            to,
+            clerk: non_empty(&self.clerk).map(str::to_string),
+            partner: partner.map(str::to_string),
+        })
+    }
+}
+
 /// Where a printed form goes before it is recorded. An error here records nothing, so the
 /// next print is not marked 补打 for a form nobody received.
 pub type Deliver<'a> = &'a mut dyn FnMut(&str, &[u8]) -> Result<(), AppError>;
@@ -143,21 +168,9 @@ pub fn print_ledger(
     deliver: Deliver<'_>,
 ) -> Result<Printed, AppError> {
     let printed_by = store.user(user)?.display_name;
-    let from = parse_day("起始日期", &request.from)?;
-    let to = match request.to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => parse_day("截止日期", t)?,
-        None => from,
-    };
-    if to < from {
-        return Err(FormError::BadRange { from, to }.into());
-    }
-    let clerk = non_empty(&request.clerk);
-    let partner = non_empty(&request.partner);
-    if let Some(code) = partner.filter(|c| !region::is_valid_code(c)) {
-        return Err(AppError::new("invalid_input", format!("办理地「{code}」不是有效的行政区划代码（6位数字）")));
-    }
-    let clerk_name = clerk.map(|login| store.user(login).map(|u| u.display_name)).transpose()?;
-    let filter = LedgerFilter { from, to, clerk: clerk.map(str::to_string), partner: partner.map(str::to_string) };
+    let filter = request.filter()?;
+    let (from, to, partner) = (filter.from, filter.to, filter.partner.as_deref());
+    let clerk_name = filter.clerk.as_deref().map(|login| store.user(login).map(|u| u.display_name)).transpose()?;
     let entries = store.ledger_entries(&filter)?;
     let hall = store.hall_texts()?;
     let mut input = Ledger {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use tongban_core::catalog::CatalogIntake;
 use tongban_desk::{
     AfterPrint, AppError, CaseForm, CasePage, CaseQuery, DeskInfo, FieldCheck, FieldKind, ItemChoice, ItemDetails,
-    LedgerQuery, PrintOutcome, StatusOption, SyncOverview, TakenIn,
+    LedgerQuery, PartnerForm, PartnerView, PrintOutcome, StatusOption, SupervisionReport, SyncOverview, TakenIn,
 };
 use ts_rs::{Config, TS};
 
@@ -31,6 +31,9 @@ fn generate(dir: &Path) {
     TakenIn::export_all(&cfg).unwrap();
     CatalogIntake::export_all(&cfg).unwrap();
     SyncOverview::export_all(&cfg).unwrap();
+    SupervisionReport::export_all(&cfg).unwrap();
+    PartnerView::export_all(&cfg).unwrap();
+    PartnerForm::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

@@ -19,7 +19,7 @@ fn hubs_unrouted_events_and_catalog_news_until_read() {
     Store::open(&db).unwrap().add_hub(&setup, Utc::now()).unwrap();
     let desk = Desk::open(&db).unwrap();
 
-    let overview = desk.sync_overview(None).unwrap();
+    let overview = desk.sync_overview().unwrap();
     assert!(!overview.running);
     let [hub] = overview.hubs.as_slice() else { panic!("one hub: {:?}", overview.hubs) };
     assert_eq!((hub.name.as_str(), hub.online, hub.own_region), ("北京市丰台区", false, false));
@@ -30,5 +30,5 @@ fn hubs_unrouted_events_and_catalog_news_until_read() {
     assert_eq!(news.lines, ["收到事项清单，共 28 个事项"]);
 
     desk.acknowledge_catalog_news(news.id).unwrap();
-    assert!(desk.sync_overview(None).unwrap().catalog_news.is_empty());
+    assert!(desk.sync_overview().unwrap().catalog_news.is_empty());
 }

@@ -72,7 +72,8 @@ pub(crate) fn scope_text(input: &Ledger<'_>) -> String {
     s
 }
 
-fn transfer_short(e: &LedgerEntry) -> String {
+/// 材料流转 in a few characters: 网络＋邮寄 and the waybills (also what the supervisor's screen shows).
+pub fn transfer_short(e: &LedgerEntry) -> String {
     let t = &e.transfer;
     let mut s = match (t.network, t.mail) {
         (true, true) => "网络＋邮寄".to_string(),
@@ -219,12 +220,7 @@ pub(crate) fn render(font: &FormFont, input: &Ledger<'_>) -> Result<Vec<u8>, For
     let head = lay_row(font, &head_cols(), &TITLES.map(|t| (t, t)), SIZE + 0.5, ROW_H + 0.5)?;
 
     // Totals by status: every status, so the supervisor reads the same columns every day.
-    let mut counts = [0usize; CaseStatus::ALL.len()];
-    for e in input.entries {
-        if let Some(k) = CaseStatus::ALL.iter().position(|s| *s == e.case.status) {
-            counts[k] += 1;
-        }
-    }
+    let counts = CaseStatus::tally(input.entries.iter().map(|e| e.case.status));
     let n = CaseStatus::ALL.len() + 1;
     let total_w = WIDTH / n as f32;
     let total_head_cols = vec![Col::head(total_w); n];

@@ -138,6 +138,11 @@ pub fn ledger_scope(input: &Ledger<'_>) -> String {
     ledger::scope_text(input)
 }
 
+/// A ledger line's 材料流转 column: 网络＋邮寄, the originals' waybill, the result's.
+pub fn ledger_transfer_text(entry: &LedgerEntry) -> String {
+    ledger::transfer_short(entry)
+}
+
 /// What a case's 一次性告知书 lists: each missing required material (once, however many of a
 /// 一件事's items ask for it), and each item the handling region asked to be supplemented, with
 /// what it must be. Empty when nothing is to be told.

@@ -244,6 +244,21 @@ impl Store {
     pub fn case_count(&self) -> Result<u64> {
         Ok(self.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0))?)
     }
+
+    /// Open cases whose 承诺办结 date is before `today`, the longest overdue first (at most
+    /// `limit`). Closed cases are never overdue, however late they closed.
+    pub fn overdue_cases(&self, today: NaiveDate, limit: u32) -> Result<Vec<CaseSummary>> {
+        let open: Vec<String> =
+            CaseStatus::ALL.iter().filter(|s| !s.is_final()).map(|s| format!("'{}'", s.as_str())).collect();
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM cases WHERE deadline < ?1 AND status IN ({}) \
+             ORDER BY deadline, received_at LIMIT ?2",
+            open.join(", ")
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![today.to_string(), limit], read_summary)?;
+        rows.map(|r| r?).collect()
+    }
 }
 
 fn drive_for(total: u64) -> Drive {
@@ -505,5 +520,34 @@ mod tests {
         let (_, waiting) =
             store.create_case(&crate::events::tests::form(true), "zhang", at("2026-02-13T02:00:00Z")).unwrap();
         assert_eq!(store.case_by_number(waiting.as_str()).unwrap().deadline, None);
+    }
+
+    #[test]
+    fn overdue_lists_open_cases_past_their_deadline_longest_first() {
+        let (_d, mut store) = temp_store();
+        crate::events::tests::setup(&mut store);
+        let complete = crate::events::tests::form(false);
+        let (early, _) = store.create_case(&complete, "zhang", at("2026-03-02T02:00:00Z")).unwrap();
+        let (late, _) = store.create_case(&complete, "zhang", at("2026-03-09T02:00:00Z")).unwrap();
+        // 待补正 has no deadline yet: the clock has not started.
+        store.create_case(&crate::events::tests::form(true), "zhang", at("2026-03-02T03:00:00Z")).unwrap();
+        let deadline = |id: CaseId| {
+            store
+                .overdue_cases(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(), 10)
+                .unwrap()
+                .into_iter()
+                .find(|c| c.id == id)
+                .and_then(|c| c.deadline)
+                .unwrap()
+        };
+        let (d_early, d_late) = (deadline(early), deadline(late));
+        assert!(d_early < d_late);
+        let ids = |today: NaiveDate, limit| -> Vec<CaseId> {
+            store.overdue_cases(today, limit).unwrap().into_iter().map(|c| c.id).collect()
+        };
+        assert!(ids(d_early, 10).is_empty(), "due today is not overdue");
+        assert_eq!(ids(d_early.succ_opt().unwrap(), 10), vec![early]);
+        assert_eq!(ids(d_late.succ_opt().unwrap(), 10), vec![early, late], "longest overdue first");
+        assert_eq!(ids(d_late.succ_opt().unwrap(), 1), vec![early]);
     }
 }

@@ -5,6 +5,7 @@ import { BACKEND, BackendError, type Backend } from "../backend";
 import type { CaseQuery } from "../bindings/CaseQuery";
 import type { CaseRow } from "../bindings/CaseRow";
 import type { LedgerQuery } from "../bindings/LedgerQuery";
+import { stubBackend } from "../testing/stub-backend";
 
 const row = (n: number, name: string, extra: Partial<CaseRow> = {}): CaseRow => ({
   id: `id-${n}`,
@@ -34,7 +35,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
   const calls: CaseQuery[] = [];
   const prints: string[] = [];
   const ledgers: LedgerQuery[] = [];
-  const backend: Backend = {
+  const backend = stubBackend({
     deskInfo: async () => ({
       region_code: "411323",
       region_name: "河南省南阳市新野县",
@@ -72,7 +73,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
     ...overrides,
-  };
+  });
   return { backend, calls, prints, ledgers };
 }
 

@@ -7,6 +7,7 @@ import type { ItemChoice } from "../bindings/ItemChoice";
 import type { ItemDetails } from "../bindings/ItemDetails";
 import type { TakenIn } from "../bindings/TakenIn";
 import { DRAFT_KEY } from "../intake/form";
+import { stubBackend } from "../testing/stub-backend";
 
 const PENSION: ItemChoice = {
   partner: "110106",
@@ -71,7 +72,7 @@ const BIRTH_DETAILS: ItemDetails = {
 function fakeBackend(overrides: Partial<Backend> = {}) {
   const drafts: CatalogIntake[] = [];
   const prints: string[] = [];
-  const backend: Backend = {
+  const backend = stubBackend({
     deskInfo: async () => {
       throw new Error("unused");
     },
@@ -111,7 +112,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
     ...overrides,
-  };
+  });
   return { backend, drafts, prints };
 }
 

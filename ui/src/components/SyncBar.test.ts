@@ -3,6 +3,7 @@ import { flushPromises, mount, type VueWrapper } from "@vue/test-utils";
 import SyncBar from "./SyncBar.vue";
 import { BACKEND, BackendError, type Backend } from "../backend";
 import type { SyncOverview } from "../bindings/SyncOverview";
+import { stubBackend } from "../testing/stub-backend";
 
 const ONLINE: SyncOverview = {
   running: true,
@@ -46,7 +47,7 @@ const ONLINE: SyncOverview = {
 function fakeBackend(overview: SyncOverview) {
   const acks: number[] = [];
   let syncs = 0;
-  const backend = {
+  const backend = stubBackend({
     syncOverview: async () => overview,
     syncNow: async () => {
       syncs += 1;
@@ -55,7 +56,7 @@ function fakeBackend(overview: SyncOverview) {
       acks.push(upTo);
       overview = { ...overview, catalog_news: [] };
     },
-  } as unknown as Backend;
+  });
   return { backend, acks, syncs: () => syncs };
 }
 

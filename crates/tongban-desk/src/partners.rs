@@ -1,0 +1,181 @@
+//! The partners (合作地区) as the window manages them: each region's hub (where its cases go),
+//! its catalog as this desk holds it, and how its sync stands.
+
+use chrono::Utc;
+use tongban_core::region;
+use tongban_store::HubSetup;
+
+use crate::{AppError, Desk, PartnerCatalog, PartnerForm, PartnerView};
+
+impl Desk {
+    /// Every configured hub with its sync state and catalog, the desk's own region's first.
+    pub fn partners(&self) -> Result<Vec<PartnerView>, AppError> {
+        let live = self.sync_overview()?.hubs;
+        self.with_store(|store| {
+            let mut out = Vec::new();
+            for hub in store.hubs()? {
+                let state = store.sync_state(&hub.region)?;
+                let catalog = store.current_catalog(&hub.region)?.as_ref().map(partner_catalog);
+                let live = live.iter().find(|h| h.region == hub.region);
+                out.push(PartnerView {
+                    hub_configured: true,
+                    region_name: region::display_name(&hub.region),
+                    credential_hint: credential_hint(&hub.credential),
+                    online: live.is_some_and(|h| h.online),
+                    pending: state.pending,
+                    quarantined: state.quarantined,
+                    last_success_at: state.last_success_at.map(|t| t.to_rfc3339()),
+                    last_error: state.last_error,
+                    added_at: hub.added_at.to_rfc3339(),
+                    region: hub.region,
+                    name: hub.name,
+                    url: hub.url,
+                    own_region: hub.own_region,
+                    catalog,
+                });
+            }
+            // A catalog imported from a file before the partner's hub is known.
+            for held in store.current_catalogs()? {
+                if out.iter().any(|p| p.region == held.catalog.region) {
+                    continue;
+                }
+                let region = held.catalog.region.clone();
+                out.push(PartnerView {
+                    hub_configured: false,
+                    region_name: region::display_name(&region),
+                    name: region::display_name(&region),
+                    credential_hint: String::new(),
+                    online: false,
+                    pending: 0,
+                    quarantined: 0,
+                    last_success_at: None,
+                    last_error: None,
+                    added_at: held.received_at.to_rfc3339(),
+                    url: String::new(),
+                    own_region: false,
+                    catalog: Some(partner_catalog(&held)),
+                    region,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Adds a partner's hub, or changes one; an empty credential keeps the one configured. The
+    /// running sync starts again so the change takes effect at once.
+    pub fn save_partner(&self, form: &PartnerForm) -> Result<Vec<PartnerView>, AppError> {
+        self.with_store(|store| {
+            let region = form.region.trim();
+            let credential = match form.credential.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                Some(given) => given.to_string(),
+                // A new partner needs one; add_hub says so next to the field.
+                None => {
+                    store.hubs()?.into_iter().find(|h| h.region == region).map(|h| h.credential).unwrap_or_default()
+                }
+            };
+            let setup =
+                HubSetup { region: region.to_string(), name: form.name.clone(), url: form.url.clone(), credential };
+            store.add_hub(&setup, Utc::now())
+        })?;
+        self.restart_sync()?;
+        self.partners()
+    }
+
+    /// The full name of a region code as the clerk types it (`110106` → 北京市丰台区), or why
+    /// it is not one.
+    pub fn region_name(code: &str) -> Result<String, AppError> {
+        let code = code.trim();
+        if region::is_valid_code(code) {
+            Ok(region::display_name(code))
+        } else {
+            Err(AppError {
+                field: Some("region".into()),
+                ..AppError::new("invalid_input", format!("「{code}」不是有效的行政区划代码（6位数字）"))
+            })
+        }
+    }
+}
+
+fn partner_catalog(held: &tongban_store::HeldCatalog) -> PartnerCatalog {
+    PartnerCatalog {
+        version: held.catalog.version.clone(),
+        note: held.catalog.note.clone(),
+        items: held.catalog.items.len() as u64,
+        bundles: held.catalog.bundles.len() as u64,
+        contacts: held.catalog.contacts.len() as u64,
+        source: held.source.label().to_string(),
+        received_at: held.received_at.to_rfc3339(),
+    }
+}
+
+/// Enough of a credential to tell which one is configured, never the whole of it.
+fn credential_hint(credential: &str) -> String {
+    let chars: Vec<char> = credential.chars().collect();
+    if chars.len() <= 8 {
+        return "已设置".into();
+    }
+    format!("{}…{}", chars[..3].iter().collect::<String>(), chars[chars.len() - 4..].iter().collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn desk() -> (tempfile::TempDir, Desk) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("desk.db");
+        crate::demo::seed(&db, 1).unwrap();
+        (dir, Desk::open(&db).unwrap())
+    }
+
+    fn fengtai(url: &str, credential: Option<&str>) -> PartnerForm {
+        PartnerForm {
+            region: "110106".into(),
+            name: "北京市丰台区".into(),
+            url: url.into(),
+            credential: credential.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_partner_is_added_then_edited_keeping_its_credential() {
+        let (_dir, desk) = desk();
+        let before = desk.partners().unwrap();
+        assert!(before.iter().any(|p| p.region == "110106" && !p.hub_configured), "the sample catalog, no hub yet");
+        let partners = desk.save_partner(&fengtai("http://127.0.0.1:9/", Some("token-0123456789"))).unwrap();
+        let p = partners.iter().find(|p| p.region == "110106").unwrap();
+        assert_eq!(p.url, "http://127.0.0.1:9");
+        assert_eq!(p.region_name, "北京市丰台区");
+        assert_eq!(p.credential_hint, "tok…6789");
+        assert!(p.hub_configured && !p.online);
+        let catalog = p.catalog.as_ref().expect("the demo installs 丰台区's sample catalog");
+        assert_eq!(catalog.items, 28);
+        assert_eq!(catalog.bundles, 2);
+
+        let partners = desk.save_partner(&fengtai("http://127.0.0.1:10", None)).unwrap();
+        let p = partners.iter().find(|p| p.region == "110106").unwrap();
+        assert_eq!(p.url, "http://127.0.0.1:10");
+        assert_eq!(p.credential_hint, "tok…6789", "an empty credential keeps the configured one");
+    }
+
+    #[test]
+    fn bad_input_names_its_field_and_changes_nothing() {
+        let (_dir, desk) = desk();
+        let before = desk.partners().unwrap();
+        let e = desk.save_partner(&fengtai("ftp://hub", Some("token"))).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("url"), "{e:?}");
+        assert!(e.message.contains("ftp://hub"), "{}", e.message);
+        let e = desk.save_partner(&fengtai("http://hub", None)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("credential"), "a new partner needs a credential: {e:?}");
+        let e = desk.save_partner(&PartnerForm { region: "11010".into(), ..fengtai("http://hub", Some("t")) });
+        assert_eq!(e.unwrap_err().field.as_deref(), Some("region"));
+        assert_eq!(desk.partners().unwrap(), before);
+    }
+
+    #[test]
+    fn region_names_are_full_and_bad_codes_are_refused() {
+        assert_eq!(Desk::region_name(" 411329 ").unwrap(), "河南省南阳市新野县");
+        let e = Desk::region_name("999999").unwrap_err();
+        assert!(e.message.contains("999999"));
+    }
+}

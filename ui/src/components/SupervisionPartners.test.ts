@@ -1,0 +1,252 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { flushPromises, mount, type VueWrapper } from "@vue/test-utils";
+import App from "../App.vue";
+import { BACKEND, BackendError, type Backend } from "../backend";
+import type { LedgerQuery } from "../bindings/LedgerQuery";
+import type { PartnerForm } from "../bindings/PartnerForm";
+import type { PartnerView } from "../bindings/PartnerView";
+import type { SupervisionReport } from "../bindings/SupervisionReport";
+import { stubBackend } from "../testing/stub-backend";
+
+const REPORT: SupervisionReport = {
+  from: "2026-11-24",
+  to: "2026-11-24",
+  total: 2,
+  open: 2,
+  rows: [
+    {
+      number: "411329-20261124-A1-0001",
+      received_at: "2026-11-24T01:00:00Z",
+      applicant_name: "王建国",
+      applicant_id_masked: "411329********0008",
+      item_name: "企业职工基本养老保险关系转移接续",
+      handling_region_name: "北京市丰台区",
+      status: "received",
+      status_label: "已收件",
+      clerk_name: "张敏",
+      transfer: "网络＋邮寄",
+      pending_sync: true,
+    },
+  ],
+  by_status: [
+    { key: "awaiting_materials", label: "待补正", count: 0 },
+    { key: "received", label: "已收件", count: 2 },
+  ],
+  by_item: [{ key: "T1", label: "企业职工基本养老保险关系转移接续", count: 2 }],
+  by_partner: [{ key: "110106", label: "北京市丰台区", count: 2 }],
+  by_clerk: [{ key: "zhangmin", label: "张敏", count: 2 }],
+  overdue: [
+    {
+      id: "c1",
+      number: "411329-20261101-A1-0003",
+      status: "accepted",
+      status_label: "已受理",
+      applicant_name: "李强",
+      applicant_id_masked: "411302********0135",
+      item_name: "户口迁入",
+      handling_region: "330802",
+      handling_region_name: "衢州市柯城区",
+      received_at: "2026-11-01T01:00:00Z",
+      deadline: "2026-11-10",
+      overdue_days: 9,
+      clerk: "zhangmin",
+      clerk_name: "张敏",
+      pending_sync: false,
+    },
+  ],
+  overdue_more: false,
+};
+
+const FENGTAI: PartnerView = {
+  region: "110106",
+  region_name: "北京市丰台区",
+  name: "北京市丰台区",
+  hub_configured: true,
+  url: "http://127.0.0.1:8731",
+  credential_hint: "tok…6789",
+  own_region: false,
+  online: false,
+  pending: 4,
+  quarantined: 1,
+  last_success_at: null,
+  last_error: "无法连接通办中心：对方拒绝连接",
+  added_at: "2026-11-24T01:00:00Z",
+  catalog: {
+    version: "2026-11",
+    note: "",
+    items: 28,
+    bundles: 2,
+    contacts: 7,
+    source: "通办中心",
+    received_at: "2026-11-24T01:00:00Z",
+  },
+};
+
+function backend(extra: Partial<Backend> = {}) {
+  const ledgers: LedgerQuery[] = [];
+  const saved: PartnerForm[] = [];
+  const b = stubBackend({
+    deskInfo: async () => ({
+      region_code: "411329",
+      region_name: "河南省南阳市新野县",
+      window: "跨省通办窗口",
+      desk_code: "A1",
+      db_path: "/tmp/desk.db",
+      case_count: 2,
+    }),
+    caseStatuses: async () => [],
+    listCases: async () => ({ rows: [], total: 0 }),
+    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
+    supervision: async (q) => {
+      ledgers.push(q);
+      return REPORT;
+    },
+    printLedger: async (q) => {
+      ledgers.push(q);
+      return { path: "/d/台账.pdf", reprint: false, message: "已生成每日台账", warning: null };
+    },
+    partners: async () => [FENGTAI],
+    itemChoices: async () => [
+      {
+        partner: "110106",
+        partner_name: "北京市丰台区",
+        code: "110106-YJS-001",
+        name: "退休一件事",
+        domain: "一件事",
+        department: "区人力社保局",
+        bundle: true,
+        promised_days: 15,
+        catalog_version: "2026-11",
+      },
+    ],
+    regionName: async (code) => {
+      if (code === "330802") return "浙江省衢州市柯城区";
+      throw new BackendError("invalid_input", `「${code}」不是有效的行政区划代码（6位数字）`, "region");
+    },
+    savePartner: async (form) => {
+      saved.push(form);
+      if (!form.url.startsWith("http")) {
+        throw new BackendError("invalid_input", `「${form.url}」不是 http 或 https 地址`, "url");
+      }
+      return [FENGTAI];
+    },
+    ...extra,
+  });
+  return { backend: b, ledgers, saved };
+}
+
+let wrapper: VueWrapper | null = null;
+afterEach(() => {
+  wrapper?.unmount();
+  wrapper = null;
+  document.body.innerHTML = "";
+});
+
+async function mountApp(b: Backend) {
+  wrapper = mount(App, { global: { provide: { [BACKEND as symbol]: b } }, attachTo: document.body });
+  await flushPromises();
+  return wrapper;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function altKey(digit: string) {
+  window.dispatchEvent(new KeyboardEvent("keydown", { key: digit, altKey: true }));
+  await flushPromises();
+}
+
+describe("the supervisor's view", () => {
+  it("opens with Alt+3 on today's ledger, counts and overdue list", async () => {
+    const { backend: b, ledgers } = backend();
+    const w = await mountApp(b);
+    await altKey("3");
+    expect(w.find("[data-testid=supervision-view]").exists()).toBe(true);
+    expect(ledgers[0]?.from).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(ledgers[0]?.to).toBe(ledgers[0]?.from);
+    const stats = w.find("[data-testid=supervision-stats]").text();
+    expect(stats).toContain("2 件");
+    expect(stats).toContain("已收件 2");
+    expect(stats).not.toContain("待补正 0");
+    expect(w.find("[data-testid=supervision-overdue-count]").text()).toContain("1");
+    expect(w.find(".supervision-ledger").text()).toContain("王建国");
+    expect(w.find("[data-testid=supervision-overdue-tab]").text()).toContain("逾期1");
+  });
+
+  it("prints the days on screen", async () => {
+    const { backend: b, ledgers } = backend();
+    const w = await mountApp(b);
+    await altKey("3");
+    await w.find("[data-testid=supervision-print]").trigger("click");
+    await flushPromises();
+    expect(ledgers).toHaveLength(2);
+    expect(ledgers[1]).toEqual(ledgers[0]);
+  });
+
+  it("says why the report cannot be shown", async () => {
+    const { backend: b } = backend({
+      supervision: async () => {
+        throw new BackendError("invalid_input", "起始日期「x」无效");
+      },
+    });
+    const w = await mountApp(b);
+    await altKey("3");
+    expect(w.find("[data-testid=supervision-error]").text()).toBe("起始日期「x」无效");
+  });
+});
+
+describe("the partners view", () => {
+  it("lists each partner with its hub, sync and catalog, and the catalog's items", async () => {
+    const { backend: b } = backend();
+    const w = await mountApp(b);
+    await altKey("4");
+    const table = w.find(".partners-table").text();
+    expect(table).toContain("http://127.0.0.1:8731");
+    expect(table).toContain("tok…6789");
+    expect(table).toContain("待推送 4");
+    expect(table).toContain("隔离 1");
+    expect(table).toContain("28 个事项");
+    expect(w.find("[data-testid=partner-sync-110106]").text()).toContain("对方拒绝连接");
+    expect(w.find("[data-testid=partner-catalog]").text()).toContain("退休一件事");
+  });
+
+  it("adds a partner: the region code is named, a bad address is shown at its field", async () => {
+    const { backend: b, saved } = backend();
+    await mountApp(b);
+    await altKey("4");
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "n", ctrlKey: true }));
+    await flushPromises();
+    await sleep(20);
+    expect(document.activeElement?.id).toBe("partner-region");
+    const dialog = () => document.querySelector("[data-testid=partner-dialog]")!;
+    const region = document.querySelector<HTMLInputElement>("#partner-region")!;
+    region.value = "330802";
+    region.dispatchEvent(new Event("input"));
+    region.dispatchEvent(new Event("blur"));
+    await flushPromises();
+    expect(dialog().textContent).toContain("浙江省衢州市柯城区");
+    expect(document.querySelector<HTMLInputElement>("#partner-name")!.value).toBe("浙江省衢州市柯城区");
+    const url = document.querySelector<HTMLInputElement>("#partner-url")!;
+    url.value = "ftp://hub";
+    url.dispatchEvent(new Event("input"));
+    (document.querySelector("[data-testid=partner-save]") as HTMLElement).click();
+    await flushPromises();
+    await sleep(150); // el-form-item shows its error 100 ms late
+    expect(saved[0]).toEqual({ region: "330802", name: "浙江省衢州市柯城区", url: "ftp://hub", credential: null });
+    const item = document.querySelector("#partner-url")!.closest(".el-form-item")!;
+    expect(item.querySelector(".el-form-item__error")?.textContent).toContain("「ftp://hub」不是 http 或 https 地址");
+  });
+
+  it("edits a partner keeping its credential when the field is left empty", async () => {
+    const { backend: b, saved } = backend();
+    const w = await mountApp(b);
+    await altKey("4");
+    await w.find("[data-testid=partner-edit-110106]").trigger("click");
+    await flushPromises();
+    await sleep(20);
+    expect(document.activeElement?.id).toBe("partner-name");
+    expect(document.querySelector<HTMLInputElement>("#partner-region")!.disabled).toBe(true);
+    (document.querySelector("[data-testid=partner-save]") as HTMLElement).click();
+    await flushPromises();
+    expect(saved[0]).toEqual({ region: "110106", name: "北京市丰台区", url: "http://127.0.0.1:8731", credential: null });
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { VIEWS, viewForKey } from "./nav";
+
+const key = (k: string, mods: { alt?: boolean; ctrl?: boolean } = {}) => ({
+  key: k,
+  altKey: mods.alt ?? false,
+  ctrlKey: mods.ctrl ?? false,
+  metaKey: false,
+});
+
+describe("viewForKey", () => {
+  it("opens a shown view with Alt+its digit", () => {
+    expect(viewForKey(key("1", { alt: true }), VIEWS)).toBe("queue");
+    expect(viewForKey(key("3", { alt: true }), VIEWS)).toBe("supervision");
+    expect(viewForKey(key("4", { alt: true }), VIEWS)).toBe("partners");
+  });
+
+  it("ignores digits without Alt, with Ctrl, and views not shown", () => {
+    expect(viewForKey(key("1"), VIEWS)).toBeNull();
+    expect(viewForKey(key("1", { alt: true, ctrl: true }), VIEWS)).toBeNull();
+    expect(viewForKey(key("4", { alt: true }), VIEWS.filter((v) => v.key !== "partners"))).toBeNull();
+    expect(viewForKey(key("9", { alt: true }), VIEWS)).toBeNull();
+  });
+
+  it("gives every view its own digit", () => {
+    expect(new Set(VIEWS.map((v) => v.digit)).size).toBe(VIEWS.length);
+  });
+});

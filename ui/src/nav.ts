@@ -1,0 +1,23 @@
+// The window's views and how the clerk moves between them: a tab each, Alt+digit from anywhere.
+import type { KeyLike } from "./queue/shortcuts";
+
+export type ViewKey = "queue" | "supervision" | "partners";
+
+export interface ViewEntry {
+  key: ViewKey;
+  label: string;
+  /** Alt+digit opens the view. */
+  digit: string;
+}
+
+export const VIEWS: readonly ViewEntry[] = [
+  { key: "queue", label: "办件队列", digit: "1" },
+  { key: "supervision", label: "督查台账", digit: "3" },
+  { key: "partners", label: "合作地区", digit: "4" },
+];
+
+/** The view Alt+digit asks for, among those shown; null for any other key. */
+export function viewForKey(e: KeyLike, shown: readonly ViewEntry[]): ViewKey | null {
+  if (!e.altKey || e.ctrlKey || e.metaKey) return null;
+  return shown.find((v) => v.digit === e.key)?.key ?? null;
+}

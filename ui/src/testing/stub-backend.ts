@@ -1,0 +1,16 @@
+// A Backend for component tests: the methods a test gives, and every other one rejecting with a
+// BackendError that names it (so a test notices a call it did not expect, and new commands need
+// no change to old tests).
+import { BackendError, type Backend } from "../backend";
+
+export function stubBackend(methods: Partial<Backend>): Backend {
+  return new Proxy(methods, {
+    get(target, name) {
+      const given = (target as Record<string | symbol, unknown>)[name];
+      if (given !== undefined || typeof name !== "string") return given;
+      return async () => {
+        throw new BackendError("not_in_test", `测试未提供 ${name}`);
+      };
+    },
+  }) as Backend;
+}
