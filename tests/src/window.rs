@@ -82,6 +82,46 @@ impl Harness {
         Harness { prerequisites, _processes: processes, port, native_port, viewer_log }
     }
 
+    /// The processes the app runs as (its own, and the webview's WebKit processes): every live
+    /// descendant of tauri-driver except the WebDriver servers themselves. Linux only.
+    pub fn app_processes(&self) -> Vec<u32> {
+        let Some(driver) = self._processes.tauri_driver.as_ref().map(|c| c.id()) else {
+            return Vec::new();
+        };
+        let mut parents: Vec<(u32, u32, String)> = Vec::new();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+            // "pid (comm) state ppid …": comm may hold spaces, so split after its closing paren.
+            let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
+            let comm = stat[open + 1..close].to_string();
+            let mut rest = stat[close + 1..].split_whitespace();
+            let state = rest.next().unwrap_or("");
+            let ppid = rest.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+            if state != "Z" {
+                parents.push((pid, ppid, comm));
+            }
+        }
+        let mut family = vec![driver];
+        let mut grew = true;
+        while grew {
+            grew = false;
+            for (pid, ppid, _) in &parents {
+                if family.contains(ppid) && !family.contains(pid) {
+                    family.push(*pid);
+                    grew = true;
+                }
+            }
+        }
+        parents
+            .into_iter()
+            .filter(|(pid, _, comm)| {
+                family.contains(pid) && *pid != driver && !comm.starts_with("WebKitWebDriv") && comm != "tauri-driver"
+            })
+            .map(|(pid, _, _)| pid)
+            .collect()
+    }
+
     /// The file the app's PDF viewer last wrote: the path of the PDF it was asked to open.
     /// Remove it before a print to wait for the next one.
     pub fn viewer_log(&self) -> &Path {

@@ -17,16 +17,18 @@ pub fn open_pdf(path: &Path) -> Result<(), AppError> {
         AppError::new("viewer_failed", format!("PDF 已保存到「{}」，但无法打开查看器：{e}", path.display()))
     };
     match std::env::var_os(VIEWER_ENV).filter(|v| !v.is_empty()) {
-        Some(viewer) => Command::new(viewer)
-            .arg(path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map(drop)
-            .map_err(|e| failed(&e)),
+        Some(viewer) => run_viewer(&viewer, path).map_err(|e| failed(&e)),
         None => open::that_detached(path).map_err(|e| failed(&e)),
     }
+}
+
+/// Starts `viewer` on `path` and reaps it when it exits (it may stay open all day): a window
+/// that prints all day must not collect a zombie process per print.
+fn run_viewer(viewer: &std::ffi::OsStr, path: &Path) -> std::io::Result<()> {
+    let mut child =
+        Command::new(viewer).arg(path).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
+    std::thread::spawn(move || child.wait());
+    Ok(())
 }
 
 /// Sends `path` to the default printer (or `printer` by name): `lp` (CUPS) on Linux and
@@ -73,4 +75,35 @@ fn printer_command(path: &Path, printer: Option<&str>) -> Command {
     }
     c.arg("--").arg(path);
     c
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    /// Children of this process that exited and were never waited for.
+    fn zombies() -> usize {
+        let me = std::process::id().to_string();
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+            .filter(|stat| {
+                let rest: Vec<&str> = stat[stat.rfind(')').map_or(0, |i| i + 1)..].split_whitespace().collect();
+                rest.first() == Some(&"Z") && rest.get(1) == Some(&me.as_str())
+            })
+            .count()
+    }
+
+    #[test]
+    fn a_viewer_that_exits_leaves_no_zombie() {
+        for _ in 0..5 {
+            run_viewer(std::ffi::OsStr::new("true"), Path::new("/tmp/x.pdf")).unwrap();
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while zombies() > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(zombies(), 0);
+    }
 }

@@ -282,6 +282,24 @@ describe("the intake dialog", () => {
     );
   });
 
+  it("a failed print is told as such, never as printed", async () => {
+    const { backend } = fakeBackend({
+      printCaseForm: async () => {
+        throw new BackendError("viewer", "没有可用的 PDF 查看器");
+      },
+    });
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    await fillApplicant();
+    await tick("intake-material-0");
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "s", ctrlKey: true }));
+    await flushPromises();
+    const text = $("[data-testid=intake-result]")!.textContent!;
+    expect(text).toContain("待补正：411323-20250312-0007，缺 居民户口簿");
+    expect(text).toContain("打印失败：没有可用的 PDF 查看器（可在办件队列中补打）");
+    expect(text).not.toContain("已打印");
+  });
+
   it("shows a backend field error at the field, focuses it, and keeps what was typed", async () => {
     const { backend, prints } = fakeBackend({
       takeIn: async () => {
