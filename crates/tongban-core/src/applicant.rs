@@ -174,6 +174,8 @@ pub enum AgentRole {
 }
 
 impl AgentRole {
+    pub const ALL: [AgentRole; 2] = [AgentRole::Helper, AgentRole::Proxy];
+
     pub fn label(self) -> &'static str {
         match self {
             AgentRole::Helper => "帮办代办",

@@ -201,33 +201,35 @@ impl Store {
 
     /// The current catalog of `region`, if the desk has one.
     pub fn current_catalog(&self, region: &str) -> Result<Option<HeldCatalog>> {
-        self.conn
-            .query_row(
-                "SELECT c.content, c.source, c.hub_etag, c.received_at FROM catalog_current k
-                 JOIN catalogs c ON c.region = k.region AND c.version = k.version WHERE k.region = ?1",
-                [region],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get::<_, String>(3)?)),
-            )
-            .optional()?
-            .map(|(content, source, hub_etag, received_at)| {
-                Ok(HeldCatalog {
-                    catalog: serde_json::from_str(&content)?,
-                    source: CatalogSource::parse(&source),
-                    hub_etag,
-                    received_at: parse_time(&received_at)?,
-                })
-            })
-            .transpose()
+        Ok(self.held_catalogs(Some(region))?.pop())
     }
 
     /// Every region's current catalog, by region code.
     pub fn current_catalogs(&self) -> Result<Vec<HeldCatalog>> {
-        let regions: Vec<String> = self
-            .conn
-            .prepare_cached("SELECT region FROM catalog_current ORDER BY region")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        regions.iter().filter_map(|r| self.current_catalog(r).transpose()).collect()
+        self.held_catalogs(None)
+    }
+
+    /// The current catalogs of one region or all, in one query.
+    fn held_catalogs(&self, region: Option<&str>) -> Result<Vec<HeldCatalog>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.content, c.source, c.hub_etag, c.received_at FROM catalog_current k
+             JOIN catalogs c ON c.region = k.region AND c.version = k.version
+             WHERE ?1 IS NULL OR k.region = ?1 ORDER BY k.region",
+        )?;
+        let rows = stmt.query_map([region], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get::<_, String>(3)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (content, source, hub_etag, received_at) = row?;
+            out.push(HeldCatalog {
+                catalog: serde_json::from_str(&content)?,
+                source: CatalogSource::parse(&source),
+                hub_etag,
+                received_at: parse_time(&received_at)?,
+            });
+        }
+        Ok(out)
     }
 
     /// One version of a region's catalog, current or not (a case's own list).

@@ -2,41 +2,19 @@
 // which materials are still missing, where a backend error belongs, and the kept draft.
 import type { AgentRole } from "../bindings/AgentRole";
 import type { CatalogIntake } from "../bindings/CatalogIntake";
-import type { DeliveryOption } from "../bindings/DeliveryOption";
 import type { IdKind } from "../bindings/IdKind";
 import type { ItemChoice } from "../bindings/ItemChoice";
 import type { ItemRef } from "../bindings/ItemRef";
-import type { MaterialForm } from "../bindings/MaterialForm";
 import type { OfferedMaterial } from "../bindings/OfferedMaterial";
 import type { Provided } from "../bindings/Provided";
 
-export const ID_KINDS: readonly { value: IdKind; label: string }[] = [
-  { value: "resident_id", label: "居民身份证" },
-  { value: "hmt_residence_permit", label: "港澳台居民居住证" },
-  { value: "foreign_permanent2017", label: "外国人永久居留身份证（2017版）" },
-  { value: "foreign_permanent2023", label: "外国人永久居留身份证（2023版）" },
-  { value: "passport", label: "护照" },
-  { value: "hk_macao_permit", label: "港澳居民来往内地通行证" },
-  { value: "taiwan_permit", label: "台湾居民来往大陆通行证" },
-];
+// The labels are the Rust side's (and so the printed forms'), generated into bindings/labels.ts.
+import { ID_KINDS } from "../bindings/labels";
+export { AGENT_ROLES, DELIVERY_LABELS, ID_KINDS, MATERIAL_FORM_LABELS as FORM_LABELS } from "../bindings/labels";
 
 export function idKindLabel(kind: IdKind): string {
   return ID_KINDS.find((k) => k.value === kind)?.label ?? kind;
 }
-
-export const AGENT_ROLES: readonly { value: AgentRole; label: string }[] = [
-  { value: "helper", label: "帮办代办" },
-  { value: "proxy", label: "委托代理" },
-];
-
-// Must read as tongban_core::case::MaterialForm::label (see the note on issue 6: these tables belong on the Rust side).
-export const FORM_LABELS: Record<MaterialForm, string> = { original: "原件", copy: "复印件", electronic: "电子件" };
-
-export const DELIVERY_LABELS: Record<DeliveryOption, string> = {
-  at_window: "窗口领取",
-  mail: "邮寄送达",
-  online: "网上送达",
-};
 
 /** What the clerk found of one offered material (by its catalog name). */
 export interface MaterialState {
