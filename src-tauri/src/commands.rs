@@ -8,8 +8,8 @@ use std::sync::Arc;
 use tauri::State;
 use tongban_desk::{
     AfterPrint, AppError, CaseForm, CasePage, CaseQuery, CatalogIntake, Desk, DeskInfo, FieldCheck, FieldKind, IdKind,
-    ItemChoice, ItemDetails, LedgerQuery, PartnerForm, PartnerView, PrintOutcome, StatusOption, SupervisionReport,
-    SyncOverview, TakenIn,
+    ItemChoice, ItemDetails, LedgerQuery, PartnerForm, PartnerView, PrintOutcome, ReturningApplicant, StatusOption,
+    SupervisionReport, SyncOverview, TakenIn,
 };
 
 /// The desk the window works on, or why it could not be opened.
@@ -131,4 +131,12 @@ pub async fn save_partner(desk: State<'_, DeskState>, form: PartnerForm) -> Resu
 #[tauri::command]
 pub fn region_name(code: String) -> Result<String, AppError> {
     Desk::region_name(&code)
+}
+
+#[tauri::command]
+pub async fn returning_applicant(
+    desk: State<'_, DeskState>,
+    id_number: String,
+) -> Result<Option<ReturningApplicant>, AppError> {
+    desk.run(move |d| d.returning_applicant(&id_number)).await
 }

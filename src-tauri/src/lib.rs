@@ -49,7 +49,8 @@ pub fn run() {
             commands::supervision,
             commands::partners,
             commands::save_partner,
-            commands::region_name
+            commands::region_name,
+            commands::returning_applicant
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -21,6 +21,7 @@ import type { TakenIn } from "./bindings/TakenIn";
 import type { SupervisionReport } from "./bindings/SupervisionReport";
 import type { PartnerView } from "./bindings/PartnerView";
 import type { PartnerForm } from "./bindings/PartnerForm";
+import type { ReturningApplicant } from "./bindings/ReturningApplicant";
 
 export interface Backend {
   deskInfo(): Promise<DeskInfo>;
@@ -51,6 +52,8 @@ export interface Backend {
   savePartner(form: PartnerForm): Promise<PartnerView[]>;
   /** The full name of a region code, or why it is not one. */
   regionName(code: string): Promise<string>;
+  /** An applicant this desk took a case in for before (by 证件号码 or 信用代码), as last given. */
+  returningApplicant(idNumber: string): Promise<ReturningApplicant | null>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -116,6 +119,7 @@ export function createTauriBackend(invoke: Invoke): Backend {
     partners: () => call<PartnerView[]>("partners"),
     savePartner: (form) => call<PartnerView[]>("save_partner", { form }),
     regionName: (code) => call<string>("region_name", { code }),
+    returningApplicant: (idNumber) => call<ReturningApplicant | null>("returning_applicant", { idNumber }),
   };
 }
 

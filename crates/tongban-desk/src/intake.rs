@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use tongban_core::applicant::IdKind;
+use tongban_core::applicant::{Applicant, IdKind};
 use tongban_core::case::CaseStatus;
 use tongban_core::catalog::{CatalogIntake, Contact, DeliveryOption, Offer};
 use tongban_core::{region, validate};
@@ -68,6 +68,18 @@ pub struct FieldCheck {
     pub message: Option<String>,
     /// What a right value tells, e.g. `1949年12月31日出生，女` for a 居民身份证.
     pub note: Option<String>,
+}
+
+/// An applicant this desk has taken a case in for before: what they gave last time, for the
+/// clerk to fill in at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ReturningApplicant {
+    pub applicant: Applicant,
+    /// Their latest case here.
+    pub last_number: String,
+    pub last_item_name: String,
+    /// RFC 3339.
+    pub last_received_at: String,
 }
 
 /// A case just taken in.
@@ -171,6 +183,30 @@ impl Desk {
         }
     }
 
+    /// The applicant with this 证件号码 or 统一社会信用代码 as given in their latest case on this
+    /// desk, if any (the index on the number answers it; case does not matter).
+    pub fn returning_applicant(&self, id_number: &str) -> Result<Option<ReturningApplicant>, AppError> {
+        let id = id_number.trim().to_uppercase();
+        if id.len() < 6 {
+            return Ok(None);
+        }
+        self.with_store(|store| {
+            let filter = tongban_store::CaseFilter { text: Some(id.clone()), ..Default::default() };
+            // Newest first; a longer number sharing the prefix is someone else.
+            let page = store.list_cases(&filter, 1, 20)?;
+            let Some(latest) = page.rows.into_iter().find(|c| c.applicant_id == id) else {
+                return Ok(None);
+            };
+            let state = store.case_state(latest.id)?;
+            Ok(Some(ReturningApplicant {
+                applicant: state.intake.form.applicant,
+                last_number: latest.number,
+                last_item_name: latest.item_name,
+                last_received_at: latest.received_at.to_rfc3339(),
+            }))
+        })
+    }
+
     /// Takes a case in against the partner's current catalog, as the acting user.
     pub fn take_in(&self, draft: &CatalogIntake) -> Result<TakenIn, AppError> {
         let mut store = self.locked();
@@ -183,5 +219,28 @@ impl Desk {
             status_label: state.status.label().to_string(),
             missing: state.materials.iter().filter(|m| m.is_missing()).map(|m| m.name.clone()).collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_returning_applicant_is_offered_as_last_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("desk.db");
+        let seeded = crate::demo::seed(&db, 6).unwrap();
+        let desk = Desk::open(&db).unwrap();
+        let store = tongban_store::Store::open(&db).unwrap();
+        let case = store.case_by_number(&seeded[2].number).unwrap();
+        let back = desk.returning_applicant(&case.applicant_id.to_lowercase()).unwrap().expect("known");
+        assert_eq!(back.last_number, case.number);
+        assert_eq!(back.applicant.id_number(), case.applicant_id);
+        assert_eq!(back.applicant.name(), case.applicant_name);
+        // A prefix is not the applicant, nor is a number never seen.
+        assert_eq!(desk.returning_applicant(&case.applicant_id[..10]).unwrap(), None);
+        assert_eq!(desk.returning_applicant("110105194912310021").unwrap(), None);
+        assert_eq!(desk.returning_applicant("").unwrap(), None);
     }
 }

@@ -27,7 +27,7 @@ pub use tongban_sync::SyncEngine;
 use tongban_sync::SyncSettings;
 
 pub use api::*;
-pub use intake::{FieldCheck, FieldKind, ItemChoice, ItemDetails, TakenIn};
+pub use intake::{FieldCheck, FieldKind, ItemChoice, ItemDetails, ReturningApplicant, TakenIn};
 // What the intake commands take, re-exported so the window's shell needs no other crate.
 pub use tongban_core::applicant::IdKind;
 pub use tongban_core::catalog::CatalogIntake;

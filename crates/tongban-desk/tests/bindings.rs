@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use tongban_core::catalog::CatalogIntake;
 use tongban_desk::{
     AfterPrint, AppError, CaseForm, CasePage, CaseQuery, DeskInfo, FieldCheck, FieldKind, ItemChoice, ItemDetails,
-    LedgerQuery, PartnerForm, PartnerView, PrintOutcome, StatusOption, SupervisionReport, SyncOverview, TakenIn,
+    LedgerQuery, PartnerForm, PartnerView, PrintOutcome, ReturningApplicant, StatusOption, SupervisionReport,
+    SyncOverview, TakenIn,
 };
 use ts_rs::{Config, TS};
 
@@ -34,6 +35,7 @@ fn generate(dir: &Path) {
     SupervisionReport::export_all(&cfg).unwrap();
     PartnerView::export_all(&cfg).unwrap();
     PartnerForm::export_all(&cfg).unwrap();
+    ReturningApplicant::export_all(&cfg).unwrap();
     fs::write(dir.join("labels.ts"), labels()).unwrap();
 }
 

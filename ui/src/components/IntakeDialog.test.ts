@@ -282,6 +282,44 @@ describe("the intake dialog", () => {
     );
   });
 
+  it("offers a returning applicant's last details once their number checks out; Alt+R fills them", async () => {
+    const asked: string[] = [];
+    const { backend } = fakeBackend({
+      returningApplicant: async (id) => {
+        asked.push(id);
+        return {
+          applicant: {
+            kind: "person",
+            name: "张三",
+            id_kind: "resident_id",
+            id_number: "11010519491231002X",
+            phone: "13800138000",
+            address: "新野县城关镇书院路1号",
+          },
+          last_number: "411329-20261101-A1-0003",
+          last_item_name: "户口迁入（投靠）",
+          last_received_at: "2026-11-01T01:00:00Z",
+        };
+      },
+    });
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    await type("intake-id-number", "11010519491231002x");
+    await sleep(400); // the check's debounce, then the lookup
+    await flushPromises();
+    expect(asked).toEqual(["11010519491231002X"]);
+    const offer = $("[data-testid=intake-returning]")!.textContent!;
+    expect(offer).toContain("2026-11-01 09:00");
+    expect(offer).toContain("户口迁入（投靠）");
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "r", altKey: true }));
+    await flushPromises();
+    expect($<HTMLInputElement>("#intake-name")!.value).toBe("张三");
+    expect($<HTMLInputElement>("#intake-phone")!.value).toBe("13800138000");
+    expect($<HTMLInputElement>("#intake-address")!.value).toBe("新野县城关镇书院路1号");
+    expect(document.activeElement?.id).toBe("intake-phone");
+    expect($("[data-testid=intake-returning]")).toBeNull();
+  });
+
   it("a failed print is told as such, never as printed", async () => {
     const { backend } = fakeBackend({
       printCaseForm: async () => {

@@ -1,6 +1,7 @@
 // The intake form's logic, apart from the component: its state, the draft sent to `take_in`,
 // which materials are still missing, where a backend error belongs, and the kept draft.
 import type { AgentRole } from "../bindings/AgentRole";
+import type { Applicant } from "../bindings/Applicant";
 import type { CatalogIntake } from "../bindings/CatalogIntake";
 import type { IdKind } from "../bindings/IdKind";
 import type { ItemChoice } from "../bindings/ItemChoice";
@@ -301,4 +302,45 @@ export function clearDraft(store: Store): void {
   } catch {
     // ignore
   }
+}
+
+/** Fills the applicant's part of the form with what they gave last time (the clerk asked for it). */
+export function fillApplicant(form: IntakeForm, last: Applicant): void {
+  if (last.kind === "person") {
+    form.kind = "person";
+    form.person = {
+      name: last.name,
+      id_kind: last.id_kind,
+      id_number: last.id_number,
+      phone: last.phone,
+      address: last.address,
+    };
+  } else {
+    form.kind = "enterprise";
+    form.enterprise = {
+      name: last.name,
+      credit_code: last.credit_code,
+      legal_representative: last.legal_representative,
+      contact_name: last.contact_name,
+      contact_phone: last.contact_phone,
+      address: last.address,
+    };
+  }
+}
+
+/** Whether the form's applicant already reads as `last` (nothing to offer then). */
+export function sameApplicant(form: IntakeForm, last: Applicant): boolean {
+  if (last.kind === "person") {
+    const p = form.person;
+    return form.kind === "person" && p.name === last.name && p.phone === last.phone && p.address === last.address;
+  }
+  const e = form.enterprise;
+  return (
+    form.kind === "enterprise" &&
+    e.name === last.name &&
+    e.legal_representative === last.legal_representative &&
+    e.contact_name === last.contact_name &&
+    e.contact_phone === last.contact_phone &&
+    e.address === last.address
+  );
 }
