@@ -7,6 +7,7 @@ pub mod db_path;
 use std::sync::Arc;
 
 use commands::DeskState;
+use tauri::Manager;
 
 /// Opens the desk named on the command line (`--db PATH`), by `TONGBAN_DB`, or at the platform
 /// default, and runs the window. A desk that cannot be opened still gets a window: the commands
@@ -23,8 +24,13 @@ pub fn run() {
         DeskState::Failed(_) => None,
     };
     let result = tauri::Builder::default()
-        .setup(move |_app| {
+        .setup(move |app| {
             if let Some(desk) = sync {
+                // Two desks open side by side (a window and its partner's back office in the demo,
+                // or two halls on one PC) are told apart in the taskbar.
+                if let (Ok(info), Some(window)) = (desk.info(), app.get_webview_window("main")) {
+                    let _ = window.set_title(&format!("通办收件台 — {} {}", info.region_name, info.window));
+                }
                 // On Tauri's runtime, where the engine's tasks then live.
                 if let Err(e) = tauri::async_runtime::block_on(async move { desk.start_sync() }) {
                     eprintln!("tongban-desk: 无法启动同步：{} ({})", e.message, e.code);
