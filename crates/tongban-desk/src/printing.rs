@@ -228,14 +228,15 @@ pub fn save_pdf(dir: &Path, file_name: &str, pdf: &[u8]) -> Result<PathBuf, AppE
     Ok(path)
 }
 
-/// The scope a case's notice is recorded under: the handling region's latest 需补正 request,
-/// or empty for the notice given at intake.
-fn notice_scope(store: &Store, case: CaseId) -> Result<String, AppError> {
+/// The scope a case's notice is recorded under: the handling region's latest 需补正 request or
+/// the latest partial 补交 (each asks for less, so it is a new notice, not a 补打), or empty for
+/// the notice given at intake.
+pub(crate) fn notice_scope(store: &Store, case: CaseId) -> Result<String, AppError> {
     let events = store.events_of(case)?;
     Ok(events
         .iter()
         .rev()
-        .find(|e| matches!(e.event.body, EventBody::SupplementRequested { .. }))
+        .find(|e| matches!(e.event.body, EventBody::SupplementRequested { .. } | EventBody::Completed { .. }))
         .map(|e| e.event.id.to_string())
         .unwrap_or_default())
 }

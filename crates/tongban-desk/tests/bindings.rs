@@ -11,6 +11,7 @@ use tongban_desk::{
     AfterPrint, AppError, CaseForm, CasePage, CaseQuery, DeskInfo, FieldCheck, FieldKind, ItemChoice, ItemDetails,
     LedgerQuery, PrintOutcome, StatusOption, SyncOverview, TakenIn,
 };
+use tongban_desk::{CaseDetail, Completed, Completion, DeliveryRecord, Party, ScanView};
 use ts_rs::{Config, TS};
 
 fn generate(dir: &Path) {
@@ -31,6 +32,12 @@ fn generate(dir: &Path) {
     TakenIn::export_all(&cfg).unwrap();
     CatalogIntake::export_all(&cfg).unwrap();
     SyncOverview::export_all(&cfg).unwrap();
+    CaseDetail::export_all(&cfg).unwrap();
+    Party::export_all(&cfg).unwrap();
+    Completion::export_all(&cfg).unwrap();
+    Completed::export_all(&cfg).unwrap();
+    DeliveryRecord::export_all(&cfg).unwrap();
+    ScanView::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
