@@ -50,7 +50,14 @@ pub fn run() {
             commands::take_in,
             commands::sync_overview,
             commands::sync_now,
-            commands::acknowledge_catalog_news
+            commands::acknowledge_catalog_news,
+            commands::case_detail,
+            commands::reveal_id_number,
+            commands::complete_case,
+            commands::record_delivery,
+            commands::attach_scan,
+            commands::open_scan,
+            commands::open_print
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -18,6 +18,13 @@ import type { IdKind } from "./bindings/IdKind";
 import type { FieldCheck } from "./bindings/FieldCheck";
 import type { CatalogIntake } from "./bindings/CatalogIntake";
 import type { TakenIn } from "./bindings/TakenIn";
+import type { CaseDetail } from "./bindings/CaseDetail";
+import type { Party } from "./bindings/Party";
+import type { Completion } from "./bindings/Completion";
+import type { Completed } from "./bindings/Completed";
+import type { DeliveryRecord } from "./bindings/DeliveryRecord";
+import type { CaseStatus } from "./bindings/CaseStatus";
+import type { ScanView } from "./bindings/ScanView";
 
 export interface Backend {
   deskInfo(): Promise<DeskInfo>;
@@ -40,6 +47,20 @@ export interface Backend {
   syncNow(): Promise<void>;
   /** Marks the catalog changes up to this id as read. */
   acknowledgeCatalogNews(upTo: number): Promise<void>;
+  /** One case with its materials, history, prints and the actions its status allows. */
+  caseDetail(number: string): Promise<CaseDetail>;
+  /** The whole 证件号码 of the case's applicant or agent. */
+  revealIdNumber(number: string, party: Party): Promise<string>;
+  /** 补正收件: records the materials brought now and prints the receipt (or a new notice). */
+  completeCase(number: string, completion: Completion): Promise<Completed>;
+  /** 结果已送达; answers the case's new status. */
+  recordDelivery(number: string, record: DeliveryRecord): Promise<CaseStatus>;
+  /** Keeps a scanned file (PDF/JPEG/PNG/TIFF) for a material; answers its SHA-256, name and size. */
+  attachScan(fileName: string, bytes: Uint8Array): Promise<ScanView>;
+  /** Opens a kept scan in the system viewer. */
+  openScan(sha256: string): Promise<string>;
+  /** Opens the PDF kept for one print of a case's form. */
+  openPrint(number: string, printId: number): Promise<string>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -76,13 +97,21 @@ export function toBackendError(raw: unknown): BackendError {
   return new BackendError("internal", "与本机服务通信失败，请重新打开通办收件台。");
 }
 
-type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
+type Invoke = <T>(
+  cmd: string,
+  args?: Record<string, unknown> | Uint8Array,
+  options?: { headers: Record<string, string> },
+) => Promise<T>;
 
 /** The real backend: Tauri commands defined in src-tauri/src/commands.rs. */
 export function createTauriBackend(invoke: Invoke): Backend {
-  const call = async <T>(cmd: string, args?: Record<string, unknown>): Promise<T> => {
+  const call = async <T>(
+    cmd: string,
+    args?: Record<string, unknown> | Uint8Array,
+    options?: { headers: Record<string, string> },
+  ): Promise<T> => {
     try {
-      return await invoke<T>(cmd, args);
+      return await (options ? invoke<T>(cmd, args, options) : invoke<T>(cmd, args));
     } catch (e) {
       throw toBackendError(e);
     }
@@ -101,6 +130,15 @@ export function createTauriBackend(invoke: Invoke): Backend {
     syncOverview: () => call<SyncOverview>("sync_overview"),
     syncNow: () => call<void>("sync_now"),
     acknowledgeCatalogNews: (upTo) => call<void>("acknowledge_catalog_news", { upTo }),
+    caseDetail: (number) => call<CaseDetail>("case_detail", { number }),
+    revealIdNumber: (number, party) => call<string>("reveal_id_number", { number, party }),
+    completeCase: (number, completion) => call<Completed>("complete_case", { number, completion }),
+    recordDelivery: (number, record) => call<CaseStatus>("record_delivery", { number, record }),
+    // The bytes go as the raw request body; a header carries only ASCII, hence the encoded name.
+    attachScan: (fileName, bytes) =>
+      call<ScanView>("attach_scan", bytes, { headers: { "file-name": encodeURIComponent(fileName) } }),
+    openScan: (sha256) => call<string>("open_scan", { sha256 }),
+    openPrint: (number, printId) => call<string>("open_print", { number, printId }),
   };
 }
 
