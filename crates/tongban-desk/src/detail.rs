@@ -371,13 +371,14 @@ fn actions(store: &Store, case: &CaseSummary, state: &CaseState) -> Result<Vec<C
     if CaseStatus::apply(Some(state.status), &EventBody::Delivered { note: String::new() }).is_ok() {
         out.push(action(CaseActionKind::Deliver, "结果已送达", "F7"));
     }
-    let again = |form: FormKind, scope: &str| -> Result<&str, AppError> {
-        Ok(if store.first_print(form, Some(case.id), scope)?.is_some() { "补打" } else { "打印" })
+    let again = |form: FormKind| -> Result<&str, AppError> {
+        let scope = printing::form_scope(store, form, case.id)?;
+        Ok(if store.first_print(form, Some(case.id), &scope)?.is_some() { "补打" } else { "打印" })
     };
-    let verb = again(FormKind::Receipt, "")?;
+    let verb = again(FormKind::Receipt)?;
     out.push(action(CaseActionKind::PrintReceipt, &format!("{verb}收件登记表"), "Ctrl+P"));
     if awaits_applicant {
-        let verb = again(FormKind::Notice, &printing::notice_scope(store, case.id)?)?;
+        let verb = again(FormKind::Notice)?;
         out.push(action(CaseActionKind::PrintNotice, &format!("{verb}一次性告知书"), "Ctrl+Shift+P"));
     }
     Ok(out)

@@ -128,6 +128,7 @@ fn completing_in_part_prints_a_new_notice_and_in_full_the_receipt_and_starts_the
     let f = Fixture::new();
     let number = f.take_in(false);
     f.desk.print_case_form(CaseForm::Notice, &number, AfterPrint::Save).unwrap();
+    let first_receipt = f.desk.print_case_form(CaseForm::Receipt, &number, AfterPrint::Save).unwrap();
 
     let part = f.desk.complete_case(&number, &completion(vec![tick(1)])).unwrap();
     assert_eq!(part.status, CaseStatus::AwaitingMaterials);
@@ -144,16 +145,19 @@ fn completing_in_part_prints_a_new_notice_and_in_full_the_receipt_and_starts_the
 
     let full = f.desk.complete_case(&number, &completion(vec![tick(2)])).unwrap();
     assert_eq!((full.status, full.missing.len(), full.form), (CaseStatus::Received, 0, CaseForm::Receipt));
-    assert!(full.print.is_some());
+    let receipt = full.print.expect("the receipt");
+    assert!(!receipt.reprint, "it lists the materials as they are now: a new receipt, not a 补打");
+    assert_ne!(receipt.path, first_receipt.path, "the first receipt's file is kept");
     let d = f.desk.case_detail(&number).unwrap();
     assert_eq!(d.status_label, "已收件");
     assert!(d.deadline.is_some(), "the promised time runs from today");
     assert!(d.materials.iter().all(|m| !m.missing && m.received == m.required), "conditional ones not needed");
     assert_eq!(d.history.iter().map(|h| h.what.as_str()).collect::<Vec<_>>(), ["收件", "补齐材料", "补齐材料"]);
-    assert_eq!(d.prints.len(), 3);
-    assert_eq!(d.prints[2].form_label, "收件登记表");
+    assert_eq!(d.prints.len(), 4);
+    assert_eq!(d.prints[3].form_label, "收件登记表");
+    assert!(!d.prints[3].reprint);
     assert_eq!(kinds(&d), [CaseActionKind::PrintReceipt]);
-    assert_eq!(d.actions[0].label, "补打收件登记表");
+    assert_eq!(d.actions[0].label, "补打收件登记表", "the receipt after 补齐材料 went out");
 
     // Nothing is left to supplement: refused in Chinese, nothing appended.
     let events = f.event_count(&number);
