@@ -11,7 +11,7 @@ use tongban_desk::{
     AfterPrint, AppError, CaseForm, CasePage, CaseQuery, CatalogIntake, Desk, DeskInfo, FieldCheck, FieldKind, IdKind,
     ItemChoice, ItemDetails, LedgerQuery, PrintOutcome, StatusOption, SyncOverview, TakenIn,
 };
-use tongban_desk::{CaseDetail, CaseStatus, Completed, Completion, DeliveryRecord, Party, ScanView};
+use tongban_desk::{CaseDetail, CaseStatus, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
 
 /// The desk the window works on, or why it could not be opened.
 pub enum DeskState {
@@ -174,4 +174,19 @@ pub async fn open_scan(desk: State<'_, DeskState>, sha256: String) -> Result<Str
 #[tauri::command]
 pub async fn open_print(desk: State<'_, DeskState>, number: String, print_id: i64) -> Result<String, AppError> {
     desk.run(move |d| d.open_print(&number, print_id)).await
+}
+
+#[tauri::command]
+pub async fn scanner_folder(desk: State<'_, DeskState>) -> Result<ScannerFolder, AppError> {
+    desk.run(|d| d.scanner_folder()).await
+}
+
+#[tauri::command]
+pub async fn set_scanner_folder(desk: State<'_, DeskState>, folder: String) -> Result<ScannerFolder, AppError> {
+    desk.run(move |d| d.set_scanner_folder(&folder)).await
+}
+
+#[tauri::command]
+pub async fn attach_scanner_file(desk: State<'_, DeskState>, name: String) -> Result<ScanView, AppError> {
+    desk.run(move |d| d.attach_scanner_file(&name)).await
 }

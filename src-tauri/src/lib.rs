@@ -57,7 +57,10 @@ pub fn run() {
             commands::record_delivery,
             commands::attach_scan,
             commands::open_scan,
-            commands::open_print
+            commands::open_print,
+            commands::scanner_folder,
+            commands::set_scanner_folder,
+            commands::attach_scanner_file
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -25,6 +25,7 @@ import type { Completed } from "./bindings/Completed";
 import type { DeliveryRecord } from "./bindings/DeliveryRecord";
 import type { CaseStatus } from "./bindings/CaseStatus";
 import type { ScanView } from "./bindings/ScanView";
+import type { ScannerFolder } from "./bindings/ScannerFolder";
 
 export interface Backend {
   deskInfo(): Promise<DeskInfo>;
@@ -61,6 +62,12 @@ export interface Backend {
   openScan(sha256: string): Promise<string>;
   /** Opens the PDF kept for one print of a case's form. */
   openPrint(number: string, printId: number): Promise<string>;
+  /** The scanner's output folder and its newest scans. */
+  scannerFolder(): Promise<ScannerFolder>;
+  /** Names the scanner's output folder (empty forgets it). */
+  setScannerFolder(folder: string): Promise<ScannerFolder>;
+  /** Keeps one file of the scanner's folder as a scan. */
+  attachScannerFile(name: string): Promise<ScanView>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -139,6 +146,9 @@ export function createTauriBackend(invoke: Invoke): Backend {
       call<ScanView>("attach_scan", bytes, { headers: { "file-name": encodeURIComponent(fileName) } }),
     openScan: (sha256) => call<string>("open_scan", { sha256 }),
     openPrint: (number, printId) => call<string>("open_print", { number, printId }),
+    scannerFolder: () => call<ScannerFolder>("scanner_folder"),
+    setScannerFolder: (folder) => call<ScannerFolder>("set_scanner_folder", { folder }),
+    attachScannerFile: (name) => call<ScanView>("attach_scanner_file", { name }),
   };
 }
 

@@ -396,3 +396,21 @@ pub struct DeliveryRecord {
     pub waybill: Option<String>,
     pub note: Option<String>,
 }
+
+/// The scanner's output folder and its newest scans, for picking one instead of browsing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ScannerFolder {
+    /// Null until a folder is set.
+    pub folder: Option<String>,
+    /// Newest first: files whose first bytes say PDF, JPEG, PNG or TIFF.
+    pub files: Vec<ScannerFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ScannerFile {
+    pub name: String,
+    #[ts(type = "number")]
+    pub size: u64,
+    /// When the scanner wrote it, Beijing time `YYYY-MM-DD HH:MM`.
+    pub modified: String,
+}

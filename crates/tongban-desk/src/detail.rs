@@ -283,6 +283,74 @@ impl Desk {
     }
 }
 
+/// How many of the scanner folder's newest files the window lists.
+const SCANNER_LISTED: usize = 12;
+
+impl Desk {
+    /// The scanner's output folder and its newest scans.
+    pub fn scanner_folder(&self) -> Result<ScannerFolder, AppError> {
+        let Some(folder) = self.locked().scanner_folder()? else {
+            return Ok(ScannerFolder { folder: None, files: Vec::new() });
+        };
+        let entries = std::fs::read_dir(&folder).map_err(|e| {
+            AppError::new("scanner_folder", format!("无法读取扫描仪文件夹「{folder}」：{e}，请检查设置"))
+        })?;
+        let mut files = Vec::new();
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            if !meta.is_file() || meta.len() == 0 || meta.len() > MAX_SCAN_BYTES as u64 {
+                continue;
+            }
+            // Only what attach_scan would take: the first bytes decide, not the extension.
+            let mut head = [0u8; 8];
+            let read = std::fs::File::open(entry.path()).and_then(|mut f| std::io::Read::read(&mut f, &mut head));
+            if read.map_or(true, |n| scan_media_type(&head[..n]).is_none()) {
+                continue;
+            }
+            let modified: DateTime<Utc> = meta.modified().map(DateTime::from).unwrap_or_else(|_| Utc::now());
+            files.push((modified, entry.file_name().to_string_lossy().to_string(), meta.len()));
+        }
+        files.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let files = files
+            .into_iter()
+            .take(SCANNER_LISTED)
+            .map(|(at, name, size)| ScannerFile { name, size, modified: time_text(at) })
+            .collect();
+        Ok(ScannerFolder { folder: Some(folder), files })
+    }
+
+    /// Names the scanner's output folder (it must exist); empty forgets it.
+    pub fn set_scanner_folder(&self, folder: &str) -> Result<ScannerFolder, AppError> {
+        let folder = folder.trim();
+        if !folder.is_empty() && !std::path::Path::new(folder).is_dir() {
+            return Err(AppError {
+                field: Some("scanner_folder".into()),
+                ..AppError::new("invalid_input", format!("扫描仪文件夹「{folder}」不存在或不是文件夹"))
+            });
+        }
+        {
+            let mut store = self.locked();
+            let user = acting_user(&store, None)?;
+            store.set_scanner_folder(folder, &user, Utc::now())?;
+        }
+        self.scanner_folder()
+    }
+
+    /// Keeps one file of the scanner's folder as a scan, checked as [`Desk::attach_scan`] checks.
+    pub fn attach_scanner_file(&self, name: &str) -> Result<ScanView, AppError> {
+        let folder =
+            self.locked().scanner_folder()?.ok_or_else(|| AppError::new("scanner_folder", "还没有设置扫描仪文件夹"))?;
+        // Only a plain name of a file in that folder, never a path that leads elsewhere.
+        if name.is_empty() || name.contains(['/', '\\']) || name == ".." {
+            return Err(AppError::new("invalid_input", format!("「{name}」不是扫描仪文件夹中的文件名")));
+        }
+        let path = std::path::Path::new(&folder).join(name);
+        let bytes = std::fs::read(&path)
+            .map_err(|e| AppError::new("scanner_folder", format!("无法读取扫描件「{}」：{e}", path.display())))?;
+        self.attach_scan(name, &bytes)
+    }
+}
+
 /// Writes `bytes` into `dir` as `name` and hands the file to the viewer; returns its path.
 fn open_copy(dir: PathBuf, name: &str, bytes: &[u8]) -> Result<String, AppError> {
     let path = printing::save_pdf(&dir, name, bytes)?;

@@ -11,7 +11,7 @@ use tongban_desk::{
     AfterPrint, AppError, CaseForm, CasePage, CaseQuery, DeskInfo, FieldCheck, FieldKind, ItemChoice, ItemDetails,
     LedgerQuery, PrintOutcome, StatusOption, SyncOverview, TakenIn,
 };
-use tongban_desk::{CaseDetail, Completed, Completion, DeliveryRecord, Party, ScanView};
+use tongban_desk::{CaseDetail, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
 use ts_rs::{Config, TS};
 
 fn generate(dir: &Path) {
@@ -38,6 +38,7 @@ fn generate(dir: &Path) {
     Completed::export_all(&cfg).unwrap();
     DeliveryRecord::export_all(&cfg).unwrap();
     ScanView::export_all(&cfg).unwrap();
+    ScannerFolder::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

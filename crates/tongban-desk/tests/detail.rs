@@ -325,3 +325,33 @@ fn scans_are_checked_by_their_first_bytes_and_size_and_kept_once() {
     assert_eq!((a.sha256.clone(), a.size), (b.sha256, PNG.len() as u64));
     assert_eq!(f.store().read_blob(&a.sha256).unwrap(), PNG);
 }
+
+#[test]
+fn the_scanner_folder_lists_its_newest_scans_and_one_is_attached_by_name() {
+    let f = Fixture::new();
+    assert_eq!(f.desk.scanner_folder().unwrap().folder, None);
+    let missing = f.dir.path().join("no-such-folder");
+    let e = f.desk.set_scanner_folder(&missing.display().to_string()).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("scanner_folder"));
+    assert!(e.message.contains("不存在或不是文件夹"), "{}", e.message);
+
+    let scans = f.dir.path().join("scans");
+    std::fs::create_dir(&scans).unwrap();
+    std::fs::write(scans.join("older.png"), PNG).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(scans.join("newer.pdf"), b"%PDF-1.4 scan").unwrap();
+    std::fs::write(scans.join("notes.txt"), b"not a scan").unwrap();
+    std::fs::write(scans.join("empty.pdf"), b"").unwrap();
+    let listed = f.desk.set_scanner_folder(&scans.display().to_string()).unwrap();
+    assert_eq!(listed.folder.as_deref(), Some(scans.to_str().unwrap()));
+    let names: Vec<&str> = listed.files.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["newer.pdf", "older.png"], "scans only, newest first");
+
+    let scan = f.desk.attach_scanner_file("older.png").unwrap();
+    assert_eq!((scan.file_name.as_str(), scan.media_type.as_str()), ("older.png", "image/png"));
+    assert_eq!(f.desk.attach_scanner_file("../desk.db").unwrap_err().code, "invalid_input");
+    assert_eq!(
+        f.desk.attach_scanner_file("notes.txt").unwrap_err().message,
+        "扫描件「notes.txt」不是 PDF、JPEG、PNG 或 TIFF 文件"
+    );
+}

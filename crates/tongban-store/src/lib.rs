@@ -34,7 +34,7 @@ pub use events::{china_time, Appended, OutboxEntry, StoredEvent};
 pub use hubs::{HubEntry, HubSetup};
 pub use migrate::SCHEMA_VERSION;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
-pub use settings::{HallTexts, Setting};
+pub use settings::{HallTexts, Setting, SCANNER_FOLDER};
 pub use sync::{Applied, Direction, HubSyncState, QuarantinedEvent, Settled, Verdict};
 
 /// Everything that can go wrong in the store. The messages are Chinese because they reach the

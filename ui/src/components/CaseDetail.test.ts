@@ -185,3 +185,27 @@ describe("detail shortcuts", () => {
     expect([formatSize(900), formatSize(35 * 1024), formatSize(1.5 * 1024 * 1024)]).toEqual(["900 B", "35 KB", "1.5 MB"]);
   });
 });
+
+describe("the scanner folder in 补正收件", () => {
+  it("is set once, then its newest scan is picked for a material", async () => {
+    const { backend, completions } = fake();
+    await open(backend);
+    press("F4");
+    await flushPromises();
+    const input = q("input[data-testid=scanner-folder-input]") as HTMLInputElement;
+    input.value = "D:\\扫描";
+    input.dispatchEvent(new Event("input"));
+    q("[data-testid=scanner-folder-set]")!.click();
+    await flushPromises();
+    expect(q("[data-testid=scanner-folder]")!.textContent).toContain("D:\\扫描");
+    const pick = q("[data-testid=scanner-pick-1]") as HTMLSelectElement;
+    expect(pick.textContent, "the folder's newest scan is offered").toContain("扫描0001.pdf（2 KB，2026-11-24 09:20）");
+    pick.value = "扫描0001.pdf";
+    pick.dispatchEvent(new Event("change"));
+    await flushPromises();
+    expect(q(".tb-new-scan")!.textContent).toContain("扫描0001.pdf");
+    press("Enter", { ctrlKey: true });
+    await flushPromises();
+    expect(completions[0]!.materials[1]).toEqual({ position: 1, received: true, original_verified: false, scans: ["cd".repeat(32)] });
+  });
+});

@@ -84,14 +84,26 @@ function material(position: number, name: string, received: boolean) {
   };
 }
 
+const SCANNER_FILES = [{ name: "扫描0001.pdf", size: 2048, modified: "2026-11-24 09:20" }];
+
 /** The detail calls of a fake backend: each answers from `detail` and records what it was given. */
 export function fakeDetailCalls(detail: CaseDetail) {
   const completions: Completion[] = [];
   const deliveries: DeliveryRecord[] = [];
   const opened: string[] = [];
+  let scannerFolder: string | null = null;
   const calls: Pick<
     Backend,
-    "caseDetail" | "revealIdNumber" | "completeCase" | "recordDelivery" | "attachScan" | "openScan" | "openPrint"
+    | "caseDetail"
+    | "revealIdNumber"
+    | "completeCase"
+    | "recordDelivery"
+    | "attachScan"
+    | "openScan"
+    | "openPrint"
+    | "scannerFolder"
+    | "setScannerFolder"
+    | "attachScannerFile"
   > = {
     caseDetail: async (number) => ({ ...detail, number }),
     revealIdNumber: async () => "110105195607120056",
@@ -116,6 +128,12 @@ export function fakeDetailCalls(detail: CaseDetail) {
       opened.push(sha);
       return `/d/desk.scans/${sha}`;
     },
+    scannerFolder: async () => ({ folder: scannerFolder, files: scannerFolder ? SCANNER_FILES : [] }),
+    setScannerFolder: async (folder) => {
+      scannerFolder = folder || null;
+      return { folder: scannerFolder, files: scannerFolder ? SCANNER_FILES : [] };
+    },
+    attachScannerFile: async (name) => ({ sha256: "cd".repeat(32), file_name: name, size: 2048, media_type: "application/pdf" }),
     openPrint: async (_number, id) => {
       opened.push(`print ${id}`);
       return `/d/desk.prints/${id}.pdf`;
