@@ -11,6 +11,7 @@ use tongban_desk::{
     ItemChoice, ItemDetails, LedgerQuery, PartnerForm, PartnerView, PrintOutcome, ReturningApplicant, StatusOption,
     SupervisionReport, SyncOverview, TakenIn,
 };
+use tongban_desk::{CaseDetail, CaseStatus, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
 
 /// The desk the window works on, or why it could not be opened.
 pub enum DeskState {
@@ -139,4 +140,74 @@ pub async fn returning_applicant(
     id_number: String,
 ) -> Result<Option<ReturningApplicant>, AppError> {
     desk.run(move |d| d.returning_applicant(&id_number)).await
+}
+
+#[tauri::command]
+pub async fn case_detail(desk: State<'_, DeskState>, number: String) -> Result<CaseDetail, AppError> {
+    desk.run(move |d| d.case_detail(&number)).await
+}
+
+#[tauri::command]
+pub async fn reveal_id_number(desk: State<'_, DeskState>, number: String, party: Party) -> Result<String, AppError> {
+    desk.run(move |d| d.reveal_id_number(&number, party)).await
+}
+
+#[tauri::command]
+pub async fn complete_case(
+    desk: State<'_, DeskState>,
+    number: String,
+    completion: Completion,
+) -> Result<Completed, AppError> {
+    desk.run(move |d| d.complete_case(&number, &completion)).await
+}
+
+#[tauri::command]
+pub async fn record_delivery(
+    desk: State<'_, DeskState>,
+    number: String,
+    record: DeliveryRecord,
+) -> Result<CaseStatus, AppError> {
+    desk.run(move |d| d.record_delivery(&number, &record)).await
+}
+
+/// A scan from the window's file picker: the bytes are the request body (not a JSON array of
+/// numbers), the file name is URI-encoded in the `file-name` header.
+#[tauri::command]
+pub async fn attach_scan(desk: State<'_, DeskState>, request: tauri::ipc::Request<'_>) -> Result<ScanView, AppError> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(AppError::new("invalid_input", "扫描件须以文件内容发送"));
+    };
+    let name = request
+        .headers()
+        .get("file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| percent_encoding::percent_decode_str(v).decode_utf8_lossy().to_string())
+        .unwrap_or_default();
+    let bytes = bytes.clone();
+    desk.run(move |d| d.attach_scan(&name, &bytes)).await
+}
+
+#[tauri::command]
+pub async fn open_scan(desk: State<'_, DeskState>, sha256: String) -> Result<String, AppError> {
+    desk.run(move |d| d.open_scan(&sha256)).await
+}
+
+#[tauri::command]
+pub async fn open_print(desk: State<'_, DeskState>, number: String, print_id: i64) -> Result<String, AppError> {
+    desk.run(move |d| d.open_print(&number, print_id)).await
+}
+
+#[tauri::command]
+pub async fn scanner_folder(desk: State<'_, DeskState>) -> Result<ScannerFolder, AppError> {
+    desk.run(|d| d.scanner_folder()).await
+}
+
+#[tauri::command]
+pub async fn set_scanner_folder(desk: State<'_, DeskState>, folder: String) -> Result<ScannerFolder, AppError> {
+    desk.run(move |d| d.set_scanner_folder(&folder)).await
+}
+
+#[tauri::command]
+pub async fn attach_scanner_file(desk: State<'_, DeskState>, name: String) -> Result<ScanView, AppError> {
+    desk.run(move |d| d.attach_scanner_file(&name)).await
 }

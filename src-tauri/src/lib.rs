@@ -56,7 +56,17 @@ pub fn run() {
             commands::partners,
             commands::save_partner,
             commands::region_name,
-            commands::returning_applicant
+            commands::returning_applicant,
+            commands::case_detail,
+            commands::reveal_id_number,
+            commands::complete_case,
+            commands::record_delivery,
+            commands::attach_scan,
+            commands::open_scan,
+            commands::open_print,
+            commands::scanner_folder,
+            commands::set_scanner_folder,
+            commands::attach_scanner_file
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -464,6 +464,47 @@ pub async fn wait_queue_rows(
     }
 }
 
+/// In the open intake, types an applicant (姓名, 证件号码, 电话) and waits until the ID number's
+/// check shows `note` (e.g. its birth date).
+pub async fn type_applicant(
+    client: &Client,
+    name: &str,
+    id_number: &str,
+    phone: &str,
+    note: &str,
+) -> Result<(), String> {
+    type_into(client, "#intake-name", name).await?;
+    type_into(client, "#intake-id-number", id_number).await?;
+    type_into(client, "#intake-phone", phone).await?;
+    wait_js(
+        client,
+        &format!(
+            "const n = document.querySelector('[data-testid=intake-id-note]'); return !!n && n.textContent.includes('{note}')"
+        ),
+        "the checked ID number's note",
+    )
+    .await
+}
+
+/// Ctrl+S in the intake: waits until it names the saved case; returns its result line and the
+/// 办件编号.
+pub async fn save_intake(client: &Client) -> Result<(String, String), String> {
+    press(client, &ctrl('s'), "Ctrl+S").await?;
+    wait_js(
+        client,
+        "const r = document.querySelector('[data-testid=intake-result]'); return !!r && /\\d{6}-\\d{8}-[A-Z0-9]{1,4}-\\d{4}/.test(r.textContent)",
+        "the saved case's number",
+    )
+    .await?;
+    let result = text_of(client, "[data-testid=intake-result]").await?;
+    let number = result
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|w| tongban_core::case::CaseNumber::parse(w).is_ok())
+        .ok_or_else(|| format!("no case number in {result:?}"))?
+        .to_string();
+    Ok((result, number))
+}
+
 async fn queue_rows(client: &Client) -> Result<Vec<(String, String)>, fantoccini::error::CmdError> {
     let mut out = Vec::new();
     for row in client.find_all(Locator::Css(QUEUE_ROWS)).await? {

@@ -145,34 +145,14 @@ async fn take_in_a_bundle(client: &Client, db: &Path) -> Result<(), String> {
     let contacts = text_of(client, "[data-testid=intake-contacts]").await?;
     assert!(contacts.contains("010-"), "the liaisons are shown beside the item: {contacts}");
 
-    type_into(client, "#intake-name", "周桂兰").await?;
-    type_into(client, "#intake-id-number", "110105195607120056").await?;
-    type_into(client, "#intake-phone", "13937700002").await?;
-    wait_js(
-        client,
-        "const n = document.querySelector('[data-testid=intake-id-note]'); return !!n && n.textContent.includes('1956年7月12日出生')",
-        "the checked ID number's birth date",
-    )
-    .await?;
+    window::type_applicant(client, "周桂兰", "110105195607120056", "13937700002", "1956年7月12日出生").await?;
     for row in ["#intake-material-0", "#intake-material-1"] {
         type_into(client, row, " ").await?; // Space ticks 已收
     }
     save_screenshot(client, "intake.png").await?;
 
-    window::press(client, &ctrl('s'), "Ctrl+S").await?;
-    wait_js(
-        client,
-        "const r = document.querySelector('[data-testid=intake-result]'); return !!r && /411329-\\d{8}-A1-\\d{4}/.test(r.textContent)",
-        "the saved case's number",
-    )
-    .await?;
-    let result = text_of(client, "[data-testid=intake-result]").await?;
+    let (result, number) = window::save_intake(client).await?;
     assert!(result.contains("待补正"), "three materials are missing: {result}");
-    let number = result
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .find(|w| w.starts_with("411329-"))
-        .ok_or_else(|| format!("no case number in {result:?}"))?
-        .to_string();
     let prints = db.with_extension("prints");
     let notice = prints.join(format!("一次性告知书-{number}.pdf"));
     let receipt = prints.join(format!("收件登记表-{number}.pdf"));

@@ -55,3 +55,21 @@ describe("createTauriBackend", () => {
     await expect(b.deskInfo()).rejects.toMatchObject({ code: "db_error", message: "数据库已损坏" });
   });
 });
+
+describe("the case detail commands", () => {
+  it("send a scan as the raw body with its name encoded in a header, the rest by argument name", async () => {
+    const invoke = vi.fn().mockResolvedValue({});
+    const b = createTauriBackend(invoke as never);
+    const bytes = new Uint8Array([0x25, 0x50, 0x44, 0x46]);
+    await b.attachScan("身份证 正面.pdf", bytes);
+    expect(invoke).toHaveBeenLastCalledWith("attach_scan", bytes, {
+      headers: { "file-name": "%E8%BA%AB%E4%BB%BD%E8%AF%81%20%E6%AD%A3%E9%9D%A2.pdf" },
+    });
+    await b.completeCase("N1", { materials: [], then: "open" });
+    expect(invoke).toHaveBeenLastCalledWith("complete_case", { number: "N1", completion: { materials: [], then: "open" } });
+    await b.openPrint("N1", 4);
+    expect(invoke).toHaveBeenLastCalledWith("open_print", { number: "N1", printId: 4 });
+    await b.revealIdNumber("N1", "agent");
+    expect(invoke).toHaveBeenLastCalledWith("reveal_id_number", { number: "N1", party: "agent" });
+  });
+});

@@ -22,6 +22,14 @@ import type { SupervisionReport } from "./bindings/SupervisionReport";
 import type { PartnerView } from "./bindings/PartnerView";
 import type { PartnerForm } from "./bindings/PartnerForm";
 import type { ReturningApplicant } from "./bindings/ReturningApplicant";
+import type { CaseDetail } from "./bindings/CaseDetail";
+import type { Party } from "./bindings/Party";
+import type { Completion } from "./bindings/Completion";
+import type { Completed } from "./bindings/Completed";
+import type { DeliveryRecord } from "./bindings/DeliveryRecord";
+import type { CaseStatus } from "./bindings/CaseStatus";
+import type { ScanView } from "./bindings/ScanView";
+import type { ScannerFolder } from "./bindings/ScannerFolder";
 
 export interface Backend {
   deskInfo(): Promise<DeskInfo>;
@@ -54,6 +62,26 @@ export interface Backend {
   regionName(code: string): Promise<string>;
   /** An applicant this desk took a case in for before (by 证件号码 or 信用代码), as last given. */
   returningApplicant(idNumber: string): Promise<ReturningApplicant | null>;
+  /** One case with its materials, history, prints and the actions its status allows. */
+  caseDetail(number: string): Promise<CaseDetail>;
+  /** The whole 证件号码 of the case's applicant or agent. */
+  revealIdNumber(number: string, party: Party): Promise<string>;
+  /** 补正收件: records the materials brought now and prints the receipt (or a new notice). */
+  completeCase(number: string, completion: Completion): Promise<Completed>;
+  /** 结果已送达; answers the case's new status. */
+  recordDelivery(number: string, record: DeliveryRecord): Promise<CaseStatus>;
+  /** Keeps a scanned file (PDF/JPEG/PNG/TIFF) for a material; answers its SHA-256, name and size. */
+  attachScan(fileName: string, bytes: Uint8Array): Promise<ScanView>;
+  /** Opens a kept scan in the system viewer. */
+  openScan(sha256: string): Promise<string>;
+  /** Opens the PDF kept for one print of a case's form. */
+  openPrint(number: string, printId: number): Promise<string>;
+  /** The scanner's output folder and its newest scans. */
+  scannerFolder(): Promise<ScannerFolder>;
+  /** Names the scanner's output folder (empty forgets it). */
+  setScannerFolder(folder: string): Promise<ScannerFolder>;
+  /** Keeps one file of the scanner's folder as a scan. */
+  attachScannerFile(name: string): Promise<ScanView>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -90,13 +118,21 @@ export function toBackendError(raw: unknown): BackendError {
   return new BackendError("internal", "与本机服务通信失败，请重新打开通办收件台。");
 }
 
-type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
+type Invoke = <T>(
+  cmd: string,
+  args?: Record<string, unknown> | Uint8Array,
+  options?: { headers: Record<string, string> },
+) => Promise<T>;
 
 /** The real backend: Tauri commands defined in src-tauri/src/commands.rs. */
 export function createTauriBackend(invoke: Invoke): Backend {
-  const call = async <T>(cmd: string, args?: Record<string, unknown>): Promise<T> => {
+  const call = async <T>(
+    cmd: string,
+    args?: Record<string, unknown> | Uint8Array,
+    options?: { headers: Record<string, string> },
+  ): Promise<T> => {
     try {
-      return await invoke<T>(cmd, args);
+      return await (options ? invoke<T>(cmd, args, options) : invoke<T>(cmd, args));
     } catch (e) {
       throw toBackendError(e);
     }
@@ -120,6 +156,18 @@ export function createTauriBackend(invoke: Invoke): Backend {
     savePartner: (form) => call<PartnerView[]>("save_partner", { form }),
     regionName: (code) => call<string>("region_name", { code }),
     returningApplicant: (idNumber) => call<ReturningApplicant | null>("returning_applicant", { idNumber }),
+    caseDetail: (number) => call<CaseDetail>("case_detail", { number }),
+    revealIdNumber: (number, party) => call<string>("reveal_id_number", { number, party }),
+    completeCase: (number, completion) => call<Completed>("complete_case", { number, completion }),
+    recordDelivery: (number, record) => call<CaseStatus>("record_delivery", { number, record }),
+    // The bytes go as the raw request body; a header carries only ASCII, hence the encoded name.
+    attachScan: (fileName, bytes) =>
+      call<ScanView>("attach_scan", bytes, { headers: { "file-name": encodeURIComponent(fileName) } }),
+    openScan: (sha256) => call<string>("open_scan", { sha256 }),
+    openPrint: (number, printId) => call<string>("open_print", { number, printId }),
+    scannerFolder: () => call<ScannerFolder>("scanner_folder"),
+    setScannerFolder: (folder) => call<ScannerFolder>("set_scanner_folder", { folder }),
+    attachScannerFile: (name) => call<ScanView>("attach_scanner_file", { name }),
   };
 }
 

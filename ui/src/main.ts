@@ -31,6 +31,12 @@ import "element-plus/es/components/alert/style/css";
 import "element-plus/es/components/tooltip/style/css";
 import "element-plus/es/components/tabs/style/css";
 import "element-plus/es/components/tab-pane/style/css";
+// The case detail view.
+import "element-plus/es/components/descriptions/style/css";
+import "element-plus/es/components/descriptions-item/style/css";
+import "element-plus/es/components/tabs/style/css";
+import "element-plus/es/components/tab-pane/style/css";
+import "element-plus/es/components/radio-button/style/css";
 import "./styles.css";
 
 import App from "./App.vue";

@@ -305,7 +305,8 @@ pub struct Author {
 pub enum EventBody {
     /// 收件: the intake; 待补正 if a required material is missing, otherwise 已收件.
     Received { intake: Intake },
-    /// The applicant brought what the 一次性告知书 listed: 待补正 → 已收件.
+    /// The applicant brought materials the 一次性告知书 listed (the whole list as it is now):
+    /// 待补正 → 已收件, or still 待补正 if something required is still missing.
     Completed { materials: Vec<Material> },
     /// The handling region's hub acknowledged the case: 已收件 → 已推送. Kept on the desk only:
     /// the hub knows it has the case, and pushing this would race the partner's decision.
@@ -606,7 +607,10 @@ impl CaseStatus {
                 Ok(if intake.form.is_complete() { S::Received } else { S::AwaitingMaterials })
             }
             (None, _) | (Some(_), EventBody::Received { .. }) => refuse(),
-            (Some(S::AwaitingMaterials), EventBody::Completed { .. }) => Ok(S::Received),
+            // The applicant may bring only part of what the notice listed: the case then waits on.
+            (Some(S::AwaitingMaterials), EventBody::Completed { materials }) => {
+                Ok(if materials.iter().any(Material::is_missing) { S::AwaitingMaterials } else { S::Received })
+            }
             (Some(S::Received), EventBody::Pushed) => Ok(S::Pushed),
             (_, EventBody::Accepted) if awaiting_decision => Ok(S::Accepted),
             (_, EventBody::Refused { .. }) if awaiting_decision => Ok(S::Refused),

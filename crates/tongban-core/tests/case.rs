@@ -301,6 +301,25 @@ fn an_intake_with_a_required_material_missing_waits_for_materials() {
 }
 
 #[test]
+fn materials_brought_in_part_keep_the_case_waiting_and_the_rest_completes_it() {
+    let mut part = intake(false).form.materials;
+    part.push(material("户口簿", true, false));
+    let first = part.iter().position(|m| m.is_missing()).unwrap();
+    part[first].received = true;
+    assert!(part.iter().any(Material::is_missing));
+    let partly = EventBody::Completed { materials: part.clone() };
+    assert_eq!(CaseStatus::apply(Some(S::AwaitingMaterials), &partly), Ok(S::AwaitingMaterials));
+    for m in &mut part {
+        m.received = true;
+    }
+    let story =
+        [EventBody::Received { intake: intake(false) }, partly, EventBody::Completed { materials: part.clone() }];
+    let state = CaseState::fold(&story).unwrap();
+    assert_eq!(state.status, S::Received);
+    assert_eq!(state.materials, part);
+}
+
+#[test]
 fn only_a_delivered_case_is_final_and_nothing_leaves_it() {
     for s in CaseStatus::ALL {
         assert_eq!(s.is_final(), s == S::Delivered, "{s:?}");

@@ -288,3 +288,235 @@ pub struct PartnerForm {
     /// Empty or null keeps the configured one (when editing).
     pub credential: Option<String>,
 }
+
+/// Everything the case detail view shows about one case, ready to display: names resolved,
+/// 证件号码 masked, times in Beijing time (`YYYY-MM-DD HH:MM`), and the actions its status allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CaseDetail {
+    pub id: String,
+    pub number: String,
+    pub status: CaseStatus,
+    pub status_label: String,
+    pub item: ItemLine,
+    /// A 一件事's items, each with its own department; empty for a single item.
+    pub bundle_items: Vec<ItemLine>,
+    pub catalog_version: Option<String>,
+    pub receiving_region: String,
+    pub receiving_region_name: String,
+    pub handling_region: String,
+    /// Full name, e.g. 北京市丰台区.
+    pub handling_region_name: String,
+    pub window: String,
+    pub applicant: PartyView,
+    pub agent: Option<PartyView>,
+    /// e.g. 网络流转、邮寄纸质材料.
+    pub transfer_label: String,
+    pub transfer_waybill: Option<String>,
+    /// e.g. 窗口领取, or 邮寄送达：收件人 电话 地址.
+    pub delivery_label: String,
+    /// The waybill of the mailed result, once 结果已寄出.
+    pub result_waybill: Option<String>,
+    pub received_at: String,
+    pub clerk_name: String,
+    /// 承诺办结 date, `YYYY-MM-DD`; null while 待补正 (the clock has not started).
+    pub deadline: Option<String>,
+    pub promised_days: u32,
+    /// Working days past the deadline; 0 when not overdue.
+    #[ts(type = "number")]
+    pub overdue_days: i64,
+    pub pending_sync: bool,
+    /// 待同步 or 已同步.
+    pub sync_label: String,
+    pub note: String,
+    pub materials: Vec<MaterialView>,
+    /// Oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Oldest first.
+    pub prints: Vec<PrintView>,
+    pub actions: Vec<CaseAction>,
+}
+
+/// An item as the case took it in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ItemLine {
+    pub code: String,
+    pub name: String,
+    pub department: String,
+    pub promised_days: u32,
+}
+
+/// The applicant or the agent, with the 证件号码 masked ([`crate::Desk::reveal_id_number`] shows it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PartyView {
+    /// 自然人, 法人或其他组织, or the agent's role (帮办代办 / 委托代理).
+    pub kind_label: String,
+    pub name: String,
+    /// 居民身份证 …, or 统一社会信用代码.
+    pub id_label: String,
+    pub id_masked: String,
+    pub phone: String,
+    pub address: String,
+    /// An enterprise's 法定代表人 and 联系人; empty otherwise.
+    pub legal_representative: String,
+    pub contact_name: String,
+}
+
+/// Whose 证件号码 to reveal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    Applicant,
+    Agent,
+}
+
+/// One material of a case as it is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct MaterialView {
+    /// Its place in the case's list, what [`MaterialTick::position`] refers to.
+    pub position: u32,
+    pub name: String,
+    pub form_label: String,
+    pub copies: u32,
+    pub required: bool,
+    pub received: bool,
+    pub original_verified: bool,
+    /// Required and not received.
+    pub missing: bool,
+    pub condition: String,
+    pub standard: String,
+    pub note: String,
+    /// 电子证照 cited instead of paper, e.g. 居民户口簿 No.… (签发机关).
+    pub e_license: Option<String>,
+    pub scans: Vec<ScanView>,
+}
+
+/// A scan kept in the desk's blobs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ScanView {
+    pub sha256: String,
+    pub file_name: String,
+    #[ts(type = "number")]
+    pub size: u64,
+    pub media_type: String,
+}
+
+/// One event of the case's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct HistoryEntry {
+    pub at: String,
+    /// The user's name when this desk knows them, else the login.
+    pub by: String,
+    /// 受理地 or 办理地.
+    pub side_label: String,
+    pub region_name: String,
+    /// What happened, e.g. 收件, 要求补正.
+    pub what: String,
+    /// What the event carries: a reason, a list, a waybill, the materials received.
+    pub details: Vec<String>,
+    /// Still waiting in the outbox for a hub.
+    pub pending_sync: bool,
+}
+
+/// One print of one of the case's forms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PrintView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub form: CaseForm,
+    pub form_label: String,
+    pub at: String,
+    pub by: String,
+    /// 补打.
+    pub reprint: bool,
+}
+
+/// What the clerk can do with a case now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseActionKind {
+    /// 补正收件: the applicant brought materials (待补正, 需补正, 补正中).
+    Complete,
+    /// 结果已送达.
+    Deliver,
+    PrintReceipt,
+    PrintNotice,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CaseAction {
+    pub kind: CaseActionKind,
+    /// The button's text, e.g. 补打收件登记表.
+    pub label: String,
+    /// The key that triggers it in the detail view, e.g. F3.
+    pub shortcut: String,
+}
+
+/// 补正收件: which materials the applicant brought now.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+pub struct Completion {
+    pub materials: Vec<MaterialTick>,
+    /// What happens to the printed 收件登记表 (or new 一次性告知书).
+    pub then: Option<AfterPrint>,
+}
+
+/// One material brought (or scanned) now.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
+pub struct MaterialTick {
+    pub position: u32,
+    pub received: bool,
+    pub original_verified: bool,
+    /// SHA-256 of scans to attach (from [`crate::Desk::attach_scan`]).
+    pub scans: Vec<String>,
+}
+
+/// What 补正收件 did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Completed {
+    pub status: CaseStatus,
+    pub status_label: String,
+    /// Required materials still missing (a new 一次性告知书 lists them).
+    pub missing: Vec<String>,
+    /// The form printed: the 收件登记表, or a new 一次性告知书 if something is still missing.
+    pub form: CaseForm,
+    pub print: Option<PrintOutcome>,
+    /// The materials were recorded but the form could not be printed: why, in Chinese. The
+    /// window offers to print again.
+    pub print_error: Option<String>,
+}
+
+/// How the result reached the applicant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryWay {
+    /// 窗口领取.
+    AtWindow,
+    /// 邮寄送达.
+    Mail,
+}
+
+/// 结果已送达, as the clerk records it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
+pub struct DeliveryRecord {
+    pub way: DeliveryWay,
+    /// The waybill, required when mailed.
+    pub waybill: Option<String>,
+    pub note: Option<String>,
+}
+
+/// The scanner's output folder and its newest scans, for picking one instead of browsing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ScannerFolder {
+    /// Null until a folder is set.
+    pub folder: Option<String>,
+    /// Newest first: files whose first bytes say PDF, JPEG, PNG or TIFF.
+    pub files: Vec<ScannerFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ScannerFile {
+    pub name: String,
+    #[ts(type = "number")]
+    pub size: u64,
+    /// When the scanner wrote it, Beijing time `YYYY-MM-DD HH:MM`.
+    pub modified: String,
+}

@@ -5,6 +5,7 @@
 pub mod api;
 mod decisions;
 pub mod demo;
+mod detail;
 mod intake;
 mod partners;
 pub mod printing;
@@ -17,7 +18,8 @@ use std::sync::Mutex;
 
 use chrono::{NaiveDate, Utc};
 use tongban_core::applicant::mask_id_number;
-use tongban_core::case::CaseStatus;
+// The window's shell names statuses in its answers (结果已送达 returns the new one).
+pub use tongban_core::case::CaseStatus;
 use tongban_core::region;
 use tongban_store::{CaseFilter, FormKind, Store, StoreError};
 
@@ -27,6 +29,7 @@ pub use tongban_sync::SyncEngine;
 use tongban_sync::SyncSettings;
 
 pub use api::*;
+pub use detail::{scan_media_type, MAX_SCAN_BYTES};
 pub use intake::{FieldCheck, FieldKind, ItemChoice, ItemDetails, ReturningApplicant, TakenIn};
 // What the intake commands take, re-exported so the window's shell needs no other crate.
 pub use tongban_core::applicant::IdKind;
@@ -323,11 +326,7 @@ impl<'a> CaseRows<'a> {
 
     pub(crate) fn row(&self, c: tongban_store::CaseSummary) -> CaseRow {
         CaseRow {
-            overdue_days: c
-                .deadline
-                .filter(|_| !c.status.is_final())
-                .and_then(|d| self.calendar.overdue_by(d, self.today).ok())
-                .unwrap_or(0),
+            overdue_days: overdue_days(self.calendar, c.deadline, c.status, self.today),
             handling_region_name: region::short_name(&c.handling_region).unwrap_or_default(),
             clerk_name: self.clerk_name(&c.clerk),
             id: c.id.to_string(),
@@ -364,6 +363,16 @@ pub fn acting_user(store: &Store, explicit: Option<&str>) -> Result<String, AppE
         .first_user()?
         .map(|u| u.login)
         .ok_or_else(|| AppError::new("no_user", "受理台还没有用户，请先用 tongban init 建立"))
+}
+
+/// Working days a case is past its deadline (0 if not, or once it is closed).
+fn overdue_days(
+    calendar: &tongban_core::workdays::WorkCalendar,
+    deadline: Option<NaiveDate>,
+    status: CaseStatus,
+    today: NaiveDate,
+) -> i64 {
+    deadline.filter(|_| !status.is_final()).and_then(|d| calendar.overdue_by(d, today).ok()).unwrap_or(0)
 }
 
 fn parse_date(field: &str, label: &str, value: Option<&str>) -> Result<Option<NaiveDate>, AppError> {

@@ -111,13 +111,10 @@ pub fn print_case_form(
     let summary = store.case_by_number(case.trim())?;
     let state = store.case_state(summary.id)?;
     let hall = store.hall_texts()?;
-    // Each 需补正 request of the handling region is a new notice; the one given at intake has
-    // the empty scope, as has the receipt.
-    let scope = match form {
-        FormKind::Receipt => String::new(),
-        FormKind::Notice => notice_scope(store, summary.id)?,
-        FormKind::Ledger => return Err(AppError::new("invalid_input", "每日台账不属于单个办件，请用台账打印")),
-    };
+    if form == FormKind::Ledger {
+        return Err(AppError::new("invalid_input", "每日台账不属于单个办件，请用台账打印"));
+    }
+    let scope = form_scope(store, form, summary.id)?;
     let first = store.first_print(form, Some(summary.id), &scope)?;
     let mark = mark(now, first.as_ref());
     let (pdf, supplement_by) = if form == FormKind::Receipt {
@@ -144,7 +141,12 @@ pub fn print_case_form(
         (tongban_forms::notice(&notice)?, Some(supplement_by))
     };
     let reprint_at = first.as_ref().map(|_| now);
-    let file_name = file_name(form.label(), &summary.number, reprint_at);
+    let file_name = match (reprint_at, scope.is_empty()) {
+        // A later form of the same case (after a 补正) gets a name of its own, so the first one,
+        // perhaps still open in a viewer, is not replaced.
+        (None, false) => format!("{}-{}-{}.pdf", form.label(), summary.number, beijing(now).format("%Y%m%d%H%M%S")),
+        _ => file_name(form.label(), &summary.number, reprint_at),
+    };
     deliver(&file_name, &pdf)?;
     let record = store.record_print(&NewPrint {
         case_id: Some(summary.id),
@@ -241,16 +243,17 @@ pub fn save_pdf(dir: &Path, file_name: &str, pdf: &[u8]) -> Result<PathBuf, AppE
     Ok(path)
 }
 
-/// The scope a case's notice is recorded under: the handling region's latest 需补正 request,
-/// or empty for the notice given at intake.
-fn notice_scope(store: &Store, case: CaseId) -> Result<String, AppError> {
+/// The scope a case's form is recorded under, empty for the ones given at intake. A notice after
+/// the handling region's 需补正 or after a partial 补交 asks for something else, and a receipt
+/// after 补齐材料 or 提交补正材料 lists other materials: each is a new form, not a 补打 — its scope
+/// is the id of the event that changed what it shows.
+pub(crate) fn form_scope(store: &Store, form: FormKind, case: CaseId) -> Result<String, AppError> {
+    let starts_anew = |body: &EventBody| match form {
+        FormKind::Notice => matches!(body, EventBody::SupplementRequested { .. } | EventBody::Completed { .. }),
+        _ => matches!(body, EventBody::Completed { .. } | EventBody::Supplemented { .. }),
+    };
     let events = store.events_of(case)?;
-    Ok(events
-        .iter()
-        .rev()
-        .find(|e| matches!(e.event.body, EventBody::SupplementRequested { .. }))
-        .map(|e| e.event.id.to_string())
-        .unwrap_or_default())
+    Ok(events.iter().rev().find(|e| starts_anew(&e.event.body)).map(|e| e.event.id.to_string()).unwrap_or_default())
 }
 
 fn file_name(form: &str, subject: &str, reprint_at: Option<DateTime<Utc>>) -> String {

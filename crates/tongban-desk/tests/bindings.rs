@@ -12,6 +12,7 @@ use tongban_desk::{
     LedgerQuery, PartnerForm, PartnerView, PrintOutcome, ReturningApplicant, StatusOption, SupervisionReport,
     SyncOverview, TakenIn,
 };
+use tongban_desk::{CaseDetail, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
 use ts_rs::{Config, TS};
 
 fn generate(dir: &Path) {
@@ -36,6 +37,13 @@ fn generate(dir: &Path) {
     PartnerView::export_all(&cfg).unwrap();
     PartnerForm::export_all(&cfg).unwrap();
     ReturningApplicant::export_all(&cfg).unwrap();
+    CaseDetail::export_all(&cfg).unwrap();
+    Party::export_all(&cfg).unwrap();
+    Completion::export_all(&cfg).unwrap();
+    Completed::export_all(&cfg).unwrap();
+    DeliveryRecord::export_all(&cfg).unwrap();
+    ScanView::export_all(&cfg).unwrap();
+    ScannerFolder::export_all(&cfg).unwrap();
     fs::write(dir.join("labels.ts"), labels()).unwrap();
 }
 

@@ -31,7 +31,7 @@ impl Store {
     pub fn import_calendar(&mut self, text: &str, now: DateTime<Utc>) -> Result<Vec<i32>> {
         let imported = WorkCalendar::parse(text)?;
         let years: Vec<i32> = imported.years().collect();
-        let tx = self.conn.transaction()?;
+        let tx = crate::write(&mut self.conn)?;
         for &year in &years {
             tx.execute(
                 "INSERT INTO calendar_years (year, text, imported_at) VALUES (?1, ?2, ?3)

@@ -373,7 +373,8 @@ pub(crate) fn project(
                 tx.execute("DELETE FROM materials WHERE case_id = ?1", [&case_id])?;
                 write_materials(tx, &case_id, materials)?;
             }
-            if let EventBody::Completed { .. } = body {
+            // The promised time runs from the day the case is complete, not from a partial 补交.
+            if let (EventBody::Completed { .. }, CaseStatus::Received) = (body, status) {
                 let promised: u32 = tx.query_row(
                     "SELECT json_extract(body, '$.intake.item.promised_days') FROM events
                      WHERE case_id = ?1 AND kind = 'received'",

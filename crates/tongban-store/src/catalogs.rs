@@ -125,7 +125,7 @@ impl Store {
         }
         let content = serde_json::to_string(catalog)?;
         let sha256 = hex::encode(Sha256::digest(content.as_bytes()));
-        let tx = Transaction::new(&mut self.conn, rusqlite::TransactionBehavior::Immediate)?;
+        let tx = crate::write(&mut self.conn)?;
         let known: Option<String> = tx
             .query_row(
                 "SELECT sha256 FROM catalogs WHERE region = ?1 AND version = ?2",

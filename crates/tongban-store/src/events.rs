@@ -1,7 +1,7 @@
 //! Case events: the source of truth, append-only, with the outbox mark for sync.
 
 use chrono::{DateTime, FixedOffset, Utc};
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, Transaction};
 use tongban_core::case::{Author, CaseEvent, CaseId, CaseNumber, CaseState, CaseStatus, EventBody, Intake, IntakeForm};
 use uuid::Uuid;
 
@@ -65,7 +65,7 @@ impl Store {
         let desk = self.require_desk()?;
         self.user(user)?;
         let received_on = at.with_timezone(&china_time()).date_naive();
-        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let tx = crate::write(&mut self.conn)?;
         let prefix = CaseNumber::compose(&desk.region, received_on, &desk.desk_code, 0);
         let prefix = prefix.as_str().rsplit_once('-').map(|(p, _)| p.to_string()).unwrap_or_default();
         let seq: u32 = tx.query_row(
@@ -107,7 +107,7 @@ impl Store {
     }
 
     fn append(&mut self, event: &CaseEvent, local: bool) -> Result<Appended> {
-        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let tx = crate::write(&mut self.conn)?;
         let outcome = append_in(&tx, event, local, &self.calendar)?;
         tx.commit()?;
         Ok(outcome)
@@ -116,7 +116,7 @@ impl Store {
     /// Appends many events in one transaction: all of them or, if one is refused, none.
     /// This is how a pull from a hub is applied, and how large imports stay fast.
     pub fn append_batch(&mut self, events: &[CaseEvent], local: bool) -> Result<Vec<Appended>> {
-        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let tx = crate::write(&mut self.conn)?;
         let outcomes = events.iter().map(|e| append_in(&tx, e, local, &self.calendar)).collect::<Result<Vec<_>>>()?;
         tx.commit()?;
         Ok(outcomes)
@@ -159,7 +159,7 @@ impl Store {
 
     /// Marks events as acknowledged by a hub. Unknown ids are ignored (acknowledging twice is fine).
     pub fn mark_acknowledged(&mut self, ids: &[Uuid]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = crate::write(&mut self.conn)?;
         {
             let mut stmt = tx.prepare_cached("UPDATE events SET outbox = 0 WHERE id = ?1")?;
             for id in ids {

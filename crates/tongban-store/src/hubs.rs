@@ -65,7 +65,7 @@ impl Store {
                 .at("credential", "凭据")
                 .into());
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::write(&mut self.conn)?;
         let previous_url: Option<String> =
             tx.query_row("SELECT url FROM hubs WHERE region = ?1", [&region], |r| r.get(0)).optional()?;
         tx.execute(

@@ -34,7 +34,7 @@ pub use events::{china_time, Appended, OutboxEntry, StoredEvent};
 pub use hubs::{HubEntry, HubSetup};
 pub use migrate::SCHEMA_VERSION;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
-pub use settings::{HallTexts, Setting};
+pub use settings::{HallTexts, Setting, SCANNER_FOLDER};
 pub use sync::{Applied, Direction, HubSyncState, QuarantinedEvent, Settled, Verdict};
 
 /// Everything that can go wrong in the store. The messages are Chinese because they reach the
@@ -167,6 +167,13 @@ impl Store {
         let stem = self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         self.path.with_file_name(format!("{stem}.blobs"))
     }
+}
+
+/// Begins a write. IMMEDIATE, because a desk has two connections (the window's and the sync
+/// engine's): a deferred transaction that reads first and writes later fails at once with
+/// "database is locked" when the other wrote in between, where this one waits its turn.
+pub(crate) fn write(conn: &mut rusqlite::Connection) -> Result<rusqlite::Transaction<'_>> {
+    Ok(rusqlite::Transaction::new(conn, rusqlite::TransactionBehavior::Immediate)?)
 }
 
 #[cfg(test)]

@@ -182,10 +182,57 @@ impl Store {
     }
 }
 
+/// The folder a scanner writes its files to: a setting of this desk (not printed), kept in the
+/// same table under its own key, which the hall texts skip.
+pub const SCANNER_FOLDER: &str = "scanner.folder";
+
+impl Store {
+    /// The scanner's output folder, if one was set.
+    pub fn scanner_folder(&self) -> Result<Option<String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?;
+        let mut rows = stmt.query([SCANNER_FOLDER])?;
+        Ok(match rows.next()? {
+            Some(row) => Some(row.get(0)?),
+            None => None,
+        })
+    }
+
+    /// Sets the scanner's output folder (the caller checks it exists); empty clears it.
+    pub fn set_scanner_folder(&mut self, folder: &str, user: &str, now: DateTime<Utc>) -> Result<()> {
+        let folder = folder.trim();
+        if folder.is_empty() {
+            self.conn.execute("DELETE FROM settings WHERE key = ?1", [SCANNER_FOLDER])?;
+            return Ok(());
+        }
+        self.user(user)?;
+        self.conn.execute(
+            "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
+                 updated_by = excluded.updated_by",
+            params![SCANNER_FOLDER, folder, now.to_rfc3339(), user],
+        )?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::test_support::temp_store;
+
+    #[test]
+    fn the_scanner_folder_is_kept_beside_the_hall_texts_without_changing_them() {
+        let (_d, mut store) = temp_store();
+        crate::events::tests::setup(&mut store);
+        assert_eq!(store.scanner_folder().unwrap(), None);
+        store.set_scanner_folder(" /srv/scans ", "zhang", Utc::now()).unwrap();
+        assert_eq!(store.scanner_folder().unwrap().as_deref(), Some("/srv/scans"));
+        assert_eq!(store.hall_texts().unwrap(), HallTexts::defaults("新野县政务服务中心"));
+        assert!(store.settings().unwrap().iter().all(|s| s.is_default));
+        assert_eq!(store.set_scanner_folder("/x", "nobody", Utc::now()).unwrap_err().code(), "unknown_user");
+        store.set_scanner_folder("", "zhang", Utc::now()).unwrap();
+        assert_eq!(store.scanner_folder().unwrap(), None);
+    }
 
     #[test]
     fn a_new_desk_has_defaults_with_its_own_hall_name() {

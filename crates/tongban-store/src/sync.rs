@@ -20,7 +20,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use tongban_core::case::{Author, CaseEvent, CaseId, CaseStatus, EventBody, EventKind};
 use uuid::Uuid;
@@ -238,7 +238,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Settled> {
         let desk = self.require_desk()?;
-        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let tx = crate::write(&mut self.conn)?;
         let mut settled = Settled::default();
         let mut reached = Vec::new();
         for (event, verdict) in verdicts {
@@ -283,7 +283,7 @@ impl Store {
         next_cursor: u64,
         now: DateTime<Utc>,
     ) -> Result<Applied> {
-        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let tx = crate::write(&mut self.conn)?;
         let mut applied = Applied::default();
         for (seq, event) in page {
             let refused = if let Some(problem) = party_problem(&tx, event, region)? {
@@ -356,7 +356,7 @@ impl Store {
     /// the outbox, with the events of its case behind it; an incoming one is applied now, and stays
     /// quarantined with the new reason if it still does not fit.
     pub fn release_quarantined(&mut self, event_id: Uuid, now: DateTime<Utc>) -> Result<()> {
-        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)?;
+        let tx = crate::write(&mut self.conn)?;
         let row: Option<(String, String)> = tx
             .query_row("SELECT direction, event FROM quarantine WHERE event_id = ?1", [event_id.to_string()], |r| {
                 Ok((r.get(0)?, r.get(1)?))

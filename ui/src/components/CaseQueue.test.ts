@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { flushPromises, mount, type VueWrapper } from "@vue/test-utils";
 import App from "../App.vue";
 import { BACKEND, BackendError, type Backend } from "../backend";
+import { fakeDetailCalls, waitingCase } from "../detail/fixture";
 import type { CaseQuery } from "../bindings/CaseQuery";
 import type { CaseRow } from "../bindings/CaseRow";
 import type { LedgerQuery } from "../bindings/LedgerQuery";
@@ -72,6 +73,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
+    ...fakeDetailCalls(waitingCase("411323-20250312-0003")).calls,
     ...overrides,
   });
   return { backend, calls, prints, ledgers };
@@ -248,5 +250,49 @@ describe("the case queue window", () => {
     expect(ledgers[0]!.to).toBe(ledgers[0]!.from);
     expect(document.body.textContent).toContain("已生成每日台账");
     expect(w.find(".case-queue-table").exists()).toBe(true);
+  });
+});
+
+describe("opening a case from the queue", () => {
+  it("opens the selected row's detail with Enter, and Esc gives the focus back to the row", async () => {
+    const asked: string[] = [];
+    const detail = fakeDetailCalls(waitingCase("x"));
+    const { backend } = fakeBackend({
+      caseDetail: async (number) => {
+        asked.push(number);
+        return detail.calls.caseDetail(number);
+      },
+    });
+    const w = await mountApp(backend);
+    await w.findAll(".el-table__body tr")[2]!.trigger("click");
+    const table = w.find("[data-testid=queue-table]");
+    await table.trigger("keydown", { key: "ArrowUp" });
+    await table.trigger("keydown", { key: "Enter" });
+    await flushPromises();
+    expect(asked).toEqual([LI.number]);
+    const dialog = document.querySelector("[data-testid=case-detail]");
+    expect(dialog?.textContent).toContain("企业职工基本养老保险关系转移接续");
+
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
+    await flushPromises();
+    await new Promise((r) => setTimeout(r, 350)); // the dialog's closing transition
+    await flushPromises();
+    const focused = document.activeElement as HTMLElement | null;
+    expect(focused?.tagName).toBe("TR");
+    expect(focused?.textContent).toContain("李四");
+  });
+
+  it("opens a row's detail on a double click", async () => {
+    const asked: string[] = [];
+    const { backend } = fakeBackend({
+      caseDetail: async (number) => {
+        asked.push(number);
+        return waitingCase(number);
+      },
+    });
+    const w = await mountApp(backend);
+    await w.findAll(".el-table__body tr")[0]!.trigger("dblclick");
+    await flushPromises();
+    expect(asked).toEqual([ZHANG.number]);
   });
 });

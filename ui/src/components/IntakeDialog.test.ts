@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flushPromises, mount, type VueWrapper } from "@vue/test-utils";
 import IntakeDialog from "./IntakeDialog.vue";
 import { BACKEND, BackendError, type Backend } from "../backend";
+import { fakeDetailCalls, waitingCase } from "../detail/fixture";
 import type { CatalogIntake } from "../bindings/CatalogIntake";
 import type { ItemChoice } from "../bindings/ItemChoice";
 import type { ItemDetails } from "../bindings/ItemDetails";
@@ -111,6 +112,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
+    ...fakeDetailCalls(waitingCase("411323-20250312-0003")).calls,
     ...overrides,
   });
   return { backend, drafts, prints };

@@ -1,0 +1,591 @@
+//! One case as the window's detail view shows it, and what the clerk does with it there:
+//! 补正收件 (the applicant came back with materials), 结果已送达, scans, opening a kept PDF.
+//! Which actions a status allows is asked of core's state machine, never re-encoded here or in
+//! the window.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use tongban_core::applicant::{mask_id_number, Applicant};
+use tongban_core::case::{
+    check_side, Author, CaseEvent, CaseState, CaseStatus, EventBody, EventKind, ItemRef, Material, ResultDelivery, Side,
+};
+use tongban_core::region;
+use tongban_store::{CaseSummary, FormKind, Store};
+
+use crate::api::*;
+use crate::printing::{self, beijing};
+use crate::{acting_user, AppError, Desk};
+
+/// The largest scan accepted: a multi-page A4 scan at 300 dpi stays well below it.
+pub const MAX_SCAN_BYTES: usize = 20 * 1024 * 1024;
+
+impl Desk {
+    /// Everything about the case numbered `number`, with the actions its status allows.
+    pub fn case_detail(&self, number: &str) -> Result<CaseDetail, AppError> {
+        let store = self.locked();
+        let summary = store.case_by_number(number)?;
+        let events = store.events_of(summary.id)?;
+        let state = CaseState::fold(events.iter().map(|e| &e.event.body))
+            .map_err(|e| AppError::new("invalid_transition", e.to_string()))?;
+        let names: HashMap<String, String> = store.users()?.into_iter().map(|u| (u.login, u.display_name)).collect();
+        let name_of = |login: &str| names.get(login).cloned().unwrap_or_else(|| login.to_string());
+        let today = Utc::now().with_timezone(&tongban_store::china_time()).date_naive();
+
+        let mut history = Vec::new();
+        let mut before: Vec<Material> = Vec::new();
+        for stored in &events {
+            let event = &stored.event;
+            history.push(HistoryEntry {
+                at: time_text(event.at),
+                by: name_of(&event.author.user),
+                side_label: event.body.kind().owner().label().to_string(),
+                region_name: region::display_name(&event.author.region),
+                what: event.body.kind().label().to_string(),
+                details: event_details(&event.body, &before),
+                pending_sync: stored.in_outbox,
+            });
+            if !event.body.materials().is_empty() {
+                before = event.body.materials().to_vec();
+            }
+        }
+
+        let mut materials = Vec::new();
+        for (i, m) in state.materials.iter().enumerate() {
+            materials.push(material_view(&store, i, m)?);
+        }
+
+        let prints = store
+            .prints_of(summary.id)?
+            .into_iter()
+            .filter_map(|p| {
+                let form = case_form(p.form)?;
+                Some(PrintView {
+                    id: p.id,
+                    form,
+                    form_label: p.form.label().to_string(),
+                    at: time_text(p.printed_at),
+                    by: name_of(&p.user),
+                    reprint: p.reprint,
+                })
+            })
+            .collect();
+
+        let actions = actions(&store, &summary, &state)?;
+        let intake = &state.intake;
+        let form = &intake.form;
+        let transfer = &form.transfer;
+        let transfer_label = match (transfer.network, transfer.mail) {
+            (true, true) => "网络流转、邮寄纸质材料",
+            (true, false) => "网络流转",
+            (false, _) => "邮寄纸质材料",
+        };
+        Ok(CaseDetail {
+            id: summary.id.to_string(),
+            number: summary.number.clone(),
+            status: state.status,
+            status_label: state.status.label().to_string(),
+            item: item_line(&form.item),
+            bundle_items: form.bundle_items.iter().map(item_line).collect(),
+            catalog_version: form.item.catalog_version.clone(),
+            receiving_region_name: region::display_name(&intake.receiving_region),
+            receiving_region: intake.receiving_region.clone(),
+            handling_region_name: region::display_name(&form.handling_region),
+            handling_region: form.handling_region.clone(),
+            window: intake.window.clone(),
+            applicant: applicant_view(&form.applicant),
+            agent: form.agent.as_ref().map(|a| PartyView {
+                kind_label: a.role.label().to_string(),
+                name: a.name.clone(),
+                id_label: a.id_kind.label().to_string(),
+                id_masked: mask_id_number(&a.id_number),
+                phone: a.phone.clone(),
+                address: String::new(),
+                legal_representative: String::new(),
+                contact_name: String::new(),
+            }),
+            transfer_label: transfer_label.to_string(),
+            transfer_waybill: transfer.waybill.clone(),
+            delivery_label: match &form.delivery {
+                ResultDelivery::AtWindow => "窗口领取".to_string(),
+                ResultDelivery::Mail { recipient, phone, address } => {
+                    format!("邮寄送达：{recipient} {phone} {address}")
+                }
+            },
+            result_waybill: state.result_waybill.clone(),
+            received_at: time_text(summary.received_at),
+            clerk_name: name_of(&summary.clerk),
+            deadline: summary.deadline.map(|d| d.to_string()),
+            promised_days: form.item.promised_days,
+            overdue_days: crate::overdue_days(store.calendar(), summary.deadline, state.status, today),
+            pending_sync: summary.pending_sync,
+            sync_label: if summary.pending_sync { "待同步" } else { "已同步" }.to_string(),
+            note: form.note.clone(),
+            materials,
+            history,
+            prints,
+            actions,
+        })
+    }
+
+    /// The whole 证件号码 of the applicant or agent, for the clerk who must read it out or check
+    /// it against the card.
+    pub fn reveal_id_number(&self, number: &str, party: Party) -> Result<String, AppError> {
+        let store = self.locked();
+        let state = store.case_state(store.case_by_number(number)?.id)?;
+        match party {
+            Party::Applicant => Ok(state.intake.form.applicant.id_number().to_string()),
+            Party::Agent => state
+                .intake
+                .form
+                .agent
+                .map(|a| a.id_number)
+                .ok_or_else(|| AppError::new("invalid_input", format!("办件 {number} 没有代办人"))),
+        }
+    }
+
+    /// 补正收件: records the materials the applicant brought (and their scans) as the receiving
+    /// side's event — 补齐材料 for a case 待补正, 告知补正 and 提交补正材料 for a partner's 需补正
+    /// — all or nothing, then prints the 收件登记表 (or a new 一次性告知书 if something required
+    /// is still missing). A failed print leaves the materials recorded and says why.
+    pub fn complete_case(&self, number: &str, completion: &Completion) -> Result<Completed, AppError> {
+        let (status, missing) = {
+            let mut store = self.locked();
+            let summary = store.case_by_number(number)?;
+            let state = store.case_state(summary.id)?;
+            let desk = store.require_desk()?;
+            check_receiving(&desk.region, &summary, EventKind::Completed)?;
+            let refused = || {
+                AppError::new(
+                    "invalid_transition",
+                    format!(
+                        "办件 {} 状态为「{}」，没有待补正的材料，不能补正收件",
+                        summary.number,
+                        state.status.label()
+                    ),
+                )
+            };
+            // The status is checked before the ticks, so the clerk hears the real reason first.
+            completion_steps(state.status, state.materials.clone()).ok_or_else(refused)?;
+            let materials = ticked(&store, &state.materials, &completion.materials)?;
+            let steps = completion_steps(state.status, materials.clone()).ok_or_else(refused)?;
+            let author = Author { user: acting_user(&store, None)?, desk: desk.id, region: desk.region };
+            let now = Utc::now();
+            let events: Vec<CaseEvent> = steps
+                .into_iter()
+                .map(|body| CaseEvent {
+                    id: uuid::Uuid::now_v7(),
+                    case_id: summary.id,
+                    at: now,
+                    author: author.clone(),
+                    body,
+                })
+                .collect();
+            store.append_batch(&events, true)?;
+            let missing: Vec<String> = materials.iter().filter(|m| m.is_missing()).map(|m| m.name.clone()).collect();
+            (store.case_by_number(number)?.status, missing)
+        };
+        let form = if status == CaseStatus::AwaitingMaterials { CaseForm::Notice } else { CaseForm::Receipt };
+        let (print, print_error) = match self.print_case_form(form, number, completion.then.unwrap_or(AfterPrint::Open))
+        {
+            Ok(outcome) => (Some(outcome), None),
+            Err(e) => (None, Some(e.message)),
+        };
+        Ok(Completed { status, status_label: status.label().to_string(), missing, form, print, print_error })
+    }
+
+    /// 结果已送达: the result reached the applicant, at the window or by mail (with its waybill).
+    pub fn record_delivery(&self, number: &str, record: &DeliveryRecord) -> Result<CaseStatus, AppError> {
+        let mut store = self.locked();
+        let summary = store.case_by_number(number)?;
+        let desk = store.require_desk()?;
+        check_receiving(&desk.region, &summary, EventKind::Delivered)?;
+        let extra = record.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let how = match record.way {
+            DeliveryWay::AtWindow => "窗口领取".to_string(),
+            DeliveryWay::Mail => {
+                let waybill = record.waybill.as_deref().map(str::trim).filter(|w| !w.is_empty()).ok_or_else(|| {
+                    AppError {
+                        field: Some("waybill".into()), ..AppError::new("invalid_input", "邮寄送达须填写运单号")
+                    }
+                })?;
+                format!("邮寄送达，运单号 {waybill}")
+            }
+        };
+        let note = match extra {
+            Some(extra) => format!("{how}；{extra}"),
+            None => how,
+        };
+        let event = CaseEvent {
+            id: uuid::Uuid::now_v7(),
+            case_id: summary.id,
+            at: Utc::now(),
+            author: Author { user: acting_user(&store, None)?, desk: desk.id, region: desk.region },
+            body: EventBody::Delivered { note },
+        };
+        store.append_local(&event)?;
+        Ok(store.case_by_number(number)?.status)
+    }
+
+    /// Keeps a scan (PDF, JPEG, PNG or TIFF, checked by its first bytes) in the desk's blobs; the
+    /// case refers to it by SHA-256 once 补正收件 records it, and sync uploads it before that event.
+    pub fn attach_scan(&self, file_name: &str, bytes: &[u8]) -> Result<ScanView, AppError> {
+        // The window sends a bare name, a scanner folder a path of either platform: keep the last part.
+        let name =
+            file_name.trim().rsplit(['/', '\\']).next().filter(|n| !n.is_empty()).unwrap_or("扫描件").to_string();
+        let invalid =
+            |message: String| AppError { field: Some("scan".into()), ..AppError::new("invalid_input", message) };
+        if bytes.is_empty() {
+            return Err(invalid(format!("扫描件「{name}」是空文件")));
+        }
+        if bytes.len() > MAX_SCAN_BYTES {
+            let mb = bytes.len() as f64 / (1024.0 * 1024.0);
+            return Err(invalid(format!(
+                "扫描件「{name}」有 {mb:.1} MB，超过 {} MB 的上限，请降低扫描分辨率或分成几份",
+                MAX_SCAN_BYTES / (1024 * 1024)
+            )));
+        }
+        let media_type = scan_media_type(bytes)
+            .ok_or_else(|| invalid(format!("扫描件「{name}」不是 PDF、JPEG、PNG 或 TIFF 文件")))?;
+        let info = self.locked().put_blob(bytes, media_type, &name, Utc::now())?;
+        Ok(ScanView { sha256: info.sha256, file_name: name, size: info.size, media_type: info.media_type })
+    }
+
+    /// Opens a kept scan in the system viewer (a copy beside the database, `desk.scans/`).
+    pub fn open_scan(&self, sha256: &str) -> Result<String, AppError> {
+        let (dir, name, bytes) = {
+            let store = self.locked();
+            let info = store.blob_info(sha256)?.ok_or_else(|| {
+                AppError::new("missing_blob", format!("本机没有扫描件 {}", sha256.get(..12).unwrap_or(sha256)))
+            })?;
+            let name = format!("{}-{}", sha256.get(..8).unwrap_or(sha256), info.file_name);
+            (store.path().with_extension("scans"), name, store.read_blob(sha256)?)
+        };
+        open_copy(dir, &name, &bytes)
+    }
+
+    /// Opens the PDF kept for one print of the case's forms, exactly as it was handed out.
+    pub fn open_print(&self, number: &str, print_id: i64) -> Result<String, AppError> {
+        let (name, bytes) = {
+            let store = self.locked();
+            let summary = store.case_by_number(number)?;
+            let print = store.prints_of(summary.id)?.into_iter().find(|p| p.id == print_id).ok_or_else(|| {
+                AppError::new("unknown_print", format!("办件 {} 没有编号为 {print_id} 的打印记录", summary.number))
+            })?;
+            let name = store
+                .blob_info(&print.pdf_sha256)?
+                .map(|b| b.file_name)
+                .unwrap_or_else(|| format!("{}-{}.pdf", print.form.label(), summary.number));
+            (name, store.read_blob(&print.pdf_sha256)?)
+        };
+        open_copy(self.prints_dir(), &name, &bytes)
+    }
+}
+
+/// How many of the scanner folder's newest files the window lists.
+const SCANNER_LISTED: usize = 12;
+
+impl Desk {
+    /// The scanner's output folder and its newest scans.
+    pub fn scanner_folder(&self) -> Result<ScannerFolder, AppError> {
+        let Some(folder) = self.locked().scanner_folder()? else {
+            return Ok(ScannerFolder { folder: None, files: Vec::new() });
+        };
+        let entries = std::fs::read_dir(&folder).map_err(|e| {
+            AppError::new("scanner_folder", format!("无法读取扫描仪文件夹「{folder}」：{e}，请检查设置"))
+        })?;
+        let mut files = Vec::new();
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            if !meta.is_file() || meta.len() == 0 || meta.len() > MAX_SCAN_BYTES as u64 {
+                continue;
+            }
+            // Only what attach_scan would take: the first bytes decide, not the extension.
+            let mut head = [0u8; 8];
+            let read = std::fs::File::open(entry.path()).and_then(|mut f| std::io::Read::read(&mut f, &mut head));
+            if read.map_or(true, |n| scan_media_type(&head[..n]).is_none()) {
+                continue;
+            }
+            let modified: DateTime<Utc> = meta.modified().map(DateTime::from).unwrap_or_else(|_| Utc::now());
+            files.push((modified, entry.file_name().to_string_lossy().to_string(), meta.len()));
+        }
+        files.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let files = files
+            .into_iter()
+            .take(SCANNER_LISTED)
+            .map(|(at, name, size)| ScannerFile { name, size, modified: time_text(at) })
+            .collect();
+        Ok(ScannerFolder { folder: Some(folder), files })
+    }
+
+    /// Names the scanner's output folder (it must exist); empty forgets it.
+    pub fn set_scanner_folder(&self, folder: &str) -> Result<ScannerFolder, AppError> {
+        let folder = folder.trim();
+        if !folder.is_empty() && !std::path::Path::new(folder).is_dir() {
+            return Err(AppError {
+                field: Some("scanner_folder".into()),
+                ..AppError::new("invalid_input", format!("扫描仪文件夹「{folder}」不存在或不是文件夹"))
+            });
+        }
+        {
+            let mut store = self.locked();
+            let user = acting_user(&store, None)?;
+            store.set_scanner_folder(folder, &user, Utc::now())?;
+        }
+        self.scanner_folder()
+    }
+
+    /// Keeps one file of the scanner's folder as a scan, checked as [`Desk::attach_scan`] checks.
+    pub fn attach_scanner_file(&self, name: &str) -> Result<ScanView, AppError> {
+        let folder =
+            self.locked().scanner_folder()?.ok_or_else(|| AppError::new("scanner_folder", "还没有设置扫描仪文件夹"))?;
+        // Only a plain name of a file in that folder, never a path that leads elsewhere.
+        if name.is_empty() || name.contains(['/', '\\']) || name == ".." {
+            return Err(AppError::new("invalid_input", format!("「{name}」不是扫描仪文件夹中的文件名")));
+        }
+        let path = std::path::Path::new(&folder).join(name);
+        let bytes = std::fs::read(&path)
+            .map_err(|e| AppError::new("scanner_folder", format!("无法读取扫描件「{}」：{e}", path.display())))?;
+        self.attach_scan(name, &bytes)
+    }
+}
+
+/// Writes `bytes` into `dir` as `name` and hands the file to the viewer; returns its path.
+fn open_copy(dir: PathBuf, name: &str, bytes: &[u8]) -> Result<String, AppError> {
+    let path = printing::save_pdf(&dir, name, bytes)?;
+    crate::viewer::open_pdf(&path)?;
+    Ok(path.display().to_string())
+}
+
+/// The media type a scan's first bytes announce, if it is one the hall accepts.
+pub fn scan_media_type(bytes: &[u8]) -> Option<&'static str> {
+    const KINDS: [(&[u8], &str); 5] = [
+        (b"%PDF-", "application/pdf"),
+        (&[0xFF, 0xD8, 0xFF], "image/jpeg"),
+        (&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A], "image/png"),
+        (b"II*\0", "image/tiff"),
+        (b"MM\0*", "image/tiff"),
+    ];
+    KINDS.iter().find(|(magic, _)| bytes.starts_with(magic)).map(|(_, t)| *t)
+}
+
+/// The events 补正收件 appends in `status`: core's state machine is asked which of the receiving
+/// side's ways of recording returned materials fits (补齐材料; 提交补正材料, after 告知补正 if
+/// the partner's 需补正 was not yet told).
+pub(crate) fn completion_steps(status: CaseStatus, materials: Vec<Material>) -> Option<Vec<EventBody>> {
+    let candidates = [
+        vec![EventBody::Completed { materials: materials.clone() }],
+        vec![EventBody::Supplemented { materials: materials.clone() }],
+        vec![EventBody::SupplementNotified, EventBody::Supplemented { materials }],
+    ];
+    candidates.into_iter().find(|steps| steps.iter().try_fold(status, |s, e| CaseStatus::apply(Some(s), e)).is_ok())
+}
+
+/// Refuses an event of the receiving side on a desk that is not the case's receiving region.
+fn check_receiving(desk_region: &str, case: &CaseSummary, kind: EventKind) -> Result<(), AppError> {
+    let side = if desk_region == case.receiving_region { Side::Receiving } else { Side::Handling };
+    check_side(kind, side).map_err(|e| {
+        AppError::new(
+            "wrong_side",
+            format!("{e}：办件 {} 由{}受理", case.number, region::display_name(&case.receiving_region)),
+        )
+    })
+}
+
+/// The case's materials with the clerk's ticks applied: what was received stays received,
+/// scans are added once each, and every scan must already be kept here.
+fn ticked(store: &Store, current: &[Material], ticks: &[MaterialTick]) -> Result<Vec<Material>, AppError> {
+    let mut out = current.to_vec();
+    for tick in ticks {
+        let m = out.get_mut(tick.position as usize).ok_or_else(|| {
+            AppError::new(
+                "invalid_input",
+                format!("办件没有第 {} 项材料（共 {} 项，含条件材料）", tick.position + 1, current.len()),
+            )
+        })?;
+        m.received |= tick.received || !tick.scans.is_empty();
+        m.original_verified |= tick.original_verified;
+        for sha in &tick.scans {
+            if store.blob_info(sha)?.is_none() {
+                return Err(AppError::new(
+                    "missing_blob",
+                    format!("材料「{}」的扫描件尚未保存到本机，请重新附加", m.name),
+                ));
+            }
+            if !m.scans.contains(sha) {
+                m.scans.push(sha.clone());
+            }
+        }
+    }
+    if out == current {
+        return Err(AppError::new("invalid_input", "没有勾选申请人本次提交的材料，也没有附加扫描件"));
+    }
+    Ok(out)
+}
+
+fn actions(store: &Store, case: &CaseSummary, state: &CaseState) -> Result<Vec<CaseAction>, AppError> {
+    let desk = store.require_desk()?;
+    if desk.region != case.receiving_region {
+        return Ok(Vec::new());
+    }
+    let action =
+        |kind, label: &str, shortcut: &str| CaseAction { kind, label: label.into(), shortcut: shortcut.into() };
+    let mut out = Vec::new();
+    let awaits_applicant = completion_steps(state.status, state.materials.clone()).is_some();
+    if awaits_applicant {
+        out.push(action(CaseActionKind::Complete, "补正收件", "F4"));
+    }
+    if CaseStatus::apply(Some(state.status), &EventBody::Delivered { note: String::new() }).is_ok() {
+        out.push(action(CaseActionKind::Deliver, "结果已送达", "F7"));
+    }
+    let again = |form: FormKind| -> Result<&str, AppError> {
+        let scope = printing::form_scope(store, form, case.id)?;
+        Ok(if store.first_print(form, Some(case.id), &scope)?.is_some() { "补打" } else { "打印" })
+    };
+    let verb = again(FormKind::Receipt)?;
+    out.push(action(CaseActionKind::PrintReceipt, &format!("{verb}收件登记表"), "Ctrl+P"));
+    if awaits_applicant {
+        let verb = again(FormKind::Notice)?;
+        out.push(action(CaseActionKind::PrintNotice, &format!("{verb}一次性告知书"), "Ctrl+Shift+P"));
+    }
+    Ok(out)
+}
+
+fn case_form(form: FormKind) -> Option<CaseForm> {
+    match form {
+        FormKind::Receipt => Some(CaseForm::Receipt),
+        FormKind::Notice => Some(CaseForm::Notice),
+        FormKind::Ledger => None,
+    }
+}
+
+fn material_view(store: &Store, position: usize, m: &Material) -> Result<MaterialView, AppError> {
+    let mut scans = Vec::new();
+    for sha in &m.scans {
+        // A scan synced from another desk may not be here yet: listed by hash, size unknown.
+        scans.push(match store.blob_info(sha)? {
+            Some(b) => ScanView { sha256: b.sha256, file_name: b.file_name, size: b.size, media_type: b.media_type },
+            None => ScanView {
+                sha256: sha.clone(),
+                file_name: format!("扫描件 {}（尚未同步到本机）", sha.get(..8).unwrap_or(sha)),
+                size: 0,
+                media_type: String::new(),
+            },
+        });
+    }
+    Ok(MaterialView {
+        position: position as u32,
+        name: m.name.clone(),
+        form_label: m.form.label().to_string(),
+        copies: m.copies,
+        required: m.required,
+        received: m.received,
+        original_verified: m.original_verified,
+        missing: m.is_missing(),
+        condition: m.condition.clone(),
+        standard: m.standard.clone(),
+        note: m.note.clone(),
+        e_license: m.e_license.as_ref().map(|l| format!("{} {}（{}）", l.kind, l.number, l.issuer)),
+        scans,
+    })
+}
+
+fn applicant_view(applicant: &Applicant) -> PartyView {
+    match applicant {
+        Applicant::Person(p) => PartyView {
+            kind_label: "自然人".into(),
+            name: p.name.clone(),
+            id_label: p.id_kind.label().into(),
+            id_masked: mask_id_number(&p.id_number),
+            phone: p.phone.clone(),
+            address: p.address.clone(),
+            legal_representative: String::new(),
+            contact_name: String::new(),
+        },
+        Applicant::Enterprise(e) => PartyView {
+            kind_label: "法人或其他组织".into(),
+            name: e.name.clone(),
+            id_label: "统一社会信用代码".into(),
+            id_masked: mask_id_number(&e.credit_code),
+            phone: e.contact_phone.clone(),
+            address: e.address.clone(),
+            legal_representative: e.legal_representative.clone(),
+            contact_name: e.contact_name.clone(),
+        },
+    }
+}
+
+fn item_line(item: &ItemRef) -> ItemLine {
+    ItemLine {
+        code: item.code.clone(),
+        name: item.name.clone(),
+        department: item.department.clone(),
+        promised_days: item.promised_days,
+    }
+}
+
+fn time_text(t: DateTime<Utc>) -> String {
+    beijing(t).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// What an event carries, in a line or two for the history.
+fn event_details(body: &EventBody, before: &[Material]) -> Vec<String> {
+    let names = |ms: &mut dyn Iterator<Item = &Material>| ms.map(|m| m.name.as_str()).collect::<Vec<_>>().join("、");
+    let mut out = Vec::new();
+    match body {
+        EventBody::Received { intake } => {
+            let ms = &intake.form.materials;
+            out.push(format!("材料 {} 项，已收 {} 项", ms.len(), ms.iter().filter(|m| m.received).count()));
+            let missing = names(&mut ms.iter().filter(|m| m.is_missing()));
+            if !missing.is_empty() {
+                out.push(format!("缺：{missing}"));
+            }
+            if let Some(w) = &intake.form.transfer.waybill {
+                out.push(format!("材料寄递运单号：{w}"));
+            }
+        }
+        EventBody::Completed { materials } | EventBody::Supplemented { materials } => {
+            let was = |i: usize| before.get(i);
+            let brought = names(
+                &mut materials
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, m)| m.received && !was(*i).is_some_and(|b| b.received))
+                    .map(|(_, m)| m),
+            );
+            if !brought.is_empty() {
+                out.push(format!("本次收到：{brought}"));
+            }
+            let scans: usize = materials
+                .iter()
+                .enumerate()
+                .map(|(i, m)| m.scans.len().saturating_sub(was(i).map_or(0, |b| b.scans.len())))
+                .sum();
+            if scans > 0 {
+                out.push(format!("附扫描件 {scans} 份"));
+            }
+            let missing = names(&mut materials.iter().filter(|m| m.is_missing()));
+            if !missing.is_empty() {
+                out.push(format!("仍缺：{missing}"));
+            }
+        }
+        EventBody::Refused { reason } => out.push(format!("理由：{reason}")),
+        EventBody::SupplementRequested { items, note } => {
+            out.push(format!("须补正：{}", items.join("；")));
+            if !note.trim().is_empty() {
+                out.push(note.clone());
+            }
+        }
+        EventBody::Concluded { approved, note } => {
+            out.push(if *approved { "准予".to_string() } else { "不予".to_string() });
+            if !note.trim().is_empty() {
+                out.push(note.clone());
+            }
+        }
+        EventBody::ResultMailed { waybill } => out.push(format!("运单号：{waybill}")),
+        EventBody::Delivered { note } if !note.trim().is_empty() => out.push(note.clone()),
+        _ => {}
+    }
+    out
+}
