@@ -50,7 +50,22 @@ pub fn run() {
             commands::take_in,
             commands::sync_overview,
             commands::sync_now,
-            commands::acknowledge_catalog_news
+            commands::acknowledge_catalog_news,
+            commands::login_info,
+            commands::log_in,
+            commands::log_out,
+            commands::lock,
+            commands::unlock,
+            commands::session,
+            commands::change_password,
+            commands::roles,
+            commands::accounts,
+            commands::add_account,
+            commands::reset_password,
+            commands::disable_account,
+            commands::regions,
+            commands::setup_defaults,
+            commands::set_up_desk
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -173,8 +173,9 @@ impl Desk {
 
     /// Takes a case in against the partner's current catalog, as the acting user.
     pub fn take_in(&self, draft: &CatalogIntake) -> Result<TakenIn, AppError> {
+        self.permit(crate::session::Permission::TakeIn)?;
         let mut store = self.locked();
-        let user = crate::acting_user(&store, None)?;
+        let user = self.actor(&store, None)?;
         let (id, number) = store.create_case_from_catalog(draft, &user, Utc::now())?;
         let state = store.case_state(id)?;
         Ok(TakenIn {

@@ -7,6 +7,7 @@ mod decisions;
 pub mod demo;
 mod intake;
 pub mod printing;
+mod session;
 pub mod viewer;
 
 use std::collections::HashMap;
@@ -63,11 +64,15 @@ impl From<StoreError> for AppError {
 /// An open desk: its database behind a lock (the window calls from several threads).
 pub struct Desk {
     store: Mutex<Store>,
+    /// Who acts: the window's logged-in user, or the CLI's operator (see [`Desk::open_window`]).
+    acting: Mutex<session::Acting>,
 }
 
 impl Desk {
+    /// Opens a desk acting as the operator's default user (`TONGBAN_USER`, else the first
+    /// user), as the CLI and scripts do; the window uses [`Desk::open_window`].
     pub fn open(path: &Path) -> Result<Desk, AppError> {
-        Ok(Desk { store: Mutex::new(Store::open(path)?) })
+        Ok(Desk { store: Mutex::new(Store::open(path)?), acting: Mutex::new(session::Acting::Operator(None)) })
     }
 
     /// Where a desk keeps its database when none is given: the platform's data folder
@@ -172,6 +177,7 @@ impl Desk {
     }
 
     pub fn list_cases(&self, query: &CaseQuery) -> Result<CasePage, AppError> {
+        self.require_reader()?;
         let filter = CaseFilter {
             text: query.text.clone(),
             status: query.status,
@@ -249,7 +255,7 @@ impl Desk {
         let mut saved = None;
         let printed = {
             let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-            let user = acting_user(&store, None)?;
+            let user = self.actor(&store, None)?;
             make(&mut store, &user, &mut |name, pdf| {
                 saved = Some(printing::save_pdf(&dir, name, pdf)?);
                 Ok(())
@@ -273,8 +279,9 @@ impl Desk {
     }
 }
 
-/// The user a desk acts as until the window has a login: `explicit` (the CLI's `--user`), else
-/// the `TONGBAN_USER` environment variable, else the desk's first user.
+/// The user an operator's desk acts as (the CLI; the window acts as its logged-in user, see
+/// `Desk::actor`): `explicit` (the CLI's `--user`), else the `TONGBAN_USER` environment
+/// variable, else the desk's first user.
 pub fn acting_user(store: &Store, explicit: Option<&str>) -> Result<String, AppError> {
     let chosen =
         explicit.map(str::to_string).or_else(|| std::env::var("TONGBAN_USER").ok()).filter(|l| !l.trim().is_empty());

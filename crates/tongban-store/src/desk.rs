@@ -77,7 +77,8 @@ pub struct User {
     pub role: String,
 }
 
-const ROLES: [&str; 5] = ["clerk", "helper", "back_office", "supervisor", "admin"];
+/// The roles, in the order the window offers them.
+pub const ROLES: [&str; 5] = ["clerk", "helper", "back_office", "supervisor", "admin"];
 
 /// The Chinese name of a role, as the window and the CLI show it.
 pub fn role_label(role: &str) -> &'static str {
@@ -415,15 +416,19 @@ mod tests {
 
     const PASSWORD: &str = "窗口密码2026";
 
-    fn setup_with_admin(store: &mut Store) {
-        let setup = DeskSetup {
+    fn admin_setup() -> DeskSetup {
+        DeskSetup {
             region: "411329".into(),
             hall: "新野县政务服务中心".into(),
             window_name: "跨省通办窗口".into(),
             desk_code: "A1".into(),
             first_user: User { login: "admin".into(), display_name: "王管理".into(), role: "admin".into() },
-        };
-        store.init_desk_with(&setup, Some(PASSWORD), &[("hall.phone", "0377-66012345")], Utc::now()).unwrap();
+        }
+    }
+
+    fn setup_with_admin(store: &mut Store) {
+        let texts = [("hall.phone", "0377-66012345")];
+        store.init_desk_with(&admin_setup(), Some(PASSWORD), &texts, Utc::now()).unwrap();
     }
 
     fn stored_hash(store: &Store, login: &str) -> Option<String> {
@@ -530,13 +535,7 @@ mod tests {
     #[test]
     fn a_refused_hall_text_at_setup_leaves_no_desk() {
         let (_d, mut store) = temp_store();
-        let setup = DeskSetup {
-            region: "411329".into(),
-            hall: "新野县政务服务中心".into(),
-            window_name: "跨省通办窗口".into(),
-            desk_code: "A1".into(),
-            first_user: User { login: "admin".into(), display_name: "王管理".into(), role: "admin".into() },
-        };
+        let setup = admin_setup();
         let err = store.init_desk_with(&setup, Some(PASSWORD), &[("notice.supplement_days", "99")], Utc::now());
         assert!(err.unwrap_err().to_string().starts_with("补正期限（工作日）："));
         assert!(store.desk().unwrap().is_none());

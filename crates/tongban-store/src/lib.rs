@@ -30,7 +30,7 @@ pub use blobs::BlobInfo;
 pub use cases::{CaseFilter, CaseSummary, Page};
 pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
 pub use desk::{
-    role_label, Account, DeskIdentity, DeskSetup, User, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS,
+    role_label, Account, DeskIdentity, DeskSetup, User, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, ROLES,
 };
 pub use events::{china_time, Appended, OutboxEntry, StoredEvent};
 pub use hubs::{HubEntry, HubSetup};
