@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { flushPromises, mount, type VueWrapper } from "@vue/test-utils";
 import App from "../App.vue";
 import { BACKEND, BackendError, type Backend } from "../backend";
+import { fakeSession, sessionOf } from "../session/testing";
 import type { CaseQuery } from "../bindings/CaseQuery";
 import type { CaseRow } from "../bindings/CaseRow";
 import type { LedgerQuery } from "../bindings/LedgerQuery";
@@ -71,6 +72,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
+    ...fakeSession(sessionOf("zhangmin")).part,
     ...overrides,
   };
   return { backend, calls, prints, ledgers };
@@ -136,16 +138,15 @@ describe("the case queue window", () => {
     expect(cellTexts(w, "col-applicant")).toHaveLength(3);
   });
 
-  it("explains an uninitialised desk instead of showing the table", async () => {
+  it("offers the first-run setup for an uninitialised desk instead of the table", async () => {
     const { backend } = fakeBackend({
       deskInfo: async () => {
         throw new BackendError("desk_not_initialized", "本机尚未设置受理台，请先初始化。");
       },
     });
     const w = await mountApp(backend);
-    expect(w.find("[data-testid=desk-not-initialized]").exists()).toBe(true);
-    expect(w.text()).toContain("本机尚未设置受理台");
-    expect(w.text()).toContain("tongban init");
+    expect(w.find("[data-testid=setup-screen]").exists()).toBe(true);
+    expect(w.text()).toContain("设置本受理台");
     expect(w.find(".case-queue-table").exists()).toBe(false);
   });
 
@@ -236,7 +237,7 @@ describe("the case queue window", () => {
   it("prints today's ledger from the dialog", async () => {
     const { backend, ledgers } = fakeBackend();
     const w = await mountApp(backend);
-    window.dispatchEvent(new KeyboardEvent("keydown", { key: "l", ctrlKey: true }));
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "L", ctrlKey: true, shiftKey: true }));
     await flushPromises();
     const open = document.querySelector<HTMLButtonElement>("[data-testid=ledger-open]");
     expect(open).not.toBeNull();

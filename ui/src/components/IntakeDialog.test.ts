@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flushPromises, mount, type VueWrapper } from "@vue/test-utils";
 import IntakeDialog from "./IntakeDialog.vue";
 import { BACKEND, BackendError, type Backend } from "../backend";
+import { fakeSession, sessionOf } from "../session/testing";
 import type { CatalogIntake } from "../bindings/CatalogIntake";
 import type { ItemChoice } from "../bindings/ItemChoice";
 import type { ItemDetails } from "../bindings/ItemDetails";
@@ -110,6 +111,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
+    ...fakeSession(sessionOf("zhangmin")).part,
     ...overrides,
   };
   return { backend, drafts, prints };
