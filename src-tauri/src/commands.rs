@@ -8,10 +8,12 @@ use std::sync::Arc;
 use tauri::{AppHandle, Manager, State};
 use tongban_desk::SyncEngine;
 use tongban_desk::{
+    AccountView, DeskSetupForm, LoginInfo, NewAccount, RegionChoice, RoleOption, SessionView, SetupDefaults,
+};
+use tongban_desk::{
     AfterPrint, AppError, CaseForm, CasePage, CaseQuery, CatalogIntake, Desk, DeskInfo, FieldCheck, FieldKind, IdKind,
     ItemChoice, ItemDetails, LedgerQuery, PrintOutcome, StatusOption, SyncOverview, TakenIn,
 };
-use tongban_desk::{AccountView, DeskSetupForm, LoginInfo, NewAccount, RegionChoice, RoleOption, SessionView, SetupDefaults};
 
 /// The desk the window works on, or why it could not be opened.
 pub enum DeskState {

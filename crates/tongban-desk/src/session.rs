@@ -98,13 +98,6 @@ impl Desk {
         Ok(desk)
     }
 
-    /// Opens a desk for the CLI acting as `user` (else `TONGBAN_USER`, else the first user).
-    pub fn open_as(path: &std::path::Path, user: Option<&str>) -> Result<Desk, AppError> {
-        let desk = Desk::open(path)?;
-        *desk.acting() = Acting::Operator(user.map(str::to_string));
-        Ok(desk)
-    }
-
     pub(crate) fn acting(&self) -> std::sync::MutexGuard<'_, Acting> {
         // Nothing half-done can be left in the session by a panic: every change is one assignment.
         self.acting.lock().unwrap_or_else(|p| p.into_inner())

@@ -54,7 +54,7 @@ afterEach(() => {
 
 async function mountWith(component: unknown, backend: Backend, props: Record<string, unknown> = {}) {
   wrapper = mount(component as never, {
-    props,
+    props: props as never,
     global: { provide: { [BACKEND as symbol]: backend } },
     attachTo: document.body,
   });
