@@ -73,6 +73,7 @@ async fn log_in_and_lock(client: &Client) -> Result<(), String> {
     window::log_in(client, DEMO_CLERK, DEMO_PASSWORD).await?;
     let user = text_of(client, "[data-testid=session-user]").await?;
     assert!(user.contains("张敏") && user.contains("窗口受理"), "the header names the user: {user:?}");
+    save_screenshot(client, "logged-in.png").await?;
 
     press(client, &ctrl('l'), "Ctrl+L").await?;
     wait_js(client, "return !!document.querySelector('#unlock-password')", "the lock screen").await?;
