@@ -644,9 +644,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Settings(SettingsCommand::Set { key, value }) => {
             let mut store = open(&cli)?;
             let user = acting_user(&cli, &store)?;
-            let label = tongban_store::HallTexts::KEYS.iter().find(|(k, _)| k == key).map(|(_, l)| *l);
-            let texts = printing::set_hall_text(&mut store, key, value, &user, Utc::now())?;
-            let now_value = texts.get(key).unwrap_or_default();
+            printing::set_hall_text(&mut store, key, value, &user, Utc::now())?;
+            // Hall texts and window settings alike: the label and value as `settings show` has them.
+            let setting = store.settings()?.into_iter().find(|s| s.key == key.trim());
+            let label = setting.as_ref().map(|s| s.label);
+            let now_value = setting.map(|s| s.value).unwrap_or_default();
             if value.trim().is_empty() {
                 say!("已恢复默认：{}（{key}）＝{now_value}", label.unwrap_or(key));
             } else {
