@@ -7,6 +7,9 @@ use std::sync::Arc;
 
 use tauri::State;
 use tongban_desk::{
+    AccountView, DeskSetupForm, LoginInfo, NewAccount, RegionChoice, RoleOption, SessionView, SetupDefaults,
+};
+use tongban_desk::{
     AfterPrint, AppError, CaseForm, CasePage, CaseQuery, CatalogIntake, Desk, DeskInfo, FieldCheck, FieldKind, IdKind,
     ItemChoice, ItemDetails, LedgerQuery, PartnerForm, PartnerView, PrintOutcome, ReturningApplicant, StatusOption,
     SupervisionReport, SyncOverview, TakenIn,
@@ -22,7 +25,7 @@ pub enum DeskState {
 impl DeskState {
     pub fn open(path: Result<PathBuf, AppError>) -> DeskState {
         match path.and_then(|p| {
-            Desk::open(&p)
+            Desk::open_window(&p)
                 .map_err(|e| AppError::new(&e.code, format!("无法打开受理台数据库 {}：{}", p.display(), e.message)))
         }) {
             Ok(desk) => DeskState::Open(Arc::new(desk)),
@@ -210,4 +213,93 @@ pub async fn set_scanner_folder(desk: State<'_, DeskState>, folder: String) -> R
 #[tauri::command]
 pub async fn attach_scanner_file(desk: State<'_, DeskState>, name: String) -> Result<ScanView, AppError> {
     desk.run(move |d| d.attach_scanner_file(&name)).await
+}
+
+#[tauri::command]
+pub async fn login_info(desk: State<'_, DeskState>) -> Result<LoginInfo, AppError> {
+    desk.run(|d| d.login_info()).await
+}
+
+#[tauri::command]
+pub async fn log_in(desk: State<'_, DeskState>, login: String, password: String) -> Result<SessionView, AppError> {
+    desk.run(move |d| d.log_in(&login, &password)).await
+}
+
+#[tauri::command]
+pub async fn log_out(desk: State<'_, DeskState>) -> Result<(), AppError> {
+    desk.run(|d| {
+        d.log_out();
+        Ok(())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn lock(desk: State<'_, DeskState>) -> Result<SessionView, AppError> {
+    desk.run(|d| d.lock()).await
+}
+
+#[tauri::command]
+pub async fn unlock(desk: State<'_, DeskState>, password: String) -> Result<SessionView, AppError> {
+    desk.run(move |d| d.unlock(&password)).await
+}
+
+#[tauri::command]
+pub async fn session(desk: State<'_, DeskState>) -> Result<Option<SessionView>, AppError> {
+    desk.run(|d| Ok(d.session())).await
+}
+
+#[tauri::command]
+pub async fn change_password(
+    desk: State<'_, DeskState>,
+    current: String,
+    password: String,
+    password_again: String,
+) -> Result<(), AppError> {
+    desk.run(move |d| d.change_password(&current, &password, &password_again)).await
+}
+
+#[tauri::command]
+pub fn roles() -> Vec<RoleOption> {
+    Desk::roles()
+}
+
+#[tauri::command]
+pub async fn accounts(desk: State<'_, DeskState>) -> Result<Vec<AccountView>, AppError> {
+    desk.run(|d| d.accounts()).await
+}
+
+#[tauri::command]
+pub async fn add_account(desk: State<'_, DeskState>, account: NewAccount) -> Result<Vec<AccountView>, AppError> {
+    desk.run(move |d| d.add_account(&account)).await
+}
+
+#[tauri::command]
+pub async fn reset_password(
+    desk: State<'_, DeskState>,
+    login: String,
+    password: String,
+    password_again: String,
+) -> Result<(), AppError> {
+    desk.run(move |d| d.reset_password(&login, &password, &password_again)).await
+}
+
+#[tauri::command]
+pub async fn disable_account(desk: State<'_, DeskState>, login: String) -> Result<Vec<AccountView>, AppError> {
+    desk.run(move |d| d.disable_account(&login)).await
+}
+
+#[tauri::command]
+pub fn regions(query: String) -> Vec<RegionChoice> {
+    Desk::regions(&query)
+}
+
+#[tauri::command]
+pub fn setup_defaults() -> SetupDefaults {
+    Desk::setup_defaults()
+}
+
+#[tauri::command]
+pub async fn set_up_desk(desk: State<'_, DeskState>, form: DeskSetupForm) -> Result<DeskInfo, AppError> {
+    desk.run(move |d| d.set_up(&form)).await
 }

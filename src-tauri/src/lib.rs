@@ -66,7 +66,22 @@ pub fn run() {
             commands::open_print,
             commands::scanner_folder,
             commands::set_scanner_folder,
-            commands::attach_scanner_file
+            commands::attach_scanner_file,
+            commands::login_info,
+            commands::log_in,
+            commands::log_out,
+            commands::lock,
+            commands::unlock,
+            commands::session,
+            commands::change_password,
+            commands::roles,
+            commands::accounts,
+            commands::add_account,
+            commands::reset_password,
+            commands::disable_account,
+            commands::regions,
+            commands::setup_defaults,
+            commands::set_up_desk
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -516,3 +516,37 @@ async fn queue_rows(client: &Client) -> Result<Vec<(String, String)>, fantoccini
     }
     Ok(out)
 }
+
+/// Logs in on the login screen by keyboard (login, Enter, password, Enter) and waits for the
+/// queue; fails with what the login screen said if it refused.
+pub async fn log_in(client: &Client, login: &str, password: &str) -> Result<(), String> {
+    submit_login(client, login, password).await?;
+    wait_js(
+        client,
+        "return !document.querySelector('[data-testid=login-screen]') && !!document.querySelector('.case-queue-table')",
+        &format!("the queue after logging in as {login}"),
+    )
+    .await
+}
+
+/// Types `login` and `password` into the login screen (clearing what was there) and presses
+/// Enter, without waiting for the answer: a story that expects a refusal reads
+/// `[data-testid=login-error]` next.
+pub async fn submit_login(client: &Client, login: &str, password: &str) -> Result<(), String> {
+    wait_js(client, "return !!document.querySelector('#login-name')", "the login screen").await?;
+    for (css, value) in [("#login-name", login), ("#login-password", password)] {
+        let field = client.find(Locator::Css(css)).await.map_err(|e| format!("no {css}: {e}"))?;
+        clear_field(&field, css).await?;
+        field.send_keys(value).await.map_err(|e| format!("typing into {css}: {e}"))?;
+        // Enter: from the login to the password, from the password it logs in.
+        field.send_keys(&key(Key::Enter)).await.map_err(|e| format!("Enter in {css}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Empties a text field as a user does (Ctrl+A, Backspace), so the page sees the input events;
+/// WebDriver's own clear leaves Vue's model holding the old text.
+pub async fn clear_field(field: &fantoccini::elements::Element, what: &str) -> Result<(), String> {
+    let keys = format!("{}{}", ctrl('a'), key(Key::Backspace));
+    field.send_keys(&keys).await.map_err(|e| format!("clearing {what}: {e}"))
+}

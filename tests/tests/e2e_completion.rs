@@ -32,6 +32,7 @@ async fn a_case_waiting_for_materials_is_completed_from_its_detail_view() {
     let harness = Harness::start(dir.path());
     let (client, number) = window::within(Duration::from_secs(150), async {
         let client = harness.open(&db).await?;
+        window::log_in(&client, tongban_desk::demo::DEMO_CLERK, tongban_desk::demo::DEMO_PASSWORD).await?;
         wait_queue_rows(&client, |rows| rows.len() == 3, "the 3 seeded cases").await?;
         let number = take_in_with_a_material_missing(&client, &db).await?;
         complete_from_the_detail_view(&client, &harness, &number).await?;

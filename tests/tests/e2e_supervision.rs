@@ -38,6 +38,8 @@ async fn supervisor_and_partners() {
     let harness = Harness::start(dir.path());
     let client = window::within(Duration::from_secs(120), async {
         let client = harness.open(&db).await?;
+        // The admin: supervises, and may add partners.
+        window::log_in(&client, "wangfang", tongban_desk::demo::DEMO_PASSWORD).await?;
         supervision(&client, today.len(), late.as_str()).await?;
         partners(&client).await?;
         Ok(client)

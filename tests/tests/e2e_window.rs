@@ -53,6 +53,7 @@ async fn queue_search_finds_the_typed_applicant() {
     let harness = Harness::start(dir.path());
     let client = window::within(Duration::from_secs(120), async {
         let client = harness.open(&db).await?;
+        window::log_in(&client, tongban_desk::demo::DEMO_CLERK, tongban_desk::demo::DEMO_PASSWORD).await?;
         search_and_print(&client, &harness, &db, &target).await?;
         take_in_a_bundle(&client, &db).await?;
         Ok(client)

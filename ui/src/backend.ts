@@ -30,6 +30,14 @@ import type { DeliveryRecord } from "./bindings/DeliveryRecord";
 import type { CaseStatus } from "./bindings/CaseStatus";
 import type { ScanView } from "./bindings/ScanView";
 import type { ScannerFolder } from "./bindings/ScannerFolder";
+import type { SessionView } from "./bindings/SessionView";
+import type { LoginInfo } from "./bindings/LoginInfo";
+import type { AccountView } from "./bindings/AccountView";
+import type { RoleOption } from "./bindings/RoleOption";
+import type { NewAccount } from "./bindings/NewAccount";
+import type { DeskSetupForm } from "./bindings/DeskSetupForm";
+import type { SetupDefaults } from "./bindings/SetupDefaults";
+import type { RegionChoice } from "./bindings/RegionChoice";
 
 export interface Backend {
   deskInfo(): Promise<DeskInfo>;
@@ -82,10 +90,37 @@ export interface Backend {
   setScannerFolder(folder: string): Promise<ScannerFolder>;
   /** Keeps one file of the scanner's folder as a scan. */
   attachScannerFile(name: string): Promise<ScanView>;
+  /** The login screen's facts: the idle lock, and the demo desk's accounts. */
+  loginInfo(): Promise<LoginInfo>;
+  /** Logs in; wrong password and unknown login both reject with 用户名或密码错误. */
+  logIn(login: string, password: string): Promise<SessionView>;
+  /** Ends the session (切换用户). */
+  logOut(): Promise<void>;
+  lock(): Promise<SessionView>;
+  /** Unlocks with the logged-in user's password. */
+  unlock(password: string): Promise<SessionView>;
+  /** Who is logged in, or null. */
+  session(): Promise<SessionView | null>;
+  changePassword(current: string, password: string, passwordAgain: string): Promise<void>;
+  roles(): Promise<RoleOption[]>;
+  /** Every user (admin only). */
+  accounts(): Promise<AccountView[]>;
+  addAccount(account: NewAccount): Promise<AccountView[]>;
+  resetPassword(login: string, password: string, passwordAgain: string): Promise<void>;
+  disableAccount(login: string): Promise<AccountView[]>;
+  /** Regions whose code or name starts with the query, with full names (first-run screen). */
+  regions(query: string): Promise<RegionChoice[]>;
+  setupDefaults(): Promise<SetupDefaults>;
+  /** Sets the desk up on first run; the login screen comes next. */
+  setUpDesk(form: DeskSetupForm): Promise<DeskInfo>;
 }
 
 /** Error codes the window reacts to specially. */
 export const DESK_NOT_INITIALIZED = "desk_not_initialized";
+/** A command that needs a session was called with nobody logged in. */
+export const NOT_LOGGED_IN = "not_logged_in";
+/** The window is locked: only unlock works. */
+export const SESSION_LOCKED = "session_locked";
 
 /** A rejected command, always carrying the backend's code and its Chinese message. */
 export class BackendError extends Error implements AppError {
@@ -168,6 +203,22 @@ export function createTauriBackend(invoke: Invoke): Backend {
     scannerFolder: () => call<ScannerFolder>("scanner_folder"),
     setScannerFolder: (folder) => call<ScannerFolder>("set_scanner_folder", { folder }),
     attachScannerFile: (name) => call<ScanView>("attach_scanner_file", { name }),
+    loginInfo: () => call<LoginInfo>("login_info"),
+    logIn: (login, password) => call<SessionView>("log_in", { login, password }),
+    logOut: () => call<void>("log_out"),
+    lock: () => call<SessionView>("lock"),
+    unlock: (password) => call<SessionView>("unlock", { password }),
+    session: () => call<SessionView | null>("session"),
+    changePassword: (current, password, passwordAgain) =>
+      call<void>("change_password", { current, password, passwordAgain }),
+    roles: () => call<RoleOption[]>("roles"),
+    accounts: () => call<AccountView[]>("accounts"),
+    addAccount: (account) => call<AccountView[]>("add_account", { account }),
+    resetPassword: (login, password, passwordAgain) => call<void>("reset_password", { login, password, passwordAgain }),
+    disableAccount: (login) => call<AccountView[]>("disable_account", { login }),
+    regions: (query) => call<RegionChoice[]>("regions", { query }),
+    setupDefaults: () => call<SetupDefaults>("setup_defaults"),
+    setUpDesk: (form) => call<DeskInfo>("set_up_desk", { form }),
   };
 }
 

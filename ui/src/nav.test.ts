@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { VIEWS, viewForKey } from "./nav";
+import { VIEWS, viewForKey, viewsFor } from "./nav";
 
 const key = (k: string, mods: { alt?: boolean; ctrl?: boolean } = {}) => ({
   key: k,
@@ -24,5 +24,12 @@ describe("viewForKey", () => {
 
   it("gives every view its own digit", () => {
     expect(new Set(VIEWS.map((v) => v.digit)).size).toBe(VIEWS.length);
+  });
+});
+
+describe("viewsFor", () => {
+  it("shows 督查台账 only to a role that supervises", () => {
+    expect(viewsFor({ can_supervise: true }).map((v) => v.key)).toEqual(["queue", "supervision", "partners"]);
+    expect(viewsFor({ can_supervise: false }).map((v) => v.key)).toEqual(["queue", "partners"]);
   });
 });

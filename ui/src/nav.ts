@@ -1,4 +1,5 @@
 // The window's views and how the clerk moves between them: a tab each, Alt+digit from anywhere.
+import type { SessionView } from "./bindings/SessionView";
 import type { KeyLike } from "./queue/shortcuts";
 
 export type ViewKey = "queue" | "supervision" | "partners";
@@ -15,6 +16,11 @@ export const VIEWS: readonly ViewEntry[] = [
   { key: "supervision", label: "督查台账", digit: "3" },
   { key: "partners", label: "合作地区", digit: "4" },
 ];
+
+/** The views a role may use: the queue for everyone, 督查台账 for supervisors (and admins). */
+export function viewsFor(session: Pick<SessionView, "can_supervise">): readonly ViewEntry[] {
+  return VIEWS.filter((v) => v.key !== "supervision" || session.can_supervise);
+}
 
 /** The view Alt+digit asks for, among those shown; null for any other key. */
 export function viewForKey(e: KeyLike, shown: readonly ViewEntry[]): ViewKey | null {

@@ -59,10 +59,16 @@ enum Command {
         /// 第一个用户的角色：clerk / helper / back_office / supervisor / admin
         #[arg(long, default_value = "admin")]
         role: String,
+        /// 从标准输入的第一行读取第一个用户的密码（至少 8 个字符）；不给时该用户须先由 tongban user passwd 设置密码才能登录窗口
+        #[arg(long)]
+        password_stdin: bool,
         /// 以 JSON 输出，便于脚本处理
         #[arg(long)]
         json: bool,
     },
+    /// 本受理台的用户：添加、列出、设置密码、停用
+    #[command(subcommand)]
+    User(UserCommand),
     /// 办件
     #[command(subcommand)]
     Case(CaseCommand),
@@ -221,6 +227,40 @@ enum DecisionKind {
 }
 
 #[derive(Subcommand)]
+enum UserCommand {
+    /// 添加用户
+    Add {
+        /// 登录名
+        login: String,
+        /// 姓名
+        #[arg(long)]
+        name: String,
+        /// 角色：clerk（窗口受理）/ helper（帮办代办）/ back_office（后台审批）/ supervisor（督查）/ admin（管理员）
+        #[arg(long)]
+        role: String,
+        /// 从标准输入的第一行读取密码（至少 8 个字符）
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// 列出用户及其角色、状态
+    List {
+        /// 以 JSON 输出，便于脚本处理
+        #[arg(long)]
+        json: bool,
+    },
+    /// 设置（重置）用户的密码：从标准输入的第一行读取新密码，并解除登录锁定
+    Passwd {
+        /// 登录名
+        login: String,
+    },
+    /// 停用用户：不能再登录，已有的办件和打印记录仍显示其姓名
+    Disable {
+        /// 登录名
+        login: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum PartnerCommand {
     /// 添加合作地区的通办中心，或修改已配置的（地址变更后从头拉取）
     Add {
@@ -363,6 +403,17 @@ fn acting_user(cli: &Cli, store: &Store) -> Result<String, Failure> {
     Ok(tongban_desk::acting_user(store, cli.user.as_deref())?)
 }
 
+/// The first line of standard input, without its line ending: a password given by a script.
+fn password_from_stdin() -> Result<String, Failure> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| Failure(format!("读取标准输入失败：{e}")))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        return Err(Failure("标准输入中没有密码：请在第一行给出密码".into()));
+    }
+    Ok(password)
+}
+
 fn date_arg(label: &str, s: &str) -> Result<NaiveDate, Failure> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| Failure(format!("{label}「{s}」无效，应为 YYYY-MM-DD 格式的日期")))
@@ -370,7 +421,8 @@ fn date_arg(label: &str, s: &str) -> Result<NaiveDate, Failure> {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match &cli.command {
-        Command::Init { region: code, hall, window, desk_code, login, name, role, json } => {
+        Command::Init { region: code, hall, window, desk_code, login, name, role, password_stdin, json } => {
+            let password = if *password_stdin { Some(password_from_stdin()?) } else { None };
             let mut store = open(&cli)?;
             let setup = DeskSetup {
                 region: code.clone(),
@@ -379,7 +431,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 desk_code: desk_code.clone(),
                 first_user: User { login: login.clone(), display_name: name.clone(), role: role.clone() },
             };
-            let desk = store.init_desk(&setup, Utc::now())?;
+            let desk = store.init_desk_with(&setup, password.as_deref(), &[], Utc::now())?;
             let region_name = region::full_name(&desk.region).unwrap_or_default();
             if *json {
                 say!(
@@ -592,9 +644,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Settings(SettingsCommand::Set { key, value }) => {
             let mut store = open(&cli)?;
             let user = acting_user(&cli, &store)?;
-            let label = tongban_store::HallTexts::KEYS.iter().find(|(k, _)| k == key).map(|(_, l)| *l);
-            let texts = printing::set_hall_text(&mut store, key, value, &user, Utc::now())?;
-            let now_value = texts.get(key).unwrap_or_default();
+            printing::set_hall_text(&mut store, key, value, &user, Utc::now())?;
+            // Hall texts and window settings alike: the label and value as `settings show` has them.
+            let setting = store.settings()?.into_iter().find(|s| s.key == key.trim());
+            let label = setting.as_ref().map(|s| s.label);
+            let now_value = setting.map(|s| s.value).unwrap_or_default();
             if value.trim().is_empty() {
                 say!("已恢复默认：{}（{key}）＝{now_value}", label.unwrap_or(key));
             } else {
@@ -680,10 +734,62 @@ fn run(cli: Cli) -> Result<(), Failure> {
             store.release_quarantined(id, Utc::now())?;
             say!("已放回：{id}");
         }
+        Command::User(UserCommand::Add { login, name, role, password_stdin }) => {
+            let password = if *password_stdin { Some(password_from_stdin()?) } else { None };
+            let mut store = open(&cli)?;
+            store.require_desk()?;
+            let user = User { login: login.clone(), display_name: name.clone(), role: role.clone() };
+            store.add_user(&user, password.as_deref(), Utc::now())?;
+            let note = if password.is_some() {
+                ""
+            } else {
+                "；尚未设置密码，登录窗口前请运行 tongban user passwd"
+            };
+            say!("已添加用户 {}（{}，{}）{note}", login.trim(), name.trim(), tongban_store::role_label(role));
+        }
+        Command::User(UserCommand::List { json }) => {
+            let store = open(&cli)?;
+            let accounts = store.accounts()?;
+            if *json {
+                say!("{}", serde_json::to_string_pretty(&accounts).map_err(|e| Failure(e.to_string()))?);
+            } else {
+                say!("登录名\t姓名\t角色\t状态");
+                for a in &accounts {
+                    let state = match (a.disabled, a.has_password) {
+                        (true, _) => "已停用",
+                        (false, false) => "未设置密码",
+                        (false, true) => "正常",
+                    };
+                    say!(
+                        "{}\t{}\t{}\t{state}",
+                        a.user.login,
+                        a.user.display_name,
+                        tongban_store::role_label(&a.user.role)
+                    );
+                }
+            }
+        }
+        Command::User(UserCommand::Passwd { login }) => {
+            let password = password_from_stdin()?;
+            let mut store = open(&cli)?;
+            store.set_password(login, &password)?;
+            say!("已为用户 {login} 设置新密码");
+        }
+        Command::User(UserCommand::Disable { login }) => {
+            let mut store = open(&cli)?;
+            store.disable_user(login, Utc::now())?;
+            say!("已停用用户 {login}：不能再登录，已有记录仍显示其姓名");
+        }
         Command::Demo { cases, json } => {
             let path = db_path(&cli)?;
             let existing = Store::open(&path)?.case_count()?;
-            let seeded = if existing == 0 { tongban_desk::demo::seed(&path, *cases)?.len() } else { 0 };
+            let seeded = if existing == 0 {
+                tongban_desk::demo::seed(&path, *cases)?.len()
+            } else {
+                // A demo desk made by an older build gets its users and passwords.
+                tongban_desk::demo::ensure_desk(&mut Store::open(&path)?)?;
+                0
+            };
             if *json {
                 say!("{}", json!({ "db": path, "seeded": seeded, "existing": existing }));
             } else if seeded > 0 {

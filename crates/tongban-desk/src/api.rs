@@ -520,3 +520,105 @@ pub struct ScannerFile {
     /// When the scanner wrote it, Beijing time `YYYY-MM-DD HH:MM`.
     pub modified: String,
 }
+
+/// Who is logged in to the window and what their role lets them do, so the window shows only
+/// the views they may use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SessionView {
+    pub login: String,
+    pub display_name: String,
+    /// clerk / helper / back_office / supervisor / admin.
+    pub role: String,
+    /// 窗口受理, 帮办代办, 后台审批, 督查, 管理员.
+    pub role_label: String,
+    /// Locked after idle or by the user: the screen is hidden until the password is given again.
+    pub locked: bool,
+    /// 收件 (clerk, helper, admin).
+    pub can_take_in: bool,
+    /// 办理决定 for the handling region's back office (back_office, admin).
+    pub can_decide: bool,
+    /// 督查: the day's ledger and counts (supervisor, admin).
+    pub can_supervise: bool,
+    /// 用户管理 and the desk's settings (admin).
+    pub can_administer: bool,
+}
+
+/// What the login screen shows before anyone logs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct LoginInfo {
+    /// Minutes without activity before the window locks itself.
+    pub idle_lock_minutes: u32,
+    /// Only on the demo desk: its accounts and their shared password, so a newcomer can log in.
+    pub demo: Option<DemoLogin>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DemoLogin {
+    pub accounts: Vec<AccountView>,
+    pub password: String,
+}
+
+/// A user as the 用户管理 dialog lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AccountView {
+    pub login: String,
+    pub display_name: String,
+    pub role: String,
+    pub role_label: String,
+    pub disabled: bool,
+    /// False for users made before passwords existed: they log in once an admin sets one.
+    pub has_password: bool,
+}
+
+/// A role to pick from, with its Chinese name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RoleOption {
+    pub value: String,
+    pub label: String,
+}
+
+/// A user an admin adds; the password is typed twice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+pub struct NewAccount {
+    pub login: String,
+    pub display_name: String,
+    pub role: String,
+    pub password: String,
+    pub password_again: String,
+}
+
+/// The first-run screen: the desk, the hall's printed texts and the first admin.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+pub struct DeskSetupForm {
+    /// GB/T 2260 code of this desk's region.
+    pub region: String,
+    /// 政务服务中心 name.
+    pub hall: String,
+    /// 窗口 name.
+    pub window_name: String,
+    /// 窗口代码: 1 to 4 letters or digits, unique in the region.
+    pub desk_code: String,
+    pub address: String,
+    pub phone: String,
+    pub office_hours: String,
+    pub admin_login: String,
+    pub admin_name: String,
+    pub password: String,
+    pub password_again: String,
+}
+
+/// The defaults the first-run screen starts from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SetupDefaults {
+    pub office_hours: String,
+    #[ts(type = "number")]
+    pub min_password_chars: u32,
+}
+
+/// One line of the region type-ahead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RegionChoice {
+    pub code: String,
+    /// Full name, e.g. 河南省南阳市新野县.
+    pub name: String,
+}

@@ -6,13 +6,14 @@ use tongban_core::case::{Author, CaseEvent, CaseStatus};
 use tongban_core::region;
 use tongban_wire::decisions::Decision;
 
-use crate::{acting_user, AppError, Desk};
+use crate::{AppError, Desk};
 
 impl Desk {
-    /// Records `decision` on the case numbered `number` as `user` (see [`acting_user`]) and
+    /// Records `decision` on the case numbered `number` as `user` (the CLI's `--user`; see `Desk::actor`) and
     /// returns the case's new status. Only a desk of the case's handling region decides, and a
     /// decision must carry what the receiving side needs (reason, list, waybill).
     pub fn decide(&self, number: &str, decision: Decision, user: Option<&str>) -> Result<CaseStatus, AppError> {
+        self.permit(crate::session::Permission::Decide)?;
         let store = &mut *self.locked();
         let case = store.case_by_number(number)?;
         let desk = store.require_desk()?;
@@ -31,7 +32,7 @@ impl Desk {
         if let Some(missing) = body.missing_content() {
             return Err(AppError::new("invalid_input", missing));
         }
-        let user = acting_user(store, user)?;
+        let user = self.actor(store, user)?;
         let event = CaseEvent {
             id: uuid::Uuid::now_v7(),
             case_id: case.id,

@@ -16,6 +16,8 @@ use crate::AppError;
 
 pub const DEMO_REGION: &str = "411329";
 pub const DEMO_CLERK: &str = "zhangmin";
+/// The demo desk's users all have this password; the login screen shows it on the demo desk only.
+pub const DEMO_PASSWORD: &str = "tongban2026";
 
 /// A case the demo created, for tests to look for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,12 +56,20 @@ pub fn install_sample_catalog(store: &mut Store) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Sets up the demo desk and its clerk, unless the database already has a desk.
+/// The demo desk's users besides its clerk: one for each other role the window shows.
+pub const DEMO_USERS: [(&str, &str, &str); 3] =
+    [("liqiang", "李强", "supervisor"), ("wangfang", "王芳", "admin"), ("chenjing", "陈静", "helper")];
+
+/// Sets up the demo desk and its users (all with [`DEMO_PASSWORD`]), unless the database already
+/// has another desk. A demo desk made before accounts existed gets its users and passwords.
 pub fn ensure_desk(store: &mut Store) -> Result<(), StoreError> {
-    if store.desk()?.is_some() {
-        return Ok(());
+    if let Some(desk) = store.desk()? {
+        let first = store.first_user()?.map(|u| u.login);
+        let is_demo =
+            store.window_prefs()?.demo || (desk.region == DEMO_REGION && first.as_deref() == Some(DEMO_CLERK));
+        return if is_demo { ensure_demo_users(store) } else { Ok(()) };
     }
-    store.init_desk(
+    store.init_desk_with(
         &DeskSetup {
             region: DEMO_REGION.into(),
             hall: "新野县政务服务中心".into(),
@@ -67,8 +77,28 @@ pub fn ensure_desk(store: &mut Store) -> Result<(), StoreError> {
             desk_code: "A1".into(),
             first_user: User { login: DEMO_CLERK.into(), display_name: "张敏".into(), role: "clerk".into() },
         },
+        Some(DEMO_PASSWORD),
+        &[("hall.address", "新野县行政服务中心一楼跨省通办专窗"), ("hall.phone", "0377-66012345")],
         Utc::now(),
     )?;
+    ensure_demo_users(store)
+}
+
+/// Gives the demo desk its users, sets every demo user's password to [`DEMO_PASSWORD`] when
+/// they have none, and marks the desk as the demo (the login screen then shows the accounts).
+fn ensure_demo_users(store: &mut Store) -> Result<(), StoreError> {
+    let now = Utc::now();
+    let accounts = store.accounts()?;
+    for (login, name, role) in DEMO_USERS {
+        if !accounts.iter().any(|a| a.user.login == login) {
+            let user = User { login: login.into(), display_name: name.into(), role: role.into() };
+            store.add_user(&user, Some(DEMO_PASSWORD), now)?;
+        }
+    }
+    for account in accounts.iter().filter(|a| !a.has_password) {
+        store.set_password(&account.user.login, DEMO_PASSWORD)?;
+    }
+    store.set_setting("desk.demo", "1", DEMO_CLERK, now)?;
     Ok(())
 }
 

@@ -16,7 +16,8 @@ use tongban_store::{CaseSummary, FormKind, Store};
 
 use crate::api::*;
 use crate::printing::{self, beijing};
-use crate::{acting_user, AppError, Desk};
+use crate::session::Permission;
+use crate::{AppError, Desk};
 
 /// The largest scan accepted: a multi-page A4 scan at 300 dpi stays well below it.
 pub const MAX_SCAN_BYTES: usize = 20 * 1024 * 1024;
@@ -24,6 +25,7 @@ pub const MAX_SCAN_BYTES: usize = 20 * 1024 * 1024;
 impl Desk {
     /// Everything about the case numbered `number`, with the actions its status allows.
     pub fn case_detail(&self, number: &str) -> Result<CaseDetail, AppError> {
+        self.require_reader()?;
         let store = self.locked();
         let summary = store.case_by_number(number)?;
         let events = store.events_of(summary.id)?;
@@ -132,6 +134,7 @@ impl Desk {
     /// The whole 证件号码 of the applicant or agent, for the clerk who must read it out or check
     /// it against the card.
     pub fn reveal_id_number(&self, number: &str, party: Party) -> Result<String, AppError> {
+        self.require_reader()?;
         let store = self.locked();
         let state = store.case_state(store.case_by_number(number)?.id)?;
         match party {
@@ -150,6 +153,7 @@ impl Desk {
     /// — all or nothing, then prints the 收件登记表 (or a new 一次性告知书 if something required
     /// is still missing). A failed print leaves the materials recorded and says why.
     pub fn complete_case(&self, number: &str, completion: &Completion) -> Result<Completed, AppError> {
+        self.permit(Permission::TakeIn)?;
         let (status, missing) = {
             let mut store = self.locked();
             let summary = store.case_by_number(number)?;
@@ -170,7 +174,7 @@ impl Desk {
             completion_steps(state.status, state.materials.clone()).ok_or_else(refused)?;
             let materials = ticked(&store, &state.materials, &completion.materials)?;
             let steps = completion_steps(state.status, materials.clone()).ok_or_else(refused)?;
-            let author = Author { user: acting_user(&store, None)?, desk: desk.id, region: desk.region };
+            let author = Author { user: self.actor(&store, None)?, desk: desk.id, region: desk.region };
             let now = Utc::now();
             let events: Vec<CaseEvent> = steps
                 .into_iter()
@@ -197,6 +201,7 @@ impl Desk {
 
     /// 结果已送达: the result reached the applicant, at the window or by mail (with its waybill).
     pub fn record_delivery(&self, number: &str, record: &DeliveryRecord) -> Result<CaseStatus, AppError> {
+        self.permit(Permission::TakeIn)?;
         let mut store = self.locked();
         let summary = store.case_by_number(number)?;
         let desk = store.require_desk()?;
@@ -221,7 +226,7 @@ impl Desk {
             id: uuid::Uuid::now_v7(),
             case_id: summary.id,
             at: Utc::now(),
-            author: Author { user: acting_user(&store, None)?, desk: desk.id, region: desk.region },
+            author: Author { user: self.actor(&store, None)?, desk: desk.id, region: desk.region },
             body: EventBody::Delivered { note },
         };
         store.append_local(&event)?;
@@ -231,6 +236,7 @@ impl Desk {
     /// Keeps a scan (PDF, JPEG, PNG or TIFF, checked by its first bytes) in the desk's blobs; the
     /// case refers to it by SHA-256 once 补正收件 records it, and sync uploads it before that event.
     pub fn attach_scan(&self, file_name: &str, bytes: &[u8]) -> Result<ScanView, AppError> {
+        self.permit(Permission::TakeIn)?;
         // The window sends a bare name, a scanner folder a path of either platform: keep the last part.
         let name =
             file_name.trim().rsplit(['/', '\\']).next().filter(|n| !n.is_empty()).unwrap_or("扫描件").to_string();
@@ -254,6 +260,7 @@ impl Desk {
 
     /// Opens a kept scan in the system viewer (a copy beside the database, `desk.scans/`).
     pub fn open_scan(&self, sha256: &str) -> Result<String, AppError> {
+        self.require_reader()?;
         let (dir, name, bytes) = {
             let store = self.locked();
             let info = store.blob_info(sha256)?.ok_or_else(|| {
@@ -267,6 +274,7 @@ impl Desk {
 
     /// Opens the PDF kept for one print of the case's forms, exactly as it was handed out.
     pub fn open_print(&self, number: &str, print_id: i64) -> Result<String, AppError> {
+        self.require_reader()?;
         let (name, bytes) = {
             let store = self.locked();
             let summary = store.case_by_number(number)?;
@@ -321,6 +329,7 @@ impl Desk {
 
     /// Names the scanner's output folder (it must exist); empty forgets it.
     pub fn set_scanner_folder(&self, folder: &str) -> Result<ScannerFolder, AppError> {
+        self.permit(Permission::TakeIn)?;
         let folder = folder.trim();
         if !folder.is_empty() && !std::path::Path::new(folder).is_dir() {
             return Err(AppError {
@@ -330,7 +339,7 @@ impl Desk {
         }
         {
             let mut store = self.locked();
-            let user = acting_user(&store, None)?;
+            let user = self.actor(&store, None)?;
             store.set_scanner_folder(folder, &user, Utc::now())?;
         }
         self.scanner_folder()
@@ -338,6 +347,7 @@ impl Desk {
 
     /// Keeps one file of the scanner's folder as a scan, checked as [`Desk::attach_scan`] checks.
     pub fn attach_scanner_file(&self, name: &str) -> Result<ScanView, AppError> {
+        self.permit(Permission::TakeIn)?;
         let folder =
             self.locked().scanner_folder()?.ok_or_else(|| AppError::new("scanner_folder", "还没有设置扫描仪文件夹"))?;
         // Only a plain name of a file in that folder, never a path that leads elsewhere.

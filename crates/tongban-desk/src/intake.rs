@@ -186,6 +186,7 @@ impl Desk {
     /// The applicant with this 证件号码 or 统一社会信用代码 as given in their latest case on this
     /// desk, if any (the index on the number answers it; case does not matter).
     pub fn returning_applicant(&self, id_number: &str) -> Result<Option<ReturningApplicant>, AppError> {
+        self.permit(crate::session::Permission::TakeIn)?;
         let id = id_number.trim().to_uppercase();
         if id.len() < 6 {
             return Ok(None);
@@ -209,8 +210,9 @@ impl Desk {
 
     /// Takes a case in against the partner's current catalog, as the acting user.
     pub fn take_in(&self, draft: &CatalogIntake) -> Result<TakenIn, AppError> {
+        self.permit(crate::session::Permission::TakeIn)?;
         let mut store = self.locked();
-        let user = crate::acting_user(&store, None)?;
+        let user = self.actor(&store, None)?;
         let (id, number) = store.create_case_from_catalog(draft, &user, Utc::now())?;
         let state = store.case_state(id)?;
         Ok(TakenIn {

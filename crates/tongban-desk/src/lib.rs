@@ -9,6 +9,7 @@ mod detail;
 mod intake;
 mod partners;
 pub mod printing;
+mod session;
 mod supervision;
 pub mod viewer;
 
@@ -69,6 +70,8 @@ impl From<StoreError> for AppError {
 /// sync engine once started.
 pub struct Desk {
     store: Mutex<Store>,
+    /// Who acts: the window's logged-in user, or the CLI's operator (see [`Desk::open_window`]).
+    acting: Mutex<session::Acting>,
     sync: Mutex<Option<RunningSync>>,
 }
 
@@ -80,8 +83,14 @@ struct RunningSync {
 }
 
 impl Desk {
+    /// Opens a desk acting as the operator's default user (`TONGBAN_USER`, else the first
+    /// user), as the CLI and scripts do; the window uses [`Desk::open_window`].
     pub fn open(path: &Path) -> Result<Desk, AppError> {
-        Ok(Desk { store: Mutex::new(Store::open(path)?), sync: Mutex::new(None) })
+        Ok(Desk {
+            store: Mutex::new(Store::open(path)?),
+            acting: Mutex::new(session::Acting::Operator(None)),
+            sync: Mutex::new(None),
+        })
     }
 
     /// Where a desk keeps its database when none is given: the platform's data folder
@@ -230,6 +239,7 @@ impl Desk {
     }
 
     pub fn list_cases(&self, query: &CaseQuery) -> Result<CasePage, AppError> {
+        self.require_reader()?;
         let filter = CaseFilter {
             text: query.text.clone(),
             status: query.status,
@@ -280,7 +290,7 @@ impl Desk {
         let mut saved = None;
         let printed = {
             let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-            let user = acting_user(&store, None)?;
+            let user = self.actor(&store, None)?;
             make(&mut store, &user, &mut |name, pdf| {
                 saved = Some(printing::save_pdf(&dir, name, pdf)?);
                 Ok(())
@@ -352,6 +362,9 @@ pub(crate) fn today() -> NaiveDate {
 
 /// The user a desk acts as until the window has a login: `explicit` (the CLI's `--user`), else
 /// the `TONGBAN_USER` environment variable, else the desk's first user.
+/// The user an operator's desk acts as (the CLI; the window acts as its logged-in user, see
+/// `Desk::actor`): `explicit` (the CLI's `--user`), else the `TONGBAN_USER` environment
+/// variable, else the desk's first user.
 pub fn acting_user(store: &Store, explicit: Option<&str>) -> Result<String, AppError> {
     let chosen =
         explicit.map(str::to_string).or_else(|| std::env::var("TONGBAN_USER").ok()).filter(|l| !l.trim().is_empty());

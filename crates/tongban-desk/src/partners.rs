@@ -10,6 +10,7 @@ use crate::{AppError, Desk, PartnerCatalog, PartnerForm, PartnerView};
 impl Desk {
     /// Every configured hub with its sync state and catalog, the desk's own region's first.
     pub fn partners(&self) -> Result<Vec<PartnerView>, AppError> {
+        self.require_reader()?;
         let live = self.sync_overview()?.hubs;
         self.with_store(|store| {
             let mut out = Vec::new();
@@ -64,6 +65,7 @@ impl Desk {
     /// Adds a partner's hub, or changes one; an empty credential keeps the one configured. The
     /// running sync starts again so the change takes effect at once.
     pub fn save_partner(&self, form: &PartnerForm) -> Result<Vec<PartnerView>, AppError> {
+        self.permit(crate::session::Permission::Administer)?;
         self.with_store(|store| {
             let region = form.region.trim();
             let credential = match form.credential.as_deref().map(str::trim).filter(|c| !c.is_empty()) {

@@ -16,6 +16,7 @@ const OVERDUE_SHOWN: u32 = 200;
 impl Desk {
     /// The 台账 of `query`'s days on screen, its counts, and the overdue list (all days).
     pub fn supervision(&self, query: &LedgerQuery) -> Result<SupervisionReport, AppError> {
+        self.require_reader()?;
         let filter = LedgerRequest {
             from: query.from.clone(),
             to: query.to.clone(),

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use tongban_core::catalog::CatalogIntake;
 use tongban_desk::{
+    AccountView, DeskSetupForm, LoginInfo, NewAccount, RegionChoice, RoleOption, SessionView, SetupDefaults,
+};
+use tongban_desk::{
     AfterPrint, AppError, CaseForm, CasePage, CaseQuery, DeskInfo, FieldCheck, FieldKind, ItemChoice, ItemDetails,
     LedgerQuery, PartnerForm, PartnerView, PrintOutcome, ReturningApplicant, StatusOption, SupervisionReport,
     SyncOverview, TakenIn,
@@ -44,6 +47,14 @@ fn generate(dir: &Path) {
     DeliveryRecord::export_all(&cfg).unwrap();
     ScanView::export_all(&cfg).unwrap();
     ScannerFolder::export_all(&cfg).unwrap();
+    SessionView::export_all(&cfg).unwrap();
+    LoginInfo::export_all(&cfg).unwrap();
+    AccountView::export_all(&cfg).unwrap();
+    RoleOption::export_all(&cfg).unwrap();
+    NewAccount::export_all(&cfg).unwrap();
+    DeskSetupForm::export_all(&cfg).unwrap();
+    SetupDefaults::export_all(&cfg).unwrap();
+    RegionChoice::export_all(&cfg).unwrap();
     fs::write(dir.join("labels.ts"), labels()).unwrap();
 }
 

@@ -29,12 +29,14 @@ use tongban_core::workdays::WorkCalendar;
 pub use blobs::BlobInfo;
 pub use cases::{CaseFilter, CaseSummary, Page};
 pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
-pub use desk::{DeskIdentity, DeskSetup, User};
+pub use desk::{
+    role_label, Account, DeskIdentity, DeskSetup, User, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, ROLES,
+};
 pub use events::{china_time, Appended, OutboxEntry, StoredEvent};
 pub use hubs::{HubEntry, HubSetup};
 pub use migrate::SCHEMA_VERSION;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
-pub use settings::{HallTexts, Setting, SCANNER_FOLDER};
+pub use settings::{HallTexts, Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, SCANNER_FOLDER};
 pub use sync::{Applied, Direction, HubSyncState, QuarantinedEvent, Settled, Verdict};
 
 /// Everything that can go wrong in the store. The messages are Chinese because they reach the
@@ -57,6 +59,16 @@ pub enum StoreError {
     UnknownCase(String),
     #[error("找不到用户「{0}」")]
     UnknownUser(String),
+    #[error("用户名或密码错误")]
+    BadLogin,
+    #[error("连续 {} 次密码错误，该用户暂时不能登录，请 {minutes} 分钟后再试", desk::MAX_FAILED_LOGINS)]
+    LoginLocked { minutes: i64 },
+    #[error("用户「{0}」已停用，不能登录；如有疑问请联系管理员")]
+    UserDisabled(String),
+    #[error("用户「{0}」还没有设置密码，请管理员在用户管理中重置密码（或运行 tongban user passwd {0}）")]
+    NoPassword(String),
+    #[error("密码处理失败：{0}")]
+    Password(String),
     #[error("事件 {0} 已存在且内容不同，拒绝覆盖")]
     Conflict(uuid::Uuid),
     #[error(transparent)]
@@ -98,6 +110,11 @@ impl StoreError {
             StoreError::AlreadyInitialized(_) => "desk_already_initialized",
             StoreError::UnknownCase(_) => "unknown_case",
             StoreError::UnknownUser(_) => "unknown_user",
+            StoreError::BadLogin => "bad_login",
+            StoreError::LoginLocked { .. } => "login_locked",
+            StoreError::UserDisabled(_) => "user_disabled",
+            StoreError::NoPassword(_) => "no_password",
+            StoreError::Password(_) => "password",
             StoreError::Conflict(_) => "event_conflict",
             StoreError::Transition(_) | StoreError::Fold(_) => "invalid_transition",
             StoreError::Invalid(_) => "invalid_input",

@@ -15,6 +15,8 @@ const STEPS: &[&[&str]] = &[
     &[hubs::SCHEMA_V3, sync::SCHEMA_V3],
     // 4: partner regions' catalogs, every version kept, and what changed.
     &[catalogs::SCHEMA_V4],
+    // 5: accounts: disabled users and login lockout.
+    &[desk::SCHEMA_V5],
 ];
 
 /// The schema version this build writes.

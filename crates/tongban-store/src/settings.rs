@@ -4,7 +4,7 @@
 //! older database gains new keys without a migration.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use tongban_core::validate::ValidationError;
 
@@ -116,13 +116,98 @@ impl HallTexts {
     }
 }
 
+/// The window's own settings, not printed: kept in the same table as the hall's texts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WindowPrefs {
+    /// Minutes without a key press or mouse move before the window locks itself.
+    pub idle_lock_minutes: u32,
+    /// The demo desk `tongban demo` made: the login screen shows the demo accounts.
+    pub demo: bool,
+}
+
+pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 10;
+
+impl WindowPrefs {
+    pub const KEYS: [(&'static str, &'static str); 2] =
+        [("window.idle_lock_minutes", "空闲锁屏（分钟）"), ("desk.demo", "演示受理台（1 为是）")];
+
+    fn get(&self, key: &str) -> Option<String> {
+        Some(match key {
+            "window.idle_lock_minutes" => self.idle_lock_minutes.to_string(),
+            "desk.demo" => u8::from(self.demo).to_string(),
+            _ => return None,
+        })
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> std::result::Result<(), ValidationError> {
+        let value = value.trim();
+        match key {
+            "window.idle_lock_minutes" => {
+                self.idle_lock_minutes =
+                    value.parse::<u32>().ok().filter(|m| (1..=240).contains(m)).ok_or_else(|| {
+                        ValidationError::new(format!("「{value}」无效，应为1至240之间的整数（分钟）"))
+                    })?;
+            }
+            "desk.demo" => {
+                self.demo = match value {
+                    "1" => true,
+                    "0" => false,
+                    _ => return Err(ValidationError::new(format!("「{value}」无效，应为 1 或 0"))),
+                }
+            }
+            _ => return Err(unknown_key(key)),
+        }
+        Ok(())
+    }
+}
+
+impl Default for WindowPrefs {
+    fn default() -> WindowPrefs {
+        WindowPrefs { idle_lock_minutes: DEFAULT_IDLE_LOCK_MINUTES, demo: false }
+    }
+}
+
+/// Checks `value` for `key` (a hall text or a window setting) by setting it on `texts` (window
+/// settings are checked on a scratch copy). The error names the setting.
+pub(crate) fn check_setting(texts: &mut HallTexts, key: &str, value: &str) -> Result<()> {
+    let checked = if WindowPrefs::KEYS.iter().any(|(k, _)| *k == key) {
+        WindowPrefs::default().set(key, value)
+    } else {
+        texts.set(key, value)
+    };
+    checked.map_err(|e| e.at(key, label_of(key)).into())
+}
+
+/// Writes one checked setting (after [`check_setting`]) as `user`.
+pub(crate) fn store_setting(
+    conn: &rusqlite::Connection,
+    texts: &HallTexts,
+    key: &str,
+    value: &str,
+    user: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let value = texts.get(key).unwrap_or_else(|| value.trim().to_string());
+    conn.execute(
+        "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
+             updated_by = excluded.updated_by",
+        params![key, value, now.to_rfc3339(), user],
+    )?;
+    Ok(())
+}
+
+fn all_keys() -> impl Iterator<Item = (&'static str, &'static str)> {
+    HallTexts::KEYS.into_iter().chain(WindowPrefs::KEYS)
+}
+
 fn unknown_key(key: &str) -> ValidationError {
-    let keys: Vec<&str> = HallTexts::KEYS.iter().map(|(k, _)| *k).collect();
+    let keys: Vec<&str> = all_keys().map(|(k, _)| k).collect();
     ValidationError::new(format!("没有设置项「{key}」，可设置：{}", keys.join("、")))
 }
 
 fn label_of(key: &str) -> &'static str {
-    HallTexts::KEYS.iter().find(|(k, _)| *k == key).map(|(_, l)| *l).unwrap_or("设置项")
+    all_keys().find(|(k, _)| *k == key).map(|(_, l)| l).unwrap_or("设置项")
 }
 
 impl Store {
@@ -146,14 +231,30 @@ impl Store {
         Ok(texts)
     }
 
+    /// The window's settings: every stored one over the defaults.
+    pub fn window_prefs(&self) -> Result<WindowPrefs> {
+        let mut prefs = WindowPrefs::default();
+        for (key, _) in WindowPrefs::KEYS {
+            let value: Option<String> =
+                self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+            // A refused stored value keeps the default, as for the hall's texts.
+            if let Some(value) = value {
+                let _ = prefs.set(key, &value);
+            }
+        }
+        Ok(prefs)
+    }
+
     /// Every setting with its label and whether it still has its default.
     pub fn settings(&self) -> Result<Vec<Setting>> {
         let texts = self.hall_texts()?;
+        let prefs = self.window_prefs()?;
         let mut stmt = self.conn.prepare_cached("SELECT 1 FROM settings WHERE key = ?1")?;
         let mut out = Vec::new();
-        for (key, label) in HallTexts::KEYS {
+        for (key, label) in all_keys() {
             let stored = stmt.exists([key])?;
-            out.push(Setting { key, label, value: texts.get(key).unwrap_or_default(), is_default: !stored });
+            let value = texts.get(key).or_else(|| prefs.get(key)).unwrap_or_default();
+            out.push(Setting { key, label, value, is_default: !stored });
         }
         Ok(out)
     }
@@ -164,20 +265,15 @@ impl Store {
         let key = key.trim();
         let mut texts = self.hall_texts()?;
         if value.trim().is_empty() {
-            if texts.get(key).is_none() {
+            if texts.get(key).is_none() && WindowPrefs::default().get(key).is_none() {
                 return Err(unknown_key(key).at("key", "设置项").into());
             }
             self.conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
             return self.hall_texts();
         }
-        texts.set(key, value).map_err(|e| e.at(key, label_of(key)))?;
+        check_setting(&mut texts, key, value)?;
         self.user(user)?;
-        self.conn.execute(
-            "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
-                 updated_by = excluded.updated_by",
-            params![key, texts.get(key).unwrap_or_default(), now.to_rfc3339(), user],
-        )?;
+        store_setting(&self.conn, &texts, key, value, user, now)?;
         Ok(texts)
     }
 }
@@ -242,7 +338,7 @@ mod tests {
         let texts = store.hall_texts().unwrap();
         assert_eq!(texts, HallTexts::defaults("新野县政务服务中心"));
         assert!(store.settings().unwrap().iter().all(|s| s.is_default));
-        assert_eq!(store.settings().unwrap().len(), HallTexts::KEYS.len());
+        assert_eq!(store.settings().unwrap().len(), HallTexts::KEYS.len() + WindowPrefs::KEYS.len());
     }
 
     #[test]

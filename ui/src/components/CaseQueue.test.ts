@@ -3,6 +3,7 @@ import { flushPromises, mount, type VueWrapper } from "@vue/test-utils";
 import App from "../App.vue";
 import { BACKEND, BackendError, type Backend } from "../backend";
 import { fakeDetailCalls, waitingCase } from "../detail/fixture";
+import { fakeSession, sessionOf } from "../session/testing";
 import type { CaseQuery } from "../bindings/CaseQuery";
 import type { CaseRow } from "../bindings/CaseRow";
 import type { LedgerQuery } from "../bindings/LedgerQuery";
@@ -74,6 +75,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
     ...fakeDetailCalls(waitingCase("411323-20250312-0003")).calls,
+    ...fakeSession(sessionOf("zhangmin")).part,
     ...overrides,
   });
   return { backend, calls, prints, ledgers };
@@ -139,16 +141,15 @@ describe("the case queue window", () => {
     expect(cellTexts(w, "col-applicant")).toHaveLength(3);
   });
 
-  it("explains an uninitialised desk instead of showing the table", async () => {
+  it("offers the first-run setup for an uninitialised desk instead of the table", async () => {
     const { backend } = fakeBackend({
       deskInfo: async () => {
         throw new BackendError("desk_not_initialized", "本机尚未设置受理台，请先初始化。");
       },
     });
     const w = await mountApp(backend);
-    expect(w.find("[data-testid=desk-not-initialized]").exists()).toBe(true);
-    expect(w.text()).toContain("本机尚未设置受理台");
-    expect(w.text()).toContain("tongban init");
+    expect(w.find("[data-testid=setup-screen]").exists()).toBe(true);
+    expect(w.text()).toContain("设置本受理台");
     expect(w.find(".case-queue-table").exists()).toBe(false);
   });
 
@@ -239,7 +240,7 @@ describe("the case queue window", () => {
   it("prints today's ledger from the dialog", async () => {
     const { backend, ledgers } = fakeBackend();
     const w = await mountApp(backend);
-    window.dispatchEvent(new KeyboardEvent("keydown", { key: "l", ctrlKey: true }));
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "L", ctrlKey: true, shiftKey: true }));
     await flushPromises();
     const open = document.querySelector<HTMLButtonElement>("[data-testid=ledger-open]");
     expect(open).not.toBeNull();

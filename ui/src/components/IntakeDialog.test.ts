@@ -3,6 +3,7 @@ import { flushPromises, mount, type VueWrapper } from "@vue/test-utils";
 import IntakeDialog from "./IntakeDialog.vue";
 import { BACKEND, BackendError, type Backend } from "../backend";
 import { fakeDetailCalls, waitingCase } from "../detail/fixture";
+import { fakeSession, sessionOf } from "../session/testing";
 import type { CatalogIntake } from "../bindings/CatalogIntake";
 import type { ItemChoice } from "../bindings/ItemChoice";
 import type { ItemDetails } from "../bindings/ItemDetails";
@@ -113,6 +114,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
     ...fakeDetailCalls(waitingCase("411323-20250312-0003")).calls,
+    ...fakeSession(sessionOf("zhangmin")).part,
     ...overrides,
   });
   return { backend, drafts, prints };

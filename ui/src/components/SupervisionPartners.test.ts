@@ -7,6 +7,7 @@ import type { PartnerForm } from "../bindings/PartnerForm";
 import type { PartnerView } from "../bindings/PartnerView";
 import type { SupervisionReport } from "../bindings/SupervisionReport";
 import { stubBackend } from "../testing/stub-backend";
+import { fakeSession, sessionOf } from "../session/testing";
 
 const REPORT: SupervisionReport = {
   from: "2026-11-24",
@@ -86,6 +87,7 @@ function backend(extra: Partial<Backend> = {}) {
   const ledgers: LedgerQuery[] = [];
   const saved: PartnerForm[] = [];
   const b = stubBackend({
+    ...fakeSession(sessionOf("wangfang", "admin")).part,
     deskInfo: async () => ({
       region_code: "411329",
       region_name: "河南省南阳市新野县",
@@ -248,5 +250,19 @@ describe("the partners view", () => {
     (document.querySelector("[data-testid=partner-save]") as HTMLElement).click();
     await flushPromises();
     expect(saved[0]).toEqual({ region: "110106", name: "北京市丰台区", url: "http://127.0.0.1:8731", credential: null });
+  });
+});
+
+describe("what a role sees", () => {
+  it("a clerk has no 督查台账 tab and cannot add or edit partners", async () => {
+    const { backend: b } = backend(fakeSession(sessionOf("zhangmin", "clerk")).part);
+    const w = await mountApp(b);
+    expect(w.find("[data-testid=nav-supervision]").exists()).toBe(false);
+    await altKey("3");
+    expect(w.find("[data-testid=supervision-view]").exists()).toBe(false);
+    await altKey("4");
+    expect(w.find("[data-testid=partners-view]").exists()).toBe(true);
+    expect(w.find("[data-testid=partner-add]").exists()).toBe(false);
+    expect(w.find("[data-testid=partner-edit-110106]").exists()).toBe(false);
   });
 });

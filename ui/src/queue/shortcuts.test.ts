@@ -15,12 +15,13 @@ describe("queueShortcut", () => {
     expect(queueShortcut(key({ key: "/", targetTag: "TEXTAREA" }))).toBeNull();
     expect(queueShortcut(key({ key: "/", targetTag: "DIV", targetEditable: true }))).toBeNull();
   });
-  it("Ctrl+P prints the receipt, Ctrl+Shift+P the notice, Ctrl+L the ledger, also from a field", () => {
+  it("Ctrl+P prints the receipt, Ctrl+Shift+P the notice, Ctrl+Shift+L the ledger, also from a field", () => {
     expect(queueShortcut(key({ key: "p", ctrlKey: true }))).toBe("print-receipt");
     expect(queueShortcut(key({ key: "p", ctrlKey: true, targetTag: "INPUT" }))).toBe("print-receipt");
     expect(queueShortcut(key({ key: "P", ctrlKey: true, shiftKey: true }))).toBe("print-notice");
     expect(queueShortcut(key({ key: "p", metaKey: true, shiftKey: true }))).toBe("print-notice");
-    expect(queueShortcut(key({ key: "l", ctrlKey: true }))).toBe("print-ledger");
+    expect(queueShortcut(key({ key: "L", ctrlKey: true, shiftKey: true }))).toBe("print-ledger");
+    expect(queueShortcut(key({ key: "l", ctrlKey: true })), "Ctrl+L locks the window").toBeNull();
     expect(queueShortcut(key({ key: "p" }))).toBeNull();
     expect(queueShortcut(key({ key: "p", ctrlKey: true, altKey: true }))).toBeNull();
   });
