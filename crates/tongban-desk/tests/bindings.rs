@@ -11,6 +11,7 @@ use tongban_desk::{
     AfterPrint, AppError, CaseForm, CasePage, CaseQuery, DeskInfo, FieldCheck, FieldKind, ItemChoice, ItemDetails,
     LedgerQuery, PartnerForm, PartnerView, PrintOutcome, StatusOption, SupervisionReport, SyncOverview, TakenIn,
 };
+use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
 use ts_rs::{Config, TS};
 
 fn generate(dir: &Path) {
@@ -34,6 +35,13 @@ fn generate(dir: &Path) {
     SupervisionReport::export_all(&cfg).unwrap();
     PartnerView::export_all(&cfg).unwrap();
     PartnerForm::export_all(&cfg).unwrap();
+    InboxQuery::export_all(&cfg).unwrap();
+    InboxPage::export_all(&cfg).unwrap();
+    DecisionChoices::export_all(&cfg).unwrap();
+    DecisionDraft::export_all(&cfg).unwrap();
+    Decided::export_all(&cfg).unwrap();
+    DecisionNews::export_all(&cfg).unwrap();
+    QuarantineRow::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

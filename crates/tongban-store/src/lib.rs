@@ -30,7 +30,7 @@ pub use blobs::BlobInfo;
 pub use cases::{CaseFilter, CaseSummary, Page};
 pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
 pub use desk::{DeskIdentity, DeskSetup, User};
-pub use events::{china_time, Appended, OutboxEntry, StoredEvent};
+pub use events::{china_time, Appended, ArrivedDecision, OutboxEntry, StoredEvent};
 pub use hubs::{HubEntry, HubSetup};
 pub use migrate::SCHEMA_VERSION;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
