@@ -5,8 +5,12 @@ mod commands;
 pub mod db_path;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use commands::DeskState;
+use tauri::AppHandle;
+use tauri_plugin_notification::NotificationExt;
+use tongban_desk::{DecisionNews, Desk};
 
 /// Opens the desk named on the command line (`--db PATH`), by `TONGBAN_DB`, or at the platform
 /// default, and runs the window. A desk that cannot be opened still gets a window: the commands
@@ -23,12 +27,15 @@ pub fn run() {
         DeskState::Failed(_) => None,
     };
     let result = tauri::Builder::default()
-        .setup(move |_app| {
+        .plugin(tauri_plugin_notification::init())
+        .setup(move |app| {
             if let Some(desk) = sync {
+                let syncing = Arc::clone(&desk);
                 // On Tauri's runtime, where the engine's tasks then live.
-                if let Err(e) = tauri::async_runtime::block_on(async move { desk.start_sync() }) {
+                if let Err(e) = tauri::async_runtime::block_on(async move { syncing.start_sync() }) {
                     eprintln!("tongban-desk: 无法启动同步：{} ({})", e.message, e.code);
                 }
+                tauri::async_runtime::spawn(notify_decisions(app.handle().clone(), desk));
             }
             Ok(())
         })
@@ -49,11 +56,54 @@ pub fn run() {
             commands::supervision,
             commands::partners,
             commands::save_partner,
-            commands::region_name
+            commands::region_name,
+            commands::inbox,
+            commands::decision_choices,
+            commands::record_decision,
+            commands::decisions_since,
+            commands::quarantine,
+            commands::resubmit_quarantined
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("tongban-desk: 无法启动窗口：{e}");
         std::process::exit(1);
+    }
+}
+
+/// How often the shell asks the desk what arrived: a round's pulled pages land within moments of
+/// each other, so one look gathers a round into one notification.
+const NOTIFY_EVERY: Duration = Duration::from_secs(2);
+
+/// Asks the desk which partners' decisions arrived since the last look and shows one desktop
+/// notification summarising them. The desk keeps the cursor's meaning; the shell only notifies.
+async fn notify_decisions(app: AppHandle, desk: Arc<Desk>) {
+    // Only what arrives while the window is open: older decisions are in the queue already.
+    let Some(mut cursor) = decisions_since(&desk, None).await.map(|n| n.cursor) else { return };
+    loop {
+        tokio::time::sleep(NOTIFY_EVERY).await;
+        let Some(news) = decisions_since(&desk, Some(cursor)).await else { continue };
+        cursor = news.cursor;
+        if news.decisions.is_empty() {
+            continue;
+        }
+        if let Err(e) = app.notification().builder().title(news.title).body(news.body).show() {
+            eprintln!("tongban-desk: 无法显示桌面通知：{e}");
+        }
+    }
+}
+
+async fn decisions_since(desk: &Arc<Desk>, after: Option<i64>) -> Option<DecisionNews> {
+    let desk = Arc::clone(desk);
+    match tauri::async_runtime::spawn_blocking(move || desk.decisions_since(after)).await {
+        Ok(Ok(news)) => Some(news),
+        Ok(Err(e)) => {
+            eprintln!("tongban-desk: 无法读取办理地决定：{} ({})", e.message, e.code);
+            None
+        }
+        Err(e) => {
+            eprintln!("tongban-desk: 无法读取办理地决定：{e}");
+            None
+        }
     }
 }

@@ -21,6 +21,13 @@ import type { TakenIn } from "./bindings/TakenIn";
 import type { SupervisionReport } from "./bindings/SupervisionReport";
 import type { PartnerView } from "./bindings/PartnerView";
 import type { PartnerForm } from "./bindings/PartnerForm";
+import type { InboxQuery } from "./bindings/InboxQuery";
+import type { InboxPage } from "./bindings/InboxPage";
+import type { DecisionChoices } from "./bindings/DecisionChoices";
+import type { DecisionDraft } from "./bindings/DecisionDraft";
+import type { Decided } from "./bindings/Decided";
+import type { DecisionNews } from "./bindings/DecisionNews";
+import type { QuarantineRow } from "./bindings/QuarantineRow";
 
 export interface Backend {
   deskInfo(): Promise<DeskInfo>;
@@ -51,6 +58,18 @@ export interface Backend {
   savePartner(form: PartnerForm): Promise<PartnerView[]>;
   /** The full name of a region code, or why it is not one. */
   regionName(code: string): Promise<string>;
+  /** The back office's inbox: cases this region handles that partner windows took in. */
+  inbox(query: InboxQuery): Promise<InboxPage>;
+  /** The decisions a case's status allows now, and its materials (for 需补正). */
+  decisionChoices(number: string): Promise<DecisionChoices>;
+  /** Records a decision; a field left out comes back as a BackendError with `field`. */
+  recordDecision(number: string, draft: DecisionDraft): Promise<Decided>;
+  /** Partners' decisions that arrived after `after` (null: none, just the cursor to start from). */
+  decisionsSince(after: number | null): Promise<DecisionNews>;
+  /** Events the sync holds back, with the reason and what to do. */
+  quarantine(): Promise<QuarantineRow[]>;
+  /** 重新提交 a quarantined event once its cause is fixed. */
+  resubmitQuarantined(eventId: string): Promise<void>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -116,6 +135,12 @@ export function createTauriBackend(invoke: Invoke): Backend {
     partners: () => call<PartnerView[]>("partners"),
     savePartner: (form) => call<PartnerView[]>("save_partner", { form }),
     regionName: (code) => call<string>("region_name", { code }),
+    inbox: (query) => call<InboxPage>("inbox", { query }),
+    decisionChoices: (number) => call<DecisionChoices>("decision_choices", { number }),
+    recordDecision: (number, draft) => call<Decided>("record_decision", { number, draft }),
+    decisionsSince: (after) => call<DecisionNews>("decisions_since", { after }),
+    quarantine: () => call<QuarantineRow[]>("quarantine"),
+    resubmitQuarantined: (eventId) => call<void>("resubmit_quarantined", { eventId }),
   };
 }
 

@@ -31,6 +31,8 @@ import "element-plus/es/components/alert/style/css";
 import "element-plus/es/components/tooltip/style/css";
 import "element-plus/es/components/tabs/style/css";
 import "element-plus/es/components/tab-pane/style/css";
+import "element-plus/es/components/radio-button/style/css";
+import "element-plus/es/components/checkbox-group/style/css";
 import "./styles.css";
 
 import App from "./App.vue";

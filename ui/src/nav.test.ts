@@ -11,6 +11,7 @@ const key = (k: string, mods: { alt?: boolean; ctrl?: boolean } = {}) => ({
 describe("viewForKey", () => {
   it("opens a shown view with Alt+its digit", () => {
     expect(viewForKey(key("1", { alt: true }), VIEWS)).toBe("queue");
+    expect(viewForKey(key("2", { alt: true }), VIEWS)).toBe("inbox");
     expect(viewForKey(key("3", { alt: true }), VIEWS)).toBe("supervision");
     expect(viewForKey(key("4", { alt: true }), VIEWS)).toBe("partners");
   });

@@ -1,7 +1,7 @@
 // The window's views and how the clerk moves between them: a tab each, Alt+digit from anywhere.
 import type { KeyLike } from "./queue/shortcuts";
 
-export type ViewKey = "queue" | "supervision" | "partners";
+export type ViewKey = "queue" | "inbox" | "supervision" | "partners";
 
 export interface ViewEntry {
   key: ViewKey;
@@ -12,6 +12,7 @@ export interface ViewEntry {
 
 export const VIEWS: readonly ViewEntry[] = [
   { key: "queue", label: "办件队列", digit: "1" },
+  { key: "inbox", label: "后台收件箱", digit: "2" },
   { key: "supervision", label: "督查台账", digit: "3" },
   { key: "partners", label: "合作地区", digit: "4" },
 ];

@@ -72,6 +72,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
+    decisionsSince: async () => ({ cursor: 0, decisions: [], title: "", body: "" }),
     ...overrides,
   });
   return { backend, calls, prints, ledgers };
