@@ -5,35 +5,10 @@ import QuarantineDialog from "./QuarantineDialog.vue";
 import { BACKEND, BackendError, type Backend } from "../backend";
 import type { DecisionDraft } from "../bindings/DecisionDraft";
 import type { InboxQuery } from "../bindings/InboxQuery";
-import type { InboxRow } from "../bindings/InboxRow";
+import { inboxRow } from "../backoffice/fixture";
 import type { QuarantineRow } from "../bindings/QuarantineRow";
 
-function row(n: number, name: string): InboxRow {
-  return {
-    case: {
-      id: `id-${n}`,
-      number: `411329-20261124-A1-000${n}`,
-      status: "pushed",
-      status_label: "已推送",
-      applicant_name: name,
-      applicant_id_masked: "411329********002X",
-      item_name: "企业职工基本养老保险关系转移接续申请",
-      handling_region: "110106",
-      handling_region_name: "北京市丰台区",
-      received_at: "2026-11-24T01:00:00Z",
-      deadline: "2026-12-08",
-      overdue_days: n === 2 ? 2 : 0,
-      clerk: "zhangmin",
-      clerk_name: "zhangmin",
-      pending_sync: false,
-    },
-    receiving_region: "411329",
-    receiving_region_name: "南阳市新野县",
-    awaiting_decision: true,
-  };
-}
-
-const ROWS = [row(1, "李建国"), row(2, "王芳")];
+const ROWS = [inboxRow(1, "李建国"), inboxRow(2, "王芳", 2)];
 
 function fakeBackend() {
   const queries: InboxQuery[] = [];
