@@ -2,7 +2,7 @@
 //! (see `tongban_tests::window`): 新野县's desk took a case in for 丰台区 and synced it; the window
 //! opened on 丰台区's back-office desk shows it in 后台收件箱 (Alt+2), the clerk decides 需补正 by
 //! keyboard (Enter, 3, Space on a material, Tab, the other item typed, Ctrl+Enter) and syncs (F5);
-//! the window opened on 新野县's desk then shows the case 需补正 after its sync, and the
+//! after 新野县's desk synced, the window opened on it shows the case 需补正, and the
 //! 一次性告知书 it prints (Ctrl+Shift+P) lists what 丰台区 asked for. Skipped unless `TONGBAN_E2E=1`.
 
 use std::io::{BufRead, BufReader};
@@ -113,6 +113,8 @@ async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
     .unwrap_or_else(|e| panic!("{e}"));
     client.close().await.expect("end the WebDriver session (closes the app)");
 
+    // 新野县's desk syncs (as its window does every few seconds) and gets the decision.
+    sync_once(&window_db);
     let client = window::within(Duration::from_secs(120), async {
         let client = harness.open(&window_db).await?;
         print_notice(&client, &harness, &number, &first_material).await?;
@@ -207,7 +209,7 @@ async fn print_notice(client: &Client, harness: &Harness, number: &str, first: &
         &format!(
             "const t = document.querySelector('.case-queue-table .el-table__body'); return !!t && t.textContent.includes('{number}') && t.textContent.includes('需补正')"
         ),
-        "the case 需补正 in the queue after the window's sync",
+        "the case 需补正 in the queue after the sync",
     )
     .await?;
     save_screenshot(client, "back-office-window.png").await?;

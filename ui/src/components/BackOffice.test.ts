@@ -48,7 +48,7 @@ afterEach(() => {
   document.body.innerHTML = "";
 });
 
-async function mountWith(component: object, backend: Backend, props: Record<string, unknown> = {}) {
+async function mountWith(component: object, backend: Backend, props: Record<string, unknown> = { pollMs: 60_000 }) {
   wrapper = mount(component, { props, global: { provide: { [BACKEND as symbol]: backend } }, attachTo: document.body });
   await flushPromises();
   return wrapper;
@@ -112,6 +112,15 @@ describe("the back office inbox", () => {
       },
     });
     expect(decisions).toHaveLength(2);
+  });
+
+  it("refreshes itself while open, as the sync brings cases", async () => {
+    const { backend, queries } = fakeBackend();
+    await mountWith(BackOffice, backend, { pollMs: 50 });
+    const first = queries.length;
+    await new Promise((r) => setTimeout(r, 130));
+    await flushPromises();
+    expect(queries.length).toBeGreaterThan(first);
   });
 
   it("searches and filters by status", async () => {
