@@ -287,6 +287,8 @@ pub struct PartnerForm {
     pub url: String,
     /// Empty or null keeps the configured one (when editing).
     pub credential: Option<String>,
+}
+
 /// The back office's inbox: the cases this desk's region handles that partner windows took in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
 pub struct InboxQuery {
