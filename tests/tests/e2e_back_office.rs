@@ -43,7 +43,16 @@ fn start_hub(dir: &Path) -> (HubProcess, String, String, String) {
     let path = db.to_str().unwrap();
     hub_admin(&["init", "--db", path, "--region", FENGTAI]);
     let partner = hub_admin(&[
-        "credential", "issue", "--db", path, "--role", "partner", "--region", XINYE, "--desk", "新野县跨省通办专窗",
+        "credential",
+        "issue",
+        "--db",
+        path,
+        "--role",
+        "partner",
+        "--region",
+        XINYE,
+        "--desk",
+        "新野县跨省通办专窗",
     ]);
     let office = hub_admin(&["credential", "issue", "--db", path, "--role", "back_office", "--desk", "丰台区审批局"]);
     let port = free_port();
@@ -156,8 +165,8 @@ async fn decide(client: &Client, number: &str) -> Result<(), String> {
     press(client, &key(Key::Enter), "Enter").await?;
     wait_js(
         client,
-        "const d = document.querySelector('[data-testid=decision-dialog]'); return !!d && d.textContent.includes('需补正') && !!document.activeElement && document.activeElement.closest('.tb-kinds')",
-        "the decision dialog, focus on the decisions",
+        "const d = document.querySelector('[data-testid=decision-dialog]'); return !!d && !!d.offsetParent && d.textContent.includes('3 需补正')",
+        "the decision dialog offering 需补正",
     )
     .await?;
     press(client, "3", "3 (需补正)").await?;
@@ -168,21 +177,49 @@ async fn decide(client: &Client, number: &str) -> Result<(), String> {
     )
     .await?;
     press(client, " ", "Space (the first material)").await?;
+    wait_js(
+        client,
+        "const b = document.querySelector('[data-testid=decision-materials] input'); return !!b && b.checked",
+        "the first material ticked",
+    )
+    .await?;
     // Tab past the remaining materials to the free text.
     for _ in 0..8 {
         let in_other = client
-            .execute("return !!document.activeElement && !!document.activeElement.closest('[data-field=other]')", vec![])
+            .execute(
+                "return !!document.activeElement && !!document.activeElement.closest('[data-field=other]')",
+                vec![],
+            )
             .await
             .map_err(|e| e.to_string())?;
         if in_other.as_bool() == Some(true) {
             break;
         }
         press(client, &key(Key::Tab), "Tab").await?;
+        tokio::time::sleep(Duration::from_millis(150)).await;
     }
+    wait_js(
+        client,
+        "return !!document.activeElement && !!document.activeElement.closest('[data-field=other]')",
+        "the focus on 其他须补正的材料",
+    )
+    .await?;
     press(client, ASKED, "what else the applicant must bring").await?;
+    wait_js(
+        client,
+        &format!(
+            "const t = document.querySelector('[data-field=other] textarea'); return !!t && t.value === '{ASKED}'"
+        ),
+        "the typed item in its field",
+    )
+    .await?;
     save_screenshot(client, "back-office-decision.png").await?;
-    press(client, &format!("{}{}{}", char::from(Key::Control), char::from(Key::Enter), char::from(Key::Null)), "Ctrl+Enter")
-        .await?;
+    press(
+        client,
+        &format!("{}{}{}", char::from(Key::Control), char::from(Key::Enter), char::from(Key::Null)),
+        "Ctrl+Enter",
+    )
+    .await?;
     wait_js(
         client,
         &format!(

@@ -9,8 +9,8 @@ use tongban_store::{CaseFilter, Direction};
 use tongban_wire::decisions::Decision;
 
 use crate::{
-    AppError, ArrivedDecisionView, Decided, DecisionChoices, DecisionDraft, DecisionNews, DecisionOption, Desk,
-    CaseRows, InboxPage, InboxQuery, InboxRow, QuarantineRow,
+    AppError, ArrivedDecisionView, CaseRows, Decided, DecisionChoices, DecisionDraft, DecisionNews, DecisionOption,
+    Desk, InboxPage, InboxQuery, InboxRow, QuarantineRow,
 };
 
 /// At most this many decisions are reported per call; the cursor brings the rest next time.
