@@ -222,9 +222,7 @@ async fn decide(client: &Client, number: &str) -> Result<(), String> {
     .await?;
     wait_js(
         client,
-        &format!(
-            "const t = document.querySelector('[data-testid=inbox-awaiting]'); return !!t && t.textContent.includes('0') && !document.querySelector('[data-testid=decision-dialog]')?.offsetParent"
-        ),
+        "const t = document.querySelector('[data-testid=inbox-awaiting]'); return !!t && t.textContent.includes('0') && !document.querySelector('[data-testid=decision-dialog]')?.offsetParent",
         "the decision recorded, nothing left 待受理",
     )
     .await?;
