@@ -15,6 +15,7 @@ use tongban_desk::{
     SupervisionReport, SyncOverview, TakenIn,
 };
 use tongban_desk::{CaseDetail, CaseStatus, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
+use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
 
 /// The desk the window works on, or why it could not be opened.
 pub enum DeskState {
@@ -302,4 +303,38 @@ pub fn setup_defaults() -> SetupDefaults {
 #[tauri::command]
 pub async fn set_up_desk(desk: State<'_, DeskState>, form: DeskSetupForm) -> Result<DeskInfo, AppError> {
     desk.run(move |d| d.set_up(&form)).await
+}
+
+#[tauri::command]
+pub async fn inbox(desk: State<'_, DeskState>, query: InboxQuery) -> Result<InboxPage, AppError> {
+    desk.run(move |d| d.inbox(&query)).await
+}
+
+#[tauri::command]
+pub async fn decision_choices(desk: State<'_, DeskState>, number: String) -> Result<DecisionChoices, AppError> {
+    desk.run(move |d| d.decision_choices(&number)).await
+}
+
+#[tauri::command]
+pub async fn record_decision(
+    desk: State<'_, DeskState>,
+    number: String,
+    draft: DecisionDraft,
+) -> Result<Decided, AppError> {
+    desk.run(move |d| d.record_decision(&number, &draft)).await
+}
+
+#[tauri::command]
+pub async fn decisions_since(desk: State<'_, DeskState>, after: Option<i64>) -> Result<DecisionNews, AppError> {
+    desk.run(move |d| d.decisions_since(after)).await
+}
+
+#[tauri::command]
+pub async fn quarantine(desk: State<'_, DeskState>) -> Result<Vec<QuarantineRow>, AppError> {
+    desk.run(|d| d.quarantine()).await
+}
+
+#[tauri::command]
+pub async fn resubmit_quarantined(desk: State<'_, DeskState>, event_id: String) -> Result<(), AppError> {
+    desk.run(move |d| d.resubmit_quarantined(&event_id)).await
 }

@@ -5,9 +5,12 @@ mod commands;
 pub mod db_path;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use commands::DeskState;
-use tauri::Manager;
+use tauri::{AppHandle, Manager};
+use tauri_plugin_notification::NotificationExt;
+use tongban_desk::{DecisionNews, Desk};
 
 /// Opens the desk named on the command line (`--db PATH`), by `TONGBAN_DB`, or at the platform
 /// default, and runs the window. A desk that cannot be opened still gets a window: the commands
@@ -24,6 +27,7 @@ pub fn run() {
         DeskState::Failed(_) => None,
     };
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             if let Some(desk) = sync {
                 // Two desks open side by side (a window and its partner's back office in the demo,
@@ -31,10 +35,12 @@ pub fn run() {
                 if let (Ok(info), Some(window)) = (desk.info(), app.get_webview_window("main")) {
                     let _ = window.set_title(&format!("通办收件台 — {} {}", info.region_name, info.window));
                 }
+                let syncing = Arc::clone(&desk);
                 // On Tauri's runtime, where the engine's tasks then live.
-                if let Err(e) = tauri::async_runtime::block_on(async move { desk.start_sync() }) {
+                if let Err(e) = tauri::async_runtime::block_on(async move { syncing.start_sync() }) {
                     eprintln!("tongban-desk: 无法启动同步：{} ({})", e.message, e.code);
                 }
+                tauri::async_runtime::spawn(notify_decisions(app.handle().clone(), desk));
             }
             Ok(())
         })
@@ -81,11 +87,54 @@ pub fn run() {
             commands::disable_account,
             commands::regions,
             commands::setup_defaults,
-            commands::set_up_desk
+            commands::set_up_desk,
+            commands::inbox,
+            commands::decision_choices,
+            commands::record_decision,
+            commands::decisions_since,
+            commands::quarantine,
+            commands::resubmit_quarantined
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("tongban-desk: 无法启动窗口：{e}");
         std::process::exit(1);
+    }
+}
+
+/// How often the shell asks the desk what arrived: a round's pulled pages land within moments of
+/// each other, so one look gathers a round into one notification.
+const NOTIFY_EVERY: Duration = Duration::from_secs(2);
+
+/// Asks the desk which partners' decisions arrived since the last look and shows one desktop
+/// notification summarising them. The desk keeps the cursor's meaning; the shell only notifies.
+async fn notify_decisions(app: AppHandle, desk: Arc<Desk>) {
+    // Only what arrives while the window is open: older decisions are in the queue already.
+    let Some(mut cursor) = decisions_since(&desk, None).await.map(|n| n.cursor) else { return };
+    loop {
+        tokio::time::sleep(NOTIFY_EVERY).await;
+        let Some(news) = decisions_since(&desk, Some(cursor)).await else { continue };
+        cursor = news.cursor;
+        if news.decisions.is_empty() {
+            continue;
+        }
+        if let Err(e) = app.notification().builder().title(news.title).body(news.body).show() {
+            eprintln!("tongban-desk: 无法显示桌面通知：{e}");
+        }
+    }
+}
+
+async fn decisions_since(desk: &Arc<Desk>, after: Option<i64>) -> Option<DecisionNews> {
+    let desk = Arc::clone(desk);
+    match tauri::async_runtime::spawn_blocking(move || desk.decisions_since(after)).await {
+        Ok(Ok(news)) => Some(news),
+        Ok(Err(e)) => {
+            eprintln!("tongban-desk: 无法读取办理地决定：{} ({})", e.message, e.code);
+            None
+        }
+        Err(e) => {
+            eprintln!("tongban-desk: 无法读取办理地决定：{e}");
+            None
+        }
     }
 }

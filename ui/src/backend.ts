@@ -38,6 +38,13 @@ import type { NewAccount } from "./bindings/NewAccount";
 import type { DeskSetupForm } from "./bindings/DeskSetupForm";
 import type { SetupDefaults } from "./bindings/SetupDefaults";
 import type { RegionChoice } from "./bindings/RegionChoice";
+import type { InboxQuery } from "./bindings/InboxQuery";
+import type { InboxPage } from "./bindings/InboxPage";
+import type { DecisionChoices } from "./bindings/DecisionChoices";
+import type { DecisionDraft } from "./bindings/DecisionDraft";
+import type { Decided } from "./bindings/Decided";
+import type { DecisionNews } from "./bindings/DecisionNews";
+import type { QuarantineRow } from "./bindings/QuarantineRow";
 
 export interface Backend {
   deskInfo(): Promise<DeskInfo>;
@@ -113,6 +120,18 @@ export interface Backend {
   setupDefaults(): Promise<SetupDefaults>;
   /** Sets the desk up on first run; the login screen comes next. */
   setUpDesk(form: DeskSetupForm): Promise<DeskInfo>;
+  /** The back office's inbox: cases this region handles that partner windows took in. */
+  inbox(query: InboxQuery): Promise<InboxPage>;
+  /** The decisions a case's status allows now, and its materials (for 需补正). */
+  decisionChoices(number: string): Promise<DecisionChoices>;
+  /** Records a decision; a field left out comes back as a BackendError with `field`. */
+  recordDecision(number: string, draft: DecisionDraft): Promise<Decided>;
+  /** Partners' decisions that arrived after `after` (null: none, just the cursor to start from). */
+  decisionsSince(after: number | null): Promise<DecisionNews>;
+  /** Events the sync holds back, with the reason and what to do. */
+  quarantine(): Promise<QuarantineRow[]>;
+  /** 重新提交 a quarantined event once its cause is fixed. */
+  resubmitQuarantined(eventId: string): Promise<void>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -219,6 +238,12 @@ export function createTauriBackend(invoke: Invoke): Backend {
     regions: (query) => call<RegionChoice[]>("regions", { query }),
     setupDefaults: () => call<SetupDefaults>("setup_defaults"),
     setUpDesk: (form) => call<DeskInfo>("set_up_desk", { form }),
+    inbox: (query) => call<InboxPage>("inbox", { query }),
+    decisionChoices: (number) => call<DecisionChoices>("decision_choices", { number }),
+    recordDecision: (number, draft) => call<Decided>("record_decision", { number, draft }),
+    decisionsSince: (after) => call<DecisionNews>("decisions_since", { after }),
+    quarantine: () => call<QuarantineRow[]>("quarantine"),
+    resubmitQuarantined: (eventId) => call<void>("resubmit_quarantined", { eventId }),
   };
 }
 

@@ -37,6 +37,7 @@ import "element-plus/es/components/descriptions-item/style/css";
 import "element-plus/es/components/tabs/style/css";
 import "element-plus/es/components/tab-pane/style/css";
 import "element-plus/es/components/radio-button/style/css";
+import "element-plus/es/components/checkbox-group/style/css";
 import "./styles.css";
 
 import App from "./App.vue";

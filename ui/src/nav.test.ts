@@ -11,6 +11,7 @@ const key = (k: string, mods: { alt?: boolean; ctrl?: boolean } = {}) => ({
 describe("viewForKey", () => {
   it("opens a shown view with Alt+its digit", () => {
     expect(viewForKey(key("1", { alt: true }), VIEWS)).toBe("queue");
+    expect(viewForKey(key("2", { alt: true }), VIEWS)).toBe("inbox");
     expect(viewForKey(key("3", { alt: true }), VIEWS)).toBe("supervision");
     expect(viewForKey(key("4", { alt: true }), VIEWS)).toBe("partners");
   });
@@ -28,8 +29,12 @@ describe("viewForKey", () => {
 });
 
 describe("viewsFor", () => {
-  it("shows 督查台账 only to a role that supervises", () => {
-    expect(viewsFor({ can_supervise: true }).map((v) => v.key)).toEqual(["queue", "supervision", "partners"]);
-    expect(viewsFor({ can_supervise: false }).map((v) => v.key)).toEqual(["queue", "partners"]);
+  it("shows 督查台账 to supervisors and 后台收件箱 to the back office", () => {
+    const keys = (can_supervise: boolean, can_decide: boolean) =>
+      viewsFor({ can_supervise, can_decide }).map((v) => v.key);
+    expect(keys(true, true)).toEqual(["queue", "inbox", "supervision", "partners"]);
+    expect(keys(true, false)).toEqual(["queue", "supervision", "partners"]);
+    expect(keys(false, true)).toEqual(["queue", "inbox", "partners"]);
+    expect(keys(false, false)).toEqual(["queue", "partners"]);
   });
 });

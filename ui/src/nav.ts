@@ -2,7 +2,7 @@
 import type { SessionView } from "./bindings/SessionView";
 import type { KeyLike } from "./queue/shortcuts";
 
-export type ViewKey = "queue" | "supervision" | "partners";
+export type ViewKey = "queue" | "inbox" | "supervision" | "partners";
 
 export interface ViewEntry {
   key: ViewKey;
@@ -13,13 +13,17 @@ export interface ViewEntry {
 
 export const VIEWS: readonly ViewEntry[] = [
   { key: "queue", label: "办件队列", digit: "1" },
+  { key: "inbox", label: "后台收件箱", digit: "2" },
   { key: "supervision", label: "督查台账", digit: "3" },
   { key: "partners", label: "合作地区", digit: "4" },
 ];
 
-/** The views a role may use: the queue for everyone, 督查台账 for supervisors (and admins). */
-export function viewsFor(session: Pick<SessionView, "can_supervise">): readonly ViewEntry[] {
-  return VIEWS.filter((v) => v.key !== "supervision" || session.can_supervise);
+/** The views a role may use: the queue and the partners for everyone, 后台收件箱 for the back
+ * office, 督查台账 for supervisors (admins have both). */
+export function viewsFor(session: Pick<SessionView, "can_supervise" | "can_decide">): readonly ViewEntry[] {
+  return VIEWS.filter(
+    (v) => (v.key !== "supervision" || session.can_supervise) && (v.key !== "inbox" || session.can_decide),
+  );
 }
 
 /** The view Alt+digit asks for, among those shown; null for any other key. */

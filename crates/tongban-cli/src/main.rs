@@ -491,6 +491,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 item_code: item.clone(),
                 partner: partner.clone(),
                 clerk: clerk.clone(),
+                ..CaseFilter::default()
             };
             let store = open(&cli)?;
             let result = store.list_cases(&filter, *page, *page_size)?;

@@ -597,38 +597,59 @@ impl CaseStatus {
     /// The status after `event`, or why the event does not fit. `current` is `None` before the
     /// first event. The desk and the hub both call this, so both refuse the same things.
     pub fn apply(current: Option<CaseStatus>, event: &EventBody) -> Result<CaseStatus, TransitionError> {
-        use CaseStatus as S;
-        let kind = event.kind();
-        let refuse = || Err(TransitionError { event: kind, from: current });
-        // Statuses in which the handling region holds a complete case it has not decided on.
-        let awaiting_decision = matches!(current, Some(S::Received | S::Pushed | S::Supplemented));
+        let refused = TransitionError { event: event.kind(), from: current };
         match (current, event) {
             (None, EventBody::Received { intake }) => {
-                Ok(if intake.form.is_complete() { S::Received } else { S::AwaitingMaterials })
+                Ok(if intake.form.is_complete() { CaseStatus::Received } else { CaseStatus::AwaitingMaterials })
             }
-            (None, _) | (Some(_), EventBody::Received { .. }) => refuse(),
+            (None, _) => Err(refused),
             // The applicant may bring only part of what the notice listed: the case then waits on.
-            (Some(S::AwaitingMaterials), EventBody::Completed { materials }) => {
-                Ok(if materials.iter().any(Material::is_missing) { S::AwaitingMaterials } else { S::Received })
-            }
-            (Some(S::Received), EventBody::Pushed) => Ok(S::Pushed),
-            (_, EventBody::Accepted) if awaiting_decision => Ok(S::Accepted),
-            (_, EventBody::Refused { .. }) if awaiting_decision => Ok(S::Refused),
-            (_, EventBody::SupplementRequested { .. })
-                if awaiting_decision || matches!(current, Some(S::Accepted | S::Processing)) =>
+            (Some(CaseStatus::AwaitingMaterials), EventBody::Completed { materials })
+                if materials.iter().any(Material::is_missing) =>
             {
-                Ok(S::SupplementRequested)
+                Ok(CaseStatus::AwaitingMaterials)
             }
-            (Some(S::SupplementRequested), EventBody::SupplementNotified) => Ok(S::Supplementing),
-            // The desk must have told the applicant (告知补正, the 一次性告知) before materials come back.
-            (Some(S::Supplementing), EventBody::Supplemented { .. }) => Ok(S::Supplemented),
-            (Some(S::Accepted), EventBody::Processing) => Ok(S::Processing),
-            // 即办件 are concluded on acceptance, without 办理中.
-            (Some(S::Accepted | S::Processing), EventBody::Concluded { .. }) => Ok(S::Concluded),
-            (Some(S::Concluded), EventBody::ResultMailed { .. }) => Ok(S::ResultMailed),
-            (Some(S::Concluded | S::ResultMailed | S::Refused), EventBody::Delivered { .. }) => Ok(S::Delivered),
-            _ => refuse(),
+            (Some(from), _) => from.after(event.kind()).ok_or(refused),
         }
+    }
+
+    /// The status an event of `kind` leads to from this one, or `None` when it does not fit.
+    /// Only the intake's outcome depends on its content, and it never follows a status.
+    pub fn after(self, kind: EventKind) -> Option<CaseStatus> {
+        use CaseStatus as S;
+        use EventKind as K;
+        // Statuses in which the handling region holds a complete case it has not decided on.
+        let awaiting_decision = matches!(self, S::Received | S::Pushed | S::Supplemented);
+        match (self, kind) {
+            (_, K::Received) => None,
+            (S::AwaitingMaterials, K::Completed) => Some(S::Received),
+            (S::Received, K::Pushed) => Some(S::Pushed),
+            (_, K::Accepted) if awaiting_decision => Some(S::Accepted),
+            (_, K::Refused) if awaiting_decision => Some(S::Refused),
+            (_, K::SupplementRequested) if awaiting_decision || matches!(self, S::Accepted | S::Processing) => {
+                Some(S::SupplementRequested)
+            }
+            (S::SupplementRequested, K::SupplementNotified) => Some(S::Supplementing),
+            // The desk must have told the applicant (告知补正, the 一次性告知) before materials come back.
+            (S::Supplementing, K::Supplemented) => Some(S::Supplemented),
+            (S::Accepted, K::Processing) => Some(S::Processing),
+            // 即办件 are concluded on acceptance, without 办理中.
+            (S::Accepted | S::Processing, K::Concluded) => Some(S::Concluded),
+            (S::Concluded, K::ResultMailed) => Some(S::ResultMailed),
+            (S::Concluded | S::ResultMailed | S::Refused, K::Delivered) => Some(S::Delivered),
+            _ => None,
+        }
+    }
+
+    /// The events `side` may record on a case in this status, in life-cycle order: what the
+    /// window offers (the back office's decisions, the receiving desk's next steps).
+    pub fn next_events(self, side: Side) -> Vec<EventKind> {
+        EventKind::ALL.into_iter().filter(|k| k.owner() == side && self.after(*k).is_some()).collect()
+    }
+
+    /// The handling region has the case and has not decided on it yet (待受理).
+    pub fn awaits_decision(self) -> bool {
+        self.after(EventKind::Accepted).is_some()
     }
 }
 

@@ -270,6 +270,28 @@ fn every_status_and_event_pair_is_allowed_exactly_when_the_table_says_so() {
 }
 
 #[test]
+fn the_events_offered_in_a_status_are_those_the_table_allows_for_that_side() {
+    for from in CaseStatus::ALL {
+        for side in [Side::Receiving, Side::Handling] {
+            let expected: Vec<EventKind> = ALLOWED
+                .iter()
+                .filter(|&&(f, kind, _)| f == Some(from) && kind.owner() == side)
+                .map(|&(_, kind, _)| kind)
+                .collect();
+            let mut offered = from.next_events(side);
+            offered.sort_by_key(|k| EventKind::ALL.iter().position(|a| a == k));
+            assert_eq!(offered, expected, "{} for {}", from.label(), side.label());
+        }
+        assert_eq!(from.awaits_decision(), from.next_events(Side::Handling).contains(&EventKind::Accepted));
+    }
+    assert_eq!(
+        CaseStatus::Pushed.next_events(Side::Handling),
+        [EventKind::Accepted, EventKind::Refused, EventKind::SupplementRequested]
+    );
+    assert_eq!(CaseStatus::Concluded.next_events(Side::Handling), [EventKind::ResultMailed]);
+}
+
+#[test]
 fn refusals_read_in_plain_chinese() {
     let err = CaseStatus::apply(Some(S::AwaitingMaterials), &body(E::Concluded)).unwrap_err();
     assert_eq!(err.to_string(), "办件状态为「待补正」，不能「办结」");

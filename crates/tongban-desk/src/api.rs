@@ -2,7 +2,7 @@
 //! them to `ui/src/bindings/` and fails when the committed files differ.
 
 use serde::{Deserialize, Serialize};
-use tongban_core::case::CaseStatus;
+use tongban_core::case::{CaseStatus, EventKind};
 use ts_rs::TS;
 
 /// Who this desk is, for the window's title bar.
@@ -621,4 +621,134 @@ pub struct RegionChoice {
     pub code: String,
     /// Full name, e.g. 河南省南阳市新野县.
     pub name: String,
+}
+
+/// The back office's inbox: the cases this desk's region handles that partner windows took in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+pub struct InboxQuery {
+    /// Applicant name, 证件号码 or 办件编号, as in the queue's search.
+    pub text: Option<String>,
+    /// Only the cases waiting for a first decision (待受理: 已收件, 已推送, 已补正).
+    pub awaiting: bool,
+    pub status: Option<CaseStatus>,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+/// One case of the inbox: the queue's line plus where it was taken in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct InboxRow {
+    pub case: CaseRow,
+    /// 受理地 code and short name (南阳市新野县).
+    pub receiving_region: String,
+    pub receiving_region_name: String,
+    /// 待受理: the case waits for this region's first decision.
+    pub awaiting_decision: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct InboxPage {
+    pub rows: Vec<InboxRow>,
+    #[ts(type = "number")]
+    pub total: u64,
+    /// How many cases of the inbox are 待受理, whatever the filter.
+    #[ts(type = "number")]
+    pub awaiting: u64,
+}
+
+/// A decision the case's status allows now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DecisionOption {
+    pub kind: EventKind,
+    /// What the case becomes, as the button says it (已受理, 不予受理, 需补正, …).
+    pub label: String,
+}
+
+/// What the decision form of one case offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DecisionChoices {
+    pub number: String,
+    pub status: CaseStatus,
+    pub status_label: String,
+    /// In life-cycle order; empty when nothing is for this region to decide.
+    pub options: Vec<DecisionOption>,
+    /// The case's materials by name, for 需补正 to pick from.
+    pub materials: Vec<String>,
+}
+
+/// A decision as the window's form holds it; only the fields of `kind` are read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+pub struct DecisionDraft {
+    pub kind: Option<EventKind>,
+    /// 不予受理: the reason given to the applicant.
+    pub reason: String,
+    /// 需补正: materials picked from the case's list.
+    pub materials: Vec<String>,
+    /// 需补正: anything else the applicant must bring, one per line.
+    pub other: String,
+    /// 办结: 准予 (true) or 不予 (false).
+    pub approved: Option<bool>,
+    /// 办结: the result in words; 需补正: an explanation for the receiving window.
+    pub note: String,
+    /// 结果已寄出: the EMS waybill.
+    pub waybill: String,
+}
+
+/// A decision recorded on this desk (it travels to the region's hub with the next sync).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Decided {
+    pub number: String,
+    pub status: CaseStatus,
+    pub status_label: String,
+    /// For the clerk, in Chinese.
+    pub message: String,
+}
+
+/// A partner's decision that reached this desk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ArrivedDecisionView {
+    pub number: String,
+    pub applicant_name: String,
+    /// The partner region's short name.
+    pub region_name: String,
+    pub kind: EventKind,
+    /// What the case became (需补正, 已受理, …).
+    pub label: String,
+    /// The decision's content in a line: the reason, the list, the waybill; may be empty.
+    pub detail: String,
+    /// RFC 3339.
+    pub at: String,
+}
+
+/// The partners' decisions that arrived after a cursor, with one notification's text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DecisionNews {
+    /// Ask again from here.
+    #[ts(type = "number")]
+    pub cursor: i64,
+    pub decisions: Vec<ArrivedDecisionView>,
+    /// The notification's title and body; empty when nothing arrived.
+    pub title: String,
+    pub body: String,
+}
+
+/// An event held back by the sync, with why and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct QuarantineRow {
+    pub event_id: String,
+    /// 办件编号, when this desk knows the case.
+    pub number: Option<String>,
+    /// 收件, 需补正, …
+    pub event_label: String,
+    /// 推送被拒 (the hub refused it) or 无法接收 (the hub sent it, it does not fit here).
+    pub direction_label: String,
+    pub outgoing: bool,
+    pub hub_name: String,
+    pub code: String,
+    /// The reason, in Chinese, as the hub (or this desk) gave it.
+    pub message: String,
+    /// What to do before 重新提交, in Chinese.
+    pub advice: String,
+    /// RFC 3339.
+    pub at: String,
 }

@@ -3,6 +3,7 @@
 //! to `ui/src/bindings/` by a test that fails when the committed files drift.
 
 pub mod api;
+mod backoffice;
 mod decisions;
 pub mod demo;
 mod detail;
@@ -26,8 +27,8 @@ use tongban_store::{CaseFilter, FormKind, Store, StoreError};
 
 use printing::{LedgerRequest, Printed};
 use tokio_util::sync::CancellationToken;
-pub use tongban_sync::SyncEngine;
 use tongban_sync::SyncSettings;
+pub use tongban_sync::{HubStatus, SyncEngine};
 
 pub use api::*;
 pub use detail::{scan_media_type, MAX_SCAN_BYTES};
@@ -248,6 +249,7 @@ impl Desk {
             item_code: query.item_code.clone(),
             partner: query.partner.clone(),
             clerk: query.clerk.clone(),
+            ..CaseFilter::default()
         };
         self.with_store(|store| {
             let page = store.list_cases(&filter, query.page, query.page_size)?;

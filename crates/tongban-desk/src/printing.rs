@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use tongban_core::case::{CaseId, EventBody};
+use tongban_core::case::{Author, CaseEvent, CaseId, CaseStatus, EventBody};
 use tongban_core::region;
 use tongban_forms::{FormError, Ledger, Notice, PrintMark, Receipt};
 use tongban_store::{FormKind, HallTexts, LedgerFilter, NewPrint, PrintRecord, Store};
@@ -158,6 +158,22 @@ pub fn print_case_form(
         pdf: &pdf,
         file_name: &file_name,
     })?;
+    // The notice is how the applicant learns what the handling region asked for: printed at the
+    // window that took the case in, the case is 补正中 (告知补正) from now on.
+    let desk = store.require_desk()?;
+    if form == FormKind::Notice
+        && state.status == CaseStatus::SupplementRequested
+        && desk.region == summary.receiving_region
+    {
+        let told = CaseEvent {
+            id: uuid::Uuid::now_v7(),
+            case_id: summary.id,
+            at: now,
+            author: Author { user: user.to_string(), desk: desk.id, region: desk.region },
+            body: EventBody::SupplementNotified,
+        };
+        store.append_local(&told)?;
+    }
     Ok(Printed { form, pdf, file_name, record, subject: summary.number, case_count: 1, supplement_by })
 }
 

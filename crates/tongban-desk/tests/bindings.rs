@@ -16,6 +16,7 @@ use tongban_desk::{
     SyncOverview, TakenIn,
 };
 use tongban_desk::{CaseDetail, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
+use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
 use ts_rs::{Config, TS};
 
 fn generate(dir: &Path) {
@@ -55,6 +56,13 @@ fn generate(dir: &Path) {
     DeskSetupForm::export_all(&cfg).unwrap();
     SetupDefaults::export_all(&cfg).unwrap();
     RegionChoice::export_all(&cfg).unwrap();
+    InboxQuery::export_all(&cfg).unwrap();
+    InboxPage::export_all(&cfg).unwrap();
+    DecisionChoices::export_all(&cfg).unwrap();
+    DecisionDraft::export_all(&cfg).unwrap();
+    Decided::export_all(&cfg).unwrap();
+    DecisionNews::export_all(&cfg).unwrap();
+    QuarantineRow::export_all(&cfg).unwrap();
     fs::write(dir.join("labels.ts"), labels()).unwrap();
 }
 

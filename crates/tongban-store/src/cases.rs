@@ -85,6 +85,11 @@ pub struct CaseFilter {
     pub item_code: Option<String>,
     pub partner: Option<String>,
     pub clerk: Option<String>,
+    /// Only cases in one of these statuses (narrows together with `status`).
+    pub any_status: Vec<CaseStatus>,
+    /// Only cases taken in by another region than this one: a back office's inbox leaves out
+    /// the cases its own region's windows received.
+    pub received_outside: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -174,6 +179,13 @@ impl CaseFilter {
             if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
                 terms.push(format!("{other_col}{col} = {}", arg(v.to_string(), &mut args)));
             }
+        }
+        if !self.any_status.is_empty() {
+            let any: Vec<String> = self.any_status.iter().map(|s| arg(s.as_str().to_string(), &mut args)).collect();
+            terms.push(format!("{other_col}status IN ({})", any.join(", ")));
+        }
+        if let Some(region) = self.received_outside.as_deref().filter(|v| !v.is_empty()) {
+            terms.push(format!("receiving_region <> {}", arg(region.to_string(), &mut args)));
         }
         let clause = if terms.is_empty() { String::new() } else { format!("WHERE {}", terms.join(" AND ")) };
         (clause, args)
@@ -451,6 +463,25 @@ mod tests {
     }
 
     #[test]
+    fn a_status_set_and_the_receiving_region_narrow_the_list() {
+        let (_d, mut store) = temp_store();
+        crate::events::tests::setup(&mut store);
+        let form = |missing| crate::events::tests::form(missing);
+        store.create_case(&form(true), "zhang", at("2026-03-02T02:00:00Z")).unwrap();
+        let (_, complete) = store.create_case(&form(false), "zhang", at("2026-03-02T03:00:00Z")).unwrap();
+        let list = |filter: CaseFilter| -> Vec<String> {
+            store.list_cases(&filter, 1, 20).unwrap().rows.into_iter().map(|r| r.number).collect()
+        };
+        let received = vec![CaseStatus::Received, CaseStatus::Pushed];
+        assert_eq!(list(CaseFilter { any_status: received.clone(), ..Default::default() }), [complete.to_string()]);
+        let mine = CaseFilter { received_outside: Some("411329".into()), ..Default::default() };
+        assert!(list(mine).is_empty(), "both were taken in by this desk's region");
+        let elsewhere =
+            CaseFilter { received_outside: Some("110106".into()), any_status: received, ..Default::default() };
+        assert_eq!(list(elsewhere), [complete.to_string()]);
+    }
+
+    #[test]
     fn both_query_plans_give_the_same_rows() {
         let (_d, mut store) = temp_store();
         crate::events::tests::setup(&mut store);
@@ -467,6 +498,12 @@ mod tests {
             CaseFilter { text: Some("002X".into()), from: NaiveDate::from_ymd_opt(2026, 3, 10), ..Default::default() },
             CaseFilter { text: Some("411329-2026030".into()), ..Default::default() },
             CaseFilter { status: Some(CaseStatus::Received), ..Default::default() },
+            CaseFilter {
+                text: Some("李".into()),
+                any_status: vec![CaseStatus::Received, CaseStatus::Pushed],
+                received_outside: Some("110106".into()),
+                ..Default::default()
+            },
         ];
         for filter in &filters {
             for page in 1..=3 {

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
-use tongban_core::case::{Author, CaseEvent, CaseId, CaseNumber, CaseState, CaseStatus, EventBody, Intake, IntakeForm};
+use tongban_core::case::{
+    Author, CaseEvent, CaseId, CaseNumber, CaseState, CaseStatus, EventBody, EventKind, Intake, IntakeForm, Side,
+};
 use uuid::Uuid;
 
 use crate::{cases, Result, Store, StoreError};
@@ -168,6 +170,53 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+}
+
+/// A handling region's decision that reached this desk from a hub, on a case it took in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArrivedDecision {
+    /// The local order of arrival: the cursor to ask again from.
+    pub seq: i64,
+    /// 办件编号.
+    pub number: String,
+    pub applicant_name: String,
+    pub event: CaseEvent,
+}
+
+impl Store {
+    /// The partners' decisions on cases this desk's region took in that arrived (by a pull, or
+    /// released from the quarantine) after `after`, oldest first, at most `limit`.
+    pub fn decisions_arrived_after(&self, after: i64, limit: usize) -> Result<Vec<ArrivedDecision>> {
+        let desk = self.require_desk()?;
+        let kinds: Vec<String> = EventKind::ALL
+            .into_iter()
+            .filter(|k| k.owner() == Side::Handling)
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect();
+        // Events made here are local; a partner's decision can only come from a hub.
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT e.seq, e.body, c.number, c.applicant_name FROM events e JOIN cases c ON c.id = e.case_id
+             WHERE e.seq > ?1 AND e.local = 0 AND e.kind IN ({}) AND c.receiving_region = ?2
+               AND c.handling_region <> ?2
+             ORDER BY e.seq LIMIT ?3",
+            kinds.join(", ")
+        ))?;
+        let rows = stmt.query_map(params![after, desk.region, limit as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, body, number, applicant_name) = row?;
+            out.push(ArrivedDecision { seq, number, applicant_name, event: serde_json::from_str(&body)? });
+        }
+        Ok(out)
+    }
+
+    /// The local order number of the newest event (0 on an empty desk): a cursor from which
+    /// only what arrives later is reported.
+    pub fn last_event_seq(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?)
     }
 }
 

@@ -32,7 +32,7 @@ pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
 pub use desk::{
     role_label, Account, DeskIdentity, DeskSetup, User, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, ROLES,
 };
-pub use events::{china_time, Appended, OutboxEntry, StoredEvent};
+pub use events::{china_time, Appended, ArrivedDecision, OutboxEntry, StoredEvent};
 pub use hubs::{HubEntry, HubSetup};
 pub use migrate::SCHEMA_VERSION;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};

@@ -644,6 +644,26 @@ mod tests {
     }
 
     #[test]
+    fn the_partners_decisions_that_arrived_are_listed_after_a_cursor() {
+        let (_d, mut store) = fengtai_desk();
+        let case = take_in(&mut store, FENGTAI);
+        let own = store.outbox(1).unwrap().remove(0).event;
+        store.settle_push(FENGTAI, &[(own, Verdict::Stored)], Utc::now()).unwrap();
+        let before = store.last_event_seq().unwrap();
+        assert!(store.decisions_arrived_after(0, 10).unwrap().is_empty(), "the intake and 已推送 are this desk's");
+        let asked =
+            partner_event(case, EventBody::SupplementRequested { items: vec!["户口簿".into()], note: "".into() });
+        let misfit = partner_event(case, EventBody::ResultMailed { waybill: "1178".into() });
+        store.apply_pulled(FENGTAI, &[(7, asked.clone()), (8, misfit)], 8, Utc::now()).unwrap();
+        let arrived = store.decisions_arrived_after(before, 10).unwrap();
+        assert_eq!(arrived.iter().map(|a| a.event.id).collect::<Vec<_>>(), [asked.id], "not the quarantined one");
+        assert_eq!(arrived[0].applicant_name, "李建国");
+        assert!(arrived[0].number.starts_with("411329-"));
+        assert!(store.decisions_arrived_after(arrived[0].seq, 10).unwrap().is_empty());
+        assert_eq!(store.last_event_seq().unwrap(), arrived[0].seq);
+    }
+
+    #[test]
     fn a_hub_missing_a_scan_makes_the_desk_forget_it_was_uploaded() {
         let (_d, mut store) = fengtai_desk();
         let scan = store.put_blob(b"scan", "image/jpeg", "a.jpg", Utc::now()).unwrap().sha256;

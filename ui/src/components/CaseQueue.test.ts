@@ -76,6 +76,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     acknowledgeCatalogNews: async () => {},
     ...fakeDetailCalls(waitingCase("411323-20250312-0003")).calls,
     ...fakeSession(sessionOf("zhangmin")).part,
+    decisionsSince: async () => ({ cursor: 0, decisions: [], title: "", body: "" }),
     ...overrides,
   });
   return { backend, calls, prints, ledgers };

@@ -49,6 +49,7 @@ function fakeBackend(overview: SyncOverview) {
   let syncs = 0;
   const backend = stubBackend({
     syncOverview: async () => overview,
+    decisionsSince: async () => ({ cursor: 0, decisions: [], title: "", body: "" }),
     syncNow: async () => {
       syncs += 1;
     },

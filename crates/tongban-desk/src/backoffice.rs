@@ -1,0 +1,307 @@
+//! The handling region's back office in the window: its inbox of the cases partner windows took
+//! in, the decision form, the partners' decisions as they reach a receiving desk, and the events
+//! the sync holds back (the quarantine).
+
+use chrono::Utc;
+use tongban_core::case::{CaseStatus, EventBody, EventKind, Side};
+use tongban_core::region;
+use tongban_store::{CaseFilter, Direction};
+use tongban_wire::decisions::Decision;
+
+use crate::{
+    AppError, ArrivedDecisionView, CaseRows, Decided, DecisionChoices, DecisionDraft, DecisionNews, DecisionOption,
+    Desk, InboxPage, InboxQuery, InboxRow, QuarantineRow,
+};
+
+/// At most this many decisions are reported per call; the cursor brings the rest next time.
+const NEWS_LIMIT: usize = 200;
+/// A notification names this many cases one by one; beyond, it counts them by decision.
+const NEWS_NAMED: usize = 3;
+
+impl Desk {
+    /// The cases this desk's region handles that another region's window took in, newest first.
+    pub fn inbox(&self, query: &InboxQuery) -> Result<InboxPage, AppError> {
+        self.require_reader()?;
+        self.with_store(|store| {
+            let desk = store.require_desk()?;
+            let awaiting: Vec<CaseStatus> = CaseStatus::ALL.into_iter().filter(|s| s.awaits_decision()).collect();
+            let base = CaseFilter {
+                partner: Some(desk.region.clone()),
+                received_outside: Some(desk.region.clone()),
+                ..CaseFilter::default()
+            };
+            let filter = CaseFilter {
+                text: query.text.clone(),
+                status: query.status,
+                any_status: if query.awaiting { awaiting.clone() } else { Vec::new() },
+                ..base.clone()
+            };
+            let page = store.list_cases(&filter, query.page, query.page_size)?;
+            // Only the count is wanted: the smallest page.
+            let waiting = store.list_cases(&CaseFilter { any_status: awaiting, ..base }, 1, 1)?.total;
+            let context = CaseRows::new(store)?;
+            let rows = page
+                .rows
+                .into_iter()
+                .map(|c| InboxRow {
+                    receiving_region_name: region::short_name(&c.receiving_region)
+                        .unwrap_or_else(|| region::display_name(&c.receiving_region)),
+                    receiving_region: c.receiving_region.clone(),
+                    awaiting_decision: c.status.awaits_decision(),
+                    case: context.row(c),
+                })
+                .collect();
+            Ok(InboxPage { rows, total: page.total, awaiting: waiting })
+        })
+    }
+
+    /// What the decision form of case `number` offers: the decisions its status allows this
+    /// region now (from core's state machine), and its materials for 需补正.
+    pub fn decision_choices(&self, number: &str) -> Result<DecisionChoices, AppError> {
+        self.require_reader()?;
+        self.with_store(|store| {
+            let desk = store.require_desk()?;
+            let case = store.case_by_number(number)?;
+            let options = if case.handling_region == desk.region {
+                case.status
+                    .next_events(Side::Handling)
+                    .into_iter()
+                    .filter_map(|kind| {
+                        case.status.after(kind).map(|to| DecisionOption { kind, label: to.label().into() })
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let materials = store.materials_of(case.id)?.into_iter().map(|m| m.name).collect();
+            Ok(DecisionChoices {
+                number: case.number,
+                status: case.status,
+                status_label: case.status.label().into(),
+                options,
+                materials,
+            })
+        })
+    }
+
+    /// Records the decision the window's form holds on case `number`, as the acting user. A
+    /// field left out is named in the error and nothing is recorded.
+    pub fn record_decision(&self, number: &str, draft: &DecisionDraft) -> Result<Decided, AppError> {
+        let decision = decision_of(draft)?;
+        let status = self.decide(number, decision, None)?;
+        let number = number.trim().to_string();
+        Ok(Decided {
+            message: format!("办件 {number} 已记录为「{}」，将在下次同步时送达受理地", status.label()),
+            number,
+            status,
+            status_label: status.label().into(),
+        })
+    }
+
+    /// The partners' decisions on this region's cases that arrived after `after` (a
+    /// [`DecisionNews::cursor`]), with a notification's title and body. Without a cursor, nothing
+    /// is reported and the cursor is the newest event: only what arrives later counts.
+    pub fn decisions_since(&self, after: Option<i64>) -> Result<DecisionNews, AppError> {
+        self.with_store(|store| {
+            let Some(after) = after else {
+                return Ok(DecisionNews {
+                    cursor: store.last_event_seq()?,
+                    decisions: Vec::new(),
+                    title: String::new(),
+                    body: String::new(),
+                });
+            };
+            let arrived = store.decisions_arrived_after(after, NEWS_LIMIT)?;
+            let cursor = arrived.last().map_or(after, |a| a.seq);
+            let decisions: Vec<ArrivedDecisionView> = arrived
+                .into_iter()
+                .map(|a| ArrivedDecisionView {
+                    region_name: region::short_name(&a.event.author.region)
+                        .unwrap_or_else(|| region::display_name(&a.event.author.region)),
+                    kind: a.event.body.kind(),
+                    label: decision_label(a.event.body.kind()),
+                    detail: decision_detail(&a.event.body),
+                    at: a.event.at.to_rfc3339(),
+                    number: a.number,
+                    applicant_name: a.applicant_name,
+                })
+                .collect();
+            let (title, body) = notification_text(&decisions);
+            Ok(DecisionNews { cursor, decisions, title, body })
+        })
+    }
+
+    /// Every event the sync holds back, oldest first, with the reason and what to do.
+    pub fn quarantine(&self) -> Result<Vec<QuarantineRow>, AppError> {
+        self.require_reader()?;
+        self.with_store(|store| {
+            let hubs = store.hubs()?;
+            let mut rows = Vec::new();
+            for q in store.quarantined()? {
+                let number = match &q.event.body {
+                    EventBody::Received { intake } => Some(intake.number.to_string()),
+                    _ => store.case_state(q.event.case_id).ok().map(|s| s.intake.number.to_string()),
+                };
+                rows.push(QuarantineRow {
+                    event_id: q.event.id.to_string(),
+                    number,
+                    event_label: q.event.body.kind().label().into(),
+                    direction_label: q.direction.label().into(),
+                    outgoing: q.direction == Direction::Outgoing,
+                    hub_name: hubs
+                        .iter()
+                        .find(|h| h.region == q.hub_region)
+                        .map_or_else(|| region::display_name(&q.hub_region), |h| h.name.clone()),
+                    advice: advice(&q.code, q.direction).into(),
+                    code: q.code,
+                    message: q.message,
+                    at: q.at.to_rfc3339(),
+                });
+            }
+            Ok(rows)
+        })
+    }
+
+    /// 重新提交: releases a quarantined event once its cause is fixed. An outgoing one goes to
+    /// the hub with the next sync; an incoming one is applied now, or stays with the new reason.
+    pub fn resubmit_quarantined(&self, event_id: &str) -> Result<(), AppError> {
+        self.require_reader()?;
+        let id = uuid::Uuid::parse_str(event_id.trim()).map_err(|_| {
+            AppError::new("invalid_input", format!("事件标识「{event_id}」无效，请在隔离区列表中选择要重新提交的事件"))
+        })?;
+        self.with_store(|store| store.release_quarantined(id, Utc::now())).map_err(|e| match e.code.as_str() {
+            "invalid_transition" => {
+                AppError::new(&e.code, format!("仍无法接收：{}。请先同步取得之前的事件，再重新提交", e.message))
+            }
+            _ => e,
+        })
+    }
+}
+
+/// The wire decision a draft stands for, or the first field at fault (in Chinese).
+fn decision_of(draft: &DecisionDraft) -> Result<Decision, AppError> {
+    let at = |field: &str, message: &str| AppError {
+        field: Some(field.to_string()),
+        ..AppError::new("invalid_input", message)
+    };
+    let kind = draft.kind.ok_or_else(|| at("kind", "请选择办理决定"))?;
+    let note = draft.note.trim().to_string();
+    let decision = match kind {
+        EventKind::Accepted => Decision::Accept,
+        EventKind::Refused => Decision::Refuse { reason: draft.reason.trim().to_string() },
+        EventKind::SupplementRequested => {
+            let mut items: Vec<String> = Vec::new();
+            let typed = draft.other.lines();
+            for item in draft.materials.iter().map(String::as_str).chain(typed).map(str::trim) {
+                if !item.is_empty() && !items.iter().any(|i| i == item) {
+                    items.push(item.to_string());
+                }
+            }
+            Decision::RequestSupplement { items, note }
+        }
+        EventKind::Processing => Decision::StartProcessing,
+        EventKind::Concluded => {
+            let approved = draft.approved.ok_or_else(|| at("approved", "办结须选择准予或不予"))?;
+            Decision::Conclude { approved, note }
+        }
+        EventKind::ResultMailed => {
+            let waybill = draft.waybill.trim().to_ascii_uppercase();
+            if let Some(c) = waybill.chars().find(|c| !c.is_ascii_alphanumeric()) {
+                return Err(at("waybill", &format!("运单号中的「{c}」无效，运单号只含字母和数字")));
+            }
+            Decision::MailResult { waybill }
+        }
+        other => return Err(at("kind", &format!("「{}」由受理地录入，不是办理地的决定", other.label()))),
+    };
+    let body = decision.clone().into_event_body();
+    if let Some(missing) = body.missing_content() {
+        let field = match kind {
+            EventKind::Refused => "reason",
+            EventKind::SupplementRequested => "materials",
+            _ => "waybill",
+        };
+        return Err(at(field, missing));
+    }
+    Ok(decision)
+}
+
+/// What a case became by a handling region's event, as the window says it.
+fn decision_label(kind: EventKind) -> String {
+    // Each handling event leads into one status whatever it follows (Processing etc.).
+    CaseStatus::ALL
+        .into_iter()
+        .find_map(|s| s.after(kind))
+        .map_or_else(|| kind.label().to_string(), |s| s.label().to_string())
+}
+
+fn decision_detail(body: &EventBody) -> String {
+    match body {
+        EventBody::Refused { reason } => format!("理由：{reason}"),
+        EventBody::SupplementRequested { items, note } if note.trim().is_empty() => {
+            format!("需补正：{}", items.join("、"))
+        }
+        EventBody::SupplementRequested { items, note } => format!("需补正：{}（{note}）", items.join("、")),
+        EventBody::Concluded { approved, note } => {
+            let verdict = if *approved { "准予" } else { "不予" };
+            if note.trim().is_empty() {
+                verdict.to_string()
+            } else {
+                format!("{verdict}：{note}")
+            }
+        }
+        EventBody::ResultMailed { waybill } => format!("运单号 {waybill}"),
+        _ => String::new(),
+    }
+}
+
+/// One notification for everything that arrived in a round: each case named when there are few,
+/// counted by decision when there are many.
+fn notification_text(decisions: &[ArrivedDecisionView]) -> (String, String) {
+    if decisions.is_empty() {
+        return (String::new(), String::new());
+    }
+    let title = format!("收到 {} 项办理地决定", decisions.len());
+    let body = if decisions.len() <= NEWS_NAMED {
+        decisions
+            .iter()
+            .map(|d| format!("{} {} {}：{}", d.region_name, d.number, d.applicant_name, d.label))
+            .collect::<Vec<_>>()
+            .join("\n")
+    } else {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for d in decisions {
+            match counts.iter_mut().find(|(l, _)| *l == d.label) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((d.label.clone(), 1)),
+            }
+        }
+        counts.iter().map(|(l, n)| format!("{l} {n} 件")).collect::<Vec<_>>().join("，")
+    };
+    (title, body)
+}
+
+/// What to do about a quarantined event before 重新提交, by the hub's (or this desk's) code.
+fn advice(code: &str, direction: Direction) -> &'static str {
+    match (code, direction) {
+        ("not_party", _) | ("forbidden", _) => {
+            "本地区与该通办中心的地区尚无通办协议，或凭证不属于本地区：请与对方核对协议和凭证（tongban partner add 重新配置），再重新提交"
+        }
+        ("wrong_region", _) | ("unauthorized", _) => {
+            "凭证与本受理台的地区不符或已失效：请向通办中心重新申领本地区的凭证并配置，再重新提交"
+        }
+        ("invalid_transition", Direction::Outgoing) | ("unknown_case", Direction::Outgoing) => {
+            "通办中心的办件状态与本机不同：先同步（F5）取得对方的最新决定，确认后再重新提交"
+        }
+        ("invalid_transition", Direction::Incoming) | ("unknown_case", Direction::Incoming) => {
+            "本机缺少该办件之前的事件：先同步（F5），等之前的事件到达后再重新提交"
+        }
+        ("event_conflict", _) | ("constraint", _) => {
+            "同一事件在两处的内容不同，重新提交不会成功：请联系技术支持核对"
+        }
+        ("wrong_side", _) | ("local_event", _) | ("invalid_event", _) => {
+            "该事件本身不符合规则，重新提交不会成功：请联系技术支持"
+        }
+        ("missing_blob", _) => "通办中心缺少该事件引用的扫描件：同步会先补传扫描件，之后重新提交",
+        _ => "排除上述原因后点「重新提交」；不清楚原因时请联系技术支持",
+    }
+}

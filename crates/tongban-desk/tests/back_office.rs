@@ -1,0 +1,215 @@
+#![cfg(unix)]
+
+//! 收办分离 between two real desk databases, the hub's part played by handing each side's
+//! outbox to the other as a pulled page: 新野县's window takes a case in for 丰台区; 丰台区's back
+//! office finds it in its inbox, is offered only what the status allows, decides 需补正 (a field
+//! left out is named and changes nothing); back at 新野县 the decision is news since a cursor
+//! (one notification's text), the 一次性告知书 lists what was asked and the case becomes 补正中.
+//! An event that does not fit is held in the quarantine with what to do.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use tongban_core::case::{CaseStatus, EventKind, IntakeForm};
+use tongban_desk::demo::sample_form;
+use tongban_desk::{AfterPrint, CaseForm, DecisionDraft, Desk, InboxQuery};
+use tongban_store::{DeskSetup, HubSetup, Store, User};
+
+const XINYE: &str = "411329";
+const FENGTAI: &str = "110106";
+
+fn desk_db(path: &Path, region: &str, code: &str, login: &str, role: &str) {
+    let mut store = Store::open(path).unwrap();
+    let setup = DeskSetup {
+        region: region.into(),
+        hall: "政务服务中心".into(),
+        window_name: "跨省通办窗口".into(),
+        desk_code: code.into(),
+        first_user: User { login: login.into(), display_name: "赵敏".into(), role: role.into() },
+    };
+    store.init_desk(&setup, Utc::now()).unwrap();
+    let hub = HubSetup {
+        region: FENGTAI.into(),
+        name: "北京市丰台区".into(),
+        url: "http://127.0.0.1:9".into(),
+        credential: "token".into(),
+    };
+    store.add_hub(&hub, Utc::now()).unwrap();
+}
+
+/// What `from` has for 丰台区's hub arrives at `to` as the hub's next page.
+fn carry(from: &Path, to: &Path, seq: &mut u64) {
+    let from = Store::open(from).unwrap();
+    let mut to = Store::open(to).unwrap();
+    let page: Vec<_> = from
+        .outbox_for_hub(FENGTAI, 100)
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            *seq += 1;
+            (*seq, e.event)
+        })
+        .collect();
+    to.apply_pulled(FENGTAI, &page, *seq, Utc::now()).unwrap();
+}
+
+fn pdf_text(path: &str) -> String {
+    let out = std::process::Command::new("pdftotext").args(["-raw", "-enc", "UTF-8", path, "-"]).output().unwrap();
+    assert!(out.status.success(), "pdftotext {path}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// 新野县's window desk and 丰台区's back-office desk, and the number of a case the window took in
+/// for 丰台区 (form `i` of the demo, complete), not yet sent.
+fn two_desks(dir: &Path, i: usize) -> (PathBuf, PathBuf, IntakeForm, String) {
+    let (window_db, office_db) = (dir.join("xinye.db"), dir.join("fengtai.db"));
+    desk_db(&window_db, XINYE, "A1", "zhangmin", "clerk");
+    desk_db(&office_db, FENGTAI, "S1", "zhaomin", "back_office");
+    let mut form = sample_form(i);
+    form.handling_region = FENGTAI.into();
+    form.materials.iter_mut().for_each(|m| m.received = true);
+    let (_, number) = Store::open(&window_db).unwrap().create_case(&form, "zhangmin", Utc::now()).unwrap();
+    (window_db, office_db, form, number.to_string())
+}
+
+fn awaiting() -> InboxQuery {
+    InboxQuery { awaiting: true, page: 1, page_size: 50, ..InboxQuery::default() }
+}
+
+#[test]
+fn a_partner_case_is_decided_in_the_back_office_and_the_decision_reaches_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let (window_db, office_db, form, number) = two_desks(dir.path(), 0);
+    // A case 丰台区's own window took in is not the back office's inbox.
+    let mut own = sample_form(1);
+    own.handling_region = FENGTAI.into();
+    Store::open(&office_db).unwrap().create_case(&own, "zhaomin", Utc::now()).unwrap();
+    let mut hub_seq = 0;
+    carry(&window_db, &office_db, &mut hub_seq);
+
+    let window = Desk::open(&window_db).unwrap();
+    let news_from = window.decisions_since(None).unwrap();
+    assert!(news_from.decisions.is_empty() && news_from.title.is_empty());
+
+    let office = Desk::open(&office_db).unwrap();
+    let inbox = office.inbox(&awaiting()).unwrap();
+    assert_eq!((inbox.total, inbox.awaiting), (1, 1));
+    let row = &inbox.rows[0];
+    assert_eq!((row.case.number.as_str(), row.case.status), (number.as_str(), CaseStatus::Received));
+    assert_eq!((row.receiving_region.as_str(), row.awaiting_decision), (XINYE, true));
+    assert!(row.receiving_region_name.ends_with("新野县"), "{}", row.receiving_region_name);
+    assert_eq!(row.case.applicant_name, form.applicant.name());
+    let by_name = InboxQuery { text: Some(form.applicant.name().into()), ..awaiting() };
+    assert_eq!(office.inbox(&by_name).unwrap().total, 1);
+    let nobody = InboxQuery { text: Some("欧阳不存在".into()), ..awaiting() };
+    assert_eq!(office.inbox(&nobody).unwrap().total, 0);
+    let accepted = InboxQuery { status: Some(CaseStatus::Accepted), awaiting: false, ..awaiting() };
+    assert_eq!(office.inbox(&accepted).unwrap().total, 0);
+
+    let choices = office.decision_choices(&number).unwrap();
+    let offered: Vec<(EventKind, &str)> = choices.options.iter().map(|o| (o.kind, o.label.as_str())).collect();
+    assert_eq!(
+        offered,
+        [(EventKind::Accepted, "已受理"), (EventKind::Refused, "不予受理"), (EventKind::SupplementRequested, "需补正")]
+    );
+    assert_eq!(choices.materials, form.materials.iter().map(|m| m.name.clone()).collect::<Vec<_>>());
+
+    // Fields left out are named, in Chinese, and nothing is recorded.
+    let ask = |materials: Vec<String>, other: &str| DecisionDraft {
+        kind: Some(EventKind::SupplementRequested),
+        materials,
+        other: other.into(),
+        ..DecisionDraft::default()
+    };
+    let err = office.record_decision(&number, &ask(vec![], " \n ")).unwrap_err();
+    assert_eq!((err.code.as_str(), err.field.as_deref()), ("invalid_input", Some("materials")));
+    assert_eq!(err.message, "需补正须列出申请人还须提交的材料");
+    let refuse = DecisionDraft { kind: Some(EventKind::Refused), reason: "  ".into(), ..DecisionDraft::default() };
+    assert_eq!(office.record_decision(&number, &refuse).unwrap_err().field.as_deref(), Some("reason"));
+    let none = office.record_decision(&number, &DecisionDraft::default()).unwrap_err();
+    assert_eq!((none.field.as_deref(), none.message.as_str()), (Some("kind"), "请选择办理决定"));
+    let mail =
+        DecisionDraft { kind: Some(EventKind::ResultMailed), waybill: "11-78".into(), ..DecisionDraft::default() };
+    let err = office.record_decision(&number, &mail).unwrap_err();
+    assert_eq!(
+        (err.field.as_deref(), err.message.as_str()),
+        (Some("waybill"), "运单号中的「-」无效，运单号只含字母和数字")
+    );
+    let mail = DecisionDraft { waybill: "1178".into(), ..mail };
+    let err = office.record_decision(&number, &mail).unwrap_err();
+    assert_eq!(
+        (err.code.as_str(), err.message.as_str()),
+        ("invalid_transition", "办件状态为「已收件」，不能「寄出结果」")
+    );
+    assert_eq!(office.inbox(&awaiting()).unwrap().rows[0].case.status, CaseStatus::Received);
+
+    let first = choices.materials[0].clone();
+    let decided =
+        office.record_decision(&number, &ask(vec![first.clone()], "户籍所在地派出所出具的户籍证明\n")).unwrap();
+    assert_eq!((decided.status, decided.status_label.as_str()), (CaseStatus::SupplementRequested, "需补正"));
+    assert!(office.decision_choices(&number).unwrap().options.is_empty(), "the window side moves next");
+    assert_eq!(office.inbox(&awaiting()).unwrap().awaiting, 0);
+
+    carry(&office_db, &window_db, &mut hub_seq);
+    let news = window.decisions_since(Some(news_from.cursor)).unwrap();
+    let [arrived] = news.decisions.as_slice() else { panic!("{news:?}") };
+    assert_eq!((arrived.number.as_str(), arrived.label.as_str()), (number.as_str(), "需补正"));
+    assert_eq!(arrived.detail, format!("需补正：{first}、户籍所在地派出所出具的户籍证明"));
+    assert_eq!(news.title, "收到 1 项办理地决定");
+    assert!(news.body.contains(&number) && news.body.contains("需补正"), "{}", news.body);
+    assert!(window.decisions_since(Some(news.cursor)).unwrap().decisions.is_empty(), "reported once");
+
+    // The 一次性告知书 lists what 丰台区 asked for; printing it tells the applicant: 补正中.
+    let printed = window.print_case_form(CaseForm::Notice, &number, AfterPrint::Save).unwrap();
+    let text = pdf_text(&printed.path);
+    assert!(text.contains("户籍所在地派出所出具的户籍证明") && text.contains("需补正"), "{text}");
+    let status = |desk: &Desk| desk.list_cases(&Default::default()).unwrap().rows[0].status;
+    assert_eq!(status(&window), CaseStatus::Supplementing);
+    let again = window.print_case_form(CaseForm::Notice, &number, AfterPrint::Save).unwrap();
+    assert!(again.reprint);
+    assert_eq!(status(&window), CaseStatus::Supplementing);
+}
+
+#[test]
+fn an_event_that_does_not_fit_waits_in_the_quarantine_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let (window_db, office_db, _, number) = two_desks(dir.path(), 2);
+    let mut hub_seq = 0;
+    carry(&window_db, &office_db, &mut hub_seq);
+    let office = Desk::open(&office_db).unwrap();
+    let accept = DecisionDraft { kind: Some(EventKind::Accepted), ..DecisionDraft::default() };
+    office.record_decision(&number, &accept).unwrap();
+    let conclude = DecisionDraft { kind: Some(EventKind::Concluded), ..DecisionDraft::default() };
+    assert_eq!(office.record_decision(&number, &conclude).unwrap_err().field.as_deref(), Some("approved"));
+    let conclude = DecisionDraft { approved: Some(true), note: "准予".into(), ..conclude };
+    office.record_decision(&number, &conclude).unwrap();
+    // The window misses 受理 (its page is lost) and gets 办结 alone: it does not fit there.
+    let outbox = Store::open(&office_db).unwrap().outbox_for_hub(FENGTAI, 10).unwrap();
+    let concluded = outbox[1].event.clone();
+    Store::open(&window_db).unwrap().apply_pulled(FENGTAI, &[(9, concluded.clone())], 9, Utc::now()).unwrap();
+
+    let window = Desk::open(&window_db).unwrap();
+    let [held] = window.quarantine().unwrap().try_into().unwrap_or_else(|q| panic!("{q:?}"));
+    assert_eq!(held.number.as_deref(), Some(number.as_str()));
+    assert_eq!((held.event_label.as_str(), held.direction_label.as_str(), held.outgoing), ("办结", "无法接收", false));
+    assert_eq!((held.hub_name.as_str(), held.code.as_str()), ("北京市丰台区", "invalid_transition"));
+    assert_eq!(held.message, "办件状态为「已收件」，不能「办结」");
+    assert!(held.advice.contains("先同步"), "{}", held.advice);
+
+    let err = window.resubmit_quarantined(&held.event_id).unwrap_err();
+    assert_eq!(err.code, "invalid_transition");
+    assert!(err.message.starts_with("仍无法接收："), "{}", err.message);
+    assert_eq!(window.quarantine().unwrap().len(), 1, "still held");
+    assert_eq!(window.resubmit_quarantined("not-an-id").unwrap_err().code, "invalid_input");
+
+    // Once 受理 arrived, 重新提交 applies it and the notification counts it.
+    let cursor = window.decisions_since(None).unwrap().cursor;
+    Store::open(&window_db).unwrap().apply_pulled(FENGTAI, &[(10, outbox[0].event.clone())], 10, Utc::now()).unwrap();
+    window.resubmit_quarantined(&held.event_id).unwrap();
+    assert!(window.quarantine().unwrap().is_empty());
+    let news = window.decisions_since(Some(cursor)).unwrap();
+    let labels: Vec<&str> = news.decisions.iter().map(|d| d.label.as_str()).collect();
+    assert_eq!(labels, ["已受理", "办结"]);
+    assert_eq!(news.decisions[1].detail, "准予：准予");
+    assert_eq!(news.title, "收到 2 项办理地决定");
+}

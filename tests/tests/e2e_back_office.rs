@@ -1,0 +1,273 @@
+//! 收办分离 through a real 丰台区 hub (the `tongban-hub` binary on loopback) and the real window
+//! (see `tongban_tests::window`): 新野县's desk took a case in for 丰台区 and synced it; the window
+//! opened on 丰台区's back-office desk shows it in 后台收件箱 (Alt+2), the clerk decides 需补正 by
+//! keyboard (Enter, 3, Space on a material, Tab, the other item typed, Ctrl+Enter) and syncs (F5);
+//! after 新野县's desk synced, the window opened on it shows the case 需补正, and the
+//! 一次性告知书 it prints (Ctrl+Shift+P) lists what 丰台区 asked for. Skipped unless `TONGBAN_E2E=1`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use fantoccini::key::Key;
+use fantoccini::Client;
+use tongban_tests::window::{self, free_port, key, press, save_screenshot, wait_js, Harness};
+use tongban_tests::{built_binary, pdf_text, workspace_root};
+
+const XINYE: &str = "411329";
+const FENGTAI: &str = "110106";
+/// What 丰台区 asks for beyond the case's own materials.
+const ASKED: &str = "户籍所在地派出所出具的户籍证明";
+
+/// `tongban-hub serve` on loopback; killed when dropped.
+struct HubProcess(Child);
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn hub_admin(args: &[&str]) -> String {
+    let out = Command::new(built_binary("tongban-hub")).args(args).env_remove("TONGBAN_HUB_REGION").output().unwrap();
+    assert!(out.status.success(), "tongban-hub {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A 丰台区 hub with a credential for 新野县's window and one for 丰台区's back office, serving.
+fn start_hub(dir: &Path) -> (HubProcess, String, String, String) {
+    let db = dir.join("hub.db");
+    let path = db.to_str().unwrap();
+    hub_admin(&["init", "--db", path, "--region", FENGTAI]);
+    let partner = hub_admin(&[
+        "credential",
+        "issue",
+        "--db",
+        path,
+        "--role",
+        "partner",
+        "--region",
+        XINYE,
+        "--desk",
+        "新野县跨省通办专窗",
+    ]);
+    let office = hub_admin(&["credential", "issue", "--db", path, "--role", "back_office", "--desk", "丰台区审批局"]);
+    let port = free_port();
+    let mut child = Command::new(built_binary("tongban-hub"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db", path])
+        .env("TONGBAN_HUB_LOG", "error")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("tongban-hub (cargo build -p tongban-hub)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), format!("listening on http://127.0.0.1:{port}"));
+    (HubProcess(child), format!("http://127.0.0.1:{port}"), partner, office)
+}
+
+/// The password of both desks' users.
+const PASSWORD: &str = "e2e-password-2026";
+
+fn desk(path: &Path, region: &str, code: &str, user: (&str, &str, &str), url: &str, credential: &str) {
+    let (login, name, role) = user;
+    let mut store = tongban_store::Store::open(path).unwrap();
+    let setup = tongban_store::DeskSetup {
+        region: region.into(),
+        hall: "政务服务中心".into(),
+        window_name: "跨省通办窗口".into(),
+        desk_code: code.into(),
+        first_user: tongban_store::User { login: login.into(), display_name: name.into(), role: role.into() },
+    };
+    store.init_desk_with(&setup, Some(PASSWORD), &[], Utc::now()).unwrap();
+    let hub = tongban_store::HubSetup {
+        region: FENGTAI.into(),
+        name: "北京市丰台区".into(),
+        url: url.into(),
+        credential: credential.into(),
+    };
+    store.add_hub(&hub, Utc::now()).unwrap();
+}
+
+fn sync_once(db: &Path) {
+    let out = Command::new(built_binary("tongban")).arg("--db").arg(db).args(["sync", "--once"]).output().unwrap();
+    assert!(out.status.success(), "tongban sync --once: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
+    if !window::enabled("e2e_back_office") {
+        return;
+    }
+    let started = Instant::now();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_hub, url, partner, office) = start_hub(dir.path());
+    let (window_db, office_db) = (dir.path().join("xinye.db"), dir.path().join("fengtai.db"));
+    desk(&window_db, XINYE, "A1", ("zhangmin", "张敏", "clerk"), &url, &partner);
+    desk(&office_db, FENGTAI, "S1", ("zhaomin", "赵敏", "back_office"), &url, &office);
+    let mut form = tongban_desk::demo::sample_form(0);
+    form.handling_region = FENGTAI.into();
+    form.materials.iter_mut().for_each(|m| m.received = true);
+    let first_material = form.materials[0].name.clone();
+    let (_, number) =
+        tongban_store::Store::open(&window_db).unwrap().create_case(&form, "zhangmin", Utc::now()).unwrap();
+    let number = number.to_string();
+    sync_once(&window_db);
+
+    let harness = Harness::start(dir.path());
+    let client = window::within(Duration::from_secs(120), async {
+        let client = harness.open(&office_db).await?;
+        window::log_in(&client, "zhaomin", PASSWORD).await?;
+        decide(&client, &number).await?;
+        Ok(client)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    client.close().await.expect("end the WebDriver session (closes the app)");
+
+    // 新野县's desk syncs (as its window does every few seconds) and gets the decision.
+    sync_once(&window_db);
+    let client = window::within(Duration::from_secs(120), async {
+        let client = harness.open(&window_db).await?;
+        window::log_in(&client, "zhangmin", PASSWORD).await?;
+        print_notice(&client, &harness, &number, &first_material).await?;
+        Ok(client)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    client.close().await.expect("end the WebDriver session (closes the app)");
+    drop(harness);
+
+    let shot = tongban_tests::window::screenshot_dir().join("back-office.png");
+    let docs = workspace_root().join("docs/screenshots/back-office.png");
+    std::fs::create_dir_all(docs.parent().unwrap()).unwrap();
+    std::fs::copy(&shot, &docs).expect("the inbox screenshot");
+    eprintln!("e2e_back_office: passed in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// On 丰台区's back-office desk: the inbox, 需补正 by keyboard, F5.
+async fn decide(client: &Client, number: &str) -> Result<(), String> {
+    wait_js(client, "return !!document.querySelector('[data-testid=nav-inbox]')", "the views' tabs").await?;
+    press(client, &format!("{}2{}", char::from(Key::Alt), char::from(Key::Null)), "Alt+2").await?;
+    // The window's sync pulls the case on its first round.
+    wait_js(
+        client,
+        &format!(
+            "const t = document.querySelector('.inbox-table .el-table__body'); return !!t && t.textContent.includes('{number}') && t.textContent.includes('南阳市新野县')"
+        ),
+        "the partner's case in the inbox",
+    )
+    .await?;
+    let awaiting = window::text_of(client, "[data-testid=inbox-awaiting]").await?;
+    if !awaiting.contains('1') {
+        return Err(format!("one case 待受理: {awaiting}"));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    save_screenshot(client, "back-office.png").await?;
+
+    // The search box has the focus: Enter opens the decision of the selected (newest) case.
+    press(client, &key(Key::Enter), "Enter").await?;
+    wait_js(
+        client,
+        "const d = document.querySelector('[data-testid=decision-dialog]'); return !!d && !!d.offsetParent && d.textContent.includes('3 需补正')",
+        "the decision dialog offering 需补正",
+    )
+    .await?;
+    press(client, "3", "3 (需补正)").await?;
+    wait_js(
+        client,
+        "return !!document.activeElement && !!document.activeElement.closest('[data-testid=decision-materials]')",
+        "the focus on the case's materials",
+    )
+    .await?;
+    press(client, " ", "Space (the first material)").await?;
+    wait_js(
+        client,
+        "const b = document.querySelector('[data-testid=decision-materials] input'); return !!b && b.checked",
+        "the first material ticked",
+    )
+    .await?;
+    // Tab past the remaining materials to the free text.
+    for _ in 0..8 {
+        let in_other = client
+            .execute(
+                "return !!document.activeElement && !!document.activeElement.closest('[data-field=other]')",
+                vec![],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if in_other.as_bool() == Some(true) {
+            break;
+        }
+        press(client, &key(Key::Tab), "Tab").await?;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    wait_js(
+        client,
+        "return !!document.activeElement && !!document.activeElement.closest('[data-field=other]')",
+        "the focus on 其他须补正的材料",
+    )
+    .await?;
+    press(client, ASKED, "what else the applicant must bring").await?;
+    wait_js(
+        client,
+        &format!(
+            "const t = document.querySelector('[data-field=other] textarea'); return !!t && t.value === '{ASKED}'"
+        ),
+        "the typed item in its field",
+    )
+    .await?;
+    save_screenshot(client, "back-office-decision.png").await?;
+    press(
+        client,
+        &format!("{}{}{}", char::from(Key::Control), char::from(Key::Enter), char::from(Key::Null)),
+        "Ctrl+Enter",
+    )
+    .await?;
+    wait_js(
+        client,
+        "const t = document.querySelector('[data-testid=inbox-awaiting]'); return !!t && t.textContent.includes('0') && !document.querySelector('[data-testid=decision-dialog]')?.offsetParent",
+        "the decision recorded, nothing left 待受理",
+    )
+    .await?;
+    press(client, &key(Key::F5), "F5").await?;
+    // Pushed: the status bar's hub shows nothing waiting any more.
+    wait_js(
+        client,
+        "const h = document.querySelector('[data-testid=sync-hub-110106]'); return !!h && h.textContent.includes('在线') && !h.textContent.includes('待推送')",
+        "the decision pushed to 丰台区's hub",
+    )
+    .await?;
+    Ok(())
+}
+
+/// On 新野县's window desk: the case comes back 需补正 and its notice lists what was asked.
+async fn print_notice(client: &Client, harness: &Harness, number: &str, first: &str) -> Result<(), String> {
+    wait_js(
+        client,
+        &format!(
+            "const t = document.querySelector('.case-queue-table .el-table__body'); return !!t && t.textContent.includes('{number}') && t.textContent.includes('需补正')"
+        ),
+        "the case 需补正 in the queue after the sync",
+    )
+    .await?;
+    save_screenshot(client, "back-office-window.png").await?;
+    let _ = std::fs::remove_file(harness.viewer_log());
+    press(
+        client,
+        &format!("{}{}P{}", char::from(Key::Control), char::from(Key::Shift), char::from(Key::Null)),
+        "Ctrl+Shift+P",
+    )
+    .await?;
+    window::wait_files(client, &[harness.viewer_log()], "the notice handed to the viewer").await?;
+    let pdf = PathBuf::from(std::fs::read_to_string(harness.viewer_log()).map_err(|e| e.to_string())?.trim());
+    let text = pdf_text(&pdf);
+    for wanted in [number, ASKED, first, "需补正"] {
+        if !text.contains(wanted) {
+            return Err(format!("the notice lacks 「{wanted}」: {text}"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,170 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { flushPromises, mount, type VueWrapper } from "@vue/test-utils";
+import BackOffice from "./BackOffice.vue";
+import QuarantineDialog from "./QuarantineDialog.vue";
+import { BACKEND, BackendError, type Backend } from "../backend";
+import type { DecisionDraft } from "../bindings/DecisionDraft";
+import type { InboxQuery } from "../bindings/InboxQuery";
+import { inboxRow } from "../backoffice/fixture";
+import type { QuarantineRow } from "../bindings/QuarantineRow";
+
+const ROWS = [inboxRow(1, "李建国"), inboxRow(2, "王芳", 2)];
+
+function fakeBackend() {
+  const queries: InboxQuery[] = [];
+  const decisions: { number: string; draft: DecisionDraft }[] = [];
+  const backend = {
+    inbox: async (q: InboxQuery) => {
+      queries.push(q);
+      return { rows: ROWS, total: ROWS.length, awaiting: 2 };
+    },
+    caseStatuses: async () => [{ value: "accepted", label: "已受理" }],
+    decisionChoices: async (number: string) => ({
+      number,
+      status: "pushed",
+      status_label: "已推送",
+      options: [
+        { kind: "accepted", label: "已受理" },
+        { kind: "refused", label: "不予受理" },
+        { kind: "supplement_requested", label: "需补正" },
+      ],
+      materials: ["居民身份证", "参保缴费凭证"],
+    }),
+    recordDecision: async (number: string, draft: DecisionDraft) => {
+      decisions.push({ number, draft });
+      if (draft.kind === "supplement_requested" && draft.materials.length === 0 && draft.other.trim() === "") {
+        throw new BackendError("invalid_input", "需补正须列出申请人还须提交的材料", "materials");
+      }
+      return { number, status: draft.kind, status_label: "需补正", message: `办件 ${number} 已记录为「需补正」` };
+    },
+  } as unknown as Backend;
+  return { backend, queries, decisions };
+}
+
+let wrapper: VueWrapper | null = null;
+afterEach(() => {
+  wrapper?.unmount();
+  wrapper = null;
+  document.body.innerHTML = "";
+});
+
+async function mountWith(component: object, backend: Backend, props: Record<string, unknown> = { pollMs: 60_000 }) {
+  wrapper = mount(component, { props, global: { provide: { [BACKEND as symbol]: backend } }, attachTo: document.body });
+  await flushPromises();
+  return wrapper;
+}
+
+function key(target: Element | Window, k: string, extra: KeyboardEventInit = {}) {
+  target.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, ...extra }));
+}
+
+describe("the back office inbox", () => {
+  it("lists 待受理 first with receiving region, applicant, item and deadline", async () => {
+    const { backend, queries } = fakeBackend();
+    const w = await mountWith(BackOffice, backend);
+    expect(queries[0]).toMatchObject({ awaiting: true, status: null, text: null, page: 1 });
+    expect(w.find("[data-testid=inbox-awaiting]").text()).toBe("待受理 2 件");
+    const text = w.find(".el-table__body").text();
+    for (const s of ["411329-20261124-A1-0001", "南阳市新野县", "李建国", "王芳", "待受理·已推送", "超期2个工作日"]) {
+      expect(text).toContain(s);
+    }
+    expect(document.activeElement?.id).toBe("inbox-search");
+  });
+
+  it("decides 需补正 by keyboard: Enter, 3, tick a material, Ctrl+Enter; an empty list is named at its field", async () => {
+    const { backend, decisions } = fakeBackend();
+    await mountWith(BackOffice, backend);
+    key(document.body, "ArrowDown");
+    key(document.body, "Enter");
+    await flushPromises();
+    const dialog = document.querySelector("[data-testid=decision-dialog]")!;
+    expect(dialog.textContent).toContain("411329-20261124-A1-0002");
+    expect(dialog.textContent).toContain("已受理");
+    // 3 picks 需补正; its fields appear.
+    key(dialog.querySelector(".tb-kinds input")!, "3");
+    await flushPromises();
+    expect(dialog.querySelector("[data-testid=decision-materials]")).not.toBeNull();
+    // Recording with nothing listed names the field, and records nothing.
+    key(dialog.querySelector("[data-field=other] textarea")!, "Enter", { ctrlKey: true });
+    await flushPromises();
+    await new Promise((r) => setTimeout(r, 50));
+    const materials = dialog.querySelector("[data-field=materials]")!;
+    expect(materials.classList.contains("is-error")).toBe(true);
+    expect(materials.textContent).toContain("需补正须列出申请人还须提交的材料");
+    const box = dialog.querySelectorAll<HTMLInputElement>("[data-testid=decision-materials] input")[1]!;
+    box.click();
+    await flushPromises();
+    const other = dialog.querySelector<HTMLTextAreaElement>("[data-field=other] textarea")!;
+    other.value = "户籍证明";
+    other.dispatchEvent(new Event("input"));
+    key(other, "Enter", { ctrlKey: true });
+    await flushPromises();
+    expect(decisions.at(-1)).toEqual({
+      number: "411329-20261124-A1-0002",
+      draft: {
+        kind: "supplement_requested",
+        reason: "",
+        materials: ["参保缴费凭证"],
+        other: "户籍证明",
+        approved: null,
+        note: "",
+        waybill: "",
+      },
+    });
+    expect(decisions).toHaveLength(2);
+  });
+
+  it("refreshes itself while open, as the sync brings cases", async () => {
+    const { backend, queries } = fakeBackend();
+    await mountWith(BackOffice, backend, { pollMs: 50 });
+    const first = queries.length;
+    await new Promise((r) => setTimeout(r, 130));
+    await flushPromises();
+    expect(queries.length).toBeGreaterThan(first);
+  });
+
+  it("searches and filters by status", async () => {
+    const { backend, queries } = fakeBackend();
+    const w = await mountWith(BackOffice, backend);
+    await w.find("#inbox-search").setValue("王");
+    await new Promise((r) => setTimeout(r, 250));
+    await flushPromises();
+    expect(queries.at(-1)).toMatchObject({ text: "王", awaiting: true });
+  });
+});
+
+describe("the quarantine", () => {
+  const HELD: QuarantineRow = {
+    event_id: "0191e6a4-0000-7000-8000-000000000001",
+    number: "411329-20261124-A1-0003",
+    event_label: "收件",
+    direction_label: "推送被拒",
+    outgoing: true,
+    hub_name: "北京市丰台区",
+    code: "not_party",
+    message: "该地区尚未签订通办协议",
+    advice: "本地区与该通办中心的地区尚无通办协议……再重新提交",
+    at: "2026-11-24T01:00:00Z",
+  };
+
+  it("shows the hub's reason and what to do, and 重新提交 releases the event", async () => {
+    let held = [HELD];
+    const released: string[] = [];
+    const backend = {
+      quarantine: async () => held,
+      resubmitQuarantined: async (id: string) => {
+        released.push(id);
+        held = [];
+      },
+    } as unknown as Backend;
+    await mountWith(QuarantineDialog, backend, { modelValue: true });
+    const dialog = document.querySelector("[data-testid=quarantine-dialog]")!;
+    expect(dialog.textContent).toContain("该地区尚未签订通办协议");
+    expect(dialog.textContent).toContain("再重新提交");
+    expect(dialog.textContent).toContain("推送被拒");
+    dialog.querySelector<HTMLButtonElement>(`[data-testid=resubmit-${HELD.event_id}]`)!.click();
+    await flushPromises();
+    expect(released).toEqual([HELD.event_id]);
+    expect(dialog.textContent).toContain("隔离区没有事件");
+  });
+});
