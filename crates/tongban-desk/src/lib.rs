@@ -27,8 +27,8 @@ use tongban_store::{CaseFilter, FormKind, Store, StoreError};
 
 use printing::{LedgerRequest, Printed};
 use tokio_util::sync::CancellationToken;
+pub use tongban_sync::SyncEngine;
 use tongban_sync::SyncSettings;
-pub use tongban_sync::{HubStatus, SyncEngine};
 
 pub use api::*;
 pub use detail::{scan_media_type, MAX_SCAN_BYTES};
@@ -154,15 +154,16 @@ impl Desk {
         }
     }
 
+    /// Each hub as the running engine reports it; `None` when the engine does not run.
+    pub(crate) fn engine_hubs(&self) -> Option<Vec<HubSyncView>> {
+        let sync = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+        sync.as_ref().map(|r| r.engine.status().borrow().iter().map(HubSyncView::from).collect())
+    }
+
     /// The status bar's view: each hub as the running engine reports it (or, without an engine,
     /// as configured and offline), what waits for no hub, and unread catalog changes.
     pub fn sync_overview(&self) -> Result<SyncOverview, AppError> {
-        let reported: Option<Vec<HubSyncView>> = self
-            .sync
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(|r| r.engine.status().borrow().iter().map(HubSyncView::from).collect());
+        let reported = self.engine_hubs();
         let store = self.locked();
         let running = reported.is_some();
         let hubs = match reported {

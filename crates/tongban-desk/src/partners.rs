@@ -11,7 +11,8 @@ impl Desk {
     /// Every configured hub with its sync state and catalog, the desk's own region's first.
     pub fn partners(&self) -> Result<Vec<PartnerView>, AppError> {
         self.require_reader()?;
-        let live = self.sync_overview()?.hubs;
+        // Only whether each hub answered: the rest of the status bar's overview is not needed.
+        let live = self.engine_hubs().unwrap_or_default();
         self.with_store(|store| {
             let mut out = Vec::new();
             for hub in store.hubs()? {
