@@ -301,8 +301,19 @@ pub fn setup_defaults() -> SetupDefaults {
 }
 
 #[tauri::command]
-pub async fn set_up_desk(desk: State<'_, DeskState>, form: DeskSetupForm) -> Result<DeskInfo, AppError> {
-    desk.run(move |d| d.set_up(&form)).await
+pub async fn set_up_desk(
+    app: tauri::AppHandle,
+    desk: State<'_, DeskState>,
+    form: DeskSetupForm,
+) -> Result<DeskInfo, AppError> {
+    // The window opened on a desk not set up: once it is, it syncs and is named as at start.
+    desk.run(move |d| {
+        let info = d.set_up(&form)?;
+        crate::name_window(&app, d);
+        crate::start_sync(d);
+        Ok(info)
+    })
+    .await
 }
 
 #[tauri::command]

@@ -10,7 +10,7 @@ use std::time::Duration;
 use commands::DeskState;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
-use tongban_desk::{DecisionNews, Desk};
+use tongban_desk::{AppError, DecisionNews, Desk};
 
 /// Opens the desk named on the command line (`--db PATH`), by `TONGBAN_DB`, or at the platform
 /// default, and runs the window. A desk that cannot be opened still gets a window: the commands
@@ -30,15 +30,12 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             if let Some(desk) = sync {
-                // Two desks open side by side (a window and its partner's back office in the demo,
-                // or two halls on one PC) are told apart in the taskbar.
-                if let (Ok(info), Some(window)) = (desk.info(), app.get_webview_window("main")) {
-                    let _ = window.set_title(&format!("通办收件台 — {} {}", info.region_name, info.window));
-                }
-                let syncing = Arc::clone(&desk);
-                // On Tauri's runtime, where the engine's tasks then live.
-                if let Err(e) = tauri::async_runtime::block_on(async move { syncing.start_sync() }) {
-                    eprintln!("tongban-desk: 无法启动同步：{} ({})", e.message, e.code);
+                // A desk not set up yet starts both once the first-run screen has set it up.
+                if desk.info().is_ok() {
+                    name_window(app.handle(), &desk);
+                    let syncing = Arc::clone(&desk);
+                    // On Tauri's runtime, where the engine's tasks then live.
+                    tauri::async_runtime::block_on(async move { start_sync(&syncing) });
                 }
                 tauri::async_runtime::spawn(notify_decisions(app.handle().clone(), desk));
             }
@@ -102,6 +99,22 @@ pub fn run() {
     }
 }
 
+/// Two desks open side by side (a window and its partner's back office in the demo, or two
+/// halls on one PC) are told apart in the taskbar by the desk's region and window.
+pub(crate) fn name_window(app: &AppHandle, desk: &Desk) {
+    if let (Ok(info), Some(window)) = (desk.info(), app.get_webview_window("main")) {
+        let _ = window.set_title(&format!("通办收件台 — {} {}", info.region_name, info.window));
+    }
+}
+
+/// Starts the desk's sync on the current (Tauri's) runtime; a desk that cannot sync still works
+/// offline, so a failure is only logged (the status bar shows the hubs as not syncing).
+pub(crate) fn start_sync(desk: &Desk) {
+    if let Err(e) = desk.start_sync() {
+        eprintln!("tongban-desk: 无法启动同步：{} ({})", e.message, e.code);
+    }
+}
+
 /// How often the shell asks the desk what arrived: a round's pulled pages land within moments of
 /// each other, so one look gathers a round into one notification.
 const NOTIFY_EVERY: Duration = Duration::from_secs(2);
@@ -110,10 +123,22 @@ const NOTIFY_EVERY: Duration = Duration::from_secs(2);
 /// notification summarising them. The desk keeps the cursor's meaning; the shell only notifies.
 async fn notify_decisions(app: AppHandle, desk: Arc<Desk>) {
     // Only what arrives while the window is open: older decisions are in the queue already.
-    let Some(mut cursor) = decisions_since(&desk, None).await.map(|n| n.cursor) else { return };
+    let mut cursor = loop {
+        match decisions_since(&desk, None).await {
+            Ok(news) => break news.cursor,
+            Err(e) => report(&e),
+        }
+        tokio::time::sleep(NOTIFY_EVERY).await;
+    };
     loop {
         tokio::time::sleep(NOTIFY_EVERY).await;
-        let Some(news) = decisions_since(&desk, Some(cursor)).await else { continue };
+        let news = match decisions_since(&desk, Some(cursor)).await {
+            Ok(news) => news,
+            Err(e) => {
+                report(&e);
+                continue;
+            }
+        };
         cursor = news.cursor;
         if news.decisions.is_empty() {
             continue;
@@ -124,17 +149,16 @@ async fn notify_decisions(app: AppHandle, desk: Arc<Desk>) {
     }
 }
 
-async fn decisions_since(desk: &Arc<Desk>, after: Option<i64>) -> Option<DecisionNews> {
-    let desk = Arc::clone(desk);
-    match tauri::async_runtime::spawn_blocking(move || desk.decisions_since(after)).await {
-        Ok(Ok(news)) => Some(news),
-        Ok(Err(e)) => {
-            eprintln!("tongban-desk: 无法读取办理地决定：{} ({})", e.message, e.code);
-            None
-        }
-        Err(e) => {
-            eprintln!("tongban-desk: 无法读取办理地决定：{e}");
-            None
-        }
+/// A desk on its first-run screen has no decisions yet: only other failures are worth a line.
+fn report(e: &AppError) {
+    if e.code != "desk_not_initialized" {
+        eprintln!("tongban-desk: 无法读取办理地决定：{} ({})", e.message, e.code);
     }
+}
+
+async fn decisions_since(desk: &Arc<Desk>, after: Option<i64>) -> Result<DecisionNews, AppError> {
+    let desk = Arc::clone(desk);
+    tauri::async_runtime::spawn_blocking(move || desk.decisions_since(after))
+        .await
+        .map_err(|e| AppError::new("internal", format!("内部错误：{e}")))?
 }

@@ -169,6 +169,12 @@ pub async fn type_into(client: &Client, css: &str, keys: &str) -> Result<(), Str
     element.send_keys(keys).await.map_err(|e| format!("typing into {css}: {e}"))
 }
 
+/// Clicks the element `css` finds, as a user with the mouse would.
+pub async fn click(client: &Client, css: &str) -> Result<(), String> {
+    let element = client.find(Locator::Css(css)).await.map_err(|e| format!("no {css}: {e}"))?;
+    element.click().await.map_err(|e| format!("clicking {css}: {e}"))
+}
+
 /// Sends `keys` to whatever has the focus, as a user at the keyboard would.
 pub async fn press(client: &Client, keys: &str, what: &str) -> Result<(), String> {
     let focused = client.active_element().await.map_err(|e| format!("no focused element for {what}: {e}"))?;

@@ -1,6 +1,7 @@
 //! An intake with a required material missing, completed later, in the real window (Xvfb +
 //! tauri-driver + WebKitWebDriver, see `tongban_tests::window`), by keyboard: F2, the item and
-//! the applicant typed, only the 居民身份证 ticked, Ctrl+S → the 一次性告知书 is printed and lists
+//! the applicant typed, the scanner's output folder named and its scan of the 居民身份证 attached
+//! (which ticks it), Ctrl+S → the 一次性告知书 is printed and lists
 //! what is missing → the queue shows 待补正 → ↓ Enter opens the case → F4 补正收件, the missing
 //! materials ticked with Space, Ctrl+Enter → a new 收件登记表 is printed and lists them → the
 //! case is 已收件 and its history shows both events → Esc gives the focus back to its row.
@@ -29,12 +30,19 @@ async fn a_case_waiting_for_materials_is_completed_from_its_detail_view() {
     let db = dir.path().join("desk.db");
     tongban_desk::demo::seed(&db, 3).expect("seed the demo desk");
 
+    // The scanner's output folder, with one scan in it (a JPEG, as a flatbed scanner saves).
+    let scans = dir.path().join("扫描");
+    std::fs::create_dir(&scans).expect("the scanner folder");
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00];
+    jpeg.resize(4096, 0x20);
+    std::fs::write(scans.join("扫描0001.jpg"), &jpeg).expect("a scan");
+
     let harness = Harness::start(dir.path());
     let (client, number) = window::within(Duration::from_secs(150), async {
         let client = harness.open(&db).await?;
         window::log_in(&client, tongban_desk::demo::DEMO_CLERK, tongban_desk::demo::DEMO_PASSWORD).await?;
         wait_queue_rows(&client, |rows| rows.len() == 3, "the 3 seeded cases").await?;
-        let number = take_in_with_a_material_missing(&client, &db).await?;
+        let number = take_in_with_a_material_missing(&client, &db, &scans).await?;
         complete_from_the_detail_view(&client, &harness, &number).await?;
         Ok((client, number))
     })
@@ -49,12 +57,16 @@ async fn a_case_waiting_for_materials_is_completed_from_its_detail_view() {
     assert_eq!(case.status, tongban_core::case::CaseStatus::Received);
     let kinds: Vec<&str> = store.events_of(case.id).unwrap().iter().map(|e| e.event.body.kind().as_str()).collect();
     assert_eq!(kinds, ["received", "completed"]);
+    let kept = &store.case_state(case.id).unwrap().materials[0].scans;
+    assert_eq!(kept.len(), 1, "the 居民身份证 cites its scan");
+    assert_eq!(store.read_blob(&kept[0]).unwrap(), jpeg, "the scan is kept as it was");
     assert!(case.deadline.is_some(), "the promised time runs from the completion");
     eprintln!("e2e_completion: passed in {:.1} s", started.elapsed().as_secs_f64());
 }
 
-/// F2, the item and applicant typed, only the 居民身份证 ticked, Ctrl+S: 待补正 with the notice.
-async fn take_in_with_a_material_missing(client: &Client, db: &Path) -> Result<String, String> {
+/// F2, the item and applicant typed, only the 居民身份证 handed over (scanned from the scanner's
+/// folder), Ctrl+S: 待补正 with the notice.
+async fn take_in_with_a_material_missing(client: &Client, db: &Path, scans: &Path) -> Result<String, String> {
     let search = client.find(Locator::Css(SEARCH)).await.map_err(|e| e.to_string())?;
     search.send_keys(&key(Key::F2)).await.map_err(|e| format!("pressing F2: {e}"))?;
     wait_js(
@@ -76,7 +88,30 @@ async fn take_in_with_a_material_missing(client: &Client, db: &Path) -> Result<S
     )
     .await?;
     window::type_applicant(client, "周桂兰", "110105195607120056", "13937700002", "1956年7月12日出生").await?;
-    type_into(client, "#intake-material-0", " ").await?; // Space ticks 已收: only the 居民身份证
+    // The scanner folder is named once, beside the checklist; its newest scans are then offered
+    // on every material's row.
+    type_into(client, "input[data-testid=scanner-folder-input]", &scans.display().to_string()).await?;
+    window::press(client, &key(Key::Enter), "Enter on the scanner folder").await?;
+    wait_js(
+        client,
+        "const s = document.querySelector('[data-testid=scanner-pick-0]'); return !!s && s.textContent.includes('扫描0001.jpg')",
+        "the folder's scan offered on the 居民身份证's row",
+    )
+    .await?;
+    client
+        .find(Locator::Css("[data-testid=scanner-pick-0]"))
+        .await
+        .map_err(|e| e.to_string())?
+        .select_by_value("扫描0001.jpg")
+        .await
+        .map_err(|e| format!("picking the scan: {e}"))?;
+    wait_js(
+        client,
+        "const c = document.querySelector('[data-testid=intake-scans-0] .tb-scan'); const t = document.querySelector('#intake-material-0');          return !!c && c.textContent.includes('扫描0001.jpg') && !!t && t.checked",
+        "the scan attached to the 居民身份证, which is ticked as handed over",
+    )
+    .await?;
+    save_screenshot(client, "intake-scan.png").await?;
     let (result, number) = window::save_intake(client).await?;
     assert!(result.contains("待补正"), "two materials are missing: {result}");
     let notice = db.with_extension("prints").join(format!("一次性告知书-{number}.pdf"));
@@ -154,13 +189,7 @@ async fn complete_from_the_detail_view(client: &Client, harness: &Harness, numbe
         "the case is 已收件",
     )
     .await?;
-    client
-        .find(Locator::Css("#tab-history"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    window::click(client, "#tab-history").await?;
     wait_js(
         client,
         "const h = document.querySelector('[data-testid=detail-history]'); if (!h) return false; \

@@ -2,7 +2,8 @@
 //! `tongban_tests::window`): a new desk's first-run setup, filled by keyboard, ends on the login
 //! screen; on the demo desk a wrong password is refused with the message and no queue, the right
 //! one shows the queue with the user named in the header; Ctrl+L locks (the queue hidden) and the
-//! password unlocks. Screenshots of the setup, login and lock screens go to `target/e2e/`.
+//! password unlocks. The new desk's admin finds the sync running without a restart and changes
+//! their own password. Screenshots of the setup, login and lock screens go to `target/e2e/`.
 //! Skipped unless `TONGBAN_E2E=1`.
 
 use std::time::{Duration, Instant};
@@ -40,11 +41,14 @@ async fn login_lock_and_first_run() {
     .unwrap_or_else(|e| panic!("{e}"));
     drop(harness);
     assert!(
-        tongban_store::Store::open(&fresh).unwrap().verify_login("admin", "管理员密码2026", chrono::Utc::now()).is_ok(),
-        "the first admin can log in with the password typed at setup"
+        tongban_store::Store::open(&fresh).unwrap().verify_login("admin", NEW_PASSWORD, chrono::Utc::now()).is_ok(),
+        "the first admin logs in with the password they changed to"
     );
     eprintln!("e2e_login: passed in {:.1} s", started.elapsed().as_secs_f64());
 }
+
+/// What the new desk's admin changes their password to.
+const NEW_PASSWORD: &str = "新的密码-2026";
 
 const QUEUE_VISIBLE: &str =
     "const t = document.querySelector('.case-queue-table'); return !!t && t.offsetParent !== null";
@@ -143,5 +147,32 @@ async fn first_run(client: &Client) -> Result<(), String> {
     window::log_in(client, "admin", "管理员密码2026").await?;
     let user = text_of(client, "[data-testid=session-user]").await?;
     assert!(user.contains("王管理") && user.contains("用户管理"), "{user:?}");
+
+    // The desk set up in this window syncs at once (not only after a restart): its engine answers.
+    let answer = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             window.__TAURI_INTERNALS__.invoke('sync_now').then(() => done('running'), e => done(e.code || String(e)))",
+            vec![],
+        )
+        .await
+        .map_err(|e| format!("asking the desk to sync: {e}"))?;
+    assert_eq!(answer.as_str(), Some("running"), "the sync engine runs after the first-run setup");
+
+    // 修改密码 from the header, by keyboard: the current password, the new one twice.
+    window::click(client, "[data-testid=open-password]").await?;
+    wait_js(
+        client,
+        "return document.activeElement && document.activeElement.id === 'password-current'",
+        "the password dialog",
+    )
+    .await?;
+    for (what, typed) in
+        [("the current password", "管理员密码2026"), ("the new password", NEW_PASSWORD), ("again", NEW_PASSWORD)]
+    {
+        press(client, typed, what).await?;
+        press(client, &key(Key::Enter), what).await?;
+    }
+    wait_js(client, "return document.body.innerText.includes('密码已修改')", "the password changed").await?;
     Ok(())
 }

@@ -488,7 +488,8 @@ impl Catalog {
                 }
             };
             materials.push(Material {
-                received: provided.received || e_license.is_some(),
+                // A cited licence or a scan means the applicant handed the material over.
+                received: provided.received || e_license.is_some() || !provided.scans.is_empty(),
                 original_verified: provided.original_verified,
                 scans: provided.scans,
                 note: provided.note,

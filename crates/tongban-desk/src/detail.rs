@@ -416,13 +416,8 @@ fn ticked(store: &Store, current: &[Material], ticks: &[MaterialTick]) -> Result
         })?;
         m.received |= tick.received || !tick.scans.is_empty();
         m.original_verified |= tick.original_verified;
+        require_kept_scans(store, &m.name, &tick.scans)?;
         for sha in &tick.scans {
-            if store.blob_info(sha)?.is_none() {
-                return Err(AppError::new(
-                    "missing_blob",
-                    format!("材料「{}」的扫描件尚未保存到本机，请重新附加", m.name),
-                ));
-            }
             if !m.scans.contains(sha) {
                 m.scans.push(sha.clone());
             }
@@ -432,6 +427,16 @@ fn ticked(store: &Store, current: &[Material], ticks: &[MaterialTick]) -> Result
         return Err(AppError::new("invalid_input", "没有勾选申请人本次提交的材料，也没有附加扫描件"));
     }
     Ok(out)
+}
+
+/// A case may only cite scans this desk keeps: the sync uploads them before the events.
+pub(crate) fn require_kept_scans(store: &Store, material: &str, scans: &[String]) -> Result<(), AppError> {
+    for sha in scans {
+        if store.blob_info(sha)?.is_none() {
+            return Err(AppError::new("missing_blob", format!("材料「{material}」的扫描件尚未保存到本机，请重新附加")));
+        }
+    }
+    Ok(())
 }
 
 fn actions(store: &Store, case: &CaseSummary, state: &CaseState) -> Result<Vec<CaseAction>, AppError> {

@@ -213,6 +213,9 @@ impl Desk {
         self.permit(crate::session::Permission::TakeIn)?;
         let mut store = self.locked();
         let user = self.actor(&store, None)?;
+        for m in &draft.materials {
+            crate::detail::require_kept_scans(&store, &m.name, &m.scans)?;
+        }
         let (id, number) = store.create_case_from_catalog(draft, &user, Utc::now())?;
         let state = store.case_state(id)?;
         Ok(TakenIn {

@@ -29,6 +29,10 @@ impl Fixture {
 
     /// Takes in 企业职工基本养老保险关系转移接续 with only the 居民身份证, or complete.
     fn take_in(&self, complete: bool) -> String {
+        self.desk.take_in(&Fixture::draft(complete)).unwrap().number
+    }
+
+    fn draft(complete: bool) -> CatalogIntake {
         let names = ["居民身份证", "基本养老保险参保缴费凭证", "基本养老保险关系转移接续申请表"];
         let materials = names
             .iter()
@@ -40,7 +44,7 @@ impl Fixture {
                 ..Provided::default()
             })
             .collect();
-        let draft = CatalogIntake {
+        CatalogIntake {
             partner: "110106".into(),
             item: "110106-SB-001".into(),
             applicant: Applicant::Person(Person {
@@ -55,8 +59,7 @@ impl Fixture {
             transfer: Transfer { network: true, mail: true, waybill: Some("1179000000017".into()) },
             delivery: ResultDelivery::AtWindow,
             note: String::new(),
-        };
-        self.desk.take_in(&draft).unwrap().number
+        }
     }
 
     /// A second connection, as the sync engine would have, for the partner's decisions.
@@ -324,6 +327,29 @@ fn scans_are_checked_by_their_first_bytes_and_size_and_kept_once() {
     let b = f.desk.attach_scan("again.png", PNG).unwrap();
     assert_eq!((a.sha256.clone(), a.size), (b.sha256, PNG.len() as u64));
     assert_eq!(f.store().read_blob(&a.sha256).unwrap(), PNG);
+}
+
+#[test]
+fn an_intake_cites_the_scans_kept_here_and_one_not_kept_is_refused_with_nothing_written() {
+    let f = Fixture::new();
+    let mut draft = Fixture::draft(false);
+    draft.materials[0].scans = vec!["ab".repeat(32)];
+    let e = f.desk.take_in(&draft).unwrap_err();
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("missing_blob", "材料「居民身份证」的扫描件尚未保存到本机，请重新附加")
+    );
+    assert_eq!(f.store().list_cases(&Default::default(), 1, 10).unwrap().total, 0, "no case written");
+
+    let scan = f.desk.attach_scan("身份证.png", PNG).unwrap();
+    draft.materials[0].scans = vec![scan.sha256.clone()];
+    // A scan alone says the material was handed over.
+    draft.materials[1].scans = vec![scan.sha256.clone()];
+    let taken = f.desk.take_in(&draft).unwrap();
+    let detail = f.desk.case_detail(&taken.number).unwrap();
+    assert_eq!(detail.materials[0].scans, vec![scan.clone()]);
+    assert_eq!(detail.materials[1].scans.len(), 1);
+    assert!(detail.materials[1].received, "{:?}", detail.materials[1]);
 }
 
 #[test]

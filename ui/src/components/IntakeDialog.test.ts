@@ -377,6 +377,77 @@ describe("the intake dialog", () => {
     expect($<HTMLInputElement>("#intake-id-number")!.value).toBe("11010519491231002x");
   });
 
+  it("attaches scans to a material from a file or the scanner folder; the draft cites them", async () => {
+    const { backend, drafts } = fakeBackend();
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    await fillApplicant();
+    // No folder yet: set it where the checklist is, and its newest scan is offered on every row.
+    const folder = $<HTMLInputElement>("input[data-testid=scanner-folder-input]")!;
+    folder.value = "D:\\扫描";
+    folder.dispatchEvent(new Event("input"));
+    $<HTMLButtonElement>("[data-testid=scanner-folder-set]")!.click();
+    await flushPromises();
+    expect($("[data-testid=scanner-folder]")!.textContent).toContain("D:\\扫描");
+    const pick = $<HTMLSelectElement>("[data-testid=scanner-pick-2]")!;
+    expect(pick.textContent).toContain("扫描0001.pdf（2 KB，2026-11-24 09:20）");
+    pick.value = "扫描0001.pdf";
+    pick.dispatchEvent(new Event("change"));
+    await flushPromises();
+    expect($("[data-testid=intake-scans-2] .tb-scan")!.textContent).toContain("扫描0001.pdf");
+    expect($<HTMLInputElement>("#intake-material-2")!.checked, "a scanned material was handed over").toBe(true);
+
+    const input = $<HTMLInputElement>("[data-testid=scan-file-0]")!;
+    $<HTMLButtonElement>("[data-testid=attach-scan-0]")!.click();
+    const file = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], "身份证.png", { type: "image/png" });
+    Object.defineProperty(input, "files", { value: [file], configurable: true });
+    input.dispatchEvent(new Event("change"));
+    await sleep(20); // reading the file is asynchronous
+    await flushPromises();
+    expect($("[data-testid=intake-scans-0] .tb-scan")!.textContent).toContain("身份证.png");
+
+    $<HTMLButtonElement>("[data-testid=intake-save]")!.click();
+    await flushPromises();
+    expect(drafts[0]!.materials).toEqual([
+      { name: "居民身份证", received: true, original_verified: false, applies: null, e_license: null, scans: ["ab".repeat(32)], note: "" },
+      { name: "居民户口簿", received: true, original_verified: false, applies: null, e_license: null, scans: ["cd".repeat(32)], note: "" },
+    ]);
+    // The next applicant starts with no scans.
+    expect(document.querySelectorAll("[data-testid=intake-materials] .tb-scan")).toHaveLength(0);
+  });
+
+  it("a refused scan is told on its material's row; a dropped scan is not cited", async () => {
+    const { backend, drafts } = fakeBackend({
+      attachScan: async () => {
+        throw new BackendError("invalid_input", "「说明.docx」不是 PDF、JPEG、PNG 或 TIFF 文件");
+      },
+    });
+    await backend.setScannerFolder("D:\\扫描");
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    await fillApplicant();
+    const input = $<HTMLInputElement>("[data-testid=scan-file-0]")!;
+    Object.defineProperty(input, "files", { value: [new File(["x"], "说明.docx")], configurable: true });
+    input.dispatchEvent(new Event("change"));
+    await sleep(20);
+    await flushPromises();
+    expect($("[data-testid=intake-material-row-0]")!.textContent).toContain("不是 PDF、JPEG、PNG 或 TIFF 文件");
+    expect($<HTMLInputElement>("#intake-material-0")!.checked, "nothing was attached").toBe(false);
+
+    const pick = $<HTMLSelectElement>("[data-testid=scanner-pick-2]")!;
+    pick.value = "扫描0001.pdf";
+    pick.dispatchEvent(new Event("change"));
+    await flushPromises();
+    $<HTMLButtonElement>("[aria-label='去掉扫描件 扫描0001.pdf']")!.click();
+    await flushPromises();
+    expect(document.querySelectorAll("[data-testid=intake-scans-2] .tb-scan")).toHaveLength(0);
+    $<HTMLButtonElement>("[data-testid=intake-save]")!.click();
+    await flushPromises();
+    expect(drafts[0]!.materials, "the material stays received, without the dropped scan").toEqual([
+      { name: "居民户口簿", received: true, original_verified: false, applies: null, e_license: null, scans: [], note: "" },
+    ]);
+  });
+
   it("Enter in a text box moves to the next field", async () => {
     const { backend } = fakeBackend();
     await mountDialog(backend);

@@ -134,6 +134,22 @@ describe("locking", () => {
     await flushPromises();
     expect(document.querySelector("[data-testid=intake-dialog]")).toBeNull();
 
+    // Tab goes round the lock screen: from its last button back to its first field, and back.
+    const lockScreen = document.querySelector<HTMLElement>("[data-testid=lock-screen]")!;
+    const unlockButton = document.querySelector<HTMLElement>("[data-testid=unlock-submit]")!;
+    unlockButton.focus();
+    const tab = (shiftKey = false) => {
+      const e = new KeyboardEvent("keydown", { key: "Tab", shiftKey, bubbles: true, cancelable: true });
+      document.activeElement!.dispatchEvent(e);
+      return e.defaultPrevented;
+    };
+    expect(tab(), "wrapped, not left to the browser").toBe(true);
+    expect(lockScreen.contains(document.activeElement)).toBe(true);
+    expect(document.activeElement?.id).toBe("unlock-password");
+    expect(tab(true)).toBe(true);
+    expect(document.activeElement).toBe(unlockButton);
+    (document.querySelector("#unlock-password") as HTMLElement).focus();
+
     await typeInto(w, "#unlock-password", "wrong-password");
     await w.find("#unlock-password").trigger("keydown", { key: "Enter" });
     await flushPromises();
@@ -256,3 +272,36 @@ describe("用户管理", () => {
   });
 });
 
+describe("修改密码", () => {
+  it("from the header: a wrong current password is told beside it, then the new one is set", async () => {
+    const session = fakeSession(sessionOf("zhangmin"));
+    const w = await mountWith(App, deskBackend(session));
+    await w.find("[data-testid=open-password]").trigger("click");
+    await flushPromises();
+    expect(document.querySelector("[data-testid=password-dialog]")!.textContent).toContain("修改密码 — 张敏");
+    await new Promise((r) => setTimeout(r, 5));
+    expect(document.activeElement?.id).toBe("password-current");
+    const set = async (id: string, v: string) => {
+      const input = document.querySelector<HTMLInputElement>(`#${id}`)!;
+      input.value = v;
+      input.dispatchEvent(new Event("input"));
+      await flushPromises();
+    };
+    await set("password-current", "wrong-password");
+    await set("password-new", "new-password-2026");
+    await set("password-again", "new-password-2026");
+    // Enter in the last field submits.
+    document.querySelector("#password-again")!.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    await flushPromises();
+    await errorsShown();
+    expect(document.querySelector("[data-testid=password-dialog]")!.textContent).toContain("密码不正确");
+    expect(document.activeElement?.id).toBe("password-current");
+    expect(session.calls.filter((c) => c.startsWith("changePassword"))).toEqual([]);
+
+    await set("password-current", TEST_PASSWORD);
+    document.querySelector<HTMLElement>("[data-testid=password-save]")!.click();
+    await flushPromises();
+    expect(session.calls).toContain("changePassword new-password-2026");
+    expect(document.body.textContent).toContain("密码已修改");
+  });
+});

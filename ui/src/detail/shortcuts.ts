@@ -18,10 +18,3 @@ export function matchesShortcut(shortcut: string, e: KeyLike): boolean {
 export function actionFor(actions: readonly CaseAction[], e: KeyLike): CaseAction | null {
   return actions.find((a) => a.shortcut !== "" && matchesShortcut(a.shortcut, e)) ?? null;
 }
-
-/** "1.2 MB", "35 KB" for a scan's size. */
-export function formatSize(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${bytes} B`;
-}

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ItemChoice } from "../bindings/ItemChoice";
 import type { OfferedMaterial } from "../bindings/OfferedMaterial";
+import type { ScanView } from "../bindings/ScanView";
 import {
+  addScan,
   buildDraft,
   clearDraft,
   DRAFT_KEY,
@@ -183,6 +185,28 @@ describe("fieldTarget", () => {
   });
 });
 
+const SCAN: ScanView = { sha256: "ab".repeat(32), file_name: "身份证.jpg", size: 1200, media_type: "image/jpeg" };
+
+describe("scans in the checklist", () => {
+  it("a scan marks its material received, is cited once, and makes the form dirty", () => {
+    const f = emptyForm();
+    f.item = "P1";
+    f.materials = [emptyMaterial("身份证"), emptyMaterial("户口簿")];
+    expect(isDirty(f)).toBe(false);
+    addScan(f, 1, SCAN);
+    addScan(f, 1, SCAN);
+    expect(f.materials[1]).toMatchObject({ received: true, scans: [SCAN] });
+    expect(isDirty(f)).toBe(true);
+    const draft = buildDraft(f, [mat("身份证"), mat("户口簿", { form: "copy" })]);
+    expect(draft.materials).toEqual([
+      { name: "户口簿", received: true, original_verified: false, applies: null, e_license: null, scans: [SCAN.sha256], note: "" },
+    ]);
+    expect(resetForNext(f).materials[1]!.scans).toEqual([]);
+    addScan(f, 7, SCAN); // no such row: nothing happens
+    expect(f.materials).toHaveLength(2);
+  });
+});
+
 describe("the kept draft", () => {
   it("saves, restores with defaults filled in, and clears", () => {
     const store = new MemStore();
@@ -198,6 +222,13 @@ describe("the kept draft", () => {
     expect(partial.item).toBe("P2");
     expect(partial.person.id_kind).toBe("resident_id");
     expect(partial.transfer.network).toBe(true);
+    // A draft kept before scans existed gets none; one kept after keeps its scans.
+    store.setItem(DRAFT_KEY, JSON.stringify({ v: 1, form: { item: "P2", materials: [{ name: "身份证", received: true }] } }));
+    expect(loadDraft(store)!.materials[0]).toEqual({ ...emptyMaterial("身份证"), received: true, scans: [] });
+    const scanned = emptyForm();
+    addScan(Object.assign(scanned, { materials: [emptyMaterial("身份证")] }), 0, SCAN);
+    saveDraft(store, scanned);
+    expect(loadDraft(store)!.materials[0]!.scans).toEqual([SCAN]);
     store.setItem(DRAFT_KEY, "{not json");
     expect(loadDraft(store)).toBeNull();
     clearDraft(store);

@@ -8,6 +8,7 @@ import type { ItemChoice } from "../bindings/ItemChoice";
 import type { ItemRef } from "../bindings/ItemRef";
 import type { OfferedMaterial } from "../bindings/OfferedMaterial";
 import type { Provided } from "../bindings/Provided";
+import type { ScanView } from "../bindings/ScanView";
 
 // The labels are the Rust side's (and so the printed forms'), generated into bindings/labels.ts.
 import { ID_KINDS } from "../bindings/labels";
@@ -27,6 +28,8 @@ export interface MaterialState {
   eLicense: boolean;
   licenseNumber: string;
   licenseIssuer: string;
+  /** Scans the desk keeps already; the case cites them when saved. */
+  scans: ScanView[];
 }
 
 export interface IntakeForm {
@@ -51,7 +54,16 @@ export interface IntakeForm {
 }
 
 export function emptyMaterial(name: string): MaterialState {
-  return { name, received: false, verified: false, applies: false, eLicense: false, licenseNumber: "", licenseIssuer: "" };
+  return {
+    name,
+    received: false,
+    verified: false,
+    applies: false,
+    eLicense: false,
+    licenseNumber: "",
+    licenseIssuer: "",
+    scans: [],
+  };
 }
 
 export function emptyForm(): IntakeForm {
@@ -102,7 +114,7 @@ export function missingMaterials(offered: readonly OfferedMaterial[], rows: read
 }
 
 function touched(s: MaterialState): boolean {
-  return s.received || s.verified || s.applies || s.eLicense;
+  return s.received || s.verified || s.applies || s.eLicense || s.scans.length > 0;
 }
 
 /** The `take_in` draft from the form; `offered` are the chosen item's materials. */
@@ -119,7 +131,7 @@ export function buildDraft(form: IntakeForm, offered: readonly OfferedMaterial[]
       applies: m.condition === "" ? null : s.applies,
       e_license:
         m.e_license && s.eLicense ? { kind: "", number: t(s.licenseNumber), issuer: t(s.licenseIssuer) } : null,
-      scans: [],
+      scans: s.scans.map((scan) => scan.sha256),
       note: "",
     });
   });
@@ -155,6 +167,14 @@ export function buildDraft(form: IntakeForm, offered: readonly OfferedMaterial[]
       d.kind === "mail" ? { kind: "mail", recipient: t(d.recipient), phone: t(d.phone), address: t(d.address) } : { kind: "at_window" },
     note: t(form.note),
   };
+}
+
+/** A scan kept for material `i`: a scanned material is one the applicant handed over. */
+export function addScan(form: IntakeForm, i: number, scan: ScanView): void {
+  const m = form.materials[i];
+  if (!m) return;
+  if (!m.scans.some((s) => s.sha256 === scan.sha256)) m.scans.push(scan);
+  m.received = true;
 }
 
 /** Whether the clerk typed or ticked anything besides choosing the item. */

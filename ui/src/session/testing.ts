@@ -70,7 +70,11 @@ export function fakeSession(start: SessionView | null, users: AccountView[] = []
       return current;
     },
     session: async () => current,
-    changePassword: async () => {},
+    changePassword: async (currentPassword, password, again) => {
+      if (currentPassword !== TEST_PASSWORD) throw new BackendError("bad_login", "当前密码：密码不正确", "current");
+      if (password !== again) throw new BackendError("invalid_input", "确认密码：两次输入的密码不一致", "password_again");
+      calls.push(`changePassword ${password}`);
+    },
     roles: async () => [
       { value: "clerk", label: "窗口受理" },
       { value: "admin", label: "管理员" },
