@@ -134,11 +134,6 @@ pub async fn save_partner(desk: State<'_, DeskState>, form: PartnerForm) -> Resu
 }
 
 #[tauri::command]
-pub fn region_name(code: String) -> Result<String, AppError> {
-    Desk::region_name(&code)
-}
-
-#[tauri::command]
 pub async fn returning_applicant(
     desk: State<'_, DeskState>,
     id_number: String,

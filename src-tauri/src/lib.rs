@@ -58,7 +58,6 @@ pub fn run() {
             commands::supervision,
             commands::partners,
             commands::save_partner,
-            commands::region_name,
             commands::returning_applicant,
             commands::case_detail,
             commands::reveal_id_number,

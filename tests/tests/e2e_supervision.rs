@@ -1,8 +1,8 @@
 //! The supervisor's and the partners' views in the real window (see `tongban_tests::window`):
 //! Alt+3 shows today's 台账 with its counts and a case overdue since last month; Alt+4 lists the
 //! configured partner with its catalog, and a new partner is added by keyboard only (Ctrl+N,
-//! the region code named as it is typed, Enter through the fields). Skipped unless
-//! `TONGBAN_E2E=1`.
+//! the region picked by its name as on the first-run screen, then through the fields). Skipped
+//! unless `TONGBAN_E2E=1`.
 
 use std::time::{Duration, Instant};
 
@@ -111,19 +111,27 @@ async fn partners(client: &Client) -> Result<(), String> {
     .await?;
     save_screenshot(client, "partners.png").await?;
 
-    // Ctrl+N, then the keyboard only: the code is named on Enter and fills 名称.
+    // Ctrl+N, then the keyboard only: the region is picked by name (Down, Enter) and fills 名称.
     press(client, &ctrl('n'), "Ctrl+N").await?;
     wait_js(
         client,
-        "return document.activeElement && document.activeElement.id === 'partner-region'",
-        "the region code focused",
+        "return document.activeElement && document.activeElement.closest('#partner-region, [data-testid=partner-region]') !== null",
+        "the region focused",
     )
     .await?;
-    press(client, &format!("330802{}", key(Key::Enter)), "the region code").await?;
+    press(client, "柯城", "the region's name").await?;
+    wait_js(
+        client,
+        "return [...document.querySelectorAll('.el-select-dropdown__item')].some(o => o.textContent.includes('浙江省衢州市柯城区（330802）'))",
+        "柯城区 offered with its full name and code",
+    )
+    .await?;
+    press(client, &key(Key::Down), "Down").await?;
+    press(client, &key(Key::Enter), "Enter on 柯城区").await?;
     wait_js(
         client,
         "const n = document.querySelector('[data-testid=partner-region-name]'); return !!n && n.textContent.includes('浙江省衢州市柯城区') && document.activeElement.id === 'partner-name'",
-        "the code named and the focus on 名称",
+        "the region named and the focus on 名称",
     )
     .await?;
     press(client, &key(Key::Tab), "Tab").await?;

@@ -73,8 +73,6 @@ export interface Backend {
   partners(): Promise<PartnerView[]>;
   /** Adds or changes a partner's hub (sync restarts with it); answers the partners as now. */
   savePartner(form: PartnerForm): Promise<PartnerView[]>;
-  /** The full name of a region code, or why it is not one. */
-  regionName(code: string): Promise<string>;
   /** An applicant this desk took a case in for before (by 证件号码 or 信用代码), as last given. */
   returningApplicant(idNumber: string): Promise<ReturningApplicant | null>;
   /** One case with its materials, history, prints and the actions its status allows. */
@@ -115,7 +113,7 @@ export interface Backend {
   addAccount(account: NewAccount): Promise<AccountView[]>;
   resetPassword(login: string, password: string, passwordAgain: string): Promise<void>;
   disableAccount(login: string): Promise<AccountView[]>;
-  /** Regions whose code or name starts with the query, with full names (first-run screen). */
+  /** Regions whose code or name starts with the query, with full names (the region pickers). */
   regions(query: string): Promise<RegionChoice[]>;
   setupDefaults(): Promise<SetupDefaults>;
   /** Sets the desk up on first run; the login screen comes next. */
@@ -208,7 +206,6 @@ export function createTauriBackend(invoke: Invoke): Backend {
     supervision: (query) => call<SupervisionReport>("supervision", { query }),
     partners: () => call<PartnerView[]>("partners"),
     savePartner: (form) => call<PartnerView[]>("save_partner", { form }),
-    regionName: (code) => call<string>("region_name", { code }),
     returningApplicant: (idNumber) => call<ReturningApplicant | null>("returning_applicant", { idNumber }),
     caseDetail: (number) => call<CaseDetail>("case_detail", { number }),
     revealIdNumber: (number, party) => call<string>("reveal_id_number", { number, party }),

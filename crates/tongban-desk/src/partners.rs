@@ -83,20 +83,6 @@ impl Desk {
         self.restart_sync()?;
         self.partners()
     }
-
-    /// The full name of a region code as the clerk types it (`110106` → 北京市丰台区), or why
-    /// it is not one.
-    pub fn region_name(code: &str) -> Result<String, AppError> {
-        let code = code.trim();
-        if region::is_valid_code(code) {
-            Ok(region::display_name(code))
-        } else {
-            Err(AppError {
-                field: Some("region".into()),
-                ..AppError::new("invalid_input", format!("「{code}」不是有效的行政区划代码（6位数字）"))
-            })
-        }
-    }
 }
 
 fn partner_catalog(held: &tongban_store::HeldCatalog) -> PartnerCatalog {
@@ -173,12 +159,5 @@ mod tests {
         let e = desk.save_partner(&PartnerForm { region: "11010".into(), ..fengtai("http://hub", Some("t")) });
         assert_eq!(e.unwrap_err().field.as_deref(), Some("region"));
         assert_eq!(desk.partners().unwrap(), before);
-    }
-
-    #[test]
-    fn region_names_are_full_and_bad_codes_are_refused() {
-        assert_eq!(Desk::region_name(" 411329 ").unwrap(), "河南省南阳市新野县");
-        let e = Desk::region_name("999999").unwrap_err();
-        assert!(e.message.contains("999999"));
     }
 }

@@ -270,7 +270,7 @@ impl Desk {
     }
 
     /// Regions whose code, name or full name starts with `query`, with full names, for the
-    /// first-run screen's type-ahead.
+    /// region type-ahead (the first-run screen, the partners' dialog).
     pub fn regions(query: &str) -> Vec<RegionChoice> {
         region::search(query, 30)
             .into_iter()

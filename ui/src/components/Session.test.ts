@@ -225,6 +225,7 @@ describe("the first-run setup", () => {
     option!.click();
     await flushPromises();
     expect((w.find("#setup-hall").element as HTMLInputElement).value).toBe("新野县政务服务中心");
+    expect(document.activeElement?.id, "the pick moves on to the hall").toBe("setup-hall");
 
     await fill(w, { desk_code: "AB-1", admin_name: "王芳", password: "管理员密码2026", password_again: "管理员密码2026" });
     await w.find("[data-testid=setup-submit]").trigger("click");

@@ -83,9 +83,21 @@ const FENGTAI: PartnerView = {
   },
 };
 
+/** 丰台区's catalog imported from a file before its hub is known. */
+const FENGTAI_CATALOG_ONLY: PartnerView = {
+  ...FENGTAI,
+  hub_configured: false,
+  url: "",
+  credential_hint: "",
+  pending: 0,
+  quarantined: 0,
+  last_error: null,
+};
+
 function backend(extra: Partial<Backend> = {}) {
   const ledgers: LedgerQuery[] = [];
   const saved: PartnerForm[] = [];
+  const searched: string[] = [];
   const b = stubBackend({
     ...fakeSession(sessionOf("wangfang", "admin")).part,
     deskInfo: async () => ({
@@ -121,9 +133,9 @@ function backend(extra: Partial<Backend> = {}) {
         catalog_version: "2026-11",
       },
     ],
-    regionName: async (code) => {
-      if (code === "330802") return "浙江省衢州市柯城区";
-      throw new BackendError("invalid_input", `「${code}」不是有效的行政区划代码（6位数字）`, "region");
+    regions: async (query) => {
+      searched.push(query);
+      return "柯城".startsWith(query) || query === "330802" ? [{ code: "330802", name: "浙江省衢州市柯城区" }] : [];
     },
     savePartner: async (form) => {
       saved.push(form);
@@ -134,7 +146,7 @@ function backend(extra: Partial<Backend> = {}) {
     },
     ...extra,
   });
-  return { backend: b, ledgers, saved };
+  return { backend: b, ledgers, saved, searched };
 }
 
 let wrapper: VueWrapper | null = null;
@@ -151,6 +163,12 @@ async function mountApp(b: Backend) {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function typeInto(selector: string, value: string) {
+  const input = document.querySelector<HTMLInputElement>(selector)!;
+  input.value = value;
+  input.dispatchEvent(new Event("input"));
+}
 
 async function altKey(digit: string) {
   window.dispatchEvent(new KeyboardEvent("keydown", { key: digit, altKey: true }));
@@ -211,8 +229,8 @@ describe("the partners view", () => {
     expect(w.find("[data-testid=partner-catalog]").text()).toContain("退休一件事");
   });
 
-  it("adds a partner: the region code is named, a bad address is shown at its field", async () => {
-    const { backend: b, saved } = backend();
+  it("adds a partner: the region is picked by name, fills 名称; a bad address is shown at its field", async () => {
+    const { backend: b, saved, searched } = backend();
     await mountApp(b);
     await altKey("4");
     window.dispatchEvent(new KeyboardEvent("keydown", { key: "n", ctrlKey: true }));
@@ -220,16 +238,23 @@ describe("the partners view", () => {
     await sleep(20);
     expect(document.activeElement?.id).toBe("partner-region");
     const dialog = () => document.querySelector("[data-testid=partner-dialog]")!;
-    const region = document.querySelector<HTMLInputElement>("#partner-region")!;
-    region.value = "330802";
-    region.dispatchEvent(new Event("input"));
-    region.dispatchEvent(new Event("blur"));
+    typeInto("#partner-region", "柯城");
+    await sleep(400); // the remote search waits for typing to pause
     await flushPromises();
-    expect(dialog().textContent).toContain("浙江省衢州市柯城区");
+    expect(searched).toContain("柯城");
+    const option = Array.from(document.querySelectorAll<HTMLElement>(".el-select-dropdown__item")).find((o) =>
+      o.textContent?.includes("浙江省衢州市柯城区（330802）"),
+    );
+    expect(option, "the full name is offered with its code").toBeDefined();
+    option!.click();
+    await flushPromises();
+    expect(dialog().querySelector("[data-testid=partner-region-name]")?.textContent).toBe("浙江省衢州市柯城区");
     expect(document.querySelector<HTMLInputElement>("#partner-name")!.value).toBe("浙江省衢州市柯城区");
-    const url = document.querySelector<HTMLInputElement>("#partner-url")!;
-    url.value = "ftp://hub";
-    url.dispatchEvent(new Event("input"));
+    expect(document.activeElement?.id).toBe("partner-name");
+    // Enter moves on through the text fields.
+    document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    expect(document.activeElement?.id).toBe("partner-url");
+    typeInto("#partner-url", "ftp://hub");
     (document.querySelector("[data-testid=partner-save]") as HTMLElement).click();
     await flushPromises();
     await sleep(150); // el-form-item shows its error 100 ms late
@@ -238,18 +263,54 @@ describe("the partners view", () => {
     expect(item.querySelector(".el-form-item__error")?.textContent).toContain("「ftp://hub」不是 http 或 https 地址");
   });
 
-  it("edits a partner keeping its credential when the field is left empty", async () => {
-    const { backend: b, saved } = backend();
+  it("keeps a typed 名称 when the region is picked", async () => {
+    const { backend: b } = backend();
+    const w = await mountApp(b);
+    await altKey("4");
+    await w.find("[data-testid=partner-add]").trigger("click");
+    await flushPromises();
+    typeInto("#partner-name", "柯城区");
+    typeInto("#partner-region", "330802");
+    await sleep(400);
+    await flushPromises();
+    document.querySelector<HTMLElement>(".el-select-dropdown__item")!.click();
+    await flushPromises();
+    expect(document.querySelector<HTMLInputElement>("#partner-name")!.value).toBe("柯城区");
+  });
+
+  it("edits a partner: its region is fixed, the credential kept when the field is left empty", async () => {
+    const { backend: b, saved, searched } = backend();
     const w = await mountApp(b);
     await altKey("4");
     await w.find("[data-testid=partner-edit-110106]").trigger("click");
     await flushPromises();
     await sleep(20);
     expect(document.activeElement?.id).toBe("partner-name");
-    expect(document.querySelector<HTMLInputElement>("#partner-region")!.disabled).toBe(true);
-    (document.querySelector("[data-testid=partner-save]") as HTMLElement).click();
+    expect(document.querySelector("#partner-region"), "no region to pick").toBeNull();
+    const fixed = document.querySelector("[data-testid=partner-region-fixed]")!.textContent!;
+    expect(fixed).toContain("110106");
+    expect(fixed).toContain("北京市丰台区");
+    // Enter in the last field saves.
+    document
+      .querySelector("#partner-credential")!
+      .dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
     await flushPromises();
-    expect(saved[0]).toEqual({ region: "110106", name: "北京市丰台区", url: "http://127.0.0.1:8731", credential: null });
+    expect(saved).toEqual([{ region: "110106", name: "北京市丰台区", url: "http://127.0.0.1:8731", credential: null }]);
+    expect(searched).toEqual([]);
+  });
+
+  it("configures the hub of a partner known by its catalog only: its region is fixed too", async () => {
+    const { backend: b } = backend({ partners: async () => [FENGTAI_CATALOG_ONLY] });
+    const w = await mountApp(b);
+    await altKey("4");
+    await w.find("[data-testid=partner-edit-110106]").trigger("click");
+    await flushPromises();
+    await sleep(20);
+    expect(w.find("[data-testid=partner-edit-110106]").text()).toBe("配置");
+    expect(document.activeElement?.id).toBe("partner-name");
+    expect(document.querySelector("#partner-region")).toBeNull();
+    expect(document.querySelector("[data-testid=partner-region-fixed]")!.textContent).toContain("110106");
+    expect(document.querySelector("#partner-credential")!.closest(".el-form-item")!.classList).toContain("is-required");
   });
 });
 
