@@ -107,7 +107,8 @@ async fn take_in_with_a_material_missing(client: &Client, db: &Path, scans: &Pat
         .map_err(|e| format!("picking the scan: {e}"))?;
     wait_js(
         client,
-        "const c = document.querySelector('[data-testid=intake-scans-0] .tb-scan'); const t = document.querySelector('#intake-material-0');          return !!c && c.textContent.includes('扫描0001.jpg') && !!t && t.checked",
+        "const c = document.querySelector('[data-testid=intake-scans-0] .tb-scan'); const t = document.querySelector('#intake-material-0'); \
+         return !!c && c.textContent.includes('扫描0001.jpg') && !!t && t.checked",
         "the scan attached to the 居民身份证, which is ticked as handed over",
     )
     .await?;
