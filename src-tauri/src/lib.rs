@@ -118,33 +118,24 @@ pub(crate) fn start_sync(desk: &Desk) {
 /// each other, so one look gathers a round into one notification.
 const NOTIFY_EVERY: Duration = Duration::from_secs(2);
 
-/// Asks the desk which partners' decisions arrived since the last look and shows one desktop
-/// notification summarising them. The desk keeps the cursor's meaning; the shell only notifies.
+/// Asks the desk which partners' decisions arrived since the last look (at first: since the
+/// window opened) and shows one desktop notification summarising them. The desk keeps the
+/// cursor's meaning; the shell only notifies.
 async fn notify_decisions(app: AppHandle, desk: Arc<Desk>) {
-    // Only what arrives while the window is open: older decisions are in the queue already.
-    let mut cursor = loop {
-        match decisions_since(&desk, None).await {
-            Ok(news) => break news.cursor,
+    let mut cursor = None;
+    loop {
+        match decisions_since(&desk, cursor).await {
+            Ok(news) => {
+                cursor = Some(news.cursor);
+                if !news.decisions.is_empty() {
+                    if let Err(e) = app.notification().builder().title(news.title).body(news.body).show() {
+                        eprintln!("tongban-desk: 无法显示桌面通知：{e}");
+                    }
+                }
+            }
             Err(e) => report(&e),
         }
         tokio::time::sleep(NOTIFY_EVERY).await;
-    };
-    loop {
-        tokio::time::sleep(NOTIFY_EVERY).await;
-        let news = match decisions_since(&desk, Some(cursor)).await {
-            Ok(news) => news,
-            Err(e) => {
-                report(&e);
-                continue;
-            }
-        };
-        cursor = news.cursor;
-        if news.decisions.is_empty() {
-            continue;
-        }
-        if let Err(e) = app.notification().builder().title(news.title).body(news.body).show() {
-            eprintln!("tongban-desk: 无法显示桌面通知：{e}");
-        }
     }
 }
 

@@ -2,8 +2,9 @@
 //! (see `tongban_tests::window`): 新野县's desk took a case in for 丰台区 and synced it; the window
 //! opened on 丰台区's back-office desk shows it in 后台收件箱 (Alt+2), the clerk decides 需补正 by
 //! keyboard (Enter, 3, Space on a material, Tab, the other item typed, Ctrl+Enter) and syncs (F5);
-//! after 新野县's desk synced, the window opened on it shows the case 需补正, and the
-//! 一次性告知书 it prints (Ctrl+Shift+P) lists what 丰台区 asked for. Skipped unless `TONGBAN_E2E=1`.
+//! the window then opened on 新野县's desk pulls the decision with its own sync, shows the case
+//! 需补正 and the decision as news in the status bar, and the 一次性告知书 it prints
+//! (Ctrl+Shift+P) lists what 丰台区 asked for. Skipped unless `TONGBAN_E2E=1`.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -127,8 +128,7 @@ async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
     .unwrap_or_else(|e| panic!("{e}"));
     client.close().await.expect("end the WebDriver session (closes the app)");
 
-    // 新野县's desk syncs (as its window does every few seconds) and gets the decision.
-    sync_once(&window_db);
+    // 新野县's window pulls the decision itself: no sync but its own.
     let client = window::within(Duration::from_secs(120), async {
         let client = harness.open(&window_db).await?;
         window::log_in(&client, "zhangmin", PASSWORD).await?;
@@ -250,9 +250,26 @@ async fn print_notice(client: &Client, harness: &Harness, number: &str, first: &
         &format!(
             "const t = document.querySelector('.case-queue-table .el-table__body'); return !!t && t.textContent.includes('{number}') && t.textContent.includes('需补正')"
         ),
-        "the case 需补正 in the queue after the sync",
+        "the case 需补正 in the queue after the window's sync",
     )
     .await?;
+    wait_js(
+        client,
+        "const b = document.querySelector('[data-testid=decision-news]'); return !!b && b.textContent.includes('1')",
+        "the decision pulled since the window opened shown as news in the status bar",
+    )
+    .await?;
+    window::click(client, "[data-testid=decision-news]").await?;
+    wait_js(
+        client,
+        &format!(
+            "const d = document.querySelector('[data-testid=decision-news-dialog]'); return !!d && d.offsetParent !== null && d.textContent.includes('{number}') && d.textContent.includes('需补正')"
+        ),
+        "the decision's news: the case and what was decided",
+    )
+    .await?;
+    save_screenshot(client, "decision-news.png").await?;
+    window::click(client, "[data-testid=decision-news-ack]").await?;
     save_screenshot(client, "back-office-window.png").await?;
     let _ = std::fs::remove_file(harness.viewer_log());
     press(

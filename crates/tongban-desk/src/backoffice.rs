@@ -99,18 +99,11 @@ impl Desk {
     }
 
     /// The partners' decisions on this region's cases that arrived after `after` (a
-    /// [`DecisionNews::cursor`]), with a notification's title and body. Without a cursor, nothing
-    /// is reported and the cursor is the newest event: only what arrives later counts.
+    /// [`DecisionNews::cursor`]), with a notification's title and body. Without a cursor, those
+    /// that arrived since the desk was opened: the first sync round's are news too.
     pub fn decisions_since(&self, after: Option<i64>) -> Result<DecisionNews, AppError> {
+        let after = after.unwrap_or(self.opened_at_seq);
         self.with_store(|store| {
-            let Some(after) = after else {
-                return Ok(DecisionNews {
-                    cursor: store.last_event_seq()?,
-                    decisions: Vec::new(),
-                    title: String::new(),
-                    body: String::new(),
-                });
-            };
             let arrived = store.decisions_arrived_after(after, NEWS_LIMIT)?;
             let cursor = arrived.last().map_or(after, |a| a.seq);
             let decisions: Vec<ArrivedDecisionView> = arrived

@@ -74,6 +74,9 @@ pub struct Desk {
     /// Who acts: the window's logged-in user, or the CLI's operator (see [`Desk::open_window`]).
     acting: Mutex<session::Acting>,
     sync: Mutex<Option<RunningSync>>,
+    /// The newest event when the desk was opened: partners' decisions after it are news
+    /// (those the first sync round pulls included).
+    opened_at_seq: i64,
 }
 
 /// The engine and what it takes to stop it and start it again (when the hubs change).
@@ -87,8 +90,10 @@ impl Desk {
     /// Opens a desk acting as the operator's default user (`TONGBAN_USER`, else the first
     /// user), as the CLI and scripts do; the window uses [`Desk::open_window`].
     pub fn open(path: &Path) -> Result<Desk, AppError> {
+        let store = Store::open(path)?;
         Ok(Desk {
-            store: Mutex::new(Store::open(path)?),
+            opened_at_seq: store.last_event_seq()?,
+            store: Mutex::new(store),
             acting: Mutex::new(session::Acting::Operator(None)),
             sync: Mutex::new(None),
         })

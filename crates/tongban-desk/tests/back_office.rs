@@ -213,3 +213,35 @@ fn an_event_that_does_not_fit_waits_in_the_quarantine_with_what_to_do() {
     assert_eq!(news.decisions[1].detail, "准予：准予");
     assert_eq!(news.title, "收到 2 项办理地决定");
 }
+
+#[test]
+fn decisions_pulled_after_the_desk_opened_are_news_at_the_first_look_and_older_ones_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let (window_db, office_db, _, number) = two_desks(dir.path(), 0);
+    let mut hub_seq = 0;
+    carry(&window_db, &office_db, &mut hub_seq);
+    let office = Desk::open(&office_db).unwrap();
+    let accept = DecisionDraft { kind: Some(EventKind::Accepted), ..DecisionDraft::default() };
+    office.record_decision(&number, &accept).unwrap();
+    // 受理 reaches the window before it opens: the queue shows it, no notification does.
+    carry(&office_db, &window_db, &mut hub_seq);
+    let window = Desk::open(&window_db).unwrap();
+    let first = window.decisions_since(None).unwrap();
+    assert!(first.decisions.is_empty(), "{first:?}");
+
+    // The next decision is pulled by the window's first round, before the shell first looks:
+    // it is news.
+    let next = office.decision_choices(&number).unwrap().options[0].clone();
+    let draft = DecisionDraft {
+        kind: Some(next.kind),
+        approved: Some(true),
+        other: "户籍证明".into(),
+        ..DecisionDraft::default()
+    };
+    office.record_decision(&number, &draft).unwrap();
+    carry(&office_db, &window_db, &mut hub_seq);
+    let news = window.decisions_since(None).unwrap();
+    let labels: Vec<&str> = news.decisions.iter().map(|d| d.label.as_str()).collect();
+    assert_eq!(labels, [next.label.as_str()]);
+    assert!(window.decisions_since(Some(news.cursor)).unwrap().decisions.is_empty(), "reported once");
+}
