@@ -65,6 +65,8 @@ pub struct CaseRow {
     /// The clerk's name when this desk knows the user, else the login.
     pub clerk_name: String,
     pub pending_sync: bool,
+    /// The applicant has materials to bring: a 一次性告知书 to give, 补正收件 to record.
+    pub awaits_applicant: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -392,6 +392,11 @@ pub(crate) fn completion_steps(status: CaseStatus, materials: Vec<Material>) -> 
     candidates.into_iter().find(|steps| steps.iter().try_fold(status, |s, e| CaseStatus::apply(Some(s), e)).is_ok())
 }
 
+/// Whether the applicant has materials to bring in this status (补正收件 fits it).
+pub(crate) fn awaits_applicant(status: CaseStatus) -> bool {
+    completion_steps(status, Vec::new()).is_some()
+}
+
 /// Refuses an event of the receiving side on a desk that is not the case's receiving region.
 fn check_receiving(desk_region: &str, case: &CaseSummary, kind: EventKind) -> Result<(), AppError> {
     let side = if desk_region == case.receiving_region { Side::Receiving } else { Side::Handling };
@@ -447,7 +452,7 @@ fn actions(store: &Store, case: &CaseSummary, state: &CaseState) -> Result<Vec<C
     let action =
         |kind, label: &str, shortcut: &str| CaseAction { kind, label: label.into(), shortcut: shortcut.into() };
     let mut out = Vec::new();
-    let awaits_applicant = completion_steps(state.status, state.materials.clone()).is_some();
+    let awaits_applicant = awaits_applicant(state.status);
     if awaits_applicant {
         out.push(action(CaseActionKind::Complete, "补正收件", "F4"));
     }
@@ -603,4 +608,18 @@ fn event_details(body: &EventBody, before: &[Material]) -> Vec<String> {
         _ => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_applicant_is_awaited_while_something_is_to_be_supplemented() {
+        let awaited: Vec<CaseStatus> = CaseStatus::ALL.into_iter().filter(|s| awaits_applicant(*s)).collect();
+        assert_eq!(
+            awaited,
+            [CaseStatus::AwaitingMaterials, CaseStatus::Supplementing, CaseStatus::SupplementRequested]
+        );
+    }
 }

@@ -359,6 +359,7 @@ impl<'a> CaseRows<'a> {
             deadline: c.deadline.map(|d| d.to_string()),
             clerk: c.clerk,
             pending_sync: c.pending_sync,
+            awaits_applicant: detail::awaits_applicant(c.status),
         }
     }
 }
@@ -368,8 +369,6 @@ pub(crate) fn today() -> NaiveDate {
     Utc::now().with_timezone(&tongban_store::china_time()).date_naive()
 }
 
-/// The user a desk acts as until the window has a login: `explicit` (the CLI's `--user`), else
-/// the `TONGBAN_USER` environment variable, else the desk's first user.
 /// The user an operator's desk acts as (the CLI; the window acts as its logged-in user, see
 /// `Desk::actor`): `explicit` (the CLI's `--user`), else the `TONGBAN_USER` environment
 /// variable, else the desk's first user.

@@ -19,6 +19,7 @@ export function inboxRow(n: number, name: string, overdueDays = 0): InboxRow {
       clerk: "zhangmin",
       clerk_name: "zhangmin",
       pending_sync: false,
+      awaits_applicant: false,
     },
     receiving_region: "411329",
     receiving_region_name: "南阳市新野县",

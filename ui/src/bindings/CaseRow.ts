@@ -28,4 +28,8 @@ clerk: string,
 /**
  * The clerk's name when this desk knows the user, else the login.
  */
-clerk_name: string, pending_sync: boolean, };
+clerk_name: string, pending_sync: boolean, 
+/**
+ * The applicant has materials to bring: a 一次性告知书 to give, 补正收件 to record.
+ */
+awaits_applicant: boolean, };

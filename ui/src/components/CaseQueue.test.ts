@@ -25,12 +25,13 @@ const row = (n: number, name: string, extra: Partial<CaseRow> = {}): CaseRow => 
   clerk: "liumin",
   clerk_name: "刘敏",
   pending_sync: true,
+  awaits_applicant: false,
   ...extra,
 });
 
 const ZHANG = row(1, "张三");
 const LI = row(2, "李四", { overdue_days: 3, pending_sync: false });
-const WANG = row(3, "王芳", { status: "awaiting_materials", status_label: "待补正", deadline: null });
+const WANG = row(3, "王芳", { status: "awaiting_materials", status_label: "待补正", deadline: null, awaits_applicant: true });
 const ROWS = [ZHANG, LI, WANG];
 
 function fakeBackend(overrides: Partial<Backend> = {}) {

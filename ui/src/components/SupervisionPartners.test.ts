@@ -53,6 +53,7 @@ const REPORT: SupervisionReport = {
       clerk: "zhangmin",
       clerk_name: "张敏",
       pending_sync: false,
+      awaits_applicant: false,
     },
   ],
   overdue_more: false,

@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { canPrintNotice, outcomeMessage } from "./printing";
+import { outcomeMessage } from "./printing";
 
 describe("printing", () => {
-  it("offers the notice only while something is to be supplemented", () => {
-    expect(canPrintNotice("awaiting_materials")).toBe(true);
-    expect(canPrintNotice("supplement_requested")).toBe(true);
-    expect(canPrintNotice("supplementing")).toBe(true);
-    expect(canPrintNotice("received")).toBe(false);
-    expect(canPrintNotice("concluded")).toBe(false);
-  });
   it("warns when the PDF was kept but not shown or printed", () => {
     const saved = { path: "/d/desk.prints/a.pdf", reprint: false, message: "已生成收件登记表", warning: null };
     expect(outcomeMessage(saved)).toEqual({ type: "success", message: "已生成收件登记表" });
