@@ -7,6 +7,7 @@ import { BACKEND, BackendError, type Backend } from "../backend";
 import type { DeskSetupForm } from "../bindings/DeskSetupForm";
 
 import { fakeSession, sessionOf, TEST_PASSWORD } from "../session/testing";
+import { fakeDetailCalls, waitingCase } from "../detail/fixture";
 import { stubBackend } from "../testing/stub-backend";
 
 const INFO = {
@@ -304,5 +305,48 @@ describe("修改密码", () => {
     await flushPromises();
     expect(session.calls).toContain("changePassword new-password-2026");
     expect(document.body.textContent).toContain("密码已修改");
+  });
+});
+
+describe("a partner's decision in the status bar", () => {
+  it("opens its case in the detail view, from another view too", async () => {
+    const number = "411329-20261124-A1-0007";
+    const session = fakeSession(sessionOf("admin", "admin"));
+    let looks = 0;
+    const w = await mountWith(
+      App,
+      deskBackend(session, {
+        ...fakeDetailCalls(waitingCase(number)).calls,
+        partners: async () => [],
+        decisionsSince: async () => {
+          looks += 1;
+          const decisions =
+            looks === 1
+              ? [
+                  {
+                    number,
+                    applicant_name: "周桂兰",
+                    region_name: "北京市丰台区",
+                    kind: "supplement_requested" as const,
+                    label: "需补正",
+                    detail: "需补正：户籍证明",
+                    at: "2026-11-24T04:00:00Z",
+                  },
+                ]
+              : [];
+          return { cursor: looks, decisions, title: "", body: "" };
+        },
+      }),
+    );
+    await w.find("[data-testid=nav-partners]").trigger("click");
+    await flushPromises();
+    await w.find("[data-testid=decision-news]").trigger("click");
+    await flushPromises();
+    document.querySelector<HTMLElement>(`[data-testid=decision-news-open-${number}]`)!.click();
+    await flushPromises();
+    expect(w.find("[data-testid=nav-queue]").classes()).toContain("active");
+    const detail = document.querySelector("[data-testid=detail-status]");
+    expect(detail?.textContent).toBe("待补正");
+    expect(document.body.textContent).toContain(`办件详情　${number}`);
   });
 });
