@@ -3,8 +3,8 @@
 //! opened on 丰台区's back-office desk shows it in 后台收件箱 (Alt+2), the clerk decides 需补正 by
 //! keyboard (Enter, 3, Space on a material, Tab, the other item typed, Ctrl+Enter) and syncs (F5);
 //! the window then opened on 新野县's desk pulls the decision with its own sync, shows the case
-//! 需补正 and the decision as news in the status bar, and the 一次性告知书 it prints
-//! (Ctrl+Shift+P) lists what 丰台区 asked for. Skipped unless `TONGBAN_E2E=1`.
+//! 需补正 and the decision as news in the status bar, which opens the case, and the 一次性告知书
+//! printed there (Ctrl+Shift+P) lists what 丰台区 asked for. Skipped unless `TONGBAN_E2E=1`.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -269,7 +269,14 @@ async fn print_notice(client: &Client, harness: &Harness, number: &str, first: &
     )
     .await?;
     save_screenshot(client, "decision-news.png").await?;
-    window::click(client, "[data-testid=decision-news-ack]").await?;
+    // The news names the case: one click opens it, and its notice is printed from there.
+    window::click(client, &format!("[data-testid=decision-news-open-{number}]")).await?;
+    wait_js(
+        client,
+        "const s = document.querySelector('[data-testid=detail-status]'); return !!s && s.offsetParent !== null && s.textContent.includes('需补正')",
+        "the case opened from the news, 需补正",
+    )
+    .await?;
     save_screenshot(client, "back-office-window.png").await?;
     let _ = std::fs::remove_file(harness.viewer_log());
     press(
