@@ -1,6 +1,7 @@
 //! 收办分离 through a real 丰台区 hub (the `tongban-hub` binary on loopback) and the real window
 //! (see `tongban_tests::window`): 新野县's desk took a case in for 丰台区 and synced it; the window
-//! opened on 丰台区's back-office desk shows it in 后台收件箱 (Alt+2), the clerk decides 需补正 by
+//! opened on 丰台区's back-office desk shows it in 后台收件箱 (Alt+2) with its scan (brought by
+//! the back office's sync, shown in the case's detail), the clerk decides 需补正 by
 //! keyboard (Enter, 3, Space on a material, Tab, the other item typed, Ctrl+Enter) and syncs (F5);
 //! the window then opened on 新野县's desk pulls the decision with its own sync, shows the case
 //! 需补正 and the decision as news in the status bar, which opens the case, and the 一次性告知书
@@ -112,8 +113,13 @@ async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
     form.handling_region = FENGTAI.into();
     form.materials.iter_mut().for_each(|m| m.received = true);
     let first_material = form.materials[0].name.clone();
-    let (_, number) =
-        tongban_store::Store::open(&window_db).unwrap().create_case(&form, "zhangmin", Utc::now()).unwrap();
+    let mut window_store = tongban_store::Store::open(&window_db).unwrap();
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00];
+    jpeg.resize(8192, 0x42);
+    let scan = window_store.put_blob(&jpeg, "image/jpeg", "扫描0001.jpg", Utc::now()).unwrap().sha256;
+    form.materials[0].scans = vec![scan.clone()];
+    let (_, number) = window_store.create_case(&form, "zhangmin", Utc::now()).unwrap();
+    drop(window_store);
     let number = number.to_string();
     sync_once(&window_db);
 
@@ -121,6 +127,7 @@ async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
     let client = window::within(Duration::from_secs(120), async {
         let client = harness.open(&office_db).await?;
         window::log_in(&client, "zhaomin", PASSWORD).await?;
+        look_at_the_scan(&client, &office_db, &number, &scan, &first_material).await?;
         decide(&client, &number).await?;
         Ok(client)
     })
@@ -147,6 +154,57 @@ async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
     eprintln!("e2e_back_office: passed in {:.1} s", started.elapsed().as_secs_f64());
 }
 
+/// On 丰台区's back-office desk: once the sync brought the case's scan, 材料 shows it in the case's
+/// detail under the material's name; Esc goes back to the inbox.
+async fn look_at_the_scan(
+    client: &Client,
+    office_db: &Path,
+    number: &str,
+    scan: &str,
+    material: &str,
+) -> Result<(), String> {
+    wait_js(client, "return !!document.querySelector('[data-testid=nav-inbox]')", "the views' tabs").await?;
+    press(client, &format!("{}2{}", char::from(Key::Alt), char::from(Key::Null)), "Alt+2").await?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while tongban_store::Store::open(office_db).unwrap().blob_info(scan).unwrap().is_none() {
+        if Instant::now() > deadline {
+            let store = tongban_store::Store::open(office_db).unwrap();
+            let state = store.sync_state(FENGTAI).unwrap();
+            return Err(format!(
+                "the back office's sync did not bring the case's scan: missing {:?}, last error {:?}, success {:?}",
+                store.scans_missing(FENGTAI, 10).unwrap(),
+                state.last_error,
+                state.last_success_at
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    wait_js(
+        client,
+        &format!("return !!document.querySelector('[data-testid=detail-{number}]')"),
+        "the case in the inbox",
+    )
+    .await?;
+    window::click(client, &format!("[data-testid=detail-{number}]")).await?;
+    wait_js(
+        client,
+        &format!(
+            "const m = document.querySelector('.tb-detail-materials'); return !!m && m.offsetParent !== null && m.textContent.includes('{material}.jpg') && m.textContent.includes('8 KB')"
+        ),
+        "the scan under its material's name in the case's detail",
+    )
+    .await?;
+    save_screenshot(client, "back-office-detail.png").await?;
+    press(client, &key(Key::Escape), "Esc").await?;
+    wait_js(
+        client,
+        "const m = document.querySelector('.tb-detail-materials'); return !m || m.offsetParent === null",
+        "back to the inbox",
+    )
+    .await?;
+    Ok(())
+}
+
 /// On 丰台区's back-office desk: the inbox, 需补正 by keyboard, F5.
 async fn decide(client: &Client, number: &str) -> Result<(), String> {
     wait_js(client, "return !!document.querySelector('[data-testid=nav-inbox]')", "the views' tabs").await?;
@@ -167,7 +225,7 @@ async fn decide(client: &Client, number: &str) -> Result<(), String> {
     tokio::time::sleep(Duration::from_millis(300)).await;
     save_screenshot(client, "back-office.png").await?;
 
-    // The search box has the focus: Enter opens the decision of the selected (newest) case.
+    // Enter opens the decision of the selected (newest) case, wherever the focus is in the inbox.
     press(client, &key(Key::Enter), "Enter").await?;
     wait_js(
         client,

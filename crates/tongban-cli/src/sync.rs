@@ -82,6 +82,9 @@ fn describe(report: &RoundReport) -> String {
         parts.push(format!("上传扫描件 {} 个", report.scans_uploaded));
     }
     parts.push(format!("收到 {} 个事件", report.pulled));
+    if report.scans_fetched > 0 {
+        parts.push(format!("下载扫描件 {} 个", report.scans_fetched));
+    }
     let quarantined = report.quarantined + report.pulled_quarantined;
     if quarantined > 0 {
         parts.push(format!("{quarantined} 个事件进入隔离区（tongban quarantine list 查看原因）"));

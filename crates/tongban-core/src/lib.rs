@@ -8,10 +8,12 @@
 //!   and what changed between versions.
 //! - [`case`]: case ids, 办件编号, events and the status they fold into.
 //! - [`workdays`]: the working-day calendar (statutory holidays and 调休) and deadlines.
+//! - [`scan`]: what a scan is, by its first bytes.
 
 pub mod applicant;
 pub mod case;
 pub mod catalog;
 pub mod region;
+pub mod scan;
 pub mod validate;
 pub mod workdays;

@@ -252,7 +252,7 @@ impl Desk {
                 MAX_SCAN_BYTES / (1024 * 1024)
             )));
         }
-        let media_type = scan_media_type(bytes)
+        let media_type = tongban_core::scan::media_type(bytes)
             .ok_or_else(|| invalid(format!("扫描件「{name}」不是 PDF、JPEG、PNG 或 TIFF 文件")))?;
         let info = self.locked().put_blob(bytes, media_type, &name, Utc::now())?;
         Ok(ScanView { sha256: info.sha256, file_name: name, size: info.size, media_type: info.media_type })
@@ -312,7 +312,7 @@ impl Desk {
             // Only what attach_scan would take: the first bytes decide, not the extension.
             let mut head = [0u8; 8];
             let read = std::fs::File::open(entry.path()).and_then(|mut f| std::io::Read::read(&mut f, &mut head));
-            if read.map_or(true, |n| scan_media_type(&head[..n]).is_none()) {
+            if read.map_or(true, |n| tongban_core::scan::media_type(&head[..n]).is_none()) {
                 continue;
             }
             let modified: DateTime<Utc> = meta.modified().map(DateTime::from).unwrap_or_else(|_| Utc::now());
@@ -366,18 +366,6 @@ fn open_copy(dir: PathBuf, name: &str, bytes: &[u8]) -> Result<String, AppError>
     let path = printing::save_pdf(&dir, name, bytes)?;
     crate::viewer::open_pdf(&path)?;
     Ok(path.display().to_string())
-}
-
-/// The media type a scan's first bytes announce, if it is one the hall accepts.
-pub fn scan_media_type(bytes: &[u8]) -> Option<&'static str> {
-    const KINDS: [(&[u8], &str); 5] = [
-        (b"%PDF-", "application/pdf"),
-        (&[0xFF, 0xD8, 0xFF], "image/jpeg"),
-        (&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A], "image/png"),
-        (b"II*\0", "image/tiff"),
-        (b"MM\0*", "image/tiff"),
-    ];
-    KINDS.iter().find(|(magic, _)| bytes.starts_with(magic)).map(|(_, t)| *t)
 }
 
 /// The events 补正收件 appends in `status`: core's state machine is asked which of the receiving

@@ -31,7 +31,7 @@ pub use tongban_sync::SyncEngine;
 use tongban_sync::SyncSettings;
 
 pub use api::*;
-pub use detail::{scan_media_type, MAX_SCAN_BYTES};
+pub use detail::MAX_SCAN_BYTES;
 pub use intake::{FieldCheck, FieldKind, ItemChoice, ItemDetails, ReturningApplicant, TakenIn};
 // What the intake commands take, re-exported so the window's shell needs no other crate.
 pub use tongban_core::applicant::IdKind;

@@ -22,6 +22,15 @@ CREATE TABLE attachments (
 );
 ";
 
+/// A scan a case here cites that this desk does not keep (it came with a partner's case): the
+/// sync fetches it from the hub of the case's 办理地.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingScan {
+    pub sha256: String,
+    /// The material it is a scan of, to name the file it is kept under.
+    pub material: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BlobInfo {
     pub sha256: String,
@@ -83,6 +92,25 @@ impl Store {
         Ok(bytes)
     }
 
+    /// Up to `limit` scans cited by cases handled in `handling_region` that are not kept here,
+    /// oldest case first.
+    pub fn scans_missing(&self, handling_region: &str, limit: usize) -> Result<Vec<MissingScan>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.value, min(m.name) FROM cases c
+               JOIN materials m ON m.case_id = c.id
+               JOIN json_each(m.scans) s
+              WHERE c.handling_region = ?1
+                AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = s.value)
+              GROUP BY s.value
+              ORDER BY min(c.received_at)
+              LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![handling_region, limit as i64], |r| {
+            Ok(MissingScan { sha256: r.get(0)?, material: r.get(1)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn blob_info(&self, sha256: &str) -> Result<Option<BlobInfo>> {
         Ok(self
             .conn
@@ -108,5 +136,22 @@ mod tests {
         assert_eq!(store.blob_info(&a.sha256).unwrap().unwrap().file_name, "身份证.jpg");
         std::fs::write(store.blob_path(&a.sha256), b"tampered").unwrap();
         assert_eq!(store.read_blob(&a.sha256).unwrap_err().code(), "missing_blob");
+    }
+
+    #[test]
+    fn scans_cited_but_not_kept_are_listed_once_by_the_handling_region() {
+        let (_d, mut store) = temp_store();
+        crate::events::tests::setup(&mut store);
+        let now = chrono::Utc::now();
+        let kept = store.put_blob(b"kept here", "image/jpeg", "身份证.jpg", now).unwrap().sha256;
+        let absent = "ab".repeat(32);
+        let mut form = crate::events::tests::form(false);
+        form.materials[0].scans = vec![kept.clone(), absent.clone()];
+        store.create_case(&form, "zhang", now).unwrap();
+        form.materials[0].scans = vec![absent.clone()];
+        store.create_case(&form, "zhang", now).unwrap();
+        let missing = store.scans_missing(&form.handling_region, 10).unwrap();
+        assert_eq!(missing, [super::MissingScan { sha256: absent, material: form.materials[0].name.clone() }]);
+        assert!(store.scans_missing("330802", 10).unwrap().is_empty(), "another region's hub has none of them");
     }
 }

@@ -26,7 +26,7 @@ use tongban_core::case::{FoldError, TransitionError};
 use tongban_core::validate::FieldError;
 use tongban_core::workdays::WorkCalendar;
 
-pub use blobs::BlobInfo;
+pub use blobs::{BlobInfo, MissingScan};
 pub use cases::{CaseFilter, CaseSummary, Page};
 pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
 pub use desk::{

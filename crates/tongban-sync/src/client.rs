@@ -99,6 +99,16 @@ impl HubClient {
         self.parse(&body, "扫描件上传状态")
     }
 
+    /// `GET /v1/blobs/{sha256}`: a scan's bytes, checked against the hash they were asked by.
+    pub async fn get_blob(&self, sha256: &str) -> Result<Vec<u8>, SyncError> {
+        let path = paths::fill(paths::BLOB, sha256);
+        let (_, body) = self.send(self.authorized(Method::GET, &path)).await?;
+        if hex::encode(sha2::Sha256::digest(&body)) != sha256 {
+            return Err(self.garbled("下载的扫描件与其校验值不符"));
+        }
+        Ok(body)
+    }
+
     /// `PUT /v1/blobs/{sha256}`: a whole blob in one request.
     pub async fn put_blob(&self, sha256: &str, bytes: Vec<u8>) -> Result<BlobStatus, SyncError> {
         let path = paths::fill(paths::BLOB, sha256);

@@ -1,4 +1,4 @@
-//! One round with one hub: identity check, scans, push, pull.
+//! One round with one hub: identity check, scans, push, pull, then the scans of pulled cases.
 //!
 //! The order is the protocol's: a scan goes up before the event that refers to it (the hub
 //! refuses the event otherwise), and the push comes before the pull so that what the hub sends
@@ -24,6 +24,8 @@ pub struct RoundReport {
     /// Events the hub rejected (or whose scan this desk cannot read), now quarantined.
     pub quarantined: usize,
     pub scans_uploaded: usize,
+    /// Scans of partners' cases brought from the hub, so the back office can look at them offline.
+    pub scans_fetched: usize,
     /// Events pulled that were new here.
     pub pulled: usize,
     /// Events pulled that do not fit this desk's copy of their case, quarantined inbound.
@@ -75,9 +77,38 @@ pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> 
     let mut report = RoundReport::default();
     push_outbox(db, hub, settings, &mut report).await?;
     pull(db, hub, settings, &mut report).await?;
+    // After the cases, so a large scan never holds them up.
+    report.scans_fetched = fetch_scans(db, hub).await?;
     // Last, so a catalog the desk cannot use never holds up the cases.
     report.catalog_updated = fetch_catalog(db, hub).await?;
     Ok(report)
+}
+
+/// How many scans one round brings at most: the rest come with the next rounds.
+const SCANS_PER_ROUND: usize = 50;
+
+/// Brings the scans cited by cases this hub's region handles that the desk does not keep (a
+/// back office receives partners' cases with their scans' hashes only). A scan the hub will not
+/// give is skipped and asked for again next round; a broken connection ends the round.
+async fn fetch_scans(db: &DeskDb, hub: &HubLink) -> Result<usize, SyncError> {
+    let r = hub.entry.region.clone();
+    let missing = db.run(move |s| s.scans_missing(&r, SCANS_PER_ROUND)).await?;
+    let mut fetched = 0;
+    for scan in missing {
+        let bytes = match hub.client.get_blob(&scan.sha256).await {
+            Ok(bytes) => bytes,
+            Err(SyncError::Refused { code, message, .. }) => {
+                tracing::warn!(hub = %hub.entry.region, sha256 = %scan.sha256, ?code, %message, "the hub did not give a scan");
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let media_type = tongban_core::scan::media_type(&bytes).unwrap_or("application/octet-stream");
+        let file_name = format!("{}.{}", scan.material, tongban_core::scan::extension(media_type));
+        db.run(move |s| s.put_blob(&bytes, media_type, &file_name, Utc::now())).await?;
+        fetched += 1;
+    }
+    Ok(fetched)
 }
 
 /// Brings the region's catalog if the hub has another than the one held; the store keeps every

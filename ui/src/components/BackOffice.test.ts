@@ -6,6 +6,7 @@ import { BACKEND, BackendError, type Backend } from "../backend";
 import type { DecisionDraft } from "../bindings/DecisionDraft";
 import type { InboxQuery } from "../bindings/InboxQuery";
 import { inboxRow } from "../backoffice/fixture";
+import { fakeDetailCalls, waitingCase } from "../detail/fixture";
 import type { QuarantineRow } from "../bindings/QuarantineRow";
 
 const ROWS = [inboxRow(1, "李建国"), inboxRow(2, "王芳", 2)];
@@ -37,6 +38,7 @@ function fakeBackend() {
       }
       return { number, status: draft.kind, status_label: "需补正", message: `办件 ${number} 已记录为「需补正」` };
     },
+    ...fakeDetailCalls({ ...waitingCase(ROWS[0]!.case.number), actions: [] }).calls,
   } as unknown as Backend;
   return { backend, queries, decisions };
 }
@@ -112,6 +114,22 @@ describe("the back office inbox", () => {
       },
     });
     expect(decisions).toHaveLength(2);
+  });
+
+  it("Space shows the selected case's materials and history, with no receiving-side actions", async () => {
+    const { backend, decisions } = fakeBackend();
+    const w = await mountWith(BackOffice, backend);
+    key(w.find(".inbox-table").element, "ArrowDown");
+    key(w.find(".inbox-table").element, " ");
+    await flushPromises();
+    expect(document.querySelector("[data-testid=detail-status]")?.textContent).toBe("待补正");
+    expect(document.querySelector(".tb-detail-materials")?.textContent).toContain("居民身份证");
+    expect(document.querySelector("[data-testid=action-complete]"), "no receiving-side actions here").toBeNull();
+    // Enter in the detail is not a decision.
+    key(window, "Enter");
+    await flushPromises();
+    expect(decisions).toEqual([]);
+    expect(document.querySelector("[data-testid=decision-dialog]"), "the decision is not opened").toBeNull();
   });
 
   it("refreshes itself while open, as the sync brings cases", async () => {
