@@ -1,8 +1,11 @@
-//! Shared support for the story tests: where the built binaries are, reading PDFs back, and
-//! [`window`], the harness that drives the real app.
+//! Shared support for the story tests (here and in `tongban-cli`'s): where the built binaries
+//! are, free ports, reading PDFs back, [`hub`], a real region hub on loopback, and [`window`],
+//! the harness that drives the real app.
 
-use std::path::PathBuf;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 
+pub mod hub;
 pub mod window;
 
 /// The workspace's root folder.
@@ -24,7 +27,7 @@ pub fn target_dir() -> PathBuf {
 }
 
 /// The text of a PDF as poppler's `pdftotext -raw` reads it (what copy-paste and search see).
-pub fn pdf_text(pdf: &std::path::Path) -> String {
+pub fn pdf_text(pdf: &Path) -> String {
     let out = std::process::Command::new("pdftotext")
         .args(["-raw", "-enc", "UTF-8"])
         .arg(pdf)
@@ -33,4 +36,14 @@ pub fn pdf_text(pdf: &std::path::Path) -> String {
         .expect("pdftotext (poppler-utils)");
     assert!(out.status.success(), "pdftotext {}: {}", pdf.display(), String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("UTF-8 text")
+}
+
+/// The PDF's text with all whitespace removed, so values the layout wrapped can be searched.
+pub fn pdf_text_without_whitespace(pdf: &Path) -> String {
+    pdf_text(pdf).chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A port nobody listens on now (for a hub that is down, or a process to start).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free local port").port()
 }

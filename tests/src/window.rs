@@ -14,7 +14,7 @@
 //! Screenshots go to `target/e2e/`. Every helper returns `Err(String)` describing what the
 //! window showed, so a story can `?` its way through and panic once with the whole picture.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,7 +23,7 @@ use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use crate::built_binary;
+use crate::{built_binary, free_port};
 
 /// Whether the window stories run (`TONGBAN_E2E=1`); says why not when they don't.
 pub fn enabled(story: &str) -> bool {
@@ -416,11 +416,6 @@ fn terminate(child: &mut Child, what: &str) {
     eprintln!("e2e: {what} ignored SIGTERM for 5 s; killing it");
     let _ = child.kill();
     let _ = child.wait();
-}
-
-/// A port nobody listens on now (for a hub that is down, or a process to start).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free local port").port()
 }
 
 pub fn wait_for_port(port: u16, within: Duration) -> std::io::Result<()> {

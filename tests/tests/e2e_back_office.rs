@@ -7,68 +7,19 @@
 //! 需补正 and the decision as news in the status bar, which opens the case, and the 一次性告知书
 //! printed there (Ctrl+Shift+P) lists what 丰台区 asked for. Skipped unless `TONGBAN_E2E=1`.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use fantoccini::key::Key;
 use fantoccini::Client;
-use tongban_tests::window::{self, free_port, key, press, save_screenshot, wait_js, Harness};
-use tongban_tests::{built_binary, pdf_text, workspace_root};
+use tongban_tests::hub::{hub_database, HubProcess, FENGTAI, XINYE};
+use tongban_tests::window::{self, key, press, save_screenshot, wait_js, Harness};
+use tongban_tests::{built_binary, free_port, pdf_text, workspace_root};
 
-const XINYE: &str = "411329";
-const FENGTAI: &str = "110106";
 /// What 丰台区 asks for beyond the case's own materials.
 const ASKED: &str = "户籍所在地派出所出具的户籍证明";
-
-/// `tongban-hub serve` on loopback; killed when dropped.
-struct HubProcess(Child);
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn hub_admin(args: &[&str]) -> String {
-    let out = Command::new(built_binary("tongban-hub")).args(args).env_remove("TONGBAN_HUB_REGION").output().unwrap();
-    assert!(out.status.success(), "tongban-hub {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-/// A 丰台区 hub with a credential for 新野县's window and one for 丰台区's back office, serving.
-fn start_hub(dir: &Path) -> (HubProcess, String, String, String) {
-    let db = dir.join("hub.db");
-    let path = db.to_str().unwrap();
-    hub_admin(&["init", "--db", path, "--region", FENGTAI]);
-    let partner = hub_admin(&[
-        "credential",
-        "issue",
-        "--db",
-        path,
-        "--role",
-        "partner",
-        "--region",
-        XINYE,
-        "--desk",
-        "新野县跨省通办专窗",
-    ]);
-    let office = hub_admin(&["credential", "issue", "--db", path, "--role", "back_office", "--desk", "丰台区审批局"]);
-    let port = free_port();
-    let mut child = Command::new(built_binary("tongban-hub"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db", path])
-        .env("TONGBAN_HUB_LOG", "error")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("tongban-hub (cargo build -p tongban-hub)");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), format!("listening on http://127.0.0.1:{port}"));
-    (HubProcess(child), format!("http://127.0.0.1:{port}"), partner, office)
-}
 
 /// The password of both desks' users.
 const PASSWORD: &str = "e2e-password-2026";
@@ -105,7 +56,9 @@ async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
     }
     let started = Instant::now();
     let dir = tempfile::tempdir().expect("temp dir");
-    let (_hub, url, partner, office) = start_hub(dir.path());
+    let (hub_db, partner, office) = hub_database(dir.path(), "新野县跨省通办专窗");
+    let hub = HubProcess::start(&hub_db, free_port());
+    let url = hub.url();
     let (window_db, office_db) = (dir.path().join("xinye.db"), dir.path().join("fengtai.db"));
     desk(&window_db, XINYE, "A1", ("zhangmin", "张敏", "clerk"), &url, &partner);
     desk(&office_db, FENGTAI, "S1", ("zhaomin", "赵敏", "back_office"), &url, &office);

@@ -118,7 +118,7 @@ async fn take_in_with_a_material_missing(client: &Client, db: &Path, scans: &Pat
     let notice = db.with_extension("prints").join(format!("一次性告知书-{number}.pdf"));
     wait_files(client, &[&notice], "the intake prints the 一次性告知书").await?;
     // Long names wrap in the table: compare without the line breaks.
-    let text: String = tongban_tests::pdf_text(&notice).split_whitespace().collect();
+    let text = tongban_tests::pdf_text_without_whitespace(&notice);
     assert!(text.contains(&number) && text.contains("周桂兰"), "the notice: {text}");
     for missing in MISSING {
         assert!(text.contains(missing), "the notice lists {missing}: {text}");
@@ -177,7 +177,7 @@ async fn complete_from_the_detail_view(client: &Client, harness: &Harness, numbe
     let receipt = Path::new(opened.trim());
     let name = receipt.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     assert!(name.starts_with(&format!("收件登记表-{number}-")), "a receipt of its own: {name}");
-    let text: String = tongban_tests::pdf_text(receipt).split_whitespace().collect();
+    let text = tongban_tests::pdf_text_without_whitespace(receipt);
     assert!(text.contains(number) && text.contains("周桂兰"), "the receipt: {text}");
     for brought in MISSING {
         assert!(text.contains(brought), "the receipt lists {brought}: {text}");

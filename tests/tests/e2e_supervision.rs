@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use fantoccini::key::Key;
 use fantoccini::Client;
-use tongban_tests::window::{self, ctrl, free_port, key, press, save_screenshot, text_of, wait_js, Harness};
+use tongban_tests::free_port;
+use tongban_tests::window::{self, ctrl, key, press, save_screenshot, text_of, wait_js, Harness};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervisor_and_partners() {

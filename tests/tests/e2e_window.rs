@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde_json::json;
+use tongban_tests::free_port;
 use tongban_tests::window::{
-    self, ctrl, free_port, key, save_screenshot, text_of, type_into, wait_files, wait_js, wait_queue_rows, Harness,
+    self, ctrl, key, save_screenshot, text_of, type_into, wait_files, wait_js, wait_queue_rows, Harness,
 };
 
 const SEARCH: &str = "#queue-search";

@@ -6,11 +6,12 @@ mod common;
 
 use std::path::Path;
 
-use common::hub::*;
-use common::{ok, stderr, stdout, tongban};
+use common::{init_desk, ok, partner_add, stderr, stdout, tongban, HELPER_DESK};
 use serde_json::json;
 use tongban_core::case::MaterialForm;
 use tongban_core::catalog::{Catalog, CatalogItem, CatalogMaterial, DeliveryOption, HandlingMode};
+use tongban_tests::hub::{hub_admin, hub_database, HubProcess, FENGTAI, XINYE};
+use tongban_tests::{free_port, pdf_text_without_whitespace};
 
 const TRANSFER_ITEM: &str = "000122033000-TX-01";
 
@@ -92,7 +93,7 @@ fn materials_of(db: &Path, number: &str) -> Vec<String> {
 #[test]
 fn a_changed_material_reaches_the_next_intake_and_earlier_cases_keep_their_list() {
     let dir = tempfile::tempdir().unwrap();
-    let (hub_db, partner_token, _) = hub_database(dir.path());
+    let (hub_db, partner_token, _) = hub_database(dir.path(), HELPER_DESK);
     let admin_token = hub_admin(&[
         "credential",
         "issue",
@@ -173,7 +174,7 @@ fn a_changed_material_reaches_the_next_intake_and_earlier_cases_keep_their_list(
     assert!(shown.contains("3. 参保缴费凭证（复印件，1份）缺"), "{shown}");
     let notice = dir.path().join("notice.pdf");
     ok(tongban(&xinye, &["print", "notice", &second, "--out", notice.to_str().unwrap()]));
-    let text = common::pdf_text(&notice);
+    let text = pdf_text_without_whitespace(&notice);
     assert!(text.contains("参保缴费凭证") && text.contains("加盖社保经办机构业务章"), "{text}");
 
     // The earlier case keeps the list it was taken in under.
@@ -260,7 +261,7 @@ fn a_bundle_of_three_items_is_one_case_with_one_receipt_and_one_notice() {
 
     let receipt = dir.path().join("receipt.pdf");
     ok(tongban(&db, &["print", "receipt", &number, "--out", receipt.to_str().unwrap()]));
-    let text = common::pdf_text(&receipt);
+    let text = pdf_text_without_whitespace(&receipt);
     for item in ["企业职工基本养老保险待遇申领", "基本医疗保险参保信息变更", "离退休提取住房公积金", "丰台区医疗保障局"]
     {
         assert_eq!(text.matches(item).count(), 2, "{item} once on each copy: {text}");
@@ -270,7 +271,7 @@ fn a_bundle_of_three_items_is_one_case_with_one_receipt_and_one_notice() {
 
     let notice = dir.path().join("notice.pdf");
     ok(tongban(&db, &["print", "notice", &number, "--out", notice.to_str().unwrap()]));
-    let text = common::pdf_text(&notice);
+    let text = pdf_text_without_whitespace(&notice);
     for missing in ["基本养老金申领表", "参保人员信息变更表", "离退休证明"] {
         assert_eq!(text.matches(missing).count(), 1, "{missing} listed once: {text}");
     }

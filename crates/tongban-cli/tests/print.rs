@@ -6,7 +6,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{ok, pdf_text, stderr, tongban};
+use common::{ok, stderr, tongban};
+use tongban_tests::pdf_text_without_whitespace;
 
 fn pdffonts(pdf: &Path) -> String {
     let o = Command::new("pdffonts").arg(pdf).output().expect("pdffonts (poppler-utils)");
@@ -77,7 +78,7 @@ fn a_receipt_is_printed_kept_and_a_second_print_is_marked_as_a_reprint() {
     let out = desk.out("receipt.pdf");
     let said = ok(desk.run(&["print", "receipt", &number, "--out", out.to_str().unwrap()]));
     assert!(said.starts_with("已生成收件登记表：") && said.contains(&number), "{said}");
-    let text = pdf_text(&out);
+    let text = pdf_text_without_whitespace(&out);
     for expected in [
         number.as_str(),
         "欧阳喆",
@@ -96,7 +97,7 @@ fn a_receipt_is_printed_kept_and_a_second_print_is_marked_as_a_reprint() {
     let again = desk.out("again.pdf");
     let said = ok(desk.run(&["print", "receipt", &number, "--out", again.to_str().unwrap()]));
     assert!(said.starts_with("已生成收件登记表（补打）："), "{said}");
-    assert!(pdf_text(&again).contains("补打"), "the reprint says so");
+    assert!(pdf_text_without_whitespace(&again).contains("补打"), "the reprint says so");
 
     let show = ok(desk.run(&["case", "show", &number]));
     assert!(show.contains("打印："), "{show}");
@@ -113,7 +114,7 @@ fn a_notice_lists_what_is_missing_and_a_complete_case_has_none() {
     let out = desk.out("notice.pdf");
     let said = ok(desk.run(&["print", "notice", &waiting, "--out", out.to_str().unwrap()]));
     assert!(said.starts_with("已生成一次性告知书：") && said.contains("前补正"), "{said}");
-    let text = pdf_text(&out);
+    let text = pdf_text_without_whitespace(&out);
     for expected in [
         "一次性告知书",
         "𠮷野：",
@@ -157,7 +158,7 @@ fn the_days_ledger_lists_the_cases_with_masked_ids_and_an_empty_day_says_so() {
     let out = desk.out("ledger.pdf");
     let said = ok(desk.run(&["ledger", "--date", &today(), "--out", out.to_str().unwrap()]));
     assert!(said.starts_with("已生成每日台账：") && said.ends_with("共 2 件）"), "{said}");
-    let text = pdf_text(&out);
+    let text = pdf_text_without_whitespace(&out);
     for expected in
         [a.as_str(), b.as_str(), "李建国", "王珺", "跨省通办每日收件台账", "第1页共1页", "审核人（科长签字）", "2件"]
     {
@@ -174,7 +175,7 @@ fn the_days_ledger_lists_the_cases_with_masked_ids_and_an_empty_day_says_so() {
     let said =
         ok(desk.run(&["ledger", "--date", "2026-01-05", "--to", "2026-01-09", "--out", empty.to_str().unwrap()]));
     assert!(said.ends_with("共 0 件）"), "{said}");
-    assert!(pdf_text(&empty).contains("本期无收件记录（2026年1月5日至2026年1月9日，共0件）"));
+    assert!(pdf_text_without_whitespace(&empty).contains("本期无收件记录（2026年1月5日至2026年1月9日，共0件）"));
 
     let again =
         ok(desk.run(&["ledger", "--date", "2026-01-05", "--to", "2026-01-09", "--out", empty.to_str().unwrap()]));

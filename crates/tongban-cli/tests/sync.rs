@@ -8,10 +8,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use common::hub::*;
-use common::{ok, stderr, stdout, tongban};
+use common::{init_desk, ok, partner_add, stderr, stdout, tongban, HELPER_DESK};
 use tongban_core::case::CaseStatus;
 use tongban_store::{CaseFilter, Store};
+use tongban_tests::free_port;
+use tongban_tests::hub::{hub_database, HubProcess, FENGTAI, XINYE};
 
 fn status_of(db: &Path, number: &str) -> String {
     let shown = ok(tongban(db, &["case", "show", number]));
@@ -21,7 +22,7 @@ fn status_of(db: &Path, number: &str) -> String {
 #[test]
 fn a_helper_takes_cases_in_offline_the_hub_comes_up_later_and_the_partners_decisions_come_back() {
     let dir = tempfile::tempdir().unwrap();
-    let (hub_db, partner_token, back_office_token) = hub_database(dir.path());
+    let (hub_db, partner_token, back_office_token) = hub_database(dir.path(), HELPER_DESK);
     let port = free_port();
 
     // In a village, no network: three cases for 丰台区.
@@ -118,7 +119,7 @@ fn desk_with_cases(dir: &Path, n: usize, port: u16, token: &str) -> PathBuf {
 /// A 丰台区 hub database and a helper desk with `n` cases with scans, configured for a free port.
 fn hub_and_desk_with_cases(n: usize) -> (tempfile::TempDir, PathBuf, PathBuf, u16) {
     let dir = tempfile::tempdir().unwrap();
-    let (hub_db, partner_token, _) = hub_database(dir.path());
+    let (hub_db, partner_token, _) = hub_database(dir.path(), HELPER_DESK);
     let port = free_port();
     let desk = desk_with_cases(dir.path(), n, port, &partner_token);
     (dir, hub_db, desk, port)
@@ -148,6 +149,17 @@ fn spawn_sync(desk: &Path, args: &[&str]) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap()
+}
+
+/// (cases, events, distinct event ids) straight from the hub's database.
+fn hub_counts(db: &Path) -> (u64, u64, u64) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let one = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, u64>(0)).unwrap();
+    (
+        one("SELECT count(*) FROM cases"),
+        one("SELECT count(*) FROM events"),
+        one("SELECT count(DISTINCT id) FROM events"),
+    )
 }
 
 /// Scans plus events the hub holds: it grows with every upload and every accepted push.

@@ -1,7 +1,6 @@
-//! What the CLI stories share: running the real `tongban` binary on a database file.
+//! What the CLI stories share: running the real `tongban` binary on a database file, and desks
+//! set up to talk to a hub (the hub itself is `tongban_tests::hub`).
 #![allow(dead_code)] // each test file uses its own part
-
-pub mod hub;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -31,14 +30,34 @@ pub fn ok(o: Output) -> String {
     stdout(&o)
 }
 
-/// The PDF's text with all whitespace removed (so wrapped values can be searched).
-pub fn pdf_text(pdf: &Path) -> String {
-    let o = Command::new("pdftotext")
-        .args(["-raw", "-enc", "UTF-8"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils)");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
+/// The partner desk the CLI stories' hub credential is issued to.
+pub const HELPER_DESK: &str = "新野县帮办员";
+
+pub fn init_desk(db: &Path, region: &str, desk_code: &str, role: &str) {
+    ok(tongban(
+        db,
+        &[
+            "init",
+            "--region",
+            region,
+            "--hall",
+            "政务服务中心",
+            "--window",
+            "通办窗口",
+            "--desk-code",
+            desk_code,
+            "--login",
+            "wang",
+            "--name",
+            "王晓丽",
+            "--role",
+            role,
+        ],
+    ));
+}
+
+/// Configures the hub at `port` on the desk: `tongban partner add`.
+pub fn partner_add(db: &Path, region: &str, name: &str, port: u16, token: &str) -> String {
+    let url = format!("http://127.0.0.1:{port}");
+    ok(tongban(db, &["partner", "add", "--region", region, "--name", name, "--hub", &url, "--credential", token]))
 }
