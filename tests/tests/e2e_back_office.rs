@@ -107,8 +107,8 @@ async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
     eprintln!("e2e_back_office: passed in {:.1} s", started.elapsed().as_secs_f64());
 }
 
-/// On 丰台区's back-office desk: once the sync brought the case's scan, 材料 shows it in the case's
-/// detail under the material's name; Esc goes back to the inbox.
+/// On 丰台区's back-office desk: once the sync brought the case's scan, Space on the case shows it
+/// in the case's detail under the material's name; Esc goes back to the inbox.
 async fn look_at_the_scan(
     client: &Client,
     office_db: &Path,
@@ -132,13 +132,21 @@ async fn look_at_the_scan(
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // The case's row, once nothing (the list's loading mask) lies over it.
+    let cell = ".inbox-table .el-table__body tr:first-child td:first-child";
     wait_js(
         client,
-        &format!("return !!document.querySelector('[data-testid=detail-{number}]')"),
-        "the case in the inbox",
+        &format!(
+            "const c = document.querySelector('{cell}'); if (!c || !c.textContent.includes('{number}')) return false; \
+             const r = c.getBoundingClientRect(); const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); \
+             return !!top && c.contains(top)"
+        ),
+        "the case's row in the inbox, uncovered",
     )
     .await?;
-    window::click(client, &format!("[data-testid=detail-{number}]")).await?;
+    // The row picked with the mouse, Space shows the case.
+    window::click(client, cell).await?;
+    press(client, " ", "Space").await?;
     wait_js(
         client,
         &format!(
