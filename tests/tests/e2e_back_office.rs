@@ -1,8 +1,9 @@
 //! 收办分离 through a real 丰台区 hub (the `tongban-hub` binary on loopback) and the real window
 //! (see `tongban_tests::window`): 新野县's desk took a case in for 丰台区 and synced it; the window
 //! opened on 丰台区's back-office desk shows it in 后台收件箱 (Alt+2) with its scan (brought by
-//! the back office's sync, shown in the case's detail), the clerk decides 需补正 by
-//! keyboard (Enter, 3, Space on a material, Tab, the other item typed, Ctrl+Enter) and syncs (F5);
+//! the back office's sync, shown in the case's detail, Space), the clerk decides 需补正 by
+//! keyboard (Ctrl+D from the detail, 3, Space on a material, Tab, the other item typed,
+//! Ctrl+Enter) and syncs (F5);
 //! the window then opened on 新野县's desk pulls the decision with its own sync, shows the case
 //! 需补正 and the decision as news in the status bar, which opens the case, and the 一次性告知书
 //! printed there (Ctrl+Shift+P) lists what 丰台区 asked for. Skipped unless `TONGBAN_E2E=1`.
@@ -15,7 +16,7 @@ use chrono::Utc;
 use fantoccini::key::Key;
 use fantoccini::Client;
 use tongban_tests::hub::{hub_database, HubProcess, FENGTAI, XINYE};
-use tongban_tests::window::{self, key, press, save_screenshot, wait_js, Harness};
+use tongban_tests::window::{self, ctrl, key, press, save_screenshot, wait_js, Harness};
 use tongban_tests::{built_binary, free_port, pdf_text, workspace_root};
 
 /// What 丰台区 asks for beyond the case's own materials.
@@ -81,7 +82,7 @@ async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
         let client = harness.open(&office_db).await?;
         window::log_in(&client, "zhaomin", PASSWORD).await?;
         look_at_the_scan(&client, &office_db, &number, &scan, &first_material).await?;
-        decide(&client, &number).await?;
+        decide(&client).await?;
         Ok(client)
     })
     .await
@@ -107,8 +108,9 @@ async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
     eprintln!("e2e_back_office: passed in {:.1} s", started.elapsed().as_secs_f64());
 }
 
-/// On 丰台区's back-office desk: once the sync brought the case's scan, Space on the case shows it
-/// in the case's detail under the material's name; Esc goes back to the inbox.
+/// On 丰台区's back-office desk: the partner's case in 后台收件箱; once the sync brought its scan,
+/// Space on the case shows it in the case's detail under the material's name, and Ctrl+D there
+/// opens 办理决定.
 async fn look_at_the_scan(
     client: &Client,
     office_db: &Path,
@@ -144,6 +146,13 @@ async fn look_at_the_scan(
         "the case's row in the inbox, uncovered",
     )
     .await?;
+    let awaiting = window::text_of(client, "[data-testid=inbox-awaiting]").await?;
+    if !awaiting.contains('1') {
+        return Err(format!("one case 待受理: {awaiting}"));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    save_screenshot(client, "back-office.png").await?;
+
     // The row picked with the mouse, Space shows the case.
     window::click(client, cell).await?;
     press(client, " ", "Space").await?;
@@ -156,44 +165,20 @@ async fn look_at_the_scan(
     )
     .await?;
     save_screenshot(client, "back-office-detail.png").await?;
-    press(client, &key(Key::Escape), "Esc").await?;
+    // 办理决定 from the detail: Ctrl+D hands the case to the decision dialog.
+    press(client, &ctrl('d'), "Ctrl+D").await?;
     wait_js(
         client,
-        "const m = document.querySelector('.tb-detail-materials'); return !m || m.offsetParent === null",
-        "back to the inbox",
+        "const d = document.querySelector('[data-testid=decision-dialog]'); const m = document.querySelector('.tb-detail-materials'); \
+         return !!d && !!d.offsetParent && d.textContent.includes('3 需补正') && (!m || m.offsetParent === null)",
+        "the decision dialog offering 需补正, the detail closed",
     )
     .await?;
     Ok(())
 }
 
-/// On 丰台区's back-office desk: the inbox, 需补正 by keyboard, F5.
-async fn decide(client: &Client, number: &str) -> Result<(), String> {
-    wait_js(client, "return !!document.querySelector('[data-testid=nav-inbox]')", "the views' tabs").await?;
-    press(client, &format!("{}2{}", char::from(Key::Alt), char::from(Key::Null)), "Alt+2").await?;
-    // The window's sync pulls the case on its first round.
-    wait_js(
-        client,
-        &format!(
-            "const t = document.querySelector('.inbox-table .el-table__body'); return !!t && t.textContent.includes('{number}') && t.textContent.includes('南阳市新野县')"
-        ),
-        "the partner's case in the inbox",
-    )
-    .await?;
-    let awaiting = window::text_of(client, "[data-testid=inbox-awaiting]").await?;
-    if !awaiting.contains('1') {
-        return Err(format!("one case 待受理: {awaiting}"));
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    save_screenshot(client, "back-office.png").await?;
-
-    // Enter opens the decision of the selected (newest) case, wherever the focus is in the inbox.
-    press(client, &key(Key::Enter), "Enter").await?;
-    wait_js(
-        client,
-        "const d = document.querySelector('[data-testid=decision-dialog]'); return !!d && !!d.offsetParent && d.textContent.includes('3 需补正')",
-        "the decision dialog offering 需补正",
-    )
-    .await?;
+/// On 丰台区's back-office desk, in the decision dialog: 需补正 by keyboard, then F5.
+async fn decide(client: &Client) -> Result<(), String> {
     press(client, "3", "3 (需补正)").await?;
     wait_js(
         client,

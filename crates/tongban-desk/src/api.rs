@@ -442,6 +442,8 @@ pub enum CaseActionKind {
     Deliver,
     PrintReceipt,
     PrintNotice,
+    /// 办理决定, on the handling region's desk (its back office), for a partner's case.
+    Decide,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -62,17 +62,7 @@ impl Desk {
         self.with_store(|store| {
             let desk = store.require_desk()?;
             let case = store.case_by_number(number)?;
-            let options = if case.handling_region == desk.region {
-                case.status
-                    .next_events(Side::Handling)
-                    .into_iter()
-                    .filter_map(|kind| {
-                        case.status.after(kind).map(|to| DecisionOption { kind, label: to.label().into() })
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
+            let options = if case.handling_region == desk.region { decision_options(case.status) } else { Vec::new() };
             let materials = store.materials_of(case.id)?.into_iter().map(|m| m.name).collect();
             Ok(DecisionChoices {
                 number: case.number,
@@ -297,4 +287,12 @@ fn advice(code: &str, direction: Direction) -> &'static str {
         ("missing_blob", _) => "通办中心缺少该事件引用的扫描件：同步会先补传扫描件，之后重新提交",
         _ => "排除上述原因后点「重新提交」；不清楚原因时请联系技术支持",
     }
+}
+/// The decisions the handling side may record on a case in `status`, with what each makes it.
+pub(crate) fn decision_options(status: CaseStatus) -> Vec<DecisionOption> {
+    status
+        .next_events(Side::Handling)
+        .into_iter()
+        .filter_map(|kind| status.after(kind).map(|to| DecisionOption { kind, label: to.label().into() }))
+        .collect()
 }

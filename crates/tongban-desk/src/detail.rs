@@ -74,7 +74,13 @@ impl Desk {
             })
             .collect();
 
-        let actions = actions(&store, &summary, &state)?;
+        let mut actions = actions(&store, &summary, &state)?;
+        // Only what the logged-in user's role may do is offered.
+        actions.retain(|a| match a.kind {
+            CaseActionKind::Complete | CaseActionKind::Deliver => self.permit(Permission::TakeIn).is_ok(),
+            CaseActionKind::Decide => self.permit(Permission::Decide).is_ok(),
+            CaseActionKind::PrintReceipt | CaseActionKind::PrintNotice => true,
+        });
         let intake = &state.intake;
         let form = &intake.form;
         let transfer = &form.transfer;
@@ -434,11 +440,14 @@ pub(crate) fn require_kept_scans(store: &Store, material: &str, scans: &[String]
 
 fn actions(store: &Store, case: &CaseSummary, state: &CaseState) -> Result<Vec<CaseAction>, AppError> {
     let desk = store.require_desk()?;
-    if desk.region != case.receiving_region {
-        return Ok(Vec::new());
-    }
     let action =
         |kind, label: &str, shortcut: &str| CaseAction { kind, label: label.into(), shortcut: shortcut.into() };
+    if desk.region != case.receiving_region {
+        // A partner's case on its handling region's desk: the back office decides, nothing else.
+        let decides =
+            desk.region == case.handling_region && !crate::backoffice::decision_options(state.status).is_empty();
+        return Ok(if decides { vec![action(CaseActionKind::Decide, "办理决定", "Ctrl+D")] } else { Vec::new() });
+    }
     let mut out = Vec::new();
     let awaits_applicant = awaits_applicant(state.status);
     if awaits_applicant {

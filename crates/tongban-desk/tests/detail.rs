@@ -272,6 +272,7 @@ fn the_result_is_delivered_only_once_it_came_back_and_a_mailed_one_needs_its_way
 fn a_back_office_desk_sees_a_partners_case_without_the_receiving_sides_actions() {
     let f = Fixture::new();
     let number = f.take_in(false);
+    let complete = f.take_in(true);
     let back_office = tempfile::tempdir().unwrap();
     let db = back_office.path().join("fengtai.db");
     let mut store = Store::open(&db).unwrap();
@@ -292,13 +293,17 @@ fn a_back_office_desk_sees_a_partners_case_without_the_receiving_sides_actions()
         )
         .unwrap();
     let source = f.store();
-    let events: Vec<CaseEvent> =
-        source.events_of(source.case_by_number(&number).unwrap().id).unwrap().into_iter().map(|e| e.event).collect();
-    store.append_batch(&events, false).unwrap();
+    for n in [&number, &complete] {
+        let events: Vec<CaseEvent> =
+            source.events_of(source.case_by_number(n).unwrap().id).unwrap().into_iter().map(|e| e.event).collect();
+        store.append_batch(&events, false).unwrap();
+    }
     drop(store);
     let other = Desk::open(&db).unwrap();
     let d = other.case_detail(&number).unwrap();
-    assert!(d.actions.is_empty(), "{:?}", d.actions);
+    assert!(d.actions.is_empty(), "nothing to decide while 待补正: {:?}", d.actions);
+    // A complete case is the back office's to decide, from its detail too.
+    assert_eq!(kinds(&other.case_detail(&complete).unwrap()), [CaseActionKind::Decide]);
     let e = other.complete_case(&number, &completion(vec![tick(1)])).unwrap_err();
     assert_eq!(e.code, "wrong_side");
     assert!(e.message.starts_with("「补齐材料」只能由受理地录入"), "{}", e.message);

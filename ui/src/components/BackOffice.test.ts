@@ -38,7 +38,10 @@ function fakeBackend() {
       }
       return { number, status: draft.kind, status_label: "需补正", message: `办件 ${number} 已记录为「需补正」` };
     },
-    ...fakeDetailCalls({ ...waitingCase(ROWS[0]!.case.number), actions: [] }).calls,
+    ...fakeDetailCalls({
+      ...waitingCase(ROWS[0]!.case.number),
+      actions: [{ kind: "decide", label: "办理决定", shortcut: "Ctrl+D" }],
+    }).calls,
   } as unknown as Backend;
   return { backend, queries, decisions };
 }
@@ -116,7 +119,7 @@ describe("the back office inbox", () => {
     expect(decisions).toHaveLength(2);
   });
 
-  it("Space shows the selected case's materials and history, with no receiving-side actions", async () => {
+  it("Space shows the selected case's materials and history; its 办理决定 (Ctrl+D) opens the decision", async () => {
     const { backend, decisions } = fakeBackend();
     const w = await mountWith(BackOffice, backend);
     key(w.find(".inbox-table").element, "ArrowDown");
@@ -130,6 +133,12 @@ describe("the back office inbox", () => {
     await flushPromises();
     expect(decisions).toEqual([]);
     expect(document.querySelector("[data-testid=decision-dialog]"), "the decision is not opened").toBeNull();
+    // Ctrl+D (办理决定) hands the case to the decision dialog.
+    expect(document.querySelector("[data-testid=action-decide]")?.textContent).toContain("办理决定");
+    key(window, "d", { ctrlKey: true });
+    await flushPromises();
+    const dialog = document.querySelector<HTMLElement>("[data-testid=decision-dialog]");
+    expect(dialog?.textContent).toContain("3 需补正");
   });
 
   it("refreshes itself while open, as the sync brings cases", async () => {
