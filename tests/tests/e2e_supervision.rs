@@ -77,13 +77,7 @@ async fn supervision(client: &Client, today: usize, late: &str) -> Result<(), St
     assert!(overdue.contains('1'), "the case from last month is overdue: {overdue}");
     save_screenshot(client, "supervision.png").await?;
     // The overdue tab lists it, in red, with how many working days it is late.
-    client
-        .find(fantoccini::Locator::Css("[data-testid=supervision-overdue-tab]"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    window::click(client, "[data-testid=supervision-overdue-tab]").await?;
     wait_js(
         client,
         &format!(

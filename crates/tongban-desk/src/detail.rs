@@ -309,26 +309,28 @@ impl Desk {
         let entries = std::fs::read_dir(&folder).map_err(|e| {
             AppError::new("scanner_folder", format!("无法读取扫描仪文件夹「{folder}」：{e}，请检查设置"))
         })?;
-        let mut files = Vec::new();
+        // Newest first by the folder's own listing; only those are opened to read their first
+        // bytes (the window asks every few seconds, and a scanner folder keeps months of files).
+        let mut candidates = Vec::new();
         for entry in entries.flatten() {
             let Ok(meta) = entry.metadata() else { continue };
             if !meta.is_file() || meta.len() == 0 || meta.len() > MAX_SCAN_BYTES as u64 {
                 continue;
             }
-            // Only what attach_scan would take: the first bytes decide, not the extension.
-            let mut head = [0u8; 8];
-            let read = std::fs::File::open(entry.path()).and_then(|mut f| std::io::Read::read(&mut f, &mut head));
-            if read.map_or(true, |n| tongban_core::scan::media_type(&head[..n]).is_none()) {
-                continue;
-            }
             let modified: DateTime<Utc> = meta.modified().map(DateTime::from).unwrap_or_else(|_| Utc::now());
-            files.push((modified, entry.file_name().to_string_lossy().to_string(), meta.len()));
+            candidates.push((modified, entry.file_name().to_string_lossy().to_string(), meta.len(), entry.path()));
         }
-        files.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        let files = files
+        candidates.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        // Only what attach_scan would take: the first bytes decide, not the extension.
+        let files = candidates
             .into_iter()
+            .filter(|(.., path)| {
+                let mut head = [0u8; 8];
+                let read = std::fs::File::open(path).and_then(|mut f| std::io::Read::read(&mut f, &mut head));
+                read.is_ok_and(|n| tongban_core::scan::media_type(&head[..n]).is_some())
+            })
             .take(SCANNER_LISTED)
-            .map(|(at, name, size)| ScannerFile { name, size, modified: time_text(at) })
+            .map(|(at, name, size, _)| ScannerFile { name, size, modified: time_text(at) })
             .collect();
         Ok(ScannerFolder { folder: Some(folder), files })
     }

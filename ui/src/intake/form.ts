@@ -9,6 +9,7 @@ import type { ItemRef } from "../bindings/ItemRef";
 import type { OfferedMaterial } from "../bindings/OfferedMaterial";
 import type { Provided } from "../bindings/Provided";
 import type { ScanView } from "../bindings/ScanView";
+import { attachScan } from "../scans/scanner";
 
 // The labels are the Rust side's (and so the printed forms'), generated into bindings/labels.ts.
 import { ID_KINDS } from "../bindings/labels";
@@ -169,12 +170,10 @@ export function buildDraft(form: IntakeForm, offered: readonly OfferedMaterial[]
   };
 }
 
-/** A scan kept for material `i`: a scanned material is one the applicant handed over. */
+/** A scan kept for material `i` (see {@link attachScan}). */
 export function addScan(form: IntakeForm, i: number, scan: ScanView): void {
   const m = form.materials[i];
-  if (!m) return;
-  if (!m.scans.some((s) => s.sha256 === scan.sha256)) m.scans.push(scan);
-  m.received = true;
+  if (m) attachScan(m, scan);
 }
 
 /** Whether the clerk typed or ticked anything besides choosing the item. */

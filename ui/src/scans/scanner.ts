@@ -4,6 +4,7 @@
 import { onBeforeUnmount, ref, watch } from "vue";
 import { toBackendError, type Backend } from "../backend";
 import type { ScannerFolder } from "../bindings/ScannerFolder";
+import type { ScanView } from "../bindings/ScanView";
 
 /** How often the scanner folder is listed again while a checklist is open: a page just scanned
  * shows up within moments, without the clerk asking. */
@@ -14,6 +15,13 @@ export function formatSize(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${bytes} B`;
+}
+
+/** A scan kept for a material being checked (at intake or 补正收件): cited once, and a
+ * scanned material is one the applicant handed over. */
+export function attachScan(material: { received: boolean; scans: ScanView[] }, scan: ScanView): void {
+  if (!material.scans.some((s) => s.sha256 === scan.sha256)) material.scans.push(scan);
+  material.received = true;
 }
 
 /** A chosen file's bytes (FileReader: older webviews lack `Blob.arrayBuffer`). */
