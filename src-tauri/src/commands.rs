@@ -16,6 +16,7 @@ use tongban_desk::{
 };
 use tongban_desk::{CaseDetail, CaseStatus, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
 use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
+use tongban_desk::{AuditPage, AuditQuery, RecoveryKeyView};
 
 /// The desk the window works on, or why it could not be opened.
 pub enum DeskState {
@@ -218,7 +219,61 @@ pub async fn login_info(desk: State<'_, DeskState>) -> Result<LoginInfo, AppErro
 
 #[tauri::command]
 pub async fn log_in(desk: State<'_, DeskState>, login: String, password: String) -> Result<SessionView, AppError> {
-    desk.run(move |d| d.log_in(&login, &password)).await
+    // The first login opens the database: the desk starts syncing then (and goes on while the
+    // window is locked or another user logs in).
+    desk.run(move |d| {
+        let session = d.log_in(&login, &password)?;
+        if !d.sync_running() {
+            crate::start_sync(d);
+        }
+        Ok(session)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn recovery_key(desk: State<'_, DeskState>) -> Result<Option<RecoveryKeyView>, AppError> {
+    desk.run(|d| d.recovery_key()).await
+}
+
+#[tauri::command]
+pub async fn print_recovery_sheet(desk: State<'_, DeskState>) -> Result<PrintOutcome, AppError> {
+    desk.run(|d| d.print_recovery_sheet()).await
+}
+
+#[tauri::command]
+pub async fn confirm_recovery_kept(desk: State<'_, DeskState>) -> Result<(), AppError> {
+    desk.run(|d| d.confirm_recovery_kept()).await
+}
+
+#[tauri::command]
+pub async fn recover_admin(
+    desk: State<'_, DeskState>,
+    recovery_key: String,
+    login: String,
+    password: String,
+    password_again: String,
+) -> Result<(), AppError> {
+    desk.run(move |d| d.recover_admin(&recovery_key, &login, &password, &password_again)).await
+}
+
+#[tauri::command]
+pub async fn audit_log(desk: State<'_, DeskState>, query: AuditQuery) -> Result<AuditPage, AppError> {
+    desk.run(move |d| d.audit_log(&query)).await
+}
+
+#[tauri::command]
+pub async fn print_audit_log(
+    desk: State<'_, DeskState>,
+    query: AuditQuery,
+    then: AfterPrint,
+) -> Result<PrintOutcome, AppError> {
+    desk.run(move |d| d.print_audit_log(&query, then)).await
+}
+
+#[tauri::command]
+pub async fn export_audit_log(desk: State<'_, DeskState>, query: AuditQuery) -> Result<String, AppError> {
+    desk.run(move |d| d.export_audit_log(&query, None)).await
 }
 
 #[tauri::command]
@@ -301,11 +356,11 @@ pub async fn set_up_desk(
     desk: State<'_, DeskState>,
     form: DeskSetupForm,
 ) -> Result<DeskInfo, AppError> {
-    // The window opened on a desk not set up: once it is, it syncs and is named as at start.
+    // The window opened on a desk not set up: once it is, it is named as at start (it syncs
+    // once someone logs in).
     desk.run(move |d| {
         let info = d.set_up(&form)?;
         crate::name_window(&app, d);
-        crate::start_sync(d);
         Ok(info)
     })
     .await

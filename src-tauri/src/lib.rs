@@ -30,12 +30,10 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             if let Some(desk) = sync {
-                // A desk not set up yet starts both once the first-run screen has set it up.
+                // The desk is named at once (from its key file); it syncs from the first login,
+                // when its database opens.
                 if desk.info().is_ok() {
                     name_window(app.handle(), &desk);
-                    let syncing = Arc::clone(&desk);
-                    // On Tauri's runtime, where the engine's tasks then live.
-                    tauri::async_runtime::block_on(async move { start_sync(&syncing) });
                 }
                 tauri::async_runtime::spawn(notify_decisions(app.handle().clone(), desk));
             }
@@ -89,7 +87,14 @@ pub fn run() {
             commands::record_decision,
             commands::decisions_since,
             commands::quarantine,
-            commands::resubmit_quarantined
+            commands::resubmit_quarantined,
+            commands::recovery_key,
+            commands::print_recovery_sheet,
+            commands::confirm_recovery_kept,
+            commands::recover_admin,
+            commands::audit_log,
+            commands::print_audit_log,
+            commands::export_audit_log
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
@@ -139,9 +144,10 @@ async fn notify_decisions(app: AppHandle, desk: Arc<Desk>) {
     }
 }
 
-/// A desk on its first-run screen has no decisions yet: only other failures are worth a line.
+/// A desk on its first-run or login screen has no decisions to read yet: only other failures are
+/// worth a line.
 fn report(e: &AppError) {
-    if e.code != "desk_not_initialized" {
+    if e.code != "desk_not_initialized" && e.code != "not_logged_in" {
         eprintln!("tongban-desk: 无法读取办理地决定：{} ({})", e.message, e.code);
     }
 }

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tongban_store::{CaseFilter, Store};
+use tongban_store::CaseFilter;
 
 #[test]
 fn every_case_reported_saved_survives_a_kill_and_numbers_stay_unique() {
@@ -34,7 +34,7 @@ fn every_case_reported_saved_survives_a_kill_and_numbers_stay_unique() {
         // Lines printed before the kill landed are saved cases too.
         saved.extend(lines.map_while(Result::ok));
     }
-    let store = Store::open(&db).expect("reopens after kills");
+    let store = tongban_desk::demo::open(&db).expect("reopens after kills");
     let all = store.list_cases(&CaseFilter::default(), 1, 1000).unwrap();
     let mut in_db: Vec<String> = all.rows.iter().map(|r| r.number.clone()).collect();
     for number in &saved {

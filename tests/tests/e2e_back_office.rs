@@ -27,7 +27,6 @@ const PASSWORD: &str = "e2e-password-2026";
 
 fn desk(path: &Path, region: &str, code: &str, user: (&str, &str, &str), url: &str, credential: &str) {
     let (login, name, role) = user;
-    let mut store = tongban_store::Store::open(path).unwrap();
     let setup = tongban_store::DeskSetup {
         region: region.into(),
         hall: "政务服务中心".into(),
@@ -35,7 +34,7 @@ fn desk(path: &Path, region: &str, code: &str, user: (&str, &str, &str), url: &s
         desk_code: code.into(),
         first_user: tongban_store::User { login: login.into(), display_name: name.into(), role: role.into() },
     };
-    store.init_desk_with(&setup, Some(PASSWORD), &[], Utc::now()).unwrap();
+    let mut store = tongban_desk::create_desk(path, &setup, PASSWORD, &[]).unwrap();
     let hub = tongban_store::HubSetup {
         region: FENGTAI.into(),
         name: "北京市丰台区".into(),
@@ -45,8 +44,24 @@ fn desk(path: &Path, region: &str, code: &str, user: (&str, &str, &str), url: &s
     store.add_hub(&hub, Utc::now()).unwrap();
 }
 
-fn sync_once(db: &Path) {
-    let out = Command::new(built_binary("tongban")).arg("--db").arg(db).args(["sync", "--once"]).output().unwrap();
+/// The desk at `path` opened by its user (`login`).
+fn open(path: &Path, login: &str) -> tongban_store::Store {
+    tongban_store::Store::unlock(path, login, PASSWORD, Utc::now()).unwrap()
+}
+
+fn sync_once(db: &Path, login: &str) {
+    let mut child = Command::new(built_binary("tongban"))
+        .arg("--db")
+        .arg(db)
+        .args(["--user", login, "--password-stdin", "sync", "--once"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "tongban sync --once: {}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -67,7 +82,7 @@ async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
     form.handling_region = FENGTAI.into();
     form.materials.iter_mut().for_each(|m| m.received = true);
     let first_material = form.materials[0].name.clone();
-    let mut window_store = tongban_store::Store::open(&window_db).unwrap();
+    let mut window_store = open(&window_db, "zhangmin");
     let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00];
     jpeg.resize(8192, 0x42);
     let scan = window_store.put_blob(&jpeg, "image/jpeg", "扫描0001.jpg", Utc::now()).unwrap().sha256;
@@ -75,7 +90,7 @@ async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
     let (_, number) = window_store.create_case(&form, "zhangmin", Utc::now()).unwrap();
     drop(window_store);
     let number = number.to_string();
-    sync_once(&window_db);
+    sync_once(&window_db, "zhangmin");
 
     let harness = Harness::start(dir.path());
     let client = window::within(Duration::from_secs(120), async {
@@ -121,9 +136,11 @@ async fn look_at_the_scan(
     wait_js(client, "return !!document.querySelector('[data-testid=nav-inbox]')", "the views' tabs").await?;
     press(client, &format!("{}2{}", char::from(Key::Alt), char::from(Key::Null)), "Alt+2").await?;
     let deadline = Instant::now() + Duration::from_secs(30);
-    while tongban_store::Store::open(office_db).unwrap().blob_info(scan).unwrap().is_none() {
+    let key = open(office_db, "zhaomin").data_key().clone();
+    let reopen = || tongban_store::Store::open(office_db, &key).unwrap();
+    while reopen().blob_info(scan).unwrap().is_none() {
         if Instant::now() > deadline {
-            let store = tongban_store::Store::open(office_db).unwrap();
+            let store = reopen();
             let state = store.sync_state(FENGTAI).unwrap();
             return Err(format!(
                 "the back office's sync did not bring the case's scan: missing {:?}, last error {:?}, success {:?}",

@@ -52,7 +52,7 @@ async fn a_case_waiting_for_materials_is_completed_from_its_detail_view() {
     drop(harness);
 
     // Events are the truth: the intake and the completion, nothing else, both waiting for the hub.
-    let store = tongban_store::Store::open(&db).expect("open the desk");
+    let store = tongban_desk::demo::open(&db).expect("open the desk");
     let case = store.case_by_number(&number).expect("the case");
     assert_eq!(case.status, tongban_core::case::CaseStatus::Received);
     let kinds: Vec<&str> = store.events_of(case.id).unwrap().iter().map(|e| e.event.body.kind().as_str()).collect();

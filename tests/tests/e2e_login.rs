@@ -41,7 +41,7 @@ async fn login_lock_and_first_run() {
     .unwrap_or_else(|e| panic!("{e}"));
     drop(harness);
     assert!(
-        tongban_store::Store::open(&fresh).unwrap().verify_login("admin", NEW_PASSWORD, chrono::Utc::now()).is_ok(),
+        tongban_store::Store::unlock(&fresh, "admin", NEW_PASSWORD, chrono::Utc::now()).is_ok(),
         "the first admin logs in with the password they changed to"
     );
     eprintln!("e2e_login: passed in {:.1} s", started.elapsed().as_secs_f64());
@@ -143,6 +143,22 @@ async fn first_run(client: &Client) -> Result<(), String> {
     window::clear_field(&again, "the password again").await?;
     again.send_keys("管理员密码2026").await.map_err(|e| e.to_string())?;
     again.send_keys(&key(Key::Enter)).await.map_err(|e| e.to_string())?;
+    // The recovery key, shown once: 11 groups, to print for the safe; 完成 only once confirmed.
+    wait_js(
+        client,
+        "const d = document.querySelector('[data-testid=recovery-key-groups]'); return !!d && d.querySelectorAll('li').length === 11",
+        "the recovery key after setup",
+    )
+    .await?;
+    save_screenshot(client, "recovery-key.png").await?;
+    let done_disabled = client
+        .execute("return document.querySelector('[data-testid=recovery-key-done]').disabled", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(done_disabled.as_bool(), Some(true), "完成 waits for the confirmation");
+    window::click(client, "[data-testid=recovery-key-kept]").await?;
+    window::click(client, "[data-testid=recovery-key-done]").await?;
+    wait_js(client, "return !document.querySelector('[data-testid=recovery-key-groups]')", "the recovery key gone").await?;
     wait_js(client, "return !!document.querySelector('#login-name')", "the login screen after setup").await?;
     window::log_in(client, "admin", "管理员密码2026").await?;
     let user = text_of(client, "[data-testid=session-user]").await?;

@@ -21,7 +21,7 @@ async fn supervisor_and_partners() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("desk.db");
     let seeded = tongban_desk::demo::seed(&db, 8).expect("seed the demo desk");
-    let mut store = tongban_store::Store::open(&db).unwrap();
+    let mut store = tongban_desk::demo::open(&db).unwrap();
     // A case taken in five weeks ago and never decided: overdue by now.
     let (_, late) = store
         .create_case(&tongban_desk::demo::sample_form(0), "zhangmin", Utc::now() - chrono::Duration::days(35))
@@ -50,7 +50,7 @@ async fn supervisor_and_partners() {
     client.close().await.expect("end the WebDriver session (closes the app)");
     drop(harness);
     // The partner added in the window is in the database, as typed.
-    let hubs = tongban_store::Store::open(&db).unwrap().hubs().unwrap();
+    let hubs = tongban_desk::demo::open(&db).unwrap().hubs().unwrap();
     let added = hubs.iter().find(|h| h.region == "330802").expect("the partner added in the window");
     assert_eq!(added.name, "浙江省衢州市柯城区");
     assert_eq!(added.url, "https://tongban.kecheng.example");

@@ -36,7 +36,7 @@ async fn queue_search_finds_the_typed_applicant() {
         url: format!("http://127.0.0.1:{}", free_port()),
         credential: "token".into(),
     };
-    tongban_store::Store::open(&db).unwrap().add_hub(&hub, chrono::Utc::now()).expect("configure the hub");
+    tongban_desk::demo::open(&db).unwrap().add_hub(&hub, chrono::Utc::now()).expect("configure the hub");
     // The case to look for: an applicant whose name no other seeded applicant's name contains.
     let target = seeded
         .iter()

@@ -45,6 +45,9 @@ import type { DecisionDraft } from "./bindings/DecisionDraft";
 import type { Decided } from "./bindings/Decided";
 import type { DecisionNews } from "./bindings/DecisionNews";
 import type { QuarantineRow } from "./bindings/QuarantineRow";
+import type { RecoveryKeyView } from "./bindings/RecoveryKeyView";
+import type { AuditQuery } from "./bindings/AuditQuery";
+import type { AuditPage } from "./bindings/AuditPage";
 
 export interface Backend {
   deskInfo(): Promise<DeskInfo>;
@@ -130,6 +133,19 @@ export interface Backend {
   quarantine(): Promise<QuarantineRow[]>;
   /** 重新提交 a quarantined event once its cause is fixed. */
   resubmitQuarantined(eventId: string): Promise<void>;
+  /** The recovery key while it is still to be handed out (after set-up, or to an admin); else null. */
+  recoveryKey(): Promise<RecoveryKeyView | null>;
+  /** Prints the recovery sheet and opens it in the viewer. */
+  printRecoverySheet(): Promise<PrintOutcome>;
+  /** The recovery key is kept in the safe: it is never shown again. */
+  confirmRecoveryKept(): Promise<void>;
+  /** 忘记管理员密码: the recovery key gives an admin a new password. */
+  recoverAdmin(recoveryKey: string, login: string, password: string, passwordAgain: string): Promise<void>;
+  /** The audit log (supervisors): newest first, filtered. */
+  auditLog(query: AuditQuery): Promise<AuditPage>;
+  printAuditLog(query: AuditQuery, then: AfterPrint): Promise<PrintOutcome>;
+  /** Exports the filtered audit log as CSV into the documents folder; answers the file's path. */
+  exportAuditLog(query: AuditQuery): Promise<string>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -241,6 +257,14 @@ export function createTauriBackend(invoke: Invoke): Backend {
     decisionsSince: (after) => call<DecisionNews>("decisions_since", { after }),
     quarantine: () => call<QuarantineRow[]>("quarantine"),
     resubmitQuarantined: (eventId) => call<void>("resubmit_quarantined", { eventId }),
+    recoveryKey: () => call<RecoveryKeyView | null>("recovery_key"),
+    printRecoverySheet: () => call<PrintOutcome>("print_recovery_sheet"),
+    confirmRecoveryKept: () => call<void>("confirm_recovery_kept"),
+    recoverAdmin: (recoveryKey, login, password, passwordAgain) =>
+      call<void>("recover_admin", { recoveryKey, login, password, passwordAgain }),
+    auditLog: (query) => call<AuditPage>("audit_log", { query }),
+    printAuditLog: (query, then) => call<PrintOutcome>("print_audit_log", { query, then }),
+    exportAuditLog: (query) => call<string>("export_audit_log", { query }),
   };
 }
 

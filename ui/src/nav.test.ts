@@ -14,6 +14,7 @@ describe("viewForKey", () => {
     expect(viewForKey(key("2", { alt: true }), VIEWS)).toBe("inbox");
     expect(viewForKey(key("3", { alt: true }), VIEWS)).toBe("supervision");
     expect(viewForKey(key("4", { alt: true }), VIEWS)).toBe("partners");
+    expect(viewForKey(key("5", { alt: true }), VIEWS)).toBe("audit");
   });
 
   it("ignores digits without Alt, with Ctrl, and views not shown", () => {
@@ -29,11 +30,11 @@ describe("viewForKey", () => {
 });
 
 describe("viewsFor", () => {
-  it("shows 督查台账 to supervisors and 后台收件箱 to the back office", () => {
+  it("shows 督查台账 and 审计日志 to supervisors and 后台收件箱 to the back office", () => {
     const keys = (can_supervise: boolean, can_decide: boolean) =>
       viewsFor({ can_supervise, can_decide }).map((v) => v.key);
-    expect(keys(true, true)).toEqual(["queue", "inbox", "supervision", "partners"]);
-    expect(keys(true, false)).toEqual(["queue", "supervision", "partners"]);
+    expect(keys(true, true)).toEqual(["queue", "inbox", "supervision", "partners", "audit"]);
+    expect(keys(true, false)).toEqual(["queue", "supervision", "partners", "audit"]);
     expect(keys(false, true)).toEqual(["queue", "inbox", "partners"]);
     expect(keys(false, false)).toEqual(["queue", "partners"]);
   });

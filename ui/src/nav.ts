@@ -2,7 +2,7 @@
 import type { SessionView } from "./bindings/SessionView";
 import type { KeyLike } from "./queue/shortcuts";
 
-export type ViewKey = "queue" | "inbox" | "supervision" | "partners";
+export type ViewKey = "queue" | "inbox" | "supervision" | "partners" | "audit";
 
 export interface ViewEntry {
   key: ViewKey;
@@ -16,13 +16,17 @@ export const VIEWS: readonly ViewEntry[] = [
   { key: "inbox", label: "后台收件箱", digit: "2" },
   { key: "supervision", label: "督查台账", digit: "3" },
   { key: "partners", label: "合作地区", digit: "4" },
+  { key: "audit", label: "审计日志", digit: "5" },
 ];
 
 /** The views a role may use: the queue and the partners for everyone, 后台收件箱 for the back
- * office, 督查台账 for supervisors (admins have both). */
+ * office, 督查台账 and 审计日志 for supervisors (admins have both). */
 export function viewsFor(session: Pick<SessionView, "can_supervise" | "can_decide">): readonly ViewEntry[] {
   return VIEWS.filter(
-    (v) => (v.key !== "supervision" || session.can_supervise) && (v.key !== "inbox" || session.can_decide),
+    (v) =>
+      (v.key !== "supervision" || session.can_supervise) &&
+      (v.key !== "audit" || session.can_supervise) &&
+      (v.key !== "inbox" || session.can_decide),
   );
 }
 

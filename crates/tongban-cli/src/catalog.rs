@@ -10,7 +10,7 @@ use tongban_catalog::ReadOptions;
 use tongban_core::catalog::{Catalog, CatalogItem};
 use tongban_core::region;
 use tongban_desk::printing::beijing;
-use tongban_store::{CatalogSource, Store};
+use tongban_store::{AuditKind, CatalogSource, NewAuditEntry, Store};
 use tongban_sync::client::HubClient;
 use tongban_sync::SyncSettings;
 use tongban_wire::catalog::CatalogUpload;
@@ -82,7 +82,15 @@ pub enum CatalogCommand {
     },
 }
 
-pub fn run(store: &mut Store, command: &CatalogCommand) -> Result<(), Failure> {
+/// What a role must be allowed to run `command`: loading and publishing a catalog is an admin's.
+pub fn permission(command: &CatalogCommand) -> tongban_desk::Permission {
+    match command {
+        CatalogCommand::Import { .. } | CatalogCommand::Publish { .. } => tongban_desk::Permission::Administer,
+        _ => tongban_desk::Permission::Read,
+    }
+}
+
+pub fn run(store: &mut Store, user: &str, command: &CatalogCommand) -> Result<(), Failure> {
     match command {
         CatalogCommand::Import { file, region, version } => {
             let options = ReadOptions { region: region.clone(), version: version.clone() };
@@ -93,6 +101,8 @@ pub fn run(store: &mut Store, command: &CatalogCommand) -> Result<(), Failure> {
             let catalog = imported.catalog;
             let installed = store.install_catalog(&catalog, CatalogSource::File, None, Utc::now())?;
             let name = region::display_name(&catalog.region);
+            let detail = format!("导入{name}事项清单 版本 {}", catalog.version);
+            store.record(&NewAuditEntry { kind: AuditKind::Settings, user, case_id: None, detail }, Utc::now())?;
             say!(
                 "已导入{name}（{}）事项清单 版本 {}：事项 {} 个，一件事 {} 个，联络人 {} 个",
                 catalog.region,
@@ -113,6 +123,8 @@ pub fn run(store: &mut Store, command: &CatalogCommand) -> Result<(), Failure> {
         CatalogCommand::Export { region, version, out } => {
             let catalog = chosen(store, region.as_deref(), version.as_deref())?;
             tongban_catalog::write_file(&catalog, out).map_err(|e| Failure(e.to_string()))?;
+            let detail = format!("{}事项清单 版本 {} 导出到「{}」", region::display_name(&catalog.region), catalog.version, out.display());
+            store.record(&NewAuditEntry { kind: AuditKind::Export, user, case_id: None, detail }, Utc::now())?;
             say!(
                 "已导出{}事项清单 版本 {}（事项 {} 个）到 {}",
                 region::display_name(&catalog.region),

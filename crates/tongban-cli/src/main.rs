@@ -13,8 +13,8 @@ use tongban_core::case::{CaseStatus, EventBody, IntakeForm};
 use tongban_core::catalog::CatalogIntake;
 use tongban_core::{region, validate};
 use tongban_desk::printing::{self, beijing, LedgerRequest};
-use tongban_desk::Desk;
-use tongban_store::{CaseFilter, DeskSetup, FormKind, Store, StoreError, User};
+use tongban_desk::{Desk, Permission};
+use tongban_store::{AuditKind, CaseFilter, DeskSetup, FormKind, NewAuditEntry, Store, StoreError, User};
 use tongban_wire::decisions::Decision;
 
 #[derive(Parser)]
@@ -27,9 +27,12 @@ struct Cli {
     /// 数据库文件（默认：环境变量 TONGBAN_DB，否则系统数据目录下的 tongban-desk/desk.db）
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
-    /// 操作人登录名（默认：环境变量 TONGBAN_USER，否则受理台的第一个用户）
+    /// 登录名（默认：环境变量 TONGBAN_USER）；读写受理台数据的命令都须登录，密码从提示输入或用 --password-stdin
     #[arg(long, global = true, value_name = "LOGIN")]
     user: Option<String>,
+    /// 从标准输入读取密码：第一行是登录密码（init 时为第一个用户的密码）；需要新密码的命令（user add、user passwd、recover）再读下一行
+    #[arg(long, global = true)]
+    password_stdin: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -59,13 +62,30 @@ enum Command {
         /// 第一个用户的角色：clerk / helper / back_office / supervisor / admin
         #[arg(long, default_value = "admin")]
         role: String,
-        /// 从标准输入的第一行读取第一个用户的密码（至少 8 个字符）；不给时该用户须先由 tongban user passwd 设置密码才能登录窗口
-        #[arg(long)]
-        password_stdin: bool,
+        /// 把恢复密钥表（A4 PDF，交服务中心保险柜保管）写到此文件；恢复密钥只在设置时给出这一次
+        #[arg(long, value_name = "FILE")]
+        recovery_sheet: Option<PathBuf>,
         /// 以 JSON 输出，便于脚本处理
         #[arg(long)]
         json: bool,
     },
+    /// 忘记管理员密码（或密钥文件丢失）时：用设置时打印的恢复密钥为一位管理员设置新密码
+    Recover {
+        /// 管理员的登录名
+        login: String,
+    },
+    /// 审计日志：核验哈希链、列出、导出
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// 备份受理台：加密的数据库、密钥文件和扫描件复制到一个新文件夹
+    Backup {
+        /// 备份到的文件夹（须不存在或为空）
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// 无人值守同步：用本机绑定的密钥（Windows DPAPI 或 Linux 密钥环）让 tongban sync 无须登录即可运行
+    #[command(subcommand)]
+    Unattended(UnattendedCommand),
     /// 本受理台的用户：添加、列出、设置密码、停用
     #[command(subcommand)]
     User(UserCommand),
@@ -238,9 +258,6 @@ enum UserCommand {
         /// 角色：clerk（窗口受理）/ helper（帮办代办）/ back_office（后台审批）/ supervisor（督查）/ admin（管理员）
         #[arg(long)]
         role: String,
-        /// 从标准输入的第一行读取密码（至少 8 个字符）
-        #[arg(long)]
-        password_stdin: bool,
     },
     /// 列出用户及其角色、状态
     List {
@@ -248,7 +265,7 @@ enum UserCommand {
         #[arg(long)]
         json: bool,
     },
-    /// 设置（重置）用户的密码：从标准输入的第一行读取新密码，并解除登录锁定
+    /// 设置（重置）用户的密码并解除登录锁定：新密码从提示输入，或 --password-stdin 的第二行
     Passwd {
         /// 登录名
         login: String,
@@ -258,6 +275,58 @@ enum UserCommand {
         /// 登录名
         login: String,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// 核验审计链（各条记录、办件事件、打印记录，以及通办中心保存的链头），指出第一处断裂
+    Verify,
+    /// 列出审计记录（最新的在前）
+    List {
+        /// 只列出该用户（登录名）的
+        #[arg(long, value_name = "LOGIN")]
+        person: Option<String>,
+        /// 只列出该办件（办件编号）的
+        #[arg(long, value_name = "NUMBER")]
+        case: Option<String>,
+        /// 只列出该类，如 登录 或 id_reveal
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// 以 JSON 输出，便于脚本处理
+        #[arg(long)]
+        json: bool,
+    },
+    /// 导出审计记录为 CSV（UTF-8，Excel 可直接打开）
+    Export {
+        #[arg(long, value_name = "LOGIN")]
+        person: Option<String>,
+        #[arg(long, value_name = "NUMBER")]
+        case: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UnattendedCommand {
+    /// 开启：数据密钥另以本机绑定的密钥封存，此后 tongban sync 不带 --user 也能运行（仅同步）
+    Enable,
+    /// 关闭：删除本机绑定的封存
+    Disable,
+    /// 是否已开启
+    Status,
 }
 
 #[derive(Subcommand)]
@@ -373,6 +442,7 @@ impl From<tongban_desk::AppError> for Failure {
     }
 }
 
+mod audit;
 mod catalog;
 mod sync;
 
@@ -395,23 +465,75 @@ fn db_path(cli: &Cli) -> Result<PathBuf, Failure> {
         .ok_or_else(|| Failure("找不到系统数据目录，请用 --db 指定数据库文件".into()))
 }
 
-fn open(cli: &Cli) -> Result<Store, Failure> {
-    Ok(Store::open(&db_path(cli)?)?)
+/// The login named by `--user` or `TONGBAN_USER`.
+fn login_name(cli: &Cli) -> Option<String> {
+    cli.user.clone().or_else(|| std::env::var("TONGBAN_USER").ok()).map(|l| l.trim().to_string()).filter(|l| !l.is_empty())
 }
 
-fn acting_user(cli: &Cli, store: &Store) -> Result<String, Failure> {
-    Ok(tongban_desk::acting_user(store, cli.user.as_deref())?)
+/// Standard input's lines, for `--password-stdin`: the login's password first, then any new one.
+struct Passwords {
+    from_stdin: bool,
+    lines: std::io::Lines<std::io::StdinLock<'static>>,
 }
 
-/// The first line of standard input, without its line ending: a password given by a script.
-fn password_from_stdin() -> Result<String, Failure> {
-    let mut line = String::new();
-    std::io::stdin().read_line(&mut line).map_err(|e| Failure(format!("读取标准输入失败：{e}")))?;
-    let password = line.trim_end_matches(['\r', '\n']).to_string();
-    if password.is_empty() {
-        return Err(Failure("标准输入中没有密码：请在第一行给出密码".into()));
+impl Passwords {
+    fn new(cli: &Cli) -> Passwords {
+        use std::io::BufRead;
+        Passwords { from_stdin: cli.password_stdin, lines: std::io::stdin().lock().lines() }
     }
-    Ok(password)
+
+    /// The next password: the next line of standard input, or asked for on the terminal.
+    fn next(&mut self, prompt: &str) -> Result<String, Failure> {
+        let password = if self.from_stdin {
+            match self.lines.next() {
+                Some(Ok(line)) => line.trim_end_matches('\r').to_string(),
+                Some(Err(e)) => return Err(Failure(format!("读取标准输入失败：{e}"))),
+                None => String::new(),
+            }
+        } else {
+            rpassword::prompt_password(prompt).map_err(|_| {
+                Failure("无法读取密码：没有终端可以输入密码，请用 --password-stdin 从标准输入给出".into())
+            })?
+        };
+        if password.is_empty() {
+            return Err(Failure(format!("没有给出{}", prompt.trim_end_matches(['：', ':']))));
+        }
+        Ok(password)
+    }
+}
+
+/// Logs in for this command (`--user` and a password) and checks the role may do `what`, as
+/// the window does. Without a login nothing of the desk is read: the database is encrypted.
+fn log_in(cli: &Cli, passwords: &mut Passwords, what: Permission) -> Result<Desk, Failure> {
+    let path = db_path(cli)?;
+    match tongban_store::FileKind::of(&path)? {
+        tongban_store::FileKind::Missing => {
+            return Err(Failure(format!("找不到数据库「{}」，请先运行 tongban init", path.display())))
+        }
+        tongban_store::FileKind::Foreign => return Err(StoreError::NotADatabase(path).into()),
+        _ => {}
+    }
+    let Some(login) = login_name(cli) else {
+        return Err(Failure("数据库已加密，请登录：用 --user 指定登录名（密码从提示输入，或用 --password-stdin）".into()));
+    };
+    let password = passwords.next("密码：")?;
+    let desk = Desk::open_as(&path, &login, &password)?;
+    desk.require(what)?;
+    Ok(desk)
+}
+
+/// The store `tongban sync` runs on: opened by a login, or, with no `--user`, by the machine-bound
+/// key an admin turned on (`tongban unattended enable`).
+fn sync_store(cli: &Cli, passwords: &mut Passwords) -> Result<Store, Failure> {
+    let path = db_path(cli)?;
+    if login_name(cli).is_none() {
+        if let Some(store) = tongban_desk::unattended::open(&path)? {
+            return Ok(store);
+        }
+    }
+    let desk = log_in(cli, passwords, Permission::Read)?;
+    let store = desk.locked()?;
+    Ok(Store::open(store.path(), store.data_key())?)
 }
 
 fn date_arg(label: &str, s: &str) -> Result<NaiveDate, Failure> {
@@ -420,10 +542,15 @@ fn date_arg(label: &str, s: &str) -> Result<NaiveDate, Failure> {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    let mut passwords = Passwords::new(&cli);
     match &cli.command {
-        Command::Init { region: code, hall, window, desk_code, login, name, role, password_stdin, json } => {
-            let password = if *password_stdin { Some(password_from_stdin()?) } else { None };
-            let mut store = open(&cli)?;
+        Command::Init { region: code, hall, window, desk_code, login, name, role, recovery_sheet, json } => {
+            if role.trim() != "admin" {
+                return Err(Failure(
+                    "第一个用户须为管理员（--role admin）；其他用户由管理员用 tongban user add 添加".into(),
+                ));
+            }
+            let password = passwords.next("第一个用户的密码：")?;
             let setup = DeskSetup {
                 region: code.clone(),
                 hall: hall.clone(),
@@ -431,13 +558,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 desk_code: desk_code.clone(),
                 first_user: User { login: login.clone(), display_name: name.clone(), role: role.clone() },
             };
-            let desk = store.init_desk_with(&setup, password.as_deref(), &[], Utc::now())?;
+            let path = db_path(&cli)?;
+            let mut store = tongban_desk::create_desk(&path, &setup, &password, &[])?;
+            let desk = store.require_desk()?;
+            let recovery = store.data_key().recovery_key();
+            // Shown on this command's output: handed out, never shown again.
+            store.mark_recovery_issued(login.trim(), Utc::now())?;
+            if let Some(sheet) = recovery_sheet {
+                let pdf = tongban_desk::recovery_sheet(&store, Utc::now())?;
+                write_to(sheet)("", &pdf)?;
+            }
             let region_name = region::full_name(&desk.region).unwrap_or_default();
             if *json {
                 say!(
                     "{}",
                     json!({ "id": desk.id, "region": desk.region, "region_name": region_name,
-                    "window": desk.window_label(), "desk_code": desk.desk_code.as_str() })
+                    "window": desk.window_label(), "desk_code": desk.desk_code.as_str(),
+                    "recovery_key": recovery.as_str() })
                 );
             } else {
                 say!(
@@ -447,7 +584,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     desk.desk_code.as_str()
                 );
                 say!("数据库：{}", store.path().display());
+                say!("恢复密钥（只显示这一次；忘记管理员密码时凭它重设，请抄写或打印后放入保险柜）：");
+                say!("  {}", recovery.as_str());
             }
+        }
+        Command::Recover { login } => {
+            let recovery_key = passwords.next("恢复密钥：")?;
+            let password = passwords.next("新密码：")?;
+            let path = db_path(&cli)?;
+            tongban_desk::recover_admin(&path, &recovery_key, login, &password)?;
+            say!("已用恢复密钥为管理员 {} 设置新密码", login.trim());
         }
         Command::Case(CaseCommand::New { json: file }) => {
             let text = if file.as_os_str() == "-" {
@@ -465,8 +611,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             // parsed as the latter, whose error says where the form goes wrong.
             let by_code = serde_json::from_str::<serde_json::Value>(&text)
                 .is_ok_and(|v| v.get("item").is_some_and(serde_json::Value::is_string));
-            let mut store = open(&cli)?;
-            let user = acting_user(&cli, &store)?;
+            let desk = log_in(&cli, &mut passwords, Permission::TakeIn)?;
+            let user = desk.user()?.login;
+            let mut store = desk.locked()?;
             let (_, number) = if by_code {
                 let draft: CatalogIntake = serde_json::from_str(&text).map_err(at)?;
                 store.create_case_from_catalog(&draft, &user, Utc::now())?
@@ -493,7 +640,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 clerk: clerk.clone(),
                 ..CaseFilter::default()
             };
-            let store = open(&cli)?;
+            let desk = log_in(&cli, &mut passwords, Permission::Read)?;
+            let store = desk.locked()?;
             let result = store.list_cases(&filter, *page, *page_size)?;
             if *json {
                 say!("{}", serde_json::to_string_pretty(&result).map_err(|e| Failure(e.to_string()))?);
@@ -527,13 +675,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 DecisionKind::Deny => Decision::Conclude { approved: false, note: note.clone() },
                 DecisionKind::Mail => Decision::MailResult { waybill: text(waybill) },
             };
-            let desk = Desk::open(&db_path(&cli)?)?;
-            let status = desk.decide(number, decision, cli.user.as_deref())?;
+            let desk = log_in(&cli, &mut passwords, Permission::Decide)?;
+            let status = desk.decide(number, decision, None)?;
             say!("办件 {} 现为{}，将在下次同步时送达受理地", number.trim(), status.label());
         }
         Command::Case(CaseCommand::Show { number, json }) => {
-            let store = open(&cli)?;
+            let desk = log_in(&cli, &mut passwords, Permission::Read)?;
+            let mut store = desk.locked()?;
             let summary = store.case_by_number(number)?;
+            // The command shows the whole 证件号码: a view and a reveal, as in the window.
+            let user = desk.user()?.login;
+            for (kind, detail) in [(AuditKind::CaseView, "命令行 case show"), (AuditKind::IdReveal, "申请人的证件号码（命令行）")] {
+                store.record(&NewAuditEntry { kind, user: &user, case_id: Some(summary.id), detail: detail.into() }, Utc::now())?;
+            }
             let state = store.case_state(summary.id)?;
             let events = store.events_of(summary.id)?;
             if *json {
@@ -574,13 +728,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Workdays(cmd) => {
-            let store_calendar;
+            let mut store_calendar = None;
             // Reading a desk database is only needed when one exists or is named; the shipped
             // years work without any.
+            let what = match cmd {
+                WorkdaysCommand::Import { .. } => Permission::Administer,
+                _ => Permission::Read,
+            };
             let calendar = match cli.db.clone().or_else(|| std::env::var_os("TONGBAN_DB").map(PathBuf::from)) {
                 Some(path) if path.exists() || matches!(cmd, WorkdaysCommand::Import { .. }) => {
-                    store_calendar = Some(Store::open(&path)?);
-                    store_calendar.as_ref().map(|s| s.calendar().clone())
+                    store_calendar = Some(log_in(&cli, &mut passwords, what)?);
+                    store_calendar.as_ref().map(|d| d.locked().map(|s| s.calendar().clone())).transpose()?
                 }
                 _ => None,
             }
@@ -600,16 +758,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 WorkdaysCommand::Import { file } => {
                     let text = std::fs::read_to_string(file)
                         .map_err(|e| Failure(format!("读取「{}」失败：{e}", file.display())))?;
-                    let mut store = open(&cli)?;
-                    let years = store.import_calendar(&text, Utc::now())?;
+                    let desk = store_calendar.as_ref().ok_or_else(|| Failure("请用 --db 指定数据库".into()))?;
+                    let years = desk.locked()?.import_calendar(&text, Utc::now())?;
                     let years: Vec<String> = years.iter().map(|y| format!("{y}年")).collect();
                     say!("已导入 {} 的节假日安排", years.join("、"));
                 }
             }
         }
         Command::Print { form, case, out } => {
-            let mut store = open(&cli)?;
-            let user = acting_user(&cli, &store)?;
+            let desk = log_in(&cli, &mut passwords, Permission::Read)?;
+            let user = desk.user()?.login;
+            let mut store = desk.locked()?;
             let form = match form {
                 PrintForm::Receipt => FormKind::Receipt,
                 PrintForm::Notice => FormKind::Notice,
@@ -618,15 +777,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
             say!("{}", printed.summary(Some(out)));
         }
         Command::Ledger { date, to, clerk, partner, out } => {
-            let mut store = open(&cli)?;
-            let user = acting_user(&cli, &store)?;
+            let desk = log_in(&cli, &mut passwords, Permission::Read)?;
+            let user = desk.user()?.login;
+            let mut store = desk.locked()?;
             let request =
                 LedgerRequest { from: date.clone(), to: to.clone(), clerk: clerk.clone(), partner: partner.clone() };
             let printed = printing::print_ledger(&mut store, &request, &user, Utc::now(), &mut write_to(out))?;
             say!("{}", printed.summary(Some(out)));
         }
         Command::Settings(SettingsCommand::Show { json }) => {
-            let store = open(&cli)?;
+            let desk = log_in(&cli, &mut passwords, Permission::Read)?;
+            let store = desk.locked()?;
             let settings = store.settings()?;
             if *json {
                 say!("{}", serde_json::to_string_pretty(&settings).map_err(|e| Failure(e.to_string()))?);
@@ -643,9 +804,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Settings(SettingsCommand::Set { key, value }) => {
-            let mut store = open(&cli)?;
-            let user = acting_user(&cli, &store)?;
+            let desk = log_in(&cli, &mut passwords, Permission::Administer)?;
+            let user = desk.user()?.login;
+            let mut store = desk.locked()?;
             printing::set_hall_text(&mut store, key, value, &user, Utc::now())?;
+            let detail = format!("{}＝{}", key.trim(), value.trim());
+            store.record(&NewAuditEntry { kind: AuditKind::Settings, user: &user, case_id: None, detail }, Utc::now())?;
+            if key.trim() == "desk.demo" {
+                store.publish_demo_accounts(store.window_prefs()?.demo)?;
+            }
             // Hall texts and window settings alike: the label and value as `settings show` has them.
             let setting = store.settings()?.into_iter().find(|s| s.key == key.trim());
             let label = setting.as_ref().map(|s| s.label);
@@ -657,7 +824,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Partner(PartnerCommand::Add { region: code, name, hub, credential }) => {
-            let mut store = open(&cli)?;
+            let desk = log_in(&cli, &mut passwords, Permission::Administer)?;
+            let user = desk.user()?.login;
+            let mut store = desk.locked()?;
             let setup = tongban_store::HubSetup {
                 region: code.clone(),
                 name: name.clone(),
@@ -665,11 +834,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 credential: credential.clone(),
             };
             let entry = store.add_hub(&setup, Utc::now())?;
+            let detail = format!("配置通办中心：{}（{}）{}", entry.name, entry.region, entry.url);
+            store.record(&NewAuditEntry { kind: AuditKind::Settings, user: &user, case_id: None, detail }, Utc::now())?;
             let role = if entry.own_region { "本地区通办中心" } else { "合作地区通办中心" };
             say!("已配置{role}：{}（{}）{}", entry.name, entry.region, entry.url);
         }
         Command::Partner(PartnerCommand::List { json }) => {
-            let store = open(&cli)?;
+            let desk = log_in(&cli, &mut passwords, Permission::Read)?;
+            let store = desk.locked()?;
             let hubs = store.hubs()?;
             let mut rows = Vec::with_capacity(hubs.len());
             for hub in hubs {
@@ -703,10 +875,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
-        Command::Sync { once } => sync::run(open(&cli)?, *once)?,
-        Command::Catalog(command) => catalog::run(&mut open(&cli)?, command)?,
+        Command::Sync { once } => sync::run(sync_store(&cli, &mut passwords)?, *once)?,
+        Command::Catalog(command) => {
+            let desk = log_in(&cli, &mut passwords, catalog::permission(command))?;
+            let user = desk.user()?.login;
+            let mut store = desk.locked()?;
+            catalog::run(&mut store, &user, command)?;
+        }
         Command::Quarantine(QuarantineCommand::List { json }) => {
-            let store = open(&cli)?;
+            let desk = log_in(&cli, &mut passwords, Permission::Read)?;
+            let store = desk.locked()?;
             let held = store.quarantined()?;
             if *json {
                 say!("{}", serde_json::to_string_pretty(&held).map_err(|e| Failure(e.to_string()))?);
@@ -731,26 +909,26 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Quarantine(QuarantineCommand::Release { event }) => {
             let id = uuid::Uuid::parse_str(event.trim())
                 .map_err(|_| Failure(format!("事件编号「{event}」不是有效的 UUID")))?;
-            let mut store = open(&cli)?;
-            store.release_quarantined(id, Utc::now())?;
+            let desk = log_in(&cli, &mut passwords, Permission::Read)?;
+            desk.locked()?.release_quarantined(id, Utc::now())?;
             say!("已放回：{id}");
         }
-        Command::User(UserCommand::Add { login, name, role, password_stdin }) => {
-            let password = if *password_stdin { Some(password_from_stdin()?) } else { None };
-            let mut store = open(&cli)?;
-            store.require_desk()?;
-            let user = User { login: login.clone(), display_name: name.clone(), role: role.clone() };
-            store.add_user(&user, password.as_deref(), Utc::now())?;
-            let note = if password.is_some() {
-                ""
-            } else {
-                "；尚未设置密码，登录窗口前请运行 tongban user passwd"
+        Command::User(UserCommand::Add { login, name, role }) => {
+            let desk = log_in(&cli, &mut passwords, Permission::Administer)?;
+            let password = passwords.next("新用户的密码：")?;
+            let account = tongban_desk::NewAccount {
+                login: login.clone(),
+                display_name: name.clone(),
+                role: role.clone(),
+                password: password.clone(),
+                password_again: password,
             };
-            say!("已添加用户 {}（{}，{}）{note}", login.trim(), name.trim(), tongban_store::role_label(role));
+            desk.add_account(&account)?;
+            say!("已添加用户 {}（{}，{}）", login.trim(), name.trim(), tongban_store::role_label(role));
         }
         Command::User(UserCommand::List { json }) => {
-            let store = open(&cli)?;
-            let accounts = store.accounts()?;
+            let desk = log_in(&cli, &mut passwords, Permission::Administer)?;
+            let accounts = desk.locked()?.accounts()?;
             if *json {
                 say!("{}", serde_json::to_string_pretty(&accounts).map_err(|e| Failure(e.to_string()))?);
             } else {
@@ -771,26 +949,45 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::User(UserCommand::Passwd { login }) => {
-            let password = password_from_stdin()?;
-            let mut store = open(&cli)?;
-            store.set_password(login, &password)?;
-            say!("已为用户 {login} 设置新密码");
+            // One's own password needs only one's login; anyone else's is an admin's reset.
+            let own = login_name(&cli).as_deref() == Some(login.trim());
+            let desk = log_in(&cli, &mut passwords, if own { Permission::Read } else { Permission::Administer })?;
+            let password = passwords.next("新密码：")?;
+            desk.reset_password_as_operator(login.trim(), &password)?;
+            say!("已为用户 {} 设置新密码", login.trim());
         }
         Command::User(UserCommand::Disable { login }) => {
-            let mut store = open(&cli)?;
-            store.disable_user(login, Utc::now())?;
-            say!("已停用用户 {login}：不能再登录，已有记录仍显示其姓名");
+            let desk = log_in(&cli, &mut passwords, Permission::Administer)?;
+            desk.disable_account(login.trim())?;
+            say!("已停用用户 {}：不能再登录，已有记录仍显示其姓名", login.trim());
+        }
+        Command::Audit(command) => audit::run(&log_in(&cli, &mut passwords, Permission::Supervise)?, command)?,
+        Command::Backup { out } => {
+            let desk = log_in(&cli, &mut passwords, Permission::Administer)?;
+            let copied = desk.back_up(out)?;
+            say!("已备份到「{}」：{copied}", out.display());
+        }
+        Command::Unattended(command) => {
+            let desk = log_in(&cli, &mut passwords, Permission::Administer)?;
+            match command {
+                UnattendedCommand::Enable => {
+                    desk.set_unattended(true)?;
+                    say!("已开启无人值守同步：本机的 tongban sync 不带 --user 也能运行。数据密钥另存于本机（{}），取得本机该账户的人即可同步并读取本受理台的数据；不再需要时请关闭", tongban_desk::unattended::STORE_NAME);
+                }
+                UnattendedCommand::Disable => {
+                    desk.set_unattended(false)?;
+                    say!("已关闭无人值守同步");
+                }
+                UnattendedCommand::Status => {
+                    say!("{}", if desk.unattended_enabled()? { "已开启" } else { "未开启" });
+                }
+            }
         }
         Command::Demo { cases, json } => {
             let path = db_path(&cli)?;
-            let existing = Store::open(&path)?.case_count()?;
-            let seeded = if existing == 0 {
-                tongban_desk::demo::seed(&path, *cases)?.len()
-            } else {
-                // A demo desk made by an older build gets its users and passwords.
-                tongban_desk::demo::ensure_desk(&mut Store::open(&path)?)?;
-                0
-            };
+            // The demo desk is opened with its demo password (a desk of another is refused by it).
+            let existing = tongban_desk::demo::open(&path)?.case_count()?;
+            let seeded = if existing == 0 { tongban_desk::demo::seed(&path, *cases)?.len() } else { 0 };
             if *json {
                 say!("{}", json!({ "db": path, "seeded": seeded, "existing": existing }));
             } else if seeded > 0 {

@@ -226,7 +226,7 @@ fn a_bundle_of_three_items_is_one_case_with_one_receipt_and_one_notice() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("desk.db");
     init_desk(&db, XINYE, "A1", "clerk");
-    let imported = ok(tongban(&db, &["catalog", "import", sample_xlsx().to_str().unwrap()]));
+    let imported = ok(common::tongban_admin(&db, &["catalog", "import", sample_xlsx().to_str().unwrap()]));
     assert!(
         imported.contains("已导入北京市丰台区（110106）事项清单 版本 2026-11：事项 28 个，一件事 2 个"),
         "{imported}"

@@ -3,33 +3,18 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{stderr, stdout, tongban};
+use common::{stderr, stdout, tongban_admin};
 
 fn init(db: &Path) {
-    let o = tongban(
-        db,
-        &[
-            "init",
-            "--region",
-            "411329",
-            "--hall",
-            "新野县政务服务中心",
-            "--window",
-            "跨省通办专窗",
-            "--desk-code",
-            "b2",
-            "--login",
-            "zhang",
-            "--name",
-            "张敏",
-            "--role",
-            "clerk",
-        ],
-    );
+    common::init_desk_with(db, "411329", "b2", "zhang", "张敏", "clerk");
+    let o = tongban(db, &["settings", "show"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("河南省南阳市新野县"), "{}", stdout(&o));
+}
+
+/// Runs `tongban` as the clerk 张敏.
+fn tongban(db: &Path, args: &[&str]) -> std::process::Output {
+    common::tongban_as(db, "zhang", args)
 }
 
 fn intake_json(id_number: &str) -> String {
@@ -97,7 +82,7 @@ fn a_case_cannot_be_taken_in_before_the_desk_is_set_up() {
     std::fs::write(&file, intake_json("11010519491231002X")).unwrap();
     let o = tongban(&db, &["case", "new", "--json", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(stderr(&o), "错误：本机尚未设置受理台，请先运行 tongban init");
+    assert!(stderr(&o).ends_with("desk.db」，请先运行 tongban init"), "{}", stderr(&o));
 }
 
 #[test]
@@ -135,7 +120,10 @@ fn a_later_year_is_imported_into_the_desk_and_then_counted() {
     let db = dir.path().join("desk.db");
     let file = dir.path().join("2027.txt");
     std::fs::write(&file, "year 2027\nholiday 2027-01-01 2027-01-03 元旦\n").unwrap();
-    let o = tongban(&db, &["workdays", "import", file.to_str().unwrap()]);
+    init(&db);
+    let clerk = tongban(&db, &["workdays", "import", file.to_str().unwrap()]);
+    assert!(stderr(&clerk).contains("没有管理本受理台的权限"), "{}", stderr(&clerk));
+    let o = tongban_admin(&db, &["workdays", "import", file.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     // 2026-12-31 (Thu) + 1 working day skips 元旦 and the weekend.
     assert_eq!(stdout(&tongban(&db, &["workdays", "add", "2026-12-31", "1"])), "2027-01-04");
@@ -145,12 +133,20 @@ fn a_later_year_is_imported_into_the_desk_and_then_counted() {
 fn the_demo_desk_has_sample_cases_in_every_kind_of_status() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
+    let tongban = |db: &Path, args: &[&str]| {
+        let password = format!("{}\n", tongban_desk::demo::DEMO_PASSWORD);
+        common::tongban_with_input(db, tongban_desk::demo::DEMO_CLERK, args, &password)
+    };
     let o = tongban(&db, &["demo", "--cases", "30"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(case_count(&db), 30);
+    let count = |db: &Path| {
+        let o = tongban(db, &["case", "list", "--json"]);
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["total"].as_u64().unwrap()
+    };
+    assert_eq!(count(&db), 30);
     // Running it again keeps the desk as it is.
     tongban(&db, &["demo"]);
-    assert_eq!(case_count(&db), 30);
+    assert_eq!(count(&db), 30);
     for status in ["待补正", "已收件", "已受理", "办理中", "需补正", "结果已寄出"] {
         let o = tongban(&db, &["case", "list", "--status", status, "--json"]);
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -166,17 +162,11 @@ fn a_database_from_a_newer_version_is_refused_by_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("desk.db");
     init(&db);
-    // Simulate a newer program having migrated this file.
-    let o = Command::new("python3")
-        .args([
-            "-c",
-            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=42'); c.commit()",
-        ])
-        .arg(&db)
-        .output();
-    if !matches!(o, Ok(ref o) if o.status.success()) {
-        panic!("python3 with sqlite3 is needed to write the newer version mark");
-    }
+    // Simulate a newer program having migrated this file (it is encrypted: with its key).
+    let key = tongban_store::Store::unlock(&db, "zhang", common::PASSWORD, chrono::Utc::now()).unwrap().data_key().clone();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = {}; PRAGMA user_version = 42;", key.sqlcipher_key_pragma())).unwrap();
+    drop(conn);
     let o = tongban(&db, &["case", "list"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("数据库版本为 42"), "{}", stderr(&o));

@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{ok, stderr, tongban};
+use common::{ok, stderr};
 use tongban_tests::pdf_text_without_whitespace;
 
 fn pdffonts(pdf: &Path) -> String {
@@ -24,32 +24,17 @@ impl Desk {
     fn new() -> Desk {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("desk.db");
-        ok(tongban(
-            &db,
-            &[
-                "init",
-                "--region",
-                "411329",
-                "--hall",
-                "新野县政务服务中心",
-                "--window",
-                "跨省通办专窗",
-                "--desk-code",
-                "A1",
-                "--login",
-                "zhang",
-                "--name",
-                "张敏",
-                "--role",
-                "clerk",
-            ],
-        ));
+        common::init_desk_with(&db, "411329", "A1", "zhang", "张敏", "clerk");
         let path = dir.path().to_path_buf();
         Desk { _dir: dir, db, dir: path }
     }
 
+    /// Runs `tongban` as the clerk 张敏 (settings as the admin).
     fn run(&self, args: &[&str]) -> Output {
-        tongban(&self.db, args)
+        match args.first() {
+            Some(&"settings") if args.get(1) == Some(&"set") => common::tongban_admin(&self.db, args),
+            _ => common::tongban_as(&self.db, "zhang", args),
+        }
     }
 
     fn out(&self, name: &str) -> PathBuf {

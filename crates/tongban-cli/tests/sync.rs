@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use common::{init_desk, ok, partner_add, stderr, stdout, tongban, HELPER_DESK};
 use tongban_core::case::CaseStatus;
-use tongban_store::{CaseFilter, Store};
+use tongban_store::CaseFilter;
 use tongban_tests::free_port;
 use tongban_tests::hub::{hub_database, HubProcess, FENGTAI, XINYE};
 
@@ -105,7 +105,7 @@ fn desk_with_cases(dir: &Path, n: usize, port: u16, token: &str) -> PathBuf {
     let db = dir.join("helper.db");
     init_desk(&db, XINYE, "H1", "helper");
     partner_add(&db, FENGTAI, "北京市丰台区", port, token);
-    let mut store = Store::open(&db).unwrap();
+    let mut store = common::open_store(&db);
     for i in 0..n {
         let scan = format!("第{i}件的身份证扫描件").repeat(200);
         let sha = store.put_blob(scan.as_bytes(), "image/jpeg", "身份证.jpg", Utc::now()).unwrap().sha256;
@@ -128,7 +128,7 @@ fn hub_and_desk_with_cases(n: usize) -> (tempfile::TempDir, PathBuf, PathBuf, u1
 /// Every case is on the hub once, the outbox is empty and every case is 已推送 on the desk.
 fn assert_all_delivered_once(desk: &Path, hub_db: &Path, n: u64) {
     assert_eq!(hub_counts(hub_db), (n, n, n), "hub: cases, events, distinct ids");
-    let store = Store::open(desk).unwrap();
+    let store = common::open_store(desk);
     assert_eq!(store.outbox_len().unwrap(), 0);
     assert!(store.quarantined().unwrap().is_empty());
     let pushed = CaseFilter { status: Some(CaseStatus::Pushed), ..Default::default() };
@@ -140,15 +140,19 @@ fn assert_all_delivered_once(desk: &Path, hub_db: &Path, n: u64) {
 
 /// `tongban sync` with `args` on the desk database, in the background.
 fn spawn_sync(desk: &Path, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_tongban"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tongban"))
         .arg("--db")
         .arg(desk)
-        .arg("sync")
+        .args(["--user", "wang", "--password-stdin", "sync"])
         .args(args)
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap()
+        .unwrap();
+    use std::io::Write;
+    let _ = writeln!(child.stdin.take().unwrap(), "{}", common::PASSWORD);
+    child
 }
 
 /// (cases, events, distinct event ids) straight from the hub's database.
@@ -224,7 +228,7 @@ fn a_desk_killed_mid_sync_picks_up_where_it_was_after_restart() {
         sync.kill().unwrap();
         sync.wait().unwrap();
         killed_at.push(hub_progress(&hub_db));
-        Store::open(&desk).expect("the desk database opens after the kill");
+        common::open_store(&desk);
     }
     let everything = 2 * n as u64;
     assert!(killed_at.iter().any(|&p| p < everything), "kills landed mid-sync: {killed_at:?}");

@@ -756,3 +756,57 @@ pub struct QuarantineRow {
     /// RFC 3339.
     pub at: String,
 }
+
+/// Which audit entries to show: any of a person (login), a case (办件编号), a kind, a range of
+/// days (`YYYY-MM-DD`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+pub struct AuditQuery {
+    pub person: Option<String>,
+    pub case_number: Option<String>,
+    /// An `AuditKind` (`login`, `id_reveal`, …) or its Chinese label.
+    pub kind: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AuditLine {
+    #[ts(type = "number")]
+    pub seq: i64,
+    /// Beijing time, to the second.
+    pub at: String,
+    pub login: String,
+    /// 张敏（zhangmin）, or 本机 for the desk itself.
+    pub person: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub case_number: Option<String>,
+    pub detail: String,
+    /// The entry's chain hash, its first 16 hex digits.
+    pub hash_prefix: String,
+}
+
+/// A page of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AuditPage {
+    pub rows: Vec<AuditLine>,
+    #[ts(type = "number")]
+    pub total: u64,
+    /// The kinds to filter by, with their Chinese names.
+    pub kinds: Vec<KindOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct KindOption {
+    pub value: String,
+    pub label: String,
+}
+
+/// The recovery key while it is still to be handed out: 11 groups of five characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RecoveryKeyView {
+    pub groups: Vec<String>,
+}

@@ -92,7 +92,7 @@ impl Desk {
     /// [`DecisionNews::cursor`]), with a notification's title and body. Without a cursor, those
     /// that arrived since the desk was opened: the first sync round's are news too.
     pub fn decisions_since(&self, after: Option<i64>) -> Result<DecisionNews, AppError> {
-        let after = after.unwrap_or(self.opened_at_seq);
+        let after = after.unwrap_or(self.opened_at_seq.load(std::sync::atomic::Ordering::SeqCst));
         self.with_store(|store| {
             let arrived = store.decisions_arrived_after(after, NEWS_LIMIT)?;
             let cursor = arrived.last().map_or(after, |a| a.seq);

@@ -14,7 +14,7 @@ impl Desk {
     /// decision must carry what the receiving side needs (reason, list, waybill).
     pub fn decide(&self, number: &str, decision: Decision, user: Option<&str>) -> Result<CaseStatus, AppError> {
         self.permit(crate::session::Permission::Decide)?;
-        let store = &mut *self.locked();
+        let store = &mut *self.locked()?;
         let case = store.case_by_number(number)?;
         let desk = store.require_desk()?;
         if desk.region != case.handling_region {
@@ -32,7 +32,7 @@ impl Desk {
         if let Some(missing) = body.missing_content() {
             return Err(AppError::new("invalid_input", missing));
         }
-        let user = self.actor(store, user)?;
+        let user = self.actor(user)?;
         let event = CaseEvent {
             id: uuid::Uuid::now_v7(),
             case_id: case.id,

@@ -29,8 +29,7 @@ pub struct SeededCase {
 /// Opens (or creates) the database at `path`, sets up the demo desk if it has none, and adds
 /// `cases` sample cases spread over the last days, some already decided by the partner.
 pub fn seed(path: &Path, cases: usize) -> Result<Vec<SeededCase>, AppError> {
-    let mut store = Store::open(path)?;
-    ensure_desk(&mut store)?;
+    let mut store = open(path)?;
     install_sample_catalog(&mut store)?;
     let now = Utc::now();
     let mut seeded = Vec::with_capacity(cases);
@@ -60,28 +59,39 @@ pub fn install_sample_catalog(store: &mut Store) -> Result<(), StoreError> {
 pub const DEMO_USERS: [(&str, &str, &str); 3] =
     [("liqiang", "李强", "supervisor"), ("wangfang", "王芳", "admin"), ("chenjing", "陈静", "helper")];
 
-/// Sets up the demo desk and its users (all with [`DEMO_PASSWORD`]), unless the database already
-/// has another desk. A demo desk made before accounts existed gets its users and passwords.
-pub fn ensure_desk(store: &mut Store) -> Result<(), StoreError> {
-    if let Some(desk) = store.desk()? {
-        let first = store.first_user()?.map(|u| u.login);
-        let is_demo =
-            store.window_prefs()?.demo || (desk.region == DEMO_REGION && first.as_deref() == Some(DEMO_CLERK));
-        return if is_demo { ensure_demo_users(store) } else { Ok(()) };
+/// The demo desk's setup: 新野县's 跨省通办专窗, its clerk first.
+pub fn demo_setup() -> DeskSetup {
+    DeskSetup {
+        region: DEMO_REGION.into(),
+        hall: "新野县政务服务中心".into(),
+        window_name: "跨省通办专窗".into(),
+        desk_code: "A1".into(),
+        first_user: User { login: DEMO_CLERK.into(), display_name: "张敏".into(), role: "clerk".into() },
     }
-    store.init_desk_with(
-        &DeskSetup {
-            region: DEMO_REGION.into(),
-            hall: "新野县政务服务中心".into(),
-            window_name: "跨省通办专窗".into(),
-            desk_code: "A1".into(),
-            first_user: User { login: DEMO_CLERK.into(), display_name: "张敏".into(), role: "clerk".into() },
-        },
-        Some(DEMO_PASSWORD),
-        &[("hall.address", "新野县行政服务中心一楼跨省通办专窗"), ("hall.phone", "0377-66012345")],
-        Utc::now(),
-    )?;
-    ensure_demo_users(store)
+}
+
+/// Opens the demo desk at `path` as its clerk, making it (with its users, all with
+/// [`DEMO_PASSWORD`]) if there is none. Another desk at `path` is refused by the password.
+pub fn open(path: &Path) -> Result<Store, AppError> {
+    let mut store = if tongban_store::FileKind::of(path)? == tongban_store::FileKind::Missing {
+        let texts = [("hall.address", "新野县行政服务中心一楼跨省通办专窗"), ("hall.phone", "0377-66012345")];
+        crate::create_desk(path, &demo_setup(), DEMO_PASSWORD, &texts)?
+    } else {
+        Store::unlock(path, DEMO_CLERK, DEMO_PASSWORD, Utc::now())?
+    };
+    ensure_desk(&mut store)?;
+    Ok(store)
+}
+
+/// Gives the demo desk its users, unless the database holds another desk.
+pub fn ensure_desk(store: &mut Store) -> Result<(), StoreError> {
+    let desk = store.require_desk()?;
+    let first = store.first_user()?.map(|u| u.login);
+    let is_demo = store.window_prefs()?.demo || (desk.region == DEMO_REGION && first.as_deref() == Some(DEMO_CLERK));
+    if is_demo {
+        ensure_demo_users(store)?;
+    }
+    Ok(())
 }
 
 /// Gives the demo desk its users, sets every demo user's password to [`DEMO_PASSWORD`] when
@@ -99,6 +109,9 @@ fn ensure_demo_users(store: &mut Store) -> Result<(), StoreError> {
         store.set_password(&account.user.login, DEMO_PASSWORD)?;
     }
     store.set_setting("desk.demo", "1", DEMO_CLERK, now)?;
+    store.publish_demo_accounts(true)?;
+    // The demo's recovery key guards nothing: it is not offered for the safe.
+    store.mark_recovery_issued(DEMO_CLERK, now)?;
     Ok(())
 }
 
@@ -349,7 +362,7 @@ mod tests {
         let first = seed(&path, 12).unwrap();
         let second = seed(&path, 3).unwrap();
         assert_eq!(first.len() + second.len(), 15);
-        let store = Store::open(&path).unwrap();
+        let store = open(&path).unwrap();
         assert_eq!(store.case_count().unwrap(), 15);
     }
 }

@@ -12,7 +12,7 @@ use tongban_core::case::{
     check_side, Author, CaseEvent, CaseState, CaseStatus, EventBody, EventKind, ItemRef, Material, ResultDelivery, Side,
 };
 use tongban_core::region;
-use tongban_store::{CaseSummary, FormKind, Store};
+use tongban_store::{AuditKind, CaseSummary, FormKind, Store};
 
 use crate::api::*;
 use crate::printing::{self, beijing};
@@ -26,7 +26,7 @@ impl Desk {
     /// Everything about the case numbered `number`, with the actions its status allows.
     pub fn case_detail(&self, number: &str) -> Result<CaseDetail, AppError> {
         self.require_reader()?;
-        let store = self.locked();
+        let mut store = self.locked()?;
         let summary = store.case_by_number(number)?;
         let events = store.events_of(summary.id)?;
         let state = CaseState::fold(events.iter().map(|e| &e.event.body))
@@ -89,7 +89,7 @@ impl Desk {
             (true, false) => "网络流转",
             (false, _) => "邮寄纸质材料",
         };
-        Ok(CaseDetail {
+        let detail = CaseDetail {
             id: summary.id.to_string(),
             number: summary.number.clone(),
             status: state.status,
@@ -134,24 +134,32 @@ impl Desk {
             history,
             prints,
             actions,
-        })
+        };
+        self.audit(&mut store, AuditKind::CaseView, Some(summary.id), "详情")?;
+        Ok(detail)
     }
 
     /// The whole 证件号码 of the applicant or agent, for the clerk who must read it out or check
     /// it against the card.
     pub fn reveal_id_number(&self, number: &str, party: Party) -> Result<String, AppError> {
         self.require_reader()?;
-        let store = self.locked();
-        let state = store.case_state(store.case_by_number(number)?.id)?;
-        match party {
-            Party::Applicant => Ok(state.intake.form.applicant.id_number().to_string()),
-            Party::Agent => state
-                .intake
-                .form
-                .agent
-                .map(|a| a.id_number)
-                .ok_or_else(|| AppError::new("invalid_input", format!("办件 {number} 没有代办人"))),
-        }
+        let mut store = self.locked()?;
+        let case = store.case_by_number(number)?.id;
+        let state = store.case_state(case)?;
+        let (id_number, whose) = match party {
+            Party::Applicant => (state.intake.form.applicant.id_number().to_string(), "申请人"),
+            Party::Agent => (
+                state
+                    .intake
+                    .form
+                    .agent
+                    .map(|a| a.id_number)
+                    .ok_or_else(|| AppError::new("invalid_input", format!("办件 {number} 没有代办人")))?,
+                "代办人",
+            ),
+        };
+        self.audit(&mut store, AuditKind::IdReveal, Some(case), format!("{whose}的证件号码"))?;
+        Ok(id_number)
     }
 
     /// 补正收件: records the materials the applicant brought (and their scans) as the receiving
@@ -161,7 +169,7 @@ impl Desk {
     pub fn complete_case(&self, number: &str, completion: &Completion) -> Result<Completed, AppError> {
         self.permit(Permission::TakeIn)?;
         let (status, missing) = {
-            let mut store = self.locked();
+            let mut store = self.locked()?;
             let summary = store.case_by_number(number)?;
             let state = store.case_state(summary.id)?;
             let desk = store.require_desk()?;
@@ -180,7 +188,7 @@ impl Desk {
             completion_steps(state.status, state.materials.clone()).ok_or_else(refused)?;
             let materials = ticked(&store, &state.materials, &completion.materials)?;
             let steps = completion_steps(state.status, materials.clone()).ok_or_else(refused)?;
-            let author = Author { user: self.actor(&store, None)?, desk: desk.id, region: desk.region };
+            let author = Author { user: self.actor(None)?, desk: desk.id, region: desk.region };
             let now = Utc::now();
             let events: Vec<CaseEvent> = steps
                 .into_iter()
@@ -208,7 +216,7 @@ impl Desk {
     /// 结果已送达: the result reached the applicant, at the window or by mail (with its waybill).
     pub fn record_delivery(&self, number: &str, record: &DeliveryRecord) -> Result<CaseStatus, AppError> {
         self.permit(Permission::TakeIn)?;
-        let mut store = self.locked();
+        let mut store = self.locked()?;
         let summary = store.case_by_number(number)?;
         let desk = store.require_desk()?;
         check_receiving(&desk.region, &summary, EventKind::Delivered)?;
@@ -232,7 +240,7 @@ impl Desk {
             id: uuid::Uuid::now_v7(),
             case_id: summary.id,
             at: Utc::now(),
-            author: Author { user: self.actor(&store, None)?, desk: desk.id, region: desk.region },
+            author: Author { user: self.actor(None)?, desk: desk.id, region: desk.region },
             body: EventBody::Delivered { note },
         };
         store.append_local(&event)?;
@@ -260,29 +268,33 @@ impl Desk {
         }
         let media_type = tongban_core::scan::media_type(bytes)
             .ok_or_else(|| invalid(format!("扫描件「{name}」不是 PDF、JPEG、PNG 或 TIFF 文件")))?;
-        let info = self.locked().put_blob(bytes, media_type, &name, Utc::now())?;
+        let info = self.locked()?.put_blob(bytes, media_type, &name, Utc::now())?;
         Ok(ScanView { sha256: info.sha256, file_name: name, size: info.size, media_type: info.media_type })
     }
 
-    /// Opens a kept scan in the system viewer (a copy beside the database, `desk.scans/`).
+    /// Opens a kept scan in the system viewer (a plain copy in the viewer's folder, see
+    /// [`Desk::prints_dir`]).
     pub fn open_scan(&self, sha256: &str) -> Result<String, AppError> {
         self.require_reader()?;
-        let (dir, name, bytes) = {
-            let store = self.locked();
+        let (name, bytes) = {
+            let mut store = self.locked()?;
             let info = store.blob_info(sha256)?.ok_or_else(|| {
                 AppError::new("missing_blob", format!("本机没有扫描件 {}", sha256.get(..12).unwrap_or(sha256)))
             })?;
             let name = format!("{}-{}", sha256.get(..8).unwrap_or(sha256), info.file_name);
-            (store.path().with_extension("scans"), name, store.read_blob(sha256)?)
+            let bytes = store.read_blob(sha256)?;
+            let case = store.case_citing_scan(sha256)?;
+            self.audit(&mut store, AuditKind::ScanOpen, case, info.file_name.clone())?;
+            (name, bytes)
         };
-        open_copy(dir, &name, &bytes)
+        open_copy(self.prints_dir(), &name, &bytes)
     }
 
     /// Opens the PDF kept for one print of the case's forms, exactly as it was handed out.
     pub fn open_print(&self, number: &str, print_id: i64) -> Result<String, AppError> {
         self.require_reader()?;
         let (name, bytes) = {
-            let store = self.locked();
+            let store = self.locked()?;
             let summary = store.case_by_number(number)?;
             let print = store.prints_of(summary.id)?.into_iter().find(|p| p.id == print_id).ok_or_else(|| {
                 AppError::new("unknown_print", format!("办件 {} 没有编号为 {print_id} 的打印记录", summary.number))
@@ -291,7 +303,10 @@ impl Desk {
                 .blob_info(&print.pdf_sha256)?
                 .map(|b| b.file_name)
                 .unwrap_or_else(|| format!("{}-{}.pdf", print.form.label(), summary.number));
-            (name, store.read_blob(&print.pdf_sha256)?)
+            let bytes = store.read_blob(&print.pdf_sha256)?;
+            let mut store = store;
+            self.audit(&mut store, AuditKind::Print, Some(summary.id), format!("查看存档的{}", print.form.label()))?;
+            (name, bytes)
         };
         open_copy(self.prints_dir(), &name, &bytes)
     }
@@ -303,7 +318,7 @@ const SCANNER_LISTED: usize = 12;
 impl Desk {
     /// The scanner's output folder and its newest scans.
     pub fn scanner_folder(&self) -> Result<ScannerFolder, AppError> {
-        let Some(folder) = self.locked().scanner_folder()? else {
+        let Some(folder) = self.locked()?.scanner_folder()? else {
             return Ok(ScannerFolder { folder: None, files: Vec::new() });
         };
         let entries = std::fs::read_dir(&folder).map_err(|e| {
@@ -346,8 +361,8 @@ impl Desk {
             });
         }
         {
-            let mut store = self.locked();
-            let user = self.actor(&store, None)?;
+            let mut store = self.locked()?;
+            let user = self.actor(None)?;
             store.set_scanner_folder(folder, &user, Utc::now())?;
         }
         self.scanner_folder()
@@ -357,7 +372,7 @@ impl Desk {
     pub fn attach_scanner_file(&self, name: &str) -> Result<ScanView, AppError> {
         self.permit(Permission::TakeIn)?;
         let folder =
-            self.locked().scanner_folder()?.ok_or_else(|| AppError::new("scanner_folder", "还没有设置扫描仪文件夹"))?;
+            self.locked()?.scanner_folder()?.ok_or_else(|| AppError::new("scanner_folder", "还没有设置扫描仪文件夹"))?;
         // Only a plain name of a file in that folder, never a path that leads elsewhere.
         if name.is_empty() || name.contains(['/', '\\']) || name == ".." {
             return Err(AppError::new("invalid_input", format!("「{name}」不是扫描仪文件夹中的文件名")));

@@ -211,8 +211,8 @@ impl Desk {
     /// Takes a case in against the partner's current catalog, as the acting user.
     pub fn take_in(&self, draft: &CatalogIntake) -> Result<TakenIn, AppError> {
         self.permit(crate::session::Permission::TakeIn)?;
-        let mut store = self.locked();
-        let user = self.actor(&store, None)?;
+        let mut store = self.locked()?;
+        let user = self.actor(None)?;
         for m in &draft.materials {
             crate::detail::require_kept_scans(&store, &m.name, &m.scans)?;
         }
@@ -236,8 +236,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("desk.db");
         let seeded = crate::demo::seed(&db, 6).unwrap();
-        let desk = Desk::open(&db).unwrap();
-        let store = tongban_store::Store::open(&db).unwrap();
+        let desk = Desk::open_as(&db, crate::demo::DEMO_CLERK, crate::demo::DEMO_PASSWORD).unwrap();
+        let store = crate::demo::open(&db).unwrap();
         let case = store.case_by_number(&seeded[2].number).unwrap();
         let back = desk.returning_applicant(&case.applicant_id.to_lowercase()).unwrap().expect("known");
         assert_eq!(back.last_number, case.number);

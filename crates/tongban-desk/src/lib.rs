@@ -10,12 +10,15 @@ mod detail;
 mod intake;
 mod partners;
 pub mod printing;
+mod security;
 mod session;
 mod supervision;
+pub mod unattended;
 pub mod viewer;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicI64;
 use std::sync::Mutex;
 
 use chrono::{NaiveDate, Utc};
@@ -23,7 +26,7 @@ use tongban_core::applicant::mask_id_number;
 // The window's shell names statuses in its answers (结果已送达 returns the new one).
 pub use tongban_core::case::CaseStatus;
 use tongban_core::region;
-use tongban_store::{CaseFilter, FormKind, Store, StoreError};
+use tongban_store::{CaseFilter, DeskSetup, FormKind, Store, StoreError};
 
 use printing::{LedgerRequest, Printed};
 use tokio_util::sync::CancellationToken;
@@ -32,6 +35,8 @@ use tongban_sync::SyncSettings;
 
 pub use api::*;
 pub use detail::MAX_SCAN_BYTES;
+pub use security::{recover_admin, recovery_sheet};
+pub use session::Permission;
 pub use intake::{FieldCheck, FieldKind, ItemChoice, ItemDetails, ReturningApplicant, TakenIn};
 // What the intake commands take, re-exported so the window's shell needs no other crate.
 pub use tongban_core::applicant::IdKind;
@@ -67,16 +72,18 @@ impl From<StoreError> for AppError {
     }
 }
 
-/// An open desk: its database behind a lock (the window calls from several threads), and its
-/// sync engine once started.
+/// A desk: its database behind a lock (the window calls from several threads), open once
+/// someone logged in, and its sync engine once started.
 pub struct Desk {
-    store: Mutex<Store>,
-    /// Who acts: the window's logged-in user, or the CLI's operator (see [`Desk::open_window`]).
+    path: PathBuf,
+    /// `None` until the first login (or the first-run set-up) opened it with the data key.
+    store: Mutex<Option<Store>>,
+    /// Who is logged in (see [`session`]).
     acting: Mutex<session::Acting>,
     sync: Mutex<Option<RunningSync>>,
-    /// The newest event when the desk was opened: partners' decisions after it are news
+    /// The newest event when the database was opened: partners' decisions after it are news
     /// (those the first sync round pulls included).
-    opened_at_seq: i64,
+    opened_at_seq: AtomicI64,
 }
 
 /// The engine and what it takes to stop it and start it again (when the hubs change).
@@ -86,17 +93,58 @@ struct RunningSync {
     runtime: tokio::runtime::Handle,
 }
 
+/// The open database, while the desk's lock is held.
+pub struct StoreGuard<'a>(std::sync::MutexGuard<'a, Option<Store>>);
+
+impl std::ops::Deref for StoreGuard<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.0.as_ref().expect("a StoreGuard is made only for an open store")
+    }
+}
+
+impl std::ops::DerefMut for StoreGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        self.0.as_mut().expect("a StoreGuard is made only for an open store")
+    }
+}
+
+/// Makes a new encrypted desk database at `path` with its first user (and their key slot), or
+/// refuses if a desk is there. A database left without a desk by a set-up cut short (created,
+/// never given a user) is an empty shell nobody can open, and is made anew.
+pub fn create_desk(path: &Path, setup: &DeskSetup, password: &str, texts: &[(&str, &str)]) -> Result<Store, AppError> {
+    tongban_store::check_password_rules(password)?;
+    let shell = tongban_store::FileKind::of(path)? == tongban_store::FileKind::Encrypted
+        && tongban_store::Vault::load(path).ok().flatten().is_some_and(|v| v.desk().is_none() && !v.any_slot());
+    if shell {
+        for leftover in [path.to_path_buf(), tongban_store::keys_path(path)] {
+            let _ = std::fs::remove_file(leftover);
+        }
+    }
+    let mut store = Store::create(path)?;
+    if let Err(e) = store.init_desk_with(setup, Some(password), texts, Utc::now()) {
+        // A refused set-up leaves nothing behind.
+        drop(store);
+        for leftover in [path.to_path_buf(), tongban_store::keys_path(path)] {
+            let _ = std::fs::remove_file(&leftover);
+        }
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        return Err(e.into());
+    }
+    Ok(store)
+}
+
 impl Desk {
-    /// Opens a desk acting as the operator's default user (`TONGBAN_USER`, else the first
-    /// user), as the CLI and scripts do; the window uses [`Desk::open_window`].
-    pub fn open(path: &Path) -> Result<Desk, AppError> {
-        let store = Store::open(path)?;
-        Ok(Desk {
-            opened_at_seq: store.last_event_seq()?,
-            store: Mutex::new(store),
-            acting: Mutex::new(session::Acting::Operator(None)),
+    fn closed(path: &Path) -> Desk {
+        Desk {
+            path: path.to_path_buf(),
+            store: Mutex::new(None),
+            acting: Mutex::new(None),
             sync: Mutex::new(None),
-        })
+            opened_at_seq: AtomicI64::new(0),
+        }
     }
 
     /// Where a desk keeps its database when none is given: the platform's data folder
@@ -105,13 +153,12 @@ impl Desk {
         dirs::data_dir().map(|d| d.join("tongban-desk").join("desk.db"))
     }
 
-    /// Where the window saves the PDFs it prints: a folder beside the database
-    /// (`desk.db` → `desk.prints/`). The store keeps its own copy of each; these are for the
-    /// viewer and for the clerk to find.
+    /// Where the window puts the PDFs and scans it hands to the system's viewer: a folder of its
+    /// own in the temporary folder, never beside the database (the kept copies there are
+    /// encrypted; these are plain, for the viewer only, and are deleted after a while, see
+    /// [`viewer::ViewFolder`]).
     pub fn prints_dir(&self) -> PathBuf {
-        self.with_store(|store| Ok(store.path().to_path_buf()))
-            .map(|db| db.with_extension("prints"))
-            .unwrap_or_else(|_| std::env::temp_dir().join("tongban-prints"))
+        viewer::ViewFolder::for_desk(&self.path).path().to_path_buf()
     }
 
     /// Starts syncing with every configured hub (call inside a tokio runtime), on a connection of
@@ -124,7 +171,10 @@ impl Desk {
         if let Some(old) = sync.take() {
             old.shutdown.cancel();
         }
-        let store = Store::open(&self.with_store(|store| Ok(store.path().to_path_buf()))?)?;
+        let store = {
+            let open = self.locked()?;
+            Store::open(open.path(), open.data_key())?
+        };
         let shutdown = CancellationToken::new();
         let engine = {
             let _entered = runtime.enter();
@@ -133,6 +183,11 @@ impl Desk {
         };
         *sync = Some(RunningSync { engine, shutdown, runtime });
         Ok(())
+    }
+
+    /// Whether the sync engine runs (it starts at the first login, when the database opens).
+    pub fn sync_running(&self) -> bool {
+        self.sync.lock().unwrap_or_else(|p| p.into_inner()).is_some()
     }
 
     /// Starts the engine again if it runs, so it works with the hubs as now configured (a round
@@ -169,7 +224,7 @@ impl Desk {
     /// as configured and offline), what waits for no hub, and unread catalog changes.
     pub fn sync_overview(&self) -> Result<SyncOverview, AppError> {
         let reported = self.engine_hubs();
-        let store = self.locked();
+        let store = self.locked()?;
         let running = reported.is_some();
         let hubs = match reported {
             Some(hubs) => hubs,
@@ -213,31 +268,38 @@ impl Desk {
 
     /// Marks the catalog changes up to `up_to` (a [`CatalogNews::id`]) as read.
     pub fn acknowledge_catalog_news(&self, up_to: i64) -> Result<(), AppError> {
-        self.locked().acknowledge_catalog_updates(up_to, Utc::now())?;
+        self.locked()?.acknowledge_catalog_updates(up_to, Utc::now())?;
         Ok(())
     }
 
     fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, AppError> {
-        Ok(f(&mut self.locked())?)
+        Ok(f(&mut *self.locked()?)?)
     }
 
-    fn locked(&self) -> std::sync::MutexGuard<'_, Store> {
+    /// The open database; `not_logged_in` before anyone opened it.
+    pub fn locked(&self) -> Result<StoreGuard<'_>, AppError> {
         // A panic while holding the lock cannot leave the database half-written (SQLite rolls
         // back), so a poisoned lock is safe to reuse.
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
+        let guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            return Err(session::not_logged_in());
+        }
+        Ok(StoreGuard(guard))
     }
 
+    /// The desk's region and window (before a login, as the login screen shows them).
     pub fn info(&self) -> Result<DeskInfo, AppError> {
-        self.with_store(|store| {
-            let desk = store.require_desk()?;
-            Ok(DeskInfo {
-                region_name: region::display_name(&desk.region),
-                region_code: desk.region.clone(),
-                window: desk.window_label(),
-                desk_code: desk.desk_code.as_str().to_string(),
-                db_path: store.path().display().to_string(),
-                case_count: store.case_count()?,
-            })
+        let Ok(store) = self.locked() else {
+            return self.info_before_login();
+        };
+        let desk = store.require_desk()?;
+        Ok(DeskInfo {
+            region_name: region::display_name(&desk.region),
+            region_code: desk.region.clone(),
+            window: desk.window_label(),
+            desk_code: desk.desk_code.as_str().to_string(),
+            db_path: store.path().display().to_string(),
+            case_count: store.case_count()?,
         })
     }
 
@@ -297,8 +359,8 @@ impl Desk {
         let dir = self.prints_dir();
         let mut saved = None;
         let printed = {
-            let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-            let user = self.actor(&store, None)?;
+            let user = self.actor(None)?;
+            let mut store = self.locked()?;
             make(&mut store, &user, &mut |name, pdf| {
                 saved = Some(printing::save_pdf(&dir, name, pdf)?);
                 Ok(())
@@ -367,22 +429,6 @@ impl<'a> CaseRows<'a> {
 /// Today in Beijing, the day deadlines and ledgers count in.
 pub(crate) fn today() -> NaiveDate {
     Utc::now().with_timezone(&tongban_store::china_time()).date_naive()
-}
-
-/// The user an operator's desk acts as (the CLI; the window acts as its logged-in user, see
-/// `Desk::actor`): `explicit` (the CLI's `--user`), else the `TONGBAN_USER` environment
-/// variable, else the desk's first user.
-pub fn acting_user(store: &Store, explicit: Option<&str>) -> Result<String, AppError> {
-    let chosen =
-        explicit.map(str::to_string).or_else(|| std::env::var("TONGBAN_USER").ok()).filter(|l| !l.trim().is_empty());
-    if let Some(login) = chosen {
-        return Ok(store.user(login.trim())?.login);
-    }
-    store.require_desk()?;
-    store
-        .first_user()?
-        .map(|u| u.login)
-        .ok_or_else(|| AppError::new("no_user", "受理台还没有用户，请先用 tongban init 建立"))
 }
 
 /// Working days a case is past its deadline (0 if not, or once it is closed).

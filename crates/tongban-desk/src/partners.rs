@@ -114,7 +114,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("desk.db");
         crate::demo::seed(&db, 1).unwrap();
-        (dir, Desk::open(&db).unwrap())
+        (dir, Desk::open_as(&db, "wangfang", crate::demo::DEMO_PASSWORD).unwrap())
     }
 
     fn fengtai(url: &str, credential: Option<&str>) -> PartnerForm {

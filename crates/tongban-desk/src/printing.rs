@@ -248,6 +248,10 @@ pub fn set_hall_text(
 pub fn save_pdf(dir: &Path, file_name: &str, pdf: &[u8]) -> Result<PathBuf, AppError> {
     let failed = |e: std::io::Error| AppError::new("write_failed", format!("无法在「{}」保存 PDF：{e}", dir.display()));
     std::fs::create_dir_all(dir).map_err(failed)?;
+    // The viewer's folder is swept of old plain copies whenever one is added.
+    if let Some(view) = crate::viewer::ViewFolder::owning(dir) {
+        view.sweep(crate::viewer::ViewFolder::KEEP).map_err(failed)?;
+    }
     let path = dir.join(file_name);
     let partial = dir.join(format!(".{file_name}.part"));
     std::fs::write(&partial, pdf).map_err(failed)?;

@@ -104,7 +104,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("desk.db");
         let seeded = demo::seed(&db, 12).unwrap();
-        let desk = Desk::open(&db).unwrap();
+        let desk = Desk::open_as(&db, "liqiang", demo::DEMO_PASSWORD).unwrap();
         let day = crate::today().to_string();
         let report = desk.supervision(&LedgerQuery { from: day.clone(), ..Default::default() }).unwrap();
         let today: Vec<_> = seeded.iter().filter(|c| c.number.contains(&day.replace('-', ""))).collect();
@@ -124,7 +124,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("desk.db");
         demo::seed(&db, 1).unwrap();
-        let desk = Desk::open(&db).unwrap();
+        let desk = Desk::open_as(&db, "liqiang", demo::DEMO_PASSWORD).unwrap();
         let e = desk.supervision(&LedgerQuery { from: "2026-13-01".into(), ..Default::default() }).unwrap_err();
         assert_eq!(e.code, "invalid_input");
         assert!(e.message.contains("起始日期") && e.message.contains("2026-13-01"), "{}", e.message);

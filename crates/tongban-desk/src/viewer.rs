@@ -1,14 +1,66 @@
 //! Handing a saved PDF to the system: the PDF viewer (the clerk checks it and prints from
 //! there) or straight to the default printer where the platform offers a way.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime};
 
 use crate::AppError;
 
 /// A command to open PDFs with instead of the system's default viewer, e.g. a hall that
 /// prints with SumatraPDF, or `true` in a test that must not open windows.
 pub const VIEWER_ENV: &str = "TONGBAN_PDF_VIEWER";
+
+/// Where the plain copies handed to the system's viewer go: a folder of the desk's own under
+/// the temporary folder (readable by this user only), never beside the database. A viewer needs a
+/// plain file; the desk's kept copies stay encrypted. Copies older than [`ViewFolder::KEEP`] are
+/// deleted whenever the folder is used and when the window starts: the trade-off is that a PDF
+/// being looked at is in clear on the disk for that long.
+pub struct ViewFolder(PathBuf);
+
+impl ViewFolder {
+    pub const KEEP: Duration = Duration::from_secs(30 * 60);
+
+    pub fn for_desk(db: &Path) -> ViewFolder {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        db.hash(&mut h);
+        ViewFolder(std::env::temp_dir().join("tongban-desk-view").join(format!("{:016x}", h.finish())))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// The view folder `dir` is, if it is one.
+    pub fn owning(dir: &Path) -> Option<ViewFolder> {
+        let parent = dir.parent()?;
+        (parent == std::env::temp_dir().join("tongban-desk-view")).then(|| ViewFolder(dir.to_path_buf()))
+    }
+
+    /// Makes the folder (this user's only) and deletes copies older than `keep`.
+    pub fn sweep(&self, keep: Duration) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.0)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o700))?;
+        }
+        let now = SystemTime::now();
+        for entry in std::fs::read_dir(&self.0)?.flatten() {
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .map(|t| now.duration_since(t).unwrap_or_default() >= keep)
+                .unwrap_or(true);
+            if old {
+                // A file a viewer still holds open (on Windows) is tried again next time.
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Opens `path` in the PDF viewer: the program named by `TONGBAN_PDF_VIEWER`, else the
 /// system's default for PDFs (ShellExecute on Windows, `xdg-open` on Linux).

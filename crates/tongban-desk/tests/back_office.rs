@@ -18,8 +18,26 @@ use tongban_store::{DeskSetup, HubSetup, Store, User};
 const XINYE: &str = "411329";
 const FENGTAI: &str = "110106";
 
+const PASSWORD: &str = "测试密码2026";
+
+/// Who logs in to each of the two desks.
+fn login(path: &Path) -> &'static str {
+    if path.ends_with("fengtai.db") {
+        "zhaomin"
+    } else {
+        "zhangmin"
+    }
+}
+
+fn store(path: &Path) -> Store {
+    Store::unlock(path, login(path), PASSWORD, Utc::now()).unwrap()
+}
+
+fn desk(path: &Path) -> Desk {
+    Desk::open_as(path, login(path), PASSWORD).unwrap()
+}
+
 fn desk_db(path: &Path, region: &str, code: &str, login: &str, role: &str) {
-    let mut store = Store::open(path).unwrap();
     let setup = DeskSetup {
         region: region.into(),
         hall: "政务服务中心".into(),
@@ -27,7 +45,7 @@ fn desk_db(path: &Path, region: &str, code: &str, login: &str, role: &str) {
         desk_code: code.into(),
         first_user: User { login: login.into(), display_name: "赵敏".into(), role: role.into() },
     };
-    store.init_desk(&setup, Utc::now()).unwrap();
+    let mut store = tongban_desk::create_desk(path, &setup, PASSWORD, &[]).unwrap();
     let hub = HubSetup {
         region: FENGTAI.into(),
         name: "北京市丰台区".into(),
@@ -39,8 +57,8 @@ fn desk_db(path: &Path, region: &str, code: &str, login: &str, role: &str) {
 
 /// What `from` has for 丰台区's hub arrives at `to` as the hub's next page.
 fn carry(from: &Path, to: &Path, seq: &mut u64) {
-    let from = Store::open(from).unwrap();
-    let mut to = Store::open(to).unwrap();
+    let from = store(from);
+    let mut to = store(to);
     let page: Vec<_> = from
         .outbox_for_hub(FENGTAI, 100)
         .unwrap()
@@ -68,7 +86,7 @@ fn two_desks(dir: &Path, i: usize) -> (PathBuf, PathBuf, IntakeForm, String) {
     let mut form = sample_form(i);
     form.handling_region = FENGTAI.into();
     form.materials.iter_mut().for_each(|m| m.received = true);
-    let (_, number) = Store::open(&window_db).unwrap().create_case(&form, "zhangmin", Utc::now()).unwrap();
+    let (_, number) = store(&window_db).create_case(&form, "zhangmin", Utc::now()).unwrap();
     (window_db, office_db, form, number.to_string())
 }
 
@@ -83,15 +101,15 @@ fn a_partner_case_is_decided_in_the_back_office_and_the_decision_reaches_the_win
     // A case 丰台区's own window took in is not the back office's inbox.
     let mut own = sample_form(1);
     own.handling_region = FENGTAI.into();
-    Store::open(&office_db).unwrap().create_case(&own, "zhaomin", Utc::now()).unwrap();
+    store(&office_db).create_case(&own, "zhaomin", Utc::now()).unwrap();
     let mut hub_seq = 0;
     carry(&window_db, &office_db, &mut hub_seq);
 
-    let window = Desk::open(&window_db).unwrap();
+    let window = desk(&window_db);
     let news_from = window.decisions_since(None).unwrap();
     assert!(news_from.decisions.is_empty() && news_from.title.is_empty());
 
-    let office = Desk::open(&office_db).unwrap();
+    let office = desk(&office_db);
     let inbox = office.inbox(&awaiting()).unwrap();
     assert_eq!((inbox.total, inbox.awaiting), (1, 1));
     let row = &inbox.rows[0];
@@ -176,7 +194,7 @@ fn an_event_that_does_not_fit_waits_in_the_quarantine_with_what_to_do() {
     let (window_db, office_db, _, number) = two_desks(dir.path(), 2);
     let mut hub_seq = 0;
     carry(&window_db, &office_db, &mut hub_seq);
-    let office = Desk::open(&office_db).unwrap();
+    let office = desk(&office_db);
     let accept = DecisionDraft { kind: Some(EventKind::Accepted), ..DecisionDraft::default() };
     office.record_decision(&number, &accept).unwrap();
     let conclude = DecisionDraft { kind: Some(EventKind::Concluded), ..DecisionDraft::default() };
@@ -184,11 +202,11 @@ fn an_event_that_does_not_fit_waits_in_the_quarantine_with_what_to_do() {
     let conclude = DecisionDraft { approved: Some(true), note: "准予".into(), ..conclude };
     office.record_decision(&number, &conclude).unwrap();
     // The window misses 受理 (its page is lost) and gets 办结 alone: it does not fit there.
-    let outbox = Store::open(&office_db).unwrap().outbox_for_hub(FENGTAI, 10).unwrap();
+    let outbox = store(&office_db).outbox_for_hub(FENGTAI, 10).unwrap();
     let concluded = outbox[1].event.clone();
-    Store::open(&window_db).unwrap().apply_pulled(FENGTAI, &[(9, concluded.clone())], 9, Utc::now()).unwrap();
+    store(&window_db).apply_pulled(FENGTAI, &[(9, concluded.clone())], 9, Utc::now()).unwrap();
 
-    let window = Desk::open(&window_db).unwrap();
+    let window = desk(&window_db);
     let [held] = window.quarantine().unwrap().try_into().unwrap_or_else(|q| panic!("{q:?}"));
     assert_eq!(held.number.as_deref(), Some(number.as_str()));
     assert_eq!((held.event_label.as_str(), held.direction_label.as_str(), held.outgoing), ("办结", "无法接收", false));
@@ -204,7 +222,7 @@ fn an_event_that_does_not_fit_waits_in_the_quarantine_with_what_to_do() {
 
     // Once 受理 arrived, 重新提交 applies it and the notification counts it.
     let cursor = window.decisions_since(None).unwrap().cursor;
-    Store::open(&window_db).unwrap().apply_pulled(FENGTAI, &[(10, outbox[0].event.clone())], 10, Utc::now()).unwrap();
+    store(&window_db).apply_pulled(FENGTAI, &[(10, outbox[0].event.clone())], 10, Utc::now()).unwrap();
     window.resubmit_quarantined(&held.event_id).unwrap();
     assert!(window.quarantine().unwrap().is_empty());
     let news = window.decisions_since(Some(cursor)).unwrap();
@@ -220,12 +238,12 @@ fn decisions_pulled_after_the_desk_opened_are_news_at_the_first_look_and_older_o
     let (window_db, office_db, _, number) = two_desks(dir.path(), 0);
     let mut hub_seq = 0;
     carry(&window_db, &office_db, &mut hub_seq);
-    let office = Desk::open(&office_db).unwrap();
+    let office = desk(&office_db);
     let accept = DecisionDraft { kind: Some(EventKind::Accepted), ..DecisionDraft::default() };
     office.record_decision(&number, &accept).unwrap();
     // 受理 reaches the window before it opens: the queue shows it, no notification does.
     carry(&office_db, &window_db, &mut hub_seq);
-    let window = Desk::open(&window_db).unwrap();
+    let window = desk(&window_db);
     let first = window.decisions_since(None).unwrap();
     assert!(first.decisions.is_empty(), "{first:?}");
 

@@ -16,6 +16,7 @@ use tongban_desk::{
     SyncOverview, TakenIn,
 };
 use tongban_desk::{CaseDetail, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
+use tongban_desk::{AuditPage, AuditQuery, RecoveryKeyView};
 use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
 use ts_rs::{Config, TS};
 
@@ -63,6 +64,9 @@ fn generate(dir: &Path) {
     Decided::export_all(&cfg).unwrap();
     DecisionNews::export_all(&cfg).unwrap();
     QuarantineRow::export_all(&cfg).unwrap();
+    AuditQuery::export_all(&cfg).unwrap();
+    AuditPage::export_all(&cfg).unwrap();
+    RecoveryKeyView::export_all(&cfg).unwrap();
     fs::write(dir.join("labels.ts"), labels()).unwrap();
 }
 

@@ -9,6 +9,7 @@ use tongban_core::catalog::{CatalogIntake, Provided};
 use tongban_desk::{
     AfterPrint, CaseActionKind, CaseForm, Completion, DeliveryRecord, DeliveryWay, Desk, MaterialTick, Party,
 };
+use tongban_desk::demo::{DEMO_CLERK, DEMO_PASSWORD};
 use tongban_store::Store;
 
 const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
@@ -23,7 +24,7 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("desk.db");
         tongban_desk::demo::seed(&db, 0).unwrap();
-        let desk = Desk::open(&db).unwrap();
+        let desk = Desk::open_as(&db, DEMO_CLERK, DEMO_PASSWORD).unwrap();
         Fixture { dir, desk }
     }
 
@@ -64,7 +65,7 @@ impl Fixture {
 
     /// A second connection, as the sync engine would have, for the partner's decisions.
     fn store(&self) -> Store {
-        Store::open(&self.dir.path().join("desk.db")).unwrap()
+        tongban_desk::demo::open(&self.dir.path().join("desk.db")).unwrap()
     }
 
     fn partner_decides(&self, number: &str, bodies: Vec<EventBody>) {
@@ -275,23 +276,20 @@ fn a_back_office_desk_sees_a_partners_case_without_the_receiving_sides_actions()
     let complete = f.take_in(true);
     let back_office = tempfile::tempdir().unwrap();
     let db = back_office.path().join("fengtai.db");
-    let mut store = Store::open(&db).unwrap();
-    store
-        .init_desk(
-            &tongban_store::DeskSetup {
-                region: "110106".into(),
-                hall: "丰台区政务服务中心".into(),
-                window_name: "跨省通办后台".into(),
-                desk_code: "B1".into(),
-                first_user: tongban_store::User {
-                    login: "fengtai".into(),
-                    display_name: "刘洋".into(),
-                    role: "clerk".into(),
-                },
-            },
-            Utc::now(),
-        )
-        .unwrap();
+    // An admin, who may both take in and decide: the side of the case decides what is offered.
+    let mut store = tongban_desk::create_desk(
+        &db,
+        &tongban_store::DeskSetup {
+            region: "110106".into(),
+            hall: "丰台区政务服务中心".into(),
+            window_name: "跨省通办后台".into(),
+            desk_code: "B1".into(),
+            first_user: tongban_store::User { login: "fengtai".into(), display_name: "刘洋".into(), role: "admin".into() },
+        },
+        DEMO_PASSWORD,
+        &[],
+    )
+    .unwrap();
     let source = f.store();
     for n in [&number, &complete] {
         let events: Vec<CaseEvent> =
@@ -299,7 +297,7 @@ fn a_back_office_desk_sees_a_partners_case_without_the_receiving_sides_actions()
         store.append_batch(&events, false).unwrap();
     }
     drop(store);
-    let other = Desk::open(&db).unwrap();
+    let other = Desk::open_as(&db, "fengtai", DEMO_PASSWORD).unwrap();
     let d = other.case_detail(&number).unwrap();
     assert!(d.actions.is_empty(), "nothing to decide while 待补正: {:?}", d.actions);
     // A complete case is the back office's to decide, from its detail too.

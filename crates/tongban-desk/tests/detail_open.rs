@@ -11,7 +11,7 @@ fn a_kept_scan_and_a_kept_print_open_in_the_viewer_as_they_were_kept() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("desk.db");
     let cases = tongban_desk::demo::seed(&db, 1).unwrap();
-    let desk = Desk::open(&db).unwrap();
+    let desk = Desk::open_as(&db, tongban_desk::demo::DEMO_CLERK, tongban_desk::demo::DEMO_PASSWORD).unwrap();
     let opened = dir.path().join("opened.txt");
     let viewer = dir.path().join("viewer.sh");
     std::fs::write(&viewer, format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display())).unwrap();
@@ -32,7 +32,10 @@ fn a_kept_scan_and_a_kept_print_open_in_the_viewer_as_they_were_kept() {
     let scan = desk.attach_scan("身份证.jpg", &[0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]).unwrap();
     let path = desk.open_scan(&scan.sha256).unwrap();
     assert_eq!(wait_opened(), path);
-    assert!(path.starts_with(&dir.path().join("desk.scans").display().to_string()) && path.ends_with("身份证.jpg"));
+    // A plain copy for the viewer, outside the desk's folder (which keeps everything encrypted).
+    let view = tongban_desk::viewer::ViewFolder::for_desk(&db);
+    assert!(path.starts_with(&view.path().display().to_string()) && path.ends_with("身份证.jpg"), "{path}");
+    assert!(!path.starts_with(&dir.path().display().to_string()), "{path}");
     assert_eq!(std::fs::read(&path).unwrap(), [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]);
     assert_eq!(desk.open_scan(&"00".repeat(32)).unwrap_err().code, "missing_blob");
 

@@ -10,7 +10,7 @@ fn demo_desk() -> (tempfile::TempDir, Desk) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("desk.db");
     tongban_desk::demo::seed(&db, 0).unwrap();
-    let desk = Desk::open(&db).unwrap();
+    let desk = Desk::open_as(&db, tongban_desk::demo::DEMO_CLERK, tongban_desk::demo::DEMO_PASSWORD).unwrap();
     (dir, desk)
 }
 

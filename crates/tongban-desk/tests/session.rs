@@ -86,7 +86,7 @@ fn events_and_prints_carry_the_logged_in_user() {
     desk.log_in("zhangmin", DEMO_PASSWORD).unwrap();
     desk.print_case_form(CaseForm::Notice, &taken.number, AfterPrint::Save).unwrap();
 
-    let store = Store::open(&db).unwrap();
+    let store = tongban_desk::demo::open(&db).unwrap();
     let case = store.case_by_number(&taken.number).unwrap();
     let events = store.events_of(case.id).unwrap();
     assert_eq!(events[0].event.author.user, "wangfang");
@@ -193,7 +193,7 @@ fn the_first_run_sets_the_desk_up_with_its_admin_and_hall_texts() {
     assert!(desk.login_info().unwrap().demo.is_none(), "only the demo desk shows its password");
     let admin = desk.log_in("admin", "管理员密码2026").unwrap();
     assert!(admin.can_administer);
-    let texts = Store::open(&db).unwrap().hall_texts().unwrap();
+    let texts = Store::unlock(&db, "admin", "管理员密码2026", chrono::Utc::now()).unwrap().hall_texts().unwrap();
     assert_eq!((texts.address.as_str(), texts.phone.as_str()), ("新野县书院路1号", "0377-66012345"));
     assert_eq!(desk.set_up(&setup_form()).unwrap_err().code, "desk_already_initialized");
 }

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use tongban_desk::Desk;
-use tongban_store::{HubSetup, Store};
+use tongban_store::HubSetup;
 
 #[test]
 fn hubs_unrouted_events_and_catalog_news_until_read() {
@@ -16,8 +16,8 @@ fn hubs_unrouted_events_and_catalog_news_until_read() {
         url: "http://127.0.0.1:9".into(),
         credential: "token".into(),
     };
-    Store::open(&db).unwrap().add_hub(&setup, Utc::now()).unwrap();
-    let desk = Desk::open(&db).unwrap();
+    tongban_desk::demo::open(&db).unwrap().add_hub(&setup, Utc::now()).unwrap();
+    let desk = Desk::open_as(&db, tongban_desk::demo::DEMO_CLERK, tongban_desk::demo::DEMO_PASSWORD).unwrap();
 
     let overview = desk.sync_overview().unwrap();
     assert!(!overview.running);

@@ -26,8 +26,9 @@ fn the_window_saves_records_and_hands_on_each_print() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("desk.db");
     let cases = seed(&db, 3).unwrap();
-    let desk = Desk::open(&db).unwrap();
-    assert_eq!(desk.prints_dir(), dir.path().join("desk.prints"));
+    let desk = Desk::open_as(&db, tongban_desk::demo::DEMO_CLERK, tongban_desk::demo::DEMO_PASSWORD).unwrap();
+    // Plain copies for the viewer go to a folder of the desk's own outside its folder.
+    assert_eq!(desk.prints_dir(), tongban_desk::viewer::ViewFolder::for_desk(&db).path());
 
     // A viewer that writes down what it was asked to open.
     let opened = dir.path().join("opened.txt");
@@ -41,7 +42,7 @@ fn the_window_saves_records_and_hands_on_each_print() {
     let first = desk.print_case_form(CaseForm::Receipt, number, AfterPrint::Open).unwrap();
     assert!(!first.reprint);
     assert_eq!(first.warning, None, "{first:?}");
-    let first_path = dir.path().join("desk.prints").join(format!("收件登记表-{number}.pdf"));
+    let first_path = desk.prints_dir().join(format!("收件登记表-{number}.pdf"));
     assert_eq!(Path::new(&first.path), first_path);
     assert!(first.message.contains("已在查看器中打开") && !first.message.contains(".pdf"), "{}", first.message);
     let text = pdf_text(&first_path);
@@ -82,6 +83,6 @@ fn the_window_saves_records_and_hands_on_each_print() {
     assert_eq!(bad.unwrap_err().message, "起始日期「2026-13-01」无效，应为 YYYY-MM-DD 格式的日期");
     let unknown = desk.print_case_form(CaseForm::Notice, "411329-20260101-A1-9999", AfterPrint::Save).unwrap_err();
     assert_eq!(unknown.code, "unknown_case", "{unknown:?}");
-    let files = std::fs::read_dir(dir.path().join("desk.prints")).unwrap().count();
+    let files = std::fs::read_dir(desk.prints_dir()).unwrap().count();
     assert_eq!(files, 3, "two receipts and one ledger");
 }

@@ -11,11 +11,13 @@
 //! - Tables continue on further pages with their header row repeated; every page says
 //!   第 x 页 共 y 页.
 
+mod audit;
 pub mod font;
 mod layout;
 mod ledger;
 mod notice;
 mod receipt;
+mod recovery;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use tongban_core::case::CaseState;
@@ -115,6 +117,54 @@ pub struct Ledger<'a> {
     pub printed_by: &'a str,
     pub hall: &'a HallTexts,
     pub mark: PrintMark,
+}
+
+/// What the 恢复密钥 sheet prints: the desk, and its data key in groups of five.
+#[derive(Debug, Clone)]
+pub struct RecoverySheet<'a> {
+    pub region: &'a str,
+    pub region_name: &'a str,
+    pub hall: &'a str,
+    pub window: &'a str,
+    pub desk_code: &'a str,
+    pub desk_id: &'a str,
+    pub created_on: NaiveDate,
+    pub key_groups: &'a [&'a str],
+}
+
+/// What the printed 审计日志 shows.
+#[derive(Debug, Clone)]
+pub struct AuditLog<'a> {
+    pub hall: &'a str,
+    /// The filter, as printed under the title.
+    pub scope: &'a str,
+    pub rows: &'a [AuditRow],
+    pub printed_by: &'a str,
+    pub printed_at: NaiveDateTime,
+    /// The chain's verification, printed in every page's footer.
+    pub verdict: &'a str,
+}
+
+/// One printed line of the audit log, as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub seq: String,
+    pub at: String,
+    pub person: String,
+    pub kind: String,
+    pub case_number: String,
+    pub detail: String,
+    pub hash: String,
+}
+
+/// The 恢复密钥 sheet (A4, one page).
+pub fn recovery_sheet(input: &RecoverySheet<'_>) -> Result<Vec<u8>, FormError> {
+    recovery::render(FormFont::shared(), input)
+}
+
+/// The 审计日志 (A4 landscape).
+pub fn audit_log(input: &AuditLog<'_>) -> Result<Vec<u8>, FormError> {
+    audit::render(FormFont::shared(), input)
 }
 
 /// The 收件登记表: 存档联 then 申请人联, each on its own page(s).

@@ -18,6 +18,7 @@
 //!   commits later with a smaller number.
 //! - **Pushes are idempotent by event id**, blobs by SHA-256.
 
+mod audit;
 pub mod blobs;
 pub mod catalog;
 pub mod config;

@@ -4,11 +4,14 @@
 
 use rusqlite::Connection;
 
-use crate::{blobs, catalog, credentials, identity, ledger, Result};
+use crate::{audit, blobs, catalog, credentials, identity, ledger, Result};
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
-const STEPS: &[&[&str]] =
-    &[&[identity::SCHEMA_V1, credentials::SCHEMA_V1, ledger::SCHEMA_V1, blobs::SCHEMA_V1, catalog::SCHEMA_V1]];
+const STEPS: &[&[&str]] = &[
+    &[identity::SCHEMA_V1, credentials::SCHEMA_V1, ledger::SCHEMA_V1, blobs::SCHEMA_V1, catalog::SCHEMA_V1],
+    // 2: the desks' audit chain heads.
+    &[audit::SCHEMA_V2],
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;

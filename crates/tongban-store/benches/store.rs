@@ -6,9 +6,13 @@
 //!    1,000,000 generated cases, built once with `Store::append_batch` and cached at
 //!    `target/bench-data/million.db` (rebuilt when its case count is not the one asked for).
 //!
+//! Both run twice in one go, on a plain SQLite file and on the SQLCipher-encrypted one the desk
+//! uses, and the cost of encryption is printed as a ratio.
+//!
 //! Run: `cargo bench -p tongban-store --bench store` (release profile). Arguments and
 //! environment:
 //! - `commit` / `search`: run only that part (both by default); `plans`: print the query plans.
+//! - `plain` / `encrypted`: only that mode (both by default).
 //! - `TONGBAN_BENCH_CASES` (default 1000000), `TONGBAN_BENCH_COMMITS` (default 300),
 //!   `TONGBAN_BENCH_RUNS` (default 50 runs per query, capped at 20 s per query).
 
@@ -17,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use tongban_core::case::{Author, CaseEvent, CaseId, CaseNumber, CaseStatus, DeskCode, EventBody, Intake};
-use tongban_desk::demo::{ensure_desk, sample_form, sample_id_number, sample_name, DEMO_CLERK, DEMO_REGION};
+use tongban_desk::demo::{demo_setup, sample_form, sample_id_number, sample_name, DEMO_CLERK, DEMO_PASSWORD, DEMO_REGION};
 use tongban_store::{china_time, CaseFilter, Store};
 use uuid::Uuid;
 
@@ -27,32 +31,104 @@ const PER_DAY: usize = 1400;
 const CHUNK: usize = 10_000;
 const WINDOW: &str = "新野县政务服务中心跨省通办专窗";
 
+/// A plain SQLite file, or the SQLCipher one the desk uses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Plain,
+    Encrypted,
+}
+
+impl Mode {
+    fn label(self) -> &'static str {
+        match self {
+            Mode::Plain => "plain SQLite",
+            Mode::Encrypted => "SQLCipher",
+        }
+    }
+
+    /// Opens the demo desk at `path` in this mode, making it if missing.
+    fn open(self, path: &Path) -> Store {
+        match self {
+            Mode::Plain => {
+                let mut store = Store::open_unencrypted_for_benchmark(path).expect("open plain");
+                if store.desk().unwrap().is_none() {
+                    store.init_desk_with(&demo_setup(), Some(DEMO_PASSWORD), &[], Utc::now()).expect("desk");
+                }
+                store
+            }
+            Mode::Encrypted => tongban_desk::demo::open(path).expect("open encrypted"),
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    let want = |part: &str| args.is_empty() || args.iter().any(|a| a == part);
+    let want = |part: &str| {
+        let parts = ["commit", "search", "plans"];
+        !args.iter().any(|a| parts.contains(&a.as_str())) || args.iter().any(|a| a == part)
+    };
+    let modes: Vec<Mode> = match (args.iter().any(|a| a == "plain"), args.iter().any(|a| a == "encrypted")) {
+        (true, false) => vec![Mode::Plain],
+        (false, true) => vec![Mode::Encrypted],
+        _ => vec![Mode::Plain, Mode::Encrypted],
+    };
     let root = workspace_target();
     println!("# tongban-store benchmarks");
     println!();
     if want("commit") {
         let commits = env_usize("TONGBAN_BENCH_COMMITS", 300);
-        bench_commits(&root.join("bench-tmp"), commits);
+        let results: Vec<(Mode, Stats, f64)> =
+            modes.iter().map(|&m| { let (s, rate) = bench_commits(&root.join("bench-tmp"), commits, m); (m, s, rate) }).collect();
+        if let [(_, plain, plain_rate), (_, enc, enc_rate)] = results.as_slice() {
+            println!("### Cost of encryption, durable commit");
+            println!();
+            println!("| | plain | SQLCipher | ratio |");
+            println!("|---|---:|---:|---:|");
+            println!("| median ms | {} | {} | {:.2}× |", ms(plain.median), ms(enc.median), ratio(enc.median, plain.median));
+            println!("| p95 ms | {} | {} | {:.2}× |", ms(plain.p95), ms(enc.p95), ratio(enc.p95, plain.p95));
+            println!("| commits/s | {plain_rate:.0} | {enc_rate:.0} | {:.2}× |", enc_rate / plain_rate);
+            println!();
+        }
     }
     if want("search") || want("plans") {
         let cases = env_usize("TONGBAN_BENCH_CASES", 1_000_000);
         let runs = env_usize("TONGBAN_BENCH_RUNS", 50);
-        let path = root.join("bench-data").join(if cases == 1_000_000 {
-            "million.db".to_string()
-        } else {
-            format!("cases-{cases}.db")
-        });
-        let store = million(&path, cases);
-        if want("search") {
-            bench_search(&store, runs);
+        let mut results = Vec::new();
+        for &mode in &modes {
+            let name = match (cases, mode) {
+                (1_000_000, Mode::Encrypted) => "million.db".to_string(),
+                (1_000_000, Mode::Plain) => "million-plain.db".to_string(),
+                (n, Mode::Encrypted) => format!("cases-{n}.db"),
+                (n, Mode::Plain) => format!("cases-{n}-plain.db"),
+            };
+            let store = million(&root.join("bench-data").join(name), cases, mode);
+            if want("search") {
+                results.push((mode, bench_search(&store, runs, mode)));
+            }
+            if want("plans") && mode == Mode::Encrypted {
+                print_plans(&store, cases);
+            }
         }
-        if want("plans") || want("search") {
-            print_plans(&store, cases);
+        if let [(_, plain), (_, enc)] = results.as_slice() {
+            println!("### Cost of encryption, search over {cases} cases (median ms)");
+            println!();
+            println!("| query | plain | SQLCipher | ratio |");
+            println!("|---|---:|---:|---:|");
+            let mut ratios = Vec::new();
+            for ((label, p), (_, e)) in plain.iter().zip(enc) {
+                let r = ratio(e.median, p.median);
+                ratios.push(r);
+                println!("| {label} | {} | {} | {r:.2}× |", ms(p.median), ms(e.median));
+            }
+            let geo = (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp();
+            println!("| geometric mean | | | {geo:.2}× |");
+            println!();
         }
     }
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64().max(1e-9)
 }
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -128,13 +204,12 @@ fn remove_db(path: &Path) {
 // 1. Durable commits
 // ---------------------------------------------------------------------------------------------
 
-fn bench_commits(tmp: &Path, commits: usize) {
+fn bench_commits(tmp: &Path, commits: usize, mode: Mode) -> (Stats, f64) {
     let dir = tmp.join(format!("commit-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("bench-tmp");
     let path = dir.join("desk.db");
-    let mut store = Store::open(&path).expect("open");
-    ensure_desk(&mut store).expect("desk");
+    let mut store = mode.open(&path);
     let forms: Vec<_> = (0..commits + 10).map(sample_form).collect();
     // Warm up: the first commits create the WAL file and the day's number row.
     for form in &forms[..10] {
@@ -152,7 +227,8 @@ fn bench_commits(tmp: &Path, commits: usize) {
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
     let s = Stats::of(samples);
-    println!("## Durable case commit (`Store::create_case`, WAL + synchronous=FULL, {})", tmp.display());
+    let rate = s.n as f64 / wall.as_secs_f64();
+    println!("## Durable case commit, {} (`Store::create_case`, WAL + synchronous=FULL, {})", mode.label(), tmp.display());
     println!();
     println!("| commits | median ms | p95 ms | p99 ms | min ms | max ms | commits/s |");
     println!("|---:|---:|---:|---:|---:|---:|---:|");
@@ -164,9 +240,10 @@ fn bench_commits(tmp: &Path, commits: usize) {
         ms(s.p99),
         ms(s.min),
         ms(s.max),
-        s.n as f64 / wall.as_secs_f64()
+        rate
     );
     println!();
+    (s, rate)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,9 +284,9 @@ fn intake_event(i: usize, desk_id: &str) -> CaseEvent {
 }
 
 /// Opens the cached database, or builds it when it does not hold exactly `cases` cases.
-fn million(path: &Path, cases: usize) -> Store {
+fn million(path: &Path, cases: usize, mode: Mode) -> Store {
     if path.exists() {
-        let store = Store::open(path).expect("open cached database");
+        let store = mode.open(path);
         let count = store.case_count().expect("case_count");
         if count == cases as u64 {
             println!("## Generated database: reusing {} ({count} cases, {})", path.display(), mib(file_size(path)));
@@ -220,8 +297,8 @@ fn million(path: &Path, cases: usize) -> Store {
         drop(store);
         remove_db(path);
     }
-    let mut store = Store::open(path).expect("open");
-    ensure_desk(&mut store).expect("desk");
+    std::fs::create_dir_all(path.parent().expect("bench-data")).expect("bench-data");
+    let mut store = mode.open(path);
     let desk_id = store.desk().unwrap().expect("desk").id;
     let started = Instant::now();
     let mut generating = Duration::ZERO;
@@ -243,11 +320,11 @@ fn million(path: &Path, cases: usize) -> Store {
     let build = started.elapsed();
     // Closing checkpoints the WAL into the main file.
     drop(store);
-    let store = Store::open(path).expect("reopen");
+    let store = mode.open(path);
     assert_eq!(store.case_count().unwrap(), cases as u64);
     let first = Stats::of(chunk_times[..chunk_times.len().min(10)].to_vec());
     let last = Stats::of(chunk_times[chunk_times.len().saturating_sub(10)..].to_vec());
-    println!("## Generated database: {} cases", cases);
+    println!("## Generated database: {} cases, {}", cases, mode.label());
     println!();
     println!("| what | value |");
     println!("|---|---:|");
@@ -301,10 +378,11 @@ fn queries(cases: usize) -> Vec<(String, CaseFilter)> {
     ]
 }
 
-fn bench_search(store: &Store, runs: usize) {
+fn bench_search(store: &Store, runs: usize, mode: Mode) -> Vec<(String, Stats)> {
     let budget = Duration::from_secs(20);
     let cases = store.case_count().unwrap() as usize;
-    println!("## Search while typing (`list_cases(filter, page, 50)`, {cases} cases)");
+    let mut results = Vec::new();
+    println!("## Search while typing, {} (`list_cases(filter, page, 50)`, {cases} cases)", mode.label());
     println!();
     println!("| query | matches | rows | runs | median ms | p95 ms | min ms | max ms |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -332,6 +410,7 @@ fn bench_search(store: &Store, runs: usize) {
             ms(s.min),
             ms(s.max)
         );
+        results.push((label, s));
     }
     let mut samples = Vec::new();
     for _ in 0..runs {
@@ -362,6 +441,7 @@ fn bench_search(store: &Store, runs: usize) {
         .rows
         .iter()
         .all(|r| r.applicant_id.ends_with(last4) || r.applicant_id.starts_with(last4) || r.number.starts_with(last4)));
+    results
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
-//! Scans and other attachments, stored as files named by their SHA-256 in a folder beside the
-//! database, so the same scan is kept once and a sync can ask for it by hash.
+//! Scans and other attachments (and the PDFs of prints), kept as encrypted files in a folder
+//! beside the database. A blob is known everywhere by the SHA-256 of its content (the sync asks
+//! hubs for it by that hash), but its file is named by a keyed hash of that hash and its content is
+//! encrypted with a key derived from the data key (see `crypt`): the folder tells nobody which
+//! scans it holds, and shows nothing of them.
 
 use std::fs;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
@@ -40,9 +43,9 @@ pub struct BlobInfo {
 }
 
 impl Store {
-    /// Keeps `bytes` and returns their SHA-256. Adding the same bytes again is a no-op.
-    /// The file is written to a temporary name, synced and renamed, so a crash never leaves a
-    /// file whose content does not match its name.
+    /// Keeps `bytes` (encrypted) and returns their SHA-256. Adding the same bytes again is a
+    /// no-op. The file is written to a temporary name, synced and renamed, so a crash never leaves
+    /// a file whose content does not match its name.
     pub fn put_blob(
         &mut self,
         bytes: &[u8],
@@ -53,13 +56,7 @@ impl Store {
         let sha256 = hex::encode(Sha256::digest(bytes));
         let path = self.blob_path(&sha256);
         if !path.exists() {
-            let dir = path.parent().expect("blob paths have a parent");
-            fs::create_dir_all(dir)?;
-            let tmp = dir.join(format!("{sha256}.part"));
-            let mut file = fs::File::create(&tmp)?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
-            fs::rename(&tmp, &path)?;
+            write_encrypted(&self.blob_key(), &sha256, &path, &mut &bytes[..])?;
         }
         let info = BlobInfo {
             sha256,
@@ -76,22 +73,26 @@ impl Store {
 
     /// Where the blob with this hash lives (whether or not it exists).
     pub fn blob_path(&self, sha256: &str) -> PathBuf {
-        let shard = sha256.get(..2).unwrap_or("00");
-        self.blob_dir().join(shard).join(sha256)
+        blob_path_in(&self.blob_dir(), &self.key.blob_name(sha256))
     }
 
-    /// The blob's bytes, checked against the hash they are stored under.
+    fn blob_key(&self) -> zeroize::Zeroizing<[u8; 32]> {
+        self.key.derive(BLOB_KEY_PURPOSE)
+    }
+
+    /// The blob's bytes, decrypted a segment at a time and checked against the hash they are
+    /// kept under. A file cut short or altered is refused with a message that says so.
     pub fn read_blob(&self, sha256: &str) -> Result<Vec<u8>> {
-        let bytes = fs::read(self.blob_path(sha256)).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => StoreError::MissingBlob(sha256.to_string()),
-            _ => StoreError::Io(e),
-        })?;
-        if hex::encode(Sha256::digest(&bytes)) != sha256 {
-            return Err(StoreError::MissingBlob(format!("{sha256}（文件内容已损坏）")));
-        }
-        Ok(bytes)
+        let mut out = Vec::new();
+        self.copy_blob(sha256, &mut out)?;
+        Ok(out)
     }
 
+    /// Streams the blob's bytes into `out` (a whole segment is checked before any of it is
+    /// written), then checks the whole against its hash.
+    pub fn copy_blob(&self, sha256: &str, out: &mut impl Write) -> Result<u64> {
+        read_encrypted(&self.blob_key(), sha256, &self.blob_path(sha256), out)
+    }
     /// Up to `limit` scans cited by cases handled in `handling_region` that are not kept here,
     /// oldest case first.
     pub fn scans_missing(&self, handling_region: &str, limit: usize) -> Result<Vec<MissingScan>> {
@@ -111,6 +112,19 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// A case citing the scan, if any (to name it in the audit log when the scan is opened).
+    pub fn case_citing_scan(&self, sha256: &str) -> Result<Option<tongban_core::case::CaseId>> {
+        let id: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT m.case_id FROM materials m JOIN json_each(m.scans) s WHERE s.value = ?1 LIMIT 1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(id.and_then(|c| uuid::Uuid::parse_str(&c).ok()).map(tongban_core::case::CaseId))
+    }
+
     pub fn blob_info(&self, sha256: &str) -> Result<Option<BlobInfo>> {
         Ok(self
             .conn
@@ -118,6 +132,67 @@ impl Store {
                 Ok(BlobInfo { sha256: r.get(0)?, size: r.get(1)?, media_type: r.get(2)?, file_name: r.get(3)? })
             })
             .optional()?)
+    }
+}
+
+/// The HKDF purpose of the blob key.
+pub(crate) const BLOB_KEY_PURPOSE: &str = "blobs v1";
+
+pub(crate) fn blob_path_in(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name.get(..2).unwrap_or("00")).join(name)
+}
+
+/// Encrypts `input` (whose SHA-256 is `sha256`) into `path`: a temporary file, synced, renamed.
+pub(crate) fn write_encrypted(key: &[u8; 32], sha256: &str, path: &Path, input: &mut impl std::io::Read) -> Result<()> {
+    let dir = path.parent().expect("blob paths have a parent");
+    fs::create_dir_all(dir)?;
+    let tmp = path.with_extension("part");
+    {
+        let mut file = std::io::BufWriter::new(fs::File::create(&tmp)?);
+        crate::crypt::encrypt_stream(key, sha256.as_bytes(), input, &mut file)?;
+        file.flush()?;
+        file.get_ref().sync_all()?;
+    }
+    fs::rename(&tmp, path)?;
+    crate::vault::sync_dir(path);
+    Ok(())
+}
+
+/// Decrypts the blob at `path` into `out`, checking it against `sha256`; returns its size.
+pub(crate) fn read_encrypted(key: &[u8; 32], sha256: &str, path: &Path, out: &mut impl Write) -> Result<u64> {
+    let file = fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => StoreError::MissingBlob(sha256.to_string()),
+        _ => StoreError::Io(e),
+    })?;
+    let damaged = || StoreError::MissingBlob(format!("{sha256}（文件不完整或已损坏，无法解密；文件未被改动）"));
+    let mut hashing = HashingWriter { inner: out, hasher: Sha256::new(), len: 0 };
+    match crate::crypt::decrypt_stream(key, sha256.as_bytes(), &mut std::io::BufReader::new(file), &mut hashing) {
+        Ok(()) => {}
+        Err(crate::crypt::BlobFault::Io(e)) => return Err(StoreError::Io(e)),
+        Err(crate::crypt::BlobFault::Damaged) => return Err(damaged()),
+    }
+    if hex::encode(hashing.hasher.finalize()) != sha256 {
+        return Err(damaged());
+    }
+    Ok(hashing.len)
+}
+
+struct HashingWriter<'a, W: Write> {
+    inner: &'a mut W,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl<W: Write> Write for HashingWriter<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -134,8 +209,13 @@ mod tests {
         assert_eq!(a.sha256, again.sha256);
         assert_eq!(store.read_blob(&a.sha256).unwrap(), b"scan of an ID card");
         assert_eq!(store.blob_info(&a.sha256).unwrap().unwrap().file_name, "身份证.jpg");
-        std::fs::write(store.blob_path(&a.sha256), b"tampered").unwrap();
-        assert_eq!(store.read_blob(&a.sha256).unwrap_err().code(), "missing_blob");
+        let file = std::fs::read(store.blob_path(&a.sha256)).unwrap();
+        assert!(!file.windows(4).any(|w| w == b"scan"), "kept encrypted");
+        assert!(!store.blob_path(&a.sha256).to_string_lossy().contains(&a.sha256), "not named by the content hash");
+        std::fs::write(store.blob_path(&a.sha256), &file[..file.len() - 1]).unwrap();
+        let err = store.read_blob(&a.sha256).unwrap_err();
+        assert_eq!(err.code(), "missing_blob");
+        assert!(err.to_string().contains("文件不完整或已损坏"), "{err}");
     }
 
     #[test]

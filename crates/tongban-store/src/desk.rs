@@ -6,7 +6,7 @@ use serde::Serialize;
 use tongban_core::case::DeskCode;
 use tongban_core::validate::{self, ValidationError};
 
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, Vault};
 
 pub(crate) const SCHEMA_V1: &str = "
 CREATE TABLE desk (
@@ -111,7 +111,8 @@ impl Store {
 
     /// [`Store::init_desk`] with the first user's password and the hall's printed texts
     /// (`hall.address`, … as in `tongban settings`), all checked before anything is written and
-    /// written in one transaction: a refused value leaves the database without a desk.
+    /// written in one transaction: a refused value leaves the database without a desk. The
+    /// password becomes the first user's key slot; the desk's name goes to the login screen.
     pub fn init_desk_with(
         &mut self,
         setup: &DeskSetup,
@@ -138,7 +139,9 @@ impl Store {
             desk_code,
             created_at: now,
         };
-        let hash = password.map(hash_password).transpose()?;
+        if let Some(p) = password {
+            check_password_rules(p)?;
+        }
         let mut hall_texts = crate::HallTexts::defaults(&identity.hall);
         for (key, value) in texts {
             crate::settings::check_setting(&mut hall_texts, key, value)?;
@@ -155,9 +158,15 @@ impl Store {
                 identity.created_at.to_rfc3339()
             ],
         )?;
-        insert_user(&tx, &setup.first_user, hash.as_deref(), now)?;
+        insert_user(&tx, &setup.first_user, now)?;
         for (key, value) in texts {
             crate::settings::store_setting(&tx, &hall_texts, key, value, &setup.first_user.login, now)?;
+        }
+        // The key file before the commit: a crash in between leaves a slot for a desk that does
+        // not exist (harmless), never a desk nobody can open.
+        Vault::set_public_desk(&self.path, &self.key, identity.public())?;
+        if let Some(p) = password {
+            Vault::set_password(&self.path, &self.key, setup.first_user.login.trim(), p, true)?;
         }
         tx.commit()?;
         Ok(identity)
@@ -196,10 +205,12 @@ impl Store {
         self.desk()?.ok_or(StoreError::NotInitialized)
     }
 
-    /// Adds a user; with a password (checked for length, stored only as an argon2 hash) they can
-    /// log in to the window, without one only act through the CLI's `--user`.
+    /// Adds a user; with a password (checked for length, kept only as the user's key slot) they
+    /// can log in, without one not until an admin sets one.
     pub fn add_user(&mut self, user: &User, password: Option<&str>, now: DateTime<Utc>) -> Result<()> {
-        let hash = password.map(hash_password).transpose()?;
+        if let Some(p) = password {
+            check_password_rules(p)?;
+        }
         if self
             .conn
             .query_row("SELECT 1 FROM users WHERE login = ?1", [user.login.trim()], |_| Ok(()))
@@ -210,100 +221,73 @@ impl Store {
                 .at("login", "登录名")
                 .into());
         }
-        insert_user(&self.conn, user, hash.as_deref(), now)
+        let tx = self.conn.transaction()?;
+        insert_user(&tx, user, now)?;
+        if let Some(p) = password {
+            Vault::set_password(&self.path, &self.key, user.login.trim(), p, true)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Every user with whether they may log in, in the order they were added.
     pub fn accounts(&self) -> Result<Vec<Account>> {
+        let vault = Vault::load(&self.path)?;
         let mut stmt = self.conn.prepare(
-            "SELECT login, display_name, role, disabled_at IS NOT NULL, password_hash IS NOT NULL, created_at
-             FROM users ORDER BY rowid",
+            "SELECT login, display_name, role, disabled_at IS NOT NULL, created_at FROM users ORDER BY rowid",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 User { login: r.get(0)?, display_name: r.get(1)?, role: r.get(2)? },
                 r.get::<_, bool>(3)?,
-                r.get::<_, bool>(4)?,
-                r.get::<_, String>(5)?,
+                r.get::<_, String>(4)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (user, disabled, has_password, created) = row?;
+            let (user, disabled, created) = row?;
+            let has_password = vault.as_ref().is_some_and(|v| v.has_password(&user.login));
             out.push(Account { user, disabled, has_password, created_at: parse_time(&created)? });
         }
         Ok(out)
     }
 
-    /// Checks a login. Every wrong password and every unknown login get the same
-    /// [`StoreError::BadLogin`], so the message tells no one which logins exist; after
-    /// [`MAX_FAILED_LOGINS`] wrong passwords in a row the login is refused for
-    /// [`LOCKOUT_MINUTES`], even with the right password. A right password clears the count.
-    pub fn verify_login(&mut self, login: &str, password: &str, now: DateTime<Utc>) -> Result<User> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT login, display_name, role, password_hash, disabled_at IS NOT NULL, failed_logins, locked_until
-                 FROM users WHERE login = ?1",
-                [login.trim()],
-                |r| {
-                    Ok((
-                        User { login: r.get(0)?, display_name: r.get(1)?, role: r.get(2)? },
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, bool>(4)?,
-                        r.get::<_, i64>(5)?,
-                        r.get::<_, Option<String>>(6)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((user, hash, disabled, failed, locked_until)) = row else {
-            // The same work as a real check, so timing does not tell an unknown login either.
-            let _ = password_matches(dummy_hash(), password);
-            return Err(StoreError::BadLogin);
-        };
-        if let Some(until) = locked_until.as_deref().map(parse_time).transpose()?.filter(|t| *t > now) {
-            return Err(StoreError::LoginLocked { minutes: minutes_until(now, until) });
+    /// Checks a logged-in user's password again (to unlock the window, or before they change
+    /// it), counted like a login: the same answers, the same lockout.
+    pub fn check_password(&mut self, login: &str, password: &str, now: DateTime<Utc>) -> Result<User> {
+        let (key, _) = Vault::unlock(&self.path, login, password, now)?;
+        if key != self.key {
+            return Err(StoreError::KeyFileDamaged(crate::keys_path(&self.path)));
         }
-        let Some(hash) = hash else {
-            return Err(StoreError::NoPassword(user.login));
-        };
-        if !password_matches(&hash, password) {
-            let failed = failed + 1;
-            if failed >= MAX_FAILED_LOGINS {
-                let until = now + chrono::Duration::minutes(LOCKOUT_MINUTES);
-                self.conn.execute(
-                    "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE login = ?1",
-                    params![user.login, until.to_rfc3339()],
-                )?;
-                return Err(StoreError::LoginLocked { minutes: LOCKOUT_MINUTES });
-            }
-            self.conn.execute("UPDATE users SET failed_logins = ?2 WHERE login = ?1", params![user.login, failed])?;
-            return Err(StoreError::BadLogin);
+        if self.is_disabled(login.trim())? {
+            return Err(StoreError::UserDisabled(login.trim().to_string()));
         }
-        if disabled {
-            return Err(StoreError::UserDisabled(user.login));
-        }
-        self.conn.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE login = ?1", [&user.login])?;
-        Ok(user)
+        self.user(login.trim())
     }
 
-    /// Sets a user's password (their own change, or an admin's reset; the caller checks who may)
-    /// and lifts a lockout.
+    /// Whether `login` is disabled; an unknown login answers like a wrong password.
+    pub(crate) fn is_disabled(&self, login: &str) -> Result<bool> {
+        self.conn
+            .query_row("SELECT disabled_at IS NOT NULL FROM users WHERE login = ?1", [login], |r| r.get(0))
+            .optional()?
+            .ok_or(StoreError::BadLogin)
+    }
+
+    /// Sets a user's password (their own change, an admin's reset, or the recovery key's new
+    /// admin password; the caller checks who may): a new key slot, which also lifts a lockout.
     pub fn set_password(&mut self, login: &str, password: &str) -> Result<()> {
-        let hash = hash_password(password)?;
-        let n = self.conn.execute(
-            "UPDATE users SET password_hash = ?2, failed_logins = 0, locked_until = NULL WHERE login = ?1",
-            params![login, hash],
-        )?;
-        if n == 0 {
-            return Err(StoreError::UnknownUser(login.to_string()));
-        }
-        Ok(())
+        check_password_rules(password)?;
+        let disabled = self
+            .conn
+            .query_row("SELECT disabled_at IS NOT NULL FROM users WHERE login = ?1", [login], |r| r.get::<_, bool>(0))
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownUser(login.to_string()))?;
+        Vault::set_password(&self.path, &self.key, login, password, !disabled)
     }
 
-    /// Disables a user: they cannot log in any more; what they did keeps their name. The last
-    /// active admin cannot be disabled, so the desk is never left without one.
+    /// Disables a user: they cannot log in any more (their key slot no longer holds the key);
+    /// what they did keeps their name. The last active admin cannot be disabled, so the desk is
+    /// never left without one.
     pub fn disable_user(&mut self, login: &str, now: DateTime<Utc>) -> Result<()> {
         let account = self.accounts()?.into_iter().find(|a| a.user.login == login);
         let Some(account) = account else {
@@ -328,7 +312,7 @@ impl Store {
             }
         }
         self.conn.execute("UPDATE users SET disabled_at = ?2 WHERE login = ?1", params![login, now.to_rfc3339()])?;
-        Ok(())
+        Vault::disable(&self.path, &self.key, login)
     }
 
     pub fn user(&self, login: &str) -> Result<User> {
@@ -340,7 +324,7 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownUser(login.to_string()))
     }
 
-    /// The user who was created first (the one `init` made), who acts when none is named.
+    /// The user who was created first (the one `init` made).
     pub fn first_user(&self) -> Result<Option<User>> {
         Ok(self
             .conn
@@ -355,40 +339,138 @@ impl Store {
         let rows = stmt.query_map([], |r| Ok(User { login: r.get(0)?, display_name: r.get(1)?, role: r.get(2)? }))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    /// Lists the demo desk's active accounts on its login screen (through the key file, the only
+    /// thing readable before a login); an empty list on every other desk.
+    pub fn publish_demo_accounts(&self, demo: bool) -> Result<()> {
+        let accounts = if demo {
+            self.accounts()?
+                .into_iter()
+                .filter(|a| !a.disabled && a.has_password)
+                .map(|a| crate::DemoAccount { login: a.user.login, display_name: a.user.display_name, role: a.user.role })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let current = Vault::load(&self.path)?.map(|v| v.demo_accounts().to_vec()).unwrap_or_default();
+        if current != accounts {
+            Vault::set_demo_accounts(&self.path, &self.key, accounts)?;
+        }
+        Ok(())
+    }
 }
 
-/// The argon2id PHC string of `password` with a random salt; refuses a password that is too short.
-fn hash_password(password: &str) -> Result<String> {
-    use argon2::password_hash::PasswordHasher;
+/// The settings row that says the recovery key was handed out (it is shown only until then).
+const RECOVERY_ISSUED: &str = "security.recovery_issued_at";
+
+impl Store {
+    /// Whether the recovery key was printed and confirmed kept.
+    pub fn recovery_issued(&self) -> Result<bool> {
+        Ok(self.conn.query_row("SELECT 1 FROM settings WHERE key = ?1", [RECOVERY_ISSUED], |_| Ok(())).optional()?.is_some())
+    }
+
+    pub fn mark_recovery_issued(&mut self, user: &str, now: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO settings (key, value, updated_at, updated_by) VALUES (?1, ?2, ?2, ?3)",
+            params![RECOVERY_ISSUED, now.to_rfc3339(), user],
+        )?;
+        Ok(())
+    }
+
+    /// Writes the key file again if it is gone (the desk opened with its recovery key): the desk's
+    /// name for the login screen; the users' slots come back as passwords are set.
+    pub fn ensure_key_file(&self) -> Result<()> {
+        if Vault::load(&self.path)?.is_none() {
+            Vault::set_public_desk(&self.path, &self.key, self.require_desk()?.public())?;
+            self.publish_demo_accounts(self.window_prefs()?.demo)?;
+        }
+        Ok(())
+    }
+
+    /// Seals the data key for unattended sync with a machine-bound `secret` (`None` removes it).
+    pub fn seal_unattended(&self, secret: Option<&[u8; 32]>) -> Result<()> {
+        Vault::set_unattended(&self.path, &self.key, secret.map(|s| Vault::seal_unattended(s, &self.key)))
+    }
+
+    /// Opens the desk with the machine-bound secret of unattended sync.
+    pub fn open_unattended(path: &std::path::Path, secret: &[u8; 32]) -> Result<Store> {
+        let vault = Vault::load(path)?.ok_or_else(|| StoreError::NoKeyFile(crate::keys_path(path)))?;
+        let key = vault.open_unattended(secret).ok_or(StoreError::BadLogin)?;
+        Store::open(path, &key)
+    }
+
+    /// Copies the desk into `out` (which must not exist or be empty): the database through
+    /// SQLCipher's export (a consistent copy, encrypted with the same key), the key file, and the
+    /// scans' folder (encrypted files, copied as they are). Returns what was copied, in Chinese.
+    pub fn back_up_to(&mut self, out: &std::path::Path) -> Result<String> {
+        if out.exists() && std::fs::read_dir(out)?.next().is_some() {
+            return Err(ValidationError::new(format!("备份文件夹「{}」不是空的，请换一个", out.display()))
+                .at("out", "备份文件夹")
+                .into());
+        }
+        std::fs::create_dir_all(out)?;
+        let name = self.path.file_name().map(std::path::PathBuf::from).unwrap_or_else(|| "desk.db".into());
+        let target = out.join(&name);
+        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        self.conn.execute(
+            "ATTACH DATABASE ?1 AS backup KEY ?2",
+            params![target.to_string_lossy(), format!("x'{}'", hex::encode(self.key.bytes()))],
+        )?;
+        let exported = self.conn.query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()));
+        let versioned = self.conn.execute_batch(&format!("PRAGMA backup.user_version = {version};"));
+        self.conn.execute_batch("DETACH DATABASE backup;")?;
+        exported?;
+        versioned?;
+        std::fs::copy(crate::keys_path(&self.path), crate::keys_path(&target))?;
+        let mut scans = 0u64;
+        let blobs = self.blob_dir();
+        if blobs.exists() {
+            let to = crate::vault::sibling(&target, "blobs");
+            scans = copy_tree(&blobs, &to)?;
+        }
+        Ok(format!("数据库、密钥文件和 {scans} 个扫描件（均为加密文件）"))
+    }
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) -> Result<u64> {
+    std::fs::create_dir_all(to)?;
+    let mut n = 0;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            n += copy_tree(&entry.path(), &target)?;
+        } else if !entry.file_name().to_string_lossy().ends_with(".part") {
+            std::fs::copy(entry.path(), target)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+impl DeskIdentity {
+    /// What the login screen may show before anyone logs in.
+    pub fn public(&self) -> crate::PublicDesk {
+        crate::PublicDesk {
+            id: self.id.clone(),
+            region: self.region.clone(),
+            window: self.window_label(),
+            desk_code: self.desk_code.as_str().to_string(),
+        }
+    }
+}
+
+/// Refuses a password that is too short.
+pub fn check_password_rules(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ValidationError::new(format!("密码至少需要 {MIN_PASSWORD_CHARS} 个字符"))
             .at("password", "密码")
             .into());
     }
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| StoreError::Password(e.to_string()))
+    Ok(())
 }
 
-fn password_matches(hash: &str, password: &str) -> bool {
-    use argon2::password_hash::{phc::PasswordHash, PasswordVerifier};
-    PasswordHash::new(hash).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-}
-
-/// A hash no password is known for, checked against when the login does not exist.
-fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| hash_password(&uuid::Uuid::now_v7().to_string()).unwrap_or_default())
-}
-
-/// Whole minutes left until `until`, at least one.
-fn minutes_until(now: DateTime<Utc>, until: DateTime<Utc>) -> i64 {
-    let secs = (until - now).num_seconds().max(1);
-    (secs + 59) / 60
-}
-
-fn insert_user(conn: &rusqlite::Connection, user: &User, hash: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+fn insert_user(conn: &rusqlite::Connection, user: &User, now: DateTime<Utc>) -> Result<()> {
     let login = validate::required_text("login", "登录名", &user.login)?;
     let name = validate::required_text("display_name", "姓名", &user.display_name)?;
     if !ROLES.contains(&user.role.as_str()) {
@@ -397,8 +479,8 @@ fn insert_user(conn: &rusqlite::Connection, user: &User, hash: Option<&str>, now
             .into());
     }
     conn.execute(
-        "INSERT INTO users (login, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![login, name, user.role, hash, now.to_rfc3339()],
+        "INSERT INTO users (login, display_name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![login, name, user.role, now.to_rfc3339()],
     )?;
     Ok(())
 }
@@ -431,30 +513,31 @@ mod tests {
         store.init_desk_with(&admin_setup(), Some(PASSWORD), &texts, Utc::now()).unwrap();
     }
 
-    fn stored_hash(store: &Store, login: &str) -> Option<String> {
-        store.conn.query_row("SELECT password_hash FROM users WHERE login = ?1", [login], |r| r.get(0)).unwrap()
+    fn unlock(store: &Store, login: &str, password: &str) -> Result<Store> {
+        Store::unlock(store.path(), login, password, Utc::now())
     }
 
     #[test]
-    fn a_password_is_kept_only_as_a_salted_argon2_hash() {
+    fn a_password_is_kept_only_as_a_key_slot_that_opens_the_database() {
         let (_d, mut store) = temp_store();
         setup_with_admin(&mut store);
         let clerk = User { login: "zhang".into(), display_name: "张敏".into(), role: "clerk".into() };
         store.add_user(&clerk, Some(PASSWORD), Utc::now()).unwrap();
-        let (a, z) = (stored_hash(&store, "admin").unwrap(), stored_hash(&store, "zhang").unwrap());
-        assert!(a.starts_with("$argon2id$"), "{a}");
-        assert!(!a.contains(PASSWORD) && a != PASSWORD);
-        assert_ne!(a, z, "the same password under two random salts");
-        assert_eq!(store.verify_login("zhang", PASSWORD, Utc::now()).unwrap(), clerk);
-        assert_eq!(store.hall_texts().unwrap().phone, "0377-66012345", "setup writes the hall texts");
+        let hash: Option<String> =
+            store.conn.query_row("SELECT password_hash FROM users WHERE login = 'zhang'", [], |r| r.get(0)).unwrap();
+        assert_eq!(hash, None, "no password hash in the database");
+        let reopened = unlock(&store, "zhang", PASSWORD).unwrap();
+        assert_eq!(reopened.user("zhang").unwrap(), clerk);
+        assert_eq!(reopened.hall_texts().unwrap().phone, "0377-66012345", "setup writes the hall texts");
+        assert_eq!(store.check_password("zhang", PASSWORD, Utc::now()).unwrap(), clerk);
     }
 
     #[test]
     fn wrong_password_and_unknown_login_get_the_same_message() {
         let (_d, mut store) = temp_store();
         setup_with_admin(&mut store);
-        let wrong = store.verify_login("admin", "not-the-password", Utc::now()).unwrap_err();
-        let unknown = store.verify_login("nobody", PASSWORD, Utc::now()).unwrap_err();
+        let wrong = unlock(&store, "admin", "not-the-password").err().unwrap();
+        let unknown = unlock(&store, "nobody", PASSWORD).err().unwrap();
         assert_eq!(wrong.to_string(), "用户名或密码错误");
         assert_eq!(unknown.to_string(), wrong.to_string());
         assert_eq!((wrong.code(), unknown.code()), ("bad_login", "bad_login"));
@@ -465,17 +548,25 @@ mod tests {
         let (_d, mut store) = temp_store();
         setup_with_admin(&mut store);
         let now = Utc::now();
+        let path = store.path().to_path_buf();
         for _ in 0..4 {
-            assert_eq!(store.verify_login("admin", "wrong-pass", now).unwrap_err().code(), "bad_login");
+            assert_eq!(Store::unlock(&path, "admin", "wrong-pass", now).err().unwrap().code(), "bad_login");
         }
         // A right password in between would reset the count; here the fifth wrong one locks.
-        let locked = store.verify_login("admin", "wrong-pass", now).unwrap_err();
+        let locked = Store::unlock(&path, "admin", "wrong-pass", now).err().unwrap();
         assert_eq!(locked.code(), "login_locked");
         assert_eq!(locked.to_string(), "连续 5 次密码错误，该用户暂时不能登录，请 5 分钟后再试");
-        let still = store.verify_login("admin", PASSWORD, now + chrono::Duration::minutes(2)).unwrap_err();
+        let still = Store::unlock(&path, "admin", PASSWORD, now + chrono::Duration::minutes(2)).err().unwrap();
         assert_eq!(still.to_string(), "连续 5 次密码错误，该用户暂时不能登录，请 3 分钟后再试");
         let later = now + chrono::Duration::minutes(LOCKOUT_MINUTES) + chrono::Duration::seconds(1);
-        assert_eq!(store.verify_login("admin", PASSWORD, later).unwrap().login, "admin");
+        let mut store = Store::unlock(&path, "admin", PASSWORD, later).unwrap();
+        // The failures came into the audit log with the login.
+        let failed = store
+            .audit_entries(&crate::AuditFilter { kind: Some(crate::AuditKind::LoginFailed), ..Default::default() }, 1, 50)
+            .unwrap();
+        assert_eq!(failed.total, 5);
+        assert!(failed.rows.iter().all(|e| e.user == "admin"));
+        assert!(store.check_password("admin", PASSWORD, later).is_ok());
     }
 
     #[test]
@@ -484,10 +575,10 @@ mod tests {
         setup_with_admin(&mut store);
         let now = Utc::now();
         for _ in 0..4 {
-            store.verify_login("admin", "wrong-pass", now).unwrap_err();
+            store.check_password("admin", "wrong-pass", now).unwrap_err();
         }
-        store.verify_login("admin", PASSWORD, now).unwrap();
-        assert_eq!(store.verify_login("admin", "wrong-pass", now).unwrap_err().code(), "bad_login");
+        store.check_password("admin", PASSWORD, now).unwrap();
+        assert_eq!(store.check_password("admin", "wrong-pass", now).unwrap_err().code(), "bad_login");
     }
 
     #[test]
@@ -497,15 +588,18 @@ mod tests {
         let clerk = User { login: "zhang".into(), display_name: "张敏".into(), role: "clerk".into() };
         store.add_user(&clerk, Some(PASSWORD), Utc::now()).unwrap();
         store.disable_user("zhang", Utc::now()).unwrap();
-        let err = store.verify_login("zhang", PASSWORD, Utc::now()).unwrap_err();
+        let err = unlock(&store, "zhang", PASSWORD).err().unwrap();
         assert_eq!(err.code(), "user_disabled");
         assert_eq!(err.to_string(), "用户「zhang」已停用，不能登录；如有疑问请联系管理员");
-        assert_eq!(store.verify_login("zhang", "wrong-pass", Utc::now()).unwrap_err().code(), "bad_login");
+        assert_eq!(unlock(&store, "zhang", "wrong-pass").err().unwrap().code(), "bad_login");
         assert_eq!(store.user("zhang").unwrap().display_name, "张敏");
         let accounts = store.accounts().unwrap();
         assert!(accounts.iter().any(|a| a.user.login == "zhang" && a.disabled));
         let last_admin = store.disable_user("admin", Utc::now()).unwrap_err();
         assert!(last_admin.to_string().contains("唯一的管理员"), "{last_admin}");
+        // A reset password does not enable them again.
+        store.set_password("zhang", "新的密码12345").unwrap();
+        assert_eq!(unlock(&store, "zhang", "新的密码12345").err().unwrap().code(), "user_disabled");
     }
 
     #[test]
@@ -514,21 +608,22 @@ mod tests {
         setup_with_admin(&mut store);
         let err = store.set_password("admin", "1234567").unwrap_err();
         assert_eq!(err.to_string(), "密码：密码至少需要 8 个字符");
-        store.verify_login("admin", PASSWORD, Utc::now()).unwrap();
+        unlock(&store, "admin", PASSWORD).unwrap();
         let taken = User { login: "admin".into(), display_name: "另一人".into(), role: "clerk".into() };
         let err = store.add_user(&taken, Some(PASSWORD), Utc::now()).unwrap_err();
         assert_eq!(err.to_string(), "登录名：登录名「admin」已被使用");
+        unlock(&store, "admin", PASSWORD).unwrap();
         store.set_password("admin", "新的密码12345").unwrap();
-        assert_eq!(store.verify_login("admin", PASSWORD, Utc::now()).unwrap_err().code(), "bad_login");
-        store.verify_login("admin", "新的密码12345", Utc::now()).unwrap();
+        assert_eq!(unlock(&store, "admin", PASSWORD).err().unwrap().code(), "bad_login");
+        unlock(&store, "admin", "新的密码12345").unwrap();
     }
 
     #[test]
-    fn a_user_without_a_password_is_told_to_get_one() {
+    fn a_user_without_a_password_cannot_log_in_and_gets_no_hint() {
         let (_d, mut store) = temp_store();
         crate::events::tests::setup(&mut store);
-        let err = store.verify_login("zhang", "whatever1", Utc::now()).unwrap_err();
-        assert_eq!(err.code(), "no_password");
+        let err = unlock(&store, "zhang", "whatever1").err().unwrap();
+        assert_eq!(err.code(), "bad_login");
         assert!(!store.accounts().unwrap()[0].has_password);
     }
 

@@ -7,6 +7,7 @@ use tongban_core::case::{
 };
 use uuid::Uuid;
 
+use crate::audit::{self, AuditKind};
 use crate::{cases, Result, Store, StoreError};
 
 pub(crate) const SCHEMA_V1: &str = "
@@ -252,20 +253,16 @@ pub(crate) fn append_in(
     let current = cases::status_of(tx, event.case_id)?;
     let status = CaseStatus::apply(current, &event.body)?;
     let kind = event.body.kind();
-    tx.execute(
+    let (case_id, at, body) = (event.case_id.to_string(), event.at.to_rfc3339(), serde_json::to_string(event)?);
+    tx.prepare_cached(
         "INSERT INTO events (id, case_id, kind, at, author, body, local, outbox) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            id,
-            event.case_id.to_string(),
-            kind.as_str(),
-            event.at.to_rfc3339(),
-            event.author.user,
-            serde_json::to_string(event)?,
-            local,
-            local && !kind.is_local(),
-        ],
-    )?;
+    )?
+    .execute(params![id, case_id, kind.as_str(), at, event.author.user, body, local, local && !kind.is_local()])?;
     let seq = tx.last_insert_rowid();
+    // The event joins the audit chain in its own transaction: it is never written outside it.
+    let digest = audit::event_digest(&id, &case_id, kind.as_str(), &at, &event.author.user, &body, local);
+    let detail = audit::event_detail(kind.as_str(), local);
+    audit::append_in(tx, Utc::now(), &event.author.user, AuditKind::Event, Some(&case_id), &detail, Some(&id), Some(&digest))?;
     cases::project(tx, event, status, seq, calendar)?;
     Ok(Appended::New(status))
 }

@@ -7,10 +7,12 @@
 //!
 //! Each module owns its tables and the SQL that creates them; [`migrate`] applies them in order.
 
+mod audit;
 mod blobs;
 mod calendar;
 mod cases;
 mod catalogs;
+mod crypt;
 mod desk;
 mod events;
 mod hubs;
@@ -18,19 +20,25 @@ mod migrate;
 mod prints;
 mod settings;
 mod sync;
+pub mod upgrade;
+mod vault;
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use tongban_core::case::{FoldError, TransitionError};
 use tongban_core::validate::FieldError;
 use tongban_core::workdays::WorkCalendar;
 
+pub use audit::{AuditEntry, AuditFilter, AuditHead, AuditKind, ChainBreak, NewAuditEntry};
 pub use blobs::{BlobInfo, MissingScan};
+pub use crypt::{DataKey, RecoveryKey};
+pub use vault::{keys_path, DemoAccount, PublicDesk, Vault, KDF_M_KIB, KDF_P, KDF_T};
 pub use cases::{CaseFilter, CaseSummary, Page};
 pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
 pub use desk::{
-    role_label, Account, DeskIdentity, DeskSetup, User, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, ROLES,
+    check_password_rules, role_label, Account, DeskIdentity, DeskSetup, User, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, ROLES,
 };
 pub use events::{china_time, Appended, ArrivedDecision, OutboxEntry, StoredEvent};
 pub use hubs::{HubEntry, HubSetup};
@@ -44,13 +52,31 @@ pub use sync::{Applied, Direction, HubSyncState, QuarantinedEvent, Settled, Verd
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("数据库错误：{0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    #[error("数据库文件已损坏（有内容无法读取或校验不符）；文件未被改动，请从备份恢复或联系技术支持")]
+    DamagedPage,
     #[error("文件读写错误：{0}")]
     Io(#[from] std::io::Error),
     #[error("数据库版本为 {found}，高于本程序支持的 {supported}；请升级通办收件台后再打开，数据库未被改动")]
     NewerSchema { found: i64, supported: i64 },
     #[error("「{0}」不是通办收件台的数据库")]
     NotADatabase(PathBuf),
+    #[error("数据库已加密，请登录")]
+    Encrypted,
+    #[error("数据库文件「{0}」已损坏，无法读取；文件未被改动，请从备份恢复或联系技术支持")]
+    Damaged(PathBuf),
+    #[error("找不到数据库「{0}」")]
+    NoDatabase(PathBuf),
+    #[error("数据库「{0}」尚未加密，须由用户登录后完成加密")]
+    PlainDatabase(PathBuf),
+    #[error("找不到密钥文件「{0}」：它须与数据库放在同一文件夹；如已丢失，请管理员使用恢复密钥重新设置密码")]
+    NoKeyFile(PathBuf),
+    #[error("密钥文件「{0}」已损坏或不属于这个数据库；文件未被改动，请从备份恢复，或由管理员使用恢复密钥重新设置密码")]
+    KeyFileDamaged(PathBuf),
+    #[error("恢复密钥不正确：请逐组核对（共 11 组，每组 5 个字符）")]
+    BadRecoveryKey,
+    #[error("{0}")]
+    Migration(String),
     #[error("本机尚未设置受理台，请先运行 tongban init")]
     NotInitialized,
     #[error("本机已设置为受理台（{0}），不能重复设置")]
@@ -103,9 +129,18 @@ impl StoreError {
     pub fn code(&self) -> &'static str {
         match self {
             StoreError::Sqlite(_) => "database",
+            StoreError::DamagedPage => "database_damaged",
             StoreError::Io(_) => "io",
             StoreError::NewerSchema { .. } => "newer_schema",
             StoreError::NotADatabase(_) => "not_a_database",
+            StoreError::Encrypted => "encrypted",
+            StoreError::Damaged(_) => "database_damaged",
+            StoreError::NoDatabase(_) => "no_database",
+            StoreError::PlainDatabase(_) => "plain_database",
+            StoreError::NoKeyFile(_) => "no_key_file",
+            StoreError::KeyFileDamaged(_) => "key_file_damaged",
+            StoreError::BadRecoveryKey => "bad_recovery_key",
+            StoreError::Migration(_) => "migration",
             StoreError::NotInitialized => "desk_not_initialized",
             StoreError::AlreadyInitialized(_) => "desk_already_initialized",
             StoreError::UnknownCase(_) => "unknown_case",
@@ -130,29 +165,183 @@ impl StoreError {
     }
 }
 
+impl From<rusqlite::Error> for StoreError {
+    /// A page that does not decrypt or is malformed is a damaged file, said as such.
+    fn from(e: rusqlite::Error) -> StoreError {
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(f.code, rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) =>
+            {
+                StoreError::DamagedPage
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// An open desk database.
+/// An open desk database, with the data key it was opened with (the scans are encrypted with
+/// keys derived from it).
 pub struct Store {
     conn: Connection,
     path: PathBuf,
     calendar: WorkCalendar,
+    key: DataKey,
+    /// How far this connection checked the audit chain, and when it last checked all of it.
+    audit_checked: Option<(i64, DateTime<Utc>)>,
+}
+
+/// The first bytes of a plain (unencrypted) SQLite file.
+const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// What is at a database's path, judged by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Missing,
+    /// An unencrypted SQLite file: a desk from before encryption, to be encrypted at login.
+    Plain,
+    /// Anything else of a database's shape: encrypted (or damaged; only the key can tell).
+    Encrypted,
+    /// Not of a database's shape at all.
+    Foreign,
+}
+
+impl FileKind {
+    pub fn of(path: &Path) -> Result<FileKind> {
+        use std::io::Read;
+        let mut file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileKind::Missing),
+            Err(e) => return Err(e.into()),
+        };
+        let len = file.metadata()?.len();
+        if len == 0 {
+            return Ok(FileKind::Missing);
+        }
+        let mut head = [0u8; 16];
+        let n = file.read(&mut head)?;
+        Ok(if n == 16 && &head == PLAIN_HEADER {
+            FileKind::Plain
+        } else if len % 512 == 0 {
+            FileKind::Encrypted
+        } else {
+            FileKind::Foreign
+        })
+    }
 }
 
 impl Store {
-    /// Opens the database at `path`, creating it (and its folder) if missing, and migrates it
-    /// forward. A database written by a newer version is refused and left untouched.
-    pub fn open(path: &Path) -> Result<Store> {
+    /// Makes a new encrypted database at `path` with a fresh random data key, and its key file
+    /// (with no slot yet: [`Store::init_desk_with`] gives the first user one). Refused if a
+    /// database is already there.
+    pub fn create(path: &Path) -> Result<Store> {
+        if FileKind::of(path)? != FileKind::Missing {
+            return Err(StoreError::AlreadyInitialized(path.display().to_string()));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let key = DataKey::random();
+        vault::Vault::new(path, &key).save()?;
+        Store::open_keyed(path, key, true, true)
+    }
+
+    /// Opens the encrypted database at `path` with its data key and migrates it forward. A
+    /// database written by a newer version is refused and left untouched; so is a plain one
+    /// ([`upgrade`] encrypts those) and one the key does not open.
+    pub fn open(path: &Path, key: &DataKey) -> Result<Store> {
+        Store::open_keyed(path, key.clone(), false, true)
+    }
+
+    /// The same store without SQLCipher, for the benchmark that measures what encryption costs.
+    /// Never used by the desk (a plain database is encrypted at the first login).
+    #[doc(hidden)]
+    pub fn open_unencrypted_for_benchmark(path: &Path) -> Result<Store> {
+        Store::open_keyed(path, DataKey::random(), true, false)
+    }
+
+    /// Logs `login` in: opens their key slot with `password`, then the database with the key it
+    /// holds, and checks the user there too (a disabled user is refused). A slot made from a
+    /// password hash of before encryption is rewrapped with today's parameters.
+    ///
+    /// A plain database of before encryption is encrypted at this login (see [`upgrade`]); one
+    /// whose encryption was cut off is first brought back to a whole state.
+    pub fn unlock(path: &Path, login: &str, password: &str, now: DateTime<Utc>) -> Result<Store> {
+        upgrade::recover(path)?;
+        match FileKind::of(path)? {
+            FileKind::Missing => return Err(StoreError::NoDatabase(path.to_path_buf())),
+            FileKind::Plain => return upgrade::encrypt_plain(path, login, password, now),
+            FileKind::Foreign => return Err(StoreError::NotADatabase(path.to_path_buf())),
+            FileKind::Encrypted => {}
+        }
+        let (key, stale) = Vault::unlock(path, login, password, now)?;
+        let mut store = Store::open(path, &key).map_err(|e| match e {
+            StoreError::Encrypted => StoreError::Damaged(path.to_path_buf()),
+            e => e,
+        })?;
+        let login = login.trim();
+        if store.is_disabled(login)? {
+            Vault::disable(path, &key, login)?;
+            return Err(StoreError::UserDisabled(login.to_string()));
+        }
+        if stale {
+            Vault::set_password(path, &key, login, password, true)?;
+        }
+        if upgrade::check_pending(path) {
+            upgrade::check_and_clean(&store)?;
+        }
+        store.take_failed_logins()?;
+        Ok(store)
+    }
+
+    /// Opens the database with the recovery key printed at set-up (for an admin who forgot their
+    /// password, or a key file that was lost). A key that is not this desk's changes nothing.
+    pub fn open_with_recovery_key(path: &Path, recovery_key: &str) -> Result<Store> {
+        let key = RecoveryKey::parse(recovery_key).ok_or(StoreError::BadRecoveryKey)?;
+        if let Some(vault) = Vault::load(path).ok().flatten() {
+            if !vault.fits(&key) {
+                return Err(StoreError::BadRecoveryKey);
+            }
+        }
+        match FileKind::of(path)? {
+            FileKind::Missing => return Err(StoreError::NoDatabase(path.to_path_buf())),
+            FileKind::Plain => return Err(StoreError::PlainDatabase(path.to_path_buf())),
+            FileKind::Foreign => return Err(StoreError::NotADatabase(path.to_path_buf())),
+            FileKind::Encrypted => {}
+        }
+        Store::open(path, &key).map_err(|e| match e {
+            StoreError::Encrypted => StoreError::BadRecoveryKey,
+            e => e,
+        })
+    }
+
+    fn open_keyed(path: &Path, key: DataKey, create: bool, encrypted: bool) -> Result<Store> {
+        match FileKind::of(path)? {
+            FileKind::Missing if !create => return Err(StoreError::NoDatabase(path.to_path_buf())),
+            FileKind::Plain if encrypted => return Err(StoreError::PlainDatabase(path.to_path_buf())),
+            FileKind::Foreign => return Err(StoreError::NotADatabase(path.to_path_buf())),
+            _ => {}
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
         let conn = Connection::open(path)?;
-        // Busy timeout first: the CLI and the window may share one file.
+        // A wrong key is answered by our own message; SQLCipher's log lines would only be noise.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        // The key first: SQLCipher reads nothing before it.
+        if encrypted {
+            conn.execute_batch(&format!("PRAGMA key = {};", *key.sqlcipher_literal()))?;
+        }
+        // Busy timeout next: the CLI and the window may share one file.
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let found = match conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
             Ok(v) => v,
             Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
-                return Err(StoreError::NotADatabase(path.to_path_buf()))
+                return Err(StoreError::Encrypted)
+            }
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseCorrupt => {
+                return Err(StoreError::Damaged(path.to_path_buf()))
             }
             Err(e) => return Err(e.into()),
         };
@@ -164,10 +353,15 @@ impl Store {
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;",
         )?;
-        let mut store = Store { conn, path: path.to_path_buf(), calendar: WorkCalendar::shipped() };
+        let mut store = Store { conn, path: path.to_path_buf(), calendar: WorkCalendar::shipped(), key, audit_checked: None };
         migrate::run(&mut store.conn)?;
         store.calendar = calendar::load(&store.conn)?;
         Ok(store)
+    }
+
+    /// The data key (for a second connection to the same database, e.g. the sync engine's).
+    pub fn data_key(&self) -> &DataKey {
+        &self.key
     }
 
     pub fn path(&self) -> &Path {
@@ -186,6 +380,11 @@ impl Store {
     }
 }
 
+/// A time as the hall reads it: Beijing wall-clock time to the second.
+pub(crate) fn china_time_text(t: DateTime<Utc>) -> String {
+    t.with_timezone(&china_time()).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
 /// Begins a write. IMMEDIATE, because a desk has two connections (the window's and the sync
 /// engine's): a deferred transaction that reads first and writes later fails at once with
 /// "database is locked" when the other wrote in between, where this one waits its turn.
@@ -199,7 +398,7 @@ pub(crate) mod test_support {
 
     pub fn temp_store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("desk.db")).unwrap();
+        let store = Store::create(&dir.path().join("desk.db")).unwrap();
         (dir, store)
     }
 }

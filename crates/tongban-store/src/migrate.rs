@@ -4,7 +4,7 @@
 
 use rusqlite::Connection;
 
-use crate::{blobs, calendar, cases, catalogs, desk, events, hubs, prints, settings, sync, Result};
+use crate::{audit, blobs, calendar, cases, catalogs, desk, events, hubs, prints, settings, sync, Result};
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
 const STEPS: &[&[&str]] = &[
@@ -17,7 +17,17 @@ const STEPS: &[&[&str]] = &[
     &[catalogs::SCHEMA_V4],
     // 5: accounts: disabled users and login lockout.
     &[desk::SCHEMA_V5],
+    // 6: the audit chain (events and prints of before are linked in, see `after_step`).
+    &[audit::SCHEMA_V6],
 ];
+
+/// What a step needs beyond SQL, run in the step's own transaction.
+fn after_step(version: i64, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    match version {
+        6 => audit::chain_existing(tx, chrono::Utc::now()),
+        _ => Ok(()),
+    }
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
@@ -30,6 +40,7 @@ pub(crate) fn run(conn: &mut Connection) -> Result<()> {
         for sql in step.iter() {
             tx.execute_batch(sql)?;
         }
+        after_step(i as i64 + 1, &tx)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;
     }
@@ -46,20 +57,20 @@ mod tests {
         let (dir, store) = crate::test_support::temp_store();
         let v: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, SCHEMA_VERSION);
+        let key = store.data_key().clone();
         drop(store);
-        Store::open(&dir.path().join("desk.db")).unwrap();
+        Store::open(&dir.path().join("desk.db"), &key).unwrap();
     }
 
     #[test]
     fn a_database_from_a_newer_version_is_refused_and_left_unchanged() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, store) = crate::test_support::temp_store();
         let path = dir.path().join("desk.db");
-        {
-            let conn = Connection::open(&path).unwrap();
-            conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;").unwrap();
-        }
+        let key = store.data_key().clone();
+        store.conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;").unwrap();
+        drop(store);
         let before = std::fs::read(&path).unwrap();
-        let err = Store::open(&path).err().expect("must refuse");
+        let err = Store::open(&path, &key).err().expect("must refuse");
         assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }));
         assert!(err.to_string().contains("数据库版本为 99"), "{err}");
         assert_eq!(std::fs::read(&path).unwrap(), before, "file must not be modified");
@@ -70,14 +81,30 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("notes.db");
         std::fs::write(&path, "这不是数据库，而是一段很长的文本。".repeat(100)).unwrap();
-        let err = Store::open(&path).err().expect("must refuse");
+        let err = Store::open(&path, &crate::DataKey::random()).err().expect("must refuse");
         assert_eq!(err.code(), "not_a_database", "{err}");
     }
 
     #[test]
-    fn a_version_1_database_gains_the_print_tables_and_keeps_its_desk() {
+    fn an_encrypted_database_opened_with_another_key_says_it_is_encrypted_and_is_not_touched() {
+        let (dir, store) = crate::test_support::temp_store();
+        let path = dir.path().join("desk.db");
+        drop(store);
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(&path, &crate::DataKey::random()).err().expect("must refuse");
+        assert_eq!(err.to_string(), "数据库已加密，请登录");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        // Nor does plain SQLite read anything from it.
+        let plain = Connection::open(&path).unwrap();
+        assert!(plain.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)).is_err());
+    }
+
+    #[test]
+    fn a_plain_version_1_database_is_encrypted_at_the_first_login_and_keeps_its_desk() {
+        use argon2::password_hash::PasswordHasher;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("desk.db");
+        let phc = argon2::Argon2::default().hash_password(b"old-password-1").unwrap().to_string();
         {
             let conn = Connection::open(&path).unwrap();
             for sql in STEPS[0] {
@@ -89,13 +116,34 @@ mod tests {
                  PRAGMA user_version = 1;",
             )
             .unwrap();
+            conn.execute(
+                "INSERT INTO users (login, display_name, role, password_hash, created_at) VALUES ('admin', '王芳', 'admin', ?1, '2026-03-01T00:00:00Z')",
+                [&phc],
+            )
+            .unwrap();
         }
-        let store = Store::open(&path).unwrap();
+        assert_eq!(crate::FileKind::of(&path).unwrap(), crate::FileKind::Plain);
+        assert_eq!(Store::unlock(&path, "admin", "wrong-password", chrono::Utc::now()).err().unwrap().code(), "bad_login");
+        assert_eq!(crate::FileKind::of(&path).unwrap(), crate::FileKind::Plain, "a wrong password changes nothing");
+        let store = Store::unlock(&path, "admin", "old-password-1", chrono::Utc::now()).unwrap();
+        assert_eq!(crate::FileKind::of(&path).unwrap(), crate::FileKind::Encrypted);
         let v: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, SCHEMA_VERSION);
         assert_eq!(store.require_desk().unwrap().hall, "新野县政务服务中心");
         assert_eq!(store.hall_texts().unwrap().hall_name, "新野县政务服务中心");
         assert!(store.recent_prints(10).unwrap().is_empty());
+        assert_eq!(store.verify_audit(1).unwrap(), None);
+        let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("backup") || n.contains("encrypting") || n.contains("pending"))
+            .collect();
+        assert!(leftovers.is_empty(), "the plain backup goes once checked: {leftovers:?}");
+        drop(store);
+        // The old password opens the slot made from its hash, then a slot of today's parameters.
+        Store::unlock(&path, "admin", "old-password-1", chrono::Utc::now()).unwrap();
+        let keys = std::fs::read_to_string(crate::keys_path(&path)).unwrap();
+        assert!(keys.contains(&format!("\"m\": {}", crate::KDF_M_KIB)), "{keys}");
     }
 
     #[test]
@@ -116,6 +164,7 @@ mod tests {
             "hub_sync",
             "hub_blobs",
             "quarantine",
+            "audit_anchors",
         ] {
             let n: i64 = store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
             assert_eq!(n, 0, "{table}");

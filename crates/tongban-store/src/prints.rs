@@ -124,20 +124,38 @@ impl Store {
             return Err(ValidationError::new(format!("{}{problem}", print.form.label())).at("case_id", "办件").into());
         }
         let blob = self.put_blob(print.pdf, "application/pdf", print.file_name, print.at)?;
-        self.conn.execute(
+        let tx = crate::write(&mut self.conn)?;
+        let row = crate::audit::PrintRow {
+            id: 0,
+            case_id: print.case_id.map(|c| c.to_string()),
+            form: print.form.as_str().to_string(),
+            scope: print.scope.to_string(),
+            user: print.user.to_string(),
+            printed_at: print.at.to_rfc3339(),
+            reprint: print.reprint,
+            pdf: blob.sha256.clone(),
+        };
+        tx.execute(
             "INSERT INTO prints (case_id, form, scope, user, printed_at, reprint, pdf_sha256)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                print.case_id.map(|c| c.to_string()),
-                print.form.as_str(),
-                print.scope,
-                print.user,
-                print.at.to_rfc3339(),
-                print.reprint,
-                blob.sha256,
-            ],
+            params![row.case_id, row.form, row.scope, row.user, row.printed_at, row.reprint, row.pdf],
         )?;
-        let id = self.conn.last_insert_rowid();
+        let id = tx.last_insert_rowid();
+        // The print is an audit entry that carries the row's hash: deleting or changing the
+        // record breaks the chain.
+        let row = crate::audit::PrintRow { id, ..row };
+        let digest = row.digest();
+        crate::audit::append_in(
+            &tx,
+            print.at,
+            print.user,
+            crate::AuditKind::Print,
+            row.case_id.as_deref(),
+            &row.detail(),
+            Some(&id.to_string()),
+            Some(&digest),
+        )?;
+        tx.commit()?;
         Ok(PrintRecord {
             id,
             case_id: print.case_id,

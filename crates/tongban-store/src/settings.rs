@@ -348,8 +348,9 @@ mod tests {
         let now = Utc::now();
         store.set_setting("hall.phone", " 0377-66012345 ", "zhang", now).unwrap();
         store.set_setting("notice.supplement_days", "15", "zhang", now).unwrap();
+        let key = store.data_key().clone();
         drop(store);
-        let mut store = Store::open(&dir.path().join("desk.db")).unwrap();
+        let mut store = Store::open(&dir.path().join("desk.db"), &key).unwrap();
         let texts = store.hall_texts().unwrap();
         assert_eq!((texts.phone.as_str(), texts.supplement_days), ("0377-66012345", 15));
         let listed = store.settings().unwrap();

@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use support::*;
-use tongban_store::Store;
 use tongban_sync::{sync_once, SyncSettings};
 
 fn env_number(name: &str, default: usize) -> usize {
@@ -60,7 +59,9 @@ async fn scan(mib: usize) {
     add_hub(&mut store, FENGTAI, &hub.url(), &files.partner_token);
     let sha = store.put_blob(&bytes, "image/tiff", "档案.tif", Utc::now()).unwrap().sha256;
     store.create_case(&intake_form("档案", Some(sha.clone())), "wang", Utc::now()).unwrap();
-    let file = store.blob_path(&sha);
+    // curl sends the plain bytes (the desk keeps them encrypted, and decrypts them to upload).
+    let file = dir.path().join("scan.tif");
+    std::fs::write(&file, &bytes).unwrap();
     let started = Instant::now();
     let results = sync_once(store, &settings()).await.unwrap();
     let desk_took = started.elapsed();
@@ -110,7 +111,7 @@ async fn desks(count: usize, cases_each: usize) {
     let rounds: Vec<_> = dbs
         .iter()
         .map(|db| {
-            let store = Store::open(db).unwrap();
+            let store = support::reopen(db);
             tokio::spawn(async move { sync_once(store, &settings()).await })
         })
         .collect();

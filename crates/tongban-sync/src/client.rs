@@ -8,6 +8,7 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 use sha2::Digest;
 use tongban_core::case::CaseEvent;
+use tongban_wire::audit::{AuditHeadAnswer, AuditHeadReport};
 use tongban_wire::blobs::{BlobStatus, UPLOAD_LENGTH, UPLOAD_OFFSET};
 use tongban_wire::catalog::{CatalogDocument, CatalogUpload};
 use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse};
@@ -165,6 +166,21 @@ impl HubClient {
         let request = self.authorized(Method::PUT, paths::CATALOG).json(upload);
         let (_, body) = self.send(request).await?;
         self.parse(&body, "发布结果")
+    }
+
+    /// `POST /v1/audit/head`: the desk's chain head; the answer is checked to be about it.
+    pub async fn report_audit_head(&self, report: &AuditHeadReport) -> Result<AuditHeadAnswer, SyncError> {
+        let request = self.authorized(Method::POST, paths::AUDIT_HEAD).json(report);
+        let (_, body) = self.send(request).await?;
+        let answer: AuditHeadAnswer = self.parse(&body, "审计链头回复")?;
+        let sound = |h: &tongban_wire::audit::KeptHead| tongban_wire::is_sha256_hex(&h.hash);
+        if !sound(&answer.kept) || answer.previous.as_ref().is_some_and(|p| !sound(p)) {
+            return Err(self.garbled("审计链头回复中的哈希不是 SHA-256"));
+        }
+        if answer.accepted && (answer.kept.seq != report.seq || answer.kept.hash != report.hash) {
+            return Err(self.garbled("通办中心称已保存审计链头，却回复了另一个"));
+        }
+        Ok(answer)
     }
 
     fn authorized(&self, method: Method, path: &str) -> RequestBuilder {

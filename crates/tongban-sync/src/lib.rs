@@ -10,6 +10,9 @@
 //!   leave the outbox, rejected ones are quarantined); pull by cursor and apply page by page.
 //! - [`client::HubClient`]: the `/v1` API with connect and overall timeouts; every answer is
 //!   checked before it is believed.
+//! - Each round ends with the desk's audit chain head sent to the hub, which answers with the
+//!   head it kept before; a chain that no longer holds it (or that the desk's own check finds
+//!   broken) fails the round with the first broken link named.
 //!
 //! Which hub an event goes to, and the transactions that make a crash harmless, are described in
 //! `tongban_store`'s sync module: an event goes to the hub of its case's handling region; settling
@@ -85,6 +88,8 @@ pub enum SyncError {
     ScansNotArriving { count: usize },
     #[error("本机数据库：{0}")]
     Store(#[from] StoreError),
+    #[error("审计链异常：{0}")]
+    AuditBroken(String),
 }
 
 impl SyncError {
@@ -99,6 +104,7 @@ impl SyncError {
             SyncError::WrongHub { .. } => "wrong_hub",
             SyncError::ScansNotArriving { .. } => "scans_not_arriving",
             SyncError::Store(e) => e.code(),
+            SyncError::AuditBroken(_) => "audit_broken",
         }
     }
 }

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use tongban_core::case::CaseEvent;
 use tongban_store::{HubEntry, OutboxEntry, Store, StoreError, Verdict};
+use tongban_wire::audit::AuditHeadReport;
 use tongban_wire::events::PushOutcome;
 use tongban_wire::ErrorCode;
 
@@ -81,7 +82,54 @@ pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> 
     report.scans_fetched = fetch_scans(db, hub).await?;
     // Last, so a catalog the desk cannot use never holds up the cases.
     report.catalog_updated = fetch_catalog(db, hub).await?;
+    // After everything this round wrote, so the hub keeps the newest head.
+    report_audit_head(db, hub).await?;
     Ok(report)
+}
+
+/// Sends the desk's audit chain head (and what its own check found) to the hub, and checks that
+/// the chain still holds the head the hub kept before: a chain cut short or rewritten since the
+/// last round does not. The hub's confirmation is remembered, so `tongban audit verify` can tell
+/// a truncated chain offline too.
+async fn report_audit_head(db: &DeskDb, hub: &HubLink) -> Result<(), SyncError> {
+    let (desk_id, head, broken) = db
+        .run(|s| {
+            let desk = s.require_desk()?;
+            let broken = s.verify_audit_as_you_go(Utc::now())?;
+            Ok((desk.id, s.audit_head()?, broken.map(|b| b.to_string())))
+        })
+        .await?;
+    let report = AuditHeadReport { desk_id, seq: head.seq as u64, hash: head.hash.clone(), broken: broken.clone() };
+    let answer = hub.client.report_audit_head(&report).await?;
+    if let Some(broken) = broken {
+        return Err(SyncError::AuditBroken(broken));
+    }
+    let when = |at: chrono::DateTime<Utc>| at.with_timezone(&tongban_store::china_time()).format("%Y-%m-%d %H:%M");
+    if !answer.accepted {
+        return Err(SyncError::AuditBroken(format!(
+            "通办中心于 {} 保存的审计链头为第 {} 条，本机审计链现只到第 {} 条或已被改写（末尾的记录被删除或改动）",
+            when(answer.kept.at),
+            answer.kept.seq,
+            head.seq
+        )));
+    }
+    if let Some(previous) = answer.previous.clone() {
+        let seq = previous.seq as i64;
+        let held = db.run(move |s| s.audit_hash_at(seq)).await?;
+        if held.as_deref() != Some(previous.hash.as_str()) {
+            return Err(SyncError::AuditBroken(format!(
+                "本机审计链第 {} 条与通办中心于 {} 保存的不符：审计链被截断或改写",
+                previous.seq,
+                when(previous.at)
+            )));
+        }
+    }
+    let region = hub.entry.region.clone();
+    db.run(move |s| {
+        let kept = tongban_store::AuditHead { seq: answer.kept.seq as i64, hash: answer.kept.hash.clone() };
+        s.set_audit_anchor(&region, &kept, answer.kept.at)
+    })
+    .await
 }
 
 /// How many scans one round brings at most: the rest come with the next rounds.

@@ -58,7 +58,7 @@ async fn cases_with_scans_reach_the_hub_exactly_once_through_a_proxy_that_drops_
 
     let (cases, events, distinct, blobs) = files.counts();
     assert_eq!((cases, events, distinct, blobs), (total, total, total, total), "hub: cases, events, ids, scans");
-    let store = Store::open(&db).unwrap();
+    let store = support::reopen(&db);
     assert_eq!(store.outbox_len().unwrap(), 0);
     assert!(store.quarantined().unwrap().is_empty());
     assert_eq!(cases_in(&store, CaseStatus::Pushed), total, "every case is marked 已推送 once");
@@ -172,10 +172,10 @@ async fn a_hub_that_answers_garbage_hangs_or_closes_mid_body_costs_a_retry_and_n
         let db = store.path().to_path_buf();
         drop(store);
         let settings = tongban_sync::SyncSettings { request_timeout: Duration::from_secs(1), ..fast_settings() };
-        let results = sync_once(Store::open(&db).unwrap(), &settings).await.unwrap();
+        let results = sync_once(support::reopen(&db), &settings).await.unwrap();
         let error = results[0].1.as_ref().expect_err("a broken hub is an error").to_string();
         assert!(error.contains(expected), "{misbehaviour:?}: {error}");
-        let store = Store::open(&db).unwrap();
+        let store = support::reopen(&db);
         assert_eq!(store.outbox_len().unwrap(), 3, "{misbehaviour:?}: nothing leaves the outbox");
         assert_eq!(cases_in(&store, CaseStatus::Received), 3);
         let state = store.sync_state(FENGTAI).unwrap();
@@ -223,10 +223,10 @@ async fn rejected_and_unreadable_events_are_quarantined_with_their_reason_and_ar
     let db = store.path().to_path_buf();
     drop(store);
 
-    let results = sync_once(Store::open(&db).unwrap(), &fast_settings()).await.unwrap();
+    let results = sync_once(support::reopen(&db), &fast_settings()).await.unwrap();
     let report = results[0].1.as_ref().expect("rejections are not a failed round");
     assert_eq!((report.pushed, report.quarantined), (0, 3));
-    let store = Store::open(&db).unwrap();
+    let store = support::reopen(&db);
     let held = store.quarantined().unwrap();
     let reason =
         |case| held.iter().find(|q| q.event.case_id == case).map(|q| (q.code.clone(), q.message.clone())).unwrap();
@@ -247,13 +247,13 @@ async fn rejected_and_unreadable_events_are_quarantined_with_their_reason_and_ar
     sync_once(store, &fast_settings()).await.unwrap()[0].1.as_ref().unwrap();
     assert_eq!(files.counts().0, 2);
     // The scan is found again (scanned anew: same bytes, same hash); the last case follows.
-    let mut store = Store::open(&db).unwrap();
+    let mut store = support::reopen(&db);
     store.put_blob(&scan_bytes(1, 1024), "image/jpeg", "身份证1.jpg", Utc::now()).unwrap();
     let id = store.quarantined().unwrap()[0].event.id;
     store.release_quarantined(id, Utc::now()).unwrap();
     sync_once(store, &fast_settings()).await.unwrap()[0].1.as_ref().unwrap();
     assert_eq!(files.counts(), (3, 3, 3, 3));
-    let store = Store::open(&db).unwrap();
+    let store = support::reopen(&db);
     assert_eq!((store.outbox_len().unwrap(), store.quarantined().unwrap().len()), (0, 0));
 }
 
@@ -294,7 +294,7 @@ async fn the_engine_shows_each_hubs_state_syncs_on_request_and_stops_on_shutdown
     assert_eq!(files.counts().0, 5);
 
     // New intake while the engine waits an hour for its next tick: "sync now" sends it at once.
-    let mut second = Store::open(&dir.path().join("helper.db")).unwrap();
+    let mut second = support::reopen(&dir.path().join("helper.db"));
     take_in_cases(&mut second, 2, 0);
     let before = Instant::now();
     engine.sync_now();

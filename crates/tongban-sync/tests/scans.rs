@@ -4,7 +4,6 @@
 mod support;
 
 use chrono::Utc;
-use tongban_store::Store;
 use tongban_sync::sync_once;
 
 use support::*;
@@ -37,11 +36,11 @@ async fn the_back_office_brings_the_scans_of_the_cases_it_pulls_once() {
     add_hub(&mut office, FENGTAI, &hub.url(), &files.back_office_token);
     let office_db = office.path().to_path_buf();
     drop(office);
-    let results = sync_once(Store::open(&office_db).unwrap(), &fast_settings()).await.unwrap();
+    let results = sync_once(support::reopen(&office_db), &fast_settings()).await.unwrap();
     let report = results[0].1.as_ref().expect("the round succeeds");
     assert_eq!((report.pulled, report.scans_fetched), (3, 3));
 
-    let office = Store::open(&office_db).unwrap();
+    let office = support::reopen(&office_db);
     assert!(office.scans_missing(FENGTAI, 10).unwrap().is_empty());
     for bytes in &scans {
         let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
@@ -51,6 +50,6 @@ async fn the_back_office_brings_the_scans_of_the_cases_it_pulls_once() {
     }
     drop(office);
 
-    let again = sync_once(Store::open(&office_db).unwrap(), &fast_settings()).await.unwrap();
+    let again = sync_once(support::reopen(&office_db), &fast_settings()).await.unwrap();
     assert_eq!(again[0].1.as_ref().unwrap().scans_fetched, 0, "fetched once");
 }

@@ -13,7 +13,9 @@
 //! - [`blobs`]: scans by SHA-256 with resumable upload.
 //! - [`catalog`]: the region's catalog of items, carried as opaque JSON.
 //! - [`error`]: the one error body, `{code, message}`.
+//! - [`audit`]: the desk's audit chain head, which the hubs keep.
 
+pub mod audit;
 pub mod blobs;
 pub mod catalog;
 pub mod decisions;
@@ -38,6 +40,7 @@ pub mod paths {
     pub const BLOB: &str = "/v1/blobs/{sha256}";
     pub const BLOB_STATUS: &str = "/v1/blobs/{sha256}/status";
     pub const CATALOG: &str = "/v1/catalog";
+    pub const AUDIT_HEAD: &str = "/v1/audit/head";
 
     /// `template` with its one `{...}` placeholder replaced by `value`.
     pub fn fill(template: &str, value: &str) -> String {

@@ -5,8 +5,7 @@ use std::io::Write;
 
 fn main() {
     let path = std::env::args().nth(1).expect("usage: intake_loop DB");
-    let mut store = tongban_store::Store::open(std::path::Path::new(&path)).expect("open");
-    tongban_desk::demo::ensure_desk(&mut store).expect("desk");
+    let mut store = tongban_desk::demo::open(std::path::Path::new(&path)).expect("open");
     let mut out = std::io::stdout().lock();
     for i in 0.. {
         let form = tongban_desk::demo::sample_form(i);

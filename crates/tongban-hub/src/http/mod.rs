@@ -2,6 +2,7 @@
 //! the async threads, map the error. The OpenAPI document is generated from the handlers'
 //! annotations and the [`tongban_wire`] types, and served at `/v1/openapi.json`.
 
+mod audit;
 mod blobs;
 mod cases;
 mod catalog;
@@ -60,6 +61,7 @@ impl AppState {
         (name = "cases", description = "办理地后台：收件箱与办理决定"),
         (name = "blobs", description = "扫描件：按 SHA-256 断点续传"),
         (name = "catalog", description = "事项清单"),
+        (name = "audit", description = "受理台审计链头的保存"),
         (name = "meta", description = "健康检查"),
     )
 )]
@@ -92,6 +94,7 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(blobs::put_blob, blobs::upload_chunk, blobs::get_blob))
         .routes(routes!(blobs::blob_status))
         .routes(routes!(catalog::get_catalog, catalog::put_catalog))
+        .routes(routes!(audit::report_head))
         .routes(routes!(health))
 }
 

@@ -109,11 +109,20 @@ impl ServedHub {
     }
 }
 
+/// The test desks' user's password.
+pub const PASSWORD: &str = "测试密码2026";
+
+/// The desk database at `path`, opened as its user logs in (a second connection, as the sync
+/// engine has).
+pub fn reopen(path: &Path) -> Store {
+    Store::unlock(path, "wang", PASSWORD, Utc::now()).unwrap()
+}
+
 /// A desk set up in `region` on a fresh database in `dir`.
 pub fn desk(dir: &Path, name: &str, region: &str, desk_code: &str) -> Store {
-    let mut store = Store::open(&dir.join(format!("{name}.db"))).unwrap();
+    let mut store = Store::create(&dir.join(format!("{name}.db"))).unwrap();
     store
-        .init_desk(
+        .init_desk_with(
             &DeskSetup {
                 region: region.into(),
                 hall: "政务服务中心".into(),
@@ -121,6 +130,8 @@ pub fn desk(dir: &Path, name: &str, region: &str, desk_code: &str) -> Store {
                 desk_code: desk_code.into(),
                 first_user: User { login: "wang".into(), display_name: "王晓丽".into(), role: "helper".into() },
             },
+            Some(PASSWORD),
+            &[],
             Utc::now(),
         )
         .unwrap();
@@ -357,7 +368,7 @@ impl XorShift {
 pub async fn sync_until_clean(db: &Path, settings: &SyncSettings, rounds: usize) -> Vec<String> {
     let mut failures = Vec::new();
     for _ in 0..rounds {
-        let results = tongban_sync::sync_once(Store::open(db).unwrap(), settings).await.unwrap();
+        let results = tongban_sync::sync_once(reopen(db), settings).await.unwrap();
         let errors: Vec<String> = results.iter().filter_map(|(_, r)| r.as_ref().err().map(|e| e.to_string())).collect();
         if errors.is_empty() {
             return failures;
