@@ -14,9 +14,9 @@ use tongban_desk::{
     ItemChoice, ItemDetails, LedgerQuery, PartnerForm, PartnerView, PrintOutcome, ReturningApplicant, StatusOption,
     SupervisionReport, SyncOverview, TakenIn,
 };
+use tongban_desk::{AuditPage, AuditQuery, RecoveryKeyView};
 use tongban_desk::{CaseDetail, CaseStatus, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
 use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
-use tongban_desk::{AuditPage, AuditQuery, RecoveryKeyView};
 
 /// The desk the window works on, or why it could not be opened.
 pub enum DeskState {

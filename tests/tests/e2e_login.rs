@@ -158,7 +158,8 @@ async fn first_run(client: &Client) -> Result<(), String> {
     assert_eq!(done_disabled.as_bool(), Some(true), "完成 waits for the confirmation");
     window::click(client, "[data-testid=recovery-key-kept]").await?;
     window::click(client, "[data-testid=recovery-key-done]").await?;
-    wait_js(client, "return !document.querySelector('[data-testid=recovery-key-groups]')", "the recovery key gone").await?;
+    wait_js(client, "return !document.querySelector('[data-testid=recovery-key-groups]')", "the recovery key gone")
+        .await?;
     wait_js(client, "return !!document.querySelector('#login-name')", "the login screen after setup").await?;
     window::log_in(client, "admin", "管理员密码2026").await?;
     let user = text_of(client, "[data-testid=session-user]").await?;

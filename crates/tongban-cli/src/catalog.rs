@@ -123,7 +123,12 @@ pub fn run(store: &mut Store, user: &str, command: &CatalogCommand) -> Result<()
         CatalogCommand::Export { region, version, out } => {
             let catalog = chosen(store, region.as_deref(), version.as_deref())?;
             tongban_catalog::write_file(&catalog, out).map_err(|e| Failure(e.to_string()))?;
-            let detail = format!("{}事项清单 版本 {} 导出到「{}」", region::display_name(&catalog.region), catalog.version, out.display());
+            let detail = format!(
+                "{}事项清单 版本 {} 导出到「{}」",
+                region::display_name(&catalog.region),
+                catalog.version,
+                out.display()
+            );
             store.record(&NewAuditEntry { kind: AuditKind::Export, user, case_id: None, detail }, Utc::now())?;
             say!(
                 "已导出{}事项清单 版本 {}（事项 {} 个）到 {}",

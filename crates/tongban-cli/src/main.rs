@@ -467,7 +467,11 @@ fn db_path(cli: &Cli) -> Result<PathBuf, Failure> {
 
 /// The login named by `--user` or `TONGBAN_USER`.
 fn login_name(cli: &Cli) -> Option<String> {
-    cli.user.clone().or_else(|| std::env::var("TONGBAN_USER").ok()).map(|l| l.trim().to_string()).filter(|l| !l.is_empty())
+    cli.user
+        .clone()
+        .or_else(|| std::env::var("TONGBAN_USER").ok())
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
 }
 
 /// Standard input's lines, for `--password-stdin`: the login's password first, then any new one.
@@ -514,7 +518,9 @@ fn log_in(cli: &Cli, passwords: &mut Passwords, what: Permission) -> Result<Desk
         _ => {}
     }
     let Some(login) = login_name(cli) else {
-        return Err(Failure("数据库已加密，请登录：用 --user 指定登录名（密码从提示输入，或用 --password-stdin）".into()));
+        return Err(Failure(
+            "数据库已加密，请登录：用 --user 指定登录名（密码从提示输入，或用 --password-stdin）".into(),
+        ));
     };
     let password = passwords.next("密码：")?;
     let desk = Desk::open_as(&path, &login, &password)?;
@@ -685,8 +691,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let summary = store.case_by_number(number)?;
             // The command shows the whole 证件号码: a view and a reveal, as in the window.
             let user = desk.user()?.login;
-            for (kind, detail) in [(AuditKind::CaseView, "命令行 case show"), (AuditKind::IdReveal, "申请人的证件号码（命令行）")] {
-                store.record(&NewAuditEntry { kind, user: &user, case_id: Some(summary.id), detail: detail.into() }, Utc::now())?;
+            for (kind, detail) in
+                [(AuditKind::CaseView, "命令行 case show"), (AuditKind::IdReveal, "申请人的证件号码（命令行）")]
+            {
+                store.record(
+                    &NewAuditEntry { kind, user: &user, case_id: Some(summary.id), detail: detail.into() },
+                    Utc::now(),
+                )?;
             }
             let state = store.case_state(summary.id)?;
             let events = store.events_of(summary.id)?;
@@ -809,7 +820,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut store = desk.locked()?;
             printing::set_hall_text(&mut store, key, value, &user, Utc::now())?;
             let detail = format!("{}＝{}", key.trim(), value.trim());
-            store.record(&NewAuditEntry { kind: AuditKind::Settings, user: &user, case_id: None, detail }, Utc::now())?;
+            store
+                .record(&NewAuditEntry { kind: AuditKind::Settings, user: &user, case_id: None, detail }, Utc::now())?;
             if key.trim() == "desk.demo" {
                 store.publish_demo_accounts(store.window_prefs()?.demo)?;
             }
@@ -835,7 +847,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             let entry = store.add_hub(&setup, Utc::now())?;
             let detail = format!("配置通办中心：{}（{}）{}", entry.name, entry.region, entry.url);
-            store.record(&NewAuditEntry { kind: AuditKind::Settings, user: &user, case_id: None, detail }, Utc::now())?;
+            store
+                .record(&NewAuditEntry { kind: AuditKind::Settings, user: &user, case_id: None, detail }, Utc::now())?;
             let role = if entry.own_region { "本地区通办中心" } else { "合作地区通办中心" };
             say!("已配置{role}：{}（{}）{}", entry.name, entry.region, entry.url);
         }

@@ -163,7 +163,8 @@ fn a_database_from_a_newer_version_is_refused_by_every_command() {
     let db = dir.path().join("desk.db");
     init(&db);
     // Simulate a newer program having migrated this file (it is encrypted: with its key).
-    let key = tongban_store::Store::unlock(&db, "zhang", common::PASSWORD, chrono::Utc::now()).unwrap().data_key().clone();
+    let key =
+        tongban_store::Store::unlock(&db, "zhang", common::PASSWORD, chrono::Utc::now()).unwrap().data_key().clone();
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(&format!("PRAGMA key = {}; PRAGMA user_version = 42;", key.sqlcipher_key_pragma())).unwrap();
     drop(conn);

@@ -118,7 +118,11 @@ fn the_command_line_logs_in_and_checks_the_role() {
     // The role is checked as the window checks it.
     let supervisor = demo(&db, "liqiang", &["case", "decide", &seeded[0].number, "受理"]);
     assert!(stderr(&supervisor).contains("李强（督查）没有作出办理决定的权限"), "{}", stderr(&supervisor));
-    let clerk = demo(&db, DEMO_CLERK, &["partner", "add", "--region", FENGTAI, "--name", "丰台", "--hub", "http://127.0.0.1:9", "--credential", "x"]);
+    let clerk = demo(
+        &db,
+        DEMO_CLERK,
+        &["partner", "add", "--region", FENGTAI, "--name", "丰台", "--hub", "http://127.0.0.1:9", "--credential", "x"],
+    );
     assert!(stderr(&clerk).contains("没有管理本受理台的权限"), "{}", stderr(&clerk));
     let audit = demo(&db, DEMO_CLERK, &["audit", "verify"]);
     assert!(stderr(&audit).contains("没有督查的权限"), "{}", stderr(&audit));
@@ -147,7 +151,18 @@ fn insider(db: &Path) -> rusqlite::Connection {
 fn synced_desk(dir: &Path, name: &str, hub: &HubProcess, credential: &str) -> PathBuf {
     let db = dir.join(name).join("desk.db");
     let seeded = tongban_desk::demo::seed(&db, 6).unwrap();
-    let add = ["partner", "add", "--region", FENGTAI, "--name", "北京市丰台区", "--hub", &hub.url(), "--credential", credential];
+    let add = [
+        "partner",
+        "add",
+        "--region",
+        FENGTAI,
+        "--name",
+        "北京市丰台区",
+        "--hub",
+        &hub.url(),
+        "--credential",
+        credential,
+    ];
     ok(demo(&db, "wangfang", &add));
     let out = dir.join(name).join("r.pdf");
     ok(demo(&db, DEMO_CLERK, &["print", "receipt", &seeded[0].number, "--out", out.to_str().unwrap()]));
@@ -213,8 +228,21 @@ fn the_recovery_key_gives_the_admin_a_new_password_and_a_wrong_one_changes_nothi
     let db = dir.path().join("desk.db");
     let sheet = dir.path().join("恢复密钥.pdf");
     let init = [
-        "init", "--region", "411329", "--hall", "新野县政务服务中心", "--window", "跨省通办专窗", "--desk-code", "A1",
-        "--login", "admin", "--name", "王芳", "--recovery-sheet", sheet.to_str().unwrap(),
+        "init",
+        "--region",
+        "411329",
+        "--hall",
+        "新野县政务服务中心",
+        "--window",
+        "跨省通办专窗",
+        "--desk-code",
+        "A1",
+        "--login",
+        "admin",
+        "--name",
+        "王芳",
+        "--recovery-sheet",
+        sheet.to_str().unwrap(),
     ];
     let said = ok(tongban_with_input(&db, "admin", &init, "管理员密码2026\n"));
     let key_line = said.lines().last().unwrap().trim().to_string();
@@ -225,7 +253,12 @@ fn the_recovery_key_gives_the_admin_a_new_password_and_a_wrong_one_changes_nothi
     let keys_before = std::fs::read(tongban_store::keys_path(&db)).unwrap();
     let mut wrong = key_line.clone().into_bytes();
     wrong[0] = if wrong[0] == b'A' { b'B' } else { b'A' };
-    let o = tongban_with_input(&db, "", &["recover", "admin"], &format!("{}\n新密码123456\n", String::from_utf8(wrong).unwrap()));
+    let o = tongban_with_input(
+        &db,
+        "",
+        &["recover", "admin"],
+        &format!("{}\n新密码123456\n", String::from_utf8(wrong).unwrap()),
+    );
     assert!(stderr(&o).contains("恢复密钥不正确"), "{}", stderr(&o));
     let other = tongban_store::DataKey::random().recovery_key();
     let o = tongban_with_input(&db, "", &["recover", "admin"], &format!("{}\n新密码123456\n", other.as_str()));

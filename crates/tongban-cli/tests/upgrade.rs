@@ -110,7 +110,12 @@ fn a_plain_desk_is_encrypted_at_the_first_login_with_its_scans_and_users() {
     assert_eq!(listed["total"], numbers.len());
     assert_whole_and_encrypted(&db, &numbers, &scans);
     // The encryption is in the audit log.
-    let log = ok(common::tongban_with_input(&db, "liqiang", &["audit", "list", "--kind", "settings"], &format!("{DEMO_PASSWORD}\n")));
+    let log = ok(common::tongban_with_input(
+        &db,
+        "liqiang",
+        &["audit", "list", "--kind", "settings"],
+        &format!("{DEMO_PASSWORD}\n"),
+    ));
     assert!(log.contains("数据库已加密"), "{log}");
 }
 

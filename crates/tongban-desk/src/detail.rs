@@ -371,8 +371,10 @@ impl Desk {
     /// Keeps one file of the scanner's folder as a scan, checked as [`Desk::attach_scan`] checks.
     pub fn attach_scanner_file(&self, name: &str) -> Result<ScanView, AppError> {
         self.permit(Permission::TakeIn)?;
-        let folder =
-            self.locked()?.scanner_folder()?.ok_or_else(|| AppError::new("scanner_folder", "还没有设置扫描仪文件夹"))?;
+        let folder = self
+            .locked()?
+            .scanner_folder()?
+            .ok_or_else(|| AppError::new("scanner_folder", "还没有设置扫描仪文件夹"))?;
         // Only a plain name of a file in that folder, never a path that leads elsewhere.
         if name.is_empty() || name.contains(['/', '\\']) || name == ".." {
             return Err(AppError::new("invalid_input", format!("「{name}」不是扫描仪文件夹中的文件名")));

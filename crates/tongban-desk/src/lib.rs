@@ -35,9 +35,9 @@ use tongban_sync::SyncSettings;
 
 pub use api::*;
 pub use detail::MAX_SCAN_BYTES;
+pub use intake::{FieldCheck, FieldKind, ItemChoice, ItemDetails, ReturningApplicant, TakenIn};
 pub use security::{recover_admin, recovery_sheet};
 pub use session::Permission;
-pub use intake::{FieldCheck, FieldKind, ItemChoice, ItemDetails, ReturningApplicant, TakenIn};
 // What the intake commands take, re-exported so the window's shell needs no other crate.
 pub use tongban_core::applicant::IdKind;
 pub use tongban_core::catalog::CatalogIntake;

@@ -134,7 +134,10 @@ impl Desk {
         Ok(AuditPage {
             rows: page.rows.into_iter().map(|e| audit_line(&names, e)).collect(),
             total: page.total,
-            kinds: AuditKind::ALL.iter().map(|k| KindOption { value: k.as_str().into(), label: k.label().into() }).collect(),
+            kinds: AuditKind::ALL
+                .iter()
+                .map(|k| KindOption { value: k.as_str().into(), label: k.label().into() })
+                .collect(),
         })
     }
 
@@ -176,7 +179,12 @@ impl Desk {
                 printed_at: beijing(Utc::now()),
                 verdict: &verdict,
             })?;
-            self.audit(&mut store, AuditKind::Print, None, format!("审计日志（{}，{} 条）", scope_text(query), rows.len()))?;
+            self.audit(
+                &mut store,
+                AuditKind::Print,
+                None,
+                format!("审计日志（{}，{} 条）", scope_text(query), rows.len()),
+            )?;
             (pdf, rows.len())
         };
         let name = format!("审计日志-{}.pdf", beijing(Utc::now()).format("%Y%m%d%H%M%S"));
@@ -215,11 +223,13 @@ impl Desk {
         let store = self.locked()?;
         let names = crate::CaseRows::new(&store)?;
         let entries = store.audit_entries(filter, 1, 10_000_000)?;
-        let failed = |e: &dyn std::fmt::Display| AppError::new("write_failed", format!("写入「{}」失败：{e}", path.display()));
+        let failed =
+            |e: &dyn std::fmt::Display| AppError::new("write_failed", format!("写入「{}」失败：{e}", path.display()));
         let mut out = Vec::from("\u{feff}".as_bytes());
         {
             let mut w = csv::Writer::from_writer(&mut out);
-            w.write_record(["序号", "时间", "登录名", "人员", "类别", "办件编号", "内容", "链哈希"]).map_err(|e| failed(&e))?;
+            w.write_record(["序号", "时间", "登录名", "人员", "类别", "办件编号", "内容", "链哈希"])
+                .map_err(|e| failed(&e))?;
             for e in entries.rows.iter().cloned() {
                 let line = audit_line(&names, e.clone());
                 w.write_record([
@@ -245,7 +255,11 @@ fn audit_line(names: &crate::CaseRows<'_>, e: tongban_store::AuditEntry) -> Audi
     AuditLine {
         seq: e.seq,
         at: beijing(e.at).format("%Y-%m-%d %H:%M:%S").to_string(),
-        person: if e.user.is_empty() { "本机".to_string() } else { format!("{}（{}）", names.clerk_name(&e.user), e.user) },
+        person: if e.user.is_empty() {
+            "本机".to_string()
+        } else {
+            format!("{}（{}）", names.clerk_name(&e.user), e.user)
+        },
         login: e.user,
         kind: e.kind.as_str().to_string(),
         kind_label: e.kind.label().to_string(),

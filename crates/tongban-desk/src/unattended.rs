@@ -15,8 +15,11 @@ use crate::session::Permission;
 use crate::{AppError, Desk};
 
 /// Where the machine-bound secret is kept, as the CLI tells the admin.
-pub const STORE_NAME: &str =
-    if cfg!(windows) { "Windows 凭据管理器，受 DPAPI 保护" } else { "Linux 内核密钥环，重启后需重新开启" };
+pub const STORE_NAME: &str = if cfg!(windows) {
+    "Windows 凭据管理器，受 DPAPI 保护"
+} else {
+    "Linux 内核密钥环，重启后需重新开启"
+};
 
 const SERVICE: &str = "tongban-desk";
 
@@ -47,9 +50,9 @@ pub fn open(path: &Path) -> Result<Option<Store>, AppError> {
         }
         Err(e) => return Err(keyring_error(e)),
     };
-    let secret: [u8; 32] = secret
-        .try_into()
-        .map_err(|_| AppError::new("unattended_key_missing", "本机密钥存储中的无人值守同步密钥已损坏，请管理员重新开启"))?;
+    let secret: [u8; 32] = secret.try_into().map_err(|_| {
+        AppError::new("unattended_key_missing", "本机密钥存储中的无人值守同步密钥已损坏，请管理员重新开启")
+    })?;
     Ok(Some(Store::open_unattended(path, &secret)?))
 }
 

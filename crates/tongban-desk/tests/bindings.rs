@@ -15,8 +15,8 @@ use tongban_desk::{
     LedgerQuery, PartnerForm, PartnerView, PrintOutcome, ReturningApplicant, StatusOption, SupervisionReport,
     SyncOverview, TakenIn,
 };
-use tongban_desk::{CaseDetail, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
 use tongban_desk::{AuditPage, AuditQuery, RecoveryKeyView};
+use tongban_desk::{CaseDetail, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
 use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
 use ts_rs::{Config, TS};
 

@@ -6,10 +6,10 @@ use chrono::Utc;
 use tongban_core::applicant::{Applicant, IdKind, Person};
 use tongban_core::case::{Author, CaseEvent, CaseStatus, EventBody, ResultDelivery, Transfer};
 use tongban_core::catalog::{CatalogIntake, Provided};
+use tongban_desk::demo::{DEMO_CLERK, DEMO_PASSWORD};
 use tongban_desk::{
     AfterPrint, CaseActionKind, CaseForm, Completion, DeliveryRecord, DeliveryWay, Desk, MaterialTick, Party,
 };
-use tongban_desk::demo::{DEMO_CLERK, DEMO_PASSWORD};
 use tongban_store::Store;
 
 const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
@@ -284,7 +284,11 @@ fn a_back_office_desk_sees_a_partners_case_without_the_receiving_sides_actions()
             hall: "丰台区政务服务中心".into(),
             window_name: "跨省通办后台".into(),
             desk_code: "B1".into(),
-            first_user: tongban_store::User { login: "fengtai".into(), display_name: "刘洋".into(), role: "admin".into() },
+            first_user: tongban_store::User {
+                login: "fengtai".into(),
+                display_name: "刘洋".into(),
+                role: "admin".into(),
+            },
         },
         DEMO_PASSWORD,
         &[],

@@ -72,7 +72,13 @@ pub(crate) fn render(font: &FormFont, input: &AuditLog<'_>) -> Result<Vec<u8>, F
         y = TOP;
     }
     y += 10.0;
-    c.text_at(LEFT, y, 10.0, Align::Left, &format!("打印人：{}　　打印时间：{}", input.printed_by, input.printed_at.format("%Y-%m-%d %H:%M")));
+    c.text_at(
+        LEFT,
+        y,
+        10.0,
+        Align::Left,
+        &format!("打印人：{}　　打印时间：{}", input.printed_by, input.printed_at.format("%Y-%m-%d %H:%M")),
+    );
     c.text_at(LEFT + 170.0, y, 10.0, Align::Left, "审核人签字：");
     c.hline(LEFT + 193.0, LEFT + WIDTH, y + 1.2, 0.4);
     let pages = c.page_count();

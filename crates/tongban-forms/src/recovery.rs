@@ -28,7 +28,12 @@ pub(crate) fn render(font: &FormFont, input: &RecoverySheet<'_>) -> Result<Vec<u
         ("生成日期", date_zh(input.created_on)),
     ] {
         c.text_at(LEFT, y, 11.0, Align::Left, &format!("{label}："));
-        c.text_in(Area::new(LEFT + 28.0, y - 4.2, WIDTH - 28.0, line_height(11.0)), Style::new(11.0).shrink_to(8.0).top(), label, &value)?;
+        c.text_in(
+            Area::new(LEFT + 28.0, y - 4.2, WIDTH - 28.0, line_height(11.0)),
+            Style::new(11.0).shrink_to(8.0).top(),
+            label,
+            &value,
+        )?;
         y += 8.0;
     }
 
@@ -36,7 +41,13 @@ pub(crate) fn render(font: &FormFont, input: &RecoverySheet<'_>) -> Result<Vec<u
     y += 6.0;
     let box_h = 44.0;
     c.frame(Area::new(LEFT, y, WIDTH, box_h), 0.8);
-    c.text_at(LEFT + 4.0, y + 7.0, 10.0, Align::Left, "恢复密钥（共 11 组，每组 5 个字符；不含字母 I、L、O、U，输入时不分大小写）：");
+    c.text_at(
+        LEFT + 4.0,
+        y + 7.0,
+        10.0,
+        Align::Left,
+        "恢复密钥（共 11 组，每组 5 个字符；不含字母 I、L、O、U，输入时不分大小写）：",
+    );
     let groups = input.key_groups;
     let per_line = 4;
     for (line, chunk) in groups.chunks(per_line).enumerate() {

@@ -21,7 +21,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use tongban_core::case::{Author, CaseEvent, CaseId, CaseNumber, CaseStatus, DeskCode, EventBody, Intake};
-use tongban_desk::demo::{demo_setup, sample_form, sample_id_number, sample_name, DEMO_CLERK, DEMO_PASSWORD, DEMO_REGION};
+use tongban_desk::demo::{
+    demo_setup, sample_form, sample_id_number, sample_name, DEMO_CLERK, DEMO_PASSWORD, DEMO_REGION,
+};
 use tongban_store::{china_time, CaseFilter, Store};
 use uuid::Uuid;
 
@@ -77,14 +79,24 @@ fn main() {
     println!();
     if want("commit") {
         let commits = env_usize("TONGBAN_BENCH_COMMITS", 300);
-        let results: Vec<(Mode, Stats, f64)> =
-            modes.iter().map(|&m| { let (s, rate) = bench_commits(&root.join("bench-tmp"), commits, m); (m, s, rate) }).collect();
+        let results: Vec<(Mode, Stats, f64)> = modes
+            .iter()
+            .map(|&m| {
+                let (s, rate) = bench_commits(&root.join("bench-tmp"), commits, m);
+                (m, s, rate)
+            })
+            .collect();
         if let [(_, plain, plain_rate), (_, enc, enc_rate)] = results.as_slice() {
             println!("### Cost of encryption, durable commit");
             println!();
             println!("| | plain | SQLCipher | ratio |");
             println!("|---|---:|---:|---:|");
-            println!("| median ms | {} | {} | {:.2}× |", ms(plain.median), ms(enc.median), ratio(enc.median, plain.median));
+            println!(
+                "| median ms | {} | {} | {:.2}× |",
+                ms(plain.median),
+                ms(enc.median),
+                ratio(enc.median, plain.median)
+            );
             println!("| p95 ms | {} | {} | {:.2}× |", ms(plain.p95), ms(enc.p95), ratio(enc.p95, plain.p95));
             println!("| commits/s | {plain_rate:.0} | {enc_rate:.0} | {:.2}× |", enc_rate / plain_rate);
             println!();
@@ -228,7 +240,11 @@ fn bench_commits(tmp: &Path, commits: usize, mode: Mode) -> (Stats, f64) {
     let _ = std::fs::remove_dir_all(&dir);
     let s = Stats::of(samples);
     let rate = s.n as f64 / wall.as_secs_f64();
-    println!("## Durable case commit, {} (`Store::create_case`, WAL + synchronous=FULL, {})", mode.label(), tmp.display());
+    println!(
+        "## Durable case commit, {} (`Store::create_case`, WAL + synchronous=FULL, {})",
+        mode.label(),
+        tmp.display()
+    );
     println!();
     println!("| commits | median ms | p95 ms | p99 ms | min ms | max ms | commits/s |");
     println!("|---:|---:|---:|---:|---:|---:|---:|");

@@ -208,7 +208,15 @@ fn entry_hash(
 }
 
 /// The SHA-256 of an event row as written (every column but the outbox mark, which sync changes).
-pub(crate) fn event_digest(id: &str, case_id: &str, kind: &str, at: &str, author: &str, body: &str, local: bool) -> String {
+pub(crate) fn event_digest(
+    id: &str,
+    case_id: &str,
+    kind: &str,
+    at: &str,
+    author: &str,
+    body: &str,
+    local: bool,
+) -> String {
     let canonical = serde_json::json!([id, case_id, kind, at, author, body, local]);
     hex::encode(Sha256::digest(canonical.to_string()))
 }
@@ -264,9 +272,8 @@ pub(crate) fn chain_existing(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result
     append_in(tx, now, "", AuditKind::ChainStart, None, &detail, None, None)?;
     let rows: Vec<(String, String, String, String, String, String, bool)> = {
         let mut stmt = tx.prepare("SELECT id, case_id, kind, at, author, body, local FROM events ORDER BY seq")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-        })?;
+        let rows =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
     for (id, case_id, kind, at, author, body, local) in rows {
@@ -281,13 +288,23 @@ pub(crate) fn chain_existing(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result
     };
     for p in rows {
         let digest = p.digest();
-        append_in(tx, now, &p.user, AuditKind::Print, p.case_id.as_deref(), &p.detail(), Some(&p.id.to_string()), Some(&digest))?;
+        append_in(
+            tx,
+            now,
+            &p.user,
+            AuditKind::Print,
+            p.case_id.as_deref(),
+            &p.detail(),
+            Some(&p.id.to_string()),
+            Some(&digest),
+        )?;
     }
     Ok(())
 }
 
 pub(crate) fn event_detail(kind: &str, local: bool) -> String {
-    let label = tongban_core::case::EventKind::ALL.into_iter().find(|k| k.as_str() == kind).map(|k| k.label()).unwrap_or(kind);
+    let label =
+        tongban_core::case::EventKind::ALL.into_iter().find(|k| k.as_str() == kind).map(|k| k.label()).unwrap_or(kind);
     if local {
         label.to_string()
     } else {
@@ -369,7 +386,16 @@ impl Store {
                 (Some(_), false) => "密码错误".to_string(),
                 (None, _) => "用户名不存在".to_string(),
             };
-            append_in(&tx, failure.at, login.as_deref().unwrap_or(""), AuditKind::LoginFailed, None, &detail, None, None)?;
+            append_in(
+                &tx,
+                failure.at,
+                login.as_deref().unwrap_or(""),
+                AuditKind::LoginFailed,
+                None,
+                &detail,
+                None,
+                None,
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -525,9 +551,8 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT seq, at, user, kind, case_id, detail, ref, digest, hash FROM audit WHERE seq >= ?1 ORDER BY seq",
         )?;
-        let mut event_row = self.conn.prepare_cached(
-            "SELECT id, case_id, kind, at, author, body, local FROM events WHERE id = ?1",
-        )?;
+        let mut event_row =
+            self.conn.prepare_cached("SELECT id, case_id, kind, at, author, body, local FROM events WHERE id = ?1")?;
         let mut print_row = self.conn.prepare_cached(&format!("SELECT {PRINT_COLUMNS} FROM prints WHERE id = ?1"))?;
         let mut rows = stmt.query([from_seq])?;
         while let Some(r) = rows.next()? {
@@ -538,12 +563,25 @@ impl Store {
             let when = parse_time(&at).map(|t| crate::china_time_text(t)).unwrap_or(at.clone());
             let label = AuditKind::parse(&kind).map(|k| k.label()).unwrap_or("未知");
             let who = if user.is_empty() { "本机".to_string() } else { user.clone() };
-            let broken = |what: String| Some(ChainBreak { seq, what: format!("（{when} {who} {label}：{detail}）{what}") });
+            let broken =
+                |what: String| Some(ChainBreak { seq, what: format!("（{when} {who} {label}：{detail}）{what}") });
             if seq != expected {
-                return Ok(Some(ChainBreak { seq: expected, what: format!("该条已被删除（其后的第 {seq} 条接在第 {} 条之后）", expected - 1) }));
+                return Ok(Some(ChainBreak {
+                    seq: expected,
+                    what: format!("该条已被删除（其后的第 {seq} 条接在第 {} 条之后）", expected - 1),
+                }));
             }
-            let recomputed =
-                entry_hash(&prev, seq, &at, &user, &kind, case_id.as_deref(), &detail, reference.as_deref(), digest.as_deref());
+            let recomputed = entry_hash(
+                &prev,
+                seq,
+                &at,
+                &user,
+                &kind,
+                case_id.as_deref(),
+                &detail,
+                reference.as_deref(),
+                digest.as_deref(),
+            );
             if recomputed != hash {
                 return Ok(broken("内容被改动，或其前一条被删除或改动".into()));
             }
@@ -597,7 +635,9 @@ impl Store {
         }
         let mut anchors = self.conn.prepare("SELECT hub_region, seq, hash, at FROM audit_anchors ORDER BY seq DESC")?;
         let anchors = anchors
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         for (hub, seq, hash, at) in anchors {
             let name = tongban_core::region::display_name(&hub);
@@ -630,7 +670,10 @@ impl Store {
             )
             .optional()?;
         if let Some(id) = event {
-            return Ok(Some(ChainBreak { seq: head + 1, what: format!("办件事件 {id} 不在审计链中（未经本程序写入）") }));
+            return Ok(Some(ChainBreak {
+                seq: head + 1,
+                what: format!("办件事件 {id} 不在审计链中（未经本程序写入）"),
+            }));
         }
         let print: Option<i64> = self
             .conn
@@ -641,14 +684,18 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        Ok(print.map(|id| ChainBreak { seq: head + 1, what: format!("打印记录（编号 {id}）不在审计链中（未经本程序写入）") }))
+        Ok(print.map(|id| ChainBreak {
+            seq: head + 1,
+            what: format!("打印记录（编号 {id}）不在审计链中（未经本程序写入）"),
+        }))
     }
 
     /// The case list is kept from the events; a row edited by hand (a renamed applicant, another
     /// status) no longer matches the fold of its events.
     fn listing_that_left_its_events(&self, head: i64) -> Result<Option<ChainBreak>> {
-        let mut stmt =
-            self.conn.prepare("SELECT id, number, status, applicant_name, applicant_id FROM cases ORDER BY last_seq")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, number, status, applicant_name, applicant_id FROM cases ORDER BY last_seq")?;
         let mut events = self.conn.prepare_cached("SELECT body FROM events WHERE case_id = ?1 ORDER BY seq")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -698,7 +745,10 @@ mod tests {
         assert_eq!(head.seq, 3, "chain start, the intake, the login");
         assert_eq!(store.verify_audit(1).unwrap(), None);
         let listed = store.audit_entries(&AuditFilter::default(), 1, 50).unwrap();
-        assert_eq!(listed.rows.iter().map(|e| e.kind).collect::<Vec<_>>(), [AuditKind::Login, AuditKind::Event, AuditKind::ChainStart]);
+        assert_eq!(
+            listed.rows.iter().map(|e| e.kind).collect::<Vec<_>>(),
+            [AuditKind::Login, AuditKind::Event, AuditKind::ChainStart]
+        );
         assert!(listed.rows[1].case_number.as_deref().is_some_and(|n| n.starts_with("411329-")));
     }
 

@@ -234,7 +234,12 @@ impl From<io::Error> for BlobFault {
 
 /// Encrypts `input` into `output` a segment at a time. `aad` binds the file to what it is
 /// stored as (the content hash), so two files cannot be swapped unnoticed.
-pub(crate) fn encrypt_stream(key: &[u8; 32], aad: &[u8], input: &mut impl Read, output: &mut impl Write) -> io::Result<u64> {
+pub(crate) fn encrypt_stream(
+    key: &[u8; 32],
+    aad: &[u8],
+    input: &mut impl Read,
+    output: &mut impl Write,
+) -> io::Result<u64> {
     let nonce: [u8; STREAM_NONCE] = random_bytes();
     let mut encryptor = EncryptorBE32::<XChaCha20Poly1305>::new(key.into(), (&nonce).into());
     output.write_all(BLOB_MAGIC)?;

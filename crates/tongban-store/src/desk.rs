@@ -347,7 +347,11 @@ impl Store {
             self.accounts()?
                 .into_iter()
                 .filter(|a| !a.disabled && a.has_password)
-                .map(|a| crate::DemoAccount { login: a.user.login, display_name: a.user.display_name, role: a.user.role })
+                .map(|a| crate::DemoAccount {
+                    login: a.user.login,
+                    display_name: a.user.display_name,
+                    role: a.user.role,
+                })
                 .collect()
         } else {
             Vec::new()
@@ -366,7 +370,11 @@ const RECOVERY_ISSUED: &str = "security.recovery_issued_at";
 impl Store {
     /// Whether the recovery key was printed and confirmed kept.
     pub fn recovery_issued(&self) -> Result<bool> {
-        Ok(self.conn.query_row("SELECT 1 FROM settings WHERE key = ?1", [RECOVERY_ISSUED], |_| Ok(())).optional()?.is_some())
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM settings WHERE key = ?1", [RECOVERY_ISSUED], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     pub fn mark_recovery_issued(&mut self, user: &str, now: DateTime<Utc>) -> Result<()> {
@@ -562,7 +570,11 @@ mod tests {
         let mut store = Store::unlock(&path, "admin", PASSWORD, later).unwrap();
         // The failures came into the audit log with the login.
         let failed = store
-            .audit_entries(&crate::AuditFilter { kind: Some(crate::AuditKind::LoginFailed), ..Default::default() }, 1, 50)
+            .audit_entries(
+                &crate::AuditFilter { kind: Some(crate::AuditKind::LoginFailed), ..Default::default() },
+                1,
+                50,
+            )
             .unwrap();
         assert_eq!(failed.total, 5);
         assert!(failed.rows.iter().all(|e| e.user == "admin"));

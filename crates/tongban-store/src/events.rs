@@ -262,7 +262,16 @@ pub(crate) fn append_in(
     // The event joins the audit chain in its own transaction: it is never written outside it.
     let digest = audit::event_digest(&id, &case_id, kind.as_str(), &at, &event.author.user, &body, local);
     let detail = audit::event_detail(kind.as_str(), local);
-    audit::append_in(tx, Utc::now(), &event.author.user, AuditKind::Event, Some(&case_id), &detail, Some(&id), Some(&digest))?;
+    audit::append_in(
+        tx,
+        Utc::now(),
+        &event.author.user,
+        AuditKind::Event,
+        Some(&case_id),
+        &detail,
+        Some(&id),
+        Some(&digest),
+    )?;
     cases::project(tx, event, status, seq, calendar)?;
     Ok(Appended::New(status))
 }

@@ -33,12 +33,12 @@ use tongban_core::workdays::WorkCalendar;
 
 pub use audit::{AuditEntry, AuditFilter, AuditHead, AuditKind, ChainBreak, NewAuditEntry};
 pub use blobs::{BlobInfo, MissingScan};
-pub use crypt::{DataKey, RecoveryKey};
-pub use vault::{keys_path, DemoAccount, PublicDesk, Vault, KDF_M_KIB, KDF_P, KDF_T};
 pub use cases::{CaseFilter, CaseSummary, Page};
 pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
+pub use crypt::{DataKey, RecoveryKey};
 pub use desk::{
-    check_password_rules, role_label, Account, DeskIdentity, DeskSetup, User, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, ROLES,
+    check_password_rules, role_label, Account, DeskIdentity, DeskSetup, User, LOCKOUT_MINUTES, MAX_FAILED_LOGINS,
+    MIN_PASSWORD_CHARS, ROLES,
 };
 pub use events::{china_time, Appended, ArrivedDecision, OutboxEntry, StoredEvent};
 pub use hubs::{HubEntry, HubSetup};
@@ -46,6 +46,7 @@ pub use migrate::SCHEMA_VERSION;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
 pub use settings::{HallTexts, Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, SCANNER_FOLDER};
 pub use sync::{Applied, Direction, HubSyncState, QuarantinedEvent, Settled, Verdict};
+pub use vault::{keys_path, DemoAccount, PublicDesk, Vault, KDF_M_KIB, KDF_P, KDF_T};
 
 /// Everything that can go wrong in the store. The messages are Chinese because they reach the
 /// clerk through the window and the CLI.
@@ -353,7 +354,8 @@ impl Store {
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;",
         )?;
-        let mut store = Store { conn, path: path.to_path_buf(), calendar: WorkCalendar::shipped(), key, audit_checked: None };
+        let mut store =
+            Store { conn, path: path.to_path_buf(), calendar: WorkCalendar::shipped(), key, audit_checked: None };
         migrate::run(&mut store.conn)?;
         store.calendar = calendar::load(&store.conn)?;
         Ok(store)

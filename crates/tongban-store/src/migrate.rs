@@ -123,7 +123,10 @@ mod tests {
             .unwrap();
         }
         assert_eq!(crate::FileKind::of(&path).unwrap(), crate::FileKind::Plain);
-        assert_eq!(Store::unlock(&path, "admin", "wrong-password", chrono::Utc::now()).err().unwrap().code(), "bad_login");
+        assert_eq!(
+            Store::unlock(&path, "admin", "wrong-password", chrono::Utc::now()).err().unwrap().code(),
+            "bad_login"
+        );
         assert_eq!(crate::FileKind::of(&path).unwrap(), crate::FileKind::Plain, "a wrong password changes nothing");
         let store = Store::unlock(&path, "admin", "old-password-1", chrono::Utc::now()).unwrap();
         assert_eq!(crate::FileKind::of(&path).unwrap(), crate::FileKind::Encrypted);

@@ -142,10 +142,10 @@ pub(crate) fn encrypt_plain(db: &Path, login: &str, password: &str, now: DateTim
     remove_dir(&p.blobs_encrypting)?;
     plain.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     let version: i64 = plain.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    plain.execute("ATTACH DATABASE ?1 AS encrypted KEY ?2", rusqlite::params![
-        p.encrypting.to_string_lossy(),
-        format!("x'{}'", hex::encode(key.bytes()))
-    ])?;
+    plain.execute(
+        "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+        rusqlite::params![p.encrypting.to_string_lossy(), format!("x'{}'", hex::encode(key.bytes()))],
+    )?;
     plain.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
     plain.execute_batch(&format!("PRAGMA encrypted.user_version = {version}; DETACH DATABASE encrypted;"))?;
     let desk = plain
@@ -178,7 +178,11 @@ pub(crate) fn encrypt_plain(db: &Path, login: &str, password: &str, now: DateTim
             users
                 .iter()
                 .filter(|u| !u.disabled && u.phc.is_some())
-                .map(|u| crate::DemoAccount { login: u.login.clone(), display_name: u.name.clone(), role: u.role.clone() })
+                .map(|u| crate::DemoAccount {
+                    login: u.login.clone(),
+                    display_name: u.name.clone(),
+                    role: u.role.clone(),
+                })
                 .collect(),
         );
     }
@@ -240,8 +244,10 @@ fn compare(store: &Store, p: &Paths) -> Result<(), String> {
             .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
             .map_err(|e| e.to_string())?;
         for table in tables {
-            let count = |c: &Connection| c.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get::<_, i64>(0));
-            let (before, after) = (count(&plain).map_err(|e| e.to_string())?, count(&store.conn).map_err(|e| e.to_string())?);
+            let count =
+                |c: &Connection| c.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get::<_, i64>(0));
+            let (before, after) =
+                (count(&plain).map_err(|e| e.to_string())?, count(&store.conn).map_err(|e| e.to_string())?);
             if before != after {
                 return Err(format!("表 {table} 加密前 {before} 行，加密后 {after} 行"));
             }
@@ -291,12 +297,13 @@ struct LegacyUser {
 }
 
 fn legacy_users(conn: &Connection) -> Result<Vec<LegacyUser>> {
-    let has_disabled: bool = conn
-        .query_row("SELECT count(*) FROM pragma_table_info('users') WHERE name = 'disabled_at'", [], |r| r.get::<_, i64>(0))?
-        > 0;
+    let has_disabled: bool =
+        conn.query_row("SELECT count(*) FROM pragma_table_info('users') WHERE name = 'disabled_at'", [], |r| {
+            r.get::<_, i64>(0)
+        })? > 0;
     let disabled = if has_disabled { "disabled_at IS NOT NULL" } else { "0" };
-    let mut stmt =
-        conn.prepare(&format!("SELECT login, display_name, role, password_hash, {disabled} FROM users ORDER BY rowid"))?;
+    let mut stmt = conn
+        .prepare(&format!("SELECT login, display_name, role, password_hash, {disabled} FROM users ORDER BY rowid"))?;
     let rows = stmt.query_map([], |r| {
         Ok(LegacyUser { login: r.get(0)?, name: r.get(1)?, role: r.get(2)?, phc: r.get(3)?, disabled: r.get(4)? })
     })?;
@@ -304,10 +311,17 @@ fn legacy_users(conn: &Connection) -> Result<Vec<LegacyUser>> {
 }
 
 /// The check of before encryption: the argon2 hash in the users table, the same answers.
-fn legacy_check(conn: &Connection, users: &[LegacyUser], login: &str, password: &str, now: DateTime<Utc>) -> Result<()> {
+fn legacy_check(
+    conn: &Connection,
+    users: &[LegacyUser],
+    login: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     use argon2::password_hash::{phc::PasswordHash, PasswordVerifier};
-    let matches =
-        |phc: &str| PasswordHash::new(phc).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok());
+    let matches = |phc: &str| {
+        PasswordHash::new(phc).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    };
     let Some(user) = users.iter().find(|u| u.login == login) else {
         return Err(StoreError::BadLogin);
     };

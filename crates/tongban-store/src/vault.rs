@@ -111,8 +111,8 @@ impl Kdf {
 
     /// The password-derived key.
     fn derive(&self, password: &str) -> Result<Zeroizing<[u8; 32]>> {
-        let params = argon2::Params::new(self.m, self.t, self.p, Some(32))
-            .map_err(|e| StoreError::Password(e.to_string()))?;
+        let params =
+            argon2::Params::new(self.m, self.t, self.p, Some(32)).map_err(|e| StoreError::Password(e.to_string()))?;
         let salt = hex::decode(&self.salt).map_err(|_| StoreError::Password("salt".into()))?;
         let mut out = Zeroizing::new([0u8; 32]);
         argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
@@ -356,7 +356,8 @@ impl Vault {
             let names: Vec<(String, &String)> =
                 logins.iter().map(|l| (hex::encode(Sha256::digest(format!("{}\n{l}", f.login_salt))), l)).collect();
             for failure in f.failures.drain(..) {
-                let login = failure.slot.as_ref().and_then(|id| names.iter().find(|(h, _)| h == id)).map(|(_, l)| (*l).clone());
+                let login =
+                    failure.slot.as_ref().and_then(|id| names.iter().find(|(h, _)| h == id)).map(|(_, l)| (*l).clone());
                 taken.0.push((failure, login));
             }
             taken.1 = std::mem::take(&mut f.failures_dropped);
@@ -375,7 +376,11 @@ impl Vault {
 
     /// [`Vault::update`], creating the file for `key` if there is none yet (a database whose key
     /// file was lost, opened with the recovery key). Refuses a file for another key.
-    fn update_or_create(db: &Path, key: &DataKey, change: impl FnOnce(&mut KeyFile, &dyn Fn(&str) -> String)) -> Result<()> {
+    fn update_or_create(
+        db: &Path,
+        key: &DataKey,
+        change: impl FnOnce(&mut KeyFile, &dyn Fn(&str) -> String),
+    ) -> Result<()> {
         let _lock = DbLock::exclusive(db)?;
         let mut vault = match Vault::load(db)? {
             Some(v) if v.fits(key) => v,

@@ -74,8 +74,19 @@ pub fn init_desk_with(db: &Path, region: &str, desk_code: &str, login: &str, nam
         db,
         "admin",
         &[
-            "init", "--region", region, "--hall", "政务服务中心", "--window", "通办窗口", "--desk-code", desk_code,
-            "--login", "admin", "--name", "管理员",
+            "init",
+            "--region",
+            region,
+            "--hall",
+            "政务服务中心",
+            "--window",
+            "通办窗口",
+            "--desk-code",
+            desk_code,
+            "--login",
+            "admin",
+            "--name",
+            "管理员",
         ],
     ));
     let input = format!("{PASSWORD}\n{PASSWORD}\n");

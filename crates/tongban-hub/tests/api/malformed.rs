@@ -97,9 +97,16 @@ async fn the_openapi_document_describes_every_route_of_the_wire_crate() {
     for path in [HEALTH, EVENTS, INBOX, DECISIONS, BLOB, BLOB_STATUS, CATALOG, AUDIT_HEAD] {
         assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
     }
-    for schema in
-        ["PushRequest", "PushOutcome", "CaseEvent", "EventBody", "DecisionRequest", "BlobStatus", "ErrorBody", "AuditHeadReport"]
-    {
+    for schema in [
+        "PushRequest",
+        "PushOutcome",
+        "CaseEvent",
+        "EventBody",
+        "DecisionRequest",
+        "BlobStatus",
+        "ErrorBody",
+        "AuditHeadReport",
+    ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
