@@ -9,7 +9,10 @@
 //! - [`case`]: case ids, 办件编号, events and the status they fold into.
 //! - [`workdays`]: the working-day calendar (statutory holidays and 调休) and deadlines.
 //! - [`scan`]: what a scan is, by its first bytes.
+//! - [`admission`]: what a hub checks before it admits a desk's event, and a desk before it
+//!   applies a hub's: the intake's fields and number, the author, a 更正编号.
 
+pub mod admission;
 pub mod applicant;
 pub mod case;
 pub mod catalog;

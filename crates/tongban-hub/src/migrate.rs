@@ -7,8 +7,12 @@ use rusqlite::Connection;
 use crate::{blobs, catalog, credentials, identity, ledger, Result};
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
-const STEPS: &[&[&str]] =
-    &[&[identity::SCHEMA_V1, credentials::SCHEMA_V1, ledger::SCHEMA_V1, blobs::SCHEMA_V1, catalog::SCHEMA_V1]];
+const STEPS: &[&[&str]] = &[
+    &[identity::SCHEMA_V1, credentials::SCHEMA_V1, ledger::SCHEMA_V1, blobs::SCHEMA_V1, catalog::SCHEMA_V1],
+    // 2: desks as identities (credential per desk code, bound to the desk that confirms it), whose
+    // case is whose, numbers held once, scans by uploading desk.
+    &[credentials::SCHEMA_V2, ledger::SCHEMA_V2, blobs::SCHEMA_V2],
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
@@ -48,6 +52,7 @@ mod tests {
             ("blob_uploads", 0),
             ("blob_refs", 0),
             ("catalog_versions", 0),
+            ("case_numbers", 0),
         ] {
             let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
             assert_eq!(n, rows, "{table}");

@@ -72,6 +72,9 @@ pub struct CaseSummary {
     pub deadline: Option<NaiveDate>,
     /// Some event of the case still waits for a hub.
     pub pending_sync: bool,
+    /// The clerk's display name as the intake carried it; empty for intakes made before names
+    /// travelled with events.
+    pub clerk_name: String,
 }
 
 /// Which cases to list. Every field narrows; `text` searches applicant name (prefix),
@@ -194,7 +197,7 @@ impl CaseFilter {
 
 const SUMMARY_COLUMNS: &str = "id, number, status, item_code, item_name, receiving_region, handling_region,
     applicant_name, applicant_id, clerk, received_at, received_on, deadline,
-    EXISTS (SELECT 1 FROM events e WHERE e.case_id = cases.id AND e.outbox = 1)";
+    EXISTS (SELECT 1 FROM events e WHERE e.case_id = cases.id AND e.outbox = 1), clerk_name";
 
 impl Store {
     /// Cases matching `filter`, newest first; `page` counts from 1.
@@ -321,6 +324,7 @@ fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<CaseSummary>> 
             received_on: received_on.parse().map_err(|_| bad("日期", &received_on))?,
             deadline: deadline.map(|d| d.parse().map_err(|_| bad("日期", &d))).transpose()?,
             pending_sync: r.get(13)?,
+            clerk_name: r.get(14)?,
         })
     };
     Ok(build())

@@ -4,7 +4,7 @@
 
 use rusqlite::Connection;
 
-use crate::{blobs, calendar, cases, catalogs, desk, events, hubs, prints, settings, sync, Result};
+use crate::{blobs, calendar, cases, catalogs, desk, events, hubs, identity, prints, setaside, settings, sync, Result};
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
 const STEPS: &[&[&str]] = &[
@@ -17,6 +17,8 @@ const STEPS: &[&[&str]] = &[
     &[catalogs::SCHEMA_V4],
     // 5: accounts: disabled users and login lockout.
     &[desk::SCHEMA_V5],
+    // 6: the desk as an identity at its hubs, decisions set aside (已被取代, 已放弃), clerks by name.
+    &[setaside::SCHEMA_V6, identity::SCHEMA_V6],
 ];
 
 /// The schema version this build writes.
@@ -116,6 +118,8 @@ mod tests {
             "hub_sync",
             "hub_blobs",
             "quarantine",
+            "hub_desks",
+            "discarded",
         ] {
             let n: i64 = store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
             assert_eq!(n, 0, "{table}");

@@ -193,7 +193,7 @@ impl Store {
             "SELECT c.id, c.number, c.status, c.item_code, c.item_name, c.receiving_region, c.handling_region,
                 c.applicant_name, c.applicant_id, c.clerk, c.received_at, c.received_on, c.deadline,
                 EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.outbox = 1),
-                COALESCE(u.display_name, c.clerk),
+                COALESCE(NULLIF(c.clerk_name, ''), u.display_name, c.clerk),
                 json_extract(r.body, '$.intake.transfer'),
                 (SELECT json_extract(m.body, '$.waybill') FROM events m
                   WHERE m.case_id = c.id AND m.kind = 'result_mailed' ORDER BY m.seq DESC LIMIT 1)
@@ -248,6 +248,7 @@ impl Store {
                     received_on: received_on.parse().map_err(|_| bad("日期", &received_on))?,
                     deadline: deadline.map(|d| d.parse().map_err(|_| bad("日期", &d))).transpose()?,
                     pending_sync,
+                    clerk_name: clerk_name.clone(),
                 },
                 clerk_name,
                 transfer: serde_json::from_str(&transfer)?,
@@ -350,7 +351,7 @@ mod tests {
         store.create_case(&crate::events::tests::form(true), "zhang", at("2026-03-02T01:00:00Z")).unwrap();
         // The next day, Beijing time (16:30 UTC is 00:30 on the 3rd).
         store.create_case(&crate::events::tests::form(false), "zhang", at("2026-03-02T16:30:00Z")).unwrap();
-        let partner = Author { user: "fengtai".into(), desk: "d".into(), region: "110106".into() };
+        let partner = Author { user: "fengtai".into(), desk: "d".into(), region: "110106".into(), name: String::new() };
         let ev =
             |body| CaseEvent { id: uuid::Uuid::now_v7(), case_id: a, at: Utc::now(), author: partner.clone(), body };
         for body in [

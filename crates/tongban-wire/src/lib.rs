@@ -10,6 +10,7 @@
 //!
 //! - [`events`]: pushing a batch of events and pulling by cursor.
 //! - [`decisions`]: the handling region's inbox and the decisions its back office posts.
+//! - [`desks`]: a desk confirming who it is under its credential (region, desk code, scope).
 //! - [`blobs`]: scans by SHA-256 with resumable upload.
 //! - [`catalog`]: the region's catalog of items, carried as opaque JSON.
 //! - [`error`]: the one error body, `{code, message}`.
@@ -17,6 +18,7 @@
 pub mod blobs;
 pub mod catalog;
 pub mod decisions;
+pub mod desks;
 pub mod error;
 pub mod events;
 
@@ -38,6 +40,7 @@ pub mod paths {
     pub const BLOB: &str = "/v1/blobs/{sha256}";
     pub const BLOB_STATUS: &str = "/v1/blobs/{sha256}/status";
     pub const CATALOG: &str = "/v1/catalog";
+    pub const DESK: &str = "/v1/desk";
 
     /// `template` with its one `{...}` placeholder replaced by `value`.
     pub fn fill(template: &str, value: &str) -> String {

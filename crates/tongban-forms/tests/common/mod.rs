@@ -130,6 +130,7 @@ pub fn entries(n: usize) -> Vec<LedgerEntry> {
                     received_on: day(),
                     deadline: (status != CaseStatus::AwaitingMaterials).then(|| day() + Duration::days(21)),
                     pending_sync: false,
+                    clerk_name: "张敏".into(),
                 },
                 clerk_name: "张敏".into(),
                 transfer: form.transfer.clone(),

@@ -5,6 +5,7 @@ mod authorisation;
 mod blobs;
 mod catalog;
 mod decisions;
+mod desks;
 mod events;
 mod malformed;
 mod process;
