@@ -171,7 +171,7 @@ fn five_desks_one_hub_each_its_scope_numbers_nobody_takes_and_the_first_decision
     let blocked = tongban(&rogue, &["case", "new", "--json", rogue.with_extension("case4.json").to_str().unwrap()]);
     assert!(!blocked.status.success());
     assert!(stderr(&blocked).starts_with("错误：不能收件：窗口代码 A1 已由另一台受理台于"), "{}", stderr(&blocked));
-    assert_eq!(numbers(&rogue), [rogue_case.clone()], "the case taken in before stays");
+    assert_eq!(numbers(&rogue), std::slice::from_ref(&rogue_case), "the case taken in before stays");
 
     // A desk set up with window 1's code under window 2's token: its code is not the credential's.
     let squatter = at("squatter.db");

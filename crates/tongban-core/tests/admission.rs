@@ -55,7 +55,8 @@ fn an_intake_as_a_desk_makes_it_passes_and_each_bad_field_is_named() {
             _ => unreachable!(),
         }
     }
-    let cases: [(&dyn Fn(&mut Intake), &str); 7] = [
+    type Change<'a> = &'a dyn Fn(&mut Intake);
+    let cases: [(Change, &str); 7] = [
         (&|i| person(i).name = " ".into(), "applicant.name"),
         (&|i| person(i).id_number = "123".into(), "applicant.id_number"),
         (&|i| person(i).phone = "not a phone".into(), "applicant.phone"),

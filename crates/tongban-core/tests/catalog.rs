@@ -283,7 +283,8 @@ fn an_intake_made_from_the_catalog_passes_its_check_and_each_change_is_named() {
         change(&mut changed);
         catalog.check_intake(&changed).unwrap_err()
     };
-    let cases: [(&dyn Fn(&mut tongban_core::case::IntakeForm), &str); 10] = [
+    type Change<'a> = &'a dyn Fn(&mut tongban_core::case::IntakeForm);
+    let cases: [(Change, &str); 10] = [
         (&|f| f.item.catalog_version = Some("2026-10".into()), "item.catalog_version"),
         (&|f| f.item.catalog_version = None, "item.catalog_version"),
         (&|f| f.item.code = "R9".into(), "item.code"),

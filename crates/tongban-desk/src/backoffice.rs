@@ -106,7 +106,7 @@ impl Desk {
                     detail: decision_detail(&a.event.body),
                     at: a.event.at.to_rfc3339(),
                     by: a.event.author.display().to_string(),
-                    superseded: a.superseded.map(|k| decision_label(k)),
+                    superseded: a.superseded.map(decision_label),
                     number: a.number,
                     applicant_name: a.applicant_name,
                 })

@@ -111,6 +111,16 @@ fn credential_hint(credential: &str) -> String {
     format!("{}…{}", chars[..3].iter().collect::<String>(), chars[chars.len() - 4..].iter().collect::<String>())
 }
 
+/// What a hub holds this desk to be, in a line, and why it refused it last time.
+fn identity_of(desk: Option<tongban_store::HubDesk>) -> (Option<String>, Option<String>) {
+    let Some(desk) = desk else { return (None, None) };
+    let identity = desk.role_label.as_ref().map(|role| {
+        let scope = desk.scope_label.as_deref().unwrap_or_default();
+        format!("{role}（窗口代码 {}）：{scope}", desk.desk_code)
+    });
+    (identity, desk.problem)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,14 +175,4 @@ mod tests {
         assert_eq!(e.unwrap_err().field.as_deref(), Some("region"));
         assert_eq!(desk.partners().unwrap(), before);
     }
-}
-
-/// What a hub holds this desk to be, in a line, and why it refused it last time.
-fn identity_of(desk: Option<tongban_store::HubDesk>) -> (Option<String>, Option<String>) {
-    let Some(desk) = desk else { return (None, None) };
-    let identity = desk.role_label.as_ref().map(|role| {
-        let scope = desk.scope_label.as_deref().unwrap_or_default();
-        format!("{role}（窗口代码 {}）：{scope}", desk.desk_code)
-    });
-    (identity, desk.problem)
 }

@@ -250,7 +250,7 @@ impl Hub {
                 )
                 .optional()?;
             if let Some(holder) = holder {
-                return Err(HubError::DeskCodeIssued(holder));
+                return Err(HubError::DeskCodeIssued(Box::new(holder)));
             }
         }
         let id = conn.query_row(
@@ -335,7 +335,7 @@ impl Hub {
         )?;
         let bound = conn.query_row("SELECT * FROM credentials WHERE id = ?1", [caller.id], from_row)?;
         if bound.desk_id.as_deref() != Some(desk_id) {
-            return Err(HubError::DeskCodeTaken(bound));
+            return Err(HubError::DeskCodeTaken(Box::new(bound)));
         }
         Ok(DeskConfirmation {
             region: bound.region.clone(),

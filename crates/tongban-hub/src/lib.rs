@@ -109,13 +109,13 @@ pub enum HubError {
 
     #[error("地区 {} 的窗口代码 {} 已有有效凭据 #{}（{}，签发于 {}）：一个窗口代码只能有一份有效凭据；如需更换，请先吊销 #{}",
         region_label(&.0.region), .0.desk_code.as_deref().unwrap_or(""), .0.id, .0.desk, .0.issued_at.format("%Y-%m-%d"), .0.id)]
-    DeskCodeIssued(Credential),
+    DeskCodeIssued(Box<Credential>),
     #[error("本受理台的窗口代码为 {desk}，而凭据是签发给{credential}的：请核对窗口代码，或请通办中心管理员为本受理台签发对应的凭据")]
     DeskCodeMismatch { desk: String, credential: String },
     #[error("窗口代码 {} 已由另一台受理台于 {} 在通办中心确认使用（凭据 #{}，{}）：本受理台不能再以窗口代码 {} 收件或同步。请管理员为本受理台更正窗口代码（tongban desk code），并向通办中心申领对应的凭据",
         .0.desk_code.as_deref().unwrap_or(""), .0.confirmed_at.map(|t| t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
         .0.id, .0.desk, .0.desk_code.as_deref().unwrap_or(""))]
-    DeskCodeTaken(Credential),
+    DeskCodeTaken(Box<Credential>),
     #[error("管理员凭据不属于任何受理台，不能读取或推送办件")]
     NotADesk,
     #[error("凭据 #{0} 签发时未指定窗口代码，通办中心已不再接受：请通办中心管理员吊销它，并用 tongban-hub credential issue --desk-code 为本受理台重新签发")]

@@ -223,7 +223,8 @@ describe("the quarantine", () => {
     await flushPromises();
     expect(dialog.querySelector("[data-testid=discard-error]")!.textContent).toContain("请写明放弃的原因");
     expect(discarded).toEqual([]);
-    const input = dialog.querySelector<HTMLInputElement>("[data-testid=discard-reason] input")!;
+    const field = dialog.querySelector("[data-testid=discard-reason]")!;
+    const input = (field.tagName === "INPUT" ? field : field.querySelector("input")!) as HTMLInputElement;
     input.value = "与办理地核实：以对方受理为准";
     input.dispatchEvent(new Event("input"));
     await flushPromises();
