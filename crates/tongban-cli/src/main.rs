@@ -340,8 +340,12 @@ enum WorkdaysCommand {
     Add { date: String, n: u32 },
     /// 两个日期之间的工作日数（不含起始日，含截止日）
     Between { from: String, to: String },
-    /// 导入某年的节假日安排（日历文本格式）
+    /// 导入某年的节假日安排（日历文本格式）；预估日期的办件随即重新计算期限
     Import { file: PathBuf },
+    /// 各年份节假日安排的来源：国务院办公厅通知，或按法定节假日规则预估
+    Years,
+    /// 某年的节假日安排（日历文本格式；没有通知的年份为预估）
+    Show { year: i32 },
 }
 
 /// `println!` that ends the program quietly when the reader has gone away (`tongban … | head`)
@@ -509,7 +513,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         mask_id_number(&c.applicant_id),
                         c.item_name,
                         region::display_name(&c.handling_region),
-                        c.deadline.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+                        tongban_core::clocks::deadline_text(c.deadline, c.status),
                         if c.pending_sync { "是" } else { "否" },
                     );
                 }
@@ -587,9 +591,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             .unwrap_or_else(tongban_core::workdays::WorkCalendar::shipped);
             match cmd {
                 WorkdaysCommand::Add { date, n } => {
-                    let d =
-                        calendar.add_working_days(date_arg("日期", date)?, *n).map_err(|e| Failure(e.to_string()))?;
-                    say!("{}", d.format("%Y-%m-%d"));
+                    let d = calendar.deadline(date_arg("日期", date)?, *n).map_err(|e| Failure(e.to_string()))?;
+                    let estimated = if d.estimated { "（预估：经过尚无节假日安排通知的年份）" } else { "" };
+                    say!("{}{estimated}", d.date.format("%Y-%m-%d"));
                 }
                 WorkdaysCommand::Between { from, to } => {
                     let n = calendar
@@ -601,9 +605,38 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     let text = std::fs::read_to_string(file)
                         .map_err(|e| Failure(format!("读取「{}」失败：{e}", file.display())))?;
                     let mut store = open(&cli)?;
-                    let years = store.import_calendar(&text, Utc::now())?;
-                    let years: Vec<String> = years.iter().map(|y| format!("{y}年")).collect();
+                    let imported = store.import_calendar(&text, Utc::now())?;
+                    let years: Vec<String> = imported.years.iter().map(|y| format!("{y}年")).collect();
                     say!("已导入 {} 的节假日安排", years.join("、"));
+                    if imported.recomputed > 0 {
+                        say!("已重新计算 {} 件办件的预估期限（办件历史中记有调整）", imported.recomputed);
+                    }
+                }
+                WorkdaysCommand::Years => {
+                    use tongban_core::workdays::{YearSource, SUPPORTED_YEARS};
+                    let official: Vec<i32> = calendar.years().collect();
+                    for year in &official {
+                        say!("{year}年　{}", YearSource::Official.label());
+                    }
+                    let next = official.last().map_or(*SUPPORTED_YEARS.start(), |y| y + 1);
+                    say!(
+                        "其余年份（{}—{}年，如{next}年）　{}",
+                        SUPPORTED_YEARS.start(),
+                        SUPPORTED_YEARS.end(),
+                        YearSource::Provisional.label()
+                    );
+                }
+                WorkdaysCommand::Show { year } => {
+                    let text = match calendar.source(*year) {
+                        tongban_core::workdays::YearSource::Official => calendar.to_text(*year),
+                        tongban_core::workdays::YearSource::Provisional => {
+                            tongban_core::workdays::WorkCalendar::provisional_text(*year)
+                        }
+                    };
+                    if text.is_empty() {
+                        return Err(Failure(format!("{year}年超出可计算的年份范围（1901年至2099年）")));
+                    }
+                    print!("{text}");
                 }
             }
         }
@@ -851,7 +884,15 @@ fn print_case(
     if let Some(agent) = &form.agent {
         say!("代办人（{}）：{}　{}：{}", agent.role.label(), agent.name, agent.id_kind.label(), agent.id_number);
     }
-    say!("承诺办结：{}", summary.deadline.map(|d| d.to_string()).unwrap_or_else(|| "材料齐全后起算".into()));
+    say!("承诺办结：{}", tongban_core::clocks::deadline_text(summary.deadline, summary.status));
+    if let Some(due) = summary.notice_due {
+        let estimated = if due.estimated { "（预估）" } else { "" };
+        say!("告知期限：{}{estimated}前须出具一次性告知书", due.date);
+    }
+    if let Some(due) = summary.supplement_due {
+        let estimated = if due.estimated { "（预估）" } else { "" };
+        say!("补正期限：{}{estimated}", due.date);
+    }
     say!("材料：");
     for (i, m) in state.materials.iter().enumerate() {
         let mark = if m.received {

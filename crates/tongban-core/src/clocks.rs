@@ -15,7 +15,7 @@
 //! Every date is counted on the [`WorkCalendar`], so it is marked 预估 when it went through a year
 //! without a State Council notice.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::case::{CaseStatus, EventKind};
@@ -66,6 +66,69 @@ impl Promise {
             _ => None,
         }
     }
+}
+
+/// Why a case in `status` has no 承诺办结 date: its promise has not started (材料不齐) or stands
+/// still while the handling region waits for the applicant's 补正. `None` for any other status,
+/// where a missing date would be a fault, never something to print over.
+pub fn no_deadline_note(status: CaseStatus) -> Option<&'static str> {
+    match status {
+        CaseStatus::AwaitingMaterials => Some("材料补齐之日起计算"),
+        CaseStatus::SupplementRequested | CaseStatus::Supplementing => Some("补正期间暂停计时"),
+        _ => None,
+    }
+}
+
+/// A 承诺办结 date as the 台账, the queue and the CLI write it: the date, 「（预估）」 when counted
+/// through a year without a holiday notice, or why there is none yet.
+pub fn deadline_text(deadline: Option<Deadline>, status: CaseStatus) -> String {
+    match deadline {
+        Some(d) if d.estimated => format!("{}（预估）", d.date.format("%Y-%m-%d")),
+        Some(d) => d.date.format("%Y-%m-%d").to_string(),
+        // Table cells are narrow: the short form of `no_deadline_note`.
+        None => match status {
+            CaseStatus::AwaitingMaterials => "补齐后起算".to_string(),
+            CaseStatus::SupplementRequested | CaseStatus::Supplementing => "补正暂停".to_string(),
+            _ => "—".to_string(),
+        },
+    }
+}
+
+/// Whether the machine's clock can be believed for dating a case: a laptop whose CMOS battery
+/// died shows 2001, a mistyped date shows 2035, and a case dated so would carry a false
+/// receipt date and false deadlines. `latest_recorded` is the latest time this desk already
+/// wrote (a clock may not run backwards past it); `official_years` are the calendar's. Returns
+/// the Chinese warning, or `None` when the clock is plausible.
+pub fn machine_clock_warning(
+    now: DateTime<Utc>,
+    latest_recorded: Option<DateTime<Utc>>,
+    calendar: &WorkCalendar,
+) -> Option<String> {
+    let today = now.with_timezone(&crate::beijing()).date_naive();
+    let first_year = calendar.years().next().unwrap_or(today.year());
+    let last_year = calendar.years().last().unwrap_or(today.year());
+    if today.year() < first_year {
+        return Some(format!(
+            "本机时钟显示{today}，早于{first_year}年，显然有误（可能主板电池失效），请校准系统日期和时间后再收件"
+        ));
+    }
+    if let Some(latest) = latest_recorded {
+        // A few minutes of drift between two syncs of the system clock is normal.
+        if now + Duration::minutes(10) < latest {
+            let latest = latest.with_timezone(&crate::beijing()).format("%Y-%m-%d %H:%M");
+            return Some(format!(
+                "本机时钟显示{}，早于本受理台已记录的最晚时间{latest}，请校准系统日期和时间后再收件",
+                now.with_timezone(&crate::beijing()).format("%Y-%m-%d %H:%M")
+            ));
+        }
+    }
+    let known_year = latest_recorded.map_or(last_year, |l| l.year().max(last_year));
+    if today.year() > known_year + 1 {
+        return Some(format!(
+            "本机时钟显示{today}，远晚于本受理台已知的日期（{known_year}年），请核对系统日期和时间后再收件"
+        ));
+    }
+    None
 }
 
 /// A case's clocks.
@@ -222,6 +285,20 @@ mod tests {
         steps.push(step(K::Accepted, "2026-03-16", S::Accepted));
         steps.push(step(K::Concluded, "2026-03-20", S::Concluded));
         assert_eq!(clocks(&steps, &[]).promise, Promise::Due(due("2026-03-24")));
+    }
+
+    #[test]
+    fn a_clock_that_cannot_be_true_is_named() {
+        let cal = WorkCalendar::shipped();
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(machine_clock_warning(t("2026-12-06T02:00:00Z"), Some(t("2026-12-05T09:00:00Z")), &cal), None);
+        let dead_battery = machine_clock_warning(t("2001-01-01T00:00:00Z"), None, &cal).unwrap();
+        assert!(dead_battery.contains("2001-01-01") && dead_battery.contains("校准"), "{dead_battery}");
+        let backwards = machine_clock_warning(t("2026-11-01T02:00:00Z"), Some(t("2026-12-05T09:00:00Z")), &cal).unwrap();
+        assert!(backwards.contains("2026-12-05 17:00"), "{backwards}");
+        assert!(machine_clock_warning(t("2035-03-01T02:00:00Z"), Some(t("2026-12-05T09:00:00Z")), &cal).is_some());
+        // A desk used in 2028 whose calendar stops at 2026 is believed: it wrote in 2028 before.
+        assert_eq!(machine_clock_warning(t("2028-03-01T02:00:00Z"), Some(t("2028-02-27T09:00:00Z")), &cal), None);
     }
 
     #[test]

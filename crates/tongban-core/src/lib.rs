@@ -20,3 +20,9 @@ pub mod region;
 pub mod scan;
 pub mod validate;
 pub mod workdays;
+
+/// Beijing time (UTC+8, no daylight saving), in which every hall in China dates its cases and
+/// counts its deadlines.
+pub fn beijing() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}

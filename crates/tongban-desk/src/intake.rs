@@ -216,7 +216,12 @@ impl Desk {
         for m in &draft.materials {
             crate::detail::require_kept_scans(&store, &m.name, &m.scans)?;
         }
-        let (id, number) = store.create_case_from_catalog(draft, &user, Utc::now())?;
+        let now = Utc::now();
+        // A case dated by a wrong clock carries a false receipt date and false deadlines.
+        if let Some(warning) = crate::clock_warning(&store, now)? {
+            return Err(AppError::new("clock_implausible", warning));
+        }
+        let (id, number) = store.create_case_from_catalog(draft, &user, now)?;
         let state = store.case_state(id)?;
         Ok(TakenIn {
             number: number.to_string(),

@@ -114,7 +114,7 @@ fn lay_entry(font: &FormFont, i: usize, e: &LedgerEntry, one_day: bool, cols: &[
         partner,
         transfer_short(e),
         c.status.label().to_string(),
-        c.deadline.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".into()),
+        tongban_core::clocks::deadline_text(c.deadline, c.status),
         e.clerk_name.clone(),
     ];
     for (what, text) in TITLES.iter().zip(&texts) {
@@ -290,3 +290,4 @@ pub(crate) fn render(font: &FormFont, input: &Ledger<'_>) -> Result<Vec<u8>, For
     c.stamp_footers(0..c.page_count(), PAGE_W, (LEFT, LEFT + WIDTH), (BODY_BOTTOM + 3.0, PAGE_H - 8.0), (&note, mark));
     c.finish()
 }
+

@@ -19,6 +19,7 @@ mod receipt;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use tongban_core::case::CaseState;
+use tongban_core::workdays::Deadline;
 use tongban_store::{HallTexts, LedgerEntry};
 
 pub use font::FormFont;
@@ -40,6 +41,10 @@ pub enum FormError {
     BadRange { from: NaiveDate, to: NaiveDate },
     #[error("二维码生成失败：{0}")]
     Qr(String),
+    /// A case whose promise runs has no 承诺办结 date: printing would leave the applicant's
+    /// legal promise blank.
+    #[error("办件{number}的承诺办结日期未能计算，登记表不能打印；请检查节假日安排（tongban workdays）后重试")]
+    NoDeadline { number: String },
 }
 
 impl FormError {
@@ -51,9 +56,13 @@ impl FormError {
             FormError::NothingToNotify { .. } => "nothing_to_notify",
             FormError::BadRange { .. } => "bad_range",
             FormError::Qr(_) => "qr",
+            FormError::NoDeadline { .. } => "no_deadline",
         }
     }
 }
+
+/// The mark a 预估 date carries on every form.
+pub const ESTIMATED_NOTE: &str = "（按预估节假日安排计算）";
 
 /// When a form is printed, and whether it is a 补打 (the same form was printed before).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,8 +88,9 @@ impl PrintMark {
 pub struct Receipt<'a> {
     /// The case as its events fold: the intake and the materials as they are now.
     pub case: &'a CaseState,
-    /// 承诺办结日期 (working days from the day the case is complete); `None` while 待补正.
-    pub deadline: Option<NaiveDate>,
+    /// 承诺办结日期 (working days from the day the case is complete, 补正 not counted); `None`
+    /// while it has not started or stands still (`tongban_core::clocks::no_deadline_note`).
+    pub deadline: Option<Deadline>,
     /// The name of the clerk who took the case in.
     pub clerk: &'a str,
     pub hall: &'a HallTexts,
@@ -94,7 +104,7 @@ pub struct Notice<'a> {
     /// The day the notice was first given (a reprint keeps it, and so keeps the deadline).
     pub issued_on: NaiveDate,
     /// The last day to bring the materials: `hall.supplement_days` working days after `issued_on`.
-    pub supplement_by: NaiveDate,
+    pub supplement_by: Deadline,
     /// The name of the clerk who gives the notice.
     pub clerk: &'a str,
     pub hall: &'a HallTexts,

@@ -216,9 +216,10 @@ pub(crate) fn render(font: &FormFont, input: &Notice<'_>) -> Result<Vec<u8>, For
     } else {
         format!("{}（{}）", hall.address.trim(), intake.window)
     };
+    let estimated = if input.supplement_by.estimated { "，按预估节假日安排计算" } else { "" };
     let deadline = format!(
-        "　　请于{}前（自告知之日起{}个工作日内）将上述材料一次性补正齐全，送至{}。{}",
-        date_zh(input.supplement_by),
+        "　　请于{}前（自告知之日起{}个工作日内{estimated}）将上述材料一次性补正齐全，送至{}。{}",
+        date_zh(input.supplement_by.date),
         hall.supplement_days,
         place,
         hall.notice_closing.trim()

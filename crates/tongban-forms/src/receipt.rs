@@ -2,7 +2,7 @@
 //! and the hall's archive copy. Two copies in one PDF, each starting on a new page.
 
 use tongban_core::applicant::Applicant;
-use tongban_core::case::{ELicense, IntakeForm, Material, MaterialForm, ResultDelivery, Transfer};
+use tongban_core::case::{CaseStatus, ELicense, IntakeForm, Material, MaterialForm, ResultDelivery, Transfer};
 use tongban_core::region;
 
 use crate::font::FormFont;
@@ -215,13 +215,23 @@ fn party_lines(input: &Receipt<'_>) -> Vec<Line> {
     out
 }
 
-fn tail_lines(input: &Receipt<'_>) -> Vec<Line> {
+fn tail_lines(input: &Receipt<'_>) -> Result<Vec<Line>, FormError> {
     let intake = &input.case.intake;
     let form = &intake.form;
     let promised = form.item.promised_days;
-    let deadline = match input.deadline {
-        Some(d) => format!("{}前办结（承诺时限{promised}个工作日）", date_zh(d)),
-        None => format!("材料补齐之日起{promised}个工作日内办结（目前材料不齐，待补正）"),
+    let deadline = match (input.deadline, input.case.status) {
+        (Some(d), _) => {
+            let estimated = if d.estimated { crate::ESTIMATED_NOTE } else { "" };
+            format!("{}前办结（承诺时限{promised}个工作日）{estimated}", date_zh(d.date))
+        }
+        (None, CaseStatus::AwaitingMaterials) => {
+            format!("材料补齐之日起{promised}个工作日内办结（目前材料不齐，待补正）")
+        }
+        (None, CaseStatus::SupplementRequested | CaseStatus::Supplementing) => {
+            format!("补正期间暂停计时，补正材料齐全后继续计算（承诺时限{promised}个工作日）")
+        }
+        // The promise runs (or ran): a blank here would hide it from the applicant.
+        (None, _) => return Err(FormError::NoDeadline { number: intake.number.to_string() }),
     };
     let delivery = match &form.delivery {
         ResultDelivery::AtWindow => format!("窗口领取（{}）", intake.window),
@@ -236,7 +246,7 @@ fn tail_lines(input: &Receipt<'_>) -> Vec<Line> {
         out.push(Line::Span("备注", form.note.trim().to_string()));
     }
     out.push(Line::Span("告知事项", input.hall.receipt_notice.clone()));
-    out
+    Ok(out)
 }
 
 /// Checks every field against the font, naming the field, before anything is drawn.
@@ -552,7 +562,7 @@ pub(crate) fn render(font: &FormFont, input: &Receipt<'_>) -> Result<Vec<u8>, Fo
     let items = if form.bundle_items.is_empty() { None } else { Some(items_table(font, form)?) };
     let party = lay(party_lines(input))?;
     let materials = materials_table(font, input)?;
-    let tail = lay(tail_lines(input))?;
+    let tail = lay(tail_lines(input)?)?;
     let tail_h: f32 = tail.iter().map(|(_, r)| r.height).sum::<f32>() + 2.0 + SIGN_H;
     if tail_h > BODY_BOTTOM - 40.0 {
         return Err(FormError::TooLong { field: "告知事项或备注".into() });

@@ -6,14 +6,13 @@ mod common;
 
 use std::path::Path;
 
-use chrono::Duration;
 use common::*;
 use tongban_core::case::CaseState;
 use tongban_forms::{FormError, Notice, Receipt};
 
 fn receipt(case: &CaseState) -> Result<Vec<u8>, FormError> {
     let hall = hall();
-    tongban_forms::receipt(&Receipt { case, deadline: None, clerk: "张敏", hall: &hall, mark: mark() })
+    tongban_forms::receipt(&Receipt { case, deadline: deadline_of(case), clerk: "张敏", hall: &hall, mark: mark() })
 }
 
 fn notice(case: &CaseState) -> Result<Vec<u8>, FormError> {
@@ -21,7 +20,7 @@ fn notice(case: &CaseState) -> Result<Vec<u8>, FormError> {
     tongban_forms::notice(&Notice {
         case,
         issued_on: day(),
-        supplement_by: day() + Duration::days(14),
+        supplement_by: due(14),
         clerk: "张敏",
         hall: &hall,
         mark: mark(),

@@ -2,7 +2,6 @@
 
 mod common;
 
-use chrono::Duration;
 use common::*;
 use tongban_core::case::{CaseState, EventBody};
 use tongban_desk::demo::sample_form;
@@ -13,7 +12,7 @@ fn render_with(case: &CaseState, hall: &HallTexts) -> Result<Vec<u8>, FormError>
     tongban_forms::notice(&Notice {
         case,
         issued_on: day(),
-        supplement_by: day() + Duration::days(14),
+        supplement_by: due(14),
         clerk: "张敏",
         hall,
         mark: mark(),

@@ -5,7 +5,6 @@ mod common;
 
 use std::path::Path;
 
-use chrono::Duration;
 use common::*;
 use tongban_forms::{Notice, Receipt};
 
@@ -18,7 +17,7 @@ fn write_screenshots() {
     let receipt_case = case(12);
     let receipt = tongban_forms::receipt(&Receipt {
         case: &receipt_case,
-        deadline: Some(day() + Duration::days(21)),
+        deadline: Some(due(21)),
         clerk: "张敏",
         hall: &hall,
         mark: mark(),
@@ -28,7 +27,7 @@ fn write_screenshots() {
     let notice = tongban_forms::notice(&Notice {
         case: &notice_case,
         issued_on: day(),
-        supplement_by: day() + Duration::days(14),
+        supplement_by: due(14),
         clerk: "张敏",
         hall: &hall,
         mark: mark(),
@@ -38,7 +37,7 @@ fn write_screenshots() {
     let bundle_case = bundle_case();
     let bundle_receipt = tongban_forms::receipt(&Receipt {
         case: &bundle_case,
-        deadline: None,
+        deadline: deadline_of(&bundle_case),
         clerk: "张敏",
         hall: &hall,
         mark: mark(),
@@ -47,7 +46,7 @@ fn write_screenshots() {
     let bundle_notice = tongban_forms::notice(&Notice {
         case: &bundle_case,
         issued_on: day(),
-        supplement_by: day() + Duration::days(14),
+        supplement_by: due(14),
         clerk: "张敏",
         hall: &hall,
         mark: mark(),

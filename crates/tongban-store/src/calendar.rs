@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 use tongban_core::workdays::WorkCalendar;
 
-use crate::{Result, Store};
+use crate::{cases, Result, Store};
 
 pub(crate) const SCHEMA_V1: &str = "
 CREATE TABLE calendar_years (
@@ -24,13 +24,27 @@ pub(crate) fn load(conn: &Connection) -> Result<WorkCalendar> {
     Ok(calendar)
 }
 
+/// What importing a calendar text did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarImport {
+    /// The years the text holds, now official on this desk.
+    pub years: Vec<i32>,
+    /// The cases whose 预估 dates were recomputed (their history says what moved).
+    pub recomputed: usize,
+}
+
 impl Store {
     /// Imports the holiday arrangement of one or more years (the text of a State Council notice
-    /// in the calendar format). Nothing is stored unless the whole text parses; an imported year
-    /// replaces that year. Returns the years imported.
-    pub fn import_calendar(&mut self, text: &str, now: DateTime<Utc>) -> Result<Vec<i32>> {
+    /// in the calendar format) and recomputes, in the same transaction, the clocks of every case
+    /// with a 预估 date, writing what moved into its history. Nothing changes unless the whole
+    /// text parses and no official year it holds differs from the one this desk has (a notice
+    /// never changes; the same arrangement again is fine).
+    pub fn import_calendar(&mut self, text: &str, now: DateTime<Utc>) -> Result<CalendarImport> {
         let imported = WorkCalendar::parse(text)?;
+        self.calendar.check_may_merge(&imported, text)?;
         let years: Vec<i32> = imported.years().collect();
+        let mut merged = self.calendar.clone();
+        merged.merge(imported.clone());
         let tx = crate::write(&mut self.conn)?;
         for &year in &years {
             tx.execute(
@@ -39,8 +53,12 @@ impl Store {
                 params![year, imported.to_text(year), now.to_rfc3339()],
             )?;
         }
+        let names: Vec<String> = years.iter().map(i32::to_string).collect();
+        let why = format!("导入{}年节假日安排", names.join("、"));
+        let reason = cases::ClockChangeReason { at: now, why: &why };
+        let recomputed = cases::refresh_estimated_clocks(&tx, &merged, &reason)?;
         tx.commit()?;
-        self.calendar.merge(imported);
-        Ok(years)
+        self.calendar = merged;
+        Ok(CalendarImport { years, recomputed })
     }
 }

@@ -31,7 +31,7 @@ CREATE TABLE case_numbers (
 
 /// Beijing time, in which every hall in China dates its cases.
 pub fn china_time() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+    tongban_core::beijing()
 }
 
 /// What appending an event did.
@@ -137,6 +137,18 @@ impl Store {
             out.push(StoredEvent { seq, event: serde_json::from_str(&body)?, local, in_outbox });
         }
         Ok(out)
+    }
+
+    /// The latest time this desk itself recorded (its own events and prints): a machine clock
+    /// earlier than this has run backwards.
+    pub fn latest_local_time(&self) -> Result<Option<DateTime<Utc>>> {
+        let latest: Option<String> = self.conn.query_row(
+            "SELECT max(t) FROM (SELECT max(at) AS t FROM events WHERE local = 1
+                                 UNION ALL SELECT max(printed_at) FROM prints)",
+            [],
+            |r| r.get(0),
+        )?;
+        latest.map(|t| crate::desk::parse_time(&t)).transpose()
     }
 
     /// The state the case's events fold into.

@@ -27,6 +27,7 @@ use tongban_core::validate::FieldError;
 use tongban_core::workdays::WorkCalendar;
 
 pub use blobs::{BlobInfo, MissingScan};
+pub use calendar::CalendarImport;
 pub use cases::{CaseFilter, CaseSummary, Page};
 pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
 pub use desk::{
@@ -167,6 +168,7 @@ impl Store {
         let mut store = Store { conn, path: path.to_path_buf(), calendar: WorkCalendar::shipped() };
         migrate::run(&mut store.conn)?;
         store.calendar = calendar::load(&store.conn)?;
+        cases::rebuild_missing_clocks(&mut store.conn, &store.calendar)?;
         Ok(store)
     }
 
