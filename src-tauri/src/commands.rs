@@ -94,7 +94,7 @@ pub async fn item_details(desk: State<'_, DeskState>, partner: String, code: Str
 
 #[tauri::command]
 pub fn check_field(kind: FieldKind, id_kind: Option<IdKind>, value: String) -> FieldCheck {
-    Desk::check_field(kind, id_kind, &value)
+    Desk::check_field(kind, id_kind, &value, tongban_desk::today())
 }
 
 #[tauri::command]

@@ -77,6 +77,9 @@ enum Command {
         #[arg(value_enum)]
         what: CheckKind,
         value: String,
+        /// 按哪一天校验（出生日期不得晚于该日），YYYY-MM-DD；默认为北京时间今天
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
     },
     /// 工作日计算（法定节假日与调休）
     #[command(subcommand)]
@@ -566,14 +569,26 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
-        Command::Check { what, value } => {
+        Command::Check { what, value, today } => {
+            let today = match today {
+                Some(d) => date_arg("日期", d)?,
+                None => tongban_desk::today(),
+            };
             let result = match what {
-                CheckKind::Id => validate::resident_id(value).map(|r| r.number),
-                CheckKind::Uscc => validate::uscc(value),
-                CheckKind::Phone => validate::phone(value),
+                CheckKind::Id => validate::resident_id(value, today).map(|r| {
+                    let warning = r.warning();
+                    (r.number, warning)
+                }),
+                CheckKind::Uscc => validate::uscc(value).map(|c| (c, None)),
+                CheckKind::Phone => validate::phone(value).map(|p| (p, None)),
             };
             match result {
-                Ok(canonical) => say!("有效：{canonical}"),
+                Ok((canonical, warning)) => {
+                    say!("有效：{canonical}");
+                    if let Some(w) = warning {
+                        say!("注意：{}", w.message);
+                    }
+                }
                 Err(e) => return Err(Failure(e.message)),
             }
         }

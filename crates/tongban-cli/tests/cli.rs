@@ -112,6 +112,33 @@ fn check_exits_zero_for_valid_values_and_one_with_the_reason_otherwise() {
     assert!(stderr(&uscc).contains("按GB 32100应为「3」"), "{}", stderr(&uscc));
     let phone = tongban(db, &["check", "phone", "0377-66012345"]);
     assert_eq!(phone.status.code(), Some(0), "{}", stderr(&phone));
+    let category = tongban(db, &["check", "uscc", "9A350100M000100Y43"]);
+    assert_eq!(category.status.code(), Some(1));
+    assert!(stderr(&category).contains("第2位「A」不是有效的机构类别代码"), "{}", stderr(&category));
+}
+
+#[test]
+fn check_id_is_made_as_of_today_or_the_day_given_and_notes_an_unknown_address_code() {
+    let db = Path::new("/nonexistent/unused.db");
+    // 110105 2026-12-07: refused the day before, accepted on the day.
+    let n = "110105202612070017";
+    let before = tongban(db, &["check", "id", n, "--today", "2026-12-06"]);
+    assert_eq!(
+        (before.status.code(), stderr(&before)),
+        (Some(1), "错误：出生日期晚于今天：2026年12月07日出生，今天是2026年12月6日，请核对".to_string())
+    );
+    let on_the_day = tongban(db, &["check", "id", n, "--today", "2026-12-07"]);
+    assert_eq!((on_the_day.status.code(), stdout(&on_the_day)), (Some(0), format!("有效：{n}")));
+    // Without --today the clock of the machine (Beijing) decides: far in the future is refused.
+    let far = tongban(db, &["check", "id", "110105209912310010"]);
+    assert!(stderr(&far).starts_with("错误：出生日期晚于今天"), "{}", stderr(&far));
+    let old = tongban(db, &["check", "id", "119999198001010018"]);
+    assert_eq!(
+        (old.status.code(), stdout(&old)),
+        (Some(0), "有效：119999198001010018\n注意：行政区划代码 119999 不在现行代码表中，请核对".to_string())
+    );
+    let bad_day = tongban(db, &["check", "id", n, "--today", "2026-13-01"]);
+    assert_eq!(bad_day.status.code(), Some(1));
 }
 
 #[test]

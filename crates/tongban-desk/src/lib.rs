@@ -389,8 +389,9 @@ impl<'a> CaseRows<'a> {
     }
 }
 
-/// Today in Beijing, the day deadlines and ledgers count in.
-pub(crate) fn today() -> NaiveDate {
+/// Today in Beijing, the day deadlines and ledgers count in and the day checks of what a clerk
+/// types are made as of (no birth date after it).
+pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&tongban_store::china_time()).date_naive()
 }
 

@@ -1,6 +1,7 @@
-//! The forms a window prints, as PDF bytes: the 收件登记表 (two copies, 存档联 and 申请人联), the
-//! 一次性告知书, and the 每日台账. Pure: the data comes in, the bytes go out; the caller keeps
-//! the PDF ([`tongban_store::Store::record_print`]) and hands it to the viewer or printer.
+//! The forms a window prints, as PDF bytes: the 收件登记表 and the 一次性告知书 (each in two
+//! copies, 存档联 and 申请人联: the `copies` module), and the 每日台账. Pure: the data comes in,
+//! the bytes go out; the caller keeps the PDF ([`tongban_store::Store::record_print`]) and
+//! hands it to the viewer or printer.
 //!
 //! - One font, shipped inside the binary and embedded as a subset ([`font`]).
 //! - Every field is checked against the font before anything is drawn: a character the font
@@ -11,6 +12,7 @@
 //! - Tables continue on further pages with their header row repeated; every page says
 //!   第 x 页 共 y 页.
 
+mod copies;
 pub mod font;
 mod layout;
 mod ledger;

@@ -123,7 +123,7 @@ fn a_bundle_notice_lists_the_union_of_missing_materials_once_with_the_items_need
     let path = write("bundle", "notice.pdf", &pdf);
     assert_font_embedded_subset_unicode(&path);
     let pages = rows(&path);
-    assert_eq!(pages.len(), 1);
+    assert_eq!(pages.len(), 2, "one page per copy, 存档联 and 申请人联");
     for cells in [
         &["序号", "材料名称", "问题", "所需事项", "应当符合的要求"][..],
         &[
@@ -163,7 +163,7 @@ fn a_bundle_notice_lists_the_union_of_missing_materials_once_with_the_items_need
     }
     let layout = squeeze(&text_pages(&path).concat());
     for name in names {
-        assert_eq!(layout.matches(name).count(), 1, "{name} listed once");
+        assert_eq!(layout.matches(name).count(), 2, "{name} listed once in each copy");
     }
     // What was brought, cited as an 电子证照, or does not apply is not listed.
     for absent in ["居民身份证", "居民户口簿", "本人银行储蓄卡", "授权委托书"] {
@@ -263,7 +263,7 @@ fn a_long_bundle_materials_list_repeats_its_header_with_the_items_column() {
             );
         }
     }
-    assert_eq!(listed, missing.len(), "every missing material once");
+    assert_eq!(listed, 2 * missing.len(), "every missing material once in each of the two copies");
 }
 
 #[test]

@@ -23,7 +23,8 @@ fn write_screenshots() {
         mark: mark(),
     })
     .unwrap();
-    let notice_case = case(5);
+    // Sample 37: a material missing and a 帮办代办 helper at the window.
+    let notice_case = case(37);
     let notice = tongban_forms::notice(&Notice {
         case: &notice_case,
         issued_on: day(),

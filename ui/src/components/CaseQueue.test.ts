@@ -72,7 +72,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     itemDetails: async () => {
       throw new BackendError("not_found", "没有这个事项");
     },
-    checkField: async (_kind, _idKind, value) => ({ normalized: value, message: null, note: null }),
+    checkField: async (_kind, _idKind, value) => ({ normalized: value, message: null, note: null, warning: null }),
     takeIn: async () => {
       throw new BackendError("internal", "未实现");
     },

@@ -35,7 +35,7 @@ function deskBackend(session: ReturnType<typeof fakeSession>, overrides: Partial
     itemDetails: async () => {
       throw new BackendError("unknown_item", "没有这个事项");
     },
-    checkField: async (_k, _i, value) => ({ normalized: value, message: null, note: null }),
+    checkField: async (_k, _i, value) => ({ normalized: value, message: null, note: null, warning: null }),
     takeIn: async () => {
       throw new BackendError("internal", "no intake here");
     },
