@@ -27,6 +27,7 @@ use tongban_core::validate::FieldError;
 use tongban_core::workdays::WorkCalendar;
 
 pub use blobs::{BlobInfo, MissingScan};
+pub use calendar::OfficialYear;
 pub use cases::{CaseFilter, CaseSummary, Page};
 pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
 pub use desk::{
