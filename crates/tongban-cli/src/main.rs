@@ -342,6 +342,17 @@ enum WorkdaysCommand {
     Between { from: String, to: String },
     /// 导入某年的节假日安排（日历文本格式）
     Import { file: PathBuf },
+    /// 把本机导入的节假日安排发布到本地区通办中心，同步的受理台都会安装（须通办中心的管理员凭据）
+    Publish {
+        /// 要发布的年份（默认本机导入的全部年份）
+        years: Vec<i32>,
+        /// 通办中心地址（默认已配置的本地区通办中心）
+        #[arg(long, value_name = "URL")]
+        hub: Option<String>,
+        /// 管理员凭据（默认环境变量 TONGBAN_ADMIN_CREDENTIAL）
+        #[arg(long, value_name = "TOKEN")]
+        credential: Option<String>,
+    },
 }
 
 /// `println!` that ends the program quietly when the reader has gone away (`tongban … | head`)
@@ -375,6 +386,7 @@ impl From<tongban_desk::AppError> for Failure {
 
 mod catalog;
 mod sync;
+mod workdays_publish;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -604,6 +616,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     let years = store.import_calendar(&text, Utc::now())?;
                     let years: Vec<String> = years.iter().map(|y| format!("{y}年")).collect();
                     say!("已导入 {} 的节假日安排", years.join("、"));
+                }
+                WorkdaysCommand::Publish { years, hub, credential } => {
+                    workdays_publish::run(&open(&cli)?, years, hub.as_deref(), credential.as_deref())?;
                 }
             }
         }
