@@ -349,6 +349,17 @@ enum WorkdaysCommand {
     Years,
     /// 某年的节假日安排（日历文本格式；没有通知的年份为预估）
     Show { year: i32 },
+    /// 把本机导入的节假日安排发布到本地区通办中心，同步的受理台都会安装（须通办中心的管理员凭据）
+    Publish {
+        /// 要发布的年份（默认本机导入的全部年份）
+        years: Vec<i32>,
+        /// 通办中心地址（默认已配置的本地区通办中心）
+        #[arg(long, value_name = "URL")]
+        hub: Option<String>,
+        /// 管理员凭据（默认环境变量 TONGBAN_ADMIN_CREDENTIAL）
+        #[arg(long, value_name = "TOKEN")]
+        credential: Option<String>,
+    },
 }
 
 /// `println!` that ends the program quietly when the reader has gone away (`tongban … | head`)
@@ -382,6 +393,7 @@ impl From<tongban_desk::AppError> for Failure {
 
 mod catalog;
 mod sync;
+mod workdays_publish;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -652,6 +664,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         return Err(Failure(format!("{year}年超出可计算的年份范围（1901年至2099年）")));
                     }
                     print!("{text}");
+                }
+                WorkdaysCommand::Publish { years, hub, credential } => {
+                    workdays_publish::run(&open(&cli)?, years, hub.as_deref(), credential.as_deref())?;
                 }
             }
         }

@@ -62,3 +62,54 @@ impl Store {
         Ok(CalendarImport { years, recomputed })
     }
 }
+
+/// A year of official calendar this desk holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficialYear {
+    pub year: i32,
+    /// The year as `WorkCalendar::to_text` writes it.
+    pub text: String,
+    /// Imported on this desk (or installed from a hub), rather than shipped with the app.
+    pub imported: bool,
+}
+
+impl Store {
+    /// The official years this desk holds, ascending: the shipped ones and the imported ones (an
+    /// imported year stands in for a shipped one of the same year). What a hub serves is compared
+    /// with these; `tongban workdays publish` sends the imported ones.
+    pub fn official_calendar_years(&self) -> Result<Vec<OfficialYear>> {
+        let shipped = WorkCalendar::shipped();
+        let mut years: std::collections::BTreeMap<i32, OfficialYear> = shipped
+            .years()
+            .map(|year| (year, OfficialYear { year, text: shipped.to_text(year), imported: false }))
+            .collect();
+        let mut stmt = self.conn.prepare("SELECT year, text FROM calendar_years ORDER BY year")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, i32>(0)?, r.get::<_, String>(1)?)))? {
+            let (year, text) = row?;
+            years.insert(year, OfficialYear { year, text, imported: true });
+        }
+        Ok(years.into_values().collect())
+    }
+}
+
+#[cfg(test)]
+mod official_years_tests {
+    use super::*;
+    use crate::test_support::temp_store;
+
+    #[test]
+    fn the_official_years_are_the_shipped_ones_and_the_imported_ones_over_them() {
+        let (_dir, mut store) = temp_store();
+        let shipped: Vec<i32> = store.official_calendar_years().unwrap().iter().map(|y| y.year).collect();
+        assert_eq!(shipped, [2025, 2026]);
+        store.import_calendar("year 2027\nholiday 2027-01-01 元旦\n", Utc::now()).unwrap();
+        let held = store.official_calendar_years().unwrap();
+        let last = held.last().unwrap();
+        assert_eq!((last.year, last.imported), (2027, true));
+        assert_eq!(last.text, "year 2027\nholiday 2027-01-01 2027-01-01 元旦\n");
+        assert!(held
+            .iter()
+            .filter(|y| y.year < 2027)
+            .all(|y| !y.imported && y.text.contains(&format!("year {}", y.year))));
+    }
+}

@@ -27,7 +27,7 @@ use tongban_core::validate::FieldError;
 use tongban_core::workdays::WorkCalendar;
 
 pub use blobs::{BlobInfo, MissingScan};
-pub use calendar::CalendarImport;
+pub use calendar::{CalendarImport, OfficialYear};
 pub use cases::{CaseFilter, CaseSummary, Page};
 pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
 pub use desk::{
