@@ -16,6 +16,7 @@ use tongban_desk::{
 };
 use tongban_desk::{CaseDetail, CaseStatus, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
 use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
+use tongban_desk::RateReport;
 
 /// The desk the window works on, or why it could not be opened.
 pub enum DeskState {
@@ -121,6 +122,11 @@ pub async fn acknowledge_catalog_news(desk: State<'_, DeskState>, up_to: i64) ->
 #[tauri::command]
 pub async fn supervision(desk: State<'_, DeskState>, query: LedgerQuery) -> Result<SupervisionReport, AppError> {
     desk.run(move |d| d.supervision(&query)).await
+}
+
+#[tauri::command]
+pub async fn supervision_rates(desk: State<'_, DeskState>, query: LedgerQuery) -> Result<RateReport, AppError> {
+    desk.run(move |d| d.supervision_rates(&query)).await
 }
 
 #[tauri::command]

@@ -9,10 +9,12 @@
 //! - [`case`]: case ids, 办件编号, events and the status they fold into.
 //! - [`workdays`]: the working-day calendar (statutory holidays and 调休) and deadlines.
 //! - [`scan`]: what a scan is, by its first bytes.
+//! - [`rates`]: the supervisor's 受理率, 按时办结率, 超期件数 and 平均办理用时 over a 台账's cases.
 
 pub mod applicant;
 pub mod case;
 pub mod catalog;
+pub mod rates;
 pub mod region;
 pub mod scan;
 pub mod validate;
