@@ -116,13 +116,13 @@ describe("办理指标 on the supervisor's screen", () => {
     const table = () => w.find(".supervision-rates-table").text();
     expect(table()).toContain("企业职工基本养老保险关系转移接续申请");
     expect(table()).toContain("0.0%（0/1）");
-    await w.findAll(".el-radio-button")[2].find("input").setValue(true);
+    await w.findAll(".el-radio-button")[2]!.find("input").setValue(true);
     await flushPromises();
     expect(table()).toContain("王磊");
     expect(table()).toContain("50.0%（1/2）");
     expect(table()).toContain("100.0%（1/1）");
     expect(table()).toContain("9.0");
-    await w.findAll(".el-radio-button")[1].find("input").setValue(true);
+    await w.findAll(".el-radio-button")[1]!.find("input").setValue(true);
     await flushPromises();
     expect(table()).toContain("北京市丰台区");
     const defs = w.find("[data-testid=supervision-rates-definitions]").text();
