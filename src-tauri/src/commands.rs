@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tauri::State;
+use tongban_desk::RateReport;
 use tongban_desk::{
     AccountView, DeskSetupForm, LoginInfo, NewAccount, RegionChoice, RoleOption, SessionView, SetupDefaults,
 };
@@ -16,7 +17,6 @@ use tongban_desk::{
 };
 use tongban_desk::{CaseDetail, CaseStatus, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
 use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
-use tongban_desk::RateReport;
 
 /// The desk the window works on, or why it could not be opened.
 pub enum DeskState {

@@ -302,8 +302,14 @@ mod tests {
         assert_eq!((all.cases, all.decided, all.accepted), (7, 5, 4));
         assert_eq!((all.concluded, all.on_time, all.concluded_late, all.open_overdue, all.overdue), (3, 2, 1, 1, 2));
         assert_eq!(all.working_days, 2 + 5 + 7);
-        assert_eq!((all.acceptance_rate.as_str(), all.on_time_rate.as_str(), all.average_days.as_str()), ("80.0%", "66.7%", "4.7"));
-        assert_eq!(r.by_item.iter().map(|l| (l.key.as_str(), l.cases)).collect::<Vec<_>>(), [("b", 3), ("a", 2), ("c", 2)]);
+        assert_eq!(
+            (all.acceptance_rate.as_str(), all.on_time_rate.as_str(), all.average_days.as_str()),
+            ("80.0%", "66.7%", "4.7")
+        );
+        assert_eq!(
+            r.by_item.iter().map(|l| (l.key.as_str(), l.cases)).collect::<Vec<_>>(),
+            [("b", 3), ("a", 2), ("c", 2)]
+        );
         let c = &r.by_item[2];
         assert_eq!((c.acceptance_rate.as_str(), c.on_time_rate.as_str(), c.average_days.as_str()), ("—", "—", "—"));
         assert_eq!(r.by_partner.len(), 1);

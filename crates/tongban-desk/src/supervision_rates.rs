@@ -123,7 +123,8 @@ mod tests {
                 } else {
                     fengtai.clone()
                 };
-                let event = CaseEvent { id: uuid::Uuid::now_v7(), case_id: case, at: at(when), author, body: body.clone() };
+                let event =
+                    CaseEvent { id: uuid::Uuid::now_v7(), case_id: case, at: at(when), author, body: body.clone() };
                 if author_is_local(&event) {
                     self.store.append_local(&event).unwrap();
                 } else {

@@ -133,7 +133,9 @@ fn many_rates(groups: usize) -> tongban_core::rates::RateReport {
     let d = |s: &str| s.parse::<NaiveDate>().unwrap();
     let facts: Vec<CaseFacts> = (0..groups)
         .flat_map(|i| {
-            let item = Group { key: format!("I{i:03}"), label: format!("第{i}号事项（测试用的一个相当长的事项名称）") };
+            let item = Group {
+                key: format!("I{i:03}"), label: format!("第{i}号事项（测试用的一个相当长的事项名称）")
+            };
             let one = CaseFacts {
                 item,
                 partner: Group { key: "110106".into(), label: "北京市丰台区".into() },

@@ -21,7 +21,12 @@ const TITLES: [&str; 6] = [
 const DEF_SIZE: f32 = 7.5;
 
 fn cols() -> [Col; 6] {
-    std::array::from_fn(|i| Col { width: WIDTHS[i], align: if i == 0 { Align::Left } else { Align::Centre }, shade: false, one_line: false })
+    std::array::from_fn(|i| Col {
+        width: WIDTHS[i],
+        align: if i == 0 { Align::Left } else { Align::Centre },
+        shade: false,
+        one_line: false,
+    })
 }
 
 /// A rate with the counts behind it, "80.0%（4/5）", or "—" when nothing was counted.
@@ -59,11 +64,8 @@ enum Item {
 
 pub(super) fn draw(w: &mut Writer<'_, '_>, font: &FormFont, rates: &RateReport) -> Result<(), FormError> {
     // The definitions, each as one paragraph across the page.
-    let defs: Vec<Vec<String>> = rates
-        .definitions
-        .iter()
-        .map(|d| wrap(font, &format!("{}：{}", d.name, d.text), DEF_SIZE, WIDTH))
-        .collect();
+    let defs: Vec<Vec<String>> =
+        rates.definitions.iter().map(|d| wrap(font, &format!("{}：{}", d.name, d.text), DEF_SIZE, WIDTH)).collect();
     let mut notes = Vec::new();
     if rates.all.undated > 0 {
         notes.push(format!(
