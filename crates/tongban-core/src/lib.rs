@@ -11,11 +11,13 @@
 //!   the statutory rules) and deadlines.
 //! - [`clocks`]: the clocks the law sets on a case (告知期限, 补正期限, 承诺时限 across 补正).
 //! - [`scan`]: what a scan is, by its first bytes.
+//! - [`rates`]: the supervisor's 受理率, 按时办结率, 超期件数 and 平均办理用时 over a 台账's cases.
 
 pub mod applicant;
 pub mod case;
 pub mod catalog;
 pub mod clocks;
+pub mod rates;
 pub mod region;
 pub mod scan;
 pub mod validate;

@@ -12,6 +12,7 @@ mod partners;
 pub mod printing;
 mod session;
 mod supervision;
+mod supervision_rates;
 pub mod viewer;
 
 use std::collections::HashMap;
@@ -22,11 +23,12 @@ use chrono::{NaiveDate, Utc};
 use tongban_core::applicant::mask_id_number;
 // The window's shell names statuses in its answers (结果已送达 returns the new one).
 pub use tongban_core::case::CaseStatus;
+pub use tongban_core::rates::{RateDefinition, RateLine, RateReport};
 use tongban_core::region;
 use tongban_core::workdays::Deadline;
 use tongban_store::{CaseFilter, FormKind, Store, StoreError};
 
-use printing::{LedgerRequest, Printed};
+use printing::Printed;
 use tokio_util::sync::CancellationToken;
 pub use tongban_sync::SyncEngine;
 use tongban_sync::SyncSettings;
@@ -297,12 +299,7 @@ impl Desk {
 
     /// Prints the 每日台账 as the acting user, saves it and hands it on.
     pub fn print_ledger(&self, query: &LedgerQuery, then: AfterPrint) -> Result<PrintOutcome, AppError> {
-        let request = LedgerRequest {
-            from: query.from.clone(),
-            to: query.to.clone(),
-            clerk: query.clerk.clone(),
-            partner: query.partner.clone(),
-        };
+        let request = query.request();
         self.print(then, |store, user, deliver| printing::print_ledger(store, &request, user, Utc::now(), deliver))
     }
 

@@ -193,6 +193,7 @@ pub fn print_ledger(
     let (from, to, partner) = (filter.from, filter.to, filter.partner.as_deref());
     let clerk_name = filter.clerk.as_deref().map(|login| store.user(login).map(|u| u.display_name)).transpose()?;
     let entries = store.ledger_entries(&filter)?;
+    let rates = crate::supervision_rates::ledger_rates(store, &entries, beijing(now).date())?;
     let hall = store.hall_texts()?;
     let mut input = Ledger {
         from,
@@ -207,7 +208,7 @@ pub fn print_ledger(
     let scope = tongban_forms::ledger_scope(&input);
     let first = store.first_print(FormKind::Ledger, None, &scope)?;
     input.mark = mark(now, first.as_ref());
-    let pdf = tongban_forms::ledger(&input)?;
+    let pdf = tongban_forms::ledger_with_rates(&input, &rates)?;
     let days = if to == from { from.to_string() } else { format!("{from}至{to}") };
     let file_name = file_name(FormKind::Ledger.label(), &days, first.as_ref().map(|_| now));
     deliver(&file_name, &pdf)?;

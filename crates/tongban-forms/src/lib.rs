@@ -141,7 +141,13 @@ pub fn notice(input: &Notice<'_>) -> Result<Vec<u8>, FormError> {
 
 /// The 每日台账 (A4 landscape).
 pub fn ledger(input: &Ledger<'_>) -> Result<Vec<u8>, FormError> {
-    ledger::render(FormFont::shared(), input)
+    ledger::render(FormFont::shared(), input, None)
+}
+
+/// The 每日台账 with its rates section (办理指标: 受理率, 按时办结率, 超期件数, 平均办理用时 in
+/// all and by item, partner and clerk, each rate's definition printed with it) after the totals.
+pub fn ledger_with_rates(input: &Ledger<'_>, rates: &tongban_core::rates::RateReport) -> Result<Vec<u8>, FormError> {
+    ledger::render(FormFont::shared(), input, Some(rates))
 }
 
 /// What a ledger covers, as printed under its title ("2026年3月2日　受理人：张敏"): also the

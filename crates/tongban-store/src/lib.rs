@@ -15,6 +15,7 @@ mod desk;
 mod events;
 mod hubs;
 mod migrate;
+mod outcomes;
 mod prints;
 mod settings;
 mod sync;
@@ -36,6 +37,7 @@ pub use desk::{
 pub use events::{china_time, Appended, ArrivedDecision, OutboxEntry, StoredEvent};
 pub use hubs::{HubEntry, HubSetup};
 pub use migrate::SCHEMA_VERSION;
+pub use outcomes::CaseOutcome;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
 pub use settings::{HallTexts, Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, SCANNER_FOLDER};
 pub use sync::{Applied, Direction, HubSyncState, QuarantinedEvent, Settled, Verdict};
