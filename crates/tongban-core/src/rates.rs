@@ -323,7 +323,7 @@ mod tests {
         let cal = WorkCalendar::shipped();
         let cases = [
             case("a", Some(Decision::Accepted), Some("2026-03-04"), None),
-            case("a", Some(Decision::Accepted), Some("1990-03-04"), Some("1990-03-09")),
+            case("a", Some(Decision::Accepted), Some("2100-03-04"), Some("2100-03-09")),
         ];
         let r = rates(&cases, day("2026-03-20"), &cal);
         assert_eq!((r.all.concluded, r.all.undated, r.all.on_time_rate.as_str()), (0, 2, "—"));

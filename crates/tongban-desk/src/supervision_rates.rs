@@ -59,7 +59,7 @@ pub(crate) fn ledger_rates(store: &Store, entries: &[LedgerEntry], as_of: NaiveD
                 clerk: Group { key: c.clerk.clone(), label: e.clerk_name.clone() },
                 decision,
                 concluded_on: outcome.and_then(|o| o.concluded_on),
-                deadline: c.deadline,
+                deadline: c.deadline.map(|d| d.date),
                 promised_days: outcome.map_or(0, |o| o.promised_days),
             }
         })
@@ -183,10 +183,9 @@ mod tests {
         // D: 养老保险 (15 days, deadline Mon 03-23), refused: decided, never overdue.
         let d = f.intake(0, "wang", "2026-03-02T01:30:00Z");
         f.partner(d, &[("2026-03-03T02:00:00Z", EventBody::Refused { reason: "不属于本地受理范围".into() })]);
-        // E: 公积金 (10 days, deadline 03-16), 补正 asked Tue 03-03, brought Thu 03-05, then accepted
-        // and concluded Fri 03-13. On main the stored deadline is not moved by the pause, so the
-        // time is 10 − working_days(03-13 → 03-16) = 10 − 1 = 9 (the pause counted). When the clock
-        // rule (补正期间不计入) moves the deadline 2 working days on (to 03-18), it becomes 10 − 3 = 7.
+        // E: 公积金 (10 days from 03-02), 补正 asked Tue 03-03, brought Thu 03-05, then accepted and
+        // concluded Fri 03-13. The pause stood the clock still for 2 working days (补正期间不计入),
+        // so the deadline is 03-18 and the time 10 − working_days(03-13 → 03-18) = 10 − 3 = 7.
         let e = f.intake(7, "wang", "2026-03-02T01:40:00Z");
         f.partner(
             e,
@@ -227,25 +226,26 @@ mod tests {
         // 受理率: decided = A B C D(refused) E = 5, accepted = A B C E = 4 → 80.0%.
         // 按时办结率: concluded = A B E = 3, on time = A E = 2 → 66.7%.
         // 超期件数: B (late) + C and the undecided 养老保险 case H (open, past the deadline) = 3.
-        // 平均办理用时: A 2 + B 7 + E 9 = 18 over 3 → 6.0 working days.
-        assert_eq!(counts(&r.all), [7, 5, 4, 3, 2, 1, 2, 18], "{:?}", r.all);
+        // 平均办理用时: A 2 + B 7 + E 7 = 16 over 3 → 5.3 working days (E's 补正, 03-03 to 03-05,
+        // stood its clock still for 2 working days: 补正期间不计入).
+        assert_eq!(counts(&r.all), [7, 5, 4, 3, 2, 1, 2, 16], "{:?}", r.all);
         assert_eq!(r.all.overdue, 3);
         assert_eq!(
             (r.all.acceptance_rate.as_str(), r.all.on_time_rate.as_str(), r.all.average_days.as_str()),
-            ("80.0%", "66.7%", "6.0")
+            ("80.0%", "66.7%", "5.3")
         );
         // By item: 异地就医 A B; 公积金 C E; 养老保险 D, G (待补正), H.
         assert_eq!(counts(line(&r.by_item, "110106-YB-0003")), [2, 2, 2, 2, 1, 1, 0, 9]);
         assert_eq!(line(&r.by_item, "110106-YB-0003").on_time_rate, "50.0%");
-        assert_eq!(counts(line(&r.by_item, "110106-GJJ-0002")), [2, 2, 2, 1, 1, 0, 1, 9]);
-        assert_eq!(line(&r.by_item, "110106-GJJ-0002").average_days, "9.0");
+        assert_eq!(counts(line(&r.by_item, "110106-GJJ-0002")), [2, 2, 2, 1, 1, 0, 1, 7]);
+        assert_eq!(line(&r.by_item, "110106-GJJ-0002").average_days, "7.0");
         let pension = line(&r.by_item, "110106-SB-0001");
         assert_eq!(counts(pension), [3, 1, 0, 0, 0, 0, 1, 0]);
         assert_eq!((pension.acceptance_rate.as_str(), pension.on_time_rate.as_str()), ("0.0%", "—"));
         // By clerk: 张敏 A B C G; 王磊 D E H.
         assert_eq!(counts(line(&r.by_clerk, demo::DEMO_CLERK)), [4, 3, 3, 2, 1, 1, 1, 9]);
         assert_eq!(line(&r.by_clerk, "wang").label, "王磊");
-        assert_eq!(counts(line(&r.by_clerk, "wang")), [3, 2, 1, 1, 1, 0, 1, 9]);
+        assert_eq!(counts(line(&r.by_clerk, "wang")), [3, 2, 1, 1, 1, 0, 1, 7]);
         assert_eq!(line(&r.by_clerk, "wang").acceptance_rate, "50.0%");
         // By partner: all seven are 丰台区's.
         assert_eq!(r.by_partner.len(), 1);
@@ -263,7 +263,7 @@ mod tests {
         let filter = tongban_store::LedgerFilter { from: day, to: day, clerk: Some("wang".into()), partner: None };
         let entries = f.store.ledger_entries(&filter).unwrap();
         let r = ledger_rates(&f.store, &entries, "2026-12-06".parse().unwrap()).unwrap();
-        assert_eq!(counts(&r.all), [3, 2, 1, 1, 1, 0, 1, 9]);
+        assert_eq!(counts(&r.all), [3, 2, 1, 1, 1, 0, 1, 7]);
         assert_eq!(r.by_clerk.len(), 1);
         let two_days = tongban_store::LedgerFilter { to: day.succ_opt().unwrap(), clerk: None, ..filter };
         let entries = f.store.ledger_entries(&two_days).unwrap();
@@ -286,9 +286,9 @@ mod tests {
         let text = tongban_tests::pdf_text_without_whitespace(&path);
         assert!(text.contains("办理指标"), "{text}");
         // The line of all cases: 收件 受理率 按时办结率 超期件数 平均办理用时, with the counts behind each rate.
-        assert!(text.contains("全部780.0%（4/5）66.7%（2/3）36.0"), "{text}");
+        assert!(text.contains("全部780.0%（4/5）66.7%（2/3）35.3"), "{text}");
         assert!(text.contains("企业职工基本养老保险关系转移接续申请30.0%（0/1）—1—"), "{text}");
-        assert!(text.contains("王磊350.0%（1/2）100.0%（1/1）19.0"), "{text}");
+        assert!(text.contains("王磊350.0%（1/2）100.0%（1/1）17.0"), "{text}");
         for d in rates::definitions("2026-12-06".parse().unwrap()) {
             let words: String = d.text.chars().filter(|c| !c.is_whitespace()).collect();
             assert!(text.contains(&format!("{}：{words}", d.name)), "definition of {} in {text}", d.name);
