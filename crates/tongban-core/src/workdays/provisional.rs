@@ -22,14 +22,15 @@ use icu_calendar::{Date, Iso};
 
 /// One statutory holiday of a year: its name and its days.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Festival {
+pub(crate) struct Festival {
     pub name: &'static str,
     pub days: Vec<NaiveDate>,
 }
 
-/// The statutory holidays of `year` in date order (before 补休). `year` must lie in
-/// [`super::SUPPORTED_YEARS`]; the lunar tables answer for it.
-pub fn festivals(year: i32) -> Vec<Festival> {
+/// The statutory holidays of `year` in date order (before 补休). Only for years in
+/// [`super::SUPPORTED_YEARS`] (the calendar checks before it asks): the lunar tables answer for
+/// those, and the fixed dates exist in them.
+pub(crate) fn festivals(year: i32) -> Vec<Festival> {
     let ymd = |m: u32, d: u32| NaiveDate::from_ymd_opt(year, m, d).expect("fixed dates exist");
     let new_year = lunar(year, 1, 1);
     let mut out = vec![
@@ -49,7 +50,7 @@ pub fn festivals(year: i32) -> Vec<Festival> {
 /// Every day off of `year` with its label: the festivals' days, then one 补休 day for each of
 /// their days that falls on a weekend (article 6), on the first weekday after the festival that
 /// is not already off. A day two festivals share (中秋 on 国庆) is one day off.
-pub fn days_off(year: i32) -> BTreeMap<NaiveDate, &'static str> {
+pub(crate) fn days_off(year: i32) -> BTreeMap<NaiveDate, &'static str> {
     let festivals = festivals(year);
     let mut off: BTreeMap<NaiveDate, &'static str> = BTreeMap::new();
     for f in &festivals {
