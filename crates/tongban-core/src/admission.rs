@@ -18,7 +18,8 @@ const MAX_ID_CHARS: usize = 64;
 /// intake form uses (ID number, credit code, phones, required texts), and its 办件编号 is well
 /// formed, of the receiving region and of the day it was received.
 pub fn check_intake(intake: &Intake) -> Result<(), FieldError> {
-    intake.form.validated()?;
+    // Dated checks (a birth date not after the day) hold as of the day the case was received.
+    intake.form.validated(intake.received_on)?;
     if !crate::region::is_valid_code(&intake.receiving_region) {
         return Err(ValidationError::new(format!("「{}」不是有效的行政区划代码", intake.receiving_region))
             .at("receiving_region", "受理地"));

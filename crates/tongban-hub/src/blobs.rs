@@ -45,9 +45,9 @@ CREATE TABLE blob_refs (
 ) WITHOUT ROWID;
 ";
 
-/// Step 2: who uploaded a blob, to the desk (a window may read back only its own uploads before a
+/// Step 3: who uploaded a blob, to the desk (a window may read back only its own uploads before a
 /// case cites them).
-pub(crate) const SCHEMA_V2: &str = "
+pub(crate) const SCHEMA_V3: &str = "
 ALTER TABLE blobs ADD COLUMN uploader_desk TEXT NOT NULL DEFAULT '';
 ALTER TABLE blob_uploads ADD COLUMN uploader_desk TEXT NOT NULL DEFAULT '';
 ";

@@ -27,12 +27,12 @@ CREATE TABLE credentials (
 );
 ";
 
-/// Step 2: a credential is issued for one desk: its region, its desk code (the third part of
+/// Step 3: a credential is issued for one desk: its region, its desk code (the third part of
 /// every 办件编号 it gives) and its scope. The desk that first confirms the credential is bound to
 /// it by the id it made when it was set up, so a copied token cannot make a second desk of the
 /// same code. One live credential per (region, desk code): the hub's own region's credentials are
 /// the region's registry of desk codes.
-pub(crate) const SCHEMA_V2: &str = "
+pub(crate) const SCHEMA_V3: &str = "
 ALTER TABLE credentials ADD COLUMN desk_code TEXT;     -- NULL for admin credentials and those issued before desk codes
 ALTER TABLE credentials ADD COLUMN desk_id TEXT;       -- the desk (its setup UUID) that confirmed it; NULL until then
 ALTER TABLE credentials ADD COLUMN confirmed_at TEXT;

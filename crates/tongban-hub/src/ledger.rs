@@ -49,12 +49,12 @@ CREATE TABLE cases (
 CREATE INDEX cases_by_handling_region ON cases (handling_region, first_seq);
 ";
 
-/// Step 2: whose a case is, and numbers nobody can take. `desk_code` is the receiving desk's code
+/// Step 3: whose a case is, and numbers nobody can take. `desk_code` is the receiving desk's code
 /// (from the case's number): a window's pull is the events of its own cases, found by the copy
 /// in `events.receiving_desk`. `case_numbers` holds each 办件编号 once; a hub that admitted the
 /// same number twice before this step keeps the first there (the later one can be moved with a
 /// 更正编号 by the desk that took it in).
-pub(crate) const SCHEMA_V2: &str = "
+pub(crate) const SCHEMA_V3: &str = "
 ALTER TABLE cases ADD COLUMN desk_code TEXT NOT NULL DEFAULT '';
 UPDATE cases SET desk_code = CASE WHEN instr(substr(number, 17), '-') > 0
     THEN substr(number, 17, instr(substr(number, 17), '-') - 1) ELSE '' END;

@@ -21,9 +21,9 @@ use uuid::Uuid;
 use crate::desk::parse_time;
 use crate::{DeskIdentity, Result, Store, StoreError};
 
-/// Step 6, with [`crate::setaside::SCHEMA_V6`]: what each hub holds the desk to be, and the clerk's
+/// Step 7, with [`crate::setaside::SCHEMA_V7`]: what each hub holds the desk to be, and the clerk's
 /// name on each case (from the intake's author, so a partner's cases show 张敏, not a login).
-pub(crate) const SCHEMA_V6: &str = "
+pub(crate) const SCHEMA_V7: &str = "
 CREATE TABLE hub_desks (
     region       TEXT PRIMARY KEY REFERENCES hubs (region) ON DELETE CASCADE,
     desk_code    TEXT NOT NULL,     -- the code this desk presented

@@ -16,6 +16,7 @@ mod events;
 mod hubs;
 mod identity;
 mod migrate;
+mod outcomes;
 mod prints;
 mod setaside;
 mod settings;
@@ -29,6 +30,7 @@ use tongban_core::validate::FieldError;
 use tongban_core::workdays::WorkCalendar;
 
 pub use blobs::{BlobInfo, MissingScan};
+pub use calendar::{CalendarImport, OfficialYear};
 pub use cases::{CaseFilter, CaseSummary, Page};
 pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
 pub use desk::{
@@ -38,6 +40,7 @@ pub use events::{china_time, Appended, ArrivedDecision, OutboxEntry, StoredEvent
 pub use hubs::{HubEntry, HubSetup};
 pub use identity::{DeskConfirmed, HubDesk, DESK_CODE_TAKEN};
 pub use migrate::SCHEMA_VERSION;
+pub use outcomes::CaseOutcome;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
 pub use setaside::{SetAside, SetAsideKind};
 pub use settings::{HallTexts, Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, SCANNER_FOLDER};
@@ -189,6 +192,7 @@ impl Store {
         let mut store = Store { conn, path: path.to_path_buf(), calendar: WorkCalendar::shipped() };
         migrate::run(&mut store.conn)?;
         store.calendar = calendar::load(&store.conn)?;
+        cases::rebuild_missing_clocks(&mut store.conn, &store.calendar)?;
         Ok(store)
     }
 

@@ -17,8 +17,10 @@ const STEPS: &[&[&str]] = &[
     &[catalogs::SCHEMA_V4],
     // 5: accounts: disabled users and login lockout.
     &[desk::SCHEMA_V5],
-    // 6: the desk as an identity at its hubs, decisions set aside (已被取代, 已放弃), clerks by name.
-    &[setaside::SCHEMA_V6, identity::SCHEMA_V6],
+    // 6: the clocks the law sets (承诺时限 across 补正, 告知期限, 补正期限) kept with each case.
+    &[cases::SCHEMA_V6],
+    // 7: the desk as an identity at its hubs, decisions set aside (已被取代, 已放弃), clerks by name.
+    &[setaside::SCHEMA_V7, identity::SCHEMA_V7],
 ];
 
 /// The schema version this build writes.

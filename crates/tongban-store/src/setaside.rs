@@ -22,8 +22,8 @@ use uuid::Uuid;
 use crate::desk::parse_time;
 use crate::{cases, Result, Store, StoreError};
 
-/// Step 6, with [`crate::identity::SCHEMA_V6`].
-pub(crate) const SCHEMA_V6: &str = "
+/// Step 7, with [`crate::identity::SCHEMA_V7`].
+pub(crate) const SCHEMA_V7: &str = "
 ALTER TABLE events ADD COLUMN set_aside TEXT;         -- NULL, or superseded / discarded
 ALTER TABLE events ADD COLUMN set_aside_reason TEXT;  -- Chinese: the hub's word, or the admin's reason
 ALTER TABLE events ADD COLUMN set_aside_at TEXT;

@@ -9,7 +9,8 @@
 //!   desk code) under its credential, recording the scope the hub holds it to or why it refused;
 //!   upload the scans the outbox refers to
 //!   (resuming partial uploads); push the outbox in batches and settle the verdicts (stored events
-//!   leave the outbox, rejected ones are quarantined); pull by cursor and apply page by page.
+//!   leave the outbox, rejected ones are quarantined); pull by cursor and apply page by page;
+//!   then the working-day calendars and the catalog the hub publishes.
 //! - [`client::HubClient`]: the `/v1` API with connect and overall timeouts; every answer is
 //!   checked before it is believed.
 //!
@@ -89,6 +90,8 @@ pub enum SyncError {
     /// desk code is not the credential's, or another desk holds the code.
     #[error("{message}。本机的办件都已保留，未同步的事件仍在本机")]
     Identity { code: ErrorCode, message: String },
+    #[error("通办中心 {url} 提供的节假日安排未安装：{reasons}（请核对国务院办公厅的通知，并告知该通办中心的管理员）")]
+    CalendarRefused { url: String, reasons: String },
     #[error("本机数据库：{0}")]
     Store(#[from] StoreError),
 }
@@ -105,6 +108,7 @@ impl SyncError {
             SyncError::WrongHub { .. } => "wrong_hub",
             SyncError::ScansNotArriving { .. } => "scans_not_arriving",
             SyncError::Identity { code, .. } => code.as_str(),
+            SyncError::CalendarRefused { .. } => "calendar_refused",
             SyncError::Store(e) => e.code(),
         }
     }

@@ -83,6 +83,10 @@ pub enum ErrorCode {
     NotOwnCase,
     /// Another desk's decision on the case was admitted first: this one is not taken.
     Superseded,
+    /// The hub holds no calendar for this year.
+    UnknownCalendarYear,
+    /// The hub holds this year's calendar with other content; a year never changes once published.
+    CalendarYearExists,
     /// Something failed on the hub; retrying later may help.
     Internal,
     /// A code this client does not know yet (added by a newer hub).
@@ -132,6 +136,8 @@ impl ErrorCode {
             NotHandlingRegion => "not_handling_region",
             NotOwnCase => "not_own_case",
             Superseded => "superseded",
+            UnknownCalendarYear => "unknown_calendar_year",
+            CalendarYearExists => "calendar_year_exists",
             Internal => "internal",
             Other => "other",
         }
@@ -165,9 +171,13 @@ mod tests {
 
     #[test]
     fn every_code_serialises_as_its_stable_name() {
-        for code in
-            [ErrorCode::BadRequest, ErrorCode::EventConflict, ErrorCode::CatalogVersionExists, ErrorCode::Superseded]
-        {
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::EventConflict,
+            ErrorCode::CatalogVersionExists,
+            ErrorCode::CalendarYearExists,
+            ErrorCode::Superseded,
+        ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
     }

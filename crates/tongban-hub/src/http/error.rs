@@ -18,12 +18,14 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         Unauthorized | CredentialRevoked => StatusCode::UNAUTHORIZED,
         Forbidden | WrongSide | WrongRegion | NotParty | LocalEvent | CredentialOutdated | WrongDesk | NumberNotOwn
         | NotHandlingRegion | NotOwnCase => StatusCode::FORBIDDEN,
-        NotFound | UnknownCase | UnknownBlob | NoCatalog => StatusCode::NOT_FOUND,
+        NotFound | UnknownCase | UnknownBlob | NoCatalog | UnknownCalendarYear => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         PayloadTooLarge | BatchTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         EventConflict | InvalidTransition | MissingBlob | OffsetMismatch | UploadInProgress | CatalogVersionExists
-        | DeskUnconfirmed | DeskCodeMismatch | DeskCodeTaken | NumberTaken | Superseded => StatusCode::CONFLICT,
+        | DeskUnconfirmed | DeskCodeMismatch | DeskCodeTaken | NumberTaken | Superseded | CalendarYearExists => {
+            StatusCode::CONFLICT
+        }
         Internal | Other => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -3,6 +3,7 @@
 //! annotations and the [`tongban_wire`] types, and served at `/v1/openapi.json`.
 
 mod blobs;
+mod calendar;
 mod cases;
 mod catalog;
 mod desks;
@@ -66,6 +67,7 @@ impl AppState {
         (name = "blobs", description = "扫描件：按 SHA-256 断点续传"),
         (name = "catalog", description = "事项清单"),
         (name = "desks", description = "受理台身份：地区、窗口代码与可见范围"),
+        (name = "calendar", description = "节假日安排（工作日日历），按年发布，一经发布不再更改"),
         (name = "meta", description = "健康检查"),
     )
 )]
@@ -99,6 +101,7 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(blobs::blob_status))
         .routes(routes!(catalog::get_catalog, catalog::put_catalog))
         .routes(routes!(desks::confirm))
+        .merge(calendar::routes())
         .routes(routes!(health))
 }
 
