@@ -6,6 +6,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 pub mod hub;
+pub mod tls;
 pub mod window;
 
 /// The workspace's root folder.

@@ -4,18 +4,64 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::{HubError, Result};
 
 /// What [`crate::serve`] needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HubConfig {
     pub db: PathBuf,
     /// Required for a new database; checked against the stored region otherwise.
     pub region: Option<String>,
     pub limits: Limits,
+    /// Serve HTTPS with this certificate chain and key; plain HTTP when `None` (loopback, or
+    /// behind a proxy that terminates TLS).
+    pub tls: Option<TlsFiles>,
+    pub guards: Guards,
+}
+
+/// A PEM certificate chain (the hub's certificate first) and its PEM private key. Read at start
+/// (a bad pair refuses to start) and again whenever either file changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// Bounds on what clients may hold of the hub: connections, time, request rate. Slow or greedy
+/// clients are cut off here so the rest (and `/health`) are still served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Guards {
+    /// Connections open at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// Connections one peer address may hold at once; more are closed as they arrive.
+    pub max_connections_per_peer: usize,
+    /// Time a client has for its TLS handshake and for each request's headers.
+    pub header_timeout: Duration,
+    /// Longest pause while a request body is being sent.
+    pub body_idle_timeout: Duration,
+    /// Requests one credential (or, without one, one peer address) may make per second, sustained.
+    pub requests_per_second: u32,
+    /// Requests it may make at once above that rate.
+    pub request_burst: u32,
+}
+
+impl Default for Guards {
+    fn default() -> Guards {
+        // A desk's round is a handful of requests plus one per 200 events and per scan chunk; a
+        // back office fetching scans is the busiest honest client, well under 50 a second.
+        Guards {
+            max_connections: 512,
+            max_connections_per_peer: 64,
+            header_timeout: Duration::from_secs(10),
+            body_idle_timeout: Duration::from_secs(30),
+            requests_per_second: 50,
+            request_burst: 200,
+        }
+    }
 }
 
 /// Bounds on what one request may ask of the hub.
@@ -37,7 +83,7 @@ impl Default for Limits {
 }
 
 /// The listen address when none is configured: loopback, so a hub is never exposed by accident
-/// (production puts a TLS-terminating proxy in front).
+/// (off loopback it serves HTTPS with `tls_cert` and `tls_key`, or sits behind a TLS proxy).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8730";
 
 /// One source of settings; every field optional so sources can be layered.
@@ -50,6 +96,15 @@ pub struct SettingsLayer {
     pub max_json_body: Option<usize>,
     pub max_push_batch: Option<usize>,
     pub max_blob_size: Option<u64>,
+    /// PEM certificate chain; with `tls_key`, the hub serves HTTPS.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub max_connections: Option<usize>,
+    pub max_connections_per_peer: Option<usize>,
+    pub header_timeout_secs: Option<u64>,
+    pub body_idle_timeout_secs: Option<u64>,
+    pub requests_per_second: Option<u32>,
+    pub request_burst: Option<u32>,
 }
 
 impl SettingsLayer {
@@ -80,6 +135,14 @@ impl SettingsLayer {
             max_json_body: number("MAX_JSON_BODY", get("MAX_JSON_BODY"))?,
             max_push_batch: number("MAX_PUSH_BATCH", get("MAX_PUSH_BATCH"))?,
             max_blob_size: number("MAX_BLOB_SIZE", get("MAX_BLOB_SIZE"))?,
+            tls_cert: get("TLS_CERT").map(PathBuf::from),
+            tls_key: get("TLS_KEY").map(PathBuf::from),
+            max_connections: number("MAX_CONNECTIONS", get("MAX_CONNECTIONS"))?,
+            max_connections_per_peer: number("MAX_CONNECTIONS_PER_PEER", get("MAX_CONNECTIONS_PER_PEER"))?,
+            header_timeout_secs: number("HEADER_TIMEOUT_SECS", get("HEADER_TIMEOUT_SECS"))?,
+            body_idle_timeout_secs: number("BODY_IDLE_TIMEOUT_SECS", get("BODY_IDLE_TIMEOUT_SECS"))?,
+            requests_per_second: number("REQUESTS_PER_SECOND", get("REQUESTS_PER_SECOND"))?,
+            request_burst: number("REQUEST_BURST", get("REQUEST_BURST"))?,
         })
     }
 
@@ -92,6 +155,14 @@ impl SettingsLayer {
             max_json_body: over.max_json_body.or(self.max_json_body),
             max_push_batch: over.max_push_batch.or(self.max_push_batch),
             max_blob_size: over.max_blob_size.or(self.max_blob_size),
+            tls_cert: over.tls_cert.or(self.tls_cert),
+            tls_key: over.tls_key.or(self.tls_key),
+            max_connections: over.max_connections.or(self.max_connections),
+            max_connections_per_peer: over.max_connections_per_peer.or(self.max_connections_per_peer),
+            header_timeout_secs: over.header_timeout_secs.or(self.header_timeout_secs),
+            body_idle_timeout_secs: over.body_idle_timeout_secs.or(self.body_idle_timeout_secs),
+            requests_per_second: over.requests_per_second.or(self.requests_per_second),
+            request_burst: over.request_burst.or(self.request_burst),
         }
     }
 
@@ -111,7 +182,33 @@ impl SettingsLayer {
         if limits.max_push_batch == 0 || limits.max_json_body == 0 {
             return Err(HubError::Config("max_push_batch 与 max_json_body 须大于 0".into()));
         }
-        Ok((listen, HubConfig { db, region: self.region, limits }))
+        let tls = match (self.tls_cert, self.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            (None, None) => None,
+            _ => return Err(HubError::Config("tls_cert 与 tls_key 须同时指定（证书链与私钥，PEM 格式）".into())),
+        };
+        let g = Guards::default();
+        let guards = Guards {
+            max_connections: self.max_connections.unwrap_or(g.max_connections),
+            max_connections_per_peer: self.max_connections_per_peer.unwrap_or(g.max_connections_per_peer),
+            header_timeout: self.header_timeout_secs.map(Duration::from_secs).unwrap_or(g.header_timeout),
+            body_idle_timeout: self.body_idle_timeout_secs.map(Duration::from_secs).unwrap_or(g.body_idle_timeout),
+            requests_per_second: self.requests_per_second.unwrap_or(g.requests_per_second),
+            request_burst: self.request_burst.unwrap_or(g.request_burst),
+        };
+        if guards.max_connections == 0
+            || guards.max_connections_per_peer == 0
+            || guards.header_timeout.is_zero()
+            || guards.body_idle_timeout.is_zero()
+            || guards.requests_per_second == 0
+            || guards.request_burst == 0
+        {
+            return Err(HubError::Config(
+                "max_connections、max_connections_per_peer、各项超时、requests_per_second 与 request_burst 须大于 0"
+                    .into(),
+            ));
+        }
+        Ok((listen, HubConfig { db, region: self.region, limits, tls, guards }))
     }
 }
 

@@ -43,7 +43,16 @@ enum Command {
         /// Required the first time; checked against the database afterwards.
         #[arg(long)]
         region: Option<String>,
-        /// A TOML file with listen, db, region, max_json_body, max_push_batch, max_blob_size.
+        /// PEM certificate chain (the hub's certificate first): serve HTTPS. With --tls-key.
+        /// Either file changing is picked up without a restart.
+        #[arg(long)]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key of --tls-cert.
+        #[arg(long)]
+        tls_key: Option<PathBuf>,
+        /// A TOML file with listen, db, region, tls_cert, tls_key, max_json_body, max_push_batch,
+        /// max_blob_size, max_connections, max_connections_per_peer, header_timeout_secs,
+        /// body_idle_timeout_secs, requests_per_second, request_burst.
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -110,11 +119,16 @@ fn run(command: Command) -> Result<(), HubError> {
             let hub = Hub::open(&db, Some(&region))?;
             println!("通办中心数据库已就绪：{}（地区 {}）", db.display(), hub.region());
         }
-        Command::Serve { listen, db, region, config } => {
+        Command::Serve { listen, db, region, tls_cert, tls_key, config } => {
             let file = config.as_deref().map(SettingsLayer::from_file).transpose()?.unwrap_or_default();
             let env = SettingsLayer::from_env(|name| std::env::var(name).ok())?;
-            let flags = SettingsLayer { listen, db, region, ..SettingsLayer::default() };
+            let flags = SettingsLayer { listen, db, region, tls_cert, tls_key, ..SettingsLayer::default() };
             let (addr, config) = file.overridden_by(env).overridden_by(flags).resolve()?;
+            // A bad certificate pair stops the hub before it binds, naming the file.
+            if let Some(tls) = &config.tls {
+                tongban_hub::http::check_tls(tls)?;
+            }
+            let scheme = if config.tls.is_some() { "https" } else { "http" };
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async {
                 let listener = tokio::net::TcpListener::bind(addr)
@@ -122,7 +136,7 @@ fn run(command: Command) -> Result<(), HubError> {
                     .map_err(|e| HubError::Config(format!("无法监听 {addr}：{e}")))?;
                 // Tests and scripts read this line to learn the port when they asked for port 0.
                 let mut out = std::io::stdout().lock();
-                writeln!(out, "listening on http://{}", listener.local_addr()?)?;
+                writeln!(out, "listening on {scheme}://{}", listener.local_addr()?)?;
                 out.flush()?;
                 drop(out);
                 tongban_hub::serve(listener, config, shutdown_signal()).await

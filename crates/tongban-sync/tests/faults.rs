@@ -337,7 +337,7 @@ async fn the_engine_shows_each_hubs_state_syncs_on_request_and_stops_on_shutdown
 
     // The hub comes up at that address; backoff (at most 300 ms here) brings the desk back.
     let listener = TcpListener::bind(addr).await.unwrap();
-    let config = tongban_hub::HubConfig { db: files.db.clone(), region: None, limits: Default::default() };
+    let config = tongban_hub::HubConfig { db: files.db.clone(), ..Default::default() };
     let hub_stop = CancellationToken::new();
     let stopped = hub_stop.clone();
     tokio::spawn(async move { tongban_hub::serve(listener, config, async move { stopped.cancelled().await }).await });

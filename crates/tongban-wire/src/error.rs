@@ -25,6 +25,9 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// More events in one push than the hub accepts; split the batch.
     BatchTooLarge,
+    /// Too many requests from this credential (or address) in a short time; `Retry-After` says
+    /// how long to wait.
+    RateLimited,
     /// No case with this id on the hub.
     UnknownCase,
     /// No complete blob with this SHA-256 on the hub (or none the credential may read).
@@ -108,6 +111,7 @@ impl ErrorCode {
             PayloadTooLarge => "payload_too_large",
             UnsupportedMediaType => "unsupported_media_type",
             BatchTooLarge => "batch_too_large",
+            RateLimited => "rate_limited",
             UnknownCase => "unknown_case",
             UnknownBlob => "unknown_blob",
             NoCatalog => "no_catalog",

@@ -20,6 +20,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | NotHandlingRegion | NotOwnCase => StatusCode::FORBIDDEN,
         NotFound | UnknownCase | UnknownBlob | NoCatalog | UnknownCalendarYear => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        RateLimited => StatusCode::TOO_MANY_REQUESTS,
         PayloadTooLarge | BatchTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         EventConflict | InvalidTransition | MissingBlob | OffsetMismatch | UploadInProgress | CatalogVersionExists

@@ -10,9 +10,12 @@ mod desks;
 pub mod error;
 mod events;
 mod extract;
+mod listen;
+mod tls;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, Method, Uri};
@@ -30,7 +33,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use self::error::ApiError;
-use crate::config::{HubConfig, Limits};
+use crate::config::{Guards, HubConfig, Limits};
 use crate::{blocking, Hub, Result};
 
 /// What every handler shares.
@@ -154,16 +157,83 @@ pub fn router(hub: Arc<Hub>, limits: Limits) -> Router {
         .with_state(AppState { hub, limits })
 }
 
-/// Opens the hub database and serves the API on `listener` until `shutdown` completes; requests
-/// under way are finished first.
+/// `app` with the per-request guards: a request body that stalls is cut off, and each credential
+/// (or, without one, each peer address) may make only so many requests a second — tower_governor's
+/// token bucket, answered 429 `rate_limited` with the wait in Chinese.
+pub fn guarded(app: Router, guards: &Guards) -> Router {
+    use tower_governor::governor::GovernorConfigBuilder;
+    use tower_governor::GovernorLayer;
+    let per_request = Duration::from_secs(1) / guards.requests_per_second.max(1);
+    let config = GovernorConfigBuilder::default()
+        .period(per_request)
+        .burst_size(guards.request_burst)
+        .key_extractor(CallerKey)
+        .finish()
+        .expect("a positive rate and burst (checked by the settings)");
+    let limiter = config.limiter().clone();
+    // Keys of callers gone quiet are forgotten, so random tokens cannot grow the table for ever.
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            limiter.retain_recent();
+        }
+    });
+    app.layer(GovernorLayer::new(config).error_handler(|e| {
+        let wait = match e {
+            tower_governor::GovernorError::TooManyRequests { wait_time, .. } => wait_time.max(1),
+            _ => 1,
+        };
+        let mut response =
+            ApiError::new(ErrorCode::RateLimited, format!("请求过于频繁，请 {wait} 秒后重试")).into_response();
+        if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }))
+    .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(guards.body_idle_timeout))
+}
+
+/// Whose requests a rate is counted for: the bearer token's hash, else the peer address.
+#[derive(Clone)]
+struct CallerKey;
+
+impl tower_governor::key_extractor::KeyExtractor for CallerKey {
+    type Key = [u8; 32];
+
+    fn extract<T>(
+        &self,
+        request: &axum::http::Request<T>,
+    ) -> std::result::Result<[u8; 32], tower_governor::GovernorError> {
+        use sha2::Digest;
+        if let Some(token) = request.headers().get(header::AUTHORIZATION) {
+            return Ok(sha2::Sha256::digest(token.as_bytes()).into());
+        }
+        let peer = request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_default();
+        Ok(sha2::Sha256::digest(peer.as_bytes()).into())
+    }
+}
+
+/// Opens the hub database and serves the API on `listener` (HTTPS when `config.tls` names a
+/// certificate) until `shutdown` completes; requests under way are finished first.
 pub async fn serve(
     listener: TcpListener,
     config: HubConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    let tls = config.tls.as_ref().map(tls::TlsServer::start).transpose()?;
     let hub = Hub::open(&config.db, config.region.as_deref())?;
-    tracing::info!(region = hub.region(), db = %config.db.display(), "hub database open");
-    let app = router(Arc::new(hub), config.limits);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    tracing::info!(region = hub.region(), db = %config.db.display(), tls = tls.is_some(), "hub database open");
+    let app = guarded(router(Arc::new(hub), config.limits), &config.guards);
+    listen::run(listener, app, tls, config.guards, shutdown).await?;
     Ok(())
+}
+
+/// Checks a certificate chain and key as `serve` would load them (for `tongban-hub serve` to
+/// refuse a bad pair before it binds).
+pub fn check_tls(files: &crate::config::TlsFiles) -> Result<()> {
+    tls::server_config(files).map(|_| ())
 }

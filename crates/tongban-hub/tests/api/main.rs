@@ -8,6 +8,7 @@ mod catalog;
 mod decisions;
 mod desks;
 mod events;
+mod guards;
 mod malformed;
 mod process;
 mod support;

@@ -108,7 +108,7 @@ impl TestHub {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let config = tongban_hub::HubConfig { db: db.clone(), region: None, limits };
+        let config = tongban_hub::HubConfig { db: db.clone(), limits, ..Default::default() };
         tokio::spawn(async move {
             tongban_hub::serve(listener, config, async {
                 let _ = stopped.await;

@@ -115,7 +115,7 @@ impl ServedHub {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let stop = CancellationToken::new();
-        let config = tongban_hub::HubConfig { db: files.db.clone(), region: None, limits: Default::default() };
+        let config = tongban_hub::HubConfig { db: files.db.clone(), ..Default::default() };
         let stopped = stop.clone();
         tokio::spawn(async move {
             tongban_hub::serve(listener, config, async move { stopped.cancelled().await }).await.unwrap()
