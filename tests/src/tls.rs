@@ -31,7 +31,12 @@ impl TestCa {
     /// Writes `<stem>.crt` (the server's certificate, then the CA's) and `<stem>.key` into
     /// `dir`, for `localhost` and 127.0.0.1.
     pub fn issue_server(&self, dir: &Path, stem: &str) -> ServerFiles {
-        let params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+        self.issue_server_for(dir, stem, &["localhost", "127.0.0.1"])
+    }
+
+    /// As [`TestCa::issue_server`], for other names (a certificate for another host).
+    pub fn issue_server_for(&self, dir: &Path, stem: &str, names: &[&str]) -> ServerFiles {
+        let params = CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).unwrap();
         let key = KeyPair::generate().unwrap();
         let cert = params.signed_by(&key, &self.issuer).unwrap();
         let files = ServerFiles { cert: dir.join(format!("{stem}.crt")), key: dir.join(format!("{stem}.key")) };

@@ -294,6 +294,12 @@ enum PartnerCommand {
         /// 通办中心为本受理台发放的凭据
         #[arg(long, value_name = "TOKEN")]
         credential: String,
+        /// 允许对本机以外的地址使用未加密的 http（仅限封闭内网；办件与凭据将以明文传输）
+        #[arg(long)]
+        allow_http: bool,
+        /// 该通办中心证书的签发机构（CA）证书，PEM 文件；本机系统不信任该机构（如省级政务CA）时使用
+        #[arg(long, value_name = "FILE")]
+        ca_cert: Option<PathBuf>,
     },
     /// 列出已配置的通办中心及同步状态
     List {
@@ -754,7 +760,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 say!("已设置{}（{key}）：{now_value}", label.unwrap_or(key));
             }
         }
-        Command::Partner(PartnerCommand::Add { region: code, name, hub, credential }) => {
+        Command::Partner(PartnerCommand::Add { region: code, name, hub, credential, allow_http, ca_cert }) => {
             let mut store = open(&cli)?;
             let setup = tongban_store::HubSetup {
                 region: code.clone(),
@@ -762,9 +768,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 url: hub.clone(),
                 credential: credential.clone(),
             };
-            let entry = store.add_hub(&setup, Utc::now())?;
+            let ca_cert = ca_cert
+                .as_deref()
+                .map(|path| {
+                    read_small_text(path, 64 * 1024)
+                        .map_err(|e| Failure(format!("无法读取CA证书「{}」：{e}", path.display())))
+                })
+                .transpose()?;
+            let transport = tongban_store::HubTransport { allow_plain_http: *allow_http, ca_cert };
+            let entry = store.add_hub_with(&setup, &transport, Utc::now())?;
             let role = if entry.own_region { "本地区通办中心" } else { "合作地区通办中心" };
             say!("已配置{role}：{}（{}）{}", entry.name, entry.region, entry.url);
+            if entry.unencrypted() {
+                say!("注意：该通办中心使用未加密的 http，办件、扫描件和凭据将以明文经过网络");
+            }
         }
         Command::Partner(PartnerCommand::List { json }) => {
             let store = open(&cli)?;
@@ -785,7 +802,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         hub.region,
                         hub.name,
                         if hub.own_region { "本地区" } else { "合作地区" },
-                        hub.url,
+                        if hub.unencrypted() { format!("{}（未加密）", hub.url) } else { hub.url.clone() },
                         state.pending,
                         state.quarantined,
                         state
@@ -1082,4 +1099,15 @@ fn print_case(
         );
     }
     Ok(())
+}
+
+/// A small text file read whole, refused when larger than `max` bytes (never read past it).
+fn read_small_text(path: &std::path::Path, max: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?.take(max + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > max {
+        return Err(std::io::Error::other(format!("超过 {} KB", max / 1024)));
+    }
+    Ok(text)
 }

@@ -332,6 +332,11 @@ pub struct PartnerView {
     pub identity: Option<String>,
     /// Why the hub refused this desk last time (another desk holds its code, …).
     pub identity_problem: Option<String>,
+    /// Cases and the credential cross the network to this hub unencrypted (plain http off this
+    /// machine, allowed by an admin): shown as a warning.
+    pub unencrypted: bool,
+    /// The hub's certificate is checked against a CA given for this partner.
+    pub own_ca: bool,
 }
 
 /// Adding or changing a partner's hub.
@@ -342,6 +347,13 @@ pub struct PartnerForm {
     pub url: String,
     /// Empty or null keeps the configured one (when editing).
     pub credential: Option<String>,
+    /// An admin allows a plain `http://` address off this machine (a closed 政务外网 segment).
+    #[serde(default)]
+    pub allow_plain_http: bool,
+    /// PEM certificate of the CA that signs the hub's certificate, when the system does not
+    /// trust it (a province's private CA). Null keeps the configured one; empty removes it.
+    #[serde(default)]
+    pub ca_cert: Option<String>,
 }
 
 /// Everything the case detail view shows about one case, ready to display: names resolved,

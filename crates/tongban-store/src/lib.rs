@@ -37,7 +37,7 @@ pub use desk::{
     role_label, Account, DeskIdentity, DeskSetup, User, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, ROLES,
 };
 pub use events::{china_time, Appended, ArrivedDecision, OutboxEntry, StoredEvent};
-pub use hubs::{HubEntry, HubSetup};
+pub use hubs::{is_loopback_url, HubEntry, HubSetup, HubTransport};
 pub use identity::{DeskConfirmed, HubDesk, DESK_CODE_TAKEN};
 pub use migrate::SCHEMA_VERSION;
 pub use outcomes::CaseOutcome;

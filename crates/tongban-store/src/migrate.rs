@@ -21,6 +21,8 @@ const STEPS: &[&[&str]] = &[
     &[cases::SCHEMA_V6],
     // 7: the desk as an identity at its hubs, decisions set aside (已被取代, 已放弃), clerks by name.
     &[setaside::SCHEMA_V7, identity::SCHEMA_V7],
+    // 8: how each hub is reached: plain http allowed by an admin, a partner's own CA.
+    &[hubs::SCHEMA_V8],
 ];
 
 /// The schema version this build writes.

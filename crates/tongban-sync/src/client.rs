@@ -18,6 +18,8 @@ use tongban_wire::desks::{DeskClaim, DeskConfirmation};
 use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse};
 use tongban_wire::{paths, ErrorBody, ErrorCode, Health};
 
+use tongban_store::{is_loopback_url, HubEntry, HubTransport};
+
 use crate::{SyncError, SyncSettings};
 
 /// A hub at `base` (no trailing slash), called with this desk's credential.
@@ -30,13 +32,41 @@ pub struct HubClient {
 }
 
 impl HubClient {
+    /// A client for a hub reached over https (or plain http on this machine), trusting the
+    /// system's certificate authorities.
     pub fn new(base: &str, credential: &str, settings: &SyncSettings) -> Result<HubClient, SyncError> {
-        let http = reqwest::Client::builder()
+        HubClient::with_transport(base, credential, &HubTransport::default(), settings)
+    }
+
+    /// The client for a configured hub: its own CA trusted besides the system's, plain http off
+    /// this machine only where an admin allowed it.
+    pub fn for_hub(entry: &HubEntry, settings: &SyncSettings) -> Result<HubClient, SyncError> {
+        HubClient::with_transport(&entry.url, &entry.credential, &entry.transport, settings)
+    }
+
+    fn with_transport(
+        base: &str,
+        credential: &str,
+        transport: &HubTransport,
+        settings: &SyncSettings,
+    ) -> Result<HubClient, SyncError> {
+        if base.starts_with("http://") && !is_loopback_url(base) && !transport.allow_plain_http {
+            return Err(SyncError::PlainHttpRefused { url: base.to_string() });
+        }
+        // The system's store (SChannel's on Windows, where a province's CA is often installed)
+        // plus the partner's own CA when one was given.
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.request_timeout)
-            .user_agent(concat!("tongban-desk/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| SyncError::Unreachable { url: base.to_string(), detail: e.to_string() })?;
+            .user_agent(concat!("tongban-desk/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &transport.ca_cert {
+            let bad = |e: reqwest::Error| SyncError::BadCaCertificate { url: base.to_string(), detail: root_cause(&e) };
+            for cert in reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(bad)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http =
+            builder.build().map_err(|e| SyncError::Unreachable { url: base.to_string(), detail: e.to_string() })?;
         Ok(HubClient {
             http,
             base: base.to_string(),
@@ -289,12 +319,59 @@ impl HubClient {
         let url = self.base.clone();
         if e.is_timeout() {
             SyncError::TimedOut { url, seconds: self.request_timeout.as_secs() }
+        } else if let Some(reason) = certificate_problem(&e) {
+            tracing::warn!(hub = %url, error = ?e, "the hub's certificate was not accepted");
+            SyncError::Certificate { url, reason }
         } else if e.is_connect() {
             SyncError::Unreachable { url, detail: root_cause(&e) }
         } else {
             SyncError::Interrupted { url, detail: root_cause(&e) }
         }
     }
+}
+
+/// What is wrong with the hub's certificate, in Chinese, when that is why `e` happened: the TLS
+/// stacks (OpenSSL on Linux, SChannel on Windows) say it only in their own English words, so the
+/// known phrases of both are read here.
+fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut texts = Vec::new();
+    let mut current = Some(e);
+    while let Some(error) = current {
+        texts.push(error.to_string().to_lowercase());
+        current = error.source();
+    }
+    let said = |phrases: &[&str]| texts.iter().any(|t| phrases.iter().any(|p| t.contains(p)));
+    if !said(&["certificate", "ssl", "tls", "handshake", "schannel"]) {
+        return None;
+    }
+    Some(
+        if said(&["expired", "not yet valid", "cert_date_invalid", "required validity period"]) {
+            "通办中心的证书已过期或尚未生效（也请核对本机的日期和时间）"
+        } else if said(&[
+            "hostname mismatch",
+            "ip address mismatch",
+            "name does not match",
+            "cn_no_match",
+            "principal name",
+        ]) {
+            "证书上的名称与所配置的地址不符"
+        } else if said(&[
+            "self-signed",
+            "self signed",
+            "unable to get local issuer",
+            "not trusted",
+            "untrusted",
+            "unknown ca",
+            "unknown_ca",
+        ]) {
+            "通办中心的证书不是本机信任的机构签发的"
+        } else if said(&["certificate"]) {
+            "通办中心的证书未通过校验"
+        } else {
+            "加密握手失败（对方可能不是 https 通办中心，或协议不兼容）"
+        }
+        .to_string(),
+    )
 }
 
 /// Why a connection failed, in Chinese for the clerk: the common socket errors by kind, anything

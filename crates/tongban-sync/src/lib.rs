@@ -92,6 +92,14 @@ pub enum SyncError {
     Identity { code: ErrorCode, message: String },
     #[error("通办中心 {url} 提供的节假日安排未安装：{reasons}（请核对国务院办公厅的通知，并告知该通办中心的管理员）")]
     CalendarRefused { url: String, reasons: String },
+    /// The hub's certificate could not be verified: never a round over a connection that may be
+    /// someone else's.
+    #[error("与通办中心 {url} 的加密连接未能建立：{reason}。请核对通办中心地址；若该通办中心的证书由省级政务CA等本机不认识的机构签发，请向其索取CA证书，在“合作地区”中为它设置（tongban partner add --ca-cert 文件）")]
+    Certificate { url: String, reason: String },
+    #[error("通办中心地址 {url} 不是加密连接（https），且管理员未允许对该合作地区使用 http：办件和凭据不会以明文发出")]
+    PlainHttpRefused { url: String },
+    #[error("为通办中心 {url} 设置的CA证书无法使用：{detail}")]
+    BadCaCertificate { url: String, detail: String },
     #[error("本机数据库：{0}")]
     Store(#[from] StoreError),
 }
@@ -109,6 +117,9 @@ impl SyncError {
             SyncError::ScansNotArriving { .. } => "scans_not_arriving",
             SyncError::Identity { code, .. } => code.as_str(),
             SyncError::CalendarRefused { .. } => "calendar_refused",
+            SyncError::Certificate { .. } => "hub_certificate",
+            SyncError::PlainHttpRefused { .. } => "plain_http_refused",
+            SyncError::BadCaCertificate { .. } => "bad_ca_certificate",
             SyncError::Store(e) => e.code(),
         }
     }

@@ -77,7 +77,7 @@ pub(crate) struct HubLink {
 
 impl HubLink {
     pub(crate) fn new(entry: HubEntry, settings: &SyncSettings) -> Result<HubLink, SyncError> {
-        let client = HubClient::new(&entry.url, &entry.credential, settings)?;
+        let client = HubClient::for_hub(&entry, settings)?;
         Ok(HubLink { entry, client, calendar_etag: Mutex::new(None) })
     }
 }
@@ -165,6 +165,8 @@ async fn fetch_scans(db: &DeskDb, hub: &HubLink) -> Result<usize, SyncError> {
     for scan in missing {
         let bytes = match hub.client.get_blob(&scan.sha256).await {
             Ok(bytes) => bytes,
+            // Told to slow down: the rest wait for the next round (after its backoff).
+            Err(e @ SyncError::Refused { code: ErrorCode::RateLimited, .. }) => return Err(e),
             Err(SyncError::Refused { code, message, .. }) => {
                 tracing::warn!(hub = %hub.entry.region, sha256 = %scan.sha256, ?code, %message, "the hub did not give a scan");
                 continue;

@@ -36,4 +36,13 @@ identity: string | null,
 /**
  * Why the hub refused this desk last time (another desk holds its code, …).
  */
-identity_problem: string | null, };
+identity_problem: string | null, 
+/**
+ * Cases and the credential cross the network to this hub unencrypted (plain http off this
+ * machine, allowed by an admin): shown as a warning.
+ */
+unencrypted: boolean, 
+/**
+ * The hub's certificate is checked against a CA given for this partner.
+ */
+own_ca: boolean, };
