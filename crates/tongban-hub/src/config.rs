@@ -73,12 +73,19 @@ pub struct Limits {
     pub max_push_batch: usize,
     /// Largest blob, in bytes.
     pub max_blob_size: u64,
+    /// An upload nobody continued for this long is removed with its partial file.
+    pub abandoned_upload_age: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
         // A batch of 500 intakes with ten materials each is about 2 MiB of JSON.
-        Limits { max_json_body: 8 * 1024 * 1024, max_push_batch: 500, max_blob_size: 256 * 1024 * 1024 }
+        Limits {
+            max_json_body: 8 * 1024 * 1024,
+            max_push_batch: 500,
+            max_blob_size: 256 * 1024 * 1024,
+            abandoned_upload_age: Duration::from_secs(72 * 3600),
+        }
     }
 }
 
@@ -96,6 +103,7 @@ pub struct SettingsLayer {
     pub max_json_body: Option<usize>,
     pub max_push_batch: Option<usize>,
     pub max_blob_size: Option<u64>,
+    pub abandoned_upload_hours: Option<u64>,
     /// PEM certificate chain; with `tls_key`, the hub serves HTTPS.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -135,6 +143,7 @@ impl SettingsLayer {
             max_json_body: number("MAX_JSON_BODY", get("MAX_JSON_BODY"))?,
             max_push_batch: number("MAX_PUSH_BATCH", get("MAX_PUSH_BATCH"))?,
             max_blob_size: number("MAX_BLOB_SIZE", get("MAX_BLOB_SIZE"))?,
+            abandoned_upload_hours: number("ABANDONED_UPLOAD_HOURS", get("ABANDONED_UPLOAD_HOURS"))?,
             tls_cert: get("TLS_CERT").map(PathBuf::from),
             tls_key: get("TLS_KEY").map(PathBuf::from),
             max_connections: number("MAX_CONNECTIONS", get("MAX_CONNECTIONS"))?,
@@ -155,6 +164,7 @@ impl SettingsLayer {
             max_json_body: over.max_json_body.or(self.max_json_body),
             max_push_batch: over.max_push_batch.or(self.max_push_batch),
             max_blob_size: over.max_blob_size.or(self.max_blob_size),
+            abandoned_upload_hours: over.abandoned_upload_hours.or(self.abandoned_upload_hours),
             tls_cert: over.tls_cert.or(self.tls_cert),
             tls_key: over.tls_key.or(self.tls_key),
             max_connections: over.max_connections.or(self.max_connections),
@@ -178,9 +188,13 @@ impl SettingsLayer {
             max_json_body: self.max_json_body.unwrap_or(defaults.max_json_body),
             max_push_batch: self.max_push_batch.unwrap_or(defaults.max_push_batch),
             max_blob_size: self.max_blob_size.unwrap_or(defaults.max_blob_size),
+            abandoned_upload_age: self
+                .abandoned_upload_hours
+                .map(|h| Duration::from_secs(h.saturating_mul(3600)))
+                .unwrap_or(defaults.abandoned_upload_age),
         };
-        if limits.max_push_batch == 0 || limits.max_json_body == 0 {
-            return Err(HubError::Config("max_push_batch 与 max_json_body 须大于 0".into()));
+        if limits.max_push_batch == 0 || limits.max_json_body == 0 || limits.abandoned_upload_age.is_zero() {
+            return Err(HubError::Config("max_push_batch、max_json_body 与 abandoned_upload_hours 须大于 0".into()));
         }
         let tls = match (self.tls_cert, self.tls_key) {
             (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),

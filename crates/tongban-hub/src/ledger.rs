@@ -334,7 +334,8 @@ pub(crate) fn admit(
         if !tongban_wire::is_sha256_hex(sha) {
             return Err(HubError::InvalidEvent(format!("扫描件编号「{sha}」不是有效的 SHA-256")));
         }
-        if !blobs::is_stored(tx, sha)? {
+        // Citing needs the bytes, not the name: a hash learned elsewhere cites nothing.
+        if !blobs::may_cite(tx, sha, &blobs::Holder::of(caller), event.case_id)? {
             return Err(HubError::MissingBlob(sha.to_string()));
         }
     }

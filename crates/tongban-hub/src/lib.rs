@@ -235,7 +235,8 @@ pub struct Hub {
     region: String,
     blob_dir: PathBuf,
     /// Blobs with a chunk being written right now; a second writer would interleave bytes.
-    uploads_in_progress: Mutex<HashSet<String>>,
+    /// Uploads under way, each uploader's own.
+    uploads_in_progress: Mutex<HashSet<(String, blobs::Holder)>>,
     /// Catalog versions parsed for checking intakes; a version never changes content.
     catalogs: catalog::ParsedVersions,
 }

@@ -14,6 +14,8 @@ const STEPS: &[&[&str]] = &[
     // 3: desks as identities (credential per desk code, bound to the desk that confirms it), whose
     // case is whose, numbers held once, scans by uploading desk.
     &[credentials::SCHEMA_V3, ledger::SCHEMA_V3, blobs::SCHEMA_V3],
+    // 4: blobs belong to the desks that uploaded their bytes; uploads in progress per uploader.
+    &[blobs::SCHEMA_V4],
 ];
 
 /// The schema version this build writes.
@@ -51,7 +53,8 @@ mod tests {
             ("events", 0),
             ("cases", 0),
             ("blobs", 0),
-            ("blob_uploads", 0),
+            ("blob_partials", 0),
+            ("blob_holders", 0),
             ("blob_refs", 0),
             ("catalog_versions", 0),
             ("case_numbers", 0),

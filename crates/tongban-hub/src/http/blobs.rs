@@ -45,7 +45,7 @@ async fn receive(
         let (received, length) = (slot.received(), Some(slot.length()));
         return Ok((false, BlobStatus { sha256, received, length, complete: false }));
     }
-    Ok((true, slot.finish(&credential).await?))
+    Ok((true, slot.finish().await?))
 }
 
 /// Upload a whole blob in one request (starts over any partial upload).
@@ -128,7 +128,8 @@ pub async fn blob_status(
     BlobHash(sha256): BlobHash,
 ) -> Result<Json<BlobStatus>, ApiError> {
     caller.require(&Role::WRITERS, "上传扫描件")?;
-    Ok(Json(state.run(move |hub| hub.blob_status(&sha256)).await?))
+    let Caller(credential) = caller;
+    Ok(Json(state.run(move |hub| hub.blob_status(&credential, &sha256)).await?))
 }
 
 /// Download a blob the credential's desk uploaded or that a case in its scope refers to (the same

@@ -225,11 +225,27 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let tls = config.tls.as_ref().map(tls::TlsServer::start).transpose()?;
-    let hub = Hub::open(&config.db, config.region.as_deref())?;
+    let hub = Arc::new(Hub::open(&config.db, config.region.as_deref())?);
     tracing::info!(region = hub.region(), db = %config.db.display(), tls = tls.is_some(), "hub database open");
-    let app = guarded(router(Arc::new(hub), config.limits), &config.guards);
+    remove_abandoned_uploads_hourly(hub.clone(), config.limits.abandoned_upload_age);
+    let app = guarded(router(hub, config.limits), &config.guards);
     listen::run(listener, app, tls, config.guards, shutdown).await?;
     Ok(())
+}
+
+fn remove_abandoned_uploads_hourly(hub: Arc<Hub>, age: Duration) {
+    let age = chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
+    tokio::spawn(async move {
+        loop {
+            let pass = hub.clone();
+            match blocking(move || pass.remove_abandoned_uploads(age, chrono::Utc::now())).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "abandoned uploads removed"),
+                Err(e) => tracing::warn!(error = %e, "could not remove abandoned uploads"),
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    });
 }
 
 /// Checks a certificate chain and key as `serve` would load them (for `tongban-hub serve` to
