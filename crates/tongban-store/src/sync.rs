@@ -147,8 +147,11 @@ pub struct HubSyncState {
 }
 
 /// The outbox events routed to hub `?1` and not held back by a quarantined event of their case.
+// The outbox's own index drives the query, in sequence order, so a batch reads only as far as its
+// limit; joined from `cases` instead, SQLite read every outbox event of the partner and sorted
+// them once per batch, quadratic in a long queue (a helper's laptop back from a month offline).
 const ROUTED_OUTBOX: &str = "
-    FROM events e JOIN cases c ON c.id = e.case_id
+    FROM events e INDEXED BY events_in_outbox CROSS JOIN cases c ON c.id = e.case_id
     WHERE e.outbox = 1 AND c.handling_region = ?1 AND c.receiving_region <> c.handling_region
       AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.case_id = e.case_id AND q.direction = 'outgoing')";
 
@@ -739,6 +742,17 @@ mod tests {
     const FENGTAI: &str = "110106";
 
     /// A 新野县 desk with 丰台区's hub configured.
+    #[test]
+    fn a_batch_reads_the_outbox_in_order_by_its_index_without_sorting_the_queue() {
+        let (_dir, store) = fengtai_desk();
+        let sql = format!("EXPLAIN QUERY PLAN SELECT e.seq, e.body {ROUTED_OUTBOX} ORDER BY e.seq LIMIT 200");
+        let mut stmt = store.conn.prepare(&sql).unwrap();
+        let plan: Vec<String> =
+            stmt.query_map(["110106"], |r| r.get::<_, String>(3)).unwrap().map(|r| r.unwrap()).collect();
+        assert!(plan.iter().any(|l| l.contains("SCAN e USING INDEX events_in_outbox")), "{plan:?}");
+        assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{plan:?}");
+    }
+
     fn fengtai_desk() -> (tempfile::TempDir, Store) {
         let (dir, mut store) = temp_store();
         setup(&mut store);
