@@ -142,9 +142,9 @@ async fn push_sync_state(app: AppHandle, desk: Arc<Desk>) {
                     last = Some(overview);
                 }
             }
-            match changes.as_mut() {
-                Some(rx) if rx.changed().await.is_ok() => {}
-                _ => break,
+            let Some(rx) = changes.as_mut() else { break };
+            if rx.changed().await.is_err() {
+                break;
             }
         }
         tokio::time::sleep(Duration::from_secs(1)).await;

@@ -50,6 +50,16 @@ impl Harness {
     /// Starts Xvfb (unless `DISPLAY` is set) and tauri-driver. The app's PDF viewer is a script
     /// in `scratch` that writes down the file it was asked to open (see [`Harness::viewer_log`]).
     pub fn start(scratch: &Path) -> Harness {
+        Harness::start_with(scratch, true)
+    }
+
+    /// [`Harness::start`] on a machine with no PDF viewer: the app's viewer names a program that
+    /// does not exist, so every attempt to show a PDF fails as it would without one.
+    pub fn start_without_viewer(scratch: &Path) -> Harness {
+        Harness::start_with(scratch, false)
+    }
+
+    fn start_with(scratch: &Path, with_viewer: bool) -> Harness {
         let prerequisites = Prerequisites::find();
         let mut processes = Processes::default();
         let display = match std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) {
@@ -71,6 +81,7 @@ impl Harness {
         )
         .expect("viewer script");
         std::fs::set_permissions(&viewer, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod viewer");
+        let viewer = if with_viewer { viewer } else { scratch.join("no-pdf-viewer-installed") };
         processes.start_tauri_driver(
             &prerequisites.tauri_driver,
             &prerequisites.webkit_driver,

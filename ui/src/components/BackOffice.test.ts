@@ -36,6 +36,7 @@ function fakeBackend() {
     }),
     recordDecision: async (number: string, draft: DecisionDraft) => {
       decisions.push({ number, draft });
+      if (draft.kind === null) throw new BackendError("invalid_input", "请选择办理决定", "kind");
       if (draft.kind === "supplement_requested" && draft.materials.length === 0 && draft.other.trim() === "") {
         throw new BackendError("invalid_input", "需补正须列出申请人还须提交的材料", "materials");
       }
@@ -88,6 +89,13 @@ describe("the back office inbox", () => {
     const dialog = document.querySelector("[data-testid=decision-dialog]")!;
     expect(dialog.textContent).toContain("411329-20261124-A1-0002");
     expect(dialog.textContent).toContain("已受理");
+    // Nothing is chosen for the clerk: Ctrl+Enter at once records nothing.
+    expect(dialog.querySelector(".tb-kinds input:checked")).toBeNull();
+    key(dialog.querySelector(".tb-kinds input")!, "Enter", { ctrlKey: true });
+    await flushPromises();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(decisions.filter((d) => d.draft.kind !== null)).toHaveLength(0);
+    expect(dialog.querySelector("[data-testid=error-kind]")?.textContent).toBe("请选择办理决定");
     // 3 picks 需补正; its fields appear.
     key(dialog.querySelector(".tb-kinds input")!, "3");
     await flushPromises();
@@ -119,7 +127,7 @@ describe("the back office inbox", () => {
         waybill: "",
       },
     });
-    expect(decisions).toHaveLength(2);
+    expect(decisions).toHaveLength(3); // the refused empty choice, the refused empty list, the decision
   });
 
   it("Space shows the selected case's materials and history; its 办理决定 (Ctrl+D) opens the decision", async () => {

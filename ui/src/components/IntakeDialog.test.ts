@@ -533,6 +533,32 @@ describe("the intake dialog", () => {
     expect(document.activeElement?.id).toBe("intake-id-kind");
   });
 
+  it("Enter never changes a choice: not a radio, not the switch, not a material's tick", async () => {
+    const { backend } = fakeBackend();
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    const enter = (el: HTMLElement) => {
+      el.focus();
+      el.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+    };
+    const person = $<HTMLInputElement>("[data-testid=intake-kind] input[value=person]")!;
+    enter(person);
+    await flushPromises();
+    expect(person.checked).toBe(true);
+    // The group counts once: the next stop is 姓名, not 企业.
+    expect(document.activeElement?.id).toBe("intake-name");
+    const agent = $<HTMLInputElement>("#intake-has-agent")!;
+    enter(agent);
+    await flushPromises();
+    expect(agent.checked).toBe(false);
+    expect($("[data-testid=intake-agent]")).toBeNull();
+    expect(document.activeElement?.id).not.toBe("intake-has-agent");
+    const received = $<HTMLInputElement>("#intake-material-0")!;
+    enter(received);
+    await flushPromises();
+    expect(received.checked).toBe(false);
+  });
+
   it("keeps the half-filled intake and restores it when opened again", async () => {
     const first = fakeBackend();
     await mountDialog(first.backend);
@@ -552,5 +578,13 @@ describe("the intake dialog", () => {
     expect($("[data-testid=intake-item-details]")!.textContent).toContain("异地代收代办");
     expect($<HTMLInputElement>("#intake-material-0")!.checked).toBe(true);
     expect($("[data-testid=intake-missing-count]")!.textContent).toContain("缺 1 项");
+    // The restored draft is marked, and F8 drops it whole.
+    expect($("[data-testid=intake-restored]")!.textContent).toContain("这是恢复的草稿");
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "F8" }));
+    await flushPromises();
+    expect($("[data-testid=intake-restored]")).toBeNull();
+    expect($<HTMLInputElement>("#intake-name")!.value).toBe("");
+    expect($("[data-testid=intake-item-details]")).toBeNull();
+    expect(localStorage.getItem(DRAFT_KEY)).toBeNull();
   });
 });
