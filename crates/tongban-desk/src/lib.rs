@@ -202,9 +202,13 @@ impl Desk {
                 hubs
             }
         };
+        // A desk's own region's catalog is its own back office's work (imported and published
+        // here), not news from a partner.
+        let own_region = store.require_desk().ok().map(|d| d.region);
         let catalog_news = store
             .catalog_updates(true)?
             .into_iter()
+            .filter(|u| own_region.as_deref() != Some(u.region.as_str()))
             .map(|u| CatalogNews {
                 id: u.id,
                 region_name: region::display_name(&u.region),
