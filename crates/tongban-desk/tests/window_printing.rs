@@ -50,7 +50,8 @@ fn the_window_saves_records_and_hands_on_each_print() {
     assert!(!text.contains("补打"));
     // The viewer is started detached; give it a moment to write.
     for _ in 0..50 {
-        if opened.exists() {
+        // Written, not only created (the shell creates the file before printf writes it).
+        if std::fs::read_to_string(&opened).is_ok_and(|p| !p.is_empty()) {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
