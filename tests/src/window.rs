@@ -88,7 +88,13 @@ impl Harness {
             &display,
             port,
             native_port,
-            &viewer,
+            &[
+                (tongban_desk::viewer::VIEWER_ENV, viewer),
+                // The webview's storage (the intake's kept draft) lives in the scratch folder, so
+                // a story never finds what an earlier run left behind.
+                ("XDG_DATA_HOME", scratch.join("xdg-data")),
+                ("XDG_CACHE_HOME", scratch.join("xdg-cache")),
+            ],
         );
         Harness { prerequisites, _processes: processes, port, native_port, viewer_log }
     }
@@ -381,14 +387,14 @@ impl Processes {
         display: &str,
         port: u16,
         native_port: u16,
-        viewer: &Path,
+        env: &[(&str, PathBuf)],
     ) {
         let child = Command::new(driver)
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string(), "--native-driver"])
             .arg(webkit)
             .env("DISPLAY", display)
             // Inherited by WebKitWebDriver and the app it starts.
-            .env(tongban_desk::viewer::VIEWER_ENV, viewer)
+            .envs(env.iter().map(|(k, v)| (*k, v)))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
