@@ -66,6 +66,9 @@ export interface Backend {
   syncOverview(): Promise<SyncOverview>;
   /** Starts a round with every hub now. */
   syncNow(): Promise<void>;
+  /** Calls `handler` with the overview each time the sync engine's state changes (pushed by the
+   * desk, never polled); resolves to the function that stops it. */
+  onSyncState(handler: (overview: SyncOverview) => void): Promise<() => void>;
   /** Marks the catalog changes up to this id as read. */
   acknowledgeCatalogNews(upTo: number): Promise<void>;
   /** The supervisor's view: the ledger of some days on screen, its counts, the overdue list. */
@@ -181,8 +184,14 @@ type Invoke = <T>(
   options?: { headers: Record<string, string> },
 ) => Promise<T>;
 
+/** Tauri's event listener (`listen` from @tauri-apps/api/event). */
+type Listen = <T>(event: string, handler: (e: { payload: T }) => void) => Promise<() => void>;
+
+/** The event the shell pushes the sync engine's state with (src-tauri/src/lib.rs). */
+export const SYNC_STATE_EVENT = "sync-state";
+
 /** The real backend: Tauri commands defined in src-tauri/src/commands.rs. */
-export function createTauriBackend(invoke: Invoke): Backend {
+export function createTauriBackend(invoke: Invoke, listen?: Listen): Backend {
   const call = async <T>(
     cmd: string,
     args?: Record<string, unknown> | Uint8Array,
@@ -207,6 +216,10 @@ export function createTauriBackend(invoke: Invoke): Backend {
     takeIn: (draft) => call<TakenIn>("take_in", { draft }),
     syncOverview: () => call<SyncOverview>("sync_overview"),
     syncNow: () => call<void>("sync_now"),
+    onSyncState: (handler) =>
+      listen
+        ? listen<SyncOverview>(SYNC_STATE_EVENT, (e) => handler(e.payload))
+        : Promise.reject(new BackendError("internal", "没有事件通道")),
     acknowledgeCatalogNews: (upTo) => call<void>("acknowledge_catalog_news", { upTo }),
     supervision: (query) => call<SupervisionReport>("supervision", { query }),
     supervisionRates: (query) => call<RateReport>("supervision_rates", { query }),

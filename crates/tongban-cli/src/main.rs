@@ -1014,6 +1014,16 @@ fn json_problem(e: &serde_json::Error) -> String {
     }
 }
 
+/// 「（办理地说明：…）」 after a decision, or nothing when the handling region left no note.
+fn office_note(note: &str) -> String {
+    let note = note.trim();
+    if note.is_empty() {
+        String::new()
+    } else {
+        format!("（办理地说明：{note}）")
+    }
+}
+
 fn print_case(
     summary: &tongban_store::CaseSummary,
     state: &tongban_core::case::CaseState,
@@ -1075,13 +1085,10 @@ fn print_case(
         let ev = &e.event;
         let detail = match &ev.body {
             EventBody::Refused { reason } => format!("：{reason}"),
-            EventBody::SupplementRequested { items, .. } => format!("：{}", items.join("；")),
-            EventBody::Concluded { approved, .. } => {
-                if *approved {
-                    "：准予".into()
-                } else {
-                    "：不予".into()
-                }
+            // The handling region's note goes with its decision: the window reads it to the applicant.
+            EventBody::SupplementRequested { items, note } => format!("：{}{}", items.join("；"), office_note(note)),
+            EventBody::Concluded { approved, note } => {
+                format!("：{}{}", if *approved { "准予" } else { "不予" }, office_note(note))
             }
             EventBody::ResultMailed { waybill } => format!("：运单号 {waybill}"),
             EventBody::Renumbered { from, to, .. } => format!("：{from} → {to}"),

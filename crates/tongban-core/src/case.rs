@@ -758,6 +758,8 @@ pub struct CaseState {
     pub approved: Option<bool>,
     /// What the handling region asked for in its last 需补正.
     pub supplement_items: Vec<String>,
+    /// The handling region's note with that 需补正 (empty: none); printed on the 一次性告知书.
+    pub supplement_note: String,
     pub result_waybill: Option<String>,
     pub refusal_reason: Option<String>,
 }
@@ -782,6 +784,7 @@ impl CaseState {
             intake: intake.clone(),
             approved: None,
             supplement_items: Vec::new(),
+            supplement_note: String::new(),
             result_waybill: None,
             refusal_reason: None,
         })
@@ -796,7 +799,10 @@ impl CaseState {
                 self.materials = materials.clone();
             }
             EventBody::Refused { reason } => self.refusal_reason = Some(reason.clone()),
-            EventBody::SupplementRequested { items, .. } => self.supplement_items = items.clone(),
+            EventBody::SupplementRequested { items, note } => {
+                self.supplement_items = items.clone();
+                self.supplement_note = note.trim().to_string();
+            }
             EventBody::Concluded { approved, .. } => self.approved = Some(*approved),
             EventBody::ResultMailed { waybill } => self.result_waybill = Some(waybill.clone()),
             _ => {}

@@ -148,11 +148,15 @@ pub struct LedgerQuery {
 pub struct PrintOutcome {
     /// Where the PDF was saved.
     pub path: String,
+    /// The form went out as asked (opened in the viewer, sent to the printer, or saved) and was
+    /// recorded. `false`: the viewer or printer failed, `warning` says why; nothing was recorded,
+    /// so the next print of it is not a 补打.
+    pub delivered: bool,
     /// Marked 补打: the same form was printed before.
     pub reprint: bool,
     /// What was done, in Chinese, for the clerk.
     pub message: String,
-    /// Saved and recorded, but the viewer or printer failed: why, in Chinese.
+    /// Not delivered: why and what to do, in Chinese.
     pub warning: Option<String>,
 }
 
@@ -209,6 +213,10 @@ pub struct SyncOverview {
     /// The machine's clock cannot be true (2001 after a dead CMOS battery, behind what this desk
     /// already recorded): no case is taken in until it is set right.
     pub clock_warning: Option<String>,
+    /// Grows whenever the desk's cases change (the newest event's sequence number): a view whose
+    /// list is older reads it again, so a partner's decision shows without touching the window.
+    #[ts(type = "number")]
+    pub data_version: i64,
 }
 
 impl From<&tongban_sync::HubStatus> for HubSyncView {
@@ -735,6 +743,9 @@ pub struct InboxPage {
     /// How many cases of the inbox are 待受理, whatever the filter.
     #[ts(type = "number")]
     pub awaiting: u64,
+    /// On 待受理: the partner's cases (matching the search) that are not here, and why, e.g.
+    /// 「另有 1 件待补正：…受理窗口补正收件后才进入待受理」. `None` when there is nothing to say.
+    pub hint: Option<String>,
 }
 
 /// A decision the case's status allows now.
@@ -755,6 +766,8 @@ pub struct DecisionChoices {
     pub options: Vec<DecisionOption>,
     /// The case's materials by name, for 需补正 to pick from.
     pub materials: Vec<String>,
+    /// When `options` is empty: why there is nothing to decide, and what comes next.
+    pub why_none: Option<String>,
 }
 
 /// A decision as the window's form holds it; only the fields of `kind` are read.

@@ -38,7 +38,20 @@ impl Desk {
             };
             let page = store.list_cases(&filter, query.page, query.page_size)?;
             // Only the count is wanted: the smallest page.
-            let waiting = store.list_cases(&CaseFilter { any_status: awaiting, ..base }, 1, 1)?.total;
+            let waiting = store.list_cases(&CaseFilter { any_status: awaiting, ..base.clone() }, 1, 1)?.total;
+            let hint = if query.awaiting {
+                let mut elsewhere = Vec::new();
+                for status in CaseStatus::ALL.into_iter().filter(|s| !s.awaits_decision()) {
+                    let others = CaseFilter { text: query.text.clone(), status: Some(status), ..base.clone() };
+                    let n = store.list_cases(&others, 1, 1)?.total;
+                    if n > 0 {
+                        elsewhere.push((status, n));
+                    }
+                }
+                inbox_hint(&elsewhere, page.total == 0 && query.text.as_deref().is_some_and(|t| !t.trim().is_empty()))
+            } else {
+                None
+            };
             let context = CaseRows::new(store)?;
             let rows = page
                 .rows
@@ -51,7 +64,7 @@ impl Desk {
                     case: context.row(c),
                 })
                 .collect();
-            Ok(InboxPage { rows, total: page.total, awaiting: waiting })
+            Ok(InboxPage { rows, total: page.total, awaiting: waiting, hint })
         })
     }
 
@@ -62,14 +75,23 @@ impl Desk {
         self.with_store(|store| {
             let desk = store.require_desk()?;
             let case = store.case_by_number(number)?;
-            let options = if case.handling_region == desk.region { decision_options(case.status) } else { Vec::new() };
+            let ours = case.handling_region == desk.region;
+            let options = if ours { decision_options(case.status) } else { Vec::new() };
             let materials = store.materials_of(case.id)?.into_iter().map(|m| m.name).collect();
+            let why_none = options.is_empty().then(|| {
+                if ours {
+                    nothing_to_decide(case.status)
+                } else {
+                    format!("该办件由{}办理，本地区不作决定", region::display_name(&case.handling_region))
+                }
+            });
             Ok(DecisionChoices {
                 number: case.number,
                 status: case.status,
                 status_label: case.status.label().into(),
                 options,
                 materials,
+                why_none,
             })
         })
     }
@@ -338,6 +360,49 @@ fn advice(code: &str, direction: Direction) -> &'static str {
         _ => "排除上述原因后点「重新提交」；不清楚原因时请联系技术支持",
     }
 }
+/// Why a case in `status` has nothing for the handling region to decide now.
+fn nothing_to_decide(status: CaseStatus) -> String {
+    match status {
+        CaseStatus::AwaitingMaterials => {
+            "该办件「待补正」：申请人收件时材料不齐，受理窗口已一次性告知。窗口补正收件（材料收齐）后，\
+             办件才进入本地区的待受理，那时再作受理决定"
+                .into()
+        }
+        s if s.is_final() => format!("该办件已「{}」，流程已结束，没有可作的决定", s.label()),
+        s => format!(
+            "该办件状态为「{}」，正等待受理窗口处理（如申请人补正、结果送达），本地区现在没有可作的决定",
+            s.label()
+        ),
+    }
+}
+
+/// What the inbox says, on 待受理, about the partner's cases that are not listed there:
+/// always the 待补正 ones (they come later, after the window's 补正收件), and, when a search
+/// found nothing waiting, where the matches are.
+fn inbox_hint(elsewhere: &[(CaseStatus, u64)], search_found_nothing: bool) -> Option<String> {
+    let incomplete = elsewhere.iter().find(|(s, _)| *s == CaseStatus::AwaitingMaterials).map_or(0, |(_, n)| *n);
+    let mut parts = Vec::new();
+    if incomplete > 0 {
+        parts.push(format!(
+            "另有 {incomplete} 件「待补正」不在此列：受理窗口还在等申请人补齐材料，窗口补正收件后才进入待受理"
+        ));
+    }
+    if search_found_nothing {
+        let decided: Vec<String> = elsewhere
+            .iter()
+            .filter(|(s, _)| *s != CaseStatus::AwaitingMaterials)
+            .map(|(s, n)| format!("{}{n} 件", s.label()))
+            .collect();
+        if !decided.is_empty() {
+            parts.push(format!("符合搜索的办件已不在待受理：{}", decided.join("、")));
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(format!("{}。选「全部状态」可查看", parts.join("；")))
+}
+
 /// The decisions the handling side may record on a case in `status`, with what each makes it.
 pub(crate) fn decision_options(status: CaseStatus) -> Vec<DecisionOption> {
     status
@@ -345,4 +410,30 @@ pub(crate) fn decision_options(status: CaseStatus) -> Vec<DecisionOption> {
         .into_iter()
         .filter_map(|kind| status.after(kind).map(|to| DecisionOption { kind, label: to.label().into() }))
         .collect()
+}
+
+#[cfg(test)]
+mod hints {
+    use super::*;
+
+    #[test]
+    fn the_inbox_says_why_a_case_taken_in_incomplete_is_not_waiting() {
+        let hint = inbox_hint(&[(CaseStatus::AwaitingMaterials, 1)], false).expect("a hint");
+        assert!(hint.starts_with("另有 1 件「待补正」不在此列：受理窗口还在等申请人补齐材料"), "{hint}");
+        assert!(hint.ends_with("选「全部状态」可查看"), "{hint}");
+        // A search that found nothing waiting says where the matches went.
+        let found = inbox_hint(&[(CaseStatus::Accepted, 2)], true).expect("a hint");
+        assert!(found.contains("符合搜索的办件已不在待受理：已受理2 件"), "{found}");
+        // Decided cases are no news when the search found something, or nothing was searched.
+        assert_eq!(inbox_hint(&[(CaseStatus::Accepted, 2)], false), None);
+        assert_eq!(inbox_hint(&[], true), None);
+    }
+
+    #[test]
+    fn a_case_with_nothing_to_decide_says_what_comes_next() {
+        assert!(nothing_to_decide(CaseStatus::AwaitingMaterials).contains("窗口补正收件（材料收齐）后"));
+        for status in CaseStatus::ALL.into_iter().filter(|s| decision_options(*s).is_empty()) {
+            assert!(nothing_to_decide(status).contains(status.label()) || status == CaseStatus::AwaitingMaterials);
+        }
+    }
 }

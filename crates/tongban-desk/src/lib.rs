@@ -169,6 +169,13 @@ impl Desk {
         sync.as_ref().map(|r| r.engine.status().borrow().iter().map(HubSyncView::from).collect())
     }
 
+    /// The running engine's state to wait on (it changes as each hub's round starts and ends);
+    /// `None` while no engine runs. The receiver ends when the engine is replaced (the hubs
+    /// changed): ask again.
+    pub fn sync_changes(&self) -> Option<tokio::sync::watch::Receiver<Vec<tongban_sync::HubStatus>>> {
+        self.sync.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|r| r.engine.status())
+    }
+
     /// The status bar's view: each hub as the running engine reports it (or, without an engine,
     /// as configured and offline), what waits for no hub, and unread catalog changes.
     pub fn sync_overview(&self) -> Result<SyncOverview, AppError> {
@@ -196,9 +203,13 @@ impl Desk {
                 hubs
             }
         };
+        // A desk's own region's catalog is its own back office's work (imported and published
+        // here), not news from a partner.
+        let own_region = store.require_desk().ok().map(|d| d.region);
         let catalog_news = store
             .catalog_updates(true)?
             .into_iter()
+            .filter(|u| own_region.as_deref() != Some(u.region.as_str()))
             .map(|u| CatalogNews {
                 id: u.id,
                 region_name: region::display_name(&u.region),
@@ -223,6 +234,7 @@ impl Desk {
             notices_overdue,
             notices_due_today,
             clock_warning: clock_warning(&store, Utc::now())?,
+            data_version: store.last_event_seq()?,
         })
     }
 
@@ -293,7 +305,7 @@ impl Desk {
             CaseForm::Receipt => FormKind::Receipt,
             CaseForm::Notice => FormKind::Notice,
         };
-        self.print(then, |store, user, deliver| {
+        self.print(kind, then, |store, user, deliver| {
             printing::print_case_form(store, kind, number, user, Utc::now(), deliver)
         })
     }
@@ -301,39 +313,78 @@ impl Desk {
     /// Prints the 每日台账 as the acting user, saves it and hands it on.
     pub fn print_ledger(&self, query: &LedgerQuery, then: AfterPrint) -> Result<PrintOutcome, AppError> {
         let request = query.request();
-        self.print(then, |store, user, deliver| printing::print_ledger(store, &request, user, Utc::now(), deliver))
+        self.print(FormKind::Ledger, then, |store, user, deliver| {
+            printing::print_ledger(store, &request, user, Utc::now(), deliver)
+        })
     }
 
+    /// Renders, saves and hands the form on (viewer or printer), and records it only if all of
+    /// that worked: a form the viewer never showed did not go out, so it is not recorded and the
+    /// next print of it is not a 补打. Such a failure is not an error of the call: the outcome
+    /// says `delivered: false`, why, and what to do (the PDF stays saved for whoever fixes it).
     fn print(
         &self,
+        form: FormKind,
         then: AfterPrint,
         make: impl FnOnce(&mut Store, &str, printing::Deliver<'_>) -> Result<Printed, AppError>,
     ) -> Result<PrintOutcome, AppError> {
         let dir = self.prints_dir();
         let mut saved = None;
+        let mut handing_on_failed = None;
         let printed = {
             let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
             let user = self.actor(&store, None)?;
             make(&mut store, &user, &mut |name, pdf| {
-                saved = Some(printing::save_pdf(&dir, name, pdf)?);
-                Ok(())
-            })?
+                let path = printing::save_pdf(&dir, name, pdf)?;
+                saved = Some(path.clone());
+                // Inside the delivery, so a failure records nothing. Opening a viewer only
+                // starts it, and `lp` only queues the job: neither holds the desk for long.
+                hand_on(then, &path).inspect_err(|e| handing_on_failed = Some(e.clone()))
+            })
+        };
+        let printed = match (printed, handing_on_failed) {
+            (Ok(printed), _) => printed,
+            (Err(_), Some(failure)) => {
+                let path = saved.map(|p| p.display().to_string()).unwrap_or_default();
+                return Ok(not_delivered(form, then, path, &failure));
+            }
+            (Err(e), None) => return Err(e),
         };
         let path = saved.ok_or_else(|| AppError::new("internal", "内部错误：PDF 未保存"))?;
-        // The viewer or printer runs outside the lock: the print is already saved and recorded.
-        let handed_on = match then {
-            AfterPrint::Open => viewer::open_pdf(&path),
-            AfterPrint::Printer => viewer::send_to_printer(&path, None),
-            AfterPrint::Save => Ok(()),
-        };
         let done = match then {
             AfterPrint::Open => "，已在查看器中打开",
             AfterPrint::Printer => "，已送打印机",
-            AfterPrint::Save => "",
+            AfterPrint::Save => "，已保存",
         };
-        let warning = handed_on.err().map(|e| e.message);
-        let message = printed.summary(None) + if warning.is_none() { done } else { "" };
-        Ok(PrintOutcome { path: path.display().to_string(), reprint: printed.record.reprint, message, warning })
+        Ok(PrintOutcome {
+            path: path.display().to_string(),
+            delivered: true,
+            reprint: printed.record.reprint,
+            message: printed.summary(None) + done,
+            warning: None,
+        })
+    }
+}
+
+/// Hands a saved PDF to the viewer or the printer, as the clerk asked.
+fn hand_on(then: AfterPrint, path: &Path) -> Result<(), AppError> {
+    match then {
+        AfterPrint::Open => viewer::open_pdf(path),
+        AfterPrint::Printer => viewer::send_to_printer(path, None),
+        AfterPrint::Save => Ok(()),
+    }
+}
+
+/// What the clerk is told when a form was made but the viewer or printer failed.
+fn not_delivered(form: FormKind, then: AfterPrint, path: String, failure: &AppError) -> PrintOutcome {
+    let verb = if then == AfterPrint::Printer { "送打印机" } else { "打开" };
+    let label = form.label();
+    PrintOutcome {
+        path,
+        delivered: false,
+        reprint: false,
+        message: format!("{label}未打印：未能{verb}"),
+        warning: Some(format!("{label}未打印：{}。这次不算已打印，修好后在办件中再打印即可", failure.message)),
     }
 }
 

@@ -89,6 +89,13 @@ fn requirement(m: &Material) -> String {
     }
 }
 
+/// The handling region's note with the 需补正 this notice tells, if it left one: the applicant
+/// reads it with the list of what to bring.
+fn office_note(case: &CaseState) -> Option<&str> {
+    let asked = matches!(case.status, CaseStatus::SupplementRequested | CaseStatus::Supplementing);
+    Some(case.supplement_note.as_str()).filter(|n| asked && !n.is_empty())
+}
+
 fn check_fields(font: &FormFont, input: &Notice<'_>, items: &[NoticeItem]) -> Result<(), FormError> {
     let form = &input.case.intake.form;
     let hall = input.hall;
@@ -112,6 +119,9 @@ fn check_fields(font: &FormFont, input: &Notice<'_>, items: &[NoticeItem]) -> Re
     ];
     for (label, text) in fields {
         font.check(label, text)?;
+    }
+    if let Some(note) = office_note(input.case) {
+        font.check("办理地说明", note)?;
     }
     if let Some(a) = &form.agent {
         font.check("代办人姓名", &a.name)?;
@@ -249,6 +259,7 @@ pub(crate) fn render(font: &FormFont, input: &Notice<'_>) -> Result<Vec<u8>, For
     });
     let opening = Para::new(font, &opening, SIZE);
     let deadline = Para::new(font, &deadline, SIZE);
+    let office = office_note(input.case).map(|note| Para::new(font, &format!("　　办理地说明：{note}"), SIZE));
     let blank = |s: &str| {
         if s.trim().is_empty() {
             "＿＿＿＿＿＿＿＿".to_string()
@@ -339,6 +350,9 @@ pub(crate) fn render(font: &FormFont, input: &Notice<'_>) -> Result<Vec<u8>, For
         w.c.frame(Area::new(LEFT, top, WIDTH, w.y - top), OUTER);
         w.y += 4.0;
 
+        if let Some(office) = &office {
+            w.para(office, 3.0);
+        }
         w.para(&deadline, 3.0);
         for p in &contacts {
             w.para(p, 0.8);

@@ -88,6 +88,27 @@ fn what_the_handling_region_asked_for_is_listed_with_the_catalog_standard_when_i
 }
 
 #[test]
+fn the_handling_regions_note_is_printed_with_what_it_asked_for() {
+    let mut case = case(0);
+    case.apply(&EventBody::SupplementRequested {
+        items: vec!["近三个月工资流水".into()],
+        note: "  流水须加盖银行业务章，复印件无效  ".into(),
+    })
+    .unwrap();
+    let pdf = render(&case).unwrap();
+    let path = write("notice", "supplement-note.pdf", &pdf);
+    let raw = squeeze(&raw_text(&path));
+    assert!(raw.contains(&squeeze("办理地说明：流水须加盖银行业务章，复印件无效")), "{raw}");
+    // Without a note there is no empty line for one.
+    let mut plain = self::case(0);
+    plain
+        .apply(&EventBody::SupplementRequested { items: vec!["近三个月工资流水".into()], note: String::new() })
+        .unwrap();
+    let raw = squeeze(&raw_text(&write("notice", "supplement-no-note.pdf", &render(&plain).unwrap())));
+    assert!(!raw.contains("办理地说明"), "{raw}");
+}
+
+#[test]
 fn a_complete_case_has_nothing_to_notify() {
     let case = case(0);
     assert!(case.intake.form.is_complete());

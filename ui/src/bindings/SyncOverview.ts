@@ -22,4 +22,9 @@ notices_overdue: number, notices_due_today: number,
  * The machine's clock cannot be true (2001 after a dead CMOS battery, behind what this desk
  * already recorded): no case is taken in until it is set right.
  */
-clock_warning: string | null, };
+clock_warning: string | null, 
+/**
+ * Grows whenever the desk's cases change (the newest event's sequence number): a view whose
+ * list is older reads it again, so a partner's decision shows without touching the window.
+ */
+data_version: number, };

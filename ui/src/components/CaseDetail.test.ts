@@ -16,7 +16,7 @@ function fake(detail: Detail = waitingCase(NUMBER), overrides: Partial<Backend> 
     ...d.calls,
     printCaseForm: async (form: string, number: string, then: string) => {
       prints.push(`${form} ${number} ${then}`);
-      return { path: "/d/x.pdf", reprint: false, message: "已生成", warning: null };
+      return { path: "/d/x.pdf", delivered: true, reprint: false, message: "已生成", warning: null };
     },
     ...overrides,
   } as unknown as Backend;

@@ -62,11 +62,11 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     },
     printCaseForm: async (form, number, then) => {
       prints.push(`${form} ${number} ${then}`);
-      return { path: `/d/desk.prints/${form}-${number}.pdf`, reprint: false, message: `已生成 ${form} ${number}`, warning: null };
+      return { path: `/d/desk.prints/${form}-${number}.pdf`, delivered: true, reprint: false, message: `已生成 ${form} ${number}`, warning: null };
     },
     printLedger: async (query) => {
       ledgers.push(query);
-      return { path: "/d/desk.prints/ledger.pdf", reprint: false, message: "已生成每日台账", warning: null };
+      return { path: "/d/desk.prints/ledger.pdf", delivered: true, reprint: false, message: "已生成每日台账", warning: null };
     },
     itemChoices: async () => [],
     itemDetails: async () => {
@@ -76,7 +76,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     takeIn: async () => {
       throw new BackendError("internal", "未实现");
     },
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null }),
+    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null, data_version: 0 }),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
     ...fakeDetailCalls(waitingCase("411323-20250312-0003")).calls,
@@ -193,13 +193,14 @@ describe("the case queue window", () => {
     expect(prints[1]).toBe(`notice ${WANG.number} open`);
   });
 
-  it("warns, not fails, when the PDF was kept but the viewer did not open", async () => {
+  it("warns, not fails, when the viewer did not open, and never says printed", async () => {
     const { backend } = fakeBackend({
       printCaseForm: async () => ({
         path: "/d/a.pdf",
-        reprint: true,
-        message: "已生成收件登记表（补打）",
-        warning: "PDF 已保存到「/d/a.pdf」，但无法打开查看器：没有默认程序",
+        delivered: false,
+        reprint: false,
+        message: "收件登记表未打印：未能打开",
+        warning: "收件登记表未打印：无法打开查看器：没有默认程序",
       }),
     });
     const w = await mountApp(backend);

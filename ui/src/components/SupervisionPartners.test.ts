@@ -124,14 +124,14 @@ function backend(extra: Partial<Backend> = {}) {
     }),
     caseStatuses: async () => [],
     listCases: async () => ({ rows: [], total: 0 }),
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null }),
+    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null, data_version: 0 }),
     supervision: async (q) => {
       ledgers.push(q);
       return REPORT;
     },
     printLedger: async (q) => {
       ledgers.push(q);
-      return { path: "/d/台账.pdf", reprint: false, message: "已生成每日台账", warning: null };
+      return { path: "/d/台账.pdf", delivered: true, reprint: false, message: "已生成每日台账", warning: null };
     },
     partners: async () => [FENGTAI],
     itemChoices: async () => [

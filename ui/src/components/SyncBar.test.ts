@@ -35,6 +35,7 @@ const ONLINE: SyncOverview = {
   notices_overdue: 2,
   notices_due_today: 1,
   clock_warning: null,
+  data_version: 0,
   catalog_news: [
     {
       id: 7,
@@ -137,6 +138,8 @@ describe("the sync status bar", () => {
       syncOverview: async () => {
         throw new BackendError("database", "数据库错误：磁盘已满");
       },
+      onSyncState: async () => () => {},
+      decisionsSince: async () => ({ cursor: 0, decisions: [], title: "", body: "" }),
     } as unknown as Backend;
     const w = await mountBar(backend);
     expect(w.find("[data-testid=sync-failure]").text()).toBe("数据库错误：磁盘已满");

@@ -6,6 +6,7 @@ import {
   addScan,
   buildDraft,
   clearDraft,
+  draftMark,
   DRAFT_KEY,
   emptyForm,
   emptyMaterial,
@@ -216,8 +217,10 @@ describe("the kept draft", () => {
     const f = emptyForm();
     f.item = "P1";
     f.person.name = "李四";
-    saveDraft(store, f);
+    saveDraft(store, f, "张敏", new Date("2026-11-24T01:13:00Z"));
     expect(loadDraft(store)).toEqual(f);
+    // Restored drafts are marked with who kept them and when.
+    expect(draftMark(store)).toEqual({ by: "张敏", at: "2026-11-24T01:13:00.000Z" });
     // An older or partial draft still loads.
     store.setItem(DRAFT_KEY, JSON.stringify({ v: 1, form: { item: "P2", person: { name: "王" } } }));
     const partial = loadDraft(store)!;

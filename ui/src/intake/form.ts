@@ -314,9 +314,15 @@ export const DRAFT_KEY = "tongban.intake.draft";
 
 type Store = Pick<Storage, "getItem" | "setItem" | "removeItem">;
 
-export function saveDraft(store: Store, form: IntakeForm): void {
+/** Who kept a draft and when (ISO time), shown when it is restored. */
+export interface DraftMark {
+  by: string;
+  at: string;
+}
+
+export function saveDraft(store: Store, form: IntakeForm, by = "", at: Date = new Date()): void {
   try {
-    store.setItem(DRAFT_KEY, JSON.stringify({ v: 1, form }));
+    store.setItem(DRAFT_KEY, JSON.stringify({ v: 1, form, by, at: at.toISOString() }));
   } catch {
     // A full or unavailable storage must not break the intake.
   }
@@ -340,6 +346,21 @@ export function loadDraft(store: Store): IntakeForm | null {
       materials: Array.isArray(f.materials) ? f.materials.map((m) => ({ ...emptyMaterial(m.name), ...m })) : [],
       transfer: { ...base.transfer, ...f.transfer },
       delivery: { ...base.delivery, ...f.delivery },
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Who kept the draft and when; `null` if there is none (or it predates the mark). */
+export function draftMark(store: Store): DraftMark | null {
+  try {
+    const raw = store.getItem(DRAFT_KEY);
+    if (!raw) return null;
+    const parsed = JSON.parse(raw) as { by?: unknown; at?: unknown };
+    return {
+      by: typeof parsed.by === "string" ? parsed.by : "",
+      at: typeof parsed.at === "string" ? parsed.at : "",
     };
   } catch {
     return null;
