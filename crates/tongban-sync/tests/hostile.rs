@@ -422,3 +422,39 @@ async fn serve_for_measurement() {
     drop(store);
     std::future::pending::<()>().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_sending_events_that_do_not_fit_by_the_thousand_fills_the_quarantine_by_a_page_at_most() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = support::desk(dir.path(), "helper", FENGTAI, "S2");
+    // Its region's inbox, so in scope for a back office, but by an author of neither region.
+    let mut events = foreign_events(&store);
+    let me = store.require_desk().unwrap().id;
+    events.retain(|e| match &e.body {
+        EventBody::Received { intake } => intake.receiving_region == XINYE && e.author.desk != me,
+        _ => false,
+    });
+    for event in &mut events {
+        event.author.region = "310101".into();
+    }
+    drop(store);
+    let hostile = Hostile {
+        attack: Attack::Endless,
+        region: FENGTAI.into(),
+        role: "back_office".into(),
+        events,
+        streamed: AtomicU64::new(0),
+        pages: AtomicU64::new(0),
+    };
+    let (url, state) = serve(hostile).await;
+    let mut store = Store::open(&dir.path().join("helper.db")).unwrap();
+    add_hub(&mut store, FENGTAI, &url, "token");
+    let (outcome, path) = round(store).await;
+    let error = outcome.expect_err("the round stops");
+    assert!(error.to_string().contains("与本机办件不符，已放入隔离区并停止拉取"), "{error}");
+    assert_eq!(state.pages.load(Ordering::Relaxed), 1, "no page after the first");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.case_count().unwrap(), 0);
+    let limit = settings().pull_limit as usize;
+    assert!(store.quarantined().unwrap().len() <= limit, "a page at most");
+}
