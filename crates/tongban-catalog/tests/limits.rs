@@ -13,8 +13,11 @@ use tongban_catalog::{read_bytes, write_bytes, Format, ReadOptions, MAX_CELLS, M
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
+/// What writes a replaced part's new content.
+type Part<'a> = (&'a str, Box<dyn Fn(&mut dyn Write)>);
+
 /// A real catalog workbook with some parts replaced: `(name, writer of its new content)`.
-fn tampered(parts: Vec<(&str, Box<dyn Fn(&mut dyn Write)>)>) -> Vec<u8> {
+fn tampered(parts: Vec<Part<'_>>) -> Vec<u8> {
     let original = write_bytes(&small_catalog(), Format::Xlsx).unwrap();
     let mut zip = ZipArchive::new(Cursor::new(original)).unwrap();
     let mut out = ZipWriter::new(Cursor::new(Vec::new()));
