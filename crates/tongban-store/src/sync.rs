@@ -437,19 +437,24 @@ struct Pulling {
     /// A back office (or supervisor) of the hub's own region: it holds every case its region
     /// handles. Never for a partner's hub, whatever the hub says, nor for a window or helper.
     reads_inbox: bool,
+    /// A supervisor (督查): it also holds the cases its own region received, at any hub.
+    supervises: bool,
 }
 
 impl Pulling {
     fn of(store: &Store, hub_region: &str) -> Result<Pulling> {
         let desk = store.require_desk()?;
-        let window = store.hub_desk(hub_region)?.is_some_and(|d| d.reads_own_intakes_only());
+        let hub_desk = store.hub_desk(hub_region)?;
+        let window = hub_desk.as_ref().is_some_and(|d| d.reads_own_intakes_only());
+        let supervises = hub_desk.as_ref().is_some_and(|d| d.role.as_deref() == Some("supervisor"));
         let reads_inbox = desk.region == hub_region && !window;
-        Ok(Pulling { desk, hub_region: hub_region.to_string(), reads_inbox })
+        Ok(Pulling { desk, hub_region: hub_region.to_string(), reads_inbox, supervises })
     }
 
     /// Whether a pulled event belongs on this desk, judged by the desk itself and not on the hub's
     /// word. An event of a case it holds (or holds in quarantine) does. An intake of a case it does
     /// not hold does when it is its region's inbox (a back office, for a case its region handles),
+    /// or, for a supervisor the hub confirmed, a case its own region received,
     /// or when it is this desk's own from before a reinstall: its region's number with its desk
     /// code, received before this desk was set up, by another desk id. An intake naming this very
     /// desk as author that the desk does not hold is forged (a desk never loses its own intakes;
@@ -462,6 +467,9 @@ impl Pulling {
         let EventBody::Received { intake } = &event.body else { return Ok(false) };
         if event.author.desk == self.desk.id {
             return Ok(false);
+        }
+        if self.supervises && intake.receiving_region == self.desk.region {
+            return Ok(true);
         }
         if self.reads_inbox {
             return Ok(intake.form.handling_region == self.hub_region);
