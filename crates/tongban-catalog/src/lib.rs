@@ -41,6 +41,7 @@ mod csv_file;
 mod error;
 mod json;
 mod layout;
+mod limits;
 mod table;
 mod xlsx;
 
@@ -50,6 +51,7 @@ use std::path::Path;
 use tongban_core::catalog::Catalog;
 
 pub use error::{CatalogFileError, FileProblem, SHOWN_PROBLEMS};
+pub use limits::{MAX_CELLS, MAX_EXPANDED_TEXT, MAX_SHARED_STRING, MAX_UNZIPPED};
 
 use layout::Reading;
 

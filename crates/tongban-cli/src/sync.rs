@@ -103,6 +103,9 @@ fn describe(report: &RoundReport) -> String {
     if report.out_of_scope > 0 {
         parts.push(format!("通办中心发来 {} 个不属于本受理台的事件，未保存", report.out_of_scope));
     }
+    if report.more_to_pull {
+        parts.push("通办中心还有事件，下一轮继续拉取".into());
+    }
     parts.extend(published);
     parts.join("，")
 }

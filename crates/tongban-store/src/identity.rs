@@ -454,4 +454,32 @@ mod tests {
         assert!(store.quarantined().unwrap().is_empty());
         assert_eq!(store.sync_state(FENGTAI).unwrap().pull_cursor, 2);
     }
+
+    #[test]
+    fn a_supervisor_holds_what_its_region_received_and_nothing_of_another_region() {
+        let (_d, mut store) = window();
+        let confirmed = DeskConfirmed {
+            desk_code: "A1".into(),
+            role: "supervisor".into(),
+            role_label: "督查（只读）".into(),
+            scope_label: "本地区的全部办件（只读）".into(),
+            confirmed_at: Utc::now(),
+        };
+        store.record_desk_confirmed(FENGTAI, &confirmed).unwrap();
+        // Another 新野县 desk's intake: the supervisor's region received it.
+        let mut ours = partner_intake(1);
+        if let EventBody::Received { intake } = &mut ours.body {
+            intake.number = CaseNumber::parse("411329-20260302-A2-0001").unwrap();
+        }
+        // Another region's: not this supervisor's, whatever the hub says.
+        let mut theirs = partner_intake(2);
+        if let EventBody::Received { intake } = &mut theirs.body {
+            intake.number = CaseNumber::parse("310101-20260302-A1-0002").unwrap();
+            intake.receiving_region = "310101".into();
+        }
+        theirs.author.region = "310101".into();
+        let applied = store.apply_pulled(FENGTAI, &[(1, ours), (2, theirs)], 2, Utc::now()).unwrap();
+        assert_eq!((applied.new, applied.out_of_scope, applied.quarantined), (1, 1, 0));
+        assert_eq!(store.case_count().unwrap(), 1);
+    }
 }

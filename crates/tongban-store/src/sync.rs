@@ -433,32 +433,63 @@ impl Store {
     }
 }
 
-/// Who is pulling: this desk, and whether its hub reads only its own intakes.
+/// Who is pulling: this desk, and whether it may hold the hub's region's inbox.
 struct Pulling {
     desk: crate::DeskIdentity,
-    own_intakes_only: bool,
+    hub_region: String,
+    /// A back office (or supervisor) of the hub's own region: it holds every case its region
+    /// handles. Never for a partner's hub, whatever the hub says, nor for a window or helper.
+    reads_inbox: bool,
+    /// A supervisor (督查): it also holds the cases its own region received, at any hub.
+    supervises: bool,
 }
 
 impl Pulling {
     fn of(store: &Store, hub_region: &str) -> Result<Pulling> {
-        let own_intakes_only = store.hub_desk(hub_region)?.is_some_and(|d| d.reads_own_intakes_only());
-        Ok(Pulling { desk: store.require_desk()?, own_intakes_only })
+        let desk = store.require_desk()?;
+        let hub_desk = store.hub_desk(hub_region)?;
+        let window = hub_desk.as_ref().is_some_and(|d| d.reads_own_intakes_only());
+        let supervises = hub_desk.as_ref().is_some_and(|d| d.role.as_deref() == Some("supervisor"));
+        let reads_inbox = desk.region == hub_region && !window;
+        Ok(Pulling { desk, hub_region: hub_region.to_string(), reads_inbox, supervises })
     }
 
-    /// Whether a pulled event belongs on this desk. A window (or helper) desk holds only the cases
-    /// it took in: an intake it made, or one under its region's number with its desk code (its
-    /// own, from before a reinstall), and the events of cases it holds.
+    /// Whether a pulled event belongs on this desk, judged by the desk itself and not on the hub's
+    /// word. An event of a case it holds (or holds in quarantine) does. An intake of a case it does
+    /// not hold does when it is its region's inbox (a back office, for a case its region handles),
+    /// or, for a supervisor the hub confirmed, a case its own region received,
+    /// or when it is this desk's own from before a reinstall: its region's number with its desk
+    /// code, received before this desk was set up, by another desk id. An intake naming this very
+    /// desk as author that the desk does not hold is forged (a desk never loses its own intakes;
+    /// a reinstalled desk has a new id). Anything else (say, any event of an unknown case) is out
+    /// of scope: counted, never stored nor quarantined.
     fn in_scope(&self, tx: &Transaction<'_>, event: &CaseEvent) -> Result<bool> {
-        if !self.own_intakes_only {
+        if cases::status_of(tx, event.case_id)?.is_some() || held_in_quarantine(tx, event.case_id)? {
             return Ok(true);
         }
-        if let EventBody::Received { intake } = &event.body {
-            let ours =
-                intake.number.region() == self.desk.region && intake.number.desk_code() == self.desk.desk_code.as_str();
-            return Ok(ours || event.author.desk == self.desk.id);
+        let EventBody::Received { intake } = &event.body else { return Ok(false) };
+        if event.author.desk == self.desk.id {
+            return Ok(false);
         }
-        Ok(cases::status_of(tx, event.case_id)?.is_some())
+        if self.supervises && intake.receiving_region == self.desk.region {
+            return Ok(true);
+        }
+        if self.reads_inbox {
+            return Ok(intake.form.handling_region == self.hub_region);
+        }
+        let own_number =
+            intake.number.region() == self.desk.region && intake.number.desk_code() == self.desk.desk_code.as_str();
+        Ok(own_number && intake.received_on <= self.desk.created_at.date_naive())
     }
+}
+
+/// Whether events of `case` wait in the quarantine (a pulled intake held back, say): the case's
+/// later events are kept with them.
+fn held_in_quarantine(tx: &Transaction<'_>, case: CaseId) -> Result<bool> {
+    let held: Option<i64> = tx
+        .query_row("SELECT 1 FROM quarantine WHERE case_id = ?1 LIMIT 1", [case.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(held.is_some())
 }
 
 /// For a pulled intake followed (in `later`) by a 更正编号 of its own number: the number the

@@ -1,6 +1,11 @@
 //! One hub's `/v1` API as the desk calls it. Every answer is checked before it is believed: a
-//! body that is not the expected JSON, a page whose cursor goes backwards or a push answer that
-//! does not match the request is [`SyncError::Garbled`], and the round is retried later.
+//! body that is not the expected JSON, a page whose cursor is not its last event's number or a
+//! push answer that does not match the request is [`SyncError::Garbled`], and the round is
+//! retried later.
+//!
+//! No answer is read whole on the hub's word: each body is streamed with a running count against
+//! a cap for its endpoint (an error body's is small whatever the endpoint), and refused the moment
+//! it passes it, so a hostile or broken hub sending a 1 GiB answer costs the desk at most the cap.
 
 use std::time::Duration;
 
@@ -8,19 +13,28 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 use sha2::Digest;
 use tongban_core::case::CaseEvent;
-use tongban_wire::blobs::{BlobStatus, UPLOAD_LENGTH, UPLOAD_OFFSET};
+use tongban_wire::blobs::{BlobStatus, MAX_FETCHED_SCAN, UPLOAD_LENGTH, UPLOAD_OFFSET};
 use tongban_wire::calendar::{
     index_etag, year_text, CalendarIndex, CalendarYearDocument, CalendarYearUpload, MAX_INDEX_DOCUMENT,
     MAX_YEAR_DOCUMENT,
 };
-use tongban_wire::catalog::{CatalogDocument, CatalogUpload};
+use tongban_wire::catalog::{CatalogDocument, CatalogUpload, MAX_CATALOG_DOCUMENT};
 use tongban_wire::desks::{DeskClaim, DeskConfirmation};
-use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse};
+use tongban_wire::events::{max_pull_page, PullResponse, PushOutcome, PushRequest, PushResponse};
 use tongban_wire::{paths, ErrorBody, ErrorCode, Health};
 
 use tongban_store::{is_loopback_url, HubEntry, HubTransport};
 
 use crate::{SyncError, SyncSettings};
+
+/// The most read of `/health` (three short strings).
+pub const MAX_HEALTH_BODY: usize = 4 * 1024;
+/// The most read of an error answer (a code and a sentence), whatever the endpoint.
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
+/// The most read of a small JSON answer: a desk confirmation, a scan's upload status.
+pub const MAX_SMALL_BODY: usize = 64 * 1024;
+/// Per pushed event, what its outcome in a push answer may take (an id, a code, a sentence).
+const MAX_OUTCOME_BODY: usize = 8 * 1024;
 
 /// A hub at `base` (no trailing slash), called with this desk's credential.
 #[derive(Clone)]
@@ -82,7 +96,7 @@ impl HubClient {
     /// `GET /health`: who the hub is. Unauthenticated.
     pub async fn health(&self) -> Result<Health, SyncError> {
         let request = self.http.get(format!("{}{}", self.base, paths::HEALTH));
-        let (_, body) = self.send(request).await?;
+        let (_, body) = self.send_capped(request, MAX_HEALTH_BODY, "健康检查").await?;
         self.parse(&body, "健康检查")
     }
 
@@ -90,7 +104,7 @@ impl HubClient {
     /// (its region, desk code and scope), checked to be this desk's region and code.
     pub async fn confirm_desk(&self, claim: &DeskClaim) -> Result<DeskConfirmation, SyncError> {
         let request = self.authorized(Method::PUT, paths::DESK).json(claim);
-        let (_, body) = self.send(request).await?;
+        let (_, body) = self.send_capped(request, MAX_SMALL_BODY, "受理台身份确认").await?;
         let confirmed: DeskConfirmation = self.parse(&body, "受理台身份确认")?;
         if confirmed.region != claim.region || confirmed.desk_code != claim.desk_code.trim().to_ascii_uppercase() {
             return Err(self.garbled(&format!(
@@ -111,7 +125,8 @@ impl HubClient {
             .authorized(Method::POST, paths::EVENTS)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body);
-        let (_, body) = self.send(request).await?;
+        let cap = (events.len() + 1) * MAX_OUTCOME_BODY;
+        let (_, body) = self.send_capped(request, cap, "推送结果").await?;
         let response: PushResponse = self.parse(&body, "推送结果")?;
         let answered = response.outcomes.iter().map(PushOutcome::id);
         if response.outcomes.len() != events.len() || !answered.eq(events.iter().map(|e| e.id)) {
@@ -120,12 +135,17 @@ impl HubClient {
         Ok(response.outcomes)
     }
 
-    /// `GET /v1/events?since=&limit=`, checked: sequence numbers rise past `since` and the next
-    /// cursor is at or past the last event, so applying the page can never move backwards.
+    /// `GET /v1/events?since=&limit=`, checked: at most `limit` events, sequence numbers rise past
+    /// `since`, and the next cursor is exactly the last event's number (`since` for an empty page,
+    /// which cannot claim more). A cursor beyond the page would skip every event up to it forever;
+    /// such a page is refused whole, nothing of it stored.
     pub async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, SyncError> {
         let path = format!("{}?since={since}&limit={limit}", paths::EVENTS);
-        let (_, body) = self.send(self.authorized(Method::GET, &path)).await?;
+        let (_, body) = self.send_capped(self.authorized(Method::GET, &path), max_pull_page(limit), "拉取结果").await?;
         let page: PullResponse = self.parse(&body, "拉取结果")?;
+        if page.events.len() > limit as usize {
+            return Err(self.garbled(&format!("拉取结果有 {} 个事件，超过所请求的 {limit} 个", page.events.len())));
+        }
         let mut previous = since;
         for event in &page.events {
             if event.seq <= previous {
@@ -133,8 +153,11 @@ impl HubClient {
             }
             previous = event.seq;
         }
-        if page.next_cursor < previous || page.events.len() > limit as usize {
-            return Err(self.garbled("拉取结果的游标不正确"));
+        if page.next_cursor != previous {
+            return Err(self.garbled(&format!(
+                "拉取结果的游标 {} 不是本页最后一个事件的序号 {previous}，本页未保存",
+                page.next_cursor
+            )));
         }
         if page.has_more && page.events.is_empty() {
             return Err(self.garbled("拉取结果声称还有更多事件却为空"));
@@ -145,14 +168,15 @@ impl HubClient {
     /// `GET /v1/blobs/{sha256}/status`: where an upload can resume.
     pub async fn blob_status(&self, sha256: &str) -> Result<BlobStatus, SyncError> {
         let path = paths::fill(paths::BLOB_STATUS, sha256);
-        let (_, body) = self.send(self.authorized(Method::GET, &path)).await?;
+        let (_, body) = self.send_capped(self.authorized(Method::GET, &path), MAX_SMALL_BODY, "扫描件上传状态").await?;
         self.parse(&body, "扫描件上传状态")
     }
 
-    /// `GET /v1/blobs/{sha256}`: a scan's bytes, checked against the hash they were asked by.
+    /// `GET /v1/blobs/{sha256}`: a scan's bytes (at most [`MAX_FETCHED_SCAN`]), checked against
+    /// the hash they were asked by.
     pub async fn get_blob(&self, sha256: &str) -> Result<Vec<u8>, SyncError> {
         let path = paths::fill(paths::BLOB, sha256);
-        let (_, body) = self.send(self.authorized(Method::GET, &path)).await?;
+        let (_, body) = self.send_capped(self.authorized(Method::GET, &path), MAX_FETCHED_SCAN, "扫描件").await?;
         if hex::encode(sha2::Sha256::digest(&body)) != sha256 {
             return Err(self.garbled("下载的扫描件与其校验值不符"));
         }
@@ -166,7 +190,7 @@ impl HubClient {
             .authorized(Method::PUT, &path)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(bytes);
-        let (_, body) = self.send(request).await?;
+        let (_, body) = self.send_capped(request, MAX_SMALL_BODY, "扫描件上传结果").await?;
         self.parse(&body, "扫描件上传结果")
     }
 
@@ -185,7 +209,7 @@ impl HubClient {
             .header(UPLOAD_LENGTH, length)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(chunk);
-        let (_, body) = self.send(request).await?;
+        let (_, body) = self.send_capped(request, MAX_SMALL_BODY, "扫描件上传结果").await?;
         self.parse(&body, "扫描件上传结果")
     }
 
@@ -196,7 +220,7 @@ impl HubClient {
         if let Some(sha256) = held {
             request = request.header(reqwest::header::IF_NONE_MATCH, format!("\"{sha256}\""));
         }
-        match self.send(request).await {
+        match self.send_capped(request, MAX_CATALOG_DOCUMENT, "事项清单").await {
             Ok((StatusCode::NOT_MODIFIED, _)) => Ok(None),
             Ok((_, body)) => {
                 let document: CatalogDocument = self.parse(&body, "事项清单")?;
@@ -213,7 +237,7 @@ impl HubClient {
     /// `PUT /v1/catalog` (the region's admin credential): publishes a version.
     pub async fn publish_catalog(&self, upload: &CatalogUpload) -> Result<CatalogDocument, SyncError> {
         let request = self.authorized(Method::PUT, paths::CATALOG).json(upload);
-        let (_, body) = self.send(request).await?;
+        let (_, body) = self.send_capped(request, MAX_CATALOG_DOCUMENT, "发布结果").await?;
         self.parse(&body, "发布结果")
     }
 
@@ -225,7 +249,7 @@ impl HubClient {
         if let Some(etag) = held {
             request = request.header(reqwest::header::IF_NONE_MATCH, format!("\"{etag}\""));
         }
-        let (status, body) = match self.send_capped(request, MAX_INDEX_DOCUMENT).await {
+        let (status, body) = match self.send_capped(request, MAX_INDEX_DOCUMENT, "节假日安排目录").await {
             // A hub older than calendars: nothing to install from it.
             Err(SyncError::Refused { code: ErrorCode::NotFound, .. }) => return Ok(None),
             answer => answer?,
@@ -246,7 +270,7 @@ impl HubClient {
     /// parser, and of the content hash it claims.
     pub async fn calendar_year(&self, year: i32) -> Result<CalendarYearDocument, SyncError> {
         let path = paths::fill(paths::CALENDAR_YEAR, &format!("{year:04}"));
-        let (_, body) = self.send_capped(self.authorized(Method::GET, &path), MAX_YEAR_DOCUMENT).await?;
+        let (_, body) = self.send_capped(self.authorized(Method::GET, &path), MAX_YEAR_DOCUMENT, "节假日安排").await?;
         let document: CalendarYearDocument = self.parse(&body, "节假日安排")?;
         let normal = year_text(&document.text).map_err(|e| self.garbled(&format!("{year}年的节假日安排：{e}")))?;
         if document.year != year || normal.year != year {
@@ -267,7 +291,7 @@ impl HubClient {
     ) -> Result<(bool, CalendarYearDocument), SyncError> {
         let path = paths::fill(paths::CALENDAR_YEAR, &format!("{year:04}"));
         let request = self.authorized(Method::PUT, &path).json(upload);
-        let (status, body) = self.send_capped(request, MAX_YEAR_DOCUMENT).await?;
+        let (status, body) = self.send_capped(request, MAX_YEAR_DOCUMENT, "发布结果").await?;
         Ok((status == StatusCode::CREATED, self.parse(&body, "发布结果")?))
     }
 
@@ -275,18 +299,25 @@ impl HubClient {
         self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.credential)
     }
 
-    /// Sends and reads the whole body. A 2xx (or 304) is returned; an error status becomes
+    /// Sends and reads the body, at most `max` bytes of it (at most [`MAX_ERROR_BODY`] of an
+    /// error answer): a larger answer is refused as its length is announced or while it arrives,
+    /// never held whole in memory. A 2xx (or 304) is returned; an error status becomes
     /// [`SyncError::Refused`] with the hub's code and message, or `Garbled` if it has none.
-    async fn send(&self, request: RequestBuilder) -> Result<(StatusCode, Vec<u8>), SyncError> {
-        self.send_capped(request, usize::MAX).await
-    }
-
-    /// [`Self::send`], reading at most `max` bytes of body: a larger answer is refused while it
-    /// arrives, never held whole in memory.
-    async fn send_capped(&self, request: RequestBuilder, max: usize) -> Result<(StatusCode, Vec<u8>), SyncError> {
+    async fn send_capped(
+        &self,
+        request: RequestBuilder,
+        max: usize,
+        what: &str,
+    ) -> Result<(StatusCode, Vec<u8>), SyncError> {
         let mut response = request.send().await.map_err(|e| self.transport(e))?;
         let status = response.status();
-        let too_large = || self.garbled(&format!("回复超过 {max} 字节的上限"));
+        let accepted = status.is_success() || status == StatusCode::NOT_MODIFIED;
+        let (max, what) = if accepted {
+            (max, what.to_string())
+        } else {
+            (max.min(MAX_ERROR_BODY), format!("HTTP {} 的错误说明", status.as_u16()))
+        };
+        let too_large = || self.garbled(&format!("{what}超过 {} 的上限，已停止读取", human_size(max)));
         if response.content_length().is_some_and(|n| n > max as u64) {
             return Err(too_large());
         }
@@ -297,7 +328,7 @@ impl HubClient {
             }
             body.extend_from_slice(&chunk);
         }
-        if status.is_success() || status == StatusCode::NOT_MODIFIED {
+        if accepted {
             return Ok((status, body));
         }
         match serde_json::from_slice::<ErrorBody>(&body) {
@@ -372,6 +403,15 @@ fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> 
         }
         .to_string(),
     )
+}
+
+/// A byte count as the clerk reads it: 64 KiB, 16 MiB.
+fn human_size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{} MiB", b / (1024 * 1024)),
+        b if b >= 1024 => format!("{} KiB", b / 1024),
+        b => format!("{b} 字节"),
+    }
 }
 
 /// Why a connection failed, in Chinese for the clerk: the common socket errors by kind, anything

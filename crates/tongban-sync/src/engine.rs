@@ -171,6 +171,12 @@ impl HubTask {
                 Err(_) => Some(true),
             };
             let wait = match outcome {
+                // A round pulls a bounded number of pages: the next goes on soon, not after the
+                // interval (nor at once, so an endless hub cannot keep the desk busy).
+                Ok(report) if report.more_to_pull => {
+                    backoff.reset();
+                    self.settings.backoff_base
+                }
                 Ok(_) => {
                     backoff.reset();
                     self.settings.interval

@@ -39,7 +39,19 @@ pub struct RoundReport {
     pub out_of_scope: usize,
     /// The years of working-day calendar installed from the hub this round.
     pub calendar_installed: Vec<i32>,
+    /// The hub had more events than one round pulls ([`PULL_PAGES_PER_ROUND`] pages): the next
+    /// round goes on from where this one stopped.
+    pub more_to_pull: bool,
 }
+
+/// How many pages one round pulls at most, so a hub answering `has_more` without end cannot keep
+/// a round (or `sync --once`) running: the rest comes with the next rounds.
+pub const PULL_PAGES_PER_ROUND: usize = 20;
+
+/// How many pulled events one round quarantines before it stops pulling: a hub sending events
+/// that do not fit by the thousand fills the quarantine by at most a page per round, and the
+/// round fails with the reason (so the next one waits the backoff).
+pub const PULLED_QUARANTINE_PER_ROUND: usize = 100;
 
 /// The desk database, shared by the hub tasks; every call runs off the async threads.
 #[derive(Clone)]
@@ -436,7 +448,7 @@ async fn pull(db: &DeskDb, hub: &HubLink, settings: &SyncSettings, report: &mut 
     let region = hub.entry.region.clone();
     let r = region.clone();
     let mut cursor = db.run(move |s| s.sync_state(&r)).await?.pull_cursor;
-    loop {
+    for _ in 0..PULL_PAGES_PER_ROUND {
         let page = hub.client.pull(cursor, settings.pull_limit).await?;
         let has_more = page.has_more;
         let next = page.next_cursor;
@@ -450,10 +462,25 @@ async fn pull(db: &DeskDb, hub: &HubLink, settings: &SyncSettings, report: &mut 
             if applied.quarantined > 0 {
                 tracing::warn!(hub = %region, count = applied.quarantined, "pulled events that do not fit were quarantined");
             }
+            if applied.out_of_scope > 0 {
+                tracing::warn!(hub = %region, count = applied.out_of_scope, "pulled events outside this desk's scope were refused");
+            }
+            if report.pulled_quarantined > PULLED_QUARANTINE_PER_ROUND {
+                return Err(SyncError::Garbled {
+                    url: hub.entry.url.clone(),
+                    what: format!(
+                        "本轮拉取的事件中有 {} 个与本机办件不符，已放入隔离区并停止拉取；请告知该通办中心的管理员",
+                        report.pulled_quarantined
+                    ),
+                });
+            }
         }
         cursor = next;
         if !has_more {
             return Ok(());
         }
     }
+    report.more_to_pull = true;
+    tracing::info!(hub = %region, pages = PULL_PAGES_PER_ROUND, "pulled the most one round pulls; the rest comes next round");
+    Ok(())
 }

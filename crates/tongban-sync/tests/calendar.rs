@@ -119,7 +119,7 @@ async fn a_year_that_does_not_match_its_hash_or_is_too_large_is_not_installed() 
 
     tamper(format!("{}{}", arrangement(7), "# 填充\n".repeat(MAX_YEAR_DOCUMENT / 8)));
     let err = round(&db).await.expect_err("not read past the cap");
-    assert!(err.to_string().contains(&format!("回复超过 {MAX_YEAR_DOCUMENT} 字节的上限")), "{err}");
+    assert!(err.to_string().contains(&format!("节假日安排超过 {} KiB 的上限", MAX_YEAR_DOCUMENT / 1024)), "{err}");
 
     let window = Store::open(&db).unwrap();
     assert!(window.official_calendar_years().unwrap().iter().all(|y| y.year != YEAR), "nothing installed");

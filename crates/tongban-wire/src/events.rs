@@ -62,6 +62,15 @@ impl PushOutcome {
 pub const PULL_LIMIT_DEFAULT: u32 = 200;
 pub const PULL_LIMIT_MAX: u32 = 1000;
 
+/// The most one event takes as JSON in a pulled page, for a reader's budget (an intake with its
+/// materials and scans is a few KiB; the hub admits nothing near this).
+pub const MAX_EVENT_JSON: usize = 64 * 1024;
+
+/// The most a page of `limit` events can take as JSON: what a desk reads before it refuses.
+pub fn max_pull_page(limit: u32) -> usize {
+    (limit.clamp(1, PULL_LIMIT_MAX) as usize + 1) * MAX_EVENT_JSON
+}
+
 /// `GET /v1/events?since=N&limit=M`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
