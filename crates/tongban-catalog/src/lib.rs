@@ -142,7 +142,9 @@ pub fn write_file(catalog: &Catalog, path: &Path) -> Result<(), CatalogFileError
     tongban_files::write_whole(path, &bytes).map_err(|e| {
         let source = match e {
             // Said the way io_message says a refused write: "没有权限，或文件正被其他程序（如 Excel）打开".
-            tongban_files::FileError::InUse { source, .. } => std::io::Error::new(std::io::ErrorKind::PermissionDenied, source),
+            tongban_files::FileError::InUse { source, .. } => {
+                std::io::Error::new(std::io::ErrorKind::PermissionDenied, source)
+            }
             other => other.into_source(),
         };
         CatalogFileError::Io { path: path.to_path_buf(), writing: true, source }

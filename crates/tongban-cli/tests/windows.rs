@@ -158,7 +158,8 @@ fn forms_printed_on_drive_d_under_chinese_folder_names_read_back() {
     let said = ok(desk.print("receipt", &complete, &receipt));
     assert!(said.starts_with("已生成收件登记表") && said.contains(&complete), "{said}");
     let text = pdf_text_without_whitespace(&wine::unix_path(&receipt));
-    for expected in [complete.as_str(), "王芳", "跨省通办收件登记表", "存档联", "申请人联", "受理人：张敏"] {
+    for expected in [complete.as_str(), "王芳", "跨省通办收件登记表", "存档联", "申请人联", "受理人：张敏"]
+    {
         assert!(text.contains(expected), "missing {expected} in the receipt: {text}");
     }
 

@@ -248,8 +248,7 @@ pub fn set_hall_text(
 /// older one of that name (Windows will not replace an open file), the new one goes beside it
 /// as `NAME (2).pdf` (`tongban_files::save_in`).
 pub fn save_pdf(dir: &Path, file_name: &str, pdf: &[u8]) -> Result<PathBuf, AppError> {
-    tongban_files::save_in(dir, file_name, pdf)
-        .map_err(|e| AppError::new("write_failed", format!("无法保存 PDF：{e}")))
+    tongban_files::save_in(dir, file_name, pdf).map_err(|e| AppError::new("write_failed", format!("无法保存 PDF：{e}")))
 }
 
 /// The scope a case's form is recorded under, empty for the ones given at intake. A notice after
