@@ -176,7 +176,8 @@ fn forms_printed_on_drive_d_under_chinese_folder_names_read_back() {
     let said = ok(desk.run(&["ledger", "--date", &today(), "--out", &ledger]));
     assert!(said.starts_with("已生成每日台账") && said.contains("共 2 件"), "{said}");
     let text = pdf_text_without_whitespace(&wine::unix_path(&ledger));
-    for expected in ["每日台账", complete.as_str(), waiting.as_str(), "王芳", "𠮷野", "第1页共1页"] {
+    for expected in ["跨省通办每日收件台账", complete.as_str(), waiting.as_str(), "王芳", "𠮷野", "第1页共1页"]
+    {
         assert!(text.contains(expected), "missing {expected} in the ledger: {text}");
     }
     // The database kept its Chinese name on disk (not a mangled one), its WAL beside it.
