@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tauri::State;
+use tongban_desk::RateReport;
 use tongban_desk::{
     AccountView, DeskSetupForm, LoginInfo, NewAccount, RegionChoice, RoleOption, SessionView, SetupDefaults,
 };
@@ -94,7 +95,7 @@ pub async fn item_details(desk: State<'_, DeskState>, partner: String, code: Str
 
 #[tauri::command]
 pub fn check_field(kind: FieldKind, id_kind: Option<IdKind>, value: String) -> FieldCheck {
-    Desk::check_field(kind, id_kind, &value)
+    Desk::check_field(kind, id_kind, &value, tongban_desk::today())
 }
 
 #[tauri::command]
@@ -121,6 +122,11 @@ pub async fn acknowledge_catalog_news(desk: State<'_, DeskState>, up_to: i64) ->
 #[tauri::command]
 pub async fn supervision(desk: State<'_, DeskState>, query: LedgerQuery) -> Result<SupervisionReport, AppError> {
     desk.run(move |d| d.supervision(&query)).await
+}
+
+#[tauri::command]
+pub async fn supervision_rates(desk: State<'_, DeskState>, query: LedgerQuery) -> Result<RateReport, AppError> {
+    desk.run(move |d| d.supervision_rates(&query)).await
 }
 
 #[tauri::command]

@@ -56,6 +56,7 @@ pub fn run() {
             commands::sync_now,
             commands::acknowledge_catalog_news,
             commands::supervision,
+            commands::supervision_rates,
             commands::partners,
             commands::save_partner,
             commands::returning_applicant,

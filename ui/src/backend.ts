@@ -19,6 +19,7 @@ import type { FieldCheck } from "./bindings/FieldCheck";
 import type { CatalogIntake } from "./bindings/CatalogIntake";
 import type { TakenIn } from "./bindings/TakenIn";
 import type { SupervisionReport } from "./bindings/SupervisionReport";
+import type { RateReport } from "./bindings/RateReport";
 import type { PartnerView } from "./bindings/PartnerView";
 import type { PartnerForm } from "./bindings/PartnerForm";
 import type { ReturningApplicant } from "./bindings/ReturningApplicant";
@@ -69,6 +70,8 @@ export interface Backend {
   acknowledgeCatalogNews(upTo: number): Promise<void>;
   /** The supervisor's view: the ledger of some days on screen, its counts, the overdue list. */
   supervision(query: LedgerQuery): Promise<SupervisionReport>;
+  /** 受理率, 按时办结率, 超期件数, 平均办理用时 of the same cases, in all and by item, partner, clerk. */
+  supervisionRates(query: LedgerQuery): Promise<RateReport>;
   /** Every partner: hub, catalog, sync state. */
   partners(): Promise<PartnerView[]>;
   /** Adds or changes a partner's hub (sync restarts with it); answers the partners as now. */
@@ -204,6 +207,7 @@ export function createTauriBackend(invoke: Invoke): Backend {
     syncNow: () => call<void>("sync_now"),
     acknowledgeCatalogNews: (upTo) => call<void>("acknowledge_catalog_news", { upTo }),
     supervision: (query) => call<SupervisionReport>("supervision", { query }),
+    supervisionRates: (query) => call<RateReport>("supervision_rates", { query }),
     partners: () => call<PartnerView[]>("partners"),
     savePartner: (form) => call<PartnerView[]>("save_partner", { form }),
     returningApplicant: (idNumber) => call<ReturningApplicant | null>("returning_applicant", { idNumber }),

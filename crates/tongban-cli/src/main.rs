@@ -77,6 +77,9 @@ enum Command {
         #[arg(value_enum)]
         what: CheckKind,
         value: String,
+        /// 按哪一天校验（出生日期不得晚于该日），YYYY-MM-DD；默认为北京时间今天
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
     },
     /// 工作日计算（法定节假日与调休）
     #[command(subcommand)]
@@ -340,8 +343,23 @@ enum WorkdaysCommand {
     Add { date: String, n: u32 },
     /// 两个日期之间的工作日数（不含起始日，含截止日）
     Between { from: String, to: String },
-    /// 导入某年的节假日安排（日历文本格式）
+    /// 导入某年的节假日安排（日历文本格式）；预估日期的办件随即重新计算期限
     Import { file: PathBuf },
+    /// 各年份节假日安排的来源：国务院办公厅通知，或按法定节假日规则预估
+    Years,
+    /// 某年的节假日安排（日历文本格式；没有通知的年份为预估）
+    Show { year: i32 },
+    /// 把本机导入的节假日安排发布到本地区通办中心，同步的受理台都会安装（须通办中心的管理员凭据）
+    Publish {
+        /// 要发布的年份（默认本机导入的全部年份）
+        years: Vec<i32>,
+        /// 通办中心地址（默认已配置的本地区通办中心）
+        #[arg(long, value_name = "URL")]
+        hub: Option<String>,
+        /// 管理员凭据（默认环境变量 TONGBAN_ADMIN_CREDENTIAL）
+        #[arg(long, value_name = "TOKEN")]
+        credential: Option<String>,
+    },
 }
 
 /// `println!` that ends the program quietly when the reader has gone away (`tongban … | head`)
@@ -375,6 +393,7 @@ impl From<tongban_desk::AppError> for Failure {
 
 mod catalog;
 mod sync;
+mod workdays_publish;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -509,7 +528,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         mask_id_number(&c.applicant_id),
                         c.item_name,
                         region::display_name(&c.handling_region),
-                        c.deadline.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+                        tongban_core::clocks::deadline_text(c.deadline, c.status),
                         if c.pending_sync { "是" } else { "否" },
                     );
                 }
@@ -562,14 +581,26 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
-        Command::Check { what, value } => {
+        Command::Check { what, value, today } => {
+            let today = match today {
+                Some(d) => date_arg("日期", d)?,
+                None => tongban_desk::today(),
+            };
             let result = match what {
-                CheckKind::Id => validate::resident_id(value).map(|r| r.number),
-                CheckKind::Uscc => validate::uscc(value),
-                CheckKind::Phone => validate::phone(value),
+                CheckKind::Id => validate::resident_id(value, today).map(|r| {
+                    let warning = r.warning();
+                    (r.number, warning)
+                }),
+                CheckKind::Uscc => validate::uscc(value).map(|c| (c, None)),
+                CheckKind::Phone => validate::phone(value).map(|p| (p, None)),
             };
             match result {
-                Ok(canonical) => say!("有效：{canonical}"),
+                Ok((canonical, warning)) => {
+                    say!("有效：{canonical}");
+                    if let Some(w) = warning {
+                        say!("注意：{}", w.message);
+                    }
+                }
                 Err(e) => return Err(Failure(e.message)),
             }
         }
@@ -587,9 +618,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             .unwrap_or_else(tongban_core::workdays::WorkCalendar::shipped);
             match cmd {
                 WorkdaysCommand::Add { date, n } => {
-                    let d =
-                        calendar.add_working_days(date_arg("日期", date)?, *n).map_err(|e| Failure(e.to_string()))?;
-                    say!("{}", d.format("%Y-%m-%d"));
+                    let d = calendar.deadline(date_arg("日期", date)?, *n).map_err(|e| Failure(e.to_string()))?;
+                    let estimated = if d.estimated { "（预估：经过尚无节假日安排通知的年份）" } else { "" };
+                    say!("{}{estimated}", d.date.format("%Y-%m-%d"));
                 }
                 WorkdaysCommand::Between { from, to } => {
                     let n = calendar
@@ -601,9 +632,41 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     let text = std::fs::read_to_string(file)
                         .map_err(|e| Failure(format!("读取「{}」失败：{e}", file.display())))?;
                     let mut store = open(&cli)?;
-                    let years = store.import_calendar(&text, Utc::now())?;
-                    let years: Vec<String> = years.iter().map(|y| format!("{y}年")).collect();
+                    let imported = store.import_calendar(&text, Utc::now())?;
+                    let years: Vec<String> = imported.years.iter().map(|y| format!("{y}年")).collect();
                     say!("已导入 {} 的节假日安排", years.join("、"));
+                    if imported.recomputed > 0 {
+                        say!("已重新计算 {} 件办件的预估期限（办件历史中记有调整）", imported.recomputed);
+                    }
+                }
+                WorkdaysCommand::Years => {
+                    use tongban_core::workdays::{YearSource, SUPPORTED_YEARS};
+                    let official: Vec<i32> = calendar.years().collect();
+                    for year in &official {
+                        say!("{year}年　{}", YearSource::Official.label());
+                    }
+                    let next = official.last().map_or(*SUPPORTED_YEARS.start(), |y| y + 1);
+                    say!(
+                        "其余年份（{}—{}年，如{next}年）　{}",
+                        SUPPORTED_YEARS.start(),
+                        SUPPORTED_YEARS.end(),
+                        YearSource::Provisional.label()
+                    );
+                }
+                WorkdaysCommand::Show { year } => {
+                    let text = match calendar.source(*year) {
+                        tongban_core::workdays::YearSource::Official => calendar.to_text(*year),
+                        tongban_core::workdays::YearSource::Provisional => {
+                            tongban_core::workdays::WorkCalendar::provisional_text(*year)
+                        }
+                    };
+                    if text.is_empty() {
+                        return Err(Failure(format!("{year}年超出可计算的年份范围（1901年至2099年）")));
+                    }
+                    print!("{text}");
+                }
+                WorkdaysCommand::Publish { years, hub, credential } => {
+                    workdays_publish::run(&open(&cli)?, years, hub.as_deref(), credential.as_deref())?;
                 }
             }
         }
@@ -851,7 +914,15 @@ fn print_case(
     if let Some(agent) = &form.agent {
         say!("代办人（{}）：{}　{}：{}", agent.role.label(), agent.name, agent.id_kind.label(), agent.id_number);
     }
-    say!("承诺办结：{}", summary.deadline.map(|d| d.to_string()).unwrap_or_else(|| "材料齐全后起算".into()));
+    say!("承诺办结：{}", tongban_core::clocks::deadline_text(summary.deadline, summary.status));
+    if let Some(due) = summary.notice_due {
+        let estimated = if due.estimated { "（预估）" } else { "" };
+        say!("告知期限：{}{estimated}前须出具一次性告知书", due.date);
+    }
+    if let Some(due) = summary.supplement_due {
+        let estimated = if due.estimated { "（预估）" } else { "" };
+        say!("补正期限：{}{estimated}", due.date);
+    }
     say!("材料：");
     for (i, m) in state.materials.iter().enumerate() {
         let mark = if m.received {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::applicant::{Agent, Applicant};
-use crate::validate::{self, FieldError, ValidationError};
+use crate::validate::{self, FieldError, FieldWarning, ValidationError};
 
 /// The global id of a case: a UUID v7 made on the desk, so a case exists before any network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -762,11 +762,12 @@ impl CaseState {
 
 impl IntakeForm {
     /// Checks the fields a clerk types and returns the form in canonical form, or the first
-    /// problem with the field named.
-    pub fn validated(&self) -> Result<IntakeForm, FieldError> {
+    /// problem with the field named. `today` is the caller's date in Beijing: the core has no
+    /// clock (a desk passes the day it takes the case in).
+    pub fn validated(&self, today: NaiveDate) -> Result<IntakeForm, FieldError> {
         let mut out = self.clone();
-        out.applicant = self.applicant.validated()?;
-        out.agent = self.agent.as_ref().map(Agent::validated).transpose()?;
+        out.applicant = self.applicant.validated(today)?;
+        out.agent = self.agent.as_ref().map(|a| a.validated(today)).transpose()?;
         out.item.code = validate::required_text("item.code", "事项编码", &self.item.code)?;
         out.item.name = validate::required_text("item.name", "事项名称", &self.item.name)?;
         if !crate::region::is_valid_code(&self.handling_region) {
@@ -807,5 +808,15 @@ impl IntakeForm {
             out.delivery = ResultDelivery::Mail { recipient, phone, address };
         }
         Ok(out)
+    }
+
+    /// Notes for the clerk that never block saving (an ID's address code missing from the
+    /// region list), applicant first, then agent.
+    pub fn warnings(&self, today: NaiveDate) -> Vec<FieldWarning> {
+        let mut out = self.applicant.warnings(today);
+        if let Some(agent) = &self.agent {
+            out.extend(agent.warnings(today));
+        }
+        out
     }
 }

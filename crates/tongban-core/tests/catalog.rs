@@ -202,7 +202,7 @@ fn an_intake_takes_the_catalogs_materials_and_what_the_clerk_found() {
     assert!(!proxy.required && !proxy.is_missing(), "the condition did not apply");
     let missing: Vec<&str> = form.missing_materials().map(|m| m.name.as_str()).collect();
     assert_eq!(missing, ["居民户口簿", "医保登记表"]);
-    assert!(form.validated().is_ok());
+    assert!(form.validated(chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()).is_ok());
 }
 
 #[test]

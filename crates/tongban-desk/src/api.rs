@@ -36,8 +36,21 @@ pub struct CaseQuery {
     /// The handling region (办理地) code.
     pub partner: Option<String>,
     pub clerk: Option<String>,
+    /// Only cases that owe a 一次性告知书 (行政许可法 §32): all of them, or those past due.
+    #[serde(default)]
+    pub notice: Option<NoticeFilter>,
     pub page: u32,
     pub page_size: u32,
+}
+
+/// Which cases owing a 一次性告知书 the queue lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeFilter {
+    /// 待告知: every case whose notice is owed.
+    Owed,
+    /// 告知逾期: past the 5 working days.
+    Overdue,
 }
 
 /// One line of the queue, ready to show: 证件号码 already masked, region named, overdue counted.
@@ -55,11 +68,20 @@ pub struct CaseRow {
     pub handling_region_name: String,
     /// RFC 3339.
     pub received_at: String,
-    /// 承诺办结 date, `YYYY-MM-DD`; null while 待补正.
+    /// 承诺办结 date, `YYYY-MM-DD`; null while it has not started or stands still (see
+    /// `clock_note`).
     pub deadline: Option<String>,
+    /// The deadline went through a year without a holiday notice: show it as 预估.
+    pub deadline_estimated: bool,
+    /// Why there is no deadline: 「材料补齐之日起计算」, 「补正期间暂停计时」.
+    pub clock_note: Option<String>,
     /// Working days past the deadline; 0 when not overdue.
     #[ts(type = "number")]
     pub overdue_days: i64,
+    /// 告知期限: a 一次性告知书 is owed by this day (行政许可法 §32).
+    pub notice_due: Option<DueDate>,
+    /// 补正期限: the applicant was told to bring the materials by this day.
+    pub supplement_due: Option<DueDate>,
     /// Login of the clerk who took the case in.
     pub clerk: String,
     /// The clerk's name when this desk knows the user, else the login.
@@ -67,6 +89,18 @@ pub struct CaseRow {
     pub pending_sync: bool,
     /// The applicant has materials to bring: a 一次性告知书 to give, 补正收件 to record.
     pub awaits_applicant: bool,
+}
+
+/// A day a clock runs to, as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DueDate {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Counted through a year without a holiday notice: shown as 预估.
+    pub estimated: bool,
+    /// Working days past it as of today; 0 when not past.
+    #[ts(type = "number")]
+    pub overdue_days: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -167,6 +201,14 @@ pub struct SyncOverview {
     #[ts(type = "number")]
     pub unrouted: u64,
     pub catalog_news: Vec<CatalogNews>,
+    /// Cases whose 一次性告知书 is past its 告知期限 (5 working days), and those due today.
+    #[ts(type = "number")]
+    pub notices_overdue: u64,
+    #[ts(type = "number")]
+    pub notices_due_today: u64,
+    /// The machine's clock cannot be true (2001 after a dead CMOS battery, behind what this desk
+    /// already recorded): no case is taken in until it is set right.
+    pub clock_warning: Option<String>,
 }
 
 impl From<&tongban_sync::HubStatus> for HubSyncView {
@@ -200,6 +242,9 @@ pub struct LedgerRow {
     pub clerk_name: String,
     /// 材料流转: 网络＋邮寄 and the waybills, as printed.
     pub transfer: String,
+    /// 承诺办结, `YYYY-MM-DD`, or why there is none yet (as printed on the 台账).
+    pub deadline: String,
+    pub deadline_estimated: bool,
     pub pending_sync: bool,
 }
 
@@ -235,6 +280,10 @@ pub struct SupervisionReport {
     pub overdue: Vec<CaseRow>,
     /// More are overdue than the list shows.
     pub overdue_more: bool,
+    /// Cases whose 一次性告知书 is due today or overdue (告知期限, 行政许可法 §32), the earliest first.
+    pub notices_due: Vec<CaseRow>,
+    /// More owe a notice than the list shows.
+    pub notices_due_more: bool,
 }
 
 /// A partner's catalog as this desk holds it.
@@ -320,12 +369,19 @@ pub struct CaseDetail {
     pub result_waybill: Option<String>,
     pub received_at: String,
     pub clerk_name: String,
-    /// 承诺办结 date, `YYYY-MM-DD`; null while 待补正 (the clock has not started).
+    /// 承诺办结 date, `YYYY-MM-DD`; null while the clock has not started or stands still.
     pub deadline: Option<String>,
+    pub deadline_estimated: bool,
+    /// Why there is no deadline: 「材料补齐之日起计算」, 「补正期间暂停计时」.
+    pub clock_note: Option<String>,
     pub promised_days: u32,
     /// Working days past the deadline; 0 when not overdue.
     #[ts(type = "number")]
     pub overdue_days: i64,
+    /// 告知期限: a 一次性告知书 is owed by this day.
+    pub notice_due: Option<DueDate>,
+    /// 补正期限: the applicant was told to bring the materials by this day.
+    pub supplement_due: Option<DueDate>,
     pub pending_sync: bool,
     /// 待同步 or 已同步.
     pub sync_label: String,

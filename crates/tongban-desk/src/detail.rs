@@ -52,6 +52,29 @@ impl Desk {
                 before = event.body.materials().to_vec();
             }
         }
+        // A calendar import that moved a clock is part of the case's story, in time order.
+        let mut moved = store.clock_changes(summary.id)?.into_iter().peekable();
+        if moved.peek().is_some() {
+            let mut dated: Vec<(chrono::DateTime<Utc>, HistoryEntry)> =
+                events.iter().map(|e| e.event.at).zip(history).collect();
+            let desk_region = store.require_desk()?.region;
+            for (at, text) in moved {
+                dated.push((
+                    at,
+                    HistoryEntry {
+                        at: time_text(at),
+                        by: "系统".into(),
+                        side_label: tongban_core::case::Side::Receiving.label().to_string(),
+                        region_name: region::display_name(&desk_region),
+                        what: "期限调整".into(),
+                        details: vec![text],
+                        pending_sync: false,
+                    },
+                ));
+            }
+            dated.sort_by_key(|(at, _)| *at);
+            history = dated.into_iter().map(|(_, h)| h).collect();
+        }
 
         let mut materials = Vec::new();
         for (i, m) in state.materials.iter().enumerate() {
@@ -124,9 +147,13 @@ impl Desk {
             result_waybill: state.result_waybill.clone(),
             received_at: time_text(summary.received_at),
             clerk_name: name_of(&summary.clerk),
-            deadline: summary.deadline.map(|d| d.to_string()),
+            deadline: summary.deadline.map(|d| d.date.to_string()),
+            deadline_estimated: summary.deadline.is_some_and(|d| d.estimated),
+            clock_note: crate::clock_note(summary.deadline, state.status),
             promised_days: form.item.promised_days,
-            overdue_days: crate::overdue_days(store.calendar(), summary.deadline, state.status, today),
+            overdue_days: crate::overdue_days(store.calendar(), summary.deadline.map(|d| d.date), state.status, today),
+            notice_due: crate::due_date(store.calendar(), summary.notice_due, state.status, today),
+            supplement_due: crate::due_date(store.calendar(), summary.supplement_due, state.status, today),
             pending_sync: summary.pending_sync,
             sync_label: if summary.pending_sync { "待同步" } else { "已同步" }.to_string(),
             note: form.note.clone(),

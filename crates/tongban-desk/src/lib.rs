@@ -12,6 +12,7 @@ mod partners;
 pub mod printing;
 mod session;
 mod supervision;
+mod supervision_rates;
 pub mod viewer;
 
 use std::collections::HashMap;
@@ -22,10 +23,12 @@ use chrono::{NaiveDate, Utc};
 use tongban_core::applicant::mask_id_number;
 // The window's shell names statuses in its answers (结果已送达 returns the new one).
 pub use tongban_core::case::CaseStatus;
+pub use tongban_core::rates::{RateDefinition, RateLine, RateReport};
 use tongban_core::region;
+use tongban_core::workdays::Deadline;
 use tongban_store::{CaseFilter, FormKind, Store, StoreError};
 
-use printing::{LedgerRequest, Printed};
+use printing::Printed;
 use tokio_util::sync::CancellationToken;
 pub use tongban_sync::SyncEngine;
 use tongban_sync::SyncSettings;
@@ -210,7 +213,18 @@ impl Desk {
                 at: u.at.to_rfc3339(),
             })
             .collect();
-        Ok(SyncOverview { running, hubs, unrouted: store.unrouted_outbox_len()?, catalog_news })
+        let today = today();
+        let notices_overdue = store.notices_owed_count(today.pred_opt().unwrap_or(NaiveDate::MIN))?;
+        let notices_due_today = store.notices_owed_count(today)? - notices_overdue;
+        Ok(SyncOverview {
+            running,
+            hubs,
+            unrouted: store.unrouted_outbox_len()?,
+            catalog_news,
+            notices_overdue,
+            notices_due_today,
+            clock_warning: clock_warning(&store, Utc::now())?,
+        })
     }
 
     /// Marks the catalog changes up to `up_to` (a [`CatalogNews::id`]) as read.
@@ -257,6 +271,11 @@ impl Desk {
             item_code: query.item_code.clone(),
             partner: query.partner.clone(),
             clerk: query.clerk.clone(),
+            notice_due_by: query.notice.map(|n| match n {
+                // Every owed notice: dates compare as text, so the latest a date column holds.
+                NoticeFilter::Owed => NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date"),
+                NoticeFilter::Overdue => today().pred_opt().unwrap_or(NaiveDate::MIN),
+            }),
             ..CaseFilter::default()
         };
         self.with_store(|store| {
@@ -282,12 +301,7 @@ impl Desk {
 
     /// Prints the 每日台账 as the acting user, saves it and hands it on.
     pub fn print_ledger(&self, query: &LedgerQuery, then: AfterPrint) -> Result<PrintOutcome, AppError> {
-        let request = LedgerRequest {
-            from: query.from.clone(),
-            to: query.to.clone(),
-            clerk: query.clerk.clone(),
-            partner: query.partner.clone(),
-        };
+        let request = query.request();
         self.print(then, |store, user, deliver| printing::print_ledger(store, &request, user, Utc::now(), deliver))
     }
 
@@ -344,9 +358,17 @@ impl<'a> CaseRows<'a> {
         self.names.get(login).cloned().unwrap_or_else(|| login.to_string())
     }
 
+    pub(crate) fn due(&self, d: Option<Deadline>, status: CaseStatus) -> Option<DueDate> {
+        due_date(self.calendar, d, status, self.today)
+    }
+
     pub(crate) fn row(&self, c: tongban_store::CaseSummary) -> CaseRow {
         CaseRow {
-            overdue_days: overdue_days(self.calendar, c.deadline, c.status, self.today),
+            overdue_days: overdue_days(self.calendar, c.deadline.map(|d| d.date), c.status, self.today),
+            deadline_estimated: c.deadline.is_some_and(|d| d.estimated),
+            clock_note: clock_note(c.deadline, c.status),
+            notice_due: self.due(c.notice_due, c.status),
+            supplement_due: self.due(c.supplement_due, c.status),
             handling_region_name: region::short_name(&c.handling_region).unwrap_or_default(),
             clerk_name: self.clerk_name(&c.clerk),
             id: c.id.to_string(),
@@ -358,7 +380,7 @@ impl<'a> CaseRows<'a> {
             item_name: c.item_name,
             handling_region: c.handling_region,
             received_at: c.received_at.to_rfc3339(),
-            deadline: c.deadline.map(|d| d.to_string()),
+            deadline: c.deadline.map(|d| d.date.to_string()),
             clerk: c.clerk,
             pending_sync: c.pending_sync,
             awaits_applicant: detail::awaits_applicant(c.status),
@@ -366,8 +388,9 @@ impl<'a> CaseRows<'a> {
     }
 }
 
-/// Today in Beijing, the day deadlines and ledgers count in.
-pub(crate) fn today() -> NaiveDate {
+/// Today in Beijing, the day deadlines and ledgers count in and the day checks of what a clerk
+/// types are made as of (no birth date after it).
+pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&tongban_store::china_time()).date_naive()
 }
 
@@ -385,6 +408,33 @@ pub fn acting_user(store: &Store, explicit: Option<&str>) -> Result<String, AppE
         .first_user()?
         .map(|u| u.login)
         .ok_or_else(|| AppError::new("no_user", "受理台还没有用户，请先用 tongban init 建立"))
+}
+
+/// Why a case shows no 承诺办结 date: its clock has not started (材料不齐) or stands still
+/// while the handling region waits for the applicant's 补正. `None` when it has a date, or is
+/// closed without one.
+pub fn clock_note(deadline: Option<Deadline>, status: CaseStatus) -> Option<String> {
+    deadline.is_none().then(|| tongban_core::clocks::no_deadline_note(status)).flatten().map(str::to_string)
+}
+
+/// Why the machine's clock cannot be believed for dating a case, if it cannot
+/// (`tongban_core::clocks::machine_clock_warning`).
+pub(crate) fn clock_warning(store: &Store, now: chrono::DateTime<Utc>) -> Result<Option<String>, StoreError> {
+    Ok(tongban_core::clocks::machine_clock_warning(now, store.latest_local_time()?, store.calendar()))
+}
+
+/// A clock's day as the window shows it, with the working days past it `today`.
+pub(crate) fn due_date(
+    calendar: &tongban_core::workdays::WorkCalendar,
+    d: Option<Deadline>,
+    status: CaseStatus,
+    today: NaiveDate,
+) -> Option<DueDate> {
+    d.map(|d| DueDate {
+        date: d.date.to_string(),
+        estimated: d.estimated,
+        overdue_days: overdue_days(calendar, Some(d.date), status, today),
+    })
 }
 
 /// Working days a case is past its deadline (0 if not, or once it is closed).

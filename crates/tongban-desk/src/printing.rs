@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use tongban_core::case::{Author, CaseEvent, CaseId, CaseStatus, EventBody};
 use tongban_core::region;
+use tongban_core::workdays::Deadline;
 use tongban_forms::{FormError, Ledger, Notice, PrintMark, Receipt};
 use tongban_store::{FormKind, HallTexts, LedgerFilter, NewPrint, PrintRecord, Store};
 
@@ -33,7 +34,7 @@ pub struct Printed {
     /// How many cases a ledger lists (1 for a case's form).
     pub case_count: usize,
     /// For a notice: the last day to bring the materials.
-    pub supplement_by: Option<NaiveDate>,
+    pub supplement_by: Option<Deadline>,
 }
 
 impl Printed {
@@ -49,7 +50,9 @@ impl Printed {
             FormKind::Notice => format!(
                 "已生成一次性告知书{reprint}{place}（办件 {}，请于 {} 前补正）",
                 self.subject,
-                self.supplement_by.map(|d| d.to_string()).unwrap_or_default()
+                self.supplement_by
+                    .map(|d| format!("{}{}", d.date, if d.estimated { "，预估" } else { "" }))
+                    .unwrap_or_default()
             ),
             FormKind::Ledger => {
                 format!("已生成每日台账{reprint}{place}（{}，共 {} 件）", self.subject, self.case_count)
@@ -134,7 +137,7 @@ pub fn print_case_form(
         let issued_on = beijing(first.as_ref().map_or(now, |p| p.printed_at)).date();
         let supplement_by = store
             .calendar()
-            .add_working_days(issued_on, hall.supplement_days)
+            .deadline(issued_on, hall.supplement_days)
             .map_err(|e| AppError::new("calendar", e.to_string()))?;
         let clerk = display_name(store, first.as_ref().map_or(user, |p| p.user.as_str()));
         let notice = Notice { case: &state, issued_on, supplement_by, clerk: &clerk, hall: &hall, mark };
@@ -190,6 +193,7 @@ pub fn print_ledger(
     let (from, to, partner) = (filter.from, filter.to, filter.partner.as_deref());
     let clerk_name = filter.clerk.as_deref().map(|login| store.user(login).map(|u| u.display_name)).transpose()?;
     let entries = store.ledger_entries(&filter)?;
+    let rates = crate::supervision_rates::ledger_rates(store, &entries, beijing(now).date())?;
     let hall = store.hall_texts()?;
     let mut input = Ledger {
         from,
@@ -204,7 +208,7 @@ pub fn print_ledger(
     let scope = tongban_forms::ledger_scope(&input);
     let first = store.first_print(FormKind::Ledger, None, &scope)?;
     input.mark = mark(now, first.as_ref());
-    let pdf = tongban_forms::ledger(&input)?;
+    let pdf = tongban_forms::ledger_with_rates(&input, &rates)?;
     let days = if to == from { from.to_string() } else { format!("{from}至{to}") };
     let file_name = file_name(FormKind::Ledger.label(), &days, first.as_ref().map(|_| now));
     deliver(&file_name, &pdf)?;

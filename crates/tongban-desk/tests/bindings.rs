@@ -63,6 +63,7 @@ fn generate(dir: &Path) {
     Decided::export_all(&cfg).unwrap();
     DecisionNews::export_all(&cfg).unwrap();
     QuarantineRow::export_all(&cfg).unwrap();
+    tongban_desk::RateReport::export_all(&cfg).unwrap();
     fs::write(dir.join("labels.ts"), labels()).unwrap();
 }
 

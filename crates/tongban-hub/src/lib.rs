@@ -6,7 +6,8 @@
 //! desk uses ([`tongban_core::case::CaseStatus::apply`]).
 //!
 //! - [`Hub`]: the database and the rules, synchronous, one module per table group that owns its
-//!   SQL ([`credentials`], [`ledger`], [`blobs`], [`catalog`], `identity`), migrated forward only.
+//!   SQL ([`credentials`], [`ledger`], [`blobs`], [`catalog`], [`calendar`], `identity`), migrated
+//!   forward only.
 //! - [`http`]: the `/v1` API over axum, started with [`serve`].
 //! - [`config`]: settings from a TOML file, the environment and flags.
 //!
@@ -19,6 +20,7 @@
 //! - **Pushes are idempotent by event id**, blobs by SHA-256.
 
 pub mod blobs;
+pub mod calendar;
 pub mod catalog;
 pub mod config;
 pub mod credentials;
@@ -109,6 +111,13 @@ pub enum HubError {
     NoCatalog,
     #[error("事项清单版本「{0}」已发布且内容不同；请使用新的版本号")]
     CatalogVersionExists(String),
+
+    #[error(transparent)]
+    CalendarText(#[from] tongban_wire::calendar::YearTextError),
+    #[error("{0}年的节假日安排已发布且内容不同；一年的安排一经发布不再更改，通办中心保留原内容")]
+    CalendarYearExists(i32),
+    #[error("通办中心没有{0}年的节假日安排")]
+    UnknownCalendarYear(i32),
 }
 
 impl HubError {
@@ -140,6 +149,10 @@ impl HubError {
             BlobTooLarge { .. } | BlobOverrun(_) => ErrorCode::PayloadTooLarge,
             NoCatalog => ErrorCode::NoCatalog,
             CatalogVersionExists(_) => ErrorCode::CatalogVersionExists,
+            CalendarText(tongban_wire::calendar::YearTextError::TooLarge { .. }) => ErrorCode::PayloadTooLarge,
+            CalendarText(_) => ErrorCode::InvalidBody,
+            CalendarYearExists(_) => ErrorCode::CalendarYearExists,
+            UnknownCalendarYear(_) => ErrorCode::UnknownCalendarYear,
         }
     }
 }

@@ -4,11 +4,14 @@
 
 use rusqlite::Connection;
 
-use crate::{blobs, catalog, credentials, identity, ledger, Result};
+use crate::{blobs, calendar, catalog, credentials, identity, ledger, Result};
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
-const STEPS: &[&[&str]] =
-    &[&[identity::SCHEMA_V1, credentials::SCHEMA_V1, ledger::SCHEMA_V1, blobs::SCHEMA_V1, catalog::SCHEMA_V1]];
+const STEPS: &[&[&str]] = &[
+    &[identity::SCHEMA_V1, credentials::SCHEMA_V1, ledger::SCHEMA_V1, blobs::SCHEMA_V1, catalog::SCHEMA_V1],
+    // The calendars desks install from the hub.
+    &[calendar::SCHEMA_V1],
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
@@ -48,6 +51,7 @@ mod tests {
             ("blob_uploads", 0),
             ("blob_refs", 0),
             ("catalog_versions", 0),
+            ("calendar_years", 0),
         ] {
             let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
             assert_eq!(n, rows, "{table}");

@@ -31,7 +31,7 @@ CREATE TABLE case_numbers (
 
 /// Beijing time, in which every hall in China dates its cases.
 pub fn china_time() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+    tongban_core::beijing()
 }
 
 /// What appending an event did.
@@ -63,10 +63,10 @@ impl Store {
     /// Takes a new case in: validates the form, assigns the 办件编号 and appends the intake event,
     /// all in one transaction. When this returns, the case is on disk.
     pub fn create_case(&mut self, form: &IntakeForm, user: &str, at: DateTime<Utc>) -> Result<(CaseId, CaseNumber)> {
-        let form = form.validated()?;
+        let received_on = at.with_timezone(&china_time()).date_naive();
+        let form = form.validated(received_on)?;
         let desk = self.require_desk()?;
         self.user(user)?;
-        let received_on = at.with_timezone(&china_time()).date_naive();
         let tx = crate::write(&mut self.conn)?;
         let prefix = CaseNumber::compose(&desk.region, received_on, &desk.desk_code, 0);
         let prefix = prefix.as_str().rsplit_once('-').map(|(p, _)| p.to_string()).unwrap_or_default();
@@ -137,6 +137,18 @@ impl Store {
             out.push(StoredEvent { seq, event: serde_json::from_str(&body)?, local, in_outbox });
         }
         Ok(out)
+    }
+
+    /// The latest time this desk itself recorded (its own events and prints): a machine clock
+    /// earlier than this has run backwards.
+    pub fn latest_local_time(&self) -> Result<Option<DateTime<Utc>>> {
+        let latest: Option<String> = self.conn.query_row(
+            "SELECT max(t) FROM (SELECT max(at) AS t FROM events WHERE local = 1
+                                 UNION ALL SELECT max(printed_at) FROM prints)",
+            [],
+            |r| r.get(0),
+        )?;
+        latest.map(|t| crate::desk::parse_time(&t)).transpose()
     }
 
     /// The state the case's events fold into.
@@ -427,5 +439,29 @@ pub(crate) mod tests {
         assert_eq!(err.code(), "invalid_input");
         assert!(err.to_string().starts_with("申请人证件号码："), "{err}");
         assert_eq!(store.outbox_len().unwrap(), 0);
+    }
+
+    #[test]
+    fn an_agent_born_after_the_day_of_intake_in_beijing_is_refused() {
+        let (_d, mut store) = temp_store();
+        setup(&mut store);
+        let mut form = form(false);
+        let first17 = "41132920260214001";
+        let number = format!("{first17}{}", tongban_core::validate::resident_id_check_digit(first17).unwrap());
+        form.agent = Some(tongban_core::applicant::Agent {
+            role: tongban_core::applicant::AgentRole::Proxy,
+            name: "王芳".into(),
+            id_kind: IdKind::ResidentId,
+            id_number: number,
+            phone: "13800138000".into(),
+        });
+        // 2026-02-13 23:30 in Beijing: the 14th is still tomorrow.
+        let before = DateTime::parse_from_rfc3339("2026-02-13T15:30:00Z").unwrap().with_timezone(&Utc);
+        let err = store.create_case(&form, "zhang", before).unwrap_err();
+        assert!(err.to_string().starts_with("代办人证件号码：出生日期晚于今天"), "{err}");
+        assert_eq!(store.outbox_len().unwrap(), 0);
+        // 2026-02-14 00:30 in Beijing, still the 13th in UTC: the day has come.
+        let after = DateTime::parse_from_rfc3339("2026-02-13T16:30:00Z").unwrap().with_timezone(&Utc);
+        store.create_case(&form, "zhang", after).unwrap();
     }
 }

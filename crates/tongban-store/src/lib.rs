@@ -15,6 +15,7 @@ mod desk;
 mod events;
 mod hubs;
 mod migrate;
+mod outcomes;
 mod prints;
 mod settings;
 mod sync;
@@ -27,6 +28,7 @@ use tongban_core::validate::FieldError;
 use tongban_core::workdays::WorkCalendar;
 
 pub use blobs::{BlobInfo, MissingScan};
+pub use calendar::{CalendarImport, OfficialYear};
 pub use cases::{CaseFilter, CaseSummary, Page};
 pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
 pub use desk::{
@@ -35,6 +37,7 @@ pub use desk::{
 pub use events::{china_time, Appended, ArrivedDecision, OutboxEntry, StoredEvent};
 pub use hubs::{HubEntry, HubSetup};
 pub use migrate::SCHEMA_VERSION;
+pub use outcomes::CaseOutcome;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
 pub use settings::{HallTexts, Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, SCANNER_FOLDER};
 pub use sync::{Applied, Direction, HubSyncState, QuarantinedEvent, Settled, Verdict};
@@ -167,6 +170,7 @@ impl Store {
         let mut store = Store { conn, path: path.to_path_buf(), calendar: WorkCalendar::shipped() };
         migrate::run(&mut store.conn)?;
         store.calendar = calendar::load(&store.conn)?;
+        cases::rebuild_missing_clocks(&mut store.conn, &store.calendar)?;
         Ok(store)
     }
 

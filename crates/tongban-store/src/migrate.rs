@@ -17,6 +17,8 @@ const STEPS: &[&[&str]] = &[
     &[catalogs::SCHEMA_V4],
     // 5: accounts: disabled users and login lockout.
     &[desk::SCHEMA_V5],
+    // 6: the clocks the law sets (承诺时限 across 补正, 告知期限, 补正期限) kept with each case.
+    &[cases::SCHEMA_V6],
 ];
 
 /// The schema version this build writes.

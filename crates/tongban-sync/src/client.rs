@@ -9,6 +9,10 @@ use serde::de::DeserializeOwned;
 use sha2::Digest;
 use tongban_core::case::CaseEvent;
 use tongban_wire::blobs::{BlobStatus, UPLOAD_LENGTH, UPLOAD_OFFSET};
+use tongban_wire::calendar::{
+    index_etag, year_text, CalendarIndex, CalendarYearDocument, CalendarYearUpload, MAX_INDEX_DOCUMENT,
+    MAX_YEAR_DOCUMENT,
+};
 use tongban_wire::catalog::{CatalogDocument, CatalogUpload};
 use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse};
 use tongban_wire::{paths, ErrorBody, ErrorCode, Health};
@@ -167,6 +171,60 @@ impl HubClient {
         self.parse(&body, "发布结果")
     }
 
+    /// `GET /v1/calendar`, conditional on the ETag of the index this desk last installed from:
+    /// `None` when nothing was published since (or the hub has no calendars at all). Checked: years rise, each hash is a SHA-256.
+    /// Returns the index and its ETag (computed here, not taken from the hub's word).
+    pub async fn calendar_index(&self, held: Option<&str>) -> Result<Option<(CalendarIndex, String)>, SyncError> {
+        let mut request = self.authorized(Method::GET, paths::CALENDAR);
+        if let Some(etag) = held {
+            request = request.header(reqwest::header::IF_NONE_MATCH, format!("\"{etag}\""));
+        }
+        let (status, body) = match self.send_capped(request, MAX_INDEX_DOCUMENT).await {
+            // A hub older than calendars: nothing to install from it.
+            Err(SyncError::Refused { code: ErrorCode::NotFound, .. }) => return Ok(None),
+            answer => answer?,
+        };
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        let index: CalendarIndex = self.parse(&body, "节假日安排目录")?;
+        let rising = index.years.windows(2).all(|w| w[0].year < w[1].year);
+        if !rising || !index.years.iter().all(|y| tongban_wire::is_sha256_hex(&y.sha256)) {
+            return Err(self.garbled("节假日安排目录的年份没有递增，或校验值无效"));
+        }
+        let etag = index_etag(&index);
+        Ok(Some((index, etag)))
+    }
+
+    /// `GET /v1/calendar/{year}`: one year, checked to be exactly that year, sound by core's
+    /// parser, and of the content hash it claims.
+    pub async fn calendar_year(&self, year: i32) -> Result<CalendarYearDocument, SyncError> {
+        let path = paths::fill(paths::CALENDAR_YEAR, &format!("{year:04}"));
+        let (_, body) = self.send_capped(self.authorized(Method::GET, &path), MAX_YEAR_DOCUMENT).await?;
+        let document: CalendarYearDocument = self.parse(&body, "节假日安排")?;
+        let normal = year_text(&document.text).map_err(|e| self.garbled(&format!("{year}年的节假日安排：{e}")))?;
+        if document.year != year || normal.year != year {
+            return Err(self.garbled(&format!("请求{year}年的节假日安排，收到的是{}年的", normal.year)));
+        }
+        if normal.sha256 != document.sha256 {
+            return Err(self.garbled(&format!("{year}年的节假日安排与其校验值不符")));
+        }
+        Ok(document)
+    }
+
+    /// `PUT /v1/calendar/{year}` (the region's admin credential): publishes a year. `true` when
+    /// the hub did not hold it before.
+    pub async fn publish_calendar_year(
+        &self,
+        year: i32,
+        upload: &CalendarYearUpload,
+    ) -> Result<(bool, CalendarYearDocument), SyncError> {
+        let path = paths::fill(paths::CALENDAR_YEAR, &format!("{year:04}"));
+        let request = self.authorized(Method::PUT, &path).json(upload);
+        let (status, body) = self.send_capped(request, MAX_YEAR_DOCUMENT).await?;
+        Ok((status == StatusCode::CREATED, self.parse(&body, "发布结果")?))
+    }
+
     fn authorized(&self, method: Method, path: &str) -> RequestBuilder {
         self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.credential)
     }
@@ -174,9 +232,25 @@ impl HubClient {
     /// Sends and reads the whole body. A 2xx (or 304) is returned; an error status becomes
     /// [`SyncError::Refused`] with the hub's code and message, or `Garbled` if it has none.
     async fn send(&self, request: RequestBuilder) -> Result<(StatusCode, Vec<u8>), SyncError> {
-        let response = request.send().await.map_err(|e| self.transport(e))?;
+        self.send_capped(request, usize::MAX).await
+    }
+
+    /// [`Self::send`], reading at most `max` bytes of body: a larger answer is refused while it
+    /// arrives, never held whole in memory.
+    async fn send_capped(&self, request: RequestBuilder, max: usize) -> Result<(StatusCode, Vec<u8>), SyncError> {
+        let mut response = request.send().await.map_err(|e| self.transport(e))?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|e| self.transport(e))?.to_vec();
+        let too_large = || self.garbled(&format!("回复超过 {max} 字节的上限"));
+        if response.content_length().is_some_and(|n| n > max as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(e))? {
+            if body.len() + chunk.len() > max {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         if status.is_success() || status == StatusCode::NOT_MODIFIED {
             return Ok((status, body));
         }

@@ -7,7 +7,8 @@
 //! - [`sync_once`]: one round with every hub, for `tongban sync --once` and scripts.
 //! - A round ([`round`]): check the hub is the region's; upload the scans the outbox refers to
 //!   (resuming partial uploads); push the outbox in batches and settle the verdicts (stored events
-//!   leave the outbox, rejected ones are quarantined); pull by cursor and apply page by page.
+//!   leave the outbox, rejected ones are quarantined); pull by cursor and apply page by page;
+//!   then the working-day calendars and the catalog the hub publishes.
 //! - [`client::HubClient`]: the `/v1` API with connect and overall timeouts; every answer is
 //!   checked before it is believed.
 //!
@@ -83,6 +84,8 @@ pub enum SyncError {
     WrongHub { url: String, expected: String, found: String },
     #[error("{count} 个事件引用的扫描件仍未到达通办中心，稍后重试")]
     ScansNotArriving { count: usize },
+    #[error("通办中心 {url} 提供的节假日安排未安装：{reasons}（请核对国务院办公厅的通知，并告知该通办中心的管理员）")]
+    CalendarRefused { url: String, reasons: String },
     #[error("本机数据库：{0}")]
     Store(#[from] StoreError),
 }
@@ -98,6 +101,7 @@ impl SyncError {
             SyncError::Refused { code, .. } => code.as_str(),
             SyncError::WrongHub { .. } => "wrong_hub",
             SyncError::ScansNotArriving { .. } => "scans_not_arriving",
+            SyncError::CalendarRefused { .. } => "calendar_refused",
             SyncError::Store(e) => e.code(),
         }
     }

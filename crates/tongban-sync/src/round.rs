@@ -32,6 +32,8 @@ pub struct RoundReport {
     pub pulled_quarantined: usize,
     /// The catalog version fetched this round, when the hub had a newer one.
     pub catalog_updated: Option<String>,
+    /// The years of working-day calendar installed from the hub this round.
+    pub calendar_installed: Vec<i32>,
 }
 
 /// The desk database, shared by the hub tasks; every call runs off the async threads.
@@ -63,6 +65,16 @@ impl DeskDb {
 pub(crate) struct HubLink {
     pub entry: HubEntry,
     pub client: HubClient,
+    /// The ETag of the hub's calendar index once every year in it is installed here (or was
+    /// already): the next rounds ask only whether it changed.
+    calendar_etag: Mutex<Option<String>>,
+}
+
+impl HubLink {
+    pub(crate) fn new(entry: HubEntry, settings: &SyncSettings) -> Result<HubLink, SyncError> {
+        let client = HubClient::new(&entry.url, &entry.credential, settings)?;
+        Ok(HubLink { entry, client, calendar_etag: Mutex::new(None) })
+    }
 }
 
 pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> Result<RoundReport, SyncError> {
@@ -79,8 +91,10 @@ pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> 
     pull(db, hub, settings, &mut report).await?;
     // After the cases, so a large scan never holds them up.
     report.scans_fetched = fetch_scans(db, hub).await?;
-    // Last, so a catalog the desk cannot use never holds up the cases.
+    // Last, so a calendar or a catalog the desk cannot use never holds up the cases (nor each other).
+    let calendar = fetch_calendar(db, hub, &mut report).await;
     report.catalog_updated = fetch_catalog(db, hub).await?;
+    calendar?;
     Ok(report)
 }
 
@@ -109,6 +123,62 @@ async fn fetch_scans(db: &DeskDb, hub: &HubLink) -> Result<usize, SyncError> {
         fetched += 1;
     }
     Ok(fetched)
+}
+
+/// How many years of calendar one round installs at most: the rest come with the next rounds.
+const CALENDAR_YEARS_PER_ROUND: usize = 10;
+
+/// Installs the years of working-day calendar the hub publishes that this desk holds no official
+/// year for, through the store's own import (which checks them again). A year the hub serves
+/// with other content than the desk's official one is never installed over it: the round fails
+/// with the reason, for the hub's status, after installing the other years.
+async fn fetch_calendar(db: &DeskDb, hub: &HubLink, report: &mut RoundReport) -> Result<(), SyncError> {
+    let known = hub.calendar_etag.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let Some((index, etag)) = hub.client.calendar_index(known.as_deref()).await? else {
+        return Ok(());
+    };
+    let held = db.run(|s| s.official_calendar_years()).await?;
+    let mut refused = Vec::new();
+    let mut wanted = Vec::new();
+    for entry in &index.years {
+        match held.iter().find(|h| h.year == entry.year) {
+            None => wanted.push(entry),
+            Some(own) => {
+                let own = tongban_wire::calendar::year_text(&own.text).map(|t| t.sha256).ok();
+                if own.as_deref() != Some(entry.sha256.as_str()) {
+                    refused.push(format!("{}年与本机已有的正式安排内容不同，本机保留原安排", entry.year));
+                }
+            }
+        }
+    }
+    let complete = wanted.len() <= CALENDAR_YEARS_PER_ROUND;
+    for entry in wanted.into_iter().take(CALENDAR_YEARS_PER_ROUND) {
+        let document = hub.client.calendar_year(entry.year).await?;
+        if document.sha256 != entry.sha256 {
+            return Err(SyncError::Garbled {
+                url: hub.entry.url.clone(),
+                what: format!("{}年的节假日安排与目录中的校验值不符", entry.year),
+            });
+        }
+        let year = entry.year;
+        match db.run(move |s| s.import_calendar(&document.text, Utc::now())).await {
+            Ok(_) => {
+                tracing::info!(hub = %hub.entry.region, year, "calendar year installed");
+                report.calendar_installed.push(year);
+            }
+            Err(SyncError::Store(e @ (StoreError::Sqlite(_) | StoreError::Io(_)))) => return Err(e.into()),
+            // The store's own refusal (e.g. a year made official here meanwhile): its reason.
+            Err(SyncError::Store(e)) => refused.push(format!("{year}年：{e}")),
+            Err(e) => return Err(e),
+        }
+    }
+    if !refused.is_empty() {
+        return Err(SyncError::CalendarRefused { url: hub.entry.url.clone(), reasons: refused.join("；") });
+    }
+    if complete {
+        *hub.calendar_etag.lock().unwrap_or_else(|p| p.into_inner()) = Some(etag);
+    }
+    Ok(())
 }
 
 /// Brings the region's catalog if the hub has another than the one held; the store keeps every

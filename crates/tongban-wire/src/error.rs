@@ -56,6 +56,10 @@ pub enum ErrorCode {
     HashMismatch,
     /// A catalog with this version exists with different content.
     CatalogVersionExists,
+    /// The hub holds no calendar for this year.
+    UnknownCalendarYear,
+    /// The hub holds this year's calendar with other content; a year never changes once published.
+    CalendarYearExists,
     /// Something failed on the hub; retrying later may help.
     Internal,
     /// A code this client does not know yet (added by a newer hub).
@@ -92,6 +96,8 @@ impl ErrorCode {
             UploadInProgress => "upload_in_progress",
             HashMismatch => "hash_mismatch",
             CatalogVersionExists => "catalog_version_exists",
+            UnknownCalendarYear => "unknown_calendar_year",
+            CalendarYearExists => "calendar_year_exists",
             Internal => "internal",
             Other => "other",
         }
@@ -118,7 +124,12 @@ mod tests {
 
     #[test]
     fn every_code_serialises_as_its_stable_name() {
-        for code in [ErrorCode::BadRequest, ErrorCode::EventConflict, ErrorCode::CatalogVersionExists] {
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::EventConflict,
+            ErrorCode::CatalogVersionExists,
+            ErrorCode::CalendarYearExists,
+        ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
     }

@@ -12,9 +12,11 @@
 //! - [`decisions`]: the handling region's inbox and the decisions its back office posts.
 //! - [`blobs`]: scans by SHA-256 with resumable upload.
 //! - [`catalog`]: the region's catalog of items, carried as opaque JSON.
+//! - [`calendar`]: working-day calendars, one year at a time, hashed by content.
 //! - [`error`]: the one error body, `{code, message}`.
 
 pub mod blobs;
+pub mod calendar;
 pub mod catalog;
 pub mod decisions;
 pub mod error;
@@ -38,6 +40,9 @@ pub mod paths {
     pub const BLOB: &str = "/v1/blobs/{sha256}";
     pub const BLOB_STATUS: &str = "/v1/blobs/{sha256}/status";
     pub const CATALOG: &str = "/v1/catalog";
+    pub const CALENDAR: &str = "/v1/calendar";
+    /// `{year}` is four digits.
+    pub const CALENDAR_YEAR: &str = "/v1/calendar/{year}";
 
     /// `template` with its one `{...}` placeholder replaced by `value`.
     pub fn fill(template: &str, value: &str) -> String {

@@ -57,7 +57,7 @@ describe("the case detail view", () => {
     const text = q("[data-testid=case-detail]")!.textContent!;
     expect(text).toContain(NUMBER);
     expect(text).toContain("北京市丰台区");
-    expect(text).toContain("材料齐全后起算");
+    expect(text).toContain("材料补齐之日起计算");
     expect(q("[data-testid=detail-status]")!.textContent).toBe("待补正");
     expect(q("[data-testid=applicant-id]")!.textContent).toBe("110105********0056");
     q("[data-testid=reveal-applicant]")!.click();

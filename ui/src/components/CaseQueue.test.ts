@@ -21,7 +21,11 @@ const row = (n: number, name: string, extra: Partial<CaseRow> = {}): CaseRow => 
   handling_region_name: "南京市鼓楼区",
   received_at: "2025-03-12T01:41:00Z",
   deadline: "2025-03-20",
+  deadline_estimated: false,
+  clock_note: null,
   overdue_days: 0,
+  notice_due: null,
+  supplement_due: null,
   clerk: "liumin",
   clerk_name: "刘敏",
   pending_sync: true,
@@ -68,11 +72,11 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     itemDetails: async () => {
       throw new BackendError("not_found", "没有这个事项");
     },
-    checkField: async (_kind, _idKind, value) => ({ normalized: value, message: null, note: null }),
+    checkField: async (_kind, _idKind, value) => ({ normalized: value, message: null, note: null, warning: null }),
     takeIn: async () => {
       throw new BackendError("internal", "未实现");
     },
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
+    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null }),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
     ...fakeDetailCalls(waitingCase("411323-20250312-0003")).calls,

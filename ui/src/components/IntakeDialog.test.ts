@@ -95,9 +95,18 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     },
     checkField: async (kind, _idKind, value) => {
       if (kind === "id_number" && value.length !== 18)
-        return { normalized: "", message: "居民身份证号码应为18位，现为" + value.length + "位", note: null };
-      if (kind === "id_number") return { normalized: value.toUpperCase(), message: null, note: "1949年12月31日出生，女" };
-      return { normalized: value, message: null, note: null };
+        return { normalized: "", message: "居民身份证号码应为18位，现为" + value.length + "位", note: null, warning: null };
+      // As the desk answers for an address code missing from the shipped region list.
+      if (kind === "id_number" && value.startsWith("119999"))
+        return {
+          normalized: value.toUpperCase(),
+          message: null,
+          note: "1980年1月1日出生，男",
+          warning: "行政区划代码 119999 不在现行代码表中，请核对",
+        };
+      if (kind === "id_number")
+        return { normalized: value.toUpperCase(), message: null, note: "1949年12月31日出生，女", warning: null };
+      return { normalized: value, message: null, note: null, warning: null };
     },
     takeIn: async (draft) => {
       drafts.push(draft);
@@ -110,7 +119,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
       };
       return taken;
     },
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
+    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null }),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
     ...fakeDetailCalls(waitingCase("411323-20250312-0003")).calls,
@@ -234,6 +243,44 @@ describe("the intake dialog", () => {
     await flushPromises();
     expect(document.body.textContent).not.toContain("居民身份证号码应为18位");
     expect($("[data-testid=intake-id-note]")!.textContent).toBe("1949年12月31日出生，女");
+  });
+
+  it("an address code missing from the region list is a soft note that never blocks saving", async () => {
+    const { backend, drafts } = fakeBackend();
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    await type("intake-name", "张三");
+    await type("intake-id-number", "11999919800101001x");
+    await type("intake-phone", "13800138000");
+    await sleep(300);
+    await flushPromises();
+    await sleep(150);
+    const idItem = $("#intake-id-number")!.closest(".el-form-item")!;
+    expect(idItem.querySelector(".el-form-item__error")).toBeNull();
+    expect($("[data-testid=intake-id-note]")!.textContent).toBe("1980年1月1日出生，男");
+    const notes = Array.from(document.querySelectorAll("[data-testid=intake-soft-note]")).map((n) => n.textContent!.trim());
+    expect(notes).toEqual(["申请人证件号码：行政区划代码 119999 不在现行代码表中，请核对"]);
+
+    // The agent's number gets its own note.
+    await tick("intake-has-agent");
+    await type("intake-agent-name", "李四");
+    await type("intake-agent-id-number", "119999198001010011");
+    await type("intake-agent-phone", "13900139000");
+    await sleep(300);
+    await flushPromises();
+    const both = Array.from(document.querySelectorAll("[data-testid=intake-soft-note]")).map((n) => n.textContent!.trim());
+    expect(both).toEqual([
+      "申请人证件号码：行政区划代码 119999 不在现行代码表中，请核对",
+      "代办人证件号码：行政区划代码 119999 不在现行代码表中，请核对",
+    ]);
+
+    await tick("intake-material-0");
+    await tick("intake-material-2");
+    $<HTMLButtonElement>("[data-testid=intake-save]")!.click();
+    await flushPromises();
+    expect(drafts).toHaveLength(1);
+    expect(drafts[0]!.applicant).toMatchObject({ id_number: "11999919800101001x" });
+    expect($("[data-testid=intake-result]")!.textContent).toContain("已收件");
   });
 
   it("takes a complete intake in with the right draft and prints the receipt", async () => {

@@ -26,6 +26,8 @@ const REPORT: SupervisionReport = {
       status_label: "已收件",
       clerk_name: "张敏",
       transfer: "网络＋邮寄",
+      deadline: "2026-12-15",
+      deadline_estimated: false,
       pending_sync: true,
     },
   ],
@@ -49,7 +51,11 @@ const REPORT: SupervisionReport = {
       handling_region_name: "衢州市柯城区",
       received_at: "2026-11-01T01:00:00Z",
       deadline: "2026-11-10",
+      deadline_estimated: false,
+      clock_note: null,
       overdue_days: 9,
+      notice_due: null,
+      supplement_due: null,
       clerk: "zhangmin",
       clerk_name: "张敏",
       pending_sync: false,
@@ -57,6 +63,8 @@ const REPORT: SupervisionReport = {
     },
   ],
   overdue_more: false,
+  notices_due: [],
+  notices_due_more: false,
 };
 
 const FENGTAI: PartnerView = {
@@ -111,7 +119,7 @@ function backend(extra: Partial<Backend> = {}) {
     }),
     caseStatuses: async () => [],
     listCases: async () => ({ rows: [], total: 0 }),
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
+    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null }),
     supervision: async (q) => {
       ledgers.push(q);
       return REPORT;

@@ -32,6 +32,9 @@ const ONLINE: SyncOverview = {
     },
   ],
   unrouted: 3,
+  notices_overdue: 2,
+  notices_due_today: 1,
+  clock_warning: null,
   catalog_news: [
     {
       id: 7,
@@ -88,6 +91,22 @@ describe("the sync status bar", () => {
     expect(kecheng).toContain("离线");
     expect(kecheng).toContain("无法连接通办中心");
     expect(w.find("[data-testid=sync-unrouted]").text()).toContain("另有 3 个事件");
+  });
+
+  it("counts the notices past their 告知期限 and asks the queue to list them", async () => {
+    const { backend } = fakeBackend(ONLINE);
+    const bar = await mountBar(backend);
+    const overdue = bar.get('[data-testid="sync-notices-overdue"]');
+    expect(overdue.text()).toBe("告知逾期 2 件");
+    expect(bar.get('[data-testid="sync-notices-due-today"]').text()).toBe("今日须告知 1 件");
+    await overdue.trigger("click");
+    expect(bar.emitted("show-notices")).toEqual([["overdue"]]);
+  });
+
+  it("warns when the machine's clock cannot be true", async () => {
+    const { backend } = fakeBackend({ ...ONLINE, clock_warning: "本机时钟显示2001-01-01，早于2025年，显然有误" });
+    const bar = await mountBar(backend);
+    expect(bar.get('[data-testid="sync-clock-warning"]').text()).toContain("2001-01-01");
   });
 
   it("F5 and the button start a round now", async () => {

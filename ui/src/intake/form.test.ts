@@ -20,7 +20,9 @@ import {
   missingMaterials,
   resetForNext,
   saveDraft,
+  softNotes,
 } from "./form";
+import type { FieldCheck } from "../bindings/FieldCheck";
 
 const mat = (name: string, extra: Partial<OfferedMaterial> = {}): OfferedMaterial => ({
   items: [],
@@ -233,5 +235,27 @@ describe("the kept draft", () => {
     expect(loadDraft(store)).toBeNull();
     clearDraft(store);
     expect(store.getItem(DRAFT_KEY)).toBeNull();
+  });
+});
+
+describe("soft notes", () => {
+  const REGION = "行政区划代码 119999 不在现行代码表中，请核对";
+  const ok = (warning: string | null): FieldCheck => ({ normalized: "X", message: null, note: null, warning });
+  const noError = () => "";
+
+  it("names the field and keeps applicant and agent apart", () => {
+    const checks = { "applicant.id_number": ok(REGION), "agent.id_number": ok(REGION), "applicant.phone": ok(null) };
+    expect(softNotes("applicant", checks, noError)).toEqual([
+      { key: "applicant.id_number", text: `申请人证件号码：${REGION}` },
+    ]);
+    expect(softNotes("agent", checks, noError)).toEqual([{ key: "agent.id_number", text: `代办人证件号码：${REGION}` }]);
+  });
+
+  it("shows nothing for a field without a warning, not yet checked, or with an error", () => {
+    expect(softNotes("applicant", { "applicant.id_number": ok(null) }, noError)).toEqual([]);
+    expect(softNotes("applicant", { "applicant.id_number": null }, noError)).toEqual([]);
+    expect(softNotes("applicant", {}, noError)).toEqual([]);
+    const withError = (key: string) => (key === "applicant.id_number" ? "校验码错误" : "");
+    expect(softNotes("applicant", { "applicant.id_number": ok(REGION) }, withError)).toEqual([]);
   });
 });

@@ -17,13 +17,12 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         InvalidBody | InvalidEvent | HashMismatch => StatusCode::UNPROCESSABLE_ENTITY,
         Unauthorized => StatusCode::UNAUTHORIZED,
         Forbidden | WrongSide | WrongRegion | NotParty | LocalEvent => StatusCode::FORBIDDEN,
-        NotFound | UnknownCase | UnknownBlob | NoCatalog => StatusCode::NOT_FOUND,
+        NotFound | UnknownCase | UnknownBlob | NoCatalog | UnknownCalendarYear => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         PayloadTooLarge | BatchTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        EventConflict | InvalidTransition | MissingBlob | OffsetMismatch | UploadInProgress | CatalogVersionExists => {
-            StatusCode::CONFLICT
-        }
+        EventConflict | InvalidTransition | MissingBlob | OffsetMismatch | UploadInProgress | CatalogVersionExists
+        | CalendarYearExists => StatusCode::CONFLICT,
         Internal | Other => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -3,6 +3,7 @@
 //! annotations and the [`tongban_wire`] types, and served at `/v1/openapi.json`.
 
 mod blobs;
+mod calendar;
 mod cases;
 mod catalog;
 pub mod error;
@@ -60,6 +61,7 @@ impl AppState {
         (name = "cases", description = "办理地后台：收件箱与办理决定"),
         (name = "blobs", description = "扫描件：按 SHA-256 断点续传"),
         (name = "catalog", description = "事项清单"),
+        (name = "calendar", description = "节假日安排（工作日日历），按年发布，一经发布不再更改"),
         (name = "meta", description = "健康检查"),
     )
 )]
@@ -92,6 +94,7 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(blobs::put_blob, blobs::upload_chunk, blobs::get_blob))
         .routes(routes!(blobs::blob_status))
         .routes(routes!(catalog::get_catalog, catalog::put_catalog))
+        .merge(calendar::routes())
         .routes(routes!(health))
 }
 

@@ -3,6 +3,7 @@
 
 mod authorisation;
 mod blobs;
+mod calendar;
 mod catalog;
 mod decisions;
 mod events;

@@ -94,11 +94,21 @@ async fn the_openapi_document_describes_every_route_of_the_wire_crate() {
     let doc: serde_json::Value =
         hub.anonymous().request(Method::GET, "/v1/openapi.json").send().await.unwrap().json().await.unwrap();
     use tongban_wire::paths::*;
-    for path in [HEALTH, EVENTS, INBOX, DECISIONS, BLOB, BLOB_STATUS, CATALOG] {
+    for path in [HEALTH, EVENTS, INBOX, DECISIONS, BLOB, BLOB_STATUS, CATALOG, CALENDAR, CALENDAR_YEAR] {
         assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
     }
-    for schema in ["PushRequest", "PushOutcome", "CaseEvent", "EventBody", "DecisionRequest", "BlobStatus", "ErrorBody"]
-    {
+    for schema in [
+        "PushRequest",
+        "PushOutcome",
+        "CaseEvent",
+        "EventBody",
+        "DecisionRequest",
+        "BlobStatus",
+        "ErrorBody",
+        "CalendarIndex",
+        "CalendarYearDocument",
+        "CalendarYearUpload",
+    ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
