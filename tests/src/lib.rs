@@ -6,7 +6,10 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 pub mod hub;
+// Linux only: the window under Xvfb, and Wine running the Windows build.
+#[cfg(unix)]
 pub mod window;
+#[cfg(unix)]
 pub mod wine;
 
 /// The workspace's root folder.

@@ -1,3 +1,7 @@
+// Runs on Linux and drives the Windows build under Wine; `cargo test --target
+// x86_64-pc-windows-gnu --test windows` (./dev test's Windows tests) compiles it to nothing.
+#![cfg(unix)]
+
 //! The clerks' platform: the Windows build of `tongban` (x86_64-pc-windows-gnu) under Wine, on
 //! Windows paths — `%LOCALAPPDATA%`, drive letters, backslashes, folders and files with Chinese names —
 //! with Windows file semantics (a PDF open in a viewer cannot be replaced) and Chinese console
