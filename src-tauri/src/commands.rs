@@ -350,3 +350,8 @@ pub async fn quarantine(desk: State<'_, DeskState>) -> Result<Vec<QuarantineRow>
 pub async fn resubmit_quarantined(desk: State<'_, DeskState>, event_id: String) -> Result<(), AppError> {
     desk.run(move |d| d.resubmit_quarantined(&event_id)).await
 }
+
+#[tauri::command]
+pub async fn discard_quarantined(desk: State<'_, DeskState>, event_id: String, reason: String) -> Result<(), AppError> {
+    desk.run(move |d| d.discard_quarantined(&event_id, &reason)).await
+}

@@ -90,7 +90,8 @@ pub fn run() {
             commands::record_decision,
             commands::decisions_since,
             commands::quarantine,
-            commands::resubmit_quarantined
+            commands::resubmit_quarantined,
+            commands::discard_quarantined
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

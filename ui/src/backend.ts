@@ -133,6 +133,8 @@ export interface Backend {
   quarantine(): Promise<QuarantineRow[]>;
   /** 重新提交 a quarantined event once its cause is fixed. */
   resubmitQuarantined(eventId: string): Promise<void>;
+  /** 放弃 a quarantined event (admins only), with the reason kept with it. */
+  discardQuarantined(eventId: string, reason: string): Promise<void>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -245,6 +247,7 @@ export function createTauriBackend(invoke: Invoke): Backend {
     decisionsSince: (after) => call<DecisionNews>("decisions_since", { after }),
     quarantine: () => call<QuarantineRow[]>("quarantine"),
     resubmitQuarantined: (eventId) => call<void>("resubmit_quarantined", { eventId }),
+    discardQuarantined: (eventId, reason) => call<void>("discard_quarantined", { eventId, reason }),
   };
 }
 

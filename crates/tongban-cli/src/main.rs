@@ -130,6 +130,9 @@ enum Command {
     /// 被通办中心拒收或本机无法接收的事件（隔离区）
     #[command(subcommand)]
     Quarantine(QuarantineCommand),
+    /// 本受理台的身份：各通办中心确认的窗口代码与可见范围；更正窗口代码
+    #[command(subcommand)]
+    Desk(DeskCommand),
     /// 建立演示受理台（新野县，伙伴地区北京市丰台区等）并生成示例办件
     Demo {
         /// 示例办件数量（数据库已有办件时不再生成）
@@ -200,6 +203,18 @@ enum CaseCommand {
         /// 结果寄出的运单号
         #[arg(long)]
         waybill: Option<String>,
+    },
+    /// 更正编号（管理员）：把本受理台以他台窗口代码收件的办件改为本受理台现用窗口代码的编号；
+    /// 办件标识与状态不变，更正作为事件同步给办理地，收件登记表可补打
+    Renumber {
+        /// 办件编号；与 --all 二选一
+        number: Option<String>,
+        /// 更正本受理台以其他窗口代码收件的全部办件
+        #[arg(long)]
+        all: bool,
+        /// 更正的原因（默认写明原窗口代码与现用窗口代码）
+        #[arg(long, default_value = "")]
+        reason: String,
     },
 }
 
@@ -300,6 +315,25 @@ enum QuarantineCommand {
     Release {
         /// 事件编号（tongban quarantine list 中的 UUID）
         event: String,
+    },
+    /// 放弃（管理员）：写明原因后不再提交；本机的事件留在办件历史中标为已放弃、不计入状态
+    Discard {
+        /// 事件编号（tongban quarantine list 中的 UUID）
+        event: String,
+        /// 放弃的原因（必填，与操作人、时间一起记录）
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeskCommand {
+    /// 显示本受理台及各通办中心确认的身份（窗口代码、角色、可见范围）或拒绝的原因
+    Show,
+    /// 更正本受理台的窗口代码（管理员；通办中心告知窗口代码已被另一台受理台使用后）
+    Code {
+        /// 新的窗口代码（1至4位字母或数字，须为本地区登记给本受理台的代码）
+        code: String,
     },
 }
 
@@ -619,7 +653,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             match cmd {
                 WorkdaysCommand::Add { date, n } => {
                     let d = calendar.deadline(date_arg("日期", date)?, *n).map_err(|e| Failure(e.to_string()))?;
-                    let estimated = if d.estimated { "（预估：经过尚无节假日安排通知的年份）" } else { "" };
+                    let estimated =
+                        if d.estimated { "（预估：经过尚无节假日安排通知的年份）" } else { "" };
                     say!("{}{estimated}", d.date.format("%Y-%m-%d"));
                 }
                 WorkdaysCommand::Between { from, to } => {
@@ -791,6 +826,80 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 say!("共 {} 个", held.len());
             }
         }
+        Command::Quarantine(QuarantineCommand::Discard { event, reason }) => {
+            let id = uuid::Uuid::parse_str(event.trim())
+                .map_err(|_| Failure(format!("事件编号「{event}」不是有效的 UUID")))?;
+            let mut store = open(&cli)?;
+            let user = acting_user(&cli, &store)?;
+            store.discard_quarantined(id, reason, &user, Utc::now())?;
+            say!("已放弃：{id}（原因：{}，操作人 {user}）", reason.trim());
+        }
+        Command::Desk(DeskCommand::Show) => {
+            let store = open(&cli)?;
+            let desk = store.require_desk()?;
+            say!(
+                "受理台：{}（{}）{}，窗口代码 {}",
+                region::full_name(&desk.region).unwrap_or_default(),
+                desk.region,
+                desk.window_label(),
+                desk.desk_code.as_str()
+            );
+            for hub in store.hubs()? {
+                let line = match store.hub_desk(&hub.region)? {
+                    None => "尚未确认（同步时确认）".to_string(),
+                    Some(d) => match (&d.problem, &d.role_label) {
+                        (Some(problem), _) => format!("未获确认：{problem}"),
+                        (None, Some(role)) => format!(
+                            "{role}，窗口代码 {}，可见范围：{}",
+                            d.desk_code,
+                            d.scope_label.as_deref().unwrap_or_default()
+                        ),
+                        (None, None) => "尚未确认（同步时确认）".to_string(),
+                    },
+                };
+                say!("{}（{}）：{line}", hub.name, hub.region);
+            }
+            let others = store.cases_under_other_codes()?;
+            if !others.is_empty() {
+                say!(
+                    "另有 {} 件以其他窗口代码收件的办件，管理员可运行 tongban case renumber --all 更正编号",
+                    others.len()
+                );
+            }
+        }
+        Command::Desk(DeskCommand::Code { code }) => {
+            let mut store = open(&cli)?;
+            let user = acting_user(&cli, &store)?;
+            if store.user(&user)?.role != "admin" {
+                return Err(Failure("更正窗口代码须由管理员操作（--user 指定管理员）".into()));
+            }
+            let before = store.require_desk()?.desk_code;
+            let desk = store.set_desk_code(code)?;
+            say!("窗口代码已由 {} 改为 {}；此后收件使用新代码", before.as_str(), desk.desk_code.as_str());
+            let others = store.cases_under_other_codes()?;
+            if !others.is_empty() {
+                say!(
+                    "以原窗口代码收件的 {} 件办件可运行 tongban case renumber --all 改为新代码的编号，并补打收件登记表",
+                    others.len()
+                );
+            }
+            say!("请向各通办中心申领窗口代码 {} 的凭据，并用 tongban partner add 换用", desk.desk_code.as_str());
+        }
+        Command::Case(CaseCommand::Renumber { number, all, reason }) => {
+            let desk = Desk::open(&db_path(&cli)?)?;
+            let numbers = match (number, all) {
+                (Some(n), false) => vec![n.trim().to_string()],
+                (None, true) => desk.cases_under_other_codes()?,
+                _ => return Err(Failure("请给出一个办件编号，或用 --all 更正全部".into())),
+            };
+            if numbers.is_empty() {
+                say!("没有需要更正编号的办件");
+            }
+            for n in numbers {
+                let to = desk.renumber_case(&n, reason, cli.user.as_deref())?;
+                say!("{n} → {to}（收件登记表可用 tongban print receipt {to} 补打）");
+            }
+        }
         Command::Quarantine(QuarantineCommand::Release { event }) => {
             let id = uuid::Uuid::parse_str(event.trim())
                 .map_err(|_| Failure(format!("事件编号「{event}」不是有效的 UUID")))?;
@@ -958,14 +1067,16 @@ fn print_case(
                 }
             }
             EventBody::ResultMailed { waybill } => format!("：运单号 {waybill}"),
+            EventBody::Renumbered { from, to, .. } => format!("：{from} → {to}"),
             _ => String::new(),
         };
+        let aside = e.set_aside.as_ref().map(|a| format!("（{}：{}）", a.kind.label(), a.reason)).unwrap_or_default();
         say!(
-            "  {}　{}{}　{}@{}{}",
+            "  {}　{}{}　{}@{}{}{aside}",
             ev.at.with_timezone(&tongban_store::china_time()).format("%Y-%m-%d %H:%M"),
             ev.body.kind().label(),
             detail,
-            ev.author.user,
+            ev.author.display(),
             ev.author.region,
             if e.in_outbox { "（待同步）" } else { "" }
         );

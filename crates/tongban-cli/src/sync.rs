@@ -94,6 +94,15 @@ fn describe(report: &RoundReport) -> String {
     if quarantined > 0 {
         parts.push(format!("{quarantined} 个事件进入隔离区（tongban quarantine list 查看原因）"));
     }
+    if report.superseded > 0 {
+        parts.push(format!(
+            "{} 个本机的决定已被取代：另一受理台的决定先到通办中心，以其为准（tongban case show 查看）",
+            report.superseded
+        ));
+    }
+    if report.out_of_scope > 0 {
+        parts.push(format!("通办中心发来 {} 个不属于本受理台的事件，未保存", report.out_of_scope));
+    }
     parts.extend(published);
     parts.join("，")
 }

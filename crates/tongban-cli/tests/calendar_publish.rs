@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use common::{init_desk, ok, partner_add, stderr, stdout, tongban, HELPER_DESK};
 use tongban_core::workdays::WorkCalendar;
 use tongban_tests::free_port;
-use tongban_tests::hub::{hub_admin, hub_database, HubProcess, FENGTAI, XINYE};
+use tongban_tests::hub::{hub_admin, hub_database, issue_credential, HubProcess, FENGTAI, XINYE};
 
 /// The first year after the shipped ones (2027 while the app ships 2025 and 2026).
 fn next_year() -> i32 {
@@ -59,7 +59,7 @@ fn an_arrangement_imported_once_reaches_every_desk_and_an_official_year_never_ch
     assert_ne!(counted, autumn_working_days(&other, year), "the two versions count differently");
 
     let dir = tempfile::tempdir().unwrap();
-    let (hub_db, partner_token, back_office_token) = hub_database(dir.path(), HELPER_DESK);
+    let (hub_db, partner_token, back_office_token) = hub_database(dir.path(), HELPER_DESK, "A1");
     let admin_token = hub_admin(&[
         "credential",
         "issue",
@@ -120,7 +120,9 @@ fn an_arrangement_imported_once_reaches_every_desk_and_an_official_year_never_ch
     let helper = dir.path().join("helper.db");
     init_desk(&helper, XINYE, "B1", "helper");
     ok(tongban(&helper, &["workdays", "import", &write(dir.path(), "other2.txt", &other)]));
-    partner_add(&helper, FENGTAI, "北京市丰台区", port, &partner_token);
+    // A credential is one desk's: the helper's laptop has its own.
+    let helper_token = issue_credential(&hub_db, "helper", Some(XINYE), "B1", "新野县帮办代办");
+    partner_add(&helper, FENGTAI, "北京市丰台区", port, &helper_token);
     let sync = tongban(&helper, &["sync", "--once"]);
     assert!(!sync.status.success());
     let reason = format!("{y}年与本机已有的正式安排内容不同，本机保留原安排");

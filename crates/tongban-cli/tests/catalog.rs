@@ -93,7 +93,7 @@ fn materials_of(db: &Path, number: &str) -> Vec<String> {
 #[test]
 fn a_changed_material_reaches_the_next_intake_and_earlier_cases_keep_their_list() {
     let dir = tempfile::tempdir().unwrap();
-    let (hub_db, partner_token, _) = hub_database(dir.path(), HELPER_DESK);
+    let (hub_db, partner_token, _) = hub_database(dir.path(), HELPER_DESK, "A1");
     let admin_token = hub_admin(&[
         "credential",
         "issue",

@@ -64,7 +64,7 @@ fn a_clerk_sets_up_the_desk_takes_a_case_in_and_finds_it() {
 
     let show = tongban(&db, &["case", "show", &number]);
     let text = stdout(&show);
-    for expected in ["状态：已收件", "欧阳喆", "11010519491231002X", "北京市丰台区", "收件　zhang@411329（待同步）"]
+    for expected in ["状态：已收件", "欧阳喆", "11010519491231002X", "北京市丰台区", "收件　张敏@411329（待同步）"]
     {
         assert!(text.contains(expected), "missing {expected} in\n{text}");
     }

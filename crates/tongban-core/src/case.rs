@@ -91,6 +91,27 @@ impl CaseNumber {
     pub fn sequence(&self) -> u32 {
         self.0.rsplit('-').next().and_then(|s| s.parse().ok()).unwrap_or(0)
     }
+
+    /// The receiving region's code (the first part).
+    pub fn region(&self) -> &str {
+        self.part(0)
+    }
+
+    /// The day the case was received, as written in the number (`yyyymmdd`).
+    pub fn date(&self) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(self.part(1), "%Y%m%d").ok()
+    }
+
+    /// The desk code of the desk that gave the number (the third part).
+    pub fn desk_code(&self) -> &str {
+        self.part(2)
+    }
+
+    /// Part `i` of the four, or "" for a number that was never [parsed](CaseNumber::parse)
+    /// (one read from the wire is only a string until it is checked).
+    fn part(&self, i: usize) -> &str {
+        self.0.split('-').nth(i).unwrap_or("")
+    }
 }
 
 impl fmt::Display for CaseNumber {
@@ -292,6 +313,22 @@ pub struct Author {
     /// The desk's id (a UUID made when the desk was set up).
     pub desk: String,
     pub region: String,
+    /// The user's display name (张敏), so other desks show people, not logins. Empty in events
+    /// made before names travelled with them; left out of the JSON when empty, so those events
+    /// keep their exact form.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+}
+
+impl Author {
+    /// Who made the event, as people read it: the display name, else the login.
+    pub fn display(&self) -> &str {
+        if self.name.trim().is_empty() {
+            &self.user
+        } else {
+            &self.name
+        }
+    }
 }
 
 /// What happened to a case. Every variant is owned by exactly one [`Side`].
@@ -329,6 +366,9 @@ pub enum EventBody {
     ResultMailed { waybill: String },
     /// 已送达: the result reached the applicant.
     Delivered { note: String },
+    /// 更正编号: the receiving desk moved the case to a corrected 办件编号 (its desk code was
+    /// another desk's). The case keeps its id and its status; only the number changes.
+    Renumbered { from: CaseNumber, to: CaseNumber, reason: String },
 }
 
 /// The kind of an event without its data.
@@ -349,10 +389,11 @@ pub enum EventKind {
     Concluded,
     ResultMailed,
     Delivered,
+    Renumbered,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 13] = [
         EventKind::Received,
         EventKind::Completed,
         EventKind::Pushed,
@@ -365,12 +406,15 @@ impl EventKind {
         EventKind::Concluded,
         EventKind::ResultMailed,
         EventKind::Delivered,
+        EventKind::Renumbered,
     ];
 
     pub fn owner(self) -> Side {
         use EventKind::*;
         match self {
-            Received | Completed | Pushed | SupplementNotified | Supplemented | Delivered => Side::Receiving,
+            Received | Completed | Pushed | SupplementNotified | Supplemented | Delivered | Renumbered => {
+                Side::Receiving
+            }
             Accepted | Refused | SupplementRequested | Processing | Concluded | ResultMailed => Side::Handling,
         }
     }
@@ -395,6 +439,7 @@ impl EventKind {
             Concluded => "办结",
             ResultMailed => "寄出结果",
             Delivered => "送达结果",
+            Renumbered => "更正编号",
         }
     }
 
@@ -414,6 +459,7 @@ impl EventKind {
             Concluded => "concluded",
             ResultMailed => "result_mailed",
             Delivered => "delivered",
+            Renumbered => "renumbered",
         }
     }
 }
@@ -433,6 +479,7 @@ impl EventBody {
             EventBody::Concluded { .. } => EventKind::Concluded,
             EventBody::ResultMailed { .. } => EventKind::ResultMailed,
             EventBody::Delivered { .. } => EventKind::Delivered,
+            EventBody::Renumbered { .. } => EventKind::Renumbered,
         }
     }
 
@@ -459,6 +506,7 @@ impl EventBody {
                 Some("需补正须列出申请人还须提交的材料")
             }
             EventBody::ResultMailed { waybill } if waybill.trim().is_empty() => Some("结果已寄出须填写运单号"),
+            EventBody::Renumbered { reason, .. } if reason.trim().is_empty() => Some("更正编号须写明原因"),
             _ => None,
         }
     }
@@ -637,14 +685,20 @@ impl CaseStatus {
             (S::Accepted | S::Processing, K::Concluded) => Some(S::Concluded),
             (S::Concluded, K::ResultMailed) => Some(S::ResultMailed),
             (S::Concluded | S::ResultMailed | S::Refused, K::Delivered) => Some(S::Delivered),
+            // A corrected number changes nothing else about the case.
+            (status, K::Renumbered) => Some(status),
             _ => None,
         }
     }
 
     /// The events `side` may record on a case in this status, in life-cycle order: what the
     /// window offers (the back office's decisions, the receiving desk's next steps).
+    /// 更正编号 is an admin's correction, not a step of the life cycle, and is never offered.
     pub fn next_events(self, side: Side) -> Vec<EventKind> {
-        EventKind::ALL.into_iter().filter(|k| k.owner() == side && self.after(*k).is_some()).collect()
+        EventKind::ALL
+            .into_iter()
+            .filter(|k| k.owner() == side && *k != EventKind::Renumbered && self.after(*k).is_some())
+            .collect()
     }
 
     /// The handling region has the case and has not decided on it yet (待受理).
@@ -737,6 +791,7 @@ impl CaseState {
     pub fn apply(&mut self, event: &EventBody) -> Result<(), TransitionError> {
         self.status = CaseStatus::apply(Some(self.status), event)?;
         match event {
+            EventBody::Renumbered { to, .. } => self.intake.number = to.clone(),
             EventBody::Completed { materials } | EventBody::Supplemented { materials } => {
                 self.materials = materials.clone();
             }

@@ -153,11 +153,9 @@ pub fn compute(calendar: &WorkCalendar, input: &ClockInput<'_>) -> Result<Clocks
 
     for step in input.steps {
         match step.status {
-            CaseStatus::AwaitingMaterials => {
-                if waiting_since.is_none() {
-                    waiting_since = Some(step.on);
-                    noticed_on = None;
-                }
+            CaseStatus::AwaitingMaterials if waiting_since.is_none() => {
+                waiting_since = Some(step.on);
+                noticed_on = None;
             }
             CaseStatus::Received if matches!(step.kind, EventKind::Received | EventKind::Completed) => {
                 started = Some(step.on);
@@ -294,7 +292,8 @@ mod tests {
         assert_eq!(machine_clock_warning(t("2026-12-06T02:00:00Z"), Some(t("2026-12-05T09:00:00Z")), &cal), None);
         let dead_battery = machine_clock_warning(t("2001-01-01T00:00:00Z"), None, &cal).unwrap();
         assert!(dead_battery.contains("2001-01-01") && dead_battery.contains("校准"), "{dead_battery}");
-        let backwards = machine_clock_warning(t("2026-11-01T02:00:00Z"), Some(t("2026-12-05T09:00:00Z")), &cal).unwrap();
+        let backwards =
+            machine_clock_warning(t("2026-11-01T02:00:00Z"), Some(t("2026-12-05T09:00:00Z")), &cal).unwrap();
         assert!(backwards.contains("2026-12-05 17:00"), "{backwards}");
         assert!(machine_clock_warning(t("2035-03-01T02:00:00Z"), Some(t("2026-12-05T09:00:00Z")), &cal).is_some());
         // A desk used in 2028 whose calendar stops at 2026 is believed: it wrote in 2028 before.

@@ -11,8 +11,11 @@
 //!   the statutory rules) and deadlines.
 //! - [`clocks`]: the clocks the law sets on a case (告知期限, 补正期限, 承诺时限 across 补正).
 //! - [`scan`]: what a scan is, by its first bytes.
+//! - [`admission`]: what a hub checks before it admits a desk's event, and a desk before it
+//!   applies a hub's: the intake's fields and number, the author, a 更正编号.
 //! - [`rates`]: the supervisor's 受理率, 按时办结率, 超期件数 and 平均办理用时 over a 台账's cases.
 
+pub mod admission;
 pub mod applicant;
 pub mod case;
 pub mod catalog;

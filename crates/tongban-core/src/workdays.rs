@@ -54,7 +54,9 @@ pub enum CalendarError {
     #[error("{year}年超出可计算的年份范围（1901年至2099年），无法计算工作日，请核对日期")]
     OutOfRange { year: i32 },
     /// An import would change a year that is already official: a notice never changes.
-    #[error("第{line}行：{year}年的节假日安排已按国务院办公厅通知导入，内容不同的安排不能覆盖（如确有更正，请核对来源）")]
+    #[error(
+        "第{line}行：{year}年的节假日安排已按国务院办公厅通知导入，内容不同的安排不能覆盖（如确有更正，请核对来源）"
+    )]
     OfficialYearChanged { year: i32, line: usize },
 }
 
@@ -500,7 +502,9 @@ fn provisional_year(year: i32) -> Option<Arc<ProvisionalYear>> {
     Some(
         years
             .entry(year)
-            .or_insert_with(|| Arc::new(ProvisionalYear { holidays: provisional::days_off(year).into_iter().collect() }))
+            .or_insert_with(|| {
+                Arc::new(ProvisionalYear { holidays: provisional::days_off(year).into_iter().collect() })
+            })
             .clone(),
     )
 }

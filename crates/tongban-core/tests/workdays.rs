@@ -130,7 +130,10 @@ fn a_year_without_a_notice_is_counted_by_the_statutory_rules_and_marked() {
     // Importing 2027 makes it official: the same count is no longer 预估, and the notice's 调休
     // replaces the rules.
     let mut c2 = c.clone();
-    c2.merge(WorkCalendar::parse("year 2027\nholiday 2027-01-01 2027-01-03 元旦\nworkday 2027-01-09 元旦调休上班\n").unwrap());
+    c2.merge(
+        WorkCalendar::parse("year 2027\nholiday 2027-01-01 2027-01-03 元旦\nworkday 2027-01-09 元旦调休上班\n")
+            .unwrap(),
+    );
     assert_eq!(c2.deadline(d("2026-12-30"), 2).unwrap(), Deadline { date: d("2027-01-04"), estimated: false });
     assert_eq!(c2.years().collect::<Vec<_>>(), vec![2025, 2026, 2027]);
     assert!(c2.is_working_day(d("2027-01-09")));

@@ -328,6 +328,10 @@ pub struct PartnerView {
     /// RFC 3339.
     pub added_at: String,
     pub catalog: Option<PartnerCatalog>,
+    /// What the hub holds this desk to be: 「窗口受理台 A1：仅本受理台收件的办件」, once it said.
+    pub identity: Option<String>,
+    /// Why the hub refused this desk last time (another desk holds its code, …).
+    pub identity_problem: Option<String>,
 }
 
 /// Adding or changing a partner's hub.
@@ -473,6 +477,11 @@ pub struct HistoryEntry {
     pub details: Vec<String>,
     /// Still waiting in the outbox for a hub.
     pub pending_sync: bool,
+    /// Kept for the audit but not counted: 「已被取代：…」 (another desk's decision was admitted
+    /// first) or 「已放弃：…」 (an admin gave it up), with why.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_aside: Option<String>,
 }
 
 /// One print of one of the case's forms.
@@ -778,6 +787,13 @@ pub struct ArrivedDecisionView {
     pub detail: String,
     /// RFC 3339.
     pub at: String,
+    /// Who decided: the approver's name (赵敏), else their login.
+    pub by: String,
+    /// Set when this decision took the place of one this desk made (the hub admitted it first):
+    /// what this desk's was.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded: Option<String>,
 }
 
 /// The partners' decisions that arrived after a cursor, with one notification's text.
@@ -811,4 +827,6 @@ pub struct QuarantineRow {
     pub advice: String,
     /// RFC 3339.
     pub at: String,
+    /// An admin may give it up instead (放弃, with a reason); an intake never (the case would go).
+    pub discardable: bool,
 }

@@ -105,6 +105,8 @@ impl Desk {
                     label: decision_label(a.event.body.kind()),
                     detail: decision_detail(&a.event.body),
                     at: a.event.at.to_rfc3339(),
+                    by: a.event.author.display().to_string(),
+                    superseded: a.superseded.map(decision_label),
                     number: a.number,
                     applicant_name: a.applicant_name,
                 })
@@ -136,6 +138,7 @@ impl Desk {
                         .find(|h| h.region == q.hub_region)
                         .map_or_else(|| region::display_name(&q.hub_region), |h| h.name.clone()),
                     advice: advice(&q.code, q.direction).into(),
+                    discardable: q.event.body.kind() != EventKind::Received,
                     code: q.code,
                     message: q.message,
                     at: q.at.to_rfc3339(),
@@ -158,6 +161,28 @@ impl Desk {
             }
             _ => e,
         })
+    }
+}
+
+impl Desk {
+    /// 放弃: an admin gives up a quarantined event with a reason (recorded with who and when).
+    /// One made here stays in its case's history as 已放弃 and out of its status, with the later
+    /// events of the case that no hub holds yet; one a hub sent is kept aside with the reason.
+    pub fn discard_quarantined(&self, event_id: &str, reason: &str) -> Result<(), AppError> {
+        self.permit(crate::session::Permission::Administer)?;
+        let id = uuid::Uuid::parse_str(event_id.trim()).map_err(|_| {
+            AppError::new("invalid_input", format!("事件标识「{event_id}」无效，请在隔离区列表中选择要放弃的事件"))
+        })?;
+        if reason.trim().is_empty() {
+            return Err(AppError {
+                field: Some("reason".into()),
+                ..AppError::new("invalid_input", "请写明放弃的原因：它与事件一起留作记录")
+            });
+        }
+        let store = &mut *self.locked();
+        let admin = self.actor(store, None)?;
+        store.discard_quarantined(id, reason, &admin, Utc::now())?;
+        Ok(())
     }
 }
 
@@ -243,13 +268,21 @@ fn notification_text(decisions: &[ArrivedDecisionView]) -> (String, String) {
     if decisions.is_empty() {
         return (String::new(), String::new());
     }
-    let title = format!("收到 {} 项办理地决定", decisions.len());
+    let lost = decisions.iter().filter(|d| d.superseded.is_some()).count();
+    let title = if lost == decisions.len() {
+        format!("{lost} 项本机的决定未被采纳")
+    } else {
+        format!("收到 {} 项办理地决定", decisions.len())
+    };
+    let line = |d: &ArrivedDecisionView| match &d.superseded {
+        Some(mine) => format!(
+            "{} {}：本机的「{mine}」未被采纳，以{}先作出的「{}」为准",
+            d.number, d.applicant_name, d.by, d.label
+        ),
+        None => format!("{} {} {}：{}", d.region_name, d.number, d.applicant_name, d.label),
+    };
     let body = if decisions.len() <= NEWS_NAMED {
-        decisions
-            .iter()
-            .map(|d| format!("{} {} {}：{}", d.region_name, d.number, d.applicant_name, d.label))
-            .collect::<Vec<_>>()
-            .join("\n")
+        decisions.iter().map(line).collect::<Vec<_>>().join("\n")
     } else {
         let mut counts: Vec<(String, usize)> = Vec::new();
         for d in decisions {
@@ -258,7 +291,12 @@ fn notification_text(decisions: &[ArrivedDecisionView]) -> (String, String) {
                 None => counts.push((d.label.clone(), 1)),
             }
         }
-        counts.iter().map(|(l, n)| format!("{l} {n} 件")).collect::<Vec<_>>().join("，")
+        let counts = counts.iter().map(|(l, n)| format!("{l} {n} 件")).collect::<Vec<_>>().join("，");
+        if lost > 0 {
+            format!("{counts}；其中 {lost} 件本机的决定未被采纳，以先到通办中心的决定为准")
+        } else {
+            counts
+        }
     };
     (title, body)
 }
@@ -279,7 +317,19 @@ fn advice(code: &str, direction: Direction) -> &'static str {
             "本机缺少该办件之前的事件：先同步（F5），等之前的事件到达后再重新提交"
         }
         ("event_conflict", _) | ("constraint", _) => {
-            "同一事件在两处的内容不同，重新提交不会成功：请联系技术支持核对"
+            "同一事件在两处的内容不同，重新提交不会成功：请联系技术支持核对；管理员可写明原因后放弃"
+        }
+        ("number_not_own", _) | ("number_taken", _) => {
+            "办件编号不属于本受理台的窗口代码或已被占用：请管理员更正窗口代码并更正该办件的编号（tongban case renumber），再重新提交"
+        }
+        ("desk_code_taken", _) | ("desk_code_mismatch", _) | ("credential_revoked", _) | ("credential_outdated", _) => {
+            "本受理台的身份未获通办中心确认：请管理员核对窗口代码并申领新的凭据，再重新提交"
+        }
+        ("invalid_intake", _) | ("catalog_mismatch", _) => {
+            "收件信息不符合规则或与事项清单不符：核对后由管理员写明原因放弃，重新收件"
+        }
+        ("not_own_case", _) | ("not_handling_region", _) => {
+            "本受理台无权为该办件记录此事件：管理员可写明原因后放弃"
         }
         ("wrong_side", _) | ("local_event", _) | ("invalid_event", _) => {
             "该事件本身不符合规则，重新提交不会成功：请联系技术支持"

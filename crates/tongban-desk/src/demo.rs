@@ -104,7 +104,12 @@ fn ensure_demo_users(store: &mut Store) -> Result<(), StoreError> {
 
 /// Moves some sample cases along as the partner would, so the queue shows every kind of status.
 fn advance(store: &mut Store, case: CaseId, i: usize, at: DateTime<Utc>) -> Result<(), StoreError> {
-    let partner = Author { user: "fengtai-shebao".into(), desk: "demo-partner-desk".into(), region: "110106".into() };
+    let partner = Author {
+        user: "fengtai-shebao".into(),
+        desk: "demo-partner-desk".into(),
+        region: "110106".into(),
+        name: "赵敏".into(),
+    };
     let bodies: Vec<EventBody> = match i % 6 {
         1 => vec![EventBody::Accepted],
         2 => vec![EventBody::Accepted, EventBody::Processing],

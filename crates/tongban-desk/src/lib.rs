@@ -10,6 +10,7 @@ mod detail;
 mod intake;
 mod partners;
 pub mod printing;
+mod renumber;
 mod session;
 mod supervision;
 mod supervision_rates;
@@ -370,7 +371,7 @@ impl<'a> CaseRows<'a> {
             notice_due: self.due(c.notice_due, c.status),
             supplement_due: self.due(c.supplement_due, c.status),
             handling_region_name: region::short_name(&c.handling_region).unwrap_or_default(),
-            clerk_name: self.clerk_name(&c.clerk),
+            clerk_name: if c.clerk_name.is_empty() { self.clerk_name(&c.clerk) } else { c.clerk_name.clone() },
             id: c.id.to_string(),
             number: c.number,
             status: c.status,

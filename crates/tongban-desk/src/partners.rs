@@ -19,7 +19,10 @@ impl Desk {
                 let state = store.sync_state(&hub.region)?;
                 let catalog = store.current_catalog(&hub.region)?.as_ref().map(partner_catalog);
                 let live = live.iter().find(|h| h.region == hub.region);
+                let (identity, identity_problem) = identity_of(store.hub_desk(&hub.region)?);
                 out.push(PartnerView {
+                    identity,
+                    identity_problem,
                     hub_configured: true,
                     region_name: region::display_name(&hub.region),
                     credential_hint: credential_hint(&hub.credential),
@@ -57,6 +60,8 @@ impl Desk {
                     own_region: false,
                     catalog: Some(partner_catalog(&held)),
                     region,
+                    identity: None,
+                    identity_problem: None,
                 });
             }
             Ok(out)
@@ -104,6 +109,16 @@ fn credential_hint(credential: &str) -> String {
         return "已设置".into();
     }
     format!("{}…{}", chars[..3].iter().collect::<String>(), chars[chars.len() - 4..].iter().collect::<String>())
+}
+
+/// What a hub holds this desk to be, in a line, and why it refused it last time.
+fn identity_of(desk: Option<tongban_store::HubDesk>) -> (Option<String>, Option<String>) {
+    let Some(desk) = desk else { return (None, None) };
+    let identity = desk.role_label.as_ref().map(|role| {
+        let scope = desk.scope_label.as_deref().unwrap_or_default();
+        format!("{role}（窗口代码 {}）：{scope}", desk.desk_code)
+    });
+    (identity, desk.problem)
 }
 
 #[cfg(test)]

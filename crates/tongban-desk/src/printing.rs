@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use tongban_core::case::{Author, CaseEvent, CaseId, CaseStatus, EventBody};
+use tongban_core::case::{CaseEvent, CaseId, CaseStatus, EventBody};
 use tongban_core::region;
 use tongban_core::workdays::Deadline;
 use tongban_forms::{FormError, Ledger, Notice, PrintMark, Receipt};
@@ -172,7 +172,7 @@ pub fn print_case_form(
             id: uuid::Uuid::now_v7(),
             case_id: summary.id,
             at: now,
-            author: Author { user: user.to_string(), desk: desk.id, region: desk.region },
+            author: store.author(user)?,
             body: EventBody::SupplementNotified,
         };
         store.append_local(&told)?;

@@ -116,7 +116,10 @@ mod tests {
                     })
                     .unwrap();
             }
-            let fengtai = Author { user: "fengtai".into(), desk: "ft".into(), region: "110106".into() };
+            let fengtai =
+                Author {
+                    user: "fengtai".into(), name: "丰台审批".into(), desk: "ft".into(), region: "110106".into()
+                };
             for (when, body) in events {
                 let author = if body.kind().owner() == tongban_core::case::Side::Receiving {
                     intake.author.clone()

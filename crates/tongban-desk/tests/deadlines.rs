@@ -69,7 +69,8 @@ fn dates_into_a_year_without_a_notice_are_printed_as_estimates_and_recomputed_wh
     assert_eq!(summary.deadline, None);
     assert_eq!(summary.notice_due, Some(Deadline { date: d("2026-12-25"), estimated: false }));
     // Given the next day: the applicant has 10 working days, to 2027-01-05 (预估).
-    let (printed, notice) = print(&mut store, dir.path(), FormKind::Notice, waiting_no.as_str(), "2026-12-21T01:00:00Z");
+    let (printed, notice) =
+        print(&mut store, dir.path(), FormKind::Notice, waiting_no.as_str(), "2026-12-21T01:00:00Z");
     assert_eq!(printed.supplement_by, Some(Deadline { date: d("2027-01-05"), estimated: true }));
     assert!(notice.contains("请于2027年1月5日前（自告知之日起10个工作日内，按预估节假日安排计算）"), "{notice}");
     let summary = store.case_by_number(waiting_no.as_str()).unwrap();
@@ -95,7 +96,8 @@ fn dates_into_a_year_without_a_notice_are_printed_as_estimates_and_recomputed_wh
     );
 
     // What was printed stays as printed; the next print has the new date, no longer 预估.
-    let (again, receipt) = print(&mut store, dir.path(), FormKind::Receipt, complete_no.as_str(), "2026-12-22T09:00:00Z");
+    let (again, receipt) =
+        print(&mut store, dir.path(), FormKind::Receipt, complete_no.as_str(), "2026-12-22T09:00:00Z");
     assert!(again.record.reprint);
     assert!(receipt.contains("2027年1月19日前办结（承诺时限20个工作日）"), "{receipt}");
     assert!(!receipt.contains("预估"), "{receipt}");

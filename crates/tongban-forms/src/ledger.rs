@@ -303,4 +303,3 @@ pub(crate) fn render(
     c.stamp_footers(0..c.page_count(), PAGE_W, (LEFT, LEFT + WIDTH), (BODY_BOTTOM + 3.0, PAGE_H - 8.0), (&note, mark));
     c.finish()
 }
-

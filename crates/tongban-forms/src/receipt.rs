@@ -504,7 +504,7 @@ impl Sheet<'_, '_, '_> {
     fn next_page(&mut self) {
         self.close_block();
         self.c.add_page(PAGE_W, PAGE_H);
-        self.y = draw_continued_head(&mut self.c, self.input, self.copy);
+        self.y = draw_continued_head(self.c, self.input, self.copy);
         self.block_top = self.y;
     }
 

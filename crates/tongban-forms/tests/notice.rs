@@ -10,12 +10,7 @@ use tongban_store::HallTexts;
 
 fn render_with(case: &CaseState, hall: &HallTexts) -> Result<Vec<u8>, FormError> {
     tongban_forms::notice(&Notice {
-        case,
-        issued_on: day(),
-        supplement_by: due(14),
-        clerk: "张敏",
-        hall,
-        mark: mark(),
+        case, issued_on: day(), supplement_by: due(14), clerk: "张敏", hall, mark: mark()
     })
 }
 

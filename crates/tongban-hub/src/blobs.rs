@@ -21,6 +21,7 @@ use tongban_core::case::CaseId;
 use tongban_wire::blobs::BlobStatus;
 
 use crate::credentials::Credential;
+use crate::scope::Scope;
 use crate::{blocking, Hub, HubError, Result};
 
 pub(crate) const SCHEMA_V1: &str = "
@@ -42,6 +43,13 @@ CREATE TABLE blob_refs (
     case_id TEXT NOT NULL,
     PRIMARY KEY (sha256, case_id)
 ) WITHOUT ROWID;
+";
+
+/// Step 3: who uploaded a blob, to the desk (a window may read back only its own uploads before a
+/// case cites them).
+pub(crate) const SCHEMA_V3: &str = "
+ALTER TABLE blobs ADD COLUMN uploader_desk TEXT NOT NULL DEFAULT '';
+ALTER TABLE blob_uploads ADD COLUMN uploader_desk TEXT NOT NULL DEFAULT '';
 ";
 
 pub(crate) fn is_stored(tx: &Transaction<'_>, sha256: &str) -> Result<bool> {
@@ -135,8 +143,9 @@ impl UploadSlot {
     /// the partial if the bytes are not what the name says.
     pub async fn finish(self, caller: &Credential) -> Result<BlobStatus> {
         let region = caller.region.clone();
+        let desk = caller.desk_code.clone().unwrap_or_default();
         let hub = self.hub.clone();
-        blocking(move || hub.complete_upload(&self, &region, Utc::now())).await
+        blocking(move || hub.complete_upload(&self, &region, &desk, Utc::now())).await
     }
 }
 
@@ -237,9 +246,11 @@ impl Hub {
             fs::create_dir_all(slot.path.parent().expect("partial paths have a parent"))?;
             fs::File::create(&slot.path)?;
             self.conn().execute(
-                "INSERT INTO blob_uploads (sha256, length, received, uploader_region, updated_at) VALUES (?1, ?2, 0, ?3, ?4)
-                 ON CONFLICT (sha256) DO UPDATE SET length = ?2, received = 0, uploader_region = ?3, updated_at = ?4",
-                params![sha256, length, caller.region, Utc::now()],
+                "INSERT INTO blob_uploads (sha256, length, received, uploader_region, updated_at, uploader_desk)
+                 VALUES (?1, ?2, 0, ?3, ?4, ?5)
+                 ON CONFLICT (sha256) DO UPDATE SET length = ?2, received = 0, uploader_region = ?3, updated_at = ?4,
+                                                    uploader_desk = ?5",
+                params![sha256, length, caller.region, Utc::now(), caller.desk_code.clone().unwrap_or_default()],
             )?;
         } else {
             let announced = status.length.unwrap_or(length);
@@ -262,7 +273,7 @@ impl Hub {
         Ok(())
     }
 
-    fn complete_upload(&self, slot: &UploadSlot, region: &str, now: DateTime<Utc>) -> Result<BlobStatus> {
+    fn complete_upload(&self, slot: &UploadSlot, region: &str, desk: &str, now: DateTime<Utc>) -> Result<BlobStatus> {
         let sha256 = slot.sha256.as_str();
         if sha256_of_file(&slot.path)? != sha256 {
             fs::remove_file(&slot.path)?;
@@ -277,28 +288,33 @@ impl Hub {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "INSERT OR IGNORE INTO blobs (sha256, size, uploader_region, stored_at) VALUES (?1, ?2, ?3, ?4)",
-            params![sha256, slot.length, region, now],
+            "INSERT OR IGNORE INTO blobs (sha256, size, uploader_region, stored_at, uploader_desk)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![sha256, slot.length, region, now, desk],
         )?;
         tx.execute("DELETE FROM blob_uploads WHERE sha256 = ?1", [sha256])?;
         tx.commit()?;
         Ok(BlobStatus { sha256: sha256.to_string(), received: slot.length, length: Some(slot.length), complete: true })
     }
 
-    /// The file of a complete blob `caller` may read: one its region uploaded, or one a case it
-    /// receives or handles refers to. Anything else is answered as unknown, so the answer does not
-    /// tell whether the hub holds it.
+    /// The file of a complete blob `caller` may read: one it uploaded itself (its desk; its region
+    /// for a back office or supervisor), or one a case in its [scope](crate::scope) refers to.
+    /// Anything else is answered as unknown, so the answer does not tell whether the hub holds it.
     pub fn readable_blob(&self, caller: &Credential, sha256: &str) -> Result<(PathBuf, u64)> {
-        let size: Option<u64> = self
-            .conn()
-            .query_row(
-                "SELECT size FROM blobs b WHERE sha256 = ?1 AND (uploader_region = ?2 OR EXISTS (
-                    SELECT 1 FROM blob_refs r JOIN cases c ON c.case_id = r.case_id
-                    WHERE r.sha256 = b.sha256 AND (c.receiving_region = ?2 OR c.handling_region = ?2)))",
-                params![sha256, caller.region],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let scope = Scope::of(caller)?;
+        let uploaded = match scope {
+            Scope::OwnIntakes { .. } => "(b.uploader_region = :region AND b.uploader_desk = :desk)",
+            _ => "(b.uploader_region = :region)",
+        };
+        let sql = format!(
+            "SELECT size FROM blobs b WHERE b.sha256 = :sha256 AND ({uploaded} OR EXISTS (
+                SELECT 1 FROM blob_refs r JOIN cases c ON c.case_id = r.case_id
+                WHERE r.sha256 = b.sha256 AND {}))",
+            scope.cases_condition()
+        );
+        let mut args: Vec<(&str, &dyn rusqlite::ToSql)> = vec![(":sha256", &sha256 as &dyn rusqlite::ToSql)];
+        args.extend(scope.params());
+        let size: Option<u64> = self.conn().query_row(&sql, args.as_slice(), |r| r.get(0)).optional()?;
         let size = size.ok_or_else(|| HubError::UnknownBlob(sha256.to_string()))?;
         Ok((self.blob_path(sha256), size))
     }

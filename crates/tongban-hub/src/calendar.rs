@@ -94,7 +94,7 @@ mod tests {
     #[test]
     fn a_year_is_published_once_and_never_changes() {
         let (_dir, hub) = temp_hub();
-        let admin = hub.issue_credential(None, Role::Admin, "运维", Utc::now()).unwrap().credential;
+        let admin = hub.issue_credential(None, Role::Admin, None, "运维", Utc::now()).unwrap().credential;
         let upload = |text: &str| CalendarYearUpload { text: text.into() };
         let (first, doc) = hub.publish_calendar_year(&admin, 2027, &upload(Y2027), Utc::now()).unwrap();
         assert_eq!(first, Published::New);

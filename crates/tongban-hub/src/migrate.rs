@@ -9,8 +9,11 @@ use crate::{blobs, calendar, catalog, credentials, identity, ledger, Result};
 /// The steps in order; step `i` brings the schema to version `i + 1`.
 const STEPS: &[&[&str]] = &[
     &[identity::SCHEMA_V1, credentials::SCHEMA_V1, ledger::SCHEMA_V1, blobs::SCHEMA_V1, catalog::SCHEMA_V1],
-    // The calendars desks install from the hub.
+    // 2: the calendars desks install from the hub.
     &[calendar::SCHEMA_V1],
+    // 3: desks as identities (credential per desk code, bound to the desk that confirms it), whose
+    // case is whose, numbers held once, scans by uploading desk.
+    &[credentials::SCHEMA_V3, ledger::SCHEMA_V3, blobs::SCHEMA_V3],
 ];
 
 /// The schema version this build writes.
@@ -51,6 +54,7 @@ mod tests {
             ("blob_uploads", 0),
             ("blob_refs", 0),
             ("catalog_versions", 0),
+            ("case_numbers", 0),
             ("calendar_years", 0),
         ] {
             let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();

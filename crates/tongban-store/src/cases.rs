@@ -104,6 +104,9 @@ pub struct CaseSummary {
     pub supplement_due: Option<Deadline>,
     /// Some event of the case still waits for a hub.
     pub pending_sync: bool,
+    /// The clerk's display name as the intake carried it; empty for intakes made before names
+    /// travelled with events.
+    pub clerk_name: String,
 }
 
 /// Which cases to list. Every field narrows; `text` searches applicant name (prefix),
@@ -230,12 +233,12 @@ impl CaseFilter {
 }
 
 /// How many columns [`SUMMARY_COLUMNS`] has: a query adding its own reads them from here on.
-pub(crate) const SUMMARY_COLUMN_COUNT: usize = 19;
+pub(crate) const SUMMARY_COLUMN_COUNT: usize = 20;
 
 pub(crate) const SUMMARY_COLUMNS: &str = "id, number, status, item_code, item_name, receiving_region, handling_region,
     applicant_name, applicant_id, clerk, received_at, received_on, deadline,
     EXISTS (SELECT 1 FROM events e WHERE e.case_id = cases.id AND e.outbox = 1),
-    deadline_estimated, notice_due, notice_due_estimated, supplement_due, supplement_due_estimated";
+    deadline_estimated, notice_due, notice_due_estimated, supplement_due, supplement_due_estimated, clerk_name";
 
 impl Store {
     /// Cases matching `filter`, newest first; `page` counts from 1.
@@ -363,6 +366,7 @@ pub(crate) fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Cas
             notice_due: read_deadline(r, 15, 16)?,
             supplement_due: read_deadline(r, 17, 18)?,
             pending_sync: r.get(13)?,
+            clerk_name: r.get(19)?,
         })
     };
     Ok(build())
@@ -371,9 +375,7 @@ pub(crate) fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Cas
 /// A date column and its 预估 mark.
 pub(crate) fn read_deadline(r: &rusqlite::Row<'_>, date: usize, estimated: usize) -> Result<Option<Deadline>> {
     let Some(text) = r.get::<_, Option<String>>(date)? else { return Ok(None) };
-    let date = text
-        .parse()
-        .map_err(|_| StoreError::Json(serde::de::Error::custom(format!("日期「{text}」无效"))))?;
+    let date = text.parse().map_err(|_| StoreError::Json(serde::de::Error::custom(format!("日期「{text}」无效"))))?;
     Ok(Some(Deadline { date, estimated: r.get(estimated)? }))
 }
 
@@ -440,7 +442,13 @@ pub(crate) fn project(
     refresh_clocks(tx, event.case_id, calendar, None)
 }
 
-fn add_clock_step(tx: &Transaction<'_>, case_id: &str, kind: EventKind, on: NaiveDate, status: CaseStatus) -> Result<()> {
+fn add_clock_step(
+    tx: &Transaction<'_>,
+    case_id: &str,
+    kind: EventKind,
+    on: NaiveDate,
+    status: CaseStatus,
+) -> Result<()> {
     tx.execute(
         "UPDATE cases SET clock_steps = json_insert(clock_steps, '$[#]', json_array(?2, ?3, ?4)) WHERE id = ?1",
         params![case_id, kind.as_str(), on.to_string(), status.as_str()],
@@ -465,11 +473,10 @@ pub(crate) fn refresh_clocks(
     reason: Option<&ClockChangeReason<'_>>,
 ) -> Result<()> {
     let case_id = case.to_string();
-    let (promised_days, steps_json): (u32, String) = tx.query_row(
-        "SELECT promised_days, clock_steps FROM cases WHERE id = ?1",
-        [&case_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (promised_days, steps_json): (u32, String) =
+        tx.query_row("SELECT promised_days, clock_steps FROM cases WHERE id = ?1", [&case_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     let steps = parse_steps(&steps_json)?;
     let mut stmt = tx.prepare_cached(
         "SELECT printed_at FROM prints WHERE case_id = ?1 AND form = 'notice' AND reprint = 0 ORDER BY id",
@@ -503,11 +510,10 @@ pub(crate) fn refresh_clocks(
 }
 
 fn record_changes(tx: &Transaction<'_>, case_id: &str, clocks: &Clocks, reason: &ClockChangeReason<'_>) -> Result<()> {
-    let (deadline, notice_due, supplement_due): (Option<String>, Option<String>, Option<String>) = tx.query_row(
-        "SELECT deadline, notice_due, supplement_due FROM cases WHERE id = ?1",
-        [case_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let (deadline, notice_due, supplement_due): (Option<String>, Option<String>, Option<String>) =
+        tx.query_row("SELECT deadline, notice_due, supplement_due FROM cases WHERE id = ?1", [case_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
     let changes = [
         ("承诺办结日期", deadline, clocks.promise.deadline()),
         ("告知期限", notice_due, clocks.notice_due),

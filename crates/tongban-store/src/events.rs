@@ -50,6 +50,9 @@ pub struct StoredEvent {
     pub event: CaseEvent,
     pub local: bool,
     pub in_outbox: bool,
+    /// Kept for the audit but left out of the case's status: another desk's decision won at the
+    /// hub, or an admin discarded it.
+    pub set_aside: Option<crate::SetAside>,
 }
 
 /// An event waiting for a hub.
@@ -66,7 +69,9 @@ impl Store {
         let received_on = at.with_timezone(&china_time()).date_naive();
         let form = form.validated(received_on)?;
         let desk = self.require_desk()?;
-        self.user(user)?;
+        // A desk told that another desk holds its code takes nothing more in under it.
+        crate::identity::check_code_is_ours(&self.conn, &desk)?;
+        let author = self.author(user)?;
         let tx = crate::write(&mut self.conn)?;
         let prefix = CaseNumber::compose(&desk.region, received_on, &desk.desk_code, 0);
         let prefix = prefix.as_str().rsplit_once('-').map(|(p, _)| p.to_string()).unwrap_or_default();
@@ -81,7 +86,7 @@ impl Store {
             id: Uuid::now_v7(),
             case_id: CaseId(Uuid::now_v7()),
             at,
-            author: Author { user: user.to_string(), desk: desk.id.clone(), region: desk.region.clone() },
+            author,
             body: EventBody::Received {
                 intake: Intake {
                     number: number.clone(),
@@ -124,19 +129,9 @@ impl Store {
         Ok(outcomes)
     }
 
-    /// All events of a case in the order they arrived.
+    /// All events of a case in the order they arrived, those set aside included.
     pub fn events_of(&self, case: CaseId) -> Result<Vec<StoredEvent>> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT seq, body, local, outbox FROM events WHERE case_id = ?1 ORDER BY seq")?;
-        let rows = stmt.query_map([case.to_string()], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, body, local, in_outbox) = row?;
-            out.push(StoredEvent { seq, event: serde_json::from_str(&body)?, local, in_outbox });
-        }
-        Ok(out)
+        events_in(&self.conn, case)
     }
 
     /// The latest time this desk itself recorded (its own events and prints): a machine clock
@@ -151,13 +146,20 @@ impl Store {
         latest.map(|t| crate::desk::parse_time(&t)).transpose()
     }
 
-    /// The state the case's events fold into.
+    /// The state the case's events fold into (those set aside left out).
     pub fn case_state(&self, case: CaseId) -> Result<CaseState> {
         let events = self.events_of(case)?;
         if events.is_empty() {
             return Err(StoreError::UnknownCase(case.to_string()));
         }
-        Ok(CaseState::fold(events.iter().map(|e| &e.event.body))?)
+        Ok(CaseState::fold(events.iter().filter(|e| e.set_aside.is_none()).map(|e| &e.event.body))?)
+    }
+
+    /// The author of an event made here by `login`: the user, their display name, this desk.
+    pub fn author(&self, login: &str) -> Result<Author> {
+        let desk = self.require_desk()?;
+        let user = self.user(login)?;
+        Ok(Author { user: user.login, desk: desk.id, region: desk.region, name: user.display_name })
     }
 
     /// The oldest events waiting for a hub, at most `limit`.
@@ -194,11 +196,15 @@ pub struct ArrivedDecision {
     pub number: String,
     pub applicant_name: String,
     pub event: CaseEvent,
+    /// This desk's decision the arrived one took the place of (the hub admitted it first).
+    pub superseded: Option<EventKind>,
 }
 
 impl Store {
     /// The partners' decisions on cases this desk's region took in that arrived (by a pull, or
-    /// released from the quarantine) after `after`, oldest first, at most `limit`.
+    /// released from the quarantine) after `after`, oldest first, at most `limit`; and on a case
+    /// this region handles, the decision of another of its desks that took the place of one made
+    /// here (已被取代), so the approver hears what happened.
     pub fn decisions_arrived_after(&self, after: i64, limit: usize) -> Result<Vec<ArrivedDecision>> {
         let desk = self.require_desk()?;
         let kinds: Vec<String> = EventKind::ALL
@@ -206,21 +212,41 @@ impl Store {
             .filter(|k| k.owner() == Side::Handling)
             .map(|k| format!("'{}'", k.as_str()))
             .collect();
-        // Events made here are local; a partner's decision can only come from a hub.
+        let kinds = kinds.join(", ");
+        // Events made here are local; a partner's decision can only come from a hub. The one that
+        // won over this desk's is the first that arrived after this desk's was set aside.
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT e.seq, e.body, c.number, c.applicant_name FROM events e JOIN cases c ON c.id = e.case_id
-             WHERE e.seq > ?1 AND e.local = 0 AND e.kind IN ({}) AND c.receiving_region = ?2
-               AND c.handling_region <> ?2
-             ORDER BY e.seq LIMIT ?3",
-            kinds.join(", ")
+            "SELECT e.seq, e.body, c.number, c.applicant_name, (
+                 SELECT x.kind FROM events x WHERE x.case_id = e.case_id AND x.local = 1 AND x.set_aside = 'superseded'
+                   AND x.kind IN ({kinds}) AND x.seq < e.seq AND NOT EXISTS (SELECT 1 FROM events y
+                       WHERE y.case_id = e.case_id AND y.local = 0 AND y.kind IN ({kinds}) AND y.seq > x.seq AND y.seq < e.seq)
+                 ORDER BY x.seq LIMIT 1)
+             FROM events e JOIN cases c ON c.id = e.case_id
+             WHERE e.seq > ?1 AND e.local = 0 AND e.kind IN ({kinds})
+             ORDER BY e.seq"
         ))?;
-        let rows = stmt.query_map(params![after, desk.region, limit as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        let rows = stmt.query_map(params![after], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (seq, body, number, applicant_name) = row?;
-            out.push(ArrivedDecision { seq, number, applicant_name, event: serde_json::from_str(&body)? });
+            let (seq, body, number, applicant_name, superseded) = row?;
+            let event: CaseEvent = serde_json::from_str(&body)?;
+            let superseded = superseded.and_then(|k| EventKind::ALL.into_iter().find(|kind| kind.as_str() == k));
+            let partners = event.author.region != desk.region;
+            if !partners && superseded.is_none() {
+                continue;
+            }
+            out.push(ArrivedDecision { seq, number, applicant_name, event, superseded });
+            if out.len() == limit {
+                break;
+            }
         }
         Ok(out)
     }
@@ -230,6 +256,28 @@ impl Store {
     pub fn last_event_seq(&self) -> Result<i64> {
         Ok(self.conn.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?)
     }
+}
+
+/// All events of a case in the order they arrived, those set aside included.
+pub(crate) fn events_in(conn: &rusqlite::Connection, case: CaseId) -> Result<Vec<StoredEvent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, body, local, outbox, set_aside, set_aside_reason, set_aside_at, set_aside_by
+         FROM events WHERE case_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([case.to_string()], |r| {
+        Ok((
+            (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?),
+            (r.get::<_, Option<String>>(4)?, r.get::<_, Option<String>>(5)?, r.get::<_, Option<String>>(6)?),
+            r.get::<_, Option<String>>(7)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let ((seq, body, local, in_outbox), aside, by) = row?;
+        let set_aside = crate::setaside::read(aside, by)?;
+        out.push(StoredEvent { seq, event: serde_json::from_str(&body)?, local, in_outbox, set_aside });
+    }
+    Ok(out)
 }
 
 /// Reads `(seq, body)` rows of the events table as outbox entries.
@@ -254,6 +302,18 @@ pub(crate) fn append_in(
     local: bool,
     calendar: &tongban_core::workdays::WorkCalendar,
 ) -> Result<Appended> {
+    append_numbered_in(tx, event, local, calendar, None)
+}
+
+/// [`append_in`], with an intake projected under `number` instead of its own: an intake that
+/// arrives together with its 更正编号, whose first number may be another case's here.
+pub(crate) fn append_numbered_in(
+    tx: &Transaction<'_>,
+    event: &CaseEvent,
+    local: bool,
+    calendar: &tongban_core::workdays::WorkCalendar,
+    number: Option<&CaseNumber>,
+) -> Result<Appended> {
     let id = event.id.to_string();
     let existing: Option<String> =
         tx.query_row("SELECT body FROM events WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
@@ -263,6 +323,7 @@ pub(crate) fn append_in(
     }
     let current = cases::status_of(tx, event.case_id)?;
     let status = CaseStatus::apply(current, &event.body)?;
+    let renumbered = crate::identity::number_after(tx, event, number)?;
     let kind = event.body.kind();
     tx.execute(
         "INSERT INTO events (id, case_id, kind, at, author, body, local, outbox) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -278,7 +339,17 @@ pub(crate) fn append_in(
         ],
     )?;
     let seq = tx.last_insert_rowid();
-    cases::project(tx, event, status, seq, calendar)?;
+    match (&event.body, &renumbered) {
+        (EventBody::Received { intake }, Some(number)) if &intake.number != number => {
+            let mut projected = event.clone();
+            if let EventBody::Received { intake } = &mut projected.body {
+                intake.number = number.clone();
+            }
+            cases::project(tx, &projected, status, seq, calendar)?;
+        }
+        _ => cases::project(tx, event, status, seq, calendar)?,
+    }
+    crate::identity::project_identity(tx, event, renumbered.as_ref())?;
     Ok(Appended::New(status))
 }
 
@@ -345,7 +416,7 @@ pub(crate) mod tests {
     }
 
     fn author() -> Author {
-        Author { user: "beijing".into(), desk: "hub-desk".into(), region: "110106".into() }
+        Author { user: "beijing".into(), desk: "hub-desk".into(), region: "110106".into(), name: String::new() }
     }
 
     #[test]

@@ -66,15 +66,22 @@ impl Store {
                 .into());
         }
         let tx = crate::write(&mut self.conn)?;
-        let previous_url: Option<String> =
-            tx.query_row("SELECT url FROM hubs WHERE region = ?1", [&region], |r| r.get(0)).optional()?;
+        let previous: Option<(String, String)> = tx
+            .query_row("SELECT url, credential FROM hubs WHERE region = ?1", [&region], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
         tx.execute(
             "INSERT INTO hubs (region, name, url, credential, added_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
              ON CONFLICT (region) DO UPDATE SET name = ?2, url = ?3, credential = ?4, updated_at = ?5",
             params![region, name, url, credential, now.to_rfc3339()],
         )?;
-        if previous_url.is_some_and(|previous| previous != url) {
+        if previous.as_ref().is_some_and(|(previous, _)| *previous != url) {
             crate::sync::forget_hub_progress(&tx, &region)?;
+        }
+        // Another credential (or hub) is another identity there: the next round confirms it anew.
+        if previous
+            .is_some_and(|(previous_url, previous_credential)| previous_url != url || previous_credential != credential)
+        {
+            tx.execute("DELETE FROM hub_desks WHERE region = ?1", [&region])?;
         }
         tx.commit()?;
         Ok(HubEntry { own_region: region == desk.region, region, name, url, credential, added_at: now })

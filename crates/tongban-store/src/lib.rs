@@ -14,9 +14,11 @@ mod catalogs;
 mod desk;
 mod events;
 mod hubs;
+mod identity;
 mod migrate;
 mod outcomes;
 mod prints;
+mod setaside;
 mod settings;
 mod sync;
 
@@ -36,9 +38,11 @@ pub use desk::{
 };
 pub use events::{china_time, Appended, ArrivedDecision, OutboxEntry, StoredEvent};
 pub use hubs::{HubEntry, HubSetup};
+pub use identity::{DeskConfirmed, HubDesk, DESK_CODE_TAKEN};
 pub use migrate::SCHEMA_VERSION;
 pub use outcomes::CaseOutcome;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
+pub use setaside::{SetAside, SetAsideKind};
 pub use settings::{HallTexts, Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, SCANNER_FOLDER};
 pub use sync::{Applied, Direction, HubSyncState, QuarantinedEvent, Settled, Verdict};
 
@@ -99,6 +103,18 @@ pub enum StoreError {
     CatalogVersionConflict { region: String, version: String },
     #[error("本机还没有{}的事项清单，请先同步或运行 tongban catalog import", tongban_core::region::display_name(.0))]
     NoCatalog(String),
+    #[error("不能收件：{0}")]
+    DeskCodeTaken(String),
+    #[error("办件编号「{0}」已被本机的另一办件使用")]
+    NumberTaken(String),
+    #[error("{0}")]
+    NotRenumberable(String),
+    #[error("{0}")]
+    NotDiscardable(String),
+    #[error("{0}")]
+    AdminOnly(String),
+    #[error("仍无法接收：{message}")]
+    StillRefused { code: &'static str, message: String },
 }
 
 impl StoreError {
@@ -129,6 +145,12 @@ impl StoreError {
             StoreError::InvalidCatalog { .. } => "catalog_invalid",
             StoreError::CatalogVersionConflict { .. } => "catalog_version_conflict",
             StoreError::NoCatalog(_) => "no_catalog",
+            StoreError::DeskCodeTaken(_) => "desk_code_taken",
+            StoreError::NumberTaken(_) => "number_taken",
+            StoreError::NotRenumberable(_) => "not_renumberable",
+            StoreError::NotDiscardable(_) => "not_discardable",
+            StoreError::AdminOnly(_) => "admin_only",
+            StoreError::StillRefused { code, .. } => code,
         }
     }
 }

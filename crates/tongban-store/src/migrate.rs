@@ -4,7 +4,7 @@
 
 use rusqlite::Connection;
 
-use crate::{blobs, calendar, cases, catalogs, desk, events, hubs, prints, settings, sync, Result};
+use crate::{blobs, calendar, cases, catalogs, desk, events, hubs, identity, prints, setaside, settings, sync, Result};
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
 const STEPS: &[&[&str]] = &[
@@ -19,6 +19,8 @@ const STEPS: &[&[&str]] = &[
     &[desk::SCHEMA_V5],
     // 6: the clocks the law sets (承诺时限 across 补正, 告知期限, 补正期限) kept with each case.
     &[cases::SCHEMA_V6],
+    // 7: the desk as an identity at its hubs, decisions set aside (已被取代, 已放弃), clerks by name.
+    &[setaside::SCHEMA_V7, identity::SCHEMA_V7],
 ];
 
 /// The schema version this build writes.
@@ -118,6 +120,8 @@ mod tests {
             "hub_sync",
             "hub_blobs",
             "quarantine",
+            "hub_desks",
+            "discarded",
         ] {
             let n: i64 = store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
             assert_eq!(n, 0, "{table}");

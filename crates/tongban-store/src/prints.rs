@@ -196,7 +196,8 @@ impl Store {
             }
         }
         let sql = format!(
-            "SELECT {}, COALESCE((SELECT u.display_name FROM users u WHERE u.login = cases.clerk), cases.clerk),
+            "SELECT {}, COALESCE(NULLIF(cases.clerk_name, ''),
+                         (SELECT u.display_name FROM users u WHERE u.login = cases.clerk), cases.clerk),
                 (SELECT json_extract(r.body, '$.intake.transfer') FROM events r
                   WHERE r.case_id = cases.id AND r.kind = 'received'),
                 (SELECT json_extract(m.body, '$.waybill') FROM events m
@@ -322,7 +323,7 @@ mod tests {
         store.create_case(&crate::events::tests::form(true), "zhang", at("2026-03-02T01:00:00Z")).unwrap();
         // The next day, Beijing time (16:30 UTC is 00:30 on the 3rd).
         store.create_case(&crate::events::tests::form(false), "zhang", at("2026-03-02T16:30:00Z")).unwrap();
-        let partner = Author { user: "fengtai".into(), desk: "d".into(), region: "110106".into() };
+        let partner = Author { user: "fengtai".into(), desk: "d".into(), region: "110106".into(), name: String::new() };
         let ev =
             |body| CaseEvent { id: uuid::Uuid::now_v7(), case_id: a, at: Utc::now(), author: partner.clone(), body };
         for body in [

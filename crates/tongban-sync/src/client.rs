@@ -14,6 +14,7 @@ use tongban_wire::calendar::{
     MAX_YEAR_DOCUMENT,
 };
 use tongban_wire::catalog::{CatalogDocument, CatalogUpload};
+use tongban_wire::desks::{DeskClaim, DeskConfirmation};
 use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse};
 use tongban_wire::{paths, ErrorBody, ErrorCode, Health};
 
@@ -53,6 +54,21 @@ impl HubClient {
         let request = self.http.get(format!("{}{}", self.base, paths::HEALTH));
         let (_, body) = self.send(request).await?;
         self.parse(&body, "健康检查")
+    }
+
+    /// `PUT /v1/desk`: says which desk this is; the hub answers with what it holds the desk to be
+    /// (its region, desk code and scope), checked to be this desk's region and code.
+    pub async fn confirm_desk(&self, claim: &DeskClaim) -> Result<DeskConfirmation, SyncError> {
+        let request = self.authorized(Method::PUT, paths::DESK).json(claim);
+        let (_, body) = self.send(request).await?;
+        let confirmed: DeskConfirmation = self.parse(&body, "受理台身份确认")?;
+        if confirmed.region != claim.region || confirmed.desk_code != claim.desk_code.trim().to_ascii_uppercase() {
+            return Err(self.garbled(&format!(
+                "通办中心确认的受理台（地区 {}，窗口代码 {}）不是本受理台",
+                confirmed.region, confirmed.desk_code
+            )));
+        }
+        Ok(confirmed)
     }
 
     /// `POST /v1/events`: one outcome per event, checked to answer exactly the events sent.

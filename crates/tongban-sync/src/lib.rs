@@ -5,7 +5,9 @@
 //!   of every hub (online, pending, last success, last error in Chinese) is published on a watch
 //!   channel for the window.
 //! - [`sync_once`]: one round with every hub, for `tongban sync --once` and scripts.
-//! - A round ([`round`]): check the hub is the region's; upload the scans the outbox refers to
+//! - A round ([`round`]): check the hub is the region's; confirm this desk's identity (region,
+//!   desk code) under its credential, recording the scope the hub holds it to or why it refused;
+//!   upload the scans the outbox refers to
 //!   (resuming partial uploads); push the outbox in batches and settle the verdicts (stored events
 //!   leave the outbox, rejected ones are quarantined); pull by cursor and apply page by page;
 //!   then the working-day calendars and the catalog the hub publishes.
@@ -84,6 +86,10 @@ pub enum SyncError {
     WrongHub { url: String, expected: String, found: String },
     #[error("{count} 个事件引用的扫描件仍未到达通办中心，稍后重试")]
     ScansNotArriving { count: usize },
+    /// The hub would not take this desk as it is: its credential was revoked or is outdated, its
+    /// desk code is not the credential's, or another desk holds the code.
+    #[error("{message}。本机的办件都已保留，未同步的事件仍在本机")]
+    Identity { code: ErrorCode, message: String },
     #[error("通办中心 {url} 提供的节假日安排未安装：{reasons}（请核对国务院办公厅的通知，并告知该通办中心的管理员）")]
     CalendarRefused { url: String, reasons: String },
     #[error("本机数据库：{0}")]
@@ -101,6 +107,7 @@ impl SyncError {
             SyncError::Refused { code, .. } => code.as_str(),
             SyncError::WrongHub { .. } => "wrong_hub",
             SyncError::ScansNotArriving { .. } => "scans_not_arriving",
+            SyncError::Identity { code, .. } => code.as_str(),
             SyncError::CalendarRefused { .. } => "calendar_refused",
             SyncError::Store(e) => e.code(),
         }

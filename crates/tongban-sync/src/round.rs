@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use tongban_core::case::CaseEvent;
-use tongban_store::{HubEntry, OutboxEntry, Store, StoreError, Verdict};
+use tongban_store::{DeskConfirmed, HubEntry, OutboxEntry, Store, StoreError, Verdict};
+use tongban_wire::desks::DeskClaim;
 use tongban_wire::events::PushOutcome;
 use tongban_wire::ErrorCode;
 
@@ -32,6 +33,10 @@ pub struct RoundReport {
     pub pulled_quarantined: usize,
     /// The catalog version fetched this round, when the hub had a newer one.
     pub catalog_updated: Option<String>,
+    /// This desk's decisions another desk's decision superseded at the hub (已被取代).
+    pub superseded: usize,
+    /// Events of cases outside this desk's scope that the hub sent anyway: not stored.
+    pub out_of_scope: usize,
     /// The years of working-day calendar installed from the hub this round.
     pub calendar_installed: Vec<i32>,
 }
@@ -86,6 +91,7 @@ pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> 
             found: health.region,
         });
     }
+    confirm_identity(db, hub).await?;
     let mut report = RoundReport::default();
     push_outbox(db, hub, settings, &mut report).await?;
     pull(db, hub, settings, &mut report).await?;
@@ -96,6 +102,54 @@ pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> 
     report.catalog_updated = fetch_catalog(db, hub).await?;
     calendar?;
     Ok(report)
+}
+
+/// Says which desk this is and keeps what the hub answers: the scope it holds the desk to, or why
+/// it refused. A refusal ends the round before anything moves; every case stays on the desk. A hub
+/// from before desk identities (no `/v1/desk`) is synced with as before.
+async fn confirm_identity(db: &DeskDb, hub: &HubLink) -> Result<(), SyncError> {
+    let desk = db.run(|s| s.require_desk()).await?;
+    let claim = DeskClaim {
+        desk_id: desk.id.clone(),
+        region: desk.region.clone(),
+        desk_code: desk.desk_code.as_str().to_string(),
+        name: desk.window_label(),
+    };
+    let region = hub.entry.region.clone();
+    match hub.client.confirm_desk(&claim).await {
+        Ok(confirmed) => {
+            let confirmed = DeskConfirmed {
+                desk_code: confirmed.desk_code,
+                role: confirmed.role,
+                role_label: confirmed.role_label,
+                scope_label: confirmed.scope_label,
+                confirmed_at: confirmed.confirmed_at,
+            };
+            db.run(move |s| s.record_desk_confirmed(&region, &confirmed)).await
+        }
+        Err(SyncError::Refused { code: ErrorCode::NotFound, .. }) => Ok(()),
+        Err(SyncError::Refused { code, message, .. }) if is_identity_problem(code) => {
+            let (c, m) = (code.as_str().to_string(), message.clone());
+            db.run(move |s| s.record_desk_refused(&region, &c, &m, Utc::now())).await?;
+            tracing::warn!(hub = %hub.entry.region, code = code.as_str(), "the hub refused this desk: {message}");
+            Err(SyncError::Identity { code, message })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Answers of `PUT /v1/desk` that say the desk may not work with the hub as it is.
+fn is_identity_problem(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::Unauthorized
+            | ErrorCode::CredentialRevoked
+            | ErrorCode::CredentialOutdated
+            | ErrorCode::DeskCodeMismatch
+            | ErrorCode::DeskCodeTaken
+            | ErrorCode::WrongRegion
+            | ErrorCode::Forbidden
+    )
 }
 
 /// How many scans one round brings at most: the rest come with the next rounds.
@@ -259,6 +313,10 @@ async fn push_outbox(
                         scans_missing += 1;
                         Verdict::ScansMissing
                     }
+                    PushOutcome::Rejected { code: ErrorCode::Superseded, message, .. } => {
+                        tracing::info!(hub = %region, event = %event.id, "decision superseded: {message}");
+                        Verdict::Superseded { message }
+                    }
                     PushOutcome::Rejected { code, message, .. } => {
                         tracing::warn!(hub = %region, event = %event.id, code = code.as_str(), "event rejected: {message}");
                         Verdict::Rejected { code: code.as_str().to_string(), message }
@@ -270,7 +328,8 @@ async fn push_outbox(
         let settled = settle(db, &region, verdicts).await?;
         report.pushed += settled.acknowledged;
         report.quarantined += settled.quarantined;
-        if settled.acknowledged + settled.quarantined == 0 && scans_missing > 0 {
+        report.superseded += settled.superseded;
+        if settled.acknowledged + settled.quarantined + settled.superseded == 0 && scans_missing > 0 {
             // The hub lost scans it had confirmed: they are forgotten and go up again next round.
             return Err(SyncError::ScansNotArriving { count: scans_missing });
         }
@@ -385,6 +444,7 @@ async fn pull(db: &DeskDb, hub: &HubLink, settings: &SyncSettings, report: &mut 
             let applied = db.run(move |s| s.apply_pulled(&r, &events, next, Utc::now())).await?;
             report.pulled += applied.new;
             report.pulled_quarantined += applied.quarantined;
+            report.out_of_scope += applied.out_of_scope;
             if applied.quarantined > 0 {
                 tracing::warn!(hub = %region, count = applied.quarantined, "pulled events that do not fit were quarantined");
             }

@@ -30,7 +30,7 @@ fn arrangement(national_day_ends: u32) -> String {
 
 fn publish_year(files: &HubFiles, year: i32, text: &str) {
     let hub = Hub::open(&files.db, None).unwrap();
-    let admin = hub.issue_credential(None, Role::Admin, "丰台区政数局", Utc::now()).unwrap().credential;
+    let admin = hub.issue_credential(None, Role::Admin, None, "丰台区政数局", Utc::now()).unwrap().credential;
     hub.publish_calendar_year(&admin, year, &CalendarYearUpload { text: text.into() }, Utc::now()).unwrap();
 }
 
@@ -54,7 +54,7 @@ async fn a_year_the_desk_lacks_is_installed_once_from_the_hub() {
     let hub = ServedHub::start(&files).await;
     let dir = tempfile::tempdir().unwrap();
     let mut window = desk(dir.path(), "window", XINYE, "A1");
-    add_hub(&mut window, FENGTAI, &hub.url(), &files.partner_token);
+    add_hub(&mut window, FENGTAI, &hub.url(), &files.window_token);
     let db = window.path().to_path_buf();
     drop(window);
 
@@ -77,7 +77,7 @@ async fn a_hub_serving_another_version_of_an_official_year_is_refused_and_the_ca
     let hub = ServedHub::start(&files).await;
     let dir = tempfile::tempdir().unwrap();
     let mut window = desk(dir.path(), "window", XINYE, "A1");
-    add_hub(&mut window, FENGTAI, &hub.url(), &files.partner_token);
+    add_hub(&mut window, FENGTAI, &hub.url(), &files.window_token);
     window.import_calendar(&arrangement(7), Utc::now()).unwrap();
     take_in_cases(&mut window, 2, 0);
     let db = window.path().to_path_buf();
@@ -103,7 +103,7 @@ async fn a_year_that_does_not_match_its_hash_or_is_too_large_is_not_installed() 
     let hub = ServedHub::start(&files).await;
     let dir = tempfile::tempdir().unwrap();
     let mut window = desk(dir.path(), "window", XINYE, "A1");
-    add_hub(&mut window, FENGTAI, &hub.url(), &files.partner_token);
+    add_hub(&mut window, FENGTAI, &hub.url(), &files.window_token);
     let db = window.path().to_path_buf();
     drop(window);
 
@@ -139,7 +139,7 @@ async fn the_engine_reads_the_index_again_only_when_it_changed() {
     let hub = ServedHub::start(&files).await;
     let dir = tempfile::tempdir().unwrap();
     let mut window = desk(dir.path(), "window", XINYE, "A1");
-    add_hub(&mut window, FENGTAI, &hub.url(), &files.partner_token);
+    add_hub(&mut window, FENGTAI, &hub.url(), &files.window_token);
     let db = window.path().to_path_buf();
     let shutdown = CancellationToken::new();
     let settings = tongban_sync::SyncSettings { interval: Duration::from_secs(3600), ..fast_settings() };

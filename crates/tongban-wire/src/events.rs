@@ -29,13 +29,19 @@ pub enum PushOutcome {
     Accepted { id: Uuid, seq: u64 },
     /// The hub already had this event with the same content (a retried push).
     Duplicate { id: Uuid, seq: u64 },
-    /// Refused; nothing was stored for this event.
-    Rejected { id: Uuid, code: ErrorCode, message: String },
+    /// Refused; nothing was stored for this event. `field` names the field at fault, when one is.
+    Rejected {
+        id: Uuid,
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+    },
 }
 
 impl PushOutcome {
     pub fn rejected(id: Uuid, error: ErrorBody) -> PushOutcome {
-        PushOutcome::Rejected { id, code: error.code, message: error.message }
+        PushOutcome::Rejected { id, code: error.code, message: error.message, field: error.field }
     }
 
     pub fn id(&self) -> Uuid {

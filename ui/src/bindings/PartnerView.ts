@@ -28,4 +28,12 @@ own_region: boolean, online: boolean, pending: number, quarantined: number, last
 /**
  * RFC 3339.
  */
-added_at: string, catalog: PartnerCatalog | null, };
+added_at: string, catalog: PartnerCatalog | null, 
+/**
+ * What the hub holds this desk to be: 「窗口受理台 A1：仅本受理台收件的办件」, once it said.
+ */
+identity: string | null, 
+/**
+ * Why the hub refused this desk last time (another desk holds its code, …).
+ */
+identity_problem: string | null, };

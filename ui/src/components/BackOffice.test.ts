@@ -172,6 +172,7 @@ describe("the quarantine", () => {
     message: "该地区尚未签订通办协议",
     advice: "本地区与该通办中心的地区尚无通办协议……再重新提交",
     at: "2026-11-24T01:00:00Z",
+    discardable: false,
   };
 
   it("shows the hub's reason and what to do, and 重新提交 releases the event", async () => {
@@ -193,5 +194,49 @@ describe("the quarantine", () => {
     await flushPromises();
     expect(released).toEqual([HELD.event_id]);
     expect(dialog.textContent).toContain("隔离区没有事件");
+  });
+
+  it("lets an admin give up a refused decision with a reason, and never an intake", async () => {
+    const decision: QuarantineRow = {
+      ...HELD,
+      event_id: "0191e6a4-0000-7000-8000-000000000002",
+      event_label: "不予受理",
+      code: "invalid_transition",
+      message: "办件状态为「已受理」，不能「不予受理」",
+      discardable: true,
+    };
+    let held = [HELD, decision];
+    const discarded: [string, string][] = [];
+    const backend = {
+      quarantine: async () => held,
+      discardQuarantined: async (id: string, reason: string) => {
+        discarded.push([id, reason]);
+        held = [HELD];
+      },
+    } as unknown as Backend;
+    await mountWith(QuarantineDialog, backend, { modelValue: true, canDiscard: true });
+    const dialog = document.querySelector("[data-testid=quarantine-dialog]")!;
+    expect(dialog.querySelector(`[data-testid=discard-${HELD.event_id}]`)).toBeNull();
+    dialog.querySelector<HTMLButtonElement>(`[data-testid=discard-${decision.event_id}]`)!.click();
+    await flushPromises();
+    dialog.querySelector<HTMLButtonElement>("[data-testid=discard-confirm]")!.click();
+    await flushPromises();
+    expect(dialog.querySelector("[data-testid=discard-error]")!.textContent).toContain("请写明放弃的原因");
+    expect(discarded).toEqual([]);
+    const field = dialog.querySelector("[data-testid=discard-reason]")!;
+    const input = (field.tagName === "INPUT" ? field : field.querySelector("input")!) as HTMLInputElement;
+    input.value = "与办理地核实：以对方受理为准";
+    input.dispatchEvent(new Event("input"));
+    await flushPromises();
+    dialog.querySelector<HTMLButtonElement>("[data-testid=discard-confirm]")!.click();
+    await flushPromises();
+    expect(discarded).toEqual([[decision.event_id, "与办理地核实：以对方受理为准"]]);
+    expect(dialog.querySelector("[data-testid=discard-form]")).toBeNull();
+  });
+
+  it("offers 放弃 to admins only", async () => {
+    const backend = { quarantine: async () => [{ ...HELD, discardable: true }] } as unknown as Backend;
+    await mountWith(QuarantineDialog, backend, { modelValue: true });
+    expect(document.querySelector(`[data-testid=discard-${HELD.event_id}]`)).toBeNull();
   });
 });

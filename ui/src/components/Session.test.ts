@@ -331,6 +331,7 @@ describe("a partner's decision in the status bar", () => {
                     label: "需补正",
                     detail: "需补正：户籍证明",
                     at: "2026-11-24T04:00:00Z",
+                    by: "赵敏",
                   },
                 ]
               : [];

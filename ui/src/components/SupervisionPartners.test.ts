@@ -90,11 +90,14 @@ const FENGTAI: PartnerView = {
     source: "通办中心",
     received_at: "2026-11-24T01:00:00Z",
   },
+  identity: "窗口受理台（窗口代码 A1）：仅本受理台收件的办件",
+  identity_problem: null,
 };
 
 /** 丰台区's catalog imported from a file before its hub is known. */
 const FENGTAI_CATALOG_ONLY: PartnerView = {
   ...FENGTAI,
+  identity: null,
   hub_configured: false,
   url: "",
   credential_hint: "",

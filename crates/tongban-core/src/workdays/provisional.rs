@@ -96,8 +96,12 @@ fn lunar(year: i32, month: u8, day: u8) -> NaiveDate {
     let date = Date::try_new_chinese_traditional(year, Month::new(month), day)
         .expect("every Chinese year has months 1, 5 and 8 with these days")
         .to_calendar(Iso);
-    NaiveDate::from_ymd_opt(date.year().extended_year(), u32::from(date.month().ordinal), u32::from(date.day_of_month().0))
-        .expect("ICU gives a valid ISO date")
+    NaiveDate::from_ymd_opt(
+        date.year().extended_year(),
+        u32::from(date.month().ordinal),
+        u32::from(date.day_of_month().0),
+    )
+    .expect("ICU gives a valid ISO date")
 }
 
 /// The day of the 清明 solar term (4, 5 or 6 April).
@@ -174,7 +178,10 @@ mod tests {
             let f = festivals(year);
             let day = |name: &str| f.iter().find(|x| x.name == name).unwrap().days[0];
             let chuxi = day("春节");
-            assert!((d(&format!("{year}-01-20"))..=d(&format!("{year}-02-19"))).contains(&chuxi), "{year} 除夕 {chuxi}");
+            assert!(
+                (d(&format!("{year}-01-20"))..=d(&format!("{year}-02-19"))).contains(&chuxi),
+                "{year} 除夕 {chuxi}"
+            );
             let qm = day("清明节");
             assert!((4..=6).contains(&qm.day()) && qm.month() == 4, "{year} 清明 {qm}");
             let zq = day("中秋节");

@@ -144,6 +144,7 @@ pub fn entries(n: usize) -> Vec<LedgerEntry> {
                     notice_due: None,
                     supplement_due: None,
                     pending_sync: false,
+                    clerk_name: "张敏".into(),
                 },
                 clerk_name: "张敏".into(),
                 transfer: form.transfer.clone(),

@@ -6,6 +6,7 @@ mod blobs;
 mod calendar;
 mod cases;
 mod catalog;
+mod desks;
 pub mod error;
 mod events;
 mod extract;
@@ -52,7 +53,11 @@ impl AppState {
     info(
         title = "通办中心 API (Tongban hub)",
         description = "跨省通办：合作地区受理台推送办件事件与扫描件、拉取办理结果；本地区后台查看收件箱并作出决定。\
-                       所有错误均为 {code, message} JSON，message 为中文。地区以凭据为准，不以请求内容为准。",
+                       所有错误均为 {code, message} JSON，message 为中文。地区以凭据为准，不以请求内容为准。\n\n\
+                       凭据发给一台受理台（地区 + 窗口代码 + 角色），同一窗口代码只有一份有效凭据；受理台每轮同步先以 PUT /v1/desk 确认身份。\
+                       各角色可见的范围：window（窗口受理台）与 helper（帮办代办）只读写本受理台收件的办件；\
+                       back_office（本地区后台）读取本地区收件箱中的全部办件并作出办理决定；\
+                       supervisor（督查）只读本地区的全部办件；admin（管理员）只发布事项清单。",
     ),
     modifiers(&BearerAuth),
     components(schemas(ErrorBody, ErrorCode)),
@@ -61,6 +66,7 @@ impl AppState {
         (name = "cases", description = "办理地后台：收件箱与办理决定"),
         (name = "blobs", description = "扫描件：按 SHA-256 断点续传"),
         (name = "catalog", description = "事项清单"),
+        (name = "desks", description = "受理台身份：地区、窗口代码与可见范围"),
         (name = "calendar", description = "节假日安排（工作日日历），按年发布，一经发布不再更改"),
         (name = "meta", description = "健康检查"),
     )
@@ -94,6 +100,7 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(blobs::put_blob, blobs::upload_chunk, blobs::get_blob))
         .routes(routes!(blobs::blob_status))
         .routes(routes!(catalog::get_catalog, catalog::put_catalog))
+        .routes(routes!(desks::confirm))
         .merge(calendar::routes())
         .routes(routes!(health))
 }

@@ -108,7 +108,7 @@ async fn every_refused_publication_names_what_is_wrong_and_changes_nothing() {
             ErrorCode::Forbidden,
             "无权发布节假日安排",
         ),
-        ("revoked", put(&hub.api(&hub.revoked), "2027", upload(Y2027)), 401, ErrorCode::Unauthorized, "吊销"),
+        ("revoked", put(&hub.api(&hub.revoked), "2027", upload(Y2027)), 401, ErrorCode::CredentialRevoked, "吊销"),
         ("broken JSON", raw("{\"text\": \"year".into()), 400, ErrorCode::BadRequest, "JSON"),
         ("no text", put(&admin, "2027", serde_json::json!({ "txt": Y2027 })), 422, ErrorCode::InvalidBody, "字段"),
         (

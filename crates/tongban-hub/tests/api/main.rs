@@ -6,6 +6,7 @@ mod blobs;
 mod calendar;
 mod catalog;
 mod decisions;
+mod desks;
 mod events;
 mod malformed;
 mod process;
