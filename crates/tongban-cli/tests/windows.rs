@@ -232,7 +232,7 @@ fn a_windows_desk_syncs_with_a_linux_hub_and_the_decision_comes_back() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (hub_db, partner_token, back_office_token) = hub_database(dir.path(), "新野县跨省通办专窗");
+    let (hub_db, partner_token, back_office_token) = hub_database(dir.path(), "新野县跨省通办专窗", "W4");
     let hub = HubProcess::start(&hub_db, free_port());
 
     let desk = WindowsDesk::init(Some(r"C:\通办\同步\新野县.db"), "W4");
@@ -288,9 +288,11 @@ fn the_windows_hub_sets_itself_up_under_a_chinese_path() {
         "--db",
         db,
         "--role",
-        "partner",
+        "window",
         "--region",
         XINYE,
+        "--desk-code",
+        "A1",
         "--desk",
         "新野县跨省通办专窗",
     ]));
