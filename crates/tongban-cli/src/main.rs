@@ -992,11 +992,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Writes a printed PDF to `--out`.
+/// Writes a printed PDF to `--out`, whole or not at all: a PDF open in a viewer on Windows stays
+/// as it was, and the print is then not recorded (the error says to close it).
 fn write_to(out: &std::path::Path) -> impl FnMut(&str, &[u8]) -> Result<(), tongban_desk::AppError> + '_ {
     move |_, pdf| {
-        std::fs::write(out, pdf)
-            .map_err(|e| tongban_desk::AppError::new("write_failed", format!("写入「{}」失败：{e}", out.display())))
+        tongban_files::write_whole(out, pdf).map_err(|e| tongban_desk::AppError::new("write_failed", e.to_string()))
     }
 }
 

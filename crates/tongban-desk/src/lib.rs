@@ -103,10 +103,12 @@ impl Desk {
         })
     }
 
-    /// Where a desk keeps its database when none is given: the platform's data folder
-    /// (`%APPDATA%\tongban-desk` on Windows, `~/.local/share/tongban-desk` on Linux).
+    /// Where a desk keeps its database when none is given: the platform's local data folder
+    /// (`%LOCALAPPDATA%\tongban-desk` on Windows, `~/.local/share/tongban-desk` on Linux). Local,
+    /// not the roaming `%APPDATA%`: a government domain often redirects or roams that folder to a
+    /// server, and SQLite on a network share can be corrupted.
     pub fn default_db_path() -> Option<PathBuf> {
-        dirs::data_dir().map(|d| d.join("tongban-desk").join("desk.db"))
+        dirs::data_local_dir().map(|d| d.join("tongban-desk").join("desk.db"))
     }
 
     /// Where the window saves the PDFs it prints: a folder beside the database

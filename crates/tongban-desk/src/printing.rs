@@ -247,20 +247,12 @@ pub fn set_hall_text(
     Ok(store.set_setting(key, value, user, now)?)
 }
 
-/// Writes `pdf` into `dir` as `file_name` (write to a temporary name, then rename, so a viewer
-/// never opens half a file). Returns the path.
+/// Saves `pdf` in `dir` as `file_name` for the viewer and returns where: written whole (a viewer
+/// never opens half a file); the same PDF already there is reused; if the viewer still shows an
+/// older one of that name (Windows will not replace an open file), the new one goes beside it
+/// as `NAME (2).pdf` (`tongban_files::save_in`).
 pub fn save_pdf(dir: &Path, file_name: &str, pdf: &[u8]) -> Result<PathBuf, AppError> {
-    let failed = |e: std::io::Error| AppError::new("write_failed", format!("无法在「{}」保存 PDF：{e}", dir.display()));
-    std::fs::create_dir_all(dir).map_err(failed)?;
-    let path = dir.join(file_name);
-    let partial = dir.join(format!(".{file_name}.part"));
-    std::fs::write(&partial, pdf).map_err(failed)?;
-    std::fs::rename(&partial, &path).map_err(|e| {
-        let _ = std::fs::remove_file(&partial);
-        // On Windows a PDF open in a viewer cannot be replaced.
-        AppError::new("write_failed", format!("无法保存「{}」（文件可能正在被其他程序打开）：{e}", path.display()))
-    })?;
-    Ok(path)
+    tongban_files::save_in(dir, file_name, pdf).map_err(|e| AppError::new("write_failed", format!("无法保存 PDF：{e}")))
 }
 
 /// The scope a case's form is recorded under, empty for the ones given at intake. A notice after

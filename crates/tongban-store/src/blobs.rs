@@ -2,7 +2,6 @@
 //! database, so the same scan is kept once and a sync can ask for it by hash.
 
 use std::fs;
-use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -53,13 +52,8 @@ impl Store {
         let sha256 = hex::encode(Sha256::digest(bytes));
         let path = self.blob_path(&sha256);
         if !path.exists() {
-            let dir = path.parent().expect("blob paths have a parent");
-            fs::create_dir_all(dir)?;
-            let tmp = dir.join(format!("{sha256}.part"));
-            let mut file = fs::File::create(&tmp)?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
-            fs::rename(&tmp, &path)?;
+            fs::create_dir_all(path.parent().expect("blob paths have a parent"))?;
+            tongban_files::write_once(&path, bytes).map_err(tongban_files::FileError::into_source)?;
         }
         let info = BlobInfo {
             sha256,
