@@ -5,7 +5,7 @@
 //! `cargo test --target x86_64-pc-windows-gnu … --test windows`, which also builds the Windows
 //! `tongban-hub.exe` the CLI's Wine stories start).
 
-use tongban_hub::{Hub, HubConfig, HubError, Limits};
+use tongban_hub::{Hub, HubConfig, HubError};
 
 #[tokio::test]
 async fn a_hub_under_a_chinese_folder_serves_and_keeps_its_region() {
@@ -18,7 +18,7 @@ async fn a_hub_under_a_chinese_folder_serves_and_keeps_its_region() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let config = HubConfig { db: db.clone(), region: None, limits: Limits::default() };
+    let config = HubConfig { db: db.clone(), ..HubConfig::default() };
     let served = tokio::spawn(tongban_hub::serve(listener, config, async {
         let _ = stopped.await;
     }));
