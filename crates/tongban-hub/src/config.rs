@@ -51,15 +51,16 @@ pub struct Guards {
 
 impl Default for Guards {
     fn default() -> Guards {
-        // A desk's round is a handful of requests plus one per 200 events and per scan chunk; a
-        // back office fetching scans is the busiest honest client, well under 50 a second.
+        // A desk's round is a handful of requests plus one per 200 events and one per scan (or
+        // scan chunk): a helper's laptop back from a month offline uploads hundreds of scans in a
+        // burst, and must never meet the limit; a flood (thousands a second) does.
         Guards {
             max_connections: 512,
             max_connections_per_peer: 64,
             header_timeout: Duration::from_secs(10),
             body_idle_timeout: Duration::from_secs(30),
-            requests_per_second: 50,
-            request_burst: 200,
+            requests_per_second: 200,
+            request_burst: 2000,
         }
     }
 }
