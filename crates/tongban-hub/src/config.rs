@@ -10,6 +10,11 @@ use serde::Deserialize;
 
 use crate::{HubError, Result};
 
+const MAX_TIMEOUT_SECS: u64 = 86_400;
+const MAX_REQUESTS_PER_SECOND: u32 = 1_000_000;
+/// Ten years.
+const MAX_ABANDONED_UPLOAD_HOURS: u64 = 87_600;
+
 /// What [`crate::serve`] needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HubConfig {
@@ -211,6 +216,18 @@ impl SettingsLayer {
             requests_per_second: self.requests_per_second.unwrap_or(g.requests_per_second),
             request_burst: self.request_burst.unwrap_or(g.request_burst),
         };
+        // Upper bounds too: a timeout past the clock's range would panic when a deadline is
+        // computed, a rate above 10⁹/s has no period a token bucket can hold.
+        if self.header_timeout_secs.is_some_and(|s| s > MAX_TIMEOUT_SECS)
+            || self.body_idle_timeout_secs.is_some_and(|s| s > MAX_TIMEOUT_SECS)
+            || self.requests_per_second.is_some_and(|r| r > MAX_REQUESTS_PER_SECOND)
+            || self.abandoned_upload_hours.is_some_and(|h| h > MAX_ABANDONED_UPLOAD_HOURS)
+        {
+            return Err(HubError::Config(format!(
+                "header_timeout_secs 与 body_idle_timeout_secs 不能超过 {MAX_TIMEOUT_SECS}，\
+                 requests_per_second 不能超过 {MAX_REQUESTS_PER_SECOND}，abandoned_upload_hours 不能超过 {MAX_ABANDONED_UPLOAD_HOURS}"
+            )));
+        }
         if guards.max_connections == 0
             || guards.max_connections_per_peer == 0
             || guards.header_timeout.is_zero()
@@ -265,6 +282,15 @@ mod tests {
         assert!(err.contains("配置文件") && err.contains("listn"), "{err}");
         let err = SettingsLayer::from_env(|n| (n == "TONGBAN_HUB_MAX_BLOB_SIZE").then(|| "很大".into())).unwrap_err();
         assert_eq!(err.to_string(), "配置错误：环境变量 TONGBAN_HUB_MAX_BLOB_SIZE「很大」应为非负整数");
+        for layer in [
+            SettingsLayer { header_timeout_secs: Some(u64::MAX), ..Default::default() },
+            SettingsLayer { body_idle_timeout_secs: Some(86_401), ..Default::default() },
+            SettingsLayer { requests_per_second: Some(u32::MAX), ..Default::default() },
+            SettingsLayer { abandoned_upload_hours: Some(u64::MAX), ..Default::default() },
+        ] {
+            let layer = SettingsLayer { db: Some("/srv/hub.db".into()), ..layer };
+            assert!(layer.resolve().unwrap_err().to_string().contains("不能超过"));
+        }
         let err = SettingsLayer { listen: Some("nowhere".into()), ..Default::default() }.resolve().unwrap_err();
         assert!(err.to_string().contains("监听地址「nowhere」无效"), "{err}");
     }
