@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tauri::State;
+use tongban_desk::RateReport;
 use tongban_desk::{
     AccountView, DeskSetupForm, LoginInfo, NewAccount, RegionChoice, RoleOption, SessionView, SetupDefaults,
 };
@@ -95,7 +96,7 @@ pub async fn item_details(desk: State<'_, DeskState>, partner: String, code: Str
 
 #[tauri::command]
 pub fn check_field(kind: FieldKind, id_kind: Option<IdKind>, value: String) -> FieldCheck {
-    Desk::check_field(kind, id_kind, &value)
+    Desk::check_field(kind, id_kind, &value, tongban_desk::today())
 }
 
 #[tauri::command]
@@ -122,6 +123,11 @@ pub async fn acknowledge_catalog_news(desk: State<'_, DeskState>, up_to: i64) ->
 #[tauri::command]
 pub async fn supervision(desk: State<'_, DeskState>, query: LedgerQuery) -> Result<SupervisionReport, AppError> {
     desk.run(move |d| d.supervision(&query)).await
+}
+
+#[tauri::command]
+pub async fn supervision_rates(desk: State<'_, DeskState>, query: LedgerQuery) -> Result<RateReport, AppError> {
+    desk.run(move |d| d.supervision_rates(&query)).await
 }
 
 #[tauri::command]
@@ -398,4 +404,9 @@ pub async fn quarantine(desk: State<'_, DeskState>) -> Result<Vec<QuarantineRow>
 #[tauri::command]
 pub async fn resubmit_quarantined(desk: State<'_, DeskState>, event_id: String) -> Result<(), AppError> {
     desk.run(move |d| d.resubmit_quarantined(&event_id)).await
+}
+
+#[tauri::command]
+pub async fn discard_quarantined(desk: State<'_, DeskState>, event_id: String, reason: String) -> Result<(), AppError> {
+    desk.run(move |d| d.discard_quarantined(&event_id, &reason)).await
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use commands::DeskState;
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 use tongban_desk::{AppError, DecisionNews, Desk};
 
@@ -35,6 +35,7 @@ pub fn run() {
                 if desk.info().is_ok() {
                     name_window(app.handle(), &desk);
                 }
+                tauri::async_runtime::spawn(push_sync_state(app.handle().clone(), Arc::clone(&desk)));
                 tauri::async_runtime::spawn(notify_decisions(app.handle().clone(), desk));
             }
             Ok(())
@@ -54,6 +55,7 @@ pub fn run() {
             commands::sync_now,
             commands::acknowledge_catalog_news,
             commands::supervision,
+            commands::supervision_rates,
             commands::partners,
             commands::save_partner,
             commands::returning_applicant,
@@ -94,7 +96,8 @@ pub fn run() {
             commands::recover_admin,
             commands::audit_log,
             commands::print_audit_log,
-            commands::export_audit_log
+            commands::export_audit_log,
+            commands::discard_quarantined
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
@@ -116,6 +119,41 @@ pub(crate) fn name_window(app: &AppHandle, desk: &Desk) {
 pub(crate) fn start_sync(desk: &Desk) {
     if let Err(e) = desk.start_sync() {
         eprintln!("tongban-desk: 无法启动同步：{} ({})", e.message, e.code);
+    }
+}
+
+/// The event that carries the sync engine's state to the window (a `SyncOverview`): the status
+/// bar shows it, and a view whose list is older than its `data_version` reads the list again.
+pub const SYNC_STATE_EVENT: &str = "sync-state";
+
+/// Pushes the status bar's overview to the window each time the engine's watch channel changes
+/// (a round starts or ends with any hub), so no view polls and none goes stale after a sync. An
+/// engine replaced (the hubs changed) ends its channel: the next one is taken up. Without an
+/// engine (no hubs yet, a desk not set up) it looks again each second; only a changed overview
+/// is sent.
+async fn push_sync_state(app: AppHandle, desk: Arc<Desk>) {
+    let mut last = None;
+    loop {
+        let mut changes = desk.sync_changes();
+        loop {
+            let overview = {
+                let desk = Arc::clone(&desk);
+                tauri::async_runtime::spawn_blocking(move || desk.sync_overview()).await
+            };
+            if let Ok(Ok(overview)) = overview {
+                if last.as_ref() != Some(&overview) {
+                    if let Err(e) = app.emit(SYNC_STATE_EVENT, &overview) {
+                        eprintln!("tongban-desk: 无法通知窗口同步状态：{e}");
+                    }
+                    last = Some(overview);
+                }
+            }
+            let Some(rx) = changes.as_mut() else { break };
+            if rx.changed().await.is_err() {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 

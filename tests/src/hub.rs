@@ -35,27 +35,26 @@ pub fn hub_admin(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// A 丰台区 hub database in `dir` with a partner credential for 新野县's desk `partner_desk` and
-/// one for 丰台区审批局's back office: (path, partner token, back-office token).
-pub fn hub_database(dir: &Path, partner_desk: &str) -> (PathBuf, String, String) {
+/// A 丰台区 hub database in `dir` with a window credential for 新野县's desk `partner_desk` (desk
+/// code `partner_code`) and one for 丰台区审批局's back office (desk code S1): (path, partner
+/// token, back-office token).
+pub fn hub_database(dir: &Path, partner_desk: &str, partner_code: &str) -> (PathBuf, String, String) {
     let db = dir.join("hub.db");
     let path = db.to_str().unwrap();
     hub_admin(&["init", "--db", path, "--region", FENGTAI]);
-    let partner = hub_admin(&[
-        "credential",
-        "issue",
-        "--db",
-        path,
-        "--role",
-        "partner",
-        "--region",
-        XINYE,
-        "--desk",
-        partner_desk,
-    ]);
-    let back_office =
-        hub_admin(&["credential", "issue", "--db", path, "--role", "back_office", "--desk", "丰台区审批局"]);
+    let partner = issue_credential(&db, "window", Some(XINYE), partner_code, partner_desk);
+    let back_office = issue_credential(&db, "back_office", None, "S1", "丰台区审批局");
     (db, partner, back_office)
+}
+
+/// `tongban-hub credential issue` on `db` for desk `code` (of `region`, or the hub's own): the token.
+pub fn issue_credential(db: &Path, role: &str, region: Option<&str>, code: &str, desk: &str) -> String {
+    let path = db.to_str().unwrap();
+    let mut args = vec!["credential", "issue", "--db", path, "--role", role, "--desk-code", code, "--desk", desk];
+    if let Some(region) = region {
+        args.extend(["--region", region]);
+    }
+    hub_admin(&args)
 }
 
 /// `tongban-hub serve` on a loopback port; killed when dropped, also on a panic.

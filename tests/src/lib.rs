@@ -1,12 +1,19 @@
 //! Shared support for the story tests (here and in `tongban-cli`'s): where the built binaries
-//! are, free ports, reading PDFs back, [`hub`], a real region hub on loopback, and [`window`],
-//! the harness that drives the real app.
+//! are, free ports, reading PDFs back, [`hub`], a real region hub on loopback, [`window`], the
+//! harness that drives the real app, and [`wine`], the Windows build under Wine.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 pub mod hub;
+// Linux only: a test CA for the HTTPS stories (rcgen), the window under Xvfb, and Wine running
+// the Windows build.
+#[cfg(unix)]
+pub mod tls;
+#[cfg(unix)]
 pub mod window;
+#[cfg(unix)]
+pub mod wine;
 
 /// The workspace's root folder.
 pub fn workspace_root() -> PathBuf {

@@ -50,6 +50,16 @@ impl Harness {
     /// Starts Xvfb (unless `DISPLAY` is set) and tauri-driver. The app's PDF viewer is a script
     /// in `scratch` that writes down the file it was asked to open (see [`Harness::viewer_log`]).
     pub fn start(scratch: &Path) -> Harness {
+        Harness::start_with(scratch, true)
+    }
+
+    /// [`Harness::start`] on a machine with no PDF viewer: the app's viewer names a program that
+    /// does not exist, so every attempt to show a PDF fails as it would without one.
+    pub fn start_without_viewer(scratch: &Path) -> Harness {
+        Harness::start_with(scratch, false)
+    }
+
+    fn start_with(scratch: &Path, with_viewer: bool) -> Harness {
         let prerequisites = Prerequisites::find();
         let mut processes = Processes::default();
         let display = match std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) {
@@ -71,13 +81,20 @@ impl Harness {
         )
         .expect("viewer script");
         std::fs::set_permissions(&viewer, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod viewer");
+        let viewer = if with_viewer { viewer } else { scratch.join("no-pdf-viewer-installed") };
         processes.start_tauri_driver(
             &prerequisites.tauri_driver,
             &prerequisites.webkit_driver,
             &display,
             port,
             native_port,
-            &viewer,
+            &[
+                (tongban_desk::viewer::VIEWER_ENV, viewer),
+                // The webview's storage (the intake's kept draft) lives in the scratch folder, so
+                // a story never finds what an earlier run left behind.
+                ("XDG_DATA_HOME", scratch.join("xdg-data")),
+                ("XDG_CACHE_HOME", scratch.join("xdg-cache")),
+            ],
         );
         Harness { prerequisites, _processes: processes, port, native_port, viewer_log }
     }
@@ -370,14 +387,14 @@ impl Processes {
         display: &str,
         port: u16,
         native_port: u16,
-        viewer: &Path,
+        env: &[(&str, PathBuf)],
     ) {
         let child = Command::new(driver)
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string(), "--native-driver"])
             .arg(webkit)
             .env("DISPLAY", display)
             // Inherited by WebKitWebDriver and the app it starts.
-            .env(tongban_desk::viewer::VIEWER_ENV, viewer)
+            .envs(env.iter().map(|(k, v)| (*k, v)))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

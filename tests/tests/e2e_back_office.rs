@@ -72,7 +72,7 @@ async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
     }
     let started = Instant::now();
     let dir = tempfile::tempdir().expect("temp dir");
-    let (hub_db, partner, office) = hub_database(dir.path(), "新野县跨省通办专窗");
+    let (hub_db, partner, office) = hub_database(dir.path(), "新野县跨省通办专窗", "A1");
     let hub = HubProcess::start(&hub_db, free_port());
     let url = hub.url();
     let (window_db, office_db) = (dir.path().join("xinye.db"), dir.path().join("fengtai.db"));

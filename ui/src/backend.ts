@@ -19,6 +19,7 @@ import type { FieldCheck } from "./bindings/FieldCheck";
 import type { CatalogIntake } from "./bindings/CatalogIntake";
 import type { TakenIn } from "./bindings/TakenIn";
 import type { SupervisionReport } from "./bindings/SupervisionReport";
+import type { RateReport } from "./bindings/RateReport";
 import type { PartnerView } from "./bindings/PartnerView";
 import type { PartnerForm } from "./bindings/PartnerForm";
 import type { ReturningApplicant } from "./bindings/ReturningApplicant";
@@ -68,10 +69,15 @@ export interface Backend {
   syncOverview(): Promise<SyncOverview>;
   /** Starts a round with every hub now. */
   syncNow(): Promise<void>;
+  /** Calls `handler` with the overview each time the sync engine's state changes (pushed by the
+   * desk, never polled); resolves to the function that stops it. */
+  onSyncState(handler: (overview: SyncOverview) => void): Promise<() => void>;
   /** Marks the catalog changes up to this id as read. */
   acknowledgeCatalogNews(upTo: number): Promise<void>;
   /** The supervisor's view: the ledger of some days on screen, its counts, the overdue list. */
   supervision(query: LedgerQuery): Promise<SupervisionReport>;
+  /** 受理率, 按时办结率, 超期件数, 平均办理用时 of the same cases, in all and by item, partner, clerk. */
+  supervisionRates(query: LedgerQuery): Promise<RateReport>;
   /** Every partner: hub, catalog, sync state. */
   partners(): Promise<PartnerView[]>;
   /** Adds or changes a partner's hub (sync restarts with it); answers the partners as now. */
@@ -146,6 +152,8 @@ export interface Backend {
   printAuditLog(query: AuditQuery, then: AfterPrint): Promise<PrintOutcome>;
   /** Exports the filtered audit log as CSV into the documents folder; answers the file's path. */
   exportAuditLog(query: AuditQuery): Promise<string>;
+  /** 放弃 a quarantined event (admins only), with the reason kept with it. */
+  discardQuarantined(eventId: string, reason: string): Promise<void>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -192,8 +200,14 @@ type Invoke = <T>(
   options?: { headers: Record<string, string> },
 ) => Promise<T>;
 
+/** Tauri's event listener (`listen` from @tauri-apps/api/event). */
+type Listen = <T>(event: string, handler: (e: { payload: T }) => void) => Promise<() => void>;
+
+/** The event the shell pushes the sync engine's state with (src-tauri/src/lib.rs). */
+export const SYNC_STATE_EVENT = "sync-state";
+
 /** The real backend: Tauri commands defined in src-tauri/src/commands.rs. */
-export function createTauriBackend(invoke: Invoke): Backend {
+export function createTauriBackend(invoke: Invoke, listen?: Listen): Backend {
   const call = async <T>(
     cmd: string,
     args?: Record<string, unknown> | Uint8Array,
@@ -218,8 +232,13 @@ export function createTauriBackend(invoke: Invoke): Backend {
     takeIn: (draft) => call<TakenIn>("take_in", { draft }),
     syncOverview: () => call<SyncOverview>("sync_overview"),
     syncNow: () => call<void>("sync_now"),
+    onSyncState: (handler) =>
+      listen
+        ? listen<SyncOverview>(SYNC_STATE_EVENT, (e) => handler(e.payload))
+        : Promise.reject(new BackendError("internal", "没有事件通道")),
     acknowledgeCatalogNews: (upTo) => call<void>("acknowledge_catalog_news", { upTo }),
     supervision: (query) => call<SupervisionReport>("supervision", { query }),
+    supervisionRates: (query) => call<RateReport>("supervision_rates", { query }),
     partners: () => call<PartnerView[]>("partners"),
     savePartner: (form) => call<PartnerView[]>("save_partner", { form }),
     returningApplicant: (idNumber) => call<ReturningApplicant | null>("returning_applicant", { idNumber }),
@@ -265,6 +284,7 @@ export function createTauriBackend(invoke: Invoke): Backend {
     auditLog: (query) => call<AuditPage>("audit_log", { query }),
     printAuditLog: (query, then) => call<PrintOutcome>("print_audit_log", { query, then }),
     exportAuditLog: (query) => call<string>("export_audit_log", { query }),
+    discardQuarantined: (eventId, reason) => call<void>("discard_quarantined", { eventId, reason }),
   };
 }
 

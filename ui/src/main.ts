@@ -1,5 +1,6 @@
 import { createApp } from "vue";
 import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
 import dayjs from "dayjs";
 import "dayjs/locale/zh-cn";
 
@@ -45,4 +46,4 @@ import { BACKEND, createTauriBackend } from "./backend";
 
 dayjs.locale("zh-cn");
 
-createApp(App).provide(BACKEND, createTauriBackend(invoke)).mount("#app");
+createApp(App).provide(BACKEND, createTauriBackend(invoke, listen)).mount("#app");

@@ -13,6 +13,34 @@ use crate::{finish, Imported, ReadOptions};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// What makes a spreadsheet read a cell as a formula when it starts with it (OWASP, CSV
+/// injection): `=`, `+`, `-`, `@`, tab and carriage return.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether `text`, once its leading apostrophes are set aside, starts with a formula character.
+fn formula_after_quotes(text: &str) -> bool {
+    text.trim_start_matches('\'').starts_with(FORMULA_START)
+}
+
+/// A cell as written: one that would start a formula gets a leading apostrophe (Excel shows the
+/// text as typed, and runs nothing); one that already starts with apostrophes before such a
+/// character gets one more, so reading strips exactly one and every text comes back as it was.
+fn escape_formula(text: String) -> String {
+    if text.starts_with(FORMULA_START) || (text.starts_with('\'') && formula_after_quotes(&text)) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
+/// The inverse of [`escape_formula`], for a CSV this desk (or Excel after it) wrote.
+fn unescape_formula(field: &str) -> &str {
+    match field.strip_prefix('\'') {
+        Some(rest) if formula_after_quotes(rest) => rest,
+        _ => field,
+    }
+}
+
 /// The text of a CSV file, and a warning when some bytes could not be decoded.
 fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
     if let Some(rest) = bytes.strip_prefix(BOM) {
@@ -53,7 +81,7 @@ pub(crate) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Imported, Catalog
         match record {
             Ok(record) => {
                 for (c, field) in record.iter().enumerate() {
-                    grid.set(r as u32, c as u32, Value::Text(field.to_string()));
+                    grid.set(r as u32, c as u32, Value::Text(unescape_formula(field).to_string()));
                 }
             }
             Err(e) => rd.problems.push(FileProblem::new(format!("CSV 格式错误：{e}")).at_row(r + 1)),
@@ -114,17 +142,34 @@ pub(crate) fn write(catalog: &Catalog) -> Result<Vec<u8>, CatalogFileError> {
         let io = |e: csv::Error| CatalogFileError::NotRepresentable { message: format!("无法写成 CSV：{e}") };
         w.write_record(ITEM_SPECS.iter().map(|c| c.header)).map_err(io)?;
         for item in &catalog.items {
-            let item_part: Vec<String> = item_cells(item).iter().map(|o| o.as_text().into_owned()).collect();
+            let item_part: Vec<String> =
+                item_cells(item).iter().map(|o| escape_formula(o.as_text().into_owned())).collect();
             if item.materials.is_empty() {
                 let blank = std::iter::repeat_n(String::new(), ic::MATERIAL.len());
                 w.write_record(item_part.iter().cloned().chain(blank)).map_err(io)?;
             }
             for m in &item.materials {
-                let material_part = material_cells(m).into_iter().map(|o| o.as_text().into_owned());
+                let material_part = material_cells(m).into_iter().map(|o| escape_formula(o.as_text().into_owned()));
                 w.write_record(item_part.iter().cloned().chain(material_part)).map_err(io)?;
             }
         }
         w.flush().map_err(|e| CatalogFileError::NotRepresentable { message: format!("无法写成 CSV：{e}") })?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_formula_start_is_escaped_and_comes_back() {
+        for text in ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1", "'=1", "''-1", "'", "'文字", "文字=1", ""] {
+            let written = escape_formula(text.to_string());
+            assert!(!written.starts_with(FORMULA_START), "{text:?} → {written:?}");
+            assert_eq!(unescape_formula(&written), text, "{written:?}");
+        }
+        assert_eq!(escape_formula("\t=1".into()), "'\t=1");
+        assert_eq!(escape_formula("文字".into()), "文字");
+    }
 }

@@ -41,15 +41,16 @@ mod csv_file;
 mod error;
 mod json;
 mod layout;
+mod limits;
 mod table;
 mod xlsx;
 
-use std::io::Write;
 use std::path::Path;
 
 use tongban_core::catalog::Catalog;
 
 pub use error::{CatalogFileError, FileProblem, SHOWN_PROBLEMS};
+pub use limits::{MAX_CELLS, MAX_EXPANDED_TEXT, MAX_SHARED_STRING, MAX_UNZIPPED};
 
 use layout::Reading;
 
@@ -134,40 +135,22 @@ pub fn write_bytes(catalog: &Catalog, format: Format) -> Result<Vec<u8>, Catalog
     }
 }
 
-/// Writes `catalog` to `path`, its format by extension. The bytes go to a temporary file in
-/// the same folder, which then replaces `path`: never a half-written file.
+/// Writes `catalog` to `path`, its format by extension: whole or not at all (a temporary file
+/// beside it replaces it; an .xlsx open in Excel on Windows stays as it was and the error says
+/// so, see `tongban_files::write_whole`).
 pub fn write_file(catalog: &Catalog, path: &Path) -> Result<(), CatalogFileError> {
     let format = Format::from_path(path)?;
     let bytes = write_bytes(catalog, format)?;
-    let io = |source| CatalogFileError::Io { path: path.to_path_buf(), writing: true, source };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let (tmp, mut file) = create_temp(&dir, &name).map_err(io)?;
-    let written = file.write_all(&bytes).and_then(|()| file.sync_all());
-    drop(file);
-    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
-    }
-    Ok(())
-}
-
-/// A new file `.NAME.PID-N.tmp` beside the target.
-fn create_temp(dir: &Path, name: &str) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    loop {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(file) => return Ok((tmp, file)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
+    tongban_files::write_whole(path, &bytes).map_err(|e| {
+        let source = match e {
+            // Said the way io_message says a refused write: "没有权限，或文件正被其他程序（如 Excel）打开".
+            tongban_files::FileError::InUse { source, .. } => {
+                std::io::Error::new(std::io::ErrorKind::PermissionDenied, source)
+            }
+            other => other.into_source(),
+        };
+        CatalogFileError::Io { path: path.to_path_buf(), writing: true, source }
+    })
 }
 
 /// The catalog once every problem is known: the core's checks added at their cells.

@@ -185,9 +185,29 @@ pub(crate) fn read_table(
             rows.insert(r, Row { number: r as usize + 1, values });
         }
     }
+    // Spreading copies a merged value into every row it covers: counted against the limits on
+    // cells and text, so overlapping merges over a long sheet cannot multiply the file.
+    let (mut cells, mut text) = (0u64, 0u64);
     for (spec, col, first, last) in spread {
         let top = grid.get(first, col).cloned().unwrap_or_default();
+        let size = match &top {
+            Value::Text(t) => t.len() as u64,
+            _ => 8,
+        };
         for (_, row) in rows.range_mut((Excluded(first), Included(last))) {
+            cells += 1;
+            text += size;
+            if cells > crate::limits::MAX_CELLS || text > crate::limits::MAX_EXPANDED_TEXT {
+                problems.push(FileProblem {
+                    message: format!(
+                        "合并单元格展开后超过上限（{} 个单元格或 {} MiB 文字），请取消多余的合并后再导入",
+                        crate::limits::MAX_CELLS,
+                        crate::limits::MAX_EXPANDED_TEXT / (1024 * 1024)
+                    ),
+                    ..where_(first)
+                });
+                return None;
+            }
             row.values[spec] = top.clone();
         }
     }

@@ -34,6 +34,8 @@ pub(crate) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Imported, Catalog
     if !bytes.starts_with(b"PK") {
         return Err(unreadable("不是 Excel 工作簿（.xlsx）：文件内容不是 .xlsx 格式，可能是改了扩展名的其他文件"));
     }
+    // Sizes first: the workbook parser would expand whatever the file holds.
+    crate::limits::check_xlsx(bytes)?;
     // The workbook parser is not ours: whatever a damaged file does to it, the desk stays up.
     catch_unwind(AssertUnwindSafe(|| read_workbook(bytes, opts)))
         .unwrap_or_else(|_| Err(unreadable("Excel 工作簿已损坏，无法读取：请在 Excel 中打开并重新保存后再试")))

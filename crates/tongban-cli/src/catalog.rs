@@ -233,17 +233,7 @@ pub fn run(store: &mut Store, user: &str, command: &CatalogCommand) -> Result<()
                 None => store.require_desk()?.region,
             };
             let catalog = chosen(store, Some(&code), None)?;
-            let url = match hub {
-                Some(url) => url.trim().trim_end_matches('/').to_string(),
-                None => store.hub(&code)?.url,
-            };
-            let credential = credential
-                .clone()
-                .or_else(|| std::env::var("TONGBAN_ADMIN_CREDENTIAL").ok())
-                .filter(|c| !c.trim().is_empty())
-                .ok_or_else(|| {
-                    Failure("请用 --credential 或环境变量 TONGBAN_ADMIN_CREDENTIAL 提供通办中心的管理员凭据".into())
-                })?;
+            let (url, credential) = publication_target(store, &code, hub.as_deref(), credential.as_deref())?;
             let content = serde_json::value::to_raw_value(&catalog).map_err(|e| Failure(e.to_string()))?;
             let upload = CatalogUpload { version: catalog.version.clone(), content };
             let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure(format!("无法启动网络连接：{e}")))?;
@@ -261,6 +251,28 @@ pub fn run(store: &mut Store, user: &str, command: &CatalogCommand) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Where an admin publishes for `region`: the hub given, else the one configured for the region,
+/// and the admin credential given, else `TONGBAN_ADMIN_CREDENTIAL`.
+pub(crate) fn publication_target(
+    store: &Store,
+    region: &str,
+    hub: Option<&str>,
+    credential: Option<&str>,
+) -> Result<(String, String), Failure> {
+    let url = match hub {
+        Some(url) => url.trim().trim_end_matches('/').to_string(),
+        None => store.hub(region)?.url,
+    };
+    let credential = credential
+        .map(str::to_string)
+        .or_else(|| std::env::var("TONGBAN_ADMIN_CREDENTIAL").ok())
+        .filter(|c| !c.trim().is_empty())
+        .ok_or_else(|| {
+            Failure("请用 --credential 或环境变量 TONGBAN_ADMIN_CREDENTIAL 提供通办中心的管理员凭据".into())
+        })?;
+    Ok((url, credential.trim().to_string()))
 }
 
 /// The current catalog of `region` (or of the only region held), or one version of it.

@@ -97,6 +97,9 @@ enum Command {
         #[arg(value_enum)]
         what: CheckKind,
         value: String,
+        /// 按哪一天校验（出生日期不得晚于该日），YYYY-MM-DD；默认为北京时间今天
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
     },
     /// 工作日计算（法定节假日与调休）
     #[command(subcommand)]
@@ -147,6 +150,9 @@ enum Command {
     /// 被通办中心拒收或本机无法接收的事件（隔离区）
     #[command(subcommand)]
     Quarantine(QuarantineCommand),
+    /// 本受理台的身份：各通办中心确认的窗口代码与可见范围；更正窗口代码
+    #[command(subcommand)]
+    Desk(DeskCommand),
     /// 建立演示受理台（新野县，伙伴地区北京市丰台区等）并生成示例办件
     Demo {
         /// 示例办件数量（数据库已有办件时不再生成）
@@ -217,6 +223,18 @@ enum CaseCommand {
         /// 结果寄出的运单号
         #[arg(long)]
         waybill: Option<String>,
+    },
+    /// 更正编号（管理员）：把本受理台以他台窗口代码收件的办件改为本受理台现用窗口代码的编号；
+    /// 办件标识与状态不变，更正作为事件同步给办理地，收件登记表可补打
+    Renumber {
+        /// 办件编号；与 --all 二选一
+        number: Option<String>,
+        /// 更正本受理台以其他窗口代码收件的全部办件
+        #[arg(long)]
+        all: bool,
+        /// 更正的原因（默认写明原窗口代码与现用窗口代码）
+        #[arg(long, default_value = "")]
+        reason: String,
     },
 }
 
@@ -345,6 +363,12 @@ enum PartnerCommand {
         /// 通办中心为本受理台发放的凭据
         #[arg(long, value_name = "TOKEN")]
         credential: String,
+        /// 允许对本机以外的地址使用未加密的 http（仅限封闭内网；办件与凭据将以明文传输）
+        #[arg(long)]
+        allow_http: bool,
+        /// 该通办中心证书的签发机构（CA）证书，PEM 文件；本机系统不信任该机构（如省级政务CA）时使用
+        #[arg(long, value_name = "FILE")]
+        ca_cert: Option<PathBuf>,
     },
     /// 列出已配置的通办中心及同步状态
     List {
@@ -366,6 +390,25 @@ enum QuarantineCommand {
     Release {
         /// 事件编号（tongban quarantine list 中的 UUID）
         event: String,
+    },
+    /// 放弃（管理员）：写明原因后不再提交；本机的事件留在办件历史中标为已放弃、不计入状态
+    Discard {
+        /// 事件编号（tongban quarantine list 中的 UUID）
+        event: String,
+        /// 放弃的原因（必填，与操作人、时间一起记录）
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeskCommand {
+    /// 显示本受理台及各通办中心确认的身份（窗口代码、角色、可见范围）或拒绝的原因
+    Show,
+    /// 更正本受理台的窗口代码（管理员；通办中心告知窗口代码已被另一台受理台使用后）
+    Code {
+        /// 新的窗口代码（1至4位字母或数字，须为本地区登记给本受理台的代码）
+        code: String,
     },
 }
 
@@ -409,8 +452,23 @@ enum WorkdaysCommand {
     Add { date: String, n: u32 },
     /// 两个日期之间的工作日数（不含起始日，含截止日）
     Between { from: String, to: String },
-    /// 导入某年的节假日安排（日历文本格式）
+    /// 导入某年的节假日安排（日历文本格式）；预估日期的办件随即重新计算期限
     Import { file: PathBuf },
+    /// 各年份节假日安排的来源：国务院办公厅通知，或按法定节假日规则预估
+    Years,
+    /// 某年的节假日安排（日历文本格式；没有通知的年份为预估）
+    Show { year: i32 },
+    /// 把本机导入的节假日安排发布到本地区通办中心，同步的受理台都会安装（须通办中心的管理员凭据）
+    Publish {
+        /// 要发布的年份（默认本机导入的全部年份）
+        years: Vec<i32>,
+        /// 通办中心地址（默认已配置的本地区通办中心）
+        #[arg(long, value_name = "URL")]
+        hub: Option<String>,
+        /// 管理员凭据（默认环境变量 TONGBAN_ADMIN_CREDENTIAL）
+        #[arg(long, value_name = "TOKEN")]
+        credential: Option<String>,
+    },
 }
 
 /// `println!` that ends the program quietly when the reader has gone away (`tongban … | head`)
@@ -445,6 +503,7 @@ impl From<tongban_desk::AppError> for Failure {
 mod audit;
 mod catalog;
 mod sync;
+mod workdays_publish;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -663,7 +722,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         mask_id_number(&c.applicant_id),
                         c.item_name,
                         region::display_name(&c.handling_region),
-                        c.deadline.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+                        tongban_core::clocks::deadline_text(c.deadline, c.status),
                         if c.pending_sync { "是" } else { "否" },
                     );
                 }
@@ -727,14 +786,26 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
-        Command::Check { what, value } => {
+        Command::Check { what, value, today } => {
+            let today = match today {
+                Some(d) => date_arg("日期", d)?,
+                None => tongban_desk::today(),
+            };
             let result = match what {
-                CheckKind::Id => validate::resident_id(value).map(|r| r.number),
-                CheckKind::Uscc => validate::uscc(value),
-                CheckKind::Phone => validate::phone(value),
+                CheckKind::Id => validate::resident_id(value, today).map(|r| {
+                    let warning = r.warning();
+                    (r.number, warning)
+                }),
+                CheckKind::Uscc => validate::uscc(value).map(|c| (c, None)),
+                CheckKind::Phone => validate::phone(value).map(|p| (p, None)),
             };
             match result {
-                Ok(canonical) => say!("有效：{canonical}"),
+                Ok((canonical, warning)) => {
+                    say!("有效：{canonical}");
+                    if let Some(w) = warning {
+                        say!("注意：{}", w.message);
+                    }
+                }
                 Err(e) => return Err(Failure(e.message)),
             }
         }
@@ -743,11 +814,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             // Reading a desk database is only needed when one exists or is named; the shipped
             // years work without any.
             let what = match cmd {
-                WorkdaysCommand::Import { .. } => Permission::Administer,
+                WorkdaysCommand::Import { .. } | WorkdaysCommand::Publish { .. } => Permission::Administer,
                 _ => Permission::Read,
             };
             let calendar = match cli.db.clone().or_else(|| std::env::var_os("TONGBAN_DB").map(PathBuf::from)) {
-                Some(path) if path.exists() || matches!(cmd, WorkdaysCommand::Import { .. }) => {
+                Some(path) if path.exists() || matches!(cmd, WorkdaysCommand::Import { .. } | WorkdaysCommand::Publish { .. }) => {
                     store_calendar = Some(log_in(&cli, &mut passwords, what)?);
                     store_calendar.as_ref().map(|d| d.locked().map(|s| s.calendar().clone())).transpose()?
                 }
@@ -756,9 +827,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             .unwrap_or_else(tongban_core::workdays::WorkCalendar::shipped);
             match cmd {
                 WorkdaysCommand::Add { date, n } => {
-                    let d =
-                        calendar.add_working_days(date_arg("日期", date)?, *n).map_err(|e| Failure(e.to_string()))?;
-                    say!("{}", d.format("%Y-%m-%d"));
+                    let d = calendar.deadline(date_arg("日期", date)?, *n).map_err(|e| Failure(e.to_string()))?;
+                    let estimated =
+                        if d.estimated { "（预估：经过尚无节假日安排通知的年份）" } else { "" };
+                    say!("{}{estimated}", d.date.format("%Y-%m-%d"));
                 }
                 WorkdaysCommand::Between { from, to } => {
                     let n = calendar
@@ -770,9 +842,41 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     let text = std::fs::read_to_string(file)
                         .map_err(|e| Failure(format!("读取「{}」失败：{e}", file.display())))?;
                     let desk = store_calendar.as_ref().ok_or_else(|| Failure("请用 --db 指定数据库".into()))?;
-                    let years = desk.locked()?.import_calendar(&text, Utc::now())?;
-                    let years: Vec<String> = years.iter().map(|y| format!("{y}年")).collect();
+                    let imported = desk.locked()?.import_calendar(&text, Utc::now())?;
+                    let years: Vec<String> = imported.years.iter().map(|y| format!("{y}年")).collect();
                     say!("已导入 {} 的节假日安排", years.join("、"));
+                    if imported.recomputed > 0 {
+                        say!("已重新计算 {} 件办件的预估期限（办件历史中记有调整）", imported.recomputed);
+                    }
+                }
+                WorkdaysCommand::Years => {
+                    use tongban_core::workdays::{YearSource, SUPPORTED_YEARS};
+                    let official: Vec<i32> = calendar.years().collect();
+                    for year in &official {
+                        say!("{year}年　{}", YearSource::Official.label());
+                    }
+                    let next = official.last().map_or(*SUPPORTED_YEARS.start(), |y| y + 1);
+                    say!(
+                        "其余年份（{}—{}年，如{next}年）　{}",
+                        SUPPORTED_YEARS.start(),
+                        SUPPORTED_YEARS.end(),
+                        YearSource::Provisional.label()
+                    );
+                }
+                WorkdaysCommand::Show { year } => {
+                    let text = match calendar.source(*year) {
+                        tongban_core::workdays::YearSource::Official => calendar.to_text(*year),
+                        tongban_core::workdays::YearSource::Provisional => {
+                            tongban_core::workdays::WorkCalendar::provisional_text(*year)
+                        }
+                    };
+                    if text.is_empty() {
+                        return Err(Failure(format!("{year}年超出可计算的年份范围（1901年至2099年）")));
+                    }
+                    print!("{text}");
+                }
+                WorkdaysCommand::Publish { years, hub, credential } => {
+                    workdays_publish::run(&*store_calendar.as_ref().ok_or_else(|| Failure("请用 --db 指定数据库".into()))?.locked()?, years, hub.as_deref(), credential.as_deref())?;
                 }
             }
         }
@@ -835,7 +939,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 say!("已设置{}（{key}）：{now_value}", label.unwrap_or(key));
             }
         }
-        Command::Partner(PartnerCommand::Add { region: code, name, hub, credential }) => {
+        Command::Partner(PartnerCommand::Add { region: code, name, hub, credential, allow_http, ca_cert }) => {
             let desk = log_in(&cli, &mut passwords, Permission::Administer)?;
             let user = desk.user()?.login;
             let mut store = desk.locked()?;
@@ -845,12 +949,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 url: hub.clone(),
                 credential: credential.clone(),
             };
-            let entry = store.add_hub(&setup, Utc::now())?;
-            let detail = format!("配置通办中心：{}（{}）{}", entry.name, entry.region, entry.url);
+            let ca_cert = ca_cert
+                .as_deref()
+                .map(|path| {
+                    read_small_text(path, 64 * 1024)
+                        .map_err(|e| Failure(format!("无法读取CA证书「{}」：{e}", path.display())))
+                })
+                .transpose()?;
+            let transport = tongban_store::HubTransport { allow_plain_http: *allow_http, ca_cert };
+            let entry = store.add_hub_with(&setup, &transport, Utc::now())?;
+            let plain = if entry.unencrypted() { "（允许未加密的 http）" } else { "" };
+            let detail = format!("配置通办中心：{}（{}）{}{plain}", entry.name, entry.region, entry.url);
             store
                 .record(&NewAuditEntry { kind: AuditKind::Settings, user: &user, case_id: None, detail }, Utc::now())?;
             let role = if entry.own_region { "本地区通办中心" } else { "合作地区通办中心" };
             say!("已配置{role}：{}（{}）{}", entry.name, entry.region, entry.url);
+            if entry.unencrypted() {
+                say!("注意：该通办中心使用未加密的 http，办件、扫描件和凭据将以明文经过网络");
+            }
         }
         Command::Partner(PartnerCommand::List { json }) => {
             let desk = log_in(&cli, &mut passwords, Permission::Read)?;
@@ -872,7 +988,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         hub.region,
                         hub.name,
                         if hub.own_region { "本地区" } else { "合作地区" },
-                        hub.url,
+                        if hub.unencrypted() { format!("{}（未加密）", hub.url) } else { hub.url.clone() },
                         state.pending,
                         state.quarantined,
                         state
@@ -917,6 +1033,78 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     );
                 }
                 say!("共 {} 个", held.len());
+            }
+        }
+        Command::Quarantine(QuarantineCommand::Discard { event, reason }) => {
+            let id = uuid::Uuid::parse_str(event.trim())
+                .map_err(|_| Failure(format!("事件编号「{event}」不是有效的 UUID")))?;
+            let desk = log_in(&cli, &mut passwords, Permission::Administer)?;
+            let user = desk.user()?.login;
+            desk.locked()?.discard_quarantined(id, reason, &user, Utc::now())?;
+            say!("已放弃：{id}（原因：{}，操作人 {user}）", reason.trim());
+        }
+        Command::Desk(DeskCommand::Show) => {
+            let desk = log_in(&cli, &mut passwords, Permission::Read)?;
+            let store = desk.locked()?;
+            let desk = store.require_desk()?;
+            say!(
+                "受理台：{}（{}）{}，窗口代码 {}",
+                region::full_name(&desk.region).unwrap_or_default(),
+                desk.region,
+                desk.window_label(),
+                desk.desk_code.as_str()
+            );
+            for hub in store.hubs()? {
+                let line = match store.hub_desk(&hub.region)? {
+                    None => "尚未确认（同步时确认）".to_string(),
+                    Some(d) => match (&d.problem, &d.role_label) {
+                        (Some(problem), _) => format!("未获确认：{problem}"),
+                        (None, Some(role)) => format!(
+                            "{role}，窗口代码 {}，可见范围：{}",
+                            d.desk_code,
+                            d.scope_label.as_deref().unwrap_or_default()
+                        ),
+                        (None, None) => "尚未确认（同步时确认）".to_string(),
+                    },
+                };
+                say!("{}（{}）：{line}", hub.name, hub.region);
+            }
+            let others = store.cases_under_other_codes()?;
+            if !others.is_empty() {
+                say!(
+                    "另有 {} 件以其他窗口代码收件的办件，管理员可运行 tongban case renumber --all 更正编号",
+                    others.len()
+                );
+            }
+        }
+        Command::Desk(DeskCommand::Code { code }) => {
+            let session = log_in(&cli, &mut passwords, Permission::Administer)?;
+            let mut store = session.locked()?;
+            let before = store.require_desk()?.desk_code;
+            let desk = store.set_desk_code(code)?;
+            say!("窗口代码已由 {} 改为 {}；此后收件使用新代码", before.as_str(), desk.desk_code.as_str());
+            let others = store.cases_under_other_codes()?;
+            if !others.is_empty() {
+                say!(
+                    "以原窗口代码收件的 {} 件办件可运行 tongban case renumber --all 改为新代码的编号，并补打收件登记表",
+                    others.len()
+                );
+            }
+            say!("请向各通办中心申领窗口代码 {} 的凭据，并用 tongban partner add 换用", desk.desk_code.as_str());
+        }
+        Command::Case(CaseCommand::Renumber { number, all, reason }) => {
+            let desk = log_in(&cli, &mut passwords, Permission::Administer)?;
+            let numbers = match (number, all) {
+                (Some(n), false) => vec![n.trim().to_string()],
+                (None, true) => desk.cases_under_other_codes()?,
+                _ => return Err(Failure("请给出一个办件编号，或用 --all 更正全部".into())),
+            };
+            if numbers.is_empty() {
+                say!("没有需要更正编号的办件");
+            }
+            for n in numbers {
+                let to = desk.renumber_case(&n, reason, None)?;
+                say!("{n} → {to}（收件登记表可用 tongban print receipt {to} 补打）");
             }
         }
         Command::Quarantine(QuarantineCommand::Release { event }) => {
@@ -1013,11 +1201,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Writes a printed PDF to `--out`.
+/// Writes a printed PDF to `--out`, whole or not at all: a PDF open in a viewer on Windows stays
+/// as it was, and the print is then not recorded (the error says to close it).
 fn write_to(out: &std::path::Path) -> impl FnMut(&str, &[u8]) -> Result<(), tongban_desk::AppError> + '_ {
     move |_, pdf| {
-        std::fs::write(out, pdf)
-            .map_err(|e| tongban_desk::AppError::new("write_failed", format!("写入「{}」失败：{e}", out.display())))
+        tongban_files::write_whole(out, pdf).map_err(|e| tongban_desk::AppError::new("write_failed", e.to_string()))
     }
 }
 
@@ -1032,6 +1220,16 @@ fn json_problem(e: &serde_json::Error) -> String {
         Category::Syntax | Category::Eof => format!("不是有效的 JSON（{e}）"),
         Category::Data => format!("字段内容不符合要求（{e}）"),
         Category::Io => format!("读取失败（{e}）"),
+    }
+}
+
+/// 「（办理地说明：…）」 after a decision, or nothing when the handling region left no note.
+fn office_note(note: &str) -> String {
+    let note = note.trim();
+    if note.is_empty() {
+        String::new()
+    } else {
+        format!("（办理地说明：{note}）")
     }
 }
 
@@ -1061,7 +1259,15 @@ fn print_case(
     if let Some(agent) = &form.agent {
         say!("代办人（{}）：{}　{}：{}", agent.role.label(), agent.name, agent.id_kind.label(), agent.id_number);
     }
-    say!("承诺办结：{}", summary.deadline.map(|d| d.to_string()).unwrap_or_else(|| "材料齐全后起算".into()));
+    say!("承诺办结：{}", tongban_core::clocks::deadline_text(summary.deadline, summary.status));
+    if let Some(due) = summary.notice_due {
+        let estimated = if due.estimated { "（预估）" } else { "" };
+        say!("告知期限：{}{estimated}前须出具一次性告知书", due.date);
+    }
+    if let Some(due) = summary.supplement_due {
+        let estimated = if due.estimated { "（预估）" } else { "" };
+        say!("补正期限：{}{estimated}", due.date);
+    }
     say!("材料：");
     for (i, m) in state.materials.iter().enumerate() {
         let mark = if m.received {
@@ -1088,26 +1294,36 @@ fn print_case(
         let ev = &e.event;
         let detail = match &ev.body {
             EventBody::Refused { reason } => format!("：{reason}"),
-            EventBody::SupplementRequested { items, .. } => format!("：{}", items.join("；")),
-            EventBody::Concluded { approved, .. } => {
-                if *approved {
-                    "：准予".into()
-                } else {
-                    "：不予".into()
-                }
+            // The handling region's note goes with its decision: the window reads it to the applicant.
+            EventBody::SupplementRequested { items, note } => format!("：{}{}", items.join("；"), office_note(note)),
+            EventBody::Concluded { approved, note } => {
+                format!("：{}{}", if *approved { "准予" } else { "不予" }, office_note(note))
             }
             EventBody::ResultMailed { waybill } => format!("：运单号 {waybill}"),
+            EventBody::Renumbered { from, to, .. } => format!("：{from} → {to}"),
             _ => String::new(),
         };
+        let aside = e.set_aside.as_ref().map(|a| format!("（{}：{}）", a.kind.label(), a.reason)).unwrap_or_default();
         say!(
-            "  {}　{}{}　{}@{}{}",
+            "  {}　{}{}　{}@{}{}{aside}",
             ev.at.with_timezone(&tongban_store::china_time()).format("%Y-%m-%d %H:%M"),
             ev.body.kind().label(),
             detail,
-            ev.author.user,
+            ev.author.display(),
             ev.author.region,
             if e.in_outbox { "（待同步）" } else { "" }
         );
     }
     Ok(())
+}
+
+/// A small text file read whole, refused when larger than `max` bytes (never read past it).
+fn read_small_text(path: &std::path::Path, max: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?.take(max + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > max {
+        return Err(std::io::Error::other(format!("超过 {} KB", max / 1024)));
+    }
+    Ok(text)
 }

@@ -73,9 +73,14 @@ async fn run_until_interrupted(store: Store) -> Result<(), Failure> {
 fn describe(report: &RoundReport) -> String {
     let catalog =
         report.catalog_updated.as_ref().map(|v| format!("事项清单更新为版本 {v}（tongban catalog changes 查看变更）"));
-    let events = RoundReport { catalog_updated: None, ..report.clone() };
+    let calendar = (!report.calendar_installed.is_empty()).then(|| {
+        let years: Vec<String> = report.calendar_installed.iter().map(|y| format!("{y}年")).collect();
+        format!("安装{}的节假日安排", years.join("、"))
+    });
+    let published: Vec<String> = calendar.into_iter().chain(catalog).collect();
+    let events = RoundReport { catalog_updated: None, calendar_installed: Vec::new(), ..report.clone() };
     if events == RoundReport::default() {
-        return catalog.unwrap_or_else(|| "已是最新".into());
+        return if published.is_empty() { "已是最新".into() } else { published.join("，") };
     }
     let mut parts = vec![format!("推送 {} 个事件", report.pushed)];
     if report.scans_uploaded > 0 {
@@ -89,7 +94,19 @@ fn describe(report: &RoundReport) -> String {
     if quarantined > 0 {
         parts.push(format!("{quarantined} 个事件进入隔离区（tongban quarantine list 查看原因）"));
     }
-    parts.extend(catalog);
+    if report.superseded > 0 {
+        parts.push(format!(
+            "{} 个本机的决定已被取代：另一受理台的决定先到通办中心，以其为准（tongban case show 查看）",
+            report.superseded
+        ));
+    }
+    if report.out_of_scope > 0 {
+        parts.push(format!("通办中心发来 {} 个不属于本受理台的事件，未保存", report.out_of_scope));
+    }
+    if report.more_to_pull {
+        parts.push("通办中心还有事件，下一轮继续拉取".into());
+    }
+    parts.extend(published);
     parts.join("，")
 }
 

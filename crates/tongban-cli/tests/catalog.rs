@@ -93,7 +93,7 @@ fn materials_of(db: &Path, number: &str) -> Vec<String> {
 #[test]
 fn a_changed_material_reaches_the_next_intake_and_earlier_cases_keep_their_list() {
     let dir = tempfile::tempdir().unwrap();
-    let (hub_db, partner_token, _) = hub_database(dir.path(), HELPER_DESK);
+    let (hub_db, partner_token, _) = hub_database(dir.path(), HELPER_DESK, "A1");
     let admin_token = hub_admin(&[
         "credential",
         "issue",
@@ -273,7 +273,8 @@ fn a_bundle_of_three_items_is_one_case_with_one_receipt_and_one_notice() {
     ok(tongban(&db, &["print", "notice", &number, "--out", notice.to_str().unwrap()]));
     let text = pdf_text_without_whitespace(&notice);
     for missing in ["基本养老金申领表", "参保人员信息变更表", "离退休证明"] {
-        assert_eq!(text.matches(missing).count(), 1, "{missing} listed once: {text}");
+        // Once on each of the two copies (存档联, 申请人联).
+        assert_eq!(text.matches(missing).count(), 2, "{missing} listed once a copy: {text}");
     }
     assert!(text.contains("退休一件事"), "{text}");
     for received in ["社会保障卡", "职工档案", "提前退休审批表"] {

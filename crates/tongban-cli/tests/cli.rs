@@ -49,7 +49,7 @@ fn a_clerk_sets_up_the_desk_takes_a_case_in_and_finds_it() {
 
     let show = tongban(&db, &["case", "show", &number]);
     let text = stdout(&show);
-    for expected in ["状态：已收件", "欧阳喆", "11010519491231002X", "北京市丰台区", "收件　zhang@411329（待同步）"]
+    for expected in ["状态：已收件", "欧阳喆", "11010519491231002X", "北京市丰台区", "收件　张敏@411329（待同步）"]
     {
         assert!(text.contains(expected), "missing {expected} in\n{text}");
     }
@@ -97,19 +97,54 @@ fn check_exits_zero_for_valid_values_and_one_with_the_reason_otherwise() {
     assert!(stderr(&uscc).contains("按GB 32100应为「3」"), "{}", stderr(&uscc));
     let phone = tongban(db, &["check", "phone", "0377-66012345"]);
     assert_eq!(phone.status.code(), Some(0), "{}", stderr(&phone));
+    let category = tongban(db, &["check", "uscc", "9A350100M000100Y43"]);
+    assert_eq!(category.status.code(), Some(1));
+    assert!(stderr(&category).contains("第2位「A」不是有效的机构类别代码"), "{}", stderr(&category));
 }
 
 #[test]
-fn workdays_answer_in_dates_across_the_spring_festival_and_refuse_unknown_years() {
+fn check_id_is_made_as_of_today_or_the_day_given_and_notes_an_unknown_address_code() {
+    let db = Path::new("/nonexistent/unused.db");
+    // 110105 2026-12-07: refused the day before, accepted on the day.
+    let n = "110105202612070017";
+    let before = tongban(db, &["check", "id", n, "--today", "2026-12-06"]);
+    assert_eq!(
+        (before.status.code(), stderr(&before)),
+        (Some(1), "错误：出生日期晚于今天：2026年12月07日出生，今天是2026年12月6日，请核对".to_string())
+    );
+    let on_the_day = tongban(db, &["check", "id", n, "--today", "2026-12-07"]);
+    assert_eq!((on_the_day.status.code(), stdout(&on_the_day)), (Some(0), format!("有效：{n}")));
+    // Without --today the clock of the machine (Beijing) decides: far in the future is refused.
+    let far = tongban(db, &["check", "id", "110105209912310010"]);
+    assert!(stderr(&far).starts_with("错误：出生日期晚于今天"), "{}", stderr(&far));
+    let old = tongban(db, &["check", "id", "119999198001010018"]);
+    assert_eq!(
+        (old.status.code(), stdout(&old)),
+        (Some(0), "有效：119999198001010018\n注意：行政区划代码 119999 不在现行代码表中，请核对".to_string())
+    );
+    let bad_day = tongban(db, &["check", "id", n, "--today", "2026-13-01"]);
+    assert_eq!(bad_day.status.code(), Some(1));
+}
+
+#[test]
+fn workdays_answer_in_dates_across_the_spring_festival_and_estimate_years_without_a_notice() {
     let db = Path::new("/nonexistent/unused.db");
     let add = tongban(db, &["workdays", "add", "2026-02-13", "2"]);
     assert_eq!(stdout(&add), "2026-02-24");
     let between = tongban(db, &["workdays", "between", "2025-09-26", "2025-10-13"]);
     // 9-28 (Sun, make-up), 9-29, 9-30, 10-9, 10-10, 10-11 (Sat, make-up), 10-13.
     assert_eq!(stdout(&between), "7");
-    let unknown = tongban(db, &["workdays", "add", "2027-03-01", "1"]);
-    assert_eq!(unknown.status.code(), Some(1));
-    assert!(stderr(&unknown).contains("2027年的节假日安排尚未导入"), "{}", stderr(&unknown));
+    // 2027 has no notice shipped: counted by the statutory rules, and said to be an estimate.
+    let estimated = tongban(db, &["workdays", "add", "2027-03-01", "1"]);
+    assert_eq!(stdout(&estimated), "2027-03-02（预估：经过尚无节假日安排通知的年份）");
+    let years = stdout(&tongban(db, &["workdays", "years"]));
+    assert!(years.contains("2026年　国务院办公厅通知"), "{years}");
+    assert!(years.contains("如2027年）　预估"), "{years}");
+    let shown = stdout(&tongban(db, &["workdays", "show", "2027"]));
+    assert!(shown.starts_with("# 预估：") && shown.contains("holiday 2027-02-05 2027-02-08 春节"), "{shown}");
+    let far = tongban(db, &["workdays", "add", "2099-12-30", "5"]);
+    assert_eq!(far.status.code(), Some(1));
+    assert!(stderr(&far).contains("2100年超出可计算的年份范围"), "{}", stderr(&far));
     let bad = tongban(db, &["workdays", "add", "2026-02-30", "1"]);
     assert_eq!(stderr(&bad), "错误：日期「2026-02-30」无效，应为 YYYY-MM-DD 格式的日期");
 }
@@ -125,8 +160,14 @@ fn a_later_year_is_imported_into_the_desk_and_then_counted() {
     assert!(stderr(&clerk).contains("没有管理本受理台的权限"), "{}", stderr(&clerk));
     let o = tongban_admin(&db, &["workdays", "import", file.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    // 2026-12-31 (Thu) + 1 working day skips 元旦 and the weekend.
+    // 2026-12-31 (Thu) + 1 working day skips 元旦 and the weekend, no longer an estimate.
     assert_eq!(stdout(&tongban(&db, &["workdays", "add", "2026-12-31", "1"])), "2027-01-04");
+    assert!(stdout(&tongban(&db, &["workdays", "years"])).contains("2027年　国务院办公厅通知"));
+    // A notice never changes: another arrangement for 2027 is refused, naming the line.
+    std::fs::write(&file, "# 更正\nyear 2027\nholiday 2027-01-01 元旦\n").unwrap();
+    let changed = tongban(&db, &["workdays", "import", file.to_str().unwrap()]);
+    assert_eq!(changed.status.code(), Some(1));
+    assert!(stderr(&changed).contains("第2行：2027年的节假日安排已按国务院办公厅通知导入"), "{}", stderr(&changed));
 }
 
 #[test]

@@ -146,10 +146,15 @@ fn insider(db: &Path) -> rusqlite::Connection {
     conn
 }
 
-/// A demo desk in its own folder under `dir` with a few cases and a print, synced once with the
-/// hub (which now keeps its chain head).
-fn synced_desk(dir: &Path, name: &str, hub: &HubProcess, credential: &str) -> PathBuf {
-    let db = dir.join(name).join("desk.db");
+/// A demo desk in its own folder under `dir` with a few cases and a print, synced once with a hub
+/// of its own (which now keeps its chain head; a hub credential is one desk's).
+fn synced_desk(dir: &Path, name: &str) -> (PathBuf, HubProcess) {
+    let home = dir.join(name);
+    std::fs::create_dir_all(&home).unwrap();
+    let (hub_db, credential, _) = hub_database(&home, "新野县跨省通办专窗", "A1");
+    let hub = HubProcess::start(&hub_db, free_port());
+    let credential = credential.as_str();
+    let db = home.join("desk.db");
     let seeded = tongban_desk::demo::seed(&db, 6).unwrap();
     let add = [
         "partner",
@@ -168,7 +173,7 @@ fn synced_desk(dir: &Path, name: &str, hub: &HubProcess, credential: &str) -> Pa
     ok(demo(&db, DEMO_CLERK, &["print", "receipt", &seeded[0].number, "--out", out.to_str().unwrap()]));
     let synced = sync(&db);
     assert!(synced.status.success(), "{}", stderr(&synced));
-    db
+    (db, hub)
 }
 
 fn sync(db: &Path) -> Output {
@@ -182,9 +187,6 @@ fn verify(db: &Path) -> Output {
 #[test]
 fn tampering_is_found_by_verify_and_by_the_next_sync() {
     let dir = tempfile::tempdir().unwrap();
-    let (hub_db, partner, _) = hub_database(dir.path(), "新野县跨省通办专窗");
-    let hub = HubProcess::start(&hub_db, free_port());
-
     let changes: [(&str, &str, &str); 4] = [
         (
             "an applicant renamed in the event",
@@ -196,7 +198,7 @@ fn tampering_is_found_by_verify_and_by_the_next_sync() {
         ("a print deleted", "DELETE FROM prints", "打印记录"),
     ];
     for (i, (what, sql, said)) in changes.into_iter().enumerate() {
-        let db = synced_desk(dir.path(), &format!("desk{i}"), &hub, &partner);
+        let (db, _hub) = synced_desk(dir.path(), &format!("desk{i}"));
         let whole = ok(verify(&db));
         assert!(whole.starts_with("审计链完整") && whole.contains("北京市丰台区的通办中心确认保存到第"), "{whole}");
         let changed = insider(&db).execute(sql, []).unwrap();
@@ -211,7 +213,7 @@ fn tampering_is_found_by_verify_and_by_the_next_sync() {
 
     // The chain's last entries deleted, the hub's head among them: the desk alone cannot see the
     // end is missing, the head the hub keeps can.
-    let db = synced_desk(dir.path(), "desk-cut", &hub, &partner);
+    let (db, _hub) = synced_desk(dir.path(), "desk-cut");
     let conn = insider(&db);
     let head: i64 = conn.query_row("SELECT max(seq) FROM audit", [], |r| r.get(0)).unwrap();
     conn.execute("DELETE FROM audit WHERE seq > ?1", [head - 3]).unwrap();

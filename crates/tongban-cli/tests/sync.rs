@@ -22,7 +22,7 @@ fn status_of(db: &Path, number: &str) -> String {
 #[test]
 fn a_helper_takes_cases_in_offline_the_hub_comes_up_later_and_the_partners_decisions_come_back() {
     let dir = tempfile::tempdir().unwrap();
-    let (hub_db, partner_token, back_office_token) = hub_database(dir.path(), HELPER_DESK);
+    let (hub_db, partner_token, back_office_token) = hub_database(dir.path(), HELPER_DESK, "H1");
     let port = free_port();
 
     // In a village, no network: three cases for 丰台区.
@@ -119,7 +119,7 @@ fn desk_with_cases(dir: &Path, n: usize, port: u16, token: &str) -> PathBuf {
 /// A 丰台区 hub database and a helper desk with `n` cases with scans, configured for a free port.
 fn hub_and_desk_with_cases(n: usize) -> (tempfile::TempDir, PathBuf, PathBuf, u16) {
     let dir = tempfile::tempdir().unwrap();
-    let (hub_db, partner_token, _) = hub_database(dir.path(), HELPER_DESK);
+    let (hub_db, partner_token, _) = hub_database(dir.path(), HELPER_DESK, "H1");
     let port = free_port();
     let desk = desk_with_cases(dir.path(), n, port, &partner_token);
     (dir, hub_db, desk, port)

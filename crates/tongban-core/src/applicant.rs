@@ -1,8 +1,9 @@
 //! Who a case is for and who brings it in.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::validate::{self, FieldError};
+use crate::validate::{self, FieldError, FieldWarning};
 
 /// 证件类型: the identity documents a window accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -123,12 +124,12 @@ impl Applicant {
 
     /// Checks every field and returns the applicant in canonical form (trimmed, upper-case
     /// check characters, phone without separators). The first problem found is returned,
-    /// naming the field.
-    pub fn validated(&self) -> Result<Applicant, FieldError> {
+    /// naming the field. `today` is the caller's date in Beijing (no birth date after it).
+    pub fn validated(&self, today: NaiveDate) -> Result<Applicant, FieldError> {
         match self {
             Applicant::Person(p) => {
                 let name = validate::required_text("applicant.name", "申请人姓名", &p.name)?;
-                let id_number = validate::id_document(p.id_kind, &p.id_number)
+                let id_number = validate::id_document(p.id_kind, &p.id_number, today)
                     .map_err(|e| e.at("applicant.id_number", "申请人证件号码"))?;
                 let phone = validate::phone(&p.phone).map_err(|e| e.at("applicant.phone", "申请人联系电话"))?;
                 Ok(Applicant::Person(Person {
@@ -157,6 +158,17 @@ impl Applicant {
                     address: e.address.trim().to_string(),
                 }))
             }
+        }
+    }
+
+    /// Notes for the clerk that do not block saving (see [`validate::ValidationWarning`]).
+    pub fn warnings(&self, today: NaiveDate) -> Vec<FieldWarning> {
+        match self {
+            Applicant::Person(p) => validate::id_document_warning(p.id_kind, &p.id_number, today)
+                .map(|w| w.at("applicant.id_number", "申请人证件号码"))
+                .into_iter()
+                .collect(),
+            Applicant::Enterprise(_) => Vec::new(),
         }
     }
 }
@@ -197,15 +209,24 @@ pub struct Agent {
 }
 
 impl Agent {
-    pub fn validated(&self) -> Result<Agent, FieldError> {
+    /// As [`Applicant::validated`].
+    pub fn validated(&self, today: NaiveDate) -> Result<Agent, FieldError> {
         Ok(Agent {
             role: self.role,
             name: validate::required_text("agent.name", "代办人姓名", &self.name)?,
-            id_number: validate::id_document(self.id_kind, &self.id_number)
+            id_number: validate::id_document(self.id_kind, &self.id_number, today)
                 .map_err(|e| e.at("agent.id_number", "代办人证件号码"))?,
             id_kind: self.id_kind,
             phone: validate::phone(&self.phone).map_err(|e| e.at("agent.phone", "代办人联系电话"))?,
         })
+    }
+
+    /// As [`Applicant::warnings`].
+    pub fn warnings(&self, today: NaiveDate) -> Vec<FieldWarning> {
+        validate::id_document_warning(self.id_kind, &self.id_number, today)
+            .map(|w| w.at("agent.id_number", "代办人证件号码"))
+            .into_iter()
+            .collect()
     }
 }
 

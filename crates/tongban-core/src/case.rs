@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::applicant::{Agent, Applicant};
-use crate::validate::{self, FieldError, ValidationError};
+use crate::validate::{self, FieldError, FieldWarning, ValidationError};
 
 /// The global id of a case: a UUID v7 made on the desk, so a case exists before any network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -90,6 +90,27 @@ impl CaseNumber {
     /// The sequence part, for finding the next free number of a day.
     pub fn sequence(&self) -> u32 {
         self.0.rsplit('-').next().and_then(|s| s.parse().ok()).unwrap_or(0)
+    }
+
+    /// The receiving region's code (the first part).
+    pub fn region(&self) -> &str {
+        self.part(0)
+    }
+
+    /// The day the case was received, as written in the number (`yyyymmdd`).
+    pub fn date(&self) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(self.part(1), "%Y%m%d").ok()
+    }
+
+    /// The desk code of the desk that gave the number (the third part).
+    pub fn desk_code(&self) -> &str {
+        self.part(2)
+    }
+
+    /// Part `i` of the four, or "" for a number that was never [parsed](CaseNumber::parse)
+    /// (one read from the wire is only a string until it is checked).
+    fn part(&self, i: usize) -> &str {
+        self.0.split('-').nth(i).unwrap_or("")
     }
 }
 
@@ -292,6 +313,22 @@ pub struct Author {
     /// The desk's id (a UUID made when the desk was set up).
     pub desk: String,
     pub region: String,
+    /// The user's display name (张敏), so other desks show people, not logins. Empty in events
+    /// made before names travelled with them; left out of the JSON when empty, so those events
+    /// keep their exact form.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+}
+
+impl Author {
+    /// Who made the event, as people read it: the display name, else the login.
+    pub fn display(&self) -> &str {
+        if self.name.trim().is_empty() {
+            &self.user
+        } else {
+            &self.name
+        }
+    }
 }
 
 /// What happened to a case. Every variant is owned by exactly one [`Side`].
@@ -329,6 +366,9 @@ pub enum EventBody {
     ResultMailed { waybill: String },
     /// 已送达: the result reached the applicant.
     Delivered { note: String },
+    /// 更正编号: the receiving desk moved the case to a corrected 办件编号 (its desk code was
+    /// another desk's). The case keeps its id and its status; only the number changes.
+    Renumbered { from: CaseNumber, to: CaseNumber, reason: String },
 }
 
 /// The kind of an event without its data.
@@ -349,10 +389,11 @@ pub enum EventKind {
     Concluded,
     ResultMailed,
     Delivered,
+    Renumbered,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 13] = [
         EventKind::Received,
         EventKind::Completed,
         EventKind::Pushed,
@@ -365,12 +406,15 @@ impl EventKind {
         EventKind::Concluded,
         EventKind::ResultMailed,
         EventKind::Delivered,
+        EventKind::Renumbered,
     ];
 
     pub fn owner(self) -> Side {
         use EventKind::*;
         match self {
-            Received | Completed | Pushed | SupplementNotified | Supplemented | Delivered => Side::Receiving,
+            Received | Completed | Pushed | SupplementNotified | Supplemented | Delivered | Renumbered => {
+                Side::Receiving
+            }
             Accepted | Refused | SupplementRequested | Processing | Concluded | ResultMailed => Side::Handling,
         }
     }
@@ -395,6 +439,7 @@ impl EventKind {
             Concluded => "办结",
             ResultMailed => "寄出结果",
             Delivered => "送达结果",
+            Renumbered => "更正编号",
         }
     }
 
@@ -414,6 +459,7 @@ impl EventKind {
             Concluded => "concluded",
             ResultMailed => "result_mailed",
             Delivered => "delivered",
+            Renumbered => "renumbered",
         }
     }
 }
@@ -433,6 +479,7 @@ impl EventBody {
             EventBody::Concluded { .. } => EventKind::Concluded,
             EventBody::ResultMailed { .. } => EventKind::ResultMailed,
             EventBody::Delivered { .. } => EventKind::Delivered,
+            EventBody::Renumbered { .. } => EventKind::Renumbered,
         }
     }
 
@@ -459,6 +506,7 @@ impl EventBody {
                 Some("需补正须列出申请人还须提交的材料")
             }
             EventBody::ResultMailed { waybill } if waybill.trim().is_empty() => Some("结果已寄出须填写运单号"),
+            EventBody::Renumbered { reason, .. } if reason.trim().is_empty() => Some("更正编号须写明原因"),
             _ => None,
         }
     }
@@ -637,14 +685,20 @@ impl CaseStatus {
             (S::Accepted | S::Processing, K::Concluded) => Some(S::Concluded),
             (S::Concluded, K::ResultMailed) => Some(S::ResultMailed),
             (S::Concluded | S::ResultMailed | S::Refused, K::Delivered) => Some(S::Delivered),
+            // A corrected number changes nothing else about the case.
+            (status, K::Renumbered) => Some(status),
             _ => None,
         }
     }
 
     /// The events `side` may record on a case in this status, in life-cycle order: what the
     /// window offers (the back office's decisions, the receiving desk's next steps).
+    /// 更正编号 is an admin's correction, not a step of the life cycle, and is never offered.
     pub fn next_events(self, side: Side) -> Vec<EventKind> {
-        EventKind::ALL.into_iter().filter(|k| k.owner() == side && self.after(*k).is_some()).collect()
+        EventKind::ALL
+            .into_iter()
+            .filter(|k| k.owner() == side && *k != EventKind::Renumbered && self.after(*k).is_some())
+            .collect()
     }
 
     /// The handling region has the case and has not decided on it yet (待受理).
@@ -704,6 +758,8 @@ pub struct CaseState {
     pub approved: Option<bool>,
     /// What the handling region asked for in its last 需补正.
     pub supplement_items: Vec<String>,
+    /// The handling region's note with that 需补正 (empty: none); printed on the 一次性告知书.
+    pub supplement_note: String,
     pub result_waybill: Option<String>,
     pub refusal_reason: Option<String>,
 }
@@ -728,6 +784,7 @@ impl CaseState {
             intake: intake.clone(),
             approved: None,
             supplement_items: Vec::new(),
+            supplement_note: String::new(),
             result_waybill: None,
             refusal_reason: None,
         })
@@ -737,11 +794,15 @@ impl CaseState {
     pub fn apply(&mut self, event: &EventBody) -> Result<(), TransitionError> {
         self.status = CaseStatus::apply(Some(self.status), event)?;
         match event {
+            EventBody::Renumbered { to, .. } => self.intake.number = to.clone(),
             EventBody::Completed { materials } | EventBody::Supplemented { materials } => {
                 self.materials = materials.clone();
             }
             EventBody::Refused { reason } => self.refusal_reason = Some(reason.clone()),
-            EventBody::SupplementRequested { items, .. } => self.supplement_items = items.clone(),
+            EventBody::SupplementRequested { items, note } => {
+                self.supplement_items = items.clone();
+                self.supplement_note = note.trim().to_string();
+            }
             EventBody::Concluded { approved, .. } => self.approved = Some(*approved),
             EventBody::ResultMailed { waybill } => self.result_waybill = Some(waybill.clone()),
             _ => {}
@@ -762,11 +823,12 @@ impl CaseState {
 
 impl IntakeForm {
     /// Checks the fields a clerk types and returns the form in canonical form, or the first
-    /// problem with the field named.
-    pub fn validated(&self) -> Result<IntakeForm, FieldError> {
+    /// problem with the field named. `today` is the caller's date in Beijing: the core has no
+    /// clock (a desk passes the day it takes the case in).
+    pub fn validated(&self, today: NaiveDate) -> Result<IntakeForm, FieldError> {
         let mut out = self.clone();
-        out.applicant = self.applicant.validated()?;
-        out.agent = self.agent.as_ref().map(Agent::validated).transpose()?;
+        out.applicant = self.applicant.validated(today)?;
+        out.agent = self.agent.as_ref().map(|a| a.validated(today)).transpose()?;
         out.item.code = validate::required_text("item.code", "事项编码", &self.item.code)?;
         out.item.name = validate::required_text("item.name", "事项名称", &self.item.name)?;
         if !crate::region::is_valid_code(&self.handling_region) {
@@ -807,5 +869,15 @@ impl IntakeForm {
             out.delivery = ResultDelivery::Mail { recipient, phone, address };
         }
         Ok(out)
+    }
+
+    /// Notes for the clerk that never block saving (an ID's address code missing from the
+    /// region list), applicant first, then agent.
+    pub fn warnings(&self, today: NaiveDate) -> Vec<FieldWarning> {
+        let mut out = self.applicant.warnings(today);
+        if let Some(agent) = &self.agent {
+            out.extend(agent.warnings(today));
+        }
+        out
     }
 }

@@ -517,6 +517,103 @@ impl Catalog {
     }
 }
 
+impl Catalog {
+    /// Whether `form`, taken in under this catalog version, asks for exactly what the catalog
+    /// asks: the item (or bundle) exists with the same name, department and promise, the
+    /// materials are the catalog's in its order (names, forms, copies, standards, conditions),
+    /// an unconditional material is required, and a 电子证照 stands in only where the catalog
+    /// allows that certificate. The first difference is returned, naming the field; the hub runs
+    /// this on every intake naming a catalog version, and a desk on every intake it pulls.
+    pub fn check_intake(&self, form: &IntakeForm) -> Result<(), FieldError> {
+        let version = format!("{}的事项清单（版本 {}）", crate::region::display_name(&self.region), self.version);
+        let differs = |field: &str, label: &str, message: String| Err(ValidationError::new(message).at(field, label));
+        if form.handling_region != self.region {
+            return differs(
+                "handling_region",
+                "办理地",
+                format!("办理地「{}」不是{version}的地区", form.handling_region),
+            );
+        }
+        if form.item.catalog_version.as_deref() != Some(self.version.as_str()) {
+            let named = form.item.catalog_version.as_deref().unwrap_or("（未注明）");
+            return differs("item.catalog_version", "事项清单版本", format!("办件注明的版本「{named}」不是{version}"));
+        }
+        let Some(offer) = self.offer(&form.item.code) else {
+            return differs("item.code", "事项编码", format!("「{}」不在{version}中", form.item.code));
+        };
+        let item_fields = |field: &str, given: &ItemRef, listed: &ItemRef| -> Result<(), FieldError> {
+            for (f, label, a, b) in [
+                ("name", "事项名称", &given.name, &listed.name),
+                ("department", "办理部门", &given.department, &listed.department),
+            ] {
+                if a != b {
+                    return differs(&format!("{field}.{f}"), label, format!("「{a}」与{version}中的「{b}」不符"));
+                }
+            }
+            if given.promised_days != listed.promised_days {
+                let message = format!(
+                    "承诺时限 {} 个工作日与{version}中的 {} 个工作日不符",
+                    given.promised_days, listed.promised_days
+                );
+                return differs(&format!("{field}.promised_days"), "承诺时限", message);
+            }
+            Ok(())
+        };
+        item_fields("item", &form.item, &offer.item)?;
+        let given_items: Vec<&str> = form.bundle_items.iter().map(|i| i.code.as_str()).collect();
+        let listed_items: Vec<&str> = offer.bundle_items.iter().map(|i| i.code.as_str()).collect();
+        if given_items != listed_items {
+            let message = format!("一件事所含事项与{version}中的「{}」不符", offer.item.name);
+            return differs("bundle_items", "一件事事项", message);
+        }
+        for (i, (given, listed)) in form.bundle_items.iter().zip(&offer.bundle_items).enumerate() {
+            item_fields(&format!("bundle_items[{i}]"), given, listed)?;
+        }
+        if form.materials.len() != offer.materials.len() {
+            let message = format!(
+                "办件列有 {} 项材料，{version}中「{}」为 {} 项",
+                form.materials.len(),
+                offer.item.name,
+                offer.materials.len()
+            );
+            return differs("materials", "申请材料", message);
+        }
+        for (i, (m, listed)) in form.materials.iter().zip(&offer.materials).enumerate() {
+            let field = |f: &str| format!("materials[{i}].{f}");
+            let label = format!("第{}项材料", i + 1);
+            let c = &listed.material;
+            if m.name != c.name {
+                return differs(&field("name"), &label, format!("「{}」不是{version}中的「{}」", m.name, c.name));
+            }
+            let mismatch = if m.form != c.form {
+                Some(("form", format!("形式应为{}", c.form.label())))
+            } else if m.copies != c.copies {
+                Some(("copies", format!("份数应为 {}", c.copies)))
+            } else if m.standard != c.standard {
+                Some(("standard", "材料标准与事项清单不符".to_string()))
+            } else if m.condition != c.condition {
+                Some(("condition", "适用条件与事项清单不符".to_string()))
+            } else if m.items != listed.items {
+                Some(("items", "所对应的事项与事项清单不符".to_string()))
+            } else if c.condition.is_empty() && !m.required {
+                Some(("required", "为必需材料，不能标为不适用".to_string()))
+            } else {
+                match (&m.e_license, &c.e_license) {
+                    (Some(_), None) => Some(("e_license", "不能以电子证照代替".to_string())),
+                    (Some(cited), Some(kind)) if &cited.kind != kind => {
+                        Some(("e_license", format!("可用的电子证照为「{kind}」，不是「{}」", cited.kind)))
+                    }
+                    _ => None,
+                }
+            };
+            if let Some((f, what)) = mismatch {
+                return differs(&field(f), &label, format!("「{}」{what}（{version}）", m.name));
+            }
+        }
+        Ok(())
+    }
+}
+
 fn form_strictness(f: MaterialForm) -> u8 {
     match f {
         MaterialForm::Original => 2,

@@ -7,13 +7,27 @@
 //! - [`catalog`]: a region's 事项清单 (items, materials, 一件事 bundles, liaisons), its checks
 //!   and what changed between versions.
 //! - [`case`]: case ids, 办件编号, events and the status they fold into.
-//! - [`workdays`]: the working-day calendar (statutory holidays and 调休) and deadlines.
+//! - [`workdays`]: the working-day calendar (statutory holidays and 调休, provisional years by
+//!   the statutory rules) and deadlines.
+//! - [`clocks`]: the clocks the law sets on a case (告知期限, 补正期限, 承诺时限 across 补正).
 //! - [`scan`]: what a scan is, by its first bytes.
+//! - [`admission`]: what a hub checks before it admits a desk's event, and a desk before it
+//!   applies a hub's: the intake's fields and number, the author, a 更正编号.
+//! - [`rates`]: the supervisor's 受理率, 按时办结率, 超期件数 and 平均办理用时 over a 台账's cases.
 
+pub mod admission;
 pub mod applicant;
 pub mod case;
 pub mod catalog;
+pub mod clocks;
+pub mod rates;
 pub mod region;
 pub mod scan;
 pub mod validate;
 pub mod workdays;
+
+/// Beijing time (UTC+8, no daylight saving), in which every hall in China dates its cases and
+/// counts its deadlines.
+pub fn beijing() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}

@@ -1,10 +1,17 @@
 //! Checks of what a clerk types, each failure a Chinese sentence saying what is wrong and,
 //! where there is one, what would be right (e.g. the check digit the number should end with).
+//!
+//! The core has no clock: checks that depend on the date (a birth date after today) take
+//! `today`, the caller's date in Beijing. Some findings are not errors but notes for the clerk
+//! ([`ValidationWarning`]): the value is kept, the window shows the note.
+
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::applicant::IdKind;
+use crate::region;
 
 /// What is wrong with one value, in Chinese, without naming the field (the caller knows it).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +42,30 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Something worth a second look that does not make the value wrong (e.g. an address code
+/// missing from this build's region list: old codes stay on real IDs). The value is accepted;
+/// the window shows the note beside the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationWarning {
+    pub message: String,
+}
+
+impl ValidationWarning {
+    /// Names the field, as [`ValidationError::at`] does.
+    pub fn at(self, field: &str, label: &str) -> FieldWarning {
+        FieldWarning { field: field.to_string(), label: label.to_string(), message: self.message }
+    }
+}
+
+/// A note about one named field of a form; never blocks saving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FieldWarning {
+    pub field: String,
+    pub label: String,
+    pub message: String,
+}
+
 /// A non-empty text after trimming.
 pub fn required_text(field: &str, label: &str, value: &str) -> Result<String, FieldError> {
     let v = value.trim();
@@ -53,6 +84,22 @@ pub struct ResidentId {
     pub region: String,
     pub birth_date: NaiveDate,
     pub male: bool,
+}
+
+impl ResidentId {
+    /// What the clerk should look at again although the number is valid.
+    pub fn warning(&self) -> Option<ValidationWarning> {
+        region_code_warning(&self.region)
+    }
+}
+
+/// The note for an address code that this build's region list (GB/T 2260 as shipped in
+/// `data/regions.tsv`) does not hold: abolished and renamed counties' codes stay on the IDs
+/// issued under them for life, so this is never an error.
+pub fn region_code_warning(code: &str) -> Option<ValidationWarning> {
+    (!region::is_valid_code(code)).then(|| ValidationWarning {
+        message: format!("行政区划代码 {code} 不在现行代码表中，请核对"),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -129,8 +176,8 @@ fn gb11643_chars(s: &str) -> Result<Vec<char>, ValidationError> {
     Ok(chars)
 }
 
-/// The birth date in digits 7-14 (yyyymmdd), a real date between 1900 and 2100.
-fn gb11643_birth_date(chars: &[char]) -> Result<NaiveDate, ValidationError> {
+/// The birth date in digits 7-14 (yyyymmdd), a real date from 1900 on and not after `today`.
+fn gb11643_birth_date(chars: &[char], today: NaiveDate) -> Result<NaiveDate, ValidationError> {
     let (y, m, d) = (&chars[6..10], &chars[10..12], &chars[12..14]);
     let shown = format!("出生日期{}年{}月{}日", text(y), text(m), text(d));
     let date = NaiveDate::from_ymd_opt(digits_value(y) as i32, digits_value(m), digits_value(d))
@@ -138,6 +185,13 @@ fn gb11643_birth_date(chars: &[char]) -> Result<NaiveDate, ValidationError> {
     match digits_value(y) {
         ..1900 => Err(err(format!("{shown}早于1900年，请核对"))),
         2101.. => Err(err(format!("{shown}晚于2100年，请核对"))),
+        _ if date > today => Err(err(format!(
+            "出生日期晚于今天：{}年{}月{}日出生，今天是{}，请核对",
+            text(y),
+            text(m),
+            text(d),
+            today.format("%Y年%-m月%-d日")
+        ))),
         _ => Ok(date),
     }
 }
@@ -151,9 +205,10 @@ fn gb11643_check(chars: &[char]) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// 居民身份证号码 (GB 11643-1999). Address codes are checked only for a real province prefix:
-/// numbers issued under since-abolished county codes stay valid for life.
-pub fn resident_id(s: &str) -> Result<ResidentId, ValidationError> {
+/// 居民身份证号码 (GB 11643-1999) as of `today` (Beijing). Address codes are checked only for a
+/// real province prefix: numbers issued under since-abolished county codes stay valid for life
+/// (see [`ResidentId::warning`]).
+pub fn resident_id(s: &str, today: NaiveDate) -> Result<ResidentId, ValidationError> {
     let s = normalize(s);
     if s.is_empty() {
         return Err(err("不能为空"));
@@ -172,13 +227,13 @@ pub fn resident_id(s: &str) -> Result<ResidentId, ValidationError> {
     if !is_mainland_province(province) {
         return Err(err(format!("第1-2位「{}」不是有效的省级行政区划代码", text(&chars[..2]))));
     }
-    let birth_date = gb11643_birth_date(&chars)?;
+    let birth_date = gb11643_birth_date(&chars, today)?;
     gb11643_check(&chars)?;
     Ok(ResidentId { number: text(&chars), region: text(&chars[..6]), birth_date, male: digit(chars[16]) % 2 == 1 })
 }
 
 /// 港澳台居民居住证: a GB 11643 number whose address code is 810000, 820000 or 830000.
-fn hmt_residence_permit(s: &str) -> Result<String, ValidationError> {
+fn hmt_residence_permit(s: &str, today: NaiveDate) -> Result<String, ValidationError> {
     let s = normalize(s);
     if s.is_empty() {
         return Err(err("不能为空"));
@@ -190,14 +245,14 @@ fn hmt_residence_permit(s: &str) -> Result<String, ValidationError> {
             "第1-6位地址码为「{code}」，港澳台居民居住证应为810000（香港）、820000（澳门）或830000（台湾）"
         )));
     }
-    gb11643_birth_date(&chars)?;
+    gb11643_birth_date(&chars, today)?;
     gb11643_check(&chars)?;
     Ok(text(&chars))
 }
 
 /// 外国人永久居留身份证, 2023 form: 9, province (2), nationality (3), birth yyyymmdd (8),
 /// sequence (3), MOD 11-2 check character.
-fn foreign_permanent_2023(s: &str) -> Result<String, ValidationError> {
+fn foreign_permanent_2023(s: &str, today: NaiveDate) -> Result<String, ValidationError> {
     let s = normalize(s);
     if s.is_empty() {
         return Err(err("不能为空"));
@@ -213,7 +268,7 @@ fn foreign_permanent_2023(s: &str) -> Result<String, ValidationError> {
     if !is_mainland_province(digits_value(&chars[1..3])) {
         return Err(err(format!("第2-3位「{}」不是有效的省级行政区划代码", text(&chars[1..3]))));
     }
-    gb11643_birth_date(&chars)?;
+    gb11643_birth_date(&chars, today)?;
     gb11643_check(&chars)?;
     Ok(text(&chars))
 }
@@ -301,22 +356,92 @@ fn taiwan_permit(s: &str) -> Result<String, ValidationError> {
     Ok(s)
 }
 
-/// Checks a 证件号码 by its 证件类型 and returns it in canonical form (trimmed, half-width,
-/// letters upper-case).
-pub fn id_document(kind: IdKind, s: &str) -> Result<String, ValidationError> {
+/// Checks a 证件号码 by its 证件类型 as of `today` (Beijing) and returns it in canonical form
+/// (trimmed, half-width, letters upper-case).
+pub fn id_document(kind: IdKind, s: &str, today: NaiveDate) -> Result<String, ValidationError> {
     match kind {
-        IdKind::ResidentId => resident_id(s).map(|id| id.number),
-        IdKind::HmtResidencePermit => hmt_residence_permit(s),
+        IdKind::ResidentId => resident_id(s, today).map(|id| id.number),
+        IdKind::HmtResidencePermit => hmt_residence_permit(s, today),
         IdKind::ForeignPermanent2017 => foreign_permanent_2017(s),
-        IdKind::ForeignPermanent2023 => foreign_permanent_2023(s),
+        IdKind::ForeignPermanent2023 => foreign_permanent_2023(s, today),
         IdKind::Passport => passport(s),
         IdKind::HkMacaoPermit => hk_macao_permit(s),
         IdKind::TaiwanPermit => taiwan_permit(s),
     }
 }
 
+/// The note for a valid 证件号码, if any: a 居民身份证's address code missing from the region
+/// list. `None` for a number that does not validate (its error says more).
+pub fn id_document_warning(kind: IdKind, s: &str, today: NaiveDate) -> Option<ValidationWarning> {
+    match kind {
+        IdKind::ResidentId => resident_id(s, today).ok()?.warning(),
+        _ => None,
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 统一社会信用代码 (GB 32100-2015).
+
+const USCC_CATEGORIES_TSV: &str = include_str!("../data/uscc-categories.tsv");
+
+/// One row of GB 32100's table of 登记管理部门代码 (first character) and the 机构类别代码
+/// (second character) each may assign, shipped as `data/uscc-categories.tsv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsccCategory {
+    pub department: char,
+    pub department_name: &'static str,
+    pub category: char,
+    pub category_name: &'static str,
+}
+
+/// The whole table, in file order. The file is part of the build; a malformed line is a bug
+/// caught by the tests, so it panics naming the line.
+pub fn uscc_categories() -> &'static [UsccCategory] {
+    static TABLE: OnceLock<Vec<UsccCategory>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let one_char = |s: &str, n: usize| -> char {
+            let mut cs = s.chars();
+            match (cs.next(), cs.next()) {
+                (Some(c), None) if uscc_value(c).is_some() => c,
+                _ => panic!("uscc-categories.tsv line {n}: {s:?} is not one character of the code's alphabet"),
+            }
+        };
+        USCC_CATEGORIES_TSV
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(|(i, line)| {
+                let f: Vec<&str> = line.trim_end_matches('\r').split('\t').collect();
+                assert!(f.len() == 4, "uscc-categories.tsv line {}: expected 4 fields", i + 1);
+                UsccCategory {
+                    department: one_char(f[0], i + 1),
+                    department_name: f[1],
+                    category: one_char(f[2], i + 1),
+                    category_name: f[3],
+                }
+            })
+            .collect()
+    })
+}
+
+/// Checks characters 1 and 2 against GB 32100's table.
+fn uscc_department_and_category(typed: &[char], code: &[char]) -> Result<(), ValidationError> {
+    let rows: Vec<&UsccCategory> = uscc_categories().iter().filter(|r| r.department == code[0]).collect();
+    let Some(first) = rows.first() else {
+        return Err(err(format!("第1位「{}」不是有效的登记管理部门代码", typed[0])));
+    };
+    if !rows.iter().any(|r| r.category == code[1]) {
+        let allowed: Vec<String> = rows.iter().map(|r| format!("{}（{}）", r.category, r.category_name)).collect();
+        return Err(err(format!(
+            "第2位「{}」不是有效的机构类别代码：登记管理部门代码{}（{}）下只有{}",
+            typed[1],
+            first.department,
+            first.department_name,
+            allowed.join("、")
+        )));
+    }
+    Ok(())
+}
 
 /// The 31 characters of GB 32100, in value order (no I, O, Z, S, V).
 const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -355,11 +480,7 @@ pub fn uscc(s: &str) -> Result<String, ValidationError> {
     }
     let code = s.to_ascii_uppercase();
     let chars: Vec<char> = code.chars().collect();
-    // 登记管理部门码: GB 32100 assigns 1, 5, 9 and Y; the others are reserved for or used by
-    // further registration authorities, so they are accepted rather than rejecting real codes.
-    if !matches!(chars[0], '1'..='9' | 'A' | 'N' | 'Y') {
-        return Err(err(format!("第1位「{}」不是有效的登记管理部门代码", typed[0])));
-    }
+    uscc_department_and_category(&typed, &chars)?;
     if let Some((i, c)) = typed.iter().enumerate().take(8).skip(2).find(|(_, c)| !c.is_ascii_digit()) {
         return Err(err(format!("第{}位「{c}」不是数字（第3-8位为登记管理机关行政区划码）", i + 1)));
     }

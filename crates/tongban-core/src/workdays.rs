@@ -20,13 +20,24 @@
 //! - `holiday START [END] [label]`: days off, START..=END (END defaults to START).
 //! - `workday DATE [label]`: a Saturday or Sunday that is a working day (调休上班).
 //!
-//! A calendar only answers for the years it has data for: counting into a year without data is
-//! an error ([`CalendarError::YearNotCovered`]), never a silent weekday count.
+//! A year with no notice (yet) is never a silent weekday count and never a gap: its arrangement
+//! is derived from the statutory rules ([`provisional`]) and every date counted through it is
+//! marked **预估** ([`Deadline::estimated`]) until the notice is imported, when the dates are
+//! recomputed. Counting fails only outside [`SUPPORTED_YEARS`], where the lunar dates the rules
+//! need are not reliable.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
+use std::ops::RangeInclusive;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{Datelike, NaiveDate, Weekday};
+use serde::Serialize;
+
+pub mod provisional;
+
+/// The years a calendar can count in: official data, or the statutory rules with lunar dates
+/// from ICU4X's Chinese calendar (whose tables are exact for these years).
+pub const SUPPORTED_YEARS: RangeInclusive<i32> = 1901..=2099;
 
 const SHIPPED: [&str; 2] = [include_str!("../data/holidays/2025.txt"), include_str!("../data/holidays/2026.txt")];
 
@@ -39,9 +50,42 @@ pub enum CalendarError {
     /// The text declares no year at all.
     #[error("文本中没有 year 行，未导入任何年份的节假日安排")]
     Empty,
-    /// A count reached a year the calendar has no data for.
-    #[error("{year}年的节假日安排尚未导入，无法计算工作日（请用 tongban workdays import 导入国务院办公厅通知）")]
-    YearNotCovered { year: i32 },
+    /// A count reached a year outside [`SUPPORTED_YEARS`].
+    #[error("{year}年超出可计算的年份范围（1901年至2099年），无法计算工作日，请核对日期")]
+    OutOfRange { year: i32 },
+    /// An import would change a year that is already official: a notice never changes.
+    #[error(
+        "第{line}行：{year}年的节假日安排已按国务院办公厅通知导入，内容不同的安排不能覆盖（如确有更正，请核对来源）"
+    )]
+    OfficialYearChanged { year: i32, line: usize },
+}
+
+/// Where a year's arrangement comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum YearSource {
+    /// The State Council's notice, shipped or imported.
+    Official,
+    /// Derived from the statutory rules ([`provisional`]): no 调休, which only a notice sets.
+    Provisional,
+}
+
+impl YearSource {
+    pub fn label(self) -> &'static str {
+        match self {
+            YearSource::Official => "国务院办公厅通知",
+            YearSource::Provisional => "预估（按《全国年节及纪念日放假办法》推算，未含调休）",
+        }
+    }
+}
+
+/// A date counted in working days, and whether the count went through a provisional year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Deadline {
+    pub date: NaiveDate,
+    /// Some day counted lies in a year without an official notice: the date is 预估 and will be
+    /// recomputed when the notice is imported.
+    pub estimated: bool,
 }
 
 /// Statutory holidays and make-up working days, by year.
@@ -51,7 +95,8 @@ pub struct WorkCalendar {
     holidays: BTreeMap<NaiveDate, String>,
     /// Saturdays and Sundays that are working days, with their label ("春节调休上班").
     workdays: BTreeMap<NaiveDate, String>,
-    /// Years with data; a year present with no dates means "Monday to Friday, no exceptions".
+    /// Years with official data; a year present with no dates means "Monday to Friday, no
+    /// exceptions". Every other year is provisional.
     years: BTreeSet<i32>,
     /// Comment lines before each `year` line (the notice's title), without the `#`.
     headers: BTreeMap<i32, Vec<String>>,
@@ -253,50 +298,77 @@ impl WorkCalendar {
         self.headers.extend(other.headers);
     }
 
-    /// The years with data, ascending.
+    /// The years with official data, ascending.
     pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
         self.years.iter().copied()
     }
 
-    /// Whether `d` is a working day: a listed 调休上班 day is; else a listed holiday is not; else
-    /// Monday to Friday are. (For a year without data this is the plain weekday rule; the
-    /// counting methods refuse such years instead.)
-    pub fn is_working_day(&self, d: NaiveDate) -> bool {
-        if self.workdays.contains_key(&d) {
-            return true;
+    /// Where `year`'s arrangement comes from.
+    pub fn source(&self, year: i32) -> YearSource {
+        if self.years.contains(&year) {
+            YearSource::Official
+        } else {
+            YearSource::Provisional
         }
-        if self.holidays.contains_key(&d) {
-            return false;
-        }
-        !is_weekend(d)
     }
 
-    /// Whether the calendar has data for `d`'s year.
+    /// Whether `d` is a working day: a listed 调休上班 day is; else a listed holiday is not; else
+    /// Monday to Friday are. A year without official data uses its provisional arrangement
+    /// (outside [`SUPPORTED_YEARS`], the plain weekday rule; the counting methods refuse those).
+    pub fn is_working_day(&self, d: NaiveDate) -> bool {
+        if self.years.contains(&d.year()) {
+            if self.workdays.contains_key(&d) {
+                return true;
+            }
+            if self.holidays.contains_key(&d) {
+                return false;
+            }
+            return !is_weekend(d);
+        }
+        match provisional_year(d.year()) {
+            Some(year) => !year.holidays.contains_key(&d) && !is_weekend(d),
+            None => !is_weekend(d),
+        }
+    }
+
+    /// Whether the calendar has official data for `d`'s year.
     pub fn covers(&self, d: NaiveDate) -> bool {
         self.years.contains(&d.year())
     }
 
-    /// The label of a listed day ("春节", "春节调休上班"), if it is listed.
+    /// The label of a listed day ("春节", "春节调休上班", a provisional year's "春节补休"), if it
+    /// is listed.
     pub fn label(&self, d: NaiveDate) -> Option<&str> {
-        self.workdays.get(&d).or_else(|| self.holidays.get(&d)).map(String::as_str)
+        if self.years.contains(&d.year()) {
+            return self.workdays.get(&d).or_else(|| self.holidays.get(&d)).map(String::as_str);
+        }
+        provisional_year(d.year()).and_then(|y| y.holidays.get(&d).copied())
     }
 
-    fn check_covered(&self, d: NaiveDate) -> Result<(), CalendarError> {
-        if self.covers(d) {
+    fn check_supported(d: NaiveDate) -> Result<(), CalendarError> {
+        if SUPPORTED_YEARS.contains(&d.year()) {
             Ok(())
         } else {
-            Err(CalendarError::YearNotCovered { year: d.year() })
+            Err(CalendarError::OutOfRange { year: d.year() })
         }
     }
 
+    /// Whether a count over the days `from < d <= to` went through a provisional year.
+    pub fn is_estimated(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        let (lo, hi) = if from <= to { (from, to) } else { (to, from) };
+        let first = if lo < hi { lo.succ_opt().map_or(hi.year(), |d| d.year()) } else { hi.year() };
+        (first..=hi.year()).any(|y| !self.years.contains(&y))
+    }
+
     /// The `n`-th working day after `start` (`start` itself is not counted; `n = 0` gives
-    /// `start`). Fails if the walk enters a year without data.
+    /// `start`). Fails only outside [`SUPPORTED_YEARS`].
     pub fn add_working_days(&self, start: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+        Self::check_supported(start)?;
         let mut d = start;
         let mut left = n;
         while left > 0 {
-            d = d.succ_opt().ok_or(CalendarError::YearNotCovered { year: d.year().saturating_add(1) })?;
-            self.check_covered(d)?;
+            d = d.succ_opt().ok_or(CalendarError::OutOfRange { year: d.year().saturating_add(1) })?;
+            Self::check_supported(d)?;
             if self.is_working_day(d) {
                 left -= 1;
             }
@@ -308,11 +380,12 @@ impl WorkCalendar {
     /// `to < d <= from`) when `to` is before `from`.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64, CalendarError> {
         let (lo, hi, sign) = if from <= to { (from, to, 1) } else { (to, from, -1) };
+        Self::check_supported(lo)?;
+        Self::check_supported(hi)?;
         let mut count = 0i64;
         let mut d = lo;
         while d < hi {
             d = d.succ_opt().expect("d < hi, so it has a successor");
-            self.check_covered(d)?;
             if self.is_working_day(d) {
                 count += 1;
             }
@@ -320,10 +393,12 @@ impl WorkCalendar {
         Ok(sign * count)
     }
 
-    /// The deadline of a case received on `received` with a limit of `limit_days` working days:
-    /// the `limit_days`-th working day after the day of receipt.
-    pub fn deadline(&self, received: NaiveDate, limit_days: u32) -> Result<NaiveDate, CalendarError> {
-        self.add_working_days(received, limit_days)
+    /// The deadline of something due `limit_days` working days after `from` (the day of receipt,
+    /// of a notice, …): the `limit_days`-th working day after it, marked 预估 when the count went
+    /// through a provisional year.
+    pub fn deadline(&self, from: NaiveDate, limit_days: u32) -> Result<Deadline, CalendarError> {
+        let date = self.add_working_days(from, limit_days)?;
+        Ok(Deadline { date, estimated: self.is_estimated(from, date) })
     }
 
     /// How many working days `today` is past `deadline` (working days `d` with
@@ -336,9 +411,28 @@ impl WorkCalendar {
         self.working_days_between(deadline, today)
     }
 
+    /// Checks that laying `other` over this calendar changes no official year's content (a
+    /// notice never changes); `text` is what `other` was parsed from, to name the `year` line.
+    /// Re-importing the same arrangement is fine.
+    pub fn check_may_merge(&self, other: &WorkCalendar, text: &str) -> Result<(), CalendarError> {
+        for year in other.years() {
+            if self.years.contains(&year) && body_of(&self.to_text(year)) != body_of(&other.to_text(year)) {
+                let line = text
+                    .lines()
+                    .position(|l| {
+                        let (kw, rest) = first_word(l.trim_start_matches('\u{feff}'));
+                        kw == "year" && first_word(rest).0 == year.to_string()
+                    })
+                    .map_or(1, |i| i + 1);
+                return Err(CalendarError::OfficialYearChanged { year, line });
+            }
+        }
+        Ok(())
+    }
+
     /// One year in the line format, readable by [`WorkCalendar::parse`] (header comments, the
     /// `year` line, then holidays as ranges and make-up days in date order). Empty when the
-    /// calendar has no data for `year`.
+    /// calendar has no official data for `year` (see [`WorkCalendar::provisional_text`]).
     pub fn to_text(&self, year: i32) -> String {
         if !self.years.contains(&year) {
             return String::new();
@@ -384,5 +478,50 @@ impl WorkCalendar {
             out.push('\n');
         }
         out
+    }
+}
+
+/// A year's lines without its comments: what "the same arrangement" compares.
+fn body_of(text: &str) -> Vec<&str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+}
+
+/// A provisional year's days off, by date, with their label.
+struct ProvisionalYear {
+    holidays: BTreeMap<NaiveDate, &'static str>,
+}
+
+/// The provisional arrangement of `year`, derived once and kept (the rules and the lunar dates
+/// never change); `None` outside [`SUPPORTED_YEARS`].
+fn provisional_year(year: i32) -> Option<Arc<ProvisionalYear>> {
+    static YEARS: OnceLock<Mutex<BTreeMap<i32, Arc<ProvisionalYear>>>> = OnceLock::new();
+    if !SUPPORTED_YEARS.contains(&year) {
+        return None;
+    }
+    let mut years = YEARS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    Some(
+        years
+            .entry(year)
+            .or_insert_with(|| {
+                Arc::new(ProvisionalYear { holidays: provisional::days_off(year).into_iter().collect() })
+            })
+            .clone(),
+    )
+}
+
+impl WorkCalendar {
+    /// `year`'s provisional arrangement in the line format, with a header saying it is 预估 —
+    /// what `tongban workdays show` prints for a year without a notice. Empty outside
+    /// [`SUPPORTED_YEARS`].
+    pub fn provisional_text(year: i32) -> String {
+        let Some(days) = provisional_year(year) else { return String::new() };
+        let mut cal = WorkCalendar::default();
+        cal.years.insert(year);
+        cal.headers.insert(
+            year,
+            vec![format!("预估：按《全国年节及纪念日放假办法》（2024年修订）推算的{year}年安排，未含调休，以国务院办公厅通知为准")],
+        );
+        cal.holidays.extend(days.holidays.iter().map(|(d, l)| (*d, l.to_string())));
+        cal.to_text(year)
     }
 }

@@ -62,16 +62,30 @@ const ALLOWED: &[(Option<CaseStatus>, EventKind, CaseStatus)] = &[
     (Some(S::Concluded),           E::Delivered,           S::Delivered),           // 办结 —送达结果→ 已送达
     (Some(S::ResultMailed),        E::Delivered,           S::Delivered),           // 结果已寄出 —送达结果→ 已送达
     (Some(S::Refused),             E::Delivered,           S::Delivered),           // 不予受理 —送达结果→ 已送达
+    // 受理地: 更正编号 moves the case to a corrected 办件编号 and changes nothing else, in any status.
+    (Some(S::AwaitingMaterials),   E::Renumbered,          S::AwaitingMaterials),
+    (Some(S::Received),            E::Renumbered,          S::Received),
+    (Some(S::Pushed),              E::Renumbered,          S::Pushed),
+    (Some(S::Supplementing),       E::Renumbered,          S::Supplementing),
+    (Some(S::Supplemented),        E::Renumbered,          S::Supplemented),
+    (Some(S::Delivered),           E::Renumbered,          S::Delivered),
+    (Some(S::Accepted),            E::Renumbered,          S::Accepted),
+    (Some(S::Refused),             E::Renumbered,          S::Refused),
+    (Some(S::SupplementRequested), E::Renumbered,          S::SupplementRequested),
+    (Some(S::Processing),          E::Renumbered,          S::Processing),
+    (Some(S::Concluded),           E::Renumbered,          S::Concluded),
+    (Some(S::ResultMailed),        E::Renumbered,          S::ResultMailed),
 ];
 
 /// Which side enters each kind of event (design.md §4: 受理地 / 办理地).
-const OWNERS: [(EventKind, Side, &str); 12] = [
+const OWNERS: [(EventKind, Side, &str); 13] = [
     (E::Received, Side::Receiving, "收件"),
     (E::Completed, Side::Receiving, "补齐材料"),
     (E::Pushed, Side::Receiving, "推送办理地"),
     (E::SupplementNotified, Side::Receiving, "告知补正"),
     (E::Supplemented, Side::Receiving, "提交补正材料"),
     (E::Delivered, Side::Receiving, "送达结果"),
+    (E::Renumbered, Side::Receiving, "更正编号"),
     (E::Accepted, Side::Handling, "受理"),
     (E::Refused, Side::Handling, "不予受理"),
     (E::SupplementRequested, Side::Handling, "要求补正"),
@@ -97,7 +111,7 @@ const STATUSES: [(CaseStatus, Side, &str, &str); 12] = [
 ];
 
 /// The wire names of event kinds (database `events.kind`, JSON `"type"`).
-const KIND_NAMES: [(EventKind, &str); 12] = [
+const KIND_NAMES: [(EventKind, &str); 13] = [
     (E::Received, "received"),
     (E::Completed, "completed"),
     (E::Pushed, "pushed"),
@@ -110,6 +124,7 @@ const KIND_NAMES: [(EventKind, &str); 12] = [
     (E::Concluded, "concluded"),
     (E::ResultMailed, "result_mailed"),
     (E::Delivered, "delivered"),
+    (E::Renumbered, "renumbered"),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -204,6 +219,11 @@ fn body(kind: EventKind) -> EventBody {
         E::Concluded => EventBody::Concluded { approved: true, note: "准予办理".into() },
         E::ResultMailed => EventBody::ResultMailed { waybill: "1178300000004".into() },
         E::Delivered => EventBody::Delivered { note: "申请人签收".into() },
+        E::Renumbered => EventBody::Renumbered {
+            from: CaseNumber::parse("411329-20261123-A1-0007").unwrap(),
+            to: CaseNumber::parse("411329-20261123-A3-0001").unwrap(),
+            reason: "窗口代码 A1 已由另一台受理台使用".into(),
+        },
     }
 }
 
@@ -225,9 +245,9 @@ fn the_table_has_no_duplicate_rows_and_the_enumerations_are_complete() {
     for &(from, kind, to) in ALLOWED {
         assert!(seen.insert((from, kind), to).is_none(), "duplicate row {from:?} {kind:?}");
     }
-    // 13 "from" values × 12 kinds: every one of them is checked below.
+    // 13 "from" values × 13 kinds: every one of them is checked below.
     assert_eq!(froms().len(), 13);
-    assert_eq!(EventKind::ALL.len(), 12);
+    assert_eq!(EventKind::ALL.len(), 13);
     for (i, a) in EventKind::ALL.iter().enumerate() {
         assert!(!EventKind::ALL[..i].contains(a), "EventKind::ALL repeats {a:?}");
         assert_eq!(body(*a).kind(), *a, "the sample body of {a:?} has another kind");
@@ -266,16 +286,17 @@ fn every_status_and_event_pair_is_allowed_exactly_when_the_table_says_so() {
         }
     }
     assert_eq!(allowed, ALLOWED.len());
-    assert_eq!(allowed + refused, 13 * 12);
+    assert_eq!(allowed + refused, 13 * 13);
 }
 
 #[test]
 fn the_events_offered_in_a_status_are_those_the_table_allows_for_that_side() {
     for from in CaseStatus::ALL {
         for side in [Side::Receiving, Side::Handling] {
+            // 更正编号 is an admin's correction, never offered as a step.
             let expected: Vec<EventKind> = ALLOWED
                 .iter()
-                .filter(|&&(f, kind, _)| f == Some(from) && kind.owner() == side)
+                .filter(|&&(f, kind, _)| f == Some(from) && kind.owner() == side && kind != E::Renumbered)
                 .map(|&(_, kind, _)| kind)
                 .collect();
             let mut offered = from.next_events(side);
@@ -346,13 +367,14 @@ fn only_a_delivered_case_is_final_and_nothing_leaves_it() {
     for s in CaseStatus::ALL {
         assert_eq!(s.is_final(), s == S::Delivered, "{s:?}");
     }
-    assert!(!ALLOWED.iter().any(|(from, _, _)| *from == Some(S::Delivered)));
+    assert!(!ALLOWED.iter().any(|(from, kind, _)| *from == Some(S::Delivered) && *kind != E::Renumbered));
 }
 
 #[test]
 fn every_allowed_event_leads_into_a_status_of_its_own_side() {
     // "Statuses, each set by exactly one side": the event that sets a status is of that side.
-    for &(from, kind, to) in ALLOWED {
+    // (更正编号 sets none: it keeps the status it finds.)
+    for &(from, kind, to) in ALLOWED.iter().filter(|(_, kind, _)| *kind != E::Renumbered) {
         assert_eq!(kind.owner(), to.owner(), "{} —{}→ {}", from_label(from), kind.label(), to.label());
     }
     assert_eq!(E::Received.owner(), S::AwaitingMaterials.owner());
@@ -549,9 +571,40 @@ fn event(body: EventBody) -> CaseEvent {
         id: Uuid::now_v7(),
         case_id: CaseId(Uuid::now_v7()),
         at: DateTime::parse_from_rfc3339("2026-11-23T01:30:00.123Z").unwrap().with_timezone(&Utc),
-        author: Author { user: "zhangmin".into(), desk: Uuid::now_v7().to_string(), region: "411329".into() },
+        author: Author {
+            user: "zhangmin".into(),
+            desk: Uuid::now_v7().to_string(),
+            region: "411329".into(),
+            name: "张敏".into(),
+        },
         body,
     }
+}
+
+#[test]
+fn an_event_from_before_names_travelled_reads_with_an_empty_name_and_writes_back_the_same() {
+    let ev = event(EventBody::Accepted);
+    let mut json = serde_json::to_value(&ev).unwrap();
+    assert_eq!(json["author"]["name"], "张敏");
+    json["author"].as_object_mut().unwrap().remove("name");
+    let old: CaseEvent = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!((old.author.name.as_str(), old.author.display()), ("", "zhangmin"));
+    assert_eq!(serde_json::to_value(&old).unwrap(), json, "no name field appears");
+    assert_eq!(ev.author.display(), "张敏");
+}
+
+#[test]
+fn a_renumbering_moves_the_number_and_keeps_the_status() {
+    let mut state = CaseState::start(&body(E::Received)).unwrap();
+    state.apply(&body(E::Renumbered)).unwrap();
+    assert_eq!((state.status, state.intake.number.as_str()), (S::Received, "411329-20261123-A3-0001"));
+    let number = CaseNumber::parse("411329-20261123-A3-0001").unwrap();
+    assert_eq!((number.region(), number.desk_code()), ("411329", "A3"));
+    assert_eq!(number.date(), NaiveDate::from_ymd_opt(2026, 11, 23));
+    assert_eq!(
+        EventBody::Renumbered { from: number.clone(), to: number, reason: " ".into() }.missing_content(),
+        Some("更正编号须写明原因")
+    );
 }
 
 #[test]

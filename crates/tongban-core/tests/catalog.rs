@@ -202,7 +202,7 @@ fn an_intake_takes_the_catalogs_materials_and_what_the_clerk_found() {
     assert!(!proxy.required && !proxy.is_missing(), "the condition did not apply");
     let missing: Vec<&str> = form.missing_materials().map(|m| m.name.as_str()).collect();
     assert_eq!(missing, ["居民户口簿", "医保登记表"]);
-    assert!(form.validated().is_ok());
+    assert!(form.validated(chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()).is_ok());
 }
 
 #[test]
@@ -265,4 +265,49 @@ fn the_changes_between_versions_read_as_sentences() {
         ]
     );
     assert!(tongban_core::catalog::changes(&old, &old).is_empty());
+}
+
+#[test]
+fn an_intake_made_from_the_catalog_passes_its_check_and_each_change_is_named() {
+    let catalog = catalog();
+    for code in ["R1", "B-RETIRE"] {
+        let mut with_license = brought("居民身份证");
+        with_license.e_license =
+            Some(ELicense { kind: String::new(), number: "X1".into(), issuer: "公安局".into() });
+        let form = catalog.intake_form(&draft(code, vec![with_license, provided("居民户口簿")])).unwrap();
+        assert_eq!(catalog.check_intake(&form), Ok(()), "{code}");
+    }
+    let form = catalog.intake_form(&draft("R1", vec![brought("居民身份证")])).unwrap();
+    let field_of = |change: &dyn Fn(&mut tongban_core::case::IntakeForm)| {
+        let mut changed = form.clone();
+        change(&mut changed);
+        catalog.check_intake(&changed).unwrap_err()
+    };
+    type Change<'a> = &'a dyn Fn(&mut tongban_core::case::IntakeForm);
+    let cases: [(Change, &str); 10] = [
+        (&|f| f.item.catalog_version = Some("2026-10".into()), "item.catalog_version"),
+        (&|f| f.item.catalog_version = None, "item.catalog_version"),
+        (&|f| f.item.code = "R9".into(), "item.code"),
+        (&|f| f.item.department = "别的部门".into(), "item.department"),
+        (&|f| f.materials[1].form = MaterialForm::Original, "materials[1].form"),
+        (&|f| f.materials[1].copies = 3, "materials[1].copies"),
+        (&|f| f.materials[0].required = false, "materials[0].required"),
+        (&|f| f.materials.truncate(2), "materials"),
+        (
+            &|f| {
+                f.materials[1].e_license =
+                    Some(ELicense { kind: "居民户口簿".into(), number: "1".into(), issuer: "x".into() })
+            },
+            "materials[1].e_license",
+        ),
+        (&|f| f.handling_region = "110105".into(), "handling_region"),
+    ];
+    for (change, field) in cases {
+        let err = field_of(change);
+        assert_eq!(err.field, field, "{err}");
+    }
+    assert_eq!(
+        field_of(&|f| f.materials[1].copies = 3).to_string(),
+        "第2项材料：「居民户口簿」份数应为 1（北京市丰台区的事项清单（版本 2026-11））"
+    );
 }

@@ -1,7 +1,7 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 use proptest::prelude::*;
 
-use tongban_core::workdays::{CalendarError, WorkCalendar};
+use tongban_core::workdays::{CalendarError, Deadline, WorkCalendar, YearSource};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -97,8 +97,9 @@ fn counts_across_holidays() {
 fn deadline_and_overdue() {
     let c = cal();
     // received Friday before 春节 2026, 5 working days: 2-14, 2-24, 2-25, 2-26, 2-27
-    let dl = c.deadline(d("2026-02-13"), 5).unwrap();
-    assert_eq!(dl, d("2026-02-27"));
+    let deadline = c.deadline(d("2026-02-13"), 5).unwrap();
+    assert_eq!(deadline, Deadline { date: d("2026-02-27"), estimated: false });
+    let dl = deadline.date;
     assert_eq!(c.overdue_by(dl, d("2026-02-27")).unwrap(), 0);
     assert_eq!(c.overdue_by(dl, d("2026-02-20")).unwrap(), 0);
     assert_eq!(c.overdue_by(dl, d("2026-02-28")).unwrap(), 1); // working Saturday
@@ -109,31 +110,65 @@ fn deadline_and_overdue() {
 }
 
 #[test]
-fn year_not_covered() {
+fn a_year_without_a_notice_is_counted_by_the_statutory_rules_and_marked() {
     let c = cal();
-    let e = c.add_working_days(d("2026-12-30"), 5).unwrap_err();
-    assert_eq!(e, CalendarError::YearNotCovered { year: 2027 });
-    assert_eq!(
-        e.to_string(),
-        "2027年的节假日安排尚未导入，无法计算工作日（请用 tongban workdays import 导入国务院办公厅通知）"
-    );
-    // 2026-12-30 (Wed) + 1 = 12-31 still fine
-    assert_eq!(c.add_working_days(d("2026-12-30"), 1).unwrap(), d("2026-12-31"));
-    assert_eq!(
-        c.working_days_between(d("2026-12-01"), d("2027-01-05")),
-        Err(CalendarError::YearNotCovered { year: 2027 })
-    );
-    assert_eq!(
-        c.working_days_between(d("2025-01-05"), d("2024-12-20")),
-        Err(CalendarError::YearNotCovered { year: 2024 })
-    );
-    assert_eq!(c.deadline(d("2027-03-01"), 1), Err(CalendarError::YearNotCovered { year: 2027 }));
-    assert_eq!(c.overdue_by(d("2026-12-31"), d("2027-01-04")), Err(CalendarError::YearNotCovered { year: 2027 }));
-    // importing 2027 makes it work
+    assert_eq!(c.source(2026), YearSource::Official);
+    assert_eq!(c.source(2027), YearSource::Provisional);
+    // 2026-12-30 (Wed) + 1 = 12-31 is still official.
+    assert_eq!(c.deadline(d("2026-12-30"), 1).unwrap(), Deadline { date: d("2026-12-31"), estimated: false });
+    // + 2 reaches 2027: 元旦 (Friday 1月1日) is off by the rules, so 1月4日 (Monday), 预估.
+    assert_eq!(c.deadline(d("2026-12-30"), 2).unwrap(), Deadline { date: d("2027-01-04"), estimated: true });
+    // The case: received 2026-12-20 (Sunday), 20 working days.
+    let dl = c.deadline(d("2026-12-20"), 20).unwrap();
+    assert_eq!(dl, Deadline { date: d("2027-01-18"), estimated: true });
+    // Counting across 春节 2027 by the rules: 2月5日 (除夕) to 8日 off, 9日 and 10日 补休.
+    assert_eq!(c.add_working_days(d("2027-02-04"), 1).unwrap(), d("2027-02-11"));
+    assert_eq!(c.label(d("2027-02-09")), Some("春节补休"));
+    assert_eq!(c.working_days_between(d("2026-12-01"), d("2027-01-05")).unwrap(), 24);
+    assert!(c.is_estimated(d("2026-12-31"), d("2027-01-04")));
+    assert!(!c.is_estimated(d("2026-12-30"), d("2026-12-31")));
+    // Importing 2027 makes it official: the same count is no longer 预估, and the notice's 调休
+    // replaces the rules.
     let mut c2 = c.clone();
-    c2.merge(WorkCalendar::parse("year 2027\nholiday 2027-01-01 2027-01-01 元旦\n").unwrap());
-    assert_eq!(c2.add_working_days(d("2026-12-30"), 2).unwrap(), d("2027-01-04"));
+    c2.merge(
+        WorkCalendar::parse("year 2027\nholiday 2027-01-01 2027-01-03 元旦\nworkday 2027-01-09 元旦调休上班\n")
+            .unwrap(),
+    );
+    assert_eq!(c2.deadline(d("2026-12-30"), 2).unwrap(), Deadline { date: d("2027-01-04"), estimated: false });
     assert_eq!(c2.years().collect::<Vec<_>>(), vec![2025, 2026, 2027]);
+    assert!(c2.is_working_day(d("2027-01-09")));
+    assert!(!c.is_working_day(d("2027-01-09")));
+    // Only far outside any deadline is a count refused, with what to do.
+    let e = c.add_working_days(d("2099-12-30"), 5).unwrap_err();
+    assert_eq!(e, CalendarError::OutOfRange { year: 2100 });
+    assert_eq!(e.to_string(), "2100年超出可计算的年份范围（1901年至2099年），无法计算工作日，请核对日期");
+    assert_eq!(c.deadline(d("1900-03-01"), 1), Err(CalendarError::OutOfRange { year: 1900 }));
+}
+
+#[test]
+fn provisional_text_reads_back_and_says_it_is_an_estimate() {
+    let text = WorkCalendar::provisional_text(2027);
+    assert!(text.starts_with("# 预估："), "{text}");
+    assert!(text.contains("holiday 2027-02-05 2027-02-08 春节"), "{text}");
+    assert!(text.contains("holiday 2027-02-09 2027-02-10 春节补休"), "{text}");
+    let parsed = WorkCalendar::parse(&text).unwrap();
+    for day in 0..365 {
+        let x = d("2027-01-01") + chrono::Duration::days(day);
+        assert_eq!(parsed.is_working_day(x), cal().is_working_day(x), "{x}");
+    }
+    assert_eq!(WorkCalendar::provisional_text(2100), "");
+}
+
+#[test]
+fn an_official_year_never_changes_content() {
+    let c = cal();
+    // The same arrangement again (comments and order aside) merges.
+    let same = format!("# 重新导入\n{}", c.to_text(2026));
+    c.check_may_merge(&WorkCalendar::parse(&same).unwrap(), &same).unwrap();
+    let changed = "# 国务院办公厅通知\nyear 2027\nholiday 2027-01-01 元旦\n\nyear 2026\nholiday 2026-01-01 元旦\n";
+    let e = c.check_may_merge(&WorkCalendar::parse(changed).unwrap(), changed).unwrap_err();
+    assert_eq!(e, CalendarError::OfficialYearChanged { year: 2026, line: 5 });
+    assert!(e.to_string().starts_with("第5行：2026年的节假日安排已按国务院办公厅通知导入"), "{e}");
 }
 
 #[test]
@@ -300,7 +335,7 @@ proptest! {
                     prop_assert!(c.is_working_day(end));
                 }
             }
-            Err(e) => prop_assert_eq!(e, CalendarError::YearNotCovered { year: 2027 }),
+            Err(e) => prop_assert!(false, "every supported year counts: {e}"),
         }
     }
 }

@@ -36,8 +36,21 @@ pub struct CaseQuery {
     /// The handling region (办理地) code.
     pub partner: Option<String>,
     pub clerk: Option<String>,
+    /// Only cases that owe a 一次性告知书 (行政许可法 §32): all of them, or those past due.
+    #[serde(default)]
+    pub notice: Option<NoticeFilter>,
     pub page: u32,
     pub page_size: u32,
+}
+
+/// Which cases owing a 一次性告知书 the queue lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeFilter {
+    /// 待告知: every case whose notice is owed.
+    Owed,
+    /// 告知逾期: past the 5 working days.
+    Overdue,
 }
 
 /// One line of the queue, ready to show: 证件号码 already masked, region named, overdue counted.
@@ -55,11 +68,20 @@ pub struct CaseRow {
     pub handling_region_name: String,
     /// RFC 3339.
     pub received_at: String,
-    /// 承诺办结 date, `YYYY-MM-DD`; null while 待补正.
+    /// 承诺办结 date, `YYYY-MM-DD`; null while it has not started or stands still (see
+    /// `clock_note`).
     pub deadline: Option<String>,
+    /// The deadline went through a year without a holiday notice: show it as 预估.
+    pub deadline_estimated: bool,
+    /// Why there is no deadline: 「材料补齐之日起计算」, 「补正期间暂停计时」.
+    pub clock_note: Option<String>,
     /// Working days past the deadline; 0 when not overdue.
     #[ts(type = "number")]
     pub overdue_days: i64,
+    /// 告知期限: a 一次性告知书 is owed by this day (行政许可法 §32).
+    pub notice_due: Option<DueDate>,
+    /// 补正期限: the applicant was told to bring the materials by this day.
+    pub supplement_due: Option<DueDate>,
     /// Login of the clerk who took the case in.
     pub clerk: String,
     /// The clerk's name when this desk knows the user, else the login.
@@ -67,6 +89,18 @@ pub struct CaseRow {
     pub pending_sync: bool,
     /// The applicant has materials to bring: a 一次性告知书 to give, 补正收件 to record.
     pub awaits_applicant: bool,
+}
+
+/// A day a clock runs to, as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DueDate {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Counted through a year without a holiday notice: shown as 预估.
+    pub estimated: bool,
+    /// Working days past it as of today; 0 when not past.
+    #[ts(type = "number")]
+    pub overdue_days: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -114,11 +148,15 @@ pub struct LedgerQuery {
 pub struct PrintOutcome {
     /// Where the PDF was saved.
     pub path: String,
+    /// The form went out as asked (opened in the viewer, sent to the printer, or saved) and was
+    /// recorded. `false`: the viewer or printer failed, `warning` says why; nothing was recorded,
+    /// so the next print of it is not a 补打.
+    pub delivered: bool,
     /// Marked 补打: the same form was printed before.
     pub reprint: bool,
     /// What was done, in Chinese, for the clerk.
     pub message: String,
-    /// Saved and recorded, but the viewer or printer failed: why, in Chinese.
+    /// Not delivered: why and what to do, in Chinese.
     pub warning: Option<String>,
 }
 
@@ -167,6 +205,18 @@ pub struct SyncOverview {
     #[ts(type = "number")]
     pub unrouted: u64,
     pub catalog_news: Vec<CatalogNews>,
+    /// Cases whose 一次性告知书 is past its 告知期限 (5 working days), and those due today.
+    #[ts(type = "number")]
+    pub notices_overdue: u64,
+    #[ts(type = "number")]
+    pub notices_due_today: u64,
+    /// The machine's clock cannot be true (2001 after a dead CMOS battery, behind what this desk
+    /// already recorded): no case is taken in until it is set right.
+    pub clock_warning: Option<String>,
+    /// Grows whenever the desk's cases change (the newest event's sequence number): a view whose
+    /// list is older reads it again, so a partner's decision shows without touching the window.
+    #[ts(type = "number")]
+    pub data_version: i64,
 }
 
 impl From<&tongban_sync::HubStatus> for HubSyncView {
@@ -200,6 +250,9 @@ pub struct LedgerRow {
     pub clerk_name: String,
     /// 材料流转: 网络＋邮寄 and the waybills, as printed.
     pub transfer: String,
+    /// 承诺办结, `YYYY-MM-DD`, or why there is none yet (as printed on the 台账).
+    pub deadline: String,
+    pub deadline_estimated: bool,
     pub pending_sync: bool,
 }
 
@@ -235,6 +288,10 @@ pub struct SupervisionReport {
     pub overdue: Vec<CaseRow>,
     /// More are overdue than the list shows.
     pub overdue_more: bool,
+    /// Cases whose 一次性告知书 is due today or overdue (告知期限, 行政许可法 §32), the earliest first.
+    pub notices_due: Vec<CaseRow>,
+    /// More owe a notice than the list shows.
+    pub notices_due_more: bool,
 }
 
 /// A partner's catalog as this desk holds it.
@@ -279,6 +336,15 @@ pub struct PartnerView {
     /// RFC 3339.
     pub added_at: String,
     pub catalog: Option<PartnerCatalog>,
+    /// What the hub holds this desk to be: 「窗口受理台 A1：仅本受理台收件的办件」, once it said.
+    pub identity: Option<String>,
+    /// Why the hub refused this desk last time (another desk holds its code, …).
+    pub identity_problem: Option<String>,
+    /// Cases and the credential cross the network to this hub unencrypted (plain http off this
+    /// machine, allowed by an admin): shown as a warning.
+    pub unencrypted: bool,
+    /// The hub's certificate is checked against a CA given for this partner.
+    pub own_ca: bool,
 }
 
 /// Adding or changing a partner's hub.
@@ -289,6 +355,13 @@ pub struct PartnerForm {
     pub url: String,
     /// Empty or null keeps the configured one (when editing).
     pub credential: Option<String>,
+    /// An admin allows a plain `http://` address off this machine (a closed 政务外网 segment).
+    #[serde(default)]
+    pub allow_plain_http: bool,
+    /// PEM certificate of the CA that signs the hub's certificate, when the system does not
+    /// trust it (a province's private CA). Null keeps the configured one; empty removes it.
+    #[serde(default)]
+    pub ca_cert: Option<String>,
 }
 
 /// Everything the case detail view shows about one case, ready to display: names resolved,
@@ -320,12 +393,19 @@ pub struct CaseDetail {
     pub result_waybill: Option<String>,
     pub received_at: String,
     pub clerk_name: String,
-    /// 承诺办结 date, `YYYY-MM-DD`; null while 待补正 (the clock has not started).
+    /// 承诺办结 date, `YYYY-MM-DD`; null while the clock has not started or stands still.
     pub deadline: Option<String>,
+    pub deadline_estimated: bool,
+    /// Why there is no deadline: 「材料补齐之日起计算」, 「补正期间暂停计时」.
+    pub clock_note: Option<String>,
     pub promised_days: u32,
     /// Working days past the deadline; 0 when not overdue.
     #[ts(type = "number")]
     pub overdue_days: i64,
+    /// 告知期限: a 一次性告知书 is owed by this day.
+    pub notice_due: Option<DueDate>,
+    /// 补正期限: the applicant was told to bring the materials by this day.
+    pub supplement_due: Option<DueDate>,
     pub pending_sync: bool,
     /// 待同步 or 已同步.
     pub sync_label: String,
@@ -417,6 +497,11 @@ pub struct HistoryEntry {
     pub details: Vec<String>,
     /// Still waiting in the outbox for a hub.
     pub pending_sync: bool,
+    /// Kept for the audit but not counted: 「已被取代：…」 (another desk's decision was admitted
+    /// first) or 「已放弃：…」 (an admin gave it up), with why.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_aside: Option<String>,
 }
 
 /// One print of one of the case's forms.
@@ -658,6 +743,9 @@ pub struct InboxPage {
     /// How many cases of the inbox are 待受理, whatever the filter.
     #[ts(type = "number")]
     pub awaiting: u64,
+    /// On 待受理: the partner's cases (matching the search) that are not here, and why, e.g.
+    /// 「另有 1 件待补正：…受理窗口补正收件后才进入待受理」. `None` when there is nothing to say.
+    pub hint: Option<String>,
 }
 
 /// A decision the case's status allows now.
@@ -678,6 +766,8 @@ pub struct DecisionChoices {
     pub options: Vec<DecisionOption>,
     /// The case's materials by name, for 需补正 to pick from.
     pub materials: Vec<String>,
+    /// When `options` is empty: why there is nothing to decide, and what comes next.
+    pub why_none: Option<String>,
 }
 
 /// A decision as the window's form holds it; only the fields of `kind` are read.
@@ -722,6 +812,13 @@ pub struct ArrivedDecisionView {
     pub detail: String,
     /// RFC 3339.
     pub at: String,
+    /// Who decided: the approver's name (赵敏), else their login.
+    pub by: String,
+    /// Set when this decision took the place of one this desk made (the hub admitted it first):
+    /// what this desk's was.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded: Option<String>,
 }
 
 /// The partners' decisions that arrived after a cursor, with one notification's text.
@@ -755,6 +852,8 @@ pub struct QuarantineRow {
     pub advice: String,
     /// RFC 3339.
     pub at: String,
+    /// An admin may give it up instead (放弃, with a reason); an intake never (the case would go).
+    pub discardable: bool,
 }
 
 /// Which audit entries to show: any of a person (login), a case (办件编号), a kind, a range of

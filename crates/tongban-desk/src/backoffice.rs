@@ -38,7 +38,20 @@ impl Desk {
             };
             let page = store.list_cases(&filter, query.page, query.page_size)?;
             // Only the count is wanted: the smallest page.
-            let waiting = store.list_cases(&CaseFilter { any_status: awaiting, ..base }, 1, 1)?.total;
+            let waiting = store.list_cases(&CaseFilter { any_status: awaiting, ..base.clone() }, 1, 1)?.total;
+            let hint = if query.awaiting {
+                let mut elsewhere = Vec::new();
+                for status in CaseStatus::ALL.into_iter().filter(|s| !s.awaits_decision()) {
+                    let others = CaseFilter { text: query.text.clone(), status: Some(status), ..base.clone() };
+                    let n = store.list_cases(&others, 1, 1)?.total;
+                    if n > 0 {
+                        elsewhere.push((status, n));
+                    }
+                }
+                inbox_hint(&elsewhere, page.total == 0 && query.text.as_deref().is_some_and(|t| !t.trim().is_empty()))
+            } else {
+                None
+            };
             let context = CaseRows::new(store)?;
             let rows = page
                 .rows
@@ -51,7 +64,7 @@ impl Desk {
                     case: context.row(c),
                 })
                 .collect();
-            Ok(InboxPage { rows, total: page.total, awaiting: waiting })
+            Ok(InboxPage { rows, total: page.total, awaiting: waiting, hint })
         })
     }
 
@@ -62,14 +75,23 @@ impl Desk {
         self.with_store(|store| {
             let desk = store.require_desk()?;
             let case = store.case_by_number(number)?;
-            let options = if case.handling_region == desk.region { decision_options(case.status) } else { Vec::new() };
+            let ours = case.handling_region == desk.region;
+            let options = if ours { decision_options(case.status) } else { Vec::new() };
             let materials = store.materials_of(case.id)?.into_iter().map(|m| m.name).collect();
+            let why_none = options.is_empty().then(|| {
+                if ours {
+                    nothing_to_decide(case.status)
+                } else {
+                    format!("该办件由{}办理，本地区不作决定", region::display_name(&case.handling_region))
+                }
+            });
             Ok(DecisionChoices {
                 number: case.number,
                 status: case.status,
                 status_label: case.status.label().into(),
                 options,
                 materials,
+                why_none,
             })
         })
     }
@@ -105,6 +127,8 @@ impl Desk {
                     label: decision_label(a.event.body.kind()),
                     detail: decision_detail(&a.event.body),
                     at: a.event.at.to_rfc3339(),
+                    by: a.event.author.display().to_string(),
+                    superseded: a.superseded.map(decision_label),
                     number: a.number,
                     applicant_name: a.applicant_name,
                 })
@@ -136,6 +160,7 @@ impl Desk {
                         .find(|h| h.region == q.hub_region)
                         .map_or_else(|| region::display_name(&q.hub_region), |h| h.name.clone()),
                     advice: advice(&q.code, q.direction).into(),
+                    discardable: q.event.body.kind() != EventKind::Received,
                     code: q.code,
                     message: q.message,
                     at: q.at.to_rfc3339(),
@@ -158,6 +183,28 @@ impl Desk {
             }
             _ => e,
         })
+    }
+}
+
+impl Desk {
+    /// 放弃: an admin gives up a quarantined event with a reason (recorded with who and when).
+    /// One made here stays in its case's history as 已放弃 and out of its status, with the later
+    /// events of the case that no hub holds yet; one a hub sent is kept aside with the reason.
+    pub fn discard_quarantined(&self, event_id: &str, reason: &str) -> Result<(), AppError> {
+        self.permit(crate::session::Permission::Administer)?;
+        let id = uuid::Uuid::parse_str(event_id.trim()).map_err(|_| {
+            AppError::new("invalid_input", format!("事件标识「{event_id}」无效，请在隔离区列表中选择要放弃的事件"))
+        })?;
+        if reason.trim().is_empty() {
+            return Err(AppError {
+                field: Some("reason".into()),
+                ..AppError::new("invalid_input", "请写明放弃的原因：它与事件一起留作记录")
+            });
+        }
+        let admin = self.actor(None)?;
+        let store = &mut *self.locked()?;
+        store.discard_quarantined(id, reason, &admin, Utc::now())?;
+        Ok(())
     }
 }
 
@@ -243,13 +290,21 @@ fn notification_text(decisions: &[ArrivedDecisionView]) -> (String, String) {
     if decisions.is_empty() {
         return (String::new(), String::new());
     }
-    let title = format!("收到 {} 项办理地决定", decisions.len());
+    let lost = decisions.iter().filter(|d| d.superseded.is_some()).count();
+    let title = if lost == decisions.len() {
+        format!("{lost} 项本机的决定未被采纳")
+    } else {
+        format!("收到 {} 项办理地决定", decisions.len())
+    };
+    let line = |d: &ArrivedDecisionView| match &d.superseded {
+        Some(mine) => format!(
+            "{} {}：本机的「{mine}」未被采纳，以{}先作出的「{}」为准",
+            d.number, d.applicant_name, d.by, d.label
+        ),
+        None => format!("{} {} {}：{}", d.region_name, d.number, d.applicant_name, d.label),
+    };
     let body = if decisions.len() <= NEWS_NAMED {
-        decisions
-            .iter()
-            .map(|d| format!("{} {} {}：{}", d.region_name, d.number, d.applicant_name, d.label))
-            .collect::<Vec<_>>()
-            .join("\n")
+        decisions.iter().map(line).collect::<Vec<_>>().join("\n")
     } else {
         let mut counts: Vec<(String, usize)> = Vec::new();
         for d in decisions {
@@ -258,7 +313,12 @@ fn notification_text(decisions: &[ArrivedDecisionView]) -> (String, String) {
                 None => counts.push((d.label.clone(), 1)),
             }
         }
-        counts.iter().map(|(l, n)| format!("{l} {n} 件")).collect::<Vec<_>>().join("，")
+        let counts = counts.iter().map(|(l, n)| format!("{l} {n} 件")).collect::<Vec<_>>().join("，");
+        if lost > 0 {
+            format!("{counts}；其中 {lost} 件本机的决定未被采纳，以先到通办中心的决定为准")
+        } else {
+            counts
+        }
     };
     (title, body)
 }
@@ -279,7 +339,19 @@ fn advice(code: &str, direction: Direction) -> &'static str {
             "本机缺少该办件之前的事件：先同步（F5），等之前的事件到达后再重新提交"
         }
         ("event_conflict", _) | ("constraint", _) => {
-            "同一事件在两处的内容不同，重新提交不会成功：请联系技术支持核对"
+            "同一事件在两处的内容不同，重新提交不会成功：请联系技术支持核对；管理员可写明原因后放弃"
+        }
+        ("number_not_own", _) | ("number_taken", _) => {
+            "办件编号不属于本受理台的窗口代码或已被占用：请管理员更正窗口代码并更正该办件的编号（tongban case renumber），再重新提交"
+        }
+        ("desk_code_taken", _) | ("desk_code_mismatch", _) | ("credential_revoked", _) | ("credential_outdated", _) => {
+            "本受理台的身份未获通办中心确认：请管理员核对窗口代码并申领新的凭据，再重新提交"
+        }
+        ("invalid_intake", _) | ("catalog_mismatch", _) => {
+            "收件信息不符合规则或与事项清单不符：核对后由管理员写明原因放弃，重新收件"
+        }
+        ("not_own_case", _) | ("not_handling_region", _) => {
+            "本受理台无权为该办件记录此事件：管理员可写明原因后放弃"
         }
         ("wrong_side", _) | ("local_event", _) | ("invalid_event", _) => {
             "该事件本身不符合规则，重新提交不会成功：请联系技术支持"
@@ -288,6 +360,49 @@ fn advice(code: &str, direction: Direction) -> &'static str {
         _ => "排除上述原因后点「重新提交」；不清楚原因时请联系技术支持",
     }
 }
+/// Why a case in `status` has nothing for the handling region to decide now.
+fn nothing_to_decide(status: CaseStatus) -> String {
+    match status {
+        CaseStatus::AwaitingMaterials => {
+            "该办件「待补正」：申请人收件时材料不齐，受理窗口已一次性告知。窗口补正收件（材料收齐）后，\
+             办件才进入本地区的待受理，那时再作受理决定"
+                .into()
+        }
+        s if s.is_final() => format!("该办件已「{}」，流程已结束，没有可作的决定", s.label()),
+        s => format!(
+            "该办件状态为「{}」，正等待受理窗口处理（如申请人补正、结果送达），本地区现在没有可作的决定",
+            s.label()
+        ),
+    }
+}
+
+/// What the inbox says, on 待受理, about the partner's cases that are not listed there:
+/// always the 待补正 ones (they come later, after the window's 补正收件), and, when a search
+/// found nothing waiting, where the matches are.
+fn inbox_hint(elsewhere: &[(CaseStatus, u64)], search_found_nothing: bool) -> Option<String> {
+    let incomplete = elsewhere.iter().find(|(s, _)| *s == CaseStatus::AwaitingMaterials).map_or(0, |(_, n)| *n);
+    let mut parts = Vec::new();
+    if incomplete > 0 {
+        parts.push(format!(
+            "另有 {incomplete} 件「待补正」不在此列：受理窗口还在等申请人补齐材料，窗口补正收件后才进入待受理"
+        ));
+    }
+    if search_found_nothing {
+        let decided: Vec<String> = elsewhere
+            .iter()
+            .filter(|(s, _)| *s != CaseStatus::AwaitingMaterials)
+            .map(|(s, n)| format!("{}{n} 件", s.label()))
+            .collect();
+        if !decided.is_empty() {
+            parts.push(format!("符合搜索的办件已不在待受理：{}", decided.join("、")));
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(format!("{}。选「全部状态」可查看", parts.join("；")))
+}
+
 /// The decisions the handling side may record on a case in `status`, with what each makes it.
 pub(crate) fn decision_options(status: CaseStatus) -> Vec<DecisionOption> {
     status
@@ -295,4 +410,30 @@ pub(crate) fn decision_options(status: CaseStatus) -> Vec<DecisionOption> {
         .into_iter()
         .filter_map(|kind| status.after(kind).map(|to| DecisionOption { kind, label: to.label().into() }))
         .collect()
+}
+
+#[cfg(test)]
+mod hints {
+    use super::*;
+
+    #[test]
+    fn the_inbox_says_why_a_case_taken_in_incomplete_is_not_waiting() {
+        let hint = inbox_hint(&[(CaseStatus::AwaitingMaterials, 1)], false).expect("a hint");
+        assert!(hint.starts_with("另有 1 件「待补正」不在此列：受理窗口还在等申请人补齐材料"), "{hint}");
+        assert!(hint.ends_with("选「全部状态」可查看"), "{hint}");
+        // A search that found nothing waiting says where the matches went.
+        let found = inbox_hint(&[(CaseStatus::Accepted, 2)], true).expect("a hint");
+        assert!(found.contains("符合搜索的办件已不在待受理：已受理2 件"), "{found}");
+        // Decided cases are no news when the search found something, or nothing was searched.
+        assert_eq!(inbox_hint(&[(CaseStatus::Accepted, 2)], false), None);
+        assert_eq!(inbox_hint(&[], true), None);
+    }
+
+    #[test]
+    fn a_case_with_nothing_to_decide_says_what_comes_next() {
+        assert!(nothing_to_decide(CaseStatus::AwaitingMaterials).contains("窗口补正收件（材料收齐）后"));
+        for status in CaseStatus::ALL.into_iter().filter(|s| decision_options(*s).is_empty()) {
+            assert!(nothing_to_decide(status).contains(status.label()) || status == CaseStatus::AwaitingMaterials);
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! appended to the case here and travel to the region's hub with the next sync, like any event.
 
 use chrono::Utc;
-use tongban_core::case::{Author, CaseEvent, CaseStatus};
+use tongban_core::case::{CaseEvent, CaseStatus};
 use tongban_core::region;
 use tongban_wire::decisions::Decision;
 
@@ -37,7 +37,7 @@ impl Desk {
             id: uuid::Uuid::now_v7(),
             case_id: case.id,
             at: Utc::now(),
-            author: Author { user, desk: desk.id, region: desk.region },
+            author: store.author(&user)?,
             body,
         };
         match store.append_local(&event)? {

@@ -117,7 +117,12 @@ fn ensure_demo_users(store: &mut Store) -> Result<(), StoreError> {
 
 /// Moves some sample cases along as the partner would, so the queue shows every kind of status.
 fn advance(store: &mut Store, case: CaseId, i: usize, at: DateTime<Utc>) -> Result<(), StoreError> {
-    let partner = Author { user: "fengtai-shebao".into(), desk: "demo-partner-desk".into(), region: "110106".into() };
+    let partner = Author {
+        user: "fengtai-shebao".into(),
+        desk: "demo-partner-desk".into(),
+        region: "110106".into(),
+        name: "赵敏".into(),
+    };
     let bodies: Vec<EventBody> = match i % 6 {
         1 => vec![EventBody::Accepted],
         2 => vec![EventBody::Accepted, EventBody::Processing],
@@ -348,10 +353,11 @@ mod tests {
 
     #[test]
     fn sample_numbers_are_valid() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
         for i in 0..500 {
-            validate::resident_id(&sample_id_number(i)).unwrap();
+            validate::resident_id(&sample_id_number(i), today).unwrap();
             validate::uscc(&sample_credit_code(i)).unwrap();
-            sample_form(i).validated().unwrap();
+            sample_form(i).validated(today).unwrap();
         }
     }
 

@@ -29,10 +29,22 @@ impl Desk {
         let mut store = self.locked()?;
         let summary = store.case_by_number(number)?;
         let events = store.events_of(summary.id)?;
-        let state = CaseState::fold(events.iter().map(|e| &e.event.body))
+        let state = CaseState::fold(events.iter().filter(|e| e.set_aside.is_none()).map(|e| &e.event.body))
             .map_err(|e| AppError::new("invalid_transition", e.to_string()))?;
         let names: HashMap<String, String> = store.users()?.into_iter().map(|u| (u.login, u.display_name)).collect();
         let name_of = |login: &str| names.get(login).cloned().unwrap_or_else(|| login.to_string());
+        // Another desk's users are named by their events; a login is looked up only among this
+        // desk's own users, who made this desk's events.
+        let this_desk = store.require_desk()?.id;
+        let author_name = |author: &Author| {
+            if !author.name.trim().is_empty() {
+                author.name.clone()
+            } else if author.desk == this_desk {
+                name_of(&author.user)
+            } else {
+                author.user.clone()
+            }
+        };
         let today = Utc::now().with_timezone(&tongban_store::china_time()).date_naive();
 
         let mut history = Vec::new();
@@ -41,16 +53,41 @@ impl Desk {
             let event = &stored.event;
             history.push(HistoryEntry {
                 at: time_text(event.at),
-                by: name_of(&event.author.user),
+                by: author_name(&event.author),
                 side_label: event.body.kind().owner().label().to_string(),
                 region_name: region::display_name(&event.author.region),
                 what: event.body.kind().label().to_string(),
                 details: event_details(&event.body, &before),
                 pending_sync: stored.in_outbox,
+                set_aside: stored.set_aside.as_ref().map(|a| format!("{}：{}", a.kind.label(), a.reason)),
             });
-            if !event.body.materials().is_empty() {
+            if stored.set_aside.is_none() && !event.body.materials().is_empty() {
                 before = event.body.materials().to_vec();
             }
+        }
+        // A calendar import that moved a clock is part of the case's story, in time order.
+        let mut moved = store.clock_changes(summary.id)?.into_iter().peekable();
+        if moved.peek().is_some() {
+            let mut dated: Vec<(chrono::DateTime<Utc>, HistoryEntry)> =
+                events.iter().map(|e| e.event.at).zip(history).collect();
+            let desk_region = store.require_desk()?.region;
+            for (at, text) in moved {
+                dated.push((
+                    at,
+                    HistoryEntry {
+                        at: time_text(at),
+                        by: "系统".into(),
+                        side_label: tongban_core::case::Side::Receiving.label().to_string(),
+                        region_name: region::display_name(&desk_region),
+                        what: "期限调整".into(),
+                        details: vec![text],
+                        pending_sync: false,
+                        set_aside: None,
+                    },
+                ));
+            }
+            dated.sort_by_key(|(at, _)| *at);
+            history = dated.into_iter().map(|(_, h)| h).collect();
         }
 
         let mut materials = Vec::new();
@@ -123,10 +160,18 @@ impl Desk {
             },
             result_waybill: state.result_waybill.clone(),
             received_at: time_text(summary.received_at),
-            clerk_name: name_of(&summary.clerk),
-            deadline: summary.deadline.map(|d| d.to_string()),
+            clerk_name: if summary.clerk_name.is_empty() {
+                name_of(&summary.clerk)
+            } else {
+                summary.clerk_name.clone()
+            },
+            deadline: summary.deadline.map(|d| d.date.to_string()),
+            deadline_estimated: summary.deadline.is_some_and(|d| d.estimated),
+            clock_note: crate::clock_note(summary.deadline, state.status),
             promised_days: form.item.promised_days,
-            overdue_days: crate::overdue_days(store.calendar(), summary.deadline, state.status, today),
+            overdue_days: crate::overdue_days(store.calendar(), summary.deadline.map(|d| d.date), state.status, today),
+            notice_due: crate::due_date(store.calendar(), summary.notice_due, state.status, today),
+            supplement_due: crate::due_date(store.calendar(), summary.supplement_due, state.status, today),
             pending_sync: summary.pending_sync,
             sync_label: if summary.pending_sync { "待同步" } else { "已同步" }.to_string(),
             note: form.note.clone(),
@@ -188,7 +233,7 @@ impl Desk {
             completion_steps(state.status, state.materials.clone()).ok_or_else(refused)?;
             let materials = ticked(&store, &state.materials, &completion.materials)?;
             let steps = completion_steps(state.status, materials.clone()).ok_or_else(refused)?;
-            let author = Author { user: self.actor(None)?, desk: desk.id, region: desk.region };
+            let author = store.author(&self.actor(None)?)?;
             let now = Utc::now();
             let events: Vec<CaseEvent> = steps
                 .into_iter()
@@ -240,7 +285,7 @@ impl Desk {
             id: uuid::Uuid::now_v7(),
             case_id: summary.id,
             at: Utc::now(),
-            author: Author { user: self.actor(None)?, desk: desk.id, region: desk.region },
+            author: store.author(&self.actor(None)?)?,
             body: EventBody::Delivered { note },
         };
         store.append_local(&event)?;
@@ -621,6 +666,10 @@ fn event_details(body: &EventBody, before: &[Material]) -> Vec<String> {
         }
         EventBody::ResultMailed { waybill } => out.push(format!("运单号：{waybill}")),
         EventBody::Delivered { note } if !note.trim().is_empty() => out.push(note.clone()),
+        EventBody::Renumbered { from, to, reason } => {
+            out.push(format!("原编号 {from} 改为 {to}"));
+            out.push(reason.clone());
+        }
         _ => {}
     }
     out

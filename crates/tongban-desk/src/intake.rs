@@ -2,7 +2,7 @@
 //! terms, materials and liaisons, checks of what the clerk types (the same checks the store makes
 //! on saving, so the window never disagrees with it), and the intake itself.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tongban_core::applicant::{Applicant, IdKind};
 use tongban_core::case::CaseStatus;
@@ -68,6 +68,9 @@ pub struct FieldCheck {
     pub message: Option<String>,
     /// What a right value tells, e.g. `1949年12月31日出生，女` for a 居民身份证.
     pub note: Option<String>,
+    /// What the clerk should look at again although the value is right (it is saved as is),
+    /// e.g. an address code missing from the region list.
+    pub warning: Option<String>,
 }
 
 /// An applicant this desk has taken a case in for before: what they gave last time, for the
@@ -160,26 +163,30 @@ impl Desk {
         })
     }
 
-    /// Checks one typed value with the store's own checks.
-    pub fn check_field(kind: FieldKind, id_kind: Option<IdKind>, value: &str) -> FieldCheck {
+    /// Checks one typed value with the store's own checks, as of `today` (Beijing; the window
+    /// passes [`crate::today`], the store checks again with the day the case is taken in).
+    pub fn check_field(kind: FieldKind, id_kind: Option<IdKind>, value: &str, today: NaiveDate) -> FieldCheck {
         let verdict = match kind {
             FieldKind::IdNumber => match id_kind.unwrap_or(IdKind::ResidentId) {
-                IdKind::ResidentId => validate::resident_id(value).map(|id| {
+                IdKind::ResidentId => validate::resident_id(value, today).map(|id| {
                     let note = format!(
                         "{}出生，{}",
                         id.birth_date.format("%Y年%-m月%-d日"),
                         if id.male { "男" } else { "女" }
                     );
-                    (id.number, Some(note))
+                    let warning = id.warning();
+                    (id.number, Some(note), warning)
                 }),
-                other => validate::id_document(other, value).map(|n| (n, None)),
+                other => validate::id_document(other, value, today).map(|n| (n, None, None)),
             },
-            FieldKind::CreditCode => validate::uscc(value).map(|n| (n, None)),
-            FieldKind::Phone => validate::phone(value).map(|n| (n, None)),
+            FieldKind::CreditCode => validate::uscc(value).map(|n| (n, None, None)),
+            FieldKind::Phone => validate::phone(value).map(|n| (n, None, None)),
         };
         match verdict {
-            Ok((normalized, note)) => FieldCheck { normalized, message: None, note },
-            Err(e) => FieldCheck { normalized: String::new(), message: Some(e.message), note: None },
+            Ok((normalized, note, warning)) => {
+                FieldCheck { normalized, message: None, note, warning: warning.map(|w| w.message) }
+            }
+            Err(e) => FieldCheck { normalized: String::new(), message: Some(e.message), note: None, warning: None },
         }
     }
 
@@ -216,7 +223,12 @@ impl Desk {
         for m in &draft.materials {
             crate::detail::require_kept_scans(&store, &m.name, &m.scans)?;
         }
-        let (id, number) = store.create_case_from_catalog(draft, &user, Utc::now())?;
+        let now = Utc::now();
+        // A case dated by a wrong clock carries a false receipt date and false deadlines.
+        if let Some(warning) = crate::clock_warning(&store, now)? {
+            return Err(AppError::new("clock_implausible", warning));
+        }
+        let (id, number) = store.create_case_from_catalog(draft, &user, now)?;
         let state = store.case_state(id)?;
         Ok(TakenIn {
             number: number.to_string(),

@@ -10,9 +10,11 @@ mod detail;
 mod intake;
 mod partners;
 pub mod printing;
+mod renumber;
 mod security;
 mod session;
 mod supervision;
+mod supervision_rates;
 pub mod unattended;
 pub mod viewer;
 
@@ -25,10 +27,12 @@ use chrono::{NaiveDate, Utc};
 use tongban_core::applicant::mask_id_number;
 // The window's shell names statuses in its answers (结果已送达 returns the new one).
 pub use tongban_core::case::CaseStatus;
+pub use tongban_core::rates::{RateDefinition, RateLine, RateReport};
 use tongban_core::region;
+use tongban_core::workdays::Deadline;
 use tongban_store::{CaseFilter, DeskSetup, FormKind, Store, StoreError};
 
-use printing::{LedgerRequest, Printed};
+use printing::Printed;
 use tokio_util::sync::CancellationToken;
 pub use tongban_sync::SyncEngine;
 use tongban_sync::SyncSettings;
@@ -147,10 +151,12 @@ impl Desk {
         }
     }
 
-    /// Where a desk keeps its database when none is given: the platform's data folder
-    /// (`%APPDATA%\tongban-desk` on Windows, `~/.local/share/tongban-desk` on Linux).
+    /// Where a desk keeps its database when none is given: the platform's local data folder
+    /// (`%LOCALAPPDATA%\tongban-desk` on Windows, `~/.local/share/tongban-desk` on Linux). Local,
+    /// not the roaming `%APPDATA%`: a government domain often redirects or roams that folder to a
+    /// server, and SQLite on a network share can be corrupted.
     pub fn default_db_path() -> Option<PathBuf> {
-        dirs::data_dir().map(|d| d.join("tongban-desk").join("desk.db"))
+        dirs::data_local_dir().map(|d| d.join("tongban-desk").join("desk.db"))
     }
 
     /// Where the window puts the PDFs and scans it hands to the system's viewer: a folder of its
@@ -220,6 +226,13 @@ impl Desk {
         sync.as_ref().map(|r| r.engine.status().borrow().iter().map(HubSyncView::from).collect())
     }
 
+    /// The running engine's state to wait on (it changes as each hub's round starts and ends);
+    /// `None` while no engine runs. The receiver ends when the engine is replaced (the hubs
+    /// changed): ask again.
+    pub fn sync_changes(&self) -> Option<tokio::sync::watch::Receiver<Vec<tongban_sync::HubStatus>>> {
+        self.sync.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|r| r.engine.status())
+    }
+
     /// The status bar's view: each hub as the running engine reports it (or, without an engine,
     /// as configured and offline), what waits for no hub, and unread catalog changes.
     pub fn sync_overview(&self) -> Result<SyncOverview, AppError> {
@@ -247,9 +260,13 @@ impl Desk {
                 hubs
             }
         };
+        // A desk's own region's catalog is its own back office's work (imported and published
+        // here), not news from a partner.
+        let own_region = store.require_desk().ok().map(|d| d.region);
         let catalog_news = store
             .catalog_updates(true)?
             .into_iter()
+            .filter(|u| own_region.as_deref() != Some(u.region.as_str()))
             .map(|u| CatalogNews {
                 id: u.id,
                 region_name: region::display_name(&u.region),
@@ -263,7 +280,19 @@ impl Desk {
                 at: u.at.to_rfc3339(),
             })
             .collect();
-        Ok(SyncOverview { running, hubs, unrouted: store.unrouted_outbox_len()?, catalog_news })
+        let today = today();
+        let notices_overdue = store.notices_owed_count(today.pred_opt().unwrap_or(NaiveDate::MIN))?;
+        let notices_due_today = store.notices_owed_count(today)? - notices_overdue;
+        Ok(SyncOverview {
+            running,
+            hubs,
+            unrouted: store.unrouted_outbox_len()?,
+            catalog_news,
+            notices_overdue,
+            notices_due_today,
+            clock_warning: clock_warning(&store, Utc::now())?,
+            data_version: store.last_event_seq()?,
+        })
     }
 
     /// Marks the catalog changes up to `up_to` (a [`CatalogNews::id`]) as read.
@@ -317,6 +346,11 @@ impl Desk {
             item_code: query.item_code.clone(),
             partner: query.partner.clone(),
             clerk: query.clerk.clone(),
+            notice_due_by: query.notice.map(|n| match n {
+                // Every owed notice: dates compare as text, so the latest a date column holds.
+                NoticeFilter::Owed => NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date"),
+                NoticeFilter::Overdue => today().pred_opt().unwrap_or(NaiveDate::MIN),
+            }),
             ..CaseFilter::default()
         };
         self.with_store(|store| {
@@ -335,52 +369,86 @@ impl Desk {
             CaseForm::Receipt => FormKind::Receipt,
             CaseForm::Notice => FormKind::Notice,
         };
-        self.print(then, |store, user, deliver| {
+        self.print(kind, then, |store, user, deliver| {
             printing::print_case_form(store, kind, number, user, Utc::now(), deliver)
         })
     }
 
     /// Prints the 每日台账 as the acting user, saves it and hands it on.
     pub fn print_ledger(&self, query: &LedgerQuery, then: AfterPrint) -> Result<PrintOutcome, AppError> {
-        let request = LedgerRequest {
-            from: query.from.clone(),
-            to: query.to.clone(),
-            clerk: query.clerk.clone(),
-            partner: query.partner.clone(),
-        };
-        self.print(then, |store, user, deliver| printing::print_ledger(store, &request, user, Utc::now(), deliver))
+        let request = query.request();
+        self.print(FormKind::Ledger, then, |store, user, deliver| {
+            printing::print_ledger(store, &request, user, Utc::now(), deliver)
+        })
     }
 
+    /// Renders, saves and hands the form on (viewer or printer), and records it only if all of
+    /// that worked: a form the viewer never showed did not go out, so it is not recorded and the
+    /// next print of it is not a 补打. Such a failure is not an error of the call: the outcome
+    /// says `delivered: false`, why, and what to do (the PDF stays saved for whoever fixes it).
     fn print(
         &self,
+        form: FormKind,
         then: AfterPrint,
         make: impl FnOnce(&mut Store, &str, printing::Deliver<'_>) -> Result<Printed, AppError>,
     ) -> Result<PrintOutcome, AppError> {
         let dir = self.prints_dir();
         let mut saved = None;
+        let mut handing_on_failed = None;
         let printed = {
             let user = self.actor(None)?;
             let mut store = self.locked()?;
             make(&mut store, &user, &mut |name, pdf| {
-                saved = Some(printing::save_pdf(&dir, name, pdf)?);
-                Ok(())
-            })?
+                let path = printing::save_pdf(&dir, name, pdf)?;
+                saved = Some(path.clone());
+                // Inside the delivery, so a failure records nothing. Opening a viewer only
+                // starts it, and `lp` only queues the job: neither holds the desk for long.
+                hand_on(then, &path).inspect_err(|e| handing_on_failed = Some(e.clone()))
+            })
+        };
+        let printed = match (printed, handing_on_failed) {
+            (Ok(printed), _) => printed,
+            (Err(_), Some(failure)) => {
+                let path = saved.map(|p| p.display().to_string()).unwrap_or_default();
+                return Ok(not_delivered(form, then, path, &failure));
+            }
+            (Err(e), None) => return Err(e),
         };
         let path = saved.ok_or_else(|| AppError::new("internal", "内部错误：PDF 未保存"))?;
-        // The viewer or printer runs outside the lock: the print is already saved and recorded.
-        let handed_on = match then {
-            AfterPrint::Open => viewer::open_pdf(&path),
-            AfterPrint::Printer => viewer::send_to_printer(&path, None),
-            AfterPrint::Save => Ok(()),
-        };
         let done = match then {
             AfterPrint::Open => "，已在查看器中打开",
             AfterPrint::Printer => "，已送打印机",
-            AfterPrint::Save => "",
+            AfterPrint::Save => "，已保存",
         };
-        let warning = handed_on.err().map(|e| e.message);
-        let message = printed.summary(None) + if warning.is_none() { done } else { "" };
-        Ok(PrintOutcome { path: path.display().to_string(), reprint: printed.record.reprint, message, warning })
+        Ok(PrintOutcome {
+            path: path.display().to_string(),
+            delivered: true,
+            reprint: printed.record.reprint,
+            message: printed.summary(None) + done,
+            warning: None,
+        })
+    }
+}
+
+/// Hands a saved PDF to the viewer or the printer, as the clerk asked.
+fn hand_on(then: AfterPrint, path: &Path) -> Result<(), AppError> {
+    match then {
+        AfterPrint::Open => viewer::open_pdf(path),
+        AfterPrint::Printer => viewer::send_to_printer(path, None),
+        AfterPrint::Save => Ok(()),
+    }
+}
+
+/// What the clerk is told when a form was made but the viewer or printer failed.
+fn not_delivered(form: FormKind, then: AfterPrint, path: String, failure: &AppError) -> PrintOutcome {
+    let verb = if then == AfterPrint::Printer { "送打印机" } else { "打开" };
+    let label = form.label();
+    PrintOutcome {
+        path,
+        delivered: false,
+        reprint: false,
+        message: format!("{label}未打印：未能{verb}"),
+        warning: Some(format!("{label}未打印：{}。这次不算已打印，修好后在办件中再打印即可", failure.message)),
     }
 }
 
@@ -404,11 +472,19 @@ impl<'a> CaseRows<'a> {
         self.names.get(login).cloned().unwrap_or_else(|| login.to_string())
     }
 
+    pub(crate) fn due(&self, d: Option<Deadline>, status: CaseStatus) -> Option<DueDate> {
+        due_date(self.calendar, d, status, self.today)
+    }
+
     pub(crate) fn row(&self, c: tongban_store::CaseSummary) -> CaseRow {
         CaseRow {
-            overdue_days: overdue_days(self.calendar, c.deadline, c.status, self.today),
+            overdue_days: overdue_days(self.calendar, c.deadline.map(|d| d.date), c.status, self.today),
+            deadline_estimated: c.deadline.is_some_and(|d| d.estimated),
+            clock_note: clock_note(c.deadline, c.status),
+            notice_due: self.due(c.notice_due, c.status),
+            supplement_due: self.due(c.supplement_due, c.status),
             handling_region_name: region::short_name(&c.handling_region).unwrap_or_default(),
-            clerk_name: self.clerk_name(&c.clerk),
+            clerk_name: if c.clerk_name.is_empty() { self.clerk_name(&c.clerk) } else { c.clerk_name.clone() },
             id: c.id.to_string(),
             number: c.number,
             status: c.status,
@@ -418,7 +494,7 @@ impl<'a> CaseRows<'a> {
             item_name: c.item_name,
             handling_region: c.handling_region,
             received_at: c.received_at.to_rfc3339(),
-            deadline: c.deadline.map(|d| d.to_string()),
+            deadline: c.deadline.map(|d| d.date.to_string()),
             clerk: c.clerk,
             pending_sync: c.pending_sync,
             awaits_applicant: detail::awaits_applicant(c.status),
@@ -426,9 +502,37 @@ impl<'a> CaseRows<'a> {
     }
 }
 
-/// Today in Beijing, the day deadlines and ledgers count in.
-pub(crate) fn today() -> NaiveDate {
+/// Today in Beijing, the day deadlines and ledgers count in and the day checks of what a clerk
+/// types are made as of (no birth date after it).
+pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&tongban_store::china_time()).date_naive()
+}
+
+/// Why a case shows no 承诺办结 date: its clock has not started (材料不齐) or stands still
+/// while the handling region waits for the applicant's 补正. `None` when it has a date, or is
+/// closed without one.
+pub fn clock_note(deadline: Option<Deadline>, status: CaseStatus) -> Option<String> {
+    deadline.is_none().then(|| tongban_core::clocks::no_deadline_note(status)).flatten().map(str::to_string)
+}
+
+/// Why the machine's clock cannot be believed for dating a case, if it cannot
+/// (`tongban_core::clocks::machine_clock_warning`).
+pub(crate) fn clock_warning(store: &Store, now: chrono::DateTime<Utc>) -> Result<Option<String>, StoreError> {
+    Ok(tongban_core::clocks::machine_clock_warning(now, store.latest_local_time()?, store.calendar()))
+}
+
+/// A clock's day as the window shows it, with the working days past it `today`.
+pub(crate) fn due_date(
+    calendar: &tongban_core::workdays::WorkCalendar,
+    d: Option<Deadline>,
+    status: CaseStatus,
+    today: NaiveDate,
+) -> Option<DueDate> {
+    d.map(|d| DueDate {
+        date: d.date.to_string(),
+        estimated: d.estimated,
+        overdue_days: overdue_days(calendar, Some(d.date), status, today),
+    })
 }
 
 /// Working days a case is past its deadline (0 if not, or once it is closed).

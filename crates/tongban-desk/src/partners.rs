@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use tongban_core::region;
-use tongban_store::HubSetup;
+use tongban_store::{HubSetup, HubTransport};
 
 use crate::{AppError, Desk, PartnerCatalog, PartnerForm, PartnerView};
 
@@ -19,7 +19,11 @@ impl Desk {
                 let state = store.sync_state(&hub.region)?;
                 let catalog = store.current_catalog(&hub.region)?.as_ref().map(partner_catalog);
                 let live = live.iter().find(|h| h.region == hub.region);
+                let (identity, identity_problem) = identity_of(store.hub_desk(&hub.region)?);
+                let (unencrypted, own_ca) = (hub.unencrypted(), hub.transport.ca_cert.is_some());
                 out.push(PartnerView {
+                    identity,
+                    identity_problem,
                     hub_configured: true,
                     region_name: region::display_name(&hub.region),
                     credential_hint: credential_hint(&hub.credential),
@@ -31,6 +35,8 @@ impl Desk {
                     added_at: hub.added_at.to_rfc3339(),
                     region: hub.region,
                     name: hub.name,
+                    unencrypted,
+                    own_ca,
                     url: hub.url,
                     own_region: hub.own_region,
                     catalog,
@@ -57,6 +63,10 @@ impl Desk {
                     own_region: false,
                     catalog: Some(partner_catalog(&held)),
                     region,
+                    identity: None,
+                    identity_problem: None,
+                    unencrypted: false,
+                    own_ca: false,
                 });
             }
             Ok(out)
@@ -69,16 +79,21 @@ impl Desk {
         self.permit(crate::session::Permission::Administer)?;
         self.with_store(|store| {
             let region = form.region.trim();
+            let configured = store.hubs()?.into_iter().find(|h| h.region == region);
             let credential = match form.credential.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
                 Some(given) => given.to_string(),
                 // A new partner needs one; add_hub says so next to the field.
-                None => {
-                    store.hubs()?.into_iter().find(|h| h.region == region).map(|h| h.credential).unwrap_or_default()
-                }
+                None => configured.as_ref().map(|h| h.credential.clone()).unwrap_or_default(),
+            };
+            let ca_cert = match form.ca_cert.as_deref().map(str::trim) {
+                Some("") => None,
+                Some(given) => Some(given.to_string()),
+                None => configured.and_then(|h| h.transport.ca_cert),
             };
             let setup =
                 HubSetup { region: region.to_string(), name: form.name.clone(), url: form.url.clone(), credential };
-            store.add_hub(&setup, Utc::now())
+            let transport = HubTransport { allow_plain_http: form.allow_plain_http, ca_cert };
+            store.add_hub_with(&setup, &transport, Utc::now())
         })?;
         self.restart_sync()?;
         self.partners()
@@ -106,6 +121,16 @@ fn credential_hint(credential: &str) -> String {
     format!("{}…{}", chars[..3].iter().collect::<String>(), chars[chars.len() - 4..].iter().collect::<String>())
 }
 
+/// What a hub holds this desk to be, in a line, and why it refused it last time.
+fn identity_of(desk: Option<tongban_store::HubDesk>) -> (Option<String>, Option<String>) {
+    let Some(desk) = desk else { return (None, None) };
+    let identity = desk.role_label.as_ref().map(|role| {
+        let scope = desk.scope_label.as_deref().unwrap_or_default();
+        format!("{role}（窗口代码 {}）：{scope}", desk.desk_code)
+    });
+    (identity, desk.problem)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +148,8 @@ mod tests {
             name: "北京市丰台区".into(),
             url: url.into(),
             credential: credential.map(str::to_string),
+            allow_plain_http: false,
+            ca_cert: None,
         }
     }
 
@@ -154,10 +181,31 @@ mod tests {
         let e = desk.save_partner(&fengtai("ftp://hub", Some("token"))).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("url"), "{e:?}");
         assert!(e.message.contains("ftp://hub"), "{}", e.message);
-        let e = desk.save_partner(&fengtai("http://hub", None)).unwrap_err();
+        let e = desk.save_partner(&fengtai("https://hub", None)).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("credential"), "a new partner needs a credential: {e:?}");
-        let e = desk.save_partner(&PartnerForm { region: "11010".into(), ..fengtai("http://hub", Some("t")) });
+        let e = desk.save_partner(&PartnerForm { region: "11010".into(), ..fengtai("https://hub", Some("t")) });
         assert_eq!(e.unwrap_err().field.as_deref(), Some("region"));
+        let e = desk.save_partner(&fengtai("http://10.1.2.3:8730", Some("token"))).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("url"), "{e:?}");
+        assert!(e.message.contains("不是加密连接（https）"), "{}", e.message);
         assert_eq!(desk.partners().unwrap(), before);
+    }
+
+    #[test]
+    fn an_admin_may_allow_plain_http_and_the_partner_shows_it_unencrypted() {
+        let (_dir, desk) = desk();
+        let form = PartnerForm { allow_plain_http: true, ..fengtai("http://10.1.2.3:8730", Some("token-0123456789")) };
+        let partners = desk.save_partner(&form).unwrap();
+        let p = partners.iter().find(|p| p.region == "110106").unwrap();
+        assert!(p.unencrypted && !p.own_ca);
+        let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        let form = PartnerForm { ca_cert: Some(pem.into()), ..fengtai("https://hub.fengtai.example", None) };
+        let p = desk.save_partner(&form).unwrap().into_iter().find(|p| p.region == "110106").unwrap();
+        assert!(!p.unencrypted && p.own_ca);
+        let p = desk.save_partner(&fengtai("https://hub.fengtai.example", None)).unwrap();
+        assert!(p.iter().any(|p| p.region == "110106" && p.own_ca), "null keeps the CA");
+        let form = PartnerForm { ca_cert: Some(String::new()), ..fengtai("https://hub.fengtai.example", None) };
+        let p = desk.save_partner(&form).unwrap();
+        assert!(p.iter().any(|p| p.region == "110106" && !p.own_ca), "empty removes it");
     }
 }

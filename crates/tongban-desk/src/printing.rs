@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use tongban_core::case::{Author, CaseEvent, CaseId, CaseStatus, EventBody};
+use tongban_core::case::{CaseEvent, CaseId, CaseStatus, EventBody};
 use tongban_core::region;
+use tongban_core::workdays::Deadline;
 use tongban_forms::{FormError, Ledger, Notice, PrintMark, Receipt};
 use tongban_store::{FormKind, HallTexts, LedgerFilter, NewPrint, PrintRecord, Store};
 
@@ -33,7 +34,7 @@ pub struct Printed {
     /// How many cases a ledger lists (1 for a case's form).
     pub case_count: usize,
     /// For a notice: the last day to bring the materials.
-    pub supplement_by: Option<NaiveDate>,
+    pub supplement_by: Option<Deadline>,
 }
 
 impl Printed {
@@ -49,7 +50,9 @@ impl Printed {
             FormKind::Notice => format!(
                 "已生成一次性告知书{reprint}{place}（办件 {}，请于 {} 前补正）",
                 self.subject,
-                self.supplement_by.map(|d| d.to_string()).unwrap_or_default()
+                self.supplement_by
+                    .map(|d| format!("{}{}", d.date, if d.estimated { "，预估" } else { "" }))
+                    .unwrap_or_default()
             ),
             FormKind::Ledger => {
                 format!("已生成每日台账{reprint}{place}（{}，共 {} 件）", self.subject, self.case_count)
@@ -134,7 +137,7 @@ pub fn print_case_form(
         let issued_on = beijing(first.as_ref().map_or(now, |p| p.printed_at)).date();
         let supplement_by = store
             .calendar()
-            .add_working_days(issued_on, hall.supplement_days)
+            .deadline(issued_on, hall.supplement_days)
             .map_err(|e| AppError::new("calendar", e.to_string()))?;
         let clerk = display_name(store, first.as_ref().map_or(user, |p| p.user.as_str()));
         let notice = Notice { case: &state, issued_on, supplement_by, clerk: &clerk, hall: &hall, mark };
@@ -169,7 +172,7 @@ pub fn print_case_form(
             id: uuid::Uuid::now_v7(),
             case_id: summary.id,
             at: now,
-            author: Author { user: user.to_string(), desk: desk.id, region: desk.region },
+            author: store.author(user)?,
             body: EventBody::SupplementNotified,
         };
         store.append_local(&told)?;
@@ -190,6 +193,7 @@ pub fn print_ledger(
     let (from, to, partner) = (filter.from, filter.to, filter.partner.as_deref());
     let clerk_name = filter.clerk.as_deref().map(|login| store.user(login).map(|u| u.display_name)).transpose()?;
     let entries = store.ledger_entries(&filter)?;
+    let rates = crate::supervision_rates::ledger_rates(store, &entries, beijing(now).date())?;
     let hall = store.hall_texts()?;
     let mut input = Ledger {
         from,
@@ -204,7 +208,7 @@ pub fn print_ledger(
     let scope = tongban_forms::ledger_scope(&input);
     let first = store.first_print(FormKind::Ledger, None, &scope)?;
     input.mark = mark(now, first.as_ref());
-    let pdf = tongban_forms::ledger(&input)?;
+    let pdf = tongban_forms::ledger_with_rates(&input, &rates)?;
     let days = if to == from { from.to_string() } else { format!("{from}至{to}") };
     let file_name = file_name(FormKind::Ledger.label(), &days, first.as_ref().map(|_| now));
     deliver(&file_name, &pdf)?;
@@ -243,24 +247,17 @@ pub fn set_hall_text(
     Ok(store.set_setting(key, value, user, now)?)
 }
 
-/// Writes `pdf` into `dir` as `file_name` (write to a temporary name, then rename, so a viewer
-/// never opens half a file). Returns the path.
+/// Saves `pdf` in `dir` as `file_name` for the viewer and returns where: written whole (a viewer
+/// never opens half a file); the same PDF already there is reused; if the viewer still shows an
+/// older one of that name (Windows will not replace an open file), the new one goes beside it
+/// as `NAME (2).pdf` (`tongban_files::save_in`).
 pub fn save_pdf(dir: &Path, file_name: &str, pdf: &[u8]) -> Result<PathBuf, AppError> {
-    let failed = |e: std::io::Error| AppError::new("write_failed", format!("无法在「{}」保存 PDF：{e}", dir.display()));
-    std::fs::create_dir_all(dir).map_err(failed)?;
     // The viewer's folder is swept of old plain copies whenever one is added.
     if let Some(view) = crate::viewer::ViewFolder::owning(dir) {
-        view.sweep(crate::viewer::ViewFolder::KEEP).map_err(failed)?;
+        view.sweep(crate::viewer::ViewFolder::KEEP)
+            .map_err(|e| AppError::new("write_failed", format!("无法在「{}」保存 PDF：{e}", dir.display())))?;
     }
-    let path = dir.join(file_name);
-    let partial = dir.join(format!(".{file_name}.part"));
-    std::fs::write(&partial, pdf).map_err(failed)?;
-    std::fs::rename(&partial, &path).map_err(|e| {
-        let _ = std::fs::remove_file(&partial);
-        // On Windows a PDF open in a viewer cannot be replaced.
-        AppError::new("write_failed", format!("无法保存「{}」（文件可能正在被其他程序打开）：{e}", path.display()))
-    })?;
-    Ok(path)
+    tongban_files::save_in(dir, file_name, pdf).map_err(|e| AppError::new("write_failed", format!("无法保存 PDF：{e}")))
 }
 
 /// The scope a case's form is recorded under, empty for the ones given at intake. A notice after

@@ -93,6 +93,7 @@ impl Desk {
         let warning = crate::viewer::open_pdf(&path).err().map(|e| e.message);
         Ok(PrintOutcome {
             path: path.display().to_string(),
+            delivered: warning.is_none(),
             reprint: false,
             message: "已生成恢复密钥表；打印后请立即关闭查看器".into(),
             warning,
@@ -194,11 +195,13 @@ impl Desk {
             AfterPrint::Printer => crate::viewer::send_to_printer(&path, None),
             AfterPrint::Save => Ok(()),
         };
+        let warning = handed_on.err().map(|e| e.message);
         Ok(PrintOutcome {
             path: path.display().to_string(),
+            delivered: warning.is_none(),
             reprint: false,
             message: format!("已打印审计日志 {count} 条"),
-            warning: handed_on.err().map(|e| e.message),
+            warning,
         })
     }
 

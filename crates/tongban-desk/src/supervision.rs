@@ -29,6 +29,8 @@ impl Desk {
             let cases = CaseRows::new(store)?;
             let overdue = store.overdue_cases(crate::today(), OVERDUE_SHOWN + 1)?;
             let overdue_more = overdue.len() > OVERDUE_SHOWN as usize;
+            let notices_due = store.notices_due(crate::today(), OVERDUE_SHOWN + 1)?;
+            let notices_due_more = notices_due.len() > OVERDUE_SHOWN as usize;
 
             let statuses = CaseStatus::tally(entries.iter().map(|e| e.case.status));
             let by_status = CaseStatus::ALL
@@ -57,6 +59,8 @@ impl Desk {
                     status_label: e.case.status.label().to_string(),
                     clerk_name: e.clerk_name.clone(),
                     transfer: tongban_forms::ledger_transfer_text(e),
+                    deadline: tongban_core::clocks::deadline_text(e.case.deadline, e.case.status),
+                    deadline_estimated: e.case.deadline.is_some_and(|d| d.estimated),
                     pending_sync: e.case.pending_sync,
                 })
                 .collect();
@@ -72,6 +76,8 @@ impl Desk {
                 by_clerk: clerks.sorted(),
                 overdue: overdue.into_iter().take(OVERDUE_SHOWN as usize).map(|c| cases.row(c)).collect(),
                 overdue_more,
+                notices_due: notices_due.into_iter().take(OVERDUE_SHOWN as usize).map(|c| cases.row(c)).collect(),
+                notices_due_more,
             })
         })
     }

@@ -63,15 +63,25 @@ impl ViewFolder {
 }
 
 /// Opens `path` in the PDF viewer: the program named by `TONGBAN_PDF_VIEWER`, else the
-/// system's default for PDFs (ShellExecute on Windows, `xdg-open` on Linux).
+/// system's default for PDFs (ShellExecute on Windows, `xdg-open` on Linux). The error says in
+/// Chinese why and what to do; the launcher's own words (English, with the path) go to stderr.
 pub fn open_pdf(path: &Path) -> Result<(), AppError> {
-    let failed = |e: &dyn std::fmt::Display| {
-        AppError::new("viewer_failed", format!("PDF 已保存到「{}」，但无法打开查看器：{e}", path.display()))
+    let result = match std::env::var_os(VIEWER_ENV).filter(|v| !v.is_empty()) {
+        Some(viewer) => run_viewer(&viewer, path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                format!("找不到设置的 PDF 查看器「{}」", viewer.to_string_lossy())
+            } else {
+                format!("设置的 PDF 查看器「{}」无法启动（{e}）", viewer.to_string_lossy())
+            }
+        }),
+        None => open::that_detached(path).map_err(|e| {
+            eprintln!("tongban-desk: PDF viewer for {}: {e}", path.display());
+            "本机没有能打开 PDF 的程序".to_string()
+        }),
     };
-    match std::env::var_os(VIEWER_ENV).filter(|v| !v.is_empty()) {
-        Some(viewer) => run_viewer(&viewer, path).map_err(|e| failed(&e)),
-        None => open::that_detached(path).map_err(|e| failed(&e)),
-    }
+    result.map_err(|why| {
+        AppError::new("viewer_failed", format!("{why}。请安装 PDF 阅读器（或请管理员设置 {VIEWER_ENV}）后再试"))
+    })
 }
 
 /// Starts `viewer` on `path` and reaps it when it exits (it may stay open all day): a window
@@ -87,13 +97,11 @@ fn run_viewer(viewer: &std::ffi::OsStr, path: &Path) -> std::io::Result<()> {
 /// macOS; on Windows the "print" verb of the program registered for PDFs, which needs a PDF
 /// reader that offers one (Adobe Reader, SumatraPDF, …).
 pub fn send_to_printer(path: &Path, printer: Option<&str>) -> Result<(), AppError> {
-    let failed = |why: String| {
-        AppError::new("print_failed", format!("PDF 已保存到「{}」，但未能送到打印机：{why}", path.display()))
-    };
+    let failed = |why: String| AppError::new("print_failed", format!("未能送到打印机：{why}"));
     let mut command = printer_command(path, printer);
     let out = command.stdin(Stdio::null()).output().map_err(|e| {
         failed(if e.kind() == std::io::ErrorKind::NotFound {
-            format!("本机没有打印命令 {}；请在查看器中打印", command.get_program().to_string_lossy())
+            format!("本机没有打印命令 {}；请改用「打开」，在查看器中打印", command.get_program().to_string_lossy())
         } else {
             e.to_string()
         })

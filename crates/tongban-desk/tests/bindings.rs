@@ -67,6 +67,7 @@ fn generate(dir: &Path) {
     AuditQuery::export_all(&cfg).unwrap();
     AuditPage::export_all(&cfg).unwrap();
     RecoveryKeyView::export_all(&cfg).unwrap();
+    tongban_desk::RateReport::export_all(&cfg).unwrap();
     fs::write(dir.join("labels.ts"), labels()).unwrap();
 }
 

@@ -71,7 +71,12 @@ impl Fixture {
     fn partner_decides(&self, number: &str, bodies: Vec<EventBody>) {
         let mut store = self.store();
         let case = store.case_by_number(number).unwrap().id;
-        let author = Author { user: "fengtai".into(), desk: "fengtai-desk".into(), region: "110106".into() };
+        let author = Author {
+            user: "fengtai".into(),
+            desk: "fengtai-desk".into(),
+            region: "110106".into(),
+            name: String::new(),
+        };
         for body in bodies {
             let event =
                 CaseEvent { id: uuid::Uuid::now_v7(), case_id: case, at: Utc::now(), author: author.clone(), body };

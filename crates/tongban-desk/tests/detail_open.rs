@@ -20,7 +20,12 @@ fn a_kept_scan_and_a_kept_print_open_in_the_viewer_as_they_were_kept() {
     unsafe { std::env::set_var(tongban_desk::viewer::VIEWER_ENV, &viewer) };
     let wait_opened = || {
         for _ in 0..50 {
-            if let Ok(path) = std::fs::read_to_string(&opened) {
+            // The shell creates the file before printf writes it: empty means "not yet".
+            if let Ok(path) = std::fs::read_to_string(&opened).map(|p| p.trim().to_string()) {
+                if path.is_empty() {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    continue;
+                }
                 let _ = std::fs::remove_file(&opened);
                 return path;
             }

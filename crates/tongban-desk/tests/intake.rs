@@ -1,6 +1,7 @@
 //! Taking a case in as the window does: pick an item of the partner's catalog, check typed
 //! values as the clerk types them, save, and see what is missing.
 
+use chrono::NaiveDate;
 use tongban_core::applicant::{Applicant, IdKind, Person};
 use tongban_core::case::{CaseStatus, ELicense, ResultDelivery, Transfer};
 use tongban_core::catalog::{CatalogIntake, Provided};
@@ -55,15 +56,54 @@ fn the_picker_lists_the_demo_partners_items_and_bundles_with_their_liaisons() {
 
 #[test]
 fn typed_values_are_checked_with_the_stores_own_rules() {
-    let ok = Desk::check_field(FieldKind::IdNumber, Some(IdKind::ResidentId), " 11010519491231002x ");
+    let ok = Desk::check_field(FieldKind::IdNumber, Some(IdKind::ResidentId), " 11010519491231002x ", day());
     assert_eq!(
         (ok.normalized.as_str(), ok.message, ok.note.as_deref()),
         ("11010519491231002X", None, Some("1949年12月31日出生，女"))
     );
-    let bad = Desk::check_field(FieldKind::IdNumber, None, "110105194912310021");
+    let bad = Desk::check_field(FieldKind::IdNumber, None, "110105194912310021", day());
     assert_eq!(bad.message.as_deref(), Some("校验码错误：第18位为「1」，按GB 11643应为「X」"));
-    assert!(Desk::check_field(FieldKind::Phone, None, "1393770000").message.is_some());
-    assert!(Desk::check_field(FieldKind::CreditCode, None, "91350100M000100Y43").message.is_none());
+    assert!(Desk::check_field(FieldKind::Phone, None, "1393770000", day()).message.is_some());
+    assert!(Desk::check_field(FieldKind::CreditCode, None, "91350100M000100Y43", day()).message.is_none());
+    assert_eq!(
+        Desk::check_field(FieldKind::CreditCode, None, "9A350100M000100Y43", day()).message.as_deref(),
+        Some("第2位「A」不是有效的机构类别代码：登记管理部门代码9（工商）下只有1（企业）、2（个体工商户）、3（农民专业合作社）")
+    );
+}
+
+/// Today as the window passes it (a fixed day: tests never read the clock).
+fn day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()
+}
+
+fn with_check(first17: &str) -> String {
+    format!("{first17}{}", tongban_core::validate::resident_id_check_digit(first17).unwrap())
+}
+
+#[test]
+fn a_birth_date_after_today_is_refused_as_of_the_day_the_window_passes() {
+    let tomorrow = with_check("11010520261207001");
+    let refused = Desk::check_field(FieldKind::IdNumber, Some(IdKind::ResidentId), &tomorrow, day());
+    assert_eq!(refused.message.as_deref(), Some("出生日期晚于今天：2026年12月07日出生，今天是2026年12月6日，请核对"));
+    assert_eq!(refused.normalized, "");
+    // Born today is possible; a day later the same number is fine.
+    let today = with_check("11010520261206001");
+    assert_eq!(Desk::check_field(FieldKind::IdNumber, None, &today, day()).message, None);
+    let later = day().succ_opt().unwrap();
+    assert_eq!(Desk::check_field(FieldKind::IdNumber, None, &tomorrow, later).message, None);
+}
+
+#[test]
+fn an_address_code_missing_from_the_region_list_is_accepted_with_a_note() {
+    let old = with_check("11999919800101001");
+    let check = Desk::check_field(FieldKind::IdNumber, Some(IdKind::ResidentId), &old, day());
+    assert_eq!(check.message, None, "old codes stay on real IDs");
+    assert_eq!(check.normalized, old);
+    assert_eq!(check.warning.as_deref(), Some("行政区划代码 119999 不在现行代码表中，请核对"));
+    // A code in the list has no note; a wrong number has an error and no note.
+    assert_eq!(Desk::check_field(FieldKind::IdNumber, None, "11010519491231002X", day()).warning, None);
+    let wrong = Desk::check_field(FieldKind::IdNumber, None, &old[..17], day());
+    assert!(wrong.message.is_some() && wrong.warning.is_none());
 }
 
 #[test]

@@ -32,3 +32,28 @@ fn hubs_unrouted_events_and_catalog_news_until_read() {
     desk.acknowledge_catalog_news(news.id).unwrap();
     assert!(desk.sync_overview().unwrap().catalog_news.is_empty());
 }
+
+#[test]
+fn a_back_office_is_not_told_of_its_own_catalog_as_news() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("office.db");
+    let mut store = tongban_store::Store::create(&db).unwrap();
+    let setup = tongban_store::DeskSetup {
+        region: "110106".into(),
+        hall: "丰台区政务服务中心".into(),
+        window_name: "跨省通办后台".into(),
+        desk_code: "S1".into(),
+        first_user: tongban_store::User {
+            login: "zhaomin".into(),
+            display_name: "赵敏".into(),
+            role: "back_office".into(),
+        },
+    };
+    store.init_desk_with(&setup, Some("a-long-password-1"), &[], Utc::now()).unwrap();
+    // The sample catalog is 丰台区's own: imported here, as its back office does before publishing.
+    tongban_desk::demo::install_sample_catalog(&mut store).unwrap();
+    assert!(store.current_catalog("110106").unwrap().is_some());
+    drop(store);
+    let overview = Desk::open_as(&db, "zhaomin", "a-long-password-1").unwrap().sync_overview().unwrap();
+    assert!(overview.catalog_news.is_empty(), "{:?}", overview.catalog_news);
+}

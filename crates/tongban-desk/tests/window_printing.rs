@@ -2,7 +2,8 @@
 
 //! Printing as the window does it: the PDF saved beside the database, recorded, handed to the
 //! viewer or printer; a 补打 saved under its own name; a viewer or printer that fails leaves the
-//! print saved and recorded, with the reason. One test, because it sets environment variables
+//! PDF saved but records nothing (the form did not go out, so the next print is no 补打), and
+//! says why in Chinese. One test, because it sets environment variables
 //! (the viewer command, `PATH`) that every thread of this process would see.
 
 use std::path::Path;
@@ -40,7 +41,7 @@ fn the_window_saves_records_and_hands_on_each_print() {
 
     let number = &cases[0].number;
     let first = desk.print_case_form(CaseForm::Receipt, number, AfterPrint::Open).unwrap();
-    assert!(!first.reprint);
+    assert!(!first.reprint && first.delivered);
     assert_eq!(first.warning, None, "{first:?}");
     let first_path = desk.prints_dir().join(format!("收件登记表-{number}.pdf"));
     assert_eq!(Path::new(&first.path), first_path);
@@ -50,7 +51,8 @@ fn the_window_saves_records_and_hands_on_each_print() {
     assert!(!text.contains("补打"));
     // The viewer is started detached; give it a moment to write.
     for _ in 0..50 {
-        if opened.exists() {
+        // Written, not only created (the shell creates the file before printf writes it).
+        if std::fs::read_to_string(&opened).is_ok_and(|p| !p.is_empty()) {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
@@ -64,7 +66,23 @@ fn the_window_saves_records_and_hands_on_each_print() {
     assert!(again.path.contains("-补打"), "{}", again.path);
     assert!(pdf_text(Path::new(&again.path)).contains("补打"));
 
-    // No `lp` on PATH: the ledger is saved and recorded, and the clerk is told why it did not print.
+    // No viewer: the notice is saved but not recorded, the clerk is told why in Chinese (no
+    // launcher's English, no path), and the next print is a first print, not a 补打.
+    let second = &cases[1].number;
+    unsafe { std::env::set_var(tongban_desk::viewer::VIEWER_ENV, dir.path().join("no-such-viewer")) };
+    let failed = desk.print_case_form(CaseForm::Receipt, second, AfterPrint::Open).unwrap();
+    unsafe { std::env::set_var(tongban_desk::viewer::VIEWER_ENV, &viewer) };
+    assert!(!failed.delivered && !failed.reprint, "{failed:?}");
+    let why = failed.warning.clone().expect("why it did not print");
+    assert!(why.starts_with("收件登记表未打印：找不到设置的 PDF 查看器"), "{why}");
+    assert!(why.contains("请安装 PDF 阅读器") && why.contains("不算已打印"), "{why}");
+    assert!(!failed.message.contains("已在查看器中打开"), "{}", failed.message);
+    assert!(Path::new(&failed.path).is_file(), "the PDF stays saved for whoever fixes the viewer");
+    let retried = desk.print_case_form(CaseForm::Receipt, second, AfterPrint::Save).unwrap();
+    assert!(retried.delivered && !retried.reprint, "{retried:?}");
+    assert!(!pdf_text(Path::new(&retried.path)).contains("补打"));
+
+    // No `lp` on PATH: the ledger is saved, not recorded, and the clerk is told why it did not print.
     let empty_bin = dir.path().join("bin");
     std::fs::create_dir(&empty_bin).unwrap();
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -74,8 +92,9 @@ fn the_window_saves_records_and_hands_on_each_print() {
     let ledger = desk.print_ledger(&query, AfterPrint::Printer);
     unsafe { std::env::set_var("PATH", path) };
     let ledger = ledger.unwrap();
-    let warning = ledger.warning.expect("no printer command");
-    assert!(warning.contains("本机没有打印命令 lp") && warning.contains(&ledger.path), "{warning}");
+    assert!(!ledger.delivered, "{ledger:?}");
+    let warning = ledger.warning.clone().expect("no printer command");
+    assert!(warning.contains("本机没有打印命令 lp") && !warning.contains(&ledger.path), "{warning}");
     assert!(pdf_text(Path::new(&ledger.path)).contains("跨省通办每日收件台账"));
 
     // Bad input changes nothing: no file, no record.
@@ -84,5 +103,7 @@ fn the_window_saves_records_and_hands_on_each_print() {
     let unknown = desk.print_case_form(CaseForm::Notice, "411329-20260101-A1-9999", AfterPrint::Save).unwrap_err();
     assert_eq!(unknown.code, "unknown_case", "{unknown:?}");
     let files = std::fs::read_dir(desk.prints_dir()).unwrap().count();
-    assert_eq!(files, 3, "two receipts and one ledger");
+    // Two receipts of the first case, the second case's receipt (saved twice under one name:
+    // the failed try and the first real print) and the ledger.
+    assert_eq!(files, 4, "{files} files");
 }

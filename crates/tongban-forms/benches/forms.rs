@@ -55,7 +55,7 @@ fn main() {
     println!("|---|---:|---:|---:|---:|---:|---:|");
 
     let hall = hall();
-    let deadline = Some(day() + chrono::Duration::days(21));
+    let deadline = Some(due(21));
     if on("receipt") {
         let case = case(2);
         bench("收件登记表, 3 materials (2 copies)", runs, || {
@@ -74,7 +74,7 @@ fn main() {
             tongban_forms::notice(&Notice {
                 case: &case,
                 issued_on: day(),
-                supplement_by: day() + chrono::Duration::days(14),
+                supplement_by: due(14),
                 clerk: "张敏",
                 hall: &hall,
                 mark: mark(),

@@ -626,11 +626,24 @@ impl Canvas<'_> {
         let count = pages.len();
         for (i, page) in pages.enumerate() {
             self.go_to_page(page);
-            self.hline(left, right, rule_y, 0.3);
-            self.text_at(left, text_y, 7.5, Align::Left, note);
-            self.text_at(page_w / 2.0, text_y, 8.5, Align::Centre, &format!("第 {} 页　共 {count} 页", i + 1));
-            self.text_at(right, text_y, 7.5, Align::Right, mark);
+            let centre = format!("第 {} 页　共 {count} 页", i + 1);
+            self.footer(page_w, (left, right), (rule_y, text_y), (note, &centre, mark));
         }
+    }
+
+    /// One page's footer: a rule, then `note` on the left, `centre` (the page count) in the
+    /// middle and `mark` (补打) on the right.
+    pub fn footer(
+        &mut self,
+        page_w: f32,
+        (left, right): (f32, f32),
+        (rule_y, text_y): (f32, f32),
+        (note, centre, mark): (&str, &str, &str),
+    ) {
+        self.hline(left, right, rule_y, 0.3);
+        self.text_at(left, text_y, 7.5, Align::Left, note);
+        self.text_at(page_w / 2.0, text_y, 8.5, Align::Centre, centre);
+        self.text_at(right, text_y, 7.5, Align::Right, mark);
     }
 
     /// Makes page `index` (from 0) the one drawn on, e.g. to write 第 x 页 共 y 页 once the

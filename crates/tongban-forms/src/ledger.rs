@@ -10,6 +10,8 @@ use crate::font::FormFont;
 use crate::layout::{lay_row, Align, Area, Canvas, Col, Row, Style};
 use crate::{date_zh, reprint_line, FormError, Ledger};
 
+mod rates;
+
 const PAGE_W: f32 = 297.0;
 const PAGE_H: f32 = 210.0;
 const LEFT: f32 = 12.0;
@@ -114,7 +116,7 @@ fn lay_entry(font: &FormFont, i: usize, e: &LedgerEntry, one_day: bool, cols: &[
         partner,
         transfer_short(e),
         c.status.label().to_string(),
-        c.deadline.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".into()),
+        tongban_core::clocks::deadline_text(c.deadline, c.status),
         e.clerk_name.clone(),
     ];
     for (what, text) in TITLES.iter().zip(&texts) {
@@ -200,7 +202,12 @@ impl Writer<'_, '_> {
     }
 }
 
-pub(crate) fn render(font: &FormFont, input: &Ledger<'_>) -> Result<Vec<u8>, FormError> {
+/// The ledger; with `rates`, its rates section (办理指标) follows the totals.
+pub(crate) fn render(
+    font: &FormFont,
+    input: &Ledger<'_>,
+    rates: Option<&tongban_core::rates::RateReport>,
+) -> Result<Vec<u8>, FormError> {
     if input.to < input.from {
         return Err(FormError::BadRange { from: input.from, to: input.to });
     }
@@ -272,6 +279,12 @@ pub(crate) fn render(font: &FormFont, input: &Ledger<'_>) -> Result<Vec<u8>, For
     w.y += totals_head.height;
     w.c.draw_row(LEFT, w.y, &total_cols, &totals, INNER);
     w.y += totals.height;
+    if let Some(rates) = rates {
+        self::rates::draw(&mut w, font, rates)?;
+        if w.y + 22.0 > BODY_BOTTOM {
+            w.continued_page()?;
+        }
+    }
     let y = w.y + 12.0;
     let c = &mut w.c;
     c.text_at(LEFT, y, 10.0, Align::Left, &format!("制表人：{}", input.printed_by));

@@ -1,6 +1,7 @@
-//! The forms a window prints, as PDF bytes: the 收件登记表 (two copies, 存档联 and 申请人联), the
-//! 一次性告知书, and the 每日台账. Pure: the data comes in, the bytes go out; the caller keeps
-//! the PDF ([`tongban_store::Store::record_print`]) and hands it to the viewer or printer.
+//! The forms a window prints, as PDF bytes: the 收件登记表 and the 一次性告知书 (each in two
+//! copies, 存档联 and 申请人联: the `copies` module), and the 每日台账. Pure: the data comes in,
+//! the bytes go out; the caller keeps the PDF ([`tongban_store::Store::record_print`]) and
+//! hands it to the viewer or printer.
 //!
 //! - One font, shipped inside the binary and embedded as a subset ([`font`]).
 //! - Every field is checked against the font before anything is drawn: a character the font
@@ -12,6 +13,7 @@
 //!   第 x 页 共 y 页.
 
 mod audit;
+mod copies;
 pub mod font;
 mod layout;
 mod ledger;
@@ -21,6 +23,7 @@ mod recovery;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use tongban_core::case::CaseState;
+use tongban_core::workdays::Deadline;
 use tongban_store::{HallTexts, LedgerEntry};
 
 pub use font::FormFont;
@@ -42,6 +45,10 @@ pub enum FormError {
     BadRange { from: NaiveDate, to: NaiveDate },
     #[error("二维码生成失败：{0}")]
     Qr(String),
+    /// A case whose promise runs has no 承诺办结 date: printing would leave the applicant's
+    /// legal promise blank.
+    #[error("办件{number}的承诺办结日期未能计算，登记表不能打印；请检查节假日安排（tongban workdays）后重试")]
+    NoDeadline { number: String },
 }
 
 impl FormError {
@@ -53,9 +60,13 @@ impl FormError {
             FormError::NothingToNotify { .. } => "nothing_to_notify",
             FormError::BadRange { .. } => "bad_range",
             FormError::Qr(_) => "qr",
+            FormError::NoDeadline { .. } => "no_deadline",
         }
     }
 }
+
+/// The mark a 预估 date carries on every form.
+pub const ESTIMATED_NOTE: &str = "（按预估节假日安排计算）";
 
 /// When a form is printed, and whether it is a 补打 (the same form was printed before).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,8 +92,9 @@ impl PrintMark {
 pub struct Receipt<'a> {
     /// The case as its events fold: the intake and the materials as they are now.
     pub case: &'a CaseState,
-    /// 承诺办结日期 (working days from the day the case is complete); `None` while 待补正.
-    pub deadline: Option<NaiveDate>,
+    /// 承诺办结日期 (working days from the day the case is complete, 补正 not counted); `None`
+    /// while it has not started or stands still (`tongban_core::clocks::no_deadline_note`).
+    pub deadline: Option<Deadline>,
     /// The name of the clerk who took the case in.
     pub clerk: &'a str,
     pub hall: &'a HallTexts,
@@ -96,7 +108,7 @@ pub struct Notice<'a> {
     /// The day the notice was first given (a reprint keeps it, and so keeps the deadline).
     pub issued_on: NaiveDate,
     /// The last day to bring the materials: `hall.supplement_days` working days after `issued_on`.
-    pub supplement_by: NaiveDate,
+    pub supplement_by: Deadline,
     /// The name of the clerk who gives the notice.
     pub clerk: &'a str,
     pub hall: &'a HallTexts,
@@ -179,7 +191,13 @@ pub fn notice(input: &Notice<'_>) -> Result<Vec<u8>, FormError> {
 
 /// The 每日台账 (A4 landscape).
 pub fn ledger(input: &Ledger<'_>) -> Result<Vec<u8>, FormError> {
-    ledger::render(FormFont::shared(), input)
+    ledger::render(FormFont::shared(), input, None)
+}
+
+/// The 每日台账 with its rates section (办理指标: 受理率, 按时办结率, 超期件数, 平均办理用时 in
+/// all and by item, partner and clerk, each rate's definition printed with it) after the totals.
+pub fn ledger_with_rates(input: &Ledger<'_>, rates: &tongban_core::rates::RateReport) -> Result<Vec<u8>, FormError> {
+    ledger::render(FormFont::shared(), input, Some(rates))
 }
 
 /// What a ledger covers, as printed under its title ("2026年3月2日　受理人：张敏"): also the

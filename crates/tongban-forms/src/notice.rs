@@ -1,9 +1,13 @@
 //! 一次性告知书 (A4 portrait): everything that is missing or does not conform, at once, with what
 //! each material must be, the legal basis, the deadline, where to bring it, and the signatures.
+//! Two copies like the receipt: the hall keeps the 存档联 the applicant signed for, the applicant
+//! takes the 申请人联.
 
+use tongban_core::applicant::mask_id_number;
 use tongban_core::case::{CaseState, CaseStatus, IntakeForm, Material};
 use tongban_core::region;
 
+use crate::copies::{self, FormCopy};
 use crate::font::FormFont;
 use crate::layout::{lay_row, line_height, pt_to_mm, wrap, Align, Area, Canvas, Col, Row, Style};
 use crate::receipt::{BODY_BOTTOM, LEFT, PAGE_H, PAGE_W, WIDTH};
@@ -85,6 +89,13 @@ fn requirement(m: &Material) -> String {
     }
 }
 
+/// The handling region's note with the 需补正 this notice tells, if it left one: the applicant
+/// reads it with the list of what to bring.
+fn office_note(case: &CaseState) -> Option<&str> {
+    let asked = matches!(case.status, CaseStatus::SupplementRequested | CaseStatus::Supplementing);
+    Some(case.supplement_note.as_str()).filter(|n| asked && !n.is_empty())
+}
+
 fn check_fields(font: &FormFont, input: &Notice<'_>, items: &[NoticeItem]) -> Result<(), FormError> {
     let form = &input.case.intake.form;
     let hall = input.hall;
@@ -108,6 +119,14 @@ fn check_fields(font: &FormFont, input: &Notice<'_>, items: &[NoticeItem]) -> Re
     ];
     for (label, text) in fields {
         font.check(label, text)?;
+    }
+    if let Some(note) = office_note(input.case) {
+        font.check("办理地说明", note)?;
+    }
+    if let Some(a) = &form.agent {
+        font.check("代办人姓名", &a.name)?;
+        font.check("代办人证件号码", &a.id_number)?;
+        font.check("代办人电话", &a.phone)?;
     }
     for (i, item) in form.bundle_items.iter().enumerate() {
         font.check(&format!("一件事第{}个事项的名称", i + 1), &item.name)?;
@@ -134,13 +153,15 @@ impl Para {
     }
 }
 
-struct Writer<'a, 'f> {
-    c: Canvas<'f>,
+/// One copy being drawn, and how far down its current page it has got.
+struct Writer<'a, 'c, 'f> {
+    c: &'c mut Canvas<'f>,
     input: &'a Notice<'a>,
+    copy: FormCopy,
     y: f32,
 }
 
-impl Writer<'_, '_> {
+impl Writer<'_, '_, '_> {
     /// Starts a continuation page if `h` mm do not fit below `y`.
     fn ensure(&mut self, h: f32) -> bool {
         if self.y + h <= BODY_BOTTOM {
@@ -153,8 +174,9 @@ impl Writer<'_, '_> {
     fn new_page(&mut self) {
         self.c.add_page(PAGE_W, PAGE_H);
         self.c.title_at(PAGE_W / 2.0, 20.0, 14.0, Align::Centre, "一次性告知书（续）");
-        self.c.text_at(LEFT + WIDTH, 27.0, 9.5, Align::Right, &format!("编号：{}", self.input.case.intake.number));
-        self.y = 32.0;
+        self.c.text_at(LEFT, 28.0, 9.5, Align::Left, &format!("编号：{}", self.input.case.intake.number));
+        copies::draw_mark(self.c, LEFT + WIDTH, 23.0, self.copy);
+        self.y = 33.0;
     }
 
     /// A paragraph, continuing on the next page line by line if it has to.
@@ -216,15 +238,28 @@ pub(crate) fn render(font: &FormFont, input: &Notice<'_>) -> Result<Vec<u8>, For
     } else {
         format!("{}（{}）", hall.address.trim(), intake.window)
     };
+    let estimated = if input.supplement_by.estimated { "，按预估节假日安排计算" } else { "" };
     let deadline = format!(
-        "　　请于{}前（自告知之日起{}个工作日内）将上述材料一次性补正齐全，送至{}。{}",
-        date_zh(input.supplement_by),
+        "　　请于{}前（自告知之日起{}个工作日内{estimated}）将上述材料一次性补正齐全，送至{}。{}",
+        date_zh(input.supplement_by.date),
         hall.supplement_days,
         place,
         hall.notice_closing.trim()
     );
+    // Who stands at the window for the applicant, with the ID masked as on every list.
+    let agent = form.agent.as_ref().map(|a| {
+        let text = format!(
+            "代办人：{}（{}）　证件号码：{}　联系电话：{}",
+            a.name,
+            a.role.label(),
+            mask_id_number(&a.id_number),
+            a.phone
+        );
+        Para::new(font, &text, 10.0)
+    });
     let opening = Para::new(font, &opening, SIZE);
     let deadline = Para::new(font, &deadline, SIZE);
+    let office = office_note(input.case).map(|note| Para::new(font, &format!("　　办理地说明：{note}"), SIZE));
     let blank = |s: &str| {
         if s.trim().is_empty() {
             "＿＿＿＿＿＿＿＿".to_string()
@@ -267,84 +302,106 @@ pub(crate) fn render(font: &FormFont, input: &Notice<'_>) -> Result<Vec<u8>, For
     }
 
     let mut c = Canvas::new(font, &format!("一次性告知书 {}", intake.number));
-    c.add_page(PAGE_W, PAGE_H);
-    if let Some(line) = reprint_line(&input.mark) {
-        c.text_at(LEFT, 13.0, 8.5, Align::Left, &line);
-    }
-    c.text_at(LEFT + WIDTH, 13.0, 9.5, Align::Right, &format!("编号：{}", intake.number));
-    c.text_in(
-        Area::new(LEFT + 20.0, 19.0, WIDTH - 40.0, 7.0),
-        Style::new(13.0).shrink_to(9.0).centred(),
-        "服务中心名称",
-        &hall.hall_name,
-    )?;
-    c.title_at(PAGE_W / 2.0, 37.0, 22.0, Align::Centre, "一次性告知书");
-    let subtitle = if bundle {
-        "（跨省通办 · 一件事 · 申请材料补正）"
-    } else {
-        "（跨省通办 · 申请材料补正）"
-    };
-    c.text_at(PAGE_W / 2.0, 44.0, 9.5, Align::Centre, subtitle);
-
-    let mut w = Writer { c, input, y: 50.0 };
-    let addressee = Para::new(font, &format!("{}：", form.applicant.name()), SIZE);
-    w.para(&addressee, 1.0);
-    w.para(&opening, 3.0);
-
-    // The table, its header repeated on each page it reaches.
-    w.ensure(head.height + rows.first().map_or(0.0, |r| r.height));
-    let mut top = w.y;
-    w.c.draw_row(LEFT, w.y, head_cols, &head, INNER);
-    w.y += head.height;
-    for row in &rows {
-        if w.y + row.height > BODY_BOTTOM {
-            w.c.frame(Area::new(LEFT, top, WIDTH, w.y - top), OUTER);
-            w.new_page();
-            top = w.y;
-            w.c.draw_row(LEFT, w.y, head_cols, &head, INNER);
-            w.y += head.height;
+    let draw = |c: &mut Canvas<'_>, copy: FormCopy| -> Result<(), FormError> {
+        c.add_page(PAGE_W, PAGE_H);
+        if let Some(line) = reprint_line(&input.mark) {
+            c.text_at(LEFT, 13.0, 8.5, Align::Left, &line);
         }
-        w.c.draw_row(LEFT, w.y, cols, row, INNER);
-        w.y += row.height;
-    }
-    w.c.frame(Area::new(LEFT, top, WIDTH, w.y - top), OUTER);
-    w.y += 4.0;
+        c.text_at(LEFT + WIDTH, 13.0, 9.5, Align::Right, &format!("编号：{}", intake.number));
+        c.text_in(
+            Area::new(LEFT + 20.0, 19.0, WIDTH - 40.0, 7.0),
+            Style::new(13.0).shrink_to(9.0).centred(),
+            "服务中心名称",
+            &hall.hall_name,
+        )?;
+        c.title_at(PAGE_W / 2.0, 37.0, 22.0, Align::Centre, "一次性告知书");
+        copies::draw_mark(c, LEFT + WIDTH, 31.0, copy);
+        let subtitle = if bundle {
+            "（跨省通办 · 一件事 · 申请材料补正）"
+        } else {
+            "（跨省通办 · 申请材料补正）"
+        };
+        c.text_at(PAGE_W / 2.0, 44.0, 9.5, Align::Centre, subtitle);
 
-    w.para(&deadline, 3.0);
-    for p in &contacts {
-        w.para(p, 0.8);
-    }
-    w.y += 2.0;
-    w.ensure(basis_h);
-    let basis = Area::new(LEFT, w.y, WIDTH, basis_h);
-    w.c.fill(basis, 0.95);
-    w.c.frame(basis, 0.4);
-    w.c.lines_in(basis.inset(3.0, 2.0), 9.0, Style::new(9.0).top(), &basis_lines);
-    w.y += basis_h + 4.0;
+        let mut w = Writer { c, input, copy, y: 50.0 };
+        if let Some(agent) = &agent {
+            w.para(agent, 1.5);
+        }
+        let addressee = Para::new(font, &format!("{}：", form.applicant.name()), SIZE);
+        w.para(&addressee, 1.0);
+        w.para(&opening, 3.0);
 
-    // Signatures, the seal and the date of the notice stay together.
-    let sign_h = 44.0;
-    w.ensure(sign_h);
-    let y = w.y;
-    let c = &mut w.c;
-    c.text_at(LEFT, y + 8.0, 10.5, Align::Left, &format!("受理人：{}", input.clerk));
-    c.text_at(LEFT, y + 17.0, 10.5, Align::Left, "受理人签字：");
-    c.hline(LEFT + 23.0, LEFT + 60.0, y + 18.2, 0.4);
-    c.text_at(LEFT, y + 26.0, 10.5, Align::Left, "日期：　　　　年　　月　　日");
-    let who = if form.agent.is_some() { "申请人（代办人）签收：" } else { "申请人签收：" };
-    let x2 = LEFT + 66.0;
-    c.text_at(x2, y + 17.0, 10.5, Align::Left, who);
-    let ww = pt_to_mm(c.font.width_pt(who, 10.5));
-    c.hline(x2 + ww, (LEFT + WIDTH - 46.0).max(x2 + ww + 20.0), y + 18.2, 0.4);
-    c.text_at(x2, y + 26.0, 10.5, Align::Left, "日期：　　　　年　　月　　日");
-    let seal = Area::new(LEFT + WIDTH - 42.0, y, 42.0, 32.0);
-    c.dashed_frame(seal, 0.5);
-    c.text_at(seal.x + seal.w / 2.0, seal.bottom() - 3.0, 8.0, Align::Centre, "（受理窗口盖章）");
-    c.text_at(seal.right(), seal.bottom() + 7.0, 10.5, Align::Right, &date_zh(input.issued_on));
+        // The table, its header repeated on each page it reaches.
+        w.ensure(head.height + rows.first().map_or(0.0, |r| r.height));
+        let mut top = w.y;
+        w.c.draw_row(LEFT, w.y, head_cols, &head, INNER);
+        w.y += head.height;
+        for row in &rows {
+            if w.y + row.height > BODY_BOTTOM {
+                w.c.frame(Area::new(LEFT, top, WIDTH, w.y - top), OUTER);
+                w.new_page();
+                top = w.y;
+                w.c.draw_row(LEFT, w.y, head_cols, &head, INNER);
+                w.y += head.height;
+            }
+            w.c.draw_row(LEFT, w.y, cols, row, INNER);
+            w.y += row.height;
+        }
+        w.c.frame(Area::new(LEFT, top, WIDTH, w.y - top), OUTER);
+        w.y += 4.0;
 
-    let mut c = w.c;
+        if let Some(office) = &office {
+            w.para(office, 3.0);
+        }
+        w.para(&deadline, 3.0);
+        for p in &contacts {
+            w.para(p, 0.8);
+        }
+        w.y += 2.0;
+        w.ensure(basis_h);
+        let basis = Area::new(LEFT, w.y, WIDTH, basis_h);
+        w.c.fill(basis, 0.95);
+        w.c.frame(basis, 0.4);
+        w.c.lines_in(basis.inset(3.0, 2.0), 9.0, Style::new(9.0).top(), &basis_lines);
+        w.y += basis_h + 4.0;
+
+        // Signatures, the seal and the date of the notice stay together.
+        let sign_h = 44.0;
+        w.ensure(sign_h);
+        let y = w.y;
+        let c = &mut w.c;
+        c.text_at(LEFT, y + 8.0, 10.5, Align::Left, &format!("受理人：{}", input.clerk));
+        c.text_at(LEFT, y + 17.0, 10.5, Align::Left, "受理人签字：");
+        c.hline(LEFT + 23.0, LEFT + 60.0, y + 18.2, 0.4);
+        c.text_at(LEFT, y + 26.0, 10.5, Align::Left, "日期：　　　　年　　月　　日");
+        let x2 = LEFT + 66.0;
+        if copy.is_archive() {
+            // The hall keeps this copy: the applicant (or the agent) signs for the notice on it.
+            let who = if form.agent.is_some() { "申请人（代办人）签收：" } else { "申请人签收：" };
+            c.text_at(x2, y + 17.0, 10.5, Align::Left, who);
+            let ww = pt_to_mm(c.font.width_pt(who, 10.5));
+            c.hline(x2 + ww, (LEFT + WIDTH - 46.0).max(x2 + ww + 20.0), y + 18.2, 0.4);
+            c.text_at(x2, y + 26.0, 10.5, Align::Left, "日期：　　　　年　　月　　日");
+        } else {
+            c.text_at(x2, y + 17.0, 10.5, Align::Left, "本联交申请人留存，");
+            c.text_at(x2, y + 23.0, 10.5, Align::Left, "补正时请携带本告知书。");
+        }
+        let seal = Area::new(LEFT + WIDTH - 42.0, y, 42.0, 32.0);
+        c.dashed_frame(seal, 0.5);
+        c.text_at(seal.x + seal.w / 2.0, seal.bottom() - 3.0, 8.0, Align::Centre, "（受理窗口盖章）");
+        c.text_at(seal.right(), seal.bottom() + 7.0, 10.5, Align::Right, &date_zh(input.issued_on));
+        Ok(())
+    };
     let note = format!("打印时间：{}", input.mark.printed_at.format("%Y-%m-%d %H:%M"));
     let mark = if input.mark.is_reprint() { "补打" } else { "" };
-    c.stamp_footers(0..c.page_count(), PAGE_W, (LEFT, LEFT + WIDTH), (BODY_BOTTOM + 2.5, PAGE_H - 8.0), (&note, mark));
+    copies::draw_copies(&mut c, draw, |c, copy, page, pages| {
+        c.footer(
+            PAGE_W,
+            (LEFT, LEFT + WIDTH),
+            (BODY_BOTTOM + 2.5, PAGE_H - 8.0),
+            (&note, &copies::page_label(copy, page, pages), mark),
+        );
+        Ok(())
+    })?;
     c.finish()
 }

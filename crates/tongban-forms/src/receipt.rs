@@ -2,9 +2,10 @@
 //! and the hall's archive copy. Two copies in one PDF, each starting on a new page.
 
 use tongban_core::applicant::Applicant;
-use tongban_core::case::{ELicense, IntakeForm, Material, MaterialForm, ResultDelivery, Transfer};
+use tongban_core::case::{CaseStatus, ELicense, IntakeForm, Material, MaterialForm, ResultDelivery, Transfer};
 use tongban_core::region;
 
+use crate::copies::{self, FormCopy};
 use crate::font::FormFont;
 use crate::layout::{lay_row, Align, Area, Canvas, Col, Row, Style};
 use crate::{date_zh, reprint_line, FormError, Receipt};
@@ -67,9 +68,6 @@ const ITEM_TITLES: [&str; 5] = ["序号", "事项名称", "事项编码", "办�
 /// A title row across the table.
 const TITLE: [Col; 1] = [Col::head(WIDTH)];
 const WHOLE: [Col; 1] = [Col::centred(WIDTH)];
-
-/// The two copies: what the page says, and the word for 第一联 / 第二联.
-const COPIES: [(&str, &str); 2] = [("存档联", "第一联"), ("申请人联", "第二联")];
 
 pub(crate) fn transfer_text(t: &Transfer) -> String {
     let mode = match (t.network, t.mail) {
@@ -215,13 +213,23 @@ fn party_lines(input: &Receipt<'_>) -> Vec<Line> {
     out
 }
 
-fn tail_lines(input: &Receipt<'_>) -> Vec<Line> {
+fn tail_lines(input: &Receipt<'_>) -> Result<Vec<Line>, FormError> {
     let intake = &input.case.intake;
     let form = &intake.form;
     let promised = form.item.promised_days;
-    let deadline = match input.deadline {
-        Some(d) => format!("{}前办结（承诺时限{promised}个工作日）", date_zh(d)),
-        None => format!("材料补齐之日起{promised}个工作日内办结（目前材料不齐，待补正）"),
+    let deadline = match (input.deadline, input.case.status) {
+        (Some(d), _) => {
+            let estimated = if d.estimated { crate::ESTIMATED_NOTE } else { "" };
+            format!("{}前办结（承诺时限{promised}个工作日）{estimated}", date_zh(d.date))
+        }
+        (None, CaseStatus::AwaitingMaterials) => {
+            format!("材料补齐之日起{promised}个工作日内办结（目前材料不齐，待补正）")
+        }
+        (None, CaseStatus::SupplementRequested | CaseStatus::Supplementing) => {
+            format!("补正期间暂停计时，补正材料齐全后继续计算（承诺时限{promised}个工作日）")
+        }
+        // The promise runs (or ran): a blank here would hide it from the applicant.
+        (None, _) => return Err(FormError::NoDeadline { number: intake.number.to_string() }),
     };
     let delivery = match &form.delivery {
         ResultDelivery::AtWindow => format!("窗口领取（{}）", intake.window),
@@ -236,7 +244,7 @@ fn tail_lines(input: &Receipt<'_>) -> Vec<Line> {
         out.push(Line::Span("备注", form.note.trim().to_string()));
     }
     out.push(Line::Span("告知事项", input.hall.receipt_notice.clone()));
-    out
+    Ok(out)
 }
 
 /// Checks every field against the font, naming the field, before anything is drawn.
@@ -421,7 +429,7 @@ fn draw_signatures(c: &mut Canvas<'_>, y: f32, input: &Receipt<'_>) {
 }
 
 /// The top of a copy's first page: hall, title, number, QR, copy mark. Returns the y below.
-fn draw_head(c: &mut Canvas<'_>, input: &Receipt<'_>, copy: (&str, &str)) -> Result<f32, FormError> {
+fn draw_head(c: &mut Canvas<'_>, input: &Receipt<'_>, copy: FormCopy) -> Result<f32, FormError> {
     let number = input.case.intake.number.as_str();
     if let Some(line) = reprint_line(&input.mark) {
         c.text_at(LEFT, 13.0, 8.5, Align::Left, &line);
@@ -445,36 +453,30 @@ fn draw_head(c: &mut Canvas<'_>, input: &Receipt<'_>, copy: (&str, &str)) -> Res
         Align::Left,
         &format!("收件日期：{}", date_zh(input.case.intake.received_on)),
     );
-    copy_mark(c, y, copy);
+    copies::draw_mark(c, PAGE_W - LEFT, y, copy);
     Ok(y + 9.0)
 }
 
-fn copy_mark(c: &mut Canvas<'_>, y: f32, (name, ordinal): (&str, &str)) {
-    let area = Area::new(PAGE_W - LEFT - 30.0, y, 30.0, 7.0);
-    c.frame(area, 0.8);
-    c.text_at(area.x + area.w / 2.0, y + 5.0, 10.0, Align::Centre, &format!("{ordinal}　{name}"));
-}
-
 /// The top of a continuation page. Returns the y below.
-fn draw_continued_head(c: &mut Canvas<'_>, input: &Receipt<'_>, copy: (&str, &str)) -> f32 {
+fn draw_continued_head(c: &mut Canvas<'_>, input: &Receipt<'_>, copy: FormCopy) -> f32 {
     c.title_at(PAGE_W / 2.0, 20.0, 14.0, Align::Centre, "跨省通办收件登记表（续）");
     let y = 26.0;
     c.text_at(LEFT, y + 5.0, 10.5, Align::Left, &format!("办件编号：{}", input.case.intake.number.as_str()));
-    copy_mark(c, y, copy);
+    copies::draw_mark(c, PAGE_W - LEFT, y, copy);
     y + 10.0
 }
 
 fn draw_footer(
     c: &mut Canvas<'_>,
     input: &Receipt<'_>,
-    copy: &str,
+    copy: FormCopy,
     page: usize,
     pages: usize,
 ) -> Result<(), FormError> {
     crate::layout::contact_footer(c, input.hall, LEFT, WIDTH, BODY_BOTTOM + 2.5)?;
     let y = PAGE_H - 8.0;
     c.text_at(LEFT, y, 7.5, Align::Left, &format!("打印时间：{}", input.mark.printed_at.format("%Y-%m-%d %H:%M")));
-    c.text_at(PAGE_W / 2.0, y, 8.5, Align::Centre, &format!("{copy}　第 {page} 页　共 {pages} 页"));
+    c.text_at(PAGE_W / 2.0, y, 8.5, Align::Centre, &copies::page_label(copy, page, pages));
     if input.mark.is_reprint() {
         c.text_at(LEFT + WIDTH, y, 8.5, Align::Right, "补打");
     }
@@ -483,15 +485,15 @@ fn draw_footer(
 
 /// One copy being drawn: where the body has reached and where the current bordered block began
 /// (framed when the page or the copy ends).
-struct Sheet<'a, 'f> {
-    c: Canvas<'f>,
+struct Sheet<'a, 'c, 'f> {
+    c: &'c mut Canvas<'f>,
     input: &'a Receipt<'a>,
-    copy: (&'static str, &'static str),
+    copy: FormCopy,
     y: f32,
     block_top: f32,
 }
 
-impl Sheet<'_, '_> {
+impl Sheet<'_, '_, '_> {
     fn close_block(&mut self) {
         if self.y > self.block_top {
             self.c.frame(Area::new(LEFT, self.block_top, WIDTH, self.y - self.block_top), OUTER);
@@ -502,7 +504,7 @@ impl Sheet<'_, '_> {
     fn next_page(&mut self) {
         self.close_block();
         self.c.add_page(PAGE_W, PAGE_H);
-        self.y = draw_continued_head(&mut self.c, self.input, self.copy);
+        self.y = draw_continued_head(self.c, self.input, self.copy);
         self.block_top = self.y;
     }
 
@@ -552,20 +554,17 @@ pub(crate) fn render(font: &FormFont, input: &Receipt<'_>) -> Result<Vec<u8>, Fo
     let items = if form.bundle_items.is_empty() { None } else { Some(items_table(font, form)?) };
     let party = lay(party_lines(input))?;
     let materials = materials_table(font, input)?;
-    let tail = lay(tail_lines(input))?;
+    let tail = lay(tail_lines(input)?)?;
     let tail_h: f32 = tail.iter().map(|(_, r)| r.height).sum::<f32>() + 2.0 + SIGN_H;
     if tail_h > BODY_BOTTOM - 40.0 {
         return Err(FormError::TooLong { field: "告知事项或备注".into() });
     }
 
-    let c = Canvas::new(font, &format!("跨省通办收件登记表 {}", input.case.intake.number.as_str()));
-    let mut sheet = Sheet { c, input, copy: COPIES[0], y: 0.0, block_top: 0.0 };
-    for copy in COPIES {
-        let first_page = sheet.c.page_count();
-        sheet.copy = copy;
-        sheet.c.add_page(PAGE_W, PAGE_H);
-        sheet.y = draw_head(&mut sheet.c, input, copy)?;
-        sheet.block_top = sheet.y;
+    let mut c = Canvas::new(font, &format!("跨省通办收件登记表 {}", input.case.intake.number.as_str()));
+    let draw = |c: &mut Canvas<'_>, copy: FormCopy| -> Result<(), FormError> {
+        c.add_page(PAGE_W, PAGE_H);
+        let y = draw_head(c, input, copy)?;
+        let mut sheet = Sheet { c, input, copy, y, block_top: y };
         sheet.rows(&item);
         if let Some(items) = &items {
             sheet.table(items);
@@ -578,14 +577,9 @@ pub(crate) fn render(font: &FormFont, input: &Receipt<'_>) -> Result<Vec<u8>, Fo
         }
         sheet.rows(&tail);
         sheet.close_block();
-        draw_signatures(&mut sheet.c, sheet.y + 2.0, input);
-
-        let pages = sheet.c.page_count() - first_page;
-        for p in 0..pages {
-            sheet.c.go_to_page(first_page + p);
-            draw_footer(&mut sheet.c, input, copy.0, p + 1, pages)?;
-        }
-        sheet.c.go_to_page(sheet.c.page_count() - 1);
-    }
-    sheet.c.finish()
+        draw_signatures(sheet.c, sheet.y + 2.0, input);
+        Ok(())
+    };
+    copies::draw_copies(&mut c, draw, |c, copy, page, pages| draw_footer(c, input, copy, page, pages))?;
+    c.finish()
 }

@@ -6,14 +6,13 @@ mod common;
 
 use std::path::Path;
 
-use chrono::Duration;
 use common::*;
 use tongban_core::case::CaseState;
 use tongban_forms::{FormError, Notice, Receipt};
 
 fn receipt(case: &CaseState) -> Result<Vec<u8>, FormError> {
     let hall = hall();
-    tongban_forms::receipt(&Receipt { case, deadline: None, clerk: "张敏", hall: &hall, mark: mark() })
+    tongban_forms::receipt(&Receipt { case, deadline: deadline_of(case), clerk: "张敏", hall: &hall, mark: mark() })
 }
 
 fn notice(case: &CaseState) -> Result<Vec<u8>, FormError> {
@@ -21,7 +20,7 @@ fn notice(case: &CaseState) -> Result<Vec<u8>, FormError> {
     tongban_forms::notice(&Notice {
         case,
         issued_on: day(),
-        supplement_by: day() + Duration::days(14),
+        supplement_by: due(14),
         clerk: "张敏",
         hall: &hall,
         mark: mark(),
@@ -124,7 +123,7 @@ fn a_bundle_notice_lists_the_union_of_missing_materials_once_with_the_items_need
     let path = write("bundle", "notice.pdf", &pdf);
     assert_font_embedded_subset_unicode(&path);
     let pages = rows(&path);
-    assert_eq!(pages.len(), 1);
+    assert_eq!(pages.len(), 2, "one page per copy, 存档联 and 申请人联");
     for cells in [
         &["序号", "材料名称", "问题", "所需事项", "应当符合的要求"][..],
         &[
@@ -164,7 +163,7 @@ fn a_bundle_notice_lists_the_union_of_missing_materials_once_with_the_items_need
     }
     let layout = squeeze(&text_pages(&path).concat());
     for name in names {
-        assert_eq!(layout.matches(name).count(), 1, "{name} listed once");
+        assert_eq!(layout.matches(name).count(), 2, "{name} listed once in each copy");
     }
     // What was brought, cited as an 电子证照, or does not apply is not listed.
     for absent in ["居民身份证", "居民户口簿", "本人银行储蓄卡", "授权委托书"] {
@@ -264,7 +263,7 @@ fn a_long_bundle_materials_list_repeats_its_header_with_the_items_column() {
             );
         }
     }
-    assert_eq!(listed, missing.len(), "every missing material once");
+    assert_eq!(listed, 2 * missing.len(), "every missing material once in each of the two copies");
 }
 
 #[test]

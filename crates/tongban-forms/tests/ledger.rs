@@ -126,3 +126,77 @@ fn a_name_the_font_lacks_names_the_case() {
         FormError::MissingGlyph { field: format!("办件{}的申请人", entries[1].case.number), ch: '\u{E000}' }
     );
 }
+
+/// Rates of `groups` items, one concluded-on-time and one open-overdue case each.
+fn many_rates(groups: usize) -> tongban_core::rates::RateReport {
+    use tongban_core::rates::{CaseFacts, Decision, Group};
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    let facts: Vec<CaseFacts> = (0..groups)
+        .flat_map(|i| {
+            let item = Group {
+                key: format!("I{i:03}"), label: format!("第{i}号事项（测试用的一个相当长的事项名称）")
+            };
+            let one = CaseFacts {
+                item,
+                partner: Group { key: "110106".into(), label: "北京市丰台区".into() },
+                clerk: Group { key: "zhangmin".into(), label: "张敏".into() },
+                decision: Some(Decision::Accepted),
+                concluded_on: Some(d("2026-03-04")),
+                deadline: Some(d("2026-03-09")),
+                promised_days: 5,
+            };
+            let open = CaseFacts { concluded_on: None, ..one.clone() };
+            [one, open]
+        })
+        .collect();
+    tongban_core::rates::rates(&facts, d("2026-12-06"), &tongban_core::workdays::WorkCalendar::shipped())
+}
+
+#[test]
+fn the_rates_follow_the_totals_with_their_definitions_and_continue_on_the_next_page() {
+    let hall = hall();
+    let entries = entries(30);
+    let rates = many_rates(60);
+    let pdf = tongban_forms::ledger_with_rates(&day_ledger(&entries, &hall), &rates).unwrap();
+    let path = write("ledger", "rates.pdf", &pdf);
+    assert_font_embedded_subset_unicode(&path);
+    let pages: Vec<String> = raw_pages(&path).iter().map(|p| squeeze(p)).collect();
+    let n = pages.len();
+    assert!(n >= 3, "{n} pages");
+    let all = pages.concat();
+    // After the totals, before the signature.
+    let totals = all.find(&totals_line(&entries)).expect("totals");
+    let section = all.find("办理指标").expect("the rates section");
+    let signature = all.find("审核人（科长签字）：").expect("signature");
+    assert!(totals < section && section < signature);
+    for d in &rates.definitions {
+        assert!(all.contains(&squeeze(&format!("{}：{}", d.name, d.text))), "definition of {}", d.name);
+    }
+    let head = "统计分组收件（件）受理率（已受理/已作出受理决定）按时办结率（按时办结/已办结）超期件数（件）平均办理用时（工作日）";
+    // All 120 cases: every one accepted, 60 concluded on time in 2 working days, 60 open and overdue.
+    assert!(all.contains(&format!("{head}全部120100.0%（120/120）100.0%（60/60）602.0")), "{all}");
+    assert!(all.contains("按事项") && all.contains("按办理地") && all.contains("按受理人"));
+    assert!(all.contains("第59号事项（测试用的一个相当长的事项名称）2100.0%（2/2）100.0%（1/1）12.0"));
+    // The rows that go on to the next page take the header with them, and every page its number.
+    let with_head = pages.iter().filter(|p| p.contains(head)).count();
+    assert!(with_head >= 2, "the rates header on {with_head} pages");
+    for (i, page) in pages.iter().enumerate() {
+        assert!(page.contains(&format!("第{}页共{n}页", i + 1)), "page number on page {}", i + 1);
+    }
+    let last = png(&path, n);
+    assert!(std::fs::metadata(&last).unwrap().len() > 1000);
+}
+
+#[test]
+fn no_case_decided_prints_dashes_not_zero_percent() {
+    let hall = hall();
+    let rates = tongban_core::rates::rates(
+        &[],
+        "2026-12-06".parse().unwrap(),
+        &tongban_core::workdays::WorkCalendar::shipped(),
+    );
+    let pdf = tongban_forms::ledger_with_rates(&day_ledger(&[], &hall), &rates).unwrap();
+    let path = write("ledger", "rates-empty.pdf", &pdf);
+    let text = squeeze(&raw_text(&path));
+    assert!(text.contains("平均办理用时（工作日）全部0——0—"), "{text}");
+}

@@ -2,7 +2,6 @@
 
 mod common;
 
-use chrono::Duration;
 use common::*;
 use tongban_core::case::{CaseState, EventBody};
 use tongban_desk::demo::sample_form;
@@ -11,12 +10,7 @@ use tongban_store::HallTexts;
 
 fn render_with(case: &CaseState, hall: &HallTexts) -> Result<Vec<u8>, FormError> {
     tongban_forms::notice(&Notice {
-        case,
-        issued_on: day(),
-        supplement_by: day() + Duration::days(14),
-        clerk: "张敏",
-        hall,
-        mark: mark(),
+        case, issued_on: day(), supplement_by: due(14), clerk: "张敏", hall, mark: mark()
     })
 }
 
@@ -94,6 +88,27 @@ fn what_the_handling_region_asked_for_is_listed_with_the_catalog_standard_when_i
 }
 
 #[test]
+fn the_handling_regions_note_is_printed_with_what_it_asked_for() {
+    let mut case = case(0);
+    case.apply(&EventBody::SupplementRequested {
+        items: vec!["近三个月工资流水".into()],
+        note: "  流水须加盖银行业务章，复印件无效  ".into(),
+    })
+    .unwrap();
+    let pdf = render(&case).unwrap();
+    let path = write("notice", "supplement-note.pdf", &pdf);
+    let raw = squeeze(&raw_text(&path));
+    assert!(raw.contains(&squeeze("办理地说明：流水须加盖银行业务章，复印件无效")), "{raw}");
+    // Without a note there is no empty line for one.
+    let mut plain = self::case(0);
+    plain
+        .apply(&EventBody::SupplementRequested { items: vec!["近三个月工资流水".into()], note: String::new() })
+        .unwrap();
+    let raw = squeeze(&raw_text(&write("notice", "supplement-no-note.pdf", &render(&plain).unwrap())));
+    assert!(!raw.contains("办理地说明"), "{raw}");
+}
+
+#[test]
 fn a_complete_case_has_nothing_to_notify() {
     let case = case(0);
     assert!(case.intake.form.is_complete());
@@ -113,19 +128,74 @@ fn a_long_list_continues_with_the_header_repeated_and_pages_counted() {
     let pdf = render(&case).unwrap();
     let path = write("notice", "forty.pdf", &pdf);
     let pages: Vec<String> = raw_pages(&path).iter().map(|p| squeeze(p)).collect();
-    assert!(pages.len() >= 2, "{} pages", pages.len());
-    let n = pages.len();
-    for (i, page) in pages.iter().enumerate() {
-        assert!(page.contains(&format!("第{}页共{n}页", i + 1)), "page {}: {page}", i + 1);
-        assert!(page.contains(case.intake.number.as_str()));
+    // Two copies of the same length, each counting its own pages.
+    assert!(pages.len() >= 4 && pages.len().is_multiple_of(2), "{} pages", pages.len());
+    let n = pages.len() / 2;
+    for (copy, (ordinal, name)) in [("第一联", "存档联"), ("第二联", "申请人联")].into_iter().enumerate() {
+        let own = &pages[copy * n..(copy + 1) * n];
+        for (i, page) in own.iter().enumerate() {
+            assert!(page.contains(&format!("{name}第{}页共{n}页", i + 1)), "{name} page {}: {page}", i + 1);
+            assert!(page.contains(&format!("{ordinal}{name}")), "{name} page {}: {page}", i + 1);
+            assert!(page.contains(case.intake.number.as_str()));
+        }
+        let all = own.concat();
+        for k in 1..=40 {
+            let material = squeeze(&material(k, false).name);
+            assert_eq!(all.matches(&material).count(), 1, "{name}: {material}");
+        }
+        assert!(own[1].contains("一次性告知书（续）") && own[1].contains("序号材料名称问题应当符合的要求"));
+        assert!(own[n - 1].contains("受理人签字"), "signatures on the last page of the {name}");
     }
-    let all = pages.concat();
-    for k in 1..=40 {
-        let name = squeeze(&material(k, false).name);
-        assert_eq!(all.matches(&name).count(), 1, "{name}");
+    assert!(pages[n - 1].contains("申请人签收"), "the applicant signs the 存档联");
+}
+
+#[test]
+fn the_notice_prints_in_two_copies_the_applicant_signs_the_archive_one() {
+    let case = case(5);
+    let pdf = render(&case).unwrap();
+    let path = write("notice", "copies.pdf", &pdf);
+    let pages: Vec<String> = raw_pages(&path).iter().map(|p| squeeze(p)).collect();
+    assert_eq!(pages.len(), 2, "one page per copy");
+    let (archive, applicant) = (&pages[0], &pages[1]);
+    assert!(archive.contains("第一联存档联") && archive.contains("存档联第1页共1页"), "{archive}");
+    assert!(applicant.contains("第二联申请人联") && applicant.contains("申请人联第1页共1页"), "{applicant}");
+    // Each copy tells everything: what is missing, the law, the date, where to go.
+    let missing = case.intake.form.missing_materials().next().unwrap().name.clone();
+    for page in [archive, applicant] {
+        for e in [
+            format!("编号：{}", case.intake.number),
+            format!("1{missing}未提交"),
+            "请于2026年3月16日前".into(),
+            "补正地点：".into(),
+            "受理人：张敏".into(),
+            "（受理窗口盖章）".into(),
+        ] {
+            assert!(page.contains(&squeeze(&e)), "missing {e}\n{page}");
+        }
     }
-    assert!(pages[1].contains("一次性告知书（续）") && pages[1].contains("序号材料名称问题应当符合的要求"));
-    assert!(pages[n - 1].contains("申请人签收"), "signatures on the last page");
+    assert!(archive.contains("申请人签收："), "{archive}");
+    assert!(!applicant.contains("签收"), "{applicant}");
+    assert!(applicant.contains("本联交申请人留存，补正时请携带本告知书。"), "{applicant}");
+    assert!(!archive.contains("代办人"), "no agent, no agent line: {archive}");
+}
+
+#[test]
+fn the_notice_names_the_agent_with_the_id_masked() {
+    // Sample 37: a 帮办代办 helper (37 % 5 == 2) and a material missing (37 % 8 == 5).
+    let case = case(37);
+    let agent = case.intake.form.agent.clone().expect("an agent");
+    let pdf = render(&case).unwrap();
+    let path = write("notice", "agent.pdf", &pdf);
+    let pages: Vec<String> = raw_pages(&path).iter().map(|p| squeeze(p)).collect();
+    assert_eq!(pages.len(), 2);
+    let masked = tongban_core::applicant::mask_id_number(&agent.id_number);
+    assert_ne!(masked, agent.id_number);
+    let line = format!("代办人：{}（帮办代办）证件号码：{masked}联系电话：{}", agent.name, agent.phone);
+    for page in &pages {
+        assert!(page.contains(&squeeze(&line)), "missing {line}\n{page}");
+        assert!(!page.contains(&agent.id_number), "the agent's full number is not printed: {page}");
+    }
+    assert!(pages[0].contains("申请人（代办人）签收："), "{}", pages[0]);
 }
 
 #[test]

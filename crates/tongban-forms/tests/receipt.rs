@@ -13,13 +13,7 @@ use tongban_forms::{FormError, PrintMark, Receipt};
 
 fn render(case: &CaseState) -> Result<Vec<u8>, FormError> {
     let hall = hall();
-    tongban_forms::receipt(&Receipt {
-        case,
-        deadline: Some(day() + Duration::days(21)),
-        clerk: "张敏",
-        hall: &hall,
-        mark: mark(),
-    })
+    tongban_forms::receipt(&Receipt { case, deadline: Some(due(21)), clerk: "张敏", hall: &hall, mark: mark() })
 }
 
 fn with_name(i: usize, name: &str) -> CaseState {
@@ -200,9 +194,14 @@ fn long_text_wraps_inside_its_cell_and_text_too_long_to_fit_is_refused() {
 
     let mut hall = hall();
     hall.receipt_notice = "请妥善保管本登记表。".repeat(200);
-    let err =
-        tongban_forms::receipt(&Receipt { case: &case, deadline: None, clerk: "张敏", hall: &hall, mark: mark() })
-            .unwrap_err();
+    let err = tongban_forms::receipt(&Receipt {
+        case: &case,
+        deadline: deadline_of(&case),
+        clerk: "张敏",
+        hall: &hall,
+        mark: mark(),
+    })
+    .unwrap_err();
     assert_eq!(err.code(), "text_too_long", "{err}");
     assert!(err.to_string().contains("过长"), "{err}");
 }
@@ -212,8 +211,14 @@ fn a_reprint_is_marked_with_its_date_and_the_first_print() {
     let case = case(0);
     let hall = hall();
     let mark = PrintMark { printed_at: at(16, 5) + Duration::days(3), first_printed_at: Some(at(10, 31)) };
-    let pdf =
-        tongban_forms::receipt(&Receipt { case: &case, deadline: None, clerk: "张敏", hall: &hall, mark }).unwrap();
+    let pdf = tongban_forms::receipt(&Receipt {
+        case: &case,
+        deadline: deadline_of(&case),
+        clerk: "张敏",
+        hall: &hall,
+        mark,
+    })
+    .unwrap();
     let path = write("receipt", "reprint.pdf", &pdf);
     for page in text_pages(&path) {
         let page = squeeze(&page);

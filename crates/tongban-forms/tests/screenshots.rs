@@ -5,7 +5,6 @@ mod common;
 
 use std::path::Path;
 
-use chrono::Duration;
 use common::*;
 use tongban_forms::{Notice, Receipt};
 
@@ -18,17 +17,18 @@ fn write_screenshots() {
     let receipt_case = case(12);
     let receipt = tongban_forms::receipt(&Receipt {
         case: &receipt_case,
-        deadline: Some(day() + Duration::days(21)),
+        deadline: Some(due(21)),
         clerk: "张敏",
         hall: &hall,
         mark: mark(),
     })
     .unwrap();
-    let notice_case = case(5);
+    // Sample 37: a material missing and a 帮办代办 helper at the window.
+    let notice_case = case(37);
     let notice = tongban_forms::notice(&Notice {
         case: &notice_case,
         issued_on: day(),
-        supplement_by: day() + Duration::days(14),
+        supplement_by: due(14),
         clerk: "张敏",
         hall: &hall,
         mark: mark(),
@@ -38,7 +38,7 @@ fn write_screenshots() {
     let bundle_case = bundle_case();
     let bundle_receipt = tongban_forms::receipt(&Receipt {
         case: &bundle_case,
-        deadline: None,
+        deadline: deadline_of(&bundle_case),
         clerk: "张敏",
         hall: &hall,
         mark: mark(),
@@ -47,7 +47,7 @@ fn write_screenshots() {
     let bundle_notice = tongban_forms::notice(&Notice {
         case: &bundle_case,
         issued_on: day(),
-        supplement_by: day() + Duration::days(14),
+        supplement_by: due(14),
         clerk: "张敏",
         hall: &hall,
         mark: mark(),

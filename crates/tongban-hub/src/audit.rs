@@ -10,8 +10,8 @@ use tongban_wire::audit::{AuditHeadAnswer, AuditHeadReport, KeptHead, MAX_BROKEN
 use crate::credentials::Credential;
 use crate::{Hub, HubError, Result};
 
-/// Step 2: the desks' audit chain heads.
-pub(crate) const SCHEMA_V2: &str = "
+/// Step 7: the desks' audit chain heads.
+pub(crate) const SCHEMA_V7: &str = "
 CREATE TABLE audit_heads (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     credential INTEGER NOT NULL REFERENCES credentials (id),
@@ -41,6 +41,14 @@ impl Hub {
         }
         if report.broken.as_ref().is_some_and(|b| b.len() > MAX_BROKEN_LEN) {
             return Err(HubError::InvalidRequest(format!("broken 最长 {MAX_BROKEN_LEN} 字节")));
+        }
+        // A credential is one desk once confirmed: it keeps that desk's chain, no other's.
+        if credential.desk_id.as_deref().is_some_and(|d| d != report.desk_id) {
+            return Err(HubError::Forbidden(format!(
+                "该凭据属于另一台受理台（{}），不能为受理台 {} 报告审计链头",
+                credential.who(),
+                report.desk_id
+            )));
         }
         let seq = i64::try_from(report.seq).map_err(|_| HubError::InvalidRequest("seq 过大".into()))?;
         let mut conn = self.conn();
@@ -107,8 +115,9 @@ mod tests {
     #[test]
     fn a_head_moves_forward_only_and_a_report_that_goes_back_is_kept_but_refused() {
         let (_d, hub) = temp_hub();
-        let desk = hub.issue_credential(Some("110106"), Role::Partner, "新野县", Utc::now()).unwrap().credential;
-        let other = hub.issue_credential(Some("110106"), Role::Partner, "邓州市", Utc::now()).unwrap().credential;
+        let desk = hub.issue_credential(Some("411329"), Role::Window, Some("A1"), "新野县", Utc::now()).unwrap().credential;
+        let other =
+            hub.issue_credential(Some("411381"), Role::Window, Some("A1"), "邓州市", Utc::now()).unwrap().credential;
         let first = hub.report_audit_head(&desk, &report(10, 'a'), Utc::now()).unwrap();
         assert!(first.accepted && first.previous.is_none());
         let same = hub.report_audit_head(&desk, &report(10, 'a'), Utc::now()).unwrap();
@@ -130,5 +139,23 @@ mod tests {
         assert!(hub.report_audit_head(&desk, &bad, Utc::now()).is_err());
         let long = AuditHeadReport { broken: Some("断".repeat(1000)), ..report(13, 'a') };
         assert!(hub.report_audit_head(&desk, &long, Utc::now()).is_err());
+    }
+
+    #[test]
+    fn a_credential_confirmed_by_one_desk_keeps_no_other_desks_head() {
+        let (_d, hub) = temp_hub();
+        let issued = hub.issue_credential(Some("411329"), Role::Window, Some("A1"), "新野县", Utc::now()).unwrap();
+        let claim = tongban_wire::desks::DeskClaim {
+            desk_id: "d1".into(),
+            region: "411329".into(),
+            desk_code: "A1".into(),
+            name: "新野县1号窗".into(),
+        };
+        hub.confirm_desk(&issued.credential, &claim, Utc::now()).unwrap();
+        let confirmed = Credential { desk_id: Some("d1".into()), ..issued.credential };
+        assert!(hub.report_audit_head(&confirmed, &report(3, 'a'), Utc::now()).unwrap().accepted);
+        let borrowed = AuditHeadReport { desk_id: "d2".into(), ..report(9, 'b') };
+        let e = hub.report_audit_head(&confirmed, &borrowed, Utc::now()).unwrap_err();
+        assert_eq!(e.code(), tongban_wire::ErrorCode::Forbidden, "{e}");
     }
 }

@@ -21,6 +21,7 @@ use tongban_core::case::CaseId;
 use tongban_wire::blobs::BlobStatus;
 
 use crate::credentials::Credential;
+use crate::scope::Scope;
 use crate::{blocking, Hub, HubError, Result};
 
 pub(crate) const SCHEMA_V1: &str = "
@@ -44,8 +45,73 @@ CREATE TABLE blob_refs (
 ) WITHOUT ROWID;
 ";
 
-pub(crate) fn is_stored(tx: &Transaction<'_>, sha256: &str) -> Result<bool> {
-    Ok(tx.query_row("SELECT EXISTS (SELECT 1 FROM blobs WHERE sha256 = ?1)", [sha256], |r| r.get(0))?)
+/// Step 3: who uploaded a blob, to the desk (a window may read back only its own uploads before a
+/// case cites them).
+pub(crate) const SCHEMA_V3: &str = "
+ALTER TABLE blobs ADD COLUMN uploader_desk TEXT NOT NULL DEFAULT '';
+ALTER TABLE blob_uploads ADD COLUMN uploader_desk TEXT NOT NULL DEFAULT '';
+";
+
+/// Step 4: a blob belongs to the desks that uploaded its bytes (its holders), not to whoever
+/// knows its hash; an upload in progress is each uploader's own. Uploads in progress under the
+/// old single-uploader table are carried over (their partial files live elsewhere now, so they
+/// start again from 0, which the resumable protocol tells the desk).
+pub(crate) const SCHEMA_V4: &str = "
+CREATE TABLE blob_holders (
+    sha256     TEXT NOT NULL,
+    region     TEXT NOT NULL,
+    desk       TEXT NOT NULL,       -- desk code; '' for credentials issued before desk codes
+    held_since TEXT NOT NULL,
+    PRIMARY KEY (sha256, region, desk)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO blob_holders SELECT sha256, uploader_region, uploader_desk, stored_at FROM blobs;
+CREATE TABLE blob_partials (
+    sha256     TEXT NOT NULL,
+    region     TEXT NOT NULL,
+    desk       TEXT NOT NULL,
+    length     INTEGER NOT NULL,    -- the total size the uploader announced
+    received   INTEGER NOT NULL,    -- bytes synced to its partial file
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (sha256, region, desk)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO blob_partials
+    SELECT sha256, uploader_region, uploader_desk, length, received, updated_at FROM blob_uploads;
+DROP TABLE blob_uploads;
+";
+
+/// Who uploads and holds blobs: a desk, by its region and desk code.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Holder {
+    pub region: String,
+    pub desk: String,
+}
+
+impl Holder {
+    pub(crate) fn of(caller: &Credential) -> Holder {
+        Holder { region: caller.region.clone(), desk: caller.desk_code.clone().unwrap_or_default() }
+    }
+}
+
+/// Whether `holder` uploaded the bytes of `sha256` itself.
+pub(crate) fn is_held_by(conn: &rusqlite::Connection, sha256: &str, holder: &Holder) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM blob_holders WHERE sha256 = ?1 AND region = ?2 AND desk = ?3)",
+        params![sha256, holder.region, holder.desk],
+        |r| r.get(0),
+    )?)
+}
+
+/// Whether an event of `case` may cite `sha256`: the citing desk uploaded it, or the case already
+/// cites it (a 补正 that lists the materials again). Knowing a hash is not enough.
+pub(crate) fn may_cite(tx: &Transaction<'_>, sha256: &str, holder: &Holder, case: CaseId) -> Result<bool> {
+    if is_held_by(tx, sha256, holder)? {
+        return Ok(true);
+    }
+    Ok(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM blob_refs WHERE sha256 = ?1 AND case_id = ?2)",
+        params![sha256, case.to_string()],
+        |r| r.get(0),
+    )?)
 }
 
 /// Notes that `case` refers to these blobs, so the case's readers may fetch them.
@@ -70,13 +136,15 @@ pub struct UploadSlot {
     hub: Arc<Hub>,
     sha256: String,
     path: PathBuf,
+    holder: Holder,
     received: u64,
     length: u64,
 }
 
 impl Drop for UploadSlot {
     fn drop(&mut self) {
-        self.hub.uploads_in_progress.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.sha256);
+        let key = (self.sha256.clone(), self.holder.clone());
+        self.hub.uploads_in_progress.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
     }
 }
 
@@ -122,8 +190,8 @@ impl UploadSlot {
         }
         file.flush().await?;
         file.get_ref().sync_all().await?;
-        let (hub, sha, now) = (self.hub.clone(), self.sha256.clone(), Utc::now());
-        blocking(move || hub.record_progress(&sha, written, now)).await?;
+        let (hub, sha, holder, now) = (self.hub.clone(), self.sha256.clone(), self.holder.clone(), Utc::now());
+        blocking(move || hub.record_progress(&sha, &holder, written, now)).await?;
         self.received = written;
         if overrun {
             return Err(HubError::BlobOverrun(self.length));
@@ -133,10 +201,9 @@ impl UploadSlot {
 
     /// Once every announced byte is in: checks the hash and moves the blob into place, or discards
     /// the partial if the bytes are not what the name says.
-    pub async fn finish(self, caller: &Credential) -> Result<BlobStatus> {
-        let region = caller.region.clone();
+    pub async fn finish(self) -> Result<BlobStatus> {
         let hub = self.hub.clone();
-        blocking(move || hub.complete_upload(&self, &region, Utc::now())).await
+        blocking(move || hub.complete_upload(&self, Utc::now())).await
     }
 }
 
@@ -168,22 +235,31 @@ impl Hub {
         self.blob_dir.join(&sha256[..2]).join(sha256)
     }
 
-    fn partial_path(&self, sha256: &str) -> PathBuf {
-        self.blob_dir.join("partial").join(sha256)
+    /// Each uploader's partial file of a blob is its own: another desk sending other bytes under
+    /// the same name never touches it.
+    fn partial_path(&self, sha256: &str, holder: &Holder) -> PathBuf {
+        // Region codes are digits and desk codes letters and digits: safe in a file name.
+        self.blob_dir.join("partial").join(format!("{}-{}-{sha256}", holder.region, holder.desk))
     }
 
-    /// Where the upload of `sha256` stands.
-    pub fn blob_status(&self, sha256: &str) -> Result<BlobStatus> {
+    /// Where `caller`'s upload of `sha256` stands. A blob another desk uploaded is answered as
+    /// absent, exactly as one the hub never saw, so the hash of someone's ID card tells nothing.
+    pub fn blob_status(&self, caller: &Credential, sha256: &str) -> Result<BlobStatus> {
+        self.status_for(sha256, &Holder::of(caller))
+    }
+
+    fn status_for(&self, sha256: &str, holder: &Holder) -> Result<BlobStatus> {
         let conn = self.conn();
-        let stored: Option<u64> =
-            conn.query_row("SELECT size FROM blobs WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()?;
-        if let Some(size) = stored {
+        if is_held_by(&conn, sha256, holder)? {
+            let size: u64 = conn.query_row("SELECT size FROM blobs WHERE sha256 = ?1", [sha256], |r| r.get(0))?;
             return Ok(BlobStatus { sha256: sha256.to_string(), received: size, length: Some(size), complete: true });
         }
         let partial: Option<(u64, u64)> = conn
-            .query_row("SELECT received, length FROM blob_uploads WHERE sha256 = ?1", [sha256], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT received, length FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
+                params![sha256, holder.region, holder.desk],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         Ok(BlobStatus {
             sha256: sha256.to_string(),
@@ -204,21 +280,24 @@ impl Hub {
         restart: bool,
         max_size: u64,
     ) -> Result<UploadStart> {
-        let status = self.blob_status(sha256)?;
+        let holder = Holder::of(caller);
+        let status = self.status_for(sha256, &holder)?;
         if status.complete {
             return Ok(UploadStart::AlreadyStored(status));
         }
         if length > max_size {
             return Err(HubError::BlobTooLarge { size: length, max: max_size });
         }
-        if !self.uploads_in_progress.lock().unwrap_or_else(|p| p.into_inner()).insert(sha256.to_string()) {
+        let key = (sha256.to_string(), holder.clone());
+        if !self.uploads_in_progress.lock().unwrap_or_else(|p| p.into_inner()).insert(key) {
             return Err(HubError::UploadInProgress(sha256.to_string()));
         }
         // From here the slot owns the in-progress mark and releases it however this ends.
         let mut slot = UploadSlot {
             hub: self.clone(),
             sha256: sha256.to_string(),
-            path: self.partial_path(sha256),
+            path: self.partial_path(sha256, &holder),
+            holder: holder.clone(),
             received: 0,
             length,
         };
@@ -227,7 +306,10 @@ impl Hub {
         // number the hub cannot honour.
         let lost = status.length.is_some() && !slot.path.exists();
         if lost {
-            self.conn().execute("DELETE FROM blob_uploads WHERE sha256 = ?1", [sha256])?;
+            self.conn().execute(
+                "DELETE FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
+                params![sha256, holder.region, holder.desk],
+            )?;
         }
         let fresh = restart || status.length.is_none() || lost;
         if fresh {
@@ -237,9 +319,10 @@ impl Hub {
             fs::create_dir_all(slot.path.parent().expect("partial paths have a parent"))?;
             fs::File::create(&slot.path)?;
             self.conn().execute(
-                "INSERT INTO blob_uploads (sha256, length, received, uploader_region, updated_at) VALUES (?1, ?2, 0, ?3, ?4)
-                 ON CONFLICT (sha256) DO UPDATE SET length = ?2, received = 0, uploader_region = ?3, updated_at = ?4",
-                params![sha256, length, caller.region, Utc::now()],
+                "INSERT INTO blob_partials (sha256, region, desk, length, received, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, 0, ?5)
+                 ON CONFLICT (sha256, region, desk) DO UPDATE SET length = ?4, received = 0, updated_at = ?5",
+                params![sha256, holder.region, holder.desk, length, Utc::now()],
             )?;
         } else {
             let announced = status.length.unwrap_or(length);
@@ -254,52 +337,100 @@ impl Hub {
         Ok(UploadStart::Ready(slot))
     }
 
-    fn record_progress(&self, sha256: &str, received: u64, now: DateTime<Utc>) -> Result<()> {
+    fn record_progress(&self, sha256: &str, holder: &Holder, received: u64, now: DateTime<Utc>) -> Result<()> {
         self.conn().execute(
-            "UPDATE blob_uploads SET received = ?2, updated_at = ?3 WHERE sha256 = ?1",
-            params![sha256, received, now],
+            "UPDATE blob_partials SET received = ?4, updated_at = ?5 WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
+            params![sha256, holder.region, holder.desk, received, now],
         )?;
         Ok(())
     }
 
-    fn complete_upload(&self, slot: &UploadSlot, region: &str, now: DateTime<Utc>) -> Result<BlobStatus> {
-        let sha256 = slot.sha256.as_str();
+    fn complete_upload(&self, slot: &UploadSlot, now: DateTime<Utc>) -> Result<BlobStatus> {
+        let (sha256, holder) = (slot.sha256.as_str(), &slot.holder);
+        let forget_partial = "DELETE FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3";
         if sha256_of_file(&slot.path)? != sha256 {
             fs::remove_file(&slot.path)?;
-            self.conn().execute("DELETE FROM blob_uploads WHERE sha256 = ?1", [sha256])?;
+            self.conn().execute(forget_partial, params![sha256, holder.region, holder.desk])?;
             return Err(HubError::HashMismatch(sha256.to_string()));
         }
         let target = self.blob_path(sha256);
         let dir = target.parent().expect("blob paths have a parent");
         fs::create_dir_all(dir)?;
-        fs::rename(&slot.path, &target)?;
-        sync_dir(dir)?;
+        if target.exists() {
+            // Another desk holds the same bytes: this one has shown it has them too.
+            fs::remove_file(&slot.path)?;
+        } else {
+            fs::rename(&slot.path, &target)?;
+            sync_dir(dir)?;
+        }
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "INSERT OR IGNORE INTO blobs (sha256, size, uploader_region, stored_at) VALUES (?1, ?2, ?3, ?4)",
-            params![sha256, slot.length, region, now],
+            "INSERT OR IGNORE INTO blobs (sha256, size, uploader_region, stored_at, uploader_desk)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![sha256, slot.length, holder.region, now, holder.desk],
         )?;
-        tx.execute("DELETE FROM blob_uploads WHERE sha256 = ?1", [sha256])?;
+        tx.execute(
+            "INSERT OR IGNORE INTO blob_holders (sha256, region, desk, held_since) VALUES (?1, ?2, ?3, ?4)",
+            params![sha256, holder.region, holder.desk, now],
+        )?;
+        tx.execute(forget_partial, params![sha256, holder.region, holder.desk])?;
         tx.commit()?;
         Ok(BlobStatus { sha256: sha256.to_string(), received: slot.length, length: Some(slot.length), complete: true })
     }
 
-    /// The file of a complete blob `caller` may read: one its region uploaded, or one a case it
-    /// receives or handles refers to. Anything else is answered as unknown, so the answer does not
-    /// tell whether the hub holds it.
+    /// The file of a complete blob `caller` may read: one it uploaded itself (its desk; its region
+    /// for a back office or supervisor), or one a case in its [scope](crate::scope) refers to.
+    /// Anything else is answered as unknown, so the answer does not tell whether the hub holds it.
     pub fn readable_blob(&self, caller: &Credential, sha256: &str) -> Result<(PathBuf, u64)> {
-        let size: Option<u64> = self
-            .conn()
-            .query_row(
-                "SELECT size FROM blobs b WHERE sha256 = ?1 AND (uploader_region = ?2 OR EXISTS (
-                    SELECT 1 FROM blob_refs r JOIN cases c ON c.case_id = r.case_id
-                    WHERE r.sha256 = b.sha256 AND (c.receiving_region = ?2 OR c.handling_region = ?2)))",
-                params![sha256, caller.region],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let scope = Scope::of(caller)?;
+        let uploaded = match scope {
+            Scope::OwnIntakes { .. } => {
+                "EXISTS (SELECT 1 FROM blob_holders h WHERE h.sha256 = b.sha256 AND h.region = :region AND h.desk = :desk)"
+            }
+            _ => "EXISTS (SELECT 1 FROM blob_holders h WHERE h.sha256 = b.sha256 AND h.region = :region)",
+        };
+        let sql = format!(
+            "SELECT size FROM blobs b WHERE b.sha256 = :sha256 AND ({uploaded} OR EXISTS (
+                SELECT 1 FROM blob_refs r JOIN cases c ON c.case_id = r.case_id
+                WHERE r.sha256 = b.sha256 AND {}))",
+            scope.cases_condition()
+        );
+        let mut args: Vec<(&str, &dyn rusqlite::ToSql)> = vec![(":sha256", &sha256 as &dyn rusqlite::ToSql)];
+        args.extend(scope.params());
+        let size: Option<u64> = self.conn().query_row(&sql, args.as_slice(), |r| r.get(0)).optional()?;
         let size = size.ok_or_else(|| HubError::UnknownBlob(sha256.to_string()))?;
         Ok((self.blob_path(sha256), size))
+    }
+
+    /// Forgets uploads nobody continued for `age` (their rows and partial files): a desk that
+    /// went away mid-upload does not leave its bytes on the hub for ever. Returns how many.
+    pub fn remove_abandoned_uploads(&self, age: chrono::Duration, now: DateTime<Utc>) -> Result<usize> {
+        let before = now - age;
+        let stale: Vec<(String, String, String)> = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare("SELECT sha256, region, desk FROM blob_partials WHERE updated_at < ?1")?;
+            let rows = stmt.query_map([before], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let in_progress = self.uploads_in_progress.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let mut removed = 0;
+        for (sha256, region, desk) in stale {
+            let holder = Holder { region, desk };
+            if in_progress.contains(&(sha256.clone(), holder.clone())) {
+                continue;
+            }
+            match fs::remove_file(self.partial_path(&sha256, &holder)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+            self.conn().execute(
+                "DELETE FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
+                params![sha256, holder.region, holder.desk],
+            )?;
+            removed += 1;
+        }
+        Ok(removed)
     }
 }

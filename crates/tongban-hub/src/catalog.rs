@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
+use tongban_core::catalog::Catalog;
 use tongban_wire::catalog::{CatalogDocument, CatalogUpload};
 
 use crate::credentials::Credential;
@@ -19,6 +20,27 @@ CREATE TABLE catalog_versions (
     credential_id INTEGER NOT NULL
 );
 ";
+
+/// Catalog versions parsed once for checking intakes against them. A version never changes
+/// content, so a parsed copy is never stale; a hub holds a handful of versions.
+#[derive(Default)]
+pub(crate) struct ParsedVersions(std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Catalog>>>);
+
+impl ParsedVersions {
+    /// Version `version` as published on this hub, or `None` if it never was.
+    pub(crate) fn get(&self, conn: &rusqlite::Connection, version: &str) -> Result<Option<std::sync::Arc<Catalog>>> {
+        if let Some(parsed) = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(version) {
+            return Ok(Some(parsed.clone()));
+        }
+        let content: Option<String> = conn
+            .query_row("SELECT content FROM catalog_versions WHERE version = ?1", [version], |r| r.get(0))
+            .optional()?;
+        let Some(content) = content else { return Ok(None) };
+        let parsed = std::sync::Arc::new(serde_json::from_str::<Catalog>(&content)?);
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(version.to_string(), parsed.clone());
+        Ok(Some(parsed))
+    }
+}
 
 /// What publishing did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,15 +4,19 @@
 //! Admission is one function ([`admit`]) whatever the path (a desk's push or a back-office
 //! decision), so both are refused for the same reasons with the same messages.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
-use tongban_core::case::{check_side, CaseEvent, CaseId, CaseNumber, CaseStatus, EventBody, Side};
+use tongban_core::admission::{check_author, check_intake, check_number, check_renumbering, Renumbering};
+use tongban_core::case::{check_side, CaseEvent, CaseId, CaseNumber, CaseStatus, EventBody, EventKind, Side};
+use tongban_core::validate::ValidationError;
 use tongban_wire::decisions::{DecisionRequest, DecisionResponse, InboxCase, InboxPage, InboxQuery};
 use tongban_wire::events::{PullResponse, PushOutcome, SequencedEvent};
-use tongban_wire::ErrorBody;
 
-use crate::credentials::Credential;
-use crate::{blobs, region_label, Hub, HubError, Result};
+use crate::credentials::{confirmed_desk, desk_code_of, Credential, Role};
+use crate::scope::Scope;
+use crate::{beijing, blobs, region_label, Hub, HubError, Result};
 
 pub(crate) const SCHEMA_V1: &str = "
 CREATE TABLE events (
@@ -45,6 +49,26 @@ CREATE TABLE cases (
 CREATE INDEX cases_by_handling_region ON cases (handling_region, first_seq);
 ";
 
+/// Step 3: whose a case is, and numbers nobody can take. `desk_code` is the receiving desk's code
+/// (from the case's number): a window's pull is the events of its own cases, found by the copy
+/// in `events.receiving_desk`. `case_numbers` holds each 办件编号 once; a hub that admitted the
+/// same number twice before this step keeps the first there (the later one can be moved with a
+/// 更正编号 by the desk that took it in).
+pub(crate) const SCHEMA_V3: &str = "
+ALTER TABLE cases ADD COLUMN desk_code TEXT NOT NULL DEFAULT '';
+UPDATE cases SET desk_code = CASE WHEN instr(substr(number, 17), '-') > 0
+    THEN substr(number, 17, instr(substr(number, 17), '-') - 1) ELSE '' END;
+CREATE INDEX cases_by_receiving_desk ON cases (receiving_region, desk_code);
+ALTER TABLE events ADD COLUMN receiving_desk TEXT NOT NULL DEFAULT '';
+UPDATE events SET receiving_desk = coalesce((SELECT c.desk_code FROM cases c WHERE c.case_id = events.case_id), '');
+CREATE INDEX events_by_receiving_desk ON events (receiving_region, receiving_desk, seq);
+CREATE TABLE case_numbers (
+    number  TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO case_numbers (number, case_id) SELECT number, case_id FROM cases ORDER BY first_seq;
+";
+
 /// Page sizes for the inbox, the same bounds as a pull.
 pub const INBOX_LIMIT_DEFAULT: u32 = 200;
 pub const INBOX_LIMIT_MAX: u32 = 1000;
@@ -62,21 +86,81 @@ struct CaseRow {
     status: CaseStatus,
     receiving_region: String,
     handling_region: String,
+    /// The case's number now (a 更正编号 changes it).
+    number: String,
+    /// The receiving desk's code: whose case it is.
+    desk_code: String,
 }
 
 fn case_row(tx: &Transaction<'_>, case: CaseId) -> Result<Option<CaseRow>> {
-    let row: Option<(String, String, String)> = tx
+    let row: Option<(String, String, String, String, String)> = tx
         .query_row(
-            "SELECT status, receiving_region, handling_region FROM cases WHERE case_id = ?1",
+            "SELECT status, receiving_region, handling_region, number, desk_code FROM cases WHERE case_id = ?1",
             [case.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    row.map(|(status, receiving_region, handling_region)| -> Result<CaseRow> {
+    row.map(|(status, receiving_region, handling_region, number, desk_code)| -> Result<CaseRow> {
         let status = CaseStatus::parse(&status).ok_or_else(|| corrupt(0, format!("未知状态「{status}」")))?;
-        Ok(CaseRow { status, receiving_region, handling_region })
+        Ok(CaseRow { status, receiving_region, handling_region, number, desk_code })
     })
     .transpose()
+}
+
+/// The case's intake as admitted (its first event).
+fn intake_event(tx: &Transaction<'_>, case: CaseId) -> Result<CaseEvent> {
+    let body: String = tx.query_row(
+        "SELECT body FROM events WHERE case_id = ?1 AND kind = 'received' ORDER BY seq LIMIT 1",
+        [case.to_string()],
+        |r| r.get(0),
+    )?;
+    Ok(serde_json::from_str(&body)?)
+}
+
+/// Whether `number` is free, or already the number of `case`.
+fn number_is_free(tx: &Transaction<'_>, number: &str, case: CaseId) -> Result<bool> {
+    let holder: Option<String> =
+        tx.query_row("SELECT case_id FROM case_numbers WHERE number = ?1", [number], |r| r.get(0)).optional()?;
+    Ok(holder.is_none_or(|h| h == case.to_string()))
+}
+
+/// Why a decision that does not fit the case was not taken, when the reason is another desk's
+/// decision admitted first: the first decision the hub admits wins, and the desk that lost is told
+/// whose it was. `None` when no other desk decided (the event just does not fit).
+fn superseded_by(tx: &Transaction<'_>, event: &CaseEvent, case: &CaseRow) -> Result<Option<HubError>> {
+    if event.body.kind().owner() != Side::Handling {
+        return Ok(None);
+    }
+    let handling: Vec<String> = EventKind::ALL
+        .into_iter()
+        .filter(|k| k.owner() == Side::Handling)
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect();
+    let latest: Option<String> = tx
+        .query_row(
+            &format!(
+                "SELECT body FROM events WHERE case_id = ?1 AND kind IN ({}) ORDER BY seq DESC LIMIT 1",
+                handling.join(", ")
+            ),
+            [event.case_id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(latest) = latest else { return Ok(None) };
+    let winner: CaseEvent = serde_json::from_str(&latest)?;
+    if winner.author.desk == event.author.desk {
+        return Ok(None);
+    }
+    Ok(Some(HubError::Superseded(format!(
+        "办件 {} 已由{}的{}于 {} 作出「{}」，先到通办中心的决定为准：本决定「{}」未被采纳，办件现为「{}」",
+        case.number,
+        tongban_core::region::display_name(&winner.author.region),
+        winner.author.display(),
+        winner.at.with_timezone(&beijing()).format("%Y-%m-%d %H:%M"),
+        winner.body.kind().label(),
+        event.body.kind().label(),
+        case.status.label()
+    ))))
 }
 
 /// A stored value this build cannot read back: only a damaged or foreign file has one.
@@ -93,13 +177,17 @@ fn stored_event(tx: &Transaction<'_>, id: uuid::Uuid) -> Result<Option<(u64, Cas
 
 /// Checks one event against the credential, the case and the state machine, and stores it.
 /// Everything is checked before anything is written, so a refused event changes nothing.
+/// `renumbered_to` is, for an intake pushed together with its 更正编号, the number it is admitted
+/// under (see [`Hub::push`]).
 pub(crate) fn admit(
     tx: &Transaction<'_>,
-    hub_region: &str,
+    hub: &Hub,
     caller: &Credential,
     event: &CaseEvent,
     now: DateTime<Utc>,
+    renumbered_to: Option<&CaseNumber>,
 ) -> Result<Admitted> {
+    let hub_region = hub.region();
     let kind = event.body.kind();
     if kind.is_local() {
         return Err(HubError::LocalEvent(kind));
@@ -110,6 +198,12 @@ pub(crate) fn admit(
             credential: region_label(&caller.region),
         });
     }
+    let desk_id = confirmed_desk(caller)?;
+    let desk_code = desk_code_of(caller)?;
+    if event.author.desk != desk_id {
+        return Err(HubError::WrongDesk { author: event.author.desk.clone(), credential: caller.who() });
+    }
+    check_author(&event.author).map_err(HubError::InvalidAuthor)?;
     if let Some((seq, stored)) = stored_event(tx, event.id)? {
         return if &stored == event { Ok(Admitted::Duplicate(seq)) } else { Err(HubError::EventConflict(event.id)) };
     }
@@ -142,25 +236,120 @@ pub(crate) fn admit(
             region_label(&caller.region)
         )));
     };
+    if kind.owner() == Side::Handling && side != Side::Handling {
+        return Err(HubError::NotHandlingRegion(format!(
+            "凭据所属地区 {} 不办理该办件（办理地为 {}），不能「{}」",
+            region_label(&caller.region),
+            region_label(&handling_region),
+            kind.label()
+        )));
+    }
     check_side(kind, side)?;
-    let status = CaseStatus::apply(case.as_ref().map(|c| c.status), &event.body)?;
+    // Who of the side may write: the handling region's back office decides; only the desk that
+    // took a case in writes its receiving side's events.
+    match side {
+        Side::Handling if caller.role != Role::BackOffice => {
+            return Err(HubError::Forbidden(format!("「{}」凭据不能作出办理决定", caller.role.label())))
+        }
+        Side::Receiving if !Role::RECEIVING.contains(&caller.role) => {
+            return Err(HubError::Forbidden(format!("「{}」凭据不能为办件记录事件", caller.role.label())))
+        }
+        _ => {}
+    }
+    if let (Some(case), Side::Receiving) = (&case, side) {
+        // A 更正编号 moves the desk's own case to its corrected code: the desk is known by the
+        // intake it made even when its number carries the code it had to give up.
+        let owns = case.desk_code == desk_code
+            || (kind == EventKind::Renumbered && intake_event(tx, event.case_id)?.author.desk == desk_id);
+        if !owns {
+            return Err(HubError::NotOwnCase(format!(
+                "办件 {} 由窗口代码 {} 的受理台收件，本凭据（{}）不能为其记录事件",
+                case.number,
+                case.desk_code,
+                caller.who()
+            )));
+        }
+    }
+    let status = match CaseStatus::apply(case.as_ref().map(|c| c.status), &event.body) {
+        Ok(status) => status,
+        Err(e) => {
+            let lost = match &case {
+                Some(case) => superseded_by(tx, event, case)?,
+                None => None,
+            };
+            return Err(lost.unwrap_or(e.into()));
+        }
+    };
     if let Some(missing) = event.body.missing_content() {
         return Err(HubError::InvalidEvent(missing.to_string()));
+    }
+    // The number the case carries once this event is in, when the event sets it.
+    let mut number = None;
+    match &event.body {
+        EventBody::Received { intake } => {
+            let given = renumbered_to.unwrap_or(&intake.number);
+            check_number(given).map_err(HubError::InvalidIntake)?;
+            if given.region() != caller.region || given.desk_code() != desk_code {
+                return Err(HubError::NumberNotOwn { number: given.to_string(), credential: caller.who() });
+            }
+            check_intake(intake).map_err(HubError::InvalidIntake)?;
+            if !number_is_free(tx, given.as_str(), event.case_id)? {
+                return Err(HubError::NumberTaken(given.to_string()));
+            }
+            if let Some(version) = &intake.form.item.catalog_version {
+                let catalog = hub.catalogs.get(tx, version)?.ok_or_else(|| {
+                    HubError::CatalogMismatch(
+                        ValidationError::new(format!(
+                            "本通办中心没有发布过事项清单版本「{version}」：请同步取得本地区现行的事项清单后重新收件"
+                        ))
+                        .at("item.catalog_version", "事项清单版本"),
+                    )
+                })?;
+                catalog.check_intake(&intake.form).map_err(HubError::CatalogMismatch)?;
+            }
+            number = Some(given.clone());
+        }
+        EventBody::Renumbered { from, to, .. } => {
+            let case = case.as_ref().expect("only an intake opens a case");
+            let current = CaseNumber::parse(&case.number).map_err(|e| HubError::InvalidEvent(e.to_string()))?;
+            let EventBody::Received { intake } = intake_event(tx, event.case_id)?.body else {
+                unreachable!("the intake event is a Received")
+            };
+            let outcome = check_renumbering(&current, &intake.number, from, to, &receiving_region)
+                .map_err(HubError::InvalidRenumbering)?;
+            if to.desk_code() != desk_code {
+                return Err(HubError::NumberNotOwn { number: to.to_string(), credential: caller.who() });
+            }
+            if let Renumbering::Moves(to) = outcome {
+                if !number_is_free(tx, to.as_str(), event.case_id)? {
+                    return Err(HubError::NumberTaken(to.to_string()));
+                }
+                number = Some(to);
+            }
+        }
+        _ => {}
     }
     let scans: Vec<&str> = event.body.scans().collect();
     for sha in &scans {
         if !tongban_wire::is_sha256_hex(sha) {
             return Err(HubError::InvalidEvent(format!("扫描件编号「{sha}」不是有效的 SHA-256")));
         }
-        if !blobs::is_stored(tx, sha)? {
+        // Citing needs the bytes, not the name: a hash learned elsewhere cites nothing.
+        if !blobs::may_cite(tx, sha, &blobs::Holder::of(caller), event.case_id)? {
             return Err(HubError::MissingBlob(sha.to_string()));
         }
     }
 
     let case_id = event.case_id.to_string();
+    let owner = match (&number, &case) {
+        (Some(number), _) => number.desk_code().to_string(),
+        (None, Some(case)) => case.desk_code.clone(),
+        (None, None) => unreachable!("an intake sets the number"),
+    };
     let seq: u64 = tx.query_row(
-        "INSERT INTO events (id, case_id, kind, receiving_region, handling_region, body, stored_at, credential_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING seq",
+        "INSERT INTO events (id, case_id, kind, receiving_region, handling_region, body, stored_at, credential_id,
+                             receiving_desk)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING seq",
         params![
             event.id.to_string(),
             case_id,
@@ -169,20 +358,21 @@ pub(crate) fn admit(
             handling_region,
             serde_json::to_string(event)?,
             now,
-            caller.id
+            caller.id,
+            owner
         ],
         |r| r.get(0),
     )?;
-    match &event.body {
-        EventBody::Received { intake } => {
+    match (&event.body, &number) {
+        (EventBody::Received { intake }, Some(number)) => {
             tx.execute(
                 "INSERT INTO cases (case_id, first_seq, number, receiving_region, handling_region, status,
-                                    applicant_name, item_code, item_name, received_on, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                    applicant_name, item_code, item_name, received_on, updated_at, desk_code)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     case_id,
                     seq,
-                    intake.number.as_str(),
+                    number.as_str(),
                     receiving_region,
                     handling_region,
                     status.as_str(),
@@ -190,9 +380,27 @@ pub(crate) fn admit(
                     intake.form.item.code,
                     intake.form.item.name,
                     intake.received_on,
-                    now
+                    now,
+                    owner
                 ],
             )?;
+            tx.execute(
+                "INSERT INTO case_numbers (number, case_id) VALUES (?1, ?2)",
+                params![number.as_str(), case_id],
+            )?;
+        }
+        (_, Some(number)) => {
+            // A 更正编号: the case, its number and the copy its events carry for pulls move together.
+            tx.execute("DELETE FROM case_numbers WHERE case_id = ?1", [&case_id])?;
+            tx.execute(
+                "INSERT INTO case_numbers (number, case_id) VALUES (?1, ?2)",
+                params![number.as_str(), case_id],
+            )?;
+            tx.execute(
+                "UPDATE cases SET number = ?2, desk_code = ?3, status = ?4, updated_at = ?5 WHERE case_id = ?1",
+                params![case_id, number.as_str(), owner, status.as_str(), now],
+            )?;
+            tx.execute("UPDATE events SET receiving_desk = ?2 WHERE case_id = ?1", params![case_id, owner])?;
         }
         _ => {
             tx.execute(
@@ -205,42 +413,77 @@ pub(crate) fn admit(
     Ok(Admitted::New(seq))
 }
 
-/// The part of a caller's view a region is allowed: cases it receives or handles.
-const VISIBLE_TO_REGION: &str = "(receiving_region = ?1 OR handling_region = ?1)";
-
 impl Hub {
     /// Admits a batch in order, in one transaction (one fsync for the batch). Each event gets its
     /// own outcome; a rejected event does not stop the rest, and later events of its case are
     /// judged without it.
+    ///
+    /// An intake that comes with a 更正编号 of its own number later in the batch (a desk that took
+    /// it in under a code another desk holds, and moved it before it ever reached a hub) is
+    /// admitted under the corrected number, with the 更正编号 right after it: both or neither.
     pub fn push(&self, caller: &Credential, events: &[CaseEvent], now: DateTime<Utc>) -> Result<Vec<PushOutcome>> {
         let mut conn = self.conn();
         let tx = Transaction::new(&mut conn, TransactionBehavior::Immediate)?;
-        let mut outcomes = Vec::with_capacity(events.len());
-        for event in events {
+        let mut outcomes: Vec<Option<PushOutcome>> = vec![None; events.len()];
+        let renumbering = renumberings_in(events);
+        // Cases whose decision in this batch lost to another desk's: what the desk made on top of
+        // it loses too, so the desk sets all of it aside and takes the winning history instead.
+        let mut lost: HashMap<CaseId, String> = HashMap::new();
+        for (i, event) in events.iter().enumerate() {
+            if outcomes[i].is_some() {
+                continue;
+            }
             let id = event.id;
-            outcomes.push(match admit(&tx, &self.region, caller, event, now) {
-                Ok(Admitted::New(seq)) => PushOutcome::Accepted { id, seq },
-                Ok(Admitted::Duplicate(seq)) => PushOutcome::Duplicate { id, seq },
-                Err(e) if e.code() != tongban_wire::ErrorCode::Internal => {
-                    tracing::info!(event = %id, code = e.code().as_str(), "event rejected: {e}");
-                    PushOutcome::rejected(id, ErrorBody::new(e.code(), e.to_string()))
+            if let Some(why) = lost.get(&event.case_id) {
+                let message = format!("所依据的「{why}」未被采纳，本事件随之作废");
+                outcomes[i] = Some(PushOutcome::rejected(id, HubError::Superseded(message).body()));
+                continue;
+            }
+            let Some(&j) = renumbering.get(&i) else {
+                let judged = outcome(id, admit(&tx, self, caller, event, now, None))?;
+                if matches!(judged, PushOutcome::Rejected { code: tongban_wire::ErrorCode::Superseded, .. }) {
+                    lost.insert(event.case_id, event.body.kind().label().to_string());
                 }
-                Err(e) => return Err(e),
-            });
+                outcomes[i] = Some(judged);
+                continue;
+            };
+            let EventBody::Renumbered { to, .. } = &events[j].body else { unreachable!("found as a 更正编号") };
+            tx.execute_batch("SAVEPOINT renumbered_intake")?;
+            let both = admit(&tx, self, caller, event, now, Some(to))
+                .and_then(|first| Ok((first, admit(&tx, self, caller, &events[j], now, None)?)));
+            match both {
+                Ok((first, second)) => {
+                    tx.execute_batch("RELEASE renumbered_intake")?;
+                    outcomes[i] = Some(outcome(id, Ok(first))?);
+                    outcomes[j] = Some(outcome(events[j].id, Ok(second))?);
+                }
+                Err(e) => {
+                    tx.execute_batch("ROLLBACK TO renumbered_intake; RELEASE renumbered_intake")?;
+                    let body = e.body();
+                    outcomes[i] = Some(outcome(id, Err(e))?);
+                    if body.code != tongban_wire::ErrorCode::Internal {
+                        outcomes[j] = Some(PushOutcome::rejected(events[j].id, body));
+                    }
+                }
+            }
         }
         tx.commit()?;
-        Ok(outcomes)
+        Ok(outcomes.into_iter().map(|o| o.expect("every event was judged")).collect())
     }
 
-    /// The events after `since` that `caller`'s region may see, at most `limit`.
+    /// The events after `since` that `caller` may see (its [scope](crate::scope)), at most `limit`.
     pub fn pull(&self, caller: &Credential, since: u64, limit: u32) -> Result<PullResponse> {
+        let scope = Scope::of(caller)?;
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT seq, body FROM events WHERE seq > ?2 AND {VISIBLE_TO_REGION} ORDER BY seq LIMIT ?3"
+            "SELECT seq, body FROM events WHERE seq > :since AND {} ORDER BY seq LIMIT :limit",
+            scope.events_condition()
         ))?;
-        let rows = stmt.query_map(params![caller.region, sql_seq(since), limit + 1], |r| {
-            Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?))
-        })?;
+        let (since_arg, limit_arg) = (sql_seq(since), limit + 1);
+        let mut args: Vec<(&str, &dyn rusqlite::ToSql)> =
+            vec![(":since", &since_arg as &dyn rusqlite::ToSql), (":limit", &limit_arg as &dyn rusqlite::ToSql)];
+        args.extend(scope.params());
+        let rows = stmt.query_map(args.as_slice(), |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))?;
         let mut events = Vec::new();
         for row in rows {
             let (seq, body) = row?;
@@ -312,8 +555,9 @@ impl Hub {
             at: now,
             author: tongban_core::case::Author {
                 user: user.to_string(),
-                desk: caller.desk.clone(),
+                desk: confirmed_desk(caller)?.to_string(),
                 region: caller.region.clone(),
+                name: request.user_name.trim().to_string(),
             },
             body: request.decision.into_event_body(),
         };
@@ -331,12 +575,41 @@ impl Hub {
         if case_row(&tx, case_id)?.is_none() {
             return Err(HubError::UnknownCase(case_id));
         }
-        let Admitted::New(seq) = admit(&tx, &self.region, caller, &event, now)? else {
+        let Admitted::New(seq) = admit(&tx, self, caller, &event, now, None)? else {
             unreachable!("the event id was looked up in this transaction")
         };
         tx.commit()?;
         Ok(DecisionResponse { seq, duplicate: false, event })
     }
+}
+
+/// One event's outcome; only a failure of the hub itself ends the whole push.
+fn outcome(id: uuid::Uuid, admitted: Result<Admitted>) -> Result<PushOutcome> {
+    match admitted {
+        Ok(Admitted::New(seq)) => Ok(PushOutcome::Accepted { id, seq }),
+        Ok(Admitted::Duplicate(seq)) => Ok(PushOutcome::Duplicate { id, seq }),
+        Err(e) if e.code() != tongban_wire::ErrorCode::Internal => {
+            tracing::info!(event = %id, code = e.code().as_str(), "event rejected: {e}");
+            Ok(PushOutcome::rejected(id, e.body()))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// For each intake in `events` followed later in the batch by a 更正编号 of its own number: the
+/// position of that 更正编号.
+fn renumberings_in(events: &[CaseEvent]) -> HashMap<usize, usize> {
+    let mut found = HashMap::new();
+    for (j, event) in events.iter().enumerate() {
+        let EventBody::Renumbered { from, .. } = &event.body else { continue };
+        let intake = events[..j].iter().position(|e| {
+            e.case_id == event.case_id && matches!(&e.body, EventBody::Received { intake } if &intake.number == from)
+        });
+        if let Some(i) = intake {
+            found.entry(i).or_insert(j);
+        }
+    }
+    found
 }
 
 /// A cursor from a request as SQLite's signed integer: a cursor past every sequence number any

@@ -6,7 +6,8 @@
 //! desk uses ([`tongban_core::case::CaseStatus::apply`]).
 //!
 //! - [`Hub`]: the database and the rules, synchronous, one module per table group that owns its
-//!   SQL ([`credentials`], [`ledger`], [`blobs`], [`catalog`], `identity`), migrated forward only.
+//!   SQL ([`credentials`], [`ledger`], [`blobs`], [`catalog`], [`calendar`], `identity`), migrated
+//!   forward only.
 //! - [`http`]: the `/v1` API over axum, started with [`serve`].
 //! - [`config`]: settings from a TOML file, the environment and flags.
 //!
@@ -20,6 +21,7 @@
 
 mod audit;
 pub mod blobs;
+pub mod calendar;
 pub mod catalog;
 pub mod config;
 pub mod credentials;
@@ -27,6 +29,7 @@ pub mod http;
 mod identity;
 pub mod ledger;
 mod migrate;
+mod scope;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -34,10 +37,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
 use tongban_core::case::{CaseId, EventKind, TransitionError, WrongSide};
-use tongban_wire::ErrorCode;
+use tongban_core::validate::FieldError;
+use tongban_wire::{ErrorBody, ErrorCode};
 
 pub use config::{HubConfig, Limits};
-pub use credentials::{Credential, IssuedCredential, Role};
+pub use credentials::{Authenticated, Credential, IssuedCredential, Role};
 pub use http::serve;
 pub use migrate::SCHEMA_VERSION;
 
@@ -106,10 +110,55 @@ pub enum HubError {
     #[error("上传的内容超过声明的 {0} 字节")]
     BlobOverrun(u64),
 
+    #[error("地区 {} 的窗口代码 {} 已有有效凭据 #{}（{}，签发于 {}）：一个窗口代码只能有一份有效凭据；如需更换，请先吊销 #{}",
+        region_label(&.0.region), .0.desk_code.as_deref().unwrap_or(""), .0.id, .0.desk, .0.issued_at.format("%Y-%m-%d"), .0.id)]
+    DeskCodeIssued(Box<Credential>),
+    #[error("本受理台的窗口代码为 {desk}，而凭据是签发给{credential}的：请核对窗口代码，或请通办中心管理员为本受理台签发对应的凭据")]
+    DeskCodeMismatch { desk: String, credential: String },
+    #[error("窗口代码 {} 已由另一台受理台于 {} 在通办中心确认使用（凭据 #{}，{}）：本受理台不能再以窗口代码 {} 收件或同步。请管理员为本受理台更正窗口代码（tongban desk code），并向通办中心申领对应的凭据",
+        .0.desk_code.as_deref().unwrap_or(""), .0.confirmed_at.map(|t| t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
+        .0.id, .0.desk, .0.desk_code.as_deref().unwrap_or(""))]
+    DeskCodeTaken(Box<Credential>),
+    #[error("管理员凭据不属于任何受理台，不能读取或推送办件")]
+    NotADesk,
+    #[error("凭据 #{0} 签发时未指定窗口代码，通办中心已不再接受：请通办中心管理员吊销它，并用 tongban-hub credential issue --desk-code 为本受理台重新签发")]
+    CredentialOutdated(i64),
+    #[error("本受理台尚未在通办中心确认身份：请先确认（PUT /v1/desk），再推送事件")]
+    DeskUnconfirmed,
+    #[error("事件记录的受理台「{author}」不是本凭据确认的受理台（{credential}）")]
+    WrongDesk { author: String, credential: String },
+    #[error("办件编号「{number}」不属于本凭据的受理台（{credential}）：受理台只能使用本窗口代码的编号")]
+    NumberNotOwn { number: String, credential: String },
+    #[error("办件编号「{0}」已被另一办件使用")]
+    NumberTaken(String),
+    #[error("收件信息不符合要求：{0}")]
+    InvalidIntake(FieldError),
+    #[error("收件的事项或材料与事项清单不符：{0}")]
+    CatalogMismatch(FieldError),
+    #[error("事件的作者信息不符合要求：{0}")]
+    InvalidAuthor(FieldError),
+    #[error("{0}")]
+    NotHandlingRegion(String),
+    #[error("{0}")]
+    NotOwnCase(String),
+    #[error("{0}")]
+    Superseded(String),
+    #[error("{0}")]
+    InvalidRenumbering(FieldError),
+    #[error("{0}")]
+    Forbidden(String),
+
     #[error("通办中心尚未发布事项清单")]
     NoCatalog,
     #[error("事项清单版本「{0}」已发布且内容不同；请使用新的版本号")]
     CatalogVersionExists(String),
+
+    #[error(transparent)]
+    CalendarText(#[from] tongban_wire::calendar::YearTextError),
+    #[error("{0}年的节假日安排已发布且内容不同；一年的安排一经发布不再更改，通办中心保留原内容")]
+    CalendarYearExists(i32),
+    #[error("通办中心没有{0}年的节假日安排")]
+    UnknownCalendarYear(i32),
 }
 
 impl HubError {
@@ -141,7 +190,41 @@ impl HubError {
             BlobTooLarge { .. } | BlobOverrun(_) => ErrorCode::PayloadTooLarge,
             NoCatalog => ErrorCode::NoCatalog,
             CatalogVersionExists(_) => ErrorCode::CatalogVersionExists,
+            DeskCodeIssued(_) => ErrorCode::BadRequest,
+            DeskCodeMismatch { .. } => ErrorCode::DeskCodeMismatch,
+            DeskCodeTaken(_) => ErrorCode::DeskCodeTaken,
+            NotADesk => ErrorCode::Forbidden,
+            CredentialOutdated(_) => ErrorCode::CredentialOutdated,
+            DeskUnconfirmed => ErrorCode::DeskUnconfirmed,
+            WrongDesk { .. } => ErrorCode::WrongDesk,
+            NumberNotOwn { .. } => ErrorCode::NumberNotOwn,
+            NumberTaken(_) => ErrorCode::NumberTaken,
+            InvalidIntake(_) => ErrorCode::InvalidIntake,
+            CatalogMismatch(_) => ErrorCode::CatalogMismatch,
+            InvalidAuthor(_) | InvalidRenumbering(_) => ErrorCode::InvalidEvent,
+            NotHandlingRegion(_) => ErrorCode::NotHandlingRegion,
+            NotOwnCase(_) => ErrorCode::NotOwnCase,
+            Superseded(_) => ErrorCode::Superseded,
+            Forbidden(_) => ErrorCode::Forbidden,
+            CalendarText(tongban_wire::calendar::YearTextError::TooLarge { .. }) => ErrorCode::PayloadTooLarge,
+            CalendarText(_) => ErrorCode::InvalidBody,
+            CalendarYearExists(_) => ErrorCode::CalendarYearExists,
+            UnknownCalendarYear(_) => ErrorCode::UnknownCalendarYear,
         }
+    }
+
+    /// The field at fault, as a path into the pushed event, when one is.
+    pub fn field(&self) -> Option<String> {
+        match self {
+            HubError::InvalidIntake(f) | HubError::CatalogMismatch(f) => Some(format!("intake.{}", f.field)),
+            HubError::InvalidAuthor(f) | HubError::InvalidRenumbering(f) => Some(f.field.clone()),
+            _ => None,
+        }
+    }
+
+    /// The error as the wire carries it.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody::new(self.code(), self.to_string()).at_field(self.field())
     }
 }
 
@@ -153,7 +236,10 @@ pub struct Hub {
     region: String,
     blob_dir: PathBuf,
     /// Blobs with a chunk being written right now; a second writer would interleave bytes.
-    uploads_in_progress: Mutex<HashSet<String>>,
+    /// Uploads under way, each uploader's own.
+    uploads_in_progress: Mutex<HashSet<(String, blobs::Holder)>>,
+    /// Catalog versions parsed for checking intakes; a version never changes content.
+    catalogs: catalog::ParsedVersions,
 }
 
 impl Hub {
@@ -187,6 +273,7 @@ impl Hub {
             region,
             blob_dir: path.with_file_name(format!("{stem}.blobs")),
             uploads_in_progress: Mutex::new(HashSet::new()),
+            catalogs: catalog::ParsedVersions::default(),
         })
     }
 
@@ -205,6 +292,11 @@ impl Hub {
 /// Runs blocking database and file work off the async threads.
 pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| HubError::Io(std::io::Error::other(e.to_string())))?
+}
+
+/// Beijing time, in which the hub's messages date things for people.
+pub(crate) fn beijing() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
 /// A region's name for messages: "411329（河南省南阳市新野县）", or the bare code if unknown.

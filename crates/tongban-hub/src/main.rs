@@ -3,7 +3,7 @@
 //! ```text
 //! tongban-hub init --db hub.db --region 411329
 //! tongban-hub serve --listen 127.0.0.1:8730 --db hub.db [--region 411329] [--config hub.toml]
-//! tongban-hub credential issue --db hub.db --role partner --region 110105 --desk 朝阳1号窗
+//! tongban-hub credential issue --db hub.db --role window --region 110105 --desk-code A1 --desk 朝阳1号窗
 //! tongban-hub credential list --db hub.db
 //! tongban-hub credential revoke --db hub.db --id 3
 //! ```
@@ -43,7 +43,16 @@ enum Command {
         /// Required the first time; checked against the database afterwards.
         #[arg(long)]
         region: Option<String>,
-        /// A TOML file with listen, db, region, max_json_body, max_push_batch, max_blob_size.
+        /// PEM certificate chain (the hub's certificate first): serve HTTPS. With --tls-key.
+        /// Either file changing is picked up without a restart.
+        #[arg(long)]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key of --tls-cert.
+        #[arg(long)]
+        tls_key: Option<PathBuf>,
+        /// A TOML file with listen, db, region, tls_cert, tls_key, max_json_body, max_push_batch,
+        /// max_blob_size, max_connections, max_connections_per_peer, header_timeout_secs,
+        /// body_idle_timeout_secs, requests_per_second, request_burst.
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -54,16 +63,21 @@ enum Command {
 
 #[derive(Subcommand)]
 enum CredentialCommand {
-    /// Issue a credential and print its token (shown only this once).
+    /// Issue a credential for one desk and print its token (shown only this once).
     Issue {
         #[arg(long)]
         db: PathBuf,
-        /// partner | back_office | admin
+        /// window (partner) | helper | back_office | supervisor | admin
         #[arg(long)]
         role: String,
         /// The desk's region; defaults to the hub's own for back_office and admin.
         #[arg(long)]
         region: Option<String>,
+        /// The desk's code in its region (the third part of its 办件编号), e.g. A1. Every desk role
+        /// needs one, and only one live credential may name a region's code: issue a partner
+        /// region's code only as that region's admin registered it.
+        #[arg(long)]
+        desk_code: Option<String>,
         /// Who the credential is for, e.g. "朝阳区政务服务中心1号窗".
         #[arg(long)]
         desk: String,
@@ -105,11 +119,16 @@ fn run(command: Command) -> Result<(), HubError> {
             let hub = Hub::open(&db, Some(&region))?;
             println!("通办中心数据库已就绪：{}（地区 {}）", db.display(), hub.region());
         }
-        Command::Serve { listen, db, region, config } => {
+        Command::Serve { listen, db, region, tls_cert, tls_key, config } => {
             let file = config.as_deref().map(SettingsLayer::from_file).transpose()?.unwrap_or_default();
             let env = SettingsLayer::from_env(|name| std::env::var(name).ok())?;
-            let flags = SettingsLayer { listen, db, region, ..SettingsLayer::default() };
+            let flags = SettingsLayer { listen, db, region, tls_cert, tls_key, ..SettingsLayer::default() };
             let (addr, config) = file.overridden_by(env).overridden_by(flags).resolve()?;
+            // A bad certificate pair stops the hub before it binds, naming the file.
+            if let Some(tls) = &config.tls {
+                tongban_hub::http::check_tls(tls)?;
+            }
+            let scheme = if config.tls.is_some() { "https" } else { "http" };
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async {
                 let listener = tokio::net::TcpListener::bind(addr)
@@ -117,48 +136,57 @@ fn run(command: Command) -> Result<(), HubError> {
                     .map_err(|e| HubError::Config(format!("无法监听 {addr}：{e}")))?;
                 // Tests and scripts read this line to learn the port when they asked for port 0.
                 let mut out = std::io::stdout().lock();
-                writeln!(out, "listening on http://{}", listener.local_addr()?)?;
+                writeln!(out, "listening on {scheme}://{}", listener.local_addr()?)?;
                 out.flush()?;
                 drop(out);
                 tongban_hub::serve(listener, config, shutdown_signal()).await
             })?;
         }
-        Command::Credential(CredentialCommand::Issue { db, role, region, desk }) => {
+        Command::Credential(CredentialCommand::Issue { db, role, region, desk_code, desk }) => {
             let role = Role::parse(&role).ok_or_else(|| {
-                HubError::InvalidCredential(format!("角色「{role}」无效，应为 partner、back_office 或 admin"))
+                HubError::InvalidCredential(format!(
+                    "角色「{role}」无效，应为 window（即 partner）、helper、back_office、supervisor 或 admin"
+                ))
             })?;
             let hub = Hub::open(&db, None)?;
-            let issued = hub.issue_credential(region.as_deref(), role, &desk, Utc::now())?;
+            let issued = hub.issue_credential(region.as_deref(), role, desk_code.as_deref(), &desk, Utc::now())?;
             let c = &issued.credential;
             eprintln!(
-                "已为「{}」（地区 {}，{}）签发凭据 #{}；令牌只显示这一次，请妥善交给该受理台：",
-                c.desk,
-                c.region,
+                "已为「{}」（{}）签发凭据 #{}，可见范围：{}；令牌只显示这一次，请妥善交给该受理台：",
+                c.who(),
                 c.role.label(),
-                c.id
+                c.id,
+                c.role.scope_label()
             );
             println!("{}", issued.token);
         }
         Command::Credential(CredentialCommand::List { db }) => {
             let hub = Hub::open(&db, None)?;
-            println!("编号\t地区\t角色\t受理台\t签发时间\t状态");
+            println!("编号\t地区\t窗口代码\t角色\t受理台\t签发时间\t确认\t状态");
+            let time = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
             for c in hub.credentials()? {
-                let state =
-                    c.revoked_at.map_or("有效".to_string(), |t| format!("已吊销 {}", t.format("%Y-%m-%d %H:%M")));
+                let state = c.revoked_at.map_or("有效".to_string(), |t| format!("已吊销 {}", time(t)));
+                let confirmed = match (c.confirmed_at, c.desk_code.is_some()) {
+                    (Some(t), _) => format!("已确认 {}", time(t)),
+                    (None, true) => "未确认".to_string(),
+                    (None, false) if c.role.is_desk() => "须重新签发（无窗口代码）".to_string(),
+                    (None, false) => "—".to_string(),
+                };
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{state}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{confirmed}\t{state}",
                     c.id,
                     c.region,
+                    c.desk_code.as_deref().unwrap_or("—"),
                     c.role.as_str(),
                     c.desk,
-                    c.issued_at.format("%Y-%m-%d %H:%M")
+                    time(c.issued_at)
                 );
             }
         }
         Command::Credential(CredentialCommand::Revoke { db, id }) => {
             let hub = Hub::open(&db, None)?;
             let c = hub.revoke_credential(id, Utc::now())?;
-            println!("凭据 #{} （{}，地区 {}）已吊销", c.id, c.desk, c.region);
+            println!("凭据 #{} （{}）已吊销", c.id, c.who());
         }
     }
     Ok(())

@@ -4,13 +4,24 @@
 
 use rusqlite::Connection;
 
-use crate::{audit, blobs, catalog, credentials, identity, ledger, Result};
+use crate::{audit, blobs, calendar, catalog, credentials, identity, ledger, Result};
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
 const STEPS: &[&[&str]] = &[
     &[identity::SCHEMA_V1, credentials::SCHEMA_V1, ledger::SCHEMA_V1, blobs::SCHEMA_V1, catalog::SCHEMA_V1],
-    // 2: the desks' audit chain heads.
-    &[audit::SCHEMA_V2],
+    // 2: the calendars desks install from the hub.
+    &[calendar::SCHEMA_V1],
+    // 3: desks as identities (credential per desk code, bound to the desk that confirms it), whose
+    // case is whose, numbers held once, scans by uploading desk.
+    &[credentials::SCHEMA_V3, ledger::SCHEMA_V3, blobs::SCHEMA_V3],
+    // 4: blobs belong to the desks that uploaded their bytes; uploads in progress per uploader.
+    &[blobs::SCHEMA_V4],
+    // 5 and 6 are reserved for work on other branches this session (signed decisions; speed):
+    // whichever lands takes its place here, never after step 7.
+    &[],
+    &[],
+    // 7: the desks' audit chain heads.
+    &[audit::SCHEMA_V7],
 ];
 
 /// The schema version this build writes.
@@ -48,9 +59,12 @@ mod tests {
             ("events", 0),
             ("cases", 0),
             ("blobs", 0),
-            ("blob_uploads", 0),
+            ("blob_partials", 0),
+            ("blob_holders", 0),
             ("blob_refs", 0),
             ("catalog_versions", 0),
+            ("case_numbers", 0),
+            ("calendar_years", 0),
         ] {
             let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
             assert_eq!(n, rows, "{table}");

@@ -286,7 +286,12 @@ fn intake_event(i: usize, desk_id: &str) -> CaseEvent {
         id: Uuid::now_v7(),
         case_id: CaseId(Uuid::now_v7()),
         at: time_of(i),
-        author: Author { user: DEMO_CLERK.into(), desk: desk_id.into(), region: DEMO_REGION.into() },
+        author: Author {
+            user: DEMO_CLERK.into(),
+            desk: desk_id.into(),
+            region: DEMO_REGION.into(),
+            name: "张敏".into(),
+        },
         body: EventBody::Received {
             intake: Intake {
                 number: number_of(i),

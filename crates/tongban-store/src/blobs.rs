@@ -144,16 +144,15 @@ pub(crate) fn blob_path_in(dir: &Path, name: &str) -> PathBuf {
 
 /// Encrypts `input` (whose SHA-256 is `sha256`) into `path`: a temporary file, synced, renamed.
 pub(crate) fn write_encrypted(key: &[u8; 32], sha256: &str, path: &Path, input: &mut impl std::io::Read) -> Result<()> {
-    let dir = path.parent().expect("blob paths have a parent");
-    fs::create_dir_all(dir)?;
-    let tmp = path.with_extension("part");
-    {
-        let mut file = std::io::BufWriter::new(fs::File::create(&tmp)?);
-        crate::crypt::encrypt_stream(key, sha256.as_bytes(), input, &mut file)?;
-        file.flush()?;
-        file.get_ref().sync_all()?;
-    }
-    fs::rename(&tmp, path)?;
+    fs::create_dir_all(path.parent().expect("blob paths have a parent"))?;
+    // Written whole under a temporary name unique to this process (the window and `tongban sync`
+    // may keep the same scan at once), then renamed: a crash never leaves half a blob.
+    tongban_files::write_once_with(path, |file| {
+        let mut out = std::io::BufWriter::new(file);
+        crate::crypt::encrypt_stream(key, sha256.as_bytes(), input, &mut out)?;
+        out.flush()
+    })
+    .map_err(tongban_files::FileError::into_source)?;
     crate::vault::sync_dir(path);
     Ok(())
 }

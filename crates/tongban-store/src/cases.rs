@@ -4,8 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, params_from_iter, types::Value, OptionalExtension, Transaction};
 use serde::Serialize;
-use tongban_core::case::{CaseEvent, CaseId, CaseStatus, EventBody, Material};
-use tongban_core::workdays::WorkCalendar;
+use tongban_core::case::{CaseEvent, CaseId, CaseStatus, EventBody, EventKind, Material};
+use tongban_core::clocks::{self, ClockInput, Clocks, Step};
+use tongban_core::workdays::{Deadline, WorkCalendar};
 
 use crate::events::china_time;
 use crate::{Result, Store, StoreError};
@@ -54,6 +55,32 @@ CREATE TABLE materials (
 );
 ";
 
+/// The clocks the law sets (`tongban_core::clocks`), kept with each case so the queue, the
+/// overdue lists and the 台账 can filter and sort on them; rewritten with the case by every event,
+/// by a notice given, and when a calendar year is imported (only cases with a 预估 date can change).
+pub(crate) const SCHEMA_V6: &str = "
+ALTER TABLE cases ADD COLUMN promised_days INTEGER NOT NULL DEFAULT 0;
+-- The case's events as the clocks see them: [[kind, YYYY-MM-DD (Beijing), status after], ...].
+ALTER TABLE cases ADD COLUMN clock_steps TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE cases ADD COLUMN deadline_estimated INTEGER NOT NULL DEFAULT 0;
+-- 告知期限: a 一次性告知书 is owed by this day (NULL when none is owed).
+ALTER TABLE cases ADD COLUMN notice_due TEXT;
+ALTER TABLE cases ADD COLUMN notice_due_estimated INTEGER NOT NULL DEFAULT 0;
+-- 补正期限: the applicant was told to bring the materials by this day (NULL when not waiting).
+ALTER TABLE cases ADD COLUMN supplement_due TEXT;
+ALTER TABLE cases ADD COLUMN supplement_due_estimated INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX cases_by_notice_due ON cases (notice_due) WHERE notice_due IS NOT NULL;
+CREATE INDEX cases_by_deadline ON cases (deadline) WHERE deadline IS NOT NULL;
+-- A clock a calendar import moved, for the case's history.
+CREATE TABLE clock_changes (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id TEXT NOT NULL REFERENCES cases (id),
+    at      TEXT NOT NULL,                     -- RFC 3339, UTC
+    text    TEXT NOT NULL                      -- 承诺办结日期由 2027-01-25 调整为 2027-01-27（导入2027年节假日安排）
+);
+CREATE INDEX clock_changes_by_case ON clock_changes (case_id, id);
+";
+
 /// One line of the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseSummary {
@@ -69,9 +96,17 @@ pub struct CaseSummary {
     pub clerk: String,
     pub received_at: DateTime<Utc>,
     pub received_on: NaiveDate,
-    pub deadline: Option<NaiveDate>,
+    /// 承诺办结: `None` while it has not started (待补正) or stands still (需补正).
+    pub deadline: Option<Deadline>,
+    /// 告知期限: a 一次性告知书 is owed by this day.
+    pub notice_due: Option<Deadline>,
+    /// 补正期限: the applicant was told to bring the materials by this day.
+    pub supplement_due: Option<Deadline>,
     /// Some event of the case still waits for a hub.
     pub pending_sync: bool,
+    /// The clerk's display name as the intake carried it; empty for intakes made before names
+    /// travelled with events.
+    pub clerk_name: String,
 }
 
 /// Which cases to list. Every field narrows; `text` searches applicant name (prefix),
@@ -90,6 +125,8 @@ pub struct CaseFilter {
     /// Only cases taken in by another region than this one: a back office's inbox leaves out
     /// the cases its own region's windows received.
     pub received_outside: Option<String>,
+    /// Only cases that owe a 一次性告知书 due on or before this day (告知 due or overdue).
+    pub notice_due_by: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -187,14 +224,21 @@ impl CaseFilter {
         if let Some(region) = self.received_outside.as_deref().filter(|v| !v.is_empty()) {
             terms.push(format!("receiving_region <> {}", arg(region.to_string(), &mut args)));
         }
+        if let Some(day) = self.notice_due_by {
+            terms.push(format!("{other_col}notice_due <= {}", arg(day.to_string(), &mut args)));
+        }
         let clause = if terms.is_empty() { String::new() } else { format!("WHERE {}", terms.join(" AND ")) };
         (clause, args)
     }
 }
 
-const SUMMARY_COLUMNS: &str = "id, number, status, item_code, item_name, receiving_region, handling_region,
+/// How many columns [`SUMMARY_COLUMNS`] has: a query adding its own reads them from here on.
+pub(crate) const SUMMARY_COLUMN_COUNT: usize = 20;
+
+pub(crate) const SUMMARY_COLUMNS: &str = "id, number, status, item_code, item_name, receiving_region, handling_region,
     applicant_name, applicant_id, clerk, received_at, received_on, deadline,
-    EXISTS (SELECT 1 FROM events e WHERE e.case_id = cases.id AND e.outbox = 1)";
+    EXISTS (SELECT 1 FROM events e WHERE e.case_id = cases.id AND e.outbox = 1),
+    deadline_estimated, notice_due, notice_due_estimated, supplement_due, supplement_due_estimated, clerk_name";
 
 impl Store {
     /// Cases matching `filter`, newest first; `page` counts from 1.
@@ -298,12 +342,11 @@ fn page_sql(filter: &CaseFilter, drive: Drive, page: u32, page_size: u32) -> (St
     (sql, args)
 }
 
-fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<CaseSummary>> {
+pub(crate) fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<CaseSummary>> {
     let id: String = r.get(0)?;
     let status: String = r.get(2)?;
     let received_at: String = r.get(10)?;
     let received_on: String = r.get(11)?;
-    let deadline: Option<String> = r.get(12)?;
     let build = || -> Result<CaseSummary> {
         let bad = |what: &str, v: &str| StoreError::Json(serde::de::Error::custom(format!("{what}「{v}」无效")));
         Ok(CaseSummary {
@@ -319,11 +362,21 @@ fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<CaseSummary>> 
             clerk: r.get(9)?,
             received_at: crate::desk::parse_time(&received_at)?,
             received_on: received_on.parse().map_err(|_| bad("日期", &received_on))?,
-            deadline: deadline.map(|d| d.parse().map_err(|_| bad("日期", &d))).transpose()?,
+            deadline: read_deadline(r, 12, 14)?,
+            notice_due: read_deadline(r, 15, 16)?,
+            supplement_due: read_deadline(r, 17, 18)?,
             pending_sync: r.get(13)?,
+            clerk_name: r.get(19)?,
         })
     };
     Ok(build())
+}
+
+/// A date column and its 预估 mark.
+pub(crate) fn read_deadline(r: &rusqlite::Row<'_>, date: usize, estimated: usize) -> Result<Option<Deadline>> {
+    let Some(text) = r.get::<_, Option<String>>(date)? else { return Ok(None) };
+    let date = text.parse().map_err(|_| StoreError::Json(serde::de::Error::custom(format!("日期「{text}」无效"))))?;
+    Ok(Some(Deadline { date, estimated: r.get(estimated)? }))
 }
 
 pub(crate) fn status_of(tx: &Transaction<'_>, case: CaseId) -> Result<Option<CaseStatus>> {
@@ -346,16 +399,12 @@ pub(crate) fn project(
     match &event.body {
         EventBody::Received { intake } => {
             let form = &intake.form;
-            // The promised time runs from the day the case is complete.
-            let deadline = (status == CaseStatus::Received)
-                .then(|| calendar.deadline(intake.received_on, form.item.promised_days).ok())
-                .flatten();
             let applicant_id = form.applicant.id_number().to_string();
             tx.execute(
                 "INSERT INTO cases (id, number, status, item_code, item_name, receiving_region, handling_region,
-                    applicant_name, applicant_id, applicant_id_rev, clerk, received_at, received_on, deadline,
-                    updated_at, last_seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?12, ?15)",
+                    applicant_name, applicant_id, applicant_id_rev, clerk, received_at, received_on,
+                    updated_at, last_seq, promised_days)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12, ?14, ?15)",
                 params![
                     case_id,
                     intake.number.as_str(),
@@ -370,11 +419,13 @@ pub(crate) fn project(
                     event.author.user,
                     at,
                     intake.received_on.to_string(),
-                    deadline.map(|d| d.to_string()),
                     seq,
+                    form.item.promised_days,
                 ],
             )?;
             write_materials(tx, &case_id, &form.materials)?;
+            // The promise and the 告知 clock run from the day of receipt.
+            add_clock_step(tx, &case_id, EventKind::Received, intake.received_on, status)?;
         }
         body => {
             tx.execute(
@@ -385,23 +436,212 @@ pub(crate) fn project(
                 tx.execute("DELETE FROM materials WHERE case_id = ?1", [&case_id])?;
                 write_materials(tx, &case_id, materials)?;
             }
-            // The promised time runs from the day the case is complete, not from a partial 补交.
-            if let (EventBody::Completed { .. }, CaseStatus::Received) = (body, status) {
-                let promised: u32 = tx.query_row(
-                    "SELECT json_extract(body, '$.intake.item.promised_days') FROM events
-                     WHERE case_id = ?1 AND kind = 'received'",
-                    [&case_id],
-                    |r| r.get(0),
-                )?;
-                let deadline = calendar.deadline(today, promised).ok();
-                tx.execute(
-                    "UPDATE cases SET deadline = ?2 WHERE id = ?1",
-                    params![case_id, deadline.map(|d| d.to_string())],
-                )?;
-            }
+            add_clock_step(tx, &case_id, body.kind(), today, status)?;
+        }
+    }
+    refresh_clocks(tx, event.case_id, calendar, None)
+}
+
+fn add_clock_step(
+    tx: &Transaction<'_>,
+    case_id: &str,
+    kind: EventKind,
+    on: NaiveDate,
+    status: CaseStatus,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE cases SET clock_steps = json_insert(clock_steps, '$[#]', json_array(?2, ?3, ?4)) WHERE id = ?1",
+        params![case_id, kind.as_str(), on.to_string(), status.as_str()],
+    )?;
+    Ok(())
+}
+
+/// Why a case's clocks were recomputed, for its history: 「导入2027年节假日安排」.
+pub(crate) struct ClockChangeReason<'a> {
+    pub at: DateTime<Utc>,
+    pub why: &'a str,
+}
+
+/// Recomputes a case's clocks (`tongban_core::clocks`) from its steps, the notices given and
+/// the hall's 补正 days, and writes them to its row. With a `reason`, every date that moved is
+/// written to the case's history too. Fails (and so refuses the write it is part of) only for a
+/// date outside the calendar's years: a deadline is never silently dropped.
+pub(crate) fn refresh_clocks(
+    tx: &Transaction<'_>,
+    case: CaseId,
+    calendar: &WorkCalendar,
+    reason: Option<&ClockChangeReason<'_>>,
+) -> Result<()> {
+    let case_id = case.to_string();
+    let (promised_days, steps_json): (u32, String) =
+        tx.query_row("SELECT promised_days, clock_steps FROM cases WHERE id = ?1", [&case_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let steps = parse_steps(&steps_json)?;
+    let mut stmt = tx.prepare_cached(
+        "SELECT printed_at FROM prints WHERE case_id = ?1 AND form = 'notice' AND reprint = 0 ORDER BY id",
+    )?;
+    let notices = stmt
+        .query_map([&case_id], |r| r.get::<_, String>(0))?
+        .map(|t| Ok(crate::desk::parse_time(&t?)?.with_timezone(&china_time()).date_naive()))
+        .collect::<Result<Vec<NaiveDate>>>()?;
+    let supplement_days = crate::settings::supplement_days_in(tx)?;
+    let input = ClockInput { promised_days, steps: &steps, notices: &notices, supplement_days };
+    let clocks = clocks::compute(calendar, &input)?;
+    if let Some(reason) = reason {
+        record_changes(tx, &case_id, &clocks, reason)?;
+    }
+    let date = |d: Option<Deadline>| d.map(|d| d.date.to_string());
+    let estimated = |d: Option<Deadline>| d.is_some_and(|d| d.estimated);
+    tx.execute(
+        "UPDATE cases SET deadline = ?2, deadline_estimated = ?3, notice_due = ?4, notice_due_estimated = ?5,
+            supplement_due = ?6, supplement_due_estimated = ?7 WHERE id = ?1",
+        params![
+            case_id,
+            date(clocks.promise.deadline()),
+            estimated(clocks.promise.deadline()),
+            date(clocks.notice_due),
+            estimated(clocks.notice_due),
+            date(clocks.supplement_due),
+            estimated(clocks.supplement_due),
+        ],
+    )?;
+    Ok(())
+}
+
+fn record_changes(tx: &Transaction<'_>, case_id: &str, clocks: &Clocks, reason: &ClockChangeReason<'_>) -> Result<()> {
+    let (deadline, notice_due, supplement_due): (Option<String>, Option<String>, Option<String>) =
+        tx.query_row("SELECT deadline, notice_due, supplement_due FROM cases WHERE id = ?1", [case_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    let changes = [
+        ("承诺办结日期", deadline, clocks.promise.deadline()),
+        ("告知期限", notice_due, clocks.notice_due),
+        ("补正期限", supplement_due, clocks.supplement_due),
+    ];
+    for (what, old, new) in changes {
+        let (Some(old), Some(new)) = (old, new) else { continue };
+        let new = new.date.to_string();
+        if old != new {
+            tx.execute(
+                "INSERT INTO clock_changes (case_id, at, text) VALUES (?1, ?2, ?3)",
+                params![case_id, reason.at.to_rfc3339(), format!("{what}由 {old} 调整为 {new}（{}）", reason.why)],
+            )?;
         }
     }
     Ok(())
+}
+
+fn parse_steps(json: &str) -> Result<Vec<Step>> {
+    let raw: Vec<(String, NaiveDate, String)> = serde_json::from_str(json)?;
+    raw.into_iter()
+        .map(|(kind, on, status)| {
+            let bad = |what: &str, v: &str| StoreError::Json(serde::de::Error::custom(format!("{what}「{v}」无效")));
+            Ok(Step {
+                kind: EventKind::ALL.into_iter().find(|k| k.as_str() == kind).ok_or_else(|| bad("事件类型", &kind))?,
+                on,
+                status: CaseStatus::parse(&status).ok_or_else(|| bad("状态", &status))?,
+            })
+        })
+        .collect()
+}
+
+/// Rebuilds the clock steps of the cases that have none from their events and recomputes their
+/// clocks: the cases of a database from before the clocks were kept (whose deadlines a missing
+/// calendar year may have left empty). Every projected case has at least its intake's step, so
+/// this finds work only once, and a crash halfway is finished on the next open.
+pub(crate) fn rebuild_missing_clocks(conn: &mut rusqlite::Connection, calendar: &WorkCalendar) -> Result<()> {
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM cases WHERE clock_steps = '[]'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let tx = crate::write(conn)?;
+    for id in ids {
+        let mut stmt = tx.prepare_cached("SELECT body FROM events WHERE case_id = ?1 ORDER BY seq")?;
+        let bodies: Vec<String> = stmt.query_map([&id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let mut steps = Vec::new();
+        let mut status = None;
+        let mut promised_days = 0;
+        for body in bodies {
+            let event: CaseEvent = serde_json::from_str(&body)?;
+            let next = CaseStatus::apply(status, &event.body)?;
+            let on = match &event.body {
+                EventBody::Received { intake } => {
+                    promised_days = intake.form.item.promised_days;
+                    intake.received_on
+                }
+                _ => event.at.with_timezone(&china_time()).date_naive(),
+            };
+            steps.push((event.body.kind().as_str(), on, next.as_str()));
+            status = Some(next);
+        }
+        tx.execute(
+            "UPDATE cases SET promised_days = ?2, clock_steps = ?3 WHERE id = ?1",
+            params![id, promised_days, serde_json::to_string(&steps)?],
+        )?;
+        drop(stmt);
+        let case = CaseId(id.parse().map_err(|_| StoreError::UnknownCase(id.clone()))?);
+        refresh_clocks(&tx, case, calendar, None)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Recomputes the clocks of every case with a 预估 date (the only ones a calendar import can
+/// move: an official year never changes) and records what moved in their history.
+pub(crate) fn refresh_estimated_clocks(
+    tx: &Transaction<'_>,
+    calendar: &WorkCalendar,
+    reason: &ClockChangeReason<'_>,
+) -> Result<usize> {
+    let ids: Vec<String> = tx
+        .prepare(
+            "SELECT id FROM cases WHERE deadline_estimated = 1 OR notice_due_estimated = 1 OR supplement_due_estimated = 1",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &ids {
+        let case = CaseId(id.parse().map_err(|_| StoreError::UnknownCase(id.clone()))?);
+        refresh_clocks(tx, case, calendar, Some(reason))?;
+    }
+    Ok(ids.len())
+}
+
+/// What a calendar import moved, for the case's history: (time, text), oldest first.
+pub(crate) fn clock_changes_of(conn: &rusqlite::Connection, case: CaseId) -> Result<Vec<(DateTime<Utc>, String)>> {
+    let mut stmt = conn.prepare_cached("SELECT at, text FROM clock_changes WHERE case_id = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([case.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    rows.map(|r| {
+        let (at, text) = r?;
+        Ok((crate::desk::parse_time(&at)?, text))
+    })
+    .collect()
+}
+
+impl Store {
+    /// The changes calendar imports made to a case's clocks, oldest first.
+    pub fn clock_changes(&self, case: CaseId) -> Result<Vec<(DateTime<Utc>, String)>> {
+        clock_changes_of(&self.conn, case)
+    }
+
+    /// How many cases owe a 一次性告知书 due on or before `by` (answered from its index).
+    pub fn notices_owed_count(&self, by: NaiveDate) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM cases WHERE notice_due <= ?1", [by.to_string()], |r| r.get(0))?)
+    }
+
+    /// Open cases that owe a 一次性告知书 due on or before `by` (today: overdue ones; later:
+    /// those coming due), the earliest due first, at most `limit`.
+    pub fn notices_due(&self, by: NaiveDate, limit: u32) -> Result<Vec<CaseSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM cases WHERE notice_due <= ?1 ORDER BY notice_due, received_at LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![by.to_string(), limit], read_summary)?;
+        rows.map(|r| r?).collect()
+    }
 }
 
 fn write_materials(tx: &Transaction<'_>, case_id: &str, materials: &[Material]) -> Result<()> {
@@ -575,7 +815,7 @@ mod tests {
                 .unwrap()
                 .into_iter()
                 .find(|c| c.id == id)
-                .and_then(|c| c.deadline)
+                .and_then(|c| c.deadline.map(|d| d.date))
                 .unwrap()
         };
         let (d_early, d_late) = (deadline(early), deadline(late));

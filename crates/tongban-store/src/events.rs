@@ -32,7 +32,7 @@ CREATE TABLE case_numbers (
 
 /// Beijing time, in which every hall in China dates its cases.
 pub fn china_time() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+    tongban_core::beijing()
 }
 
 /// What appending an event did.
@@ -51,6 +51,9 @@ pub struct StoredEvent {
     pub event: CaseEvent,
     pub local: bool,
     pub in_outbox: bool,
+    /// Kept for the audit but left out of the case's status: another desk's decision won at the
+    /// hub, or an admin discarded it.
+    pub set_aside: Option<crate::SetAside>,
 }
 
 /// An event waiting for a hub.
@@ -64,10 +67,12 @@ impl Store {
     /// Takes a new case in: validates the form, assigns the 办件编号 and appends the intake event,
     /// all in one transaction. When this returns, the case is on disk.
     pub fn create_case(&mut self, form: &IntakeForm, user: &str, at: DateTime<Utc>) -> Result<(CaseId, CaseNumber)> {
-        let form = form.validated()?;
-        let desk = self.require_desk()?;
-        self.user(user)?;
         let received_on = at.with_timezone(&china_time()).date_naive();
+        let form = form.validated(received_on)?;
+        let desk = self.require_desk()?;
+        // A desk told that another desk holds its code takes nothing more in under it.
+        crate::identity::check_code_is_ours(&self.conn, &desk)?;
+        let author = self.author(user)?;
         let tx = crate::write(&mut self.conn)?;
         let prefix = CaseNumber::compose(&desk.region, received_on, &desk.desk_code, 0);
         let prefix = prefix.as_str().rsplit_once('-').map(|(p, _)| p.to_string()).unwrap_or_default();
@@ -82,7 +87,7 @@ impl Store {
             id: Uuid::now_v7(),
             case_id: CaseId(Uuid::now_v7()),
             at,
-            author: Author { user: user.to_string(), desk: desk.id.clone(), region: desk.region.clone() },
+            author,
             body: EventBody::Received {
                 intake: Intake {
                     number: number.clone(),
@@ -125,28 +130,37 @@ impl Store {
         Ok(outcomes)
     }
 
-    /// All events of a case in the order they arrived.
+    /// All events of a case in the order they arrived, those set aside included.
     pub fn events_of(&self, case: CaseId) -> Result<Vec<StoredEvent>> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT seq, body, local, outbox FROM events WHERE case_id = ?1 ORDER BY seq")?;
-        let rows = stmt.query_map([case.to_string()], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, body, local, in_outbox) = row?;
-            out.push(StoredEvent { seq, event: serde_json::from_str(&body)?, local, in_outbox });
-        }
-        Ok(out)
+        events_in(&self.conn, case)
     }
 
-    /// The state the case's events fold into.
+    /// The latest time this desk itself recorded (its own events and prints): a machine clock
+    /// earlier than this has run backwards.
+    pub fn latest_local_time(&self) -> Result<Option<DateTime<Utc>>> {
+        let latest: Option<String> = self.conn.query_row(
+            "SELECT max(t) FROM (SELECT max(at) AS t FROM events WHERE local = 1
+                                 UNION ALL SELECT max(printed_at) FROM prints)",
+            [],
+            |r| r.get(0),
+        )?;
+        latest.map(|t| crate::desk::parse_time(&t)).transpose()
+    }
+
+    /// The state the case's events fold into (those set aside left out).
     pub fn case_state(&self, case: CaseId) -> Result<CaseState> {
         let events = self.events_of(case)?;
         if events.is_empty() {
             return Err(StoreError::UnknownCase(case.to_string()));
         }
-        Ok(CaseState::fold(events.iter().map(|e| &e.event.body))?)
+        Ok(CaseState::fold(events.iter().filter(|e| e.set_aside.is_none()).map(|e| &e.event.body))?)
+    }
+
+    /// The author of an event made here by `login`: the user, their display name, this desk.
+    pub fn author(&self, login: &str) -> Result<Author> {
+        let desk = self.require_desk()?;
+        let user = self.user(login)?;
+        Ok(Author { user: user.login, desk: desk.id, region: desk.region, name: user.display_name })
     }
 
     /// The oldest events waiting for a hub, at most `limit`.
@@ -183,11 +197,15 @@ pub struct ArrivedDecision {
     pub number: String,
     pub applicant_name: String,
     pub event: CaseEvent,
+    /// This desk's decision the arrived one took the place of (the hub admitted it first).
+    pub superseded: Option<EventKind>,
 }
 
 impl Store {
     /// The partners' decisions on cases this desk's region took in that arrived (by a pull, or
-    /// released from the quarantine) after `after`, oldest first, at most `limit`.
+    /// released from the quarantine) after `after`, oldest first, at most `limit`; and on a case
+    /// this region handles, the decision of another of its desks that took the place of one made
+    /// here (已被取代), so the approver hears what happened.
     pub fn decisions_arrived_after(&self, after: i64, limit: usize) -> Result<Vec<ArrivedDecision>> {
         let desk = self.require_desk()?;
         let kinds: Vec<String> = EventKind::ALL
@@ -195,21 +213,41 @@ impl Store {
             .filter(|k| k.owner() == Side::Handling)
             .map(|k| format!("'{}'", k.as_str()))
             .collect();
-        // Events made here are local; a partner's decision can only come from a hub.
+        let kinds = kinds.join(", ");
+        // Events made here are local; a partner's decision can only come from a hub. The one that
+        // won over this desk's is the first that arrived after this desk's was set aside.
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT e.seq, e.body, c.number, c.applicant_name FROM events e JOIN cases c ON c.id = e.case_id
-             WHERE e.seq > ?1 AND e.local = 0 AND e.kind IN ({}) AND c.receiving_region = ?2
-               AND c.handling_region <> ?2
-             ORDER BY e.seq LIMIT ?3",
-            kinds.join(", ")
+            "SELECT e.seq, e.body, c.number, c.applicant_name, (
+                 SELECT x.kind FROM events x WHERE x.case_id = e.case_id AND x.local = 1 AND x.set_aside = 'superseded'
+                   AND x.kind IN ({kinds}) AND x.seq < e.seq AND NOT EXISTS (SELECT 1 FROM events y
+                       WHERE y.case_id = e.case_id AND y.local = 0 AND y.kind IN ({kinds}) AND y.seq > x.seq AND y.seq < e.seq)
+                 ORDER BY x.seq LIMIT 1)
+             FROM events e JOIN cases c ON c.id = e.case_id
+             WHERE e.seq > ?1 AND e.local = 0 AND e.kind IN ({kinds})
+             ORDER BY e.seq"
         ))?;
-        let rows = stmt.query_map(params![after, desk.region, limit as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        let rows = stmt.query_map(params![after], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (seq, body, number, applicant_name) = row?;
-            out.push(ArrivedDecision { seq, number, applicant_name, event: serde_json::from_str(&body)? });
+            let (seq, body, number, applicant_name, superseded) = row?;
+            let event: CaseEvent = serde_json::from_str(&body)?;
+            let superseded = superseded.and_then(|k| EventKind::ALL.into_iter().find(|kind| kind.as_str() == k));
+            let partners = event.author.region != desk.region;
+            if !partners && superseded.is_none() {
+                continue;
+            }
+            out.push(ArrivedDecision { seq, number, applicant_name, event, superseded });
+            if out.len() == limit {
+                break;
+            }
         }
         Ok(out)
     }
@@ -219,6 +257,28 @@ impl Store {
     pub fn last_event_seq(&self) -> Result<i64> {
         Ok(self.conn.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?)
     }
+}
+
+/// All events of a case in the order they arrived, those set aside included.
+pub(crate) fn events_in(conn: &rusqlite::Connection, case: CaseId) -> Result<Vec<StoredEvent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, body, local, outbox, set_aside, set_aside_reason, set_aside_at, set_aside_by
+         FROM events WHERE case_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([case.to_string()], |r| {
+        Ok((
+            (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?),
+            (r.get::<_, Option<String>>(4)?, r.get::<_, Option<String>>(5)?, r.get::<_, Option<String>>(6)?),
+            r.get::<_, Option<String>>(7)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let ((seq, body, local, in_outbox), aside, by) = row?;
+        let set_aside = crate::setaside::read(aside, by)?;
+        out.push(StoredEvent { seq, event: serde_json::from_str(&body)?, local, in_outbox, set_aside });
+    }
+    Ok(out)
 }
 
 /// Reads `(seq, body)` rows of the events table as outbox entries.
@@ -243,6 +303,18 @@ pub(crate) fn append_in(
     local: bool,
     calendar: &tongban_core::workdays::WorkCalendar,
 ) -> Result<Appended> {
+    append_numbered_in(tx, event, local, calendar, None)
+}
+
+/// [`append_in`], with an intake projected under `number` instead of its own: an intake that
+/// arrives together with its 更正编号, whose first number may be another case's here.
+pub(crate) fn append_numbered_in(
+    tx: &Transaction<'_>,
+    event: &CaseEvent,
+    local: bool,
+    calendar: &tongban_core::workdays::WorkCalendar,
+    number: Option<&CaseNumber>,
+) -> Result<Appended> {
     let id = event.id.to_string();
     let existing: Option<String> =
         tx.query_row("SELECT body FROM events WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
@@ -252,6 +324,7 @@ pub(crate) fn append_in(
     }
     let current = cases::status_of(tx, event.case_id)?;
     let status = CaseStatus::apply(current, &event.body)?;
+    let renumbered = crate::identity::number_after(tx, event, number)?;
     let kind = event.body.kind();
     let (case_id, at, body) = (event.case_id.to_string(), event.at.to_rfc3339(), serde_json::to_string(event)?);
     tx.prepare_cached(
@@ -272,7 +345,17 @@ pub(crate) fn append_in(
         Some(&id),
         Some(&digest),
     )?;
-    cases::project(tx, event, status, seq, calendar)?;
+    match (&event.body, &renumbered) {
+        (EventBody::Received { intake }, Some(number)) if &intake.number != number => {
+            let mut projected = event.clone();
+            if let EventBody::Received { intake } = &mut projected.body {
+                intake.number = number.clone();
+            }
+            cases::project(tx, &projected, status, seq, calendar)?;
+        }
+        _ => cases::project(tx, event, status, seq, calendar)?,
+    }
+    crate::identity::project_identity(tx, event, renumbered.as_ref())?;
     Ok(Appended::New(status))
 }
 
@@ -339,7 +422,7 @@ pub(crate) mod tests {
     }
 
     fn author() -> Author {
-        Author { user: "beijing".into(), desk: "hub-desk".into(), region: "110106".into() }
+        Author { user: "beijing".into(), desk: "hub-desk".into(), region: "110106".into(), name: String::new() }
     }
 
     #[test]
@@ -433,5 +516,29 @@ pub(crate) mod tests {
         assert_eq!(err.code(), "invalid_input");
         assert!(err.to_string().starts_with("申请人证件号码："), "{err}");
         assert_eq!(store.outbox_len().unwrap(), 0);
+    }
+
+    #[test]
+    fn an_agent_born_after_the_day_of_intake_in_beijing_is_refused() {
+        let (_d, mut store) = temp_store();
+        setup(&mut store);
+        let mut form = form(false);
+        let first17 = "41132920260214001";
+        let number = format!("{first17}{}", tongban_core::validate::resident_id_check_digit(first17).unwrap());
+        form.agent = Some(tongban_core::applicant::Agent {
+            role: tongban_core::applicant::AgentRole::Proxy,
+            name: "王芳".into(),
+            id_kind: IdKind::ResidentId,
+            id_number: number,
+            phone: "13800138000".into(),
+        });
+        // 2026-02-13 23:30 in Beijing: the 14th is still tomorrow.
+        let before = DateTime::parse_from_rfc3339("2026-02-13T15:30:00Z").unwrap().with_timezone(&Utc);
+        let err = store.create_case(&form, "zhang", before).unwrap_err();
+        assert!(err.to_string().starts_with("代办人证件号码：出生日期晚于今天"), "{err}");
+        assert_eq!(store.outbox_len().unwrap(), 0);
+        // 2026-02-14 00:30 in Beijing, still the 13th in UTC: the day has come.
+        let after = DateTime::parse_from_rfc3339("2026-02-13T16:30:00Z").unwrap().with_timezone(&Utc);
+        store.create_case(&form, "zhang", after).unwrap();
     }
 }

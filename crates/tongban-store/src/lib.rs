@@ -16,8 +16,11 @@ mod crypt;
 mod desk;
 mod events;
 mod hubs;
+mod identity;
 mod migrate;
+mod outcomes;
 mod prints;
+mod setaside;
 mod settings;
 mod sync;
 pub mod upgrade;
@@ -33,6 +36,7 @@ use tongban_core::workdays::WorkCalendar;
 
 pub use audit::{AuditEntry, AuditFilter, AuditHead, AuditKind, ChainBreak, NewAuditEntry};
 pub use blobs::{BlobInfo, MissingScan};
+pub use calendar::{CalendarImport, OfficialYear};
 pub use cases::{CaseFilter, CaseSummary, Page};
 pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
 pub use crypt::{DataKey, RecoveryKey};
@@ -41,9 +45,12 @@ pub use desk::{
     MIN_PASSWORD_CHARS, ROLES,
 };
 pub use events::{china_time, Appended, ArrivedDecision, OutboxEntry, StoredEvent};
-pub use hubs::{HubEntry, HubSetup};
+pub use hubs::{is_loopback_url, HubEntry, HubSetup, HubTransport};
+pub use identity::{DeskConfirmed, HubDesk, DESK_CODE_TAKEN};
 pub use migrate::SCHEMA_VERSION;
+pub use outcomes::CaseOutcome;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
+pub use setaside::{SetAside, SetAsideKind};
 pub use settings::{HallTexts, Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, SCANNER_FOLDER};
 pub use sync::{Applied, Direction, HubSyncState, QuarantinedEvent, Settled, Verdict};
 pub use vault::{keys_path, DemoAccount, PublicDesk, Vault, KDF_M_KIB, KDF_P, KDF_T};
@@ -123,6 +130,18 @@ pub enum StoreError {
     CatalogVersionConflict { region: String, version: String },
     #[error("本机还没有{}的事项清单，请先同步或运行 tongban catalog import", tongban_core::region::display_name(.0))]
     NoCatalog(String),
+    #[error("不能收件：{0}")]
+    DeskCodeTaken(String),
+    #[error("办件编号「{0}」已被本机的另一办件使用")]
+    NumberTaken(String),
+    #[error("{0}")]
+    NotRenumberable(String),
+    #[error("{0}")]
+    NotDiscardable(String),
+    #[error("{0}")]
+    AdminOnly(String),
+    #[error("仍无法接收：{message}")]
+    StillRefused { code: &'static str, message: String },
 }
 
 impl StoreError {
@@ -162,6 +181,12 @@ impl StoreError {
             StoreError::InvalidCatalog { .. } => "catalog_invalid",
             StoreError::CatalogVersionConflict { .. } => "catalog_version_conflict",
             StoreError::NoCatalog(_) => "no_catalog",
+            StoreError::DeskCodeTaken(_) => "desk_code_taken",
+            StoreError::NumberTaken(_) => "number_taken",
+            StoreError::NotRenumberable(_) => "not_renumberable",
+            StoreError::NotDiscardable(_) => "not_discardable",
+            StoreError::AdminOnly(_) => "admin_only",
+            StoreError::StillRefused { code, .. } => code,
         }
     }
 }
@@ -358,6 +383,7 @@ impl Store {
             Store { conn, path: path.to_path_buf(), calendar: WorkCalendar::shipped(), key, audit_checked: None };
         migrate::run(&mut store.conn)?;
         store.calendar = calendar::load(&store.conn)?;
+        cases::rebuild_missing_clocks(&mut store.conn, &store.calendar)?;
         Ok(store)
     }
 

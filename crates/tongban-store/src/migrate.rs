@@ -4,7 +4,9 @@
 
 use rusqlite::Connection;
 
-use crate::{audit, blobs, calendar, cases, catalogs, desk, events, hubs, prints, settings, sync, Result};
+use crate::{
+    audit, blobs, calendar, cases, catalogs, desk, events, hubs, identity, prints, setaside, settings, sync, Result,
+};
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
 const STEPS: &[&[&str]] = &[
@@ -17,14 +19,20 @@ const STEPS: &[&[&str]] = &[
     &[catalogs::SCHEMA_V4],
     // 5: accounts: disabled users and login lockout.
     &[desk::SCHEMA_V5],
-    // 6: the audit chain (events and prints of before are linked in, see `after_step`).
-    &[audit::SCHEMA_V6],
+    // 6: the clocks the law sets (承诺时限 across 补正, 告知期限, 补正期限) kept with each case.
+    &[cases::SCHEMA_V6],
+    // 7: the desk as an identity at its hubs, decisions set aside (已被取代, 已放弃), clerks by name.
+    &[setaside::SCHEMA_V7, identity::SCHEMA_V7],
+    // 8: how each hub is reached: plain http allowed by an admin, a partner's own CA.
+    &[hubs::SCHEMA_V8],
+    // 9: the audit chain (events and prints of before are linked in, see `after_step`).
+    &[audit::SCHEMA_V9],
 ];
 
 /// What a step needs beyond SQL, run in the step's own transaction.
 fn after_step(version: i64, tx: &rusqlite::Transaction<'_>) -> Result<()> {
     match version {
-        6 => audit::chain_existing(tx, chrono::Utc::now()),
+        9 => audit::chain_existing(tx, chrono::Utc::now()),
         _ => Ok(()),
     }
 }
@@ -167,6 +175,8 @@ mod tests {
             "hub_sync",
             "hub_blobs",
             "quarantine",
+            "hub_desks",
+            "discarded",
             "audit_anchors",
         ] {
             let n: i64 = store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, params_from_iter, types::Value, OptionalExtension};
 use serde::Serialize;
-use tongban_core::case::{CaseId, CaseStatus, Transfer};
+use tongban_core::case::{CaseId, Transfer};
 use tongban_core::validate::ValidationError;
 
 use crate::{CaseSummary, Result, Store, StoreError};
@@ -155,6 +155,10 @@ impl Store {
             Some(&id.to_string()),
             Some(&digest),
         )?;
+        // A notice given stops the 告知 clock and starts the 补正 one, in the same commit.
+        if let (FormKind::Notice, Some(case)) = (print.form, print.case_id) {
+            crate::cases::refresh_clocks(&tx, case, &self.calendar, None)?;
+        }
         tx.commit()?;
         Ok(PrintRecord {
             id,
@@ -200,73 +204,40 @@ impl Store {
     /// The cases a ledger lists, in the order they were received.
     pub fn ledger_entries(&self, filter: &LedgerFilter) -> Result<Vec<LedgerEntry>> {
         let mut args: Vec<Value> = vec![Value::Text(filter.from.to_string()), Value::Text(filter.to.to_string())];
-        let mut clause = String::from("c.received_on >= ?1 AND c.received_on <= ?2");
-        for (col, value) in [("c.clerk", &filter.clerk), ("c.handling_region", &filter.partner)] {
+        let mut clause = String::from("received_on >= ?1 AND received_on <= ?2");
+        for (col, value) in [("clerk", &filter.clerk), ("handling_region", &filter.partner)] {
             if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
                 args.push(Value::Text(v.to_string()));
                 clause.push_str(&format!(" AND {col} = ?{}", args.len()));
             }
         }
         let sql = format!(
-            "SELECT c.id, c.number, c.status, c.item_code, c.item_name, c.receiving_region, c.handling_region,
-                c.applicant_name, c.applicant_id, c.clerk, c.received_at, c.received_on, c.deadline,
-                EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.outbox = 1),
-                COALESCE(u.display_name, c.clerk),
-                json_extract(r.body, '$.intake.transfer'),
+            "SELECT {}, COALESCE(NULLIF(cases.clerk_name, ''),
+                         (SELECT u.display_name FROM users u WHERE u.login = cases.clerk), cases.clerk),
+                (SELECT json_extract(r.body, '$.intake.transfer') FROM events r
+                  WHERE r.case_id = cases.id AND r.kind = 'received'),
                 (SELECT json_extract(m.body, '$.waybill') FROM events m
-                  WHERE m.case_id = c.id AND m.kind = 'result_mailed' ORDER BY m.seq DESC LIMIT 1)
-             FROM cases c
-             JOIN events r ON r.case_id = c.id AND r.kind = 'received'
-             LEFT JOIN users u ON u.login = c.clerk
+                  WHERE m.case_id = cases.id AND m.kind = 'result_mailed' ORDER BY m.seq DESC LIMIT 1)
+             FROM cases
              WHERE {clause}
-             ORDER BY c.received_at, c.number"
+             ORDER BY received_at, number",
+            crate::cases::SUMMARY_COLUMNS
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
+        let extra = crate::cases::SUMMARY_COLUMN_COUNT;
         let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                [r.get::<_, String>(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?],
-                (r.get::<_, String>(10)?, r.get::<_, String>(11)?, r.get::<_, Option<String>>(12)?),
-                r.get::<_, bool>(13)?,
-                r.get::<_, String>(14)?,
-                r.get::<_, String>(15)?,
-                r.get::<_, Option<String>>(16)?,
+                crate::cases::read_summary(r)?,
+                r.get::<_, String>(extra)?,
+                r.get::<_, String>(extra + 1)?,
+                r.get::<_, Option<String>>(extra + 2)?,
             ))
         })?;
-        let bad = |what: &str, v: &str| StoreError::Json(serde::de::Error::custom(format!("{what}「{v}」无效")));
         let mut out = Vec::new();
         for row in rows {
-            let (
-                id,
-                number,
-                status,
-                texts,
-                (received_at, received_on, deadline),
-                pending_sync,
-                clerk_name,
-                transfer,
-                waybill,
-            ) = row?;
-            let [item_code, item_name, receiving_region, handling_region, applicant_name, applicant_id, clerk] = texts;
+            let (case, clerk_name, transfer, waybill) = row?;
             out.push(LedgerEntry {
-                case: CaseSummary {
-                    id: CaseId(id.parse().map_err(|_| bad("办件标识", &id))?),
-                    number,
-                    status: CaseStatus::parse(&status).ok_or_else(|| bad("状态", &status))?,
-                    item_code,
-                    item_name,
-                    receiving_region,
-                    handling_region,
-                    applicant_name,
-                    applicant_id,
-                    clerk,
-                    received_at: crate::desk::parse_time(&received_at)?,
-                    received_on: received_on.parse().map_err(|_| bad("日期", &received_on))?,
-                    deadline: deadline.map(|d| d.parse().map_err(|_| bad("日期", &d))).transpose()?,
-                    pending_sync,
-                },
+                case: case?,
                 clerk_name,
                 transfer: serde_json::from_str(&transfer)?,
                 result_waybill: waybill,
@@ -302,7 +273,7 @@ fn read_print(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<PrintRecord>> {
 mod tests {
     use super::*;
     use crate::test_support::temp_store;
-    use tongban_core::case::{Author, CaseEvent, EventBody};
+    use tongban_core::case::{Author, CaseEvent, CaseStatus, EventBody};
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -368,7 +339,7 @@ mod tests {
         store.create_case(&crate::events::tests::form(true), "zhang", at("2026-03-02T01:00:00Z")).unwrap();
         // The next day, Beijing time (16:30 UTC is 00:30 on the 3rd).
         store.create_case(&crate::events::tests::form(false), "zhang", at("2026-03-02T16:30:00Z")).unwrap();
-        let partner = Author { user: "fengtai".into(), desk: "d".into(), region: "110106".into() };
+        let partner = Author { user: "fengtai".into(), desk: "d".into(), region: "110106".into(), name: String::new() };
         let ev =
             |body| CaseEvent { id: uuid::Uuid::now_v7(), case_id: a, at: Utc::now(), author: partner.clone(), body };
         for body in [

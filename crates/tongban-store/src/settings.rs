@@ -116,6 +116,20 @@ impl HallTexts {
     }
 }
 
+/// The working days an applicant is given for 补正, inside a transaction (the clocks need it
+/// while a case is written); a stored value this build refuses counts as the default, as on the
+/// printed notice.
+pub(crate) fn supplement_days_in(conn: &rusqlite::Connection) -> Result<u32> {
+    let value: Option<String> = conn
+        .query_row("SELECT value FROM settings WHERE key = 'notice.supplement_days'", [], |r| r.get(0))
+        .optional()?;
+    let mut texts = HallTexts::defaults("");
+    if let Some(value) = value {
+        let _ = texts.set("notice.supplement_days", &value);
+    }
+    Ok(texts.supplement_days)
+}
+
 /// The window's own settings, not printed: kept in the same table as the hall's texts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WindowPrefs {

@@ -10,7 +10,6 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tongban_store::{HubEntry, HubSyncState, Store};
 
-use crate::client::HubClient;
 use crate::round::{self, DeskDb, HubLink, RoundReport};
 use crate::{SyncError, SyncSettings};
 
@@ -74,7 +73,7 @@ impl SyncEngine {
         let mut tasks = Vec::new();
         let mut sync_now = Vec::new();
         for (index, entry) in hubs.into_iter().enumerate() {
-            let link = HubLink { client: HubClient::new(&entry.url, &entry.credential, &settings)?, entry };
+            let link = HubLink::new(entry, &settings)?;
             let (now_tx, now_rx) = mpsc::channel(1);
             sync_now.push(now_tx);
             let task = HubTask { db: db.clone(), link, settings: settings.clone(), index, publish: publish.clone() };
@@ -115,7 +114,7 @@ pub async fn sync_once(
     let db = DeskDb::new(store);
     let mut results = Vec::with_capacity(hubs.len());
     for entry in hubs {
-        let link = HubLink { client: HubClient::new(&entry.url, &entry.credential, settings)?, entry };
+        let link = HubLink::new(entry, settings)?;
         let outcome = round_recorded(&db, &link, settings).await;
         results.push((link.entry, outcome));
     }
@@ -172,6 +171,12 @@ impl HubTask {
                 Err(_) => Some(true),
             };
             let wait = match outcome {
+                // A round pulls a bounded number of pages: the next goes on soon, not after the
+                // interval (nor at once, so an endless hub cannot keep the desk busy).
+                Ok(report) if report.more_to_pull => {
+                    backoff.reset();
+                    self.settings.backoff_base
+                }
                 Ok(_) => {
                     backoff.reset();
                     self.settings.interval

@@ -5,9 +5,12 @@
 //!   of every hub (online, pending, last success, last error in Chinese) is published on a watch
 //!   channel for the window.
 //! - [`sync_once`]: one round with every hub, for `tongban sync --once` and scripts.
-//! - A round ([`round`]): check the hub is the region's; upload the scans the outbox refers to
+//! - A round ([`round`]): check the hub is the region's; confirm this desk's identity (region,
+//!   desk code) under its credential, recording the scope the hub holds it to or why it refused;
+//!   upload the scans the outbox refers to
 //!   (resuming partial uploads); push the outbox in batches and settle the verdicts (stored events
-//!   leave the outbox, rejected ones are quarantined); pull by cursor and apply page by page.
+//!   leave the outbox, rejected ones are quarantined); pull by cursor and apply page by page;
+//!   then the working-day calendars and the catalog the hub publishes.
 //! - [`client::HubClient`]: the `/v1` API with connect and overall timeouts; every answer is
 //!   checked before it is believed.
 //! - Each round ends with the desk's audit chain head sent to the hub, which answers with the
@@ -86,6 +89,20 @@ pub enum SyncError {
     WrongHub { url: String, expected: String, found: String },
     #[error("{count} 个事件引用的扫描件仍未到达通办中心，稍后重试")]
     ScansNotArriving { count: usize },
+    /// The hub would not take this desk as it is: its credential was revoked or is outdated, its
+    /// desk code is not the credential's, or another desk holds the code.
+    #[error("{message}。本机的办件都已保留，未同步的事件仍在本机")]
+    Identity { code: ErrorCode, message: String },
+    #[error("通办中心 {url} 提供的节假日安排未安装：{reasons}（请核对国务院办公厅的通知，并告知该通办中心的管理员）")]
+    CalendarRefused { url: String, reasons: String },
+    /// The hub's certificate could not be verified: never a round over a connection that may be
+    /// someone else's.
+    #[error("与通办中心 {url} 的加密连接未能建立：{reason}。请核对通办中心地址；若该通办中心的证书由省级政务CA等本机不认识的机构签发，请向其索取CA证书，在“合作地区”中为它设置（tongban partner add --ca-cert 文件）")]
+    Certificate { url: String, reason: String },
+    #[error("通办中心地址 {url} 不是加密连接（https），且管理员未允许对该合作地区使用 http：办件和凭据不会以明文发出")]
+    PlainHttpRefused { url: String },
+    #[error("为通办中心 {url} 设置的CA证书无法使用：{detail}")]
+    BadCaCertificate { url: String, detail: String },
     #[error("本机数据库：{0}")]
     Store(#[from] StoreError),
     #[error("审计链异常：{0}")]
@@ -103,6 +120,11 @@ impl SyncError {
             SyncError::Refused { code, .. } => code.as_str(),
             SyncError::WrongHub { .. } => "wrong_hub",
             SyncError::ScansNotArriving { .. } => "scans_not_arriving",
+            SyncError::Identity { code, .. } => code.as_str(),
+            SyncError::CalendarRefused { .. } => "calendar_refused",
+            SyncError::Certificate { .. } => "hub_certificate",
+            SyncError::PlainHttpRefused { .. } => "plain_http_refused",
+            SyncError::BadCaCertificate { .. } => "bad_ca_certificate",
             SyncError::Store(e) => e.code(),
             SyncError::AuditBroken(_) => "audit_broken",
         }

@@ -9,8 +9,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use tongban_core::case::CaseEvent;
-use tongban_store::{HubEntry, OutboxEntry, Store, StoreError, Verdict};
+use tongban_store::{DeskConfirmed, HubEntry, OutboxEntry, Store, StoreError, Verdict};
 use tongban_wire::audit::AuditHeadReport;
+use tongban_wire::desks::DeskClaim;
 use tongban_wire::events::PushOutcome;
 use tongban_wire::ErrorCode;
 
@@ -33,7 +34,25 @@ pub struct RoundReport {
     pub pulled_quarantined: usize,
     /// The catalog version fetched this round, when the hub had a newer one.
     pub catalog_updated: Option<String>,
+    /// This desk's decisions another desk's decision superseded at the hub (已被取代).
+    pub superseded: usize,
+    /// Events of cases outside this desk's scope that the hub sent anyway: not stored.
+    pub out_of_scope: usize,
+    /// The years of working-day calendar installed from the hub this round.
+    pub calendar_installed: Vec<i32>,
+    /// The hub had more events than one round pulls ([`PULL_PAGES_PER_ROUND`] pages): the next
+    /// round goes on from where this one stopped.
+    pub more_to_pull: bool,
 }
+
+/// How many pages one round pulls at most, so a hub answering `has_more` without end cannot keep
+/// a round (or `sync --once`) running: the rest comes with the next rounds.
+pub const PULL_PAGES_PER_ROUND: usize = 20;
+
+/// How many pulled events one round quarantines before it stops pulling: a hub sending events
+/// that do not fit by the thousand fills the quarantine by at most a page per round, and the
+/// round fails with the reason (so the next one waits the backoff).
+pub const PULLED_QUARANTINE_PER_ROUND: usize = 100;
 
 /// The desk database, shared by the hub tasks; every call runs off the async threads.
 #[derive(Clone)]
@@ -64,6 +83,16 @@ impl DeskDb {
 pub(crate) struct HubLink {
     pub entry: HubEntry,
     pub client: HubClient,
+    /// The ETag of the hub's calendar index once every year in it is installed here (or was
+    /// already): the next rounds ask only whether it changed.
+    calendar_etag: Mutex<Option<String>>,
+}
+
+impl HubLink {
+    pub(crate) fn new(entry: HubEntry, settings: &SyncSettings) -> Result<HubLink, SyncError> {
+        let client = HubClient::for_hub(&entry, settings)?;
+        Ok(HubLink { entry, client, calendar_etag: Mutex::new(None) })
+    }
 }
 
 pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> Result<RoundReport, SyncError> {
@@ -75,15 +104,21 @@ pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> 
             found: health.region,
         });
     }
+    confirm_identity(db, hub).await?;
     let mut report = RoundReport::default();
     push_outbox(db, hub, settings, &mut report).await?;
     pull(db, hub, settings, &mut report).await?;
     // After the cases, so a large scan never holds them up.
     report.scans_fetched = fetch_scans(db, hub).await?;
-    // Last, so a catalog the desk cannot use never holds up the cases.
-    report.catalog_updated = fetch_catalog(db, hub).await?;
-    // After everything this round wrote, so the hub keeps the newest head.
-    report_audit_head(db, hub).await?;
+    // Last, so a calendar or a catalog the desk cannot use never holds up the cases (nor each other).
+    let calendar = fetch_calendar(db, hub, &mut report).await;
+    let catalog = fetch_catalog(db, hub).await;
+    // After everything this round wrote, so the hub keeps the newest head (and a calendar or a
+    // catalog the desk cannot use does not keep the chain from being checked).
+    let audit = report_audit_head(db, hub).await;
+    report.catalog_updated = catalog?;
+    calendar?;
+    audit?;
     Ok(report)
 }
 
@@ -100,7 +135,11 @@ async fn report_audit_head(db: &DeskDb, hub: &HubLink) -> Result<(), SyncError> 
         })
         .await?;
     let report = AuditHeadReport { desk_id, seq: head.seq as u64, hash: head.hash.clone(), broken: broken.clone() };
-    let answer = hub.client.report_audit_head(&report).await?;
+    let answer = match hub.client.report_audit_head(&report).await {
+        // A hub from before audit heads keeps none: the desk's own check still ran.
+        Err(SyncError::Refused { code: ErrorCode::NotFound, .. }) if broken.is_none() => return Ok(()),
+        answer => answer?,
+    };
     if let Some(broken) = broken {
         return Err(SyncError::AuditBroken(broken));
     }
@@ -132,6 +171,54 @@ async fn report_audit_head(db: &DeskDb, hub: &HubLink) -> Result<(), SyncError> 
     .await
 }
 
+/// Says which desk this is and keeps what the hub answers: the scope it holds the desk to, or why
+/// it refused. A refusal ends the round before anything moves; every case stays on the desk. A hub
+/// from before desk identities (no `/v1/desk`) is synced with as before.
+async fn confirm_identity(db: &DeskDb, hub: &HubLink) -> Result<(), SyncError> {
+    let desk = db.run(|s| s.require_desk()).await?;
+    let claim = DeskClaim {
+        desk_id: desk.id.clone(),
+        region: desk.region.clone(),
+        desk_code: desk.desk_code.as_str().to_string(),
+        name: desk.window_label(),
+    };
+    let region = hub.entry.region.clone();
+    match hub.client.confirm_desk(&claim).await {
+        Ok(confirmed) => {
+            let confirmed = DeskConfirmed {
+                desk_code: confirmed.desk_code,
+                role: confirmed.role,
+                role_label: confirmed.role_label,
+                scope_label: confirmed.scope_label,
+                confirmed_at: confirmed.confirmed_at,
+            };
+            db.run(move |s| s.record_desk_confirmed(&region, &confirmed)).await
+        }
+        Err(SyncError::Refused { code: ErrorCode::NotFound, .. }) => Ok(()),
+        Err(SyncError::Refused { code, message, .. }) if is_identity_problem(code) => {
+            let (c, m) = (code.as_str().to_string(), message.clone());
+            db.run(move |s| s.record_desk_refused(&region, &c, &m, Utc::now())).await?;
+            tracing::warn!(hub = %hub.entry.region, code = code.as_str(), "the hub refused this desk: {message}");
+            Err(SyncError::Identity { code, message })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Answers of `PUT /v1/desk` that say the desk may not work with the hub as it is.
+fn is_identity_problem(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::Unauthorized
+            | ErrorCode::CredentialRevoked
+            | ErrorCode::CredentialOutdated
+            | ErrorCode::DeskCodeMismatch
+            | ErrorCode::DeskCodeTaken
+            | ErrorCode::WrongRegion
+            | ErrorCode::Forbidden
+    )
+}
+
 /// How many scans one round brings at most: the rest come with the next rounds.
 const SCANS_PER_ROUND: usize = 50;
 
@@ -145,6 +232,8 @@ async fn fetch_scans(db: &DeskDb, hub: &HubLink) -> Result<usize, SyncError> {
     for scan in missing {
         let bytes = match hub.client.get_blob(&scan.sha256).await {
             Ok(bytes) => bytes,
+            // Told to slow down: the rest wait for the next round (after its backoff).
+            Err(e @ SyncError::Refused { code: ErrorCode::RateLimited, .. }) => return Err(e),
             Err(SyncError::Refused { code, message, .. }) => {
                 tracing::warn!(hub = %hub.entry.region, sha256 = %scan.sha256, ?code, %message, "the hub did not give a scan");
                 continue;
@@ -157,6 +246,62 @@ async fn fetch_scans(db: &DeskDb, hub: &HubLink) -> Result<usize, SyncError> {
         fetched += 1;
     }
     Ok(fetched)
+}
+
+/// How many years of calendar one round installs at most: the rest come with the next rounds.
+const CALENDAR_YEARS_PER_ROUND: usize = 10;
+
+/// Installs the years of working-day calendar the hub publishes that this desk holds no official
+/// year for, through the store's own import (which checks them again). A year the hub serves
+/// with other content than the desk's official one is never installed over it: the round fails
+/// with the reason, for the hub's status, after installing the other years.
+async fn fetch_calendar(db: &DeskDb, hub: &HubLink, report: &mut RoundReport) -> Result<(), SyncError> {
+    let known = hub.calendar_etag.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let Some((index, etag)) = hub.client.calendar_index(known.as_deref()).await? else {
+        return Ok(());
+    };
+    let held = db.run(|s| s.official_calendar_years()).await?;
+    let mut refused = Vec::new();
+    let mut wanted = Vec::new();
+    for entry in &index.years {
+        match held.iter().find(|h| h.year == entry.year) {
+            None => wanted.push(entry),
+            Some(own) => {
+                let own = tongban_wire::calendar::year_text(&own.text).map(|t| t.sha256).ok();
+                if own.as_deref() != Some(entry.sha256.as_str()) {
+                    refused.push(format!("{}年与本机已有的正式安排内容不同，本机保留原安排", entry.year));
+                }
+            }
+        }
+    }
+    let complete = wanted.len() <= CALENDAR_YEARS_PER_ROUND;
+    for entry in wanted.into_iter().take(CALENDAR_YEARS_PER_ROUND) {
+        let document = hub.client.calendar_year(entry.year).await?;
+        if document.sha256 != entry.sha256 {
+            return Err(SyncError::Garbled {
+                url: hub.entry.url.clone(),
+                what: format!("{}年的节假日安排与目录中的校验值不符", entry.year),
+            });
+        }
+        let year = entry.year;
+        match db.run(move |s| s.import_calendar(&document.text, Utc::now())).await {
+            Ok(_) => {
+                tracing::info!(hub = %hub.entry.region, year, "calendar year installed");
+                report.calendar_installed.push(year);
+            }
+            Err(SyncError::Store(e @ (StoreError::Sqlite(_) | StoreError::Io(_)))) => return Err(e.into()),
+            // The store's own refusal (e.g. a year made official here meanwhile): its reason.
+            Err(SyncError::Store(e)) => refused.push(format!("{year}年：{e}")),
+            Err(e) => return Err(e),
+        }
+    }
+    if !refused.is_empty() {
+        return Err(SyncError::CalendarRefused { url: hub.entry.url.clone(), reasons: refused.join("；") });
+    }
+    if complete {
+        *hub.calendar_etag.lock().unwrap_or_else(|p| p.into_inner()) = Some(etag);
+    }
+    Ok(())
 }
 
 /// Brings the region's catalog if the hub has another than the one held; the store keeps every
@@ -237,6 +382,10 @@ async fn push_outbox(
                         scans_missing += 1;
                         Verdict::ScansMissing
                     }
+                    PushOutcome::Rejected { code: ErrorCode::Superseded, message, .. } => {
+                        tracing::info!(hub = %region, event = %event.id, "decision superseded: {message}");
+                        Verdict::Superseded { message }
+                    }
                     PushOutcome::Rejected { code, message, .. } => {
                         tracing::warn!(hub = %region, event = %event.id, code = code.as_str(), "event rejected: {message}");
                         Verdict::Rejected { code: code.as_str().to_string(), message }
@@ -248,7 +397,8 @@ async fn push_outbox(
         let settled = settle(db, &region, verdicts).await?;
         report.pushed += settled.acknowledged;
         report.quarantined += settled.quarantined;
-        if settled.acknowledged + settled.quarantined == 0 && scans_missing > 0 {
+        report.superseded += settled.superseded;
+        if settled.acknowledged + settled.quarantined + settled.superseded == 0 && scans_missing > 0 {
             // The hub lost scans it had confirmed: they are forgotten and go up again next round.
             return Err(SyncError::ScansNotArriving { count: scans_missing });
         }
@@ -353,7 +503,7 @@ async fn pull(db: &DeskDb, hub: &HubLink, settings: &SyncSettings, report: &mut 
     let region = hub.entry.region.clone();
     let r = region.clone();
     let mut cursor = db.run(move |s| s.sync_state(&r)).await?.pull_cursor;
-    loop {
+    for _ in 0..PULL_PAGES_PER_ROUND {
         let page = hub.client.pull(cursor, settings.pull_limit).await?;
         let has_more = page.has_more;
         let next = page.next_cursor;
@@ -363,8 +513,21 @@ async fn pull(db: &DeskDb, hub: &HubLink, settings: &SyncSettings, report: &mut 
             let applied = db.run(move |s| s.apply_pulled(&r, &events, next, Utc::now())).await?;
             report.pulled += applied.new;
             report.pulled_quarantined += applied.quarantined;
+            report.out_of_scope += applied.out_of_scope;
             if applied.quarantined > 0 {
                 tracing::warn!(hub = %region, count = applied.quarantined, "pulled events that do not fit were quarantined");
+            }
+            if applied.out_of_scope > 0 {
+                tracing::warn!(hub = %region, count = applied.out_of_scope, "pulled events outside this desk's scope were refused");
+            }
+            if report.pulled_quarantined > PULLED_QUARANTINE_PER_ROUND {
+                return Err(SyncError::Garbled {
+                    url: hub.entry.url.clone(),
+                    what: format!(
+                        "本轮拉取的事件中有 {} 个与本机办件不符，已放入隔离区并停止拉取；请告知该通办中心的管理员",
+                        report.pulled_quarantined
+                    ),
+                });
             }
         }
         cursor = next;
@@ -372,4 +535,7 @@ async fn pull(db: &DeskDb, hub: &HubLink, settings: &SyncSettings, report: &mut 
             return Ok(());
         }
     }
+    report.more_to_pull = true;
+    tracing::info!(hub = %region, pages = PULL_PAGES_PER_ROUND, "pulled the most one round pulls; the rest comes next round");
+    Ok(())
 }

@@ -72,10 +72,12 @@ async fn cases_with_scans_reach_the_hub_exactly_once_through_a_proxy_that_drops_
     );
 }
 
-/// What a broken hub sends after reading a request (the health check is answered properly, so the
-/// desk gets as far as pushing).
+/// What a broken hub sends after reading a request (the health check and the desk's confirmation
+/// are answered properly, so the desk gets as far as pushing).
 #[derive(Clone, Copy, Debug)]
 enum Misbehaviour {
+    /// Confirms the desk as another desk code than the one it presented.
+    ConfirmsAnotherDesk,
     NotJson,
     PushAnswersOtherEvents,
     HtmlErrorPage,
@@ -92,14 +94,27 @@ async fn broken_hub(misbehaviour: Misbehaviour) -> String {
             tokio::spawn(async move {
                 loop {
                     let Some(request_line) = read_request(&mut socket).await else { return };
-                    let reply = if request_line.starts_with("GET /health") {
-                        let body = format!(r#"{{"status":"ok","region":"{FENGTAI}","version":"0"}}"#);
+                    let json = |body: String| {
                         format!(
                             "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
                             body.len()
                         )
+                    };
+                    let confirmed = |code: &str| {
+                        json(format!(
+                            r#"{{"region":"{XINYE}","desk_code":"{code}","role":"helper","role_label":"帮办代办","scope_label":"仅本受理台收件的办件","desk":"新野县帮办员","confirmed_at":"2026-03-02T00:00:00Z"}}"#
+                        ))
+                    };
+                    let reply = if request_line.starts_with("GET /health") {
+                        json(format!(r#"{{"status":"ok","region":"{FENGTAI}","version":"0"}}"#))
+                    } else if request_line.starts_with("PUT /v1/desk") {
+                        match misbehaviour {
+                            Misbehaviour::ConfirmsAnotherDesk => confirmed("A1"),
+                            _ => confirmed("H1"),
+                        }
                     } else {
                         match misbehaviour {
+                            Misbehaviour::ConfirmsAnotherDesk => unreachable!("the round ends at the confirmation"),
                             Misbehaviour::NotJson => "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello".to_string(),
                             Misbehaviour::PushAnswersOtherEvents => {
                                 let body = r#"{"outcomes":[{"outcome":"accepted","id":"0191e6a4-0000-7000-8000-000000000001","seq":1}]}"#;
@@ -157,6 +172,7 @@ async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<String> {
 #[tokio::test]
 async fn a_hub_that_answers_garbage_hangs_or_closes_mid_body_costs_a_retry_and_nothing_else() {
     let cases = [
+        (Misbehaviour::ConfirmsAnotherDesk, "通办中心确认的受理台（地区 411329，窗口代码 A1）不是本受理台"),
         (Misbehaviour::NotJson, "通办中心 http://127.0.0.1:"),
         (Misbehaviour::PushAnswersOtherEvents, "推送结果与所推送的事件不对应"),
         (Misbehaviour::HtmlErrorPage, "HTTP 502 Bad Gateway，没有错误说明"),
@@ -208,7 +224,7 @@ async fn a_hub_of_another_region_at_the_configured_address_gets_nothing() {
 }
 
 #[tokio::test]
-async fn rejected_and_unreadable_events_are_quarantined_with_their_reason_and_arrive_once_released() {
+async fn a_credential_for_another_region_is_refused_before_anything_moves_and_every_case_stays() {
     let files = HubFiles::create();
     let hub = ServedHub::start(&files).await;
     // 丰台区 issued the helper a credential for 玄武区 by mistake.
@@ -216,7 +232,49 @@ async fn rejected_and_unreadable_events_are_quarantined_with_their_reason_and_ar
     let dir = tempfile::tempdir().unwrap();
     let mut store = desk(dir.path(), "helper", XINYE, "H1");
     add_hub(&mut store, FENGTAI, &hub.url(), &wrong_token);
-    let ids = take_in_cases(&mut store, 3, 1024);
+    take_in_cases(&mut store, 3, 1024);
+    let db = store.path().to_path_buf();
+    drop(store);
+
+    let results = sync_once(reopen(&db), &fast_settings()).await.unwrap();
+    let error = results[0].1.as_ref().unwrap_err();
+    assert_eq!(error.code(), "wrong_region");
+    assert!(error.to_string().contains("与凭据所属地区「320102"), "{error}");
+    assert!(error.to_string().ends_with("本机的办件都已保留，未同步的事件仍在本机"), "{error}");
+    assert_eq!(files.counts().1, 0, "nothing was pushed");
+    let store = reopen(&db);
+    assert_eq!((store.outbox_len().unwrap(), store.quarantined().unwrap().len()), (3, 0));
+    assert_eq!(store.hub_desk(FENGTAI).unwrap().unwrap().problem_code.as_deref(), Some("wrong_region"));
+
+    // The right credential arrives: everything goes, and the desk knows what the hub holds it to.
+    let mut store = store;
+    add_hub(&mut store, FENGTAI, &hub.url(), &files.partner_token);
+    sync_once(store, &fast_settings()).await.unwrap()[0].1.as_ref().unwrap();
+    assert_eq!(files.counts().0, 3);
+    let store = reopen(&db);
+    let identity = store.hub_desk(FENGTAI).unwrap().unwrap();
+    assert_eq!((identity.role.as_deref(), identity.problem), (Some("helper"), None));
+}
+
+#[tokio::test]
+async fn rejected_and_unreadable_events_are_quarantined_with_their_reason_and_arrive_once_released() {
+    let files = HubFiles::create();
+    let hub = ServedHub::start(&files).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = desk(dir.path(), "helper", XINYE, "H1");
+    add_hub(&mut store, FENGTAI, &hub.url(), &files.partner_token);
+    // The first and third name a catalog version 丰台区 has not published on its hub yet.
+    let ids: Vec<_> = (0..3)
+        .map(|i| {
+            let bytes = scan_bytes(i, 1024);
+            let scan = store.put_blob(&bytes, "image/jpeg", &format!("身份证{i}.jpg"), Utc::now()).unwrap().sha256;
+            let mut form = intake_form(&format!("申请人{i}"), Some(scan));
+            if i != 1 {
+                form.item.catalog_version = Some("2026-11".into());
+            }
+            store.create_case(&form, "wang", Utc::now()).unwrap().0
+        })
+        .collect();
     // The scan of the second case is lost from this laptop.
     let lost = store.case_state(ids[1]).unwrap().materials[0].scans[0].clone();
     std::fs::remove_file(store.blob_path(&lost)).unwrap();
@@ -232,14 +290,14 @@ async fn rejected_and_unreadable_events_are_quarantined_with_their_reason_and_ar
         |case| held.iter().find(|q| q.event.case_id == case).map(|q| (q.code.clone(), q.message.clone())).unwrap();
     assert_eq!(reason(ids[1]).0, "scan_unreadable");
     assert!(reason(ids[1]).1.starts_with(&format!("扫描件 {lost} 在本机缺失或已损坏")), "{:?}", reason(ids[1]));
-    assert_eq!(reason(ids[0]).0, "wrong_region");
-    assert!(reason(ids[0]).1.contains("与凭据所属地区「320102"), "{:?}", reason(ids[0]));
+    assert_eq!(reason(ids[0]).0, "catalog_mismatch");
+    assert!(reason(ids[0]).1.contains("本通办中心没有发布过事项清单版本「2026-11」"), "{:?}", reason(ids[0]));
     assert!(held.iter().all(|q| q.direction == Direction::Outgoing));
     assert_eq!(store.sync_state(FENGTAI).unwrap().quarantined, 3);
 
-    // The right credential arrives; the two rejected intakes are released and go through.
+    // 丰台区 publishes the version; the two rejected intakes are released and go through.
+    files.publish(&catalog_for(&intake_form("", None), "2026-11"));
     let mut store = store;
-    add_hub(&mut store, FENGTAI, &hub.url(), &files.partner_token);
     for case in [ids[0], ids[2]] {
         let id = held.iter().find(|q| q.event.case_id == case).unwrap().event.id;
         store.release_quarantined(id, Utc::now()).unwrap();
@@ -279,7 +337,7 @@ async fn the_engine_shows_each_hubs_state_syncs_on_request_and_stops_on_shutdown
 
     // The hub comes up at that address; backoff (at most 300 ms here) brings the desk back.
     let listener = TcpListener::bind(addr).await.unwrap();
-    let config = tongban_hub::HubConfig { db: files.db.clone(), region: None, limits: Default::default() };
+    let config = tongban_hub::HubConfig { db: files.db.clone(), ..Default::default() };
     let hub_stop = CancellationToken::new();
     let stopped = hub_stop.clone();
     tokio::spawn(async move { tongban_hub::serve(listener, config, async move { stopped.cancelled().await }).await });

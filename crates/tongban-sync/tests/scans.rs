@@ -21,7 +21,7 @@ async fn the_back_office_brings_the_scans_of_the_cases_it_pulls_once() {
     let dir = tempfile::tempdir().unwrap();
 
     let mut window = desk(dir.path(), "window", XINYE, "A1");
-    add_hub(&mut window, FENGTAI, &hub.url(), &files.partner_token);
+    add_hub(&mut window, FENGTAI, &hub.url(), &files.window_token);
     let scans: Vec<Vec<u8>> = (0..3).map(jpeg).collect();
     for (i, bytes) in scans.iter().enumerate() {
         let kept = window.put_blob(bytes, "image/jpeg", &format!("扫描{i}.jpg"), Utc::now()).unwrap();

@@ -11,6 +11,9 @@ use utoipa::ToSchema;
 /// The most a desk's own description of a break may hold, in bytes.
 pub const MAX_BROKEN_LEN: usize = 2000;
 
+/// The most a desk reads of the hub's answer, in bytes (two heads and a flag need a few hundred).
+pub const MAX_AUDIT_ANSWER: usize = 4 * 1024;
+
 /// `POST /v1/audit/head`: a desk's chain head.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AuditHeadReport {

@@ -14,6 +14,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The largest scan a desk fetches from a hub: a desk takes scans of at most 20 MiB.
+pub const MAX_FETCHED_SCAN: usize = 32 * 1024 * 1024;
+
 /// Header: where the chunk in this request's body starts.
 pub const UPLOAD_OFFSET: &str = "upload-offset";
 /// Header: the blob's total size in bytes.

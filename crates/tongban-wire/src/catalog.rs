@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
+/// The most a `GET /v1/catalog` answer can take: a region's catalog is tens of KiB to a few MiB
+/// (a hub admits an upload of at most its JSON body limit, 8 MiB by default).
+pub const MAX_CATALOG_DOCUMENT: usize = 16 * 1024 * 1024;
+
 /// `PUT /v1/catalog` (admin).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CatalogUpload {

@@ -60,6 +60,9 @@ pub struct DecisionRequest {
     pub event_id: Uuid,
     /// The back-office user who decided (recorded as the event's author).
     pub user: String,
+    /// The user's display name (赵敏), shown by the receiving desk.
+    #[serde(default)]
+    pub user_name: String,
     pub decision: Decision,
 }
 

@@ -25,6 +25,9 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// More events in one push than the hub accepts; split the batch.
     BatchTooLarge,
+    /// Too many requests from this credential (or address) in a short time; `Retry-After` says
+    /// how long to wait.
+    RateLimited,
     /// No case with this id on the hub.
     UnknownCase,
     /// No complete blob with this SHA-256 on the hub (or none the credential may read).
@@ -56,6 +59,37 @@ pub enum ErrorCode {
     HashMismatch,
     /// A catalog with this version exists with different content.
     CatalogVersionExists,
+    /// The credential was revoked: the desk must be given a new one (its cases stay on it).
+    CredentialRevoked,
+    /// A desk credential issued before desk codes: the hub's admin must issue a new one naming
+    /// the desk code.
+    CredentialOutdated,
+    /// The desk has not confirmed its identity under this credential yet (`PUT /v1/desk`).
+    DeskUnconfirmed,
+    /// The desk's code is not the one the credential was issued for.
+    DeskCodeMismatch,
+    /// Another desk confirmed this credential (its desk code) first.
+    DeskCodeTaken,
+    /// The event names another desk as its author than the one the credential is bound to.
+    WrongDesk,
+    /// An intake's or 更正编号's 办件编号 is not of the credential's desk (region and desk code).
+    NumberNotOwn,
+    /// The 办件编号 is held by another case.
+    NumberTaken,
+    /// A field of an intake fails the validators (`field` names it).
+    InvalidIntake,
+    /// An intake's item or materials differ from the catalog version it names.
+    CatalogMismatch,
+    /// A decision from a region that does not handle the case.
+    NotHandlingRegion,
+    /// A receiving-side event on a case another desk took in.
+    NotOwnCase,
+    /// Another desk's decision on the case was admitted first: this one is not taken.
+    Superseded,
+    /// The hub holds no calendar for this year.
+    UnknownCalendarYear,
+    /// The hub holds this year's calendar with other content; a year never changes once published.
+    CalendarYearExists,
     /// Something failed on the hub; retrying later may help.
     Internal,
     /// A code this client does not know yet (added by a newer hub).
@@ -77,6 +111,7 @@ impl ErrorCode {
             PayloadTooLarge => "payload_too_large",
             UnsupportedMediaType => "unsupported_media_type",
             BatchTooLarge => "batch_too_large",
+            RateLimited => "rate_limited",
             UnknownCase => "unknown_case",
             UnknownBlob => "unknown_blob",
             NoCatalog => "no_catalog",
@@ -92,6 +127,21 @@ impl ErrorCode {
             UploadInProgress => "upload_in_progress",
             HashMismatch => "hash_mismatch",
             CatalogVersionExists => "catalog_version_exists",
+            CredentialRevoked => "credential_revoked",
+            CredentialOutdated => "credential_outdated",
+            DeskUnconfirmed => "desk_unconfirmed",
+            DeskCodeMismatch => "desk_code_mismatch",
+            DeskCodeTaken => "desk_code_taken",
+            WrongDesk => "wrong_desk",
+            NumberNotOwn => "number_not_own",
+            NumberTaken => "number_taken",
+            InvalidIntake => "invalid_intake",
+            CatalogMismatch => "catalog_mismatch",
+            NotHandlingRegion => "not_handling_region",
+            NotOwnCase => "not_own_case",
+            Superseded => "superseded",
+            UnknownCalendarYear => "unknown_calendar_year",
+            CalendarYearExists => "calendar_year_exists",
             Internal => "internal",
             Other => "other",
         }
@@ -104,11 +154,18 @@ pub struct ErrorBody {
     pub code: ErrorCode,
     /// In Chinese, for the clerk; names the field or value at fault.
     pub message: String,
+    /// The field at fault, as a path into the event (`intake.applicant.id_number`), when one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl ErrorBody {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
-        ErrorBody { code, message: message.into() }
+        ErrorBody { code, message: message.into(), field: None }
+    }
+
+    pub fn at_field(self, field: Option<String>) -> ErrorBody {
+        ErrorBody { field, ..self }
     }
 }
 
@@ -118,7 +175,13 @@ mod tests {
 
     #[test]
     fn every_code_serialises_as_its_stable_name() {
-        for code in [ErrorCode::BadRequest, ErrorCode::EventConflict, ErrorCode::CatalogVersionExists] {
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::EventConflict,
+            ErrorCode::CatalogVersionExists,
+            ErrorCode::CalendarYearExists,
+            ErrorCode::Superseded,
+        ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
     }

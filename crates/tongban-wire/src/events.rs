@@ -29,13 +29,19 @@ pub enum PushOutcome {
     Accepted { id: Uuid, seq: u64 },
     /// The hub already had this event with the same content (a retried push).
     Duplicate { id: Uuid, seq: u64 },
-    /// Refused; nothing was stored for this event.
-    Rejected { id: Uuid, code: ErrorCode, message: String },
+    /// Refused; nothing was stored for this event. `field` names the field at fault, when one is.
+    Rejected {
+        id: Uuid,
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+    },
 }
 
 impl PushOutcome {
     pub fn rejected(id: Uuid, error: ErrorBody) -> PushOutcome {
-        PushOutcome::Rejected { id, code: error.code, message: error.message }
+        PushOutcome::Rejected { id, code: error.code, message: error.message, field: error.field }
     }
 
     pub fn id(&self) -> Uuid {
@@ -55,6 +61,15 @@ impl PushOutcome {
 /// Pull page sizes: the default when `limit` is absent, and the most a hub returns at once.
 pub const PULL_LIMIT_DEFAULT: u32 = 200;
 pub const PULL_LIMIT_MAX: u32 = 1000;
+
+/// The most one event takes as JSON in a pulled page, for a reader's budget (an intake with its
+/// materials and scans is a few KiB; the hub admits nothing near this).
+pub const MAX_EVENT_JSON: usize = 64 * 1024;
+
+/// The most a page of `limit` events can take as JSON: what a desk reads before it refuses.
+pub fn max_pull_page(limit: u32) -> usize {
+    (limit.clamp(1, PULL_LIMIT_MAX) as usize + 1) * MAX_EVENT_JSON
+}
 
 /// `GET /v1/events?since=N&limit=M`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, IntoParams)]

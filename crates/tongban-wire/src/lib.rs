@@ -10,15 +10,19 @@
 //!
 //! - [`events`]: pushing a batch of events and pulling by cursor.
 //! - [`decisions`]: the handling region's inbox and the decisions its back office posts.
+//! - [`desks`]: a desk confirming who it is under its credential (region, desk code, scope).
 //! - [`blobs`]: scans by SHA-256 with resumable upload.
 //! - [`catalog`]: the region's catalog of items, carried as opaque JSON.
+//! - [`calendar`]: working-day calendars, one year at a time, hashed by content.
 //! - [`error`]: the one error body, `{code, message}`.
 //! - [`audit`]: the desk's audit chain head, which the hubs keep.
 
 pub mod audit;
 pub mod blobs;
+pub mod calendar;
 pub mod catalog;
 pub mod decisions;
+pub mod desks;
 pub mod error;
 pub mod events;
 
@@ -40,6 +44,10 @@ pub mod paths {
     pub const BLOB: &str = "/v1/blobs/{sha256}";
     pub const BLOB_STATUS: &str = "/v1/blobs/{sha256}/status";
     pub const CATALOG: &str = "/v1/catalog";
+    pub const DESK: &str = "/v1/desk";
+    pub const CALENDAR: &str = "/v1/calendar";
+    /// `{year}` is four digits.
+    pub const CALENDAR_YEAR: &str = "/v1/calendar/{year}";
     pub const AUDIT_HEAD: &str = "/v1/audit/head";
 
     /// `template` with its one `{...}` placeholder replaced by `value`.

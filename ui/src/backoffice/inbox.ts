@@ -6,13 +6,16 @@ import type { InboxRow } from "../bindings/InboxRow";
 /** The status filter's first choice: the cases waiting for this region's first decision. */
 export const AWAITING = "awaiting";
 
-/** The desk's query for the filter as the window holds it ("" = every status). */
+/** The status filter's 全部状态 (a value of its own: an empty one would show the placeholder). */
+export const ALL_STATUSES = "all";
+
+/** The desk's query for the filter as the window holds it (`ALL_STATUSES` or "" = every status). */
 export function inboxQuery(text: string, status: string, page: number, pageSize: number): InboxQuery {
   const typed = text.trim();
   return {
     text: typed === "" ? null : typed,
     awaiting: status === AWAITING,
-    status: status === AWAITING || status === "" ? null : (status as CaseStatus),
+    status: status === AWAITING || status === "" || status === ALL_STATUSES ? null : (status as CaseStatus),
     page,
     page_size: pageSize,
   };

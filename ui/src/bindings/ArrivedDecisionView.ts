@@ -20,4 +20,13 @@ detail: string,
 /**
  * RFC 3339.
  */
-at: string, };
+at: string, 
+/**
+ * Who decided: the approver's name (赵敏), else their login.
+ */
+by: string, 
+/**
+ * Set when this decision took the place of one this desk made (the hub admitted it first):
+ * what this desk's was.
+ */
+superseded?: string, };

@@ -13,4 +13,8 @@ options: Array<DecisionOption>,
 /**
  * The case's materials by name, for 需补正 to pick from.
  */
-materials: Array<string>, };
+materials: Array<string>, 
+/**
+ * When `options` is empty: why there is nothing to decide, and what comes next.
+ */
+why_none: string | null, };

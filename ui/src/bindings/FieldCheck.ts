@@ -16,4 +16,9 @@ message: string | null,
 /**
  * What a right value tells, e.g. `1949年12月31日出生，女` for a 居民身份证.
  */
-note: string | null, };
+note: string | null, 
+/**
+ * What the clerk should look at again although the value is right (it is saved as is),
+ * e.g. an address code missing from the region list.
+ */
+warning: string | null, };

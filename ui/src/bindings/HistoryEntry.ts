@@ -23,4 +23,9 @@ details: Array<string>,
 /**
  * Still waiting in the outbox for a hub.
  */
-pending_sync: boolean, };
+pending_sync: boolean, 
+/**
+ * Kept for the audit but not counted: 「已被取代：…」 (another desk's decision was admitted
+ * first) or 「已放弃：…」 (an admin gave it up), with why.
+ */
+set_aside?: string, };

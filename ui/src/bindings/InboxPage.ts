@@ -5,4 +5,9 @@ export type InboxPage = { rows: Array<InboxRow>, total: number,
 /**
  * How many cases of the inbox are 待受理, whatever the filter.
  */
-awaiting: number, };
+awaiting: number, 
+/**
+ * On 待受理: the partner's cases (matching the search) that are not here, and why, e.g.
+ * 「另有 1 件待补正：…受理窗口补正收件后才进入待受理」. `None` when there is nothing to say.
+ */
+hint: string | null, };

@@ -12,4 +12,8 @@ received_at: string, applicant_name: string, applicant_id_masked: string, item_n
 /**
  * 材料流转: 网络＋邮寄 and the waybills, as printed.
  */
-transfer: string, pending_sync: boolean, };
+transfer: string, 
+/**
+ * 承诺办结, `YYYY-MM-DD`, or why there is none yet (as printed on the 台账).
+ */
+deadline: string, deadline_estimated: boolean, pending_sync: boolean, };

@@ -7,4 +7,13 @@ export type PartnerForm = { region: string, name: string, url: string,
 /**
  * Empty or null keeps the configured one (when editing).
  */
-credential: string | null, };
+credential: string | null, 
+/**
+ * An admin allows a plain `http://` address off this machine (a closed 政务外网 segment).
+ */
+allow_plain_http: boolean, 
+/**
+ * PEM certificate of the CA that signs the hub's certificate, when the system does not
+ * trust it (a province's private CA). Null keeps the configured one; empty removes it.
+ */
+ca_cert: string | null, };

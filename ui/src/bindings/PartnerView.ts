@@ -28,4 +28,21 @@ own_region: boolean, online: boolean, pending: number, quarantined: number, last
 /**
  * RFC 3339.
  */
-added_at: string, catalog: PartnerCatalog | null, };
+added_at: string, catalog: PartnerCatalog | null, 
+/**
+ * What the hub holds this desk to be: 「窗口受理台 A1：仅本受理台收件的办件」, once it said.
+ */
+identity: string | null, 
+/**
+ * Why the hub refused this desk last time (another desk holds its code, …).
+ */
+identity_problem: string | null, 
+/**
+ * Cases and the credential cross the network to this hub unencrypted (plain http off this
+ * machine, allowed by an admin): shown as a warning.
+ */
+unencrypted: boolean, 
+/**
+ * The hub's certificate is checked against a CA given for this partner.
+ */
+own_ca: boolean, };

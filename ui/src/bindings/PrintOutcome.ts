@@ -9,6 +9,12 @@ export type PrintOutcome = {
  */
 path: string, 
 /**
+ * The form went out as asked (opened in the viewer, sent to the printer, or saved) and was
+ * recorded. `false`: the viewer or printer failed, `warning` says why; nothing was recorded,
+ * so the next print of it is not a 补打.
+ */
+delivered: boolean, 
+/**
  * Marked 补打: the same form was printed before.
  */
 reprint: boolean, 
@@ -17,6 +23,6 @@ reprint: boolean,
  */
 message: string, 
 /**
- * Saved and recorded, but the viewer or printer failed: why, in Chinese.
+ * Not delivered: why and what to do, in Chinese.
  */
 warning: string | null, };

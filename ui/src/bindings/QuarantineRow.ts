@@ -27,4 +27,8 @@ advice: string,
 /**
  * RFC 3339.
  */
-at: string, };
+at: string, 
+/**
+ * An admin may give it up instead (放弃, with a reason); an intake never (the case would go).
+ */
+discardable: boolean, };

@@ -30,4 +30,12 @@ overdue: Array<CaseRow>,
 /**
  * More are overdue than the list shows.
  */
-overdue_more: boolean, };
+overdue_more: boolean, 
+/**
+ * Cases whose 一次性告知书 is due today or overdue (告知期限, 行政许可法 §32), the earliest first.
+ */
+notices_due: Array<CaseRow>, 
+/**
+ * More owe a notice than the list shows.
+ */
+notices_due_more: boolean, };

@@ -13,4 +13,18 @@ running: boolean, hubs: Array<HubSyncView>,
 /**
  * Events whose handling region has no hub configured.
  */
-unrouted: number, catalog_news: Array<CatalogNews>, };
+unrouted: number, catalog_news: Array<CatalogNews>, 
+/**
+ * Cases whose 一次性告知书 is past its 告知期限 (5 working days), and those due today.
+ */
+notices_overdue: number, notices_due_today: number, 
+/**
+ * The machine's clock cannot be true (2001 after a dead CMOS battery, behind what this desk
+ * already recorded): no case is taken in until it is set right.
+ */
+clock_warning: string | null, 
+/**
+ * Grows whenever the desk's cases change (the newest event's sequence number): a view whose
+ * list is older reads it again, so a partner's decision shows without touching the window.
+ */
+data_version: number, };

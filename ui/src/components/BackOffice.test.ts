@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { ref } from "vue";
+import { SYNC_LIVE } from "../sync/live";
 import { flushPromises, mount, type VueWrapper } from "@vue/test-utils";
 import BackOffice from "./BackOffice.vue";
 import QuarantineDialog from "./QuarantineDialog.vue";
@@ -17,7 +19,7 @@ function fakeBackend() {
   const backend = {
     inbox: async (q: InboxQuery) => {
       queries.push(q);
-      return { rows: ROWS, total: ROWS.length, awaiting: 2 };
+      return { rows: ROWS, total: ROWS.length, awaiting: 2, hint: null };
     },
     caseStatuses: async () => [{ value: "accepted", label: "已受理" }],
     decisionChoices: async (number: string) => ({
@@ -30,9 +32,11 @@ function fakeBackend() {
         { kind: "supplement_requested", label: "需补正" },
       ],
       materials: ["居民身份证", "参保缴费凭证"],
+      why_none: null,
     }),
     recordDecision: async (number: string, draft: DecisionDraft) => {
       decisions.push({ number, draft });
+      if (draft.kind === null) throw new BackendError("invalid_input", "请选择办理决定", "kind");
       if (draft.kind === "supplement_requested" && draft.materials.length === 0 && draft.other.trim() === "") {
         throw new BackendError("invalid_input", "需补正须列出申请人还须提交的材料", "materials");
       }
@@ -53,7 +57,7 @@ afterEach(() => {
   document.body.innerHTML = "";
 });
 
-async function mountWith(component: object, backend: Backend, props: Record<string, unknown> = { pollMs: 60_000 }) {
+async function mountWith(component: object, backend: Backend, props: Record<string, unknown> = {}) {
   wrapper = mount(component, { props, global: { provide: { [BACKEND as symbol]: backend } }, attachTo: document.body });
   await flushPromises();
   return wrapper;
@@ -85,6 +89,13 @@ describe("the back office inbox", () => {
     const dialog = document.querySelector("[data-testid=decision-dialog]")!;
     expect(dialog.textContent).toContain("411329-20261124-A1-0002");
     expect(dialog.textContent).toContain("已受理");
+    // Nothing is chosen for the clerk: Ctrl+Enter at once records nothing.
+    expect(dialog.querySelector(".tb-kinds input:checked")).toBeNull();
+    key(dialog.querySelector(".tb-kinds input")!, "Enter", { ctrlKey: true });
+    await flushPromises();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(decisions.filter((d) => d.draft.kind !== null)).toHaveLength(0);
+    expect(dialog.querySelector("[data-testid=error-kind]")?.textContent).toBe("请选择办理决定");
     // 3 picks 需补正; its fields appear.
     key(dialog.querySelector(".tb-kinds input")!, "3");
     await flushPromises();
@@ -116,7 +127,7 @@ describe("the back office inbox", () => {
         waybill: "",
       },
     });
-    expect(decisions).toHaveLength(2);
+    expect(decisions).toHaveLength(3); // the refused empty choice, the refused empty list, the decision
   });
 
   it("Space shows the selected case's materials and history; its 办理决定 (Ctrl+D) opens the decision", async () => {
@@ -141,13 +152,20 @@ describe("the back office inbox", () => {
     expect(dialog?.textContent).toContain("3 需补正");
   });
 
-  it("refreshes itself while open, as the sync brings cases", async () => {
+  it("reads the list again when the sync changed the desk's data, and only then", async () => {
     const { backend, queries } = fakeBackend();
-    await mountWith(BackOffice, backend, { pollMs: 50 });
-    const first = queries.length;
-    await new Promise((r) => setTimeout(r, 130));
+    const live = { overview: ref(null), dataVersion: ref(7), failure: ref(""), refresh: async () => {}, stop() {} };
+    wrapper = mount(BackOffice, {
+      global: { provide: { [BACKEND as symbol]: backend, [SYNC_LIVE as symbol]: live } },
+      attachTo: document.body,
+    });
     await flushPromises();
-    expect(queries.length).toBeGreaterThan(first);
+    const first = queries.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(queries.length, "no polling").toBe(first);
+    live.dataVersion.value = 8;
+    await flushPromises();
+    expect(queries.length).toBe(first + 1);
   });
 
   it("searches and filters by status", async () => {
@@ -172,6 +190,7 @@ describe("the quarantine", () => {
     message: "该地区尚未签订通办协议",
     advice: "本地区与该通办中心的地区尚无通办协议……再重新提交",
     at: "2026-11-24T01:00:00Z",
+    discardable: false,
   };
 
   it("shows the hub's reason and what to do, and 重新提交 releases the event", async () => {
@@ -193,5 +212,49 @@ describe("the quarantine", () => {
     await flushPromises();
     expect(released).toEqual([HELD.event_id]);
     expect(dialog.textContent).toContain("隔离区没有事件");
+  });
+
+  it("lets an admin give up a refused decision with a reason, and never an intake", async () => {
+    const decision: QuarantineRow = {
+      ...HELD,
+      event_id: "0191e6a4-0000-7000-8000-000000000002",
+      event_label: "不予受理",
+      code: "invalid_transition",
+      message: "办件状态为「已受理」，不能「不予受理」",
+      discardable: true,
+    };
+    let held = [HELD, decision];
+    const discarded: [string, string][] = [];
+    const backend = {
+      quarantine: async () => held,
+      discardQuarantined: async (id: string, reason: string) => {
+        discarded.push([id, reason]);
+        held = [HELD];
+      },
+    } as unknown as Backend;
+    await mountWith(QuarantineDialog, backend, { modelValue: true, canDiscard: true });
+    const dialog = document.querySelector("[data-testid=quarantine-dialog]")!;
+    expect(dialog.querySelector(`[data-testid=discard-${HELD.event_id}]`)).toBeNull();
+    dialog.querySelector<HTMLButtonElement>(`[data-testid=discard-${decision.event_id}]`)!.click();
+    await flushPromises();
+    dialog.querySelector<HTMLButtonElement>("[data-testid=discard-confirm]")!.click();
+    await flushPromises();
+    expect(dialog.querySelector("[data-testid=discard-error]")!.textContent).toContain("请写明放弃的原因");
+    expect(discarded).toEqual([]);
+    const field = dialog.querySelector("[data-testid=discard-reason]")!;
+    const input = (field.tagName === "INPUT" ? field : field.querySelector("input")!) as HTMLInputElement;
+    input.value = "与办理地核实：以对方受理为准";
+    input.dispatchEvent(new Event("input"));
+    await flushPromises();
+    dialog.querySelector<HTMLButtonElement>("[data-testid=discard-confirm]")!.click();
+    await flushPromises();
+    expect(discarded).toEqual([[decision.event_id, "与办理地核实：以对方受理为准"]]);
+    expect(dialog.querySelector("[data-testid=discard-form]")).toBeNull();
+  });
+
+  it("offers 放弃 to admins only", async () => {
+    const backend = { quarantine: async () => [{ ...HELD, discardable: true }] } as unknown as Backend;
+    await mountWith(QuarantineDialog, backend, { modelValue: true });
+    expect(document.querySelector(`[data-testid=discard-${HELD.event_id}]`)).toBeNull();
   });
 });

@@ -16,7 +16,7 @@ function fake(detail: Detail = waitingCase(NUMBER), overrides: Partial<Backend> 
     ...d.calls,
     printCaseForm: async (form: string, number: string, then: string) => {
       prints.push(`${form} ${number} ${then}`);
-      return { path: "/d/x.pdf", reprint: false, message: "已生成", warning: null };
+      return { path: "/d/x.pdf", delivered: true, reprint: false, message: "已生成", warning: null };
     },
     ...overrides,
   } as unknown as Backend;
@@ -57,7 +57,7 @@ describe("the case detail view", () => {
     const text = q("[data-testid=case-detail]")!.textContent!;
     expect(text).toContain(NUMBER);
     expect(text).toContain("北京市丰台区");
-    expect(text).toContain("材料齐全后起算");
+    expect(text).toContain("材料补齐之日起计算");
     expect(q("[data-testid=detail-status]")!.textContent).toBe("待补正");
     expect(q("[data-testid=applicant-id]")!.textContent).toBe("110105********0056");
     q("[data-testid=reveal-applicant]")!.click();

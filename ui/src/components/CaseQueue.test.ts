@@ -21,7 +21,11 @@ const row = (n: number, name: string, extra: Partial<CaseRow> = {}): CaseRow => 
   handling_region_name: "南京市鼓楼区",
   received_at: "2025-03-12T01:41:00Z",
   deadline: "2025-03-20",
+  deadline_estimated: false,
+  clock_note: null,
   overdue_days: 0,
+  notice_due: null,
+  supplement_due: null,
   clerk: "liumin",
   clerk_name: "刘敏",
   pending_sync: true,
@@ -58,21 +62,21 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     },
     printCaseForm: async (form, number, then) => {
       prints.push(`${form} ${number} ${then}`);
-      return { path: `/d/desk.prints/${form}-${number}.pdf`, reprint: false, message: `已生成 ${form} ${number}`, warning: null };
+      return { path: `/d/desk.prints/${form}-${number}.pdf`, delivered: true, reprint: false, message: `已生成 ${form} ${number}`, warning: null };
     },
     printLedger: async (query) => {
       ledgers.push(query);
-      return { path: "/d/desk.prints/ledger.pdf", reprint: false, message: "已生成每日台账", warning: null };
+      return { path: "/d/desk.prints/ledger.pdf", delivered: true, reprint: false, message: "已生成每日台账", warning: null };
     },
     itemChoices: async () => [],
     itemDetails: async () => {
       throw new BackendError("not_found", "没有这个事项");
     },
-    checkField: async (_kind, _idKind, value) => ({ normalized: value, message: null, note: null }),
+    checkField: async (_kind, _idKind, value) => ({ normalized: value, message: null, note: null, warning: null }),
     takeIn: async () => {
       throw new BackendError("internal", "未实现");
     },
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
+    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null, data_version: 0 }),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
     ...fakeDetailCalls(waitingCase("411323-20250312-0003")).calls,
@@ -189,13 +193,14 @@ describe("the case queue window", () => {
     expect(prints[1]).toBe(`notice ${WANG.number} open`);
   });
 
-  it("warns, not fails, when the PDF was kept but the viewer did not open", async () => {
+  it("warns, not fails, when the viewer did not open, and never says printed", async () => {
     const { backend } = fakeBackend({
       printCaseForm: async () => ({
         path: "/d/a.pdf",
-        reprint: true,
-        message: "已生成收件登记表（补打）",
-        warning: "PDF 已保存到「/d/a.pdf」，但无法打开查看器：没有默认程序",
+        delivered: false,
+        reprint: false,
+        message: "收件登记表未打印：未能打开",
+        warning: "收件登记表未打印：无法打开查看器：没有默认程序",
       }),
     });
     const w = await mountApp(backend);

@@ -82,7 +82,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     caseStatuses: async () => [],
     printCaseForm: async (form, number, then) => {
       prints.push(`${form} ${number} ${then}`);
-      return { path: `/d/${form}.pdf`, reprint: false, message: `已生成 ${form}`, warning: null };
+      return { path: `/d/${form}.pdf`, delivered: true, reprint: false, message: `已生成 ${form}`, warning: null };
     },
     printLedger: async () => {
       throw new Error("unused");
@@ -95,9 +95,18 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     },
     checkField: async (kind, _idKind, value) => {
       if (kind === "id_number" && value.length !== 18)
-        return { normalized: "", message: "居民身份证号码应为18位，现为" + value.length + "位", note: null };
-      if (kind === "id_number") return { normalized: value.toUpperCase(), message: null, note: "1949年12月31日出生，女" };
-      return { normalized: value, message: null, note: null };
+        return { normalized: "", message: "居民身份证号码应为18位，现为" + value.length + "位", note: null, warning: null };
+      // As the desk answers for an address code missing from the shipped region list.
+      if (kind === "id_number" && value.startsWith("119999"))
+        return {
+          normalized: value.toUpperCase(),
+          message: null,
+          note: "1980年1月1日出生，男",
+          warning: "行政区划代码 119999 不在现行代码表中，请核对",
+        };
+      if (kind === "id_number")
+        return { normalized: value.toUpperCase(), message: null, note: "1949年12月31日出生，女", warning: null };
+      return { normalized: value, message: null, note: null, warning: null };
     },
     takeIn: async (draft) => {
       drafts.push(draft);
@@ -110,7 +119,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
       };
       return taken;
     },
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
+    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null, data_version: 0 }),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
     ...fakeDetailCalls(waitingCase("411323-20250312-0003")).calls,
@@ -236,6 +245,44 @@ describe("the intake dialog", () => {
     expect($("[data-testid=intake-id-note]")!.textContent).toBe("1949年12月31日出生，女");
   });
 
+  it("an address code missing from the region list is a soft note that never blocks saving", async () => {
+    const { backend, drafts } = fakeBackend();
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    await type("intake-name", "张三");
+    await type("intake-id-number", "11999919800101001x");
+    await type("intake-phone", "13800138000");
+    await sleep(300);
+    await flushPromises();
+    await sleep(150);
+    const idItem = $("#intake-id-number")!.closest(".el-form-item")!;
+    expect(idItem.querySelector(".el-form-item__error")).toBeNull();
+    expect($("[data-testid=intake-id-note]")!.textContent).toBe("1980年1月1日出生，男");
+    const notes = Array.from(document.querySelectorAll("[data-testid=intake-soft-note]")).map((n) => n.textContent!.trim());
+    expect(notes).toEqual(["申请人证件号码：行政区划代码 119999 不在现行代码表中，请核对"]);
+
+    // The agent's number gets its own note.
+    await tick("intake-has-agent");
+    await type("intake-agent-name", "李四");
+    await type("intake-agent-id-number", "119999198001010011");
+    await type("intake-agent-phone", "13900139000");
+    await sleep(300);
+    await flushPromises();
+    const both = Array.from(document.querySelectorAll("[data-testid=intake-soft-note]")).map((n) => n.textContent!.trim());
+    expect(both).toEqual([
+      "申请人证件号码：行政区划代码 119999 不在现行代码表中，请核对",
+      "代办人证件号码：行政区划代码 119999 不在现行代码表中，请核对",
+    ]);
+
+    await tick("intake-material-0");
+    await tick("intake-material-2");
+    $<HTMLButtonElement>("[data-testid=intake-save]")!.click();
+    await flushPromises();
+    expect(drafts).toHaveLength(1);
+    expect(drafts[0]!.applicant).toMatchObject({ id_number: "11999919800101001x" });
+    expect($("[data-testid=intake-result]")!.textContent).toContain("已收件");
+  });
+
   it("takes a complete intake in with the right draft and prints the receipt", async () => {
     const { backend, drafts, prints } = fakeBackend();
     await mountDialog(backend);
@@ -282,7 +329,7 @@ describe("the intake dialog", () => {
     expect(drafts).toHaveLength(1);
     expect(prints).toEqual(["notice 411323-20250312-0007 open", "receipt 411323-20250312-0007 open"]);
     expect($("[data-testid=intake-result]")!.textContent).toBe(
-      "待补正：411323-20250312-0007，缺 居民户口簿；已打印一次性告知书",
+      "待补正：411323-20250312-0007，缺 居民户口簿。一次性告知书已在查看器中打开；收件登记表已在查看器中打开",
     );
   });
 
@@ -338,8 +385,36 @@ describe("the intake dialog", () => {
     await flushPromises();
     const text = $("[data-testid=intake-result]")!.textContent!;
     expect(text).toContain("待补正：411323-20250312-0007，缺 居民户口簿");
-    expect(text).toContain("打印失败：没有可用的 PDF 查看器（可在办件队列中补打）");
+    // Both forms were tried, each told.
+    expect(text).toContain("一次性告知书未打印：没有可用的 PDF 查看器；收件登记表未打印：没有可用的 PDF 查看器");
+    expect(text).toContain("Ctrl+P / Ctrl+Shift+P 再打印");
     expect(text).not.toContain("已打印");
+    expect(text).not.toContain("已在查看器中打开");
+  });
+
+  it("a viewer the desk could not start is told per form, and the other form still went out", async () => {
+    const { backend } = fakeBackend({
+      printCaseForm: async (form: string) =>
+        form === "notice"
+          ? {
+              path: "/d/notice.pdf",
+              delivered: false,
+              reprint: false,
+              message: "一次性告知书未打印：未能打开",
+              warning: "一次性告知书未打印：本机没有能打开 PDF 的程序。请安装 PDF 阅读器后再试。这次不算已打印",
+            }
+          : { path: "/d/receipt.pdf", delivered: true, reprint: false, message: "已生成收件登记表", warning: null },
+    });
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    await fillApplicant();
+    await tick("intake-material-0");
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "s", ctrlKey: true }));
+    await flushPromises();
+    const text = $("[data-testid=intake-result]")!.textContent!;
+    expect(text).toContain("一次性告知书未打印：本机没有能打开 PDF 的程序");
+    expect(text).toContain("收件登记表已在查看器中打开");
+    expect(text).not.toContain("已打印一次性告知书");
   });
 
   it("shows a backend field error at the field, focuses it, and keeps what was typed", async () => {
@@ -458,6 +533,32 @@ describe("the intake dialog", () => {
     expect(document.activeElement?.id).toBe("intake-id-kind");
   });
 
+  it("Enter never changes a choice: not a radio, not the switch, not a material's tick", async () => {
+    const { backend } = fakeBackend();
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    const enter = (el: HTMLElement) => {
+      el.focus();
+      el.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+    };
+    const person = $<HTMLInputElement>("[data-testid=intake-kind] input[value=person]")!;
+    enter(person);
+    await flushPromises();
+    expect(person.checked).toBe(true);
+    // The group counts once: the next stop is 姓名, not 企业.
+    expect(document.activeElement?.id).toBe("intake-name");
+    const agent = $<HTMLInputElement>("#intake-has-agent")!;
+    enter(agent);
+    await flushPromises();
+    expect(agent.checked).toBe(false);
+    expect($("[data-testid=intake-agent]")).toBeNull();
+    expect(document.activeElement?.id).not.toBe("intake-has-agent");
+    const received = $<HTMLInputElement>("#intake-material-0")!;
+    enter(received);
+    await flushPromises();
+    expect(received.checked).toBe(false);
+  });
+
   it("keeps the half-filled intake and restores it when opened again", async () => {
     const first = fakeBackend();
     await mountDialog(first.backend);
@@ -477,5 +578,13 @@ describe("the intake dialog", () => {
     expect($("[data-testid=intake-item-details]")!.textContent).toContain("异地代收代办");
     expect($<HTMLInputElement>("#intake-material-0")!.checked).toBe(true);
     expect($("[data-testid=intake-missing-count]")!.textContent).toContain("缺 1 项");
+    // The restored draft is marked, and F8 drops it whole.
+    expect($("[data-testid=intake-restored]")!.textContent).toContain("这是恢复的草稿");
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "F8" }));
+    await flushPromises();
+    expect($("[data-testid=intake-restored]")).toBeNull();
+    expect($<HTMLInputElement>("#intake-name")!.value).toBe("");
+    expect($("[data-testid=intake-item-details]")).toBeNull();
+    expect(localStorage.getItem(DRAFT_KEY)).toBeNull();
   });
 });

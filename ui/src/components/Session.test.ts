@@ -35,11 +35,11 @@ function deskBackend(session: ReturnType<typeof fakeSession>, overrides: Partial
     itemDetails: async () => {
       throw new BackendError("unknown_item", "没有这个事项");
     },
-    checkField: async (_k, _i, value) => ({ normalized: value, message: null, note: null }),
+    checkField: async (_k, _i, value) => ({ normalized: value, message: null, note: null, warning: null }),
     takeIn: async () => {
       throw new BackendError("internal", "no intake here");
     },
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
+    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null, data_version: 0 }),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
     ...session.part,
@@ -331,6 +331,7 @@ describe("a partner's decision in the status bar", () => {
                     label: "需补正",
                     detail: "需补正：户籍证明",
                     at: "2026-11-24T04:00:00Z",
+                    by: "赵敏",
                   },
                 ]
               : [];

@@ -26,6 +26,8 @@ const REPORT: SupervisionReport = {
       status_label: "已收件",
       clerk_name: "张敏",
       transfer: "网络＋邮寄",
+      deadline: "2026-12-15",
+      deadline_estimated: false,
       pending_sync: true,
     },
   ],
@@ -49,7 +51,11 @@ const REPORT: SupervisionReport = {
       handling_region_name: "衢州市柯城区",
       received_at: "2026-11-01T01:00:00Z",
       deadline: "2026-11-10",
+      deadline_estimated: false,
+      clock_note: null,
       overdue_days: 9,
+      notice_due: null,
+      supplement_due: null,
       clerk: "zhangmin",
       clerk_name: "张敏",
       pending_sync: false,
@@ -57,6 +63,8 @@ const REPORT: SupervisionReport = {
     },
   ],
   overdue_more: false,
+  notices_due: [],
+  notices_due_more: false,
 };
 
 const FENGTAI: PartnerView = {
@@ -82,11 +90,16 @@ const FENGTAI: PartnerView = {
     source: "通办中心",
     received_at: "2026-11-24T01:00:00Z",
   },
+  identity: "窗口受理台（窗口代码 A1）：仅本受理台收件的办件",
+  identity_problem: null,
+  unencrypted: false,
+  own_ca: false,
 };
 
 /** 丰台区's catalog imported from a file before its hub is known. */
 const FENGTAI_CATALOG_ONLY: PartnerView = {
   ...FENGTAI,
+  identity: null,
   hub_configured: false,
   url: "",
   credential_hint: "",
@@ -111,14 +124,14 @@ function backend(extra: Partial<Backend> = {}) {
     }),
     caseStatuses: async () => [],
     listCases: async () => ({ rows: [], total: 0 }),
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [] }),
+    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null, data_version: 0 }),
     supervision: async (q) => {
       ledgers.push(q);
       return REPORT;
     },
     printLedger: async (q) => {
       ledgers.push(q);
-      return { path: "/d/台账.pdf", reprint: false, message: "已生成每日台账", warning: null };
+      return { path: "/d/台账.pdf", delivered: true, reprint: false, message: "已生成每日台账", warning: null };
     },
     partners: async () => [FENGTAI],
     itemChoices: async () => [
@@ -259,7 +272,14 @@ describe("the partners view", () => {
     (document.querySelector("[data-testid=partner-save]") as HTMLElement).click();
     await flushPromises();
     await sleep(150); // el-form-item shows its error 100 ms late
-    expect(saved[0]).toEqual({ region: "330802", name: "浙江省衢州市柯城区", url: "ftp://hub", credential: null });
+    expect(saved[0]).toEqual({
+      region: "330802",
+      name: "浙江省衢州市柯城区",
+      url: "ftp://hub",
+      credential: null,
+      allow_plain_http: false,
+      ca_cert: null,
+    });
     const item = document.querySelector("#partner-url")!.closest(".el-form-item")!;
     expect(item.querySelector(".el-form-item__error")?.textContent).toContain("「ftp://hub」不是 http 或 https 地址");
   });
@@ -296,8 +316,38 @@ describe("the partners view", () => {
       .querySelector("#partner-credential")!
       .dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
     await flushPromises();
-    expect(saved).toEqual([{ region: "110106", name: "北京市丰台区", url: "http://127.0.0.1:8731", credential: null }]);
+    expect(saved).toEqual([
+      {
+        region: "110106",
+        name: "北京市丰台区",
+        url: "http://127.0.0.1:8731",
+        credential: null,
+        allow_plain_http: false,
+        ca_cert: null,
+      },
+    ]);
     expect(searched).toEqual([]);
+  });
+
+  it("warns of a hub reached unencrypted, and asks an admin's word for http off this machine", async () => {
+    const lan: PartnerView = { ...FENGTAI, url: "http://10.1.2.3:8730", unencrypted: true, own_ca: true };
+    const { backend: b, saved } = backend({ partners: async () => [lan] });
+    const w = await mountApp(b);
+    await altKey("4");
+    expect(w.find("[data-testid=partner-unencrypted-110106]").text()).toContain("未加密（http）");
+    expect(w.find(".partners-table").text()).toContain("专用CA证书");
+    await w.find("[data-testid=partner-edit-110106]").trigger("click");
+    await flushPromises();
+    await sleep(20);
+    const allow = document.querySelector<HTMLInputElement>("[data-testid=partner-allow-http] input");
+    expect(allow, "the http permission is offered for a LAN address").not.toBeNull();
+    expect(allow!.checked, "kept as the admin set it").toBe(true);
+    typeInto("#partner-url", "https://hub.fengtai.example");
+    await flushPromises();
+    expect(document.querySelector("[data-testid=partner-allow-http]"), "none for https").toBeNull();
+    (document.querySelector("[data-testid=partner-save]") as HTMLElement).click();
+    await flushPromises();
+    expect(saved[0]?.ca_cert, "an empty CA box keeps the CA set").toBeNull();
   });
 
   it("configures the hub of a partner known by its catalog only: its region is fixed too", async () => {

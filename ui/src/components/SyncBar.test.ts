@@ -32,6 +32,10 @@ const ONLINE: SyncOverview = {
     },
   ],
   unrouted: 3,
+  notices_overdue: 2,
+  notices_due_today: 1,
+  clock_warning: null,
+  data_version: 0,
   catalog_news: [
     {
       id: 7,
@@ -90,6 +94,22 @@ describe("the sync status bar", () => {
     expect(w.find("[data-testid=sync-unrouted]").text()).toContain("另有 3 个事件");
   });
 
+  it("counts the notices past their 告知期限 and asks the queue to list them", async () => {
+    const { backend } = fakeBackend(ONLINE);
+    const bar = await mountBar(backend);
+    const overdue = bar.get('[data-testid="sync-notices-overdue"]');
+    expect(overdue.text()).toBe("告知逾期 2 件");
+    expect(bar.get('[data-testid="sync-notices-due-today"]').text()).toBe("今日须告知 1 件");
+    await overdue.trigger("click");
+    expect(bar.emitted("show-notices")).toEqual([["overdue"]]);
+  });
+
+  it("warns when the machine's clock cannot be true", async () => {
+    const { backend } = fakeBackend({ ...ONLINE, clock_warning: "本机时钟显示2001-01-01，早于2025年，显然有误" });
+    const bar = await mountBar(backend);
+    expect(bar.get('[data-testid="sync-clock-warning"]').text()).toContain("2001-01-01");
+  });
+
   it("F5 and the button start a round now", async () => {
     const fake = fakeBackend(ONLINE);
     const w = await mountBar(fake.backend);
@@ -118,6 +138,8 @@ describe("the sync status bar", () => {
       syncOverview: async () => {
         throw new BackendError("database", "数据库错误：磁盘已满");
       },
+      onSyncState: async () => () => {},
+      decisionsSince: async () => ({ cursor: 0, decisions: [], title: "", body: "" }),
     } as unknown as Backend;
     const w = await mountBar(backend);
     expect(w.find("[data-testid=sync-failure]").text()).toBe("数据库错误：磁盘已满");

@@ -6,6 +6,7 @@ import {
   addScan,
   buildDraft,
   clearDraft,
+  draftMark,
   DRAFT_KEY,
   emptyForm,
   emptyMaterial,
@@ -20,7 +21,9 @@ import {
   missingMaterials,
   resetForNext,
   saveDraft,
+  softNotes,
 } from "./form";
+import type { FieldCheck } from "../bindings/FieldCheck";
 
 const mat = (name: string, extra: Partial<OfferedMaterial> = {}): OfferedMaterial => ({
   items: [],
@@ -214,8 +217,10 @@ describe("the kept draft", () => {
     const f = emptyForm();
     f.item = "P1";
     f.person.name = "李四";
-    saveDraft(store, f);
+    saveDraft(store, f, "张敏", new Date("2026-11-24T01:13:00Z"));
     expect(loadDraft(store)).toEqual(f);
+    // Restored drafts are marked with who kept them and when.
+    expect(draftMark(store)).toEqual({ by: "张敏", at: "2026-11-24T01:13:00.000Z" });
     // An older or partial draft still loads.
     store.setItem(DRAFT_KEY, JSON.stringify({ v: 1, form: { item: "P2", person: { name: "王" } } }));
     const partial = loadDraft(store)!;
@@ -233,5 +238,27 @@ describe("the kept draft", () => {
     expect(loadDraft(store)).toBeNull();
     clearDraft(store);
     expect(store.getItem(DRAFT_KEY)).toBeNull();
+  });
+});
+
+describe("soft notes", () => {
+  const REGION = "行政区划代码 119999 不在现行代码表中，请核对";
+  const ok = (warning: string | null): FieldCheck => ({ normalized: "X", message: null, note: null, warning });
+  const noError = () => "";
+
+  it("names the field and keeps applicant and agent apart", () => {
+    const checks = { "applicant.id_number": ok(REGION), "agent.id_number": ok(REGION), "applicant.phone": ok(null) };
+    expect(softNotes("applicant", checks, noError)).toEqual([
+      { key: "applicant.id_number", text: `申请人证件号码：${REGION}` },
+    ]);
+    expect(softNotes("agent", checks, noError)).toEqual([{ key: "agent.id_number", text: `代办人证件号码：${REGION}` }]);
+  });
+
+  it("shows nothing for a field without a warning, not yet checked, or with an error", () => {
+    expect(softNotes("applicant", { "applicant.id_number": ok(null) }, noError)).toEqual([]);
+    expect(softNotes("applicant", { "applicant.id_number": null }, noError)).toEqual([]);
+    expect(softNotes("applicant", {}, noError)).toEqual([]);
+    const withError = (key: string) => (key === "applicant.id_number" ? "校验码错误" : "");
+    expect(softNotes("applicant", { "applicant.id_number": ok(REGION) }, withError)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
 import type { AgentRole } from "../bindings/AgentRole";
 import type { Applicant } from "../bindings/Applicant";
 import type { CatalogIntake } from "../bindings/CatalogIntake";
+import type { FieldCheck } from "../bindings/FieldCheck";
 import type { IdKind } from "../bindings/IdKind";
 import type { ItemChoice } from "../bindings/ItemChoice";
 import type { ItemRef } from "../bindings/ItemRef";
@@ -213,6 +214,36 @@ export function itemOrdinals(codes: readonly string[], bundleItems: readonly Ite
     .join("");
 }
 
+/** The checked fields whose soft notes (warnings) are shown, by form key, with the name the note gives them. */
+export const WARNED_FIELDS: Readonly<Record<string, string>> = {
+  "applicant.id_number": "申请人证件号码",
+  "agent.id_number": "代办人证件号码",
+};
+
+/** A soft note for the clerk: the value is right and is saved as typed, but worth a second look. */
+export interface SoftNote {
+  key: string;
+  text: string;
+}
+
+/**
+ * The soft notes of the checked fields under `section` ("applicant" or "agent"), e.g.
+ * 「申请人证件号码：行政区划代码 119999 不在现行代码表中，请核对」. A field that has an error shows the
+ * error instead: a note about a wrong value would only distract.
+ */
+export function softNotes(
+  section: "applicant" | "agent",
+  checks: Readonly<Record<string, FieldCheck | null | undefined>>,
+  errorOf: (key: string) => string,
+): SoftNote[] {
+  return Object.entries(WARNED_FIELDS)
+    .filter(([key]) => key.startsWith(`${section}.`))
+    .flatMap(([key, label]) => {
+      const warning = checks[key]?.warning;
+      return warning && !errorOf(key) ? [{ key, text: `${label}：${warning}` }] : [];
+    });
+}
+
 /** Where a backend error belongs: the error key of a form item and the id of its input. */
 export interface FieldTarget {
   key: string;
@@ -283,9 +314,15 @@ export const DRAFT_KEY = "tongban.intake.draft";
 
 type Store = Pick<Storage, "getItem" | "setItem" | "removeItem">;
 
-export function saveDraft(store: Store, form: IntakeForm): void {
+/** Who kept a draft and when (ISO time), shown when it is restored. */
+export interface DraftMark {
+  by: string;
+  at: string;
+}
+
+export function saveDraft(store: Store, form: IntakeForm, by = "", at: Date = new Date()): void {
   try {
-    store.setItem(DRAFT_KEY, JSON.stringify({ v: 1, form }));
+    store.setItem(DRAFT_KEY, JSON.stringify({ v: 1, form, by, at: at.toISOString() }));
   } catch {
     // A full or unavailable storage must not break the intake.
   }
@@ -309,6 +346,21 @@ export function loadDraft(store: Store): IntakeForm | null {
       materials: Array.isArray(f.materials) ? f.materials.map((m) => ({ ...emptyMaterial(m.name), ...m })) : [],
       transfer: { ...base.transfer, ...f.transfer },
       delivery: { ...base.delivery, ...f.delivery },
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Who kept the draft and when; `null` if there is none (or it predates the mark). */
+export function draftMark(store: Store): DraftMark | null {
+  try {
+    const raw = store.getItem(DRAFT_KEY);
+    if (!raw) return null;
+    const parsed = JSON.parse(raw) as { by?: unknown; at?: unknown };
+    return {
+      by: typeof parsed.by === "string" ? parsed.by : "",
+      at: typeof parsed.at === "string" ? parsed.at : "",
     };
   } catch {
     return null;

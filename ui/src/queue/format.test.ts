@@ -3,6 +3,8 @@ import {
   beijingDate,
   dateShortcuts,
   formatDeadline,
+  formatDue,
+  noticeDueText,
   formatReceivedAt,
   overdueText,
   statusTagType,
@@ -21,6 +23,21 @@ describe("formatReceivedAt", () => {
   });
   it("shows an unparsable value unchanged", () => {
     expect(formatReceivedAt("昨天")).toBe("昨天");
+  });
+});
+
+describe("formatDue", () => {
+  it("marks a date counted through a year without a holiday notice as 预估", () => {
+    expect(formatDue("2027-01-18", true)).toBe("2027-01-18（预估）");
+    expect(formatDue("2026-12-18", false)).toBe("2026-12-18");
+  });
+  it("says why there is no date, never a bare dash when it knows", () => {
+    expect(formatDue(null, false, "材料补齐之日起计算")).toBe("材料补齐之日起计算");
+    expect(formatDue(null, false)).toBe("—");
+  });
+  it("words the 告知期限 of a case owing a notice", () => {
+    expect(noticeDueText({ date: "2026-12-10", estimated: false, overdue_days: 0 })).toBe("告知期限 2026-12-10");
+    expect(noticeDueText({ date: "2026-12-10", estimated: false, overdue_days: 2 })).toBe("告知逾期2个工作日");
   });
 });
 

@@ -39,6 +39,20 @@ export function formatDeadline(deadline: string | null): string {
   return Number.isNaN(t) ? deadline : beijingDate(new Date(t));
 }
 
+/** A clock's day with its 预估 mark: "2027-01-18（预估）" when it was counted through a year without a
+ * State Council holiday notice (it will be recomputed when the notice is imported). */
+export function formatDue(date: string | null, estimated: boolean, note: string | null = null): string {
+  if (date === null || date === "") return note ?? "—";
+  return estimated ? `${formatDeadline(date)}（预估）` : formatDeadline(date);
+}
+
+/** The 告知期限 line of a case owing a 一次性告知书: "告知期限 2026-12-10" or "告知逾期2个工作日". */
+export function noticeDueText(due: { date: string; estimated: boolean; overdue_days: number }): string {
+  return due.overdue_days > 0
+    ? `告知逾期${Math.trunc(due.overdue_days)}个工作日`
+    : `告知期限 ${formatDue(due.date, due.estimated)}`;
+}
+
 /** "超期3个工作日", or "" when the case is not overdue. */
 export function overdueText(overdueDays: number): string {
   return overdueDays > 0 ? `超期${Math.trunc(overdueDays)}个工作日` : "";

@@ -23,9 +23,19 @@ describe("buildQuery", () => {
       item_code: null,
       partner: null,
       clerk: null,
+      notice: null,
       page: 1,
       page_size: 50,
     });
+  });
+
+  it("asks for the cases owing a 一次性告知书 instead of a status", () => {
+    expect(buildQuery({ text: "", status: "notice:overdue", dates: null }, 1, 50)).toMatchObject({
+      status: null,
+      notice: "overdue",
+    });
+    expect(buildQuery({ text: "", status: "notice:owed", dates: null }, 1, 50)).toMatchObject({ notice: "owed" });
+    expect(buildQuery({ text: "", status: "pushed", dates: null }, 1, 50)).toMatchObject({ notice: null });
   });
 
   it("carries text, status and the date range", () => {

@@ -1,11 +1,19 @@
 import type { CaseQuery } from "../bindings/CaseQuery";
 import type { CaseStatus } from "../bindings/CaseStatus";
+import type { NoticeFilter } from "../bindings/NoticeFilter";
+
+/** The status filter's choices beyond one status: the cases that owe a 一次性告知书 (告知期限,
+ * 行政许可法 §32), all of them or those past due. */
+export const NOTICE_CHOICES: { value: `notice:${NoticeFilter}`; label: string }[] = [
+  { value: "notice:owed", label: "待告知" },
+  { value: "notice:overdue", label: "告知逾期" },
+];
 
 /** What the clerk set in the filter bar. */
 export interface QueueFilter {
   text: string;
-  /** "" = 全部状态 */
-  status: CaseStatus | "";
+  /** "" = 全部状态; a status; or the cases owing a notice. */
+  status: CaseStatus | "" | `notice:${NoticeFilter}`;
   /** ["YYYY-MM-DD", "YYYY-MM-DD"] from the date range picker, or null. */
   dates: [string, string] | null | undefined;
 }
@@ -33,14 +41,16 @@ export function buildQuery(filter: QueueFilter, page: number, pageSize: number):
   if (filter.dates && DATE.test(filter.dates[0]) && DATE.test(filter.dates[1])) {
     [from, to] = filter.dates[0] <= filter.dates[1] ? filter.dates : [filter.dates[1], filter.dates[0]];
   }
+  const notice = filter.status.startsWith("notice:") ? (filter.status.slice("notice:".length) as NoticeFilter) : null;
   return {
     text: normalizeText(filter.text),
-    status: filter.status === "" ? null : filter.status,
+    status: filter.status === "" || notice !== null ? null : (filter.status as CaseStatus),
     from,
     to,
     item_code: null,
     partner: null,
     clerk: null,
+    notice,
     page: Number.isInteger(page) && page >= 1 ? page : 1,
     page_size: pageSize > 0 ? Math.min(Math.trunc(pageSize), 500) : DEFAULT_PAGE_SIZE,
   };

@@ -15,6 +15,18 @@ use tongban_desk::demo::sample_form;
 use tongban_forms::PrintMark;
 use tongban_store::{CaseSummary, HallTexts, LedgerEntry};
 
+/// A 承诺办结 date for a case whose promise runs (none while it waits for materials), and a
+/// 补正 date, as the desk computes them: here plain dates after [`day`], not 预估.
+#[allow(dead_code)]
+pub fn deadline_of(case: &tongban_core::case::CaseState) -> Option<tongban_core::workdays::Deadline> {
+    tongban_core::clocks::no_deadline_note(case.status).is_none().then(|| due(21))
+}
+
+#[allow(dead_code)]
+pub fn due(days: i64) -> tongban_core::workdays::Deadline {
+    tongban_core::workdays::Deadline { date: day() + Duration::days(days), estimated: false }
+}
+
 pub fn day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
 }
@@ -128,8 +140,11 @@ pub fn entries(n: usize) -> Vec<LedgerEntry> {
                     clerk: "zhangmin".into(),
                     received_at,
                     received_on: day(),
-                    deadline: (status != CaseStatus::AwaitingMaterials).then(|| day() + Duration::days(21)),
+                    deadline: (status != CaseStatus::AwaitingMaterials).then(|| due(21)),
+                    notice_due: None,
+                    supplement_due: None,
                     pending_sync: false,
+                    clerk_name: "张敏".into(),
                 },
                 clerk_name: "张敏".into(),
                 transfer: form.transfer.clone(),

@@ -29,7 +29,7 @@ pub async fn report_head(
     caller: Caller,
     JsonBody(report): JsonBody<AuditHeadReport>,
 ) -> Result<Json<AuditHeadAnswer>, ApiError> {
-    caller.require(&[Role::Partner, Role::BackOffice], "报告审计链头")?;
+    caller.require(&[Role::Window, Role::Helper, Role::BackOffice, Role::Supervisor], "报告审计链头")?;
     let Caller(credential) = caller;
     Ok(Json(state.run(move |hub| hub.report_audit_head(&credential, &report, Utc::now())).await?))
 }

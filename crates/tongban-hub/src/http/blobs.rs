@@ -13,9 +13,7 @@ use super::error::ApiError;
 use super::extract::{number_header, BlobHash, Caller};
 use super::AppState;
 use crate::blobs::UploadStart;
-use crate::credentials::Role;
-
-const UPLOADERS: &[Role] = &[Role::Partner, Role::BackOffice];
+use crate::credentials::{desk_code_of, Role};
 
 /// Takes the body into the blob's upload; `Ok((true, _))` when this request completed the blob.
 async fn receive(
@@ -27,7 +25,8 @@ async fn receive(
     restart: bool,
     body: Body,
 ) -> Result<(bool, BlobStatus), ApiError> {
-    caller.require(UPLOADERS, "上传扫描件")?;
+    caller.require(&Role::WRITERS, "上传扫描件")?;
+    desk_code_of(&caller.0)?;
     let Caller(credential) = caller;
     let max = state.limits.max_blob_size;
     let (who, sha) = (credential.clone(), sha256.clone());
@@ -46,7 +45,7 @@ async fn receive(
         let (received, length) = (slot.received(), Some(slot.length()));
         return Ok((false, BlobStatus { sha256, received, length, complete: false }));
     }
-    Ok((true, slot.finish(&credential).await?))
+    Ok((true, slot.finish().await?))
 }
 
 /// Upload a whole blob in one request (starts over any partial upload).
@@ -128,11 +127,13 @@ pub async fn blob_status(
     caller: Caller,
     BlobHash(sha256): BlobHash,
 ) -> Result<Json<BlobStatus>, ApiError> {
-    caller.require(UPLOADERS, "上传扫描件")?;
-    Ok(Json(state.run(move |hub| hub.blob_status(&sha256)).await?))
+    caller.require(&Role::WRITERS, "上传扫描件")?;
+    let Caller(credential) = caller;
+    Ok(Json(state.run(move |hub| hub.blob_status(&credential, &sha256)).await?))
 }
 
-/// Download a blob the credential's region uploaded or whose case it takes part in.
+/// Download a blob the credential's desk uploaded or that a case in its scope refers to (the same
+/// scopes as `GET /v1/events`).
 #[utoipa::path(
     get, path = "/v1/blobs/{sha256}", tag = "blobs",
     params(("sha256" = String, Path, description = "64 位小写十六进制 SHA-256", pattern = "^[0-9a-f]{64}$")),
@@ -150,7 +151,7 @@ pub async fn get_blob(
     caller: Caller,
     BlobHash(sha256): BlobHash,
 ) -> Result<Response, ApiError> {
-    caller.require(UPLOADERS, "读取扫描件")?;
+    caller.require(&Role::DESKS, "读取扫描件")?;
     let Caller(credential) = caller;
     let (path, size) = state.run(move |hub| hub.readable_blob(&credential, &sha256)).await?;
     let file = tokio::fs::File::open(path).await.map_err(crate::HubError::from)?;

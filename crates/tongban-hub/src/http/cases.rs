@@ -10,7 +10,7 @@ use tongban_wire::ErrorBody;
 use super::error::ApiError;
 use super::extract::{page_limit, Caller, CasePath, JsonBody, QueryParams};
 use super::AppState;
-use crate::credentials::Role;
+use crate::credentials::{confirmed_desk, desk_code_of, Role};
 use crate::ledger::{INBOX_LIMIT_DEFAULT, INBOX_LIMIT_MAX};
 
 /// The cases addressed to this hub's region (back office only).
@@ -31,6 +31,7 @@ pub async fn inbox(
     QueryParams(mut query): QueryParams<InboxQuery>,
 ) -> Result<Json<InboxPage>, ApiError> {
     caller.require(&[Role::BackOffice], "查看本地区收件箱")?;
+    desk_code_of(&caller.0)?;
     query.limit = Some(page_limit(query.limit, INBOX_LIMIT_DEFAULT, INBOX_LIMIT_MAX)?);
     Ok(Json(state.run(move |hub| hub.inbox(&query)).await?))
 }
@@ -48,7 +49,7 @@ pub async fn inbox(
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, description = "办件不存在", body = ErrorBody),
-        (status = 409, description = "与办件状态不符，或同一事件编号已用于不同决定", body = ErrorBody),
+        (status = 409, description = "与办件状态不符；同一事件编号已用于不同决定；另一后台的决定已先被采纳（superseded）；受理台尚未确认身份", body = ErrorBody),
         (status = 422, body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -60,6 +61,7 @@ pub async fn decide(
     JsonBody(request): JsonBody<DecisionRequest>,
 ) -> Result<(StatusCode, Json<DecisionResponse>), ApiError> {
     caller.require(&[Role::BackOffice], "作出办理决定")?;
+    confirmed_desk(&caller.0)?;
     let Caller(credential) = caller;
     let response = state.run(move |hub| hub.decide(&credential, case_id, request, Utc::now())).await?;
     let status = if response.duplicate { StatusCode::OK } else { StatusCode::CREATED };

@@ -14,14 +14,17 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
         BadRequest => StatusCode::BAD_REQUEST,
-        InvalidBody | InvalidEvent | HashMismatch => StatusCode::UNPROCESSABLE_ENTITY,
-        Unauthorized => StatusCode::UNAUTHORIZED,
-        Forbidden | WrongSide | WrongRegion | NotParty | LocalEvent => StatusCode::FORBIDDEN,
-        NotFound | UnknownCase | UnknownBlob | NoCatalog => StatusCode::NOT_FOUND,
+        InvalidBody | InvalidEvent | HashMismatch | InvalidIntake | CatalogMismatch => StatusCode::UNPROCESSABLE_ENTITY,
+        Unauthorized | CredentialRevoked => StatusCode::UNAUTHORIZED,
+        Forbidden | WrongSide | WrongRegion | NotParty | LocalEvent | CredentialOutdated | WrongDesk | NumberNotOwn
+        | NotHandlingRegion | NotOwnCase => StatusCode::FORBIDDEN,
+        NotFound | UnknownCase | UnknownBlob | NoCatalog | UnknownCalendarYear => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        RateLimited => StatusCode::TOO_MANY_REQUESTS,
         PayloadTooLarge | BatchTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        EventConflict | InvalidTransition | MissingBlob | OffsetMismatch | UploadInProgress | CatalogVersionExists => {
+        EventConflict | InvalidTransition | MissingBlob | OffsetMismatch | UploadInProgress | CatalogVersionExists
+        | DeskUnconfirmed | DeskCodeMismatch | DeskCodeTaken | NumberTaken | Superseded | CalendarYearExists => {
             StatusCode::CONFLICT
         }
         Internal | Other => StatusCode::INTERNAL_SERVER_ERROR,
@@ -78,7 +81,7 @@ impl From<HubError> for ApiError {
             tracing::error!("internal error: {e}");
             return ApiError::new(code, "通办中心内部错误，请稍后重试");
         }
-        ApiError::new(code, e.to_string())
+        ApiError(e.body())
     }
 }
 

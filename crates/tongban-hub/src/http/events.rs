@@ -9,13 +9,16 @@ use tongban_wire::ErrorBody;
 use super::error::ApiError;
 use super::extract::{page_limit, Caller, JsonBody, QueryParams};
 use super::AppState;
-use crate::credentials::Role;
+use crate::credentials::{confirmed_desk, Role};
 use crate::HubError;
 
-/// Desks that take part in cases: receiving desks of partner regions and the back office.
-const PARTIES: &[Role] = &[Role::Partner, Role::BackOffice];
-
 /// Push a batch of events, oldest first. Each event is admitted or rejected on its own.
+///
+/// Who may push what: a window or helper desk the events of the cases it takes in, under 办件编号
+/// of its own desk code; the back office of the hub's region its decisions. A supervisor writes
+/// nothing. The desk must have confirmed itself (`PUT /v1/desk`), and every event names it as
+/// author. Intakes are checked with the desk's own validators and against the catalog version
+/// they name; a decision that loses to another desk's admitted first is `superseded`.
 #[utoipa::path(
     post, path = "/v1/events", tag = "events",
     request_body = PushRequest,
@@ -23,7 +26,8 @@ const PARTIES: &[Role] = &[Role::Partner, Role::BackOffice];
         (status = 200, description = "每个事件一个结果，顺序与请求相同", body = PushResponse),
         (status = 400, description = "请求体不是有效的 JSON", body = ErrorBody),
         (status = 401, description = "缺少或无效的凭据", body = ErrorBody),
-        (status = 403, description = "凭据角色无权推送", body = ErrorBody),
+        (status = 403, description = "凭据角色无权推送（督查为只读）、凭据签发时未指定窗口代码", body = ErrorBody),
+        (status = 409, description = "受理台尚未确认身份（desk_unconfirmed）", body = ErrorBody),
         (status = 413, description = "请求体过大或事件过多", body = ErrorBody),
         (status = 415, description = "请求体不是 JSON", body = ErrorBody),
         (status = 422, description = "请求体字段不符合要求", body = ErrorBody),
@@ -35,7 +39,8 @@ pub async fn push(
     caller: Caller,
     JsonBody(request): JsonBody<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
-    caller.require(PARTIES, "推送事件")?;
+    caller.require(&Role::WRITERS, "推送事件")?;
+    confirmed_desk(&caller.0)?;
     let max = state.limits.max_push_batch;
     if request.events.len() > max {
         return Err(HubError::BatchTooLarge { max, got: request.events.len() }.into());
@@ -46,6 +51,10 @@ pub async fn push(
 }
 
 /// Pull the events the credential may see, after the cursor `since`.
+///
+/// Scopes: a window or helper desk reads only the cases it took in (and the handling region's
+/// events on them); a back-office desk of the hub's region reads its whole inbox; a supervisor
+/// reads every case of its region on this hub, read-only.
 #[utoipa::path(
     get, path = "/v1/events", tag = "events",
     params(PullQuery),
@@ -53,7 +62,7 @@ pub async fn push(
         (status = 200, body = PullResponse),
         (status = 400, description = "查询参数不正确", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
+        (status = 403, description = "管理员凭据不读取办件；凭据签发时未指定窗口代码", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -62,7 +71,7 @@ pub async fn pull(
     caller: Caller,
     QueryParams(query): QueryParams<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiError> {
-    caller.require(PARTIES, "读取办件事件")?;
+    caller.require(&Role::DESKS, "读取办件事件")?;
     let limit = page_limit(query.limit, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX)?;
     let Caller(credential) = caller;
     Ok(Json(state.run(move |hub| hub.pull(&credential, query.since, limit)).await?))

@@ -12,7 +12,7 @@ use tongban_wire::ErrorCode;
 use super::error::ApiError;
 use super::AppState;
 use crate::blocking;
-use crate::credentials::{Credential, Role};
+use crate::credentials::{Authenticated, Credential, Role};
 
 /// The authenticated credential a request acts for.
 pub struct Caller(pub Credential);
@@ -26,9 +26,22 @@ impl FromRequestParts<AppState> for Caller {
         let value = parts.headers.get(header::AUTHORIZATION).ok_or_else(missing)?;
         let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).ok_or_else(missing)?;
         let (hub, token) = (state.hub.clone(), token.to_string());
-        let credential = blocking(move || hub.authenticate(&token))
-            .await?
-            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "访问凭据无效或已被吊销"))?;
+        let credential = match blocking(move || hub.authenticate(&token)).await? {
+            Authenticated::Live(credential) => credential,
+            Authenticated::Revoked(c) => {
+                let at = c.revoked_at.map(|t| t.with_timezone(&crate::beijing()).format("%Y-%m-%d %H:%M").to_string());
+                return Err(ApiError::new(
+                    ErrorCode::CredentialRevoked,
+                    format!(
+                        "本受理台的访问凭据（#{}，{}）已于 {} 被通办中心吊销：请向通办中心管理员申领新的凭据",
+                        c.id,
+                        c.who(),
+                        at.unwrap_or_default()
+                    ),
+                ));
+            }
+            Authenticated::Unknown => return Err(ApiError::new(ErrorCode::Unauthorized, "访问凭据无效")),
+        };
         tracing::Span::current().record("credential", credential.id);
         Ok(Caller(credential))
     }

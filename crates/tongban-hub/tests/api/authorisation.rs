@@ -10,12 +10,21 @@ use crate::support::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Caller {
+    /// 朝阳区's window A1, which took the case in.
     Partner,
+    /// 朝阳区's window A2: same region, another desk.
+    Partner2,
+    /// 朝阳区's helper laptop H1.
+    Helper,
+    /// 朝阳区's supervisor D1: reads the region's cases, writes nothing.
+    Supervisor,
     OtherPartner,
     BackOffice,
     Admin,
     Anonymous,
     Revoked,
+    /// 朝阳区's window A9, issued but not confirmed yet.
+    Unconfirmed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +39,7 @@ enum Expect {
 
 use Expect::{Push, Sees, Status};
 
-const ENDPOINTS: [&str; 11] = [
+const ENDPOINTS: [&str; 12] = [
     "push 受理 on the case",
     "pull events",
     "inbox",
@@ -42,26 +51,31 @@ const ENDPOINTS: [&str; 11] = [
     "publish catalog",
     "health",
     "openapi",
+    "confirm the desk",
 ];
 
 #[rustfmt::skip]
-const MATRIX: [(Caller, [Expect; 11]); 6] = [
-    //                 push                 pull         inbox        decide       status       read scan    upload       catalog      publish      health       openapi
-    (Caller::Partner,      [Push("wrong_side"), Sees(true),  Status(403), Status(403), Status(200), Status(200), Status(201), Status(200), Status(403), Status(200), Status(200)]),
-    (Caller::OtherPartner, [Push("not_party"),  Sees(false), Status(403), Status(403), Status(200), Status(404), Status(201), Status(200), Status(403), Status(200), Status(200)]),
-    (Caller::BackOffice,   [Push("accepted"),   Sees(true),  Sees(true),  Status(201), Status(200), Status(200), Status(201), Status(200), Status(403), Status(200), Status(200)]),
-    (Caller::Admin,        [Status(403),        Status(403), Status(403), Status(403), Status(403), Status(403), Status(403), Status(200), Status(201), Status(200), Status(200)]),
-    (Caller::Anonymous,    [Status(401),        Status(401), Status(401), Status(401), Status(401), Status(401), Status(401), Status(401), Status(401), Status(200), Status(200)]),
-    (Caller::Revoked,      [Status(401),        Status(401), Status(401), Status(401), Status(401), Status(401), Status(401), Status(401), Status(401), Status(200), Status(200)]),
+const MATRIX: [(Caller, [Expect; 12]); 10] = [
+    //                 push                           pull         inbox        decide       status       read scan    upload       catalog      publish      health       openapi      confirm
+    (Caller::Partner,      [Push("not_handling_region"), Sees(true),  Status(403), Status(403), Status(200), Status(200), Status(201), Status(200), Status(403), Status(200), Status(200), Status(200)]),
+    (Caller::Partner2,     [Push("not_handling_region"), Sees(false), Status(403), Status(403), Status(200), Status(404), Status(201), Status(200), Status(403), Status(200), Status(200), Status(200)]),
+    (Caller::Helper,       [Push("not_handling_region"), Sees(false), Status(403), Status(403), Status(200), Status(404), Status(201), Status(200), Status(403), Status(200), Status(200), Status(200)]),
+    (Caller::Supervisor,   [Status(403),                 Sees(true),  Status(403), Status(403), Status(403), Status(200), Status(403), Status(200), Status(403), Status(200), Status(200), Status(200)]),
+    (Caller::OtherPartner, [Push("not_party"),           Sees(false), Status(403), Status(403), Status(200), Status(404), Status(201), Status(200), Status(403), Status(200), Status(200), Status(200)]),
+    (Caller::BackOffice,   [Push("accepted"),            Sees(true),  Sees(true),  Status(201), Status(200), Status(200), Status(201), Status(200), Status(403), Status(200), Status(200), Status(200)]),
+    (Caller::Admin,        [Status(403),                 Status(403), Status(403), Status(403), Status(403), Status(403), Status(403), Status(200), Status(201), Status(200), Status(200), Status(403)]),
+    (Caller::Anonymous,    [Status(401),                 Status(401), Status(401), Status(401), Status(401), Status(401), Status(401), Status(401), Status(401), Status(200), Status(200), Status(401)]),
+    (Caller::Revoked,      [Status(401),                 Status(401), Status(401), Status(401), Status(401), Status(401), Status(401), Status(401), Status(401), Status(200), Status(200), Status(401)]),
+    (Caller::Unconfirmed,  [Status(409),                 Sees(false), Status(403), Status(403), Status(200), Status(404), Status(201), Status(200), Status(403), Status(200), Status(200), Status(200)]),
 ];
 
 /// What a caller got from one endpoint, in the terms of [`Expect`].
-async fn observe(api: &Api, region: &str, endpoint: usize, case: &CaseEvent, scan_sha: &str) -> Expect {
+async fn observe(api: &Api, (region, code): (&str, &str), endpoint: usize, case: &CaseEvent, scan_sha: &str) -> Expect {
     let sees = |events: Vec<tongban_core::case::CaseId>| Sees(events.contains(&case.case_id));
     let response = match endpoint {
         0 => api
             .request(Method::POST, "/v1/events")
-            .json(&serde_json::json!({ "events": [event(case.case_id, region, EventBody::Accepted)] })),
+            .json(&serde_json::json!({ "events": [by_desk(event(case.case_id, region, EventBody::Accepted), code)] })),
         1 => api.request(Method::GET, "/v1/events"),
         2 => api.request(Method::GET, "/v1/inbox"),
         3 => api
@@ -78,7 +92,13 @@ async fn observe(api: &Api, region: &str, endpoint: usize, case: &CaseEvent, sca
             .request(Method::PUT, "/v1/catalog")
             .json(&catalog_upload(HUB, "2026-04")),
         9 => api.request(Method::GET, "/health"),
-        _ => api.request(Method::GET, "/v1/openapi.json"),
+        10 => api.request(Method::GET, "/v1/openapi.json"),
+        _ => api.request(Method::PUT, "/v1/desk").json(&tongban_wire::desks::DeskClaim {
+            desk_id: desk_id(region, code),
+            region: region.into(),
+            desk_code: code.into(),
+            name: String::new(),
+        }),
     }
     .send()
     .await
@@ -119,17 +139,21 @@ async fn every_role_and_region_against_every_endpoint() {
             .unwrap();
         assert_eq!(published.status(), 201);
 
-        let (api, region) = match caller {
-            Caller::Partner => (hub.api(&hub.partner), PARTNER),
-            Caller::OtherPartner => (hub.api(&hub.other), OTHER),
-            Caller::BackOffice => (hub.api(&hub.back_office), HUB),
-            Caller::Admin => (hub.api(&hub.admin), HUB),
+        let (api, desk) = match caller {
+            Caller::Partner => (hub.api(&hub.partner), (PARTNER, "A1")),
+            Caller::Partner2 => (hub.api(&hub.partner2), (PARTNER, "A2")),
+            Caller::Helper => (hub.api(&hub.helper), (PARTNER, "H1")),
+            Caller::Supervisor => (hub.api(&hub.supervisor), (PARTNER, "D1")),
+            Caller::OtherPartner => (hub.api(&hub.other), (OTHER, "A1")),
+            Caller::BackOffice => (hub.api(&hub.back_office), (HUB, "S1")),
+            Caller::Admin => (hub.api(&hub.admin), (HUB, "A1")),
             // Without a valid credential the body's claims do not matter; they name 朝阳区.
-            Caller::Anonymous => (hub.anonymous(), PARTNER),
-            Caller::Revoked => (hub.api(&hub.revoked), PARTNER),
+            Caller::Anonymous => (hub.anonymous(), (PARTNER, "A1")),
+            Caller::Revoked => (hub.api(&hub.revoked), (PARTNER, "A8")),
+            Caller::Unconfirmed => (hub.api(&hub.unconfirmed), (PARTNER, "A9")),
         };
         for (endpoint, want) in expected.into_iter().enumerate() {
-            let got = observe(&api, region, endpoint, &case, &sha256(scan)).await;
+            let got = observe(&api, desk, endpoint, &case, &sha256(scan)).await;
             if got != want {
                 mismatches.push(format!("{caller:?} × {}: expected {want:?}, got {got:?}", ENDPOINTS[endpoint]));
             }

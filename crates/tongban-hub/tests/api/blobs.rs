@@ -6,9 +6,17 @@ use reqwest::Method;
 use tokio::io::AsyncWriteExt;
 use tongban_hub::Limits;
 use tongban_wire::blobs::BlobStatus;
+use tongban_wire::events::PushOutcome;
 use tongban_wire::ErrorCode;
 
 use crate::support::*;
+
+fn rejection(outcome: &PushOutcome) -> (ErrorCode, String) {
+    match outcome {
+        PushOutcome::Rejected { code, message, .. } => (*code, message.clone()),
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}
 
 fn scan(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 31 % 251) as u8).collect()
@@ -98,4 +106,74 @@ async fn blob_size_has_its_own_limit_independent_of_the_json_body_limit() {
     let (status_code, body) = error_of(response).await;
     assert_eq!((status_code, body.code), (413, ErrorCode::PayloadTooLarge));
     assert_eq!(body.message, "扫描件大小 66560 字节超过上限 65536 字节");
+}
+
+#[tokio::test]
+async fn a_scan_belongs_to_the_desks_that_uploaded_it_not_to_whoever_knows_its_hash() {
+    let hub = TestHub::start().await;
+    let x = hub.api(&hub.partner); // 朝阳区's window A1
+    let y = hub.api(&hub.other); // 玄武区's window A1, another partner
+    let id_card = scan(50_000);
+    let (code, sha) = x.put_blob(&id_card).await;
+    assert_eq!(code, 201);
+
+    // Asking about it tells Y exactly what asking about a scan nobody uploaded does.
+    let never = sha256(b"a scan nobody ever uploaded");
+    let (theirs, absent) = (status(&y, &sha).await, status(&y, &never).await);
+    assert_eq!((theirs.received, theirs.length, theirs.complete), (absent.received, absent.length, absent.complete));
+    assert_eq!(y.request(Method::GET, &format!("/v1/blobs/{sha}")).send().await.unwrap().status(), 404);
+
+    // Citing it in Y's own intake is refused as a scan not uploaded; nothing is stored, so Y can
+    // never read it through a case of its own.
+    let forged = intake(OTHER, 1, vec![sha.clone()]);
+    let outcome = y.push(std::slice::from_ref(&forged)).await;
+    assert_eq!(rejection(&outcome[0]).0, ErrorCode::MissingBlob);
+    assert_eq!(y.pull(0, 100).await.events.len(), 0);
+    assert_eq!(y.request(Method::GET, &format!("/v1/blobs/{sha}")).send().await.unwrap().status(), 404);
+
+    // Other bytes under X's scan's name fail for Y alone; X's scan is untouched.
+    let (code, body) = error_of(patch(&y, &sha, 0, 9, b"forgery!!").await).await;
+    assert_eq!((code, body.code), (422, ErrorCode::HashMismatch));
+    let fetched = x.request(Method::GET, &format!("/v1/blobs/{sha}")).send().await.unwrap();
+    assert_eq!(fetched.bytes().await.unwrap().as_ref(), id_card.as_slice());
+
+    // A desk that has the very bytes may upload them too, and then cite them.
+    assert_eq!(y.put_blob(&id_card).await.0, 201, "Y proved it holds the bytes");
+    assert!(matches!(y.push(&[forged]).await[0], PushOutcome::Accepted { .. }));
+}
+
+#[tokio::test]
+async fn an_upload_under_way_is_the_uploaders_own_and_an_abandoned_one_is_removed() {
+    let hub = TestHub::start().await;
+    let x = hub.api(&hub.partner);
+    let y = hub.api(&hub.other);
+    let bytes = scan(200_000);
+    let sha = sha256(&bytes);
+    assert_eq!(patch(&x, &sha, 0, bytes.len(), &bytes[..100_000]).await.status(), 200);
+
+    // Y cannot see, continue, restart or spoil X's half-done upload.
+    let seen = status(&y, &sha).await;
+    assert_eq!((seen.received, seen.length), (0, None));
+    let (code, body) = error_of(patch(&y, &sha, 100_000, bytes.len(), &bytes[100_000..]).await).await;
+    assert_eq!((code, body.code), (409, ErrorCode::OffsetMismatch), "{}", body.message);
+    assert_eq!(error_of(patch(&y, &sha, 0, 9, b"forgery!!").await).await.1.code, ErrorCode::HashMismatch);
+    let mine = status(&x, &sha).await;
+    assert_eq!((mine.received, mine.length), (100_000, Some(200_000)));
+    let done = patch(&x, &sha, 100_000, bytes.len(), &bytes[100_000..]).await;
+    assert!(done.json::<BlobStatus>().await.unwrap().complete);
+
+    // An upload nobody continues is forgotten after the configured age, its partial file too.
+    let other = scan(90_000);
+    let other_sha = sha256(&other);
+    assert_eq!(patch(&y, &other_sha, 0, other.len(), &other[..30_000]).await.status(), 200);
+    let opened = tongban_hub::Hub::open(&hub.db, None).unwrap();
+    let now = chrono::Utc::now();
+    assert_eq!(opened.remove_abandoned_uploads(chrono::Duration::hours(24), now).unwrap(), 0, "still fresh");
+    let later = now + chrono::Duration::hours(25);
+    assert_eq!(opened.remove_abandoned_uploads(chrono::Duration::hours(24), later).unwrap(), 1);
+    let partials =
+        std::fs::read_dir(hub.db.with_file_name("hub.blobs").join("partial")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(partials, 0, "the partial file went with it");
+    let after = status(&y, &other_sha).await;
+    assert_eq!((after.received, after.length), (0, None));
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::support::*;
 
 fn decision(decision: Decision) -> DecisionRequest {
-    DecisionRequest { event_id: Uuid::now_v7(), user: "李审批".into(), decision }
+    DecisionRequest { event_id: Uuid::now_v7(), user: "lisp".into(), user_name: "李审批".into(), decision }
 }
 
 #[tokio::test]
@@ -33,7 +33,11 @@ async fn the_back_office_accepts_one_case_asks_supplement_on_another_and_the_par
     let response = post(first.case_id, &accept).await.unwrap();
     assert_eq!(response.status(), 201);
     let made: DecisionResponse = response.json().await.unwrap();
-    assert_eq!((made.event.author.region.as_str(), made.event.author.desk.as_str()), (HUB, "新野县行政审批局"));
+    assert_eq!(
+        (made.event.author.region.as_str(), made.event.author.desk.as_str()),
+        (HUB, desk_id(HUB, "S1").as_str())
+    );
+    assert_eq!(made.event.author.display(), "李审批", "the receiving desk shows the approver by name");
 
     let retried = post(first.case_id, &accept).await.unwrap();
     assert_eq!(retried.status(), 200);

@@ -25,7 +25,7 @@ async fn a_retried_push_is_a_duplicate_and_a_changed_payload_under_the_same_id_i
     assert_eq!(again[0], PushOutcome::Duplicate { id: case.id, seq: seq_of(&first[0]) });
 
     let mut changed = case.clone();
-    changed.author.user = "李四".into();
+    changed.author.name = "李四".into();
     let outcome = desk.push(&[changed]).await;
     assert_eq!(
         rejection(&outcome[0]),
@@ -63,7 +63,13 @@ async fn each_event_is_checked_against_the_case_state_the_side_and_the_credentia
     assert_eq!(rejection(&outcomes[0]), (ErrorCode::InvalidTransition, "办件尚不存在，不能「补齐材料」"));
     assert!(matches!(outcomes[1], PushOutcome::Accepted { .. }), "a rejection does not block the rest");
     assert_eq!(rejection(&outcomes[2]), (ErrorCode::InvalidTransition, "办件状态为「已收件」，不能「送达结果」"));
-    assert_eq!(rejection(&outcomes[3]), (ErrorCode::WrongSide, "「受理」只能由办理地录入，不能由受理地录入"));
+    assert_eq!(
+        rejection(&outcomes[3]),
+        (
+            ErrorCode::NotHandlingRegion,
+            "凭据所属地区 110105（北京市朝阳区） 不办理该办件（办理地为 411329（河南省南阳市新野县）），不能「受理」"
+        )
+    );
     assert_eq!(rejection(&outcomes[4]), (ErrorCode::LocalEvent, "「推送办理地」只在受理台本地记录，不推送到通办中心"));
     assert_eq!(
         rejection(&outcomes[5]),

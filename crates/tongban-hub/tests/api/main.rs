@@ -3,9 +3,12 @@
 
 mod authorisation;
 mod blobs;
+mod calendar;
 mod catalog;
 mod decisions;
+mod desks;
 mod events;
+mod guards;
 mod malformed;
 mod process;
 mod support;

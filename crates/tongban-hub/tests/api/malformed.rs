@@ -94,7 +94,7 @@ async fn the_openapi_document_describes_every_route_of_the_wire_crate() {
     let doc: serde_json::Value =
         hub.anonymous().request(Method::GET, "/v1/openapi.json").send().await.unwrap().json().await.unwrap();
     use tongban_wire::paths::*;
-    for path in [HEALTH, EVENTS, INBOX, DECISIONS, BLOB, BLOB_STATUS, CATALOG, AUDIT_HEAD] {
+    for path in [HEALTH, EVENTS, INBOX, DECISIONS, BLOB, BLOB_STATUS, CATALOG, CALENDAR, CALENDAR_YEAR, AUDIT_HEAD] {
         assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
     }
     for schema in [
@@ -106,6 +106,9 @@ async fn the_openapi_document_describes_every_route_of_the_wire_crate() {
         "BlobStatus",
         "ErrorBody",
         "AuditHeadReport",
+        "CalendarIndex",
+        "CalendarYearDocument",
+        "CalendarYearUpload",
     ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }

@@ -22,10 +22,13 @@ fn run(args: &[&str]) -> (bool, String, String) {
     )
 }
 
-fn issue(db: &str, role: &str, region: Option<&str>, desk: &str) -> String {
+fn issue(db: &str, role: &str, region: Option<&str>, code: Option<&str>, desk: &str) -> String {
     let mut args = vec!["credential", "issue", "--db", db, "--role", role, "--desk", desk];
     if let Some(region) = region {
         args.extend(["--region", region]);
+    }
+    if let Some(code) = code {
+        args.extend(["--desk-code", code]);
     }
     let (ok, stdout, stderr) = run(&args);
     assert!(ok, "{stderr}");
@@ -59,14 +62,35 @@ async fn a_hub_killed_and_restarted_keeps_every_event_blob_catalog_and_credentia
     let (ok, _, stderr) = run(&["credential", "issue", "--db", db_arg, "--role", "admin", "--desk", "运维"]);
     assert!(!ok && stderr.contains("尚未初始化"), "{stderr}");
     assert!(run(&["init", "--db", db_arg, "--region", HUB]).0);
-    let partner = issue(db_arg, "partner", Some(PARTNER), "朝阳区政务服务中心1号窗");
-    let admin = issue(db_arg, "admin", None, "运维");
+    let partner = issue(db_arg, "partner", Some(PARTNER), Some("A1"), "朝阳区政务服务中心1号窗");
+    let admin = issue(db_arg, "admin", None, None, "运维");
+    // One live credential per desk code: the hall's admin cannot hand A1 to a second desk.
+    let (ok, _, stderr) = run(&[
+        "credential",
+        "issue",
+        "--db",
+        db_arg,
+        "--role",
+        "window",
+        "--region",
+        PARTNER,
+        "--desk-code",
+        "a1",
+        "--desk",
+        "2号窗",
+    ]);
+    assert!(!ok && stderr.contains("窗口代码 A1 已有有效凭据 #1"), "{stderr}");
+    let (ok, _, stderr) =
+        run(&["credential", "issue", "--db", db_arg, "--role", "window", "--region", PARTNER, "--desk", "2号窗"]);
+    assert!(!ok && stderr.contains("须指明受理台的窗口代码（--desk-code）"), "{stderr}");
     let (_, listing, _) = run(&["credential", "list", "--db", db_arg]);
-    assert!(listing.contains("朝阳区政务服务中心1号窗") && listing.contains("partner"), "{listing}");
+    assert!(listing.contains("朝阳区政务服务中心1号窗") && listing.contains("\tA1\twindow\t"), "{listing}");
+    assert!(listing.contains("未确认"), "{listing}");
     assert!(!listing.contains(&partner), "tokens are never listed");
 
     let (mut first, url) = serve(&db, &[]);
     let desk = api(&url, &partner);
+    desk.confirm(PARTNER, "A1").await;
     let scan = b"scan of a household register".as_slice();
     assert_eq!(desk.put_blob(scan).await.0, 201);
     let cases: Vec<_> = (1..=3).map(|i| intake(PARTNER, i, if i == 1 { vec![sha256(scan)] } else { vec![] })).collect();

@@ -11,6 +11,7 @@ use tongban_core::case::{
     ResultDelivery, Transfer,
 };
 use tongban_hub::{Hub, Limits, Role};
+use tongban_wire::desks::DeskClaim;
 use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse};
 use tongban_wire::ErrorBody;
 use uuid::Uuid;
@@ -22,15 +23,36 @@ pub const PARTNER: &str = "110105";
 /// 南京市玄武区: another partner, which must not see 朝阳区's cases.
 pub const OTHER: &str = "320102";
 
+/// The id a test desk confirmed its credential with, and names as author: one per region and
+/// desk code.
+pub fn desk_id(region: &str, code: &str) -> String {
+    format!("desk-{region}-{code}")
+}
+
 pub struct TestHub {
     pub url: String,
     /// Held so the database outlives the hub.
     _dir: TempDir,
+    /// 朝阳区's window A1 (confirmed), the desk `intake(PARTNER, …)` and `author(PARTNER)` are.
     pub partner: String,
+    /// 朝阳区's second window A2 (confirmed): must not see A1's cases.
+    pub partner2: String,
+    /// 朝阳区's helper laptop H1 (confirmed).
+    pub helper: String,
+    /// 朝阳区's supervisor D1 (confirmed): reads every 朝阳区 case, writes nothing.
+    pub supervisor: String,
+    /// 玄武区's window A1 (confirmed).
     pub other: String,
+    /// 新野县's back office S1 (confirmed).
     pub back_office: String,
+    /// 新野县's second back office S2 (confirmed).
+    pub back_office2: String,
+    /// 朝阳区's window A9, issued but never confirmed.
+    pub unconfirmed: String,
     pub admin: String,
     pub revoked: String,
+    /// The database, for tests that look at what was stored.
+    pub db: std::path::PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -50,24 +72,43 @@ impl TestHub {
     pub async fn with_limits(limits: Limits) -> TestHub {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("hub.db");
-        let (partner, other, back_office, admin, revoked) = {
+        let tokens = {
             let hub = Hub::open(&db, Some(HUB)).unwrap();
             let now = Utc::now();
-            let issue = |region: Option<&str>, role, desk| hub.issue_credential(region, role, desk, now).unwrap();
-            let revoked = issue(Some(PARTNER), Role::Partner, "已停用窗口");
+            let issue = |region: &str, role, code: &str, desk: &str, confirm: bool| {
+                let issued = hub.issue_credential(Some(region), role, Some(code), desk, now).unwrap();
+                if confirm {
+                    let claim = DeskClaim {
+                        desk_id: desk_id(region, code),
+                        region: region.into(),
+                        desk_code: code.into(),
+                        name: desk.into(),
+                    };
+                    hub.confirm_desk(&issued.credential, &claim, now).unwrap();
+                }
+                issued
+            };
+            let revoked = issue(PARTNER, Role::Window, "A8", "已停用窗口", true);
             hub.revoke_credential(revoked.credential.id, now).unwrap();
-            (
-                issue(Some(PARTNER), Role::Partner, "朝阳区政务服务中心1号窗").token,
-                issue(Some(OTHER), Role::Partner, "玄武区政务服务中心").token,
-                issue(None, Role::BackOffice, "新野县行政审批局").token,
-                issue(None, Role::Admin, "运维").token,
+            [
+                issue(PARTNER, Role::Window, "A1", "朝阳区政务服务中心1号窗", true).token,
+                issue(PARTNER, Role::Window, "A2", "朝阳区政务服务中心2号窗", true).token,
+                issue(PARTNER, Role::Helper, "H1", "朝阳区帮办代办员", true).token,
+                issue(PARTNER, Role::Supervisor, "D1", "朝阳区督查科", true).token,
+                issue(OTHER, Role::Window, "A1", "玄武区政务服务中心", true).token,
+                issue(HUB, Role::BackOffice, "S1", "新野县行政审批局", true).token,
+                issue(HUB, Role::BackOffice, "S2", "新野县行政审批局2号", true).token,
+                issue(PARTNER, Role::Window, "A9", "朝阳区未确认窗口", false).token,
+                hub.issue_credential(None, Role::Admin, None, "运维", now).unwrap().token,
                 revoked.token,
-            )
+            ]
         };
+        let [partner, partner2, helper, supervisor, other, back_office, back_office2, unconfirmed, admin, revoked] =
+            tokens;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let config = tongban_hub::HubConfig { db, region: None, limits };
+        let config = tongban_hub::HubConfig { db: db.clone(), limits, ..Default::default() };
         tokio::spawn(async move {
             tongban_hub::serve(listener, config, async {
                 let _ = stopped.await;
@@ -75,7 +116,22 @@ impl TestHub {
             .await
             .unwrap()
         });
-        TestHub { url, _dir: dir, partner, other, back_office, admin, revoked, stop: Some(stop) }
+        TestHub {
+            url,
+            _dir: dir,
+            partner,
+            partner2,
+            helper,
+            supervisor,
+            other,
+            back_office,
+            back_office2,
+            unconfirmed,
+            admin,
+            revoked,
+            db,
+            stop: Some(stop),
+        }
     }
 
     pub fn api(&self, token: &str) -> Api {
@@ -117,6 +173,20 @@ impl Api {
         response.json::<PushResponse>().await.unwrap().outcomes
     }
 
+    /// `PUT /v1/desk` as desk `code` of `region` (its id from [`desk_id`]); asserts it is confirmed.
+    pub async fn confirm(&self, region: &str, code: &str) -> tongban_wire::desks::DeskConfirmation {
+        let response = self.claim(region, code, &desk_id(region, code)).await;
+        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+        response.json().await.unwrap()
+    }
+
+    /// `PUT /v1/desk` with these claims.
+    pub async fn claim(&self, region: &str, code: &str, id: &str) -> Response {
+        let claim =
+            DeskClaim { desk_id: id.into(), region: region.into(), desk_code: code.into(), name: "窗口".into() };
+        self.request(Method::PUT, "/v1/desk").json(&claim).send().await.unwrap()
+    }
+
     pub async fn pull(&self, since: u64, limit: u32) -> PullResponse {
         let response =
             self.request(Method::GET, &format!("/v1/events?since={since}&limit={limit}")).send().await.unwrap();
@@ -144,9 +214,17 @@ pub fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// The author of the events the default desk of `region` makes: the back office S1 of the hub's
+/// region, window A1 of a partner region.
 pub fn author(region: &str) -> Author {
-    let desk = if region == HUB { "新野县行政审批局" } else { "窗口" };
-    Author { user: "王晓丽".into(), desk: desk.into(), region: region.into() }
+    let code = if region == HUB { "S1" } else { "A1" };
+    Author { user: "wangxl".into(), desk: desk_id(region, code), region: region.into(), name: "王晓丽".into() }
+}
+
+/// `event` as made by desk `code` of its author's region.
+pub fn by_desk(mut event: CaseEvent, code: &str) -> CaseEvent {
+    event.author.desk = desk_id(&event.author.region, code);
+    event
 }
 
 pub fn event(case: CaseId, region: &str, body: EventBody) -> CaseEvent {

@@ -36,11 +36,15 @@ pub fn fast_settings() -> SyncSettings {
     }
 }
 
-/// A 丰台区 hub database with a partner credential for 新野县 and one for 丰台区's back office.
+/// A 丰台区 hub database with credentials for 新野县's helper laptop (H1) and window (A1), and one
+/// for 丰台区's back office (S1).
 pub struct HubFiles {
     pub dir: TempDir,
     pub db: PathBuf,
+    /// 新野县's helper desk H1.
     pub partner_token: String,
+    /// 新野县's window desk A1.
+    pub window_token: String,
     pub back_office_token: String,
 }
 
@@ -50,15 +54,26 @@ impl HubFiles {
         let db = dir.path().join("hub.db");
         let hub = Hub::open(&db, Some(FENGTAI)).unwrap();
         let now = Utc::now();
-        let partner_token = hub.issue_credential(Some(XINYE), Role::Partner, "新野县帮办代办员", now).unwrap().token;
-        let back_office_token = hub.issue_credential(None, Role::BackOffice, "丰台区行政审批局", now).unwrap().token;
-        HubFiles { dir, db, partner_token, back_office_token }
+        let issue = |region, role, code, desk| hub.issue_credential(region, role, Some(code), desk, now).unwrap().token;
+        let partner_token = issue(Some(XINYE), Role::Helper, "H1", "新野县帮办代办员");
+        let window_token = issue(Some(XINYE), Role::Window, "A1", "新野县跨省通办专窗");
+        let back_office_token = issue(None, Role::BackOffice, "S1", "丰台区行政审批局");
+        HubFiles { dir, db, partner_token, window_token, back_office_token }
     }
 
-    /// A partner credential for `region`, issued while the hub may be serving.
+    /// A helper credential (H1) for `region`, issued while the hub may be serving.
     pub fn issue_partner(&self, region: &str) -> String {
         let hub = Hub::open(&self.db, None).unwrap();
-        hub.issue_credential(Some(region), Role::Partner, "合作地区窗口", Utc::now()).unwrap().token
+        hub.issue_credential(Some(region), Role::Helper, Some("H1"), "合作地区帮办", Utc::now()).unwrap().token
+    }
+
+    /// Publishes `catalog` on the hub, as 丰台区's admin would (`PUT /v1/catalog`).
+    pub fn publish(&self, catalog: &tongban_core::catalog::Catalog) {
+        let hub = Hub::open(&self.db, None).unwrap();
+        let admin = hub.issue_credential(None, Role::Admin, None, "丰台区管理员", Utc::now()).unwrap();
+        let content = serde_json::value::RawValue::from_string(serde_json::to_string(catalog).unwrap()).unwrap();
+        let upload = tongban_wire::catalog::CatalogUpload { version: catalog.version.clone(), content };
+        hub.publish_catalog(&admin.credential, upload, Utc::now()).unwrap();
     }
 
     /// Counts straight from the hub's database: (cases, events, distinct event ids, blobs).
@@ -100,7 +115,7 @@ impl ServedHub {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let stop = CancellationToken::new();
-        let config = tongban_hub::HubConfig { db: files.db.clone(), region: None, limits: Default::default() };
+        let config = tongban_hub::HubConfig { db: files.db.clone(), ..Default::default() };
         let stopped = stop.clone();
         tokio::spawn(async move {
             tongban_hub::serve(listener, config, async move { stopped.cancelled().await }).await.unwrap()
@@ -156,6 +171,42 @@ pub fn intake_form(applicant: &str, scan: Option<String>) -> IntakeForm {
     }
     form.materials[0].scans = scan.into_iter().collect();
     form
+}
+
+/// A 丰台区 catalog at `version` whose one item is what `form` takes in, with its materials.
+pub fn catalog_for(form: &IntakeForm, version: &str) -> tongban_core::catalog::Catalog {
+    use tongban_core::catalog::{Catalog, CatalogItem, CatalogMaterial, DeliveryOption, HandlingMode};
+    Catalog {
+        region: FENGTAI.into(),
+        version: version.into(),
+        note: String::new(),
+        items: vec![CatalogItem {
+            code: form.item.code.clone(),
+            implementation_code: String::new(),
+            name: form.item.name.clone(),
+            domain: "社保".into(),
+            department: form.item.department.clone(),
+            mode: HandlingMode::ProxyReceipt,
+            legal_days: form.item.promised_days,
+            promised_days: form.item.promised_days,
+            fee: String::new(),
+            delivery: vec![DeliveryOption::AtWindow],
+            materials: form
+                .materials
+                .iter()
+                .map(|m| CatalogMaterial {
+                    name: m.name.clone(),
+                    form: m.form,
+                    copies: m.copies,
+                    condition: m.condition.clone(),
+                    standard: m.standard.clone(),
+                    e_license: None,
+                })
+                .collect(),
+        }],
+        bundles: vec![],
+        contacts: vec![],
+    }
 }
 
 /// Takes in `count` cases, each with its own scan of `scan_size` bytes (0: no scan).
