@@ -357,7 +357,8 @@ fn the_back_office_looking_for_an_incomplete_case_is_told_why() {
     sync_once(&office_db, "zhaomin");
     let status = tongban_store::Store::unlock(&office_db, "zhaomin", PASSWORD, Utc::now())
         .unwrap()
-        .case_by_number(&number).map(|c| c.status);
+        .case_by_number(&number)
+        .map(|c| c.status);
     assert_eq!(status.ok(), Some(tongban_core::case::CaseStatus::AwaitingMaterials), "the office holds it, 待补正");
     let harness = Harness::start(dir.path());
     story("e2e_newcomer back office", Duration::from_secs(120), async || {

@@ -818,7 +818,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 _ => Permission::Read,
             };
             let calendar = match cli.db.clone().or_else(|| std::env::var_os("TONGBAN_DB").map(PathBuf::from)) {
-                Some(path) if path.exists() || matches!(cmd, WorkdaysCommand::Import { .. } | WorkdaysCommand::Publish { .. }) => {
+                Some(path)
+                    if path.exists()
+                        || matches!(cmd, WorkdaysCommand::Import { .. } | WorkdaysCommand::Publish { .. }) =>
+                {
                     store_calendar = Some(log_in(&cli, &mut passwords, what)?);
                     store_calendar.as_ref().map(|d| d.locked().map(|s| s.calendar().clone())).transpose()?
                 }
@@ -876,7 +879,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     print!("{text}");
                 }
                 WorkdaysCommand::Publish { years, hub, credential } => {
-                    workdays_publish::run(&*store_calendar.as_ref().ok_or_else(|| Failure("请用 --db 指定数据库".into()))?.locked()?, years, hub.as_deref(), credential.as_deref())?;
+                    workdays_publish::run(
+                        &*store_calendar.as_ref().ok_or_else(|| Failure("请用 --db 指定数据库".into()))?.locked()?,
+                        years,
+                        hub.as_deref(),
+                        credential.as_deref(),
+                    )?;
                 }
             }
         }

@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
-use common::{init_desk, ok, partner_add, stderr, stdout, tongban, HELPER_DESK};
+use common::{init_desk, ok, partner_add, stderr, stdout, tongban, tongban_admin, HELPER_DESK};
 use tongban_core::workdays::WorkCalendar;
 use tongban_tests::free_port;
 use tongban_tests::hub::{hub_admin, hub_database, issue_credential, HubProcess, FENGTAI, XINYE};
@@ -79,19 +79,19 @@ fn an_arrangement_imported_once_reaches_every_desk_and_an_official_year_never_ch
     init_desk(&fengtai, FENGTAI, "S1", "back_office");
     partner_add(&fengtai, FENGTAI, "北京市丰台区", port, &back_office_token);
     let file = write(dir.path(), "official.txt", &official);
-    assert!(ok(tongban(&fengtai, &["workdays", "import", &file])).contains(&format!("{y}年")));
-    let no_credential = tongban(&fengtai, &["workdays", "publish"]);
+    assert!(ok(tongban_admin(&fengtai, &["workdays", "import", &file])).contains(&format!("{y}年")));
+    let no_credential = tongban_admin(&fengtai, &["workdays", "publish"]);
     assert!(!no_credential.status.success());
     assert!(stderr(&no_credential).contains("管理员凭据"), "{}", stderr(&no_credential));
-    let published = ok(tongban(&fengtai, &["workdays", "publish", "--credential", &admin_token]));
+    let published = ok(tongban_admin(&fengtai, &["workdays", "publish", "--credential", &admin_token]));
     assert!(published.starts_with(&format!("已发布{y}年的节假日安排到 {url}（校验值 ")), "{published}");
     assert_eq!(
-        ok(tongban(&fengtai, &["workdays", "publish", &y, "--credential", &admin_token])),
+        ok(tongban_admin(&fengtai, &["workdays", "publish", &y, "--credential", &admin_token])),
         format!("{y}年的节假日安排已在 {url}，内容相同，未作改动")
     );
-    let not_held = tongban(&fengtai, &["workdays", "publish", "2098", "--credential", &admin_token]);
+    let not_held = tongban_admin(&fengtai, &["workdays", "publish", "2098", "--credential", &admin_token]);
     assert!(stderr(&not_held).contains("本机没有2098年的正式节假日安排"), "{}", stderr(&not_held));
-    let not_admin = tongban(&fengtai, &["workdays", "publish", "--credential", &back_office_token]);
+    let not_admin = tongban_admin(&fengtai, &["workdays", "publish", "--credential", &back_office_token]);
     assert!(stderr(&not_admin).contains("无权发布节假日安排"), "{}", stderr(&not_admin));
 
     // Another desk of 丰台区 with another version of the year: the hub keeps the first.
@@ -119,7 +119,7 @@ fn an_arrangement_imported_once_reaches_every_desk_and_an_official_year_never_ch
     // A 新野县 desk that already holds the other version officially keeps it and says why.
     let helper = dir.path().join("helper.db");
     init_desk(&helper, XINYE, "B1", "helper");
-    ok(tongban(&helper, &["workdays", "import", &write(dir.path(), "other2.txt", &other)]));
+    ok(tongban_admin(&helper, &["workdays", "import", &write(dir.path(), "other2.txt", &other)]));
     // A credential is one desk's: the helper's laptop has its own.
     let helper_token = issue_credential(&hub_db, "helper", Some(XINYE), "B1", "新野县帮办代办");
     partner_add(&helper, FENGTAI, "北京市丰台区", port, &helper_token);

@@ -165,7 +165,7 @@ fn a_later_year_is_imported_into_the_desk_and_then_counted() {
     assert!(stdout(&tongban(&db, &["workdays", "years"])).contains("2027年　国务院办公厅通知"));
     // A notice never changes: another arrangement for 2027 is refused, naming the line.
     std::fs::write(&file, "# 更正\nyear 2027\nholiday 2027-01-01 元旦\n").unwrap();
-    let changed = tongban(&db, &["workdays", "import", file.to_str().unwrap()]);
+    let changed = tongban_admin(&db, &["workdays", "import", file.to_str().unwrap()]);
     assert_eq!(changed.status.code(), Some(1));
     assert!(stderr(&changed).contains("第2行：2027年的节假日安排已按国务院办公厅通知导入"), "{}", stderr(&changed));
 }

@@ -50,8 +50,19 @@ fn init(db: &Path, region: &str, code: &str, (login, name, role): (&str, &str, &
     ok(common::tongban_admin(
         db,
         &[
-            "init", "--region", region, "--hall", "政务服务中心", "--window", &window, "--desk-code", code, "--login",
-            "admin", "--name", "管理员",
+            "init",
+            "--region",
+            region,
+            "--hall",
+            "政务服务中心",
+            "--window",
+            &window,
+            "--desk-code",
+            code,
+            "--login",
+            "admin",
+            "--name",
+            "管理员",
         ],
     ));
     let input = format!("{0}\n{0}\n", common::PASSWORD);

@@ -24,7 +24,7 @@ impl Desk {
     fn new() -> Desk {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("desk.db");
-        common::init_desk_with(&db, "411329", "A1", "zhang", "张敏", "clerk");
+        common::init_hall_desk(&db, "411329", "新野县政务服务中心", "跨省通办专窗", "A1", ("zhang", "张敏", "clerk"));
         let path = dir.path().to_path_buf();
         Desk { _dir: dir, db, dir: path }
     }

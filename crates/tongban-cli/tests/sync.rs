@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use common::{init_desk, ok, partner_add, stderr, stdout, tongban, HELPER_DESK};
+use common::{init_desk, ok, partner_add, stderr, stdout, tongban, tongban_admin, HELPER_DESK};
 use tongban_core::case::CaseStatus;
 use tongban_store::CaseFilter;
 use tongban_tests::free_port;
@@ -75,8 +75,8 @@ fn a_helper_takes_cases_in_offline_the_hub_comes_up_later_and_the_partners_decis
         &back_office,
         &["case", "decide", &numbers[1], "supplement", "--item", "异地就医备案登记表（本人签字）"],
     ));
-    // Only the handling region decides.
-    let not_ours = tongban(&helper, &["case", "decide", &numbers[2], "accept"]);
+    // Only the handling region decides (even the receiving desk's admin, who may decide).
+    let not_ours = tongban_admin(&helper, &["case", "decide", &numbers[2], "accept"]);
     assert!(
         stderr(&not_ours).contains("由北京市丰台区办理，本受理台属于河南省南阳市新野县，不能作出办理决定"),
         "{}",

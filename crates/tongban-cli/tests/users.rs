@@ -61,11 +61,11 @@ fn a_script_sets_up_the_desk_and_its_users_with_passwords() {
     assert!(stderr(&refused).contains("张敏（窗口受理）没有管理本受理台的权限"), "{}", stderr(&refused));
     let refused = clerk(&["user", "passwd", "admin"], "张敏的密码123\n新的密码45678\n");
     assert!(stderr(&refused).contains("没有管理本受理台的权限"), "{}", stderr(&refused));
-    ok(clerk(&["user", "passwd", "zhangmin"], "张敏的密码123\n自己的新密码9\n"));
-    assert!(can_log_in(&db, "zhangmin", "自己的新密码9"));
+    ok(clerk(&["user", "passwd", "zhangmin"], "张敏的密码123\n自己的新密码99\n"));
+    assert!(can_log_in(&db, "zhangmin", "自己的新密码99"));
 
     ok(as_admin(&db, &["user", "passwd", "zhangmin"], "新的密码45678"));
-    assert!(!can_log_in(&db, "zhangmin", "自己的新密码9"));
+    assert!(!can_log_in(&db, "zhangmin", "自己的新密码99"));
     assert!(can_log_in(&db, "zhangmin", "新的密码45678"));
 
     assert!(ok(as_admin(&db, &["user", "disable", "zhangmin"], "")).contains("已停用用户 zhangmin"));

@@ -28,8 +28,8 @@ struct WindowsDesk {
 }
 
 impl WindowsDesk {
-    /// `tongban init` for 新野县's window `code`, first user 张敏 (clerk); removes what an earlier
-    /// run left at that place first.
+    /// `tongban init` for 新野县's window `code`, first user 张敏 (the first user is always an
+    /// admin, who may take cases in too); removes what an earlier run left at that place first.
     fn init(db: Option<&str>, code: &str) -> WindowsDesk {
         let desk = WindowsDesk { db: db.map(String::from) };
         let file = desk.unix_db();
@@ -50,8 +50,7 @@ impl WindowsDesk {
                 "--name",
                 "张敏",
                 "--role",
-                "clerk",
-                "--password-stdin",
+                "admin",
             ],
             PASSWORD,
         ));
@@ -63,7 +62,7 @@ impl WindowsDesk {
     /// Runs `tongban.exe` on this desk as its user: the one place that says how a command logs
     /// in, so the stories follow when the CLI asks for more.
     fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("tongban.exe runs under Wine")
+        self.run_with_stdin(args, PASSWORD)
     }
 
     fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
@@ -76,7 +75,8 @@ impl WindowsDesk {
             .spawn()
             .expect("tongban.exe runs under Wine");
         // A Windows script ends its lines with CRLF.
-        child.stdin.take().unwrap().write_all(format!("{input}\r\n").as_bytes()).unwrap();
+        // A command that reads no password (`check id`) may end before taking it: that is fine.
+        let _ = child.stdin.take().unwrap().write_all(format!("{input}\r\n").as_bytes());
         child.wait_with_output().unwrap()
     }
 
@@ -85,7 +85,10 @@ impl WindowsDesk {
         if let Some(db) = &self.db {
             c.args(["--db", db]);
         }
-        c.args(["--user", "zhangmin"]).args(args).env_remove("TONGBAN_DB").env_remove("TONGBAN_USER");
+        c.args(["--user", "zhangmin", "--password-stdin"])
+            .args(args)
+            .env_remove("TONGBAN_DB")
+            .env_remove("TONGBAN_USER");
         c
     }
 

@@ -101,7 +101,9 @@ fn dates_into_a_year_without_a_notice_are_printed_as_estimates_and_recomputed_wh
     assert!(receipt.contains("2027年1月19日前办结（承诺时限20个工作日）"), "{receipt}");
     assert!(!receipt.contains("预估"), "{receipt}");
     let first = &store.prints_of(complete).unwrap()[0];
-    let kept = store.blob_path(&first.pdf_sha256);
+    // The kept copy is encrypted: read back through the store, as the window shows it again.
+    let kept = dir.path().join("kept.pdf");
+    std::fs::write(&kept, store.read_blob(&first.pdf_sha256).unwrap()).unwrap();
     assert!(pdf_text_without_whitespace(&kept).contains("2027年1月18日前办结"), "the first receipt is kept as printed");
 
     // Importing the same arrangement again changes nothing; a different one for 2027 is refused.

@@ -115,7 +115,8 @@ mod tests {
     #[test]
     fn a_head_moves_forward_only_and_a_report_that_goes_back_is_kept_but_refused() {
         let (_d, hub) = temp_hub();
-        let desk = hub.issue_credential(Some("411329"), Role::Window, Some("A1"), "新野县", Utc::now()).unwrap().credential;
+        let desk =
+            hub.issue_credential(Some("411329"), Role::Window, Some("A1"), "新野县", Utc::now()).unwrap().credential;
         let other =
             hub.issue_credential(Some("411381"), Role::Window, Some("A1"), "邓州市", Utc::now()).unwrap().credential;
         let first = hub.report_audit_head(&desk, &report(10, 'a'), Utc::now()).unwrap();

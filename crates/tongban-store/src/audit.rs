@@ -67,10 +67,15 @@ pub enum AuditKind {
     Recovery,
     Event,
     ChainStart,
+    /// A decision of this desk set aside (已被取代 / 已放弃): it stays, out of its case's status.
+    SetAside,
+    /// An event a hub sent that no longer fits once a decision here was set aside: back to the
+    /// quarantine, to be tried again in the hub's order.
+    Requeued,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 16] = [
+    pub const ALL: [AuditKind; 18] = [
         AuditKind::Login,
         AuditKind::LoginFailed,
         AuditKind::Logout,
@@ -87,6 +92,8 @@ impl AuditKind {
         AuditKind::Recovery,
         AuditKind::Event,
         AuditKind::ChainStart,
+        AuditKind::SetAside,
+        AuditKind::Requeued,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -107,6 +114,8 @@ impl AuditKind {
             AuditKind::Recovery => "recovery",
             AuditKind::Event => "event",
             AuditKind::ChainStart => "chain_start",
+            AuditKind::SetAside => "set_aside",
+            AuditKind::Requeued => "requeued",
         }
     }
 
@@ -128,6 +137,8 @@ impl AuditKind {
             AuditKind::Recovery => "使用恢复密钥",
             AuditKind::Event => "办件事件",
             AuditKind::ChainStart => "审计链建立",
+            AuditKind::SetAside => "事件被取代或放弃",
+            AuditKind::Requeued => "事件退回隔离区",
         }
     }
 
@@ -218,6 +229,19 @@ pub(crate) fn event_digest(
     local: bool,
 ) -> String {
     let canonical = serde_json::json!([id, case_id, kind, at, author, body, local]);
+    hex::encode(Sha256::digest(canonical.to_string()))
+}
+
+/// The SHA-256 of an event's set-aside columns as written (`setaside`): setting an event aside by
+/// hand, or changing why, no longer matches the entry that recorded it.
+pub(crate) fn set_aside_digest(
+    id: &str,
+    kind: Option<&str>,
+    reason: Option<&str>,
+    at: Option<&str>,
+    by: Option<&str>,
+) -> String {
+    let canonical = serde_json::json!([id, kind, reason, at, by]);
     hex::encode(Sha256::digest(canonical.to_string()))
 }
 
@@ -600,7 +624,20 @@ impl Store {
                             ))
                         })
                         .optional()?;
+                    let requeued = || -> Result<bool> {
+                        Ok(self
+                            .conn
+                            .query_row(
+                                "SELECT 1 FROM audit WHERE kind = 'requeued' AND ref = ?1 AND digest IS ?2 AND seq > ?3",
+                                params![id, digest, seq],
+                                |_| Ok(()),
+                            )
+                            .optional()?
+                            .is_some())
+                    };
                     match row {
+                        // Taken back into the quarantine by the program, as a later entry records.
+                        None if requeued()? => {}
                         None => return Ok(broken(format!("所记录的办件事件 {id} 已被删除"))),
                         Some((id, c, k, a, au, b, l)) => {
                             if Some(event_digest(&id, &c, &k, &a, &au, &b, l)) != digest {
@@ -625,14 +662,8 @@ impl Store {
             expected += 1;
         }
         let head = expected - 1;
-        if from_seq == 1 {
-            if let Some(b) = self.rows_outside_the_chain(head)? {
-                return Ok(Some(b));
-            }
-            if let Some(b) = self.listing_that_left_its_events(head)? {
-                return Ok(Some(b));
-            }
-        }
+        // A chain shorter than what a hub kept is said as such first: a cut tail also leaves rows
+        // whose entries went with it.
         let mut anchors = self.conn.prepare("SELECT hub_region, seq, hash, at FROM audit_anchors ORDER BY seq DESC")?;
         let anchors = anchors
             .query_map([], |r| {
@@ -655,6 +686,14 @@ impl Store {
                 }));
             }
         }
+        if from_seq == 1 {
+            if let Some(b) = self.rows_outside_the_chain(head)? {
+                return Ok(Some(b));
+            }
+            if let Some(b) = self.listing_that_left_its_events(head)? {
+                return Ok(Some(b));
+            }
+        }
         Ok(None)
     }
 
@@ -674,6 +713,30 @@ impl Store {
                 seq: head + 1,
                 what: format!("办件事件 {id} 不在审计链中（未经本程序写入）"),
             }));
+        }
+        // An event set aside (out of its case's status) only as an entry recorded it.
+        let mut set_aside = self.conn.prepare(
+            "SELECT id, set_aside, set_aside_reason, set_aside_at, set_aside_by FROM events WHERE set_aside IS NOT NULL ORDER BY seq",
+        )?;
+        let mut rows = set_aside.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, kind, reason, at, by): (String, Option<String>, Option<String>, Option<String>, Option<String>) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            let digest = set_aside_digest(&id, kind.as_deref(), reason.as_deref(), at.as_deref(), by.as_deref());
+            let recorded: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT seq FROM audit WHERE kind = 'set_aside' AND ref = ?1 AND digest = ?2",
+                    params![id, digest],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if recorded.is_none() {
+                return Ok(Some(ChainBreak {
+                    seq: head + 1,
+                    what: format!("办件事件 {id} 被标为取代或放弃，审计链中没有相应记录（未经本程序改动）"),
+                }));
+            }
         }
         let print: Option<i64> = self
             .conn
@@ -696,7 +759,10 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare("SELECT id, number, status, applicant_name, applicant_id FROM cases ORDER BY last_seq")?;
-        let mut events = self.conn.prepare_cached("SELECT body FROM events WHERE case_id = ?1 ORDER BY seq")?;
+        // Events set aside are kept out of the status, as `setaside::refold` folds.
+        let mut events = self
+            .conn
+            .prepare_cached("SELECT body FROM events WHERE case_id = ?1 AND set_aside IS NULL ORDER BY seq")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let (id, number, status, name, id_number): (String, String, String, String, String) =
@@ -708,15 +774,22 @@ impl Store {
                 .map(|b| serde_json::from_str::<CaseEvent>(b))
                 .collect::<Result<Vec<_>, _>>();
             let state = bodies.ok().and_then(|evs| CaseState::fold(evs.iter().map(|e| &e.body)).ok());
-            let fits = state.is_some_and(|s| {
-                s.status.as_str() == status
-                    && s.intake.form.applicant.name() == name
-                    && s.intake.form.applicant.id_number() == id_number
-            });
-            if !fits {
+            let differs = match &state {
+                None => Some("其事件无法按顺序依次成立".to_string()),
+                Some(s) if s.status.as_str() != status => {
+                    let listed = tongban_core::case::CaseStatus::parse(&status).map(|st| st.label()).unwrap_or("未知");
+                    Some(format!("列表中的状态为「{listed}」，按其事件应为「{}」", s.status.label()))
+                }
+                Some(s) if s.intake.form.applicant.name() != name => Some("列表中的申请人与其事件不符".to_string()),
+                Some(s) if s.intake.form.applicant.id_number() != id_number => {
+                    Some("列表中的证件号码与其事件不符".to_string())
+                }
+                Some(_) => None,
+            };
+            if let Some(differs) = differs {
                 return Ok(Some(ChainBreak {
                     seq: head + 1,
-                    what: format!("办件 {number} 的列表信息（状态、申请人或证件号码）与其事件不符，已被改动"),
+                    what: format!("办件 {number} 的列表信息已被改动：{differs}"),
                 }));
             }
         }

@@ -128,11 +128,35 @@ pub(crate) fn set_aside_in(
         return Ok(0);
     }
     let follower_reason = format!("所依据的事件{}：{reason}", kind.label());
+    let followers: Vec<String> = {
+        let mut stmt = tx.prepare(
+            "SELECT id FROM events WHERE case_id = ?1 AND seq > ?2 AND local = 1 AND outbox = 1 AND set_aside IS NULL
+             ORDER BY seq",
+        )?;
+        let ids = stmt.query_map(params![case_id, seq], |r| r.get(0))?;
+        ids.collect::<rusqlite::Result<_>>()?
+    };
     changed += tx.execute(
         "UPDATE events SET set_aside = ?3, set_aside_reason = ?4, set_aside_at = ?5, set_aside_by = ?6, outbox = 0
          WHERE case_id = ?1 AND seq > ?2 AND local = 1 AND outbox = 1 AND set_aside IS NULL",
         params![case_id, seq, kind.as_str(), follower_reason, at, by],
     )?;
+    // Each event set aside is an entry of the audit chain carrying its set-aside columns, so
+    // setting one aside by hand (a decision made to vanish from the status) is found.
+    let first = [(id.to_string(), reason.to_string())];
+    for (event, why) in first.into_iter().chain(followers.into_iter().map(|f| (f, follower_reason.clone()))) {
+        let digest = crate::audit::set_aside_digest(&event, Some(kind.as_str()), Some(&why), Some(at.as_str()), by);
+        crate::audit::append_in(
+            tx,
+            now,
+            by.unwrap_or(""),
+            crate::AuditKind::SetAside,
+            Some(&case_id),
+            &format!("{}：{why}", kind.label()),
+            Some(&event),
+            Some(&digest),
+        )?;
+    }
     // What was set aside no longer waits in the quarantine to go out.
     tx.execute(
         "DELETE FROM quarantine WHERE direction = 'outgoing' AND event_id IN
@@ -161,7 +185,26 @@ pub(crate) fn refold(tx: &Transaction<'_>, case: CaseId, now: DateTime<Utc>, cal
             Err(e) if !stored.local => {
                 let hub_region: String =
                     tx.query_row("SELECT handling_region FROM cases WHERE id = ?1", [case.to_string()], |r| r.get(0))?;
-                tx.execute("DELETE FROM events WHERE id = ?1", [stored.event.id.to_string()])?;
+                let id = stored.event.id.to_string();
+                let row: (String, String, String, String, String, bool) = tx.query_row(
+                    "SELECT case_id, kind, at, author, body, local FROM events WHERE id = ?1",
+                    [&id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                )?;
+                let digest = crate::audit::event_digest(&id, &row.0, &row.1, &row.2, &row.3, &row.4, row.5);
+                tx.execute("DELETE FROM events WHERE id = ?1", [&id])?;
+                // The chain records that the program took it back, so its entry's missing row is
+                // no tampering.
+                crate::audit::append_in(
+                    tx,
+                    now,
+                    "",
+                    crate::AuditKind::Requeued,
+                    Some(&case.to_string()),
+                    "通办中心发来的事件在本机的决定被取代或放弃后不再适用，退回隔离区重新核对",
+                    Some(&id),
+                    Some(&digest),
+                )?;
                 let why = format!("{e}（本机的决定被取代或放弃后重新核对）");
                 crate::sync::quarantine(
                     tx,

@@ -125,9 +125,17 @@ async fn a_year_that_does_not_match_its_hash_or_is_too_large_is_not_installed() 
     assert!(window.official_calendar_years().unwrap().iter().all(|y| y.year != YEAR), "nothing installed");
 }
 
+/// A plain SQL connection to the desk's database (with its key), behind the store's back.
+fn behind_the_engine(db: &std::path::Path) -> rusqlite::Connection {
+    let key = reopen(db).data_key().clone();
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = {};", key.sqlcipher_key_pragma())).unwrap();
+    conn
+}
+
 /// The years of calendar a desk's table holds, read behind the store's back.
 fn years_in(db: &std::path::Path) -> Vec<i32> {
-    let conn = rusqlite::Connection::open(db).unwrap();
+    let conn = behind_the_engine(db);
     let mut stmt = conn.prepare("SELECT year FROM calendar_years ORDER BY year").unwrap();
     stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
 }
@@ -164,7 +172,7 @@ async fn the_engine_reads_the_index_again_only_when_it_changed() {
 
     // Taken out of the desk's table behind the engine's back: an unchanged index (304) is not
     // read again, so nothing is fetched.
-    rusqlite::Connection::open(&db).unwrap().execute("DELETE FROM calendar_years", []).unwrap();
+    behind_the_engine(&db).execute("DELETE FROM calendar_years", []).unwrap();
     next_round().await;
     assert!(years_in(&db).is_empty(), "the index was not read again");
 

@@ -163,6 +163,13 @@ async fn serve(hostile: Hostile) -> (String, Arc<Hostile>) {
         .route("/v1/events", get(events))
         .route("/v1/catalog", get(catalog))
         .route("/v1/calendar", get(calendar))
+        // A hub that keeps no audit heads (as one from before them answers).
+        .route(
+            "/v1/audit/head",
+            axum::routing::post(|| async {
+                (StatusCode::NOT_FOUND, json(&tongban_wire::ErrorBody::new(tongban_wire::ErrorCode::NotFound, "无")))
+            }),
+        )
         .with_state(state.clone());
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());

@@ -70,6 +70,12 @@ pub const HELPER_DESK: &str = "新野县帮办员";
 /// Sets a desk up with its admin (`admin`, 管理员) and `login` (`name`) in `role`, both with
 /// [`PASSWORD`].
 pub fn init_desk_with(db: &Path, region: &str, desk_code: &str, login: &str, name: &str, role: &str) {
+    init_hall_desk(db, region, "政务服务中心", "通办窗口", desk_code, (login, name, role));
+}
+
+/// [`init_desk_with`] for the hall `hall` and its window `window`.
+pub fn init_hall_desk(db: &Path, region: &str, hall: &str, window: &str, desk_code: &str, user: (&str, &str, &str)) {
+    let (login, name, role) = user;
     ok(tongban_as(
         db,
         "admin",
@@ -78,9 +84,9 @@ pub fn init_desk_with(db: &Path, region: &str, desk_code: &str, login: &str, nam
             "--region",
             region,
             "--hall",
-            "政务服务中心",
+            hall,
             "--window",
-            "通办窗口",
+            window,
             "--desk-code",
             desk_code,
             "--login",
