@@ -257,6 +257,23 @@ impl FileKind {
     }
 }
 
+/// Initializes SQLite and SQLCipher once, before any connection of this process is keyed.
+/// SQLite marks itself initialized before it runs SQLCipher's own initialization
+/// (`SQLITE_EXTRA_INIT`), so a second thread opening its first connection meanwhile had its
+/// `PRAGMA key` refused ("An error occurred with PRAGMA key"), seen once with the window's
+/// engine and the tests' threads opening at once. A `Once` makes every caller wait for the whole
+/// of it.
+fn initialize_sqlcipher() {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        // SAFETY: sqlite3_initialize may be called at any time from any thread; it is what every
+        // sqlite3_open calls first.
+        unsafe {
+            rusqlite::ffi::sqlite3_initialize();
+        }
+    });
+}
+
 impl Store {
     /// Makes a new encrypted database at `path` with a fresh random data key, and its key file
     /// (with no slot yet: [`Store::init_desk_with`] gives the first user one). Refused if a
@@ -352,6 +369,7 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
+        initialize_sqlcipher();
         let conn = Connection::open(path)?;
         // A wrong key is answered by our own message; SQLCipher's log lines would only be noise.
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
