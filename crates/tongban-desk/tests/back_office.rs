@@ -13,7 +13,7 @@ use chrono::Utc;
 use tongban_core::case::{CaseStatus, EventKind, IntakeForm};
 use tongban_desk::demo::sample_form;
 use tongban_desk::{AfterPrint, CaseForm, DecisionDraft, Desk, InboxQuery};
-use tongban_store::{DeskSetup, HubSetup, Store, User};
+use tongban_store::{DeskSetup, HubSetup, Pulled, Store, User};
 
 const XINYE: &str = "411329";
 const FENGTAI: &str = "110106";
@@ -47,7 +47,7 @@ fn carry(from: &Path, to: &Path, seq: &mut u64) {
         .into_iter()
         .map(|e| {
             *seq += 1;
-            (*seq, e.event)
+            Pulled::unsealed(*seq, e.event)
         })
         .collect();
     to.apply_pulled(FENGTAI, &page, *seq, Utc::now()).unwrap();
@@ -186,7 +186,10 @@ fn an_event_that_does_not_fit_waits_in_the_quarantine_with_what_to_do() {
     // The window misses 受理 (its page is lost) and gets 办结 alone: it does not fit there.
     let outbox = Store::open(&office_db).unwrap().outbox_for_hub(FENGTAI, 10).unwrap();
     let concluded = outbox[1].event.clone();
-    Store::open(&window_db).unwrap().apply_pulled(FENGTAI, &[(9, concluded.clone())], 9, Utc::now()).unwrap();
+    Store::open(&window_db)
+        .unwrap()
+        .apply_pulled(FENGTAI, &[Pulled::unsealed(9, concluded.clone())], 9, Utc::now())
+        .unwrap();
 
     let window = Desk::open(&window_db).unwrap();
     let [held] = window.quarantine().unwrap().try_into().unwrap_or_else(|q| panic!("{q:?}"));
@@ -204,7 +207,10 @@ fn an_event_that_does_not_fit_waits_in_the_quarantine_with_what_to_do() {
 
     // Once 受理 arrived, 重新提交 applies it and the notification counts it.
     let cursor = window.decisions_since(None).unwrap().cursor;
-    Store::open(&window_db).unwrap().apply_pulled(FENGTAI, &[(10, outbox[0].event.clone())], 10, Utc::now()).unwrap();
+    Store::open(&window_db)
+        .unwrap()
+        .apply_pulled(FENGTAI, &[Pulled::unsealed(10, outbox[0].event.clone())], 10, Utc::now())
+        .unwrap();
     window.resubmit_quarantined(&held.event_id).unwrap();
     assert!(window.quarantine().unwrap().is_empty());
     let news = window.decisions_since(Some(cursor)).unwrap();

@@ -4,7 +4,9 @@
 
 use rusqlite::Connection;
 
-use crate::{blobs, calendar, cases, catalogs, desk, events, hubs, identity, prints, setaside, settings, sync, Result};
+use crate::{
+    blobs, calendar, cases, catalogs, desk, events, hubs, identity, prints, seals, setaside, settings, sync, Result,
+};
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
 const STEPS: &[&[&str]] = &[
@@ -23,6 +25,9 @@ const STEPS: &[&[&str]] = &[
     &[setaside::SCHEMA_V7, identity::SCHEMA_V7],
     // 8: how each hub is reached: plain http allowed by an admin, a partner's own CA.
     &[hubs::SCHEMA_V8],
+    // 9: the key each hub seals its events with, pinned; the seals
+    // kept with pulled events.
+    &[seals::SCHEMA_V9],
 ];
 
 /// The schema version this build writes.
