@@ -251,3 +251,48 @@ fn decisions_pulled_after_the_desk_opened_are_news_at_the_first_look_and_older_o
     assert_eq!(labels, [next.label.as_str()]);
     assert!(window.decisions_since(Some(news.cursor)).unwrap().decisions.is_empty(), "reported once");
 }
+
+/// A decision sealed by 丰台区's hub shows 「已验证」 in the window's case history, checked again
+/// each time it is shown: a decision rewritten in the database afterwards (sqlite3 by someone
+/// with the file) shows that its seal no longer holds.
+#[test]
+fn a_sealed_decision_shows_verified_and_one_changed_in_the_database_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (window_db, office_db, _, number) = two_desks(dir.path(), 1);
+    let mut hub_seq = 0;
+    carry(&window_db, &office_db, &mut hub_seq);
+    let office = Desk::open(&office_db).unwrap();
+    let refuse =
+        DecisionDraft {
+            kind: Some(EventKind::Refused), reason: "不属于本地管辖".into(), ..DecisionDraft::default()
+        };
+    office.record_decision(&number, &refuse).unwrap();
+    let decision = Store::open(&office_db).unwrap().outbox_for_hub(FENGTAI, 10).unwrap().remove(0).event;
+
+    let hub = tongban_core::seal::HubSigner::from_seed(&[5; 32]);
+    let mut store = Store::open(&window_db).unwrap();
+    store.pin_hub_key(FENGTAI, &hub.public().to_hex(), Utc::now()).unwrap();
+    let sealed = Pulled { seq: 7, signature: Some(hub.seal(FENGTAI, &decision)), event: decision.clone() };
+    store.apply_pulled(FENGTAI, &[sealed], 7, Utc::now()).unwrap();
+    drop(store);
+
+    let window = Desk::open(&window_db).unwrap();
+    let detail = window.case_detail(&number).unwrap();
+    let refused = detail.history.iter().find(|h| h.what == "不予受理").expect("applied");
+    let seal = refused.seal.as_ref().expect("sealed");
+    assert!(seal.verified);
+    assert_eq!(seal.text, "已验证：北京市丰台区通办中心签发");
+    assert!(detail.history.iter().filter(|h| h.what == "收件").all(|h| h.seal.is_none()), "its own intake");
+
+    // Someone with the file turns the reason around.
+    let conn = rusqlite::Connection::open(&window_db).unwrap();
+    let body: String =
+        conn.query_row("SELECT body FROM events WHERE id = ?1", [decision.id.to_string()], |r| r.get(0)).unwrap();
+    let changed = body.replace("不属于本地管辖", "申请人自愿撤回");
+    assert_ne!(changed, body);
+    conn.execute("UPDATE events SET body = ?2 WHERE id = ?1", (decision.id.to_string(), changed)).unwrap();
+    let detail = window.case_detail(&number).unwrap();
+    let seal = detail.history.iter().find(|h| h.what == "不予受理").unwrap().seal.clone().unwrap();
+    assert!(!seal.verified);
+    assert!(seal.text.starts_with("签名不符：本机记录与北京市丰台区通办中心签发的内容不同"), "{}", seal.text);
+}
