@@ -25,9 +25,16 @@ pub fn hub_binary() -> &'static Path {
         // and the next plain `cargo build` (./dev run) all of them again.
         for (name, _) in std::env::vars_os() {
             let name = name.to_string_lossy();
-            if ["CARGO_MANIFEST_", "CARGO_PKG_", "CARGO_CRATE_", "CARGO_PRIMARY_PACKAGE", "CARGO_BIN_", "CARGO_TARGET_TMPDIR"]
-                .iter()
-                .any(|set_for_the_test| name.starts_with(set_for_the_test))
+            if [
+                "CARGO_MANIFEST_",
+                "CARGO_PKG_",
+                "CARGO_CRATE_",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_BIN_",
+                "CARGO_TARGET_TMPDIR",
+            ]
+            .iter()
+            .any(|set_for_the_test| name.starts_with(set_for_the_test))
             {
                 cargo.env_remove(&*name);
             }

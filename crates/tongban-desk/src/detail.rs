@@ -159,6 +159,7 @@ impl Desk {
                 ResultDelivery::Mail { recipient, phone, address } => {
                     format!("邮寄送达：{recipient} {phone} {address}")
                 }
+                other => other.option().label().to_string(),
             },
             result_waybill: state.result_waybill.clone(),
             received_at: time_text(summary.received_at),
