@@ -77,9 +77,7 @@ fn a_locked_window_keeps_syncing_and_stays_locked() {
     desk.unlock(DEMO_PASSWORD).unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let page = desk
-            .list_cases(&tongban_desk::CaseQuery { page: 1, page_size: 20, ..Default::default() })
-            .unwrap();
+        let page = desk.list_cases(&tongban_desk::CaseQuery { page: 1, page_size: 20, ..Default::default() }).unwrap();
         let row = page.rows.iter().find(|r| r.number == taken.number).expect("the case is listed");
         // The hub's word was settled while locked: the case no longer waits to be synced.
         if !row.pending_sync {

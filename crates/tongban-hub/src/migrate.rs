@@ -16,9 +16,9 @@ const STEPS: &[&[&str]] = &[
     &[credentials::SCHEMA_V3, ledger::SCHEMA_V3, blobs::SCHEMA_V3],
     // 4: blobs belong to the desks that uploaded their bytes; uploads in progress per uploader.
     &[blobs::SCHEMA_V4],
-    // 5 and 6 are reserved for work on other branches this session (signed decisions; speed):
-    // whichever lands takes its place here, never after step 7.
-    &[],
+    // 5: the key the hub seals the events it serves with.
+    &[identity::SCHEMA_V5],
+    // 6 is reserved for the speed branch of this session, which puts its step here.
     &[],
     // 7: the desks' audit chain heads.
     &[audit::SCHEMA_V7],

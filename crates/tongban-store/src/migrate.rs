@@ -5,7 +5,8 @@
 use rusqlite::Connection;
 
 use crate::{
-    audit, blobs, calendar, cases, catalogs, desk, events, hubs, identity, prints, setaside, settings, sync, Result,
+    audit, blobs, calendar, cases, catalogs, desk, events, hubs, identity, prints, seals, setaside, settings, sync,
+    Result,
 };
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
@@ -25,14 +26,17 @@ const STEPS: &[&[&str]] = &[
     &[setaside::SCHEMA_V7, identity::SCHEMA_V7],
     // 8: how each hub is reached: plain http allowed by an admin, a partner's own CA.
     &[hubs::SCHEMA_V8],
-    // 9: the audit chain (events and prints of before are linked in, see `after_step`).
-    &[audit::SCHEMA_V9],
+    // 9: the key each hub seals its events with, pinned; the seals
+    // kept with pulled events.
+    &[seals::SCHEMA_V9],
+    // 10: the audit chain (events and prints of before are linked in, see `after_step`).
+    &[audit::SCHEMA_V10],
 ];
 
 /// What a step needs beyond SQL, run in the step's own transaction.
 fn after_step(version: i64, tx: &rusqlite::Transaction<'_>) -> Result<()> {
     match version {
-        9 => audit::chain_existing(tx, chrono::Utc::now()),
+        10 => audit::chain_existing(tx, chrono::Utc::now()),
         _ => Ok(()),
     }
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use tongban_core::case::CaseEvent;
-use tongban_store::{DeskConfirmed, HubEntry, OutboxEntry, Store, StoreError, Verdict};
+use tongban_store::{DeskConfirmed, HubEntry, OutboxEntry, Pulled, Store, StoreError, Verdict};
 use tongban_wire::audit::AuditHeadReport;
 use tongban_wire::desks::DeskClaim;
 use tongban_wire::events::PushOutcome;
@@ -104,6 +104,7 @@ pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> 
             found: health.region,
         });
     }
+    pin_signing_key(db, hub, health.signing_key).await?;
     confirm_identity(db, hub).await?;
     let mut report = RoundReport::default();
     push_outbox(db, hub, settings, &mut report).await?;
@@ -169,6 +170,33 @@ async fn report_audit_head(db: &DeskDb, hub: &HubLink) -> Result<(), SyncError> 
         s.set_audit_anchor(&region, &kept, answer.kept.at)
     })
     .await
+}
+
+/// Pins the key the hub seals its events with the first time it presents one, and ends the round
+/// before anything moves when it presents another, or none after it had one: whoever answers may
+/// not be the partner's hub. The pulled events' seals are checked by the store against the key
+/// pinned there.
+async fn pin_signing_key(db: &DeskDb, hub: &HubLink, presented: Option<String>) -> Result<(), SyncError> {
+    let region = hub.entry.region.clone();
+    let Some(presented) = presented else {
+        return match db.run(move |s| s.pinned_key(&region)).await? {
+            Some(pinned) => {
+                Err(SyncError::SigningKeyMissing { url: hub.entry.url.clone(), fingerprint: pinned.fingerprint })
+            }
+            // A hub from before seals: its events are taken unsealed, and 合作地区 says so.
+            None => Ok(()),
+        };
+    };
+    if let Err(e) = tongban_core::seal::HubKey::parse(&presented) {
+        return Err(SyncError::Garbled { url: hub.entry.url.clone(), what: e.to_string() });
+    }
+    match db.run(move |s| s.pin_hub_key(&region, &presented, Utc::now())).await {
+        Ok(_) => Ok(()),
+        Err(SyncError::Store(e @ StoreError::SigningKeyChanged { .. })) => {
+            Err(SyncError::SigningKeyChanged(e.to_string()))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Says which desk this is and keeps what the hub answers: the scope it holds the desk to, or why
@@ -508,7 +536,11 @@ async fn pull(db: &DeskDb, hub: &HubLink, settings: &SyncSettings, report: &mut 
         let has_more = page.has_more;
         let next = page.next_cursor;
         if !page.events.is_empty() || next != cursor {
-            let events: Vec<_> = page.events.into_iter().map(|e| (e.seq, e.event)).collect();
+            let events: Vec<_> = page
+                .events
+                .into_iter()
+                .map(|e| Pulled { seq: e.seq, event: e.event, signature: e.signature })
+                .collect();
             let r = region.clone();
             let applied = db.run(move |s| s.apply_pulled(&r, &events, next, Utc::now())).await?;
             report.pulled += applied.new;
@@ -519,6 +551,9 @@ async fn pull(db: &DeskDb, hub: &HubLink, settings: &SyncSettings, report: &mut 
             }
             if applied.out_of_scope > 0 {
                 tracing::warn!(hub = %region, count = applied.out_of_scope, "pulled events outside this desk's scope were refused");
+            }
+            if let Some(event) = applied.broken_seal {
+                return Err(SyncError::SealBroken { url: hub.entry.url.clone(), event });
             }
             if report.pulled_quarantined > PULLED_QUARANTINE_PER_ROUND {
                 return Err(SyncError::Garbled {
