@@ -115,7 +115,8 @@ async fn take_in_with_a_material_missing(client: &Client, db: &Path, scans: &Pat
     save_screenshot(client, "intake-scan.png").await?;
     let (result, number) = window::save_intake(client).await?;
     assert!(result.contains("待补正"), "two materials are missing: {result}");
-    let notice = db.with_extension("prints").join(format!("一次性告知书-{number}.pdf"));
+    let notice =
+        tongban_desk::viewer::ViewFolder::for_desk(db).path().to_path_buf().join(format!("一次性告知书-{number}.pdf"));
     wait_files(client, &[&notice], "the intake prints the 一次性告知书").await?;
     // Long names wrap in the table: compare without the line breaks.
     let text = tongban_tests::pdf_text_without_whitespace(&notice);

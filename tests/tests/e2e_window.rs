@@ -109,7 +109,10 @@ async fn search_and_print(
     // Ctrl+P prints the receipt of the only row the search left: saved beside the database and
     // handed to the PDF viewer (here a script that writes down what it was asked to open).
     search.send_keys(&ctrl('p')).await.map_err(|e| format!("pressing Ctrl+P: {e}"))?;
-    let receipt = db.with_extension("prints").join(format!("收件登记表-{}.pdf", target.number));
+    let receipt = tongban_desk::viewer::ViewFolder::for_desk(db)
+        .path()
+        .to_path_buf()
+        .join(format!("收件登记表-{}.pdf", target.number));
     wait_files(client, &[&receipt, harness.viewer_log()], "Ctrl+P saves the receipt and opens it").await?;
     let text = tongban_tests::pdf_text(&receipt);
     assert!(text.contains(&target.number) && text.contains(&target.applicant_name), "the receipt's text: {text}");
@@ -155,7 +158,7 @@ async fn take_in_a_bundle(client: &Client, db: &Path) -> Result<(), String> {
 
     let (result, number) = window::save_intake(client).await?;
     assert!(result.contains("待补正"), "three materials are missing: {result}");
-    let prints = db.with_extension("prints");
+    let prints = tongban_desk::viewer::ViewFolder::for_desk(db).path().to_path_buf();
     let notice = prints.join(format!("一次性告知书-{number}.pdf"));
     let receipt = prints.join(format!("收件登记表-{number}.pdf"));
     wait_files(client, &[&notice, &receipt], "the intake prints the notice and the receipt").await?;

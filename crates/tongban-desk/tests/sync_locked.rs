@@ -5,9 +5,6 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use tongban_core::applicant::{Applicant, IdKind, Person};
-use tongban_core::case::{ResultDelivery, Transfer};
-use tongban_core::catalog::{CatalogIntake, Provided};
 use tongban_desk::demo::{DEMO_CLERK, DEMO_PASSWORD};
 use tongban_desk::Desk;
 use tongban_tests::free_port;
@@ -24,6 +21,9 @@ fn a_locked_window_keeps_syncing_and_stays_locked() {
     let (hub_db, partner, _) = hub_database(dir.path(), "新野县跨省通办专窗", "A1");
     let hub = HubProcess::start(&hub_db, free_port());
     let db = dir.path().join("desk.db");
+    let number: String;
+    // The demo desk, no cases yet.
+    tongban_desk::demo::seed(&db, 0).unwrap();
     {
         let mut store = tongban_desk::demo::open(&db).unwrap();
         let setup = tongban_store::HubSetup {
@@ -33,30 +33,16 @@ fn a_locked_window_keeps_syncing_and_stays_locked() {
             credential: partner,
         };
         store.add_hub(&setup, Utc::now()).unwrap();
+        // Taken in before the clerk stepped away (as the e2e stories do, from the demo's sample).
+        let mut form = tongban_desk::demo::sample_form(0);
+        form.handling_region = FENGTAI.into();
+        form.materials.iter_mut().for_each(|m| m.received = true);
+        number = store.create_case(&form, DEMO_CLERK, Utc::now()).unwrap().1.to_string();
     }
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let desk = Desk::open_window(&db).unwrap();
     desk.log_in(DEMO_CLERK, DEMO_PASSWORD).unwrap();
-    let item = desk.item_choices().unwrap().into_iter().find(|c| !c.bundle).unwrap();
-    let taken = desk
-        .take_in(&CatalogIntake {
-            partner: FENGTAI.into(),
-            item: item.code,
-            applicant: Applicant::Person(Person {
-                name: "周桂兰".into(),
-                id_kind: IdKind::ResidentId,
-                id_number: "110105195607120056".into(),
-                phone: "13937700002".into(),
-                address: String::new(),
-            }),
-            agent: None,
-            materials: vec![Provided { name: "居民身份证".into(), received: true, ..Provided::default() }],
-            transfer: Transfer { network: true, mail: false, waybill: None },
-            delivery: ResultDelivery::AtWindow,
-            note: String::new(),
-        })
-        .unwrap();
     assert_eq!(events_on_hub(&hub_db), 0);
 
     // The clerk locks the screen and walks away; the window's engine runs on.
@@ -68,7 +54,8 @@ fn a_locked_window_keeps_syncing_and_stays_locked() {
     desk.sync_now().unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while events_on_hub(&hub_db) == 0 {
-        assert!(Instant::now() < deadline, "the locked window never pushed its case");
+        let state = desk.sync_changes().map(|s| format!("{:?}", *s.borrow())).unwrap_or_default();
+        assert!(Instant::now() < deadline, "the locked window never pushed its case: {state}");
         std::thread::sleep(Duration::from_millis(100));
     }
     // Still locked: nothing shown, nothing written by anyone until the password is given.
@@ -78,7 +65,7 @@ fn a_locked_window_keeps_syncing_and_stays_locked() {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let page = desk.list_cases(&tongban_desk::CaseQuery { page: 1, page_size: 20, ..Default::default() }).unwrap();
-        let row = page.rows.iter().find(|r| r.number == taken.number).expect("the case is listed");
+        let row = page.rows.iter().find(|r| r.number == number).expect("the case is listed");
         // The hub's word was settled while locked: the case no longer waits to be synced.
         if !row.pending_sync {
             break;
