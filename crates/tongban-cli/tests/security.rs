@@ -58,9 +58,9 @@ fn nothing_personal_is_readable_in_the_desks_files() {
     ok(demo(&db, DEMO_CLERK, &["print", "receipt", &seeded[6].number, "--out", out.to_str().unwrap()]));
 
     let mut needles: Vec<String> = vec!["欧阳喆".into(), "11010519491231002X".into(), "13937700001".into()];
-    for i in 0..seeded.len() {
+    for (i, case) in seeded.iter().enumerate() {
         let form = tongban_desk::demo::sample_form(i);
-        needles.push(seeded[i].applicant_name.clone());
+        needles.push(case.applicant_name.clone());
         needles.push(form.applicant.id_number().to_string());
         needles.push(form.applicant.phone().to_string());
     }

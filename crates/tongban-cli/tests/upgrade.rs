@@ -14,9 +14,12 @@ use sha2::Digest;
 use tongban_desk::demo::{demo_setup, ensure_desk, sample_form, DEMO_CLERK, DEMO_PASSWORD};
 use tongban_store::{FileKind, Store};
 
+/// Scans kept: their SHA-256 and bytes.
+type Scans = Vec<(String, Vec<u8>)>;
+
 /// A plain desk database as version 9 (the last before encryption) wrote it: the demo desk and its users with argon2 password
 /// hashes, `cases` cases, and `scans` scans kept as plain files named by their SHA-256.
-fn plain_desk(dir: &Path, cases: usize, scans: usize) -> (PathBuf, Vec<String>, Vec<(String, Vec<u8>)>) {
+fn plain_desk(dir: &Path, cases: usize, scans: usize) -> (PathBuf, Vec<String>, Scans) {
     use argon2::password_hash::PasswordHasher;
     let db = dir.join("desk.db");
     let mut store = Store::open_unencrypted_for_benchmark(&db).unwrap();

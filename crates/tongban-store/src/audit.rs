@@ -203,6 +203,7 @@ impl std::fmt::Display for ChainBreak {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn entry_hash(
     prev: &str,
     seq: i64,
@@ -584,7 +585,7 @@ impl Store {
             let (at, user, kind): (String, String, String) = (r.get(1)?, r.get(2)?, r.get(3)?);
             let (case_id, detail): (Option<String>, String) = (r.get(4)?, r.get(5)?);
             let (reference, digest, hash): (Option<String>, Option<String>, String) = (r.get(6)?, r.get(7)?, r.get(8)?);
-            let when = parse_time(&at).map(|t| crate::china_time_text(t)).unwrap_or(at.clone());
+            let when = parse_time(&at).map(crate::china_time_text).unwrap_or(at.clone());
             let label = AuditKind::parse(&kind).map(|k| k.label()).unwrap_or("未知");
             let who = if user.is_empty() { "本机".to_string() } else { user.clone() };
             let broken =

@@ -90,7 +90,7 @@ impl DataKey {
     pub fn recovery_key(&self) -> RecoveryKey {
         let mut bytes = Zeroizing::new(Vec::with_capacity(34));
         bytes.extend_from_slice(&*self.0);
-        bytes.extend_from_slice(&Sha256::digest(&*self.0)[..2]);
+        bytes.extend_from_slice(&Sha256::digest(*self.0)[..2]);
         let text = base32_encode(&bytes);
         let groups: Vec<&str> = text.as_bytes().chunks(5).map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
         RecoveryKey(Zeroizing::new(groups.join("-")))

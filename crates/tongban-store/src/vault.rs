@@ -159,6 +159,10 @@ pub struct Vault {
     file: KeyFile,
 }
 
+/// Failed logins taken from the key file, each with the login it tried (`None`: one that does not
+/// exist), and how many more were only counted.
+pub(crate) type TakenFailures = (Vec<(FailedLogin, Option<String>)>, u64);
+
 impl Vault {
     /// A key file for a new database, not yet written.
     pub(crate) fn new(db: &Path, key: &DataKey) -> Vault {
@@ -350,7 +354,7 @@ impl Vault {
 
     /// The failed logins noted since the last login, with the login each tried (`None`: a login
     /// that does not exist), and how many more were only counted; the file forgets them.
-    pub(crate) fn take_failures(db: &Path, logins: &[String]) -> Result<(Vec<(FailedLogin, Option<String>)>, u64)> {
+    pub(crate) fn take_failures(db: &Path, logins: &[String]) -> Result<TakenFailures> {
         let mut taken = (Vec::new(), 0);
         Vault::update(db, |f| {
             let names: Vec<(String, &String)> =
