@@ -14,7 +14,9 @@ fn event(body: EventBody) -> CaseEvent {
         id: uuid::Uuid::now_v7(),
         case_id: CaseId(uuid::Uuid::now_v7()),
         at: chrono::Utc::now(),
-        author: Author { user: "zhao".into(), desk: "fengtai-s1".into(), region: "110106".into(), name: "赵敏".into() },
+        author: Author {
+            user: "zhao".into(), desk: "fengtai-s1".into(), region: "110106".into(), name: "赵敏".into()
+        },
         body,
     }
 }
