@@ -138,6 +138,9 @@ enum Command {
         /// 示例办件数量（数据库已有办件时不再生成）
         #[arg(long, default_value_t = 40)]
         cases: usize,
+        /// 不虚构办理地的决定：示例办件都等待办理地（演示通办中心的后台）真实作出决定
+        #[arg(long)]
+        without_partner_decisions: bool,
         /// 以 JSON 输出，便于脚本处理
         #[arg(long)]
         json: bool,
@@ -1016,11 +1019,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             store.disable_user(login, Utc::now())?;
             say!("已停用用户 {login}：不能再登录，已有记录仍显示其姓名");
         }
-        Command::Demo { cases, json } => {
+        Command::Demo { cases, without_partner_decisions, json } => {
             let path = db_path(&cli)?;
             let existing = Store::open(&path)?.case_count()?;
             let seeded = if existing == 0 {
-                tongban_desk::demo::seed(&path, *cases)?.len()
+                let history = if *without_partner_decisions {
+                    tongban_desk::demo::PartnerHistory::None
+                } else {
+                    tongban_desk::demo::PartnerHistory::Invented
+                };
+                tongban_desk::demo::seed_with(&path, *cases, history)?.len()
             } else {
                 // A demo desk made by an older build gets its users and passwords.
                 tongban_desk::demo::ensure_desk(&mut Store::open(&path)?)?;
