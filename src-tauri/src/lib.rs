@@ -3,6 +3,7 @@
 
 mod commands;
 pub mod db_path;
+pub mod placement;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,7 @@ pub fn run() {
     }
     // The desk syncs whenever the window is open; the engine's tasks end with the process, which
     // is safe at any moment (each write is one transaction, each push idempotent).
+    let placement = placement::from_args(std::env::args().skip(1));
     let sync = match &state {
         DeskState::Open(desk) => Some(Arc::clone(desk)),
         DeskState::Failed(_) => None,
@@ -29,6 +31,7 @@ pub fn run() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
+            place_window(app.handle(), placement);
             if let Some(desk) = sync {
                 // The desk is named at once (from its key file); it syncs from the first login,
                 // when its database opens.
@@ -108,6 +111,17 @@ pub fn run() {
 
 /// Two desks open side by side (a window and its partner's back office in the demo, or two
 /// halls on one PC) are told apart in the taskbar by the desk's region and window.
+/// Moves and sizes the window as the command line asked (see [`placement`]).
+fn place_window(app: &AppHandle, placement: placement::Placement) {
+    let Some(window) = app.get_webview_window("main") else { return };
+    if let Some((width, height)) = placement.size {
+        let _ = window.set_size(tauri::LogicalSize::new(width, height));
+    }
+    if let Some((x, y)) = placement.at {
+        let _ = window.set_position(tauri::LogicalPosition::new(x, y));
+    }
+}
+
 pub(crate) fn name_window(app: &AppHandle, desk: &Desk) {
     if let (Ok(info), Some(window)) = (desk.info(), app.get_webview_window("main")) {
         let _ = window.set_title(&format!("通办收件台 — {} {}", info.region_name, info.window));

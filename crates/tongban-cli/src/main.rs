@@ -158,6 +158,9 @@ enum Command {
         /// 示例办件数量（数据库已有办件时不再生成）
         #[arg(long, default_value_t = 40)]
         cases: usize,
+        /// 不虚构办理地的决定：示例办件都等待办理地（演示通办中心的后台）真实作出决定
+        #[arg(long)]
+        without_partner_decisions: bool,
         /// 以 JSON 输出，便于脚本处理
         #[arg(long)]
         json: bool,
@@ -1243,11 +1246,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
-        Command::Demo { cases, json } => {
+        Command::Demo { cases, without_partner_decisions, json } => {
             let path = db_path(&cli)?;
             // The demo desk is opened with its demo password (a desk of another is refused by it).
             let existing = tongban_desk::demo::open(&path)?.case_count()?;
-            let seeded = if existing == 0 { tongban_desk::demo::seed(&path, *cases)?.len() } else { 0 };
+            let seeded = if existing == 0 {
+                let history = if *without_partner_decisions {
+                    tongban_desk::demo::PartnerHistory::None
+                } else {
+                    tongban_desk::demo::PartnerHistory::Invented
+                };
+                tongban_desk::demo::seed_with(&path, *cases, history)?.len()
+            } else {
+                0
+            };
             if *json {
                 say!("{}", json!({ "db": path, "seeded": seeded, "existing": existing }));
             } else if seeded > 0 {

@@ -199,6 +199,27 @@ fn the_demo_desk_has_sample_cases_in_every_kind_of_status() {
 }
 
 #[test]
+fn a_demo_for_a_real_partner_hub_invents_no_partner_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let o = tongban(&db, &["demo", "--cases", "30", "--without-partner-decisions"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(case_count(&db), 30);
+    let store = tongban_desk::demo::open(&db).unwrap();
+    let page = store.list_cases(&tongban_store::CaseFilter::default(), 0, 100).unwrap();
+    assert_eq!(page.rows.len(), 30);
+    for case in &page.rows {
+        let events = store.events_of(case.id).unwrap();
+        assert!(events.iter().all(|e| e.local), "{}: only this desk's own events", case.number);
+        assert!(
+            events.iter().all(|e| e.in_outbox || e.event.body.kind().is_local()),
+            "{}: all still to push",
+            case.number
+        );
+    }
+}
+
+#[test]
 fn a_database_from_a_newer_version_is_refused_by_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("desk.db");

@@ -14,6 +14,27 @@ use crate::case::CaseEvent;
 
 /// What every sealed message starts with, so a signature made for anything else never checks.
 const LABEL: &[u8] = b"tongban event seal v1\n";
+/// The same for a document the hub publishes (a catalog version, a calendar year).
+const DOCUMENT_LABEL: &[u8] = b"tongban document seal v1\n";
+
+/// What a sealed document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Document<'a> {
+    /// A version of the region's 事项清单.
+    Catalog { version: &'a str },
+    /// A year of working-day calendar.
+    CalendarYear { year: i32 },
+}
+
+/// The bytes a hub signs for a document of its region whose content has SHA-256 `sha256` (hex):
+/// the hash stands for the content, which the reader checks against it first.
+pub fn document_message(region: &str, document: Document<'_>, sha256: &str) -> Vec<u8> {
+    let what = match document {
+        Document::Catalog { version } => format!("catalog\n{version}"),
+        Document::CalendarYear { year } => format!("calendar\n{year}"),
+    };
+    [DOCUMENT_LABEL, region.as_bytes(), b"\n", what.as_bytes(), b"\n", sha256.as_bytes()].concat()
+}
 
 /// Why a seal does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,9 +85,25 @@ impl HubKey {
 
     /// Checks that `signature` (hex) seals `event` as admitted by the hub of `region`.
     pub fn verify(&self, region: &str, event: &CaseEvent, signature: &str) -> Result<(), SealError> {
+        self.verify_message(&message(region, event), signature)
+    }
+
+    /// Checks that `signature` (hex) seals a document of the hub of `region` with content hash
+    /// `sha256`.
+    pub fn verify_document(
+        &self,
+        region: &str,
+        document: Document<'_>,
+        sha256: &str,
+        signature: &str,
+    ) -> Result<(), SealError> {
+        self.verify_message(&document_message(region, document, sha256), signature)
+    }
+
+    fn verify_message(&self, message: &[u8], signature: &str) -> Result<(), SealError> {
         let bytes: [u8; 64] =
             hex::decode(signature.trim()).ok().and_then(|b| b.try_into().ok()).ok_or(SealError::BadSignature)?;
-        self.0.verify(&message(region, event), &Signature::from_bytes(&bytes)).map_err(|_| SealError::Mismatch)
+        self.0.verify(message, &Signature::from_bytes(&bytes)).map_err(|_| SealError::Mismatch)
     }
 }
 
@@ -86,6 +123,11 @@ impl HubSigner {
     /// the same event always gets the same seal.
     pub fn seal(&self, region: &str, event: &CaseEvent) -> String {
         hex::encode(self.0.sign(&message(region, event)).to_bytes())
+    }
+
+    /// The seal (hex) of a document of the hub of `region` whose content has SHA-256 `sha256`.
+    pub fn seal_document(&self, region: &str, document: Document<'_>, sha256: &str) -> String {
+        hex::encode(self.0.sign(&document_message(region, document, sha256)).to_bytes())
     }
 }
 
@@ -125,6 +167,24 @@ mod tests {
         assert_eq!(other.verify("110106", &event, &seal), Err(SealError::Mismatch));
         assert_eq!(key.verify("110106", &event, "zz"), Err(SealError::BadSignature));
         assert_eq!(key.verify("110106", &event, &seal[2..]), Err(SealError::BadSignature));
+    }
+
+    #[test]
+    fn a_document_seal_holds_for_its_kind_name_and_hash_only() {
+        let signer = HubSigner::from_seed(&[7; 32]);
+        let key = signer.public();
+        let catalog = Document::Catalog { version: "2026-12" };
+        let seal = signer.seal_document("110106", catalog, "ab12");
+        key.verify_document("110106", catalog, "ab12", &seal).unwrap();
+        for (document, sha) in [
+            (Document::Catalog { version: "2026-11" }, "ab12"),
+            (catalog, "ab13"),
+            (Document::CalendarYear { year: 2026 }, "ab12"),
+        ] {
+            assert_eq!(key.verify_document("110106", document, sha, &seal), Err(SealError::Mismatch));
+        }
+        let event_seal = signer.seal("110106", &decision("x"));
+        assert_eq!(key.verify_document("110106", catalog, "ab12", &event_seal), Err(SealError::Mismatch));
     }
 
     #[test]

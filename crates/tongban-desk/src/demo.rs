@@ -26,9 +26,26 @@ pub struct SeededCase {
     pub applicant_name: String,
 }
 
+/// Whether the sample cases come with the partner's decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartnerHistory {
+    /// Some cases already accepted, in progress or concluded by 丰台区, as if synced long ago: a
+    /// queue with every status, for a desk without a partner's hub (the stories, the screenshots).
+    Invented,
+    /// Only what this desk did: every case waits for the partner, whose real back office (the
+    /// demo hub's) decides it. What `./dev run` seeds, so the desk never shows a decision the
+    /// partner did not make.
+    None,
+}
+
 /// Opens (or creates) the database at `path`, sets up the demo desk if it has none, and adds
 /// `cases` sample cases spread over the last days, some already decided by the partner.
 pub fn seed(path: &Path, cases: usize) -> Result<Vec<SeededCase>, AppError> {
+    seed_with(path, cases, PartnerHistory::Invented)
+}
+
+/// [`seed`], with or without the partner's decisions.
+pub fn seed_with(path: &Path, cases: usize, history: PartnerHistory) -> Result<Vec<SeededCase>, AppError> {
     let mut store = open(path)?;
     install_sample_catalog(&mut store)?;
     let now = Utc::now();
@@ -37,7 +54,9 @@ pub fn seed(path: &Path, cases: usize) -> Result<Vec<SeededCase>, AppError> {
         let at = now - Duration::minutes(((cases - i) * 37) as i64);
         let form = sample_form(i);
         let (id, number) = store.create_case(&form, DEMO_CLERK, at)?;
-        advance(&mut store, id, i, at)?;
+        if history == PartnerHistory::Invented {
+            advance(&mut store, id, i, at)?;
+        }
         seeded.push(SeededCase { number: number.to_string(), applicant_name: form.applicant.name().to_string() });
     }
     Ok(seeded)

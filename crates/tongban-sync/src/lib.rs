@@ -112,6 +112,9 @@ pub enum SyncError {
     /// before it, so the next round asks for it again.
     #[error("通办中心 {url} 发来的事件（{event}）签名不符，未予采用并已放入隔离区：可能有人在途中篡改了数据。本轮在该事件前停止拉取，下一轮重新拉取；一再出现时请告知该通办中心的管理员")]
     SealBroken { url: String, event: uuid::Uuid },
+    /// A catalog or calendar year the hub served whose seal did not hold: not installed.
+    #[error("通办中心 {url} 提供的{what}签名不符，未予采用：可能有人在途中篡改了数据。本机保留原有的；一再出现时请告知该通办中心的管理员")]
+    DocumentSealBroken { url: String, what: String },
     #[error("本机数据库：{0}")]
     Store(#[from] StoreError),
     #[error("审计链异常：{0}")]
@@ -136,7 +139,7 @@ impl SyncError {
             SyncError::BadCaCertificate { .. } => "bad_ca_certificate",
             SyncError::SigningKeyChanged(_) => "signing_key_changed",
             SyncError::SigningKeyMissing { .. } => "signing_key_missing",
-            SyncError::SealBroken { .. } => "seal_broken",
+            SyncError::SealBroken { .. } | SyncError::DocumentSealBroken { .. } => "seal_broken",
             SyncError::Store(e) => e.code(),
             SyncError::AuditBroken(_) => "audit_broken",
         }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use tongban_core::case::CaseEvent;
+use tongban_core::seal::Document;
 use tongban_store::{DeskConfirmed, HubEntry, OutboxEntry, Pulled, Store, StoreError, Verdict};
 use tongban_wire::audit::AuditHeadReport;
 use tongban_wire::desks::DeskClaim;
@@ -311,6 +312,9 @@ async fn fetch_calendar(db: &DeskDb, hub: &HubLink, report: &mut RoundReport) ->
                 what: format!("{}年的节假日安排与目录中的校验值不符", entry.year),
             });
         }
+        let sealed = Document::CalendarYear { year: document.year };
+        let what = format!("{}年的节假日安排", document.year);
+        check_document_seal(db, hub, sealed, &document.sha256, document.signature.as_deref(), what).await?;
         let year = entry.year;
         match db.run(move |s| s.import_calendar(&document.text, Utc::now())).await {
             Ok(_) => {
@@ -350,6 +354,9 @@ async fn fetch_catalog(db: &DeskDb, hub: &HubLink) -> Result<Option<String>, Syn
             catalog.region, catalog.version, document.version
         )));
     }
+    let sealed = Document::Catalog { version: &document.version };
+    let what = format!("事项清单（版本 {}）", document.version);
+    check_document_seal(db, hub, sealed, &document.sha256, document.signature.as_deref(), what).await?;
     let etag = document.sha256;
     let installed = db
         .run(move |s| s.install_catalog(&catalog, tongban_store::CatalogSource::Hub, Some(&etag), Utc::now()))
@@ -358,6 +365,29 @@ async fn fetch_catalog(db: &DeskDb, hub: &HubLink) -> Result<Option<String>, Syn
         tracing::info!(hub = %region, version = %installed.version, "new catalog");
     }
     Ok(installed.changes.map(|_| installed.version))
+}
+
+/// Under a pinned key, a document the hub serves (its content already checked against `sha256`)
+/// is believed only with the hub's seal over it: a catalog or a calendar year changed on the path
+/// would change what every later intake asks for, or every deadline.
+async fn check_document_seal(
+    db: &DeskDb,
+    hub: &HubLink,
+    document: Document<'_>,
+    sha256: &str,
+    signature: Option<&str>,
+    what: String,
+) -> Result<(), SyncError> {
+    let region = hub.entry.region.clone();
+    let Some(pinned) = db.run(move |s| s.pinned_key(&region)).await? else { return Ok(()) };
+    let key = tongban_core::seal::HubKey::parse(&pinned.key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let holds =
+        signature.is_some_and(|signature| key.verify_document(&hub.entry.region, document, sha256, signature).is_ok());
+    if holds {
+        Ok(())
+    } else {
+        Err(SyncError::DocumentSealBroken { url: hub.entry.url.clone(), what })
+    }
 }
 
 async fn push_outbox(

@@ -43,6 +43,8 @@ enum Path {
     Impersonate,
     /// Presents no key at all, as a hub from before seals did, and strips the seals.
     NoKey,
+    /// Changes the catalog served (another 承诺时限) and gives it the matching SHA-256.
+    TamperCatalog,
 }
 
 struct Middle {
@@ -74,6 +76,16 @@ async fn forward(State(m): State<Arc<Middle>>, method: Method, uri: Uri, headers
             let mut health: Health = serde_json::from_slice(&bytes).unwrap();
             health.signing_key = None;
             serde_json::to_vec(&health).unwrap()
+        }
+        ("/v1/catalog", true) if path == Path::TamperCatalog => {
+            let mut document: tongban_wire::catalog::CatalogDocument = serde_json::from_slice(&bytes).unwrap();
+            let mut catalog: serde_json::Value = serde_json::from_str(document.content.get()).unwrap();
+            catalog["items"][0]["promised_days"] = serde_json::json!(1);
+            let content = serde_json::to_string(&catalog).unwrap();
+            use sha2::Digest;
+            document.sha256 = hex::encode(sha2::Sha256::digest(content.as_bytes()));
+            document.content = serde_json::value::RawValue::from_string(content).unwrap();
+            serde_json::to_vec(&document).unwrap()
         }
         ("/v1/events", true) => match serde_json::from_slice::<PullResponse>(&bytes) {
             Ok(mut page) => {
@@ -221,6 +233,35 @@ async fn a_decision_changed_on_the_way_or_sealed_by_another_key_is_held_never_ap
         assert_eq!(store.seal_check(&accepted.event, seal).unwrap(), SealCheck::Verified { region: FENGTAI.into() });
         assert!(events.iter().filter(|e| e.local).all(|e| e.seal.is_none()), "this desk's own are not sealed here");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catalog_changed_on_the_way_is_not_installed() {
+    let files = HubFiles::create();
+    let form = intake_form("王建国", None);
+    files.publish(&catalog_for(&form, "2026-11"));
+    let served = ServedHub::start(&files).await;
+    let (url, middle) = middle(served.url()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = desk(dir.path(), "helper", XINYE, "H1");
+    add_hub(&mut desk, FENGTAI, &url, &files.partner_token);
+    let db = desk.path().to_path_buf();
+    drop(desk);
+    round(&db).await.unwrap();
+    let held = |db: &std::path::Path| reopen(db).current_catalog(FENGTAI).unwrap().unwrap().catalog;
+    assert_eq!(held(&db).version, "2026-11");
+
+    files.publish(&catalog_for(&form, "2026-12"));
+    *middle.path.lock().unwrap() = Path::TamperCatalog;
+    let error = round(&db).await.expect_err("a changed catalog");
+    assert_eq!(error.code(), "seal_broken", "{error}");
+    assert!(error.to_string().contains("事项清单（版本 2026-12）签名不符"), "{error}");
+    assert_eq!(held(&db).version, "2026-11", "the catalog held stays");
+
+    *middle.path.lock().unwrap() = Path::Clean;
+    round(&db).await.unwrap();
+    let catalog = held(&db);
+    assert_eq!((catalog.version.as_str(), catalog.items[0].promised_days), ("2026-12", form.item.promised_days));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
