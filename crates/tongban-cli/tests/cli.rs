@@ -202,10 +202,17 @@ fn the_demo_desk_has_sample_cases_in_every_kind_of_status() {
 fn a_demo_for_a_real_partner_hub_invents_no_partner_decisions() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
-    let o = tongban(&db, &["demo", "--cases", "30", "--without-partner-decisions"]);
+    // The demo desk's clerk, with the demo password.
+    let password = format!("{}\n", tongban_desk::demo::DEMO_PASSWORD);
+    let o = common::tongban_with_input(
+        &db,
+        tongban_desk::demo::DEMO_CLERK,
+        &["demo", "--cases", "30", "--without-partner-decisions"],
+        &password,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(case_count(&db), 30);
     let store = tongban_desk::demo::open(&db).unwrap();
+    assert_eq!(store.case_count().unwrap(), 30);
     let page = store.list_cases(&tongban_store::CaseFilter::default(), 0, 100).unwrap();
     assert_eq!(page.rows.len(), 30);
     for case in &page.rows {
