@@ -23,6 +23,10 @@ const STEPS: &[&[&str]] = &[
     &[setaside::SCHEMA_V7, identity::SCHEMA_V7],
     // 8: how each hub is reached: plain http allowed by an admin, a partner's own CA.
     &[hubs::SCHEMA_V8],
+    // 9 here, 11 in this session's plan (9 and 10 are at-rest and signed decisions; the list is
+    // positional, so this line moves below theirs when they merge): the scans a case cites that
+    // this desk lacks, noted as materials are written, so a round reads only those.
+    &[blobs::SCHEMA_WANTED_SCANS],
 ];
 
 /// The schema version this build writes.
