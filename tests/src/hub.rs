@@ -18,11 +18,28 @@ pub fn hub_binary() -> &'static Path {
         // target/<profile>/deps/<this test> → target
         let exe = std::env::current_exe().expect("the running test's path");
         let target = exe.ancestors().nth(3).expect("a test binary in target/<profile>/deps").to_path_buf();
-        let out = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "-p", "tongban-hub", "--bin", "tongban-hub", "--target-dir"])
-            .arg(&target)
-            .output()
-            .expect("cargo runs");
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo.args(["build", "--quiet", "-p", "tongban-hub", "--bin", "tongban-hub", "--target-dir"]).arg(&target);
+        // What cargo set for this test, not for the build: ring's build script watches
+        // CARGO_MANIFEST_DIR, so a build seeing the test's would rebuild ring, rustls and the hub,
+        // and the next plain `cargo build` (./dev run) all of them again.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if [
+                "CARGO_MANIFEST_",
+                "CARGO_PKG_",
+                "CARGO_CRATE_",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_BIN_",
+                "CARGO_TARGET_TMPDIR",
+            ]
+            .iter()
+            .any(|set_for_the_test| name.starts_with(set_for_the_test))
+            {
+                cargo.env_remove(&*name);
+            }
+        }
+        let out = cargo.output().expect("cargo runs");
         assert!(out.status.success(), "building tongban-hub: {}", String::from_utf8_lossy(&out.stderr));
         target.join("debug").join(format!("tongban-hub{}", std::env::consts::EXE_SUFFIX))
     })

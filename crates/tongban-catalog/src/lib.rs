@@ -12,7 +12,7 @@
 //!   tolerated), columns found by header text in any order (spaces, a trailing `*` and ASCII
 //!   parentheses don't matter). Item columns 事项编码*, 实施编码, 事项名称*, 领域*, 办理部门*,
 //!   办理模式* (全程网办/异地代收代办/多地联办), 法定时限（工作日）*, 承诺时限（工作日）*, 收费,
-//!   送达方式* (窗口领取/邮寄送达/网上获取, separated by 、，；); material columns 材料名称*,
+//!   送达方式* (窗口领取/邮寄送达/网上获取/无需送达, separated by 、，；); material columns 材料名称*,
 //!   材料形式* (原件/复印件/电子件), 份数*, 必要性* (必需/条件), 适用条件 (exactly when 条件),
 //!   材料标准, 可用电子证照. `序号` is ignored. On an item's further rows the item columns are
 //!   merged vertically, left blank, or repeated identically; a new 事项编码 starts the next item.

@@ -300,6 +300,18 @@ enum PartnerCommand {
         /// 该通办中心证书的签发机构（CA）证书，PEM 文件；本机系统不信任该机构（如省级政务CA）时使用
         #[arg(long, value_name = "FILE")]
         ca_cert: Option<PathBuf>,
+        /// 该通办中心的签名公钥（64位十六进制，见其来函或 tongban-hub key）；不填则首次同步时记录
+        #[arg(long, value_name = "KEY")]
+        signing_key: Option<String>,
+    },
+    /// 登记合作地区通办中心的新签名公钥（对方更换密钥后，电话核对指纹再登记）；从头重新拉取
+    TrustKey {
+        /// 合作地区行政区划代码（6位）
+        #[arg(long)]
+        region: String,
+        /// 新的签名公钥（64位十六进制）
+        #[arg(long, value_name = "KEY")]
+        key: String,
     },
     /// 列出已配置的通办中心及同步状态
     List {
@@ -760,7 +772,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 say!("已设置{}（{key}）：{now_value}", label.unwrap_or(key));
             }
         }
-        Command::Partner(PartnerCommand::Add { region: code, name, hub, credential, allow_http, ca_cert }) => {
+        Command::Partner(PartnerCommand::Add {
+            region: code,
+            name,
+            hub,
+            credential,
+            allow_http,
+            ca_cert,
+            signing_key,
+        }) => {
             let mut store = open(&cli)?;
             let setup = tongban_store::HubSetup {
                 region: code.clone(),
@@ -776,11 +796,32 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 })
                 .transpose()?;
             let transport = tongban_store::HubTransport { allow_plain_http: *allow_http, ca_cert };
+            // A mistyped key is refused before the partner is saved.
+            if let Some(key) = signing_key {
+                tongban_core::seal::HubKey::parse(key).map_err(|e| Failure(format!("签名公钥：{e}")))?;
+            }
             let entry = store.add_hub_with(&setup, &transport, Utc::now())?;
             let role = if entry.own_region { "本地区通办中心" } else { "合作地区通办中心" };
             say!("已配置{role}：{}（{}）{}", entry.name, entry.region, entry.url);
             if entry.unencrypted() {
                 say!("注意：该通办中心使用未加密的 http，办件、扫描件和凭据将以明文经过网络");
+            }
+            if let Some(key) = signing_key {
+                let pinned = store.trust_hub_key(&entry.region, key, Utc::now())?;
+                say!("已登记签名公钥，指纹 {}", pinned.fingerprint);
+            }
+        }
+        Command::Partner(PartnerCommand::TrustKey { region, key }) => {
+            let mut store = open(&cli)?;
+            let before = store.pinned_key(region)?;
+            let pinned = store.trust_hub_key(region, key, Utc::now())?;
+            match before {
+                Some(before) if before.key != pinned.key => say!(
+                    "已登记新的签名公钥，指纹 {}（原为 {}）；下次同步将从头重新拉取并用新公钥核验",
+                    pinned.fingerprint,
+                    before.fingerprint
+                ),
+                _ => say!("已登记签名公钥，指纹 {}", pinned.fingerprint),
             }
         }
         Command::Partner(PartnerCommand::List { json }) => {
@@ -789,16 +830,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut rows = Vec::with_capacity(hubs.len());
             for hub in hubs {
                 let state = store.sync_state(&hub.region)?;
-                rows.push((hub, state));
+                let key = store.pinned_key(&hub.region)?;
+                rows.push((hub, state, key));
             }
             if *json {
-                let list: Vec<_> = rows.iter().map(|(hub, state)| json!({ "hub": hub, "sync": state })).collect();
+                let list: Vec<_> = rows
+                    .iter()
+                    .map(|(hub, state, key)| json!({ "hub": hub, "sync": state, "signing_key": key }))
+                    .collect();
                 say!("{}", serde_json::to_string_pretty(&list).map_err(|e| Failure(e.to_string()))?);
             } else {
-                say!("区划\t名称\t类型\t通办中心地址\t待推送\t隔离\t上次成功\t最近错误");
-                for (hub, state) in &rows {
+                say!("区划\t名称\t类型\t通办中心地址\t待推送\t隔离\t上次成功\t最近错误\t签名公钥指纹");
+                for (hub, state, key) in &rows {
                     say!(
-                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                         hub.region,
                         hub.name,
                         if hub.own_region { "本地区" } else { "合作地区" },
@@ -810,6 +855,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                             .map(|t| beijing(t).format("%Y-%m-%d %H:%M").to_string())
                             .unwrap_or_else(|| "—".into()),
                         state.last_error.as_deref().unwrap_or("—"),
+                        key.as_ref().map_or("未记录", |k| k.fingerprint.as_str()),
                     );
                 }
                 let unrouted = store.unrouted_outbox_len()?;

@@ -12,7 +12,7 @@ use common::{init_desk, ok, partner_add, stderr, stdout, tongban, HELPER_DESK};
 use tongban_core::case::CaseStatus;
 use tongban_store::{CaseFilter, Store};
 use tongban_tests::free_port;
-use tongban_tests::hub::{hub_database, HubProcess, FENGTAI, XINYE};
+use tongban_tests::hub::{hub_admin, hub_database, HubProcess, FENGTAI, XINYE};
 
 fn status_of(db: &Path, number: &str) -> String {
     let shown = ok(tongban(db, &["case", "show", number]));
@@ -56,6 +56,11 @@ fn a_helper_takes_cases_in_offline_the_hub_comes_up_later_and_the_partners_decis
     assert_eq!(ok(tongban(&helper, &["sync", "--once"])), "北京市丰台区（110106）：推送 3 个事件，收到 0 个事件");
     assert_eq!(ok(tongban(&helper, &["sync", "--once"])), "北京市丰台区（110106）：已是最新");
     assert_eq!(hub_counts(&hub_db), (3, 3, 3));
+    // The hub's sealing key was pinned at the first contact: the fingerprint its operator reads out
+    // (`tongban-hub key`) is the one the helper's partner list shows.
+    let key = hub_admin(&["key", "--db", hub_db.to_str().unwrap()]);
+    let fingerprint = key.lines().find_map(|l| l.strip_prefix("指纹：")).expect("a fingerprint line").to_string();
+    assert!(ok(tongban(&helper, &["partner", "list"])).ends_with(&format!("\t{fingerprint}")), "{key}");
     assert!(numbers.iter().all(|n| status_of(&helper, n) == "已推送"));
 
     // 丰台区's back office pulls its inbox from its own hub and decides through its outbox.

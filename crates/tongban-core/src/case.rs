@@ -238,6 +238,23 @@ pub enum ResultDelivery {
     AtWindow,
     /// 邮寄送达.
     Mail { recipient: String, phone: String, address: String },
+    /// 网上获取: an 电子证照 or a result the applicant downloads.
+    Online,
+    /// 无需送达: nothing is handed over (a registration whose record is the result).
+    NotNeeded,
+}
+
+impl ResultDelivery {
+    /// The catalog's option this delivery is.
+    pub fn option(&self) -> crate::catalog::DeliveryOption {
+        use crate::catalog::DeliveryOption;
+        match self {
+            ResultDelivery::AtWindow => DeliveryOption::AtWindow,
+            ResultDelivery::Mail { .. } => DeliveryOption::Mail,
+            ResultDelivery::Online => DeliveryOption::Online,
+            ResultDelivery::NotNeeded => DeliveryOption::NotNeeded,
+        }
+    }
 }
 
 /// The item as it was when the case was taken in (the catalog may change later).

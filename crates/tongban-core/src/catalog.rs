@@ -75,16 +75,20 @@ pub enum DeliveryOption {
     Mail,
     /// 网上获取 (电子证照 or a downloadable result).
     Online,
+    /// 无需送达: the guide hands nothing over (the registration is the result).
+    NotNeeded,
 }
 
 impl DeliveryOption {
-    pub const ALL: [DeliveryOption; 3] = [DeliveryOption::AtWindow, DeliveryOption::Mail, DeliveryOption::Online];
+    pub const ALL: [DeliveryOption; 4] =
+        [DeliveryOption::AtWindow, DeliveryOption::Mail, DeliveryOption::Online, DeliveryOption::NotNeeded];
 
     pub fn label(self) -> &'static str {
         match self {
             DeliveryOption::AtWindow => "窗口领取",
             DeliveryOption::Mail => "邮寄送达",
             DeliveryOption::Online => "网上获取",
+            DeliveryOption::NotNeeded => "无需送达",
         }
     }
 
@@ -434,13 +438,19 @@ impl Catalog {
             ValidationError::new(format!("「{}」不在{region}的事项清单（版本 {}）中", draft.item.trim(), self.version))
                 .at("item", "事项编码")
         })?;
-        if matches!(draft.delivery, ResultDelivery::Mail { .. }) {
-            if let Some(item) =
-                offer.item_codes().filter_map(|c| self.item(c)).find(|i| !i.delivery.contains(&DeliveryOption::Mail))
+        let chosen = draft.delivery.option();
+        // 窗口领取 is what a window can always do, also for an item whose guide names no way.
+        if chosen != DeliveryOption::AtWindow {
+            if let Some(item) = offer.item_codes().filter_map(|c| self.item(c)).find(|i| !i.delivery.contains(&chosen))
             {
-                return Err(
-                    ValidationError::new(format!("事项「{}」不提供邮寄送达", item.name)).at("delivery", "结果送达方式")
-                );
+                let offered: Vec<&str> = item.delivery.iter().map(|d| d.label()).collect();
+                return Err(ValidationError::new(format!(
+                    "事项「{}」不提供{}（办事指南所列：{}）",
+                    item.name,
+                    chosen.label(),
+                    if offered.is_empty() { "窗口领取".to_string() } else { offered.join("、") }
+                ))
+                .at("delivery", "结果送达方式"));
             }
         }
         let mut seen: HashSet<&str> = HashSet::new();

@@ -13,6 +13,7 @@
 //! - [`scan`]: what a scan is, by its first bytes.
 //! - [`admission`]: what a hub checks before it admits a desk's event, and a desk before it
 //!   applies a hub's: the intake's fields and number, the author, a 更正编号.
+//! - [`seal`]: a hub's Ed25519 seal on the events it serves, checked by desks offline.
 //! - [`rates`]: the supervisor's 受理率, 按时办结率, 超期件数 and 平均办理用时 over a 台账's cases.
 
 pub mod admission;
@@ -23,6 +24,7 @@ pub mod clocks;
 pub mod rates;
 pub mod region;
 pub mod scan;
+pub mod seal;
 pub mod validate;
 pub mod workdays;
 

@@ -230,7 +230,21 @@ fn an_intake_that_does_not_fit_the_catalog_says_where() {
         ResultDelivery::Mail {
             recipient: "王建国".into(), phone: "13800138000".into(), address: "新野县".into()
         };
-    assert_eq!(err(mailed).message, "事项「职工正常退休申请」不提供邮寄送达");
+    assert_eq!(err(mailed).message, "事项「职工正常退休申请」不提供邮寄送达（办事指南所列：窗口领取）");
+    // 网上获取 and 无需送达, as guides say, only for an item that offers them.
+    for (way, label) in [(ResultDelivery::Online, "网上获取"), (ResultDelivery::NotNeeded, "无需送达")] {
+        let mut chosen = draft("R1", vec![]);
+        chosen.delivery = way.clone();
+        assert!(err(chosen).message.starts_with(&format!("事项「职工正常退休申请」不提供{label}")));
+        let mut offering = catalog();
+        offering.items[0].delivery.push(way.option());
+        let mut chosen = draft("R1", vec![brought("居民身份证"), brought("居民户口簿")]);
+        chosen.delivery = way.clone();
+        let form = offering.intake_form(&chosen).unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert_eq!(form.delivery, way);
+        let json = serde_json::to_string(&form.delivery).unwrap();
+        assert_eq!(serde_json::from_str::<ResultDelivery>(&json).unwrap(), way, "{json}");
+    }
     let mut elsewhere = draft("R1", vec![]);
     elsewhere.partner = "110105".into();
     assert_eq!(err(elsewhere).field, "partner");

@@ -345,6 +345,11 @@ pub struct PartnerView {
     pub unencrypted: bool,
     /// The hub's certificate is checked against a CA given for this partner.
     pub own_ca: bool,
+    /// The fingerprint of the key the hub seals its decisions with, as pinned here ("3F2A 9C1E
+    /// …"), for the admin to compare with the partner's letter; absent until the first contact.
+    pub signing_key_fingerprint: Option<String>,
+    /// The key was entered by an admin, not taken on first contact.
+    pub signing_key_by_admin: bool,
 }
 
 /// Adding or changing a partner's hub.
@@ -362,6 +367,10 @@ pub struct PartnerForm {
     /// trust it (a province's private CA). Null keeps the configured one; empty removes it.
     #[serde(default)]
     pub ca_cert: Option<String>,
+    /// The hub's public key for its seals (64 hex digits) from the partner's letter: pinned at
+    /// once, instead of on first contact. Null or empty keeps what is pinned.
+    #[serde(default)]
+    pub signing_key: Option<String>,
 }
 
 /// Everything the case detail view shows about one case, ready to display: names resolved,
@@ -502,6 +511,20 @@ pub struct HistoryEntry {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set_aside: Option<String>,
+    /// The deciding region's hub's seal, checked again now against the key pinned for it:
+    /// 「已验证：北京市丰台区通办中心签发」, or why it no longer holds. Absent for this desk's own
+    /// events and for those of a hub whose key is not pinned.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seal: Option<SealView>,
+}
+
+/// What a pulled event's seal says now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SealView {
+    /// The seal holds for the event as stored.
+    pub verified: bool,
+    pub text: String,
 }
 
 /// One print of one of the case's forms.

@@ -12,7 +12,7 @@ use tongban_core::case::{
     check_side, Author, CaseEvent, CaseState, CaseStatus, EventBody, EventKind, ItemRef, Material, ResultDelivery, Side,
 };
 use tongban_core::region;
-use tongban_store::{CaseSummary, FormKind, Store};
+use tongban_store::{CaseSummary, FormKind, Seal, SealCheck, Store};
 
 use crate::api::*;
 use crate::printing::{self, beijing};
@@ -60,6 +60,7 @@ impl Desk {
                 details: event_details(&event.body, &before),
                 pending_sync: stored.in_outbox,
                 set_aside: stored.set_aside.as_ref().map(|a| format!("{}：{}", a.kind.label(), a.reason)),
+                seal: stored.seal.as_ref().map(|seal| seal_view(&store, event, seal)).transpose()?,
             });
             if stored.set_aside.is_none() && !event.body.materials().is_empty() {
                 before = event.body.materials().to_vec();
@@ -83,6 +84,7 @@ impl Desk {
                         details: vec![text],
                         pending_sync: false,
                         set_aside: None,
+                        seal: None,
                     },
                 ));
             }
@@ -157,6 +159,7 @@ impl Desk {
                 ResultDelivery::Mail { recipient, phone, address } => {
                     format!("邮寄送达：{recipient} {phone} {address}")
                 }
+                other => other.option().label().to_string(),
             },
             result_waybill: state.result_waybill.clone(),
             received_at: time_text(summary.received_at),
@@ -587,6 +590,24 @@ fn item_line(item: &ItemRef) -> ItemLine {
         department: item.department.clone(),
         promised_days: item.promised_days,
     }
+}
+
+/// A pulled event's seal, checked again now: the database may have been changed since.
+fn seal_view(store: &Store, event: &CaseEvent, seal: &Seal) -> Result<SealView, AppError> {
+    let hub = |region: &str| format!("{}通办中心", region::display_name(region));
+    Ok(match store.seal_check(event, seal)? {
+        SealCheck::Verified { region } => {
+            SealView { verified: true, text: format!("已验证：{}签发", hub(&region)) }
+        }
+        SealCheck::VerifiedByEarlierKey { region } => SealView {
+            verified: true,
+            text: format!("已验证：{}签发（以其先前的签名公钥）", hub(&region)),
+        },
+        SealCheck::Broken { region, reason } => SealView {
+            verified: false,
+            text: format!("签名不符：本机记录与{}签发的内容不同，可能被改动过（{reason}）", hub(&region)),
+        },
+    })
 }
 
 fn time_text(t: DateTime<Utc>) -> String {

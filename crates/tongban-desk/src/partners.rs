@@ -21,6 +21,7 @@ impl Desk {
                 let live = live.iter().find(|h| h.region == hub.region);
                 let (identity, identity_problem) = identity_of(store.hub_desk(&hub.region)?);
                 let (unencrypted, own_ca) = (hub.unencrypted(), hub.transport.ca_cert.is_some());
+                let pinned = store.pinned_key(&hub.region)?;
                 out.push(PartnerView {
                     identity,
                     identity_problem,
@@ -37,6 +38,8 @@ impl Desk {
                     name: hub.name,
                     unencrypted,
                     own_ca,
+                    signing_key_by_admin: pinned.as_ref().is_some_and(|k| k.by_admin),
+                    signing_key_fingerprint: pinned.map(|k| k.fingerprint),
                     url: hub.url,
                     own_region: hub.own_region,
                     catalog,
@@ -67,6 +70,8 @@ impl Desk {
                     identity_problem: None,
                     unencrypted: false,
                     own_ca: false,
+                    signing_key_fingerprint: None,
+                    signing_key_by_admin: false,
                 });
             }
             Ok(out)
@@ -93,7 +98,20 @@ impl Desk {
             let setup =
                 HubSetup { region: region.to_string(), name: form.name.clone(), url: form.url.clone(), credential };
             let transport = HubTransport { allow_plain_http: form.allow_plain_http, ca_cert };
-            store.add_hub_with(&setup, &transport, Utc::now())
+            // Checked before anything is saved, so a mistyped key changes nothing.
+            let signing_key = form.signing_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
+            if let Some(key) = signing_key {
+                tongban_core::seal::HubKey::parse(key).map_err(|e| {
+                    tongban_store::StoreError::from(
+                        tongban_core::validate::ValidationError::new(e.to_string()).at("signing_key", "签名公钥"),
+                    )
+                })?;
+            }
+            store.add_hub_with(&setup, &transport, Utc::now())?;
+            if let Some(key) = signing_key {
+                store.trust_hub_key(region, key, Utc::now())?;
+            }
+            Ok(())
         })?;
         self.restart_sync()?;
         self.partners()
@@ -150,6 +168,7 @@ mod tests {
             credential: credential.map(str::to_string),
             allow_plain_http: false,
             ca_cert: None,
+            signing_key: None,
         }
     }
 
@@ -207,5 +226,28 @@ mod tests {
         let form = PartnerForm { ca_cert: Some(String::new()), ..fengtai("https://hub.fengtai.example", None) };
         let p = desk.save_partner(&form).unwrap();
         assert!(p.iter().any(|p| p.region == "110106" && !p.own_ca), "empty removes it");
+    }
+
+    #[test]
+    fn a_signing_key_from_the_partners_letter_is_pinned_and_a_mistyped_one_changes_nothing() {
+        let (_dir, desk) = desk();
+        let before = desk.partners().unwrap();
+        let form = PartnerForm {
+            signing_key: Some("3f2a 9c1e".into()),
+            ..fengtai("https://hub.fengtai.example", Some("token-0123456789"))
+        };
+        let e = desk.save_partner(&form).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("signing_key"), "{e:?}");
+        assert!(e.message.contains("64 位十六进制"), "{}", e.message);
+        assert_eq!(desk.partners().unwrap(), before, "not even the partner is added");
+
+        let key = tongban_core::seal::HubSigner::from_seed(&[3; 32]).public();
+        let form = PartnerForm { signing_key: Some(key.to_hex()), ..form };
+        let partners = desk.save_partner(&form).unwrap();
+        let p = partners.iter().find(|p| p.region == "110106").unwrap();
+        assert_eq!(p.signing_key_fingerprint.as_deref(), Some(&*key.fingerprint()));
+        assert!(p.signing_key_by_admin);
+        let p = desk.save_partner(&fengtai("https://hub.fengtai.example", None)).unwrap();
+        assert!(p.iter().any(|p| p.signing_key_fingerprint == Some(key.fingerprint())), "null keeps it");
     }
 }

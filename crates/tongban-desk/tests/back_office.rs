@@ -13,7 +13,7 @@ use chrono::Utc;
 use tongban_core::case::{CaseStatus, EventKind, IntakeForm};
 use tongban_desk::demo::sample_form;
 use tongban_desk::{AfterPrint, CaseForm, DecisionDraft, Desk, InboxQuery};
-use tongban_store::{DeskSetup, HubSetup, Store, User};
+use tongban_store::{DeskSetup, HubSetup, Pulled, Store, User};
 
 const XINYE: &str = "411329";
 const FENGTAI: &str = "110106";
@@ -47,7 +47,7 @@ fn carry(from: &Path, to: &Path, seq: &mut u64) {
         .into_iter()
         .map(|e| {
             *seq += 1;
-            (*seq, e.event)
+            Pulled::unsealed(*seq, e.event)
         })
         .collect();
     to.apply_pulled(FENGTAI, &page, *seq, Utc::now()).unwrap();
@@ -186,7 +186,10 @@ fn an_event_that_does_not_fit_waits_in_the_quarantine_with_what_to_do() {
     // The window misses 受理 (its page is lost) and gets 办结 alone: it does not fit there.
     let outbox = Store::open(&office_db).unwrap().outbox_for_hub(FENGTAI, 10).unwrap();
     let concluded = outbox[1].event.clone();
-    Store::open(&window_db).unwrap().apply_pulled(FENGTAI, &[(9, concluded.clone())], 9, Utc::now()).unwrap();
+    Store::open(&window_db)
+        .unwrap()
+        .apply_pulled(FENGTAI, &[Pulled::unsealed(9, concluded.clone())], 9, Utc::now())
+        .unwrap();
 
     let window = Desk::open(&window_db).unwrap();
     let [held] = window.quarantine().unwrap().try_into().unwrap_or_else(|q| panic!("{q:?}"));
@@ -204,7 +207,10 @@ fn an_event_that_does_not_fit_waits_in_the_quarantine_with_what_to_do() {
 
     // Once 受理 arrived, 重新提交 applies it and the notification counts it.
     let cursor = window.decisions_since(None).unwrap().cursor;
-    Store::open(&window_db).unwrap().apply_pulled(FENGTAI, &[(10, outbox[0].event.clone())], 10, Utc::now()).unwrap();
+    Store::open(&window_db)
+        .unwrap()
+        .apply_pulled(FENGTAI, &[Pulled::unsealed(10, outbox[0].event.clone())], 10, Utc::now())
+        .unwrap();
     window.resubmit_quarantined(&held.event_id).unwrap();
     assert!(window.quarantine().unwrap().is_empty());
     let news = window.decisions_since(Some(cursor)).unwrap();
@@ -244,4 +250,49 @@ fn decisions_pulled_after_the_desk_opened_are_news_at_the_first_look_and_older_o
     let labels: Vec<&str> = news.decisions.iter().map(|d| d.label.as_str()).collect();
     assert_eq!(labels, [next.label.as_str()]);
     assert!(window.decisions_since(Some(news.cursor)).unwrap().decisions.is_empty(), "reported once");
+}
+
+/// A decision sealed by 丰台区's hub shows 「已验证」 in the window's case history, checked again
+/// each time it is shown: a decision rewritten in the database afterwards (sqlite3 by someone
+/// with the file) shows that its seal no longer holds.
+#[test]
+fn a_sealed_decision_shows_verified_and_one_changed_in_the_database_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (window_db, office_db, _, number) = two_desks(dir.path(), 1);
+    let mut hub_seq = 0;
+    carry(&window_db, &office_db, &mut hub_seq);
+    let office = Desk::open(&office_db).unwrap();
+    let refuse =
+        DecisionDraft {
+            kind: Some(EventKind::Refused), reason: "不属于本地管辖".into(), ..DecisionDraft::default()
+        };
+    office.record_decision(&number, &refuse).unwrap();
+    let decision = Store::open(&office_db).unwrap().outbox_for_hub(FENGTAI, 10).unwrap().remove(0).event;
+
+    let hub = tongban_core::seal::HubSigner::from_seed(&[5; 32]);
+    let mut store = Store::open(&window_db).unwrap();
+    store.pin_hub_key(FENGTAI, &hub.public().to_hex(), Utc::now()).unwrap();
+    let sealed = Pulled { seq: 7, signature: Some(hub.seal(FENGTAI, &decision)), event: decision.clone() };
+    store.apply_pulled(FENGTAI, &[sealed], 7, Utc::now()).unwrap();
+    drop(store);
+
+    let window = Desk::open(&window_db).unwrap();
+    let detail = window.case_detail(&number).unwrap();
+    let refused = detail.history.iter().find(|h| h.what == "不予受理").expect("applied");
+    let seal = refused.seal.as_ref().expect("sealed");
+    assert!(seal.verified);
+    assert_eq!(seal.text, "已验证：北京市丰台区通办中心签发");
+    assert!(detail.history.iter().filter(|h| h.what == "收件").all(|h| h.seal.is_none()), "its own intake");
+
+    // Someone with the file turns the reason around.
+    let conn = rusqlite::Connection::open(&window_db).unwrap();
+    let body: String =
+        conn.query_row("SELECT body FROM events WHERE id = ?1", [decision.id.to_string()], |r| r.get(0)).unwrap();
+    let changed = body.replace("不属于本地管辖", "申请人自愿撤回");
+    assert_ne!(changed, body);
+    conn.execute("UPDATE events SET body = ?2 WHERE id = ?1", (decision.id.to_string(), changed)).unwrap();
+    let detail = window.case_detail(&number).unwrap();
+    let seal = detail.history.iter().find(|h| h.what == "不予受理").unwrap().seal.clone().unwrap();
+    assert!(!seal.verified);
+    assert!(seal.text.starts_with("签名不符：本机记录与北京市丰台区通办中心签发的内容不同"), "{}", seal.text);
 }

@@ -234,6 +234,8 @@ fn tail_lines(input: &Receipt<'_>) -> Result<Vec<Line>, FormError> {
     let delivery = match &form.delivery {
         ResultDelivery::AtWindow => format!("窗口领取（{}）", intake.window),
         ResultDelivery::Mail { recipient, phone, address } => format!("邮寄送达：{recipient}，{phone}，{address}"),
+        ResultDelivery::Online => "网上获取（电子证照或网上下载）".to_string(),
+        ResultDelivery::NotNeeded => "无需送达".to_string(),
     };
     let mut out = vec![
         Line::Span("流转方式", transfer_text(&form.transfer)),

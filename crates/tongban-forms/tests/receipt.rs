@@ -124,6 +124,25 @@ fn an_enterprise_case_waiting_for_materials_says_what_is_missing_and_that_the_cl
 }
 
 #[test]
+fn a_result_fetched_online_or_not_handed_over_says_so() {
+    for (delivery, expected) in [
+        (ResultDelivery::Online, "结果送达网上获取（电子证照或网上下载）"),
+        (ResultDelivery::NotNeeded, "结果送达无需送达"),
+    ] {
+        let mut case = case(13);
+        case.intake.form.delivery = delivery;
+        let hall = hall();
+        let pdf =
+            tongban_forms::receipt(&Receipt {
+                case: &case, deadline: None, clerk: "张敏", hall: &hall, mark: mark()
+            })
+            .unwrap();
+        let raw = squeeze(&raw_text(&write("receipt", "delivery.pdf", &pdf)));
+        assert!(raw.contains(&squeeze(expected)), "missing {expected}\n{raw}");
+    }
+}
+
+#[test]
 fn forty_materials_continue_on_a_second_page_of_each_copy_with_the_header_repeated() {
     let case = case_with_materials(40);
     let pdf = render(&case).unwrap();

@@ -45,7 +45,7 @@ impl Hub {
             .query_row("SELECT year, sha256, published_at, text FROM calendar_years WHERE year = ?1", [year], document)
             .optional()?;
         match held {
-            Some(held) if held.sha256 == normal.sha256 => Ok((Published::AlreadyPublished, held)),
+            Some(held) if held.sha256 == normal.sha256 => Ok((Published::AlreadyPublished, self.sealed_year(held))),
             Some(_) => Err(HubError::CalendarYearExists(year)),
             None => {
                 conn.execute(
@@ -53,9 +53,14 @@ impl Hub {
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![year, normal.sha256, normal.text, now, caller.id],
                 )?;
-                let document =
-                    CalendarYearDocument { year, sha256: normal.sha256, published_at: now, text: normal.text };
-                Ok((Published::New, document))
+                let document = CalendarYearDocument {
+                    year,
+                    sha256: normal.sha256,
+                    published_at: now,
+                    text: normal.text,
+                    signature: None,
+                };
+                Ok((Published::New, self.sealed_year(document)))
             }
         }
     }
@@ -72,15 +77,30 @@ impl Hub {
 
     /// One year as published.
     pub fn calendar_year(&self, year: i32) -> Result<CalendarYearDocument> {
-        self.conn()
+        let held = self
+            .conn()
             .query_row("SELECT year, sha256, published_at, text FROM calendar_years WHERE year = ?1", [year], document)
             .optional()?
-            .ok_or(HubError::UnknownCalendarYear(year))
+            .ok_or(HubError::UnknownCalendarYear(year))?;
+        Ok(self.sealed_year(held))
+    }
+
+    /// A year as the hub hands it out: with its seal.
+    fn sealed_year(&self, mut year: CalendarYearDocument) -> CalendarYearDocument {
+        let sealed = tongban_core::seal::Document::CalendarYear { year: year.year };
+        year.signature = Some(self.signer().seal_document(self.region(), sealed, &year.sha256));
+        year
     }
 }
 
 fn document(r: &rusqlite::Row<'_>) -> rusqlite::Result<CalendarYearDocument> {
-    Ok(CalendarYearDocument { year: r.get(0)?, sha256: r.get(1)?, published_at: r.get(2)?, text: r.get(3)? })
+    Ok(CalendarYearDocument {
+        year: r.get(0)?,
+        sha256: r.get(1)?,
+        published_at: r.get(2)?,
+        text: r.get(3)?,
+        signature: None,
+    })
 }
 
 #[cfg(test)]

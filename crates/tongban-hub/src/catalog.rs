@@ -5,6 +5,7 @@ use rusqlite::{params, OptionalExtension};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use tongban_core::catalog::Catalog;
+use tongban_core::seal::Document;
 use tongban_wire::catalog::{CatalogDocument, CatalogUpload};
 
 use crate::credentials::Credential;
@@ -51,7 +52,7 @@ pub enum Published {
 }
 
 fn document(version: String, sha256: String, content: String, published_at: DateTime<Utc>) -> Result<CatalogDocument> {
-    Ok(CatalogDocument { version, sha256, published_at, content: RawValue::from_string(content)? })
+    Ok(CatalogDocument { version, sha256, published_at, content: RawValue::from_string(content)?, signature: None })
 }
 
 impl Hub {
@@ -78,7 +79,7 @@ impl Hub {
             .optional()?;
         match existing {
             Some((stored, at)) if stored == sha256 => {
-                Ok((Published::AlreadyPublished, document(version, sha256, content, at)?))
+                Ok((Published::AlreadyPublished, self.sealed(document(version, sha256, content, at)?)))
             }
             Some(_) => Err(HubError::CatalogVersionExists(version)),
             None => {
@@ -87,7 +88,7 @@ impl Hub {
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![version, sha256, content, now, caller.id],
                 )?;
-                Ok((Published::New, document(version, sha256, content, now)?))
+                Ok((Published::New, self.sealed(document(version, sha256, content, now)?)))
             }
         }
     }
@@ -135,6 +136,13 @@ impl Hub {
             )
             .optional()?;
         let (version, sha256, content, at) = row.ok_or(HubError::NoCatalog)?;
-        document(version, sha256, content, at)
+        Ok(self.sealed(document(version, sha256, content, at)?))
+    }
+
+    /// A catalog version as the hub hands it out: with its seal.
+    fn sealed(&self, mut catalog: CatalogDocument) -> CatalogDocument {
+        let sealed = Document::Catalog { version: &catalog.version };
+        catalog.signature = Some(self.signer().seal_document(self.region(), sealed, &catalog.sha256));
+        catalog
     }
 }

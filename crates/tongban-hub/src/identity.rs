@@ -1,9 +1,13 @@
-//! Which region the hub serves. Fixed when the database is created, so a file can never be
-//! served for another region by a wrong flag.
+//! Which region the hub serves, and the key it seals events with. The region is fixed when the
+//! database is created, so a file can never be served for another region by a wrong flag; the
+//! key is made at the first open of this version and kept with the data it vouches for, so a
+//! restored backup keeps the key desks pinned.
 
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension};
+
+use tongban_core::seal::HubSigner;
 
 use crate::{HubError, Result};
 
@@ -14,6 +18,33 @@ CREATE TABLE hub (
     created_at TEXT NOT NULL
 );
 ";
+
+/// Step 5: the hub's Ed25519 seed. It sits with the events it seals: whoever can rewrite the
+/// events can read the seed too, so a separate file would protect nothing more and could be lost
+/// apart from the data.
+pub(crate) const SCHEMA_V5: &str = "
+ALTER TABLE hub ADD COLUMN signing_seed BLOB;
+";
+
+/// The hub's signing key, made (from the operating system's random source) the first time.
+pub(crate) fn signer(conn: &Connection) -> Result<HubSigner> {
+    let stored: Option<Vec<u8>> = conn.query_row("SELECT signing_seed FROM hub", [], |r| r.get(0))?;
+    let seed: [u8; 32] = match stored {
+        Some(seed) => seed
+            .try_into()
+            .map_err(|_| HubError::Config("数据库中的签名密钥已损坏（应为 32 字节）：请从备份恢复".into()))?,
+        None => {
+            let mut seed = [0u8; 32];
+            getrandom::fill(&mut seed).map_err(|e| HubError::Io(std::io::Error::other(e.to_string())))?;
+            conn.execute("UPDATE hub SET signing_seed = ?1 WHERE signing_seed IS NULL", [&seed[..]])?;
+            // Another process opening the same file at once may have stored its own first.
+            let kept: Vec<u8> = conn.query_row("SELECT signing_seed FROM hub", [], |r| r.get(0))?;
+            kept.try_into()
+                .map_err(|_| HubError::Config("数据库中的签名密钥已损坏（应为 32 字节）：请从备份恢复".into()))?
+        }
+    };
+    Ok(HubSigner::from_seed(&seed))
+}
 
 /// The stored region, after recording `given` in a new database or checking it against an
 /// existing one.
@@ -52,6 +83,17 @@ mod tests {
         let err = Hub::open(&path, Some("110105")).err().unwrap();
         assert!(matches!(err, HubError::RegionMismatch { .. }), "{err}");
         assert_eq!(err.to_string(), "数据库属于地区「411329」的通办中心，不能以地区「110105」启动");
+    }
+
+    #[test]
+    fn the_signing_key_is_made_once_and_kept_with_the_database() {
+        let (dir, hub) = temp_hub();
+        let key = hub.signer().public();
+        drop(hub);
+        let again = Hub::open(&dir.path().join("hub.db"), None).unwrap();
+        assert_eq!(again.signer().public(), key);
+        let (_other_dir, other) = temp_hub();
+        assert_ne!(other.signer().public(), key, "each hub its own");
     }
 
     #[test]

@@ -488,7 +488,11 @@ impl Hub {
         let mut events = Vec::new();
         for row in rows {
             let (seq, body) = row?;
-            events.push(SequencedEvent { seq, event: serde_json::from_str(&body)? });
+            let event = serde_json::from_str(&body)?;
+            // Sealed as served, not stored: Ed25519 is deterministic, so this is the seal the
+            // event had from its admission, and events from before the hub had a key get one too.
+            let signature = Some(self.signer.seal(&self.region, &event));
+            events.push(SequencedEvent { seq, event, signature });
         }
         let has_more = events.len() > limit as usize;
         events.truncate(limit as usize);

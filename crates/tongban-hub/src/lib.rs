@@ -18,6 +18,8 @@
 //!   numbers are assigned in commit order and a pull by cursor can never skip an event that
 //!   commits later with a smaller number.
 //! - **Pushes are idempotent by event id**, blobs by SHA-256.
+//! - **Every event served is sealed** with the hub's Ed25519 key over the event and the hub's
+//!   region, so a desk applies only what this hub said, whatever the path in between did.
 
 pub mod blobs;
 pub mod calendar;
@@ -36,6 +38,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
 use tongban_core::case::{CaseId, EventKind, TransitionError, WrongSide};
+use tongban_core::seal::HubSigner;
 use tongban_core::validate::FieldError;
 use tongban_wire::{ErrorBody, ErrorCode};
 
@@ -239,6 +242,8 @@ pub struct Hub {
     uploads_in_progress: Mutex<HashSet<(String, blobs::Holder)>>,
     /// Catalog versions parsed for checking intakes; a version never changes content.
     catalogs: catalog::ParsedVersions,
+    /// Seals every event the hub serves (see [`tongban_core::seal`]).
+    signer: HubSigner,
 }
 
 impl Hub {
@@ -268,6 +273,7 @@ impl Hub {
         conn.set_prepared_statement_cache_capacity(128);
         migrate::run(&mut conn)?;
         let region = identity::establish(&conn, path, region)?;
+        let signer = identity::signer(&conn)?;
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         Ok(Hub {
             conn: Mutex::new(conn),
@@ -275,12 +281,18 @@ impl Hub {
             blob_dir: path.with_file_name(format!("{stem}.blobs")),
             uploads_in_progress: Mutex::new(HashSet::new()),
             catalogs: catalog::ParsedVersions::default(),
+            signer,
         })
     }
 
     /// The region this hub serves (GB/T 2260).
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// The key this hub seals the events it serves with; desks pin its public half.
+    pub fn signer(&self) -> &HubSigner {
+        &self.signer
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {

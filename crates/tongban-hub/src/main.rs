@@ -59,6 +59,12 @@ enum Command {
     /// Issue, list and revoke desk credentials.
     #[command(subcommand)]
     Credential(CredentialCommand),
+    /// Print the public key the hub seals its events with, and its fingerprint: give both to the
+    /// partners' admins with their credentials, so their desks can check the key they pin.
+    Key {
+        #[arg(long)]
+        db: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -159,6 +165,12 @@ fn run(command: Command) -> Result<(), HubError> {
                 c.role.scope_label()
             );
             println!("{}", issued.token);
+        }
+        Command::Key { db } => {
+            let hub = Hub::open(&db, None)?;
+            let key = hub.signer().public();
+            println!("签名公钥：{}", key.to_hex());
+            println!("指纹：{}", key.fingerprint());
         }
         Command::Credential(CredentialCommand::List { db }) => {
             let hub = Hub::open(&db, None)?;

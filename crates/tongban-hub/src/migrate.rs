@@ -16,6 +16,8 @@ const STEPS: &[&[&str]] = &[
     &[credentials::SCHEMA_V3, ledger::SCHEMA_V3, blobs::SCHEMA_V3],
     // 4: blobs belong to the desks that uploaded their bytes; uploads in progress per uploader.
     &[blobs::SCHEMA_V4],
+    // 5: the key the hub seals the events it serves with.
+    &[identity::SCHEMA_V5],
 ];
 
 /// The schema version this build writes.

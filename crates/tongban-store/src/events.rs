@@ -53,6 +53,8 @@ pub struct StoredEvent {
     /// Kept for the audit but left out of the case's status: another desk's decision won at the
     /// hub, or an admin discarded it.
     pub set_aside: Option<crate::SetAside>,
+    /// The seal of the hub it was pulled from, when that hub's key is pinned here.
+    pub seal: Option<crate::Seal>,
 }
 
 /// An event waiting for a hub.
@@ -261,7 +263,8 @@ impl Store {
 /// All events of a case in the order they arrived, those set aside included.
 pub(crate) fn events_in(conn: &rusqlite::Connection, case: CaseId) -> Result<Vec<StoredEvent>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, body, local, outbox, set_aside, set_aside_reason, set_aside_at, set_aside_by
+        "SELECT seq, body, local, outbox, set_aside, set_aside_reason, set_aside_at, set_aside_by,
+                seal_region, seal_key, seal
          FROM events WHERE case_id = ?1 ORDER BY seq",
     )?;
     let rows = stmt.query_map([case.to_string()], |r| {
@@ -269,13 +272,18 @@ pub(crate) fn events_in(conn: &rusqlite::Connection, case: CaseId) -> Result<Vec
             (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?),
             (r.get::<_, Option<String>>(4)?, r.get::<_, Option<String>>(5)?, r.get::<_, Option<String>>(6)?),
             r.get::<_, Option<String>>(7)?,
+            (r.get::<_, Option<String>>(8)?, r.get::<_, Option<String>>(9)?, r.get::<_, Option<String>>(10)?),
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let ((seq, body, local, in_outbox), aside, by) = row?;
+        let ((seq, body, local, in_outbox), aside, by, seal) = row?;
         let set_aside = crate::setaside::read(aside, by)?;
-        out.push(StoredEvent { seq, event: serde_json::from_str(&body)?, local, in_outbox, set_aside });
+        let seal = match seal {
+            (Some(region), Some(key), Some(signature)) => Some(crate::Seal { region, key, signature }),
+            _ => None,
+        };
+        out.push(StoredEvent { seq, event: serde_json::from_str(&body)?, local, in_outbox, set_aside, seal });
     }
     Ok(out)
 }

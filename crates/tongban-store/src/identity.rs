@@ -305,7 +305,7 @@ mod tests {
     use crate::events::tests::{form, setup};
     use crate::setaside::tests::{back_office, partner_intake, FENGTAI};
     use crate::test_support::temp_store;
-    use crate::{HubSetup, User};
+    use crate::{HubSetup, Pulled, User};
     use tongban_core::case::CaseStatus;
 
     /// 新野县's window A1 (user zhang, admin wang) with 丰台区's hub.
@@ -396,7 +396,7 @@ mod tests {
         for split in [false, true] {
             let (_d, mut store) = back_office();
             let first = partner_intake(1);
-            store.apply_pulled(FENGTAI, &[(1, first.clone())], 1, Utc::now()).unwrap();
+            store.apply_pulled(FENGTAI, &[Pulled::unsealed(1, first.clone())], 1, Utc::now()).unwrap();
             // Another 新野县 desk took a case in under A1-0001 too, and moved it to A3-0001.
             let mut stray = partner_intake(1);
             stray.author.desk = "rogue".into();
@@ -414,12 +414,19 @@ mod tests {
             };
             if split {
                 // Split by a page: the intake waits, then fits with what follows it.
-                let a = store.apply_pulled(FENGTAI, &[(2, stray.clone())], 2, Utc::now()).unwrap();
+                let a = store.apply_pulled(FENGTAI, &[Pulled::unsealed(2, stray.clone())], 2, Utc::now()).unwrap();
                 assert_eq!(a.quarantined, 1);
                 assert_eq!(store.quarantined().unwrap()[0].code, "number_taken");
-                store.apply_pulled(FENGTAI, &[(3, renumbered)], 3, Utc::now()).unwrap();
+                store.apply_pulled(FENGTAI, &[Pulled::unsealed(3, renumbered)], 3, Utc::now()).unwrap();
             } else {
-                store.apply_pulled(FENGTAI, &[(2, stray.clone()), (3, renumbered)], 3, Utc::now()).unwrap();
+                store
+                    .apply_pulled(
+                        FENGTAI,
+                        &[Pulled::unsealed(2, stray.clone()), Pulled::unsealed(3, renumbered)],
+                        3,
+                        Utc::now(),
+                    )
+                    .unwrap();
             }
             assert!(store.quarantined().unwrap().is_empty(), "split: {split}");
             assert_eq!(store.case_by_number(to.as_str()).unwrap().id, stray.case_id);
@@ -444,7 +451,9 @@ mod tests {
             intake.number = CaseNumber::parse("411329-20260302-A2-0001").unwrap();
         }
         let decision = crate::setaside::tests::s1(others.case_id, EventBody::Accepted);
-        let applied = store.apply_pulled(FENGTAI, &[(1, others), (2, decision)], 2, Utc::now()).unwrap();
+        let applied = store
+            .apply_pulled(FENGTAI, &[Pulled::unsealed(1, others), Pulled::unsealed(2, decision)], 2, Utc::now())
+            .unwrap();
         assert_eq!((applied.new, applied.out_of_scope, applied.quarantined), (0, 2, 0));
         assert_eq!(store.case_count().unwrap(), 0);
         assert!(store.quarantined().unwrap().is_empty());
@@ -474,7 +483,9 @@ mod tests {
             intake.receiving_region = "310101".into();
         }
         theirs.author.region = "310101".into();
-        let applied = store.apply_pulled(FENGTAI, &[(1, ours), (2, theirs)], 2, Utc::now()).unwrap();
+        let applied = store
+            .apply_pulled(FENGTAI, &[Pulled::unsealed(1, ours), Pulled::unsealed(2, theirs)], 2, Utc::now())
+            .unwrap();
         assert_eq!((applied.new, applied.out_of_scope, applied.quarantined), (1, 1, 0));
         assert_eq!(store.case_count().unwrap(), 1);
     }

@@ -18,6 +18,7 @@ mod identity;
 mod migrate;
 mod outcomes;
 mod prints;
+mod seals;
 mod setaside;
 mod settings;
 mod sync;
@@ -42,9 +43,10 @@ pub use identity::{DeskConfirmed, HubDesk, DESK_CODE_TAKEN};
 pub use migrate::SCHEMA_VERSION;
 pub use outcomes::CaseOutcome;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
+pub use seals::{is_seal_refusal, PinnedKey, Seal, SealCheck};
 pub use setaside::{SetAside, SetAsideKind};
 pub use settings::{HallTexts, Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, SCANNER_FOLDER};
-pub use sync::{Applied, Direction, HubSyncState, OutboxPage, QuarantinedEvent, Settled, Verdict};
+pub use sync::{Applied, Direction, HubSyncState, OutboxPage, Pulled, QuarantinedEvent, Settled, Verdict};
 
 /// Everything that can go wrong in the store. The messages are Chinese because they reach the
 /// clerk through the window and the CLI.
@@ -115,6 +117,12 @@ pub enum StoreError {
     AdminOnly(String),
     #[error("仍无法接收：{message}")]
     StillRefused { code: &'static str, message: String },
+    #[error("数据已损坏：{0}")]
+    Corrupt(String),
+    #[error("{}的通办中心出示的签名公钥（指纹 {presented}）与本机登记的（指纹 {pinned}）不同：可能有人冒充该通办中心，本次未同步，办件都在本机。\
+             请向该通办中心的管理员电话核对指纹；确已更换密钥的，由管理员在「合作地区」中登记新的公钥（tongban partner trust-key）",
+        tongban_core::region::display_name(region))]
+    SigningKeyChanged { region: String, pinned: String, presented: String },
 }
 
 impl StoreError {
@@ -151,6 +159,8 @@ impl StoreError {
             StoreError::NotDiscardable(_) => "not_discardable",
             StoreError::AdminOnly(_) => "admin_only",
             StoreError::StillRefused { code, .. } => code,
+            StoreError::Corrupt(_) => "corrupt",
+            StoreError::SigningKeyChanged { .. } => "signing_key_changed",
         }
     }
 }

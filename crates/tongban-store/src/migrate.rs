@@ -4,7 +4,9 @@
 
 use rusqlite::Connection;
 
-use crate::{blobs, calendar, cases, catalogs, desk, events, hubs, identity, prints, setaside, settings, sync, Result};
+use crate::{
+    blobs, calendar, cases, catalogs, desk, events, hubs, identity, prints, seals, setaside, settings, sync, Result,
+};
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
 const STEPS: &[&[&str]] = &[
@@ -23,9 +25,12 @@ const STEPS: &[&[&str]] = &[
     &[setaside::SCHEMA_V7, identity::SCHEMA_V7],
     // 8: how each hub is reached: plain http allowed by an admin, a partner's own CA.
     &[hubs::SCHEMA_V8],
-    // 9 here, 11 in this session's plan (9 and 10 are at-rest and signed decisions; the list is
-    // positional, so this line moves below theirs when they merge): the scans a case cites that
-    // this desk lacks, noted as materials are written, so a round reads only those.
+    // 9: the key each hub seals its events with, pinned; the seals
+    // kept with pulled events.
+    &[seals::SCHEMA_V9],
+    // 10 here, 11 in this session's plan (the at-rest step goes before it at its merge; the list
+    // is positional): the scans a case cites that this desk lacks, noted as materials are
+    // written, so a round reads only those.
     &[blobs::SCHEMA_WANTED_SCANS],
 ];
 

@@ -163,14 +163,19 @@ pub(crate) fn refold(tx: &Transaction<'_>, case: CaseId, now: DateTime<Utc>, cal
                     tx.query_row("SELECT handling_region FROM cases WHERE id = ?1", [case.to_string()], |r| r.get(0))?;
                 tx.execute("DELETE FROM events WHERE id = ?1", [stored.event.id.to_string()])?;
                 let why = format!("{e}（本机的决定被取代或放弃后重新核对）");
+                // With its seal, so taking it again later checks it as when it was pulled.
+                let held = crate::sync::Held {
+                    region: &hub_region,
+                    seq: None,
+                    signature: stored.seal.as_ref().map(|s| s.signature.as_str()),
+                };
                 crate::sync::quarantine(
                     tx,
                     &stored.event,
                     crate::Direction::Incoming,
-                    &hub_region,
+                    &held,
                     "invalid_transition",
                     &why,
-                    None,
                     now,
                 )?;
             }
@@ -237,7 +242,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::events::tests::form;
     use crate::test_support::temp_store;
-    use crate::{DeskSetup, HubSetup, User, Verdict};
+    use crate::{DeskSetup, HubSetup, Pulled, User, Verdict};
     use tongban_core::case::{Author, CaseEvent, CaseNumber, Intake};
 
     pub(crate) const FENGTAI: &str = "110106";
@@ -307,7 +312,7 @@ pub(crate) mod tests {
         let (_d, mut store) = back_office();
         let intake = partner_intake(1);
         let case = intake.case_id;
-        store.apply_pulled(FENGTAI, &[(1, intake)], 1, Utc::now()).unwrap();
+        store.apply_pulled(FENGTAI, &[Pulled::unsealed(1, intake)], 1, Utc::now()).unwrap();
         let mine = decide(&mut store, case, EventBody::Refused { reason: "材料不全".into() });
         let later = decide(&mut store, case, EventBody::Delivered { note: String::new() });
         // (a Delivered is the receiving side's; here it only stands for "made on top of it")
@@ -321,7 +326,7 @@ pub(crate) mod tests {
         assert_eq!(store.outbox_len().unwrap(), 0, "nothing stays 待同步");
         assert_eq!(store.case_state(case).unwrap().status, CaseStatus::Received);
         let winner = s1(case, EventBody::Accepted);
-        store.apply_pulled(FENGTAI, &[(2, winner)], 2, Utc::now()).unwrap();
+        store.apply_pulled(FENGTAI, &[Pulled::unsealed(2, winner)], 2, Utc::now()).unwrap();
         assert_eq!(store.case_state(case).unwrap().status, CaseStatus::Accepted);
         assert_eq!(store.case_by_number(&format!("{XINYE}-20260302-A1-0001")).unwrap().status, CaseStatus::Accepted);
         let events = store.events_of(case).unwrap();
@@ -341,7 +346,7 @@ pub(crate) mod tests {
         let (_d, mut store) = back_office();
         let intake = partner_intake(1);
         let case = intake.case_id;
-        store.apply_pulled(FENGTAI, &[(1, intake)], 1, Utc::now()).unwrap();
+        store.apply_pulled(FENGTAI, &[Pulled::unsealed(1, intake)], 1, Utc::now()).unwrap();
         let mine = decide(&mut store, case, EventBody::Accepted);
         // Refused by an older hub (no `superseded` yet), and S1's history arrives and does not fit.
         let rejected = Verdict::Rejected {
@@ -350,7 +355,7 @@ pub(crate) mod tests {
         };
         store.settle_push(FENGTAI, &[(mine.clone(), rejected)], Utc::now()).unwrap();
         let refused = s1(case, EventBody::Refused { reason: "不属于本地管辖".into() });
-        store.apply_pulled(FENGTAI, &[(2, refused)], 2, Utc::now()).unwrap();
+        store.apply_pulled(FENGTAI, &[Pulled::unsealed(2, refused)], 2, Utc::now()).unwrap();
         assert_eq!(store.quarantined().unwrap().len(), 2);
 
         let err = store.discard_quarantined(mine.id, "以赵敏的决定为准", "qianli", Utc::now()).unwrap_err();
@@ -385,7 +390,7 @@ pub(crate) mod tests {
                 p.id_number = "123".into();
             }
         }
-        store.apply_pulled(FENGTAI, &[(1, bad.clone())], 1, Utc::now()).unwrap();
+        store.apply_pulled(FENGTAI, &[Pulled::unsealed(1, bad.clone())], 1, Utc::now()).unwrap();
         let held = store.quarantined().unwrap();
         assert_eq!((held[0].code.as_str(), held[0].direction), ("invalid_intake", crate::Direction::Incoming));
         assert!(held[0].message.starts_with("收件信息不符合要求：申请人证件号码："), "{}", held[0].message);

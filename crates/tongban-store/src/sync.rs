@@ -27,6 +27,7 @@ use uuid::Uuid;
 
 use crate::desk::parse_time;
 use crate::events::{append_in, append_numbered_in, outbox_entries, OutboxEntry};
+use crate::seals;
 use crate::setaside::SetAsideKind;
 use crate::{cases, Appended, Result, Store, StoreError};
 
@@ -120,6 +121,21 @@ pub struct Settled {
     pub superseded: usize,
 }
 
+/// One event of a pulled page: the hub's sequence number, the event, and the hub's seal on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pulled {
+    pub seq: u64,
+    pub event: CaseEvent,
+    pub signature: Option<String>,
+}
+
+impl Pulled {
+    /// An event as a hub without a key sends it.
+    pub fn unsealed(seq: u64, event: CaseEvent) -> Pulled {
+        Pulled { seq, event, signature: None }
+    }
+}
+
 /// What applying a pulled page did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Applied {
@@ -130,6 +146,8 @@ pub struct Applied {
     /// Events of cases this desk does not take part in, sent by a hub that should not have: a
     /// window's credential reads only its own intakes. Not stored anywhere.
     pub out_of_scope: usize,
+    /// An event whose seal failed: the page was applied up to it and the cursor left before it.
+    pub broken_seal: Option<Uuid>,
 }
 
 /// One batch of the outbox for a hub, and where the next batch starts.
@@ -306,7 +324,7 @@ impl Store {
                 }
                 Verdict::Rejected { code, message } => {
                     settled.quarantined +=
-                        quarantine(&tx, event, Direction::Outgoing, region, code, message, None, now)?;
+                        quarantine(&tx, event, Direction::Outgoing, &Held::outgoing(region), code, message, now)?;
                 }
                 Verdict::ScansMissing => {
                     let mut stmt = tx.prepare_cached("DELETE FROM hub_blobs WHERE region = ?1 AND sha256 = ?2")?;
@@ -346,7 +364,7 @@ impl Store {
     pub fn apply_pulled(
         &mut self,
         region: &str,
-        page: &[(u64, CaseEvent)],
+        page: &[Pulled],
         next_cursor: u64,
         now: DateTime<Utc>,
     ) -> Result<Applied> {
@@ -355,32 +373,50 @@ impl Store {
         let mut applied = Applied::default();
         let mut held_back: HashSet<CaseId> = HashSet::new();
         let mut catalogs = HeldVersions::default();
-        for (i, (seq, event)) in page.iter().enumerate() {
+        // How far the page was taken: all of it, unless a seal failed.
+        let mut cursor = Some(next_cursor);
+        let mut last_taken = None;
+        for (i, Pulled { seq, event, signature }) in page.iter().enumerate() {
             if !pulling.in_scope(&tx, event)? {
                 applied.out_of_scope += 1;
+                last_taken = Some(*seq);
                 continue;
             }
-            let renumbered = renumbered_later(event, page[i + 1..].iter().map(|(_, e)| e));
-            match take_pulled(&tx, event, region, renumbered.as_ref(), &mut catalogs, &self.calendar)? {
+            let renumbered = renumbered_later(event, page[i + 1..].iter().map(|p| &p.event));
+            let signature = signature.as_deref();
+            match take_pulled(&tx, event, signature, region, renumbered.as_ref(), &mut catalogs, &self.calendar)? {
                 Ok(Appended::New(_)) => applied.new += 1,
                 Ok(Appended::AlreadyPresent) => applied.already_present += 1,
+                Err((code, message)) if seals::is_seal_refusal(code) => {
+                    // Not what the hub said: changed on the way, or someone else's. Kept for the
+                    // admin to see, and the page stops before it, so the next round asks the hub
+                    // for it again (its true copy, same id, replaces this one).
+                    let held = Held { region, seq: Some(*seq), signature };
+                    applied.quarantined += quarantine(&tx, event, Direction::Incoming, &held, code, &message, now)?;
+                    applied.broken_seal = Some(event.id);
+                    cursor = last_taken;
+                    break;
+                }
                 Err((code, message)) => {
-                    applied.quarantined +=
-                        quarantine(&tx, event, Direction::Incoming, region, code, &message, Some(*seq), now)?;
+                    let held = Held { region, seq: Some(*seq), signature };
+                    applied.quarantined += quarantine(&tx, event, Direction::Incoming, &held, code, &message, now)?;
                     held_back.insert(event.case_id);
                 }
             }
+            last_taken = Some(*seq);
         }
         // An event held back may be followed by what makes it fit, in this page or a later one
         // (an intake and its 更正编号 split by a page): the case's held events are tried again.
         for case in held_back {
             retry_incoming(&tx, case, &self.calendar)?;
         }
-        tx.execute(
-            "INSERT INTO hub_sync (region, pull_cursor) VALUES (?1, ?2)
-             ON CONFLICT (region) DO UPDATE SET pull_cursor = max(pull_cursor, ?2)",
-            params![region, next_cursor],
-        )?;
+        if let Some(cursor) = cursor {
+            tx.execute(
+                "INSERT INTO hub_sync (region, pull_cursor) VALUES (?1, ?2)
+                 ON CONFLICT (region) DO UPDATE SET pull_cursor = max(pull_cursor, ?2)",
+                params![region, cursor],
+            )?;
+        }
         tx.commit()?;
         Ok(applied)
     }
@@ -422,22 +458,23 @@ impl Store {
     /// quarantined with the new reason if it still does not fit.
     pub fn release_quarantined(&mut self, event_id: Uuid, now: DateTime<Utc>) -> Result<()> {
         let tx = crate::write(&mut self.conn)?;
-        let row: Option<(String, String)> = tx
-            .query_row("SELECT direction, event FROM quarantine WHERE event_id = ?1", [event_id.to_string()], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+        let row: Option<(String, String, String, Option<String>)> = tx
+            .query_row(
+                "SELECT direction, event, hub_region, seal FROM quarantine WHERE event_id = ?1",
+                [event_id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
             .optional()?;
-        let Some((direction, event)) = row else {
+        let Some((direction, event, hub_region, signature)) = row else {
             return Err(StoreError::NotQuarantined(event_id));
         };
         if direction == Direction::Incoming.as_str() {
             let event: CaseEvent = serde_json::from_str(&event)?;
-            let hub_region: String =
-                tx.query_row("SELECT hub_region FROM quarantine WHERE event_id = ?1", [event_id.to_string()], |r| {
-                    r.get(0)
-                })?;
             let mut catalogs = HeldVersions::default();
-            if let Err((code, message)) = take_pulled(&tx, &event, &hub_region, None, &mut catalogs, &self.calendar)? {
+            let signature = signature.as_deref();
+            if let Err((code, message)) =
+                take_pulled(&tx, &event, signature, &hub_region, None, &mut catalogs, &self.calendar)?
+            {
                 drop(tx);
                 // Keep the newest reason so the clerk sees why it still does not fit.
                 self.conn.execute(
@@ -525,14 +562,22 @@ fn renumbered_later<'a>(event: &CaseEvent, later: impl Iterator<Item = &'a CaseE
 /// Applies one event a hub sent, after the checks the hub runs on what it admits, in a savepoint:
 /// `Ok(Err((code, message)))` when it is refused (nothing of it stays), `Err` only when the
 /// database itself fails.
+///
+/// First of all its seal: once this desk pinned the hub's key, an event without a seal by it is
+/// never applied, whichever path it comes by (a page, a retry, a release from quarantine). An
+/// event this desk already holds as it is stays as it is, whatever seal a copy of it came with.
 fn take_pulled(
     tx: &Transaction<'_>,
     event: &CaseEvent,
+    signature: Option<&str>,
     hub_region: &str,
     renumbered: Option<&CaseNumber>,
     catalogs: &mut HeldVersions,
     calendar: &tongban_core::workdays::WorkCalendar,
 ) -> Result<std::result::Result<Appended, (&'static str, String)>> {
+    if let Err(refused) = seals::check(tx, hub_region, event, signature)? {
+        return Ok(if holds_as_it_is(tx, event)? { Ok(Appended::AlreadyPresent) } else { Err(refused) });
+    }
     if let Some(problem) = party_problem(tx, event, hub_region)? {
         return Ok(Err(("not_party", problem)));
     }
@@ -542,6 +587,9 @@ fn take_pulled(
     tx.execute_batch("SAVEPOINT pulled_event")?;
     match append_numbered_in(tx, event, false, calendar, renumbered) {
         Ok(outcome) => {
+            if matches!(outcome, Appended::New(_)) {
+                seals::record(tx, hub_region, event, signature)?;
+            }
             tx.execute_batch("RELEASE pulled_event")?;
             Ok(Ok(outcome))
         }
@@ -550,6 +598,16 @@ fn take_pulled(
             Ok(Err((refusal_code(&e)?, e.to_string())))
         }
     }
+}
+
+/// Whether this desk holds `event` already, with this very content.
+fn holds_as_it_is(tx: &Transaction<'_>, event: &CaseEvent) -> Result<bool> {
+    let body: Option<String> =
+        tx.query_row("SELECT body FROM events WHERE id = ?1", [event.id.to_string()], |r| r.get(0)).optional()?;
+    Ok(match body {
+        Some(body) => serde_json::from_str::<CaseEvent>(&body)? == *event,
+        None => false,
+    })
 }
 
 /// What is wrong with a pulled event's content, by the rules the hub admits by: the author, the
@@ -626,24 +684,25 @@ pub(crate) fn retry_incoming(
     case: CaseId,
     calendar: &tongban_core::workdays::WorkCalendar,
 ) -> Result<usize> {
-    let held: Vec<(String, String)> = {
+    let held: Vec<(String, String, Option<String>)> = {
         let mut stmt = tx.prepare_cached(
-            "SELECT event, hub_region FROM quarantine WHERE case_id = ?1 AND direction = 'incoming'
+            "SELECT event, hub_region, seal FROM quarantine WHERE case_id = ?1 AND direction = 'incoming'
              ORDER BY hub_seq, at",
         )?;
-        let rows = stmt.query_map([case.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = stmt.query_map([case.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    let mut waiting: Vec<(CaseEvent, String)> =
-        held.into_iter().map(|(e, r)| Ok((serde_json::from_str(&e)?, r))).collect::<Result<_>>()?;
+    let mut waiting: Vec<(CaseEvent, String, Option<String>)> =
+        held.into_iter().map(|(e, r, s)| Ok((serde_json::from_str(&e)?, r, s))).collect::<Result<_>>()?;
     let mut taken = 0;
     let mut catalogs = HeldVersions::default();
     // Until a pass takes nothing: one taken may be what the one before it waited for.
     loop {
         let mut left = Vec::new();
-        for (i, (event, hub_region)) in waiting.iter().enumerate() {
-            let renumbered = renumbered_later(event, waiting[i + 1..].iter().map(|(e, _)| e));
-            match take_pulled(tx, event, hub_region, renumbered.as_ref(), &mut catalogs, calendar)? {
+        for (i, (event, hub_region, signature)) in waiting.iter().enumerate() {
+            let renumbered = renumbered_later(event, waiting[i + 1..].iter().map(|(e, _, _)| e));
+            let signature = signature.as_deref();
+            match take_pulled(tx, event, signature, hub_region, renumbered.as_ref(), &mut catalogs, calendar)? {
                 Ok(_) => {
                     tx.execute("DELETE FROM quarantine WHERE event_id = ?1", [event.id.to_string()])?;
                     taken += 1;
@@ -653,7 +712,7 @@ pub(crate) fn retry_incoming(
                         "UPDATE quarantine SET code = ?2, message = ?3 WHERE event_id = ?1 AND message <> ?3",
                         params![event.id.to_string(), code, message],
                     )?;
-                    left.push((event.clone(), hub_region.clone()));
+                    left.push((event.clone(), hub_region.clone(), signature.map(str::to_string)));
                 }
             }
         }
@@ -710,27 +769,45 @@ fn refusal_code(e: &StoreError) -> Result<&'static str> {
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Where a quarantined event is held for: its hub, and for one pulled from it, the hub's
+/// sequence number and seal.
+pub(crate) struct Held<'a> {
+    pub region: &'a str,
+    pub seq: Option<u64>,
+    pub signature: Option<&'a str>,
+}
+
+impl<'a> Held<'a> {
+    /// An event of this desk's on its way to the hub of `region`.
+    pub fn outgoing(region: &'a str) -> Held<'a> {
+        Held { region, seq: None, signature: None }
+    }
+}
+
 pub(crate) fn quarantine(
     tx: &Transaction<'_>,
     event: &CaseEvent,
     direction: Direction,
-    region: &str,
+    held: &Held<'_>,
     code: &str,
     message: &str,
-    hub_seq: Option<u64>,
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    Ok(tx.prepare_cached("INSERT OR IGNORE INTO quarantine (event_id, case_id, direction, hub_region, code, message, event, hub_seq, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(params![
+    Ok(tx.execute(
+        "INSERT OR IGNORE INTO quarantine (event_id, case_id, direction, hub_region, code, message, event, hub_seq, at,
+                                           seal)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
             event.id.to_string(),
             event.case_id.to_string(),
             direction.as_str(),
-            region,
+            held.region,
             code,
             message,
             serde_json::to_string(event)?,
-            hub_seq,
-            now.to_rfc3339()
+            held.seq,
+            now.to_rfc3339(),
+            held.signature
         ],
     )?)
 }
@@ -914,9 +991,10 @@ mod tests {
         let mut stranger = partner_event(case, EventBody::Processing);
         stranger.author.region = "320102".into();
         let processing = partner_event(case, EventBody::Processing);
-        let page = [(1, own), (2, accepted), (3, mailed.clone()), (4, stranger), (5, processing)];
+        let page = [(1, own), (2, accepted), (3, mailed.clone()), (4, stranger), (5, processing)]
+            .map(|(seq, event)| Pulled::unsealed(seq, event));
         let applied = store.apply_pulled(FENGTAI, &page, 5, Utc::now()).unwrap();
-        assert_eq!(applied, Applied { new: 2, already_present: 1, quarantined: 2, out_of_scope: 0 });
+        assert_eq!(applied, Applied { new: 2, already_present: 1, quarantined: 2, out_of_scope: 0, broken_seal: None });
         assert_eq!(store.case_state(case).unwrap().status, CaseStatus::Processing);
         assert_eq!(store.sync_state(FENGTAI).unwrap().pull_cursor, 5);
         let held = store.quarantined().unwrap();
@@ -951,7 +1029,9 @@ mod tests {
         let asked =
             partner_event(case, EventBody::SupplementRequested { items: vec!["户口簿".into()], note: "".into() });
         let misfit = partner_event(case, EventBody::ResultMailed { waybill: "1178".into() });
-        store.apply_pulled(FENGTAI, &[(7, asked.clone()), (8, misfit)], 8, Utc::now()).unwrap();
+        store
+            .apply_pulled(FENGTAI, &[Pulled::unsealed(7, asked.clone()), Pulled::unsealed(8, misfit)], 8, Utc::now())
+            .unwrap();
         let arrived = store.decisions_arrived_after(before, 10).unwrap();
         assert_eq!(arrived.iter().map(|a| a.event.id).collect::<Vec<_>>(), [asked.id], "not the quarantined one");
         assert_eq!(arrived[0].applicant_name, "李建国");

@@ -100,6 +100,18 @@ pub enum SyncError {
     PlainHttpRefused { url: String },
     #[error("为通办中心 {url} 设置的CA证书无法使用：{detail}")]
     BadCaCertificate { url: String, detail: String },
+    /// The hub presented another sealing key than the one pinned: it may not be the partner's hub.
+    #[error("{0}")]
+    SigningKeyChanged(String),
+    #[error("通办中心 {url} 没有出示签名公钥，而本机已登记该通办中心的公钥（指纹 {fingerprint}）：可能有人冒充该通办中心，本次未同步，办件都在本机。请告知该通办中心的管理员")]
+    SigningKeyMissing { url: String, fingerprint: String },
+    /// A pulled event's seal did not hold: it was held in the quarantine and the pull stopped
+    /// before it, so the next round asks for it again.
+    #[error("通办中心 {url} 发来的事件（{event}）签名不符，未予采用并已放入隔离区：可能有人在途中篡改了数据。本轮在该事件前停止拉取，下一轮重新拉取；一再出现时请告知该通办中心的管理员")]
+    SealBroken { url: String, event: uuid::Uuid },
+    /// A catalog or calendar year the hub served whose seal did not hold: not installed.
+    #[error("通办中心 {url} 提供的{what}签名不符，未予采用：可能有人在途中篡改了数据。本机保留原有的；一再出现时请告知该通办中心的管理员")]
+    DocumentSealBroken { url: String, what: String },
     #[error("本机数据库：{0}")]
     Store(#[from] StoreError),
 }
@@ -120,6 +132,9 @@ impl SyncError {
             SyncError::Certificate { .. } => "hub_certificate",
             SyncError::PlainHttpRefused { .. } => "plain_http_refused",
             SyncError::BadCaCertificate { .. } => "bad_ca_certificate",
+            SyncError::SigningKeyChanged(_) => "signing_key_changed",
+            SyncError::SigningKeyMissing { .. } => "signing_key_missing",
+            SyncError::SealBroken { .. } | SyncError::DocumentSealBroken { .. } => "seal_broken",
             SyncError::Store(e) => e.code(),
         }
     }

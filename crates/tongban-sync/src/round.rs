@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use tongban_core::case::CaseEvent;
-use tongban_store::{DeskConfirmed, HubEntry, OutboxEntry, Store, StoreError, Verdict};
+use tongban_core::seal::Document;
+use tongban_store::{DeskConfirmed, HubEntry, OutboxEntry, Pulled, Store, StoreError, Verdict};
 use tongban_wire::desks::DeskClaim;
 use tongban_wire::events::PushOutcome;
 use tongban_wire::ErrorCode;
@@ -103,6 +104,7 @@ pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> 
             found: health.region,
         });
     }
+    pin_signing_key(db, hub, health.signing_key).await?;
     confirm_identity(db, hub).await?;
     let mut report = RoundReport::default();
     push_outbox(db, hub, settings, &mut report).await?;
@@ -114,6 +116,33 @@ pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> 
     report.catalog_updated = fetch_catalog(db, hub).await?;
     calendar?;
     Ok(report)
+}
+
+/// Pins the key the hub seals its events with the first time it presents one, and ends the round
+/// before anything moves when it presents another, or none after it had one: whoever answers may
+/// not be the partner's hub. The pulled events' seals are checked by the store against the key
+/// pinned there.
+async fn pin_signing_key(db: &DeskDb, hub: &HubLink, presented: Option<String>) -> Result<(), SyncError> {
+    let region = hub.entry.region.clone();
+    let Some(presented) = presented else {
+        return match db.run(move |s| s.pinned_key(&region)).await? {
+            Some(pinned) => {
+                Err(SyncError::SigningKeyMissing { url: hub.entry.url.clone(), fingerprint: pinned.fingerprint })
+            }
+            // A hub from before seals: its events are taken unsealed, and 合作地区 says so.
+            None => Ok(()),
+        };
+    };
+    if let Err(e) = tongban_core::seal::HubKey::parse(&presented) {
+        return Err(SyncError::Garbled { url: hub.entry.url.clone(), what: e.to_string() });
+    }
+    match db.run(move |s| s.pin_hub_key(&region, &presented, Utc::now())).await {
+        Ok(_) => Ok(()),
+        Err(SyncError::Store(e @ StoreError::SigningKeyChanged { .. })) => {
+            Err(SyncError::SigningKeyChanged(e.to_string()))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Says which desk this is and keeps what the hub answers: the scope it holds the desk to, or why
@@ -228,6 +257,9 @@ async fn fetch_calendar(db: &DeskDb, hub: &HubLink, report: &mut RoundReport) ->
                 what: format!("{}年的节假日安排与目录中的校验值不符", entry.year),
             });
         }
+        let sealed = Document::CalendarYear { year: document.year };
+        let what = format!("{}年的节假日安排", document.year);
+        check_document_seal(db, hub, sealed, &document.sha256, document.signature.as_deref(), what).await?;
         let year = entry.year;
         match db.run(move |s| s.import_calendar(&document.text, Utc::now())).await {
             Ok(_) => {
@@ -267,6 +299,9 @@ async fn fetch_catalog(db: &DeskDb, hub: &HubLink) -> Result<Option<String>, Syn
             catalog.region, catalog.version, document.version
         )));
     }
+    let sealed = Document::Catalog { version: &document.version };
+    let what = format!("事项清单（版本 {}）", document.version);
+    check_document_seal(db, hub, sealed, &document.sha256, document.signature.as_deref(), what).await?;
     let etag = document.sha256;
     let installed = db
         .run(move |s| s.install_catalog(&catalog, tongban_store::CatalogSource::Hub, Some(&etag), Utc::now()))
@@ -275,6 +310,29 @@ async fn fetch_catalog(db: &DeskDb, hub: &HubLink) -> Result<Option<String>, Syn
         tracing::info!(hub = %region, version = %installed.version, "new catalog");
     }
     Ok(installed.changes.map(|_| installed.version))
+}
+
+/// Under a pinned key, a document the hub serves (its content already checked against `sha256`)
+/// is believed only with the hub's seal over it: a catalog or a calendar year changed on the path
+/// would change what every later intake asks for, or every deadline.
+async fn check_document_seal(
+    db: &DeskDb,
+    hub: &HubLink,
+    document: Document<'_>,
+    sha256: &str,
+    signature: Option<&str>,
+    what: String,
+) -> Result<(), SyncError> {
+    let region = hub.entry.region.clone();
+    let Some(pinned) = db.run(move |s| s.pinned_key(&region)).await? else { return Ok(()) };
+    let key = tongban_core::seal::HubKey::parse(&pinned.key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let holds =
+        signature.is_some_and(|signature| key.verify_document(&hub.entry.region, document, sha256, signature).is_ok());
+    if holds {
+        Ok(())
+    } else {
+        Err(SyncError::DocumentSealBroken { url: hub.entry.url.clone(), what })
+    }
 }
 
 async fn push_outbox(
@@ -509,7 +567,11 @@ async fn pull(db: &DeskDb, hub: &HubLink, settings: &SyncSettings, report: &mut 
         let has_more = page.has_more;
         let next = page.next_cursor;
         if !page.events.is_empty() || next != cursor {
-            let events: Vec<_> = page.events.into_iter().map(|e| (e.seq, e.event)).collect();
+            let events: Vec<_> = page
+                .events
+                .into_iter()
+                .map(|e| Pulled { seq: e.seq, event: e.event, signature: e.signature })
+                .collect();
             let r = region.clone();
             let applied = db.run(move |s| s.apply_pulled(&r, &events, next, Utc::now())).await?;
             report.pulled += applied.new;
@@ -520,6 +582,9 @@ async fn pull(db: &DeskDb, hub: &HubLink, settings: &SyncSettings, report: &mut 
             }
             if applied.out_of_scope > 0 {
                 tracing::warn!(hub = %region, count = applied.out_of_scope, "pulled events outside this desk's scope were refused");
+            }
+            if let Some(event) = applied.broken_seal {
+                return Err(SyncError::SealBroken { url: hub.entry.url.clone(), event });
             }
             if report.pulled_quarantined > PULLED_QUARANTINE_PER_ROUND {
                 return Err(SyncError::Garbled {

@@ -119,7 +119,7 @@ async fn events(State(s): State<Arc<Hostile>>, Query(q): Query<PullQuery>) -> Re
                 if matches!(event.body, EventBody::Received { .. }) {
                     event.case_id = CaseId(Uuid::now_v7());
                 }
-                SequencedEvent { seq: q.since + i + 1, event }
+                SequencedEvent { seq: q.since + i + 1, event, signature: None }
             })
             .collect();
         let next_cursor = next_cursor.unwrap_or(q.since + count);

@@ -57,6 +57,10 @@ pub struct CalendarYearDocument {
     pub published_at: DateTime<Utc>,
     /// The year in the calendar line format, as `WorkCalendar::to_text` writes it.
     pub text: String,
+    /// The hub's seal over the region, the year and `sha256`
+    /// (`tongban_core::seal::document_message`), by the key `/health` presents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 /// One year's text, read and written back in its normal form.

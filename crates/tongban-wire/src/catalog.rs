@@ -32,4 +32,8 @@ pub struct CatalogDocument {
     pub published_at: DateTime<Utc>,
     #[schema(value_type = Object)]
     pub content: Box<RawValue>,
+    /// The hub's seal over the region, the version and `sha256`
+    /// (`tongban_core::seal::document_message`), by the key `/health` presents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }

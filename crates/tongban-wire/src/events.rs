@@ -98,6 +98,11 @@ pub struct PullResponse {
 pub struct SequencedEvent {
     pub seq: u64,
     pub event: CaseEvent,
+    /// The hub's seal on the event: an Ed25519 signature (128 hex digits) by the key `/health`
+    /// presents, over `tongban_core::seal::message(hub region, event)`. Absent only from hubs
+    /// of before seals, which had no key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 #[cfg(test)]

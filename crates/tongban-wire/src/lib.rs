@@ -67,6 +67,11 @@ pub struct Health {
     pub region: String,
     /// The hub's software version.
     pub version: String,
+    /// The hub's public key for the seals on the events it serves (64 hex digits, Ed25519).
+    /// A desk pins it the first time (or an admin enters it when adding the partner) and
+    /// refuses a hub that later presents another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_key: Option<String>,
 }
 
 /// True for 64 lower-case hexadecimal digits, the only form a blob's SHA-256 takes on the wire.

@@ -3,4 +3,4 @@
 /**
  * How the result may reach the applicant.
  */
-export type DeliveryOption = "at_window" | "mail" | "online";
+export type DeliveryOption = "at_window" | "mail" | "online" | "not_needed";

@@ -16,4 +16,9 @@ allow_plain_http: boolean,
  * PEM certificate of the CA that signs the hub's certificate, when the system does not
  * trust it (a province's private CA). Null keeps the configured one; empty removes it.
  */
-ca_cert: string | null, };
+ca_cert: string | null, 
+/**
+ * The hub's public key for its seals (64 hex digits) from the partner's letter: pinned at
+ * once, instead of on first contact. Null or empty keeps what is pinned.
+ */
+signing_key: string | null, };

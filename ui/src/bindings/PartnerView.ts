@@ -45,4 +45,13 @@ unencrypted: boolean,
 /**
  * The hub's certificate is checked against a CA given for this partner.
  */
-own_ca: boolean, };
+own_ca: boolean, 
+/**
+ * The fingerprint of the key the hub seals its decisions with, as pinned here ("3F2A 9C1E
+ * …"), for the admin to compare with the partner's letter; absent until the first contact.
+ */
+signing_key_fingerprint: string | null, 
+/**
+ * The key was entered by an admin, not taken on first contact.
+ */
+signing_key_by_admin: boolean, };

@@ -3,4 +3,4 @@
 /**
  * How the result reaches the applicant.
  */
-export type ResultDelivery = { "kind": "at_window" } | { "kind": "mail", recipient: string, phone: string, address: string, };
+export type ResultDelivery = { "kind": "at_window" } | { "kind": "mail", recipient: string, phone: string, address: string, } | { "kind": "online" } | { "kind": "not_needed" };

@@ -26,4 +26,5 @@ export const DELIVERY_LABELS: Readonly<Record<DeliveryOption, string>> = {
   at_window: "窗口领取",
   mail: "邮寄送达",
   online: "网上获取",
+  not_needed: "无需送达",
 };

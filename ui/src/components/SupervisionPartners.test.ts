@@ -94,6 +94,8 @@ const FENGTAI: PartnerView = {
   identity_problem: null,
   unencrypted: false,
   own_ca: false,
+  signing_key_fingerprint: "3F2A 9C1E 0B7D 4A55 E1C2 7788 90AB CDEF",
+  signing_key_by_admin: false,
 };
 
 /** 丰台区's catalog imported from a file before its hub is known. */
@@ -279,6 +281,7 @@ describe("the partners view", () => {
       credential: null,
       allow_plain_http: false,
       ca_cert: null,
+      signing_key: null,
     });
     const item = document.querySelector("#partner-url")!.closest(".el-form-item")!;
     expect(item.querySelector(".el-form-item__error")?.textContent).toContain("「ftp://hub」不是 http 或 https 地址");
@@ -324,6 +327,7 @@ describe("the partners view", () => {
         credential: null,
         allow_plain_http: false,
         ca_cert: null,
+        signing_key: null,
       },
     ]);
     expect(searched).toEqual([]);
@@ -348,6 +352,24 @@ describe("the partners view", () => {
     (document.querySelector("[data-testid=partner-save]") as HTMLElement).click();
     await flushPromises();
     expect(saved[0]?.ca_cert, "an empty CA box keeps the CA set").toBeNull();
+  });
+
+  it("shows the pinned key's fingerprint and sends a key typed from the partner's letter", async () => {
+    const { backend: b, saved } = backend();
+    const w = await mountApp(b);
+    await altKey("4");
+    const shown = w.find("[data-testid=partner-key-110106]").text();
+    expect(shown).toContain("3F2A 9C1E 0B7D 4A55 E1C2 7788 90AB CDEF");
+    expect(shown).toContain("首次连接时记录");
+    await w.find("[data-testid=partner-edit-110106]").trigger("click");
+    await flushPromises();
+    await sleep(20);
+    const box = document.querySelector<HTMLInputElement>("#partner-signing-key")!;
+    expect(box.placeholder, "what is pinned, to compare").toContain("3F2A 9C1E");
+    typeInto("#partner-signing-key", "ab".repeat(32));
+    (document.querySelector("[data-testid=partner-save]") as HTMLElement).click();
+    await flushPromises();
+    expect(saved[0]?.signing_key).toBe("ab".repeat(32));
   });
 
   it("configures the hub of a partner known by its catalog only: its region is fixed too", async () => {

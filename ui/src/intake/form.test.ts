@@ -6,6 +6,7 @@ import {
   addScan,
   buildDraft,
   clearDraft,
+  deliveryChoices,
   draftMark,
   DRAFT_KEY,
   emptyForm,
@@ -15,6 +16,7 @@ import {
   ID_KINDS,
   isDirty,
   itemOrdinals,
+  keptDelivery,
   loadDraft,
   matchChoice,
   materialRows,
@@ -59,6 +61,26 @@ describe("id kinds", () => {
     expect(idKindLabel("resident_id")).toBe("居民身份证");
     expect(idKindLabel("foreign_permanent2023")).toBe("外国人永久居留身份证（2023版）");
     expect(idKindLabel("taiwan_permit")).toBe("台湾居民来往大陆通行证");
+  });
+});
+
+describe("delivery", () => {
+  it("offers what the guide lists, in the catalog's order, and 窗口领取 when it lists nothing", () => {
+    expect(deliveryChoices(["online", "at_window"])).toEqual(["at_window", "online"]);
+    expect(deliveryChoices(["not_needed"])).toEqual(["not_needed"]);
+    expect(deliveryChoices([])).toEqual(["at_window"]);
+    expect(deliveryChoices(undefined)).toEqual(["at_window"]);
+  });
+
+  it("keeps the chosen way when the next item offers it, else takes its first", () => {
+    expect(keptDelivery("mail", ["at_window", "mail"])).toBe("mail");
+    expect(keptDelivery("mail", ["online"])).toBe("online");
+  });
+
+  it("sends 网上获取 and 无需送达 as their own kinds, without address fields", () => {
+    const form = emptyForm();
+    form.delivery = { kind: "online", recipient: "x", phone: "1", address: "y" };
+    expect(buildDraft(form, []).delivery).toEqual({ kind: "online" });
   });
 });
 

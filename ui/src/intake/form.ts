@@ -3,6 +3,7 @@
 import type { AgentRole } from "../bindings/AgentRole";
 import type { Applicant } from "../bindings/Applicant";
 import type { CatalogIntake } from "../bindings/CatalogIntake";
+import type { DeliveryOption } from "../bindings/DeliveryOption";
 import type { FieldCheck } from "../bindings/FieldCheck";
 import type { IdKind } from "../bindings/IdKind";
 import type { ItemChoice } from "../bindings/ItemChoice";
@@ -13,7 +14,7 @@ import type { ScanView } from "../bindings/ScanView";
 import { attachScan } from "../scans/scanner";
 
 // The labels are the Rust side's (and so the printed forms'), generated into bindings/labels.ts.
-import { ID_KINDS } from "../bindings/labels";
+import { DELIVERY_LABELS, ID_KINDS } from "../bindings/labels";
 export { AGENT_ROLES, DELIVERY_LABELS, ID_KINDS, MATERIAL_FORM_LABELS as FORM_LABELS } from "../bindings/labels";
 
 export function idKindLabel(kind: IdKind): string {
@@ -51,7 +52,7 @@ export interface IntakeForm {
   agent: { role: AgentRole; name: string; id_kind: IdKind; id_number: string; phone: string };
   materials: MaterialState[];
   transfer: { network: boolean; mail: boolean; waybill: string };
-  delivery: { kind: "at_window" | "mail"; recipient: string; phone: string; address: string };
+  delivery: { kind: DeliveryOption; recipient: string; phone: string; address: string };
   note: string;
 }
 
@@ -166,9 +167,23 @@ export function buildDraft(form: IntakeForm, offered: readonly OfferedMaterial[]
       waybill: form.transfer.mail && t(form.transfer.waybill) ? t(form.transfer.waybill) : null,
     },
     delivery:
-      d.kind === "mail" ? { kind: "mail", recipient: t(d.recipient), phone: t(d.phone), address: t(d.address) } : { kind: "at_window" },
+      d.kind === "mail" ? { kind: "mail", recipient: t(d.recipient), phone: t(d.phone), address: t(d.address) } : { kind: d.kind },
     note: t(form.note),
   };
+}
+
+/** The ways of handing the result over that the item's guide offers, in the catalog's order;
+ * 窗口领取 when it names none (a window can always hand a result over). */
+export function deliveryChoices(offered: readonly DeliveryOption[] | undefined): DeliveryOption[] {
+  const order = Object.keys(DELIVERY_LABELS) as DeliveryOption[];
+  const choices = order.filter((k) => offered?.includes(k));
+  return choices.length ? choices : ["at_window"];
+}
+
+/** The delivery to keep when the item changes: the chosen one if the new item offers it, else
+ * its first. */
+export function keptDelivery(current: DeliveryOption, choices: readonly DeliveryOption[]): DeliveryOption {
+  return choices.includes(current) ? current : (choices[0] ?? "at_window");
 }
 
 /** A scan kept for material `i` (see {@link attachScan}). */

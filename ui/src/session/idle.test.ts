@@ -56,4 +56,21 @@ describe("keys", () => {
     expect(submit).toHaveBeenCalledTimes(1);
     form.remove();
   });
+
+  it("an optional field after the path is skipped by it, and Enter there submits too", () => {
+    const form = document.createElement("form");
+    form.innerHTML = '<input id="a"><input id="b"><input id="key" data-enter-submits>';
+    document.body.append(form);
+    const submit = vi.fn();
+    const enterOn = (el: HTMLElement) => {
+      const e = new KeyboardEvent("keydown", { key: "Enter", bubbles: true });
+      Object.defineProperty(e, "target", { value: el });
+      enterAdvances(e, form, submit);
+    };
+    enterOn(form.querySelector("#b")!);
+    expect(submit, "the path's last field submits").toHaveBeenCalledTimes(1);
+    enterOn(form.querySelector("#key")!);
+    expect(submit).toHaveBeenCalledTimes(2);
+    form.remove();
+  });
 });

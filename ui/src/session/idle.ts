@@ -28,12 +28,21 @@ export function isLockShortcut(e: { key: string; ctrlKey: boolean; metaKey: bool
 
 /**
  * Moves the focus to the next field of `form` when Enter is pressed in one, or calls `submit`
- * in the last. Selects and text areas keep their own Enter.
+ * in the last. Selects and text areas keep their own Enter. A rarely used field after the
+ * keyboard path is marked `data-enter-submits`: Enter there submits, and the path's last field
+ * submits without visiting it.
  */
 export function enterAdvances(e: KeyboardEvent, form: HTMLElement | null, submit: () => void) {
   const t = e.target;
   if (!form || !(t instanceof HTMLInputElement) || t.closest(".el-select") || e.isComposing) return;
-  const fields = Array.from(form.querySelectorAll<HTMLInputElement>("input:not([disabled]):not([type=hidden])"));
+  if (t.dataset.enterSubmits !== undefined) {
+    e.preventDefault();
+    submit();
+    return;
+  }
+  const fields = Array.from(
+    form.querySelectorAll<HTMLInputElement>("input:not([disabled]):not([type=hidden]):not([data-enter-submits])"),
+  );
   const i = fields.indexOf(t);
   if (i < 0) return;
   e.preventDefault();

@@ -92,6 +92,7 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         status: "ok".into(),
         region: state.hub.region().to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
+        signing_key: Some(state.hub.signer().public().to_hex()),
     })
 }
 

@@ -2,6 +2,7 @@
 //! publishes; every refusal is a Chinese `{code, message}` and changes nothing.
 
 use reqwest::Method;
+use tongban_hub::Hub;
 use tongban_wire::calendar::{CalendarIndex, CalendarYearDocument, MAX_YEAR_DOCUMENT, MAX_YEAR_TEXT};
 use tongban_wire::ErrorCode;
 
@@ -60,7 +61,14 @@ async fn a_published_year_is_served_to_every_credential_and_never_changes() {
         assert_eq!(listed.years.len(), 1);
         assert_eq!((listed.years[0].year, &listed.years[0].sha256), (2027, &published.sha256));
         let year = api.request(Method::GET, "/v1/calendar/2027").send().await.unwrap();
-        assert_eq!(year.json::<CalendarYearDocument>().await.unwrap(), published);
+        let served = year.json::<CalendarYearDocument>().await.unwrap();
+        assert_eq!(served, published);
+        // Sealed by the hub, over its region, the year and the content's hash.
+        let seal = served.signature.expect("sealed");
+        let key = Hub::open(&hub.db, None).unwrap().signer().public();
+        let document = tongban_core::seal::Document::CalendarYear { year: 2027 };
+        key.verify_document(HUB, document, &served.sha256, &seal).unwrap();
+        assert!(key.verify_document(HUB, document, &"0".repeat(64), &seal).is_err());
     }
 
     // The index answers 304 to its ETag until a year is added.

@@ -64,6 +64,19 @@ async fn the_back_office_accepts_one_case_asks_supplement_on_another_and_the_par
     assert_eq!(post(second.case_id, &supplement).await.unwrap().status(), 201);
 
     let seen = partner.pull(0, 100).await.events;
+    // Every event served carries the hub's seal, by the key /health presents, over the event and
+    // the hub's region: a desk checks it offline; a changed byte or another region fails.
+    let health: tongban_wire::Health =
+        hub.anonymous().request(Method::GET, "/health").send().await.unwrap().json().await.unwrap();
+    let key = tongban_core::seal::HubKey::parse(&health.signing_key.expect("the hub presents its key")).unwrap();
+    for sequenced in &seen {
+        let seal = sequenced.signature.as_deref().expect("sealed");
+        key.verify(HUB, &sequenced.event, seal).unwrap();
+        assert!(key.verify(PARTNER, &sequenced.event, seal).is_err(), "bound to the hub's region");
+        let mut changed = sequenced.event.clone();
+        changed.at += chrono::Duration::seconds(1);
+        assert!(key.verify(HUB, &changed, seal).is_err());
+    }
     let bodies: Vec<_> = seen.iter().map(|e| (e.event.case_id, e.event.body.clone())).collect();
     assert!(bodies.contains(&(first.case_id, EventBody::Accepted)));
     assert!(bodies.contains(&(
