@@ -236,7 +236,7 @@ mod tests {
         let wanted = |store: &Store| -> Vec<String> {
             store.scans_missing("110106", 10).unwrap().into_iter().map(|m| m.sha256).collect()
         };
-        assert_eq!(wanted(&store), [first.clone()]);
+        assert_eq!(wanted(&store), [first]);
 
         let mut materials = crate::events::tests::form(false).materials;
         materials[0].scans = vec![later_sha.clone()];
@@ -249,7 +249,7 @@ mod tests {
             body: tongban_core::case::EventBody::Completed { materials },
         };
         store.append_local(&completed).unwrap();
-        assert_eq!(wanted(&store), [later_sha.clone()], "the materials no longer cite the first scan");
+        assert_eq!(wanted(&store), [later_sha], "the materials no longer cite the first scan");
 
         store.put_blob(later, "image/jpeg", "补正.jpg", now).unwrap();
         assert!(wanted(&store).is_empty(), "kept now");
