@@ -324,7 +324,7 @@ pub(crate) fn append_numbered_in(
 ) -> Result<Appended> {
     let id = event.id.to_string();
     let existing: Option<String> =
-        tx.query_row("SELECT body FROM events WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
+        tx.prepare_cached("SELECT body FROM events WHERE id = ?1")?.query_row([&id], |r| r.get(0)).optional()?;
     if let Some(body) = existing {
         let stored: CaseEvent = serde_json::from_str(&body)?;
         return if &stored == event { Ok(Appended::AlreadyPresent) } else { Err(StoreError::Conflict(event.id)) };
@@ -333,9 +333,7 @@ pub(crate) fn append_numbered_in(
     let status = CaseStatus::apply(current, &event.body)?;
     let renumbered = crate::identity::number_after(tx, event, number)?;
     let kind = event.body.kind();
-    tx.execute(
-        "INSERT INTO events (id, case_id, kind, at, author, body, local, outbox) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
+    tx.prepare_cached("INSERT INTO events (id, case_id, kind, at, author, body, local, outbox) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![
             id,
             event.case_id.to_string(),
             kind.as_str(),

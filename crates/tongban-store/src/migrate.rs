@@ -28,6 +28,10 @@ const STEPS: &[&[&str]] = &[
     // 9: the key each hub seals its events with, pinned; the seals
     // kept with pulled events.
     &[seals::SCHEMA_V9],
+    // 10 here, 11 in this session's plan (the at-rest step goes before it at its merge; the list
+    // is positional): the scans a case cites that this desk lacks, noted as materials are
+    // written, so a round reads only those.
+    &[blobs::SCHEMA_WANTED_SCANS],
 ];
 
 /// The schema version this build writes.
