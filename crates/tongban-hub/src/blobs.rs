@@ -94,11 +94,9 @@ impl Holder {
 
 /// Whether `holder` uploaded the bytes of `sha256` itself.
 pub(crate) fn is_held_by(conn: &rusqlite::Connection, sha256: &str, holder: &Holder) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM blob_holders WHERE sha256 = ?1 AND region = ?2 AND desk = ?3)",
-        params![sha256, holder.region, holder.desk],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM blob_holders WHERE sha256 = ?1 AND region = ?2 AND desk = ?3)")?
+        .query_row(params![sha256, holder.region, holder.desk], |r| r.get(0))?)
 }
 
 /// Whether an event of `case` may cite `sha256`: the citing desk uploaded it, or the case already
@@ -107,11 +105,9 @@ pub(crate) fn may_cite(tx: &Transaction<'_>, sha256: &str, holder: &Holder, case
     if is_held_by(tx, sha256, holder)? {
         return Ok(true);
     }
-    Ok(tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM blob_refs WHERE sha256 = ?1 AND case_id = ?2)",
-        params![sha256, case.to_string()],
-        |r| r.get(0),
-    )?)
+    Ok(tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM blob_refs WHERE sha256 = ?1 AND case_id = ?2)")?
+        .query_row(params![sha256, case.to_string()], |r| r.get(0))?)
 }
 
 /// Notes that `case` refers to these blobs, so the case's readers may fetch them.

@@ -94,11 +94,10 @@ struct CaseRow {
 
 fn case_row(tx: &Transaction<'_>, case: CaseId) -> Result<Option<CaseRow>> {
     let row: Option<(String, String, String, String, String)> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT status, receiving_region, handling_region, number, desk_code FROM cases WHERE case_id = ?1",
-            [case.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
+        )?
+        .query_row([case.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
         .optional()?;
     row.map(|(status, receiving_region, handling_region, number, desk_code)| -> Result<CaseRow> {
         let status = CaseStatus::parse(&status).ok_or_else(|| corrupt(0, format!("未知状态「{status}」")))?;
@@ -109,18 +108,18 @@ fn case_row(tx: &Transaction<'_>, case: CaseId) -> Result<Option<CaseRow>> {
 
 /// The case's intake as admitted (its first event).
 fn intake_event(tx: &Transaction<'_>, case: CaseId) -> Result<CaseEvent> {
-    let body: String = tx.query_row(
-        "SELECT body FROM events WHERE case_id = ?1 AND kind = 'received' ORDER BY seq LIMIT 1",
-        [case.to_string()],
-        |r| r.get(0),
-    )?;
+    let body: String = tx
+        .prepare_cached("SELECT body FROM events WHERE case_id = ?1 AND kind = 'received' ORDER BY seq LIMIT 1")?
+        .query_row([case.to_string()], |r| r.get(0))?;
     Ok(serde_json::from_str(&body)?)
 }
 
 /// Whether `number` is free, or already the number of `case`.
 fn number_is_free(tx: &Transaction<'_>, number: &str, case: CaseId) -> Result<bool> {
-    let holder: Option<String> =
-        tx.query_row("SELECT case_id FROM case_numbers WHERE number = ?1", [number], |r| r.get(0)).optional()?;
+    let holder: Option<String> = tx
+        .prepare_cached("SELECT case_id FROM case_numbers WHERE number = ?1")?
+        .query_row([number], |r| r.get(0))
+        .optional()?;
     Ok(holder.is_none_or(|h| h == case.to_string()))
 }
 
@@ -170,7 +169,8 @@ fn corrupt(column: usize, what: String) -> rusqlite::Error {
 
 fn stored_event(tx: &Transaction<'_>, id: uuid::Uuid) -> Result<Option<(u64, CaseEvent)>> {
     let row: Option<(u64, String)> = tx
-        .query_row("SELECT seq, body FROM events WHERE id = ?1", [id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT seq, body FROM events WHERE id = ?1")?
+        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     row.map(|(seq, body)| Ok((seq, serde_json::from_str(&body)?))).transpose()
 }
@@ -346,67 +346,68 @@ pub(crate) fn admit(
         (None, Some(case)) => case.desk_code.clone(),
         (None, None) => unreachable!("an intake sets the number"),
     };
-    let seq: u64 = tx.query_row(
-        "INSERT INTO events (id, case_id, kind, receiving_region, handling_region, body, stored_at, credential_id,
+    let seq: u64 = tx
+        .prepare_cached(
+            "INSERT INTO events (id, case_id, kind, receiving_region, handling_region, body, stored_at, credential_id,
                              receiving_desk)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING seq",
-        params![
-            event.id.to_string(),
-            case_id,
-            kind.as_str(),
-            receiving_region,
-            handling_region,
-            serde_json::to_string(event)?,
-            now,
-            caller.id,
-            owner
-        ],
-        |r| r.get(0),
-    )?;
+        )?
+        .query_row(
+            params![
+                event.id.to_string(),
+                case_id,
+                kind.as_str(),
+                receiving_region,
+                handling_region,
+                serde_json::to_string(event)?,
+                now,
+                caller.id,
+                owner
+            ],
+            |r| r.get(0),
+        )?;
     match (&event.body, &number) {
         (EventBody::Received { intake }, Some(number)) => {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO cases (case_id, first_seq, number, receiving_region, handling_region, status,
                                     applicant_name, item_code, item_name, received_on, updated_at, desk_code)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![
-                    case_id,
-                    seq,
-                    number.as_str(),
-                    receiving_region,
-                    handling_region,
-                    status.as_str(),
-                    intake.form.applicant.name(),
-                    intake.form.item.code,
-                    intake.form.item.name,
-                    intake.received_on,
-                    now,
-                    owner
-                ],
-            )?;
-            tx.execute(
-                "INSERT INTO case_numbers (number, case_id) VALUES (?1, ?2)",
-                params![number.as_str(), case_id],
-            )?;
+            )?
+            .execute(params![
+                case_id,
+                seq,
+                number.as_str(),
+                receiving_region,
+                handling_region,
+                status.as_str(),
+                intake.form.applicant.name(),
+                intake.form.item.code,
+                intake.form.item.name,
+                intake.received_on,
+                now,
+                owner
+            ])?;
+            tx.prepare_cached("INSERT INTO case_numbers (number, case_id) VALUES (?1, ?2)")?
+                .execute(params![number.as_str(), case_id])?;
         }
         (_, Some(number)) => {
             // A 更正编号: the case, its number and the copy its events carry for pulls move together.
-            tx.execute("DELETE FROM case_numbers WHERE case_id = ?1", [&case_id])?;
-            tx.execute(
-                "INSERT INTO case_numbers (number, case_id) VALUES (?1, ?2)",
-                params![number.as_str(), case_id],
-            )?;
-            tx.execute(
+            tx.prepare_cached("DELETE FROM case_numbers WHERE case_id = ?1")?.execute([&case_id])?;
+            tx.prepare_cached("INSERT INTO case_numbers (number, case_id) VALUES (?1, ?2)")?
+                .execute(params![number.as_str(), case_id])?;
+            tx.prepare_cached(
                 "UPDATE cases SET number = ?2, desk_code = ?3, status = ?4, updated_at = ?5 WHERE case_id = ?1",
-                params![case_id, number.as_str(), owner, status.as_str(), now],
-            )?;
-            tx.execute("UPDATE events SET receiving_desk = ?2 WHERE case_id = ?1", params![case_id, owner])?;
+            )?
+            .execute(params![case_id, number.as_str(), owner, status.as_str(), now])?;
+            tx.prepare_cached("UPDATE events SET receiving_desk = ?2 WHERE case_id = ?1")?
+                .execute(params![case_id, owner])?;
         }
         _ => {
-            tx.execute(
-                "UPDATE cases SET status = ?2, updated_at = ?3 WHERE case_id = ?1",
-                params![case_id, status.as_str(), now],
-            )?;
+            tx.prepare_cached("UPDATE cases SET status = ?2, updated_at = ?3 WHERE case_id = ?1")?.execute(params![
+                case_id,
+                status.as_str(),
+                now
+            ])?;
         }
     }
     blobs::record_references(tx, &scans, event.case_id)?;

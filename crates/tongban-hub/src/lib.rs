@@ -270,6 +270,8 @@ impl Hub {
         }
         // FULL: an acknowledged push survives a power cut; the desk drops it from its outbox.
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        // Admitting an event runs a dozen statements; kept prepared, each is parsed once.
+        conn.set_prepared_statement_cache_capacity(128);
         migrate::run(&mut conn)?;
         let region = identity::establish(&conn, path, region)?;
         let signer = identity::signer(&conn)?;

@@ -17,9 +17,9 @@ use tongban_core::case::{CaseEvent, CaseId, CaseState};
 use crate::desk::parse_time;
 use crate::{Page, Result, Store};
 
-/// Step 10: the audit chain and the heads the hubs confirmed. Passwords now live only in the key
+/// Step 11: the audit chain and the heads the hubs confirmed. Passwords now live only in the key
 /// file's slots (see `vault`), so the hashes of before are dropped.
-pub(crate) const SCHEMA_V10: &str = "
+pub(crate) const SCHEMA_V11: &str = "
 CREATE TABLE audit (
     seq     INTEGER PRIMARY KEY,      -- position in the chain, from 1, without gaps
     at      TEXT NOT NULL,            -- RFC 3339, UTC
@@ -289,7 +289,7 @@ pub(crate) fn append_in(
 }
 
 /// Links every event and print of a database that predates the chain, in the order they were
-/// written, after an entry that says the chain starts here (migration step 10).
+/// written, after an entry that says the chain starts here (migration step 11).
 pub(crate) fn chain_existing(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<()> {
     let events: i64 = tx.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
     let prints: i64 = tx.query_row("SELECT count(*) FROM prints", [], |r| r.get(0))?;

@@ -25,6 +25,49 @@ CREATE TABLE attachments (
 );
 ";
 
+/// Scans the cases here cite that this desk does not keep, noted as their materials are written
+/// (a pulled intake or 补正, any projection), so a back office's round reads only what it still
+/// wants instead of every material of every case it handles. A scan leaves when it is kept
+/// ([`Store::put_blob`]) or when its case's materials no longer cite it. The step fills it from
+/// the materials already held.
+pub(crate) const SCHEMA_WANTED_SCANS: &str = "
+CREATE TABLE wanted_scans (
+    sha256          TEXT NOT NULL,
+    case_id         TEXT NOT NULL,
+    material        TEXT NOT NULL,   -- the material it is a scan of: the name it is kept under
+    handling_region TEXT NOT NULL,   -- the case's 办理地: its hub has the scan
+    received_at     TEXT NOT NULL,   -- the case's, so the oldest cases' scans come first
+    PRIMARY KEY (sha256, case_id, material)
+) WITHOUT ROWID;
+CREATE INDEX wanted_scans_by_region ON wanted_scans (handling_region, received_at);
+CREATE INDEX wanted_scans_by_case ON wanted_scans (case_id);
+INSERT OR IGNORE INTO wanted_scans (sha256, case_id, material, handling_region, received_at)
+    SELECT s.value, c.id, m.name, c.handling_region, c.received_at
+      FROM cases c JOIN materials m ON m.case_id = c.id JOIN json_each(m.scans) s
+     WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = s.value);
+";
+
+/// Notes the scans `materials` of `case_id` cite that this desk does not keep, forgetting what
+/// its earlier materials wanted. Called wherever a case's materials are written, after its row.
+pub(crate) fn note_wanted_scans(
+    tx: &rusqlite::Transaction<'_>,
+    case_id: &str,
+    materials: &[tongban_core::case::Material],
+) -> Result<()> {
+    tx.prepare_cached("DELETE FROM wanted_scans WHERE case_id = ?1")?.execute([case_id])?;
+    let mut note = tx.prepare_cached(
+        "INSERT OR IGNORE INTO wanted_scans (sha256, case_id, material, handling_region, received_at)
+         SELECT ?1, id, ?3, handling_region, received_at FROM cases
+          WHERE id = ?2 AND NOT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)",
+    )?;
+    for material in materials {
+        for sha in &material.scans {
+            note.execute(params![sha, case_id, material.name])?;
+        }
+    }
+    Ok(())
+}
+
 /// A scan a case here cites that this desk does not keep (it came with a partner's case): the
 /// sync fetches it from the hub of the case's 办理地.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,10 +107,13 @@ impl Store {
             media_type: media_type.to_string(),
             file_name: file_name.to_string(),
         };
-        self.conn.execute(
+        let tx = crate::write(&mut self.conn)?;
+        tx.execute(
             "INSERT OR IGNORE INTO attachments (sha256, size, media_type, file_name, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![info.sha256, info.size, info.media_type, info.file_name, now.to_rfc3339()],
         )?;
+        tx.execute("DELETE FROM wanted_scans WHERE sha256 = ?1", [&info.sha256])?;
+        tx.commit()?;
         Ok(info)
     }
 
@@ -96,14 +142,14 @@ impl Store {
     /// Up to `limit` scans cited by cases handled in `handling_region` that are not kept here,
     /// oldest case first.
     pub fn scans_missing(&self, handling_region: &str, limit: usize) -> Result<Vec<MissingScan>> {
+        // Only what is still wanted: a round with nothing new reads an empty range of the index,
+        // however many cases the region handles.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT s.value, min(m.name) FROM cases c
-               JOIN materials m ON m.case_id = c.id
-               JOIN json_each(m.scans) s
-              WHERE c.handling_region = ?1
-                AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = s.value)
-              GROUP BY s.value
-              ORDER BY min(c.received_at)
+            "SELECT w.sha256, min(w.material) FROM wanted_scans w INDEXED BY wanted_scans_by_region
+              WHERE w.handling_region = ?1
+                AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = w.sha256)
+              GROUP BY w.sha256
+              ORDER BY min(w.received_at)
               LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![handling_region, limit as i64], |r| {
@@ -198,6 +244,8 @@ impl<W: Write> Write for HashingWriter<'_, W> {
 #[cfg(test)]
 mod tests {
     use crate::test_support::temp_store;
+    use crate::Store;
+    use sha2::{Digest, Sha256};
 
     #[test]
     fn a_blob_is_kept_once_by_hash_and_read_back_verified() {
@@ -232,5 +280,88 @@ mod tests {
         let missing = store.scans_missing(&form.handling_region, 10).unwrap();
         assert_eq!(missing, [super::MissingScan { sha256: absent, material: form.materials[0].name.clone() }]);
         assert!(store.scans_missing("330802", 10).unwrap().is_empty(), "another region's hub has none of them");
+    }
+
+    #[test]
+    fn a_round_reads_only_the_scans_still_wanted_by_their_index() {
+        let (_d, store) = temp_store();
+        let mut stmt = store
+            .conn
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT w.sha256, min(w.material) FROM wanted_scans w INDEXED BY wanted_scans_by_region
+                  WHERE w.handling_region = ?1 AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = w.sha256)
+                  GROUP BY w.sha256 ORDER BY min(w.received_at) LIMIT ?2",
+            )
+            .unwrap();
+        let plan: Vec<String> =
+            stmt.query_map(["110106", "50"], |r| r.get::<_, String>(3)).unwrap().map(|r| r.unwrap()).collect();
+        assert!(
+            plan.iter()
+                .any(|l| l.starts_with("SEARCH w USING")
+                    && l.contains("INDEX wanted_scans_by_region (handling_region=?)")),
+            "{plan:?}"
+        );
+        assert!(!plan.iter().any(|l| l.contains("materials") || l.contains("cases")), "{plan:?}");
+        // The statement scans_missing runs is this one.
+        drop(stmt);
+        assert!(store.scans_missing("110106", 50).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_scan_is_wanted_until_it_is_kept_or_its_case_no_longer_cites_it() {
+        let (_d, mut store) = temp_store();
+        crate::events::tests::setup(&mut store);
+        let now = chrono::Utc::now();
+        let first = "cd".repeat(32);
+        let later = b"the scan brought with the supplement";
+        let later_sha = hex::encode(Sha256::digest(later));
+        let mut form = crate::events::tests::form(true);
+        form.materials[0].scans = vec![first.clone()];
+        let (case, _) = store.create_case(&form, "zhang", now).unwrap();
+        let wanted = |store: &Store| -> Vec<String> {
+            store.scans_missing("110106", 10).unwrap().into_iter().map(|m| m.sha256).collect()
+        };
+        assert_eq!(wanted(&store), [first]);
+
+        let mut materials = crate::events::tests::form(false).materials;
+        materials[0].scans = vec![later_sha.clone()];
+        let author = store.outbox(1).unwrap()[0].event.author.clone();
+        let completed = tongban_core::case::CaseEvent {
+            id: uuid::Uuid::now_v7(),
+            case_id: case,
+            at: now,
+            author,
+            body: tongban_core::case::EventBody::Completed { materials },
+        };
+        store.append_local(&completed).unwrap();
+        assert_eq!(wanted(&store), [later_sha], "the materials no longer cite the first scan");
+
+        store.put_blob(later, "image/jpeg", "补正.jpg", now).unwrap();
+        assert!(wanted(&store).is_empty(), "kept now");
+        let left: i64 = store.conn.query_row("SELECT count(*) FROM wanted_scans", [], |r| r.get(0)).unwrap();
+        assert_eq!(left, 0);
+    }
+
+    #[test]
+    fn a_database_from_before_the_wanted_scans_lists_the_scans_its_cases_lack() {
+        let (dir, mut store) = temp_store();
+        crate::events::tests::setup(&mut store);
+        let absent = "ef".repeat(32);
+        let mut form = crate::events::tests::form(false);
+        form.materials[0].scans = vec![absent.clone()];
+        store.create_case(&form, "zhang", chrono::Utc::now()).unwrap();
+        // As the database was before the step (10): no table, the version before it (and without
+        // the audit chain of step 11, which came after it).
+        let key = store.data_key().clone();
+        store
+            .conn
+            .execute_batch(
+                "DROP TABLE wanted_scans; DROP TABLE audit; DROP TABLE audit_anchors; PRAGMA user_version = 9;",
+            )
+            .unwrap();
+        drop(store);
+        let store = Store::open(&dir.path().join("desk.db"), &key).unwrap();
+        let missing = store.scans_missing("110106", 10).unwrap();
+        assert_eq!(missing, [super::MissingScan { sha256: absent, material: form.materials[0].name.clone() }]);
     }
 }

@@ -380,8 +380,10 @@ pub(crate) fn read_deadline(r: &rusqlite::Row<'_>, date: usize, estimated: usize
 }
 
 pub(crate) fn status_of(tx: &Transaction<'_>, case: CaseId) -> Result<Option<CaseStatus>> {
-    let status: Option<String> =
-        tx.query_row("SELECT status FROM cases WHERE id = ?1", [case.to_string()], |r| r.get(0)).optional()?;
+    let status: Option<String> = tx
+        .prepare_cached("SELECT status FROM cases WHERE id = ?1")?
+        .query_row([case.to_string()], |r| r.get(0))
+        .optional()?;
     Ok(status.and_then(|s| CaseStatus::parse(&s)))
 }
 
@@ -400,40 +402,38 @@ pub(crate) fn project(
         EventBody::Received { intake } => {
             let form = &intake.form;
             let applicant_id = form.applicant.id_number().to_string();
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO cases (id, number, status, item_code, item_name, receiving_region, handling_region,
                     applicant_name, applicant_id, applicant_id_rev, clerk, received_at, received_on,
                     updated_at, last_seq, promised_days)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12, ?14, ?15)",
-                params![
-                    case_id,
-                    intake.number.as_str(),
-                    status.as_str(),
-                    form.item.code,
-                    form.item.name,
-                    intake.receiving_region,
-                    form.handling_region,
-                    form.applicant.name(),
-                    applicant_id,
-                    applicant_id.chars().rev().collect::<String>(),
-                    event.author.user,
-                    at,
-                    intake.received_on.to_string(),
-                    seq,
-                    form.item.promised_days,
-                ],
-            )?;
+            )?
+            .execute(params![
+                case_id,
+                intake.number.as_str(),
+                status.as_str(),
+                form.item.code,
+                form.item.name,
+                intake.receiving_region,
+                form.handling_region,
+                form.applicant.name(),
+                applicant_id,
+                applicant_id.chars().rev().collect::<String>(),
+                event.author.user,
+                at,
+                intake.received_on.to_string(),
+                seq,
+                form.item.promised_days,
+            ])?;
             write_materials(tx, &case_id, &form.materials)?;
             // The promise and the 告知 clock run from the day of receipt.
             add_clock_step(tx, &case_id, EventKind::Received, intake.received_on, status)?;
         }
         body => {
-            tx.execute(
-                "UPDATE cases SET status = ?2, updated_at = ?3, last_seq = ?4 WHERE id = ?1",
-                params![case_id, status.as_str(), at, seq],
-            )?;
+            tx.prepare_cached("UPDATE cases SET status = ?2, updated_at = ?3, last_seq = ?4 WHERE id = ?1")?
+                .execute(params![case_id, status.as_str(), at, seq])?;
             if let EventBody::Completed { materials } | EventBody::Supplemented { materials } = body {
-                tx.execute("DELETE FROM materials WHERE case_id = ?1", [&case_id])?;
+                tx.prepare_cached("DELETE FROM materials WHERE case_id = ?1")?.execute([&case_id])?;
                 write_materials(tx, &case_id, materials)?;
             }
             add_clock_step(tx, &case_id, body.kind(), today, status)?;
@@ -449,10 +449,10 @@ fn add_clock_step(
     on: NaiveDate,
     status: CaseStatus,
 ) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE cases SET clock_steps = json_insert(clock_steps, '$[#]', json_array(?2, ?3, ?4)) WHERE id = ?1",
-        params![case_id, kind.as_str(), on.to_string(), status.as_str()],
-    )?;
+    )?
+    .execute(params![case_id, kind.as_str(), on.to_string(), status.as_str()])?;
     Ok(())
 }
 
@@ -473,10 +473,9 @@ pub(crate) fn refresh_clocks(
     reason: Option<&ClockChangeReason<'_>>,
 ) -> Result<()> {
     let case_id = case.to_string();
-    let (promised_days, steps_json): (u32, String) =
-        tx.query_row("SELECT promised_days, clock_steps FROM cases WHERE id = ?1", [&case_id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
+    let (promised_days, steps_json): (u32, String) = tx
+        .prepare_cached("SELECT promised_days, clock_steps FROM cases WHERE id = ?1")?
+        .query_row([&case_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let steps = parse_steps(&steps_json)?;
     let mut stmt = tx.prepare_cached(
         "SELECT printed_at FROM prints WHERE case_id = ?1 AND form = 'notice' AND reprint = 0 ORDER BY id",
@@ -493,19 +492,19 @@ pub(crate) fn refresh_clocks(
     }
     let date = |d: Option<Deadline>| d.map(|d| d.date.to_string());
     let estimated = |d: Option<Deadline>| d.is_some_and(|d| d.estimated);
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE cases SET deadline = ?2, deadline_estimated = ?3, notice_due = ?4, notice_due_estimated = ?5,
             supplement_due = ?6, supplement_due_estimated = ?7 WHERE id = ?1",
-        params![
-            case_id,
-            date(clocks.promise.deadline()),
-            estimated(clocks.promise.deadline()),
-            date(clocks.notice_due),
-            estimated(clocks.notice_due),
-            date(clocks.supplement_due),
-            estimated(clocks.supplement_due),
-        ],
-    )?;
+    )?
+    .execute(params![
+        case_id,
+        date(clocks.promise.deadline()),
+        estimated(clocks.promise.deadline()),
+        date(clocks.notice_due),
+        estimated(clocks.notice_due),
+        date(clocks.supplement_due),
+        estimated(clocks.supplement_due),
+    ])?;
     Ok(())
 }
 
@@ -645,6 +644,7 @@ impl Store {
 }
 
 fn write_materials(tx: &Transaction<'_>, case_id: &str, materials: &[Material]) -> Result<()> {
+    crate::blobs::note_wanted_scans(tx, case_id, materials)?;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO materials (case_id, position, name, form, copies, required, received, original_verified, scans, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",

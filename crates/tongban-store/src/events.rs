@@ -325,7 +325,7 @@ pub(crate) fn append_numbered_in(
 ) -> Result<Appended> {
     let id = event.id.to_string();
     let existing: Option<String> =
-        tx.query_row("SELECT body FROM events WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
+        tx.prepare_cached("SELECT body FROM events WHERE id = ?1")?.query_row([&id], |r| r.get(0)).optional()?;
     if let Some(body) = existing {
         let stored: CaseEvent = serde_json::from_str(&body)?;
         return if &stored == event { Ok(Appended::AlreadyPresent) } else { Err(StoreError::Conflict(event.id)) };

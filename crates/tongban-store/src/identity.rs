@@ -252,11 +252,8 @@ pub(crate) fn number_after(
         EventBody::Received { intake } => number.unwrap_or(&intake.number).clone(),
         EventBody::Renumbered { from, to, .. } => {
             let (current, receiving_region): (String, String) = tx
-                .query_row(
-                    "SELECT number, receiving_region FROM cases WHERE id = ?1",
-                    [event.case_id.to_string()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                .prepare_cached("SELECT number, receiving_region FROM cases WHERE id = ?1")?
+                .query_row([event.case_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?
                 .ok_or_else(|| StoreError::UnknownCase(event.case_id.to_string()))?;
             let current = CaseNumber::parse(&current).map_err(|e| e.at("number", "办件编号"))?;
@@ -281,7 +278,7 @@ pub(crate) fn number_after(
 
 fn holder_of(tx: &Transaction<'_>, number: &str) -> Result<Option<CaseId>> {
     let id: Option<String> =
-        tx.query_row("SELECT id FROM cases WHERE number = ?1", [number], |r| r.get(0)).optional()?;
+        tx.prepare_cached("SELECT id FROM cases WHERE number = ?1")?.query_row([number], |r| r.get(0)).optional()?;
     Ok(id.and_then(|id| id.parse().ok()).map(CaseId))
 }
 
@@ -290,13 +287,12 @@ fn holder_of(tx: &Transaction<'_>, number: &str) -> Result<Option<CaseId>> {
 pub(crate) fn project_identity(tx: &Transaction<'_>, event: &CaseEvent, number: Option<&CaseNumber>) -> Result<()> {
     match (&event.body, number) {
         (EventBody::Received { .. }, _) => {
-            tx.execute(
-                "UPDATE cases SET clerk_name = ?2 WHERE id = ?1",
-                params![event.case_id.to_string(), event.author.name.trim()],
-            )?;
+            tx.prepare_cached("UPDATE cases SET clerk_name = ?2 WHERE id = ?1")?
+                .execute(params![event.case_id.to_string(), event.author.name.trim()])?;
         }
         (EventBody::Renumbered { .. }, Some(to)) => {
-            tx.execute("UPDATE cases SET number = ?2 WHERE id = ?1", params![event.case_id.to_string(), to.as_str()])?;
+            tx.prepare_cached("UPDATE cases SET number = ?2 WHERE id = ?1")?
+                .execute(params![event.case_id.to_string(), to.as_str()])?;
         }
         _ => {}
     }

@@ -54,7 +54,7 @@ pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
 pub use seals::{is_seal_refusal, PinnedKey, Seal, SealCheck};
 pub use setaside::{SetAside, SetAsideKind};
 pub use settings::{HallTexts, Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, SCANNER_FOLDER};
-pub use sync::{Applied, Direction, HubSyncState, Pulled, QuarantinedEvent, Settled, Verdict};
+pub use sync::{Applied, Direction, HubSyncState, OutboxPage, Pulled, QuarantinedEvent, Settled, Verdict};
 pub use vault::{keys_path, DemoAccount, PublicDesk, Vault, KDF_M_KIB, KDF_P, KDF_T};
 
 /// Everything that can go wrong in the store. The messages are Chinese because they reach the
@@ -284,6 +284,9 @@ fn initialize_sqlcipher() {
     });
 }
 
+/// Prepared statements kept per connection: more than the write paths use together.
+const STATEMENT_CACHE: usize = 128;
+
 impl Store {
     /// Makes a new encrypted database at `path` with a fresh random data key, and its key file
     /// (with no slot yet: [`Store::init_desk_with`] gives the first user one). Refused if a
@@ -407,6 +410,9 @@ impl Store {
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;",
         )?;
+        // Every write of a case runs a dozen statements (event, projection, clocks); kept prepared,
+        // SQLite parses each once per connection instead of once per event.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let mut store =
             Store { conn, path: path.to_path_buf(), calendar: WorkCalendar::shipped(), key, audit_checked: None };
         migrate::run(&mut store.conn)?;

@@ -29,14 +29,19 @@ const STEPS: &[&[&str]] = &[
     // 9: the key each hub seals its events with, pinned; the seals
     // kept with pulled events.
     &[seals::SCHEMA_V9],
-    // 10: the audit chain (events and prints of before are linked in, see `after_step`).
-    &[audit::SCHEMA_V10],
+    // 10 here, 11 in this session's plan (the at-rest step goes before it at its merge; the list
+    // is positional): the scans a case cites that this desk lacks, noted as materials are
+    // written, so a round reads only those.
+    &[blobs::SCHEMA_WANTED_SCANS],
+    // 11: the audit chain (events and prints of before are linked in, see `after_step`). Appended
+    // after the wanted scans, which main released as step 10 first.
+    &[audit::SCHEMA_V11],
 ];
 
 /// What a step needs beyond SQL, run in the step's own transaction.
 fn after_step(version: i64, tx: &rusqlite::Transaction<'_>) -> Result<()> {
     match version {
-        10 => audit::chain_existing(tx, chrono::Utc::now()),
+        11 => audit::chain_existing(tx, chrono::Utc::now()),
         _ => Ok(()),
     }
 }

@@ -121,7 +121,8 @@ impl HallTexts {
 /// printed notice.
 pub(crate) fn supplement_days_in(conn: &rusqlite::Connection) -> Result<u32> {
     let value: Option<String> = conn
-        .query_row("SELECT value FROM settings WHERE key = 'notice.supplement_days'", [], |r| r.get(0))
+        .prepare_cached("SELECT value FROM settings WHERE key = 'notice.supplement_days'")?
+        .query_row([], |r| r.get(0))
         .optional()?;
     let mut texts = HallTexts::defaults("");
     if let Some(value) = value {

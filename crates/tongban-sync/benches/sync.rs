@@ -1,5 +1,9 @@
 //! Sync throughput on loopback, against a hub served in this process:
 //! 1. `push`: cases/s for a desk pushing 10,000 queued cases (`TONGBAN_BENCH_SYNC_CASES`).
+//! 0. `growth`: for each queue length in `TONGBAN_BENCH_GROWTH` (default 10000,100000): the
+//!    durable-commit ceiling of this disk (two SQLite files, WAL + FULL, 200 rows a transaction),
+//!    a push of that many queued intakes, the back office pulling them all, and its rounds with
+//!    nothing new (the cost that must not grow with the cases it handles).
 //! 2. `scan`: one large scan uploaded by the desk (resumable chunks) vs `curl -T` PUTting the same
 //!    bytes to the same hub (`TONGBAN_BENCH_SCAN_MIB`, default 64).
 //! 3. `desks`: hub events/s with several desks pushing at once (`TONGBAN_BENCH_DESKS`, default 4,
@@ -14,8 +18,10 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{Duration as Days, Utc};
 use support::*;
+use tongban_core::case::{CaseEvent, CaseId, CaseNumber, DeskCode, EventBody};
+use tongban_store::Store;
 use tongban_sync::{sync_once, SyncSettings};
 
 fn env_number(name: &str, default: usize) -> usize {
@@ -128,11 +134,155 @@ async fn desks(count: usize, cases_each: usize) {
     );
 }
 
+/// Rows/s that this disk commits durably, the way a push writes: a transaction of 200 rows in one
+/// SQLite file (the hub), then one in another (the desk), each WAL + `synchronous=FULL`, rows of
+/// `body`'s size. The ceiling a push can approach; measured in the same run as the push.
+fn durable_ceiling(dir: &std::path::Path, rows: usize, body: &str) -> f64 {
+    let open = |name: &str| {
+        let conn = rusqlite::Connection::open(dir.join(name)).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.pragma_update(None, "synchronous", "FULL").unwrap();
+        conn.execute_batch("CREATE TABLE rows (id INTEGER PRIMARY KEY, key TEXT UNIQUE, body TEXT)").unwrap();
+        conn
+    };
+    let mut files = [open("ceiling-hub.db"), open("ceiling-desk.db")];
+    let started = Instant::now();
+    let mut done = 0;
+    while done < rows {
+        let n = 200.min(rows - done);
+        for conn in &mut files {
+            let tx = conn.transaction().unwrap();
+            {
+                let mut stmt = tx.prepare_cached("INSERT INTO rows (key, body) VALUES (?1, ?2)").unwrap();
+                for i in done..done + n {
+                    stmt.execute(rusqlite::params![uuid::Uuid::now_v7().to_string() + &i.to_string(), body]).unwrap();
+                }
+            }
+            tx.commit().unwrap();
+        }
+        done += n;
+    }
+    rows as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Queues `count` intakes for 丰台区 on `store`, all citing `scan` (held by the desk): the first
+/// taken in as a clerk does, the rest copies of it under their own ids and numbers (1,000 a day
+/// back from yesterday), appended in chunks of 10,000 so building a long queue takes seconds.
+fn queue_intakes(store: &mut Store, count: usize, scan: &str) {
+    let form = intake_form("申请人0", Some(scan.to_string()));
+    let (first, _) = store.create_case(&form, "wang", Utc::now()).unwrap();
+    let template = store.events_of(first).unwrap().remove(0).event;
+    let EventBody::Received { intake } = &template.body else { unreachable!("the first event is the intake") };
+    let desk = DeskCode::parse(intake.number.desk_code()).unwrap();
+    let today = Utc::now().date_naive();
+    let mut made = 1;
+    while made < count {
+        let chunk: Vec<CaseEvent> = (made..count.min(made + 10_000))
+            .map(|i| {
+                let day = today - Days::days(1 + (i / 1000) as i64);
+                let mut intake = intake.clone();
+                intake.number = CaseNumber::compose(XINYE, day, &desk, (i % 1000) as u32 + 1);
+                intake.received_on = day;
+                if let tongban_core::applicant::Applicant::Person(p) = &mut intake.form.applicant {
+                    p.name = format!("申请人{i}");
+                }
+                CaseEvent {
+                    id: uuid::Uuid::now_v7(),
+                    case_id: CaseId(uuid::Uuid::now_v7()),
+                    at: template.at,
+                    author: template.author.clone(),
+                    body: EventBody::Received { intake },
+                }
+            })
+            .collect();
+        made += chunk.len();
+        store.append_batch(&chunk, true).unwrap();
+    }
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+/// One line of the growth table: the ceiling, the push, the back office's pull and idle rounds.
+async fn growth(cases: usize) {
+    let files = HubFiles::create();
+    let hub = ServedHub::start(&files).await;
+    let dir = tempfile::tempdir_in(bench_dir()).unwrap();
+
+    let mut helper = desk(dir.path(), "helper", XINYE, "H1");
+    add_hub(&mut helper, FENGTAI, &hub.url(), &files.partner_token);
+    let scan = helper.put_blob(&scan_bytes(1, 200 * 1024), "image/jpeg", "身份证.jpg", Utc::now()).unwrap().sha256;
+    let t = Instant::now();
+    queue_intakes(&mut helper, cases, &scan);
+    let queued = t.elapsed();
+    let body = serde_json::to_string(&helper.outbox(1).unwrap()[0].event).unwrap();
+    let ceiling = durable_ceiling(dir.path(), cases.min(20_000), &body);
+
+    let started = Instant::now();
+    let results = sync_once(helper, &settings()).await.unwrap();
+    let pushed = started.elapsed();
+    assert_eq!(results[0].1.as_ref().unwrap().pushed, cases);
+    assert_eq!(files.counts().0, cases as u64);
+    let rate = cases as f64 / pushed.as_secs_f64();
+
+    let mut office = desk(dir.path(), "office", FENGTAI, "S1");
+    add_hub(&mut office, FENGTAI, &hub.url(), &files.back_office_token);
+    let office_db = office.path().to_path_buf();
+    drop(office);
+    let started = Instant::now();
+    let mut pulled = 0;
+    loop {
+        let results = sync_once(reopen(&office_db), &settings()).await.unwrap();
+        let report = results[0].1.as_ref().unwrap();
+        pulled += report.pulled;
+        if !report.more_to_pull {
+            break;
+        }
+    }
+    let pulling = started.elapsed();
+    assert_eq!(pulled, cases);
+    let mut rounds = Vec::new();
+    let mut wanted = Vec::new();
+    for _ in 0..7 {
+        let started = Instant::now();
+        let results = sync_once(reopen(&office_db), &settings()).await.unwrap();
+        rounds.push(started.elapsed());
+        let report = results[0].1.as_ref().unwrap();
+        assert_eq!((report.pulled, report.scans_fetched), (0, 0), "nothing new");
+        let store = reopen(&office_db);
+        let started = Instant::now();
+        assert!(store.scans_missing(FENGTAI, 50).unwrap().is_empty());
+        wanted.push(started.elapsed());
+    }
+    println!(
+        "growth {cases}: queued in {queued:.1?}; ceiling {ceiling:.0} rows/s; push {pushed:.2?} = {rate:.0} cases/s = {:.0} % of the ceiling; back office pulled {pulled} in {pulling:.2?} = {:.0} events/s; idle round median {:.1?} (scans_missing {:.2?})",
+        100.0 * rate / ceiling,
+        pulled as f64 / pulling.as_secs_f64(),
+        median(rounds),
+        median(wanted),
+    );
+}
+
+/// Where the growth bench keeps its databases: the target directory's disk, not a tmpfs.
+fn bench_dir() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-tmp");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 fn main() {
     let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
+        if wanted("growth") {
+            let sizes = std::env::var("TONGBAN_BENCH_GROWTH").unwrap_or_else(|_| "10000,100000".into());
+            for size in sizes.split(',').filter_map(|s| s.trim().parse().ok()) {
+                growth(size).await;
+            }
+        }
         if wanted("push") {
             push(env_number("TONGBAN_BENCH_SYNC_CASES", 10_000)).await;
         }

@@ -396,16 +396,51 @@ async fn push_outbox(
     settings: &SyncSettings,
     report: &mut RoundReport,
 ) -> Result<(), SyncError> {
+    let mut stored = None;
+    let pushed = push_batches(db, hub, settings, report, &mut stored).await;
+    // However the push ended, what the hub already holds leaves the outbox.
+    if let Some(verdicts) = stored {
+        count_settled(report, &settle(db, &hub.entry.region, verdicts).await?);
+    }
+    pushed
+}
+
+/// Pushes the routed outbox batch after batch. The queue is read once, in order: each batch
+/// starts after the last one, so a long queue costs each batch its own events only; a batch not
+/// settled whole (split, scans to send again, quarantined first) is read again from the same place.
+///
+/// A batch the hub stored whole is settled on the desk while the next one goes to the hub (its
+/// durable commit beside the hub's), so a long queue drains at the pace of the slower of the two
+/// commits, not of both in turn. Nothing in it can hold the next batch back: no event was refused,
+/// so no case waits behind a quarantined one. `stored` holds it until it is settled.
+async fn push_batches(
+    db: &DeskDb,
+    hub: &HubLink,
+    settings: &SyncSettings,
+    report: &mut RoundReport,
+    stored: &mut Option<Vec<(CaseEvent, Verdict)>>,
+) -> Result<(), SyncError> {
     let region = hub.entry.region.clone();
     let mut batch_size = settings.push_batch.max(1);
+    let mut after = 0;
     loop {
         let (r, size) = (region.clone(), batch_size);
-        let batch = db.run(move |s| s.outbox_for_hub(&r, size)).await?;
-        if batch.is_empty() {
+        let page = db.run(move |s| s.outbox_page(&r, after, size)).await?;
+        if page.entries.is_empty() {
             return Ok(());
+        }
+        // A 更正编号 carried along with its intake in the batch being settled may be read again.
+        let in_flight: HashSet<_> = stored.iter().flatten().map(|(event, _)| event.id).collect();
+        let batch: Vec<OutboxEntry> = page.entries.into_iter().filter(|e| !in_flight.contains(&e.event.id)).collect();
+        if batch.is_empty() {
+            after = page.next_after;
+            continue;
         }
         let unreadable = upload_scans(db, hub, settings, &batch, report).await?;
         if !unreadable.is_empty() {
+            if let Some(verdicts) = stored.take() {
+                count_settled(report, &settle(db, &region, verdicts).await?);
+            }
             // Quarantine first, then take the batch again: the later events of those cases must
             // now wait behind them instead of going out in this batch.
             let verdicts: Vec<_> = batch
@@ -420,7 +455,16 @@ async fn push_outbox(
             continue;
         }
         let events: Vec<CaseEvent> = batch.into_iter().map(|e| e.event).collect();
-        let outcomes = match hub.client.push(&events).await {
+        let settling = stored.take().map(|verdicts| {
+            let (db, region) = (db.clone(), region.clone());
+            tokio::spawn(async move { settle(&db, &region, verdicts).await })
+        });
+        let pushed = hub.client.push(&events).await;
+        if let Some(settling) = settling {
+            let settled = settling.await.map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))??;
+            count_settled(report, &settled);
+        }
+        let outcomes = match pushed {
             Ok(outcomes) => outcomes,
             Err(e) if is_batch_too_large(&e) && batch_size > 1 => {
                 batch_size = (batch_size / 2).max(1);
@@ -452,15 +496,27 @@ async fn push_outbox(
                 (event, verdict)
             })
             .collect();
+        if verdicts.iter().all(|(_, verdict)| *verdict == Verdict::Stored) {
+            *stored = Some(verdicts);
+            after = page.next_after;
+            continue;
+        }
         let settled = settle(db, &region, verdicts).await?;
-        report.pushed += settled.acknowledged;
-        report.quarantined += settled.quarantined;
-        report.superseded += settled.superseded;
+        count_settled(report, &settled);
         if settled.acknowledged + settled.quarantined + settled.superseded == 0 && scans_missing > 0 {
             // The hub lost scans it had confirmed: they are forgotten and go up again next round.
             return Err(SyncError::ScansNotArriving { count: scans_missing });
         }
+        if scans_missing == 0 {
+            after = page.next_after;
+        }
     }
+}
+
+fn count_settled(report: &mut RoundReport, settled: &tongban_store::Settled) {
+    report.pushed += settled.acknowledged;
+    report.quarantined += settled.quarantined;
+    report.superseded += settled.superseded;
 }
 
 async fn settle(

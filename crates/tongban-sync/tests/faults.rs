@@ -11,9 +11,9 @@ use chrono::Utc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tongban_core::case::CaseStatus;
+use tongban_core::case::{CaseEvent, CaseStatus, EventBody};
 use tongban_store::{CaseFilter, Direction, Store};
-use tongban_sync::{sync_once, SyncEngine};
+use tongban_sync::{sync_once, SyncEngine, SyncSettings};
 
 use support::*;
 
@@ -368,4 +368,55 @@ async fn the_engine_shows_each_hubs_state_syncs_on_request_and_stops_on_shutdown
     shutdown.cancel();
     tokio::time::timeout(Duration::from_secs(2), engine.stopped()).await.expect("stops promptly on shutdown");
     hub_stop.cancel();
+}
+
+/// Batches of two: the first is stored whole and settled while the second goes out; the second
+/// has a refusal and is settled before the third is read, so the refused case's next event waits
+/// behind its quarantined intake instead of going out after it.
+#[tokio::test]
+async fn a_case_refused_in_one_batch_sends_nothing_more_in_the_next_while_every_other_case_flows_on() {
+    let files = HubFiles::create();
+    let hub = ServedHub::start(&files).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = desk(dir.path(), "helper", XINYE, "H1");
+    add_hub(&mut store, FENGTAI, &hub.url(), &files.partner_token);
+    let take_in = |store: &mut Store, name: &str, refused: bool| {
+        let mut form = intake_form(name, None);
+        if refused {
+            // A catalog version 丰台区 has not published, and a material still to come.
+            form.item.catalog_version = Some("2026-11".into());
+            form.materials[0].received = false;
+            form.materials[0].original_verified = false;
+        }
+        store.create_case(&form, "wang", Utc::now()).unwrap().0
+    };
+    let (a, c) = (take_in(&mut store, "甲", false), take_in(&mut store, "丙", false));
+    let (b, d) = (take_in(&mut store, "乙", true), take_in(&mut store, "丁", false));
+    let author = store.outbox(1).unwrap()[0].event.author.clone();
+    let completed = CaseEvent {
+        id: uuid::Uuid::now_v7(),
+        case_id: b,
+        at: Utc::now(),
+        author,
+        body: EventBody::Completed { materials: intake_form("乙", None).materials },
+    };
+    store.append_local(&completed).unwrap();
+    let e = take_in(&mut store, "戊", false);
+    let db = store.path().to_path_buf();
+    drop(store);
+
+    let settings = SyncSettings { push_batch: 2, ..fast_settings() };
+    let results = sync_once(reopen(&db), &settings).await.unwrap();
+    let report = results[0].1.as_ref().expect("a refusal is not a failed round");
+    assert_eq!((report.pushed, report.quarantined), (4, 1));
+    assert_eq!(files.counts().0, 4, "甲 丙 丁 戊 at the hub");
+    let store = reopen(&db);
+    for case in [a, c, d, e] {
+        assert_eq!(store.case_state(case).unwrap().status, CaseStatus::Pushed);
+    }
+    let held = store.quarantined().unwrap();
+    assert_eq!(held.iter().map(|q| q.event.case_id).collect::<Vec<_>>(), [b]);
+    let waiting: Vec<_> = store.outbox(10).unwrap().into_iter().map(|o| o.event.id).collect();
+    assert!(waiting.contains(&completed.id), "补齐 waits behind its quarantined intake");
+    assert_eq!(store.sync_state(FENGTAI).unwrap().pending, 0, "nothing of 乙 is free to go");
 }
