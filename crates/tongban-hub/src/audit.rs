@@ -10,8 +10,8 @@ use tongban_wire::audit::{AuditHeadAnswer, AuditHeadReport, KeptHead, MAX_BROKEN
 use crate::credentials::Credential;
 use crate::{Hub, HubError, Result};
 
-/// Step 7: the desks' audit chain heads.
-pub(crate) const SCHEMA_V7: &str = "
+/// Step 6: the desks' audit chain heads.
+pub(crate) const SCHEMA_V6: &str = "
 CREATE TABLE audit_heads (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     credential INTEGER NOT NULL REFERENCES credentials (id),

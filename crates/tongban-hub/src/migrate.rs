@@ -18,10 +18,8 @@ const STEPS: &[&[&str]] = &[
     &[blobs::SCHEMA_V4],
     // 5: the key the hub seals the events it serves with.
     &[identity::SCHEMA_V5],
-    // 6 is reserved for the speed branch of this session, which puts its step here.
-    &[],
-    // 7: the desks' audit chain heads.
-    &[audit::SCHEMA_V7],
+    // 6: the desks' audit chain heads.
+    &[audit::SCHEMA_V6],
 ];
 
 /// The schema version this build writes.
