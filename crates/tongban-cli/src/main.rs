@@ -988,11 +988,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 })
                 .transpose()?;
             let transport = tongban_store::HubTransport { allow_plain_http: *allow_http, ca_cert };
-            // A mistyped key is refused before the partner is saved.
-            if let Some(key) = signing_key {
-                tongban_core::seal::HubKey::parse(key).map_err(|e| Failure(format!("签名公钥：{e}")))?;
-            }
-            let entry = store.add_hub_with(&setup, &transport, Utc::now())?;
+            let entry = store.add_hub_trusting(&setup, &transport, signing_key.as_deref(), Utc::now())?;
             let plain = if entry.unencrypted() { "（允许未加密的 http）" } else { "" };
             let detail = format!("配置通办中心：{}（{}）{}{plain}", entry.name, entry.region, entry.url);
             store
@@ -1002,9 +998,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if entry.unencrypted() {
                 say!("注意：该通办中心使用未加密的 http，办件、扫描件和凭据将以明文经过网络");
             }
-            if let Some(key) = signing_key {
-                let pinned = store.trust_hub_key(&entry.region, key, Utc::now())?;
-                say!("已登记签名公钥，指纹 {}", pinned.fingerprint);
+            if signing_key.is_some() {
+                if let Some(pinned) = store.pinned_key(&entry.region)? {
+                    say!("已登记签名公钥，指纹 {}", pinned.fingerprint);
+                }
             }
         }
         Command::Partner(PartnerCommand::TrustKey { region, key }) => {

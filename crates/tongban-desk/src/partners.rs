@@ -98,20 +98,7 @@ impl Desk {
             let setup =
                 HubSetup { region: region.to_string(), name: form.name.clone(), url: form.url.clone(), credential };
             let transport = HubTransport { allow_plain_http: form.allow_plain_http, ca_cert };
-            // Checked before anything is saved, so a mistyped key changes nothing.
-            let signing_key = form.signing_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
-            if let Some(key) = signing_key {
-                tongban_core::seal::HubKey::parse(key).map_err(|e| {
-                    tongban_store::StoreError::from(
-                        tongban_core::validate::ValidationError::new(e.to_string()).at("signing_key", "签名公钥"),
-                    )
-                })?;
-            }
-            store.add_hub_with(&setup, &transport, Utc::now())?;
-            if let Some(key) = signing_key {
-                store.trust_hub_key(region, key, Utc::now())?;
-            }
-            Ok(())
+            store.add_hub_trusting(&setup, &transport, form.signing_key.as_deref(), Utc::now())
         })?;
         self.restart_sync()?;
         self.partners()

@@ -102,8 +102,12 @@ pub(crate) fn record(tx: &Transaction<'_>, region: &str, event: &CaseEvent, sign
 
 /// The key pinned for the hub of `region`, if any.
 fn pinned(tx: &rusqlite::Connection, region: &str) -> Result<Option<HubKey>> {
-    let key: Option<String> =
-        tx.query_row("SELECT signing_key FROM hubs WHERE region = ?1", [region], |r| r.get(0)).optional()?.flatten();
+    // Asked once per pulled event, so a cached statement (the key is parsed per event too).
+    let key: Option<String> = tx
+        .prepare_cached("SELECT signing_key FROM hubs WHERE region = ?1")?
+        .query_row([region], |r| r.get(0))
+        .optional()?
+        .flatten();
     key.map(|k| HubKey::parse(&k).map_err(|e| StoreError::Corrupt(format!("合作地区 {region} 的签名公钥：{e}"))))
         .transpose()
 }
@@ -172,6 +176,27 @@ impl Store {
         }
         tx.commit()?;
         Ok(PinnedKey { key: trusted.to_hex(), fingerprint: trusted.fingerprint(), pinned_at: now, by_admin: true })
+    }
+
+    /// [`Store::add_hub_with`] with the hub's key from the partner's letter, when given: a key
+    /// that does not read is refused before anything is saved, then the hub is added and its
+    /// key trusted as an admin's word.
+    pub fn add_hub_trusting(
+        &mut self,
+        setup: &crate::HubSetup,
+        transport: &crate::HubTransport,
+        signing_key: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<crate::HubEntry> {
+        let signing_key = signing_key.map(str::trim).filter(|k| !k.is_empty());
+        if let Some(key) = signing_key {
+            parse_key(key)?;
+        }
+        let entry = self.add_hub_with(setup, transport, now)?;
+        if let Some(key) = signing_key {
+            self.trust_hub_key(&entry.region, key, now)?;
+        }
+        Ok(entry)
     }
 
     /// The key pinned for the hub of `region`, if any.
