@@ -9,6 +9,7 @@ use tongban_core::case::MaterialForm;
 use tongban_core::catalog::{
     Bundle, Catalog, CatalogItem, CatalogMaterial, CatalogProblem, Contact, DeliveryOption, HandlingMode, Locus,
 };
+use tongban_core::guide::{self, Applicants, DayUnit, Deferral, ItemKind, Promise};
 
 use crate::cell::Value;
 use crate::error::FileProblem;
@@ -36,20 +37,54 @@ pub(crate) const ITEM_SPECS: &[ColSpec] = &[
     col("实施编码", "实施编码", &[], false, Kind::Item, "implementation_code"),
     col("事项名称*", "事项名称", &[], true, Kind::Item, "name"),
     col("领域*", "领域", &[], true, Kind::Item, "domain"),
-    col("办理部门*", "办理部门", &["实施部门", "办理机构"], true, Kind::Item, "department"),
+    col(
+        "办理部门*",
+        "办理部门",
+        &["实施部门", "办理机构", "实施主体", "实施机构", "决定机构"],
+        true,
+        Kind::Item,
+        "department",
+    ),
+    col("受理机构", "受理机构", &["受理部门", "受理窗口"], false, Kind::Item, "accepted_by"),
     col("办理模式*", "办理模式", &[], true, Kind::Item, "mode"),
-    col("法定时限（工作日）*", "法定时限", &["法定时限", "法定办结时限（工作日）"], true, Kind::Item, "legal_days"),
-    col("承诺时限（工作日）*", "承诺时限", &["承诺时限", "承诺办结时限（工作日）"], true, Kind::Item, "promised_days"),
+    col("事项类型", "事项类型", &["事项类别"], false, Kind::Item, "kind"),
+    col("服务对象", "服务对象", &["申请主体", "办理对象"], false, Kind::Item, "applicants"),
+    col(
+        "法定时限",
+        "法定时限",
+        &["法定时限（工作日）*", "法定时限（工作日）", "法定办结时限（工作日）", "法定办结时限", "法定期限"],
+        false,
+        Kind::Item,
+        "legal_days",
+    ),
+    col(
+        "承诺时限*",
+        "承诺时限",
+        &["承诺时限（工作日）*", "承诺时限（工作日）", "承诺办结时限（工作日）", "承诺办结时限", "承诺期限"],
+        true,
+        Kind::Item,
+        "promised_days",
+    ),
     col("收费", "收费", &["收费标准", "是否收费"], false, Kind::Item, "fee"),
     col("送达方式*", "送达方式", &["结果送达方式"], true, Kind::Item, "delivery"),
+    col("受理条件", "受理条件", &["申请条件"], false, Kind::Item, "conditions"),
+    col("设定依据", "设定依据", &["法律依据", "实施依据"], false, Kind::Item, "basis"),
     col("材料名称*", "材料名称", &[], true, Kind::Material, "name"),
     col("材料形式*", "材料形式", &[], true, Kind::Material, "form"),
-    col("份数*", "份数", &[], true, Kind::Material, "copies"),
-    col("必要性*", "必要性", &[], true, Kind::Material, "necessity"),
+    col("份数*", "份数", &["材料份数"], true, Kind::Material, "copies"),
+    col("必要性*", "必要性", &["是否必要", "材料必要性"], true, Kind::Material, "necessity"),
     col("适用条件", "适用条件", &[], false, Kind::Material, "condition"),
+    col("任选其一", "任选其一", &["可替代材料组", "选择组"], false, Kind::Material, "choice"),
+    col("容缺受理", "容缺受理", &["是否容缺", "容缺"], false, Kind::Material, "deferral"),
     col("材料标准", "材料标准", &["材料要求"], false, Kind::Material, "standard"),
     col("可用电子证照", "可用电子证照", &["电子证照"], false, Kind::Material, "e_license"),
 ];
+
+/// The layout's version, stated in the 说明 sheet. 1: the first (法定/承诺时限 in working days,
+/// every column after 收费 and 可用电子证照 as today's minus the new ones); 2: the guides' own
+/// wording (即办, 「60日」, no legal limit, 原件及复印件, 任选其一, 容缺, 事项类型, 服务对象,
+/// 受理机构, 受理条件, 设定依据). Files of version 1 read unchanged: every new column is optional.
+pub const LAYOUT_VERSION: u32 = 2;
 
 pub(crate) mod ic {
     pub const CODE: usize = 0;
@@ -57,21 +92,28 @@ pub(crate) mod ic {
     pub const NAME: usize = 2;
     pub const DOMAIN: usize = 3;
     pub const DEPT: usize = 4;
-    pub const MODE: usize = 5;
-    pub const LEGAL: usize = 6;
-    pub const PROMISED: usize = 7;
-    pub const FEE: usize = 8;
-    pub const DELIVERY: usize = 9;
-    pub const M_NAME: usize = 10;
-    pub const M_FORM: usize = 11;
-    pub const COPIES: usize = 12;
-    pub const NECESSITY: usize = 13;
-    pub const CONDITION: usize = 14;
-    pub const STANDARD: usize = 15;
-    pub const E_LICENSE: usize = 16;
+    pub const ACCEPTED_BY: usize = 5;
+    pub const MODE: usize = 6;
+    pub const KIND: usize = 7;
+    pub const APPLICANTS: usize = 8;
+    pub const LEGAL: usize = 9;
+    pub const PROMISED: usize = 10;
+    pub const FEE: usize = 11;
+    pub const DELIVERY: usize = 12;
+    pub const CONDITIONS: usize = 13;
+    pub const BASIS: usize = 14;
+    pub const M_NAME: usize = 15;
+    pub const M_FORM: usize = 16;
+    pub const COPIES: usize = 17;
+    pub const NECESSITY: usize = 18;
+    pub const CONDITION: usize = 19;
+    pub const CHOICE: usize = 20;
+    pub const DEFERRAL: usize = 21;
+    pub const STANDARD: usize = 22;
+    pub const E_LICENSE: usize = 23;
     /// The item's columns (the rest are the material's).
-    pub const ITEM: std::ops::Range<usize> = 0..10;
-    pub const MATERIAL: std::ops::Range<usize> = 10..17;
+    pub const ITEM: std::ops::Range<usize> = 0..15;
+    pub const MATERIAL: std::ops::Range<usize> = 15..24;
 }
 
 pub(crate) const BUNDLE_SPECS: &[ColSpec] = &[
@@ -372,9 +414,57 @@ impl Reading {
                 HandlingMode::ProxyReceipt
             })
         };
-        let legal_days = self.count(t, row, ic::LEGAL, locus);
-        let promised_days = self.count(t, row, ic::PROMISED, locus);
+        let accepted_by = self.text(t, row, ic::ACCEPTED_BY, locus);
+        let kind_text = self.text(t, row, ic::KIND, locus);
+        let kind = if kind_text.is_empty() {
+            None
+        } else {
+            let kind = ItemKind::from_label(&kind_text);
+            if kind.is_none() {
+                let p = t.problem(
+                    row.number,
+                    ic::KIND,
+                    format!("事项类型「{kind_text}」不认识：应为{}之一", ItemKind::labels()),
+                );
+                self.flag(p, locus, "kind");
+            }
+            kind
+        };
+        let applicants_text = self.text(t, row, ic::APPLICANTS, locus);
+        let applicants = if applicants_text.is_empty() {
+            Applicants::Both
+        } else {
+            Applicants::from_label(&applicants_text).unwrap_or_else(|| {
+                let p = t.problem(
+                    row.number,
+                    ic::APPLICANTS,
+                    format!("服务对象「{applicants_text}」不认识：应为「自然人」「法人」或「自然人、法人」"),
+                );
+                self.flag(p, locus, "applicants");
+                Applicants::Both
+            })
+        };
+        let legal_text = self.text(t, row, ic::LEGAL, locus);
+        let legal = guide::parse_legal(&legal_text).unwrap_or_else(|m| {
+            self.flag(t.problem(row.number, ic::LEGAL, format!("法定时限{m}")), locus, "legal_days");
+            None
+        });
+        let promised_text = self.text(t, row, ic::PROMISED, locus);
+        let promise = if promised_text.is_empty() {
+            // Already a problem (a required cell), when the column is there.
+            Promise { days: 0, unit: DayUnit::WorkingDays, online_days: None }
+        } else {
+            guide::parse_promised(&promised_text).unwrap_or_else(|m| {
+                self.flag(t.problem(row.number, ic::PROMISED, format!("承诺时限{m}")), locus, "promised_days");
+                Promise { days: 0, unit: DayUnit::WorkingDays, online_days: None }
+            })
+        };
+        if promised_text.is_empty() {
+            self.taint(locus, "promised_days");
+        }
         let fee = self.text(t, row, ic::FEE, locus);
+        let conditions = self.text(t, row, ic::CONDITIONS, locus);
+        let basis = self.text(t, row, ic::BASIS, locus);
         let delivery_text = self.text(t, row, ic::DELIVERY, locus);
         let mut delivery = Vec::new();
         let mut unknown = Vec::new();
@@ -397,19 +487,31 @@ impl Reading {
         } else if delivery_text.is_empty() {
             self.taint(locus, "delivery");
         }
-        CatalogItem {
+        let mut item = CatalogItem {
             code,
             implementation_code,
             name,
             domain,
             department,
+            accepted_by,
             mode,
-            legal_days,
-            promised_days,
+            kind,
+            basis,
+            conditions,
+            applicants,
+            legal_days: None,
+            legal_unit: DayUnit::WorkingDays,
+            legal_extension: None,
+            promised_days: 0,
+            promised_unit: DayUnit::WorkingDays,
+            promised_online_days: None,
             fee,
             delivery,
             materials: Vec::new(),
-        }
+        };
+        item.set_legal_limit(legal);
+        item.set_promise(promise);
+        item
     }
 
     fn read_material(&mut self, t: &Table, row: &Row, locus: Locus) -> CatalogMaterial {
@@ -422,14 +524,48 @@ impl Reading {
                 let p = t.problem(
                     row.number,
                     ic::M_FORM,
-                    format!("材料形式应为「原件」「复印件」「电子件」之一，实际为「{form_text}」"),
+                    format!("材料形式应为「原件」「复印件」「原件及复印件」「电子件」之一，实际为「{form_text}」"),
                 );
                 self.flag(p, locus, "form");
                 MaterialForm::Original
             })
         };
-        let copies = self.count(t, row, ic::COPIES, locus);
-        let necessity = self.text(t, row, ic::NECESSITY, locus);
+        let copies_text = row.get(ic::COPIES).text().unwrap_or_default();
+        let both = form == MaterialForm::OriginalAndCopy;
+        let (originals, copies) = if both || copies_text.contains("原件") || copies_text.contains("复印件") {
+            if copies_text.is_empty() {
+                self.count(t, row, ic::COPIES, locus);
+                (1, 0)
+            } else {
+                guide::parse_counts(&copies_text, both).unwrap_or_else(|m| {
+                    self.flag(t.problem(row.number, ic::COPIES, format!("份数{m}")), locus, "copies");
+                    (1, 1)
+                })
+            }
+        } else {
+            // 「2份」 is 2; anything else is read as a plain count, with its own messages.
+            let bare =
+                copies_text.strip_suffix('份').filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+            match bare {
+                Some(n) => (1, n.parse().unwrap_or(0)),
+                None => (1, self.count(t, row, ic::COPIES, locus)),
+            }
+        };
+        let mut necessity = self.text(t, row, ic::NECESSITY, locus);
+        // 「容缺」 as the necessity: required, and it may follow (the default period).
+        let deferrable_by_necessity = necessity == "容缺" || necessity == "容缺受理";
+        if deferrable_by_necessity {
+            necessity = NECESSARY.to_string();
+        }
+        let choice = self.text(t, row, ic::CHOICE, locus);
+        let deferral_text = self.text(t, row, ic::DEFERRAL, locus);
+        let deferral = guide::parse_deferral(&deferral_text)
+            .unwrap_or_else(|m| {
+                self.flag(t.problem(row.number, ic::DEFERRAL, format!("容缺受理{m}")), locus, "deferral");
+                None
+            })
+            .or(deferrable_by_necessity
+                .then_some(Deferral { days: Deferral::DEFAULT_DAYS, unit: DayUnit::WorkingDays }));
         let condition = self.text(t, row, ic::CONDITION, locus);
         let condition_at = if t.cols[ic::CONDITION].is_some() { ic::CONDITION } else { ic::NECESSITY };
         let necessary = matches!(necessity.as_str(), NECESSARY | "必须" | "必要");
@@ -455,8 +591,11 @@ impl Reading {
                 }
             }
             other => {
-                let p =
-                    t.problem(row.number, ic::NECESSITY, format!("必要性应为「必需」或「条件」，实际为「{other}」"));
+                let p = t.problem(
+                    row.number,
+                    ic::NECESSITY,
+                    format!("必要性应为「必需」「条件」或「容缺」，实际为「{other}」（可替代的材料请在「任选其一」列写同一组名）"),
+                );
                 self.flag(p, locus, "necessity");
             }
         }
@@ -466,6 +605,9 @@ impl Reading {
             name,
             form,
             copies,
+            originals,
+            choice,
+            deferral,
             condition: if necessary { String::new() } else { condition },
             standard,
             e_license: (!e_license.is_empty()).then_some(e_license),
@@ -547,11 +689,23 @@ pub(crate) fn item_cells(item: &CatalogItem) -> Vec<Out<'_>> {
         Out::Text(&item.name),
         Out::Text(&item.domain),
         Out::Text(&item.department),
+        Out::Text(&item.accepted_by),
         Out::Text(item.mode.label()),
-        Out::Number(item.legal_days),
-        Out::Number(item.promised_days),
+        Out::Text(item.kind.map_or("", ItemKind::label)),
+        Out::Text(if item.applicants.is_both() { "" } else { item.applicants.label() }),
+        // A plain number stays a number cell (working days), as layout 1 wrote it.
+        match item.legal_limit() {
+            Some(l) if l.unit.is_working() && l.extended_to.is_none() && l.days > 0 => Out::Number(l.days),
+            l => Out::Owned(guide::legal_text(l.as_ref())),
+        },
+        match item.promise() {
+            p if p.unit.is_working() && p.online_days.is_none() && p.days > 0 => Out::Number(p.days),
+            p => Out::Owned(guide::promised_text(&p)),
+        },
         Out::Text(&item.fee),
         Out::Owned(item.delivery.iter().map(|d| d.label()).collect::<Vec<_>>().join("、")),
+        Out::Text(&item.conditions),
+        Out::Text(&item.basis),
     ]
 }
 
@@ -559,9 +713,15 @@ pub(crate) fn material_cells(m: &CatalogMaterial) -> Vec<Out<'_>> {
     vec![
         Out::Text(&m.name),
         Out::Text(m.form.label()),
-        Out::Number(m.copies),
+        if m.form == MaterialForm::OriginalAndCopy {
+            Out::Owned(guide::counts_text(m.originals, m.copies, true))
+        } else {
+            Out::Number(m.copies)
+        },
         Out::Text(if m.condition.trim().is_empty() { NECESSARY } else { CONDITIONAL }),
         Out::Text(&m.condition),
+        Out::Text(&m.choice),
+        Out::Owned(guide::deferral_text(m.deferral.as_ref())),
         Out::Text(&m.standard),
         Out::Text(m.e_license.as_deref().unwrap_or("")),
     ]

@@ -7,15 +7,23 @@
 //! **Excel (.xlsx)**, as partner offices send it. Sheets are found by name, in any order; other
 //! sheets are ignored with a warning.
 //! - `说明` (required): header `项目 | 内容`, then rows `地区代码` (6 digits, text or number),
-//!   `版本` (text; a number is read as written), `发布说明` (optional), `地区名称` (shown only).
+//!   `版本` (text; a number is read as written), `格式版本` (1 or 2; absent is 1), `发布说明`
+//!   (optional), `地区名称` and `填写说明` (shown only).
 //! - `事项清单` (required): one row per **material**. Header in row 1 (a title row above it is
 //!   tolerated), columns found by header text in any order (spaces, a trailing `*` and ASCII
-//!   parentheses don't matter). Item columns 事项编码*, 实施编码, 事项名称*, 领域*, 办理部门*,
-//!   办理模式* (全程网办/异地代收代办/多地联办), 法定时限（工作日）*, 承诺时限（工作日）*, 收费,
-//!   送达方式* (窗口领取/邮寄送达/网上获取/无需送达, separated by 、，；); material columns 材料名称*,
-//!   材料形式* (原件/复印件/电子件), 份数*, 必要性* (必需/条件), 适用条件 (exactly when 条件),
-//!   材料标准, 可用电子证照. `序号` is ignored. On an item's further rows the item columns are
-//!   merged vertically, left blank, or repeated identically; a new 事项编码 starts the next item.
+//!   parentheses don't matter). Item columns 事项编码*, 实施编码, 事项名称*, 领域*, 办理部门*
+//!   (实施主体), 受理机构, 办理模式* (全程网办/异地代收代办/多地联办), 事项类型 (行政许可, 行政确认,
+//!   行政给付, …, 公共服务), 服务对象 (自然人/法人/自然人、法人), 法定时限 (「20」 working days,
+//!   「60日」 calendar days, 「20（情况特别复杂的可延长至50）」, 「即办」, 「无」 or empty), 承诺时限*
+//!   (「15」, 「即办」/「当场办结」, 「现场即时；网上5」), 收费, 送达方式* (窗口领取/邮寄送达/网上获取/
+//!   无需送达, separated by 、，；), 受理条件, 设定依据; material columns 材料名称*, 材料形式*
+//!   (原件/复印件/原件及复印件/电子件), 份数* (「1」, 「2份」, 「原件1份、复印件2份」), 必要性* (必需/
+//!   条件/容缺), 适用条件 (exactly when 条件), 任选其一 (a group name shared by alternatives),
+//!   容缺受理 (「是」 = 5 working days, 「10个工作日内补齐」, 「10日内补交」), 材料标准, 可用电子证照.
+//!   The wording is read by `tongban_core::guide`. Layout 1's headers (法定时限（工作日）*,
+//!   承诺时限（工作日）*) are aliases, so older files import unchanged. `序号` is ignored. On an
+//!   item's further rows the item columns are merged vertically, left blank, or repeated
+//!   identically; a new 事项编码 starts the next item.
 //! - `一件事` (optional): 一件事编码*, 一件事名称*, 牵头部门*, 承诺时限（工作日）*, 包含事项编码*.
 //! - `联络人` (optional): 事项编码 (blank: the whole region), 姓名*, 单位, 电话*, 联系时间.
 //!

@@ -219,7 +219,21 @@ fn read_meta(grid: &Grid, sheet: &str, rd: &mut Reading) -> (String, String, Str
             "地区代码" | "行政区划代码" | "区划代码" => &mut region,
             "版本" | "版本号" => &mut version,
             "发布说明" | "版本说明" => &mut note,
-            "地区名称" | "地区" => continue,
+            "地区名称" | "地区" | "填写说明" => continue,
+            "格式版本" => {
+                let shown = value.shown();
+                match shown.trim().parse::<u32>() {
+                    Ok(v) if (1..=LAYOUT_VERSION).contains(&v) => {}
+                    Ok(v) if v > LAYOUT_VERSION => rd.problems.push(at(
+                        r,
+                        format!(
+                            "此文件的格式版本为 {v}，本程序只认识到版本 {LAYOUT_VERSION}：请升级通办收件台后再导入"
+                        ),
+                    )),
+                    _ => rd.problems.push(at(r, format!("格式版本「{}」应为 1 或 {LAYOUT_VERSION}", shown.trim()))),
+                }
+                continue;
+            }
             _ => {
                 rd.warnings.push(format!(
                     "工作表「{sheet}」第{}行的「{}」不认识，已忽略",
@@ -331,7 +345,8 @@ impl Sheet<'_> {
         out: &Out<'_>,
         format: &CellFormat,
     ) -> Result<(), CatalogFileError> {
-        if rows > 1 {
+        // An empty item cell is left unmerged: a merge writes a cell on every row it spans.
+        if rows > 1 && !out.as_text().is_empty() {
             self.ws.merge_range(row, col, row + rows - 1, col, "", format).map_err(xl)?;
         }
         self.cell(row, col, out, format)
@@ -346,6 +361,15 @@ impl Sheet<'_> {
         Ok(())
     }
 }
+
+/// What the 说明 sheet tells whoever fills the file in: the guides' wording it understands.
+const FILLING_GUIDE: &str = "按办事指南原文填写即可：\
+法定时限写「20」（个工作日）、「60日」（自然日）、「20（情况特别复杂的可延长至50）」、「即办」，法律未规定的写「无」或留空；\
+承诺时限写「15」「即办」「当场办结」，现场与网上不同的写「现场即时；网上5」；\
+材料形式可写「原件及复印件」，份数写「原件1份、复印件1份」；\
+可相互替代的材料在「任选其一」列写同一组名（如「身份证明」）；\
+可容缺受理的材料在「容缺受理」列写「是」（5个工作日内补齐）或「10个工作日内补齐」；\
+服务对象写「自然人」「法人」或「自然人、法人」；事项类型写「行政许可」「行政确认」「行政给付」「公共服务」等。";
 
 pub(crate) fn write(catalog: &Catalog) -> Result<Vec<u8>, CatalogFileError> {
     check_bundle_codes(catalog).map_err(|message| CatalogFileError::NotRepresentable { message })?;
@@ -371,7 +395,13 @@ pub(crate) fn write(catalog: &Catalog) -> Result<Vec<u8>, CatalogFileError> {
         let mut s = Sheet { ws, name: META_SHEET };
         s.header(&["项目", "内容"], &[14.0, 60.0], &bold)?;
         let name = tongban_core::region::full_name(&catalog.region).unwrap_or_default();
-        let rows = [("地区代码", catalog.region.as_str()), ("地区名称", &name), ("版本", &catalog.version)];
+        let layout = LAYOUT_VERSION.to_string();
+        let rows = [
+            ("地区代码", catalog.region.as_str()),
+            ("地区名称", &name),
+            ("版本", &catalog.version),
+            ("格式版本", &layout),
+        ];
         let mut r = 1;
         for (k, v) in rows {
             s.text(r, 0, k, &plain)?;
@@ -380,14 +410,18 @@ pub(crate) fn write(catalog: &Catalog) -> Result<Vec<u8>, CatalogFileError> {
         }
         s.text(r, 0, "发布说明", &plain)?;
         s.text(r, 1, &catalog.note, &wrap)?;
+        s.text(r + 1, 0, "填写说明", &plain)?;
+        s.text(r + 1, 1, FILLING_GUIDE, &wrap)?;
     }
 
     {
         let ws = wb.add_worksheet().set_name(ITEMS_SHEET).map_err(xl)?;
         let mut s = Sheet { ws, name: ITEMS_SHEET };
         let headers: Vec<&str> = ITEM_SPECS.iter().map(|c| c.header).collect();
-        let widths =
-            [22.0, 24.0, 30.0, 10.0, 26.0, 14.0, 12.0, 12.0, 12.0, 20.0, 32.0, 10.0, 6.0, 8.0, 24.0, 50.0, 14.0];
+        let widths = [
+            22.0, 24.0, 30.0, 10.0, 26.0, 22.0, 14.0, 12.0, 12.0, 18.0, 16.0, 12.0, 20.0, 40.0, 40.0, 32.0, 12.0, 18.0,
+            8.0, 24.0, 14.0, 18.0, 50.0, 14.0,
+        ];
         s.header(&headers, &widths, &bold)?;
         let mut r: u32 = 1;
         for item in &catalog.items {
@@ -398,7 +432,7 @@ pub(crate) fn write(catalog: &Catalog) -> Result<Vec<u8>, CatalogFileError> {
             for (k, m) in item.materials.iter().enumerate() {
                 for (c, out) in material_cells(m).iter().enumerate() {
                     let c = (ic::M_NAME + c) as u16;
-                    let format = if c as usize == ic::STANDARD || c as usize == ic::CONDITION { &wrap } else { &plain };
+                    let format = if [ic::STANDARD, ic::CONDITION].contains(&(c as usize)) { &wrap } else { &plain };
                     s.cell(r + k as u32, c, out, format)?;
                 }
             }
@@ -407,8 +441,13 @@ pub(crate) fn write(catalog: &Catalog) -> Result<Vec<u8>, CatalogFileError> {
         let last = (MAX_ROWS - 1) as u32;
         for (col, list) in [
             (ic::MODE, &["全程网办", "异地代收代办", "多地联办"][..]),
-            (ic::M_FORM, &["原件", "复印件", "电子件"][..]),
-            (ic::NECESSITY, &[NECESSARY, CONDITIONAL][..]),
+            (ic::M_FORM, &["原件", "复印件", "原件及复印件", "电子件"][..]),
+            (ic::NECESSITY, &[NECESSARY, CONDITIONAL, "容缺"][..]),
+            (
+                ic::KIND,
+                &["行政许可", "行政确认", "行政给付", "行政征收", "行政奖励", "行政裁决", "其他行政权力", "公共服务"][..],
+            ),
+            (ic::APPLICANTS, &["自然人", "法人", "自然人、法人"][..]),
         ] {
             let v = DataValidation::new().allow_list_strings(list).map_err(xl)?;
             s.ws.add_data_validation(1, col as u16, last, col as u16, &v).map_err(xl)?;

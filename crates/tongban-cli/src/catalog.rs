@@ -8,7 +8,7 @@ use chrono::Utc;
 use clap::Subcommand;
 use tongban_catalog::ReadOptions;
 use tongban_core::catalog::{Catalog, CatalogItem};
-use tongban_core::region;
+use tongban_core::{guide, region};
 use tongban_desk::printing::beijing;
 use tongban_store::{AuditKind, CatalogSource, NewAuditEntry, Store};
 use tongban_sync::client::HubClient;
@@ -350,16 +350,16 @@ fn show_offer(
     let kind = if offer.bundle_items.is_empty() { "事项" } else { "一件事" };
     say!("{kind}：{}（{}）", offer.item.name, offer.item.code);
     say!(
-        "办理地：{}　{}　承诺时限 {} 个工作日",
+        "办理地：{}　{}　承诺时限 {}",
         region::display_name(&catalog.region),
         offer.item.department,
-        offer.item.promised_days
+        offer.item.promise_label()
     );
     if let Some(item) = catalog.item(&offer.item.code) {
         show_item_terms(item)?;
     }
     for (i, item) in offer.bundle_items.iter().enumerate() {
-        say!("  {}. {}（{}）{}，承诺 {} 个工作日", i + 1, item.name, item.code, item.department, item.promised_days);
+        say!("  {}. {}（{}）{}，承诺 {}", i + 1, item.name, item.code, item.department, item.promise_label());
     }
     say!("申请材料：");
     for (i, m) in offer.materials.iter().enumerate() {
@@ -371,11 +371,22 @@ fn show_offer(
         if let Some(kind) = &material.e_license {
             notes.push(format!("可用电子证照：{kind}"));
         }
+        if !material.choice.is_empty() {
+            notes.push(format!("任选其一：{}", material.choice));
+        }
+        if let Some(d) = &material.deferral {
+            notes.push(format!("可容缺受理，{}", d.text()));
+        }
         if !m.items.is_empty() {
             notes.push(format!("所属事项：{}", m.items.join("、")));
         }
         let notes = if notes.is_empty() { String::new() } else { format!("　{}", notes.join("；")) };
-        say!("  {}. {}（{}，{}份）{notes}", i + 1, material.name, material.form.label(), material.copies);
+        let counts = if material.form == tongban_core::case::MaterialForm::OriginalAndCopy {
+            guide::counts_text(material.originals, material.copies, true)
+        } else {
+            format!("{}，{}份", material.form.label(), material.copies)
+        };
+        say!("  {}. {}（{counts}）{notes}", i + 1, material.name);
         if !material.standard.is_empty() {
             say!("     标准：{}", material.standard);
         }
@@ -393,12 +404,23 @@ fn show_offer(
 fn show_item_terms(item: &CatalogItem) -> Result<(), Failure> {
     let delivery: Vec<_> = item.delivery.iter().map(|d| d.label()).collect();
     say!(
-        "领域：{}　办理模式：{}　法定时限 {} 个工作日　收费：{}　送达：{}",
+        "领域：{}　办理模式：{}　事项类型：{}　服务对象：{}　法定时限：{}　收费：{}　送达：{}",
         item.domain,
         item.mode.label(),
-        item.legal_days,
+        item.kind.map_or("未注明", |k| k.label()),
+        item.applicants.label(),
+        guide::legal_text(item.legal_limit().as_ref()),
         if item.fee.is_empty() { "不收费" } else { &item.fee },
         delivery.join("、")
     );
+    if !item.accepted_by.is_empty() {
+        say!("受理机构：{}", item.accepted_by);
+    }
+    if !item.conditions.is_empty() {
+        say!("受理条件：{}", item.conditions);
+    }
+    if !item.basis.is_empty() {
+        say!("设定依据：{}", item.basis);
+    }
     Ok(())
 }

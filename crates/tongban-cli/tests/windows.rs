@@ -174,7 +174,8 @@ fn forms_printed_on_drive_d_under_chinese_folder_names_read_back() {
     let said = ok(desk.print("notice", &waiting, &notice));
     assert!(said.starts_with("已生成一次性告知书") && said.contains("前补正"), "{said}");
     let text = pdf_text_without_whitespace(&wine::unix_path(&notice));
-    for expected in ["一次性告知书", "𠮷野：", "基本养老保险参保缴费凭证", "第三十二条"] {
+    for expected in ["一次性告知书", "𠮷野：", "基本养老保险参保缴费凭证", "《中华人民共和国社会保险法》第十九条"]
+    {
         assert!(text.contains(expected), "missing {expected} in the notice: {text}");
     }
 

@@ -150,6 +150,8 @@ pub enum MaterialForm {
     Original,
     Copy,
     Electronic,
+    /// 原件及复印件: the original is checked (and may be handed back), the copies kept.
+    OriginalAndCopy,
 }
 
 impl MaterialForm {
@@ -158,6 +160,7 @@ impl MaterialForm {
             MaterialForm::Original => "原件",
             MaterialForm::Copy => "复印件",
             MaterialForm::Electronic => "电子件",
+            MaterialForm::OriginalAndCopy => "原件及复印件",
         }
     }
 }
@@ -169,8 +172,18 @@ impl MaterialForm {
 pub struct Material {
     pub name: String,
     pub form: MaterialForm,
-    /// 份数 asked for.
+    /// 份数 asked for (of the copies, for 原件及复印件).
     pub copies: u32,
+    /// 原件及复印件: how many originals.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub originals: u32,
+    /// 任选其一: materials of the case sharing this label are alternatives (see [`missing`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub choice: String,
+    /// 容缺受理: missing at the intake, it is owed (容缺) rather than missing, and due within
+    /// this period of the day of receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferral: Option<crate::guide::Deferral>,
     pub required: bool,
     /// The standard the material must meet (from the catalog), quoted on the 一次性告知书.
     #[serde(default)]
@@ -209,11 +222,41 @@ pub struct ELicense {
     pub issuer: String,
 }
 
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
 impl Material {
-    /// Missing in the sense of 一次性告知: required and not (yet) received.
-    pub fn is_missing(&self) -> bool {
+    /// Required and not (yet) received, whether missing or owed.
+    fn is_lacking(&self) -> bool {
         self.required && !self.received
     }
+
+    /// 份数 as printed: 「2」, or 「原件1份、复印件2份」.
+    pub fn counts_text(&self) -> String {
+        crate::guide::counts_text(self.originals, self.copies, self.form == MaterialForm::OriginalAndCopy)
+    }
+}
+
+/// Whether `m`'s 任选其一 group is satisfied by another material of the list.
+fn satisfied_by_alternative(m: &Material, all: &[Material]) -> bool {
+    !m.choice.is_empty() && all.iter().any(|o| o.choice == m.choice && o.received)
+}
+
+/// The materials missing in the sense of 一次性告知: required, not received, not satisfied by
+/// an alternative of their 任选其一 group, and not 容缺 (those are [`owed`]). A group none of
+/// whose materials came lists each of them (the notice says any one will do).
+pub fn missing(materials: &[Material]) -> impl Iterator<Item = &Material> {
+    materials.iter().filter(|m| m.is_lacking() && m.deferral.is_none() && !satisfied_by_alternative(m, materials))
+}
+
+/// The 容缺 materials taken in on trust: required, not received, allowed to follow.
+pub fn owed(materials: &[Material]) -> impl Iterator<Item = &Material> {
+    materials.iter().filter(|m| m.is_lacking() && m.deferral.is_some() && !satisfied_by_alternative(m, materials))
 }
 
 /// 流转方式: data over the network, paper by mail, or both.
@@ -267,10 +310,25 @@ pub struct ItemRef {
     pub name: String,
     /// 办理部门 of the handling region.
     pub department: String,
-    /// 承诺时限 in working days.
+    /// 承诺时限 (at the window): 0 is 即办.
     pub promised_days: u32,
+    #[serde(default, skip_serializing_if = "crate::guide::DayUnit::is_working")]
+    pub promised_unit: crate::guide::DayUnit,
     #[serde(default)]
     pub catalog_version: Option<String>,
+    /// 事项类型, when the catalog says: the 一次性告知书 cites the law that fits it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<crate::guide::ItemKind>,
+    /// 设定依据, as the catalog words it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub basis: String,
+}
+
+impl ItemRef {
+    /// 「当场办结」 or 「20个工作日」.
+    pub fn promise_label(&self) -> String {
+        crate::guide::promise_label(self.promised_days, self.promised_unit)
+    }
 }
 
 /// What the clerk fills in for an intake.
@@ -313,7 +371,11 @@ pub struct Intake {
 
 impl IntakeForm {
     pub fn missing_materials(&self) -> impl Iterator<Item = &Material> {
-        self.materials.iter().filter(|m| m.is_missing())
+        missing(&self.materials)
+    }
+
+    pub fn owed_materials(&self) -> impl Iterator<Item = &Material> {
+        owed(&self.materials)
     }
 
     pub fn is_complete(&self) -> bool {
@@ -386,6 +448,9 @@ pub enum EventBody {
     /// 更正编号: the receiving desk moved the case to a corrected 办件编号 (its desk code was
     /// another desk's). The case keeps its id and its status; only the number changes.
     Renumbered { from: CaseNumber, to: CaseNumber, reason: String },
+    /// 补交容缺材料: the applicant brought a material taken in on trust (容缺受理); the
+    /// materials as they are now. The status does not change: the case went on without it.
+    OwedReceived { materials: Vec<Material> },
 }
 
 /// The kind of an event without its data.
@@ -407,10 +472,11 @@ pub enum EventKind {
     ResultMailed,
     Delivered,
     Renumbered,
+    OwedReceived,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 13] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::Received,
         EventKind::Completed,
         EventKind::Pushed,
@@ -424,14 +490,14 @@ impl EventKind {
         EventKind::ResultMailed,
         EventKind::Delivered,
         EventKind::Renumbered,
+        EventKind::OwedReceived,
     ];
 
     pub fn owner(self) -> Side {
         use EventKind::*;
         match self {
-            Received | Completed | Pushed | SupplementNotified | Supplemented | Delivered | Renumbered => {
-                Side::Receiving
-            }
+            Received | Completed | Pushed | SupplementNotified | Supplemented | Delivered | Renumbered
+            | OwedReceived => Side::Receiving,
             Accepted | Refused | SupplementRequested | Processing | Concluded | ResultMailed => Side::Handling,
         }
     }
@@ -457,6 +523,7 @@ impl EventKind {
             ResultMailed => "寄出结果",
             Delivered => "送达结果",
             Renumbered => "更正编号",
+            OwedReceived => "补交容缺材料",
         }
     }
 
@@ -477,6 +544,7 @@ impl EventKind {
             ResultMailed => "result_mailed",
             Delivered => "delivered",
             Renumbered => "renumbered",
+            OwedReceived => "owed_received",
         }
     }
 }
@@ -497,6 +565,7 @@ impl EventBody {
             EventBody::ResultMailed { .. } => EventKind::ResultMailed,
             EventBody::Delivered { .. } => EventKind::Delivered,
             EventBody::Renumbered { .. } => EventKind::Renumbered,
+            EventBody::OwedReceived { .. } => EventKind::OwedReceived,
         }
     }
 
@@ -504,7 +573,9 @@ impl EventBody {
     pub fn materials(&self) -> &[Material] {
         match self {
             EventBody::Received { intake } => &intake.form.materials,
-            EventBody::Completed { materials } | EventBody::Supplemented { materials } => materials,
+            EventBody::Completed { materials }
+            | EventBody::Supplemented { materials }
+            | EventBody::OwedReceived { materials } => materials,
             _ => &[],
         }
     }
@@ -670,7 +741,7 @@ impl CaseStatus {
             (None, _) => Err(refused),
             // The applicant may bring only part of what the notice listed: the case then waits on.
             (Some(CaseStatus::AwaitingMaterials), EventBody::Completed { materials })
-                if materials.iter().any(Material::is_missing) =>
+                if missing(materials).next().is_some() =>
             {
                 Ok(CaseStatus::AwaitingMaterials)
             }
@@ -704,17 +775,25 @@ impl CaseStatus {
             (S::Concluded | S::ResultMailed | S::Refused, K::Delivered) => Some(S::Delivered),
             // A corrected number changes nothing else about the case.
             (status, K::Renumbered) => Some(status),
+            // A 容缺 material may come at any time after the intake; a case still waiting for
+            // missing materials records it with them (补齐材料).
+            (status, K::OwedReceived) if status != S::AwaitingMaterials && !status.is_final() => Some(status),
             _ => None,
         }
     }
 
     /// The events `side` may record on a case in this status, in life-cycle order: what the
     /// window offers (the back office's decisions, the receiving desk's next steps).
-    /// 更正编号 is an admin's correction, not a step of the life cycle, and is never offered.
+    /// 更正编号 is an admin's correction and 补交容缺材料 depends on what the case owes: neither is a
+    /// step of the life cycle offered by status.
     pub fn next_events(self, side: Side) -> Vec<EventKind> {
         EventKind::ALL
             .into_iter()
-            .filter(|k| k.owner() == side && *k != EventKind::Renumbered && self.after(*k).is_some())
+            .filter(|k| {
+                k.owner() == side
+                    && !matches!(k, EventKind::Renumbered | EventKind::OwedReceived)
+                    && self.after(*k).is_some()
+            })
             .collect()
     }
 
@@ -812,7 +891,9 @@ impl CaseState {
         self.status = CaseStatus::apply(Some(self.status), event)?;
         match event {
             EventBody::Renumbered { to, .. } => self.intake.number = to.clone(),
-            EventBody::Completed { materials } | EventBody::Supplemented { materials } => {
+            EventBody::Completed { materials }
+            | EventBody::Supplemented { materials }
+            | EventBody::OwedReceived { materials } => {
                 self.materials = materials.clone();
             }
             EventBody::Refused { reason } => self.refusal_reason = Some(reason.clone()),

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::applicant::{Agent, Applicant};
 use crate::case::{ELicense, IntakeForm, ItemRef, Material, MaterialForm, ResultDelivery, Transfer};
+use crate::guide::{Applicants, DayUnit, Deferral, ItemKind, LegalLimit, Promise};
 use crate::validate::{FieldError, ValidationError};
 
 /// One region's published catalog.
@@ -98,7 +99,8 @@ impl DeliveryOption {
 }
 
 impl MaterialForm {
-    pub const ALL: [MaterialForm; 3] = [MaterialForm::Original, MaterialForm::Copy, MaterialForm::Electronic];
+    pub const ALL: [MaterialForm; 4] =
+        [MaterialForm::Original, MaterialForm::Copy, MaterialForm::OriginalAndCopy, MaterialForm::Electronic];
 
     pub fn from_label(s: &str) -> Option<MaterialForm> {
         MaterialForm::ALL.into_iter().find(|m| m.label() == s.trim())
@@ -117,13 +119,40 @@ pub struct CatalogItem {
     pub name: String,
     /// 领域: 社保, 医保, 公积金, 户籍, 市场主体登记, …
     pub domain: String,
-    /// 办理部门.
+    /// 办理部门 (实施主体): the authority that decides.
     pub department: String,
+    /// 受理机构 when the guide names one apart from the deciding authority (the hall's window
+    /// that receives, e.g. `丰台区政务服务中心公安窗口`). Empty: the department receives.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub accepted_by: String,
     pub mode: HandlingMode,
-    /// 法定时限, working days.
-    pub legal_days: u32,
-    /// 承诺时限, working days; never more than the legal limit.
+    /// 事项类型; `None` in catalogs written before it was asked (then no law is assumed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ItemKind>,
+    /// 设定依据, in the guide's words: the laws and articles the item rests on.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub basis: String,
+    /// 受理条件, in the guide's words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub conditions: String,
+    /// 服务对象: who may apply.
+    #[serde(default, skip_serializing_if = "Applicants::is_both")]
+    pub applicants: Applicants,
+    /// 法定时限; `None` when the law sets none (as most 公共服务 guides say: 「无」).
+    #[serde(default)]
+    pub legal_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "DayUnit::is_working")]
+    pub legal_unit: DayUnit,
+    /// 「20（情况特别复杂的可延长至50）」.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_extension: Option<Extension>,
+    /// 承诺时限 at the window; 0 is 即办 (当场办结). Never more than the legal limit.
     pub promised_days: u32,
+    #[serde(default, skip_serializing_if = "DayUnit::is_working")]
+    pub promised_unit: DayUnit,
+    /// 「现场即时；网上5」: the promise for an online application, when it differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promised_online_days: Option<u32>,
     /// 收费: `不收费`, or what and how much.
     #[serde(default)]
     pub fee: String,
@@ -132,13 +161,72 @@ pub struct CatalogItem {
     pub materials: Vec<CatalogMaterial>,
 }
 
+/// An extension of the legal limit the law allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Extension {
+    /// The limit once extended, in the legal limit's unit.
+    pub to_days: u32,
+    /// When, in the guide's words (「情况特别复杂」); may be empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub when: String,
+}
+
+impl CatalogItem {
+    /// The legal limit as [`guide`](crate::guide) reads and writes it.
+    pub fn legal_limit(&self) -> Option<LegalLimit> {
+        self.legal_days.map(|days| LegalLimit {
+            days,
+            unit: self.legal_unit,
+            extended_to: self.legal_extension.as_ref().map(|e| e.to_days),
+            extension_when: self.legal_extension.as_ref().map(|e| e.when.clone()).unwrap_or_default(),
+        })
+    }
+
+    pub fn set_legal_limit(&mut self, limit: Option<LegalLimit>) {
+        self.legal_days = limit.as_ref().map(|l| l.days);
+        self.legal_unit = limit.as_ref().map_or(DayUnit::WorkingDays, |l| l.unit);
+        self.legal_extension =
+            limit.and_then(|l| l.extended_to.map(|to_days| Extension { to_days, when: l.extension_when }));
+    }
+
+    pub fn promise(&self) -> Promise {
+        Promise { days: self.promised_days, unit: self.promised_unit, online_days: self.promised_online_days }
+    }
+
+    pub fn set_promise(&mut self, p: Promise) {
+        self.promised_days = p.days;
+        self.promised_unit = p.unit;
+        self.promised_online_days = p.online_days;
+    }
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
 /// One material an item asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CatalogMaterial {
     pub name: String,
     pub form: MaterialForm,
+    /// 份数: of the copies for 原件及复印件 (the originals are counted apart), else of the form.
     pub copies: u32,
+    /// 原件及复印件: how many originals (「原件1份、复印件2份」).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub originals: u32,
+    /// 任选其一: the materials of an item sharing this label are alternatives; any one of them
+    /// satisfies the group (「身份证明」: 居民身份证 或 户口簿 或 …). Empty: not in a group.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub choice: String,
+    /// 容缺受理: it may follow after the intake, within this period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferral: Option<Deferral>,
     /// Empty: always required. Otherwise required only when this holds (条件材料), e.g.
     /// `委托他人办理的`.
     #[serde(default)]
@@ -235,15 +323,28 @@ impl Catalog {
                     push(at, "code", format!("事项编码「{}」与第{}个事项重复", item.code, first + 1));
                 }
             }
-            if item.promised_days == 0 {
-                push(at, "promised_days", "承诺时限应至少为1个工作日".to_string());
+            // Compared only in one unit: 20 working days and 30 calendar days do not order.
+            if let Some(legal) = item.legal_days.filter(|_| item.legal_unit == item.promised_unit) {
+                let limit = item.legal_extension.as_ref().map_or(legal, |e| e.to_days.max(legal));
+                if item.promised_days > limit {
+                    push(
+                        at,
+                        "promised_days",
+                        format!(
+                            "承诺时限（{}）超过法定时限（{}）",
+                            item.promised_unit.days(item.promised_days),
+                            item.legal_unit.days(limit)
+                        ),
+                    );
+                }
             }
-            if item.promised_days > item.legal_days {
-                push(
-                    at,
-                    "promised_days",
-                    format!("承诺时限（{}个工作日）超过法定时限（{}个工作日）", item.promised_days, item.legal_days),
-                );
+            if let Some(ext) = &item.legal_extension {
+                if item.legal_days.is_none_or(|d| ext.to_days <= d) {
+                    push(at, "legal_days", "延长后的法定时限应长于法定时限".to_string());
+                }
+            }
+            if item.promised_online_days.is_some_and(|online| online > item.promised_days.max(1) * 10 + 60) {
+                push(at, "promised_days", "网上办理的承诺时限不合常理，请核对".to_string());
             }
             if item.delivery.is_empty() {
                 push(at, "delivery", "至少应有一种结果送达方式".to_string());
@@ -259,8 +360,25 @@ impl Catalog {
                 } else if let Some(first) = names.insert(m.name.trim(), j) {
                     push(at, "name", format!("材料「{}」在本事项中与第{}项材料重复", m.name, first + 1));
                 }
-                if m.copies == 0 {
+                if m.copies == 0 || (m.form == MaterialForm::OriginalAndCopy && m.originals == 0) {
                     push(at, "copies", "份数应至少为1".to_string());
+                }
+                if m.deferral.is_some_and(|d| d.days == 0) {
+                    push(at, "deferral", "容缺材料的补齐期限应至少为1天".to_string());
+                }
+                if !m.choice.trim().is_empty() {
+                    let group: Vec<&CatalogMaterial> =
+                        item.materials.iter().filter(|o| o.choice.trim() == m.choice.trim()).collect();
+                    if group.len() < 2 {
+                        push(
+                            at,
+                            "choice",
+                            format!("任选其一「{}」只有「{}」一项材料：应至少有两项可选", m.choice.trim(), m.name),
+                        );
+                    } else if group[0].name == m.name && group.iter().any(|o| o.condition.trim() != m.condition.trim())
+                    {
+                        push(at, "choice", format!("任选其一「{}」中各材料的必要性和适用条件应相同", m.choice.trim()));
+                    }
                 }
                 if m.e_license.as_deref().is_some_and(|k| k.trim().is_empty()) {
                     push(at, "e_license", "电子证照类型不能为空".to_string());
@@ -341,7 +459,10 @@ impl Catalog {
             name: item.name.clone(),
             department: item.department.clone(),
             promised_days: item.promised_days,
+            promised_unit: item.promised_unit,
             catalog_version: Some(self.version.clone()),
+            kind: item.kind,
+            basis: item.basis.clone(),
         };
         if let Some(item) = self.item(code) {
             let materials =
@@ -370,7 +491,11 @@ impl Catalog {
                 name: bundle.name.clone(),
                 department: bundle.lead_department.clone(),
                 promised_days: bundle.promised_days,
+                promised_unit: DayUnit::WorkingDays,
                 catalog_version: Some(self.version.clone()),
+                // A bundle's items each have their own type; the notice cites each one's.
+                kind: None,
+                basis: String::new(),
             },
             bundle_items: items.into_iter().map(item_ref).collect(),
             materials: merged,
@@ -438,6 +563,16 @@ impl Catalog {
             ValidationError::new(format!("「{}」不在{region}的事项清单（版本 {}）中", draft.item.trim(), self.version))
                 .at("item", "事项编码")
         })?;
+        let person = matches!(draft.applicant, Applicant::Person(_));
+        if let Some(item) = offer.item_codes().filter_map(|c| self.item(c)).find(|i| !i.applicants.admits(person)) {
+            let (who, instead) = if person { ("个人", "法人") } else { ("法人（企业）", "个人") };
+            return Err(ValidationError::new(format!(
+                "事项「{}」的服务对象为{}，{who}不能申请；请核对申请人类型（应为{instead}）或事项",
+                item.name,
+                item.applicants.label()
+            ))
+            .at("applicant.kind", "申请人类型"));
+        }
         let chosen = draft.delivery.option();
         // 窗口领取 is what a window can always do, also for an item whose guide names no way.
         if chosen != DeliveryOption::AtWindow {
@@ -506,6 +641,9 @@ impl Catalog {
                 name: m.name,
                 form: m.form,
                 copies: m.copies,
+                originals: m.originals,
+                choice: m.choice,
+                deferral: m.deferral,
                 required,
                 standard: m.standard,
                 condition: m.condition,
@@ -560,12 +698,12 @@ impl Catalog {
                     return differs(&format!("{field}.{f}"), label, format!("「{a}」与{version}中的「{b}」不符"));
                 }
             }
-            if given.promised_days != listed.promised_days {
-                let message = format!(
-                    "承诺时限 {} 个工作日与{version}中的 {} 个工作日不符",
-                    given.promised_days, listed.promised_days
-                );
+            if (given.promised_days, given.promised_unit) != (listed.promised_days, listed.promised_unit) {
+                let message = format!("「{}」与{version}中的「{}」不符", given.promise_label(), listed.promise_label());
                 return differs(&format!("{field}.promised_days"), "承诺时限", message);
+            }
+            if (given.kind, &given.basis) != (listed.kind, &listed.basis) {
+                return differs(&format!("{field}.kind"), "事项类型", format!("事项类型或设定依据与{version}不符"));
             }
             Ok(())
         };
@@ -597,8 +735,13 @@ impl Catalog {
             }
             let mismatch = if m.form != c.form {
                 Some(("form", format!("形式应为{}", c.form.label())))
-            } else if m.copies != c.copies {
-                Some(("copies", format!("份数应为 {}", c.copies)))
+            } else if (m.copies, m.originals) != (c.copies, c.originals) {
+                let c = crate::guide::counts_text(c.originals, c.copies, c.form == MaterialForm::OriginalAndCopy);
+                Some(("copies", format!("份数应为 {c}")))
+            } else if m.choice != c.choice {
+                Some(("choice", "任选其一的分组与事项清单不符".to_string()))
+            } else if m.deferral != c.deferral {
+                Some(("deferral", "容缺受理与事项清单不符".to_string()))
             } else if m.standard != c.standard {
                 Some(("standard", "材料标准与事项清单不符".to_string()))
             } else if m.condition != c.condition {
@@ -626,6 +769,7 @@ impl Catalog {
 
 fn form_strictness(f: MaterialForm) -> u8 {
     match f {
+        MaterialForm::OriginalAndCopy => 3,
         MaterialForm::Original => 2,
         MaterialForm::Copy => 1,
         MaterialForm::Electronic => 0,
@@ -638,6 +782,16 @@ fn merge_into(into: &mut OfferedMaterial, m: &CatalogMaterial, item: &str) {
         have.form = m.form;
     }
     have.copies = have.copies.max(m.copies);
+    have.originals = have.originals.max(m.originals);
+    // Taken on trust only if every item allows it, and then within the shortest period.
+    have.deferral = match (have.deferral, m.deferral) {
+        (Some(a), Some(b)) if a.unit == b.unit => Some(if a.days <= b.days { a } else { b }),
+        _ => None,
+    };
+    // Alternatives of one item are not alternatives of another.
+    if have.choice != m.choice {
+        have.choice.clear();
+    }
     // Unconditional wins; two different conditions are both stated.
     if m.condition.trim().is_empty() {
         have.condition.clear();
@@ -794,11 +948,19 @@ fn item_details(old: &CatalogItem, new: &CatalogItem) -> Vec<String> {
     text("收费", &old.fee, &new.fee);
     let delivery = |i: &CatalogItem| i.delivery.iter().map(|d| d.label()).collect::<Vec<_>>().join("、");
     text("送达方式", &delivery(old), &delivery(new));
-    if old.legal_days != new.legal_days {
-        out.push(format!("法定时限：{} → {}个工作日", old.legal_days, new.legal_days));
+    text("受理机构", &old.accepted_by, &new.accepted_by);
+    let kind = |i: &CatalogItem| i.kind.map_or("未注明", ItemKind::label);
+    text("事项类型", kind(old), kind(new));
+    text("服务对象", old.applicants.label(), new.applicants.label());
+    let legal = |i: &CatalogItem| crate::guide::legal_text(i.legal_limit().as_ref());
+    text("法定时限", &legal(old), &legal(new));
+    let promised = |i: &CatalogItem| crate::guide::promised_text(&i.promise());
+    text("承诺时限", &promised(old), &promised(new));
+    if old.basis != new.basis {
+        out.push("设定依据已修改".to_string());
     }
-    if old.promised_days != new.promised_days {
-        out.push(format!("承诺时限：{} → {}个工作日", old.promised_days, new.promised_days));
+    if old.conditions != new.conditions {
+        out.push("受理条件已修改".to_string());
     }
     let before: HashMap<&str, &CatalogMaterial> = old.materials.iter().map(|m| (m.name.as_str(), m)).collect();
     for m in &new.materials {
@@ -809,8 +971,27 @@ fn item_details(old: &CatalogItem, new: &CatalogItem) -> Vec<String> {
                 if b.form != m.form {
                     parts.push(format!("形式 {} → {}", b.form.label(), m.form.label()));
                 }
-                if b.copies != m.copies {
-                    parts.push(format!("份数 {} → {}", b.copies, m.copies));
+                if (b.copies, b.originals) != (m.copies, m.originals) {
+                    let counts = |x: &CatalogMaterial| {
+                        crate::guide::counts_text(x.originals, x.copies, x.form == MaterialForm::OriginalAndCopy)
+                    };
+                    parts.push(format!("份数 {} → {}", counts(b), counts(m)));
+                }
+                if b.choice != m.choice {
+                    let show = |c: &str| {
+                        if c.is_empty() {
+                            "不可替代".to_string()
+                        } else {
+                            format!("任选其一「{c}」")
+                        }
+                    };
+                    parts.push(format!("{} → {}", show(&b.choice), show(&m.choice)));
+                }
+                if b.deferral != m.deferral {
+                    let show = |d: &Option<Deferral>| {
+                        d.map_or("不可容缺".to_string(), |d| format!("容缺（{}）", d.text()))
+                    };
+                    parts.push(format!("{} → {}", show(&b.deferral), show(&m.deferral)));
                 }
                 if b.condition != m.condition {
                     let show = |c: &str| if c.is_empty() { "必需".to_string() } else { format!("条件：{c}") };

@@ -19,6 +19,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::case::{CaseStatus, EventKind};
+use crate::guide::{DayUnit, Deferral};
 use crate::workdays::{CalendarError, Deadline, WorkCalendar};
 
 /// 行政许可法 §32(四): 当场或者在五日内一次告知.
@@ -36,14 +37,17 @@ pub struct Step {
 /// What the clocks of a case are computed from.
 #[derive(Debug, Clone, Copy)]
 pub struct ClockInput<'a> {
-    /// 承诺时限 of the item, in working days.
+    /// 承诺时限 of the item (0: 即办, due the day the case is complete).
     pub promised_days: u32,
+    pub promised_unit: DayUnit,
     /// The case's events in order, the intake first.
     pub steps: &'a [Step],
     /// The days a 一次性告知书 was given (first prints, not 补打), in order.
     pub notices: &'a [NaiveDate],
     /// The working days an applicant is given to bring missing materials (the hall's setting).
     pub supplement_days: u32,
+    /// The shortest period of the 容缺 materials still owed, counted from the day of receipt.
+    pub owed: Option<Deferral>,
 }
 
 /// Where the promise (承诺办结) stands.
@@ -139,6 +143,33 @@ pub struct Clocks {
     pub notice_due: Option<Deadline>,
     /// 补正期限: the notice was given; the applicant was told to bring the materials by this day.
     pub supplement_due: Option<Deadline>,
+    /// 容缺补齐期限: the materials taken on trust are owed by this day.
+    pub owed_due: Option<Deadline>,
+}
+
+/// The last day of a period of `days` in `unit` after `start`. Calendar days end on the next
+/// working day when the last falls on a rest day (民法典 §203).
+pub fn due(calendar: &WorkCalendar, unit: DayUnit, start: NaiveDate, days: u32) -> Result<Deadline, CalendarError> {
+    match unit {
+        DayUnit::WorkingDays => calendar.deadline(start, days),
+        DayUnit::CalendarDays => {
+            let mut date = start + Duration::days(i64::from(days));
+            // Checks the range (a date past the supported years fails, never loops).
+            calendar.working_days_between(start, date)?;
+            while days > 0 && !calendar.is_working_day(date) {
+                date = calendar.add_working_days(date, 1)?;
+            }
+            Ok(Deadline { date, estimated: calendar.is_estimated(start, date) })
+        }
+    }
+}
+
+/// The days of `unit` `d` with `from < d <= to`.
+fn span(calendar: &WorkCalendar, unit: DayUnit, from: NaiveDate, to: NaiveDate) -> Result<i64, CalendarError> {
+    match unit {
+        DayUnit::WorkingDays => calendar.working_days_between(from, to),
+        DayUnit::CalendarDays => Ok((to - from).num_days()),
+    }
 }
 
 /// The clocks after `input.steps`. Fails only when a date falls outside the calendar's
@@ -171,7 +202,7 @@ pub fn compute(calendar: &WorkCalendar, input: &ClockInput<'_>) -> Result<Clocks
             }
             CaseStatus::Supplemented => {
                 if let Some(since) = pause_since.take() {
-                    paused_days += calendar.working_days_between(since, step.on)?;
+                    paused_days += span(calendar, input.promised_unit, since, step.on)?;
                 }
                 waiting_since = None;
             }
@@ -185,12 +216,12 @@ pub fn compute(calendar: &WorkCalendar, input: &ClockInput<'_>) -> Result<Clocks
     let promise = match (started, pause_since) {
         (None, _) => Promise::NotStarted,
         (Some(start), Some(since)) => {
-            let used = calendar.working_days_between(start, since)?;
+            let used = span(calendar, input.promised_unit, start, since)?;
             Promise::Paused { since, remaining: i64::from(input.promised_days) + paused_days - used }
         }
         (Some(start), None) => {
             let days = u32::try_from(i64::from(input.promised_days) + paused_days).unwrap_or(u32::MAX);
-            Promise::Due(calendar.deadline(start, days)?)
+            Promise::Due(due(calendar, input.promised_unit, start, days)?)
         }
     };
     let (notice_due, supplement_due) = match (waiting_since, noticed_on) {
@@ -198,7 +229,11 @@ pub fn compute(calendar: &WorkCalendar, input: &ClockInput<'_>) -> Result<Clocks
         (Some(_), Some(given)) => (None, Some(calendar.deadline(given, input.supplement_days)?)),
         (None, _) => (None, None),
     };
-    Ok(Clocks { promise, notice_due, supplement_due })
+    let owed_due = match (input.owed, input.steps.first()) {
+        (Some(owed), Some(intake)) => Some(due(calendar, owed.unit, intake.on, owed.days)?),
+        _ => None,
+    };
+    Ok(Clocks { promise, notice_due, supplement_due, owed_due })
 }
 
 #[cfg(test)]
@@ -217,12 +252,60 @@ mod tests {
 
     fn clocks(steps: &[Step], notices: &[&str]) -> Clocks {
         let notices: Vec<NaiveDate> = notices.iter().map(|n| d(n)).collect();
-        let input = ClockInput { promised_days: 10, steps, notices: &notices, supplement_days: 10 };
+        let input = ClockInput {
+            promised_days: 10,
+            promised_unit: DayUnit::WorkingDays,
+            steps,
+            notices: &notices,
+            supplement_days: 10,
+            owed: None,
+        };
         compute(&WorkCalendar::shipped(), &input).unwrap()
     }
 
     fn due(date: &str) -> Deadline {
         Deadline { date: d(date), estimated: false }
+    }
+
+    fn clocks_with(steps: &[Step], promised_days: u32, promised_unit: DayUnit, owed: Option<Deferral>) -> Clocks {
+        let input = ClockInput { promised_days, promised_unit, steps, notices: &[], supplement_days: 10, owed };
+        compute(&WorkCalendar::shipped(), &input).unwrap()
+    }
+
+    #[test]
+    fn calendar_days_count_every_day_and_end_on_a_working_day() {
+        let on = |day: &str| [step(K::Received, day, S::Received)];
+        // Monday 2 March + 10 days: Thursday 12 March.
+        let c = clocks_with(&on("2026-03-02"), 10, DayUnit::CalendarDays, None);
+        assert_eq!(c.promise, Promise::Due(due("2026-03-12")));
+        // Wednesday 4 March + 10 days is a Saturday: the period ends on Monday (民法典 §203).
+        let c = clocks_with(&on("2026-03-04"), 10, DayUnit::CalendarDays, None);
+        assert_eq!(c.promise, Promise::Due(due("2026-03-16")));
+        // 即办: due the day it is complete.
+        let c = clocks_with(&on("2026-03-02"), 0, DayUnit::WorkingDays, None);
+        assert_eq!(c.promise, Promise::Due(due("2026-03-02")));
+    }
+
+    #[test]
+    fn a_pause_in_calendar_days_moves_the_deadline_by_calendar_days() {
+        let steps = [
+            step(K::Received, "2026-03-02", S::Received),
+            step(K::SupplementRequested, "2026-03-05", S::SupplementRequested),
+            step(K::SupplementNotified, "2026-03-05", S::Supplementing),
+            // Nine days later (a weekend in between counts).
+            step(K::Supplemented, "2026-03-14", S::Supplemented),
+        ];
+        let c = clocks_with(&steps, 20, DayUnit::CalendarDays, None);
+        // 2 March + 20 + 9 days = 31 March, a Tuesday.
+        assert_eq!(c.promise, Promise::Due(due("2026-03-31")));
+    }
+
+    #[test]
+    fn owed_materials_are_due_from_the_day_of_receipt() {
+        let steps = [step(K::Received, "2026-03-02", S::Received)];
+        let owed = Deferral { days: 5, unit: DayUnit::WorkingDays };
+        assert_eq!(clocks_with(&steps, 10, DayUnit::WorkingDays, Some(owed)).owed_due, Some(due("2026-03-09")));
+        assert_eq!(clocks_with(&steps, 10, DayUnit::WorkingDays, None).owed_due, None);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - [`validate`]: 居民身份证, 统一社会信用代码 and phone checks with exact Chinese messages.
 //! - [`catalog`]: a region's 事项清单 (items, materials, 一件事 bundles, liaisons), its checks
 //!   and what changed between versions.
+//! - [`guide`]: a 办事指南's own wording (即办, 「60日」, 原件及复印件, 容缺, 事项类型, 服务对象).
 //! - [`case`]: case ids, 办件编号, events and the status they fold into.
 //! - [`workdays`]: the working-day calendar (statutory holidays and 调休, provisional years by
 //!   the statutory rules) and deadlines.
@@ -21,6 +22,7 @@ pub mod applicant;
 pub mod case;
 pub mod catalog;
 pub mod clocks;
+pub mod guide;
 pub mod rates;
 pub mod region;
 pub mod scan;

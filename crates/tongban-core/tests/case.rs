@@ -75,10 +75,22 @@ const ALLOWED: &[(Option<CaseStatus>, EventKind, CaseStatus)] = &[
     (Some(S::Processing),          E::Renumbered,          S::Processing),
     (Some(S::Concluded),           E::Renumbered,          S::Concluded),
     (Some(S::ResultMailed),        E::Renumbered,          S::ResultMailed),
+    // 受理地: a 容缺 material brought after the intake; the case goes on as it was. A case
+    // still 待补正 records it with the rest (补齐材料).
+    (Some(S::Received),            E::OwedReceived,        S::Received),
+    (Some(S::Pushed),              E::OwedReceived,        S::Pushed),
+    (Some(S::Supplementing),       E::OwedReceived,        S::Supplementing),
+    (Some(S::Supplemented),        E::OwedReceived,        S::Supplemented),
+    (Some(S::Accepted),            E::OwedReceived,        S::Accepted),
+    (Some(S::Refused),             E::OwedReceived,        S::Refused),
+    (Some(S::SupplementRequested), E::OwedReceived,        S::SupplementRequested),
+    (Some(S::Processing),          E::OwedReceived,        S::Processing),
+    (Some(S::Concluded),           E::OwedReceived,        S::Concluded),
+    (Some(S::ResultMailed),        E::OwedReceived,        S::ResultMailed),
 ];
 
 /// Which side enters each kind of event (design.md §4: 受理地 / 办理地).
-const OWNERS: [(EventKind, Side, &str); 13] = [
+const OWNERS: [(EventKind, Side, &str); 14] = [
     (E::Received, Side::Receiving, "收件"),
     (E::Completed, Side::Receiving, "补齐材料"),
     (E::Pushed, Side::Receiving, "推送办理地"),
@@ -86,6 +98,7 @@ const OWNERS: [(EventKind, Side, &str); 13] = [
     (E::Supplemented, Side::Receiving, "提交补正材料"),
     (E::Delivered, Side::Receiving, "送达结果"),
     (E::Renumbered, Side::Receiving, "更正编号"),
+    (E::OwedReceived, Side::Receiving, "补交容缺材料"),
     (E::Accepted, Side::Handling, "受理"),
     (E::Refused, Side::Handling, "不予受理"),
     (E::SupplementRequested, Side::Handling, "要求补正"),
@@ -111,7 +124,7 @@ const STATUSES: [(CaseStatus, Side, &str, &str); 12] = [
 ];
 
 /// The wire names of event kinds (database `events.kind`, JSON `"type"`).
-const KIND_NAMES: [(EventKind, &str); 13] = [
+const KIND_NAMES: [(EventKind, &str); 14] = [
     (E::Received, "received"),
     (E::Completed, "completed"),
     (E::Pushed, "pushed"),
@@ -125,6 +138,7 @@ const KIND_NAMES: [(EventKind, &str); 13] = [
     (E::ResultMailed, "result_mailed"),
     (E::Delivered, "delivered"),
     (E::Renumbered, "renumbered"),
+    (E::OwedReceived, "owed_received"),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -136,6 +150,9 @@ fn material(name: &str, required: bool, received: bool) -> Material {
         name: name.into(),
         form: MaterialForm::Original,
         copies: 1,
+        originals: 1,
+        choice: String::new(),
+        deferral: None,
         required,
         standard: "在有效期内".into(),
         received,
@@ -155,6 +172,9 @@ fn form(complete: bool) -> IntakeForm {
             name: "企业职工基本养老保险关系转移接续申请".into(),
             department: "北京市丰台区社会保险事业管理中心".into(),
             promised_days: 15,
+            promised_unit: Default::default(),
+            kind: None,
+            basis: String::new(),
             catalog_version: Some("2026-01".into()),
         },
         handling_region: "110106".into(),
@@ -224,6 +244,7 @@ fn body(kind: EventKind) -> EventBody {
             to: CaseNumber::parse("411329-20261123-A3-0001").unwrap(),
             reason: "窗口代码 A1 已由另一台受理台使用".into(),
         },
+        E::OwedReceived => EventBody::OwedReceived { materials: all_received() },
     }
 }
 
@@ -245,9 +266,9 @@ fn the_table_has_no_duplicate_rows_and_the_enumerations_are_complete() {
     for &(from, kind, to) in ALLOWED {
         assert!(seen.insert((from, kind), to).is_none(), "duplicate row {from:?} {kind:?}");
     }
-    // 13 "from" values × 13 kinds: every one of them is checked below.
+    // 13 "from" values × 14 kinds: every one of them is checked below.
     assert_eq!(froms().len(), 13);
-    assert_eq!(EventKind::ALL.len(), 13);
+    assert_eq!(EventKind::ALL.len(), 14);
     for (i, a) in EventKind::ALL.iter().enumerate() {
         assert!(!EventKind::ALL[..i].contains(a), "EventKind::ALL repeats {a:?}");
         assert_eq!(body(*a).kind(), *a, "the sample body of {a:?} has another kind");
@@ -286,7 +307,7 @@ fn every_status_and_event_pair_is_allowed_exactly_when_the_table_says_so() {
         }
     }
     assert_eq!(allowed, ALLOWED.len());
-    assert_eq!(allowed + refused, 13 * 13);
+    assert_eq!(allowed + refused, 13 * 14);
 }
 
 #[test]
@@ -296,7 +317,10 @@ fn the_events_offered_in_a_status_are_those_the_table_allows_for_that_side() {
             // 更正编号 is an admin's correction, never offered as a step.
             let expected: Vec<EventKind> = ALLOWED
                 .iter()
-                .filter(|&&(f, kind, _)| f == Some(from) && kind.owner() == side && kind != E::Renumbered)
+                // Neither is a step offered by status (see `next_events`).
+                .filter(|&&(f, kind, _)| {
+                    f == Some(from) && kind.owner() == side && !matches!(kind, E::Renumbered | E::OwedReceived)
+                })
                 .map(|&(_, kind, _)| kind)
                 .collect();
             let mut offered = from.next_events(side);
@@ -347,9 +371,9 @@ fn an_intake_with_a_required_material_missing_waits_for_materials() {
 fn materials_brought_in_part_keep_the_case_waiting_and_the_rest_completes_it() {
     let mut part = intake(false).form.materials;
     part.push(material("户口簿", true, false));
-    let first = part.iter().position(|m| m.is_missing()).unwrap();
+    let first = part.iter().position(|m| m.required && !m.received).unwrap();
     part[first].received = true;
-    assert!(part.iter().any(Material::is_missing));
+    assert!(tongban_core::case::missing(&part).next().is_some());
     let partly = EventBody::Completed { materials: part.clone() };
     assert_eq!(CaseStatus::apply(Some(S::AwaitingMaterials), &partly), Ok(S::AwaitingMaterials));
     for m in &mut part {
@@ -374,7 +398,8 @@ fn only_a_delivered_case_is_final_and_nothing_leaves_it() {
 fn every_allowed_event_leads_into_a_status_of_its_own_side() {
     // "Statuses, each set by exactly one side": the event that sets a status is of that side.
     // (更正编号 sets none: it keeps the status it finds.)
-    for &(from, kind, to) in ALLOWED.iter().filter(|(_, kind, _)| *kind != E::Renumbered) {
+    // A 更正编号 and a 补交容缺材料 leave the status as it was.
+    for &(from, kind, to) in ALLOWED.iter().filter(|(_, kind, _)| !matches!(kind, E::Renumbered | E::OwedReceived)) {
         assert_eq!(kind.owner(), to.owner(), "{} —{}→ {}", from_label(from), kind.label(), to.label());
     }
     assert_eq!(E::Received.owner(), S::AwaitingMaterials.owner());

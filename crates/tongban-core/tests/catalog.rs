@@ -10,6 +10,9 @@ fn material(name: &str, form: MaterialForm, copies: u32) -> CatalogMaterial {
         name: name.into(),
         form,
         copies,
+        originals: 1,
+        choice: String::new(),
+        deferral: None,
         condition: String::new(),
         standard: String::new(),
         e_license: None,
@@ -24,7 +27,16 @@ fn item(code: &str, name: &str, department: &str, materials: Vec<CatalogMaterial
         domain: "社保".into(),
         department: department.into(),
         mode: HandlingMode::ProxyReceipt,
-        legal_days: 20,
+        legal_days: Some(20),
+        accepted_by: String::new(),
+        kind: None,
+        basis: String::new(),
+        conditions: String::new(),
+        applicants: Default::default(),
+        legal_unit: Default::default(),
+        legal_extension: None,
+        promised_unit: Default::default(),
+        promised_online_days: None,
         promised_days: 10,
         fee: "不收费".into(),
         delivery: vec![DeliveryOption::AtWindow],
@@ -199,7 +211,7 @@ fn an_intake_takes_the_catalogs_materials_and_what_the_clerk_found() {
     assert!(id_card.received, "a cited certificate is the material");
     assert_eq!(id_card.e_license.as_ref().unwrap().kind, "居民身份证", "the type comes from the catalog");
     let proxy = &form.materials[2];
-    assert!(!proxy.required && !proxy.is_missing(), "the condition did not apply");
+    assert!(!proxy.required && !proxy.received, "the condition did not apply");
     let missing: Vec<&str> = form.missing_materials().map(|m| m.name.as_str()).collect();
     assert_eq!(missing, ["居民户口簿", "医保登记表"]);
     assert!(form.validated(chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()).is_ok());
@@ -274,7 +286,7 @@ fn the_changes_between_versions_read_as_sentences() {
             "取消事项：退休人员医保待遇核定（R3）",
             "变更事项：职工正常退休申请（R1）：材料「居民户口簿」：份数 1 → 2",
             "变更事项：职工正常退休申请（R1）：新增材料「结婚证」",
-            "变更事项：基本养老金申领（R2）：承诺时限：10 → 8个工作日",
+            "变更事项：基本养老金申领（R2）：承诺时限：10个工作日 → 8个工作日",
             "变更一件事：退休一件事（B-RETIRE）",
         ]
     );

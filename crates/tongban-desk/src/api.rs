@@ -415,6 +415,10 @@ pub struct CaseDetail {
     pub notice_due: Option<DueDate>,
     /// 补正期限: the applicant was told to bring the materials by this day.
     pub supplement_due: Option<DueDate>,
+    /// 容缺补齐期限: the materials taken in on trust (容缺受理) are owed by this day.
+    pub owed_due: Option<DueDate>,
+    /// 承诺时限 in words: 「当场办结」, 「15个工作日」, 「30日」.
+    pub promise_label: String,
     pub pending_sync: bool,
     /// 待同步 or 已同步.
     pub sync_label: String,
@@ -434,6 +438,15 @@ pub struct ItemLine {
     pub name: String,
     pub department: String,
     pub promised_days: u32,
+    /// 「当场办结」, 「15个工作日」, 「30日」.
+    pub promise_label: String,
+    /// 事项类型 (empty when the catalog did not say).
+    pub kind_label: String,
+    /// 设定依据 as the case carries it from the catalog.
+    pub basis: String,
+    /// 受理条件 from the catalog version the case was taken in under (empty when this desk does
+    /// not hold it or the guide states none).
+    pub conditions: String,
 }
 
 /// The applicant or the agent, with the 证件号码 masked ([`crate::Desk::reveal_id_number`] shows it).
@@ -471,8 +484,16 @@ pub struct MaterialView {
     pub required: bool,
     pub received: bool,
     pub original_verified: bool,
-    /// Required and not received.
+    /// Required and not received (nor replaced by an alternative, nor owed).
     pub missing: bool,
+    /// 容缺: taken in on trust, to follow by the case's 容缺补齐期限.
+    pub owed: bool,
+    /// 份数 in words: 「1」, 「原件1份、复印件1份」.
+    pub counts: String,
+    /// 任选其一: the group it belongs to; empty when it stands alone.
+    pub choice: String,
+    /// 容缺受理: 「5个工作日内补齐」, empty when it may not follow.
+    pub deferral: String,
     pub condition: String,
     pub standard: String,
     pub note: String,

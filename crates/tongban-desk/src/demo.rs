@@ -9,6 +9,7 @@ use tongban_core::applicant::{Agent, AgentRole, Applicant, Enterprise, IdKind, P
 use tongban_core::case::{
     Author, CaseEvent, CaseId, EventBody, IntakeForm, ItemRef, Material, MaterialForm, ResultDelivery, Transfer,
 };
+use tongban_core::guide::ItemKind;
 use tongban_core::validate;
 use tongban_store::{DeskSetup, Store, StoreError, User};
 
@@ -220,6 +221,9 @@ fn material(name: &str, form: MaterialForm, standard: &str, received: bool) -> M
         name: name.into(),
         form,
         copies: 1,
+        originals: 1,
+        choice: String::new(),
+        deferral: None,
         required: true,
         standard: standard.into(),
         received,
@@ -243,6 +247,9 @@ pub fn sample_form(i: usize) -> IntakeForm {
                 name: "企业职工基本养老保险关系转移接续申请".into(),
                 department: "北京市丰台区社会保险事业管理中心".into(),
                 promised_days: 15,
+                promised_unit: Default::default(),
+                kind: Some(ItemKind::PublicService),
+                basis: "《中华人民共和国社会保险法》第十九条".into(),
                 catalog_version: None,
             },
             "110106",
@@ -257,6 +264,9 @@ pub fn sample_form(i: usize) -> IntakeForm {
                 name: "异地长期居住人员备案".into(),
                 department: "北京市丰台区医疗保障局".into(),
                 promised_days: 5,
+                promised_unit: Default::default(),
+                kind: Some(ItemKind::PublicService),
+                basis: "《国家医保局 财政部关于进一步做好基本医疗保险跨省异地就医直接结算工作的通知》（医保发〔2022〕22号）".into(),
                 catalog_version: None,
             },
             "110106",
@@ -271,6 +281,9 @@ pub fn sample_form(i: usize) -> IntakeForm {
                 name: "住房公积金异地转移接续".into(),
                 department: "北京住房公积金管理中心丰台管理部".into(),
                 promised_days: 10,
+                promised_unit: Default::default(),
+                kind: Some(ItemKind::PublicService),
+                basis: "《住房公积金管理条例》".into(),
                 catalog_version: None,
             },
             "110106",
@@ -286,6 +299,9 @@ pub fn sample_form(i: usize) -> IntakeForm {
                 name: "户口迁入（投靠）".into(),
                 department: "衢州市公安局柯城分局".into(),
                 promised_days: 20,
+                promised_unit: Default::default(),
+                kind: Some(ItemKind::License),
+                basis: "《中华人民共和国户口登记条例》第十三条".into(),
                 catalog_version: None,
             },
             "330802",
@@ -300,6 +316,9 @@ pub fn sample_form(i: usize) -> IntakeForm {
                 name: "营业执照变更登记".into(),
                 department: "南京市玄武区市场监督管理局".into(),
                 promised_days: 3,
+                promised_unit: Default::default(),
+                kind: Some(ItemKind::License),
+                basis: "《中华人民共和国市场主体登记管理条例》第二十四条".into(),
                 catalog_version: None,
             },
             "320102",

@@ -93,8 +93,11 @@ impl Desk {
         }
 
         let mut materials = Vec::new();
+        let missing: Vec<&Material> = tongban_core::case::missing(&state.materials).collect();
+        let owed: Vec<&Material> = tongban_core::case::owed(&state.materials).collect();
         for (i, m) in state.materials.iter().enumerate() {
-            materials.push(material_view(&store, i, m)?);
+            let is = |list: &[&Material]| list.iter().any(|x| std::ptr::eq(*x, m));
+            materials.push(material_view(&store, i, m, is(&missing), is(&owed))?);
         }
 
         let prints = store
@@ -128,13 +131,18 @@ impl Desk {
             (true, false) => "网络流转",
             (false, _) => "邮寄纸质材料",
         };
+        // The 受理条件 are not carried by the case: read from the catalog version it names.
+        let catalog = match &form.item.catalog_version {
+            Some(version) => store.catalog_version(&form.handling_region, version)?,
+            None => None,
+        };
         let detail = CaseDetail {
             id: summary.id.to_string(),
             number: summary.number.clone(),
             status: state.status,
             status_label: state.status.label().to_string(),
-            item: item_line(&form.item),
-            bundle_items: form.bundle_items.iter().map(item_line).collect(),
+            item: item_line(&form.item, catalog.as_ref()),
+            bundle_items: form.bundle_items.iter().map(|i| item_line(i, catalog.as_ref())).collect(),
             catalog_version: form.item.catalog_version.clone(),
             receiving_region_name: region::display_name(&intake.receiving_region),
             receiving_region: intake.receiving_region.clone(),
@@ -175,6 +183,8 @@ impl Desk {
             overdue_days: crate::overdue_days(store.calendar(), summary.deadline.map(|d| d.date), state.status, today),
             notice_due: crate::due_date(store.calendar(), summary.notice_due, state.status, today),
             supplement_due: crate::due_date(store.calendar(), summary.supplement_due, state.status, today),
+            owed_due: crate::due_date(store.calendar(), summary.owed_due, state.status, today),
+            promise_label: form.item.promise_label(),
             pending_sync: summary.pending_sync,
             sync_label: if summary.pending_sync { "待同步" } else { "已同步" }.to_string(),
             note: form.note.clone(),
@@ -233,9 +243,10 @@ impl Desk {
                 )
             };
             // The status is checked before the ticks, so the clerk hears the real reason first.
-            completion_steps(state.status, state.materials.clone()).ok_or_else(refused)?;
+            let owes = tongban_core::case::owed(&state.materials).next().is_some();
+            completion_steps(state.status, state.materials.clone(), owes).ok_or_else(refused)?;
             let materials = ticked(&store, &state.materials, &completion.materials)?;
-            let steps = completion_steps(state.status, materials.clone()).ok_or_else(refused)?;
+            let steps = completion_steps(state.status, materials.clone(), owes).ok_or_else(refused)?;
             let author = store.author(&self.actor(None)?)?;
             let now = Utc::now();
             let events: Vec<CaseEvent> = steps
@@ -249,7 +260,7 @@ impl Desk {
                 })
                 .collect();
             store.append_batch(&events, true)?;
-            let missing: Vec<String> = materials.iter().filter(|m| m.is_missing()).map(|m| m.name.clone()).collect();
+            let missing: Vec<String> = tongban_core::case::missing(&materials).map(|m| m.name.clone()).collect();
             (store.case_by_number(number)?.status, missing)
         };
         let form = if status == CaseStatus::AwaitingMaterials { CaseForm::Notice } else { CaseForm::Receipt };
@@ -444,18 +455,24 @@ fn open_copy(dir: PathBuf, name: &str, bytes: &[u8]) -> Result<String, AppError>
 /// The events 补正收件 appends in `status`: core's state machine is asked which of the receiving
 /// side's ways of recording returned materials fits (补齐材料; 提交补正材料, after 告知补正 if
 /// the partner's 需补正 was not yet told).
-pub(crate) fn completion_steps(status: CaseStatus, materials: Vec<Material>) -> Option<Vec<EventBody>> {
+/// The events recording what the applicant brought: 补齐材料, 提交补正材料 (after 告知补正), or,
+/// in any other status of a case that `owes` 容缺 materials, 补交容缺材料.
+pub(crate) fn completion_steps(status: CaseStatus, materials: Vec<Material>, owes: bool) -> Option<Vec<EventBody>> {
     let candidates = [
         vec![EventBody::Completed { materials: materials.clone() }],
         vec![EventBody::Supplemented { materials: materials.clone() }],
-        vec![EventBody::SupplementNotified, EventBody::Supplemented { materials }],
+        vec![EventBody::SupplementNotified, EventBody::Supplemented { materials: materials.clone() }],
     ];
-    candidates.into_iter().find(|steps| steps.iter().try_fold(status, |s, e| CaseStatus::apply(Some(s), e)).is_ok())
+    let fits = |steps: &Vec<EventBody>| steps.iter().try_fold(status, |s, e| CaseStatus::apply(Some(s), e)).is_ok();
+    candidates.into_iter().find(fits).or_else(|| {
+        let owed = vec![EventBody::OwedReceived { materials }];
+        (owes && fits(&owed)).then_some(owed)
+    })
 }
 
 /// Whether the applicant has materials to bring in this status (补正收件 fits it).
 pub(crate) fn awaits_applicant(status: CaseStatus) -> bool {
-    completion_steps(status, Vec::new()).is_some()
+    completion_steps(status, Vec::new(), false).is_some()
 }
 
 /// Refuses an event of the receiving side on a desk that is not the case's receiving region.
@@ -519,6 +536,8 @@ fn actions(store: &Store, case: &CaseSummary, state: &CaseState) -> Result<Vec<C
     let awaits_applicant = awaits_applicant(state.status);
     if awaits_applicant {
         out.push(action(CaseActionKind::Complete, "补正收件", "F4"));
+    } else if tongban_core::case::owed(&state.materials).next().is_some() {
+        out.push(action(CaseActionKind::Complete, "补交容缺材料", "F4"));
     }
     if CaseStatus::apply(Some(state.status), &EventBody::Delivered { note: String::new() }).is_ok() {
         out.push(action(CaseActionKind::Deliver, "结果已送达", "F7"));
@@ -544,7 +563,13 @@ fn case_form(form: FormKind) -> Option<CaseForm> {
     }
 }
 
-fn material_view(store: &Store, position: usize, m: &Material) -> Result<MaterialView, AppError> {
+fn material_view(
+    store: &Store,
+    position: usize,
+    m: &Material,
+    missing: bool,
+    owed: bool,
+) -> Result<MaterialView, AppError> {
     let mut scans = Vec::new();
     for sha in &m.scans {
         // A scan synced from another desk may not be here yet: listed by hash, size unknown.
@@ -566,7 +591,11 @@ fn material_view(store: &Store, position: usize, m: &Material) -> Result<Materia
         required: m.required,
         received: m.received,
         original_verified: m.original_verified,
-        missing: m.is_missing(),
+        missing,
+        owed,
+        counts: m.counts_text(),
+        choice: m.choice.clone(),
+        deferral: m.deferral.map(|d| d.text()).unwrap_or_default(),
         condition: m.condition.clone(),
         standard: m.standard.clone(),
         note: m.note.clone(),
@@ -600,12 +629,16 @@ fn applicant_view(applicant: &Applicant) -> PartyView {
     }
 }
 
-fn item_line(item: &ItemRef) -> ItemLine {
+fn item_line(item: &ItemRef, catalog: Option<&tongban_core::catalog::Catalog>) -> ItemLine {
     ItemLine {
         code: item.code.clone(),
         name: item.name.clone(),
         department: item.department.clone(),
         promised_days: item.promised_days,
+        promise_label: item.promise_label(),
+        kind_label: item.kind.map(|k| k.label().to_string()).unwrap_or_default(),
+        basis: item.basis.clone(),
+        conditions: catalog.and_then(|c| c.item(&item.code)).map(|i| i.conditions.clone()).unwrap_or_default(),
     }
 }
 
@@ -639,15 +672,21 @@ fn event_details(body: &EventBody, before: &[Material]) -> Vec<String> {
         EventBody::Received { intake } => {
             let ms = &intake.form.materials;
             out.push(format!("材料 {} 项，已收 {} 项", ms.len(), ms.iter().filter(|m| m.received).count()));
-            let missing = names(&mut ms.iter().filter(|m| m.is_missing()));
+            let missing = names(&mut tongban_core::case::missing(ms));
             if !missing.is_empty() {
                 out.push(format!("缺：{missing}"));
+            }
+            let owed = names(&mut tongban_core::case::owed(ms));
+            if !owed.is_empty() {
+                out.push(format!("容缺受理：{owed}"));
             }
             if let Some(w) = &intake.form.transfer.waybill {
                 out.push(format!("材料寄递运单号：{w}"));
             }
         }
-        EventBody::Completed { materials } | EventBody::Supplemented { materials } => {
+        EventBody::Completed { materials }
+        | EventBody::Supplemented { materials }
+        | EventBody::OwedReceived { materials } => {
             let was = |i: usize| before.get(i);
             let brought = names(
                 &mut materials
@@ -667,9 +706,13 @@ fn event_details(body: &EventBody, before: &[Material]) -> Vec<String> {
             if scans > 0 {
                 out.push(format!("附扫描件 {scans} 份"));
             }
-            let missing = names(&mut materials.iter().filter(|m| m.is_missing()));
+            let missing = names(&mut tongban_core::case::missing(materials));
             if !missing.is_empty() {
                 out.push(format!("仍缺：{missing}"));
+            }
+            let owed = names(&mut tongban_core::case::owed(materials));
+            if !owed.is_empty() {
+                out.push(format!("仍容缺：{owed}"));
             }
         }
         EventBody::Refused { reason } => out.push(format!("理由：{reason}")),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use tongban_core::applicant::{Applicant, IdKind};
 use tongban_core::case::CaseStatus;
 use tongban_core::catalog::{CatalogIntake, Contact, DeliveryOption, Offer};
-use tongban_core::{region, validate};
+use tongban_core::{guide, region, validate};
 use ts_rs::TS;
 
 use crate::{AppError, Desk};
@@ -36,8 +36,25 @@ pub struct ItemDetails {
     pub offer: Offer,
     /// 办理模式, e.g. 异地代收代办; for a bundle, its items' modes.
     pub mode: String,
-    /// 法定时限 (the largest of a bundle's items).
-    pub legal_days: u32,
+    /// 承诺时限 as the receipt prints it: 「当场办结」, 「15个工作日」, with the online promise
+    /// when the guide gives another (「；网上办理5个工作日」).
+    pub promise: String,
+    /// 法定时限 in the guide's terms: 「20个工作日（情况特别复杂的可延长至50个工作日）」,
+    /// 「无法定时限」; a bundle's items' each, by name.
+    pub legal: String,
+    /// 事项类型 (a bundle's items' types, distinct); empty when the catalog does not say.
+    pub kind: String,
+    /// Who may apply: persons (自然人) and/or organisations (法人); every item of a bundle must
+    /// admit them.
+    pub persons_may_apply: bool,
+    pub organizations_may_apply: bool,
+    /// 服务对象 in words, e.g. 「法人」.
+    pub applicants: String,
+    /// 受理条件 and 设定依据 as the catalog words them (a bundle's, each under its item's name).
+    pub conditions: String,
+    pub basis: String,
+    /// 受理机构, when the guide names one apart from the department.
+    pub accepted_by: String,
     /// 收费, e.g. 不收费.
     pub fee: String,
     /// The delivery options every item of the case offers.
@@ -93,6 +110,9 @@ pub struct TakenIn {
     pub status_label: String,
     /// The required materials not received: the 一次性告知书 lists them.
     pub missing: Vec<String>,
+    /// The 容缺 materials taken in on trust, to follow by `owed_due`.
+    pub owed: Vec<String>,
+    pub owed_due: Option<String>,
 }
 
 impl Desk {
@@ -155,7 +175,44 @@ impl Desk {
             partner: partner.to_string(),
             partner_name,
             mode: modes.join("、"),
-            legal_days: items.iter().map(|i| i.legal_days).max().unwrap_or(0),
+            promise: {
+                let item = &offer.item;
+                let online = items.first().and_then(|i| i.promised_online_days).filter(|_| items.len() == 1);
+                match online {
+                    Some(n) => format!(
+                        "{}；网上办理{}",
+                        item.promise_label(),
+                        if n == 0 { "即时办结".to_string() } else { item.promised_unit.days(n) }
+                    ),
+                    None => item.promise_label(),
+                }
+            },
+            legal: per_item(&items, |i| match i.legal_limit() {
+                None => "无法定时限".to_string(),
+                Some(l) if l.days == 0 => "即办".to_string(),
+                Some(l) => guide::legal_text(Some(&l)),
+            }),
+            kind: {
+                let mut kinds: Vec<&str> = items.iter().filter_map(|i| i.kind.map(|k| k.label())).collect();
+                kinds.dedup();
+                kinds.join("、")
+            },
+            persons_may_apply: items.iter().all(|i| i.applicants.admits(true)),
+            organizations_may_apply: items.iter().all(|i| i.applicants.admits(false)),
+            applicants: {
+                let person = items.iter().all(|i| i.applicants.admits(true));
+                let org = items.iter().all(|i| i.applicants.admits(false));
+                match (person, org) {
+                    (true, true) => "自然人、法人",
+                    (true, false) => "自然人",
+                    (false, true) => "法人",
+                    (false, false) => "（一件事所含事项的服务对象互不相容）",
+                }
+                .to_string()
+            },
+            conditions: per_item(&items, |i| i.conditions.trim().to_string()),
+            basis: per_item(&items, |i| i.basis.trim().to_string()),
+            accepted_by: per_item(&items, |i| i.accepted_by.trim().to_string()),
             fee: if fees.is_empty() { "不收费".to_string() } else { fees.join("；") },
             delivery,
             contacts,
@@ -230,13 +287,33 @@ impl Desk {
         }
         let (id, number) = store.create_case_from_catalog(draft, &user, now)?;
         let state = store.case_state(id)?;
+        let owed_due = store.case_by_number(number.as_str())?.owed_due.map(|d| d.date.to_string());
         Ok(TakenIn {
             number: number.to_string(),
             status: state.status,
             status_label: state.status.label().to_string(),
-            missing: state.materials.iter().filter(|m| m.is_missing()).map(|m| m.name.clone()).collect(),
+            missing: tongban_core::case::missing(&state.materials).map(|m| m.name.clone()).collect(),
+            owed: tongban_core::case::owed(&state.materials).map(|m| m.name.clone()).collect(),
+            owed_due,
         })
     }
+}
+
+/// One item's `text`, or a bundle's items' each under its name (「1.企业设立登记：…」); the empty
+/// ones left out.
+fn per_item(
+    items: &[&tongban_core::catalog::CatalogItem],
+    text: impl Fn(&tongban_core::catalog::CatalogItem) -> String,
+) -> String {
+    if let [item] = items {
+        return text(item);
+    }
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(k, i)| Some(text(i)).filter(|t| !t.is_empty()).map(|t| format!("{}.{}：{t}", k + 1, i.name)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]

@@ -267,7 +267,10 @@ pub fn save_pdf(dir: &Path, file_name: &str, pdf: &[u8]) -> Result<PathBuf, AppE
 pub(crate) fn form_scope(store: &Store, form: FormKind, case: CaseId) -> Result<String, AppError> {
     let starts_anew = |body: &EventBody| match form {
         FormKind::Notice => matches!(body, EventBody::SupplementRequested { .. } | EventBody::Completed { .. }),
-        _ => matches!(body, EventBody::Completed { .. } | EventBody::Supplemented { .. }),
+        _ => matches!(
+            body,
+            EventBody::Completed { .. } | EventBody::Supplemented { .. } | EventBody::OwedReceived { .. }
+        ),
     };
     let events = store.events_of(case)?;
     Ok(events.iter().rev().find(|e| starts_anew(&e.event.body)).map(|e| e.event.id.to_string()).unwrap_or_default())

@@ -4,7 +4,8 @@
 //! takes the 申请人联.
 
 use tongban_core::applicant::mask_id_number;
-use tongban_core::case::{CaseState, CaseStatus, IntakeForm, Material};
+use tongban_core::case::{self, CaseState, CaseStatus, IntakeForm, Material};
+use tongban_core::guide::ItemKind;
 use tongban_core::region;
 
 use crate::copies::{self, FormCopy};
@@ -17,6 +18,53 @@ use crate::{date_zh, reprint_line, FormError, Notice, NoticeItem};
 pub const LEGAL_BASIS: &str =
     "《中华人民共和国行政许可法》第三十二条第一款第（四）项：申请材料不齐全或者不符合法定形式的，\
 应当当场或者在五日内一次告知申请人需要补正的全部内容，逾期不告知的，自收到申请材料之日起即为受理。";
+
+/// The items a case is for: itself, or each item of a 一件事.
+fn case_items(form: &IntakeForm) -> Vec<&tongban_core::case::ItemRef> {
+    if form.bundle_items.is_empty() {
+        vec![&form.item]
+    } else {
+        form.bundle_items.iter().collect()
+    }
+}
+
+/// The law the notice cites, by the items' 事项类型: 行政许可法 §32 for a 行政许可, otherwise
+/// the item's own 设定依据 (a 公共服务 or 行政确认 is not a licence); nothing when the catalog
+/// names neither.
+pub(crate) fn basis_clause(form: &IntakeForm) -> String {
+    let items = case_items(form);
+    let licence = items.iter().any(|i| i.kind == Some(ItemKind::License));
+    let own: Vec<&str> = items
+        .iter()
+        .filter(|i| i.kind != Some(ItemKind::License) && !i.basis.trim().is_empty())
+        .map(|i| i.basis.trim())
+        .collect();
+    match (licence, own.is_empty()) {
+        (true, true) => "依据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，".to_string(),
+        (true, false) => {
+            format!("依据《中华人民共和国行政许可法》第三十二条第一款第（四）项及{}的规定，", own.join("、"))
+        }
+        (false, false) => format!("依据{}的规定，按照一次性告知的要求，", own.join("、")),
+        (false, true) => "按照一次性告知的要求，".to_string(),
+    }
+}
+
+/// The 法律依据 line at the foot: §32's words for a 行政许可, the 设定依据 for the rest.
+pub(crate) fn basis_note(form: &IntakeForm) -> String {
+    let items = case_items(form);
+    let mut parts: Vec<String> = Vec::new();
+    if items.iter().any(|i| i.kind == Some(ItemKind::License)) {
+        parts.push(LEGAL_BASIS.to_string());
+    }
+    for i in items.iter().filter(|i| i.kind != Some(ItemKind::License) && !i.basis.trim().is_empty()) {
+        let kind = i.kind.map_or(String::new(), |k| format!("（{}）", k.label()));
+        parts.push(format!("「{}」{kind}的设定依据：{}", i.name, i.basis.trim()));
+    }
+    if parts.is_empty() {
+        parts.push("本事项的事项清单未载明设定依据，请向办理地核实。".to_string());
+    }
+    parts.join("；")
+}
 
 const SIZE: f32 = 11.0;
 const TABLE_SIZE: f32 = 10.0;
@@ -47,17 +95,32 @@ fn item_names(form: &IntakeForm, m: &Material) -> Vec<String> {
 
 pub(crate) fn items(case: &CaseState) -> Vec<NoticeItem> {
     let form = &case.intake.form;
-    let mut out: Vec<NoticeItem> = case
-        .materials
-        .iter()
-        .filter(|m| m.is_missing())
-        .map(|m| NoticeItem {
-            name: m.name.clone(),
+    let missing: Vec<&Material> = case::missing(&case.materials).collect();
+    let mut out: Vec<NoticeItem> = Vec::new();
+    for m in &missing {
+        if m.choice.is_empty() {
+            out.push(NoticeItem {
+                name: m.name.clone(),
+                problem: "未提交".into(),
+                requirement: requirement(m),
+                items: item_names(form, m),
+            });
+            continue;
+        }
+        // 任选其一: the group once, each choice with its own requirement.
+        if out.iter().any(|i| i.name.starts_with(&format!("{}（任选其一", m.choice))) {
+            continue;
+        }
+        let group: Vec<&&Material> = missing.iter().filter(|o| o.choice == m.choice).collect();
+        let names: Vec<&str> = group.iter().map(|o| o.name.as_str()).collect();
+        let requirements: Vec<String> = group.iter().map(|o| format!("{}：{}", o.name, requirement(o))).collect();
+        out.push(NoticeItem {
+            name: format!("{}（任选其一：{}）", m.choice, names.join("或")),
             problem: "未提交".into(),
-            requirement: requirement(m),
+            requirement: format!("以下材料提交其中一项即可。{}", requirements.join("；")),
             items: item_names(form, m),
-        })
-        .collect();
+        });
+    }
     if matches!(case.status, CaseStatus::SupplementRequested | CaseStatus::Supplementing) {
         for item in &case.supplement_items {
             // The handling region names what it needs in its own words; quote the catalog's
@@ -81,7 +144,11 @@ pub(crate) fn items(case: &CaseState) -> Vec<NoticeItem> {
 /// standard, form and copies.
 fn requirement(m: &Material) -> String {
     let standard = m.standard.trim();
-    let form = format!("{}{}份", m.form.label(), m.copies);
+    let form = if m.form == tongban_core::case::MaterialForm::OriginalAndCopy {
+        m.counts_text()
+    } else {
+        format!("{}{}份", m.form.label(), m.copies)
+    };
     let what = if standard.is_empty() { form } else { format!("{standard}（{form}）") };
     match m.condition.trim() {
         "" => what,
@@ -123,6 +190,7 @@ fn check_fields(font: &FormFont, input: &Notice<'_>, items: &[NoticeItem]) -> Re
     if let Some(note) = office_note(input.case) {
         font.check("办理地说明", note)?;
     }
+    font.check("设定依据", &basis_note(form))?;
     if let Some(a) = &form.agent {
         font.check("代办人姓名", &a.name)?;
         font.check("代办人证件号码", &a.id_number)?;
@@ -230,8 +298,9 @@ pub(crate) fn render(font: &FormFont, input: &Notice<'_>) -> Result<Vec<u8>, For
     let colon = if bundle { "（多个事项共用的材料只需提交一份）：" } else { "：" };
     let opening = format!(
         "　　您（单位）于{}在本窗口申请办理的{what}，经审查，申请材料不齐全或者不符合法定形式。\
-依据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，现将需要补正的全部内容一次性告知如下{colon}",
+{}现将需要补正的全部内容一次性告知如下{colon}",
         date_zh(intake.received_on),
+        basis_clause(form),
     );
     let place = if hall.address.trim().is_empty() {
         intake.window.clone()
@@ -273,7 +342,7 @@ pub(crate) fn render(font: &FormFont, input: &Notice<'_>) -> Result<Vec<u8>, For
         Para::new(font, &format!("咨询电话：{}", blank(&hall.phone)), 10.0),
     ];
     let basis_inner = WIDTH - 6.0;
-    let basis_lines = wrap(font, &format!("法律依据：{LEGAL_BASIS}"), 9.0, basis_inner);
+    let basis_lines = wrap(font, &format!("法律依据：{}", basis_note(form)), 9.0, basis_inner);
     let basis_h = line_height(9.0) * basis_lines.len() as f32 + 4.0;
 
     let (cols, head_cols): (&[Col], &[Col]) = if bundle { (&BUNDLE_COLS, &BUNDLE_HEAD) } else { (&COLS, &HEAD) };

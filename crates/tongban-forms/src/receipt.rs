@@ -88,10 +88,10 @@ fn verified(m: &Material) -> &'static str {
     if m.e_license.is_some() {
         return "—";
     }
-    match (m.form, m.received, m.original_verified) {
-        (MaterialForm::Original, true, true) => "已核验",
-        (MaterialForm::Original, true, false) => "未核验",
-        (MaterialForm::Original, false, _) => "—",
+    let original = matches!(m.form, MaterialForm::Original | MaterialForm::OriginalAndCopy);
+    match (original, m.received, m.original_verified) {
+        (true, true, true) => "已核验",
+        (true, true, false) => "未核验",
         _ => "—",
     }
 }
@@ -119,14 +119,26 @@ fn e_license_text(e: &ELicense) -> String {
 
 /// The 备注 cell: the condition of a 条件材料, what is missing (or that the condition did not
 /// apply), the certificate cited, the clerk's note.
-fn material_note(m: &Material) -> String {
+fn material_note(m: &Material, all: &[Material]) -> String {
     let condition = m.condition.trim();
     let mut parts: Vec<String> = Vec::new();
     if !condition.is_empty() {
         parts.push(format!("条件：{condition}"));
     }
+    let alternative = (!m.choice.is_empty())
+        .then(|| all.iter().find(|o| o.choice == m.choice && o.received && !std::ptr::eq(*o, m)))
+        .flatten();
+    if !m.choice.is_empty() {
+        parts.push(format!("{}任选其一", m.choice));
+    }
     match (m.received, m.required) {
         (true, _) => {}
+        (false, true) if alternative.is_some() => {
+            parts.push(format!("已以「{}」提交", alternative.map_or("", |a| a.name.as_str())))
+        }
+        (false, true) if m.deferral.is_some() => {
+            parts.push(format!("容缺受理，{}", m.deferral.map(|d| d.text()).unwrap_or_default()))
+        }
         (false, true) => parts.push("未提交，须补正".into()),
         (false, false) if !condition.is_empty() => parts.push("不适用".into()),
         (false, false) => parts.push("未提交（非必需）".into()),
@@ -217,16 +229,23 @@ fn tail_lines(input: &Receipt<'_>) -> Result<Vec<Line>, FormError> {
     let intake = &input.case.intake;
     let form = &intake.form;
     let promised = form.item.promised_days;
+    let unit = form.item.promised_unit;
+    let promise = unit.days(promised);
     let deadline = match (input.deadline, input.case.status) {
+        // 即办: the case is concluded at the window the day it is complete.
+        (Some(d), _) if promised == 0 => format!("当场办结（{}）", date_zh(d.date)),
+        (None, CaseStatus::AwaitingMaterials) if promised == 0 => {
+            "材料补齐后当场办结（目前材料不齐，待补正）".to_string()
+        }
         (Some(d), _) => {
             let estimated = if d.estimated { crate::ESTIMATED_NOTE } else { "" };
-            format!("{}前办结（承诺时限{promised}个工作日）{estimated}", date_zh(d.date))
+            format!("{}前办结（承诺时限{promise}）{estimated}", date_zh(d.date))
         }
         (None, CaseStatus::AwaitingMaterials) => {
-            format!("材料补齐之日起{promised}个工作日内办结（目前材料不齐，待补正）")
+            format!("材料补齐之日起{promise}内办结（目前材料不齐，待补正）")
         }
         (None, CaseStatus::SupplementRequested | CaseStatus::Supplementing) => {
-            format!("补正期间暂停计时，补正材料齐全后继续计算（承诺时限{promised}个工作日）")
+            format!("补正期间暂停计时，补正材料齐全后继续计算（承诺时限{promise}）")
         }
         // The promise runs (or ran): a blank here would hide it from the applicant.
         (None, _) => return Err(FormError::NoDeadline { number: intake.number.to_string() }),
@@ -350,7 +369,7 @@ fn items_table(font: &FormFont, form: &IntakeForm) -> Result<Table, FormError> {
     let title = format!("本件一件事包含的事项（共{}项，由各办理部门分别办理）", form.bundle_items.len());
     let mut rows = Vec::with_capacity(form.bundle_items.len());
     for (i, item) in form.bundle_items.iter().enumerate() {
-        let (n, days) = ((i + 1).to_string(), format!("{}个工作日", item.promised_days));
+        let (n, days) = ((i + 1).to_string(), item.promise_label());
         let label = format!("一件事第{}个事项", i + 1);
         let cells = [n.as_str(), item.name.as_str(), item.code.as_str(), item.department.as_str(), days.as_str()]
             .map(|t| (t, label.as_str()));
@@ -385,7 +404,7 @@ fn materials_table(font: &FormFont, input: &Receipt<'_>) -> Result<Table, FormEr
     let mut rows = Vec::with_capacity(input.case.materials.len());
     for (i, m) in input.case.materials.iter().enumerate() {
         let (n, copies, note, items) =
-            ((i + 1).to_string(), m.copies.to_string(), material_note(m), item_ordinals(form, m));
+            ((i + 1).to_string(), m.counts_text(), material_note(m, &input.case.materials), item_ordinals(form, m));
         let label = format!("第{}项材料", i + 1);
         let mut cells = vec![n.as_str(), m.name.as_str(), form_label(m), copies.as_str(), verified(m)];
         if bundle {

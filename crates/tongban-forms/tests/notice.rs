@@ -39,8 +39,9 @@ fn the_notice_lists_every_missing_material_with_its_standard_the_law_the_deadlin
         format!("办件编号：{}；办理地：北京市丰台区；办理部门：{}", case.intake.number, form.item.department),
         "序号材料名称问题应当符合的要求".into(),
         format!("1{}未提交{}（原件1份）", missing[0].name, missing[0].standard),
-        "《中华人民共和国行政许可法》第三十二条第一款第（四）项".into(),
-        tongban_forms_legal_basis(),
+        // A 公共服务 cites its own 设定依据, not 行政许可法.
+        "依据《中华人民共和国社会保险法》第十九条的规定，按照一次性告知的要求".into(),
+        "法律依据：「企业职工基本养老保险关系转移接续申请」（公共服务）的设定依据：《中华人民共和国社会保险法》第十九条".into(),
         "请于2026年3月16日前（自告知之日起10个工作日内）将上述材料一次性补正齐全".into(),
         "送至河南省南阳市新野县书院路18号政务服务中心一楼（新野县政务服务中心跨省通办专窗）".into(),
         hall().notice_closing,
@@ -56,11 +57,29 @@ fn the_notice_lists_every_missing_material_with_its_standard_the_law_the_deadlin
     for e in &expected {
         assert!(raw.contains(&squeeze(e)), "missing {e}\n--- text ---\n{raw}");
     }
+    assert!(!raw.contains("行政许可法"), "{raw}");
     // Materials the applicant did bring are not listed.
     assert!(!raw.contains("1居民身份证") && !raw.contains("2居民身份证"), "{raw}");
 }
 
 /// The statute as the notice quotes it (checked word for word).
+#[test]
+fn a_licence_cites_article_32_of_the_administrative_licensing_law() {
+    // Sample 53: 户口迁入（投靠）, a 行政许可, with 亲属关系证明 missing (53 % 8 = 5, 53 % 5 = 3).
+    let case = case(53);
+    assert_eq!(case.intake.form.item.kind, Some(tongban_core::guide::ItemKind::License));
+    let pdf = render(&case).unwrap();
+    let raw = squeeze(&raw_text(&write("notice", "licence.pdf", &pdf)));
+    for e in [
+        "依据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定".to_string(),
+        "《中华人民共和国行政许可法》第三十二条第一款第（四）项".into(),
+        tongban_forms_legal_basis(),
+    ] {
+        assert!(raw.contains(&squeeze(&e)), "missing {e}\n--- text ---\n{raw}");
+    }
+    assert!(!raw.contains("设定依据"), "§32 is the basis of a licence's notice: {raw}");
+}
+
 fn tongban_forms_legal_basis() -> String {
     "申请材料不齐全或者不符合法定形式的，应当当场或者在五日内一次告知申请人需要补正的全部内容，逾期不告知的，自收到申请材料之日起即为受理。".into()
 }

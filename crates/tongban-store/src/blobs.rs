@@ -351,12 +351,15 @@ mod tests {
         form.materials[0].scans = vec![absent.clone()];
         store.create_case(&form, "zhang", chrono::Utc::now()).unwrap();
         // As the database was before the step (10): no table, the version before it (and without
-        // the audit chain of step 11, which came after it).
+        // what later steps added: the audit chain of step 11, the guides' terms of step 12).
         let key = store.data_key().clone();
         store
             .conn
             .execute_batch(
-                "DROP TABLE wanted_scans; DROP TABLE audit; DROP TABLE audit_anchors; PRAGMA user_version = 9;",
+                "DROP TABLE wanted_scans; DROP TABLE audit; DROP TABLE audit_anchors;
+                 DROP INDEX cases_by_owed_due; ALTER TABLE cases DROP COLUMN promised_unit;
+                 ALTER TABLE cases DROP COLUMN owed; ALTER TABLE cases DROP COLUMN owed_due;
+                 ALTER TABLE cases DROP COLUMN owed_due_estimated; PRAGMA user_version = 9;",
             )
             .unwrap();
         drop(store);

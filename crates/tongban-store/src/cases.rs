@@ -6,6 +6,7 @@ use rusqlite::{params, params_from_iter, types::Value, OptionalExtension, Transa
 use serde::Serialize;
 use tongban_core::case::{CaseEvent, CaseId, CaseStatus, EventBody, EventKind, Material};
 use tongban_core::clocks::{self, ClockInput, Clocks, Step};
+use tongban_core::guide::{DayUnit, Deferral};
 use tongban_core::workdays::{Deadline, WorkCalendar};
 
 use crate::events::china_time;
@@ -55,6 +56,19 @@ CREATE TABLE materials (
 );
 ";
 
+/// What the guides say beyond working days (`tongban_core::guide`): a promise counted in calendar
+/// days, and the 容缺 materials a case owes with the day they are due.
+pub(crate) const SCHEMA_GUIDE_TERMS: &str = "
+-- 计日方式 of the promise (tongban_core::guide::DayUnit): 'working_days' or 'calendar_days'.
+ALTER TABLE cases ADD COLUMN promised_unit TEXT NOT NULL DEFAULT 'working_days';
+-- 容缺: the shortest period of the materials still owed, JSON {days, unit}; NULL when none.
+ALTER TABLE cases ADD COLUMN owed TEXT;
+-- 容缺补齐期限: the owed materials are due by this day.
+ALTER TABLE cases ADD COLUMN owed_due TEXT;
+ALTER TABLE cases ADD COLUMN owed_due_estimated INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX cases_by_owed_due ON cases (owed_due) WHERE owed_due IS NOT NULL;
+";
+
 /// The clocks the law sets (`tongban_core::clocks`), kept with each case so the queue, the
 /// overdue lists and the 台账 can filter and sort on them; rewritten with the case by every event,
 /// by a notice given, and when a calendar year is imported (only cases with a 预估 date can change).
@@ -102,6 +116,8 @@ pub struct CaseSummary {
     pub notice_due: Option<Deadline>,
     /// 补正期限: the applicant was told to bring the materials by this day.
     pub supplement_due: Option<Deadline>,
+    /// 容缺补齐期限: the materials taken on trust are owed by this day.
+    pub owed_due: Option<Deadline>,
     /// Some event of the case still waits for a hub.
     pub pending_sync: bool,
     /// The clerk's display name as the intake carried it; empty for intakes made before names
@@ -233,12 +249,13 @@ impl CaseFilter {
 }
 
 /// How many columns [`SUMMARY_COLUMNS`] has: a query adding its own reads them from here on.
-pub(crate) const SUMMARY_COLUMN_COUNT: usize = 20;
+pub(crate) const SUMMARY_COLUMN_COUNT: usize = 22;
 
 pub(crate) const SUMMARY_COLUMNS: &str = "id, number, status, item_code, item_name, receiving_region, handling_region,
     applicant_name, applicant_id, clerk, received_at, received_on, deadline,
     EXISTS (SELECT 1 FROM events e WHERE e.case_id = cases.id AND e.outbox = 1),
-    deadline_estimated, notice_due, notice_due_estimated, supplement_due, supplement_due_estimated, clerk_name";
+    deadline_estimated, notice_due, notice_due_estimated, supplement_due, supplement_due_estimated, clerk_name,
+    owed_due, owed_due_estimated";
 
 impl Store {
     /// Cases matching `filter`, newest first; `page` counts from 1.
@@ -365,6 +382,7 @@ pub(crate) fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Cas
             deadline: read_deadline(r, 12, 14)?,
             notice_due: read_deadline(r, 15, 16)?,
             supplement_due: read_deadline(r, 17, 18)?,
+            owed_due: read_deadline(r, 20, 21)?,
             pending_sync: r.get(13)?,
             clerk_name: r.get(19)?,
         })
@@ -405,8 +423,8 @@ pub(crate) fn project(
             tx.prepare_cached(
                 "INSERT INTO cases (id, number, status, item_code, item_name, receiving_region, handling_region,
                     applicant_name, applicant_id, applicant_id_rev, clerk, received_at, received_on,
-                    updated_at, last_seq, promised_days)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12, ?14, ?15)",
+                    updated_at, last_seq, promised_days, promised_unit)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12, ?14, ?15, ?16)",
             )?
             .execute(params![
                 case_id,
@@ -424,22 +442,45 @@ pub(crate) fn project(
                 intake.received_on.to_string(),
                 seq,
                 form.item.promised_days,
+                unit_name(form.item.promised_unit),
             ])?;
             write_materials(tx, &case_id, &form.materials)?;
+            write_owed(tx, &case_id, &form.materials)?;
             // The promise and the 告知 clock run from the day of receipt.
             add_clock_step(tx, &case_id, EventKind::Received, intake.received_on, status)?;
         }
         body => {
             tx.prepare_cached("UPDATE cases SET status = ?2, updated_at = ?3, last_seq = ?4 WHERE id = ?1")?
                 .execute(params![case_id, status.as_str(), at, seq])?;
-            if let EventBody::Completed { materials } | EventBody::Supplemented { materials } = body {
+            if let EventBody::Completed { materials }
+            | EventBody::Supplemented { materials }
+            | EventBody::OwedReceived { materials } = body
+            {
                 tx.prepare_cached("DELETE FROM materials WHERE case_id = ?1")?.execute([&case_id])?;
                 write_materials(tx, &case_id, materials)?;
+                write_owed(tx, &case_id, materials)?;
             }
             add_clock_step(tx, &case_id, body.kind(), today, status)?;
         }
     }
     refresh_clocks(tx, event.case_id, calendar, None)
+}
+
+fn unit_name(unit: DayUnit) -> &'static str {
+    match unit {
+        DayUnit::WorkingDays => "working_days",
+        DayUnit::CalendarDays => "calendar_days",
+    }
+}
+
+/// The shortest period among the 容缺 materials still owed (a working day counted as 7/5 of a
+/// calendar day to compare the two), kept for the clocks.
+fn write_owed(tx: &Transaction<'_>, case_id: &str, materials: &[Material]) -> Result<()> {
+    let weight = |d: &Deferral| if d.unit.is_working() { u64::from(d.days) * 7 } else { u64::from(d.days) * 5 };
+    let shortest = tongban_core::case::owed(materials).filter_map(|m| m.deferral).min_by_key(weight);
+    let json = shortest.map(|d| serde_json::to_string(&d)).transpose()?;
+    tx.prepare_cached("UPDATE cases SET owed = ?2 WHERE id = ?1")?.execute(params![case_id, json])?;
+    Ok(())
 }
 
 fn add_clock_step(
@@ -473,9 +514,11 @@ pub(crate) fn refresh_clocks(
     reason: Option<&ClockChangeReason<'_>>,
 ) -> Result<()> {
     let case_id = case.to_string();
-    let (promised_days, steps_json): (u32, String) = tx
-        .prepare_cached("SELECT promised_days, clock_steps FROM cases WHERE id = ?1")?
-        .query_row([&case_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (promised_days, unit, owed, steps_json): (u32, String, Option<String>, String) = tx
+        .prepare_cached("SELECT promised_days, promised_unit, owed, clock_steps FROM cases WHERE id = ?1")?
+        .query_row([&case_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    let promised_unit = if unit == "calendar_days" { DayUnit::CalendarDays } else { DayUnit::WorkingDays };
+    let owed: Option<Deferral> = owed.map(|o| serde_json::from_str(&o)).transpose()?;
     let steps = parse_steps(&steps_json)?;
     let mut stmt = tx.prepare_cached(
         "SELECT printed_at FROM prints WHERE case_id = ?1 AND form = 'notice' AND reprint = 0 ORDER BY id",
@@ -485,7 +528,7 @@ pub(crate) fn refresh_clocks(
         .map(|t| Ok(crate::desk::parse_time(&t?)?.with_timezone(&china_time()).date_naive()))
         .collect::<Result<Vec<NaiveDate>>>()?;
     let supplement_days = crate::settings::supplement_days_in(tx)?;
-    let input = ClockInput { promised_days, steps: &steps, notices: &notices, supplement_days };
+    let input = ClockInput { promised_days, promised_unit, steps: &steps, notices: &notices, supplement_days, owed };
     let clocks = clocks::compute(calendar, &input)?;
     if let Some(reason) = reason {
         record_changes(tx, &case_id, &clocks, reason)?;
@@ -494,7 +537,7 @@ pub(crate) fn refresh_clocks(
     let estimated = |d: Option<Deadline>| d.is_some_and(|d| d.estimated);
     tx.prepare_cached(
         "UPDATE cases SET deadline = ?2, deadline_estimated = ?3, notice_due = ?4, notice_due_estimated = ?5,
-            supplement_due = ?6, supplement_due_estimated = ?7 WHERE id = ?1",
+            supplement_due = ?6, supplement_due_estimated = ?7, owed_due = ?8, owed_due_estimated = ?9 WHERE id = ?1",
     )?
     .execute(params![
         case_id,
@@ -504,6 +547,8 @@ pub(crate) fn refresh_clocks(
         estimated(clocks.notice_due),
         date(clocks.supplement_due),
         estimated(clocks.supplement_due),
+        date(clocks.owed_due),
+        estimated(clocks.owed_due),
     ])?;
     Ok(())
 }

@@ -36,6 +36,7 @@ const STEPS: &[&[&str]] = &[
     // 11: the audit chain (events and prints of before are linked in, see `after_step`). Appended
     // after the wanted scans, which main released as step 10 first.
     &[audit::SCHEMA_V11],
+    &[cases::SCHEMA_GUIDE_TERMS],
 ];
 
 /// What a step needs beyond SQL, run in the step's own transaction.

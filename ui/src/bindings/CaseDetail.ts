@@ -52,7 +52,15 @@ notice_due: DueDate | null,
 /**
  * 补正期限: the applicant was told to bring the materials by this day.
  */
-supplement_due: DueDate | null, pending_sync: boolean, 
+supplement_due: DueDate | null, 
+/**
+ * 容缺补齐期限: the materials taken in on trust (容缺受理) are owed by this day.
+ */
+owed_due: DueDate | null, 
+/**
+ * 承诺时限 in words: 「当场办结」, 「15个工作日」, 「30日」.
+ */
+promise_label: string, pending_sync: boolean, 
 /**
  * 待同步 or 已同步.
  */

@@ -12,9 +12,36 @@ export type ItemDetails = { partner: string, partner_name: string, offer: Offer,
  */
 mode: string, 
 /**
- * 法定时限 (the largest of a bundle's items).
+ * 承诺时限 as the receipt prints it: 「当场办结」, 「15个工作日」, with the online promise
+ * when the guide gives another (「；网上办理5个工作日」).
  */
-legal_days: number, 
+promise: string, 
+/**
+ * 法定时限 in the guide's terms: 「20个工作日（情况特别复杂的可延长至50个工作日）」,
+ * 「无法定时限」; a bundle's items' each, by name.
+ */
+legal: string, 
+/**
+ * 事项类型 (a bundle's items' types, distinct); empty when the catalog does not say.
+ */
+kind: string, 
+/**
+ * Who may apply: persons (自然人) and/or organisations (法人); every item of a bundle must
+ * admit them.
+ */
+persons_may_apply: boolean, organizations_may_apply: boolean, 
+/**
+ * 服务对象 in words, e.g. 「法人」.
+ */
+applicants: string, 
+/**
+ * 受理条件 and 设定依据 as the catalog words them (a bundle's, each under its item's name).
+ */
+conditions: string, basis: string, 
+/**
+ * 受理机构, when the guide names one apart from the department.
+ */
+accepted_by: string, 
 /**
  * 收费, e.g. 不收费.
  */

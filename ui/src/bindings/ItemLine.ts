@@ -3,4 +3,21 @@
 /**
  * An item as the case took it in.
  */
-export type ItemLine = { code: string, name: string, department: string, promised_days: number, };
+export type ItemLine = { code: string, name: string, department: string, promised_days: number, 
+/**
+ * 「当场办结」, 「15个工作日」, 「30日」.
+ */
+promise_label: string, 
+/**
+ * 事项类型 (empty when the catalog did not say).
+ */
+kind_label: string, 
+/**
+ * 设定依据 as the case carries it from the catalog.
+ */
+basis: string, 
+/**
+ * 受理条件 from the catalog version the case was taken in under (empty when this desk does
+ * not hold it or the guide states none).
+ */
+conditions: string, };

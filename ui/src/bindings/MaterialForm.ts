@@ -3,4 +3,4 @@
 /**
  * 材料形式.
  */
-export type MaterialForm = "original" | "copy" | "electronic";
+export type MaterialForm = "original" | "copy" | "electronic" | "original_and_copy";

@@ -10,9 +10,25 @@ export type MaterialView = {
  */
 position: number, name: string, form_label: string, copies: number, required: boolean, received: boolean, original_verified: boolean, 
 /**
- * Required and not received.
+ * Required and not received (nor replaced by an alternative, nor owed).
  */
-missing: boolean, condition: string, standard: string, note: string, 
+missing: boolean, 
+/**
+ * 容缺: taken in on trust, to follow by the case's 容缺补齐期限.
+ */
+owed: boolean, 
+/**
+ * 份数 in words: 「1」, 「原件1份、复印件1份」.
+ */
+counts: string, 
+/**
+ * 任选其一: the group it belongs to; empty when it stands alone.
+ */
+choice: string, 
+/**
+ * 容缺受理: 「5个工作日内补齐」, empty when it may not follow.
+ */
+deferral: string, condition: string, standard: string, note: string, 
 /**
  * 电子证照 cited instead of paper, e.g. 居民户口簿 No.… (签发机关).
  */

@@ -8,4 +8,8 @@ export type TakenIn = { number: string, status: CaseStatus, status_label: string
 /**
  * The required materials not received: the 一次性告知书 lists them.
  */
-missing: Array<string>, };
+missing: Array<string>, 
+/**
+ * The 容缺 materials taken in on trust, to follow by `owed_due`.
+ */
+owed: Array<string>, owed_due: string | null, };

@@ -20,6 +20,7 @@ export const AGENT_ROLES: readonly { value: AgentRole; label: string }[] = [
 export const MATERIAL_FORM_LABELS: Readonly<Record<MaterialForm, string>> = {
   original: "原件",
   copy: "复印件",
+  original_and_copy: "原件及复印件",
   electronic: "电子件",
 };
 export const DELIVERY_LABELS: Readonly<Record<DeliveryOption, string>> = {

@@ -47,7 +47,15 @@ const PENSION_DETAILS: ItemDetails = {
     ],
   },
   mode: "异地代收代办",
-  legal_days: 45,
+  promise: "15个工作日",
+  legal: "45个工作日",
+  kind: "公共服务",
+  persons_may_apply: true,
+  organizations_may_apply: true,
+  applicants: "自然人、法人",
+  conditions: "",
+  basis: "",
+  accepted_by: "",
   fee: "不收费",
   delivery: ["at_window", "mail"],
   contacts: [{ item: "PENSION-01", name: "赵丽", unit: "丰台区人社局社保科", phone: "010-63801234", hours: "工作日 9:00-17:00" }],
@@ -65,7 +73,15 @@ const BIRTH_DETAILS: ItemDetails = {
     materials: [{ items: ["B1", "B2"], name: "父母身份证", form: "original", copies: 1, condition: "", standard: "" }],
   },
   mode: "全程网办",
-  legal_days: 20,
+  promise: "5个工作日",
+  legal: "20个工作日",
+  kind: "公共服务",
+  persons_may_apply: true,
+  organizations_may_apply: true,
+  applicants: "自然人、法人",
+  conditions: "",
+  basis: "",
+  accepted_by: "",
   fee: "不收费",
   delivery: ["at_window"],
   contacts: [],
@@ -116,6 +132,8 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
         status: missing.length ? "awaiting_materials" : "received",
         status_label: missing.length ? "待补正" : "已收件",
         missing,
+        owed: [],
+        owed_due: null,
       };
       return taken;
     },
@@ -197,7 +215,8 @@ describe("the intake dialog", () => {
     await pickItem("养老保险关系转移接续");
     const facts = $("[data-testid=intake-item-details]")!.textContent!;
     expect(facts).toContain("异地代收代办");
-    expect(facts).toContain("15 个工作日（法定 45）");
+    expect(facts).toContain("15个工作日（法定：45个工作日）");
+    expect(facts).toContain("公共服务");
     expect(facts).toContain("不收费");
     const contacts = $("[data-testid=intake-contacts]")!.textContent!;
     expect(contacts).toContain("赵丽");

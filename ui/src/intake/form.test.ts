@@ -21,6 +21,9 @@ import {
   matchChoice,
   materialRows,
   missingMaterials,
+  owedMaterials,
+  countsText,
+  keptApplicantKind,
   resetForNext,
   saveDraft,
   softNotes,
@@ -98,6 +101,43 @@ describe("missing materials", () => {
     const before = [{ ...emptyMaterial("居民户口簿"), received: true }];
     const rows = materialRows(OFFERED, before);
     expect(rows.map((r) => r.received)).toEqual([false, false, true]);
+  });
+});
+
+describe("what the guides allow", () => {
+  const GUIDE = [
+    mat("居民身份证", { choice: "身份证明" }),
+    mat("居民户口簿", { choice: "身份证明" }),
+    mat("结婚证", { form: "original_and_copy", originals: 1, copies: 2 }),
+    mat("住房证明", { form: "copy", deferral: { days: 10 } }),
+  ];
+  it("an alternatives group is satisfied by any one of its materials, by the second as well", () => {
+    const rows = materialRows(GUIDE, []);
+    expect(missingMaterials(GUIDE, rows)).toEqual(["居民身份证", "居民户口簿", "结婚证"]);
+    rows[1]!.received = true;
+    expect(missingMaterials(GUIDE, rows)).toEqual(["结婚证"]);
+  });
+  it("a 容缺 material missing is owed, not missing", () => {
+    const rows = materialRows(GUIDE, []);
+    rows[0]!.received = true;
+    rows[2]!.received = true;
+    expect(missingMaterials(GUIDE, rows)).toEqual([]);
+    expect(owedMaterials(GUIDE, rows)).toEqual(["住房证明"]);
+    rows[3]!.received = true;
+    expect(owedMaterials(GUIDE, rows)).toEqual([]);
+  });
+  it("counts read as the guide words them", () => {
+    expect(countsText(GUIDE[2]!)).toBe("原件1份、复印件2份");
+    expect(countsText(GUIDE[3]!)).toBe("1");
+  });
+  it("a company-only item starts on 企业, a personal one on 个人, an open one keeps the choice", () => {
+    const only = (persons: boolean, organizations: boolean) => ({
+      persons_may_apply: persons,
+      organizations_may_apply: organizations,
+    });
+    expect(keptApplicantKind("person", only(false, true))).toBe("enterprise");
+    expect(keptApplicantKind("enterprise", only(true, false))).toBe("person");
+    expect(keptApplicantKind("enterprise", only(true, true))).toBe("enterprise");
   });
 });
 

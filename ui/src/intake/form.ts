@@ -111,9 +111,48 @@ export function isReceived(s: MaterialState | undefined): boolean {
   return s !== undefined && (s.received || s.eLicense);
 }
 
-/** The names of required materials not received. */
+/** Required and not received, nor replaced by another material of its 任选其一 group. */
+function lacking(offered: readonly OfferedMaterial[], rows: readonly MaterialState[], i: number): boolean {
+  const m = offered[i];
+  if (m === undefined || !isRequired(m, rows[i]) || isReceived(rows[i])) return false;
+  const group = m.choice ?? "";
+  return group === "" || !offered.some((o, j) => (o.choice ?? "") === group && isReceived(rows[j]));
+}
+
+/** The names of required materials not received (as the desk counts them: an alternative of a
+ *  任选其一 group stands in, and a 容缺 material is owed, not missing). */
 export function missingMaterials(offered: readonly OfferedMaterial[], rows: readonly MaterialState[]): string[] {
-  return offered.filter((m, i) => isRequired(m, rows[i]) && !isReceived(rows[i])).map((m) => m.name);
+  return offered.filter((m, i) => lacking(offered, rows, i) && !m.deferral).map((m) => m.name);
+}
+
+/** The names of 容缺 materials not received: taken in on trust, to follow. */
+export function owedMaterials(offered: readonly OfferedMaterial[], rows: readonly MaterialState[]): string[] {
+  return offered.filter((m, i) => lacking(offered, rows, i) && !!m.deferral).map((m) => m.name);
+}
+
+/** Whether the original of a material of this form is checked at the window. */
+export function hasOriginal(form: OfferedMaterial["form"]): boolean {
+  return form === "original" || form === "original_and_copy";
+}
+
+/** 份数 as the guide words it: 「2」, or 「原件1份、复印件2份」. */
+export function countsText(m: Pick<OfferedMaterial, "form" | "copies" | "originals">): string {
+  return m.form === "original_and_copy" ? `原件${m.originals ?? 1}份、复印件${m.copies}份` : String(m.copies);
+}
+
+/** 「10个工作日内补齐」, 「10日内补齐」. */
+export function deferralText(d: { days: number; unit?: string | null }): string {
+  return d.unit === "calendar_days" ? `${d.days}日内补齐` : `${d.days}个工作日内补齐`;
+}
+
+/** The applicant kind to start with for an item: 企业 when only organisations may apply. */
+export function keptApplicantKind(
+  kind: "person" | "enterprise",
+  may: { persons_may_apply: boolean; organizations_may_apply: boolean },
+): "person" | "enterprise" {
+  if (kind === "person" && !may.persons_may_apply && may.organizations_may_apply) return "enterprise";
+  if (kind === "enterprise" && !may.organizations_may_apply && may.persons_may_apply) return "person";
+  return kind;
 }
 
 function touched(s: MaterialState): boolean {
@@ -130,7 +169,7 @@ export function buildDraft(form: IntakeForm, offered: readonly OfferedMaterial[]
     materials.push({
       name: m.name,
       received: s.received,
-      original_verified: s.received && m.form === "original" && s.verified,
+      original_verified: s.received && hasOriginal(m.form) && s.verified,
       applies: m.condition === "" ? null : s.applies,
       e_license:
         m.e_license && s.eLicense ? { kind: "", number: t(s.licenseNumber), issuer: t(s.licenseIssuer) } : null,

@@ -248,7 +248,7 @@ async fn an_intake_is_checked_against_the_catalog_version_it_names() {
             "「户口簿」不是",
         ),
         (against(1, "2026-03", &|f| f.materials.push(f.materials[0].clone())), "intake.materials", "办件列有 2 项材料"),
-        (against(1, "2026-03", &|f| f.item.promised_days = 3), "intake.item.promised_days", "承诺时限 3 个工作日"),
+        (against(1, "2026-03", &|f| f.item.promised_days = 3), "intake.item.promised_days", "承诺时限：「3个工作日」"),
     ];
     for (event, field, message) in refusals {
         let (code, got, got_field) = rejection(&desk.push(&[event]).await[0]);
