@@ -9,7 +9,7 @@ use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use serde_json::json;
 use tongban_core::applicant::mask_id_number;
-use tongban_core::case::{CaseStatus, EventBody, IntakeForm};
+use tongban_core::case::{CaseStatus, EventBody, IntakeForm, Material};
 use tongban_core::catalog::CatalogIntake;
 use tongban_core::{region, validate};
 use tongban_desk::printing::{self, beijing, LedgerRequest};
@@ -1336,12 +1336,23 @@ fn print_case(
         let estimated = if due.estimated { "（预估）" } else { "" };
         say!("补正期限：{}{estimated}", due.date);
     }
+    if let Some(due) = summary.owed_due {
+        let estimated = if due.estimated { "（预估）" } else { "" };
+        say!("容缺补齐期限：{}{estimated}", due.date);
+    }
     say!("材料：");
+    let missing: Vec<&Material> = tongban_core::case::missing(&state.materials).collect();
+    let owed: Vec<&Material> = tongban_core::case::owed(&state.materials).collect();
     for (i, m) in state.materials.iter().enumerate() {
+        let among = |list: &[&Material]| list.iter().any(|x| std::ptr::eq(*x, m));
         let mark = if m.received {
             "已收"
-        } else if m.required {
+        } else if among(&missing) {
             "缺"
+        } else if among(&owed) {
+            "容缺"
+        } else if m.required {
+            "任选其一已收"
         } else {
             "未收"
         };
@@ -1355,7 +1366,15 @@ fn print_case(
         if !m.condition.is_empty() {
             notes += &format!("，条件：{}{}", m.condition, if m.required { "" } else { "（不适用）" });
         }
-        say!("  {}. {}（{}，{}份）{mark}{notes}", i + 1, m.name, m.form.label(), m.copies);
+        if !m.choice.is_empty() {
+            notes += &format!("，任选其一：{}", m.choice);
+        }
+        let counts = if m.form == tongban_core::case::MaterialForm::OriginalAndCopy {
+            m.counts_text()
+        } else {
+            format!("{}，{}份", m.form.label(), m.copies)
+        };
+        say!("  {}. {}（{counts}）{mark}{notes}", i + 1, m.name);
     }
     say!("事件：");
     for e in events {

@@ -126,6 +126,7 @@ pub fn print_case_form(
             tongban_forms::receipt(&Receipt {
                 case: &state,
                 deadline: summary.deadline,
+                owed_due: summary.owed_due,
                 clerk: &clerk,
                 hall: &hall,
                 mark,

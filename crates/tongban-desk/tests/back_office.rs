@@ -310,3 +310,49 @@ fn a_sealed_decision_shows_verified_and_one_changed_in_the_database_shows_it() {
     assert!(!seal.verified);
     assert!(seal.text.starts_with("签名不符：本机记录与北京市丰台区通办中心签发的内容不同"), "{}", seal.text);
 }
+
+#[test]
+fn a_deferred_material_follows_an_accepted_case_and_the_back_office_sees_it_come() {
+    let dir = tempfile::tempdir().unwrap();
+    let (window_db, office_db) = (dir.path().join("xinye.db"), dir.path().join("fengtai.db"));
+    desk_db(&window_db, XINYE, "A1", "zhangmin", "clerk");
+    desk_db(&office_db, FENGTAI, "S1", "zhaomin", "back_office");
+    // The second material may follow (容缺受理, 5 working days): the case is complete without it.
+    let mut form = sample_form(0);
+    form.handling_region = FENGTAI.into();
+    form.materials.iter_mut().for_each(|m| m.received = true);
+    form.materials[1].received = false;
+    form.materials[1].deferral =
+        Some(tongban_core::guide::Deferral { days: 5, unit: tongban_core::guide::DayUnit::WorkingDays });
+    let owed_name = form.materials[1].name.clone();
+    let (_, number) = store(&window_db).create_case(&form, "zhangmin", Utc::now()).unwrap();
+    let number = number.to_string();
+    let mut hub_seq = 0;
+    carry(&window_db, &office_db, &mut hub_seq);
+
+    let office = desk(&office_db);
+    let seen = office.case_detail(&number).unwrap();
+    assert_eq!(seen.status, CaseStatus::Received, "a 容缺 material does not hold the case back");
+    assert!(seen.materials.iter().any(|m| m.name == owed_name && m.owed), "the back office sees what is owed");
+    let accept = DecisionDraft { kind: Some(EventKind::Accepted), ..DecisionDraft::default() };
+    assert_eq!(office.record_decision(&number, &accept).unwrap().status, CaseStatus::Accepted);
+    carry(&office_db, &window_db, &mut hub_seq);
+
+    let window = desk(&window_db);
+    let before = window.case_detail(&number).unwrap();
+    assert_eq!(before.status, CaseStatus::Accepted);
+    assert!(before.owed_due.is_some());
+    let position = before.materials.iter().position(|m| m.name == owed_name).unwrap() as u32;
+    let tick = tongban_desk::MaterialTick { position, received: true, original_verified: true, scans: Vec::new() };
+    let done = window
+        .complete_case(&number, &tongban_desk::Completion { materials: vec![tick], then: Some(AfterPrint::Save) })
+        .unwrap();
+    assert_eq!(done.status, CaseStatus::Accepted, "brought later, the case goes on as the partner left it");
+    carry(&window_db, &office_db, &mut hub_seq);
+
+    let after = office.case_detail(&number).unwrap();
+    assert_eq!(after.status, CaseStatus::Accepted);
+    assert_eq!(after.owed_due, None);
+    assert!(after.materials.iter().all(|m| m.received), "{:?}", after.materials);
+    assert!(after.history.iter().any(|h| h.what == "补交容缺材料"), "{:?}", after.history);
+}

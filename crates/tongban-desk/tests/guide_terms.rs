@@ -273,7 +273,7 @@ fn a_deferred_material_is_owed_not_missing_and_is_received_later() {
     assert_eq!(taken.owed, ["住房证明"]);
     let due = taken.owed_due.clone().expect("the owed material has its own due date");
     let detail = desk.case_detail(&taken.number).unwrap();
-    assert_eq!(detail.owed_due.as_ref().map(|d| d.date.clone()), Some(due));
+    assert_eq!(detail.owed_due.as_ref().map(|d| d.date.clone()), Some(due.clone()));
     let owed = detail.materials.iter().find(|m| m.name == "住房证明").unwrap();
     assert!(owed.owed && !owed.missing && owed.deferral == "10个工作日内补齐");
     assert!(detail.actions.iter().any(|a| a.label == "补交容缺材料"));
@@ -281,6 +281,7 @@ fn a_deferred_material_is_owed_not_missing_and_is_received_later() {
     let text = pdf_text_without_whitespace(std::path::Path::new(&receipt.path));
     assert!(text.contains("容缺受理，10个工作日内补齐"), "{text}");
     assert!(text.contains("原件1份、复印件2份"), "{text}");
+    assert!(text.contains(&format!("住房证明，须于{}前补齐", zh_date(&due))), "the due date is printed: {text}");
 
     let position = detail.materials.iter().position(|m| m.name == "住房证明").unwrap() as u32;
     let completion = Completion {
@@ -332,4 +333,10 @@ fn an_on_the_spot_item_prints_as_concluded_at_once_and_a_public_service_cites_it
     let licence = desk.take_in(&draft("110106-HJ-101", person(), &["居民身份证", "住房证明"])).unwrap();
     let notice = desk.print_case_form(CaseForm::Notice, &licence.number, AfterPrint::Save).unwrap();
     assert!(pdf_text_without_whitespace(std::path::Path::new(&notice.path)).contains("行政许可法》第三十二条"));
+}
+
+/// 「2026年12月21日」 of a `YYYY-MM-DD`.
+fn zh_date(iso: &str) -> String {
+    let d = chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").unwrap();
+    format!("{}年{}月{}日", chrono::Datelike::year(&d), chrono::Datelike::month(&d), chrono::Datelike::day(&d))
 }

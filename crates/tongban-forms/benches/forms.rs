@@ -59,13 +59,27 @@ fn main() {
     if on("receipt") {
         let case = case(2);
         bench("收件登记表, 3 materials (2 copies)", runs, || {
-            tongban_forms::receipt(&Receipt { case: &case, deadline, clerk: "张敏", hall: &hall, mark: mark() })
-                .unwrap()
+            tongban_forms::receipt(&Receipt {
+                case: &case,
+                deadline,
+                owed_due: None,
+                clerk: "张敏",
+                hall: &hall,
+                mark: mark(),
+            })
+            .unwrap()
         });
         let long = case_with_materials(40);
         bench("收件登记表, 40 materials (2 copies)", runs, || {
-            tongban_forms::receipt(&Receipt { case: &long, deadline, clerk: "张敏", hall: &hall, mark: mark() })
-                .unwrap()
+            tongban_forms::receipt(&Receipt {
+                case: &long,
+                deadline,
+                owed_due: None,
+                clerk: "张敏",
+                hall: &hall,
+                mark: mark(),
+            })
+            .unwrap()
         });
     }
     if on("notice") {

@@ -95,6 +95,8 @@ pub struct Receipt<'a> {
     /// 承诺办结日期 (working days from the day the case is complete, 补正 not counted); `None`
     /// while it has not started or stands still (`tongban_core::clocks::no_deadline_note`).
     pub deadline: Option<Deadline>,
+    /// 容缺补齐期限: the materials taken in on trust are owed by this day (`None`: none owed).
+    pub owed_due: Option<Deadline>,
     /// The name of the clerk who took the case in.
     pub clerk: &'a str,
     pub hall: &'a HallTexts,

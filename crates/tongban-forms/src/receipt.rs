@@ -261,6 +261,15 @@ fn tail_lines(input: &Receipt<'_>) -> Result<Vec<Line>, FormError> {
         Line::Span("承诺办结", deadline),
         Line::Span("结果送达", delivery),
     ];
+    let owed: Vec<&str> = tongban_core::case::owed(&input.case.materials).map(|m| m.name.as_str()).collect();
+    if !owed.is_empty() {
+        // Taken in on trust (容缺受理): the applicant signs for the day they must be brought.
+        let by = match input.owed_due {
+            Some(d) => format!("{}前", date_zh(d.date)),
+            None => "容缺期限内".to_string(),
+        };
+        out.push(Line::Span("容缺受理", format!("{}，须于{by}补齐，逾期未补齐的按材料不齐处理", owed.join("、"))));
+    }
     if !form.note.trim().is_empty() {
         out.push(Line::Span("备注", form.note.trim().to_string()));
     }

@@ -12,7 +12,14 @@ use tongban_forms::{FormError, Notice, Receipt};
 
 fn receipt(case: &CaseState) -> Result<Vec<u8>, FormError> {
     let hall = hall();
-    tongban_forms::receipt(&Receipt { case, deadline: deadline_of(case), clerk: "张敏", hall: &hall, mark: mark() })
+    tongban_forms::receipt(&Receipt {
+        case,
+        deadline: deadline_of(case),
+        owed_due: None,
+        clerk: "张敏",
+        hall: &hall,
+        mark: mark(),
+    })
 }
 
 fn notice(case: &CaseState) -> Result<Vec<u8>, FormError> {

@@ -13,7 +13,14 @@ use tongban_forms::{FormError, PrintMark, Receipt};
 
 fn render(case: &CaseState) -> Result<Vec<u8>, FormError> {
     let hall = hall();
-    tongban_forms::receipt(&Receipt { case, deadline: Some(due(21)), clerk: "张敏", hall: &hall, mark: mark() })
+    tongban_forms::receipt(&Receipt {
+        case,
+        deadline: Some(due(21)),
+        owed_due: None,
+        clerk: "张敏",
+        hall: &hall,
+        mark: mark(),
+    })
 }
 
 fn with_name(i: usize, name: &str) -> CaseState {
@@ -104,9 +111,15 @@ fn an_enterprise_case_waiting_for_materials_says_what_is_missing_and_that_the_cl
     let case = case(13);
     assert!(!case.intake.form.is_complete());
     let hall = hall();
-    let pdf =
-        tongban_forms::receipt(&Receipt { case: &case, deadline: None, clerk: "张敏", hall: &hall, mark: mark() })
-            .unwrap();
+    let pdf = tongban_forms::receipt(&Receipt {
+        case: &case,
+        deadline: None,
+        owed_due: None,
+        clerk: "张敏",
+        hall: &hall,
+        mark: mark(),
+    })
+    .unwrap();
     let path = write("receipt", "enterprise-missing.pdf", &pdf);
     let raw = squeeze(&raw_text(&path));
     let Applicant::Enterprise(e) = &case.intake.form.applicant else { panic!("sample 13 is an enterprise") };
@@ -132,11 +145,15 @@ fn a_result_fetched_online_or_not_handed_over_says_so() {
         let mut case = case(13);
         case.intake.form.delivery = delivery;
         let hall = hall();
-        let pdf =
-            tongban_forms::receipt(&Receipt {
-                case: &case, deadline: None, clerk: "张敏", hall: &hall, mark: mark()
-            })
-            .unwrap();
+        let pdf = tongban_forms::receipt(&Receipt {
+            case: &case,
+            deadline: None,
+            owed_due: None,
+            clerk: "张敏",
+            hall: &hall,
+            mark: mark(),
+        })
+        .unwrap();
         let raw = squeeze(&raw_text(&write("receipt", "delivery.pdf", &pdf)));
         assert!(raw.contains(&squeeze(expected)), "missing {expected}\n{raw}");
     }
@@ -216,6 +233,7 @@ fn long_text_wraps_inside_its_cell_and_text_too_long_to_fit_is_refused() {
     let err = tongban_forms::receipt(&Receipt {
         case: &case,
         deadline: deadline_of(&case),
+        owed_due: None,
         clerk: "张敏",
         hall: &hall,
         mark: mark(),
@@ -233,6 +251,7 @@ fn a_reprint_is_marked_with_its_date_and_the_first_print() {
     let pdf = tongban_forms::receipt(&Receipt {
         case: &case,
         deadline: deadline_of(&case),
+        owed_due: None,
         clerk: "张敏",
         hall: &hall,
         mark,

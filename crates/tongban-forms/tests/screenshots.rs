@@ -18,6 +18,7 @@ fn write_screenshots() {
     let receipt = tongban_forms::receipt(&Receipt {
         case: &receipt_case,
         deadline: Some(due(21)),
+        owed_due: None,
         clerk: "张敏",
         hall: &hall,
         mark: mark(),
@@ -39,6 +40,7 @@ fn write_screenshots() {
     let bundle_receipt = tongban_forms::receipt(&Receipt {
         case: &bundle_case,
         deadline: deadline_of(&bundle_case),
+        owed_due: None,
         clerk: "张敏",
         hall: &hall,
         mark: mark(),
