@@ -20,12 +20,10 @@ fn material(name: &str, form: MaterialForm, standard: &str) -> CatalogMaterial {
         name: name.into(),
         form,
         copies: 1,
-        originals: 1,
-        choice: String::new(),
-        deferral: None,
         condition: String::new(),
         standard: standard.into(),
         e_license: None,
+        ..Default::default()
     }
 }
 
@@ -43,15 +41,6 @@ fn fengtai_catalog() -> Catalog {
             department: "北京市丰台区社会保险事业管理中心".into(),
             mode: HandlingMode::ProxyReceipt,
             legal_days: Some(45),
-            accepted_by: String::new(),
-            kind: None,
-            basis: String::new(),
-            conditions: String::new(),
-            applicants: Default::default(),
-            legal_unit: Default::default(),
-            legal_extension: None,
-            promised_unit: Default::default(),
-            promised_online_days: None,
             promised_days: 15,
             fee: "不收费".into(),
             delivery: vec![DeliveryOption::AtWindow, DeliveryOption::Mail],
@@ -62,6 +51,7 @@ fn fengtai_catalog() -> Catalog {
                     ..material("授权委托书", MaterialForm::Original, "委托人签名")
                 },
             ],
+            ..Default::default()
         }],
         bundles: vec![],
         contacts: vec![tongban_core::catalog::Contact {

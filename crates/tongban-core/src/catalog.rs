@@ -37,13 +37,15 @@ pub struct Catalog {
 }
 
 /// 办理模式.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum HandlingMode {
     /// 全程网办: the window only helps the applicant apply online.
     FullyOnline,
-    /// 异地代收代办: the window takes the case in and sends it on.
+    /// 异地代收代办: the window takes the case in and sends it on (what a catalog that leaves
+    /// it empty means).
+    #[default]
     ProxyReceipt,
     /// 多地联办: regions each do their part.
     MultiSite,
@@ -107,8 +109,8 @@ impl MaterialForm {
     }
 }
 
-/// One item (事项) a region decides.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One item (事项) a region decides. `Default` is an empty item, for building one field by field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CatalogItem {
     /// 事项编码, opaque (kept exactly as the region writes it).
@@ -170,6 +172,23 @@ pub struct Extension {
     /// When, in the guide's words (「情况特别复杂」); may be empty.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub when: String,
+}
+
+impl Default for CatalogMaterial {
+    /// An empty 原件, one copy: for building one field by field.
+    fn default() -> Self {
+        CatalogMaterial {
+            name: String::new(),
+            form: MaterialForm::Original,
+            copies: 1,
+            originals: 1,
+            choice: String::new(),
+            deferral: None,
+            condition: String::new(),
+            standard: String::new(),
+            e_license: None,
+        }
+    }
 }
 
 impl CatalogItem {

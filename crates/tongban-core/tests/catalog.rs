@@ -10,12 +10,10 @@ fn material(name: &str, form: MaterialForm, copies: u32) -> CatalogMaterial {
         name: name.into(),
         form,
         copies,
-        originals: 1,
-        choice: String::new(),
-        deferral: None,
         condition: String::new(),
         standard: String::new(),
         e_license: None,
+        ..Default::default()
     }
 }
 
@@ -28,19 +26,11 @@ fn item(code: &str, name: &str, department: &str, materials: Vec<CatalogMaterial
         department: department.into(),
         mode: HandlingMode::ProxyReceipt,
         legal_days: Some(20),
-        accepted_by: String::new(),
-        kind: None,
-        basis: String::new(),
-        conditions: String::new(),
-        applicants: Default::default(),
-        legal_unit: Default::default(),
-        legal_extension: None,
-        promised_unit: Default::default(),
-        promised_online_days: None,
         promised_days: 10,
         fee: "不收费".into(),
         delivery: vec![DeliveryOption::AtWindow],
         materials,
+        ..Default::default()
     }
 }
 

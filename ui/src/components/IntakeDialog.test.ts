@@ -34,6 +34,17 @@ const BIRTH: ItemChoice = {
   catalog_version: "2025.2",
 };
 
+/** What a guide says of an item anyone may apply for, with no conditions or basis given. */
+const OPEN_TO_ALL = {
+  kind: "公共服务",
+  persons_may_apply: true,
+  organizations_may_apply: true,
+  applicants: "自然人、法人",
+  conditions: "",
+  basis: "",
+  accepted_by: "",
+};
+
 const PENSION_DETAILS: ItemDetails = {
   partner: "110106",
   partner_name: "北京市丰台区",
@@ -49,13 +60,7 @@ const PENSION_DETAILS: ItemDetails = {
   mode: "异地代收代办",
   promise: "15个工作日",
   legal: "45个工作日",
-  kind: "公共服务",
-  persons_may_apply: true,
-  organizations_may_apply: true,
-  applicants: "自然人、法人",
-  conditions: "",
-  basis: "",
-  accepted_by: "",
+  ...OPEN_TO_ALL,
   fee: "不收费",
   delivery: ["at_window", "mail"],
   contacts: [{ item: "PENSION-01", name: "赵丽", unit: "丰台区人社局社保科", phone: "010-63801234", hours: "工作日 9:00-17:00" }],
@@ -75,13 +80,7 @@ const BIRTH_DETAILS: ItemDetails = {
   mode: "全程网办",
   promise: "5个工作日",
   legal: "20个工作日",
-  kind: "公共服务",
-  persons_may_apply: true,
-  organizations_may_apply: true,
-  applicants: "自然人、法人",
-  conditions: "",
-  basis: "",
-  accepted_by: "",
+  ...OPEN_TO_ALL,
   fee: "不收费",
   delivery: ["at_window"],
   contacts: [],

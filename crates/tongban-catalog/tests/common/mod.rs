@@ -196,19 +196,11 @@ pub fn expected_pension() -> CatalogItem {
         department: "丰台区人力资源和社会保障局".into(),
         mode: HandlingMode::ProxyReceipt,
         legal_days: Some(45),
-        accepted_by: String::new(),
-        kind: None,
-        basis: String::new(),
-        conditions: String::new(),
-        applicants: Default::default(),
-        legal_unit: Default::default(),
-        legal_extension: None,
-        promised_unit: Default::default(),
-        promised_online_days: None,
         promised_days: 15,
         fee: "不收费".into(),
         delivery: vec![DeliveryOption::AtWindow, DeliveryOption::Mail],
         materials: vec![id_card(), form(), proxy()],
+        ..Default::default()
     }
 }
 
@@ -221,19 +213,11 @@ pub fn expected_medical() -> CatalogItem {
         department: "丰台区医疗保障局".into(),
         mode: HandlingMode::FullyOnline,
         legal_days: Some(5),
-        accepted_by: String::new(),
-        kind: None,
-        basis: String::new(),
-        conditions: String::new(),
-        applicants: Default::default(),
-        legal_unit: Default::default(),
-        legal_extension: None,
-        promised_unit: Default::default(),
-        promised_online_days: None,
         promised_days: 1,
         fee: "不收费".into(),
         delivery: vec![DeliveryOption::Online],
         materials: vec![id_card(), form()],
+        ..Default::default()
     }
 }
 
@@ -242,12 +226,10 @@ pub fn id_card() -> CatalogMaterial {
         name: "居民身份证".into(),
         form: MaterialForm::Original,
         copies: 1,
-        originals: 1,
-        choice: String::new(),
-        deferral: None,
         condition: String::new(),
         standard: "在有效期内".into(),
         e_license: Some("居民身份证".into()),
+        ..Default::default()
     }
 }
 
@@ -256,12 +238,10 @@ pub fn form() -> CatalogMaterial {
         name: "申请表".into(),
         form: MaterialForm::Original,
         copies: 1,
-        originals: 1,
-        choice: String::new(),
-        deferral: None,
         condition: String::new(),
         standard: "本人签字".into(),
         e_license: None,
+        ..Default::default()
     }
 }
 
@@ -270,12 +250,10 @@ pub fn proxy() -> CatalogMaterial {
         name: "授权委托书".into(),
         form: MaterialForm::Original,
         copies: 1,
-        originals: 1,
-        choice: String::new(),
-        deferral: None,
         condition: "委托他人办理的".into(),
         standard: String::new(),
         e_license: None,
+        ..Default::default()
     }
 }
 
@@ -293,19 +271,11 @@ pub fn small_catalog() -> Catalog {
         department: "北京住房公积金管理中心丰台管理部".into(),
         mode: HandlingMode::MultiSite,
         legal_days: Some(5),
-        accepted_by: String::new(),
-        kind: None,
-        basis: String::new(),
-        conditions: String::new(),
-        applicants: Default::default(),
-        legal_unit: Default::default(),
-        legal_extension: None,
-        promised_unit: Default::default(),
-        promised_online_days: None,
         promised_days: 3,
         fee: String::new(),
         delivery: vec![DeliveryOption::Online, DeliveryOption::AtWindow],
         materials: vec![id_card()],
+        ..Default::default()
     };
     Catalog {
         region: "110106".into(),

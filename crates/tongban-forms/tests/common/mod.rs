@@ -276,12 +276,10 @@ pub fn retirement_catalog() -> Catalog {
         name: name.into(),
         form,
         copies: 1,
-        originals: 1,
-        choice: String::new(),
-        deferral: None,
         condition: String::new(),
         standard: standard.into(),
         e_license: None,
+        ..Default::default()
     };
     let id_card = || m("居民身份证", MaterialForm::Original, "在有效期内，正反面清晰");
     let hukou = || CatalogMaterial {
@@ -297,19 +295,11 @@ pub fn retirement_catalog() -> Catalog {
         department: department.into(),
         mode: HandlingMode::ProxyReceipt,
         legal_days: Some(30),
-        accepted_by: String::new(),
-        kind: None,
-        basis: String::new(),
-        conditions: String::new(),
-        applicants: Default::default(),
-        legal_unit: Default::default(),
-        legal_extension: None,
-        promised_unit: Default::default(),
-        promised_online_days: None,
         promised_days: days,
         fee: "不收费".into(),
         delivery: vec![DeliveryOption::AtWindow, DeliveryOption::Mail],
         materials,
+        ..Default::default()
     };
     Catalog {
         region: "110106".into(),

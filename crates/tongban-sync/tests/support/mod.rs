@@ -207,12 +207,10 @@ pub fn catalog_for(form: &IntakeForm, version: &str) -> tongban_core::catalog::C
                     name: m.name.clone(),
                     form: m.form,
                     copies: m.copies,
-                    originals: 1,
-                    choice: String::new(),
-                    deferral: None,
                     condition: m.condition.clone(),
                     standard: m.standard.clone(),
                     e_license: None,
+                    ..Default::default()
                 })
                 .collect(),
         }],
