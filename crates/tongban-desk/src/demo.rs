@@ -330,7 +330,14 @@ pub fn sample_form(i: usize) -> IntakeForm {
     };
     let name = sample_name(i);
     let phone = format!("1{}{:09}", 3 + i % 7, (i * 7919) % 1_000_000_000);
-    let applicant = if i % 7 == 6 {
+    // Who applies fits the item: a person for 户口迁入 and 异地就医备案, a company for 营业执照变更,
+    // either for the rest (a company every seventh case).
+    let enterprise = match i % 5 {
+        1 | 3 => false,
+        4 => true,
+        _ => i % 7 == 6,
+    };
+    let applicant = if enterprise {
         Applicant::Enterprise(Enterprise {
             name: format!("新野县{}纺织有限公司", ["华丰", "宏达", "瑞祥", "鑫源"][i % 4]),
             credit_code: sample_credit_code(i),

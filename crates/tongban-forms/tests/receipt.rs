@@ -106,9 +106,9 @@ fn the_receipt_prints_every_required_element_with_the_cases_values_on_both_copie
 
 #[test]
 fn an_enterprise_case_waiting_for_materials_says_what_is_missing_and_that_the_clock_has_not_started() {
-    // Sample 13: an enterprise (13 % 7 = 6) applying for 户口迁入 (13 % 5 = 3) whose 亲属关系证明 is
-    // missing (13 % 8 = 5).
-    let case = case(13);
+    // Sample 29: an enterprise applying for 营业执照变更登记 (29 % 5 = 4) whose 营业执照正副本 is
+    // missing (29 % 8 = 5).
+    let case = case(29);
     assert!(!case.intake.form.is_complete());
     let hall = hall();
     let pdf = tongban_forms::receipt(&Receipt {
@@ -122,14 +122,14 @@ fn an_enterprise_case_waiting_for_materials_says_what_is_missing_and_that_the_cl
     .unwrap();
     let path = write("receipt", "enterprise-missing.pdf", &pdf);
     let raw = squeeze(&raw_text(&path));
-    let Applicant::Enterprise(e) = &case.intake.form.applicant else { panic!("sample 13 is an enterprise") };
+    let Applicant::Enterprise(e) = &case.intake.form.applicant else { panic!("sample 29 is an enterprise") };
     for expected in [
         format!("申请单位{}", e.name),
         format!("统一社会信用代码{}", e.credit_code),
         format!("法定代表人{}", e.legal_representative),
         format!("联系人{}", e.contact_name),
-        "2亲属关系证明复印件1—未提交，须补正".to_string(),
-        "材料补齐之日起20个工作日内办结（目前材料不齐，待补正）".to_string(),
+        "2营业执照正副本原件1—未提交，须补正".to_string(),
+        "材料补齐之日起3个工作日内办结（目前材料不齐，待补正）".to_string(),
         "结果送达窗口领取".to_string(),
     ] {
         assert!(raw.contains(&squeeze(&expected)), "missing {expected}\n{raw}");
