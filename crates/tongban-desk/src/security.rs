@@ -115,14 +115,72 @@ impl Desk {
         Ok(())
     }
 
-    /// Copies the desk (the encrypted database, its key file and the encrypted scans) into `out`,
-    /// which must not exist or be empty. Returns what was copied, in Chinese.
-    pub fn back_up(&self, out: &Path) -> Result<String, AppError> {
+    /// Backs the desk up (an admin's 备份): into `target`, or the automatic backup's folder, on a
+    /// connection of its own so the window and the sync go on meanwhile. Keeps the newest N
+    /// backups there (`backup.keep`). Recorded in the audit log, as is a failure.
+    pub fn back_up(
+        &self,
+        target: Option<&Path>,
+        progress: impl FnMut(tongban_store::BackupProgress),
+    ) -> Result<tongban_store::BackupDone, AppError> {
         self.require(Permission::Administer)?;
+        self.run_backup(target, progress, true)
+    }
+
+    /// The daily backup, when one is due (a folder is set and none was made today): run by the
+    /// window's background task while anyone (or nobody, locked) is logged in, and by
+    /// `tongban backup --scheduled`. `None` when none is due.
+    pub fn back_up_if_due(&self) -> Result<Option<tongban_store::BackupDone>, AppError> {
+        let due = self.locked()?.backup_due(Utc::now())?;
+        match due {
+            // A stick not plugged in is tried again later; only a finished backup is recorded.
+            Some(folder) => self.run_backup(Some(&folder), |_| {}, false).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn run_backup(
+        &self,
+        target: Option<&Path>,
+        progress: impl FnMut(tongban_store::BackupProgress),
+        record_failure: bool,
+    ) -> Result<tongban_store::BackupDone, AppError> {
+        let (mut own, keep, folder) = {
+            let open = self.locked()?;
+            let prefs = open.backup_prefs()?;
+            (Store::open(open.path(), open.data_key())?, prefs.keep, prefs.folder)
+        };
+        let target = match target {
+            Some(t) => t.to_path_buf(),
+            None if !folder.trim().is_empty() => PathBuf::from(folder.trim()),
+            None => {
+                return Err(AppError {
+                    field: Some("folder".into()),
+                    ..AppError::new("invalid_input", "请先选择备份到的文件夹（U 盘或共享文件夹）")
+                })
+            }
+        };
+        let outcome = own.back_up(&target, keep, Utc::now(), progress);
+        drop(own);
         let mut store = self.locked()?;
-        let report = store.back_up_to(out)?;
-        self.audit(&mut store, AuditKind::Backup, None, format!("备份到「{}」：{report}", out.display()))?;
-        Ok(report)
+        match outcome {
+            Ok(done) => {
+                self.audit(&mut store, AuditKind::Backup, None, done.summary())?;
+                Ok(done)
+            }
+            Err(e) => {
+                if record_failure {
+                    let _ = self.audit(&mut store, AuditKind::Backup, None, format!("备份失败：{e}"));
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// The last backup and its warning, for the admin's status bar and the 备份 view.
+    pub fn backup_status(&self) -> Result<tongban_store::BackupStatus, AppError> {
+        self.require(Permission::Administer)?;
+        Ok(self.locked()?.backup_status(Utc::now())?)
     }
 
     /// The audit log for supervisors: newest first, filtered by person, case, kind and days.
