@@ -101,7 +101,10 @@ pub fn run() {
             commands::audit_log,
             commands::print_audit_log,
             commands::export_audit_log,
-            commands::discard_quarantined
+            commands::discard_quarantined,
+            commands::backup_view,
+            commands::save_backup_settings,
+            commands::back_up_now
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

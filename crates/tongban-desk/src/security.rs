@@ -8,7 +8,10 @@ use chrono::{NaiveDate, Utc};
 use tongban_core::region;
 use tongban_store::{AuditFilter, AuditKind, NewAuditEntry, Store};
 
-use crate::api::{AfterPrint, AuditLine, AuditPage, AuditQuery, KindOption, PrintOutcome, RecoveryKeyView};
+use crate::api::{
+    AfterPrint, AuditLine, AuditPage, AuditQuery, BackupResult, BackupSettings, BackupStep, BackupView, KindOption,
+    PrintOutcome, RecoveryKeyView,
+};
 use crate::printing::beijing;
 use crate::session::Permission;
 use crate::{AppError, Desk};
@@ -175,6 +178,74 @@ impl Desk {
                 Err(e.into())
             }
         }
+    }
+
+    /// The 备份 dialog's view: the last backup, the daily backup's settings, the warning.
+    pub fn backup_view(&self) -> Result<BackupView, AppError> {
+        let status = self.backup_status()?;
+        let when = |t: chrono::DateTime<Utc>| beijing(t).format("%Y-%m-%d %H:%M").to_string();
+        Ok(BackupView {
+            last_at: status.last_at.map(when),
+            last_path: status.last_path,
+            folder: status.prefs.folder,
+            keep: status.prefs.keep,
+            warn_days: status.prefs.warn_days,
+            warning: status.warning,
+            restored_from: status
+                .restored_from
+                .map(|r| format!("本受理台于 {} 从 {} 的备份恢复", when(r.restored_at), when(r.taken_at))),
+        })
+    }
+
+    /// Saves the daily backup's settings (each checked; the error names the field).
+    pub fn save_backup_settings(&self, settings: &BackupSettings) -> Result<BackupView, AppError> {
+        self.require(Permission::Administer)?;
+        let user = self.actor(None)?;
+        {
+            let mut store = self.locked()?;
+            let values = [
+                ("backup.folder", settings.folder.trim().to_string()),
+                ("backup.keep", settings.keep.to_string()),
+                ("backup.warn_days", settings.warn_days.to_string()),
+            ];
+            for (key, value) in &values {
+                store.set_setting(key, value, &user, Utc::now())?;
+            }
+            let folder = if settings.folder.trim().is_empty() {
+                "不自动备份".to_string()
+            } else {
+                settings.folder.trim().to_string()
+            };
+            self.audit(
+                &mut store,
+                AuditKind::Settings,
+                None,
+                format!("自动备份：{folder}，保留 {} 份，超过 {} 天提醒", settings.keep, settings.warn_days),
+            )?;
+        }
+        self.backup_view()
+    }
+
+    /// The 备份 dialog's 立即备份: to `folder` (or the daily backup's), with the progress as a
+    /// percentage of the whole.
+    pub fn back_up_now(
+        &self,
+        folder: Option<&str>,
+        mut progress: impl FnMut(BackupStep),
+    ) -> Result<BackupResult, AppError> {
+        let folder = folder.map(str::trim).filter(|f| !f.is_empty()).map(PathBuf::from);
+        let done = self.back_up(folder.as_deref(), |p| {
+            // The stages in the order they run, each a share of the bar.
+            let (from, share) = match p.stage {
+                "复制数据库" => (0, 35),
+                "复制扫描件和打印件" => (35, 35),
+                "核对备份文件" => (70, 10),
+                _ => (80, 20),
+            };
+            let within = if p.total == 0 { 1.0 } else { p.done as f64 / p.total as f64 };
+            progress(BackupStep { stage: p.stage.to_string(), percent: from + (f64::from(share) * within) as u32 });
+        })?;
+        Ok(BackupResult { path: done.path.display().to_string(), summary: done.summary() })
     }
 
     /// The last backup and its warning, for the admin's status bar and the 备份 view.
