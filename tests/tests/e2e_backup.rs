@@ -58,7 +58,11 @@ async fn an_admin_backs_the_desk_up_to_a_stick() {
             "the settings saved",
         )
         .await?;
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        // The webview paints well after the DOM settles here (a busy machine): a first shot asks
+        // for a frame, the second is the one kept.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        save_screenshot(&client, "backup.png").await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
         save_screenshot(&client, "backup.png").await?;
         Ok(())
     })

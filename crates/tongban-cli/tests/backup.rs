@@ -237,7 +237,7 @@ fn everything_in(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 #[test]
 fn a_damaged_foreign_or_newer_backup_and_a_wrong_password_are_refused_before_anything_is_touched() {
     let dir = tempfile::tempdir().unwrap();
-    let (_db, backup) = backed_up(dir.path());
+    let (db, backup) = backed_up(dir.path());
     let scan = tongban_store::Manifest::read(&backup).unwrap().files.into_iter().find(|f| f.scan.is_some()).unwrap();
 
     type Damage = Box<dyn Fn(&Path)>;
@@ -311,7 +311,7 @@ fn a_damaged_foreign_or_newer_backup_and_a_wrong_password_are_refused_before_any
     tongban_store::Manifest::read(&backup).unwrap().check_files(&backup, |_| {}).unwrap();
 
     // The right recovery key restores it.
-    let key = open_store(&_db).data_key().recovery_key();
+    let key = open_store(&db).data_key().recovery_key();
     let out = tongban_with_input(
         &new_pc,
         "admin",

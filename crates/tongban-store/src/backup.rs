@@ -885,6 +885,13 @@ pub fn restore(
         fs::rename(sibling(&staged, "blobs"), sibling(db, "blobs"))?;
     }
     fs::rename(keys_path(&staged), keys_path(db))?;
+    // Closing the staged desk folded its WAL into the file; should one be left, it goes along.
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", staged.display()));
+        if side.exists() {
+            fs::rename(&side, format!("{}{suffix}", db.display()))?;
+        }
+    }
     fs::rename(&staged, db)?;
     crate::vault::sync_dir(db);
     let _ = fs::remove_dir_all(&staging);
