@@ -175,7 +175,7 @@ fn a_desk_restored_on_a_new_pc_is_the_same_desk_table_by_table_and_blob_by_blob(
     let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
     assert_eq!(listed["total"], 12);
     ok(tongban_admin(&new_pc, &["audit", "verify"]));
-    let leftovers: Vec<_> = backups_in(&new_pc.parent().unwrap().to_path_buf());
+    let leftovers: Vec<_> = backups_in(new_pc.parent().unwrap());
     assert!(
         leftovers.iter().all(|p| !p.to_string_lossy().contains("restoring")),
         "no staging left behind: {leftovers:?}"
@@ -394,13 +394,13 @@ fn a_full_read_only_or_pulled_target_fails_in_chinese_and_the_earlier_backups_st
         said.contains(&format!("备份位置「{}」", stick.display())) && said.contains("原有的备份未被改动"),
         "{said}"
     );
-    assert_eq!(backups_in(&stick), [first.path.clone()], "only the earlier backup, nothing half-written");
+    assert_eq!(backups_in(&stick), std::slice::from_ref(&first.path), "only the earlier backup, nothing half-written");
     tongban_store::verify_backup(&first.path, store.data_key(), |_| {}).unwrap();
 
     // Keeping the last N: the oldest goes once a newer one checked out.
     let second = store.back_up(&stick, 2, t0 + chrono::Duration::seconds(2), |_| {}).unwrap();
     let third = store.back_up(&stick, 2, t0 + chrono::Duration::seconds(3), |_| {}).unwrap();
-    assert_eq!(third.pruned, [first.path.clone()]);
+    assert_eq!(third.pruned, std::slice::from_ref(&first.path));
     assert_eq!(backups_in(&stick), [second.path.clone(), third.path.clone()]);
 
     // Read-only (a write-protected stick) and full: real file systems where the test may mount them.
@@ -416,14 +416,14 @@ fn a_full_read_only_or_pulled_target_fails_in_chinese_and_the_earlier_backups_st
     store.put_blob(&big, "image/tiff", "大图.tif", Utc::now()).unwrap();
     let err = store.back_up(&usb, 5, t0 + chrono::Duration::seconds(5), |_| {}).unwrap_err();
     assert!(err.to_string().contains("空间不足") && err.to_string().contains(&usb.display().to_string()), "{err}");
-    assert_eq!(backups_in(&usb), [kept.path.clone()], "nothing half-written left, the earlier one kept");
+    assert_eq!(backups_in(&usb), std::slice::from_ref(&kept.path), "nothing half-written left, the earlier one kept");
     tongban_store::verify_backup(&kept.path, store.data_key(), |_| {}).unwrap();
 
     let remount = Command::new("mount").args(["-o", "remount,ro"]).arg(&usb).status().unwrap();
     assert!(remount.success());
     let err = store.back_up(&usb, 1, t0 + chrono::Duration::seconds(6), |_| {}).unwrap_err();
     assert!(err.to_string().contains("只读") && err.to_string().contains(&usb.display().to_string()), "{err}");
-    assert_eq!(backups_in(&usb), [kept.path.clone()]);
+    assert_eq!(backups_in(&usb), std::slice::from_ref(&kept.path));
     // A backup on a write-protected stick still restores (it is opened read-only).
     let new_pc = dir.path().join("pc").join("desk.db");
     let key = tongban_store::RestoreKey::Login { login: "admin", password: PASSWORD };
