@@ -15,7 +15,7 @@ use tongban_desk::{
     ItemChoice, ItemDetails, LedgerQuery, PartnerForm, PartnerView, PrintOutcome, ReturningApplicant, StatusOption,
     SupervisionReport, SyncOverview, TakenIn,
 };
-use tongban_desk::{AuditPage, AuditQuery, RecoveryKeyView};
+use tongban_desk::{AuditPage, AuditQuery, BackupResult, BackupSettings, BackupView, RecoveryKeyView};
 use tongban_desk::{CaseDetail, CaseStatus, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
 use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
 
@@ -409,4 +409,35 @@ pub async fn resubmit_quarantined(desk: State<'_, DeskState>, event_id: String) 
 #[tauri::command]
 pub async fn discard_quarantined(desk: State<'_, DeskState>, event_id: String, reason: String) -> Result<(), AppError> {
     desk.run(move |d| d.discard_quarantined(&event_id, &reason)).await
+}
+
+/// The event a running backup reports its progress with (a `BackupStep`).
+pub const BACKUP_PROGRESS_EVENT: &str = "backup-progress";
+
+#[tauri::command]
+pub async fn backup_view(desk: State<'_, DeskState>) -> Result<BackupView, AppError> {
+    desk.run(|d| d.backup_view()).await
+}
+
+#[tauri::command]
+pub async fn save_backup_settings(
+    desk: State<'_, DeskState>,
+    settings: BackupSettings,
+) -> Result<BackupView, AppError> {
+    desk.run(move |d| d.save_backup_settings(&settings)).await
+}
+
+#[tauri::command]
+pub async fn back_up_now(
+    app: tauri::AppHandle,
+    desk: State<'_, DeskState>,
+    folder: Option<String>,
+) -> Result<BackupResult, AppError> {
+    use tauri::Emitter;
+    desk.run(move |d| {
+        d.back_up_now(folder.as_deref(), |step| {
+            let _ = app.emit(BACKUP_PROGRESS_EVENT, &step);
+        })
+    })
+    .await
 }

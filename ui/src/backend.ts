@@ -38,6 +38,10 @@ import type { RoleOption } from "./bindings/RoleOption";
 import type { NewAccount } from "./bindings/NewAccount";
 import type { DeskSetupForm } from "./bindings/DeskSetupForm";
 import type { SetupDefaults } from "./bindings/SetupDefaults";
+import type { BackupView } from "./bindings/BackupView";
+import type { BackupSettings } from "./bindings/BackupSettings";
+import type { BackupStep } from "./bindings/BackupStep";
+import type { BackupResult } from "./bindings/BackupResult";
 import type { RegionChoice } from "./bindings/RegionChoice";
 import type { InboxQuery } from "./bindings/InboxQuery";
 import type { InboxPage } from "./bindings/InboxPage";
@@ -154,6 +158,11 @@ export interface Backend {
   exportAuditLog(query: AuditQuery): Promise<string>;
   /** 放弃 a quarantined event (admins only), with the reason kept with it. */
   discardQuarantined(eventId: string, reason: string): Promise<void>;
+  /** The 备份 dialog (admins): the last backup, the daily backup's settings, the warning. */
+  backupView(): Promise<BackupView>;
+  saveBackupSettings(settings: BackupSettings): Promise<BackupView>;
+  /** Backs up now to `folder` (or the daily backup's); `onStep` follows the progress. */
+  backUpNow(folder: string | null, onStep: (step: BackupStep) => void): Promise<BackupResult>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -205,6 +214,9 @@ type Listen = <T>(event: string, handler: (e: { payload: T }) => void) => Promis
 
 /** The event the shell pushes the sync engine's state with (src-tauri/src/lib.rs). */
 export const SYNC_STATE_EVENT = "sync-state";
+
+/** The event a running backup reports its progress with (src-tauri/src/commands.rs). */
+export const BACKUP_PROGRESS_EVENT = "backup-progress";
 
 /** The real backend: Tauri commands defined in src-tauri/src/commands.rs. */
 export function createTauriBackend(invoke: Invoke, listen?: Listen): Backend {
@@ -285,6 +297,16 @@ export function createTauriBackend(invoke: Invoke, listen?: Listen): Backend {
     printAuditLog: (query, then) => call<PrintOutcome>("print_audit_log", { query, then }),
     exportAuditLog: (query) => call<string>("export_audit_log", { query }),
     discardQuarantined: (eventId, reason) => call<void>("discard_quarantined", { eventId, reason }),
+    backupView: () => call<BackupView>("backup_view"),
+    saveBackupSettings: (settings) => call<BackupView>("save_backup_settings", { settings }),
+    backUpNow: async (folder, onStep) => {
+      const unlisten = listen ? await listen<BackupStep>(BACKUP_PROGRESS_EVENT, (e) => onStep(e.payload)) : null;
+      try {
+        return await call<BackupResult>("back_up_now", { folder });
+      } finally {
+        unlisten?.();
+      }
+    },
   };
 }
 

@@ -953,3 +953,42 @@ pub struct KindOption {
 pub struct RecoveryKeyView {
     pub groups: Vec<String>,
 }
+
+/// The 备份 dialog: the last backup, the automatic backup's settings, and the warning to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct BackupView {
+    /// Beijing time, `YYYY-MM-DD HH:MM`; null before the first backup.
+    pub last_at: Option<String>,
+    pub last_path: Option<String>,
+    /// The daily backup's folder; empty: none.
+    pub folder: String,
+    pub keep: u32,
+    pub warn_days: u32,
+    /// The last backup is older than `warn_days`, or there is none (Chinese).
+    pub warning: Option<String>,
+    /// The backup this desk was restored from, said in Chinese.
+    pub restored_from: Option<String>,
+}
+
+/// The 备份 dialog's settings as the admin typed them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+pub struct BackupSettings {
+    pub folder: String,
+    pub keep: u32,
+    pub warn_days: u32,
+}
+
+/// Where a backup stands, pushed to the window as the `backup-progress` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct BackupStep {
+    pub stage: String,
+    /// 0–100 over the whole backup.
+    pub percent: u32,
+}
+
+/// A finished backup, for the dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct BackupResult {
+    pub path: String,
+    pub summary: String,
+}

@@ -8,6 +8,7 @@
 //! Each module owns its tables and the SQL that creates them; [`migrate`] applies them in order.
 
 mod audit;
+mod backup;
 mod blobs;
 mod calendar;
 mod cases;
@@ -36,6 +37,10 @@ use tongban_core::validate::FieldError;
 use tongban_core::workdays::WorkCalendar;
 
 pub use audit::{AuditEntry, AuditFilter, AuditHead, AuditKind, ChainBreak, NewAuditEntry};
+pub use backup::{
+    list_backups, restore, verify_backup, BackupDone, BackupPrefs, BackupProgress, BackupStatus, Manifest,
+    ManifestFile, RestoreKey, Restored, RestoredFrom, BACKUP_FORMAT, BACKUP_PREFIX, MANIFEST,
+};
 pub use blobs::{BlobInfo, MissingScan};
 pub use calendar::{CalendarImport, OfficialYear};
 pub use cases::{CaseFilter, CaseSummary, Page};
@@ -146,6 +151,14 @@ pub enum StoreError {
     StillRefused { code: &'static str, message: String },
     #[error("数据已损坏：{0}")]
     Corrupt(String),
+    #[error("{0}")]
+    BackupTarget(String),
+    #[error("{0}")]
+    BackupInvalid(String),
+    #[error("{0}")]
+    BackupNewer(String),
+    #[error("{0}")]
+    DeskExists(String),
     #[error("{}的通办中心出示的签名公钥（指纹 {presented}）与本机登记的（指纹 {pinned}）不同：可能有人冒充该通办中心，本次未同步，办件都在本机。\
              请向该通办中心的管理员电话核对指纹；确已更换密钥的，由管理员在「合作地区」中登记新的公钥（tongban partner trust-key）",
         tongban_core::region::display_name(region))]
@@ -196,6 +209,10 @@ impl StoreError {
             StoreError::AdminOnly(_) => "admin_only",
             StoreError::StillRefused { code, .. } => code,
             StoreError::Corrupt(_) => "corrupt",
+            StoreError::BackupTarget(_) => "backup_target",
+            StoreError::BackupInvalid(_) => "backup_invalid",
+            StoreError::BackupNewer(_) => "backup_newer",
+            StoreError::DeskExists(_) => "desk_exists",
             StoreError::SigningKeyChanged { .. } => "signing_key_changed",
         }
     }

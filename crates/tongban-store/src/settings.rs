@@ -187,6 +187,8 @@ impl Default for WindowPrefs {
 pub(crate) fn check_setting(texts: &mut HallTexts, key: &str, value: &str) -> Result<()> {
     let checked = if WindowPrefs::KEYS.iter().any(|(k, _)| *k == key) {
         WindowPrefs::default().set(key, value)
+    } else if crate::BackupPrefs::KEYS.iter().any(|(k, _)| *k == key) {
+        crate::BackupPrefs::default().set(key, value)
     } else {
         texts.set(key, value)
     };
@@ -213,7 +215,7 @@ pub(crate) fn store_setting(
 }
 
 fn all_keys() -> impl Iterator<Item = (&'static str, &'static str)> {
-    HallTexts::KEYS.into_iter().chain(WindowPrefs::KEYS)
+    HallTexts::KEYS.into_iter().chain(WindowPrefs::KEYS).chain(crate::BackupPrefs::KEYS)
 }
 
 fn unknown_key(key: &str) -> ValidationError {
@@ -264,11 +266,12 @@ impl Store {
     pub fn settings(&self) -> Result<Vec<Setting>> {
         let texts = self.hall_texts()?;
         let prefs = self.window_prefs()?;
+        let backup = self.backup_prefs()?;
         let mut stmt = self.conn.prepare_cached("SELECT 1 FROM settings WHERE key = ?1")?;
         let mut out = Vec::new();
         for (key, label) in all_keys() {
             let stored = stmt.exists([key])?;
-            let value = texts.get(key).or_else(|| prefs.get(key)).unwrap_or_default();
+            let value = texts.get(key).or_else(|| prefs.get(key)).or_else(|| backup.get(key)).unwrap_or_default();
             out.push(Setting { key, label, value, is_default: !stored });
         }
         Ok(out)
@@ -280,7 +283,10 @@ impl Store {
         let key = key.trim();
         let mut texts = self.hall_texts()?;
         if value.trim().is_empty() {
-            if texts.get(key).is_none() && WindowPrefs::default().get(key).is_none() {
+            if texts.get(key).is_none()
+                && WindowPrefs::default().get(key).is_none()
+                && crate::BackupPrefs::default().get(key).is_none()
+            {
                 return Err(unknown_key(key).at("key", "设置项").into());
             }
             self.conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
@@ -353,7 +359,8 @@ mod tests {
         let texts = store.hall_texts().unwrap();
         assert_eq!(texts, HallTexts::defaults("新野县政务服务中心"));
         assert!(store.settings().unwrap().iter().all(|s| s.is_default));
-        assert_eq!(store.settings().unwrap().len(), HallTexts::KEYS.len() + WindowPrefs::KEYS.len());
+        let keys = HallTexts::KEYS.len() + WindowPrefs::KEYS.len() + crate::BackupPrefs::KEYS.len();
+        assert_eq!(store.settings().unwrap().len(), keys);
     }
 
     #[test]
