@@ -30,13 +30,18 @@ fn plain_desk(dir: &Path, cases: usize, scans: usize) -> (PathBuf, Vec<String>, 
         numbers.push(store.create_case(&sample_form(i), DEMO_CLERK, Utc::now()).unwrap().1.to_string());
     }
     drop(store);
-    // What version 10 had not: the key file, the audit chain; what it had: password hashes.
+    // What version 10 had not: the key file, the audit chain, the offline lifts (step 12); what it
+    // had: password hashes.
     std::fs::remove_file(tongban_store::keys_path(&db)).unwrap();
     let _ = std::fs::remove_dir_all(dir.join("desk.blobs"));
     let conn = rusqlite::Connection::open(&db).unwrap();
     let phc = argon2::Argon2::default().hash_password(DEMO_PASSWORD.as_bytes()).unwrap().to_string();
     conn.execute("UPDATE users SET password_hash = ?1", [&phc]).unwrap();
-    conn.execute_batch("DROP TABLE audit; DROP TABLE audit_anchors; PRAGMA user_version = 10;").unwrap();
+    conn.execute_batch(
+        "DROP TABLE audit; DROP TABLE audit_anchors; DROP TABLE offline_lifts; DROP INDEX events_intake_waybill;
+         DROP INDEX events_result_waybill; PRAGMA user_version = 10;",
+    )
+    .unwrap();
     let mut kept = Vec::new();
     for i in 0..scans {
         let bytes: Vec<u8> = format!("扫描件{i}：申请人李建国 11010519491231002X ").repeat(2000).into_bytes();

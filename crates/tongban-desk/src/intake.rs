@@ -42,6 +42,9 @@ pub struct ItemDetails {
     pub fee: String,
     /// The delivery options every item of the case offers.
     pub delivery: Vec<DeliveryOption>,
+    /// The offline guardrail for this partner, once past its warning: a refusal says the intake
+    /// will not be saved, and why.
+    pub offline: Option<crate::OfflineNotice>,
     /// 联络人: the item's own (a bundle's items' own) first, then the region's.
     pub contacts: Vec<Contact>,
 }
@@ -56,6 +59,8 @@ pub enum FieldKind {
     CreditCode,
     /// 手机或固定电话.
     Phone,
+    /// 运单号: an UPU S10 number's check digit; another format is a warning.
+    Waybill,
 }
 
 /// The verdict on one typed value.
@@ -93,6 +98,9 @@ pub struct TakenIn {
     pub status_label: String,
     /// The required materials not received: the 一次性告知书 lists them.
     pub missing: Vec<String>,
+    /// What the clerk should look at again, saved as is (a waybill of another case, a waybill
+    /// format the desk cannot check).
+    pub warnings: Vec<String>,
 }
 
 impl Desk {
@@ -131,6 +139,10 @@ impl Desk {
             .ok_or_else(|| AppError::from(tongban_store::StoreError::NoCatalog(partner.to_string())))?;
         let catalog = held.catalog;
         let partner_name = region::display_name(partner);
+        let offline = self
+            .with_store(|store| store.partner_offline(partner, Utc::now()))?
+            .filter(|p| p.verdict.level != tongban_core::offline::OfflineLevel::Fresh)
+            .map(crate::OfflineNotice::from);
         let offer = catalog.offer(code.trim()).ok_or_else(|| {
             AppError::new(
                 "unknown_item",
@@ -160,6 +172,7 @@ impl Desk {
             delivery,
             contacts,
             offer,
+            offline,
         })
     }
 
@@ -181,6 +194,10 @@ impl Desk {
             },
             FieldKind::CreditCode => validate::uscc(value).map(|n| (n, None, None)),
             FieldKind::Phone => validate::phone(value).map(|n| (n, None, None)),
+            FieldKind::Waybill => tongban_core::waybill::check(value).map(|w| {
+                let warning = w.warning.map(|message| validate::ValidationWarning { message });
+                (w.number, w.format.map(str::to_string), warning)
+            }),
         };
         match verdict {
             Ok((normalized, note, warning)) => {
@@ -230,13 +247,41 @@ impl Desk {
         }
         let (id, number) = store.create_case_from_catalog(draft, &user, now)?;
         let state = store.case_state(id)?;
+        let waybill = state.intake.form.transfer.waybill.clone().unwrap_or_default();
+        let warnings = waybill_warnings(&store, &waybill, number.as_str())?;
         Ok(TakenIn {
             number: number.to_string(),
             status: state.status,
             status_label: state.status.label().to_string(),
             missing: state.materials.iter().filter(|m| m.is_missing()).map(|m| m.name.clone()).collect(),
+            warnings,
         })
     }
+}
+
+/// What a waybill just saved for case `number` should make the clerk look at again: a format the
+/// desk cannot check, and other cases carrying the same number (one package, two cases?).
+pub(crate) fn waybill_warnings(
+    store: &tongban_store::Store,
+    waybill: &str,
+    number: &str,
+) -> Result<Vec<String>, AppError> {
+    let mut out = Vec::new();
+    if waybill.trim().is_empty() {
+        return Ok(out);
+    }
+    if let Ok(Some(w)) = tongban_core::waybill::check(waybill).map(|w| w.warning) {
+        out.push(w);
+    }
+    let others: Vec<String> = store.waybill_cases(waybill)?.into_iter().filter(|n| n != number).collect();
+    if !others.is_empty() {
+        out.push(format!(
+            "运单号「{}」也登记在办件 {} 上，同一运单通常只寄一件的材料，请核对面单",
+            waybill.trim(),
+            others.join("、")
+        ));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

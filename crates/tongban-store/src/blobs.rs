@@ -351,12 +351,13 @@ mod tests {
         form.materials[0].scans = vec![absent.clone()];
         store.create_case(&form, "zhang", chrono::Utc::now()).unwrap();
         // As the database was before the step (10): no table, the version before it (and without
-        // the audit chain of step 11, which came after it).
+        // the audit chain of step 11 and the offline lifts of step 12, which came after it).
         let key = store.data_key().clone();
         store
             .conn
             .execute_batch(
-                "DROP TABLE wanted_scans; DROP TABLE audit; DROP TABLE audit_anchors; PRAGMA user_version = 9;",
+                "DROP TABLE wanted_scans; DROP TABLE audit; DROP TABLE audit_anchors; DROP TABLE offline_lifts;
+                 DROP INDEX events_intake_waybill; DROP INDEX events_result_waybill; PRAGMA user_version = 9;",
             )
             .unwrap();
         drop(store);

@@ -8,4 +8,9 @@ export type TakenIn = { number: string, status: CaseStatus, status_label: string
 /**
  * The required materials not received: the 一次性告知书 lists them.
  */
-missing: Array<string>, };
+missing: Array<string>, 
+/**
+ * What the clerk should look at again, saved as is (a waybill of another case, a waybill
+ * format the desk cannot check).
+ */
+warnings: Array<string>, };
