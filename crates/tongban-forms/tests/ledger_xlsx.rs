@@ -188,3 +188,15 @@ fn an_empty_day_and_a_backwards_range() {
     let backwards = tongban_forms::Ledger { from: input.to.succ_opt().unwrap(), ..input };
     assert_eq!(tongban_forms::ledger_xlsx(&backwards, &[], None).unwrap_err().code(), "bad_range");
 }
+
+#[test]
+fn two_thousand_cases_fill_two_thousand_rows() {
+    let hall = hall();
+    let entries = entries(2000);
+    let input = day_ledger(&entries, &hall);
+    let t = std::time::Instant::now();
+    let xlsx = tongban_forms::ledger_xlsx(&input, &[], None).unwrap();
+    eprintln!("ledger.xlsx: 2000 cases in {:?}, {} KB", t.elapsed(), xlsx.len() / 1024);
+    let range = sheet(&xlsx, "台账");
+    assert_eq!(range.rows().count(), LEDGER_XLSX_HEADER_ROW as usize + 1 + 2000);
+}
