@@ -15,7 +15,9 @@ use tongban_desk::{
     ItemChoice, ItemDetails, LedgerQuery, PartnerForm, PartnerView, PrintOutcome, ReturningApplicant, StatusOption,
     SupervisionReport, SyncOverview, TakenIn,
 };
-use tongban_desk::{AuditPage, AuditQuery, BackupResult, BackupSettings, BackupView, RecoveryKeyView};
+use tongban_desk::{
+    AuditPage, AuditQuery, BackupResult, BackupSettings, BackupView, LedgerExport, OfflineNotice, RecoveryKeyView,
+};
 use tongban_desk::{CaseDetail, CaseStatus, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
 use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
 
@@ -84,6 +86,12 @@ pub async fn print_ledger(
     desk.run(move |d| d.print_ledger(&query, then)).await
 }
 
+/// The ledger of the chosen days as an .xlsx in the user's documents folder.
+#[tauri::command]
+pub async fn export_ledger_xlsx(desk: State<'_, DeskState>, query: LedgerQuery) -> Result<LedgerExport, AppError> {
+    desk.run(move |d| d.export_ledger_xlsx(&query, None)).await
+}
+
 #[tauri::command]
 pub async fn item_choices(desk: State<'_, DeskState>) -> Result<Vec<ItemChoice>, AppError> {
     desk.run(|d| d.item_choices()).await
@@ -133,6 +141,16 @@ pub async fn supervision_rates(desk: State<'_, DeskState>, query: LedgerQuery) -
 #[tauri::command]
 pub async fn partners(desk: State<'_, DeskState>) -> Result<Vec<PartnerView>, AppError> {
     desk.run(|d| d.partners()).await
+}
+
+/// An admin lets intakes for a partner go on for a day past the offline limit, with a reason.
+#[tauri::command]
+pub async fn lift_offline_limit(
+    desk: State<'_, DeskState>,
+    region: String,
+    reason: String,
+) -> Result<OfflineNotice, AppError> {
+    desk.run(move |d| d.lift_offline_limit(&region, &reason)).await
 }
 
 #[tauri::command]

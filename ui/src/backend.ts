@@ -10,6 +10,8 @@ import type { AfterPrint } from "./bindings/AfterPrint";
 import type { CaseForm } from "./bindings/CaseForm";
 import type { LedgerQuery } from "./bindings/LedgerQuery";
 import type { PrintOutcome } from "./bindings/PrintOutcome";
+import type { LedgerExport } from "./bindings/LedgerExport";
+import type { OfflineNotice } from "./bindings/OfflineNotice";
 import type { SyncOverview } from "./bindings/SyncOverview";
 import type { ItemChoice } from "./bindings/ItemChoice";
 import type { ItemDetails } from "./bindings/ItemDetails";
@@ -61,6 +63,8 @@ export interface Backend {
   /** Prints a case's form (by 办件编号): saved, recorded, then opened or sent to the printer. */
   printCaseForm(form: CaseForm, number: string, then: AfterPrint): Promise<PrintOutcome>;
   printLedger(query: LedgerQuery, then: AfterPrint): Promise<PrintOutcome>;
+  /** The ledger as an .xlsx in the documents folder: a copy for Excel, not recorded as a print. */
+  exportLedgerXlsx(query: LedgerQuery): Promise<LedgerExport>;
   /** Every item and 一件事 of every partner's current catalog, for the intake's picker. */
   itemChoices(): Promise<ItemChoice[]>;
   /** The materials, terms and liaisons of one item (or 一件事) of a partner's catalog. */
@@ -86,6 +90,8 @@ export interface Backend {
   partners(): Promise<PartnerView[]>;
   /** Adds or changes a partner's hub (sync restarts with it); answers the partners as now. */
   savePartner(form: PartnerForm): Promise<PartnerView[]>;
+  /** An admin lets intakes for a partner go on for a day past the offline limit, with a reason. */
+  liftOfflineLimit(region: string, reason: string): Promise<OfflineNotice>;
   /** An applicant this desk took a case in for before (by 证件号码 or 信用代码), as last given. */
   returningApplicant(idNumber: string): Promise<ReturningApplicant | null>;
   /** One case with its materials, history, prints and the actions its status allows. */
@@ -237,6 +243,7 @@ export function createTauriBackend(invoke: Invoke, listen?: Listen): Backend {
     caseStatuses: () => call<StatusOption[]>("case_statuses"),
     printCaseForm: (form, number, then) => call<PrintOutcome>("print_case_form", { form, number, then }),
     printLedger: (query, then) => call<PrintOutcome>("print_ledger", { query, then }),
+    exportLedgerXlsx: (query) => call<LedgerExport>("export_ledger_xlsx", { query }),
     itemChoices: () => call<ItemChoice[]>("item_choices"),
     itemDetails: (partner, code) => call<ItemDetails>("item_details", { partner, code }),
     // Tauri turns the camelCase `idKind` into the command's `id_kind`.
@@ -253,6 +260,7 @@ export function createTauriBackend(invoke: Invoke, listen?: Listen): Backend {
     supervisionRates: (query) => call<RateReport>("supervision_rates", { query }),
     partners: () => call<PartnerView[]>("partners"),
     savePartner: (form) => call<PartnerView[]>("save_partner", { form }),
+    liftOfflineLimit: (region, reason) => call<OfflineNotice>("lift_offline_limit", { region, reason }),
     returningApplicant: (idNumber) => call<ReturningApplicant | null>("returning_applicant", { idNumber }),
     caseDetail: (number) => call<CaseDetail>("case_detail", { number }),
     revealIdNumber: (number, party) => call<string>("reveal_id_number", { number, party }),

@@ -12,7 +12,7 @@ use tongban_core::applicant::mask_id_number;
 use tongban_core::case::{CaseStatus, EventBody, IntakeForm, Material};
 use tongban_core::catalog::CatalogIntake;
 use tongban_core::{region, validate};
-use tongban_desk::printing::{self, beijing, LedgerRequest};
+use tongban_desk::printing::{self, beijing, LedgerRequest, OutFormat};
 use tongban_desk::{Desk, Permission};
 use tongban_store::{AuditKind, CaseFilter, DeskSetup, FormKind, NewAuditEntry, Store, StoreError, User};
 use tongban_wire::decisions::Decision;
@@ -136,7 +136,7 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
-    /// 打印每日台账（A4 横向 PDF，证件号码隐去部分位数）
+    /// 打印每日台账（A4 横向 PDF），或导出为 Excel（--out 以 .xlsx 结尾）；证件号码隐去部分位数
     Ledger {
         /// 日期（YYYY-MM-DD）；与 --to 一起表示起始日期
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -150,7 +150,7 @@ enum Command {
         /// 只列出该办理地（区划代码）的办件
         #[arg(long, value_name = "CODE")]
         partner: Option<String>,
-        /// 输出的 PDF 文件
+        /// 输出文件：.pdf 为打印用台账（记录为打印），.xlsx 为 Excel 副本（含统计与办理指标，记入审计日志，不计为打印）
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
@@ -406,6 +406,15 @@ enum PartnerCommand {
         /// 新的签名公钥（64位十六进制）
         #[arg(long, value_name = "KEY")]
         key: String,
+    },
+    /// 解除离线限制（管理员）：合作地区超过停止收件天数未同步时，允许继续为该地收件一天；理由与操作人记入审计日志
+    LiftOffline {
+        /// 合作地区行政区划代码（6位）
+        #[arg(long)]
+        region: String,
+        /// 解除的理由（必填，如 网络故障已报修，预计明日恢复）
+        #[arg(long)]
+        reason: String,
     },
     /// 列出已配置的通办中心及同步状态
     List {
@@ -1016,6 +1025,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Print { form, case, out } => {
+            OutFormat::of(out, &[OutFormat::Pdf])?;
             let desk = log_in(&cli, &mut passwords, Permission::Read)?;
             let user = desk.user()?.login;
             let mut store = desk.locked()?;
@@ -1027,13 +1037,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
             say!("{}", printed.summary(Some(out)));
         }
         Command::Ledger { date, to, clerk, partner, out } => {
+            // The extension says PDF (printed, recorded) or Excel (a copy, audited as an export);
+            // anything else is refused before anything is made.
+            let format = OutFormat::of(out, &[OutFormat::Pdf, OutFormat::Xlsx])?;
             let desk = log_in(&cli, &mut passwords, Permission::Read)?;
             let user = desk.user()?.login;
             let mut store = desk.locked()?;
             let request =
                 LedgerRequest { from: date.clone(), to: to.clone(), clerk: clerk.clone(), partner: partner.clone() };
-            let printed = printing::print_ledger(&mut store, &request, &user, Utc::now(), &mut write_to(out))?;
-            say!("{}", printed.summary(Some(out)));
+            let said = match format {
+                OutFormat::Pdf => printing::print_ledger(&mut store, &request, &user, Utc::now(), &mut write_to(out))?
+                    .summary(Some(out)),
+                OutFormat::Xlsx => {
+                    printing::export_ledger_xlsx(&mut store, &request, &user, Utc::now(), &mut write_to(out))?
+                        .summary(Some(out))
+                }
+            };
+            say!("{said}");
         }
         Command::Settings(SettingsCommand::Show { json }) => {
             let desk = log_in(&cli, &mut passwords, Permission::Read)?;
@@ -1134,6 +1154,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 _ => say!("已登记签名公钥，指纹 {}", pinned.fingerprint),
             }
         }
+        Command::Partner(PartnerCommand::LiftOffline { region, reason }) => {
+            let desk = log_in(&cli, &mut passwords, Permission::Administer)?;
+            let user = desk.user()?.login;
+            let mut store = desk.locked()?;
+            let now = store.lift_offline_limit(region, reason, &user, Utc::now())?;
+            say!("{}", now.verdict.message);
+        }
         Command::Partner(PartnerCommand::List { json }) => {
             let desk = log_in(&cli, &mut passwords, Permission::Read)?;
             let store = desk.locked()?;
@@ -1172,6 +1199,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 let unrouted = store.unrouted_outbox_len()?;
                 if unrouted > 0 {
                     say!("另有 {unrouted} 个待同步事件的办理地尚未配置通办中心");
+                }
+                for p in store.partners_offline(Utc::now())? {
+                    say!("{}", p.verdict.message);
                 }
             }
         }

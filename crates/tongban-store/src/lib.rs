@@ -19,6 +19,7 @@ mod events;
 mod hubs;
 mod identity;
 mod migrate;
+mod offline;
 mod outcomes;
 mod prints;
 mod seals;
@@ -54,11 +55,12 @@ pub use events::{china_time, Appended, ArrivedDecision, OutboxEntry, StoredEvent
 pub use hubs::{is_loopback_url, HubEntry, HubSetup, HubTransport};
 pub use identity::{DeskConfirmed, HubDesk, DESK_CODE_TAKEN};
 pub use migrate::SCHEMA_VERSION;
+pub use offline::PartnerOffline;
 pub use outcomes::CaseOutcome;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
 pub use seals::{is_seal_refusal, PinnedKey, Seal, SealCheck};
 pub use setaside::{SetAside, SetAsideKind};
-pub use settings::{HallTexts, Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, SCANNER_FOLDER};
+pub use settings::{HallTexts, Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, OFFLINE_KEYS, SCANNER_FOLDER};
 pub use sync::{Applied, Direction, HubSyncState, OutboxPage, Pulled, QuarantinedEvent, Settled, Verdict};
 pub use vault::{keys_path, DemoAccount, PublicDesk, Vault, KDF_M_KIB, KDF_P, KDF_T};
 
@@ -147,6 +149,9 @@ pub enum StoreError {
     NotDiscardable(String),
     #[error("{0}")]
     AdminOnly(String),
+    /// The offline guardrail: the message says since when and what to do.
+    #[error("不能收件：{0}")]
+    OfflineTooLong(String),
     #[error("仍无法接收：{message}")]
     StillRefused { code: &'static str, message: String },
     #[error("数据已损坏：{0}")]
@@ -207,6 +212,7 @@ impl StoreError {
             StoreError::NotRenumberable(_) => "not_renumberable",
             StoreError::NotDiscardable(_) => "not_discardable",
             StoreError::AdminOnly(_) => "admin_only",
+            StoreError::OfflineTooLong(_) => "offline_too_long",
             StoreError::StillRefused { code, .. } => code,
             StoreError::Corrupt(_) => "corrupt",
             StoreError::BackupTarget(_) => "backup_target",
