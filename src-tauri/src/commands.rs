@@ -15,7 +15,9 @@ use tongban_desk::{
     ItemChoice, ItemDetails, LedgerQuery, PartnerForm, PartnerView, PrintOutcome, ReturningApplicant, StatusOption,
     SupervisionReport, SyncOverview, TakenIn,
 };
-use tongban_desk::{AuditPage, AuditQuery, RecoveryKeyView};
+use tongban_desk::{
+    AuditPage, AuditQuery, BackupResult, BackupSettings, BackupView, LedgerExport, OfflineNotice, RecoveryKeyView,
+};
 use tongban_desk::{CaseDetail, CaseStatus, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
 use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
 
@@ -84,6 +86,12 @@ pub async fn print_ledger(
     desk.run(move |d| d.print_ledger(&query, then)).await
 }
 
+/// The ledger of the chosen days as an .xlsx in the user's documents folder.
+#[tauri::command]
+pub async fn export_ledger_xlsx(desk: State<'_, DeskState>, query: LedgerQuery) -> Result<LedgerExport, AppError> {
+    desk.run(move |d| d.export_ledger_xlsx(&query, None)).await
+}
+
 #[tauri::command]
 pub async fn item_choices(desk: State<'_, DeskState>) -> Result<Vec<ItemChoice>, AppError> {
     desk.run(|d| d.item_choices()).await
@@ -133,6 +141,16 @@ pub async fn supervision_rates(desk: State<'_, DeskState>, query: LedgerQuery) -
 #[tauri::command]
 pub async fn partners(desk: State<'_, DeskState>) -> Result<Vec<PartnerView>, AppError> {
     desk.run(|d| d.partners()).await
+}
+
+/// An admin lets intakes for a partner go on for a day past the offline limit, with a reason.
+#[tauri::command]
+pub async fn lift_offline_limit(
+    desk: State<'_, DeskState>,
+    region: String,
+    reason: String,
+) -> Result<OfflineNotice, AppError> {
+    desk.run(move |d| d.lift_offline_limit(&region, &reason)).await
 }
 
 #[tauri::command]
@@ -409,4 +427,35 @@ pub async fn resubmit_quarantined(desk: State<'_, DeskState>, event_id: String) 
 #[tauri::command]
 pub async fn discard_quarantined(desk: State<'_, DeskState>, event_id: String, reason: String) -> Result<(), AppError> {
     desk.run(move |d| d.discard_quarantined(&event_id, &reason)).await
+}
+
+/// The event a running backup reports its progress with (a `BackupStep`).
+pub const BACKUP_PROGRESS_EVENT: &str = "backup-progress";
+
+#[tauri::command]
+pub async fn backup_view(desk: State<'_, DeskState>) -> Result<BackupView, AppError> {
+    desk.run(|d| d.backup_view()).await
+}
+
+#[tauri::command]
+pub async fn save_backup_settings(
+    desk: State<'_, DeskState>,
+    settings: BackupSettings,
+) -> Result<BackupView, AppError> {
+    desk.run(move |d| d.save_backup_settings(&settings)).await
+}
+
+#[tauri::command]
+pub async fn back_up_now(
+    app: tauri::AppHandle,
+    desk: State<'_, DeskState>,
+    folder: Option<String>,
+) -> Result<BackupResult, AppError> {
+    use tauri::Emitter;
+    desk.run(move |d| {
+        d.back_up_now(folder.as_deref(), |step| {
+            let _ = app.emit(BACKUP_PROGRESS_EVENT, &step);
+        })
+    })
+    .await
 }

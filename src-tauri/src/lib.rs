@@ -39,6 +39,7 @@ pub fn run() {
                     name_window(app.handle(), &desk);
                 }
                 tauri::async_runtime::spawn(push_sync_state(app.handle().clone(), Arc::clone(&desk)));
+                tauri::async_runtime::spawn(daily_backup(Arc::clone(&desk)));
                 tauri::async_runtime::spawn(notify_decisions(app.handle().clone(), desk));
             }
             Ok(())
@@ -50,6 +51,7 @@ pub fn run() {
             commands::case_statuses,
             commands::print_case_form,
             commands::print_ledger,
+            commands::export_ledger_xlsx,
             commands::item_choices,
             commands::item_details,
             commands::check_field,
@@ -61,6 +63,7 @@ pub fn run() {
             commands::supervision_rates,
             commands::partners,
             commands::save_partner,
+            commands::lift_offline_limit,
             commands::returning_applicant,
             commands::case_detail,
             commands::reveal_id_number,
@@ -100,7 +103,10 @@ pub fn run() {
             commands::audit_log,
             commands::print_audit_log,
             commands::export_audit_log,
-            commands::discard_quarantined
+            commands::discard_quarantined,
+            commands::backup_view,
+            commands::save_backup_settings,
+            commands::back_up_now
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
@@ -168,6 +174,28 @@ async fn push_sync_state(app: AppHandle, desk: Arc<Desk>) {
             }
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// How often the window looks whether the daily backup is due.
+const BACKUP_CHECK_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// The daily backup while the window is open: once a day (Beijing) to the folder an admin chose
+/// (`backup.folder`), on a connection of its own, whoever is logged in or locked. A stick not
+/// plugged in fails quietly here and is tried again next time; the admin sees the last backup's
+/// age in the status bar and the failure in the audit log.
+async fn daily_backup(desk: Arc<Desk>) {
+    loop {
+        tokio::time::sleep(BACKUP_CHECK_EVERY).await;
+        let outcome = {
+            let desk = Arc::clone(&desk);
+            tauri::async_runtime::spawn_blocking(move || desk.back_up_if_due()).await
+        };
+        if let Ok(Err(e)) = outcome {
+            if e.code != "desk_not_initialized" && e.code != "not_logged_in" {
+                eprintln!("tongban-desk: 自动备份未完成：{} ({})", e.message, e.code);
+            }
+        }
     }
 }
 

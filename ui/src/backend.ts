@@ -10,6 +10,8 @@ import type { AfterPrint } from "./bindings/AfterPrint";
 import type { CaseForm } from "./bindings/CaseForm";
 import type { LedgerQuery } from "./bindings/LedgerQuery";
 import type { PrintOutcome } from "./bindings/PrintOutcome";
+import type { LedgerExport } from "./bindings/LedgerExport";
+import type { OfflineNotice } from "./bindings/OfflineNotice";
 import type { SyncOverview } from "./bindings/SyncOverview";
 import type { ItemChoice } from "./bindings/ItemChoice";
 import type { ItemDetails } from "./bindings/ItemDetails";
@@ -38,6 +40,10 @@ import type { RoleOption } from "./bindings/RoleOption";
 import type { NewAccount } from "./bindings/NewAccount";
 import type { DeskSetupForm } from "./bindings/DeskSetupForm";
 import type { SetupDefaults } from "./bindings/SetupDefaults";
+import type { BackupView } from "./bindings/BackupView";
+import type { BackupSettings } from "./bindings/BackupSettings";
+import type { BackupStep } from "./bindings/BackupStep";
+import type { BackupResult } from "./bindings/BackupResult";
 import type { RegionChoice } from "./bindings/RegionChoice";
 import type { InboxQuery } from "./bindings/InboxQuery";
 import type { InboxPage } from "./bindings/InboxPage";
@@ -57,6 +63,8 @@ export interface Backend {
   /** Prints a case's form (by 办件编号): saved, recorded, then opened or sent to the printer. */
   printCaseForm(form: CaseForm, number: string, then: AfterPrint): Promise<PrintOutcome>;
   printLedger(query: LedgerQuery, then: AfterPrint): Promise<PrintOutcome>;
+  /** The ledger as an .xlsx in the documents folder: a copy for Excel, not recorded as a print. */
+  exportLedgerXlsx(query: LedgerQuery): Promise<LedgerExport>;
   /** Every item and 一件事 of every partner's current catalog, for the intake's picker. */
   itemChoices(): Promise<ItemChoice[]>;
   /** The materials, terms and liaisons of one item (or 一件事) of a partner's catalog. */
@@ -82,6 +90,8 @@ export interface Backend {
   partners(): Promise<PartnerView[]>;
   /** Adds or changes a partner's hub (sync restarts with it); answers the partners as now. */
   savePartner(form: PartnerForm): Promise<PartnerView[]>;
+  /** An admin lets intakes for a partner go on for a day past the offline limit, with a reason. */
+  liftOfflineLimit(region: string, reason: string): Promise<OfflineNotice>;
   /** An applicant this desk took a case in for before (by 证件号码 or 信用代码), as last given. */
   returningApplicant(idNumber: string): Promise<ReturningApplicant | null>;
   /** One case with its materials, history, prints and the actions its status allows. */
@@ -154,6 +164,11 @@ export interface Backend {
   exportAuditLog(query: AuditQuery): Promise<string>;
   /** 放弃 a quarantined event (admins only), with the reason kept with it. */
   discardQuarantined(eventId: string, reason: string): Promise<void>;
+  /** The 备份 dialog (admins): the last backup, the daily backup's settings, the warning. */
+  backupView(): Promise<BackupView>;
+  saveBackupSettings(settings: BackupSettings): Promise<BackupView>;
+  /** Backs up now to `folder` (or the daily backup's); `onStep` follows the progress. */
+  backUpNow(folder: string | null, onStep: (step: BackupStep) => void): Promise<BackupResult>;
 }
 
 /** Error codes the window reacts to specially. */
@@ -206,6 +221,9 @@ type Listen = <T>(event: string, handler: (e: { payload: T }) => void) => Promis
 /** The event the shell pushes the sync engine's state with (src-tauri/src/lib.rs). */
 export const SYNC_STATE_EVENT = "sync-state";
 
+/** The event a running backup reports its progress with (src-tauri/src/commands.rs). */
+export const BACKUP_PROGRESS_EVENT = "backup-progress";
+
 /** The real backend: Tauri commands defined in src-tauri/src/commands.rs. */
 export function createTauriBackend(invoke: Invoke, listen?: Listen): Backend {
   const call = async <T>(
@@ -225,6 +243,7 @@ export function createTauriBackend(invoke: Invoke, listen?: Listen): Backend {
     caseStatuses: () => call<StatusOption[]>("case_statuses"),
     printCaseForm: (form, number, then) => call<PrintOutcome>("print_case_form", { form, number, then }),
     printLedger: (query, then) => call<PrintOutcome>("print_ledger", { query, then }),
+    exportLedgerXlsx: (query) => call<LedgerExport>("export_ledger_xlsx", { query }),
     itemChoices: () => call<ItemChoice[]>("item_choices"),
     itemDetails: (partner, code) => call<ItemDetails>("item_details", { partner, code }),
     // Tauri turns the camelCase `idKind` into the command's `id_kind`.
@@ -241,6 +260,7 @@ export function createTauriBackend(invoke: Invoke, listen?: Listen): Backend {
     supervisionRates: (query) => call<RateReport>("supervision_rates", { query }),
     partners: () => call<PartnerView[]>("partners"),
     savePartner: (form) => call<PartnerView[]>("save_partner", { form }),
+    liftOfflineLimit: (region, reason) => call<OfflineNotice>("lift_offline_limit", { region, reason }),
     returningApplicant: (idNumber) => call<ReturningApplicant | null>("returning_applicant", { idNumber }),
     caseDetail: (number) => call<CaseDetail>("case_detail", { number }),
     revealIdNumber: (number, party) => call<string>("reveal_id_number", { number, party }),
@@ -285,6 +305,16 @@ export function createTauriBackend(invoke: Invoke, listen?: Listen): Backend {
     printAuditLog: (query, then) => call<PrintOutcome>("print_audit_log", { query, then }),
     exportAuditLog: (query) => call<string>("export_audit_log", { query }),
     discardQuarantined: (eventId, reason) => call<void>("discard_quarantined", { eventId, reason }),
+    backupView: () => call<BackupView>("backup_view"),
+    saveBackupSettings: (settings) => call<BackupView>("save_backup_settings", { settings }),
+    backUpNow: async (folder, onStep) => {
+      const unlisten = listen ? await listen<BackupStep>(BACKUP_PROGRESS_EVENT, (e) => onStep(e.payload)) : null;
+      try {
+        return await call<BackupResult>("back_up_now", { folder });
+      } finally {
+        unlisten?.();
+      }
+    },
   };
 }
 

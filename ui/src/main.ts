@@ -28,6 +28,8 @@ import "element-plus/es/components/checkbox/style/css";
 import "element-plus/es/components/radio/style/css";
 import "element-plus/es/components/radio-group/style/css";
 import "element-plus/es/components/switch/style/css";
+import "element-plus/es/components/progress/style/css";
+import "element-plus/es/components/input-number/style/css";
 import "element-plus/es/components/alert/style/css";
 import "element-plus/es/components/tooltip/style/css";
 import "element-plus/es/components/tabs/style/css";

@@ -12,7 +12,7 @@ use tongban_core::applicant::mask_id_number;
 use tongban_core::case::{CaseStatus, EventBody, IntakeForm, Material};
 use tongban_core::catalog::CatalogIntake;
 use tongban_core::{region, validate};
-use tongban_desk::printing::{self, beijing, LedgerRequest};
+use tongban_desk::printing::{self, beijing, LedgerRequest, OutFormat};
 use tongban_desk::{Desk, Permission};
 use tongban_store::{AuditKind, CaseFilter, DeskSetup, FormKind, NewAuditEntry, Store, StoreError, User};
 use tongban_wire::decisions::Decision;
@@ -77,11 +77,33 @@ enum Command {
     /// 审计日志：核验哈希链、列出、导出
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// 备份受理台：加密的数据库、密钥文件和扫描件复制到一个新文件夹
+    /// 备份受理台（管理员）：在 DIR 中新建一份带时间的备份（加密的数据库快照、密钥文件、扫描件和打印件、校验清单），写完读回校验，保留最近几份
     Backup {
-        /// 备份到的文件夹（须不存在或为空）
+        /// 备份到的文件夹（U 盘或共享文件夹）；默认为设置 backup.folder
         #[arg(long, value_name = "DIR")]
-        out: PathBuf,
+        to: Option<PathBuf>,
+        /// 每日自动备份（供 Windows 计划任务调用）：设置了 backup.folder 且今天还没有备份时才备份；
+        /// 不带 --user 时用无人值守同步的本机密钥
+        #[arg(long, conflicts_with_all = ["to", "status", "verify"])]
+        scheduled: bool,
+        /// 只显示最近一次备份的时间和提醒
+        #[arg(long, conflicts_with_all = ["to", "verify"])]
+        status: bool,
+        /// 校验一份已有的备份（逐个核对文件、打开数据库、解密每个扫描件），不恢复
+        #[arg(long, value_name = "BACKUP", conflicts_with = "to")]
+        verify: Option<PathBuf>,
+    },
+    /// 从备份恢复受理台（新电脑上；--db 指定恢复到的位置）：先核对整份备份和密码，再写入；
+    /// 已有受理台时须加 --replace。以备份中管理员的登录名和密码（--user），或用恢复密钥
+    Restore {
+        /// 备份文件夹（tongban backup 建立的 tongban-backup-… 文件夹）
+        from: PathBuf,
+        /// 替换本机已有的受理台（原受理台改名留在旁边，不删除）
+        #[arg(long)]
+        replace: bool,
+        /// 用恢复密钥打开备份（从提示或标准输入读取），代替管理员的密码
+        #[arg(long)]
+        recovery_key: bool,
     },
     /// 无人值守同步：用本机绑定的密钥（Windows DPAPI 或 Linux 密钥环）让 tongban sync 无须登录即可运行
     #[command(subcommand)]
@@ -114,7 +136,7 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
-    /// 打印每日台账（A4 横向 PDF，证件号码隐去部分位数）
+    /// 打印每日台账（A4 横向 PDF），或导出为 Excel（--out 以 .xlsx 结尾）；证件号码隐去部分位数
     Ledger {
         /// 日期（YYYY-MM-DD）；与 --to 一起表示起始日期
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -128,7 +150,7 @@ enum Command {
         /// 只列出该办理地（区划代码）的办件
         #[arg(long, value_name = "CODE")]
         partner: Option<String>,
-        /// 输出的 PDF 文件
+        /// 输出文件：.pdf 为打印用台账（记录为打印），.xlsx 为 Excel 副本（含统计与办理指标，记入审计日志，不计为打印）
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
@@ -385,6 +407,15 @@ enum PartnerCommand {
         #[arg(long, value_name = "KEY")]
         key: String,
     },
+    /// 解除离线限制（管理员）：合作地区超过停止收件天数未同步时，允许继续为该地收件一天；理由与操作人记入审计日志
+    LiftOffline {
+        /// 合作地区行政区划代码（6位）
+        #[arg(long)]
+        region: String,
+        /// 解除的理由（必填，如 网络故障已报修，预计明日恢复）
+        #[arg(long)]
+        reason: String,
+    },
     /// 列出已配置的通办中心及同步状态
     List {
         /// 以 JSON 输出，便于脚本处理
@@ -614,6 +645,96 @@ fn sync_store(cli: &Cli, passwords: &mut Passwords) -> Result<Store, Failure> {
     let desk = log_in(cli, passwords, Permission::Read)?;
     let store = desk.locked()?;
     Ok(Store::open(store.path(), store.data_key())?)
+}
+
+/// `tongban backup`: a backup now, the daily one when due, the status, or a check of one.
+fn backup(
+    cli: &Cli,
+    passwords: &mut Passwords,
+    to: Option<&std::path::Path>,
+    scheduled: bool,
+    status: bool,
+    verify: Option<&std::path::Path>,
+) -> Result<(), Failure> {
+    if scheduled && login_name(cli).is_none() {
+        // A scheduled task with nobody to log in: the machine-bound key of unattended sync.
+        let path = db_path(cli)?;
+        let Some(mut store) = tongban_desk::unattended::open(&path)? else {
+            return Err(Failure(
+                "计划任务备份须登录（--user），或由管理员先运行 tongban unattended enable 开启本机无人值守".into(),
+            ));
+        };
+        let now = Utc::now();
+        let Some(folder) = store.backup_due(now)? else {
+            say!("今天已备份，或未设置自动备份文件夹（tongban settings set backup.folder …）");
+            return Ok(());
+        };
+        let keep = store.backup_prefs()?.keep;
+        let outcome = store.back_up(&folder, keep, now, |_| {});
+        let detail = match &outcome {
+            Ok(done) => format!("计划任务：{}", done.summary()),
+            Err(e) => format!("计划任务备份失败：{e}"),
+        };
+        store.record(&NewAuditEntry { kind: AuditKind::Backup, user: "", case_id: None, detail }, Utc::now())?;
+        say!("{}", outcome?.summary());
+        return Ok(());
+    }
+    let desk = log_in(cli, passwords, Permission::Administer)?;
+    if status {
+        let status = desk.backup_status()?;
+        match (&status.last_at, &status.last_path) {
+            (Some(at), Some(path)) => say!("最近一次备份：{}，「{path}」", beijing(*at).format("%Y-%m-%d %H:%M")),
+            _ => say!("还没有备份"),
+        }
+        let folder = if status.prefs.folder.is_empty() { "未设置".to_string() } else { status.prefs.folder.clone() };
+        say!("自动备份：{folder}，保留 {} 份，超过 {} 天提醒", status.prefs.keep, status.prefs.warn_days);
+        if let Some(warning) = status.warning {
+            say!("提醒：{warning}");
+        }
+        return Ok(());
+    }
+    if let Some(from) = verify {
+        let key = desk.locked()?.data_key().clone();
+        let manifest = tongban_store::verify_backup(from, &key, |_| {})?;
+        say!(
+            "备份「{}」完好：{} 的备份，{} 件办件，{} 个文件均与清单相符，数据库和扫描件均能打开",
+            from.display(),
+            beijing(manifest.taken_at).format("%Y-%m-%d %H:%M:%S"),
+            manifest.cases,
+            manifest.files.len()
+        );
+        return Ok(());
+    }
+    let done = if scheduled {
+        match desk.back_up_if_due()? {
+            Some(done) => done,
+            None => {
+                say!("今天已备份，或未设置自动备份文件夹（tongban settings set backup.folder …）");
+                return Ok(());
+            }
+        }
+    } else {
+        desk.back_up(to, |_| {})?
+    };
+    say!("{}", done.summary());
+    Ok(())
+}
+
+fn say_restored(restored: &tongban_store::Restored) -> Result<(), Failure> {
+    let m = &restored.manifest;
+    say!(
+        "已恢复受理台到「{}」：{} 的备份，{}（{}）{} 件办件；本机所办事件 {} 条将重新同步（通办中心按事件编号去重），备份之后本机收件的办件将在同步时从通办中心取回",
+        restored.db.display(),
+        beijing(m.taken_at).format("%Y-%m-%d %H:%M:%S"),
+        m.window,
+        m.desk_code,
+        m.cases,
+        restored.requeued
+    );
+    if let Some(aside) = &restored.replaced_kept_at {
+        say!("原受理台已移到「{}」保留", aside.display());
+    }
+    Ok(())
 }
 
 fn date_arg(label: &str, s: &str) -> Result<NaiveDate, Failure> {
@@ -904,6 +1025,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Print { form, case, out } => {
+            OutFormat::of(out, &[OutFormat::Pdf])?;
             let desk = log_in(&cli, &mut passwords, Permission::Read)?;
             let user = desk.user()?.login;
             let mut store = desk.locked()?;
@@ -915,13 +1037,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
             say!("{}", printed.summary(Some(out)));
         }
         Command::Ledger { date, to, clerk, partner, out } => {
+            // The extension says PDF (printed, recorded) or Excel (a copy, audited as an export);
+            // anything else is refused before anything is made.
+            let format = OutFormat::of(out, &[OutFormat::Pdf, OutFormat::Xlsx])?;
             let desk = log_in(&cli, &mut passwords, Permission::Read)?;
             let user = desk.user()?.login;
             let mut store = desk.locked()?;
             let request =
                 LedgerRequest { from: date.clone(), to: to.clone(), clerk: clerk.clone(), partner: partner.clone() };
-            let printed = printing::print_ledger(&mut store, &request, &user, Utc::now(), &mut write_to(out))?;
-            say!("{}", printed.summary(Some(out)));
+            let said = match format {
+                OutFormat::Pdf => printing::print_ledger(&mut store, &request, &user, Utc::now(), &mut write_to(out))?
+                    .summary(Some(out)),
+                OutFormat::Xlsx => {
+                    printing::export_ledger_xlsx(&mut store, &request, &user, Utc::now(), &mut write_to(out))?
+                        .summary(Some(out))
+                }
+            };
+            say!("{said}");
         }
         Command::Settings(SettingsCommand::Show { json }) => {
             let desk = log_in(&cli, &mut passwords, Permission::Read)?;
@@ -1022,6 +1154,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 _ => say!("已登记签名公钥，指纹 {}", pinned.fingerprint),
             }
         }
+        Command::Partner(PartnerCommand::LiftOffline { region, reason }) => {
+            let desk = log_in(&cli, &mut passwords, Permission::Administer)?;
+            let user = desk.user()?.login;
+            let mut store = desk.locked()?;
+            let now = store.lift_offline_limit(region, reason, &user, Utc::now())?;
+            say!("{}", now.verdict.message);
+        }
         Command::Partner(PartnerCommand::List { json }) => {
             let desk = log_in(&cli, &mut passwords, Permission::Read)?;
             let store = desk.locked()?;
@@ -1060,6 +1199,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 let unrouted = store.unrouted_outbox_len()?;
                 if unrouted > 0 {
                     say!("另有 {unrouted} 个待同步事件的办理地尚未配置通办中心");
+                }
+                for p in store.partners_offline(Utc::now())? {
+                    say!("{}", p.verdict.message);
                 }
             }
         }
@@ -1222,10 +1364,27 @@ fn run(cli: Cli) -> Result<(), Failure> {
             say!("已停用用户 {}：不能再登录，已有记录仍显示其姓名", login.trim());
         }
         Command::Audit(command) => audit::run(&log_in(&cli, &mut passwords, Permission::Supervise)?, command)?,
-        Command::Backup { out } => {
-            let desk = log_in(&cli, &mut passwords, Permission::Administer)?;
-            let copied = desk.back_up(out)?;
-            say!("已备份到「{}」：{copied}", out.display());
+        Command::Backup { to, scheduled, status, verify } => {
+            backup(&cli, &mut passwords, to.as_deref(), *scheduled, *status, verify.as_deref())?
+        }
+        Command::Restore { from, replace, recovery_key } => {
+            let path = db_path(&cli)?;
+            let login = login_name(&cli);
+            let (secret, key);
+            if *recovery_key {
+                secret = passwords.next("恢复密钥：")?;
+                key = tongban_store::RestoreKey::RecoveryKey(&secret);
+            } else {
+                let Some(login) = login.as_deref() else {
+                    return Err(Failure(
+                        "恢复须由备份中的管理员登录：用 --user 指定登录名（密码从提示输入，或用 --password-stdin），或用 --recovery-key".into(),
+                    ));
+                };
+                secret = passwords.next("密码：")?;
+                key = tongban_store::RestoreKey::Login { login, password: &secret };
+            }
+            let restored = tongban_store::restore(from, &path, key, *replace, Utc::now(), |_| {})?;
+            say_restored(&restored)?;
         }
         Command::Unattended(command) => {
             let desk = log_in(&cli, &mut passwords, Permission::Administer)?;

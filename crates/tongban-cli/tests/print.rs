@@ -176,6 +176,84 @@ fn the_days_ledger_lists_the_cases_with_masked_ids_and_an_empty_day_says_so() {
 }
 
 #[test]
+fn the_ledger_goes_to_excel_by_its_extension_and_an_unknown_one_is_refused() {
+    use calamine::{Data, Reader, Xlsx};
+    let desk = Desk::new();
+    let a = desk.case(0, "李建国");
+    desk.case(3, "王珺");
+    let xlsx = desk.out("台账.XLSX");
+    let said = ok(desk.run(&["ledger", "--date", &today(), "--out", xlsx.to_str().unwrap()]));
+    assert!(said.starts_with("已导出每日台账 Excel：") && said.contains("共 2 件；电子副本，不计为打印"), "{said}");
+    let mut wb: Xlsx<_> = calamine::open_workbook(&xlsx).expect("an .xlsx, not a PDF");
+    let sheet = wb.worksheet_range("台账").unwrap();
+    let rows: Vec<_> = sheet.rows().skip(4).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][1], Data::String(a.clone()));
+    let id = tongban_desk::demo::sample_id_number(0);
+    assert_eq!(rows[0][4], Data::String(tongban_core::applicant::mask_id_number(&id)));
+
+    // An Excel copy is not a print: the first PDF after it is not a 补打.
+    let pdf = desk.out("ledger.pdf");
+    let printed = ok(desk.run(&["ledger", "--date", &today(), "--out", pdf.to_str().unwrap()]));
+    assert!(printed.starts_with("已生成每日台账："), "{printed}");
+
+    // An extension the desk does not know: refused, nothing written, nothing recorded.
+    for name in ["ledger.docx", "ledger"] {
+        let other = desk.out(name);
+        let o = desk.run(&["ledger", "--date", &today(), "--out", other.to_str().unwrap()]);
+        let e = stderr(&o);
+        assert!(e.starts_with(&format!("错误：输出文件「{}」", other.display())), "{e}");
+        assert!(e.contains(".pdf（PDF，打印用）或 .xlsx（Excel 工作簿）结尾") && e.ends_with("未生成任何文件"), "{e}");
+        assert!(!other.exists());
+    }
+    let again = ok(desk.run(&["ledger", "--date", &today(), "--out", pdf.to_str().unwrap()]));
+    assert!(again.starts_with("已生成每日台账（补打）："), "only the one PDF was recorded: {again}");
+    // A case's form is a PDF only.
+    let o = desk.run(&["print", "receipt", &a, "--out", desk.out("r.xlsx").to_str().unwrap()]);
+    assert!(stderr(&o).contains("扩展名 .xlsx 不是可输出的格式；请以 .pdf（PDF，打印用）结尾"), "{}", stderr(&o));
+    assert!(!desk.out("r.xlsx").exists());
+}
+
+#[test]
+fn case_new_obeys_the_offline_guardrail_and_an_admin_lifts_it_for_a_day() {
+    use chrono::{Duration, Utc};
+    let desk = Desk::new();
+    let region = tongban_desk::demo::sample_form(0).handling_region;
+    {
+        // The partner's hub set up a month ago and last reached 20 days ago.
+        let mut store =
+            tongban_store::Store::unlock(&desk.db, "zhang", common::PASSWORD, Utc::now()).expect("the desk opens");
+        let hub = tongban_store::HubSetup {
+            region: region.clone(),
+            name: "合作地区".into(),
+            url: "http://127.0.0.1:9".into(),
+            credential: "token".into(),
+        };
+        store.add_hub(&hub, Utc::now() - Duration::days(30)).unwrap();
+        store.record_sync_success(&region, Utc::now() - Duration::days(20)).unwrap();
+    }
+    let mut form = serde_json::to_value(tongban_desk::demo::sample_form(0)).unwrap();
+    form["applicant"]["name"] = "李建国".into();
+    let file = desk.out("case.json");
+    std::fs::write(&file, form.to_string()).unwrap();
+    let o = desk.run(&["case", "new", "--json", file.to_str().unwrap()]);
+    let e = stderr(&o);
+    assert!(e.starts_with("错误：不能收件：与") && e.contains("已20天未同步") && e.contains("管理员"), "{e}");
+    let listed = ok(desk.run(&["partner", "list"]));
+    assert!(listed.contains("已20天未同步"), "{listed}");
+    // A clerk may not lift it; the admin may, with a reason.
+    let o = desk.run(&["partner", "lift-offline", "--region", &region, "--reason", "网络故障已报修"]);
+    assert!(stderr(&o).contains("权限"), "{}", stderr(&o));
+    let said = ok(common::tongban_admin(
+        &desk.db,
+        &["partner", "lift-offline", "--region", &region, "--reason", "网络故障已报修"],
+    ));
+    assert!(said.contains("已解除限制至") && said.contains("网络故障已报修"), "{said}");
+    let number = ok(desk.run(&["case", "new", "--json", file.to_str().unwrap()]));
+    assert!(number.starts_with("411329-"), "{number}");
+}
+
+#[test]
 fn settings_are_shown_set_checked_and_reset() {
     let desk = Desk::new();
     let show = ok(desk.run(&["settings", "show"]));

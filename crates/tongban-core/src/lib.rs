@@ -12,8 +12,11 @@
 //!   the statutory rules) and deadlines.
 //! - [`clocks`]: the clocks the law sets on a case (告知期限, 补正期限, 承诺时限 across 补正).
 //! - [`scan`]: what a scan is, by its first bytes.
+//! - [`offline`]: the offline guardrail: warn, then refuse new intakes for a partner not synced
+//!   for days, unless an admin lifted it for a day.
 //! - [`admission`]: what a hub checks before it admits a desk's event, and a desk before it
 //!   applies a hub's: the intake's fields and number, the author, a 更正编号.
+//! - [`waybill`]: waybill numbers: the UPU S10 check digit, other formats warned of.
 //! - [`seal`]: a hub's Ed25519 seal on the events it serves, checked by desks offline.
 //! - [`rates`]: the supervisor's 受理率, 按时办结率, 超期件数 and 平均办理用时 over a 台账's cases.
 
@@ -23,11 +26,13 @@ pub mod case;
 pub mod catalog;
 pub mod clocks;
 pub mod guide;
+pub mod offline;
 pub mod rates;
 pub mod region;
 pub mod scan;
 pub mod seal;
 pub mod validate;
+pub mod waybill;
 pub mod workdays;
 
 /// Beijing time (UTC+8, no daylight saving), in which every hall in China dates its cases and

@@ -160,6 +160,15 @@ pub struct PrintOutcome {
     pub warning: Option<String>,
 }
 
+/// A ledger exported to Excel (not a print: nothing is recorded as printed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct LedgerExport {
+    /// Where the .xlsx was saved.
+    pub path: String,
+    /// What was done, in Chinese, for the clerk.
+    pub message: String,
+}
+
 /// One hub's sync state, for the status bar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct HubSyncView {
@@ -179,6 +188,36 @@ pub struct HubSyncView {
     pub last_success_at: Option<String>,
     /// Why the last round failed, in Chinese; null after a success.
     pub last_error: Option<String>,
+}
+
+/// The offline guardrail for one partner (`tongban_core::offline`): shown in the status bar, the
+/// intake dialog and 合作地区 once past the warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct OfflineNotice {
+    pub region: String,
+    pub name: String,
+    pub level: tongban_core::offline::OfflineLevel,
+    /// RFC 3339: the last successful sync, or when the partner was set up if it never synced.
+    pub since: String,
+    pub synced_ever: bool,
+    #[ts(type = "number")]
+    pub days: i64,
+    /// Since when, and what to do, in Chinese.
+    pub message: String,
+}
+
+impl From<tongban_store::PartnerOffline> for OfflineNotice {
+    fn from(p: tongban_store::PartnerOffline) -> OfflineNotice {
+        OfflineNotice {
+            region: p.region,
+            name: p.name,
+            level: p.verdict.level,
+            since: p.verdict.since.to_rfc3339(),
+            synced_ever: p.verdict.synced_ever,
+            days: p.verdict.days,
+            message: p.verdict.message,
+        }
+    }
 }
 
 /// A change of a partner's catalog no clerk has marked read yet.
@@ -213,6 +252,8 @@ pub struct SyncOverview {
     /// The machine's clock cannot be true (2001 after a dead CMOS battery, behind what this desk
     /// already recorded): no case is taken in until it is set right.
     pub clock_warning: Option<String>,
+    /// Partners past the offline guardrail's warning (or refusal), most days first.
+    pub offline: Vec<OfflineNotice>,
     /// Grows whenever the desk's cases change (the newest event's sequence number): a view whose
     /// list is older reads it again, so a partner's decision shows without touching the window.
     #[ts(type = "number")]
@@ -350,6 +391,8 @@ pub struct PartnerView {
     pub signing_key_fingerprint: Option<String>,
     /// The key was entered by an admin, not taken on first contact.
     pub signing_key_by_admin: bool,
+    /// The offline guardrail, once past its warning.
+    pub offline: Option<OfflineNotice>,
 }
 
 /// Adding or changing a partner's hub.
@@ -952,4 +995,43 @@ pub struct KindOption {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct RecoveryKeyView {
     pub groups: Vec<String>,
+}
+
+/// The 备份 dialog: the last backup, the automatic backup's settings, and the warning to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct BackupView {
+    /// Beijing time, `YYYY-MM-DD HH:MM`; null before the first backup.
+    pub last_at: Option<String>,
+    pub last_path: Option<String>,
+    /// The daily backup's folder; empty: none.
+    pub folder: String,
+    pub keep: u32,
+    pub warn_days: u32,
+    /// The last backup is older than `warn_days`, or there is none (Chinese).
+    pub warning: Option<String>,
+    /// The backup this desk was restored from, said in Chinese.
+    pub restored_from: Option<String>,
+}
+
+/// The 备份 dialog's settings as the admin typed them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+pub struct BackupSettings {
+    pub folder: String,
+    pub keep: u32,
+    pub warn_days: u32,
+}
+
+/// Where a backup stands, pushed to the window as the `backup-progress` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct BackupStep {
+    pub stage: String,
+    /// 0–100 over the whole backup.
+    pub percent: u32,
+}
+
+/// A finished backup, for the dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct BackupResult {
+    pub path: String,
+    pub summary: String,
 }

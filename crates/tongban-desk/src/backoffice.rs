@@ -102,8 +102,16 @@ impl Desk {
         let decision = decision_of(draft)?;
         let status = self.decide(number, decision, None)?;
         let number = number.trim().to_string();
+        let warnings = match draft.kind {
+            Some(EventKind::ResultMailed) => {
+                let waybill = tongban_core::waybill::check(&draft.waybill).map(|w| w.number).unwrap_or_default();
+                self.with_store(|store| Ok(crate::intake::waybill_warnings(store, &waybill, &number)))??
+            }
+            _ => Vec::new(),
+        };
+        let warned = warnings.iter().map(|w| format!("；注意：{w}")).collect::<String>();
         Ok(Decided {
-            message: format!("办件 {number} 已记录为「{}」，将在下次同步时送达受理地", status.label()),
+            message: format!("办件 {number} 已记录为「{}」，将在下次同步时送达受理地{warned}", status.label()),
             number,
             status,
             status_label: status.label().into(),

@@ -2,7 +2,7 @@
 //! appended to the case here and travel to the region's hub with the next sync, like any event.
 
 use chrono::Utc;
-use tongban_core::case::{CaseEvent, CaseStatus};
+use tongban_core::case::{CaseEvent, CaseStatus, EventBody};
 use tongban_core::region;
 use tongban_wire::decisions::Decision;
 
@@ -28,9 +28,15 @@ impl Desk {
                 ),
             ));
         }
-        let body = decision.into_event_body();
+        let mut body = decision.into_event_body();
         if let Some(missing) = body.missing_content() {
             return Err(AppError::new("invalid_input", missing));
+        }
+        // 结果已寄出: an S10 waybill with a wrong check digit is refused, the CLI's and the window's.
+        if let EventBody::ResultMailed { waybill } = &mut body {
+            let checked = tongban_core::waybill::check(waybill)
+                .map_err(|e| AppError::from(tongban_store::StoreError::from(e.at("waybill", "运单号"))))?;
+            *waybill = checked.number;
         }
         let user = self.actor(user)?;
         let event = CaseEvent {

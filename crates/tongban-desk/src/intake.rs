@@ -59,6 +59,9 @@ pub struct ItemDetails {
     pub fee: String,
     /// The delivery options every item of the case offers.
     pub delivery: Vec<DeliveryOption>,
+    /// The offline guardrail for this partner, once past its warning: a refusal says the intake
+    /// will not be saved, and why.
+    pub offline: Option<crate::OfflineNotice>,
     /// 联络人: the item's own (a bundle's items' own) first, then the region's.
     pub contacts: Vec<Contact>,
 }
@@ -73,6 +76,8 @@ pub enum FieldKind {
     CreditCode,
     /// 手机或固定电话.
     Phone,
+    /// 运单号: an UPU S10 number's check digit; another format is a warning.
+    Waybill,
 }
 
 /// The verdict on one typed value.
@@ -113,6 +118,9 @@ pub struct TakenIn {
     /// The 容缺 materials taken in on trust, to follow by `owed_due`.
     pub owed: Vec<String>,
     pub owed_due: Option<String>,
+    /// What the clerk should look at again, saved as is (a waybill of another case, a waybill
+    /// format the desk cannot check).
+    pub warnings: Vec<String>,
 }
 
 impl Desk {
@@ -151,6 +159,10 @@ impl Desk {
             .ok_or_else(|| AppError::from(tongban_store::StoreError::NoCatalog(partner.to_string())))?;
         let catalog = held.catalog;
         let partner_name = region::display_name(partner);
+        let offline = self
+            .with_store(|store| store.partner_offline(partner, Utc::now()))?
+            .filter(|p| p.verdict.level != tongban_core::offline::OfflineLevel::Fresh)
+            .map(crate::OfflineNotice::from);
         let offer = catalog.offer(code.trim()).ok_or_else(|| {
             AppError::new(
                 "unknown_item",
@@ -217,6 +229,7 @@ impl Desk {
             delivery,
             contacts,
             offer,
+            offline,
         })
     }
 
@@ -238,6 +251,10 @@ impl Desk {
             },
             FieldKind::CreditCode => validate::uscc(value).map(|n| (n, None, None)),
             FieldKind::Phone => validate::phone(value).map(|n| (n, None, None)),
+            FieldKind::Waybill => tongban_core::waybill::check(value).map(|w| {
+                let warning = w.warning.map(|message| validate::ValidationWarning { message });
+                (w.number, w.format.map(str::to_string), warning)
+            }),
         };
         match verdict {
             Ok((normalized, note, warning)) => {
@@ -288,6 +305,8 @@ impl Desk {
         let (id, number) = store.create_case_from_catalog(draft, &user, now)?;
         let state = store.case_state(id)?;
         let owed_due = store.case_by_number(number.as_str())?.owed_due.map(|d| d.date.to_string());
+        let waybill = state.intake.form.transfer.waybill.clone().unwrap_or_default();
+        let warnings = waybill_warnings(&store, &waybill, number.as_str())?;
         Ok(TakenIn {
             number: number.to_string(),
             status: state.status,
@@ -295,6 +314,7 @@ impl Desk {
             missing: tongban_core::case::missing(&state.materials).map(|m| m.name.clone()).collect(),
             owed: tongban_core::case::owed(&state.materials).map(|m| m.name.clone()).collect(),
             owed_due,
+            warnings,
         })
     }
 }
@@ -314,6 +334,31 @@ fn per_item(
         .filter_map(|(k, i)| Some(text(i)).filter(|t| !t.is_empty()).map(|t| format!("{}.{}：{t}", k + 1, i.name)))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// What a waybill just saved for case `number` should make the clerk look at again: a format the
+/// desk cannot check, and other cases carrying the same number (one package, two cases?).
+pub(crate) fn waybill_warnings(
+    store: &tongban_store::Store,
+    waybill: &str,
+    number: &str,
+) -> Result<Vec<String>, AppError> {
+    let mut out = Vec::new();
+    if waybill.trim().is_empty() {
+        return Ok(out);
+    }
+    if let Ok(Some(w)) = tongban_core::waybill::check(waybill).map(|w| w.warning) {
+        out.push(w);
+    }
+    let others: Vec<String> = store.waybill_cases(waybill)?.into_iter().filter(|n| n != number).collect();
+    if !others.is_empty() {
+        out.push(format!(
+            "运单号「{}」也登记在办件 {} 上，同一运单通常只寄一件的材料，请核对面单",
+            waybill.trim(),
+            others.join("、")
+        ));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -291,6 +291,12 @@ impl Desk {
             notices_overdue,
             notices_due_today,
             clock_warning: clock_warning(&store, Utc::now())?,
+            offline: {
+                let mut offline: Vec<OfflineNotice> =
+                    store.partners_offline(Utc::now())?.into_iter().map(OfflineNotice::from).collect();
+                offline.sort_by_key(|o| std::cmp::Reverse(o.days));
+                offline
+            },
             data_version: store.last_event_seq()?,
         })
     }

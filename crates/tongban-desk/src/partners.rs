@@ -8,6 +8,15 @@ use tongban_store::{HubSetup, HubTransport};
 use crate::{AppError, Desk, PartnerCatalog, PartnerForm, PartnerView};
 
 impl Desk {
+    /// An admin lets intakes for `region` go on for a day past the offline limit, for `reason`
+    /// (recorded with the lift and in the audit log).
+    pub fn lift_offline_limit(&self, region: &str, reason: &str) -> Result<crate::OfflineNotice, AppError> {
+        self.require(crate::Permission::Administer)?;
+        let user = self.actor(None)?;
+        let mut store = self.locked()?;
+        Ok(store.lift_offline_limit(region, reason, &user, Utc::now())?.into())
+    }
+
     /// Every configured hub with its sync state and catalog, the desk's own region's first.
     pub fn partners(&self) -> Result<Vec<PartnerView>, AppError> {
         self.require_reader()?;
@@ -22,7 +31,12 @@ impl Desk {
                 let (identity, identity_problem) = identity_of(store.hub_desk(&hub.region)?);
                 let (unencrypted, own_ca) = (hub.unencrypted(), hub.transport.ca_cert.is_some());
                 let pinned = store.pinned_key(&hub.region)?;
+                let offline = store
+                    .partner_offline(&hub.region, Utc::now())?
+                    .filter(|p| p.verdict.level != tongban_core::offline::OfflineLevel::Fresh)
+                    .map(crate::OfflineNotice::from);
                 out.push(PartnerView {
+                    offline,
                     identity,
                     identity_problem,
                     hub_configured: true,
@@ -72,6 +86,7 @@ impl Desk {
                     own_ca: false,
                     signing_key_fingerprint: None,
                     signing_key_by_admin: false,
+                    offline: None,
                 });
             }
             Ok(out)

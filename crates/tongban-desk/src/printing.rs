@@ -189,27 +189,15 @@ pub fn print_ledger(
     now: DateTime<Utc>,
     deliver: Deliver<'_>,
 ) -> Result<Printed, AppError> {
-    let printed_by = store.user(user)?.display_name;
-    let filter = request.filter()?;
-    let (from, to, partner) = (filter.from, filter.to, filter.partner.as_deref());
-    let clerk_name = filter.clerk.as_deref().map(|login| store.user(login).map(|u| u.display_name)).transpose()?;
-    let entries = store.ledger_entries(&filter)?;
-    let rates = crate::supervision_rates::ledger_rates(store, &entries, beijing(now).date())?;
-    let hall = store.hall_texts()?;
-    let mut input = Ledger {
-        from,
-        to,
-        clerk: clerk_name.as_deref(),
-        partner,
-        entries: &entries,
-        printed_by: &printed_by,
-        hall: &hall,
-        mark: PrintMark::first(beijing(now)),
-    };
+    let data = LedgerData::gather(store, request, user, now)?;
+    let (from, to) = (data.filter.from, data.filter.to);
+    let entries = &data.entries;
+    let rates = &data.rates;
+    let mut input = data.input(now);
     let scope = tongban_forms::ledger_scope(&input);
     let first = store.first_print(FormKind::Ledger, None, &scope)?;
     input.mark = mark(now, first.as_ref());
-    let pdf = tongban_forms::ledger_with_rates(&input, &rates)?;
+    let pdf = tongban_forms::ledger_with_rates(&input, rates)?;
     let days = if to == from { from.to_string() } else { format!("{from}至{to}") };
     let file_name = file_name(FormKind::Ledger.label(), &days, first.as_ref().map(|_| now));
     deliver(&file_name, &pdf)?;
@@ -232,6 +220,138 @@ pub fn print_ledger(
         case_count: entries.len(),
         supplement_by: None,
     })
+}
+
+/// What a ledger shows, read from the store once for the PDF or the .xlsx.
+struct LedgerData {
+    filter: LedgerFilter,
+    printed_by: String,
+    clerk_name: Option<String>,
+    entries: Vec<tongban_store::LedgerEntry>,
+    rates: tongban_core::rates::RateReport,
+    hall: HallTexts,
+}
+
+impl LedgerData {
+    fn gather(store: &Store, request: &LedgerRequest, user: &str, now: DateTime<Utc>) -> Result<LedgerData, AppError> {
+        let printed_by = store.user(user)?.display_name;
+        let filter = request.filter()?;
+        let clerk_name = filter.clerk.as_deref().map(|login| store.user(login).map(|u| u.display_name)).transpose()?;
+        let entries = store.ledger_entries(&filter)?;
+        let rates = crate::supervision_rates::ledger_rates(store, &entries, beijing(now).date())?;
+        let hall = store.hall_texts()?;
+        Ok(LedgerData { filter, printed_by, clerk_name, entries, rates, hall })
+    }
+
+    fn input(&self, now: DateTime<Utc>) -> Ledger<'_> {
+        Ledger {
+            from: self.filter.from,
+            to: self.filter.to,
+            clerk: self.clerk_name.as_deref(),
+            partner: self.filter.partner.as_deref(),
+            entries: &self.entries,
+            printed_by: &self.printed_by,
+            hall: &self.hall,
+            mark: PrintMark::first(beijing(now)),
+        }
+    }
+}
+
+/// A ledger exported to Excel.
+#[derive(Debug, Clone)]
+pub struct ExportedLedger {
+    pub xlsx: Vec<u8>,
+    /// e.g. `每日台账-2026-03-02-导出20260302173000.xlsx`: each export its own file.
+    pub file_name: String,
+    /// The ledger's scope ("2026年3月2日　受理人：张敏").
+    pub scope: String,
+    pub case_count: usize,
+}
+
+impl ExportedLedger {
+    /// One Chinese line saying what was exported, and where if `place` is given.
+    pub fn summary(&self, place: Option<&Path>) -> String {
+        let place = place.map(|p| format!("：{}", p.display())).unwrap_or_default();
+        format!("已导出每日台账 Excel{place}（{}，共 {} 件；电子副本，不计为打印）", self.scope, self.case_count)
+    }
+}
+
+/// Exports the 每日台账 of `request` as an .xlsx: the same cases as the printed one, with the
+/// supervisor's counts and the rates. An Excel copy is not the signed record: it is not recorded
+/// as a print (a later print is not a 补打) but, once `deliver` wrote it, in the audit log as an
+/// export, since it carries personal data out of the desk.
+pub fn export_ledger_xlsx(
+    store: &mut Store,
+    request: &LedgerRequest,
+    user: &str,
+    now: DateTime<Utc>,
+    deliver: Deliver<'_>,
+) -> Result<ExportedLedger, AppError> {
+    let data = LedgerData::gather(store, request, user, now)?;
+    let input = data.input(now);
+    let counts = crate::supervision::count_sections(&data.entries);
+    let xlsx = tongban_forms::ledger_xlsx(&input, &counts, Some(&data.rates))?;
+    let scope = tongban_forms::ledger_scope(&input);
+    let (from, to) = (data.filter.from, data.filter.to);
+    let days = if to == from { from.to_string() } else { format!("{from}至{to}") };
+    let file_name = format!("{}-{days}-导出{}.xlsx", FormKind::Ledger.label(), beijing(now).format("%Y%m%d%H%M%S"));
+    deliver(&file_name, &xlsx)?;
+    let exported = ExportedLedger { xlsx, file_name, scope, case_count: data.entries.len() };
+    store.record(
+        &tongban_store::NewAuditEntry {
+            kind: tongban_store::AuditKind::Export,
+            user,
+            case_id: None,
+            detail: format!(
+                "每日台账（{}，共 {} 件）导出为 Excel「{}」",
+                exported.scope, exported.case_count, exported.file_name
+            ),
+        },
+        now,
+    )?;
+    Ok(exported)
+}
+
+/// What `--out FILE` asks for, by its extension; anything else is refused before anything is
+/// made or recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutFormat {
+    Pdf,
+    Xlsx,
+}
+
+impl OutFormat {
+    /// The format of `path`, if it is one of `allowed`; otherwise a Chinese message naming the file
+    /// and the formats it may have.
+    pub fn of(path: &Path, allowed: &[OutFormat]) -> Result<OutFormat, AppError> {
+        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let found = match ext.as_deref() {
+            Some("pdf") => Some(OutFormat::Pdf),
+            Some("xlsx") => Some(OutFormat::Xlsx),
+            _ => None,
+        };
+        match found.filter(|f| allowed.contains(f)) {
+            Some(f) => Ok(f),
+            None => {
+                let names: Vec<&str> = allowed.iter().map(|f| f.describe()).collect();
+                let got = match ext {
+                    Some(e) => format!("扩展名 .{e} 不是可输出的格式"),
+                    None => "没有扩展名，无法判断输出格式".to_string(),
+                };
+                Err(AppError::new(
+                    "unknown_format",
+                    format!("输出文件「{}」{got}；请以 {}结尾，未生成任何文件", path.display(), names.join("或 ")),
+                ))
+            }
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            OutFormat::Pdf => ".pdf（PDF，打印用）",
+            OutFormat::Xlsx => ".xlsx（Excel 工作簿）",
+        }
+    }
 }
 
 /// Changes one of the hall's printed texts (`hall.phone`, …). A text the print font cannot

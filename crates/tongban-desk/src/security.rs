@@ -8,7 +8,10 @@ use chrono::{NaiveDate, Utc};
 use tongban_core::region;
 use tongban_store::{AuditFilter, AuditKind, NewAuditEntry, Store};
 
-use crate::api::{AfterPrint, AuditLine, AuditPage, AuditQuery, KindOption, PrintOutcome, RecoveryKeyView};
+use crate::api::{
+    AfterPrint, AuditLine, AuditPage, AuditQuery, BackupResult, BackupSettings, BackupStep, BackupView, KindOption,
+    PrintOutcome, RecoveryKeyView,
+};
 use crate::printing::beijing;
 use crate::session::Permission;
 use crate::{AppError, Desk};
@@ -115,14 +118,140 @@ impl Desk {
         Ok(())
     }
 
-    /// Copies the desk (the encrypted database, its key file and the encrypted scans) into `out`,
-    /// which must not exist or be empty. Returns what was copied, in Chinese.
-    pub fn back_up(&self, out: &Path) -> Result<String, AppError> {
+    /// Backs the desk up (an admin's 备份): into `target`, or the automatic backup's folder, on a
+    /// connection of its own so the window and the sync go on meanwhile. Keeps the newest N
+    /// backups there (`backup.keep`). Recorded in the audit log, as is a failure.
+    pub fn back_up(
+        &self,
+        target: Option<&Path>,
+        progress: impl FnMut(tongban_store::BackupProgress),
+    ) -> Result<tongban_store::BackupDone, AppError> {
         self.require(Permission::Administer)?;
+        self.run_backup(target, progress, true)
+    }
+
+    /// The daily backup, when one is due (a folder is set and none was made today): run by the
+    /// window's background task while anyone (or nobody, locked) is logged in, and by
+    /// `tongban backup --scheduled`. `None` when none is due.
+    pub fn back_up_if_due(&self) -> Result<Option<tongban_store::BackupDone>, AppError> {
+        let due = self.locked()?.backup_due(Utc::now())?;
+        match due {
+            // A stick not plugged in is tried again later; only a finished backup is recorded.
+            Some(folder) => self.run_backup(Some(&folder), |_| {}, false).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn run_backup(
+        &self,
+        target: Option<&Path>,
+        progress: impl FnMut(tongban_store::BackupProgress),
+        record_failure: bool,
+    ) -> Result<tongban_store::BackupDone, AppError> {
+        let (mut own, keep, folder) = {
+            let open = self.locked()?;
+            let prefs = open.backup_prefs()?;
+            (Store::open(open.path(), open.data_key())?, prefs.keep, prefs.folder)
+        };
+        let target = match target {
+            Some(t) => t.to_path_buf(),
+            None if !folder.trim().is_empty() => PathBuf::from(folder.trim()),
+            None => {
+                return Err(AppError {
+                    field: Some("folder".into()),
+                    ..AppError::new("invalid_input", "请先选择备份到的文件夹（U 盘或共享文件夹）")
+                })
+            }
+        };
+        let outcome = own.back_up(&target, keep, Utc::now(), progress);
+        drop(own);
         let mut store = self.locked()?;
-        let report = store.back_up_to(out)?;
-        self.audit(&mut store, AuditKind::Backup, None, format!("备份到「{}」：{report}", out.display()))?;
-        Ok(report)
+        match outcome {
+            Ok(done) => {
+                self.audit(&mut store, AuditKind::Backup, None, done.summary())?;
+                Ok(done)
+            }
+            Err(e) => {
+                if record_failure {
+                    let _ = self.audit(&mut store, AuditKind::Backup, None, format!("备份失败：{e}"));
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// The 备份 dialog's view: the last backup, the daily backup's settings, the warning.
+    pub fn backup_view(&self) -> Result<BackupView, AppError> {
+        let status = self.backup_status()?;
+        let when = |t: chrono::DateTime<Utc>| beijing(t).format("%Y-%m-%d %H:%M").to_string();
+        Ok(BackupView {
+            last_at: status.last_at.map(when),
+            last_path: status.last_path,
+            folder: status.prefs.folder,
+            keep: status.prefs.keep,
+            warn_days: status.prefs.warn_days,
+            warning: status.warning,
+            restored_from: status
+                .restored_from
+                .map(|r| format!("本受理台于 {} 从 {} 的备份恢复", when(r.restored_at), when(r.taken_at))),
+        })
+    }
+
+    /// Saves the daily backup's settings (each checked; the error names the field).
+    pub fn save_backup_settings(&self, settings: &BackupSettings) -> Result<BackupView, AppError> {
+        self.require(Permission::Administer)?;
+        let user = self.actor(None)?;
+        {
+            let mut store = self.locked()?;
+            let values = [
+                ("backup.folder", settings.folder.trim().to_string()),
+                ("backup.keep", settings.keep.to_string()),
+                ("backup.warn_days", settings.warn_days.to_string()),
+            ];
+            for (key, value) in &values {
+                store.set_setting(key, value, &user, Utc::now())?;
+            }
+            let folder = if settings.folder.trim().is_empty() {
+                "不自动备份".to_string()
+            } else {
+                settings.folder.trim().to_string()
+            };
+            self.audit(
+                &mut store,
+                AuditKind::Settings,
+                None,
+                format!("自动备份：{folder}，保留 {} 份，超过 {} 天提醒", settings.keep, settings.warn_days),
+            )?;
+        }
+        self.backup_view()
+    }
+
+    /// The 备份 dialog's 立即备份: to `folder` (or the daily backup's), with the progress as a
+    /// percentage of the whole.
+    pub fn back_up_now(
+        &self,
+        folder: Option<&str>,
+        mut progress: impl FnMut(BackupStep),
+    ) -> Result<BackupResult, AppError> {
+        let folder = folder.map(str::trim).filter(|f| !f.is_empty()).map(PathBuf::from);
+        let done = self.back_up(folder.as_deref(), |p| {
+            // The stages in the order they run, each a share of the bar.
+            let (from, share) = match p.stage {
+                "复制数据库" => (0, 35),
+                "复制扫描件和打印件" => (35, 35),
+                "核对备份文件" => (70, 10),
+                _ => (80, 20),
+            };
+            let within = if p.total == 0 { 1.0 } else { p.done as f64 / p.total as f64 };
+            progress(BackupStep { stage: p.stage.to_string(), percent: from + (f64::from(share) * within) as u32 });
+        })?;
+        Ok(BackupResult { path: done.path.display().to_string(), summary: done.summary() })
+    }
+
+    /// The last backup and its warning, for the admin's status bar and the 备份 view.
+    pub fn backup_status(&self) -> Result<tongban_store::BackupStatus, AppError> {
+        self.require(Permission::Administer)?;
+        Ok(self.locked()?.backup_status(Utc::now())?)
     }
 
     /// The audit log for supervisors: newest first, filtered by person, case, kind and days.

@@ -2,13 +2,17 @@
 //! lists, counted by status, item, partner and clerk, and every open case past its deadline.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
 
 use tongban_core::applicant::mask_id_number;
 use tongban_core::case::CaseStatus;
 use tongban_core::region;
+use tongban_store::LedgerEntry;
 
 use crate::printing::LedgerRequest;
-use crate::{AppError, CaseRows, Desk, LedgerQuery, LedgerRow, SupervisionReport, Tally};
+use crate::{AppError, CaseRows, Desk, LedgerExport, LedgerQuery, LedgerRow, SupervisionReport, Tally};
 
 /// How many overdue cases the screen lists; the count says when there are more.
 const OVERDUE_SHOWN: u32 = 200;
@@ -38,14 +42,7 @@ impl Desk {
                 .zip(statuses)
                 .map(|(s, n)| Tally { key: s.as_str().to_string(), label: s.label().to_string(), count: n as u64 })
                 .collect();
-            let mut items = Counter::default();
-            let mut partners = Counter::default();
-            let mut clerks = Counter::default();
-            for e in &entries {
-                items.add(&e.case.item_code, || e.case.item_name.clone());
-                partners.add(&e.case.handling_region, || region::display_name(&e.case.handling_region));
-                clerks.add(&e.case.clerk, || e.clerk_name.clone());
-            }
+            let [by_item, by_partner, by_clerk] = counts(&entries);
             let rows = entries
                 .iter()
                 .map(|e| LedgerRow {
@@ -71,9 +68,9 @@ impl Desk {
                 open: entries.iter().filter(|e| !e.case.status.is_final()).count() as u64,
                 rows,
                 by_status,
-                by_item: items.sorted(),
-                by_partner: partners.sorted(),
-                by_clerk: clerks.sorted(),
+                by_item,
+                by_partner,
+                by_clerk,
                 overdue: overdue.into_iter().take(OVERDUE_SHOWN as usize).map(|c| cases.row(c)).collect(),
                 overdue_more,
                 notices_due: notices_due.into_iter().take(OVERDUE_SHOWN as usize).map(|c| cases.row(c)).collect(),
@@ -81,6 +78,62 @@ impl Desk {
             })
         })
     }
+}
+
+impl Desk {
+    /// Exports the 台账 of `query`'s days as an .xlsx into `dir` (the window: the user's
+    /// documents folder) and returns where; audited as an export, not recorded as a print.
+    pub fn export_ledger_xlsx(&self, query: &LedgerQuery, dir: Option<&Path>) -> Result<LedgerExport, AppError> {
+        self.require_reader()?;
+        let dir: PathBuf = match dir {
+            Some(d) => d.to_path_buf(),
+            None => dirs::document_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir),
+        };
+        let user = self.actor(None)?;
+        let mut store = self.locked()?;
+        let mut saved = None;
+        let exported = crate::printing::export_ledger_xlsx(
+            &mut store,
+            &query.request(),
+            &user,
+            Utc::now(),
+            &mut |name, bytes| {
+                let path = tongban_files::save_in(&dir, name, bytes).map_err(|e| {
+                    AppError::new("write_failed", format!("无法在「{}」保存 Excel 文件：{e}", dir.display()))
+                })?;
+                saved = Some(path);
+                Ok(())
+            },
+        )?;
+        let path = saved.ok_or_else(|| AppError::new("internal", "内部错误：Excel 文件未保存"))?;
+        Ok(LedgerExport { message: exported.summary(Some(&path)), path: path.display().to_string() })
+    }
+}
+
+/// The ledger's cases counted by item, by partner and by clerk, most first: the screen's counts
+/// and the 统计 sheet of the ledger's .xlsx.
+pub(crate) fn counts(entries: &[LedgerEntry]) -> [Vec<Tally>; 3] {
+    let mut items = Counter::default();
+    let mut partners = Counter::default();
+    let mut clerks = Counter::default();
+    for e in entries {
+        items.add(&e.case.item_code, || e.case.item_name.clone());
+        partners.add(&e.case.handling_region, || region::display_name(&e.case.handling_region));
+        clerks.add(&e.case.clerk, || e.clerk_name.clone());
+    }
+    [items.sorted(), partners.sorted(), clerks.sorted()]
+}
+
+/// The same counts as the .xlsx's sections.
+pub(crate) fn count_sections(entries: &[LedgerEntry]) -> Vec<tongban_forms::CountSection> {
+    let [items, partners, clerks] = counts(entries);
+    [("按事项", items), ("按办理地", partners), ("按受理人", clerks)]
+        .into_iter()
+        .map(|(title, rows)| tongban_forms::CountSection {
+            title: title.to_string(),
+            rows: rows.into_iter().map(|t| (t.label, t.count)).collect(),
+        })
+        .collect()
 }
 
 /// Counts by a code, remembering the code's name the first time it is seen.

@@ -15,7 +15,10 @@ use tongban_desk::{
     LedgerQuery, PartnerForm, PartnerView, PrintOutcome, ReturningApplicant, StatusOption, SupervisionReport,
     SyncOverview, TakenIn,
 };
-use tongban_desk::{AuditPage, AuditQuery, RecoveryKeyView};
+use tongban_desk::{
+    AuditPage, AuditQuery, BackupResult, BackupSettings, BackupStep, BackupView, LedgerExport, OfflineNotice,
+    RecoveryKeyView,
+};
 use tongban_desk::{CaseDetail, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
 use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
 use ts_rs::{Config, TS};
@@ -31,6 +34,8 @@ fn generate(dir: &Path) {
     AfterPrint::export_all(&cfg).unwrap();
     LedgerQuery::export_all(&cfg).unwrap();
     PrintOutcome::export_all(&cfg).unwrap();
+    LedgerExport::export_all(&cfg).unwrap();
+    OfflineNotice::export_all(&cfg).unwrap();
     ItemChoice::export_all(&cfg).unwrap();
     ItemDetails::export_all(&cfg).unwrap();
     FieldKind::export_all(&cfg).unwrap();
@@ -38,6 +43,10 @@ fn generate(dir: &Path) {
     TakenIn::export_all(&cfg).unwrap();
     CatalogIntake::export_all(&cfg).unwrap();
     SyncOverview::export_all(&cfg).unwrap();
+    BackupView::export_all(&cfg).unwrap();
+    BackupSettings::export_all(&cfg).unwrap();
+    BackupStep::export_all(&cfg).unwrap();
+    BackupResult::export_all(&cfg).unwrap();
     SupervisionReport::export_all(&cfg).unwrap();
     PartnerView::export_all(&cfg).unwrap();
     PartnerForm::export_all(&cfg).unwrap();

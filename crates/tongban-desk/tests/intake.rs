@@ -139,3 +139,32 @@ fn an_intake_is_saved_with_what_is_missing_or_refused_with_the_field_named() {
     assert_eq!(e.field.as_deref(), Some("materials[0].name"));
     assert_eq!(desk.info().unwrap().case_count, 1, "nothing saved for a refused intake");
 }
+
+#[test]
+fn a_waybill_is_checked_and_one_typed_for_two_cases_is_warned_of() {
+    let (_dir, desk) = demo_desk();
+    let retire = desk.item_choices().unwrap().into_iter().find(|c| c.name == "退休一件事").unwrap();
+    let mailed = |waybill: &str| {
+        let mut d = draft(&retire.code, vec![]);
+        d.transfer = Transfer { network: true, mail: true, waybill: Some(waybill.into()) };
+        d
+    };
+    // A wrong S10 check digit: refused at the field, nothing saved.
+    let e = desk.take_in(&mailed("EA123456784CN")).unwrap_err();
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("invalid_input", Some("transfer.waybill")));
+    assert!(e.message.contains("第11位应为「5」而不是「4」"), "{}", e.message);
+    assert_eq!(desk.info().unwrap().case_count, 0);
+    // Right, typed loosely: kept in its normal form, nothing to say.
+    let first = desk.take_in(&mailed(" ea123456785cn ")).unwrap();
+    assert!(first.warnings.is_empty(), "{:?}", first.warnings);
+    // The same package's number for a second case: saved, and warned of with the first case named.
+    let second = desk.take_in(&mailed("EA123456785CN")).unwrap();
+    assert_eq!(second.warnings.len(), 1, "{:?}", second.warnings);
+    assert!(second.warnings[0].contains(&first.number) && second.warnings[0].contains("请核对面单"));
+    // A format the desk does not know (顺丰): saved as typed, with a note.
+    let sf = desk.take_in(&mailed("SF1402837465920")).unwrap();
+    assert!(sf.warnings.iter().any(|w| w.contains("不是本机能核对的格式")), "{:?}", sf.warnings);
+    let typed = Desk::check_field(FieldKind::Waybill, None, "EA123456784CN", day());
+    assert!(typed.message.unwrap().contains("UPU S10"));
+    assert_eq!(Desk::check_field(FieldKind::Waybill, None, "ea123456785cn", day()).normalized, "EA123456785CN");
+}

@@ -23,7 +23,7 @@ const INNER: f32 = 0.4;
 const OUTER: f32 = 0.9;
 
 const WIDTHS: [f32; 11] = [9.0, 36.0, 17.0, 20.0, 30.0, 51.0, 27.0, 36.0, 17.0, 17.0, 13.0];
-const TITLES: [&str; 11] = [
+pub(crate) const TITLES: [&str; 11] = [
     "序号",
     "办件编号",
     "收件时间",

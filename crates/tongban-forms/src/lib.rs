@@ -1,4 +1,4 @@
-//! The forms a window prints, as PDF bytes: the 收件登记表 and the 一次性告知书 (each in two
+//! The forms a window prints, as PDF bytes (and the 台账 also as an .xlsx): the 收件登记表 and the 一次性告知书 (each in two
 //! copies, 存档联 and 申请人联: the `copies` module), and the 每日台账. Pure: the data comes in,
 //! the bytes go out; the caller keeps the PDF ([`tongban_store::Store::record_print`]) and
 //! hands it to the viewer or printer.
@@ -17,6 +17,7 @@ mod copies;
 pub mod font;
 mod layout;
 mod ledger;
+mod ledger_xlsx;
 mod notice;
 mod receipt;
 mod recovery;
@@ -27,6 +28,7 @@ use tongban_core::workdays::Deadline;
 use tongban_store::{HallTexts, LedgerEntry};
 
 pub use font::FormFont;
+pub use ledger_xlsx::{CountSection, COLUMNS as LEDGER_XLSX_COLUMNS, HEADER_ROW as LEDGER_XLSX_HEADER_ROW};
 
 /// Why a form could not be made. Messages are Chinese: they reach the clerk.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,6 +51,9 @@ pub enum FormError {
     /// legal promise blank.
     #[error("办件{number}的承诺办结日期未能计算，登记表不能打印；请检查节假日安排（tongban workdays）后重试")]
     NoDeadline { number: String },
+    /// The Excel writer failed (a limit of the format).
+    #[error("无法写成 Excel 工作簿：{0}")]
+    Excel(String),
 }
 
 impl FormError {
@@ -61,6 +66,7 @@ impl FormError {
             FormError::BadRange { .. } => "bad_range",
             FormError::Qr(_) => "qr",
             FormError::NoDeadline { .. } => "no_deadline",
+            FormError::Excel(_) => "excel",
         }
     }
 }
@@ -200,6 +206,17 @@ pub fn ledger(input: &Ledger<'_>) -> Result<Vec<u8>, FormError> {
 /// all and by item, partner and clerk, each rate's definition printed with it) after the totals.
 pub fn ledger_with_rates(input: &Ledger<'_>, rates: &tongban_core::rates::RateReport) -> Result<Vec<u8>, FormError> {
     ledger::render(FormFont::shared(), input, Some(rates))
+}
+
+/// The 台账 as an .xlsx for the supervisor (see [`ledger_xlsx`](crate::ledger_xlsx) for what it
+/// holds): the ledger's rows typed, then `counts` (by item, partner, clerk; by status is added
+/// here) and the rates.
+pub fn ledger_xlsx(
+    input: &Ledger<'_>,
+    counts: &[CountSection],
+    rates: Option<&tongban_core::rates::RateReport>,
+) -> Result<Vec<u8>, FormError> {
+    ledger_xlsx::render(input, counts, rates)
 }
 
 /// What a ledger covers, as printed under its title ("2026年3月2日　受理人：张敏"): also the

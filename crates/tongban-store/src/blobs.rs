@@ -351,7 +351,8 @@ mod tests {
         form.materials[0].scans = vec![absent.clone()];
         store.create_case(&form, "zhang", chrono::Utc::now()).unwrap();
         // As the database was before the step (10): no table, the version before it (and without
-        // what later steps added: the audit chain of step 11, the guides' terms of step 12).
+        // what later steps added: the audit chain of step 11, the guides' terms of step 12, the offline
+        // lifts of step 13).
         let key = store.data_key().clone();
         store
             .conn
@@ -359,7 +360,8 @@ mod tests {
                 "DROP TABLE wanted_scans; DROP TABLE audit; DROP TABLE audit_anchors;
                  DROP INDEX cases_by_owed_due; ALTER TABLE cases DROP COLUMN promised_unit;
                  ALTER TABLE cases DROP COLUMN owed; ALTER TABLE cases DROP COLUMN owed_due;
-                 ALTER TABLE cases DROP COLUMN owed_due_estimated; PRAGMA user_version = 9;",
+                 ALTER TABLE cases DROP COLUMN owed_due_estimated; DROP TABLE offline_lifts;
+                 DROP INDEX events_intake_waybill; DROP INDEX events_result_waybill; PRAGMA user_version = 9;",
             )
             .unwrap();
         drop(store);

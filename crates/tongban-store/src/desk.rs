@@ -406,54 +406,6 @@ impl Store {
         let key = vault.open_unattended(secret).ok_or(StoreError::BadLogin)?;
         Store::open(path, &key)
     }
-
-    /// Copies the desk into `out` (which must not exist or be empty): the database through
-    /// SQLCipher's export (a consistent copy, encrypted with the same key), the key file, and the
-    /// scans' folder (encrypted files, copied as they are). Returns what was copied, in Chinese.
-    pub fn back_up_to(&mut self, out: &std::path::Path) -> Result<String> {
-        if out.exists() && std::fs::read_dir(out)?.next().is_some() {
-            return Err(ValidationError::new(format!("备份文件夹「{}」不是空的，请换一个", out.display()))
-                .at("out", "备份文件夹")
-                .into());
-        }
-        std::fs::create_dir_all(out)?;
-        let name = self.path.file_name().map(std::path::PathBuf::from).unwrap_or_else(|| "desk.db".into());
-        let target = out.join(&name);
-        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        self.conn.execute(
-            "ATTACH DATABASE ?1 AS backup KEY ?2",
-            params![target.to_string_lossy(), format!("x'{}'", hex::encode(self.key.bytes()))],
-        )?;
-        let exported = self.conn.query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()));
-        let versioned = self.conn.execute_batch(&format!("PRAGMA backup.user_version = {version};"));
-        self.conn.execute_batch("DETACH DATABASE backup;")?;
-        exported?;
-        versioned?;
-        std::fs::copy(crate::keys_path(&self.path), crate::keys_path(&target))?;
-        let mut scans = 0u64;
-        let blobs = self.blob_dir();
-        if blobs.exists() {
-            let to = crate::vault::sibling(&target, "blobs");
-            scans = copy_tree(&blobs, &to)?;
-        }
-        Ok(format!("数据库、密钥文件和 {scans} 个扫描件（均为加密文件）"))
-    }
-}
-
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) -> Result<u64> {
-    std::fs::create_dir_all(to)?;
-    let mut n = 0;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            n += copy_tree(&entry.path(), &target)?;
-        } else if !entry.file_name().to_string_lossy().ends_with(".part") {
-            std::fs::copy(entry.path(), target)?;
-            n += 1;
-        }
-    }
-    Ok(n)
 }
 
 impl DeskIdentity {

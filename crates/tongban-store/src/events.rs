@@ -70,7 +70,15 @@ impl Store {
     /// all in one transaction. When this returns, the case is on disk.
     pub fn create_case(&mut self, form: &IntakeForm, user: &str, at: DateTime<Utc>) -> Result<(CaseId, CaseNumber)> {
         let received_on = at.with_timezone(&china_time()).date_naive();
-        let form = form.validated(received_on)?;
+        let mut form = form.validated(received_on)?;
+        // A waybill typed at the window: an S10 number with a wrong check digit is refused here
+        // (every intake path), another format is kept as typed (the window warns as it is typed).
+        if let Some(typed) = form.transfer.waybill.as_deref().filter(|w| !w.trim().is_empty()) {
+            let checked = tongban_core::waybill::check(typed).map_err(|e| e.at("transfer.waybill", "运单号"))?;
+            form.transfer.waybill = Some(checked.number);
+        }
+        // The offline guardrail: every intake passes here, the window's, the CLI's, an import's.
+        self.check_offline(&form.handling_region, at)?;
         let desk = self.require_desk()?;
         // A desk told that another desk holds its code takes nothing more in under it.
         crate::identity::check_code_is_ours(&self.conn, &desk)?;

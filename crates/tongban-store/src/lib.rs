@@ -8,6 +8,7 @@
 //! Each module owns its tables and the SQL that creates them; [`migrate`] applies them in order.
 
 mod audit;
+mod backup;
 mod blobs;
 mod calendar;
 mod cases;
@@ -18,6 +19,7 @@ mod events;
 mod hubs;
 mod identity;
 mod migrate;
+mod offline;
 mod outcomes;
 mod prints;
 mod seals;
@@ -36,6 +38,10 @@ use tongban_core::validate::FieldError;
 use tongban_core::workdays::WorkCalendar;
 
 pub use audit::{AuditEntry, AuditFilter, AuditHead, AuditKind, ChainBreak, NewAuditEntry};
+pub use backup::{
+    list_backups, restore, verify_backup, BackupDone, BackupPrefs, BackupProgress, BackupStatus, Manifest,
+    ManifestFile, RestoreKey, Restored, RestoredFrom, BACKUP_FORMAT, BACKUP_PREFIX, MANIFEST,
+};
 pub use blobs::{BlobInfo, MissingScan};
 pub use calendar::{CalendarImport, OfficialYear};
 pub use cases::{CaseFilter, CaseSummary, Page};
@@ -49,11 +55,12 @@ pub use events::{china_time, Appended, ArrivedDecision, OutboxEntry, StoredEvent
 pub use hubs::{is_loopback_url, HubEntry, HubSetup, HubTransport};
 pub use identity::{DeskConfirmed, HubDesk, DESK_CODE_TAKEN};
 pub use migrate::SCHEMA_VERSION;
+pub use offline::PartnerOffline;
 pub use outcomes::CaseOutcome;
 pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
 pub use seals::{is_seal_refusal, PinnedKey, Seal, SealCheck};
 pub use setaside::{SetAside, SetAsideKind};
-pub use settings::{HallTexts, Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, SCANNER_FOLDER};
+pub use settings::{HallTexts, Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, OFFLINE_KEYS, SCANNER_FOLDER};
 pub use sync::{Applied, Direction, HubSyncState, OutboxPage, Pulled, QuarantinedEvent, Settled, Verdict};
 pub use vault::{keys_path, DemoAccount, PublicDesk, Vault, KDF_M_KIB, KDF_P, KDF_T};
 
@@ -142,10 +149,21 @@ pub enum StoreError {
     NotDiscardable(String),
     #[error("{0}")]
     AdminOnly(String),
+    /// The offline guardrail: the message says since when and what to do.
+    #[error("不能收件：{0}")]
+    OfflineTooLong(String),
     #[error("仍无法接收：{message}")]
     StillRefused { code: &'static str, message: String },
     #[error("数据已损坏：{0}")]
     Corrupt(String),
+    #[error("{0}")]
+    BackupTarget(String),
+    #[error("{0}")]
+    BackupInvalid(String),
+    #[error("{0}")]
+    BackupNewer(String),
+    #[error("{0}")]
+    DeskExists(String),
     #[error("{}的通办中心出示的签名公钥（指纹 {presented}）与本机登记的（指纹 {pinned}）不同：可能有人冒充该通办中心，本次未同步，办件都在本机。\
              请向该通办中心的管理员电话核对指纹；确已更换密钥的，由管理员在「合作地区」中登记新的公钥（tongban partner trust-key）",
         tongban_core::region::display_name(region))]
@@ -194,8 +212,13 @@ impl StoreError {
             StoreError::NotRenumberable(_) => "not_renumberable",
             StoreError::NotDiscardable(_) => "not_discardable",
             StoreError::AdminOnly(_) => "admin_only",
+            StoreError::OfflineTooLong(_) => "offline_too_long",
             StoreError::StillRefused { code, .. } => code,
             StoreError::Corrupt(_) => "corrupt",
+            StoreError::BackupTarget(_) => "backup_target",
+            StoreError::BackupInvalid(_) => "backup_invalid",
+            StoreError::BackupNewer(_) => "backup_newer",
+            StoreError::DeskExists(_) => "desk_exists",
             StoreError::SigningKeyChanged { .. } => "signing_key_changed",
         }
     }

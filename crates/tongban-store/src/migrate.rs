@@ -5,8 +5,8 @@
 use rusqlite::Connection;
 
 use crate::{
-    audit, blobs, calendar, cases, catalogs, desk, events, hubs, identity, prints, seals, setaside, settings, sync,
-    Result,
+    audit, blobs, calendar, cases, catalogs, desk, events, hubs, identity, offline, prints, seals, setaside, settings,
+    sync, Result,
 };
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
@@ -36,7 +36,10 @@ const STEPS: &[&[&str]] = &[
     // 11: the audit chain (events and prints of before are linked in, see `after_step`). Appended
     // after the wanted scans, which main released as step 10 first.
     &[audit::SCHEMA_V11],
+    // 12: what the guides say beyond working days: a promise's unit, the 容缺 clock.
     &[cases::SCHEMA_GUIDE_TERMS],
+    // 13: the offline guardrail's lifts (an admin let intakes for a partner go on for a day).
+    &[offline::SCHEMA_V13],
 ];
 
 /// What a step needs beyond SQL, run in the step's own transaction.

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
+use tongban_core::offline::OfflineLimits;
 use tongban_core::validate::ValidationError;
 
 use crate::{Result, Store};
@@ -182,11 +183,43 @@ impl Default for WindowPrefs {
     }
 }
 
-/// Checks `value` for `key` (a hall text or a window setting) by setting it on `texts` (window
-/// settings are checked on a scratch copy). The error names the setting.
+/// The offline guardrail's limits (`tongban_core::offline`): days without a successful sync
+/// with a partner before the window warns, and before it takes in nothing more for that partner.
+pub const OFFLINE_KEYS: [(&str, &str); 2] =
+    [("sync.warn_days", "离线提醒（未同步天数）"), ("sync.refuse_days", "离线停止收件（未同步天数）")];
+
+fn offline_get(limits: &OfflineLimits, key: &str) -> Option<String> {
+    match key {
+        "sync.warn_days" => Some(limits.warn_days.to_string()),
+        "sync.refuse_days" => Some(limits.refuse_days.to_string()),
+        _ => None,
+    }
+}
+
+fn offline_set(limits: &mut OfflineLimits, key: &str, value: &str) -> std::result::Result<(), ValidationError> {
+    let value = value.trim();
+    let (slot, max) = match key {
+        "sync.warn_days" => (&mut limits.warn_days, 180),
+        "sync.refuse_days" => (&mut limits.refuse_days, 365),
+        _ => return Err(unknown_key(key)),
+    };
+    *slot = value
+        .parse::<u32>()
+        .ok()
+        .filter(|d| (1..=max).contains(d))
+        .ok_or_else(|| ValidationError::new(format!("「{value}」无效，应为1至{max}之间的整数（天）")))?;
+    Ok(())
+}
+
+/// Checks `value` for `key` (a hall text, a window setting or an offline limit) by setting it on
+/// `texts` (the others are checked on a scratch copy). The error names the setting.
 pub(crate) fn check_setting(texts: &mut HallTexts, key: &str, value: &str) -> Result<()> {
     let checked = if WindowPrefs::KEYS.iter().any(|(k, _)| *k == key) {
         WindowPrefs::default().set(key, value)
+    } else if crate::BackupPrefs::KEYS.iter().any(|(k, _)| *k == key) {
+        crate::BackupPrefs::default().set(key, value)
+    } else if OFFLINE_KEYS.iter().any(|(k, _)| *k == key) {
+        offline_set(&mut OfflineLimits::default(), key, value)
     } else {
         texts.set(key, value)
     };
@@ -213,7 +246,7 @@ pub(crate) fn store_setting(
 }
 
 fn all_keys() -> impl Iterator<Item = (&'static str, &'static str)> {
-    HallTexts::KEYS.into_iter().chain(WindowPrefs::KEYS)
+    HallTexts::KEYS.into_iter().chain(WindowPrefs::KEYS).chain(crate::BackupPrefs::KEYS).chain(OFFLINE_KEYS)
 }
 
 fn unknown_key(key: &str) -> ValidationError {
@@ -260,15 +293,36 @@ impl Store {
         Ok(prefs)
     }
 
+    /// The offline guardrail's limits: every stored one over the defaults (3 and 14 days).
+    pub fn offline_limits(&self) -> Result<OfflineLimits> {
+        let mut limits = OfflineLimits::default();
+        let mut stmt = self.conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?;
+        for (key, _) in OFFLINE_KEYS {
+            let value: Option<String> = stmt.query_row([key], |r| r.get(0)).optional()?;
+            // A refused stored value keeps the default, as for the hall's texts.
+            if let Some(value) = value {
+                let _ = offline_set(&mut limits, key, &value);
+            }
+        }
+        Ok(limits)
+    }
+
     /// Every setting with its label and whether it still has its default.
     pub fn settings(&self) -> Result<Vec<Setting>> {
         let texts = self.hall_texts()?;
         let prefs = self.window_prefs()?;
+        let backup = self.backup_prefs()?;
+        let limits = self.offline_limits()?;
         let mut stmt = self.conn.prepare_cached("SELECT 1 FROM settings WHERE key = ?1")?;
         let mut out = Vec::new();
         for (key, label) in all_keys() {
             let stored = stmt.exists([key])?;
-            let value = texts.get(key).or_else(|| prefs.get(key)).unwrap_or_default();
+            let value = texts
+                .get(key)
+                .or_else(|| prefs.get(key))
+                .or_else(|| backup.get(key))
+                .or_else(|| offline_get(&limits, key))
+                .unwrap_or_default();
             out.push(Setting { key, label, value, is_default: !stored });
         }
         Ok(out)
@@ -280,13 +334,29 @@ impl Store {
         let key = key.trim();
         let mut texts = self.hall_texts()?;
         if value.trim().is_empty() {
-            if texts.get(key).is_none() && WindowPrefs::default().get(key).is_none() {
+            if texts.get(key).is_none()
+                && WindowPrefs::default().get(key).is_none()
+                && crate::BackupPrefs::default().get(key).is_none()
+                && offline_get(&OfflineLimits::default(), key).is_none()
+            {
                 return Err(unknown_key(key).at("key", "设置项").into());
             }
             self.conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
             return self.hall_texts();
         }
         check_setting(&mut texts, key, value)?;
+        if OFFLINE_KEYS.iter().any(|(k, _)| *k == key) {
+            // The warning comes before the refusal, or it would never be seen.
+            let mut limits = self.offline_limits()?;
+            offline_set(&mut limits, key, value).map_err(|e| e.at(key, label_of(key)))?;
+            if limits.warn_days >= limits.refuse_days {
+                let message = format!(
+                    "离线提醒天数（{}）须小于停止收件天数（{}），否则停止收件前不会有提醒",
+                    limits.warn_days, limits.refuse_days
+                );
+                return Err(ValidationError::new(message).at(key, label_of(key)).into());
+            }
+        }
         self.user(user)?;
         store_setting(&self.conn, &texts, key, value, user, now)?;
         Ok(texts)
@@ -353,7 +423,8 @@ mod tests {
         let texts = store.hall_texts().unwrap();
         assert_eq!(texts, HallTexts::defaults("新野县政务服务中心"));
         assert!(store.settings().unwrap().iter().all(|s| s.is_default));
-        assert_eq!(store.settings().unwrap().len(), HallTexts::KEYS.len() + WindowPrefs::KEYS.len());
+        let keys = HallTexts::KEYS.len() + WindowPrefs::KEYS.len() + crate::BackupPrefs::KEYS.len() + OFFLINE_KEYS.len();
+        assert_eq!(store.settings().unwrap().len(), keys);
     }
 
     #[test]

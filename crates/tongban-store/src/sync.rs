@@ -385,7 +385,10 @@ impl Store {
             let renumbered = renumbered_later(event, page[i + 1..].iter().map(|p| &p.event));
             let signature = signature.as_deref();
             match take_pulled(&tx, event, signature, region, renumbered.as_ref(), &mut catalogs, &self.calendar)? {
-                Ok(Appended::New(_)) => applied.new += 1,
+                Ok(Appended::New(_)) => {
+                    applied.new += 1;
+                    pulling.note_own_number(&tx, event)?;
+                }
                 Ok(Appended::AlreadyPresent) => applied.already_present += 1,
                 Err((code, message)) if seals::is_seal_refusal(code) => {
                     // Not what the hub said: changed on the way, or someone else's. Kept for the
@@ -499,6 +502,9 @@ struct Pulling {
     reads_inbox: bool,
     /// A supervisor (督查): it also holds the cases its own region received, at any hub.
     supervises: bool,
+    /// A desk restored from a backup: when. Its own intakes made before then that it does not
+    /// hold were taken in after the backup, and come back from the hubs.
+    restored_at: Option<DateTime<Utc>>,
 }
 
 impl Pulling {
@@ -508,7 +514,8 @@ impl Pulling {
         let window = hub_desk.as_ref().is_some_and(|d| d.reads_own_intakes_only());
         let supervises = hub_desk.as_ref().is_some_and(|d| d.role.as_deref() == Some("supervisor"));
         let reads_inbox = desk.region == hub_region && !window;
-        Ok(Pulling { desk, hub_region: hub_region.to_string(), reads_inbox, supervises })
+        let restored_at = crate::backup::restored_from_in(&store.conn)?.map(|r| r.restored_at);
+        Ok(Pulling { desk, hub_region: hub_region.to_string(), reads_inbox, supervises, restored_at })
     }
 
     /// Whether a pulled event belongs on this desk, judged by the desk itself and not on the hub's
@@ -525,8 +532,12 @@ impl Pulling {
             return Ok(true);
         }
         let EventBody::Received { intake } = &event.body else { return Ok(false) };
+        let own_number =
+            intake.number.region() == self.desk.region && intake.number.desk_code() == self.desk.desk_code.as_str();
         if event.author.desk == self.desk.id {
-            return Ok(false);
+            // Its own intake from after the backup a restored desk came from (lost with the old
+            // disk, held by the hub); any other is forged.
+            return Ok(own_number && self.restored_at.is_some_and(|t| event.at <= t));
         }
         if self.supervises && intake.receiving_region == self.desk.region {
             return Ok(true);
@@ -534,9 +545,24 @@ impl Pulling {
         if self.reads_inbox {
             return Ok(intake.form.handling_region == self.hub_region);
         }
-        let own_number =
-            intake.number.region() == self.desk.region && intake.number.desk_code() == self.desk.desk_code.as_str();
         Ok(own_number && intake.received_on <= self.desk.created_at.date_naive())
+    }
+
+    /// A pulled intake under this desk's own numbers (taken back after a restore or a reinstall)
+    /// moves the day's counter past it, so the next intake never takes its number again.
+    fn note_own_number(&self, tx: &Transaction<'_>, event: &CaseEvent) -> Result<()> {
+        let EventBody::Received { intake } = &event.body else { return Ok(()) };
+        let number = &intake.number;
+        if number.region() != self.desk.region || number.desk_code() != self.desk.desk_code.as_str() {
+            return Ok(());
+        }
+        let Some((prefix, _)) = number.as_str().rsplit_once('-') else { return Ok(()) };
+        tx.prepare_cached(
+            "INSERT INTO case_numbers (prefix, last) VALUES (?1, ?2)
+             ON CONFLICT (prefix) DO UPDATE SET last = max(last, excluded.last)",
+        )?
+        .execute(params![prefix, number.sequence()])?;
+        Ok(())
     }
 }
 

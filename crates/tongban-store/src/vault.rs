@@ -300,6 +300,37 @@ impl Vault {
         Ok((key, !slot.kdf.is_current()))
     }
 
+    /// Opens `login`'s slot with `password` and writes nothing (a backup's key file, which may
+    /// be on a write-protected stick and must stay as its manifest lists it). A wrong password
+    /// and an unknown login get the same answer after the same work.
+    pub(crate) fn open_slot(&self, login: &str, password: &str) -> Result<DataKey> {
+        let id = self.slot_id(login);
+        let Some(slot) = self.file.slots.iter().find(|s| s.id == id) else {
+            let _ = Kdf { salt: "00".repeat(16), ..Kdf::fresh() }.derive(password);
+            return Err(StoreError::BadLogin);
+        };
+        let derived = slot.kdf.derive(password)?;
+        let (seal_key, check) = slot_keys(&derived);
+        if check != slot.check {
+            return Err(StoreError::BadLogin);
+        }
+        let Some(sealed) = slot.sealed.as_deref() else {
+            return Err(StoreError::UserDisabled(login.trim().to_string()));
+        };
+        let key = hex::decode(sealed)
+            .ok()
+            .and_then(|s| crypt::open(&seal_key, &s, &seal_context(&id)))
+            .filter(|k| k.len() == 32)
+            .ok_or_else(|| StoreError::KeyFileDamaged(self.path.clone()))?;
+        let mut bytes = [0u8; 32];
+        bytes.copy_from_slice(&key);
+        let key = DataKey::from_bytes(bytes);
+        if !self.fits(&key) {
+            return Err(StoreError::KeyFileDamaged(self.path.clone()));
+        }
+        Ok(key)
+    }
+
     /// Notes a wrong password; returns whether it locked the login.
     fn note_failure(db: &Path, slot: Option<&str>, now: DateTime<Utc>) -> Result<bool> {
         let mut locked = false;

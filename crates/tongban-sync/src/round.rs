@@ -146,6 +146,33 @@ async fn report_audit_head(db: &DeskDb, hub: &HubLink) -> Result<(), SyncError> 
         return Err(SyncError::AuditBroken(broken));
     }
     let when = |at: chrono::DateTime<Utc>| at.with_timezone(&tongban_store::china_time()).format("%Y-%m-%d %H:%M");
+    // A desk restored from an older backup lost the tail the hub saw before the restore: the
+    // restore is in its chain, the hub keeps the refused report for its operator, and the rounds
+    // go on; once the chain is longer than the hub's head, the hub keeps the new one.
+    let gap_at = if !answer.accepted { Some(answer.kept.at) } else { answer.previous.as_ref().map(|p| p.at) };
+    if let Some(at) = gap_at {
+        if db.run(move |s| s.audit_gap_from_restore(at)).await? {
+            let held = match (&answer.previous, answer.accepted) {
+                (Some(p), true) => {
+                    let seq = p.seq as i64;
+                    db.run(move |s| s.audit_hash_at(seq)).await?.as_deref() == Some(p.hash.as_str())
+                }
+                _ => false,
+            };
+            if !held {
+                if answer.accepted {
+                    let region = hub.entry.region.clone();
+                    db.run(move |s| {
+                        let kept =
+                            tongban_store::AuditHead { seq: answer.kept.seq as i64, hash: answer.kept.hash.clone() };
+                        s.set_audit_anchor(&region, &kept, answer.kept.at)
+                    })
+                    .await?;
+                }
+                return Ok(());
+            }
+        }
+    }
     if !answer.accepted {
         return Err(SyncError::AuditBroken(format!(
             "通办中心于 {} 保存的审计链头为第 {} 条，本机审计链现只到第 {} 条或已被改写（末尾的记录被删除或改动）",

@@ -3,4 +3,4 @@
 /**
  * What the clerk is typing, for [`Desk::check_field`].
  */
-export type FieldKind = "id_number" | "credit_code" | "phone";
+export type FieldKind = "id_number" | "credit_code" | "phone" | "waybill";

@@ -2,6 +2,7 @@
 import type { Contact } from "./Contact";
 import type { DeliveryOption } from "./DeliveryOption";
 import type { Offer } from "./Offer";
+import type { OfflineNotice } from "./OfflineNotice";
 
 /**
  * What the intake form shows for a chosen item: the materials to check, the terms, the liaisons.
@@ -50,6 +51,11 @@ fee: string,
  * The delivery options every item of the case offers.
  */
 delivery: Array<DeliveryOption>, 
+/**
+ * The offline guardrail for this partner, once past its warning: a refusal says the intake
+ * will not be saved, and why.
+ */
+offline: OfflineNotice | null, 
 /**
  * 联络人: the item's own (a bundle's items' own) first, then the region's.
  */

@@ -63,6 +63,7 @@ const PENSION_DETAILS: ItemDetails = {
   ...OPEN_TO_ALL,
   fee: "不收费",
   delivery: ["at_window", "mail"],
+  offline: null,
   contacts: [{ item: "PENSION-01", name: "赵丽", unit: "丰台区人社局社保科", phone: "010-63801234", hours: "工作日 9:00-17:00" }],
 };
 
@@ -83,6 +84,7 @@ const BIRTH_DETAILS: ItemDetails = {
   ...OPEN_TO_ALL,
   fee: "不收费",
   delivery: ["at_window"],
+  offline: null,
   contacts: [],
 };
 
@@ -133,10 +135,11 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
         missing,
         owed: [],
         owed_due: null,
+        warnings: draft.transfer.waybill === "EA123456785CN" ? ["运单号「EA123456785CN」也登记在办件 411323-20250312-0003 上，同一运单通常只寄一件的材料，请核对面单"] : [],
       };
       return taken;
     },
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null, data_version: 0 }),
+    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null, offline: [], data_version: 0 }),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
     ...fakeDetailCalls(waitingCase("411323-20250312-0003")).calls,
@@ -261,6 +264,38 @@ describe("the intake dialog", () => {
     await flushPromises();
     expect(document.body.textContent).not.toContain("居民身份证号码应为18位");
     expect($("[data-testid=intake-id-note]")!.textContent).toBe("1949年12月31日出生，女");
+  });
+
+  it("checks a mailed waybill as typed: a wrong S10 check digit is an error, an unknown format a soft note", async () => {
+    const { backend } = fakeBackend({
+      checkField: async (kind, _idKind, value) => {
+        if (kind !== "waybill") return { normalized: value, message: null, note: null, warning: null };
+        // As the desk answers (tongban_core::waybill).
+        if (value === "EA123456784CN")
+          return { normalized: "", message: "运单号「EA123456784CN」的校验位有误：按 UPU S10 规则…第11位应为「5」而不是「4」", note: null, warning: null };
+        if (value === "EA123456785CN")
+          return { normalized: value, message: null, note: "UPU S10（EMS 等邮政）", warning: null };
+        return { normalized: value, message: null, note: null, warning: `运单号「${value}」不是本机能核对的格式（如 EMS 的 EA123456785CN），已按原样记录，请与面单核对` };
+      },
+    });
+    await mountDialog(backend);
+    await tick("intake-transfer-mail");
+    await type("intake-waybill", "EA123456784CN");
+    await sleep(300);
+    await flushPromises();
+    await sleep(150);
+    expect($("#intake-waybill")!.closest(".el-form-item")!.querySelector(".el-form-item__error")?.textContent).toContain(
+      "第11位应为「5」而不是「4」",
+    );
+    await type("intake-waybill", "SF1234567890123");
+    await sleep(300);
+    await flushPromises();
+    expect(document.body.textContent).not.toContain("校验位有误");
+    expect($("[data-testid=intake-waybill-warning]")!.textContent).toContain("不是本机能核对的格式");
+    await type("intake-waybill", "EA123456785CN");
+    await sleep(300);
+    await flushPromises();
+    expect($("[data-testid=intake-waybill-warning]")).toBeNull();
   });
 
   it("an address code missing from the region list is a soft note that never blocks saving", async () => {
@@ -467,6 +502,52 @@ describe("the intake dialog", () => {
     $<HTMLButtonElement>("[data-testid=intake-save]")!.click();
     await flushPromises();
     expect($("[data-testid=intake-alert]")!.textContent).toContain("保存办件失败：数据库被占用");
+    expect($<HTMLInputElement>("#intake-id-number")!.value).toBe("11010519491231002x");
+  });
+
+  it("warns of a partner long unsynced when its item is chosen, and shows the refusal when past the limit", async () => {
+    const since = "2026-11-20T02:00:00Z";
+    const warned: ItemDetails = {
+      ...PENSION_DETAILS,
+      offline: {
+        region: "110106",
+        name: "北京市丰台区",
+        level: "warn",
+        since,
+        synced_ever: true,
+        days: 5,
+        message: "与北京市丰台区通办中心已5天未同步（最后一次同步成功是2026-11-20 10:00）；超过14天未同步将暂停为北京市丰台区收件，请尽快连接网络并同步",
+      },
+    };
+    const refusal =
+      "不能收件：与北京市丰台区通办中心已15天未同步（最后一次同步成功是2026-11-20 10:00），超过14天的离线上限，暂停为北京市丰台区收件。请连接网络后按 F5 同步";
+    let details = warned;
+    const { backend } = fakeBackend({
+      itemDetails: async () => details,
+      takeIn: async () => {
+        throw new BackendError("offline_too_long", refusal);
+      },
+    });
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    const warning = $("[data-testid=intake-offline]")!;
+    expect(warning.textContent).toContain("已5天未同步（最后一次同步成功是2026-11-20 10:00）");
+    // Transitions are stubbed in tests: the alert is the stub's child.
+    expect(warning.querySelector(".el-alert--warning")).not.toBeNull();
+    wrapper!.unmount();
+    document.body.innerHTML = "";
+
+    details = { ...warned, offline: { ...warned.offline!, level: "refuse", days: 15, message: refusal.slice(5) } };
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    const refused = $("[data-testid=intake-offline]")!;
+    expect(refused.textContent).toContain("暂停为北京市丰台区收件");
+    expect(refused.querySelector(".el-alert--error")).not.toBeNull();
+    // Saving anyway: the desk refuses, the dialog says why and keeps what was typed.
+    await fillApplicant();
+    $<HTMLButtonElement>("[data-testid=intake-save]")!.click();
+    await flushPromises();
+    expect($("[data-testid=intake-alert]")!.textContent).toContain("不能收件：与北京市丰台区通办中心已15天未同步");
     expect($<HTMLInputElement>("#intake-id-number")!.value).toBe("11010519491231002x");
   });
 

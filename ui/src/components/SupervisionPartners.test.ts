@@ -5,6 +5,7 @@ import { BACKEND, BackendError, type Backend } from "../backend";
 import type { LedgerQuery } from "../bindings/LedgerQuery";
 import type { PartnerForm } from "../bindings/PartnerForm";
 import type { PartnerView } from "../bindings/PartnerView";
+import type { OfflineNotice } from "../bindings/OfflineNotice";
 import type { SupervisionReport } from "../bindings/SupervisionReport";
 import { stubBackend } from "../testing/stub-backend";
 import { fakeSession, sessionOf } from "../session/testing";
@@ -67,6 +68,16 @@ const REPORT: SupervisionReport = {
   notices_due_more: false,
 };
 
+const REFUSED: OfflineNotice = {
+  region: "110106",
+  name: "北京市丰台区",
+  level: "refuse",
+  since: "2026-11-01T02:00:00Z",
+  synced_ever: true,
+  days: 20,
+  message: "与北京市丰台区通办中心已20天未同步（最后一次同步成功是2026-11-01 10:00），超过14天的离线上限，暂停为北京市丰台区收件。",
+};
+
 const FENGTAI: PartnerView = {
   region: "110106",
   region_name: "北京市丰台区",
@@ -96,6 +107,7 @@ const FENGTAI: PartnerView = {
   own_ca: false,
   signing_key_fingerprint: "3F2A 9C1E 0B7D 4A55 E1C2 7788 90AB CDEF",
   signing_key_by_admin: false,
+  offline: null,
 };
 
 /** 丰台区's catalog imported from a file before its hub is known. */
@@ -110,8 +122,9 @@ const FENGTAI_CATALOG_ONLY: PartnerView = {
   last_error: null,
 };
 
-function backend(extra: Partial<Backend> = {}) {
+function backend(extra: Partial<Backend> = {}, partner: PartnerView = FENGTAI) {
   const ledgers: LedgerQuery[] = [];
+  const lifts: [string, string][] = [];
   const saved: PartnerForm[] = [];
   const searched: string[] = [];
   const b = stubBackend({
@@ -126,7 +139,7 @@ function backend(extra: Partial<Backend> = {}) {
     }),
     caseStatuses: async () => [],
     listCases: async () => ({ rows: [], total: 0 }),
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null, data_version: 0 }),
+    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null, offline: [], data_version: 0 }),
     supervision: async (q) => {
       ledgers.push(q);
       return REPORT;
@@ -135,7 +148,15 @@ function backend(extra: Partial<Backend> = {}) {
       ledgers.push(q);
       return { path: "/d/台账.pdf", delivered: true, reprint: false, message: "已生成每日台账", warning: null };
     },
-    partners: async () => [FENGTAI],
+    exportLedgerXlsx: async (q) => {
+      ledgers.push(q);
+      return { path: "/home/k/文档/每日台账.xlsx", message: "已导出每日台账 Excel：/home/k/文档/每日台账.xlsx（共 2 件；电子副本，不计为打印）" };
+    },
+    liftOfflineLimit: async (region, reason) => {
+      lifts.push([region, reason]);
+      return { ...REFUSED, level: "lifted" as const, message: `王芳已解除限制（理由：${reason}）` };
+    },
+    partners: async () => [partner],
     itemChoices: async () => [
       {
         partner: "110106",
@@ -162,7 +183,7 @@ function backend(extra: Partial<Backend> = {}) {
     },
     ...extra,
   });
-  return { backend: b, ledgers, saved, searched };
+  return { backend: b, ledgers, saved, searched, lifts };
 }
 
 let wrapper: VueWrapper | null = null;
@@ -218,6 +239,19 @@ describe("the supervisor's view", () => {
     expect(ledgers[1]).toEqual(ledgers[0]);
   });
 
+  it("exports the days on screen to Excel, which is not a print", async () => {
+    const { backend: b, ledgers } = backend();
+    const w = await mountApp(b);
+    await altKey("3");
+    const button = w.find("[data-testid=supervision-xlsx]");
+    expect(button.text()).toBe("导出Excel");
+    await button.trigger("click");
+    await flushPromises();
+    expect(ledgers).toHaveLength(2);
+    expect(ledgers[1]).toEqual(ledgers[0]);
+    expect(document.body.textContent).toContain("已导出每日台账 Excel");
+  });
+
   it("says why the report cannot be shown", async () => {
     const { backend: b } = backend({
       supervision: async () => {
@@ -243,6 +277,24 @@ describe("the partners view", () => {
     expect(table).toContain("28 个事项");
     expect(w.find("[data-testid=partner-sync-110106]").text()).toContain("对方拒绝连接");
     expect(w.find("[data-testid=partner-catalog]").text()).toContain("退休一件事");
+  });
+
+  it("shows a partner refused for being offline too long, and an admin lifts it for a day with a reason", async () => {
+    const { backend: b, lifts } = backend({}, { ...FENGTAI, offline: REFUSED });
+    const w = await mountApp(b);
+    await altKey("4");
+    expect(w.find("[data-testid=partner-offline-110106]").text()).toContain("暂停为北京市丰台区收件");
+    await w.find("[data-testid=partner-lift-110106]").trigger("click");
+    await flushPromises();
+    await sleep(50);
+    const input = document.querySelector<HTMLInputElement>(".el-message-box input")!;
+    input.value = "网络故障已报修，预计明日恢复";
+    input.dispatchEvent(new Event("input"));
+    await flushPromises();
+    document.querySelector<HTMLButtonElement>(".el-message-box .el-button--primary")!.click();
+    await flushPromises();
+    await sleep(50);
+    expect(lifts).toEqual([["110106", "网络故障已报修，预计明日恢复"]]);
   });
 
   it("adds a partner: the region is picked by name, fills 名称; a bad address is shown at its field", async () => {

@@ -35,6 +35,7 @@ const ONLINE: SyncOverview = {
   notices_overdue: 2,
   notices_due_today: 1,
   clock_warning: null,
+  offline: [],
   data_version: 0,
   catalog_news: [
     {
@@ -108,6 +109,37 @@ describe("the sync status bar", () => {
     const { backend } = fakeBackend({ ...ONLINE, clock_warning: "本机时钟显示2001-01-01，早于2025年，显然有误" });
     const bar = await mountBar(backend);
     expect(bar.get('[data-testid="sync-clock-warning"]').text()).toContain("2001-01-01");
+  });
+
+  it("warns of a partner not synced for days, then says intakes for it are refused", async () => {
+    const warn = {
+      region: "330802",
+      name: "浙江省衢州市柯城区",
+      level: "warn" as const,
+      since: "2026-11-20T02:00:00Z",
+      synced_ever: true,
+      days: 4,
+      message: "与浙江省衢州市柯城区通办中心已4天未同步（最后一次同步成功是2026-11-20 10:00）；超过14天未同步将暂停为浙江省衢州市柯城区收件，请尽快连接网络并同步",
+    };
+    const { backend } = fakeBackend({ ...ONLINE, offline: [warn] });
+    const bar = await mountBar(backend);
+    const note = bar.get('[data-testid="sync-offline-330802"]');
+    expect(note.text()).toBe("浙江省衢州市柯城区 4 天未同步");
+    expect(note.attributes("title")).toContain("最后一次同步成功是2026-11-20 10:00");
+    expect(note.classes()).toContain("tb-offline-warn");
+    bar.unmount();
+
+    const refuse = {
+      ...warn,
+      level: "refuse" as const,
+      days: 15,
+      message: "与浙江省衢州市柯城区通办中心已15天未同步（最后一次同步成功是2026-11-20 10:00），超过14天的离线上限，暂停为浙江省衢州市柯城区收件。请连接网络后按 F5 同步",
+    };
+    const again = await mountBar(fakeBackend({ ...ONLINE, offline: [refuse] }).backend);
+    const refused = again.get('[data-testid="sync-offline-330802"]');
+    expect(refused.text()).toBe("浙江省衢州市柯城区 15 天未同步，已暂停收件");
+    expect(refused.classes()).toContain("tb-err");
+    expect(refused.attributes("role")).toBe("alert");
   });
 
   it("F5 and the button start a round now", async () => {
