@@ -12,4 +12,9 @@ missing: Array<string>,
 /**
  * The 容缺 materials taken in on trust, to follow by `owed_due`.
  */
-owed: Array<string>, owed_due: string | null, };
+owed: Array<string>, owed_due: string | null, 
+/**
+ * What the clerk should look at again, saved as is (a waybill of another case, a waybill
+ * format the desk cannot check).
+ */
+warnings: Array<string>, };
