@@ -143,7 +143,12 @@ fn a_power_cut_at_any_moment_of_the_encryption_loses_nothing() {
     drop(timing);
 
     let (db, numbers, kept) = plain_desk(dir.path(), cases, scans);
-    let mut seed = Utc::now().timestamp_subsec_nanos() as u64 | 1;
+    // TONGBAN_UPGRADE_SEED replays a failed run (its seed is printed first).
+    let mut seed = std::env::var("TONGBAN_UPGRADE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(Utc::now().timestamp_subsec_nanos() as u64 | 1);
+    eprintln!("seed {seed} (TONGBAN_UPGRADE_SEED={seed} replays the kill moments)");
     let mut next = move || {
         // xorshift: reproducible from the printed seed.
         seed ^= seed << 13;

@@ -423,7 +423,8 @@ mod tests {
         let texts = store.hall_texts().unwrap();
         assert_eq!(texts, HallTexts::defaults("新野县政务服务中心"));
         assert!(store.settings().unwrap().iter().all(|s| s.is_default));
-        let keys = HallTexts::KEYS.len() + WindowPrefs::KEYS.len() + crate::BackupPrefs::KEYS.len() + OFFLINE_KEYS.len();
+        let keys =
+            HallTexts::KEYS.len() + WindowPrefs::KEYS.len() + crate::BackupPrefs::KEYS.len() + OFFLINE_KEYS.len();
         assert_eq!(store.settings().unwrap().len(), keys);
     }
 
