@@ -815,7 +815,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let desk = log_in(&cli, &mut passwords, Permission::TakeIn)?;
             let user = desk.user()?.login;
             let mut store = desk.locked()?;
-            let (_, number) = if by_code {
+            let (id, number) = if by_code {
                 let draft: CatalogIntake = serde_json::from_str(&text).map_err(at)?;
                 store.create_case_from_catalog(&draft, &user, Utc::now())?
             } else {
@@ -823,6 +823,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 store.create_case(&form, &user, Utc::now())?
             };
             say!("{number}");
+            // Saved as is, to be looked at again (a waybill of another case, a format the desk
+            // cannot check): on stderr, so a script reading the number is not disturbed.
+            let waybill = store.case_state(id)?.intake.form.transfer.waybill.unwrap_or_default();
+            for warning in tongban_desk::waybill_warnings(&store, &waybill, number.as_str())? {
+                eprintln!("注意：{warning}");
+            }
         }
         Command::Case(CaseCommand::List { search, status, from, to, item, partner, clerk, page, page_size, json }) => {
             let status = status

@@ -241,3 +241,37 @@ fn a_database_from_a_newer_version_is_refused_by_every_command() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("数据库版本为 42"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_waybill_already_on_another_case_or_of_an_unknown_form_is_warned_and_the_case_is_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    init(&db);
+    let with_waybill = |waybill: &str| {
+        let mut form: serde_json::Value = serde_json::from_str(&intake_json("11010519491231002x")).unwrap();
+        form["transfer"]["mail"] = true.into();
+        form["transfer"]["waybill"] = waybill.into();
+        let file = dir.path().join(format!("{waybill}.json"));
+        std::fs::write(&file, form.to_string()).unwrap();
+        tongban(&db, &["case", "new", "--json", file.to_str().unwrap()])
+    };
+    let first = with_waybill("EA123456785CN");
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(stderr(&first), "", "a valid S10 number on no other case is no news");
+    let second = with_waybill("EA123456785CN");
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(stdout(&second).ends_with("-B2-0002"), "stdout stays the number: {}", stdout(&second));
+    assert!(
+        stderr(&second).starts_with("注意：运单号「EA123456785CN」也登记在办件 ")
+            && stderr(&second).contains(&stdout(&first)),
+        "{}",
+        stderr(&second)
+    );
+    // A wrong check digit is refused; a format the desk does not know is a warning.
+    let wrong = with_waybill("EA123456784CN");
+    assert_eq!(wrong.status.code(), Some(1), "{}", stderr(&wrong));
+    let unknown = with_waybill("SF1234567890123");
+    assert!(unknown.status.success(), "{}", stderr(&unknown));
+    assert!(stderr(&unknown).starts_with("注意："), "{}", stderr(&unknown));
+    assert_eq!(case_count(&db), 3);
+}

@@ -338,11 +338,7 @@ fn per_item(
 
 /// What a waybill just saved for case `number` should make the clerk look at again: a format the
 /// desk cannot check, and other cases carrying the same number (one package, two cases?).
-pub(crate) fn waybill_warnings(
-    store: &tongban_store::Store,
-    waybill: &str,
-    number: &str,
-) -> Result<Vec<String>, AppError> {
+pub fn waybill_warnings(store: &tongban_store::Store, waybill: &str, number: &str) -> Result<Vec<String>, AppError> {
     let mut out = Vec::new();
     if waybill.trim().is_empty() {
         return Ok(out);

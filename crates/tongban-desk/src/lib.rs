@@ -39,7 +39,7 @@ use tongban_sync::SyncSettings;
 
 pub use api::*;
 pub use detail::MAX_SCAN_BYTES;
-pub use intake::{FieldCheck, FieldKind, ItemChoice, ItemDetails, ReturningApplicant, TakenIn};
+pub use intake::{waybill_warnings, FieldCheck, FieldKind, ItemChoice, ItemDetails, ReturningApplicant, TakenIn};
 pub use security::{recover_admin, recovery_sheet};
 pub use session::Permission;
 // What the intake commands take, re-exported so the window's shell needs no other crate.
