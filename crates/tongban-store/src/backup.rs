@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use tongban_core::validate::ValidationError;
 
 use crate::crypt::DataKey;
@@ -238,36 +238,18 @@ fn copy_hashed(from: &Path, to: &Path) -> std::io::Result<(String, u64)> {
         fs::create_dir_all(dir)?;
     }
     let mut output = fs::File::create(to)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = input.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        output.write_all(&buf[..n])?;
-        size += n as u64;
-    }
+    let mut hashing = crate::blobs::HashingWriter::new(&mut output);
+    std::io::copy(&mut input, &mut hashing)?;
+    let hashed = hashing.finish();
     output.sync_all()?;
-    Ok((hex::encode(hasher.finalize()), size))
+    Ok(hashed)
 }
 
 fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut input = fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = input.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
-    Ok((hex::encode(hasher.finalize()), size))
+    let mut sink = std::io::sink();
+    let mut hashing = crate::blobs::HashingWriter::new(&mut sink);
+    std::io::copy(&mut fs::File::open(path)?, &mut hashing)?;
+    Ok(hashing.finish())
 }
 
 fn sync_tree(dir: &Path) {

@@ -210,7 +210,7 @@ pub(crate) fn read_encrypted(key: &[u8; 32], sha256: &str, path: &Path, out: &mu
         _ => StoreError::Io(e),
     })?;
     let damaged = || StoreError::MissingBlob(format!("{sha256}（文件不完整或已损坏，无法解密；文件未被改动）"));
-    let mut hashing = HashingWriter { inner: out, hasher: Sha256::new(), len: 0 };
+    let mut hashing = HashingWriter::new(out);
     match crate::crypt::decrypt_stream(key, sha256.as_bytes(), &mut std::io::BufReader::new(file), &mut hashing) {
         Ok(()) => {}
         Err(crate::crypt::BlobFault::Io(e)) => return Err(StoreError::Io(e)),
@@ -222,10 +222,22 @@ pub(crate) fn read_encrypted(key: &[u8; 32], sha256: &str, path: &Path, out: &mu
     Ok(hashing.len)
 }
 
-struct HashingWriter<'a, W: Write> {
+/// A writer that passes everything on and keeps the SHA-256 and length of what it passed.
+pub(crate) struct HashingWriter<'a, W: Write> {
     inner: &'a mut W,
     hasher: Sha256,
     len: u64,
+}
+
+impl<'a, W: Write> HashingWriter<'a, W> {
+    pub(crate) fn new(inner: &'a mut W) -> Self {
+        HashingWriter { inner, hasher: Sha256::new(), len: 0 }
+    }
+
+    /// The hex SHA-256 and the length of what was written.
+    pub(crate) fn finish(self) -> (String, u64) {
+        (hex::encode(self.hasher.finalize()), self.len)
+    }
 }
 
 impl<W: Write> Write for HashingWriter<'_, W> {
