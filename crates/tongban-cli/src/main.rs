@@ -9,7 +9,7 @@ use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use serde_json::json;
 use tongban_core::applicant::mask_id_number;
-use tongban_core::case::{CaseStatus, EventBody, IntakeForm, Material};
+use tongban_core::case::{CaseStatus, EventBody, IntakeForm, Standing};
 use tongban_core::catalog::CatalogIntake;
 use tongban_core::{region, validate};
 use tongban_desk::printing::{self, beijing, LedgerRequest, OutFormat};
@@ -1506,20 +1506,14 @@ fn print_case(
         say!("容缺补齐期限：{}{estimated}", due.date);
     }
     say!("材料：");
-    let missing: Vec<&Material> = tongban_core::case::missing(&state.materials).collect();
-    let owed: Vec<&Material> = tongban_core::case::owed(&state.materials).collect();
-    for (i, m) in state.materials.iter().enumerate() {
-        let among = |list: &[&Material]| list.iter().any(|x| std::ptr::eq(*x, m));
-        let mark = if m.received {
-            "已收"
-        } else if among(&missing) {
-            "缺"
-        } else if among(&owed) {
-            "容缺"
-        } else if m.required {
-            "任选其一已收"
-        } else {
-            "未收"
+    let standings = tongban_core::case::standings(&state.materials);
+    for (i, (m, standing)) in state.materials.iter().zip(standings).enumerate() {
+        let mark = match standing {
+            Standing::Received => "已收",
+            Standing::Missing => "缺",
+            Standing::Owed => "容缺",
+            Standing::ByAlternative => "任选其一已收",
+            Standing::NotRequired => "未收",
         };
         let mut notes = String::new();
         if m.original_verified {

@@ -259,6 +259,34 @@ pub fn owed(materials: &[Material]) -> impl Iterator<Item = &Material> {
     materials.iter().filter(|m| m.is_lacking() && m.deferral.is_some() && !satisfied_by_alternative(m, materials))
 }
 
+/// Where one material of a case stands, by the same rules as [`missing`] and [`owed`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Received,
+    /// Required and lacking: the 一次性告知书 lists it.
+    Missing,
+    /// 容缺: taken in on trust, to follow.
+    Owed,
+    /// Not received, but another material of its 任选其一 group was.
+    ByAlternative,
+    /// Not received and not required (a condition that did not apply).
+    NotRequired,
+}
+
+/// Each material's [`Standing`], in order.
+pub fn standings(materials: &[Material]) -> Vec<Standing> {
+    materials
+        .iter()
+        .map(|m| match (m.received, m.is_lacking()) {
+            (true, _) => Standing::Received,
+            (false, false) => Standing::NotRequired,
+            _ if satisfied_by_alternative(m, materials) => Standing::ByAlternative,
+            _ if m.deferral.is_some() => Standing::Owed,
+            _ => Standing::Missing,
+        })
+        .collect()
+}
+
 /// 流转方式: data over the network, paper by mail, or both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

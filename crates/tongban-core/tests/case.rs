@@ -796,3 +796,29 @@ fn desk_codes_are_one_to_four_letters_or_digits_upper_cased() {
     assert_eq!(DeskCode::parse("A 1").unwrap_err().to_string(), "窗口代码中的「 」无效，只能使用字母A-Z和数字0-9");
     assert_eq!(serde_json::to_value(DeskCode::parse("a1").unwrap()).unwrap(), "A1");
 }
+
+#[test]
+fn each_material_stands_as_missing_and_owed_count_it() {
+    use tongban_core::case::{missing, owed, standings, Standing as St};
+    let in_group =
+        |name: &str, received: bool| Material { choice: "身份证明".into(), ..material(name, true, received) };
+    let deferred = Material {
+        deferral: Some(tongban_core::guide::Deferral { days: 5, unit: Default::default() }),
+        ..material("住房证明", true, false)
+    };
+    let mut list = vec![
+        in_group("居民身份证", false),
+        in_group("居民户口簿", true),
+        deferred,
+        material("结婚证", true, false),
+        material("授权委托书", false, false),
+    ];
+    assert_eq!(standings(&list), [St::ByAlternative, St::Received, St::Owed, St::Missing, St::NotRequired]);
+    let names = |it: &mut dyn Iterator<Item = &Material>| it.map(|m| m.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&mut missing(&list)), ["结婚证"]);
+    assert_eq!(names(&mut owed(&list)), ["住房证明"]);
+    // Neither choice of the group: both are missing, each listed.
+    list[1].received = false;
+    assert_eq!(standings(&list)[..2], [St::Missing, St::Missing]);
+    assert_eq!(names(&mut missing(&list)), ["居民身份证", "居民户口簿", "结婚证"]);
+}

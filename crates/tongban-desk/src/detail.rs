@@ -93,11 +93,9 @@ impl Desk {
         }
 
         let mut materials = Vec::new();
-        let missing: Vec<&Material> = tongban_core::case::missing(&state.materials).collect();
-        let owed: Vec<&Material> = tongban_core::case::owed(&state.materials).collect();
-        for (i, m) in state.materials.iter().enumerate() {
-            let is = |list: &[&Material]| list.iter().any(|x| std::ptr::eq(*x, m));
-            materials.push(material_view(&store, i, m, is(&missing), is(&owed))?);
+        let standings = tongban_core::case::standings(&state.materials);
+        for (i, (m, standing)) in state.materials.iter().zip(standings).enumerate() {
+            materials.push(material_view(&store, i, m, standing)?);
         }
 
         let prints = store
@@ -567,9 +565,9 @@ fn material_view(
     store: &Store,
     position: usize,
     m: &Material,
-    missing: bool,
-    owed: bool,
+    standing: tongban_core::case::Standing,
 ) -> Result<MaterialView, AppError> {
+    use tongban_core::case::Standing;
     let mut scans = Vec::new();
     for sha in &m.scans {
         // A scan synced from another desk may not be here yet: listed by hash, size unknown.
@@ -591,8 +589,8 @@ fn material_view(
         required: m.required,
         received: m.received,
         original_verified: m.original_verified,
-        missing,
-        owed,
+        missing: standing == Standing::Missing,
+        owed: standing == Standing::Owed,
         counts: m.counts_text(),
         choice: m.choice.clone(),
         deferral: m.deferral.map(|d| d.text()).unwrap_or_default(),
