@@ -1,26 +1,21 @@
 //! One case as the window's detail view shows it, and what the clerk does with it there:
-//! 补正收件 (the applicant came back with materials), 结果已送达, scans, opening a kept PDF.
+//! 补正收件 (the applicant came back with materials) and 结果已送达.
 //! Which actions a status allows is asked of core's state machine, never re-encoded here or in
 //! the window.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use tongban_core::applicant::{mask_id_number, Applicant};
-use tongban_core::case::{
-    check_side, Author, CaseEvent, CaseState, CaseStatus, EventBody, EventKind, ItemRef, Material, ResultDelivery, Side,
-};
+use tongban_core::case::{Author, CaseEvent, CaseState, CaseStatus, EventBody, ItemRef, Material, ResultDelivery};
 use tongban_core::region;
 use tongban_store::{AuditKind, CaseSummary, FormKind, Seal, SealCheck, Store};
 
 use crate::api::*;
+use crate::completion::awaits_applicant;
 use crate::printing::{self, beijing};
 use crate::session::Permission;
 use crate::{AppError, Desk};
-
-/// The largest scan accepted: a multi-page A4 scan at 300 dpi stays well below it.
-pub const MAX_SCAN_BYTES: usize = 20 * 1024 * 1024;
 
 impl Desk {
     /// Everything about the case numbered `number`, with the actions its status allows.
@@ -217,307 +212,6 @@ impl Desk {
         self.audit(&mut store, AuditKind::IdReveal, Some(case), format!("{whose}的证件号码"))?;
         Ok(id_number)
     }
-
-    /// 补正收件: records the materials the applicant brought (and their scans) as the receiving
-    /// side's event — 补齐材料 for a case 待补正, 告知补正 and 提交补正材料 for a partner's 需补正
-    /// — all or nothing, then prints the 收件登记表 (or a new 一次性告知书 if something required
-    /// is still missing). A failed print leaves the materials recorded and says why.
-    pub fn complete_case(&self, number: &str, completion: &Completion) -> Result<Completed, AppError> {
-        self.permit(Permission::TakeIn)?;
-        let (status, missing) = {
-            let mut store = self.locked()?;
-            let summary = store.case_by_number(number)?;
-            let state = store.case_state(summary.id)?;
-            let desk = store.require_desk()?;
-            check_receiving(&desk.region, &summary, EventKind::Completed)?;
-            let refused = || {
-                AppError::new(
-                    "invalid_transition",
-                    format!(
-                        "办件 {} 状态为「{}」，没有待补正的材料，不能补正收件",
-                        summary.number,
-                        state.status.label()
-                    ),
-                )
-            };
-            // The status is checked before the ticks, so the clerk hears the real reason first.
-            let owes = tongban_core::case::owed(&state.materials).next().is_some();
-            completion_steps(state.status, state.materials.clone(), owes).ok_or_else(refused)?;
-            let materials = ticked(&store, &state.materials, &completion.materials)?;
-            let steps = completion_steps(state.status, materials.clone(), owes).ok_or_else(refused)?;
-            let author = store.author(&self.actor(None)?)?;
-            let now = Utc::now();
-            let events: Vec<CaseEvent> = steps
-                .into_iter()
-                .map(|body| CaseEvent {
-                    id: uuid::Uuid::now_v7(),
-                    case_id: summary.id,
-                    at: now,
-                    author: author.clone(),
-                    body,
-                })
-                .collect();
-            store.append_batch(&events, true)?;
-            let missing: Vec<String> = tongban_core::case::missing(&materials).map(|m| m.name.clone()).collect();
-            (store.case_by_number(number)?.status, missing)
-        };
-        let form = if status == CaseStatus::AwaitingMaterials { CaseForm::Notice } else { CaseForm::Receipt };
-        let (print, print_error) = match self.print_case_form(form, number, completion.then.unwrap_or(AfterPrint::Open))
-        {
-            Ok(outcome) => (Some(outcome), None),
-            Err(e) => (None, Some(e.message)),
-        };
-        Ok(Completed { status, status_label: status.label().to_string(), missing, form, print, print_error })
-    }
-
-    /// 结果已送达: the result reached the applicant, at the window or by mail (with its waybill).
-    pub fn record_delivery(&self, number: &str, record: &DeliveryRecord) -> Result<CaseStatus, AppError> {
-        self.permit(Permission::TakeIn)?;
-        let mut store = self.locked()?;
-        let summary = store.case_by_number(number)?;
-        let desk = store.require_desk()?;
-        check_receiving(&desk.region, &summary, EventKind::Delivered)?;
-        let extra = record.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-        let how = match record.way {
-            DeliveryWay::AtWindow => "窗口领取".to_string(),
-            DeliveryWay::Mail => {
-                let waybill = record.waybill.as_deref().map(str::trim).filter(|w| !w.is_empty()).ok_or_else(|| {
-                    AppError {
-                        field: Some("waybill".into()), ..AppError::new("invalid_input", "邮寄送达须填写运单号")
-                    }
-                })?;
-                format!("邮寄送达，运单号 {waybill}")
-            }
-        };
-        let note = match extra {
-            Some(extra) => format!("{how}；{extra}"),
-            None => how,
-        };
-        let event = CaseEvent {
-            id: uuid::Uuid::now_v7(),
-            case_id: summary.id,
-            at: Utc::now(),
-            author: store.author(&self.actor(None)?)?,
-            body: EventBody::Delivered { note },
-        };
-        store.append_local(&event)?;
-        Ok(store.case_by_number(number)?.status)
-    }
-
-    /// Keeps a scan (PDF, JPEG, PNG or TIFF, checked by its first bytes) in the desk's blobs; the
-    /// case refers to it by SHA-256 once 补正收件 records it, and sync uploads it before that event.
-    pub fn attach_scan(&self, file_name: &str, bytes: &[u8]) -> Result<ScanView, AppError> {
-        self.permit(Permission::TakeIn)?;
-        // The window sends a bare name, a scanner folder a path of either platform: keep the last part.
-        let name =
-            file_name.trim().rsplit(['/', '\\']).next().filter(|n| !n.is_empty()).unwrap_or("扫描件").to_string();
-        let invalid =
-            |message: String| AppError { field: Some("scan".into()), ..AppError::new("invalid_input", message) };
-        if bytes.is_empty() {
-            return Err(invalid(format!("扫描件「{name}」是空文件")));
-        }
-        if bytes.len() > MAX_SCAN_BYTES {
-            let mb = bytes.len() as f64 / (1024.0 * 1024.0);
-            return Err(invalid(format!(
-                "扫描件「{name}」有 {mb:.1} MB，超过 {} MB 的上限，请降低扫描分辨率或分成几份",
-                MAX_SCAN_BYTES / (1024 * 1024)
-            )));
-        }
-        let media_type = tongban_core::scan::media_type(bytes)
-            .ok_or_else(|| invalid(format!("扫描件「{name}」不是 PDF、JPEG、PNG 或 TIFF 文件")))?;
-        let info = self.locked()?.put_blob(bytes, media_type, &name, Utc::now())?;
-        Ok(ScanView { sha256: info.sha256, file_name: name, size: info.size, media_type: info.media_type })
-    }
-
-    /// Opens a kept scan in the system viewer (a plain copy in the viewer's folder, see
-    /// [`Desk::prints_dir`]).
-    pub fn open_scan(&self, sha256: &str) -> Result<String, AppError> {
-        self.require_reader()?;
-        let (name, bytes) = {
-            let mut store = self.locked()?;
-            let info = store.blob_info(sha256)?.ok_or_else(|| {
-                AppError::new("missing_blob", format!("本机没有扫描件 {}", sha256.get(..12).unwrap_or(sha256)))
-            })?;
-            let name = format!("{}-{}", sha256.get(..8).unwrap_or(sha256), info.file_name);
-            let bytes = store.read_blob(sha256)?;
-            let case = store.case_citing_scan(sha256)?;
-            self.audit(&mut store, AuditKind::ScanOpen, case, info.file_name.clone())?;
-            (name, bytes)
-        };
-        open_copy(self.prints_dir(), &name, &bytes)
-    }
-
-    /// Opens the PDF kept for one print of the case's forms, exactly as it was handed out.
-    pub fn open_print(&self, number: &str, print_id: i64) -> Result<String, AppError> {
-        self.require_reader()?;
-        let (name, bytes) = {
-            let store = self.locked()?;
-            let summary = store.case_by_number(number)?;
-            let print = store.prints_of(summary.id)?.into_iter().find(|p| p.id == print_id).ok_or_else(|| {
-                AppError::new("unknown_print", format!("办件 {} 没有编号为 {print_id} 的打印记录", summary.number))
-            })?;
-            let name = store
-                .blob_info(&print.pdf_sha256)?
-                .map(|b| b.file_name)
-                .unwrap_or_else(|| format!("{}-{}.pdf", print.form.label(), summary.number));
-            let bytes = store.read_blob(&print.pdf_sha256)?;
-            let mut store = store;
-            self.audit(&mut store, AuditKind::Print, Some(summary.id), format!("查看存档的{}", print.form.label()))?;
-            (name, bytes)
-        };
-        open_copy(self.prints_dir(), &name, &bytes)
-    }
-}
-
-/// How many of the scanner folder's newest files the window lists.
-const SCANNER_LISTED: usize = 12;
-
-impl Desk {
-    /// The scanner's output folder and its newest scans.
-    pub fn scanner_folder(&self) -> Result<ScannerFolder, AppError> {
-        let Some(folder) = self.locked()?.scanner_folder()? else {
-            return Ok(ScannerFolder { folder: None, files: Vec::new() });
-        };
-        let entries = std::fs::read_dir(&folder).map_err(|e| {
-            AppError::new("scanner_folder", format!("无法读取扫描仪文件夹「{folder}」：{e}，请检查设置"))
-        })?;
-        // Newest first by the folder's own listing; only those are opened to read their first
-        // bytes (the window asks every few seconds, and a scanner folder keeps months of files).
-        let mut candidates = Vec::new();
-        for entry in entries.flatten() {
-            let Ok(meta) = entry.metadata() else { continue };
-            if !meta.is_file() || meta.len() == 0 || meta.len() > MAX_SCAN_BYTES as u64 {
-                continue;
-            }
-            let modified: DateTime<Utc> = meta.modified().map(DateTime::from).unwrap_or_else(|_| Utc::now());
-            candidates.push((modified, entry.file_name().to_string_lossy().to_string(), meta.len(), entry.path()));
-        }
-        candidates.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        // Only what attach_scan would take: the first bytes decide, not the extension.
-        let files = candidates
-            .into_iter()
-            .filter(|(.., path)| {
-                let mut head = [0u8; 8];
-                let read = std::fs::File::open(path).and_then(|mut f| std::io::Read::read(&mut f, &mut head));
-                read.is_ok_and(|n| tongban_core::scan::media_type(&head[..n]).is_some())
-            })
-            .take(SCANNER_LISTED)
-            .map(|(at, name, size, _)| ScannerFile { name, size, modified: time_text(at) })
-            .collect();
-        Ok(ScannerFolder { folder: Some(folder), files })
-    }
-
-    /// Names the scanner's output folder (it must exist); empty forgets it.
-    pub fn set_scanner_folder(&self, folder: &str) -> Result<ScannerFolder, AppError> {
-        self.permit(Permission::TakeIn)?;
-        let folder = folder.trim();
-        if !folder.is_empty() && !std::path::Path::new(folder).is_dir() {
-            return Err(AppError {
-                field: Some("scanner_folder".into()),
-                ..AppError::new("invalid_input", format!("扫描仪文件夹「{folder}」不存在或不是文件夹"))
-            });
-        }
-        {
-            let mut store = self.locked()?;
-            let user = self.actor(None)?;
-            store.set_scanner_folder(folder, &user, Utc::now())?;
-        }
-        self.scanner_folder()
-    }
-
-    /// Keeps one file of the scanner's folder as a scan, checked as [`Desk::attach_scan`] checks.
-    pub fn attach_scanner_file(&self, name: &str) -> Result<ScanView, AppError> {
-        self.permit(Permission::TakeIn)?;
-        let folder = self
-            .locked()?
-            .scanner_folder()?
-            .ok_or_else(|| AppError::new("scanner_folder", "还没有设置扫描仪文件夹"))?;
-        // Only a plain name of a file in that folder, never a path that leads elsewhere.
-        if name.is_empty() || name.contains(['/', '\\']) || name == ".." {
-            return Err(AppError::new("invalid_input", format!("「{name}」不是扫描仪文件夹中的文件名")));
-        }
-        let path = std::path::Path::new(&folder).join(name);
-        let bytes = std::fs::read(&path)
-            .map_err(|e| AppError::new("scanner_folder", format!("无法读取扫描件「{}」：{e}", path.display())))?;
-        self.attach_scan(name, &bytes)
-    }
-}
-
-/// Writes `bytes` into `dir` as `name` and hands the file to the viewer; returns its path.
-fn open_copy(dir: PathBuf, name: &str, bytes: &[u8]) -> Result<String, AppError> {
-    let path = printing::save_pdf(&dir, name, bytes)?;
-    crate::viewer::open_pdf(&path)?;
-    Ok(path.display().to_string())
-}
-
-/// The events 补正收件 appends in `status`: core's state machine is asked which of the receiving
-/// side's ways of recording returned materials fits (补齐材料; 提交补正材料, after 告知补正 if
-/// the partner's 需补正 was not yet told).
-/// The events recording what the applicant brought: 补齐材料, 提交补正材料 (after 告知补正), or,
-/// in any other status of a case that `owes` 容缺 materials, 补交容缺材料.
-pub(crate) fn completion_steps(status: CaseStatus, materials: Vec<Material>, owes: bool) -> Option<Vec<EventBody>> {
-    let candidates = [
-        vec![EventBody::Completed { materials: materials.clone() }],
-        vec![EventBody::Supplemented { materials: materials.clone() }],
-        vec![EventBody::SupplementNotified, EventBody::Supplemented { materials: materials.clone() }],
-    ];
-    let fits = |steps: &Vec<EventBody>| steps.iter().try_fold(status, |s, e| CaseStatus::apply(Some(s), e)).is_ok();
-    candidates.into_iter().find(fits).or_else(|| {
-        let owed = vec![EventBody::OwedReceived { materials }];
-        (owes && fits(&owed)).then_some(owed)
-    })
-}
-
-/// Whether the applicant has materials to bring in this status (补正收件 fits it).
-pub(crate) fn awaits_applicant(status: CaseStatus) -> bool {
-    completion_steps(status, Vec::new(), false).is_some()
-}
-
-/// Refuses an event of the receiving side on a desk that is not the case's receiving region.
-fn check_receiving(desk_region: &str, case: &CaseSummary, kind: EventKind) -> Result<(), AppError> {
-    let side = if desk_region == case.receiving_region { Side::Receiving } else { Side::Handling };
-    check_side(kind, side).map_err(|e| {
-        AppError::new(
-            "wrong_side",
-            format!("{e}：办件 {} 由{}受理", case.number, region::display_name(&case.receiving_region)),
-        )
-    })
-}
-
-/// The case's materials with the clerk's ticks applied: what was received stays received,
-/// scans are added once each, and every scan must already be kept here.
-fn ticked(store: &Store, current: &[Material], ticks: &[MaterialTick]) -> Result<Vec<Material>, AppError> {
-    let mut out = current.to_vec();
-    for tick in ticks {
-        let m = out.get_mut(tick.position as usize).ok_or_else(|| {
-            AppError::new(
-                "invalid_input",
-                format!("办件没有第 {} 项材料（共 {} 项，含条件材料）", tick.position + 1, current.len()),
-            )
-        })?;
-        m.received |= tick.received || !tick.scans.is_empty();
-        m.original_verified |= tick.original_verified;
-        require_kept_scans(store, &m.name, &tick.scans)?;
-        for sha in &tick.scans {
-            if !m.scans.contains(sha) {
-                m.scans.push(sha.clone());
-            }
-        }
-    }
-    if out == current {
-        return Err(AppError::new("invalid_input", "没有勾选申请人本次提交的材料，也没有附加扫描件"));
-    }
-    Ok(out)
-}
-
-/// A case may only cite scans this desk keeps: the sync uploads them before the events.
-pub(crate) fn require_kept_scans(store: &Store, material: &str, scans: &[String]) -> Result<(), AppError> {
-    for sha in scans {
-        if store.blob_info(sha)?.is_none() {
-            return Err(AppError::new("missing_blob", format!("材料「{material}」的扫描件尚未保存到本机，请重新附加")));
-        }
-    }
-    Ok(())
 }
 
 fn actions(store: &Store, case: &CaseSummary, state: &CaseState) -> Result<Vec<CaseAction>, AppError> {
@@ -658,7 +352,7 @@ fn seal_view(store: &Store, event: &CaseEvent, seal: &Seal) -> Result<SealView, 
     })
 }
 
-fn time_text(t: DateTime<Utc>) -> String {
+pub(crate) fn time_text(t: DateTime<Utc>) -> String {
     beijing(t).format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -735,18 +429,4 @@ fn event_details(body: &EventBody, before: &[Material]) -> Vec<String> {
         _ => {}
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_applicant_is_awaited_while_something_is_to_be_supplemented() {
-        let awaited: Vec<CaseStatus> = CaseStatus::ALL.into_iter().filter(|s| awaits_applicant(*s)).collect();
-        assert_eq!(
-            awaited,
-            [CaseStatus::AwaitingMaterials, CaseStatus::Supplementing, CaseStatus::SupplementRequested]
-        );
-    }
 }

@@ -295,7 +295,7 @@ impl Desk {
         let mut store = self.locked()?;
         let user = self.actor(None)?;
         for m in &draft.materials {
-            crate::detail::require_kept_scans(&store, &m.name, &m.scans)?;
+            crate::completion::require_kept_scans(&store, &m.name, &m.scans)?;
         }
         let now = Utc::now();
         // A case dated by a wrong clock carries a false receipt date and false deadlines.

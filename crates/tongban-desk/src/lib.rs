@@ -4,15 +4,19 @@
 
 pub mod api;
 mod backoffice;
+mod completion;
 mod decisions;
 pub mod demo;
 mod detail;
 mod intake;
 mod partners;
 pub mod printing;
+mod quarantine;
 mod renumber;
+mod scans;
 mod security;
 mod session;
+mod setup;
 mod supervision;
 mod supervision_rates;
 pub mod unattended;
@@ -38,8 +42,8 @@ pub use tongban_sync::SyncEngine;
 use tongban_sync::SyncSettings;
 
 pub use api::*;
-pub use detail::MAX_SCAN_BYTES;
 pub use intake::{waybill_warnings, FieldCheck, FieldKind, ItemChoice, ItemDetails, ReturningApplicant, TakenIn};
+pub use scans::MAX_SCAN_BYTES;
 pub use security::{recover_admin, recovery_sheet};
 pub use session::Permission;
 // What the intake commands take, re-exported so the window's shell needs no other crate.
@@ -380,6 +384,32 @@ impl Desk {
         })
     }
 
+    /// Opens the PDF kept for one print of the case's forms, exactly as it was handed out.
+    pub fn open_print(&self, number: &str, print_id: i64) -> Result<String, AppError> {
+        self.require_reader()?;
+        let (name, bytes) = {
+            let store = self.locked()?;
+            let summary = store.case_by_number(number)?;
+            let print = store.prints_of(summary.id)?.into_iter().find(|p| p.id == print_id).ok_or_else(|| {
+                AppError::new("unknown_print", format!("办件 {} 没有编号为 {print_id} 的打印记录", summary.number))
+            })?;
+            let name = store
+                .blob_info(&print.pdf_sha256)?
+                .map(|b| b.file_name)
+                .unwrap_or_else(|| format!("{}-{}.pdf", print.form.label(), summary.number));
+            let bytes = store.read_blob(&print.pdf_sha256)?;
+            let mut store = store;
+            self.audit(
+                &mut store,
+                tongban_store::AuditKind::Print,
+                Some(summary.id),
+                format!("查看存档的{}", print.form.label()),
+            )?;
+            (name, bytes)
+        };
+        crate::viewer::open_copy(self.prints_dir(), &name, &bytes)
+    }
+
     /// Prints the 每日台账 as the acting user, saves it and hands it on.
     pub fn print_ledger(&self, query: &LedgerQuery, then: AfterPrint) -> Result<PrintOutcome, AppError> {
         let request = query.request();
@@ -503,7 +533,7 @@ impl<'a> CaseRows<'a> {
             deadline: c.deadline.map(|d| d.date.to_string()),
             clerk: c.clerk,
             pending_sync: c.pending_sync,
-            awaits_applicant: detail::awaits_applicant(c.status),
+            awaits_applicant: completion::awaits_applicant(c.status),
         }
     }
 }

@@ -167,3 +167,10 @@ mod tests {
         assert_eq!(zombies(), 0);
     }
 }
+
+/// Writes `bytes` into `dir` as `name` and hands the file to the viewer; returns its path.
+pub(crate) fn open_copy(dir: PathBuf, name: &str, bytes: &[u8]) -> Result<String, AppError> {
+    let path = crate::printing::save_pdf(&dir, name, bytes)?;
+    open_pdf(&path)?;
+    Ok(path.display().to_string())
+}
