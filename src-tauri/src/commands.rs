@@ -1,25 +1,15 @@
-//! The window's commands. Each is a few lines: take the desk, call it, return its answer or its
-//! `AppError` ({code, message}, shown to the clerk as is). Database work runs on a blocking
-//! thread so the window never waits on SQLite.
+//! The window's commands. Those that only call the desk are declared once, in the table of
+//! `tongban_desk::commands` (which also generates their TypeScript calls); [`tauri_commands!`]
+//! expands it here into Tauri commands, each running its call on a blocking thread so the window
+//! never waits on SQLite, answering its value or its `AppError` ({code, message}, shown to the
+//! clerk as is). Below it, the three that need the shell itself.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use tauri::State;
-use tongban_desk::RateReport;
-use tongban_desk::{
-    AccountView, DeskSetupForm, LoginInfo, NewAccount, RegionChoice, RoleOption, SessionView, SetupDefaults,
-};
-use tongban_desk::{
-    AfterPrint, AppError, CaseForm, CasePage, CaseQuery, CatalogIntake, Desk, DeskInfo, FieldCheck, FieldKind, IdKind,
-    ItemChoice, ItemDetails, LedgerQuery, PartnerForm, PartnerView, PrintOutcome, ReturningApplicant, StatusOption,
-    SupervisionReport, SyncOverview, TakenIn,
-};
-use tongban_desk::{
-    AuditPage, AuditQuery, BackupResult, BackupSettings, BackupView, LedgerExport, OfflineNotice, RecoveryKeyView,
-};
-use tongban_desk::{CaseDetail, CaseStatus, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
-use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
+use tongban_desk::Desk;
+use tongban_desk::{AppError, BackupResult, DeskInfo, DeskSetupForm, ScanView};
 
 /// The desk the window works on, or why it could not be opened.
 pub enum DeskState {
@@ -52,152 +42,41 @@ impl DeskState {
     }
 }
 
-#[tauri::command]
-pub async fn desk_info(desk: State<'_, DeskState>) -> Result<DeskInfo, AppError> {
-    desk.run(|d| d.info()).await
+/// The table's commands as Tauri commands, and [`handler`] over them and the hand-written ones
+/// named in the brackets.
+macro_rules! tauri_commands {
+    (
+        [$($custom:ident),*]
+        desk { $( $(#[doc = $doc:literal])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty = |$d:ident| $body:expr; )* }
+        stateless { $( $(#[doc = $sdoc:literal])* $sname:ident ( $($sarg:ident : $sty:ty),* ) -> $sret:ty = $sbody:expr; )* }
+    ) => {
+        $(
+            $(#[doc = $doc])*
+            #[tauri::command]
+            async fn $name(desk: State<'_, DeskState>, $($arg: $ty),*) -> Result<$ret, AppError> {
+                desk.run(move |$d| $body).await
+            }
+        )*
+        $(
+            $(#[doc = $sdoc])*
+            #[tauri::command]
+            fn $sname($($sarg: $sty),*) -> $sret {
+                $sbody
+            }
+        )*
+        /// Every command the window may call.
+        pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name,)* $($sname,)* $($custom),*]
+        }
+    };
 }
 
-#[tauri::command]
-pub async fn list_cases(desk: State<'_, DeskState>, query: CaseQuery) -> Result<CasePage, AppError> {
-    desk.run(move |d| d.list_cases(&query)).await
-}
-
-#[tauri::command]
-pub fn case_statuses() -> Vec<StatusOption> {
-    Desk::case_statuses()
-}
-
-#[tauri::command]
-pub async fn print_case_form(
-    desk: State<'_, DeskState>,
-    form: CaseForm,
-    number: String,
-    then: AfterPrint,
-) -> Result<PrintOutcome, AppError> {
-    desk.run(move |d| d.print_case_form(form, &number, then)).await
-}
-
-#[tauri::command]
-pub async fn print_ledger(
-    desk: State<'_, DeskState>,
-    query: LedgerQuery,
-    then: AfterPrint,
-) -> Result<PrintOutcome, AppError> {
-    desk.run(move |d| d.print_ledger(&query, then)).await
-}
-
-/// The ledger of the chosen days as an .xlsx in the user's documents folder.
-#[tauri::command]
-pub async fn export_ledger_xlsx(desk: State<'_, DeskState>, query: LedgerQuery) -> Result<LedgerExport, AppError> {
-    desk.run(move |d| d.export_ledger_xlsx(&query, None)).await
-}
-
-#[tauri::command]
-pub async fn item_choices(desk: State<'_, DeskState>) -> Result<Vec<ItemChoice>, AppError> {
-    desk.run(|d| d.item_choices()).await
-}
-
-#[tauri::command]
-pub async fn item_details(desk: State<'_, DeskState>, partner: String, code: String) -> Result<ItemDetails, AppError> {
-    desk.run(move |d| d.item_details(&partner, &code)).await
-}
-
-#[tauri::command]
-pub fn check_field(kind: FieldKind, id_kind: Option<IdKind>, value: String) -> FieldCheck {
-    Desk::check_field(kind, id_kind, &value, tongban_desk::today())
-}
-
-#[tauri::command]
-pub async fn take_in(desk: State<'_, DeskState>, draft: CatalogIntake) -> Result<TakenIn, AppError> {
-    desk.run(move |d| d.take_in(&draft)).await
-}
-
-#[tauri::command]
-pub async fn sync_overview(desk: State<'_, DeskState>) -> Result<SyncOverview, AppError> {
-    desk.run(|d| d.sync_overview()).await
-}
-
-/// Starts a round with every hub now (the engine's tasks run it; the status bar shows it).
-#[tauri::command]
-pub async fn sync_now(desk: State<'_, DeskState>) -> Result<(), AppError> {
-    desk.run(|d| d.sync_now()).await
-}
-
-#[tauri::command]
-pub async fn acknowledge_catalog_news(desk: State<'_, DeskState>, up_to: i64) -> Result<(), AppError> {
-    desk.run(move |d| d.acknowledge_catalog_news(up_to)).await
-}
-
-#[tauri::command]
-pub async fn supervision(desk: State<'_, DeskState>, query: LedgerQuery) -> Result<SupervisionReport, AppError> {
-    desk.run(move |d| d.supervision(&query)).await
-}
-
-#[tauri::command]
-pub async fn supervision_rates(desk: State<'_, DeskState>, query: LedgerQuery) -> Result<RateReport, AppError> {
-    desk.run(move |d| d.supervision_rates(&query)).await
-}
-
-#[tauri::command]
-pub async fn partners(desk: State<'_, DeskState>) -> Result<Vec<PartnerView>, AppError> {
-    desk.run(|d| d.partners()).await
-}
-
-/// An admin lets intakes for a partner go on for a day past the offline limit, with a reason.
-#[tauri::command]
-pub async fn lift_offline_limit(
-    desk: State<'_, DeskState>,
-    region: String,
-    reason: String,
-) -> Result<OfflineNotice, AppError> {
-    desk.run(move |d| d.lift_offline_limit(&region, &reason)).await
-}
-
-#[tauri::command]
-pub async fn save_partner(desk: State<'_, DeskState>, form: PartnerForm) -> Result<Vec<PartnerView>, AppError> {
-    desk.run(move |d| d.save_partner(&form)).await
-}
-
-#[tauri::command]
-pub async fn returning_applicant(
-    desk: State<'_, DeskState>,
-    id_number: String,
-) -> Result<Option<ReturningApplicant>, AppError> {
-    desk.run(move |d| d.returning_applicant(&id_number)).await
-}
-
-#[tauri::command]
-pub async fn case_detail(desk: State<'_, DeskState>, number: String) -> Result<CaseDetail, AppError> {
-    desk.run(move |d| d.case_detail(&number)).await
-}
-
-#[tauri::command]
-pub async fn reveal_id_number(desk: State<'_, DeskState>, number: String, party: Party) -> Result<String, AppError> {
-    desk.run(move |d| d.reveal_id_number(&number, party)).await
-}
-
-#[tauri::command]
-pub async fn complete_case(
-    desk: State<'_, DeskState>,
-    number: String,
-    completion: Completion,
-) -> Result<Completed, AppError> {
-    desk.run(move |d| d.complete_case(&number, &completion)).await
-}
-
-#[tauri::command]
-pub async fn record_delivery(
-    desk: State<'_, DeskState>,
-    number: String,
-    record: DeliveryRecord,
-) -> Result<CaseStatus, AppError> {
-    desk.run(move |d| d.record_delivery(&number, &record)).await
-}
+tongban_desk::window_commands!(tauri_commands, attach_scan, set_up_desk, back_up_now);
 
 /// A scan from the window's file picker: the bytes are the request body (not a JSON array of
 /// numbers), the file name is URI-encoded in the `file-name` header.
 #[tauri::command]
-pub async fn attach_scan(desk: State<'_, DeskState>, request: tauri::ipc::Request<'_>) -> Result<ScanView, AppError> {
+async fn attach_scan(desk: State<'_, DeskState>, request: tauri::ipc::Request<'_>) -> Result<ScanView, AppError> {
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
         return Err(AppError::new("invalid_input", "扫描件须以文件内容发送"));
     };
@@ -212,170 +91,7 @@ pub async fn attach_scan(desk: State<'_, DeskState>, request: tauri::ipc::Reques
 }
 
 #[tauri::command]
-pub async fn open_scan(desk: State<'_, DeskState>, sha256: String) -> Result<String, AppError> {
-    desk.run(move |d| d.open_scan(&sha256)).await
-}
-
-#[tauri::command]
-pub async fn open_print(desk: State<'_, DeskState>, number: String, print_id: i64) -> Result<String, AppError> {
-    desk.run(move |d| d.open_print(&number, print_id)).await
-}
-
-#[tauri::command]
-pub async fn scanner_folder(desk: State<'_, DeskState>) -> Result<ScannerFolder, AppError> {
-    desk.run(|d| d.scanner_folder()).await
-}
-
-#[tauri::command]
-pub async fn set_scanner_folder(desk: State<'_, DeskState>, folder: String) -> Result<ScannerFolder, AppError> {
-    desk.run(move |d| d.set_scanner_folder(&folder)).await
-}
-
-#[tauri::command]
-pub async fn attach_scanner_file(desk: State<'_, DeskState>, name: String) -> Result<ScanView, AppError> {
-    desk.run(move |d| d.attach_scanner_file(&name)).await
-}
-
-#[tauri::command]
-pub async fn login_info(desk: State<'_, DeskState>) -> Result<LoginInfo, AppError> {
-    desk.run(|d| d.login_info()).await
-}
-
-#[tauri::command]
-pub async fn log_in(desk: State<'_, DeskState>, login: String, password: String) -> Result<SessionView, AppError> {
-    // The first login opens the database: the desk starts syncing then (and goes on while the
-    // window is locked or another user logs in).
-    desk.run(move |d| {
-        let session = d.log_in(&login, &password)?;
-        if !d.sync_running() {
-            crate::start_sync(d);
-        }
-        Ok(session)
-    })
-    .await
-}
-
-#[tauri::command]
-pub async fn recovery_key(desk: State<'_, DeskState>) -> Result<Option<RecoveryKeyView>, AppError> {
-    desk.run(|d| d.recovery_key()).await
-}
-
-#[tauri::command]
-pub async fn print_recovery_sheet(desk: State<'_, DeskState>) -> Result<PrintOutcome, AppError> {
-    desk.run(|d| d.print_recovery_sheet()).await
-}
-
-#[tauri::command]
-pub async fn confirm_recovery_kept(desk: State<'_, DeskState>) -> Result<(), AppError> {
-    desk.run(|d| d.confirm_recovery_kept()).await
-}
-
-#[tauri::command]
-pub async fn recover_admin(
-    desk: State<'_, DeskState>,
-    recovery_key: String,
-    login: String,
-    password: String,
-    password_again: String,
-) -> Result<(), AppError> {
-    desk.run(move |d| d.recover_admin(&recovery_key, &login, &password, &password_again)).await
-}
-
-#[tauri::command]
-pub async fn audit_log(desk: State<'_, DeskState>, query: AuditQuery) -> Result<AuditPage, AppError> {
-    desk.run(move |d| d.audit_log(&query)).await
-}
-
-#[tauri::command]
-pub async fn print_audit_log(
-    desk: State<'_, DeskState>,
-    query: AuditQuery,
-    then: AfterPrint,
-) -> Result<PrintOutcome, AppError> {
-    desk.run(move |d| d.print_audit_log(&query, then)).await
-}
-
-#[tauri::command]
-pub async fn export_audit_log(desk: State<'_, DeskState>, query: AuditQuery) -> Result<String, AppError> {
-    desk.run(move |d| d.export_audit_log(&query, None)).await
-}
-
-#[tauri::command]
-pub async fn log_out(desk: State<'_, DeskState>) -> Result<(), AppError> {
-    desk.run(|d| {
-        d.log_out();
-        Ok(())
-    })
-    .await
-}
-
-#[tauri::command]
-pub async fn lock(desk: State<'_, DeskState>) -> Result<SessionView, AppError> {
-    desk.run(|d| d.lock()).await
-}
-
-#[tauri::command]
-pub async fn unlock(desk: State<'_, DeskState>, password: String) -> Result<SessionView, AppError> {
-    desk.run(move |d| d.unlock(&password)).await
-}
-
-#[tauri::command]
-pub async fn session(desk: State<'_, DeskState>) -> Result<Option<SessionView>, AppError> {
-    desk.run(|d| Ok(d.session())).await
-}
-
-#[tauri::command]
-pub async fn change_password(
-    desk: State<'_, DeskState>,
-    current: String,
-    password: String,
-    password_again: String,
-) -> Result<(), AppError> {
-    desk.run(move |d| d.change_password(&current, &password, &password_again)).await
-}
-
-#[tauri::command]
-pub fn roles() -> Vec<RoleOption> {
-    Desk::roles()
-}
-
-#[tauri::command]
-pub async fn accounts(desk: State<'_, DeskState>) -> Result<Vec<AccountView>, AppError> {
-    desk.run(|d| d.accounts()).await
-}
-
-#[tauri::command]
-pub async fn add_account(desk: State<'_, DeskState>, account: NewAccount) -> Result<Vec<AccountView>, AppError> {
-    desk.run(move |d| d.add_account(&account)).await
-}
-
-#[tauri::command]
-pub async fn reset_password(
-    desk: State<'_, DeskState>,
-    login: String,
-    password: String,
-    password_again: String,
-) -> Result<(), AppError> {
-    desk.run(move |d| d.reset_password(&login, &password, &password_again)).await
-}
-
-#[tauri::command]
-pub async fn disable_account(desk: State<'_, DeskState>, login: String) -> Result<Vec<AccountView>, AppError> {
-    desk.run(move |d| d.disable_account(&login)).await
-}
-
-#[tauri::command]
-pub fn regions(query: String) -> Vec<RegionChoice> {
-    Desk::regions(&query)
-}
-
-#[tauri::command]
-pub fn setup_defaults() -> SetupDefaults {
-    Desk::setup_defaults()
-}
-
-#[tauri::command]
-pub async fn set_up_desk(
+async fn set_up_desk(
     app: tauri::AppHandle,
     desk: State<'_, DeskState>,
     form: DeskSetupForm,
@@ -390,63 +106,11 @@ pub async fn set_up_desk(
     .await
 }
 
-#[tauri::command]
-pub async fn inbox(desk: State<'_, DeskState>, query: InboxQuery) -> Result<InboxPage, AppError> {
-    desk.run(move |d| d.inbox(&query)).await
-}
-
-#[tauri::command]
-pub async fn decision_choices(desk: State<'_, DeskState>, number: String) -> Result<DecisionChoices, AppError> {
-    desk.run(move |d| d.decision_choices(&number)).await
-}
-
-#[tauri::command]
-pub async fn record_decision(
-    desk: State<'_, DeskState>,
-    number: String,
-    draft: DecisionDraft,
-) -> Result<Decided, AppError> {
-    desk.run(move |d| d.record_decision(&number, &draft)).await
-}
-
-#[tauri::command]
-pub async fn decisions_since(desk: State<'_, DeskState>, after: Option<i64>) -> Result<DecisionNews, AppError> {
-    desk.run(move |d| d.decisions_since(after)).await
-}
-
-#[tauri::command]
-pub async fn quarantine(desk: State<'_, DeskState>) -> Result<Vec<QuarantineRow>, AppError> {
-    desk.run(|d| d.quarantine()).await
-}
-
-#[tauri::command]
-pub async fn resubmit_quarantined(desk: State<'_, DeskState>, event_id: String) -> Result<(), AppError> {
-    desk.run(move |d| d.resubmit_quarantined(&event_id)).await
-}
-
-#[tauri::command]
-pub async fn discard_quarantined(desk: State<'_, DeskState>, event_id: String, reason: String) -> Result<(), AppError> {
-    desk.run(move |d| d.discard_quarantined(&event_id, &reason)).await
-}
-
 /// The event a running backup reports its progress with (a `BackupStep`).
 pub const BACKUP_PROGRESS_EVENT: &str = "backup-progress";
 
 #[tauri::command]
-pub async fn backup_view(desk: State<'_, DeskState>) -> Result<BackupView, AppError> {
-    desk.run(|d| d.backup_view()).await
-}
-
-#[tauri::command]
-pub async fn save_backup_settings(
-    desk: State<'_, DeskState>,
-    settings: BackupSettings,
-) -> Result<BackupView, AppError> {
-    desk.run(move |d| d.save_backup_settings(&settings)).await
-}
-
-#[tauri::command]
-pub async fn back_up_now(
+async fn back_up_now(
     app: tauri::AppHandle,
     desk: State<'_, DeskState>,
     folder: Option<String>,

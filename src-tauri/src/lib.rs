@@ -45,69 +45,7 @@ pub fn run() {
             Ok(())
         })
         .manage(state)
-        .invoke_handler(tauri::generate_handler![
-            commands::desk_info,
-            commands::list_cases,
-            commands::case_statuses,
-            commands::print_case_form,
-            commands::print_ledger,
-            commands::export_ledger_xlsx,
-            commands::item_choices,
-            commands::item_details,
-            commands::check_field,
-            commands::take_in,
-            commands::sync_overview,
-            commands::sync_now,
-            commands::acknowledge_catalog_news,
-            commands::supervision,
-            commands::supervision_rates,
-            commands::partners,
-            commands::save_partner,
-            commands::lift_offline_limit,
-            commands::returning_applicant,
-            commands::case_detail,
-            commands::reveal_id_number,
-            commands::complete_case,
-            commands::record_delivery,
-            commands::attach_scan,
-            commands::open_scan,
-            commands::open_print,
-            commands::scanner_folder,
-            commands::set_scanner_folder,
-            commands::attach_scanner_file,
-            commands::login_info,
-            commands::log_in,
-            commands::log_out,
-            commands::lock,
-            commands::unlock,
-            commands::session,
-            commands::change_password,
-            commands::roles,
-            commands::accounts,
-            commands::add_account,
-            commands::reset_password,
-            commands::disable_account,
-            commands::regions,
-            commands::setup_defaults,
-            commands::set_up_desk,
-            commands::inbox,
-            commands::decision_choices,
-            commands::record_decision,
-            commands::decisions_since,
-            commands::quarantine,
-            commands::resubmit_quarantined,
-            commands::recovery_key,
-            commands::print_recovery_sheet,
-            commands::confirm_recovery_kept,
-            commands::recover_admin,
-            commands::audit_log,
-            commands::print_audit_log,
-            commands::export_audit_log,
-            commands::discard_quarantined,
-            commands::backup_view,
-            commands::save_backup_settings,
-            commands::back_up_now
-        ])
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("tongban-desk: 无法启动窗口：{e}");
@@ -131,14 +69,6 @@ fn place_window(app: &AppHandle, placement: placement::Placement) {
 pub(crate) fn name_window(app: &AppHandle, desk: &Desk) {
     if let (Ok(info), Some(window)) = (desk.info(), app.get_webview_window("main")) {
         let _ = window.set_title(&format!("通办收件台 — {} {}", info.region_name, info.window));
-    }
-}
-
-/// Starts the desk's sync on the current (Tauri's) runtime; a desk that cannot sync still works
-/// offline, so a failure is only logged (the status bar shows the hubs as not syncing).
-pub(crate) fn start_sync(desk: &Desk) {
-    if let Err(e) = desk.start_sync() {
-        eprintln!("tongban-desk: 无法启动同步：{} ({})", e.message, e.code);
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod api;
 mod backoffice;
+pub mod commands;
 mod completion;
 mod decisions;
 pub mod demo;

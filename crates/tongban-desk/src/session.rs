@@ -202,6 +202,19 @@ impl Desk {
         self.log_in_via(login, password, Via::Window)
     }
 
+    /// The window's login: [`Desk::log_in`], then the sync starts if it does not run yet (the
+    /// first login opened the database). It goes on while the window is locked or another user
+    /// logs in. A sync that cannot start does not refuse the login; the status bar shows it.
+    pub fn log_in_and_sync(&self, login: &str, password: &str) -> Result<SessionView, AppError> {
+        let session = self.log_in(login, password)?;
+        if !self.sync_running() {
+            if let Err(e) = self.start_sync() {
+                eprintln!("tongban-desk: 无法启动同步：{} ({})", e.message, e.code);
+            }
+        }
+        Ok(session)
+    }
+
     fn log_in_via(&self, login: &str, password: &str, via: Via) -> Result<SessionView, AppError> {
         let now = Utc::now();
         let user = {

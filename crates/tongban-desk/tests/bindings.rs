@@ -1,83 +1,27 @@
 //! The TypeScript types in `ui/src/bindings/` are generated from the Rust types that cross the
 //! window boundary. This test regenerates them and fails when the committed files differ, so
 //! the window and the desk never disagree silently. Run with `UPDATE_BINDINGS=1` to rewrite.
+//! `commands.ts` is the window's typed calls, from the table in `tongban_desk::commands`.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use tongban_core::catalog::CatalogIntake;
-use tongban_desk::{
-    AccountView, DeskSetupForm, LoginInfo, NewAccount, RegionChoice, RoleOption, SessionView, SetupDefaults,
-};
-use tongban_desk::{
-    AfterPrint, AppError, CaseForm, CasePage, CaseQuery, DeskInfo, FieldCheck, FieldKind, ItemChoice, ItemDetails,
-    LedgerQuery, PartnerForm, PartnerView, PrintOutcome, ReturningApplicant, StatusOption, SupervisionReport,
-    SyncOverview, TakenIn,
-};
-use tongban_desk::{
-    AuditPage, AuditQuery, BackupResult, BackupSettings, BackupStep, BackupView, LedgerExport, OfflineNotice,
-    RecoveryKeyView,
-};
-use tongban_desk::{CaseDetail, Completed, Completion, DeliveryRecord, Party, ScanView, ScannerFolder};
-use tongban_desk::{Decided, DecisionChoices, DecisionDraft, DecisionNews, InboxPage, InboxQuery, QuarantineRow};
+use tongban_desk::{AppError, BackupResult, BackupStep, DeskSetupForm, ScanView};
 use ts_rs::{Config, TS};
 
 fn generate(dir: &Path) {
     let cfg = Config::new().with_out_dir(dir);
+    // Every type a command of the table takes or answers, and what those name.
+    tongban_desk::commands::export_types(&cfg).unwrap();
+    // The error, and the hand-written commands' types (see tongban_desk::commands).
     AppError::export_all(&cfg).unwrap();
-    DeskInfo::export_all(&cfg).unwrap();
-    StatusOption::export_all(&cfg).unwrap();
-    CaseQuery::export_all(&cfg).unwrap();
-    CasePage::export_all(&cfg).unwrap();
-    CaseForm::export_all(&cfg).unwrap();
-    AfterPrint::export_all(&cfg).unwrap();
-    LedgerQuery::export_all(&cfg).unwrap();
-    PrintOutcome::export_all(&cfg).unwrap();
-    LedgerExport::export_all(&cfg).unwrap();
-    OfflineNotice::export_all(&cfg).unwrap();
-    ItemChoice::export_all(&cfg).unwrap();
-    ItemDetails::export_all(&cfg).unwrap();
-    FieldKind::export_all(&cfg).unwrap();
-    FieldCheck::export_all(&cfg).unwrap();
-    TakenIn::export_all(&cfg).unwrap();
-    CatalogIntake::export_all(&cfg).unwrap();
-    SyncOverview::export_all(&cfg).unwrap();
-    BackupView::export_all(&cfg).unwrap();
-    BackupSettings::export_all(&cfg).unwrap();
+    ScanView::export_all(&cfg).unwrap();
+    DeskSetupForm::export_all(&cfg).unwrap();
     BackupStep::export_all(&cfg).unwrap();
     BackupResult::export_all(&cfg).unwrap();
-    SupervisionReport::export_all(&cfg).unwrap();
-    PartnerView::export_all(&cfg).unwrap();
-    PartnerForm::export_all(&cfg).unwrap();
-    ReturningApplicant::export_all(&cfg).unwrap();
-    CaseDetail::export_all(&cfg).unwrap();
-    Party::export_all(&cfg).unwrap();
-    Completion::export_all(&cfg).unwrap();
-    Completed::export_all(&cfg).unwrap();
-    DeliveryRecord::export_all(&cfg).unwrap();
-    ScanView::export_all(&cfg).unwrap();
-    ScannerFolder::export_all(&cfg).unwrap();
-    SessionView::export_all(&cfg).unwrap();
-    LoginInfo::export_all(&cfg).unwrap();
-    AccountView::export_all(&cfg).unwrap();
-    RoleOption::export_all(&cfg).unwrap();
-    NewAccount::export_all(&cfg).unwrap();
-    DeskSetupForm::export_all(&cfg).unwrap();
-    SetupDefaults::export_all(&cfg).unwrap();
-    RegionChoice::export_all(&cfg).unwrap();
-    InboxQuery::export_all(&cfg).unwrap();
-    InboxPage::export_all(&cfg).unwrap();
-    DecisionChoices::export_all(&cfg).unwrap();
-    DecisionDraft::export_all(&cfg).unwrap();
-    Decided::export_all(&cfg).unwrap();
-    DecisionNews::export_all(&cfg).unwrap();
-    QuarantineRow::export_all(&cfg).unwrap();
-    AuditQuery::export_all(&cfg).unwrap();
-    AuditPage::export_all(&cfg).unwrap();
-    RecoveryKeyView::export_all(&cfg).unwrap();
-    tongban_desk::RateReport::export_all(&cfg).unwrap();
     fs::write(dir.join("labels.ts"), labels()).unwrap();
+    fs::write(dir.join("commands.ts"), tongban_desk::commands::typescript()).unwrap();
 }
 
 /// The Chinese labels of the enums the window shows, as the Rust side (and so the printed
