@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDue, noticeDueText, overdueText, statusTagType } from "./case";
+import { formatDue, noticeDueText, overdueText, statusTagType, syncLabel } from "./case";
 import type { CaseStatus } from "../bindings/CaseStatus";
 
 describe("formatDue", () => {
@@ -25,6 +25,13 @@ describe("overdueText", () => {
   it("is empty when on time", () => {
     expect(overdueText(0)).toBe("");
     expect(overdueText(-3)).toBe("");
+  });
+});
+
+describe("syncLabel", () => {
+  it("labels both states in Chinese", () => {
+    expect(syncLabel(true)).toBe("待同步");
+    expect(syncLabel(false)).toBe("已同步");
   });
 });
 

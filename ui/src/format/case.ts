@@ -1,5 +1,5 @@
-// How a case's deadlines and status are worded and coloured, wherever a case is shown (the queue,
-// the detail, the back office, supervision).
+// How a case's deadlines, status and sync state are worded and coloured, wherever a case is shown
+// (the queue, the detail, the back office, supervision).
 import type { CaseStatus } from "../bindings/CaseStatus";
 import { formatDeadline } from "./beijing";
 
@@ -45,4 +45,9 @@ export function statusTagType(status: CaseStatus): TagType {
     case "processing":
       return "primary";
   }
+}
+
+/** A case's or an event's 同步 state: whether the hub has it yet. */
+export function syncLabel(pendingSync: boolean): string {
+  return pendingSync ? "待同步" : "已同步";
 }
