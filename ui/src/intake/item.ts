@@ -5,7 +5,7 @@ import { ref, watch } from "vue";
 import { toBackendError, type Backend } from "../backend";
 import type { ItemChoice } from "../bindings/ItemChoice";
 import type { ItemDetails } from "../bindings/ItemDetails";
-import { latestOnly } from "../queue/debounce";
+import { latestOnly } from "../debounce";
 import { deliveryChoices, keptApplicantKind, keptDelivery, materialRows, type IntakeForm } from "./form";
 
 export function useItem(

@@ -7,7 +7,7 @@ import type { Backend } from "../backend";
 import type { FieldCheck } from "../bindings/FieldCheck";
 import type { FieldKind } from "../bindings/FieldKind";
 import type { IdKind } from "../bindings/IdKind";
-import { debounce, latestOnly, type Debounced } from "../queue/debounce";
+import { debounce, latestOnly, type Debounced } from "../debounce";
 import { softNotes, type IntakeForm } from "./form";
 
 /** How long after the last keystroke a field is checked. */

@@ -4,7 +4,7 @@ import { computed, ref, watch, type ComputedRef } from "vue";
 import type { Backend } from "../backend";
 import type { FieldCheck } from "../bindings/FieldCheck";
 import type { ReturningApplicant } from "../bindings/ReturningApplicant";
-import { latestOnly } from "../queue/debounce";
+import { latestOnly } from "../debounce";
 import { sameApplicant, type IntakeForm } from "./form";
 
 /** The offer to fill in, or null when there is none (or the form holds it already). */
