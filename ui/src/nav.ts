@@ -1,6 +1,6 @@
 // The window's views and how the clerk moves between them: a tab each, Alt+digit from anywhere.
 import type { SessionView } from "./bindings/SessionView";
-import type { KeyLike } from "./queue/shortcuts";
+import type { KeyLike } from "./keys";
 
 export type ViewKey = "queue" | "inbox" | "supervision" | "partners" | "audit";
 

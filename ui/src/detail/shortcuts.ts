@@ -1,7 +1,7 @@
 // The detail view's keys come from the desk with each action ("F4", "Ctrl+Shift+P"), so the
 // window only matches them against what was pressed and never decides itself what a status allows.
 import type { CaseAction } from "../bindings/CaseAction";
-import type { KeyLike } from "../queue/shortcuts";
+import type { KeyLike } from "../keys";
 
 /** Whether `e` is the key combination written as `shortcut` (e.g. "Ctrl+Shift+P", "F4"). */
 export function matchesShortcut(shortcut: string, e: KeyLike): boolean {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { queueShortcut, type KeyLike } from "./shortcuts";
+import type { KeyLike } from "../keys";
+import { queueShortcut } from "./shortcuts";
 
 const key = (k: Partial<KeyLike> & { key: string }): KeyLike => ({ ctrlKey: false, metaKey: false, altKey: false, ...k });
 

@@ -1,14 +1,4 @@
-/** The parts of a KeyboardEvent the queue's shortcuts look at. */
-export interface KeyLike {
-  key: string;
-  ctrlKey: boolean;
-  metaKey: boolean;
-  altKey: boolean;
-  shiftKey?: boolean;
-  /** The focused element's tag, e.g. "INPUT"; and whether it is contenteditable. */
-  targetTag?: string;
-  targetEditable?: boolean;
-}
+import type { KeyLike } from "../keys";
 
 export type QueueShortcut = "focus-search" | "print-receipt" | "print-notice" | "print-ledger" | "new-intake" | null;
 
@@ -31,17 +21,4 @@ export function queueShortcut(e: KeyLike): QueueShortcut {
     return typing ? null : "focus-search";
   }
   return null;
-}
-
-export function keyLike(e: KeyboardEvent): KeyLike {
-  const t = e.target as HTMLElement | null;
-  return {
-    key: e.key,
-    ctrlKey: e.ctrlKey,
-    metaKey: e.metaKey,
-    altKey: e.altKey,
-    shiftKey: e.shiftKey,
-    targetTag: t?.tagName,
-    targetEditable: t?.isContentEditable === true,
-  };
 }
