@@ -398,6 +398,26 @@ pub struct Intake {
 }
 
 impl IntakeForm {
+    /// The items the case is decided as: itself, or each item of a 一件事.
+    pub fn decided_items(&self) -> Vec<&ItemRef> {
+        if self.bundle_items.is_empty() {
+            vec![&self.item]
+        } else {
+            self.bundle_items.iter().collect()
+        }
+    }
+
+    /// The rule beside a case's 告知期限: every case gets its 一次性告知 within 5 working days,
+    /// but only a 行政许可's silence counts as acceptance (行政许可法 §32); a 公共服务 or 行政确认
+    /// is not a licence, and its notice cites its own 设定依据.
+    pub fn notice_rule(&self) -> &'static str {
+        if self.decided_items().iter().any(|i| i.kind == Some(crate::guide::ItemKind::License)) {
+            "材料不齐须在5个工作日内一次性告知（行政许可法第三十二条），逾期视为受理"
+        } else {
+            "材料不齐须在5个工作日内一次性告知"
+        }
+    }
+
     pub fn missing_materials(&self) -> impl Iterator<Item = &Material> {
         missing(&self.materials)
     }

@@ -78,7 +78,7 @@ pub struct CaseRow {
     /// Working days past the deadline; 0 when not overdue.
     #[ts(type = "number")]
     pub overdue_days: i64,
-    /// 告知期限: a 一次性告知书 is owed by this day (行政许可法 §32).
+    /// 告知期限: a 一次性告知书 is owed by this day (5 working days; see `CaseDetail::notice_rule`).
     pub notice_due: Option<DueDate>,
     /// 补正期限: the applicant was told to bring the materials by this day.
     pub supplement_due: Option<DueDate>,
@@ -456,6 +456,8 @@ pub struct CaseDetail {
     pub overdue_days: i64,
     /// 告知期限: a 一次性告知书 is owed by this day.
     pub notice_due: Option<DueDate>,
+    /// The rule beside the 告知期限: §32's 逾期视为受理 only for a 行政许可.
+    pub notice_rule: String,
     /// 补正期限: the applicant was told to bring the materials by this day.
     pub supplement_due: Option<DueDate>,
     /// 容缺补齐期限: the materials taken in on trust (容缺受理) are owed by this day.

@@ -175,6 +175,7 @@ impl Desk {
             promised_days: form.item.promised_days,
             overdue_days: crate::overdue_days(store.calendar(), summary.deadline.map(|d| d.date), state.status, today),
             notice_due: crate::due_date(store.calendar(), summary.notice_due, state.status, today),
+            notice_rule: form.notice_rule().to_string(),
             supplement_due: crate::due_date(store.calendar(), summary.supplement_due, state.status, today),
             owed_due: crate::due_date(store.calendar(), summary.owed_due, state.status, today),
             promise_label: form.item.promise_label(),

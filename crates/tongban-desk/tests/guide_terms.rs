@@ -328,11 +328,16 @@ fn an_on_the_spot_item_prints_as_concluded_at_once_and_a_public_service_cites_it
     let text = pdf_text_without_whitespace(std::path::Path::new(&notice.path));
     assert!(text.contains("依据《中华人民共和国社会保险法》第七十四条的规定"), "{text}");
     assert!(!text.contains("行政许可法"), "a 公共服务 is not a licence: {text}");
+    // Nor does its detail view say so beside a 告知期限.
+    let detail = desk.case_detail(&lacking.number).unwrap();
+    assert_eq!(detail.notice_rule, "材料不齐须在5个工作日内一次性告知");
 
-    // A 行政许可 still cites 行政许可法 §32.
+    // A 行政许可 still cites 行政许可法 §32, on paper and on screen.
     let licence = desk.take_in(&draft("110106-HJ-101", person(), &["居民身份证", "住房证明"])).unwrap();
     let notice = desk.print_case_form(CaseForm::Notice, &licence.number, AfterPrint::Save).unwrap();
     assert!(pdf_text_without_whitespace(std::path::Path::new(&notice.path)).contains("行政许可法》第三十二条"));
+    let detail = desk.case_detail(&licence.number).unwrap();
+    assert!(detail.notice_rule.contains("行政许可法第三十二条") && detail.notice_rule.contains("逾期视为受理"));
 }
 
 /// 「2026年12月21日」 of a `YYYY-MM-DD`.

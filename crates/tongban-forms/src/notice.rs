@@ -19,20 +19,11 @@ pub const LEGAL_BASIS: &str =
     "《中华人民共和国行政许可法》第三十二条第一款第（四）项：申请材料不齐全或者不符合法定形式的，\
 应当当场或者在五日内一次告知申请人需要补正的全部内容，逾期不告知的，自收到申请材料之日起即为受理。";
 
-/// The items a case is for: itself, or each item of a 一件事.
-fn case_items(form: &IntakeForm) -> Vec<&tongban_core::case::ItemRef> {
-    if form.bundle_items.is_empty() {
-        vec![&form.item]
-    } else {
-        form.bundle_items.iter().collect()
-    }
-}
-
 /// The law the notice cites, by the items' 事项类型: 行政许可法 §32 for a 行政许可, otherwise
 /// the item's own 设定依据 (a 公共服务 or 行政确认 is not a licence); nothing when the catalog
 /// names neither.
 pub(crate) fn basis_clause(form: &IntakeForm) -> String {
-    let items = case_items(form);
+    let items = form.decided_items();
     let licence = items.iter().any(|i| i.kind == Some(ItemKind::License));
     let own: Vec<&str> = items
         .iter()
@@ -51,7 +42,7 @@ pub(crate) fn basis_clause(form: &IntakeForm) -> String {
 
 /// The 法律依据 line at the foot: §32's words for a 行政许可, the 设定依据 for the rest.
 pub(crate) fn basis_note(form: &IntakeForm) -> String {
-    let items = case_items(form);
+    let items = form.decided_items();
     let mut parts: Vec<String> = Vec::new();
     if items.iter().any(|i| i.kind == Some(ItemKind::License)) {
         parts.push(LEGAL_BASIS.to_string());

@@ -50,6 +50,10 @@ overdue_days: number,
  */
 notice_due: DueDate | null, 
 /**
+ * The rule beside the 告知期限: §32's 逾期视为受理 only for a 行政许可.
+ */
+notice_rule: string, 
+/**
  * 补正期限: the applicant was told to bring the materials by this day.
  */
 supplement_due: DueDate | null, 

@@ -32,7 +32,7 @@ clock_note: string | null,
  */
 overdue_days: number, 
 /**
- * 告知期限: a 一次性告知书 is owed by this day (行政许可法 §32).
+ * 告知期限: a 一次性告知书 is owed by this day (5 working days; see `CaseDetail::notice_rule`).
  */
 notice_due: DueDate | null, 
 /**

@@ -49,6 +49,7 @@ export function waitingCase(number: string): CaseDetail {
     deadline_estimated: false,
     clock_note: "材料补齐之日起计算",
     notice_due: null,
+    notice_rule: "材料不齐须在5个工作日内一次性告知",
     supplement_due: null,
     owed_due: null,
     promise_label: "15个工作日",
