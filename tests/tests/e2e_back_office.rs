@@ -299,6 +299,16 @@ async fn print_notice(client: &Client, harness: &Harness, number: &str, first: &
     )
     .await?;
     save_screenshot(client, "back-office-window.png").await?;
+    // The decision came from 丰台区's hub sealed: its history says the seal holds.
+    window::click(client, "#tab-history").await?;
+    wait_js(
+        client,
+        "const s = [...document.querySelectorAll('[data-testid=history-seal]')]; return s.length > 0 && s.some(e => e.offsetParent !== null && e.textContent.includes('已验证') && e.textContent.includes('签发'))",
+        "the pulled decision's seal shown as 已验证 in the case's history",
+    )
+    .await?;
+    save_screenshot(client, "case-history-sealed.png").await?;
+    window::click(client, "#tab-materials").await?;
     let _ = std::fs::remove_file(harness.viewer_log());
     press(
         client,
