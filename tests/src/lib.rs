@@ -6,10 +6,8 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 pub mod hub;
-// Linux only: a test CA for the HTTPS stories (rcgen), the window under Xvfb, and Wine running
-// the Windows build.
-#[cfg(unix)]
-pub mod tls;
+// Linux only: the window under Xvfb, and Wine running the Windows build. (The HTTPS stories'
+// test CA is `tongban-testca`.)
 #[cfg(unix)]
 pub mod window;
 #[cfg(unix)]

@@ -59,7 +59,7 @@ async fn supervisor_and_partners() {
 }
 
 fn beijing_today() -> String {
-    Utc::now().with_timezone(&tongban_store::china_time()).format("%Y%m%d").to_string()
+    Utc::now().with_timezone(&tongban_core::time::china_time()).format("%Y%m%d").to_string()
 }
 
 async fn supervision(client: &Client, today: usize, late: &str) -> Result<(), String> {

@@ -1,15 +1,15 @@
-//! Writes `sample/fengtai-110106.xlsx` from `sample/fengtai-110106.json` (the source of truth)
-//! with this crate's own writer: `cargo run -p tongban-catalog --example make-sample`.
+//! Writes `sample/fengtai-110106.xlsx` from the JSON `tongban-fixtures` holds (the source of
+//! truth, `crates/tongban-fixtures/sample/fengtai-110106.json`) with this crate's own writer:
+//! `cargo run -p tongban-catalog --example make-sample`.
 
 use std::path::Path;
 
-use tongban_catalog::{read_file, write_file, ReadOptions};
+use tongban_catalog::{read_bytes, write_file, Format, ReadOptions};
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample");
-    let json = dir.join("fengtai-110106.json");
-    let xlsx = dir.join("fengtai-110106.xlsx");
-    let imported = match read_file(&json, &ReadOptions::default()) {
+    let xlsx = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample/fengtai-110106.xlsx");
+    let json = tongban_fixtures::SAMPLE_CATALOG.as_bytes();
+    let imported = match read_bytes(json, Format::Json, &ReadOptions::default()) {
         Ok(imported) => imported,
         Err(e) => {
             eprintln!("{e}");

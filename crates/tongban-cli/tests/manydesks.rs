@@ -125,7 +125,7 @@ fn hub_counts(db: &Path) -> (u64, u64, u64, u64) {
 
 /// Today in Beijing, as the ledger takes it.
 fn today() -> String {
-    Utc::now().with_timezone(&tongban_store::china_time()).format("%Y-%m-%d").to_string()
+    Utc::now().with_timezone(&tongban_core::time::china_time()).format("%Y-%m-%d").to_string()
 }
 
 #[test]

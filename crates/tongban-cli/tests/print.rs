@@ -52,7 +52,7 @@ impl Desk {
 }
 
 fn today() -> String {
-    chrono::Utc::now().with_timezone(&tongban_store::china_time()).format("%Y-%m-%d").to_string()
+    chrono::Utc::now().with_timezone(&tongban_core::time::china_time()).format("%Y-%m-%d").to_string()
 }
 
 #[test]

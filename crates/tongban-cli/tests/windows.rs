@@ -125,7 +125,7 @@ fn local_appdata() -> String {
 }
 
 fn today() -> String {
-    chrono::Utc::now().with_timezone(&tongban_store::china_time()).format("%Y-%m-%d").to_string()
+    chrono::Utc::now().with_timezone(&tongban_core::time::china_time()).format("%Y-%m-%d").to_string()
 }
 
 #[test]

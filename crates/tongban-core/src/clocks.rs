@@ -108,7 +108,7 @@ pub fn machine_clock_warning(
     latest_recorded: Option<DateTime<Utc>>,
     calendar: &WorkCalendar,
 ) -> Option<String> {
-    let today = now.with_timezone(&crate::beijing()).date_naive();
+    let today = now.with_timezone(&crate::time::china_time()).date_naive();
     let first_year = calendar.years().next().unwrap_or(today.year());
     let last_year = calendar.years().last().unwrap_or(today.year());
     if today.year() < first_year {
@@ -119,10 +119,10 @@ pub fn machine_clock_warning(
     if let Some(latest) = latest_recorded {
         // A few minutes of drift between two syncs of the system clock is normal.
         if now + Duration::minutes(10) < latest {
-            let latest = latest.with_timezone(&crate::beijing()).format("%Y-%m-%d %H:%M");
+            let latest = latest.with_timezone(&crate::time::china_time()).format("%Y-%m-%d %H:%M");
             return Some(format!(
                 "本机时钟显示{}，早于本受理台已记录的最晚时间{latest}，请校准系统日期和时间后再收件",
-                now.with_timezone(&crate::beijing()).format("%Y-%m-%d %H:%M")
+                now.with_timezone(&crate::time::china_time()).format("%Y-%m-%d %H:%M")
             ));
         }
     }

@@ -19,6 +19,10 @@
 //! - [`waybill`]: waybill numbers: the UPU S10 check digit, other formats warned of.
 //! - [`seal`]: a hub's Ed25519 seal on the events it serves, checked by desks offline.
 //! - [`rates`]: the supervisor's 受理率, 按时办结率, 超期件数 and 平均办理用时 over a 台账's cases.
+//! - [`time`]: Beijing time, in which every hall dates its cases (an offset; no clock is read).
+//! - [`hall`]: the hall's texts printed on the forms (name, address, phone, notices, 补正 days).
+//! - [`listing`]: a case as the queue and the 台账 list it (the store fills these, the forms
+//!   print them).
 
 pub mod admission;
 pub mod applicant;
@@ -26,17 +30,14 @@ pub mod case;
 pub mod catalog;
 pub mod clocks;
 pub mod guide;
+pub mod hall;
+pub mod listing;
 pub mod offline;
 pub mod rates;
 pub mod region;
 pub mod scan;
 pub mod seal;
+pub mod time;
 pub mod validate;
 pub mod waybill;
 pub mod workdays;
-
-/// Beijing time (UTC+8, no daylight saving), in which every hall in China dates its cases and
-/// counts its deadlines.
-pub fn beijing() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
-}

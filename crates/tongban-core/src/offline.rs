@@ -65,7 +65,7 @@ pub struct OfflineVerdict {
 }
 
 fn beijing_text(t: DateTime<Utc>) -> String {
-    t.with_timezone(&crate::beijing()).format("%Y-%m-%d %H:%M").to_string()
+    t.with_timezone(&crate::time::china_time()).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// The guardrail for `partner` (its name, e.g. 北京市丰台区) at `now`, the time the desk believes.

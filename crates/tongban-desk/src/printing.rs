@@ -410,7 +410,7 @@ fn mark(now: DateTime<Utc>, first: Option<&PrintRecord>) -> PrintMark {
 
 /// Beijing wall-clock time, as printed on the forms.
 pub fn beijing(t: DateTime<Utc>) -> NaiveDateTime {
-    t.with_timezone(&tongban_store::china_time()).naive_local()
+    t.with_timezone(&tongban_core::time::china_time()).naive_local()
 }
 
 /// The name printed for a login (the login itself if the user is not on this desk, e.g. a

@@ -3,13 +3,14 @@
 //! nothing.
 
 use chrono::Utc;
-use tongban_core::applicant::{Applicant, IdKind, Person};
-use tongban_core::case::{Author, CaseEvent, CaseStatus, EventBody, ResultDelivery, Transfer};
+use tongban_core::applicant::Applicant;
+use tongban_core::case::{Author, CaseEvent, CaseStatus, EventBody, Transfer};
 use tongban_core::catalog::{CatalogIntake, Provided};
 use tongban_desk::demo::{DEMO_CLERK, DEMO_PASSWORD};
 use tongban_desk::{
     AfterPrint, CaseActionKind, CaseForm, Completion, DeliveryRecord, DeliveryWay, Desk, MaterialTick, Party,
 };
+use tongban_fixtures::{catalog_draft, zhou_guilan};
 use tongban_store::Store;
 
 const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
@@ -45,22 +46,12 @@ impl Fixture {
                 ..Provided::default()
             })
             .collect();
-        CatalogIntake {
-            partner: "110106".into(),
-            item: "110106-SB-001".into(),
-            applicant: Applicant::Person(Person {
-                name: "周桂兰".into(),
-                id_kind: IdKind::ResidentId,
-                id_number: "110105195607120056".into(),
-                phone: "13937700002".into(),
-                address: "河南省南阳市新野县汉华路1号".into(),
-            }),
-            agent: None,
-            materials,
-            transfer: Transfer { network: true, mail: true, waybill: Some("1179000000017".into()) },
-            delivery: ResultDelivery::AtWindow,
-            note: String::new(),
+        let mut draft = catalog_draft("110106", "110106-SB-001", zhou_guilan(), materials);
+        if let Applicant::Person(person) = &mut draft.applicant {
+            person.address = "河南省南阳市新野县汉华路1号".into();
         }
+        draft.transfer = Transfer { network: true, mail: true, waybill: Some("1179000000017".into()) };
+        draft
     }
 
     /// A second connection, as the sync engine would have, for the partner's decisions.

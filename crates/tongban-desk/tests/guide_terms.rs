@@ -2,10 +2,11 @@
 //! may apply, a 即办 item and a 公共服务 item whose 一次性告知书 cites its own 设定依据. The
 //! catalog is read from a workbook written in the guides' own words, as a region's admin makes it.
 
-use tongban_core::applicant::{Applicant, Enterprise, IdKind, Person};
-use tongban_core::case::{CaseStatus, ResultDelivery, Transfer};
+use tongban_core::applicant::{Applicant, Enterprise};
+use tongban_core::case::CaseStatus;
 use tongban_core::catalog::{CatalogIntake, Provided};
 use tongban_desk::{AfterPrint, CaseForm, Completion, Desk, MaterialTick};
+use tongban_fixtures::{catalog_draft, zhou_guilan};
 use tongban_tests::pdf_text_without_whitespace;
 
 /// The 事项清单 sheet of a 格式版本 2 workbook, one material a row, the guides' wording in every
@@ -155,13 +156,7 @@ fn desk() -> (tempfile::TempDir, Desk) {
 }
 
 fn person() -> Applicant {
-    Applicant::Person(Person {
-        name: "周桂兰".into(),
-        id_kind: IdKind::ResidentId,
-        id_number: "110105195607120056".into(),
-        phone: "13937700002".into(),
-        address: String::new(),
-    })
+    zhou_guilan()
 }
 
 fn company() -> Applicant {
@@ -176,19 +171,9 @@ fn company() -> Applicant {
 }
 
 fn draft(item: &str, applicant: Applicant, received: &[&str]) -> CatalogIntake {
-    CatalogIntake {
-        partner: "110106".into(),
-        item: item.into(),
-        applicant,
-        agent: None,
-        materials: received
-            .iter()
-            .map(|name| Provided { name: (*name).into(), received: true, ..Default::default() })
-            .collect(),
-        transfer: Transfer { network: true, mail: false, waybill: None },
-        delivery: ResultDelivery::AtWindow,
-        note: String::new(),
-    }
+    let materials =
+        received.iter().map(|name| Provided { name: (*name).into(), received: true, ..Default::default() }).collect();
+    catalog_draft("110106", item, applicant, materials)
 }
 
 #[test]

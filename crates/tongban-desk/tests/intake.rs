@@ -2,10 +2,11 @@
 //! values as the clerk types them, save, and see what is missing.
 
 use chrono::NaiveDate;
-use tongban_core::applicant::{Applicant, IdKind, Person};
-use tongban_core::case::{CaseStatus, ELicense, ResultDelivery, Transfer};
+use tongban_core::applicant::{Applicant, IdKind};
+use tongban_core::case::{CaseStatus, ELicense, Transfer};
 use tongban_core::catalog::{CatalogIntake, Provided};
 use tongban_desk::{Desk, FieldKind};
+use tongban_fixtures::{catalog_draft, zhou_guilan};
 
 fn demo_desk() -> (tempfile::TempDir, Desk) {
     let dir = tempfile::tempdir().unwrap();
@@ -16,22 +17,7 @@ fn demo_desk() -> (tempfile::TempDir, Desk) {
 }
 
 fn draft(item: &str, materials: Vec<Provided>) -> CatalogIntake {
-    CatalogIntake {
-        partner: "110106".into(),
-        item: item.into(),
-        applicant: Applicant::Person(Person {
-            name: "周桂兰".into(),
-            id_kind: IdKind::ResidentId,
-            id_number: "110105195607120056".into(),
-            phone: "13937700002".into(),
-            address: String::new(),
-        }),
-        agent: None,
-        materials,
-        transfer: Transfer { network: true, mail: false, waybill: None },
-        delivery: ResultDelivery::AtWindow,
-        note: String::new(),
-    }
+    catalog_draft("110106", item, zhou_guilan(), materials)
 }
 
 #[test]

@@ -3,12 +3,11 @@
 //! back does not lift it.
 
 use chrono::{Duration, Utc};
-use tongban_core::applicant::{Applicant, IdKind, Person};
-use tongban_core::case::{ResultDelivery, Transfer};
-use tongban_core::catalog::{CatalogIntake, Provided};
+use tongban_core::catalog::CatalogIntake;
 use tongban_core::offline::OfflineLevel;
 use tongban_desk::demo::{self, DEMO_CLERK, DEMO_PASSWORD};
 use tongban_desk::Desk;
+use tongban_fixtures::{catalog_draft, zhou_guilan};
 use tongban_store::{AuditFilter, AuditKind, HubSetup, NewAuditEntry};
 
 const PARTNER: &str = "110106";
@@ -33,22 +32,7 @@ fn desk_synced(synced_days_ago: i64) -> (tempfile::TempDir, std::path::PathBuf) 
 
 /// An intake of 丰台's 退休一件事, materials to come.
 fn draft() -> CatalogIntake {
-    CatalogIntake {
-        partner: PARTNER.into(),
-        item: "110106-YJS-001".into(),
-        applicant: Applicant::Person(Person {
-            name: "周桂兰".into(),
-            id_kind: IdKind::ResidentId,
-            id_number: "110105195607120056".into(),
-            phone: "13937700002".into(),
-            address: String::new(),
-        }),
-        agent: None,
-        materials: Vec::<Provided>::new(),
-        transfer: Transfer { network: true, mail: false, waybill: None },
-        delivery: ResultDelivery::AtWindow,
-        note: String::new(),
-    }
+    catalog_draft(PARTNER, "110106-YJS-001", zhou_guilan(), vec![])
 }
 
 fn clerk(db: &std::path::Path) -> Desk {

@@ -1,11 +1,10 @@
 //! The window's accounts: first run, login, lock, and every event and print carrying the
 //! logged-in user.
 
-use tongban_core::applicant::{Applicant, IdKind, Person};
-use tongban_core::case::{ResultDelivery, Transfer};
-use tongban_core::catalog::{CatalogIntake, Provided};
+use tongban_core::catalog::Provided;
 use tongban_desk::demo::DEMO_PASSWORD;
 use tongban_desk::{AfterPrint, CaseForm, CaseQuery, Desk, DeskSetupForm, NewAccount};
+use tongban_fixtures::{catalog_draft, zhou_guilan};
 use tongban_store::Store;
 
 fn demo_window() -> (tempfile::TempDir, std::path::PathBuf, Desk) {
@@ -18,22 +17,8 @@ fn demo_window() -> (tempfile::TempDir, std::path::PathBuf, Desk) {
 
 fn intake(desk: &Desk) -> Result<tongban_desk::TakenIn, tongban_desk::AppError> {
     let item = desk.item_choices()?.into_iter().find(|c| !c.bundle).unwrap();
-    desk.take_in(&CatalogIntake {
-        partner: "110106".into(),
-        item: item.code,
-        applicant: Applicant::Person(Person {
-            name: "周桂兰".into(),
-            id_kind: IdKind::ResidentId,
-            id_number: "110105195607120056".into(),
-            phone: "13937700002".into(),
-            address: String::new(),
-        }),
-        agent: None,
-        materials: vec![Provided { name: "居民身份证".into(), received: true, ..Provided::default() }],
-        transfer: Transfer { network: true, mail: false, waybill: None },
-        delivery: ResultDelivery::AtWindow,
-        note: String::new(),
-    })
+    let id_card = Provided { name: "居民身份证".into(), received: true, ..Provided::default() };
+    desk.take_in(&catalog_draft("110106", &item.code, zhou_guilan(), vec![id_card]))
 }
 
 fn query() -> CaseQuery {

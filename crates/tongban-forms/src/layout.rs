@@ -490,7 +490,7 @@ impl<'f> Canvas<'f> {
 /// The hall's address, phone and office hours in two small lines under a rule at `y`.
 pub(crate) fn contact_footer(
     c: &mut Canvas<'_>,
-    hall: &tongban_store::HallTexts,
+    hall: &tongban_core::hall::HallTexts,
     x: f32,
     width: f32,
     y: f32,

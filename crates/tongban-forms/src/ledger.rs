@@ -3,8 +3,8 @@
 
 use tongban_core::applicant::mask_id_number;
 use tongban_core::case::CaseStatus;
+use tongban_core::listing::LedgerEntry;
 use tongban_core::region;
-use tongban_store::LedgerEntry;
 
 use crate::font::FormFont;
 use crate::layout::{lay_row, Align, Area, Canvas, Col, Row, Style};
@@ -103,7 +103,7 @@ fn lay_entry(font: &FormFont, i: usize, e: &LedgerEntry, one_day: bool, cols: &[
             return Err(FormError::MissingGlyph { field: named(what), ch });
         }
     }
-    let local = c.received_at.with_timezone(&tongban_store::china_time());
+    let local = c.received_at.with_timezone(&tongban_core::time::china_time());
     let time = if one_day { local.format("%H:%M").to_string() } else { local.format("%m-%d %H:%M").to_string() };
     let partner = region::display_name(&c.handling_region);
     let texts = [

@@ -187,7 +187,7 @@ pub(crate) fn render(
         for (i, e) in input.entries.iter().enumerate() {
             let r = HEADER_ROW + 1 + i as u32;
             let c = &e.case;
-            let received = c.received_at.with_timezone(&tongban_store::china_time()).naive_local();
+            let received = c.received_at.with_timezone(&tongban_core::time::china_time()).naive_local();
             ws.write_number_with_format(r, 0, (i + 1) as f64, &f.number).map_err(xl)?;
             widths.fit(0, &(i + 1).to_string());
             let masked = mask_id_number(&c.applicant_id);

@@ -1,6 +1,6 @@
 //! The forms a window prints, as PDF bytes (and the 台账 also as an .xlsx): the 收件登记表 and the 一次性告知书 (each in two
 //! copies, 存档联 and 申请人联: the `copies` module), and the 每日台账. Pure: the data comes in,
-//! the bytes go out; the caller keeps the PDF ([`tongban_store::Store::record_print`]) and
+//! the bytes go out; the caller keeps the PDF (the store's `Store::record_print`) and
 //! hands it to the viewer or printer.
 //!
 //! - One font, shipped inside the binary and embedded as a subset ([`font`]).
@@ -24,8 +24,9 @@ mod recovery;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use tongban_core::case::CaseState;
+use tongban_core::hall::HallTexts;
+use tongban_core::listing::LedgerEntry;
 use tongban_core::workdays::Deadline;
-use tongban_store::{HallTexts, LedgerEntry};
 
 pub use font::FormFont;
 pub use ledger_xlsx::{CountSection, COLUMNS as LEDGER_XLSX_COLUMNS, HEADER_ROW as LEDGER_XLSX_HEADER_ROW};

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use common::*;
 use tongban_core::applicant::mask_id_number;
 use tongban_core::case::CaseStatus;
+use tongban_core::listing::LedgerEntry;
 use tongban_forms::{FormError, Ledger, PrintMark};
-use tongban_store::LedgerEntry;
 
 const HEADER: &str = "序号办件编号收件时间申请人证件号码事项名称办理地流转方式/运单号状态承诺办结受理人";
 

@@ -8,8 +8,8 @@ use std::io::{Cursor, Read};
 use calamine::{Data, Reader, Xlsx};
 use common::*;
 use tongban_core::applicant::mask_id_number;
+use tongban_core::listing::LedgerEntry;
 use tongban_forms::{CountSection, LEDGER_XLSX_COLUMNS, LEDGER_XLSX_HEADER_ROW};
-use tongban_store::LedgerEntry;
 
 fn sheet(xlsx: &[u8], name: &str) -> calamine::Range<Data> {
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(xlsx.to_vec())).unwrap();

@@ -4,9 +4,9 @@ mod common;
 
 use common::*;
 use tongban_core::case::{CaseState, EventBody};
-use tongban_desk::demo::sample_form;
+use tongban_core::hall::HallTexts;
+use tongban_fixtures::sample_form;
 use tongban_forms::{FormError, Notice};
-use tongban_store::HallTexts;
 
 fn render_with(case: &CaseState, hall: &HallTexts) -> Result<Vec<u8>, FormError> {
     tongban_forms::notice(&Notice {

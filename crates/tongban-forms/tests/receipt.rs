@@ -8,7 +8,7 @@ use chrono::Duration;
 use common::*;
 use tongban_core::applicant::Applicant;
 use tongban_core::case::{CaseState, ResultDelivery};
-use tongban_desk::demo::sample_form;
+use tongban_fixtures::sample_form;
 use tongban_forms::{FormError, PrintMark, Receipt};
 
 fn render(case: &CaseState) -> Result<Vec<u8>, FormError> {

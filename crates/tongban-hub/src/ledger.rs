@@ -16,7 +16,7 @@ use tongban_wire::events::{PullResponse, PushOutcome, SequencedEvent};
 
 use crate::credentials::{confirmed_desk, desk_code_of, Credential, Role};
 use crate::scope::Scope;
-use crate::{beijing, blobs, region_label, Hub, HubError, Result};
+use crate::{blobs, region_label, Hub, HubError, Result};
 
 pub(crate) const SCHEMA_V1: &str = "
 CREATE TABLE events (
@@ -155,7 +155,7 @@ fn superseded_by(tx: &Transaction<'_>, event: &CaseEvent, case: &CaseRow) -> Res
         case.number,
         tongban_core::region::display_name(&winner.author.region),
         winner.author.display(),
-        winner.at.with_timezone(&beijing()).format("%Y-%m-%d %H:%M"),
+        winner.at.with_timezone(&tongban_core::time::china_time()).format("%Y-%m-%d %H:%M"),
         winner.body.kind().label(),
         event.body.kind().label(),
         case.status.label()

@@ -119,7 +119,7 @@ pub enum HubError {
     #[error("本受理台的窗口代码为 {desk}，而凭据是签发给{credential}的：请核对窗口代码，或请通办中心管理员为本受理台签发对应的凭据")]
     DeskCodeMismatch { desk: String, credential: String },
     #[error("窗口代码 {} 已由另一台受理台于 {} 在通办中心确认使用（凭据 #{}，{}）：本受理台不能再以窗口代码 {} 收件或同步。请管理员为本受理台更正窗口代码（tongban desk code），并向通办中心申领对应的凭据",
-        .0.desk_code.as_deref().unwrap_or(""), .0.confirmed_at.map(|t| t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
+        .0.desk_code.as_deref().unwrap_or(""), .0.confirmed_at.map(|t| t.with_timezone(&tongban_core::time::china_time()).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
         .0.id, .0.desk, .0.desk_code.as_deref().unwrap_or(""))]
     DeskCodeTaken(Box<Credential>),
     #[error("管理员凭据不属于任何受理台，不能读取或推送办件")]
@@ -306,11 +306,6 @@ impl Hub {
 /// Runs blocking database and file work off the async threads.
 pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| HubError::Io(std::io::Error::other(e.to_string())))?
-}
-
-/// Beijing time, in which the hub's messages date things for people.
-pub(crate) fn beijing() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
 /// A region's name for messages: "411329（河南省南阳市新野县）", or the bare code if unknown.

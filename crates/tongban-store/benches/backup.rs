@@ -9,11 +9,14 @@
 //! Run: `cargo bench -p tongban-store --bench backup` (release), or with `--profile dev` (the
 //! dependencies — SQLite, SQLCipher, ChaCha20 — are optimised in dev builds too).
 
+mod common;
+
 use std::path::Path;
 use std::time::Instant;
 
 use chrono::Utc;
-use tongban_desk::demo::{demo_setup, sample_form, DEMO_PASSWORD};
+use common::demo_setup;
+use tongban_fixtures::{sample_form, DEMO_PASSWORD};
 use tongban_store::{RestoreKey, Store};
 
 fn size_of(path: &Path) -> u64 {

@@ -16,15 +16,16 @@
 //! - `TONGBAN_BENCH_CASES` (default 1000000), `TONGBAN_BENCH_COMMITS` (default 300),
 //!   `TONGBAN_BENCH_RUNS` (default 50 runs per query, capped at 20 s per query).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use tongban_core::case::{Author, CaseEvent, CaseId, CaseNumber, CaseStatus, DeskCode, EventBody, Intake};
-use tongban_desk::demo::{
-    demo_setup, sample_form, sample_id_number, sample_name, DEMO_CLERK, DEMO_PASSWORD, DEMO_REGION,
-};
-use tongban_store::{china_time, CaseFilter, Store};
+use tongban_core::time::china_time;
+use tongban_fixtures::{sample_form, sample_id_number, sample_name, DEMO_CLERK, DEMO_REGION};
+use tongban_store::{CaseFilter, Store};
 use uuid::Uuid;
 
 /// Cases per calendar day in the generated database: 1,000,000 cases span 2025-01-01 to
@@ -53,12 +54,10 @@ impl Mode {
         match self {
             Mode::Plain => {
                 let mut store = Store::open_unencrypted_for_benchmark(path).expect("open plain");
-                if store.desk().unwrap().is_none() {
-                    store.init_desk_with(&demo_setup(), Some(DEMO_PASSWORD), &[], Utc::now()).expect("desk");
-                }
+                common::ensure_demo_desk(&mut store);
                 store
             }
-            Mode::Encrypted => tongban_desk::demo::open(path).expect("open encrypted"),
+            Mode::Encrypted => common::open_encrypted(path),
         }
     }
 }

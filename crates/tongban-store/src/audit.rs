@@ -491,7 +491,7 @@ impl Store {
         // Beijing dates → UTC instants (RFC 3339 strings of one offset sort as times).
         let day_start = |d: NaiveDate| {
             d.and_hms_opt(0, 0, 0)
-                .and_then(|t| t.and_local_timezone(crate::china_time()).single())
+                .and_then(|t| t.and_local_timezone(tongban_core::time::china_time()).single())
                 .map(|t| t.with_timezone(&Utc).to_rfc3339())
         };
         if let Some(from) = filter.from.and_then(day_start) {
@@ -585,7 +585,7 @@ impl Store {
             let (at, user, kind): (String, String, String) = (r.get(1)?, r.get(2)?, r.get(3)?);
             let (case_id, detail): (Option<String>, String) = (r.get(4)?, r.get(5)?);
             let (reference, digest, hash): (Option<String>, Option<String>, String) = (r.get(6)?, r.get(7)?, r.get(8)?);
-            let when = parse_time(&at).map(crate::china_time_text).unwrap_or(at.clone());
+            let when = parse_time(&at).map(tongban_core::time::china_time_text).unwrap_or(at.clone());
             let label = AuditKind::parse(&kind).map(|k| k.label()).unwrap_or("未知");
             let who = if user.is_empty() { "本机".to_string() } else { user.clone() };
             let broken =
@@ -673,7 +673,7 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         for (hub, seq, hash, at) in anchors {
             let name = tongban_core::region::display_name(&hub);
-            let when = parse_time(&at).map(crate::china_time_text).unwrap_or(at);
+            let when = parse_time(&at).map(tongban_core::time::china_time_text).unwrap_or(at);
             if seq > head {
                 return Ok(Some(ChainBreak {
                     seq: head + 1,

@@ -361,7 +361,7 @@ fn safe_relative(path: &str) -> bool {
 
 /// The backup's name for a time: Beijing wall-clock time, sortable.
 fn folder_name(region: &str, desk_code: &str, at: DateTime<Utc>) -> String {
-    let t = at.with_timezone(&crate::china_time()).format("%Y%m%d-%H%M%S");
+    let t = at.with_timezone(&tongban_core::time::china_time()).format("%Y%m%d-%H%M%S");
     format!("{BACKUP_PREFIX}{region}-{desk_code}-{t}")
 }
 
@@ -630,7 +630,7 @@ impl Store {
             None => Some("本受理台还没有备份：请管理员在「备份」中备份到 U 盘或共享文件夹".to_string()),
             Some(at) if now - at > chrono::Duration::days(i64::from(prefs.warn_days)) => Some(format!(
                 "最近一次备份是 {}，已超过 {} 天：请尽快备份",
-                crate::china_time_text(at),
+                tongban_core::time::china_time_text(at),
                 prefs.warn_days
             )),
             Some(_) => None,
@@ -658,8 +658,9 @@ impl Store {
         if status.prefs.folder.trim().is_empty() {
             return Ok(None);
         }
-        let today = now.with_timezone(&crate::china_time()).date_naive();
-        let due = status.last_at.is_none_or(|at| at.with_timezone(&crate::china_time()).date_naive() < today);
+        let today = now.with_timezone(&tongban_core::time::china_time()).date_naive();
+        let due =
+            status.last_at.is_none_or(|at| at.with_timezone(&tongban_core::time::china_time()).date_naive() < today);
         Ok(due.then(|| PathBuf::from(status.prefs.folder.trim())))
     }
 
@@ -844,8 +845,10 @@ pub fn restore(
         }
     };
     let replaced_kept_at = if occupied {
-        let aside =
-            parent.join(format!("{stem}.replaced-{}", now.with_timezone(&crate::china_time()).format("%Y%m%d-%H%M%S")));
+        let aside = parent.join(format!(
+            "{stem}.replaced-{}",
+            now.with_timezone(&tongban_core::time::china_time()).format("%Y%m%d-%H%M%S")
+        ));
         fs::create_dir_all(&aside)?;
         for path in [db.to_path_buf(), keys_path(db), sibling(db, "blobs")] {
             if path.exists() {
@@ -942,7 +945,7 @@ impl Store {
         )?;
         let detail = format!(
             "从 {} 的备份恢复（备份时审计链到第 {} 条）；本机所办事件 {requeued} 条重新排队同步",
-            crate::china_time_text(manifest.taken_at),
+            tongban_core::time::china_time_text(manifest.taken_at),
             manifest.audit_seq
         );
         crate::audit::append_in(&tx, now, "", crate::AuditKind::Backup, None, &detail, None, None)?;

@@ -9,8 +9,8 @@ use tongban_core::clocks::{self, ClockInput, Clocks, Step};
 use tongban_core::guide::{DayUnit, Deferral};
 use tongban_core::workdays::{Deadline, WorkCalendar};
 
-use crate::events::china_time;
-use crate::{Result, Store, StoreError};
+use crate::{CaseSummary, Result, Store, StoreError};
+use tongban_core::time::china_time;
 
 pub(crate) const SCHEMA_V1: &str = "
 CREATE TABLE cases (
@@ -94,36 +94,6 @@ CREATE TABLE clock_changes (
 );
 CREATE INDEX clock_changes_by_case ON clock_changes (case_id, id);
 ";
-
-/// One line of the queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CaseSummary {
-    pub id: CaseId,
-    pub number: String,
-    pub status: CaseStatus,
-    pub item_code: String,
-    pub item_name: String,
-    pub receiving_region: String,
-    pub handling_region: String,
-    pub applicant_name: String,
-    pub applicant_id: String,
-    pub clerk: String,
-    pub received_at: DateTime<Utc>,
-    pub received_on: NaiveDate,
-    /// 承诺办结: `None` while it has not started (待补正) or stands still (需补正).
-    pub deadline: Option<Deadline>,
-    /// 告知期限: a 一次性告知书 is owed by this day.
-    pub notice_due: Option<Deadline>,
-    /// 补正期限: the applicant was told to bring the materials by this day.
-    pub supplement_due: Option<Deadline>,
-    /// 容缺补齐期限: the materials taken on trust are owed by this day.
-    pub owed_due: Option<Deadline>,
-    /// Some event of the case still waits for a hub.
-    pub pending_sync: bool,
-    /// The clerk's display name as the intake carried it; empty for intakes made before names
-    /// travelled with events.
-    pub clerk_name: String,
-}
 
 /// Which cases to list. Every field narrows; `text` searches applicant name (prefix),
 /// 证件号码 (prefix or last digits) and 办件编号 (prefix).

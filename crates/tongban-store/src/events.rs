@@ -1,10 +1,11 @@
 //! Case events: the source of truth, append-only, with the outbox mark for sync.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 use tongban_core::case::{
     Author, CaseEvent, CaseId, CaseNumber, CaseState, CaseStatus, EventBody, EventKind, Intake, IntakeForm, Side,
 };
+use tongban_core::time::china_time;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditKind};
@@ -29,11 +30,6 @@ CREATE TABLE case_numbers (
     last   INTEGER NOT NULL
 );
 ";
-
-/// Beijing time, in which every hall in China dates its cases.
-pub fn china_time() -> FixedOffset {
-    tongban_core::beijing()
-}
 
 /// What appending an event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

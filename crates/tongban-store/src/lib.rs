@@ -44,24 +44,29 @@ pub use backup::{
 };
 pub use blobs::{BlobInfo, MissingScan};
 pub use calendar::{CalendarImport, OfficialYear};
-pub use cases::{CaseFilter, CaseSummary, Page};
+pub use cases::{CaseFilter, Page};
 pub use catalogs::{CatalogSource, CatalogUpdate, HeldCatalog, Installed};
 pub use crypt::{DataKey, RecoveryKey};
 pub use desk::{
     check_password_rules, role_label, Account, DeskIdentity, DeskSetup, User, LOCKOUT_MINUTES, MAX_FAILED_LOGINS,
     MIN_PASSWORD_CHARS, ROLES,
 };
-pub use events::{china_time, Appended, ArrivedDecision, OutboxEntry, StoredEvent};
+pub use events::{Appended, ArrivedDecision, OutboxEntry, StoredEvent};
 pub use hubs::{is_loopback_url, HubEntry, HubSetup, HubTransport};
 pub use identity::{DeskConfirmed, HubDesk, DESK_CODE_TAKEN};
 pub use migrate::SCHEMA_VERSION;
 pub use offline::PartnerOffline;
 pub use outcomes::CaseOutcome;
-pub use prints::{FormKind, LedgerEntry, LedgerFilter, NewPrint, PrintRecord};
+pub use prints::{FormKind, LedgerFilter, NewPrint, PrintRecord};
 pub use seals::{is_seal_refusal, PinnedKey, Seal, SealCheck};
 pub use setaside::{SetAside, SetAsideKind};
-pub use settings::{HallTexts, Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, OFFLINE_KEYS, SCANNER_FOLDER};
+pub use settings::{Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, OFFLINE_KEYS, SCANNER_FOLDER};
 pub use sync::{Applied, Direction, HubSyncState, OutboxPage, Pulled, QuarantinedEvent, Settled, Verdict};
+// Plain types and Beijing time live in the core (the forms print them without linking the
+// store); re-exported so the store's callers keep one import.
+pub use tongban_core::hall::HallTexts;
+pub use tongban_core::listing::{CaseSummary, LedgerEntry};
+pub use tongban_core::time::china_time;
 pub use vault::{keys_path, DemoAccount, PublicDesk, Vault, KDF_M_KIB, KDF_P, KDF_T};
 
 /// Everything that can go wrong in the store. The messages are Chinese because they reach the
@@ -463,11 +468,6 @@ impl Store {
         let stem = self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         self.path.with_file_name(format!("{stem}.blobs"))
     }
-}
-
-/// A time as the hall reads it: Beijing wall-clock time to the second.
-pub(crate) fn china_time_text(t: DateTime<Utc>) -> String {
-    t.with_timezone(&china_time()).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
 /// Begins a write. IMMEDIATE, because a desk has two connections (the window's and the sync

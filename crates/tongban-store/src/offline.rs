@@ -149,7 +149,7 @@ impl Store {
             "解除离线限制：{}（{region}）已{}天未同步，允许收件至{}；理由：{reason}",
             before.name,
             before.verdict.days,
-            until.with_timezone(&crate::china_time()).format("%Y-%m-%d %H:%M")
+            until.with_timezone(&tongban_core::time::china_time()).format("%Y-%m-%d %H:%M")
         );
         append_in(&tx, at, user, AuditKind::Settings, None, &detail, None, None)?;
         tx.commit()?;

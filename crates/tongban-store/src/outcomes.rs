@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use tongban_core::case::CaseId;
+use tongban_core::time::china_time;
 
-use crate::{china_time, Result, Store, StoreError};
+use crate::{Result, Store, StoreError};
 
 /// The decisions and 办结 of one case, from its events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

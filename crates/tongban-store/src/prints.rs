@@ -5,10 +5,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, params_from_iter, types::Value, OptionalExtension};
 use serde::Serialize;
-use tongban_core::case::{CaseId, Transfer};
+use tongban_core::case::CaseId;
 use tongban_core::validate::ValidationError;
 
-use crate::{CaseSummary, Result, Store, StoreError};
+use crate::{LedgerEntry, Result, Store, StoreError};
 
 pub(crate) const SCHEMA_V2: &str = "
 CREATE TABLE prints (
@@ -102,17 +102,6 @@ pub struct LedgerFilter {
     pub clerk: Option<String>,
     /// 办理地 region code.
     pub partner: Option<String>,
-}
-
-/// One line of the 台账: the case as listed, plus what the ledger prints beyond the queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LedgerEntry {
-    pub case: CaseSummary,
-    /// The clerk's display name (the login if the user is unknown here).
-    pub clerk_name: String,
-    pub transfer: Transfer,
-    /// The waybill of the mailed result, once 结果已寄出.
-    pub result_waybill: Option<String>,
 }
 
 impl Store {

@@ -145,7 +145,7 @@ async fn report_audit_head(db: &DeskDb, hub: &HubLink) -> Result<(), SyncError> 
     if let Some(broken) = broken {
         return Err(SyncError::AuditBroken(broken));
     }
-    let when = |at: chrono::DateTime<Utc>| at.with_timezone(&tongban_store::china_time()).format("%Y-%m-%d %H:%M");
+    let when = |at: chrono::DateTime<Utc>| at.with_timezone(&tongban_core::time::china_time()).format("%Y-%m-%d %H:%M");
     // A desk restored from an older backup lost the tail the hub saw before the restore: the
     // restore is in its chain, the hub keeps the refused report for its operator, and the rounds
     // go on; once the chain is longer than the hub's head, the hub keeps the new one.

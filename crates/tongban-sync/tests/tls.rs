@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use tongban_store::{HubSetup, HubTransport, Store};
 use tongban_sync::client::HubClient;
 use tongban_sync::{sync_once, SyncError, SyncSettings};
-use tongban_tests::tls::{ServerFiles, TestCa};
+use tongban_testca::{ServerFiles, TestCa};
 
 use support::*;
 

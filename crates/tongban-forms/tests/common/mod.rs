@@ -11,9 +11,10 @@ use tongban_core::case::{
     MaterialForm, ResultDelivery,
 };
 use tongban_core::catalog::{Catalog, CatalogIntake, Provided};
-use tongban_desk::demo::sample_form;
+use tongban_core::hall::HallTexts;
+use tongban_core::listing::{CaseSummary, LedgerEntry};
+use tongban_fixtures::sample_form;
 use tongban_forms::PrintMark;
-use tongban_store::{CaseSummary, HallTexts, LedgerEntry};
 
 /// A 承诺办结 date for a case whose promise runs (none while it waits for materials), and a
 /// 补正 date, as the desk computes them: here plain dates after [`day`], not 预估.

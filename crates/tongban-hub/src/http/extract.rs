@@ -29,7 +29,9 @@ impl FromRequestParts<AppState> for Caller {
         let credential = match blocking(move || hub.authenticate(&token)).await? {
             Authenticated::Live(credential) => credential,
             Authenticated::Revoked(c) => {
-                let at = c.revoked_at.map(|t| t.with_timezone(&crate::beijing()).format("%Y-%m-%d %H:%M").to_string());
+                let at = c
+                    .revoked_at
+                    .map(|t| t.with_timezone(&tongban_core::time::china_time()).format("%Y-%m-%d %H:%M").to_string());
                 return Err(ApiError::new(
                     ErrorCode::CredentialRevoked,
                     format!(

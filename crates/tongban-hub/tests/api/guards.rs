@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tongban_tests::tls::TestCa;
+use tongban_testca::TestCa;
 use tongban_wire::{ErrorBody, ErrorCode};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tongban-hub");

@@ -164,7 +164,7 @@ pub fn add_hub(store: &mut Store, region: &str, url: &str, token: &str) {
 /// A complete intake for 丰台区 (the demo's first sample) by `applicant`, with a scan of the ID
 /// card attached, or none.
 pub fn intake_form(applicant: &str, scan: Option<String>) -> IntakeForm {
-    let mut form = tongban_desk::demo::sample_form(0);
+    let mut form = tongban_fixtures::sample_form(0);
     assert_eq!(form.handling_region, FENGTAI, "the demo's first sample is for 丰台区");
     if let Applicant::Person(person) = &mut form.applicant {
         person.name = applicant.to_string();

@@ -1,5 +1,8 @@
 //! A certificate authority made in the test, as a region's private 政务 CA would be: it issues
-//! the hub's certificate, and desks are given its certificate to trust.
+//! the hub's certificate, and desks are given its certificate to trust. Linux only, as the HTTPS
+//! stories are.
+
+#![cfg(unix)]
 
 use std::path::{Path, PathBuf};
 
