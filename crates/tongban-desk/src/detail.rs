@@ -40,7 +40,7 @@ impl Desk {
                 author.user.clone()
             }
         };
-        let today = Utc::now().with_timezone(&tongban_store::china_time()).date_naive();
+        let today = Utc::now().with_timezone(&tongban_core::time::china_time()).date_naive();
 
         let mut history = Vec::new();
         let mut before: Vec<Material> = Vec::new();
