@@ -164,12 +164,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Settings(command) => admin::settings(&mut ctx, command),
         Command::Partner(command) => partner::partner(&mut ctx, command),
         Command::Sync { once } => sync::run(ctx.sync_store()?, *once),
-        Command::Catalog(command) => {
-            let desk = ctx.log_in(catalog::permission(command))?;
-            let user = desk.user()?.login;
-            let mut store = desk.locked()?;
-            catalog::run(&mut store, &user, command)
-        }
+        Command::Catalog(command) => catalog::run(&ctx.log_in(catalog::permission(command))?, command),
         Command::Quarantine(command) => partner::quarantine(&mut ctx, command),
         Command::Desk(command) => admin::desk(&mut ctx, command),
         Command::Demo(args) => setup::demo(&ctx, args),

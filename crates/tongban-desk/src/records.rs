@@ -4,10 +4,12 @@
 
 use chrono::Utc;
 use tongban_core::case::{CaseState, EventBody};
+use tongban_core::catalog::Catalog;
 use tongban_core::workdays::WorkCalendar;
 use tongban_store::{
-    Account, AuditHead, AuditKind, CalendarImport, CaseSummary, ChainBreak, DeskIdentity, HubDesk, HubEntry,
-    HubSyncState, Page, PartnerOffline, PinnedKey, PrintRecord, QuarantinedEvent, Setting, StoredEvent,
+    Account, AuditHead, AuditKind, CalendarImport, CaseSummary, CatalogUpdate, ChainBreak, DeskIdentity, HeldCatalog,
+    HubDesk, HubEntry, HubSyncState, Page, PartnerOffline, PinnedKey, PrintRecord, QuarantinedEvent, Setting,
+    StoredEvent,
 };
 
 use crate::session::Permission;
@@ -190,6 +192,33 @@ impl Desk {
     pub fn account_records(&self) -> Result<Vec<Account>, AppError> {
         self.require(Permission::Administer)?;
         self.with_store(|store| store.accounts())
+    }
+
+    /// Every region's current catalog held here.
+    pub fn held_catalogs(&self) -> Result<Vec<HeldCatalog>, AppError> {
+        self.require_reader()?;
+        self.with_store(|store| store.current_catalogs())
+    }
+
+    /// `region`'s current catalog, or its version `version`; `None` when this desk holds neither.
+    pub fn held_catalog(&self, region: &str, version: Option<&str>) -> Result<Option<Catalog>, AppError> {
+        self.require_reader()?;
+        self.with_store(|store| match version {
+            Some(v) => store.catalog_version(region, v),
+            None => Ok(store.current_catalog(region)?.map(|h| h.catalog)),
+        })
+    }
+
+    /// The catalogs' change log, newest first (only what is unread, if `unread`).
+    pub fn catalog_changes(&self, unread: bool) -> Result<Vec<CatalogUpdate>, AppError> {
+        self.require_reader()?;
+        self.with_store(|store| store.catalog_updates(unread))
+    }
+
+    /// Marks the catalog changes up to `up_to` as read; returns how many were unread.
+    pub fn mark_catalog_changes_read(&self, up_to: i64) -> Result<usize, AppError> {
+        self.require_reader()?;
+        self.with_store(|store| store.acknowledge_catalog_updates(up_to, Utc::now()))
     }
 
     /// A connection of its own to this desk's database, for a sync engine run by the CLI (the
