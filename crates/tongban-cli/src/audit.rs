@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use tongban_desk::{AuditQuery, Desk};
 
 use crate::Failure;
@@ -13,19 +13,8 @@ pub enum AuditCommand {
     Verify,
     /// 列出审计记录（最新的在前）
     List {
-        /// 只列出该用户（登录名）的
-        #[arg(long, value_name = "LOGIN")]
-        person: Option<String>,
-        /// 只列出该办件（办件编号）的
-        #[arg(long, value_name = "NUMBER")]
-        case: Option<String>,
-        /// 只列出该类，如 登录 或 id_reveal
-        #[arg(long)]
-        kind: Option<String>,
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        from: Option<String>,
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        to: Option<String>,
+        #[command(flatten)]
+        filter: AuditFilter,
         #[arg(long, default_value_t = 100)]
         limit: u32,
         /// 以 JSON 输出，便于脚本处理
@@ -34,19 +23,44 @@ pub enum AuditCommand {
     },
     /// 导出审计记录为 CSV（UTF-8，Excel 可直接打开）
     Export {
-        #[arg(long, value_name = "LOGIN")]
-        person: Option<String>,
-        #[arg(long, value_name = "NUMBER")]
-        case: Option<String>,
-        #[arg(long)]
-        kind: Option<String>,
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        from: Option<String>,
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        to: Option<String>,
+        #[command(flatten)]
+        filter: AuditFilter,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+}
+
+/// Which audit entries `list` and `export` take.
+#[derive(Args)]
+pub struct AuditFilter {
+    /// 只列出该用户（登录名）的
+    #[arg(long, value_name = "LOGIN")]
+    person: Option<String>,
+    /// 只列出该办件（办件编号）的
+    #[arg(long, value_name = "NUMBER")]
+    case: Option<String>,
+    /// 只列出该类，如 登录 或 id_reveal
+    #[arg(long)]
+    kind: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    from: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    to: Option<String>,
+}
+
+impl AuditFilter {
+    /// The first page of `page_size` entries.
+    fn query(&self, page_size: u32) -> AuditQuery {
+        AuditQuery {
+            person: self.person.clone(),
+            case_number: self.case.clone(),
+            kind: self.kind.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            page: 1,
+            page_size,
+        }
+    }
 }
 
 pub fn run(desk: &Desk, command: &AuditCommand) -> Result<(), Failure> {
@@ -66,17 +80,8 @@ pub fn run(desk: &Desk, command: &AuditCommand) -> Result<(), Failure> {
                 Some(broken) => return Err(Failure(format!("审计链已被改动：{broken}"))),
             }
         }
-        AuditCommand::List { person, case, kind, from, to, limit, json } => {
-            let query = AuditQuery {
-                person: person.clone(),
-                case_number: case.clone(),
-                kind: kind.clone(),
-                from: from.clone(),
-                to: to.clone(),
-                page: 1,
-                page_size: (*limit).clamp(1, 500),
-            };
-            let page = desk.audit_log(&query)?;
+        AuditCommand::List { filter, limit, json } => {
+            let page = desk.audit_log(&filter.query((*limit).clamp(1, 500)))?;
             if *json {
                 say!("{}", serde_json::to_string_pretty(&page.rows).map_err(|e| Failure(e.to_string()))?);
             } else {
@@ -95,18 +100,9 @@ pub fn run(desk: &Desk, command: &AuditCommand) -> Result<(), Failure> {
                 say!("共 {} 条，列出 {} 条", page.total, page.rows.len());
             }
         }
-        AuditCommand::Export { person, case, kind, from, to, out } => {
-            let query = AuditQuery {
-                person: person.clone(),
-                case_number: case.clone(),
-                kind: kind.clone(),
-                from: from.clone(),
-                to: to.clone(),
-                page: 1,
-                page_size: 1,
-            };
+        AuditCommand::Export { filter, out } => {
             let dir = tempdir_of(out)?;
-            let written = desk.export_audit_log(&query, Some(&dir))?;
+            let written = desk.export_audit_log(&filter.query(1), Some(&dir))?;
             std::fs::rename(&written, out).map_err(|e| Failure(format!("写入「{}」失败：{e}", out.display())))?;
             say!("已导出审计日志到「{}」", out.display());
         }
