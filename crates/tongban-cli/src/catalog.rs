@@ -10,6 +10,7 @@ use tongban_catalog::ReadOptions;
 use tongban_core::catalog::{Catalog, CatalogItem};
 use tongban_core::{guide, region};
 use tongban_desk::printing::beijing;
+use tongban_desk::Desk;
 use tongban_store::{AuditKind, CatalogSource, NewAuditEntry, Store};
 use tongban_sync::client::HubClient;
 use tongban_sync::SyncSettings;
@@ -90,7 +91,11 @@ pub fn permission(command: &CatalogCommand) -> tongban_desk::Permission {
     }
 }
 
-pub fn run(store: &mut Store, user: &str, command: &CatalogCommand) -> Result<(), Failure> {
+/// Runs `command` as the logged-in user: what the window also shows (the catalogs held, an item,
+/// the change log) through the desk; files and publication, operator work, on the store.
+pub fn run(desk: &Desk, command: &CatalogCommand) -> Result<(), Failure> {
+    let user = desk.user()?.login;
+    let user = user.as_str();
     match command {
         CatalogCommand::Import { file, region, version } => {
             let options = ReadOptions { region: region.clone(), version: version.clone() };
@@ -99,6 +104,7 @@ pub fn run(store: &mut Store, user: &str, command: &CatalogCommand) -> Result<()
                 eprintln!("提示：{warning}");
             }
             let catalog = imported.catalog;
+            let mut store = desk.locked()?;
             let installed = store.install_catalog(&catalog, CatalogSource::File, None, Utc::now())?;
             let name = region::display_name(&catalog.region);
             let detail = format!("导入{name}事项清单 版本 {}", catalog.version);
@@ -121,7 +127,7 @@ pub fn run(store: &mut Store, user: &str, command: &CatalogCommand) -> Result<()
             }
         }
         CatalogCommand::Export { region, version, out } => {
-            let catalog = chosen(store, region.as_deref(), version.as_deref())?;
+            let catalog = chosen(desk, region.as_deref(), version.as_deref())?;
             tongban_catalog::write_file(&catalog, out).map_err(|e| Failure(e.to_string()))?;
             let detail = format!(
                 "{}事项清单 版本 {} 导出到「{}」",
@@ -129,7 +135,8 @@ pub fn run(store: &mut Store, user: &str, command: &CatalogCommand) -> Result<()
                 catalog.version,
                 out.display()
             );
-            store.record(&NewAuditEntry { kind: AuditKind::Export, user, case_id: None, detail }, Utc::now())?;
+            desk.locked()?
+                .record(&NewAuditEntry { kind: AuditKind::Export, user, case_id: None, detail }, Utc::now())?;
             say!(
                 "已导出{}事项清单 版本 {}（事项 {} 个）到 {}",
                 region::display_name(&catalog.region),
@@ -139,7 +146,7 @@ pub fn run(store: &mut Store, user: &str, command: &CatalogCommand) -> Result<()
             );
         }
         CatalogCommand::List { json } => {
-            let held = store.current_catalogs()?;
+            let held = desk.held_catalogs()?;
             if *json {
                 let list: Vec<_> = held
                     .iter()
@@ -173,7 +180,7 @@ pub fn run(store: &mut Store, user: &str, command: &CatalogCommand) -> Result<()
             }
         }
         CatalogCommand::Show { region: code, code: item, json } => {
-            let catalog = chosen(store, Some(code), None)?;
+            let catalog = chosen(desk, Some(code), None)?;
             match item {
                 None if *json => say!("{}", to_json(&catalog)?),
                 None => show_catalog(&catalog)?,
@@ -196,7 +203,7 @@ pub fn run(store: &mut Store, user: &str, command: &CatalogCommand) -> Result<()
             }
         }
         CatalogCommand::Changes { unread, ack, json } => {
-            let updates = store.catalog_updates(*unread)?;
+            let updates = desk.catalog_changes(*unread)?;
             if *json {
                 say!("{}", to_json(&updates)?);
             } else {
@@ -221,7 +228,7 @@ pub fn run(store: &mut Store, user: &str, command: &CatalogCommand) -> Result<()
                 }
             }
             if let (true, Some(newest)) = (*ack, updates.first()) {
-                let marked = store.acknowledge_catalog_updates(newest.id, Utc::now())?;
+                let marked = desk.mark_catalog_changes_read(newest.id)?;
                 if !*json {
                     say!("已标记 {marked} 条为已读");
                 }
@@ -230,10 +237,10 @@ pub fn run(store: &mut Store, user: &str, command: &CatalogCommand) -> Result<()
         CatalogCommand::Publish { region: code, hub, credential } => {
             let code = match code {
                 Some(c) => c.trim().to_string(),
-                None => store.require_desk()?.region,
+                None => desk.info()?.region_code,
             };
-            let catalog = chosen(store, Some(&code), None)?;
-            let (url, credential) = publication_target(store, &code, hub.as_deref(), credential.as_deref())?;
+            let catalog = chosen(desk, Some(&code), None)?;
+            let (url, credential) = publication_target(&*desk.locked()?, &code, hub.as_deref(), credential.as_deref())?;
             let content = serde_json::value::to_raw_value(&catalog).map_err(|e| Failure(e.to_string()))?;
             let upload = CatalogUpload { version: catalog.version.clone(), content };
             let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure(format!("无法启动网络连接：{e}")))?;
@@ -276,11 +283,11 @@ pub(crate) fn publication_target(
 }
 
 /// The current catalog of `region` (or of the only region held), or one version of it.
-fn chosen(store: &Store, region: Option<&str>, version: Option<&str>) -> Result<Catalog, Failure> {
+fn chosen(desk: &Desk, region: Option<&str>, version: Option<&str>) -> Result<Catalog, Failure> {
     let code = match region {
         Some(r) => r.trim().to_string(),
         None => {
-            let held = store.current_catalogs()?;
+            let held = desk.held_catalogs()?;
             match held.as_slice() {
                 [only] => only.catalog.region.clone(),
                 [] => return Err(Failure("本机还没有事项清单".into())),
@@ -296,10 +303,10 @@ fn chosen(store: &Store, region: Option<&str>, version: Option<&str>) -> Result<
     };
     let name = region::display_name(&code);
     match version {
-        Some(v) => store
-            .catalog_version(&code, v.trim())?
+        Some(v) => desk
+            .held_catalog(&code, Some(v.trim()))?
             .ok_or_else(|| Failure(format!("本机没有{name}事项清单的版本「{}」", v.trim()))),
-        None => Ok(store.current_catalog(&code)?.ok_or(tongban_store::StoreError::NoCatalog(code))?.catalog),
+        None => Ok(desk.held_catalog(&code, None)?.ok_or(tongban_store::StoreError::NoCatalog(code))?),
     }
 }
 

@@ -275,3 +275,89 @@ fn a_waybill_already_on_another_case_or_of_an_unknown_form_is_warned_and_the_cas
     assert!(stderr(&unknown).starts_with("注意："), "{}", stderr(&unknown));
     assert_eq!(case_count(&db), 3);
 }
+
+/// Adds `login` (`name`) in `role` as the admin, with the test password.
+fn add_user(db: &Path, login: &str, name: &str, role: &str) {
+    let input = format!("{0}\n{0}\n", common::PASSWORD);
+    let o = common::tongban_with_input(db, "admin", &["user", "add", login, "--name", name, "--role", role], &input);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn a_supervisor_may_not_take_a_case_in_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    init(&db);
+    add_user(&db, "du", "杜督查", "supervisor");
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, intake_json("11010519491231002X")).unwrap();
+    let o = common::tongban_as(&db, "du", &["case", "new", "--json", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("错误：杜督查（") && stderr(&o).ends_with("没有收件的权限"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "no number: {}", stdout(&o));
+    assert_eq!(case_count(&db), 0);
+}
+
+#[test]
+fn a_disabled_user_may_not_take_a_case_in_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    init(&db);
+    add_user(&db, "li", "李强", "clerk");
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, intake_json("11010519491231002X")).unwrap();
+    let o = tongban_admin(&db, &["user", "disable", "li"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = common::tongban_as(&db, "li", &["case", "new", "--json", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o), "错误：用户「li」已停用，不能登录；如有疑问请联系管理员");
+    assert!(stdout(&o).is_empty(), "no number: {}", stdout(&o));
+    assert_eq!(case_count(&db), 0);
+}
+
+#[test]
+fn a_case_citing_a_scan_the_desk_does_not_hold_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    init(&db);
+    let unknown = "ab".repeat(32);
+    let file = dir.path().join("case.json");
+
+    // A whole intake form, as an import gives it.
+    let mut form: serde_json::Value = serde_json::from_str(&intake_json("11010519491231002X")).unwrap();
+    let material = form["materials"][0]["name"].as_str().unwrap().to_string();
+    form["materials"][0]["scans"] = serde_json::json!([unknown]);
+    std::fs::write(&file, form.to_string()).unwrap();
+    let o = tongban(&db, &["case", "new", "--json", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o), format!("错误：材料「{material}」的扫描件尚未保存到本机，请重新附加"));
+    assert!(stdout(&o).is_empty(), "no number: {}", stdout(&o));
+    assert_eq!(case_count(&db), 0);
+
+    // An intake against the partner's catalog.
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tongban-catalog/sample/fengtai-110106.xlsx");
+    let o = tongban_admin(&db, &["catalog", "import", sample.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let draft = serde_json::json!({
+        "partner": "110106",
+        "item": "110106-SB-001",
+        "applicant": { "kind": "person", "name": "欧阳喆", "id_kind": "resident_id",
+                       "id_number": "11010519491231002X", "phone": "13937700001" },
+        "materials": [ { "name": "居民身份证", "received": true, "scans": [unknown] } ],
+        "transfer": { "network": true, "mail": false },
+        "delivery": { "kind": "at_window" }
+    });
+    std::fs::write(&file, draft.to_string()).unwrap();
+    let o = tongban(&db, &["case", "new", "--json", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o), "错误：材料「居民身份证」的扫描件尚未保存到本机，请重新附加");
+    assert_eq!(case_count(&db), 0);
+
+    // The same draft without the scan is taken in: the refusal was the scan's.
+    let mut draft = draft;
+    draft["materials"][0]["scans"] = serde_json::json!([]);
+    std::fs::write(&file, draft.to_string()).unwrap();
+    let o = tongban(&db, &["case", "new", "--json", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(case_count(&db), 1);
+}

@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tongban_core::applicant::{Applicant, IdKind};
-use tongban_core::case::CaseStatus;
+use tongban_core::case::{CaseId, CaseNumber, CaseStatus, IntakeForm};
 use tongban_core::catalog::{CatalogIntake, Contact, DeliveryOption, Offer};
 use tongban_core::{guide, region, validate};
 use ts_rs::TS;
@@ -291,18 +291,41 @@ impl Desk {
 
     /// Takes a case in against the partner's current catalog, as the acting user.
     pub fn take_in(&self, draft: &CatalogIntake) -> Result<TakenIn, AppError> {
+        let scans = draft.materials.iter().map(|m| (m.name.as_str(), m.scans.as_slice()));
+        self.take_in_with(scans, |store, user, now| store.create_case_from_catalog(draft, user, now))
+    }
+
+    /// Takes a case in from a whole intake form, item and materials as given (the CLI's imports,
+    /// regions without a catalog), with the checks [`Desk::take_in`] makes: the role, the scans
+    /// kept here, the clock.
+    pub fn take_in_form(&self, form: &IntakeForm) -> Result<TakenIn, AppError> {
+        let scans = form.materials.iter().map(|m| (m.name.as_str(), m.scans.as_slice()));
+        self.take_in_with(scans, |store, user, now| store.create_case(form, user, now))
+    }
+
+    /// The one intake path: who may, the scans each material cites held here, a believable clock,
+    /// then `create`; what the clerk is told after.
+    fn take_in_with<'a>(
+        &self,
+        scans: impl IntoIterator<Item = (&'a str, &'a [String])>,
+        create: impl FnOnce(
+            &mut tongban_store::Store,
+            &str,
+            chrono::DateTime<Utc>,
+        ) -> Result<(CaseId, CaseNumber), tongban_store::StoreError>,
+    ) -> Result<TakenIn, AppError> {
         self.permit(crate::session::Permission::TakeIn)?;
         let mut store = self.locked()?;
         let user = self.actor(None)?;
-        for m in &draft.materials {
-            crate::completion::require_kept_scans(&store, &m.name, &m.scans)?;
+        for (material, scans) in scans {
+            crate::completion::require_kept_scans(&store, material, scans)?;
         }
         let now = Utc::now();
         // A case dated by a wrong clock carries a false receipt date and false deadlines.
         if let Some(warning) = crate::clock_warning(&store, now)? {
             return Err(AppError::new("clock_implausible", warning));
         }
-        let (id, number) = store.create_case_from_catalog(draft, &user, now)?;
+        let (id, number) = create(&mut store, &user, now)?;
         let state = store.case_state(id)?;
         let owed_due = store.case_by_number(number.as_str())?.owed_due.map(|d| d.date.to_string());
         let waybill = state.intake.form.transfer.waybill.clone().unwrap_or_default();

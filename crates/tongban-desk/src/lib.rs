@@ -13,6 +13,7 @@ mod intake;
 mod partners;
 pub mod printing;
 mod quarantine;
+mod records;
 mod renumber;
 mod scans;
 mod security;
@@ -44,6 +45,7 @@ use tongban_sync::SyncSettings;
 
 pub use api::*;
 pub use intake::{waybill_warnings, FieldCheck, FieldKind, ItemChoice, ItemDetails, ReturningApplicant, TakenIn};
+pub use records::{CaseRecord, ChainCheck, DeskIdentities, HubStates};
 pub use scans::MAX_SCAN_BYTES;
 pub use security::{recover_admin, recovery_sheet};
 pub use session::Permission;
@@ -349,21 +351,7 @@ impl Desk {
 
     pub fn list_cases(&self, query: &CaseQuery) -> Result<CasePage, AppError> {
         self.require_reader()?;
-        let filter = CaseFilter {
-            text: query.text.clone(),
-            status: query.status,
-            from: parse_date("from", "起始日期", query.from.as_deref())?,
-            to: parse_date("to", "截止日期", query.to.as_deref())?,
-            item_code: query.item_code.clone(),
-            partner: query.partner.clone(),
-            clerk: query.clerk.clone(),
-            notice_due_by: query.notice.map(|n| match n {
-                // Every owed notice: dates compare as text, so the latest a date column holds.
-                NoticeFilter::Owed => NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date"),
-                NoticeFilter::Overdue => today().pred_opt().unwrap_or(NaiveDate::MIN),
-            }),
-            ..CaseFilter::default()
-        };
+        let filter = case_filter(query)?;
         self.with_store(|store| {
             let page = store.list_cases(&filter, query.page, query.page_size)?;
             let rows = CaseRows::new(store)?;
@@ -373,13 +361,29 @@ impl Desk {
     }
 }
 
+/// The cases a [`CaseQuery`] asks for, as the store filters them.
+pub(crate) fn case_filter(query: &CaseQuery) -> Result<CaseFilter, AppError> {
+    Ok(CaseFilter {
+        text: query.text.clone(),
+        status: query.status,
+        from: parse_date("from", "起始日期", query.from.as_deref())?,
+        to: parse_date("to", "截止日期", query.to.as_deref())?,
+        item_code: query.item_code.clone(),
+        partner: query.partner.clone(),
+        clerk: query.clerk.clone(),
+        notice_due_by: query.notice.map(|n| match n {
+            // Every owed notice: dates compare as text, so the latest a date column holds.
+            NoticeFilter::Owed => NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date"),
+            NoticeFilter::Overdue => today().pred_opt().unwrap_or(NaiveDate::MIN),
+        }),
+        ..CaseFilter::default()
+    })
+}
+
 impl Desk {
     /// Prints a case's form as the acting user, saves it in [`Desk::prints_dir`] and hands it on.
     pub fn print_case_form(&self, form: CaseForm, number: &str, then: AfterPrint) -> Result<PrintOutcome, AppError> {
-        let kind = match form {
-            CaseForm::Receipt => FormKind::Receipt,
-            CaseForm::Notice => FormKind::Notice,
-        };
+        let kind = printing::case_form_kind(form);
         self.print(kind, then, |store, user, deliver| {
             printing::print_case_form(store, kind, number, user, Utc::now(), deliver)
         })

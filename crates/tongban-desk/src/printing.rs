@@ -101,6 +101,46 @@ impl LedgerRequest {
 /// next print is not marked 补打 for a form nobody received.
 pub type Deliver<'a> = &'a mut dyn FnMut(&str, &[u8]) -> Result<(), AppError>;
 
+impl crate::Desk {
+    /// Prints a case's form as the acting user and hands the PDF to `deliver` (the CLI's
+    /// `--out`); recorded once `deliver` succeeded, as every print is.
+    pub fn print_case_form_to(
+        &self,
+        form: crate::CaseForm,
+        number: &str,
+        deliver: Deliver<'_>,
+    ) -> Result<Printed, AppError> {
+        let user = self.actor(None)?;
+        print_case_form(&mut *self.locked()?, case_form_kind(form), number, &user, Utc::now(), deliver)
+    }
+
+    /// Prints the 每日台账 of `request` as the acting user and hands the PDF to `deliver`.
+    pub fn print_ledger_to(&self, request: &LedgerRequest, deliver: Deliver<'_>) -> Result<Printed, AppError> {
+        let user = self.actor(None)?;
+        print_ledger(&mut *self.locked()?, request, &user, Utc::now(), deliver)
+    }
+
+    /// Exports the 台账 of `request` as an .xlsx as the acting user and hands it to `deliver`
+    /// (audited as an export once delivered, not recorded as a print).
+    pub fn export_ledger_xlsx_to(
+        &self,
+        request: &LedgerRequest,
+        deliver: Deliver<'_>,
+    ) -> Result<ExportedLedger, AppError> {
+        self.require_reader()?;
+        let user = self.actor(None)?;
+        export_ledger_xlsx(&mut *self.locked()?, request, &user, Utc::now(), deliver)
+    }
+}
+
+/// The stored kind of a case's form.
+pub(crate) fn case_form_kind(form: crate::CaseForm) -> FormKind {
+    match form {
+        crate::CaseForm::Receipt => FormKind::Receipt,
+        crate::CaseForm::Notice => FormKind::Notice,
+    }
+}
+
 /// Prints a case's 收件登记表 or 一次性告知书. `case` is the 办件编号.
 pub fn print_case_form(
     store: &mut Store,
