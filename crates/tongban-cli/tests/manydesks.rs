@@ -302,6 +302,8 @@ fn five_desks_one_hub_each_its_scope_numbers_nobody_takes_and_the_first_decision
     let a3_token = issue_credential(&hub_db, "window", Some(XINYE), "A3", "新野县3号窗");
     let fixed = ok(common::tongban_admin(&rogue, &["desk", "code", "A3"]));
     assert!(fixed.contains("窗口代码已由 A1 改为 A3") && fixed.contains("tongban case renumber --all"), "{fixed}");
+    let log = ok(common::tongban_admin(&rogue, &["audit", "list", "--kind", "settings"]));
+    assert!(log.contains("受理台窗口代码 A1 改为 A3"), "the change of the desk code is in the audit log:\n{log}");
     partner_add(&rogue, &url, &a3_token);
     let moved = ok(common::tongban_admin(&rogue, &["case", "renumber", "--all"]));
     let renumbered = rogue_case.replace("-A1-", "-A3-");

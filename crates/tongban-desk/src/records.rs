@@ -185,6 +185,9 @@ impl Desk {
         let mut store = self.locked()?;
         let before = store.require_desk()?;
         let after = store.set_desk_code(code)?;
+        // The code is in every 办件编号 this desk gives from now on: who changed it is recorded.
+        let detail = format!("受理台窗口代码 {} 改为 {}", before.desk_code.as_str(), after.desk_code.as_str());
+        self.audit(&mut store, AuditKind::Settings, None, detail)?;
         Ok((before, after))
     }
 
