@@ -10,7 +10,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use tongban_forms::{FormFont, Notice, Receipt};
+use tongban_forms::{FormFont, Notice};
 
 fn stats(mut times: Vec<Duration>) -> (f64, f64, f64) {
     times.sort();
@@ -59,27 +59,11 @@ fn main() {
     if on("receipt") {
         let case = case(2);
         bench("收件登记表, 3 materials (2 copies)", runs, || {
-            tongban_forms::receipt(&Receipt {
-                case: &case,
-                deadline,
-                owed_due: None,
-                clerk: "张敏",
-                hall: &hall,
-                mark: mark(),
-            })
-            .unwrap()
+            tongban_forms::receipt(&receipt_of(&case, deadline, &hall)).unwrap()
         });
         let long = case_with_materials(40);
         bench("收件登记表, 40 materials (2 copies)", runs, || {
-            tongban_forms::receipt(&Receipt {
-                case: &long,
-                deadline,
-                owed_due: None,
-                clerk: "张敏",
-                hall: &hall,
-                mark: mark(),
-            })
-            .unwrap()
+            tongban_forms::receipt(&receipt_of(&long, deadline, &hall)).unwrap()
         });
     }
     if on("notice") {

@@ -8,18 +8,11 @@ use std::path::Path;
 
 use common::*;
 use tongban_core::case::CaseState;
-use tongban_forms::{FormError, Notice, Receipt};
+use tongban_forms::{FormError, Notice};
 
 fn receipt(case: &CaseState) -> Result<Vec<u8>, FormError> {
     let hall = hall();
-    tongban_forms::receipt(&Receipt {
-        case,
-        deadline: deadline_of(case),
-        owed_due: None,
-        clerk: "张敏",
-        hall: &hall,
-        mark: mark(),
-    })
+    tongban_forms::receipt(&receipt_of(case, deadline_of(case), &hall))
 }
 
 fn notice(case: &CaseState) -> Result<Vec<u8>, FormError> {

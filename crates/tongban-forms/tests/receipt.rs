@@ -13,14 +13,7 @@ use tongban_forms::{FormError, PrintMark, Receipt};
 
 fn render(case: &CaseState) -> Result<Vec<u8>, FormError> {
     let hall = hall();
-    tongban_forms::receipt(&Receipt {
-        case,
-        deadline: Some(due(21)),
-        owed_due: None,
-        clerk: "张敏",
-        hall: &hall,
-        mark: mark(),
-    })
+    tongban_forms::receipt(&receipt_of(case, Some(due(21)), &hall))
 }
 
 fn with_name(i: usize, name: &str) -> CaseState {
@@ -111,15 +104,7 @@ fn an_enterprise_case_waiting_for_materials_says_what_is_missing_and_that_the_cl
     let case = case(29);
     assert!(!case.intake.form.is_complete());
     let hall = hall();
-    let pdf = tongban_forms::receipt(&Receipt {
-        case: &case,
-        deadline: None,
-        owed_due: None,
-        clerk: "张敏",
-        hall: &hall,
-        mark: mark(),
-    })
-    .unwrap();
+    let pdf = tongban_forms::receipt(&receipt_of(&case, None, &hall)).unwrap();
     let path = write("receipt", "enterprise-missing.pdf", &pdf);
     let raw = squeeze(&raw_text(&path));
     let Applicant::Enterprise(e) = &case.intake.form.applicant else { panic!("sample 29 is an enterprise") };
@@ -145,15 +130,7 @@ fn a_result_fetched_online_or_not_handed_over_says_so() {
         let mut case = case(13);
         case.intake.form.delivery = delivery;
         let hall = hall();
-        let pdf = tongban_forms::receipt(&Receipt {
-            case: &case,
-            deadline: None,
-            owed_due: None,
-            clerk: "张敏",
-            hall: &hall,
-            mark: mark(),
-        })
-        .unwrap();
+        let pdf = tongban_forms::receipt(&receipt_of(&case, None, &hall)).unwrap();
         let raw = squeeze(&raw_text(&write("receipt", "delivery.pdf", &pdf)));
         assert!(raw.contains(&squeeze(expected)), "missing {expected}\n{raw}");
     }
@@ -230,15 +207,7 @@ fn long_text_wraps_inside_its_cell_and_text_too_long_to_fit_is_refused() {
 
     let mut hall = hall();
     hall.receipt_notice = "请妥善保管本登记表。".repeat(200);
-    let err = tongban_forms::receipt(&Receipt {
-        case: &case,
-        deadline: deadline_of(&case),
-        owed_due: None,
-        clerk: "张敏",
-        hall: &hall,
-        mark: mark(),
-    })
-    .unwrap_err();
+    let err = tongban_forms::receipt(&receipt_of(&case, deadline_of(&case), &hall)).unwrap_err();
     assert_eq!(err.code(), "text_too_long", "{err}");
     assert!(err.to_string().contains("过长"), "{err}");
 }
@@ -248,15 +217,7 @@ fn a_reprint_is_marked_with_its_date_and_the_first_print() {
     let case = case(0);
     let hall = hall();
     let mark = PrintMark { printed_at: at(16, 5) + Duration::days(3), first_printed_at: Some(at(10, 31)) };
-    let pdf = tongban_forms::receipt(&Receipt {
-        case: &case,
-        deadline: deadline_of(&case),
-        owed_due: None,
-        clerk: "张敏",
-        hall: &hall,
-        mark,
-    })
-    .unwrap();
+    let pdf = tongban_forms::receipt(&Receipt { mark, ..receipt_of(&case, deadline_of(&case), &hall) }).unwrap();
     let path = write("receipt", "reprint.pdf", &pdf);
     for page in text_pages(&path) {
         let page = squeeze(&page);

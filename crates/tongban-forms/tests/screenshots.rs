@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use tongban_forms::{Notice, Receipt};
+use tongban_forms::Notice;
 
 #[test]
 #[ignore = "writes docs/screenshots; run by hand after changing a form's layout"]
@@ -15,15 +15,7 @@ fn write_screenshots() {
     std::fs::create_dir_all(&docs).unwrap();
     let hall = hall();
     let receipt_case = case(12);
-    let receipt = tongban_forms::receipt(&Receipt {
-        case: &receipt_case,
-        deadline: Some(due(21)),
-        owed_due: None,
-        clerk: "张敏",
-        hall: &hall,
-        mark: mark(),
-    })
-    .unwrap();
+    let receipt = tongban_forms::receipt(&receipt_of(&receipt_case, Some(due(21)), &hall)).unwrap();
     // Sample 37: a material missing and a 帮办代办 helper at the window.
     let notice_case = case(37);
     let notice = tongban_forms::notice(&Notice {
@@ -37,15 +29,7 @@ fn write_screenshots() {
     .unwrap();
     // A 一件事 of three items (北京市丰台区's 退休一件事), some materials missing.
     let bundle_case = bundle_case();
-    let bundle_receipt = tongban_forms::receipt(&Receipt {
-        case: &bundle_case,
-        deadline: deadline_of(&bundle_case),
-        owed_due: None,
-        clerk: "张敏",
-        hall: &hall,
-        mark: mark(),
-    })
-    .unwrap();
+    let bundle_receipt = tongban_forms::receipt(&receipt_of(&bundle_case, deadline_of(&bundle_case), &hall)).unwrap();
     let bundle_notice = tongban_forms::notice(&Notice {
         case: &bundle_case,
         issued_on: day(),

@@ -101,7 +101,15 @@ pub fn mark() -> PrintMark {
     PrintMark::first(at(10, 31))
 }
 
-/// `n` ledger rows of one day, one every 20 s from 08:30, from the demo's sample forms.
+/// The 收件登记表 of `case` taken in by 张敏, nothing owed on trust, first printed at 10:31.
+pub fn receipt_of<'a>(
+    case: &'a CaseState,
+    deadline: Option<tongban_core::workdays::Deadline>,
+    hall: &'a HallTexts,
+) -> tongban_forms::Receipt<'a> {
+    tongban_forms::Receipt { case, deadline, owed_due: None, clerk: "张敏", hall, mark: mark() }
+}
+
 /// The ledger of `day()`, unfiltered, printed by the section chief.
 pub fn day_ledger<'a>(entries: &'a [LedgerEntry], hall: &'a HallTexts) -> tongban_forms::Ledger<'a> {
     tongban_forms::Ledger {
