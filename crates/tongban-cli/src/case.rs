@@ -1,4 +1,4 @@
-//! `tongban case`: take a case in, list, show, decide, renumber, all through the desk's own
+//! `tongban case`: take a case in, list, show, decide, renumber, mail and sign for paper, all through the desk's own
 //! methods (the window's checks: the role, the scans kept here, the catalog, the clock).
 
 use std::io::Read;
@@ -10,7 +10,9 @@ use tongban_core::applicant::mask_id_number;
 use tongban_core::case::{CaseStatus, EventBody, IntakeForm, Standing};
 use tongban_core::region;
 use tongban_desk::printing::beijing;
-use tongban_desk::{CaseQuery, CaseRecord, CatalogIntake, Desk, Permission};
+use tongban_desk::{
+    CaseQuery, CaseRecord, CatalogIntake, Desk, Mailing, OriginalsSigning, PackedMaterial, PaperRecorded, Permission,
+};
 use tongban_wire::decisions::Decision;
 
 use crate::{date_arg, Context, Failure};
@@ -87,6 +89,65 @@ pub enum CaseCommand {
         #[arg(long, default_value = "")]
         reason: String,
     },
+    /// 寄出原件：登记寄往办理地的包裹（运单号、承运、材料及份数），下次同步时告知办理地
+    Mail {
+        number: String,
+        /// 运单号（UPU S10 格式如 EA123456785CN 校验位不符的拒收；其他格式提示）
+        #[arg(long)]
+        waybill: String,
+        /// 承运
+        #[arg(long, default_value = "EMS")]
+        carrier: String,
+        /// 包裹内的材料及份数，可重复；不写则寄出尚未寄出的全部纸质材料
+        #[arg(long = "material", value_name = "名称[:原件份数[:复印件份数]]")]
+        materials: Vec<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 签收原件（办理地）：原件包裹已到，--missing 列出到件时缺少的材料
+    SignOriginals {
+        number: String,
+        /// 签收的运单号
+        #[arg(long)]
+        waybill: String,
+        /// 到件时缺少的材料，可重复
+        #[arg(long = "missing", value_name = "材料")]
+        missing: Vec<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 签收结果：办理地寄回的办理结果已到本窗口
+    SignResult {
+        number: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+/// `--material 户口簿:1:0`: a material's name, its originals (default 1) and copies (default 0).
+fn packed(arg: &str) -> Result<PackedMaterial, Failure> {
+    let mut parts = arg.split([':', '：']);
+    let name = parts.next().unwrap_or_default().trim().to_string();
+    let count = |part: Option<&str>, default: u32, what: &str| -> Result<u32, Failure> {
+        match part.map(str::trim) {
+            None | Some("") => Ok(default),
+            Some(n) => n.parse().map_err(|_| Failure(format!("--material {arg}：{what}「{n}」应为整数"))),
+        }
+    };
+    let originals = count(parts.next(), 1, "原件份数")?;
+    let copies = count(parts.next(), 0, "复印件份数")?;
+    if name.is_empty() || parts.next().is_some() {
+        return Err(Failure(format!("--material {arg}：应写作 名称[:原件份数[:复印件份数]]，如 户口簿:1:0")));
+    }
+    Ok(PackedMaterial { name, originals, copies })
+}
+
+fn paper_said(recorded: PaperRecorded) -> Result<(), Failure> {
+    say!("{}", recorded.message);
+    for warning in recorded.warnings {
+        say!("注意：{warning}");
+    }
+    Ok(())
 }
 
 /// `tongban case decide` 的决定种类.
@@ -178,6 +239,24 @@ pub fn run(ctx: &mut Context<'_>, command: &CaseCommand) -> Result<(), Failure> 
             let desk = ctx.log_in(Permission::Decide)?;
             let status = desk.decide(number, decision, None)?;
             say!("办件 {} 现为{}，将在下次同步时送达受理地", number.trim(), status.label());
+        }
+        CaseCommand::Mail { number, waybill, carrier, materials, note } => {
+            let desk = ctx.log_in(Permission::TakeIn)?;
+            let contents = if materials.is_empty() {
+                desk.mailing_draft(number)?.contents
+            } else {
+                materials.iter().map(|m| packed(m)).collect::<Result<_, _>>()?
+            };
+            let mailing = Mailing { waybill: waybill.clone(), carrier: carrier.clone(), contents, note: note.clone() };
+            paper_said(desk.mail_originals(number, &mailing)?)?;
+        }
+        CaseCommand::SignOriginals { number, waybill, missing, note } => {
+            let desk = ctx.log_in(Permission::Decide)?;
+            let signing = OriginalsSigning { waybill: waybill.clone(), missing: missing.clone(), note: note.clone() };
+            paper_said(desk.sign_originals(number, &signing)?)?;
+        }
+        CaseCommand::SignResult { number, note } => {
+            paper_said(ctx.log_in(Permission::TakeIn)?.sign_result(number, note)?)?;
         }
         CaseCommand::Show { number, json } => {
             // The command shows the whole 证件号码: a view and a reveal, as in the window.
@@ -357,6 +436,18 @@ fn print_case(
         };
         say!("  {}. {}（{counts}）{mark}{notes}", i + 1, m.name);
     }
+    let kept: Vec<_> = events.iter().filter(|e| e.set_aside.is_none()).map(|e| e.event.clone()).collect();
+    let whereabouts =
+        tongban_core::paper::originals_whereabouts(&state.materials, &tongban_core::paper::packages(&kept))
+            .into_iter()
+            .map(|(m, w)| format!("  {}：{}", m.name, w.text()))
+            .collect::<Vec<_>>();
+    if !whereabouts.is_empty() {
+        say!("原件去向：");
+        for line in whereabouts {
+            say!("{line}");
+        }
+    }
     say!("事件：");
     for e in events {
         let ev = &e.event;
@@ -369,6 +460,7 @@ fn print_case(
             }
             EventBody::ResultMailed { waybill } => format!("：运单号 {waybill}"),
             EventBody::Renumbered { from, to, .. } => format!("：{from} → {to}"),
+            body if body.kind().is_paper() => format!("：{}", tongban_core::paper::event_lines(body).join("；")),
             _ => String::new(),
         };
         let aside = e.set_aside.as_ref().map(|a| format!("（{}：{}）", a.kind.label(), a.reason)).unwrap_or_default();

@@ -499,6 +499,32 @@ pub enum EventBody {
     /// 补交容缺材料: the applicant brought a material taken in on trust (容缺受理); the
     /// materials as they are now. The status does not change: the case went on without it.
     OwedReceived { materials: Vec<Material> },
+    /// 寄出原件: the receiving desk mailed paper (originals, copies) to the handling region in
+    /// one package. Paper travels beside the case: no 寄递 event changes its status.
+    OriginalsMailed {
+        waybill: String,
+        /// 承运: EMS, 顺丰 … (empty: not said).
+        #[serde(default)]
+        carrier: String,
+        contents: Vec<crate::paper::PackedMaterial>,
+        #[serde(default)]
+        note: String,
+    },
+    /// 签收原件: the handling region received the package `waybill`; what it lacked on arrival.
+    OriginalsSigned {
+        waybill: String,
+        /// Names of the package's materials that were not in it.
+        #[serde(default)]
+        missing: Vec<String>,
+        #[serde(default)]
+        note: String,
+    },
+    /// 签收结果: the receiving desk received the result the handling region mailed (`waybill`).
+    ResultSigned {
+        waybill: String,
+        #[serde(default)]
+        note: String,
+    },
 }
 
 /// The kind of an event without its data.
@@ -521,10 +547,13 @@ pub enum EventKind {
     Delivered,
     Renumbered,
     OwedReceived,
+    OriginalsMailed,
+    OriginalsSigned,
+    ResultSigned,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 14] = [
+    pub const ALL: [EventKind; 17] = [
         EventKind::Received,
         EventKind::Completed,
         EventKind::Pushed,
@@ -539,15 +568,31 @@ impl EventKind {
         EventKind::Delivered,
         EventKind::Renumbered,
         EventKind::OwedReceived,
+        EventKind::OriginalsMailed,
+        EventKind::OriginalsSigned,
+        EventKind::ResultSigned,
     ];
 
     pub fn owner(self) -> Side {
         use EventKind::*;
         match self {
             Received | Completed | Pushed | SupplementNotified | Supplemented | Delivered | Renumbered
-            | OwedReceived => Side::Receiving,
-            Accepted | Refused | SupplementRequested | Processing | Concluded | ResultMailed => Side::Handling,
+            | OwedReceived | OriginalsMailed | ResultSigned => Side::Receiving,
+            Accepted | Refused | SupplementRequested | Processing | Concluded | ResultMailed | OriginalsSigned => {
+                Side::Handling
+            }
         }
+    }
+
+    /// 寄递: a package of paper sent or signed for. None changes the case's status.
+    pub fn is_paper(self) -> bool {
+        matches!(self, EventKind::OriginalsMailed | EventKind::OriginalsSigned | EventKind::ResultSigned)
+    }
+
+    /// A handling region's decision on the case (受理, 办结 …): the first a hub admits wins. A
+    /// 签收原件 is the handling side's too, but no decision.
+    pub fn is_decision(self) -> bool {
+        self.owner() == Side::Handling && !self.is_paper()
     }
 
     /// Events that stay on the desk that made them and are never sent to a hub.
@@ -572,6 +617,9 @@ impl EventKind {
             Delivered => "送达结果",
             Renumbered => "更正编号",
             OwedReceived => "补交容缺材料",
+            OriginalsMailed => "寄出原件",
+            OriginalsSigned => "签收原件",
+            ResultSigned => "签收结果",
         }
     }
 
@@ -593,6 +641,9 @@ impl EventKind {
             Delivered => "delivered",
             Renumbered => "renumbered",
             OwedReceived => "owed_received",
+            OriginalsMailed => "originals_mailed",
+            OriginalsSigned => "originals_signed",
+            ResultSigned => "result_signed",
         }
     }
 }
@@ -614,6 +665,9 @@ impl EventBody {
             EventBody::Delivered { .. } => EventKind::Delivered,
             EventBody::Renumbered { .. } => EventKind::Renumbered,
             EventBody::OwedReceived { .. } => EventKind::OwedReceived,
+            EventBody::OriginalsMailed { .. } => EventKind::OriginalsMailed,
+            EventBody::OriginalsSigned { .. } => EventKind::OriginalsSigned,
+            EventBody::ResultSigned { .. } => EventKind::ResultSigned,
         }
     }
 
@@ -643,6 +697,12 @@ impl EventBody {
             }
             EventBody::ResultMailed { waybill } if waybill.trim().is_empty() => Some("结果已寄出须填写运单号"),
             EventBody::Renumbered { reason, .. } if reason.trim().is_empty() => Some("更正编号须写明原因"),
+            EventBody::OriginalsMailed { waybill, .. } if waybill.trim().is_empty() => Some("寄出原件须填写运单号"),
+            EventBody::OriginalsMailed { contents, .. } if !contents.iter().any(|c| c.originals + c.copies > 0) => {
+                Some("寄出原件须列出包裹内的材料及份数")
+            }
+            EventBody::OriginalsSigned { waybill, .. } if waybill.trim().is_empty() => Some("签收原件须写明运单号"),
+            EventBody::ResultSigned { waybill, .. } if waybill.trim().is_empty() => Some("签收结果须写明运单号"),
             _ => None,
         }
     }
@@ -826,20 +886,25 @@ impl CaseStatus {
             // A 容缺 material may come at any time after the intake; a case still waiting for
             // missing materials records it with them (补齐材料).
             (status, K::OwedReceived) if status != S::AwaitingMaterials && !status.is_final() => Some(status),
+            // Paper travels beside the case: originals may be mailed and signed for whatever the
+            // network did meanwhile (a case decided before its package arrives still gets it).
+            (status, K::OriginalsMailed | K::OriginalsSigned) => Some(status),
+            (S::ResultMailed | S::Delivered, K::ResultSigned) => Some(self),
             _ => None,
         }
     }
 
     /// The events `side` may record on a case in this status, in life-cycle order: what the
     /// window offers (the back office's decisions, the receiving desk's next steps).
-    /// 更正编号 is an admin's correction and 补交容缺材料 depends on what the case owes: neither is a
-    /// step of the life cycle offered by status.
+    /// 更正编号 is an admin's correction, 补交容缺材料 depends on what the case owes and 寄递 on
+    /// the packages: none is a step of the life cycle offered by status.
     pub fn next_events(self, side: Side) -> Vec<EventKind> {
         EventKind::ALL
             .into_iter()
             .filter(|k| {
                 k.owner() == side
                     && !matches!(k, EventKind::Renumbered | EventKind::OwedReceived)
+                    && !k.is_paper()
                     && self.after(*k).is_some()
             })
             .collect()

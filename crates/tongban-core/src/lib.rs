@@ -17,6 +17,8 @@
 //! - [`admission`]: what a hub checks before it admits a desk's event, and a desk before it
 //!   applies a hub's: the intake's fields and number, the author, a 更正编号.
 //! - [`waybill`]: waybill numbers: the UPU S10 check digit, other formats warned of.
+//! - [`paper`]: paper both ways (寄递): the packages a case's originals and result travel in,
+//!   who signed for them, and where each original is.
 //! - [`seal`]: a hub's Ed25519 seal on the events it serves, checked by desks offline.
 //! - [`rates`]: the supervisor's 受理率, 按时办结率, 超期件数 and 平均办理用时 over a 台账's cases.
 //! - [`time`]: Beijing time, in which every hall dates its cases (an offset; no clock is read).
@@ -33,6 +35,7 @@ pub mod guide;
 pub mod hall;
 pub mod listing;
 pub mod offline;
+pub mod paper;
 pub mod rates;
 pub mod region;
 pub mod scan;

@@ -13,6 +13,7 @@ use tongban_core::case::{
     check_side, Author, CaseEvent, CaseId, CaseNumber, CaseState, CaseStatus, DeskCode, EventBody, EventKind,
     FoldError, Intake, IntakeForm, ItemRef, Material, MaterialForm, ResultDelivery, Side, Transfer, TransitionError,
 };
+use tongban_core::paper::PackedMaterial;
 use uuid::Uuid;
 
 use CaseStatus as S;
@@ -87,10 +88,38 @@ const ALLOWED: &[(Option<CaseStatus>, EventKind, CaseStatus)] = &[
     (Some(S::Processing),          E::OwedReceived,        S::Processing),
     (Some(S::Concluded),           E::OwedReceived,        S::Concluded),
     (Some(S::ResultMailed),        E::OwedReceived,        S::ResultMailed),
+    // 寄递: paper travels beside the case. Originals are mailed and signed for in any status;
+    // the mailed result is signed for once mailed (or after it was handed over).
+    (Some(S::AwaitingMaterials),   E::OriginalsMailed,     S::AwaitingMaterials),
+    (Some(S::Received),            E::OriginalsMailed,     S::Received),
+    (Some(S::Pushed),              E::OriginalsMailed,     S::Pushed),
+    (Some(S::Supplementing),       E::OriginalsMailed,     S::Supplementing),
+    (Some(S::Supplemented),        E::OriginalsMailed,     S::Supplemented),
+    (Some(S::Delivered),           E::OriginalsMailed,     S::Delivered),
+    (Some(S::Accepted),            E::OriginalsMailed,     S::Accepted),
+    (Some(S::Refused),             E::OriginalsMailed,     S::Refused),
+    (Some(S::SupplementRequested), E::OriginalsMailed,     S::SupplementRequested),
+    (Some(S::Processing),          E::OriginalsMailed,     S::Processing),
+    (Some(S::Concluded),           E::OriginalsMailed,     S::Concluded),
+    (Some(S::ResultMailed),        E::OriginalsMailed,     S::ResultMailed),
+    (Some(S::AwaitingMaterials),   E::OriginalsSigned,     S::AwaitingMaterials),
+    (Some(S::Received),            E::OriginalsSigned,     S::Received),
+    (Some(S::Pushed),              E::OriginalsSigned,     S::Pushed),
+    (Some(S::Supplementing),       E::OriginalsSigned,     S::Supplementing),
+    (Some(S::Supplemented),        E::OriginalsSigned,     S::Supplemented),
+    (Some(S::Delivered),           E::OriginalsSigned,     S::Delivered),
+    (Some(S::Accepted),            E::OriginalsSigned,     S::Accepted),
+    (Some(S::Refused),             E::OriginalsSigned,     S::Refused),
+    (Some(S::SupplementRequested), E::OriginalsSigned,     S::SupplementRequested),
+    (Some(S::Processing),          E::OriginalsSigned,     S::Processing),
+    (Some(S::Concluded),           E::OriginalsSigned,     S::Concluded),
+    (Some(S::ResultMailed),        E::OriginalsSigned,     S::ResultMailed),
+    (Some(S::ResultMailed),        E::ResultSigned,        S::ResultMailed),
+    (Some(S::Delivered),           E::ResultSigned,        S::Delivered),
 ];
 
 /// Which side enters each kind of event (design.md §4: 受理地 / 办理地).
-const OWNERS: [(EventKind, Side, &str); 14] = [
+const OWNERS: [(EventKind, Side, &str); 17] = [
     (E::Received, Side::Receiving, "收件"),
     (E::Completed, Side::Receiving, "补齐材料"),
     (E::Pushed, Side::Receiving, "推送办理地"),
@@ -105,6 +134,9 @@ const OWNERS: [(EventKind, Side, &str); 14] = [
     (E::Processing, Side::Handling, "开始办理"),
     (E::Concluded, Side::Handling, "办结"),
     (E::ResultMailed, Side::Handling, "寄出结果"),
+    (E::OriginalsMailed, Side::Receiving, "寄出原件"),
+    (E::OriginalsSigned, Side::Handling, "签收原件"),
+    (E::ResultSigned, Side::Receiving, "签收结果"),
 ];
 
 /// Status labels and the side that sets each status (design.md §4).
@@ -124,7 +156,7 @@ const STATUSES: [(CaseStatus, Side, &str, &str); 12] = [
 ];
 
 /// The wire names of event kinds (database `events.kind`, JSON `"type"`).
-const KIND_NAMES: [(EventKind, &str); 14] = [
+const KIND_NAMES: [(EventKind, &str); 17] = [
     (E::Received, "received"),
     (E::Completed, "completed"),
     (E::Pushed, "pushed"),
@@ -139,6 +171,9 @@ const KIND_NAMES: [(EventKind, &str); 14] = [
     (E::Delivered, "delivered"),
     (E::Renumbered, "renumbered"),
     (E::OwedReceived, "owed_received"),
+    (E::OriginalsMailed, "originals_mailed"),
+    (E::OriginalsSigned, "originals_signed"),
+    (E::ResultSigned, "result_signed"),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -245,6 +280,16 @@ fn body(kind: EventKind) -> EventBody {
             reason: "窗口代码 A1 已由另一台受理台使用".into(),
         },
         E::OwedReceived => EventBody::OwedReceived { materials: all_received() },
+        E::OriginalsMailed => EventBody::OriginalsMailed {
+            waybill: "EA123456785CN".into(),
+            carrier: "EMS".into(),
+            contents: vec![PackedMaterial { name: "居民身份证".into(), originals: 1, copies: 1 }],
+            note: String::new(),
+        },
+        E::OriginalsSigned => {
+            EventBody::OriginalsSigned { waybill: "EA123456785CN".into(), missing: vec![], note: String::new() }
+        }
+        E::ResultSigned => EventBody::ResultSigned { waybill: "1178300000004".into(), note: String::new() },
     }
 }
 
@@ -266,9 +311,9 @@ fn the_table_has_no_duplicate_rows_and_the_enumerations_are_complete() {
     for &(from, kind, to) in ALLOWED {
         assert!(seen.insert((from, kind), to).is_none(), "duplicate row {from:?} {kind:?}");
     }
-    // 13 "from" values × 14 kinds: every one of them is checked below.
+    // 13 "from" values × 17 kinds: every one of them is checked below.
     assert_eq!(froms().len(), 13);
-    assert_eq!(EventKind::ALL.len(), 14);
+    assert_eq!(EventKind::ALL.len(), 17);
     for (i, a) in EventKind::ALL.iter().enumerate() {
         assert!(!EventKind::ALL[..i].contains(a), "EventKind::ALL repeats {a:?}");
         assert_eq!(body(*a).kind(), *a, "the sample body of {a:?} has another kind");
@@ -307,7 +352,7 @@ fn every_status_and_event_pair_is_allowed_exactly_when_the_table_says_so() {
         }
     }
     assert_eq!(allowed, ALLOWED.len());
-    assert_eq!(allowed + refused, 13 * 14);
+    assert_eq!(allowed + refused, 13 * 17);
 }
 
 #[test]
@@ -319,7 +364,10 @@ fn the_events_offered_in_a_status_are_those_the_table_allows_for_that_side() {
                 .iter()
                 // Neither is a step offered by status (see `next_events`).
                 .filter(|&&(f, kind, _)| {
-                    f == Some(from) && kind.owner() == side && !matches!(kind, E::Renumbered | E::OwedReceived)
+                    f == Some(from)
+                        && kind.owner() == side
+                        && !matches!(kind, E::Renumbered | E::OwedReceived)
+                        && !kind.is_paper()
                 })
                 .map(|&(_, kind, _)| kind)
                 .collect();
@@ -391,15 +439,17 @@ fn only_a_delivered_case_is_final_and_nothing_leaves_it() {
     for s in CaseStatus::ALL {
         assert_eq!(s.is_final(), s == S::Delivered, "{s:?}");
     }
-    assert!(!ALLOWED.iter().any(|(from, kind, _)| *from == Some(S::Delivered) && *kind != E::Renumbered));
+    // What may still be recorded on it (a 更正编号, a late 签收 of paper) keeps it 已送达.
+    assert!(!ALLOWED.iter().any(|(from, _, to)| *from == Some(S::Delivered) && *to != S::Delivered));
 }
 
 #[test]
 fn every_allowed_event_leads_into_a_status_of_its_own_side() {
     // "Statuses, each set by exactly one side": the event that sets a status is of that side.
     // (更正编号 sets none: it keeps the status it finds.)
-    // A 更正编号 and a 补交容缺材料 leave the status as it was.
-    for &(from, kind, to) in ALLOWED.iter().filter(|(_, kind, _)| !matches!(kind, E::Renumbered | E::OwedReceived)) {
+    // A 更正编号, a 补交容缺材料 and 寄递 leave the status as it was.
+    let keeps = |kind: &EventKind| matches!(kind, E::Renumbered | E::OwedReceived) || kind.is_paper();
+    for &(from, kind, to) in ALLOWED.iter().filter(|(_, kind, _)| !keeps(kind)) {
         assert_eq!(kind.owner(), to.owner(), "{} —{}→ {}", from_label(from), kind.label(), to.label());
     }
     assert_eq!(E::Received.owner(), S::AwaitingMaterials.owner());

@@ -469,6 +469,10 @@ pub struct CaseDetail {
     pub sync_label: String,
     pub note: String,
     pub materials: Vec<MaterialView>,
+    /// 寄递: the packages the case's paper travelled in, oldest first.
+    pub packages: Vec<crate::PackageView>,
+    /// Where each original is (received materials with paper originals).
+    pub originals: Vec<crate::OriginalView>,
     /// Oldest first.
     pub history: Vec<HistoryEntry>,
     /// Oldest first.
@@ -618,6 +622,12 @@ pub enum CaseActionKind {
     PrintNotice,
     /// 办理决定, on the handling region's desk (its back office), for a partner's case.
     Decide,
+    /// 寄出原件: the receiving desk mails the paper to the handling region.
+    MailOriginals,
+    /// 签收原件, on the handling region's desk: a package of originals arrived.
+    SignOriginals,
+    /// 签收结果: the mailed result arrived at the receiving hall.
+    SignResult,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

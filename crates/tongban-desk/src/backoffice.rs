@@ -194,7 +194,11 @@ fn decision_of(draft: &DecisionDraft) -> Result<Decision, AppError> {
 
 /// What a case became by a handling region's event, as the window says it.
 fn decision_label(kind: EventKind) -> String {
-    // Each handling event leads into one status whatever it follows (Processing etc.).
+    if kind.is_paper() {
+        // 签收原件 changes no status: it is named as what it is.
+        return kind.label().to_string();
+    }
+    // Each handling decision leads into one status whatever it follows (Processing etc.).
     CaseStatus::ALL
         .into_iter()
         .find_map(|s| s.after(kind))
@@ -217,6 +221,7 @@ fn decision_detail(body: &EventBody) -> String {
             }
         }
         EventBody::ResultMailed { waybill } => format!("运单号 {waybill}"),
+        body @ EventBody::OriginalsSigned { .. } => tongban_core::paper::event_lines(body).join("，"),
         _ => String::new(),
     }
 }

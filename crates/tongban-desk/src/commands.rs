@@ -76,6 +76,16 @@ macro_rules! window_commands {
                 /// 结果已送达; answers the case's new status.
                 record_delivery(number: String, record: $crate::DeliveryRecord) -> $crate::CaseStatus
                     = |d| d.record_delivery(&number, &record);
+                /// What 寄出原件 starts from: the paper of the case's received materials, the carriers.
+                mailing_draft(number: String) -> $crate::MailingDraft = |d| d.mailing_draft(&number);
+                /// 寄出原件: a package of the case's paper mailed to the handling region.
+                mail_originals(number: String, mailing: $crate::Mailing) -> $crate::PaperRecorded
+                    = |d| d.mail_originals(&number, &mailing);
+                /// 签收原件 (the handling region's back office): a package arrived, with what it lacked.
+                sign_originals(number: String, signing: $crate::OriginalsSigning) -> $crate::PaperRecorded
+                    = |d| d.sign_originals(&number, &signing);
+                /// 签收结果: the result the handling region mailed arrived at the hall.
+                sign_result(number: String, note: String) -> $crate::PaperRecorded = |d| d.sign_result(&number, &note);
                 /// Opens a kept scan in the system viewer.
                 open_scan(sha256: String) -> String = |d| d.open_scan(&sha256);
                 /// Opens the PDF kept for one print of a case's form.

@@ -120,7 +120,7 @@ pub(crate) fn awaits_applicant(status: CaseStatus) -> bool {
 }
 
 /// Refuses an event of the receiving side on a desk that is not the case's receiving region.
-fn check_receiving(desk_region: &str, case: &CaseSummary, kind: EventKind) -> Result<(), AppError> {
+pub(crate) fn check_receiving(desk_region: &str, case: &CaseSummary, kind: EventKind) -> Result<(), AppError> {
     let side = if desk_region == case.receiving_region { Side::Receiving } else { Side::Handling };
     check_side(kind, side).map_err(|e| {
         AppError::new(

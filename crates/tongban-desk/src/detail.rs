@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use tongban_core::applicant::{mask_id_number, Applicant};
 use tongban_core::case::{Author, CaseEvent, CaseState, CaseStatus, EventBody, ItemRef, Material, ResultDelivery};
+use tongban_core::paper::{Direction, Package, PackedMaterial};
 use tongban_core::region;
 use tongban_store::{AuditKind, CaseSummary, FormKind, Seal, SealCheck, Store};
 
@@ -87,6 +88,9 @@ impl Desk {
             history = dated.into_iter().map(|(_, h)| h).collect();
         }
 
+        let kept: Vec<CaseEvent> = events.iter().filter(|e| e.set_aside.is_none()).map(|e| e.event.clone()).collect();
+        let packages = tongban_core::paper::packages(&kept);
+        let (package_views, originals) = crate::paper::views(&packages, &state.materials, author_name);
         let mut materials = Vec::new();
         let standings = tongban_core::case::standings(&state.materials);
         for (i, (m, standing)) in state.materials.iter().zip(standings).enumerate() {
@@ -109,11 +113,14 @@ impl Desk {
             })
             .collect();
 
-        let mut actions = actions(&store, &summary, &state)?;
+        let mut actions = actions(&store, &summary, &state, &packages)?;
         // Only what the logged-in user's role may do is offered.
         actions.retain(|a| match a.kind {
-            CaseActionKind::Complete | CaseActionKind::Deliver => self.permit(Permission::TakeIn).is_ok(),
-            CaseActionKind::Decide => self.permit(Permission::Decide).is_ok(),
+            CaseActionKind::Complete
+            | CaseActionKind::Deliver
+            | CaseActionKind::MailOriginals
+            | CaseActionKind::SignResult => self.permit(Permission::TakeIn).is_ok(),
+            CaseActionKind::Decide | CaseActionKind::SignOriginals => self.permit(Permission::Decide).is_ok(),
             CaseActionKind::PrintReceipt | CaseActionKind::PrintNotice => true,
         });
         let intake = &state.intake;
@@ -183,6 +190,8 @@ impl Desk {
             sync_label: if summary.pending_sync { "待同步" } else { "已同步" }.to_string(),
             note: form.note.clone(),
             materials,
+            packages: package_views,
+            originals,
             history,
             prints,
             actions,
@@ -215,15 +224,28 @@ impl Desk {
     }
 }
 
-fn actions(store: &Store, case: &CaseSummary, state: &CaseState) -> Result<Vec<CaseAction>, AppError> {
+fn actions(
+    store: &Store,
+    case: &CaseSummary,
+    state: &CaseState,
+    packages: &[Package],
+) -> Result<Vec<CaseAction>, AppError> {
     let desk = store.require_desk()?;
     let action =
         |kind, label: &str, shortcut: &str| CaseAction { kind, label: label.into(), shortcut: shortcut.into() };
     if desk.region != case.receiving_region {
-        // A partner's case on its handling region's desk: the back office decides, nothing else.
-        let decides =
-            desk.region == case.handling_region && !crate::backoffice::decision_options(state.status).is_empty();
-        return Ok(if decides { vec![action(CaseActionKind::Decide, "办理决定", "Ctrl+D")] } else { Vec::new() });
+        // A partner's case on its handling region's desk: the back office decides and signs
+        // for the originals, nothing else.
+        let mut out = Vec::new();
+        if desk.region == case.handling_region {
+            if !crate::backoffice::decision_options(state.status).is_empty() {
+                out.push(action(CaseActionKind::Decide, "办理决定", "Ctrl+D"));
+            }
+            if tongban_core::paper::unsigned_originals(packages).next().is_some() {
+                out.push(action(CaseActionKind::SignOriginals, "签收原件", "F8"));
+            }
+        }
+        return Ok(out);
     }
     let mut out = Vec::new();
     let awaits_applicant = awaits_applicant(state.status);
@@ -234,6 +256,14 @@ fn actions(store: &Store, case: &CaseSummary, state: &CaseState) -> Result<Vec<C
     }
     if CaseStatus::apply(Some(state.status), &EventBody::Delivered { note: String::new() }).is_ok() {
         out.push(action(CaseActionKind::Deliver, "结果已送达", "F7"));
+    }
+    // Paper to mail: any received material with paper, whatever was mailed before (a second
+    // package for what the applicant brought later, or for what went missing).
+    if !state.status.is_final() && state.materials.iter().any(|m| PackedMaterial::of(m).is_some()) {
+        out.push(action(CaseActionKind::MailOriginals, "寄出原件", "F8"));
+    }
+    if packages.iter().any(|p| p.direction == Direction::Result && p.signed.is_none()) {
+        out.push(action(CaseActionKind::SignResult, "签收结果", "F9"));
     }
     let again = |form: FormKind| -> Result<&str, AppError> {
         let scope = printing::form_scope(store, form, case.id)?;
@@ -427,6 +457,7 @@ fn event_details(body: &EventBody, before: &[Material]) -> Vec<String> {
             out.push(format!("原编号 {from} 改为 {to}"));
             out.push(reason.clone());
         }
+        body if body.kind().is_paper() => out = tongban_core::paper::event_lines(body),
         _ => {}
     }
     out

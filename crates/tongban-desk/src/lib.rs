@@ -10,6 +10,7 @@ mod decisions;
 pub mod demo;
 mod detail;
 mod intake;
+mod paper;
 mod partners;
 pub mod printing;
 mod quarantine;
@@ -45,10 +46,12 @@ use tongban_sync::SyncSettings;
 
 pub use api::*;
 pub use intake::{waybill_warnings, FieldCheck, FieldKind, ItemChoice, ItemDetails, ReturningApplicant, TakenIn};
+pub use paper::{Mailing, MailingDraft, OriginalView, OriginalsSigning, PackageView, PaperRecorded};
 pub use records::{CaseRecord, ChainCheck, DeskIdentities, HubStates};
 pub use scans::MAX_SCAN_BYTES;
 pub use security::{recover_admin, recovery_sheet};
 pub use session::Permission;
+pub use tongban_core::paper::{Direction, PackedMaterial};
 // What the intake commands take, re-exported so the window's shell needs no other crate.
 pub use tongban_core::applicant::IdKind;
 pub use tongban_core::catalog::CatalogIntake;

@@ -127,14 +127,12 @@ fn number_is_free(tx: &Transaction<'_>, number: &str, case: CaseId) -> Result<bo
 /// decision admitted first: the first decision the hub admits wins, and the desk that lost is told
 /// whose it was. `None` when no other desk decided (the event just does not fit).
 fn superseded_by(tx: &Transaction<'_>, event: &CaseEvent, case: &CaseRow) -> Result<Option<HubError>> {
-    if event.body.kind().owner() != Side::Handling {
+    if !event.body.kind().is_decision() {
         return Ok(None);
     }
-    let handling: Vec<String> = EventKind::ALL
-        .into_iter()
-        .filter(|k| k.owner() == Side::Handling)
-        .map(|k| format!("'{}'", k.as_str()))
-        .collect();
+    // A 签收原件 is the handling side's but decides nothing: it never wins over a decision.
+    let handling: Vec<String> =
+        EventKind::ALL.into_iter().filter(|k| k.is_decision()).map(|k| format!("'{}'", k.as_str())).collect();
     let latest: Option<String> = tx
         .query_row(
             &format!(

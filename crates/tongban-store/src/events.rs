@@ -214,19 +214,20 @@ impl Store {
     /// here (已被取代), so the approver hears what happened.
     pub fn decisions_arrived_after(&self, after: i64, limit: usize) -> Result<Vec<ArrivedDecision>> {
         let desk = self.require_desk()?;
-        let kinds: Vec<String> = EventKind::ALL
-            .into_iter()
-            .filter(|k| k.owner() == Side::Handling)
-            .map(|k| format!("'{}'", k.as_str()))
-            .collect();
-        let kinds = kinds.join(", ");
+        let names = |kinds: &mut dyn Iterator<Item = EventKind>| {
+            kinds.map(|k| format!("'{}'", k.as_str())).collect::<Vec<_>>().join(", ")
+        };
+        // News is every handling-side event (a 签收原件 too); what took a decision's place is
+        // another decision.
+        let kinds = names(&mut EventKind::ALL.into_iter().filter(|k| k.owner() == Side::Handling));
+        let decisions = names(&mut EventKind::ALL.into_iter().filter(|k| k.is_decision()));
         // Events made here are local; a partner's decision can only come from a hub. The one that
         // won over this desk's is the first that arrived after this desk's was set aside.
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT e.seq, e.body, c.number, c.applicant_name, (
                  SELECT x.kind FROM events x WHERE x.case_id = e.case_id AND x.local = 1 AND x.set_aside = 'superseded'
-                   AND x.kind IN ({kinds}) AND x.seq < e.seq AND NOT EXISTS (SELECT 1 FROM events y
-                       WHERE y.case_id = e.case_id AND y.local = 0 AND y.kind IN ({kinds}) AND y.seq > x.seq AND y.seq < e.seq)
+                   AND x.kind IN ({decisions}) AND x.seq < e.seq AND NOT EXISTS (SELECT 1 FROM events y
+                       WHERE y.case_id = e.case_id AND y.local = 0 AND y.kind IN ({decisions}) AND y.seq > x.seq AND y.seq < e.seq)
                  ORDER BY x.seq LIMIT 1)
              FROM events e JOIN cases c ON c.id = e.case_id
              WHERE e.seq > ?1 AND e.local = 0 AND e.kind IN ({kinds})

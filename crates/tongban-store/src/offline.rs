@@ -158,7 +158,7 @@ impl Store {
 }
 
 impl Store {
-    /// The 办件编号 of the cases (at most 5) whose intake or 结果已寄出 carries `waybill` (any case),
+    /// The 办件编号 of the cases (at most 5) whose intake, 寄出原件 or 结果已寄出 carries `waybill` (any case),
     /// for the warning that one package's number was typed for two cases.
     pub fn waybill_cases(&self, waybill: &str) -> Result<Vec<String>> {
         let waybill = waybill.trim().to_uppercase();
@@ -171,7 +171,7 @@ impl Store {
                   WHERE kind = 'received' AND upper(json_extract(body, '$.intake.transfer.waybill')) = ?1
                  UNION
                  SELECT case_id FROM events
-                  WHERE kind = 'result_mailed' AND upper(json_extract(body, '$.waybill')) = ?1)
+                  WHERE kind IN ('result_mailed', 'originals_mailed') AND upper(json_extract(body, '$.waybill')) = ?1)
              ORDER BY number LIMIT 5",
         )?;
         let rows = stmt.query_map([waybill], |r| r.get(0))?;

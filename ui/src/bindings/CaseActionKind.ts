@@ -3,4 +3,4 @@
 /**
  * What the clerk can do with a case now.
  */
-export type CaseActionKind = "complete" | "deliver" | "print_receipt" | "print_notice" | "decide";
+export type CaseActionKind = "complete" | "deliver" | "print_receipt" | "print_notice" | "decide" | "mail_originals" | "sign_originals" | "sign_result";

@@ -5,6 +5,8 @@ import type { DueDate } from "./DueDate";
 import type { HistoryEntry } from "./HistoryEntry";
 import type { ItemLine } from "./ItemLine";
 import type { MaterialView } from "./MaterialView";
+import type { OriginalView } from "./OriginalView";
+import type { PackageView } from "./PackageView";
 import type { PartyView } from "./PartyView";
 import type { PrintView } from "./PrintView";
 
@@ -69,6 +71,14 @@ promise_label: string, pending_sync: boolean,
  * 待同步 or 已同步.
  */
 sync_label: string, note: string, materials: Array<MaterialView>, 
+/**
+ * 寄递: the packages the case's paper travelled in, oldest first.
+ */
+packages: Array<PackageView>, 
+/**
+ * Where each original is (received materials with paper originals).
+ */
+originals: Array<OriginalView>, 
 /**
  * Oldest first.
  */

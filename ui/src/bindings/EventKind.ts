@@ -3,4 +3,4 @@
 /**
  * The kind of an event without its data.
  */
-export type EventKind = "received" | "completed" | "pushed" | "accepted" | "refused" | "supplement_requested" | "supplement_notified" | "supplemented" | "processing" | "concluded" | "result_mailed" | "delivered" | "renumbered" | "owed_received";
+export type EventKind = "received" | "completed" | "pushed" | "accepted" | "refused" | "supplement_requested" | "supplement_notified" | "supplemented" | "processing" | "concluded" | "result_mailed" | "delivered" | "renumbered" | "owed_received" | "originals_mailed" | "originals_signed" | "result_signed";

@@ -30,8 +30,12 @@ import type { ItemDetails } from "./ItemDetails";
 import type { LedgerExport } from "./LedgerExport";
 import type { LedgerQuery } from "./LedgerQuery";
 import type { LoginInfo } from "./LoginInfo";
+import type { Mailing } from "./Mailing";
+import type { MailingDraft } from "./MailingDraft";
 import type { NewAccount } from "./NewAccount";
 import type { OfflineNotice } from "./OfflineNotice";
+import type { OriginalsSigning } from "./OriginalsSigning";
+import type { PaperRecorded } from "./PaperRecorded";
 import type { PartnerForm } from "./PartnerForm";
 import type { PartnerView } from "./PartnerView";
 import type { Party } from "./Party";
@@ -96,6 +100,14 @@ export interface Commands {
   completeCase(number: string, completion: Completion): Promise<Completed>;
   /** 结果已送达; answers the case's new status. */
   recordDelivery(number: string, record: DeliveryRecord): Promise<CaseStatus>;
+  /** What 寄出原件 starts from: the paper of the case's received materials, the carriers. */
+  mailingDraft(number: string): Promise<MailingDraft>;
+  /** 寄出原件: a package of the case's paper mailed to the handling region. */
+  mailOriginals(number: string, mailing: Mailing): Promise<PaperRecorded>;
+  /** 签收原件 (the handling region's back office): a package arrived, with what it lacked. */
+  signOriginals(number: string, signing: OriginalsSigning): Promise<PaperRecorded>;
+  /** 签收结果: the result the handling region mailed arrived at the hall. */
+  signResult(number: string, note: string): Promise<PaperRecorded>;
   /** Opens a kept scan in the system viewer. */
   openScan(sha256: string): Promise<string>;
   /** Opens the PDF kept for one print of a case's form. */
@@ -188,6 +200,10 @@ export function commands(call: Call): Commands {
     revealIdNumber: (number, party) => call<string>("reveal_id_number", { number, party }),
     completeCase: (number, completion) => call<Completed>("complete_case", { number, completion }),
     recordDelivery: (number, record) => call<CaseStatus>("record_delivery", { number, record }),
+    mailingDraft: (number) => call<MailingDraft>("mailing_draft", { number }),
+    mailOriginals: (number, mailing) => call<PaperRecorded>("mail_originals", { number, mailing }),
+    signOriginals: (number, signing) => call<PaperRecorded>("sign_originals", { number, signing }),
+    signResult: (number, note) => call<PaperRecorded>("sign_result", { number, note }),
     openScan: (sha256) => call<string>("open_scan", { sha256 }),
     openPrint: (number, printId) => call<string>("open_print", { number, printId }),
     scannerFolder: () => call<ScannerFolder>("scanner_folder"),
