@@ -3,10 +3,12 @@
 //! opened on 丰台区's back-office desk shows it in 后台收件箱 (Alt+2) with its scan (brought by
 //! the back office's sync, shown in the case's detail, Space), the clerk decides 需补正 by
 //! keyboard (Ctrl+D from the detail, 3, Space on a material, Tab, the other item typed,
-//! Ctrl+Enter) and syncs (F5);
+//! Ctrl+Enter) and syncs (F5); before deciding it signs for the originals' package (F8 in the
+//! detail), one original missing;
 //! the window then opened on 新野县's desk pulls the decision with its own sync, shows the case
 //! 需补正 and the decision as news in the status bar, which opens the case, and the 一次性告知书
-//! printed there (Ctrl+Shift+P) lists what 丰台区 asked for. Skipped unless `TONGBAN_E2E=1`.
+//! printed there (Ctrl+Shift+P) lists what 丰台区 asked for; its 寄递 tab says which original went
+//! missing. Skipped unless `TONGBAN_E2E=1`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,6 +22,8 @@ use tongban_tests::window::{self, ctrl, key, press, save_screenshot, wait_js, Ha
 use tongban_tests::{built_binary, free_port, pdf_text, workspace_root};
 
 /// What 丰台区 asks for beyond the case's own materials.
+/// The originals' package: an EMS number whose S10 check digit holds.
+const WAYBILL: &str = "EA123456785CN";
 const ASKED: &str = "户籍所在地派出所出具的户籍证明";
 
 /// The password of both desks' users.
@@ -90,6 +94,13 @@ async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
     let (_, number) = window_store.create_case(&form, "zhangmin", Utc::now()).unwrap();
     drop(window_store);
     let number = number.to_string();
+    // The originals go by post the same day: the package travels with the case's events.
+    let clerk = tongban_desk::Desk::open_as(&window_db, "zhangmin", PASSWORD).unwrap();
+    let contents = clerk.mailing_draft(&number).unwrap().contents;
+    let mailing =
+        tongban_desk::Mailing { waybill: WAYBILL.into(), carrier: "EMS".into(), contents, note: String::new() };
+    clerk.mail_originals(&number, &mailing).unwrap();
+    drop(clerk);
     sync_once(&window_db, "zhangmin");
 
     let harness = Harness::start(dir.path());
@@ -116,10 +127,11 @@ async fn a_partner_case_decided_in_the_back_office_comes_back_as_a_notice() {
     client.close().await.expect("end the WebDriver session (closes the app)");
     drop(harness);
 
-    let shot = tongban_tests::window::screenshot_dir().join("back-office.png");
-    let docs = workspace_root().join("docs/screenshots/back-office.png");
-    std::fs::create_dir_all(docs.parent().unwrap()).unwrap();
-    std::fs::copy(&shot, &docs).expect("the inbox screenshot");
+    for shot in ["back-office.png", "case-paper.png"] {
+        let docs = workspace_root().join("docs/screenshots").join(shot);
+        std::fs::create_dir_all(docs.parent().unwrap()).unwrap();
+        std::fs::copy(tongban_tests::window::screenshot_dir().join(shot), &docs).expect("the screenshot");
+    }
     eprintln!("e2e_back_office: passed in {:.1} s", started.elapsed().as_secs_f64());
 }
 
@@ -136,8 +148,8 @@ async fn look_at_the_scan(
     wait_js(client, "return !!document.querySelector('[data-testid=nav-inbox]')", "the views' tabs").await?;
     press(client, &format!("{}2{}", char::from(Key::Alt), char::from(Key::Null)), "Alt+2").await?;
     let deadline = Instant::now() + Duration::from_secs(30);
-    let key = open(office_db, "zhaomin").data_key().clone();
-    let reopen = || tongban_store::Store::open(office_db, &key).unwrap();
+    let data_key = open(office_db, "zhaomin").data_key().clone();
+    let reopen = || tongban_store::Store::open(office_db, &data_key).unwrap();
     while reopen().blob_info(scan).unwrap().is_none() {
         if Instant::now() > deadline {
             let store = reopen();
@@ -182,6 +194,29 @@ async fn look_at_the_scan(
     )
     .await?;
     save_screenshot(client, "back-office-detail.png").await?;
+    // The package arrived short of one original: F8 signs for it, the missing one ticked.
+    press(client, &key(Key::F8), "F8 (签收原件)").await?;
+    wait_js(
+        client,
+        &format!(
+            "const f = document.querySelector('[data-testid=paper-form]'); return !!f && f.textContent.includes('签收原件') && f.textContent.includes('{WAYBILL}') && !!document.querySelector('[data-testid=paper-missing-0]')"
+        ),
+        "the 签收原件 bar with the package's waybill and its materials",
+    )
+    .await?;
+    window::click(client, "[data-testid=paper-missing-0]").await?;
+    press(
+        client,
+        &format!("{}{}{}", char::from(Key::Control), char::from(Key::Enter), char::from(Key::Null)),
+        "Ctrl+Enter",
+    )
+    .await?;
+    wait_js(
+        client,
+        "const p = document.querySelector('[data-testid=paper-packages]'); return !document.querySelector('[data-testid=paper-form]') && !!p && p.offsetParent !== null && p.textContent.includes('已签收，缺：')",
+        "the package signed for, one original missing",
+    )
+    .await?;
     // 办理决定 from the detail: Ctrl+D hands the case to the decision dialog.
     press(client, &ctrl('d'), "Ctrl+D").await?;
     wait_js(
@@ -276,15 +311,15 @@ async fn print_notice(client: &Client, harness: &Harness, number: &str, first: &
     .await?;
     wait_js(
         client,
-        "const b = document.querySelector('[data-testid=decision-news]'); return !!b && b.textContent.includes('1')",
-        "the decision pulled since the window opened shown as news in the status bar",
+        "const b = document.querySelector('[data-testid=decision-news]'); return !!b && b.textContent.includes('2')",
+        "the decision and the originals' 签收 pulled since the window opened shown as news in the status bar",
     )
     .await?;
     window::click(client, "[data-testid=decision-news]").await?;
     wait_js(
         client,
         &format!(
-            "const d = document.querySelector('[data-testid=decision-news-dialog]'); return !!d && d.offsetParent !== null && d.textContent.includes('{number}') && d.textContent.includes('需补正')"
+            "const d = document.querySelector('[data-testid=decision-news-dialog]'); return !!d && d.offsetParent !== null && d.textContent.includes('{number}') && d.textContent.includes('需补正') && d.textContent.includes('签收原件')"
         ),
         "the decision's news: the case and what was decided",
     )
@@ -324,5 +359,16 @@ async fn print_notice(client: &Client, harness: &Harness, number: &str, first: &
             return Err(format!("the notice lacks 「{wanted}」: {text}"));
         }
     }
+    // Where the originals are: the back office's 签收 came with the decision.
+    window::click(client, "#tab-paper").await?;
+    wait_js(
+        client,
+        &format!(
+            "const p = document.querySelector('[data-testid=detail-paper]'); return !!p && p.offsetParent !== null && p.textContent.includes('到件缺失') && p.textContent.includes('办理地已签收（运单 {WAYBILL}')"
+        ),
+        "where each original is: one missing on arrival, the rest signed for",
+    )
+    .await?;
+    save_screenshot(client, "case-paper.png").await?;
     Ok(())
 }

@@ -64,6 +64,8 @@ pub struct PackageView {
     pub carrier: String,
     /// Each material with its counts, e.g. 户口簿 原件1份.
     pub contents: Vec<String>,
+    /// The names of the materials in it (what a 签收 may name as missing).
+    pub materials: Vec<String>,
     pub note: String,
     pub mailed_at: String,
     pub mailed_by: String,
@@ -242,6 +244,7 @@ pub(crate) fn views(
                 waybill: p.waybill.clone(),
                 carrier: p.carrier.clone(),
                 contents: p.contents.iter().map(|c| format!("{} {}", c.name, c.counts_text())).collect(),
+                materials: p.contents.iter().map(|c| c.name.clone()).collect(),
                 note: p.note.clone(),
                 mailed_at: crate::detail::time_text(p.mailed_at),
                 mailed_by: name_of(&p.mailed_by),

@@ -12,7 +12,11 @@ direction_label: string, waybill: string, carrier: string,
 /**
  * Each material with its counts, e.g. 户口簿 原件1份.
  */
-contents: Array<string>, note: string, mailed_at: string, mailed_by: string, 
+contents: Array<string>, 
+/**
+ * The names of the materials in it (what a 签收 may name as missing).
+ */
+materials: Array<string>, note: string, mailed_at: string, mailed_by: string, 
 /**
  * 未签收, 已签收, or 已签收，缺：…
  */

@@ -163,6 +163,48 @@ describe("the case detail view", () => {
     await flushPromises();
     expect(visible.value).toBe(false);
   });
+  it("mails the originals by keyboard (F8), warns of what the desk only warns of, and lists where each original is", async () => {
+    const mailed: { number: string; mailing: unknown }[] = [];
+    const detail: Detail = {
+      ...waitingCase(NUMBER),
+      actions: [{ kind: "mail_originals", label: "寄出原件", shortcut: "F8" }],
+      originals: [{ name: "居民身份证", whereabouts: "在受理窗口（未寄出）", trouble: false }],
+    };
+    const { backend } = fake(detail, {
+      mailingDraft: async () => ({
+        contents: [{ name: "居民身份证", originals: 1, copies: 0 }, { name: "照片", originals: 0, copies: 2 }],
+        carriers: ["EMS", "顺丰速运"],
+      }),
+      mailOriginals: async (number, mailing) => {
+        if (!mailing.waybill) throw new BackendError("invalid_input", "请填写运单号", "waybill");
+        mailed.push({ number, mailing });
+        return { message: `办件 ${number} 已登记寄出原件`, warnings: ["运单号「SF1」不是本机能核对的格式"] };
+      },
+    });
+    await open(backend);
+    press("F8");
+    await flushPromises();
+    expect(q("[data-testid=paper-form]")!.textContent).toContain("寄出原件");
+    expect(q("[data-testid=detail-paper]")!.textContent).toContain("在受理窗口（未寄出）");
+    q("[data-testid=paper-confirm]")!.click();
+    await flushPromises();
+    expect(q("[data-testid=paper-error]")!.textContent).toBe("请填写运单号");
+    // The photo's copies stay at the window this time.
+    (q("[data-testid=paper-packed-1] input") as HTMLInputElement).click();
+    const waybill = q("input[data-testid=paper-waybill]") as HTMLInputElement;
+    waybill.value = "SF1";
+    waybill.dispatchEvent(new Event("input"));
+    waybill.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, bubbles: true }));
+    await flushPromises();
+    expect(mailed).toEqual([
+      {
+        number: NUMBER,
+        mailing: { waybill: "SF1", carrier: "EMS", note: "", contents: [{ name: "居民身份证", originals: 1, copies: 0 }] },
+      },
+    ]);
+    expect(q("[data-testid=paper-form]")).toBeNull();
+    expect(document.body.textContent).toContain("不是本机能核对的格式");
+  });
 });
 
 describe("detail shortcuts", () => {

@@ -62,6 +62,8 @@ export function waitingCase(number: string): CaseDetail {
       material(0, "居民身份证", true),
       material(1, "基本养老保险参保缴费凭证", false),
     ],
+    packages: [],
+    originals: [],
     history: [
       {
         at: "2026-11-24 09:12",
