@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use serde_json::json;
 use tongban_desk::printing::beijing;
+use tongban_desk::printing::OutFormat;
 use tongban_desk::Permission;
 
 use crate::{Context, Failure};
@@ -60,6 +61,24 @@ pub enum PartnerCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 对账：与合作地区的通办中心比对一段期间内双方各自记录的事件，并列出寄出多日仍未签收的原件包裹
+    Reconcile {
+        /// 合作地区行政区划代码（6位）
+        #[arg(long)]
+        region: String,
+        /// 起始日期（YYYY-MM-DD）
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: String,
+        /// 截止日期（含），默认与 --from 相同
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        /// 原件包裹寄出多少天仍未签收即列出
+        #[arg(long, default_value_t = tongban_desk::reconciliation::PACKAGE_DAYS)]
+        package_days: i64,
+        /// 把对账单写成 Excel 文件（.xlsx），记入审计日志
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -87,6 +106,28 @@ pub enum QuarantineCommand {
 
 pub fn partner(ctx: &mut Context<'_>, command: &PartnerCommand) -> Result<(), Failure> {
     match command {
+        PartnerCommand::Reconcile { region, from, to, package_days, out } => {
+            let from = crate::date_arg("起始日期", from)?;
+            let to = to.as_deref().map(|t| crate::date_arg("截止日期", t)).transpose()?.unwrap_or(from);
+            if let Some(out) = out {
+                OutFormat::of(out, &[OutFormat::Xlsx])?;
+            }
+            let desk = ctx.log_in(Permission::Read)?;
+            let found = desk.reconcile(region, from, to, *package_days)?;
+            let lines = tongban_desk::reconciliation::lines(&found);
+            if lines.is_empty() {
+                say!("对账 {from} 至 {to}：双方一致，共 {} 个事件两边都有", found.matched);
+            } else {
+                say!("对账 {from} 至 {to}：双方都有 {} 个事件；{} 项不一致或待处理：", found.matched, lines.len());
+                for l in &lines {
+                    say!("  {}\t{}\t{}\t{}\t{}", l.section, l.number, l.what, l.at.format("%Y-%m-%d %H:%M"), l.note);
+                }
+            }
+            if let Some(out) = out {
+                desk.export_reconciliation_xlsx(&found, &mut crate::print::write_to(out))?;
+                say!("对账单已写入 {}", out.display());
+            }
+        }
         PartnerCommand::Add { region: code, name, hub, credential, allow_http, ca_cert, signing_key } => {
             let desk = ctx.log_in(Permission::Administer)?;
             let setup = tongban_store::HubSetup {

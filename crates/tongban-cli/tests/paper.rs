@@ -2,7 +2,7 @@
 //! case's originals to 丰台区 (a wrong S10 check digit refused, a waybill typed for two cases
 //! warned of), 丰台区's back office signs for the package with one original missing, and after a
 //! sync the window sees where each original is; the result comes back by post and the window
-//! signs for it.
+//! signs for it. The day's 对账 on either side lists exactly what the other has not got yet.
 
 mod common;
 
@@ -138,6 +138,45 @@ fn originals_go_by_post_the_partner_signs_short_of_one_and_the_result_comes_back
     let result = ok(tongban(&window, &["case", "sign-result", first, "--note", "窗口已收"]));
     assert_eq!(result, format!("办件 {first} 的办理结果（运单 EA876543216CN）已签收，可通知申请人领取或送达"));
     assert!(ok(tongban(&window, &["case", "show", first])).contains("签收结果：运单号 EA876543216CN；窗口已收"));
+
+    // 对账 for the day, both sides from their own records: the one thing the hub lacks is the
+    // 签收结果 not pushed yet, and nothing else (the second case's packages are not overdue).
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string();
+    let sheet = dir.path().join("对账单.xlsx");
+    let reconciled = ok(tongban(
+        &window,
+        &["partner", "reconcile", "--region", FENGTAI, "--from", &today, "--out", sheet.to_str().unwrap()],
+    ));
+    let lines: Vec<&str> = reconciled.lines().filter(|l| l.starts_with("  ")).collect();
+    assert_eq!(lines.len(), 1, "{reconciled}");
+    assert!(
+        lines[0].starts_with(&format!("  仅本机有\t{first}\t签收结果\t"))
+            && lines[0].ends_with("待推送：下次同步时送出"),
+        "{reconciled}"
+    );
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&sheet).unwrap();
+    let rows = calamine::Reader::worksheet_range(&mut book, "对账单").unwrap();
+    let cells: Vec<String> = rows.rows().skip(4).map(|r| format!("{}|{}|{}", r[0], r[1], r[2])).collect();
+    assert_eq!(cells, [format!("仅本机有|{first}|签收结果")]);
+    let refused_format =
+        refused(tongban(&window, &["partner", "reconcile", "--region", FENGTAI, "--from", &today, "--out", "x.pdf"]));
+    assert!(refused_format.contains(".pdf"), "{refused_format}");
     ok(tongban(&window, &["sync", "--once"]));
+    let clean = ok(tongban(&window, &["partner", "reconcile", "--region", FENGTAI, "--from", &today]));
+    assert!(clean.starts_with(&format!("对账 {today} 至 {today}：双方一致")), "{clean}");
+    // Packages overdue at once: the second case's two, unsigned.
+    let overdue =
+        ok(tongban(&window, &["partner", "reconcile", "--region", FENGTAI, "--from", &today, "--package-days", "0"]));
+    let unsigned: Vec<&str> = overdue.lines().filter(|l| l.starts_with("  原件未签收")).collect();
+    assert_eq!(unsigned.len(), 2, "{overdue}");
+    assert!(unsigned.iter().all(|l| l.contains(second.as_str())), "{overdue}");
+    // The back office reconciles the same day from its side: the hub holds the window's 签收结果,
+    // which its own pull has not brought yet; after a sync both sides agree.
+    let office_side = ok(tongban(&office, &["partner", "reconcile", "--region", FENGTAI, "--from", &today]));
+    assert!(office_side.contains(&format!("  仅通办中心有\t{first}\t签收结果\t")), "{office_side}");
+    assert!(office_side.trim_end().ends_with("本机尚未拉取：下次同步时收到"), "{office_side}");
+    ok(tongban(&office, &["sync", "--once"]));
+    let office_side = ok(tongban(&office, &["partner", "reconcile", "--region", FENGTAI, "--from", &today]));
+    assert!(office_side.contains("双方一致"), "{office_side}");
     drop(hub);
 }

@@ -14,6 +14,7 @@ mod paper;
 mod partners;
 pub mod printing;
 mod quarantine;
+pub mod reconciliation;
 mod records;
 mod renumber;
 mod scans;
@@ -83,6 +84,15 @@ impl From<StoreError> for AppError {
             _ => None,
         };
         AppError { field, ..AppError::new(e.code(), e.to_string()) }
+    }
+}
+
+impl From<tongban_sync::SyncError> for AppError {
+    fn from(e: tongban_sync::SyncError) -> AppError {
+        match e {
+            tongban_sync::SyncError::Store(e) => e.into(),
+            e => AppError::new(e.code(), e.to_string()),
+        }
     }
 }
 

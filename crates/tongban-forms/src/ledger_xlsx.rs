@@ -46,7 +46,7 @@ const MAX_CELL: usize = 32_767;
 const MAX_ROWS: usize = 1_048_576 - HEADER_ROW as usize - 1;
 const MAX_WIDTH: f64 = 60.0;
 
-fn xl(e: XlsxError) -> FormError {
+pub(crate) fn xl(e: XlsxError) -> FormError {
     FormError::Excel(e.to_string())
 }
 
@@ -62,7 +62,7 @@ fn is_wide(c: char) -> bool {
         | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
 }
 
-fn excel_datetime(t: NaiveDateTime) -> Result<ExcelDateTime, FormError> {
+pub(crate) fn excel_datetime(t: NaiveDateTime) -> Result<ExcelDateTime, FormError> {
     excel_date(t.date())?.and_hms(t.hour() as u16, t.minute() as u8, t.second()).map_err(xl)
 }
 
@@ -71,18 +71,18 @@ fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, FormError> {
 }
 
 /// Column widths that grow to their widest cell.
-struct Widths(Vec<f64>);
+pub(crate) struct Widths(Vec<f64>);
 
 impl Widths {
-    fn new(titles: &[&str]) -> Widths {
+    pub(crate) fn new(titles: &[&str]) -> Widths {
         Widths(titles.iter().map(|t| display_width(t)).collect())
     }
 
-    fn fit(&mut self, col: usize, text: &str) {
+    pub(crate) fn fit(&mut self, col: usize, text: &str) {
         self.0[col] = self.0[col].max(display_width(text));
     }
 
-    fn apply(&self, ws: &mut Worksheet) -> Result<(), FormError> {
+    pub(crate) fn apply(&self, ws: &mut Worksheet) -> Result<(), FormError> {
         for (c, w) in self.0.iter().enumerate() {
             // A little air either side, as Excel's own autofit leaves.
             ws.set_column_width(c as u16, (w + 2.0).min(MAX_WIDTH)).map_err(xl)?;
@@ -91,21 +91,21 @@ impl Widths {
     }
 }
 
-struct Formats {
-    title: Format,
-    note: Format,
-    head: Format,
-    text: Format,
-    centre: Format,
-    number: Format,
-    datetime: Format,
-    date: Format,
-    percent: Format,
-    decimal: Format,
+pub(crate) struct Formats {
+    pub(crate) title: Format,
+    pub(crate) note: Format,
+    pub(crate) head: Format,
+    pub(crate) text: Format,
+    pub(crate) centre: Format,
+    pub(crate) number: Format,
+    pub(crate) datetime: Format,
+    pub(crate) date: Format,
+    pub(crate) percent: Format,
+    pub(crate) decimal: Format,
 }
 
 impl Formats {
-    fn new() -> Formats {
+    pub(crate) fn new() -> Formats {
         let cell = Format::new().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
         Formats {
             title: Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center),
@@ -122,7 +122,7 @@ impl Formats {
     }
 }
 
-fn text(ws: &mut Worksheet, row: u32, col: u16, value: &str, format: &Format) -> Result<(), FormError> {
+pub(crate) fn text(ws: &mut Worksheet, row: u32, col: u16, value: &str, format: &Format) -> Result<(), FormError> {
     if value.chars().count() > MAX_CELL {
         return Err(FormError::TooLong { field: format!("第{}行第{}列", row + 1, col + 1) });
     }

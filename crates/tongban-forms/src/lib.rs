@@ -20,6 +20,7 @@ mod ledger;
 mod ledger_xlsx;
 mod notice;
 mod receipt;
+mod reconciliation_xlsx;
 mod recovery;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -30,6 +31,7 @@ use tongban_core::workdays::Deadline;
 
 pub use font::FormFont;
 pub use ledger_xlsx::{CountSection, COLUMNS as LEDGER_XLSX_COLUMNS, HEADER_ROW as LEDGER_XLSX_HEADER_ROW};
+pub use reconciliation_xlsx::{ReconciliationLine, ReconciliationSheet};
 
 /// Why a form could not be made. Messages are Chinese: they reach the clerk.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -218,6 +220,11 @@ pub fn ledger_xlsx(
     rates: Option<&tongban_core::rates::RateReport>,
 ) -> Result<Vec<u8>, FormError> {
     ledger_xlsx::render(input, counts, rates)
+}
+
+/// The 对账单 with one partner as an .xlsx (see [`reconciliation_xlsx`](crate::reconciliation_xlsx)).
+pub fn reconciliation_xlsx(sheet: &ReconciliationSheet) -> Result<Vec<u8>, FormError> {
+    reconciliation_xlsx::render(sheet)
 }
 
 /// What a ledger covers, as printed under its title ("2026年3月2日　受理人：张敏"): also the

@@ -12,7 +12,9 @@ use tongban_core::admission::{check_author, check_intake, check_number, check_re
 use tongban_core::case::{check_side, CaseEvent, CaseId, CaseNumber, CaseStatus, EventBody, EventKind, Side};
 use tongban_core::validate::ValidationError;
 use tongban_wire::decisions::{DecisionRequest, DecisionResponse, InboxCase, InboxPage, InboxQuery};
-use tongban_wire::events::{PullResponse, PushOutcome, SequencedEvent};
+use tongban_wire::events::{
+    HeldEvent, PullResponse, PushOutcome, ReconciliationPage, SequencedEvent, RECONCILIATION_MAX_DAYS,
+};
 
 use crate::credentials::{confirmed_desk, desk_code_of, Credential, Role};
 use crate::scope::Scope;
@@ -500,6 +502,70 @@ impl Hub {
         events.truncate(limit as usize);
         let next_cursor = events.last().map_or(since, |e| e.seq);
         Ok(PullResponse { events, next_cursor, has_more })
+    }
+
+    /// 对账: the events in the caller's scope dated `from` to `to` (Beijing days, both included),
+    /// after the cursor `since`, without their content. The period is bounded (366 days) and the
+    /// page too; the scope is the pull's, so a desk compares exactly what it may read.
+    pub fn reconciliation(
+        &self,
+        caller: &Credential,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        since: u64,
+        limit: u32,
+    ) -> Result<ReconciliationPage> {
+        let scope = Scope::of(caller)?;
+        let days = (to - from).num_days();
+        if !(0..RECONCILIATION_MAX_DAYS).contains(&days) {
+            return Err(HubError::InvalidRequest(format!(
+                "对账期间 {from} 至 {to} 无效：截止日期不得早于起始日期，期间至多 {RECONCILIATION_MAX_DAYS} 天"
+            )));
+        }
+        // Events carry their time as RFC 3339 in UTC; the first 19 characters compare as text.
+        let bound = |day: chrono::NaiveDate| {
+            let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+            let utc = midnight.and_local_timezone(tongban_core::time::china_time()).single().expect("a fixed offset");
+            utc.with_timezone(&Utc).format("%Y-%m-%dT%H:%M:%S").to_string()
+        };
+        let (start, end) = (bound(from), bound(to + chrono::Duration::days(1)));
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT seq, id, case_id, kind, json_extract(body, '$.at') FROM events
+             WHERE seq > :since AND {} AND substr(json_extract(body, '$.at'), 1, 19) >= :start
+               AND substr(json_extract(body, '$.at'), 1, 19) < :end
+             ORDER BY seq LIMIT :limit",
+            scope.events_condition()
+        ))?;
+        let (since_arg, limit_arg) = (sql_seq(since), limit + 1);
+        let mut args: Vec<(&str, &dyn rusqlite::ToSql)> = vec![
+            (":since", &since_arg as &dyn rusqlite::ToSql),
+            (":limit", &limit_arg as &dyn rusqlite::ToSql),
+            (":start", &start as &dyn rusqlite::ToSql),
+            (":end", &end as &dyn rusqlite::ToSql),
+        ];
+        args.extend(scope.params());
+        let rows = stmt.query_map(args.as_slice(), |r| {
+            let (id, case_id, kind, at): (String, String, String, String) =
+                (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            Ok(HeldEvent {
+                seq: r.get(0)?,
+                id: id.parse().map_err(|_| corrupt(1, format!("事件标识「{id}」已损坏")))?,
+                case_id: CaseId(case_id.parse().map_err(|_| corrupt(2, format!("办件标识「{case_id}」已损坏")))?),
+                kind: EventKind::ALL
+                    .into_iter()
+                    .find(|k| k.as_str() == kind)
+                    .ok_or_else(|| corrupt(3, format!("未知事件类型「{kind}」")))?,
+                at: chrono::DateTime::parse_from_rfc3339(&at)
+                    .map_err(|_| corrupt(4, format!("事件时间「{at}」已损坏")))?
+                    .with_timezone(&Utc),
+            })
+        })?;
+        let mut events: Vec<HeldEvent> = rows.collect::<rusqlite::Result<_>>()?;
+        let has_more = events.len() > limit as usize;
+        events.truncate(limit as usize);
+        let next_cursor = events.last().map_or(since, |e| e.seq);
+        Ok(ReconciliationPage { events, next_cursor, has_more })
     }
 
     /// The cases addressed to the hub's region, oldest first.

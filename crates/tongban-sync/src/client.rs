@@ -21,7 +21,7 @@ use tongban_wire::calendar::{
 };
 use tongban_wire::catalog::{CatalogDocument, CatalogUpload, MAX_CATALOG_DOCUMENT};
 use tongban_wire::desks::{DeskClaim, DeskConfirmation};
-use tongban_wire::events::{max_pull_page, PullResponse, PushOutcome, PushRequest, PushResponse};
+use tongban_wire::events::{max_pull_page, PullResponse, PushOutcome, PushRequest, PushResponse, ReconciliationPage};
 use tongban_wire::{paths, ErrorBody, ErrorCode, Health};
 
 use tongban_store::{is_loopback_url, HubEntry, HubTransport};
@@ -162,6 +162,36 @@ impl HubClient {
         }
         if page.has_more && page.events.is_empty() {
             return Err(self.garbled("拉取结果声称还有更多事件却为空"));
+        }
+        Ok(page)
+    }
+
+    /// `GET /v1/reconciliation` (对账): one page of what the hub holds of this desk's cases for
+    /// the days `from` to `to`, checked as a pull page is (rising numbers, the cursor its last).
+    pub async fn reconciliation(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        since: u64,
+        limit: u32,
+    ) -> Result<ReconciliationPage, SyncError> {
+        let path = format!("{}?from={from}&to={to}&since={since}&limit={limit}", paths::RECONCILIATION);
+        // An id, a case id, a kind and a time: well under 512 bytes an event.
+        let cap = (limit as usize + 1) * 512;
+        let (_, body) = self.send_capped(self.authorized(Method::GET, &path), cap, "对账结果").await?;
+        let page: ReconciliationPage = self.parse(&body, "对账结果")?;
+        if page.events.len() > limit as usize {
+            return Err(self.garbled(&format!("对账结果有 {} 个事件，超过所请求的 {limit} 个", page.events.len())));
+        }
+        let mut previous = since;
+        for event in &page.events {
+            if event.seq <= previous {
+                return Err(self.garbled("对账结果中的序号没有递增"));
+            }
+            previous = event.seq;
+        }
+        if page.next_cursor != previous || (page.has_more && page.events.is_empty()) {
+            return Err(self.garbled("对账结果的游标与内容不符"));
         }
         Ok(page)
     }

@@ -27,6 +27,7 @@
 
 pub mod client;
 mod engine;
+pub mod reconcile;
 pub mod round;
 
 use std::time::Duration;

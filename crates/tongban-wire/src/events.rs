@@ -1,7 +1,8 @@
 //! Pushing events to a hub and pulling what is new since a cursor.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use tongban_core::case::CaseEvent;
+use tongban_core::case::{CaseEvent, CaseId, EventKind};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -120,4 +121,45 @@ mod tests {
         assert!(PushOutcome::Duplicate { id, seq: 3 }.is_stored());
         assert_eq!(serde_json::from_value::<PushOutcome>(json).unwrap(), rejected);
     }
+}
+
+/// `GET /v1/reconciliation?from=…&to=…&since=N&limit=M` (对账): what the hub holds of the
+/// credential's cases for the days `from` to `to` (Beijing time, both included), without content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReconciliationQuery {
+    /// The first day, `YYYY-MM-DD`.
+    pub from: NaiveDate,
+    /// The last day, `YYYY-MM-DD` (at most 366 days after `from`).
+    pub to: NaiveDate,
+    /// The cursor: the `next_cursor` of the previous page, 0 for the start.
+    #[serde(default)]
+    pub since: u64,
+    /// At most this many events (1 to 5000, default 2000).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+pub const RECONCILIATION_LIMIT_DEFAULT: u32 = 2000;
+pub const RECONCILIATION_LIMIT_MAX: u32 = 5000;
+/// The longest period one reconciliation covers.
+pub const RECONCILIATION_MAX_DAYS: i64 = 366;
+
+/// One event as the hub holds it: enough to compare, nothing of the applicant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HeldEvent {
+    pub seq: u64,
+    pub id: Uuid,
+    pub case_id: CaseId,
+    pub kind: EventKind,
+    pub at: DateTime<Utc>,
+}
+
+/// One page of a reconciliation, in the hub's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReconciliationPage {
+    pub events: Vec<HeldEvent>,
+    /// Pass as `since` for the next page.
+    pub next_cursor: u64,
+    pub has_more: bool,
 }

@@ -37,6 +37,7 @@ pub mod paths {
     pub const HEALTH: &str = "/health";
     pub const OPENAPI: &str = "/v1/openapi.json";
     pub const EVENTS: &str = "/v1/events";
+    pub const RECONCILIATION: &str = "/v1/reconciliation";
     pub const INBOX: &str = "/v1/inbox";
     /// `{case_id}` is the case's UUID.
     pub const DECISIONS: &str = "/v1/cases/{case_id}/decisions";

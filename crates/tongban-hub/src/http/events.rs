@@ -3,7 +3,10 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use tongban_wire::events::{PullQuery, PullResponse, PushRequest, PushResponse, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX};
+use tongban_wire::events::{
+    PullQuery, PullResponse, PushRequest, PushResponse, ReconciliationPage, ReconciliationQuery, PULL_LIMIT_DEFAULT,
+    PULL_LIMIT_MAX, RECONCILIATION_LIMIT_DEFAULT, RECONCILIATION_LIMIT_MAX,
+};
 use tongban_wire::ErrorBody;
 
 use super::error::ApiError;
@@ -75,4 +78,33 @@ pub async fn pull(
     let limit = page_limit(query.limit, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX)?;
     let Caller(credential) = caller;
     Ok(Json(state.run(move |hub| hub.pull(&credential, query.since, limit)).await?))
+}
+
+/// 对账: the events the hub holds of the credential's cases, dated in a period (Beijing days,
+/// both included; at most 366), without content, for the desk to compare with its own records.
+///
+/// The scope is the pull's: a window or helper desk the cases it took in, a back office its
+/// region's inbox, a supervisor its region's cases.
+#[utoipa::path(
+    get, path = "/v1/reconciliation", tag = "events",
+    params(ReconciliationQuery),
+    responses(
+        (status = 200, body = ReconciliationPage),
+        (status = 400, description = "查询参数不正确（日期、期间、limit）", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "管理员凭据不读取办件；凭据签发时未指定窗口代码", body = ErrorBody),
+        (status = 422, description = "对账期间无效", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn reconciliation(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(query): QueryParams<ReconciliationQuery>,
+) -> Result<Json<ReconciliationPage>, ApiError> {
+    caller.require(&Role::DESKS, "对账")?;
+    let limit = page_limit(query.limit, RECONCILIATION_LIMIT_DEFAULT, RECONCILIATION_LIMIT_MAX)?;
+    let Caller(credential) = caller;
+    let ReconciliationQuery { from, to, since, .. } = query;
+    Ok(Json(state.run(move |hub| hub.reconciliation(&credential, from, to, since, limit)).await?))
 }

@@ -101,6 +101,7 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
 fn documented_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(events::push, events::pull))
+        .routes(routes!(events::reconciliation))
         .routes(routes!(cases::inbox))
         .routes(routes!(cases::decide))
         .routes(routes!(blobs::put_blob, blobs::upload_chunk, blobs::get_blob))

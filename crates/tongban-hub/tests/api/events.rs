@@ -149,3 +149,45 @@ async fn a_pull_pages_by_cursor_through_exactly_the_cases_the_region_may_see() {
         "the back office sees every case it handles"
     );
 }
+
+#[tokio::test]
+async fn a_reconciliation_lists_what_the_credential_may_see_in_the_period_and_bounds_the_period() {
+    use tongban_wire::events::ReconciliationPage;
+    let hub = TestHub::start().await;
+    let partner = hub.api(&hub.partner);
+    let ours: Vec<_> = (1..=3).map(|i| intake(PARTNER, i, vec![])).collect();
+    partner.push(&ours).await;
+    hub.api(&hub.other).push(&[intake(OTHER, 1, vec![])]).await;
+    // The events are dated 2026-03-02 09:30 UTC, 17:30 in Beijing.
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let get = |api: &Api, query: String| {
+        let request = api.request(reqwest::Method::GET, &format!("/v1/reconciliation?{query}"));
+        async move { request.send().await.unwrap() }
+    };
+    let page = |response: reqwest::Response| async move {
+        assert_eq!(response.status(), 200);
+        response.json::<ReconciliationPage>().await.unwrap()
+    };
+
+    // Paged by cursor, only the desk's own cases (none of 玄武区's), in the hub's order.
+    let first = page(get(&partner, format!("from={day}&to={day}&limit=2")).await).await;
+    assert_eq!((first.events.len(), first.has_more), (2, true));
+    let rest = page(get(&partner, format!("from={day}&to={day}&since={}", first.next_cursor)).await).await;
+    let ids: Vec<_> = first.events.iter().chain(&rest.events).map(|e| e.id).collect();
+    assert_eq!(ids, ours.iter().map(|e| e.id).collect::<Vec<_>>());
+    assert!(!rest.has_more);
+    // Another day holds nothing; the back office sees every case it handles.
+    let before = day - chrono::Duration::days(1);
+    assert!(page(get(&partner, format!("from={before}&to={before}")).await).await.events.is_empty());
+    assert_eq!(page(get(&hub.api(&hub.back_office), format!("from={day}&to={day}")).await).await.events.len(), 4);
+
+    // A period backwards or longer than a year, a bad limit, an admin: refused, with why.
+    let (status, body) = error_of(get(&partner, format!("from={day}&to={before}")).await).await;
+    assert_eq!(status, 422);
+    assert!(body.message.contains("截止日期不得早于起始日期"), "{}", body.message);
+    let long = day - chrono::Duration::days(400);
+    assert_eq!(error_of(get(&partner, format!("from={long}&to={day}")).await).await.0, 422);
+    assert_eq!(error_of(get(&partner, format!("from={day}&to={day}&limit=0")).await).await.0, 400);
+    assert_eq!(error_of(get(&partner, "from=2026-13-01&to=2026-12-01".into()).await).await.0, 400);
+    assert_eq!(error_of(get(&hub.api(&hub.admin), format!("from={day}&to={day}")).await).await.0, 403);
+}
