@@ -436,13 +436,14 @@ fn print_case(
         };
         say!("  {}. {}（{counts}）{mark}{notes}", i + 1, m.name);
     }
+    // Where the originals are, for a case whose paper goes by mail (or went anyway).
     let kept: Vec<_> = events.iter().filter(|e| e.set_aside.is_none()).map(|e| e.event.clone()).collect();
-    let whereabouts =
-        tongban_core::paper::originals_whereabouts(&state.materials, &tongban_core::paper::packages(&kept))
-            .into_iter()
-            .map(|(m, w)| format!("  {}：{}", m.name, w.text()))
-            .collect::<Vec<_>>();
-    if !whereabouts.is_empty() {
+    let packages = tongban_core::paper::packages(&kept);
+    let whereabouts = tongban_core::paper::originals_whereabouts(&state.materials, &packages)
+        .into_iter()
+        .map(|(m, w)| format!("  {}：{}", m.name, w.text()))
+        .collect::<Vec<_>>();
+    if (form.transfer.mail || !packages.is_empty()) && !whereabouts.is_empty() {
         say!("原件去向：");
         for line in whereabouts {
             say!("{line}");

@@ -115,13 +115,10 @@ pub fn partner(ctx: &mut Context<'_>, command: &PartnerCommand) -> Result<(), Fa
             let desk = ctx.log_in(Permission::Read)?;
             let found = desk.reconcile(region, from, to, *package_days)?;
             let lines = tongban_desk::reconciliation::lines(&found);
-            if lines.is_empty() {
-                say!("对账 {from} 至 {to}：双方一致，共 {} 个事件两边都有", found.matched);
-            } else {
-                say!("对账 {from} 至 {to}：双方都有 {} 个事件；{} 项不一致或待处理：", found.matched, lines.len());
-                for l in &lines {
-                    say!("  {}\t{}\t{}\t{}\t{}", l.section, l.number, l.what, l.at.format("%Y-%m-%d %H:%M"), l.note);
-                }
+            let summary = tongban_desk::reconciliation::summary(&found);
+            say!("对账 {summary}{}", if lines.is_empty() { "" } else { "：" });
+            for l in &lines {
+                say!("  {}\t{}\t{}\t{}\t{}", l.section, l.number, l.what, l.at.format("%Y-%m-%d %H:%M"), l.note);
             }
             if let Some(out) = out {
                 desk.export_reconciliation_xlsx(&found, &mut crate::print::write_to(out))?;

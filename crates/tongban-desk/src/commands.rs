@@ -56,6 +56,13 @@ macro_rules! window_commands {
                 supervision(query: $crate::LedgerQuery) -> $crate::SupervisionReport = |d| d.supervision(&query);
                 /// 受理率, 按时办结率, 超期件数, 平均办理用时 of the same cases, in all and by item, partner, clerk.
                 supervision_rates(query: $crate::LedgerQuery) -> $crate::RateReport = |d| d.supervision_rates(&query);
+                /// 对账 with a partner's hub for the days `from` to `to` (over the network): what each side
+                /// holds that the other does not, and the originals' packages unsigned `package_days` after mailing.
+                reconcile(partner: String, from: String, to: String, package_days: u32) -> $crate::ReconciliationView
+                    = |d| d.reconciliation_view(&partner, &from, &to, package_days);
+                /// The same 对账 as an .xlsx 对账单 in the documents folder (audited as an export).
+                export_reconciliation_xlsx(partner: String, from: String, to: String, package_days: u32) -> $crate::LedgerExport
+                    = |d| d.export_reconciliation_to(&partner, &from, &to, package_days, None);
                 /// Every partner: hub, catalog, sync state.
                 partners() -> Vec<$crate::PartnerView> = |d| d.partners();
                 /// Adds or changes a partner's hub (sync restarts with it); answers the partners as now.

@@ -257,14 +257,6 @@ fn actions(
     if CaseStatus::apply(Some(state.status), &EventBody::Delivered { note: String::new() }).is_ok() {
         out.push(action(CaseActionKind::Deliver, "结果已送达", "F7"));
     }
-    // Paper to mail: any received material with paper, whatever was mailed before (a second
-    // package for what the applicant brought later, or for what went missing).
-    if !state.status.is_final() && state.materials.iter().any(|m| PackedMaterial::of(m).is_some()) {
-        out.push(action(CaseActionKind::MailOriginals, "寄出原件", "F8"));
-    }
-    if packages.iter().any(|p| p.direction == Direction::Result && p.signed.is_none()) {
-        out.push(action(CaseActionKind::SignResult, "签收结果", "F9"));
-    }
     let again = |form: FormKind| -> Result<&str, AppError> {
         let scope = printing::form_scope(store, form, case.id)?;
         Ok(if store.first_print(form, Some(case.id), &scope)?.is_some() { "补打" } else { "打印" })
@@ -274,6 +266,18 @@ fn actions(
     if awaits_applicant {
         let verb = again(FormKind::Notice)?;
         out.push(action(CaseActionKind::PrintNotice, &format!("{verb}一次性告知书"), "Ctrl+Shift+P"));
+    }
+    // 寄递 after the forms. Paper to mail, on a case whose 流转方式 includes mail: any received material with paper,
+    // whatever was mailed before (a second package for what the applicant brought later, or for
+    // what went missing). `tongban case mail` records a package on any case.
+    let by_mail = state.intake.form.transfer.mail;
+    if by_mail && !state.status.is_final() && state.materials.iter().any(|m| PackedMaterial::of(m).is_some()) {
+        out.push(action(CaseActionKind::MailOriginals, "寄出原件", "F8"));
+    }
+    // 签收结果 while the result is on its way (once handed over, a late 签收 is the CLI's).
+    let result_due = state.status == CaseStatus::ResultMailed;
+    if result_due && packages.iter().any(|p| p.direction == Direction::Result && p.signed.is_none()) {
+        out.push(action(CaseActionKind::SignResult, "签收结果", "F9"));
     }
     Ok(out)
 }

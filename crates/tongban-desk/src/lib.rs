@@ -48,6 +48,7 @@ use tongban_sync::SyncSettings;
 pub use api::*;
 pub use intake::{waybill_warnings, FieldCheck, FieldKind, ItemChoice, ItemDetails, ReturningApplicant, TakenIn};
 pub use paper::{Mailing, MailingDraft, OriginalView, OriginalsSigning, PackageView, PaperRecorded};
+pub use reconciliation::{ReconciliationLineView, ReconciliationView};
 pub use records::{CaseRecord, ChainCheck, DeskIdentities, HubStates};
 pub use scans::MAX_SCAN_BYTES;
 pub use security::{recover_admin, recovery_sheet};

@@ -1,12 +1,16 @@
 //! 对账 with a partner at the desk: the comparison runs over the network on a connection of its
 //! own (`tongban_sync::reconcile`), and the 对账单 is written as an .xlsx (an export, audited).
 
+use std::path::Path;
+
 use chrono::{NaiveDate, Utc};
+use serde::Serialize;
 use tongban_core::region;
 use tongban_forms::{ReconciliationLine, ReconciliationSheet};
 use tongban_store::AuditKind;
 pub use tongban_sync::reconcile::Reconciliation;
 use tongban_sync::SyncSettings;
+use ts_rs::TS;
 
 use crate::printing::beijing;
 use crate::session::Permission;
@@ -73,6 +77,102 @@ impl Desk {
         )?;
         Ok(())
     }
+}
+
+/// A 对账 as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ReconciliationView {
+    /// 双方一致… or how many lines differ, in a sentence.
+    pub summary: String,
+    pub matched: u32,
+    pub clean: bool,
+    pub lines: Vec<ReconciliationLineView>,
+}
+
+/// One line of the 对账单 on screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ReconciliationLineView {
+    /// 仅本机有, 仅通办中心有, 原件未签收.
+    pub section: String,
+    pub number: String,
+    pub what: String,
+    /// Beijing time, `YYYY-MM-DD HH:MM`.
+    pub at: String,
+    pub note: String,
+}
+
+impl Desk {
+    /// 对账 for the window: the days as typed (`YYYY-MM-DD`), checked with a Chinese message.
+    pub fn reconciliation_view(
+        &self,
+        partner: &str,
+        from: &str,
+        to: &str,
+        package_days: u32,
+    ) -> Result<ReconciliationView, AppError> {
+        let (from, to) = (day("from", "起始日期", from)?, day("to", "截止日期", to)?);
+        let found = self.reconcile(partner, from, to, i64::from(package_days))?;
+        Ok(view(&found))
+    }
+
+    /// 对账 and its 对账单 as an .xlsx in `dir` (the window: the user's documents folder).
+    pub fn export_reconciliation_to(
+        &self,
+        partner: &str,
+        from: &str,
+        to: &str,
+        package_days: u32,
+        dir: Option<&Path>,
+    ) -> Result<crate::LedgerExport, AppError> {
+        let (from, to) = (day("from", "起始日期", from)?, day("to", "截止日期", to)?);
+        let found = self.reconcile(partner, from, to, i64::from(package_days))?;
+        let mut saved = None;
+        self.export_reconciliation_xlsx(&found, &mut |name, bytes| {
+            saved = Some(crate::supervision::save_export(dir, name, bytes)?);
+            Ok(())
+        })?;
+        let path = saved.ok_or_else(|| AppError::new("internal", "内部错误：Excel 文件未保存"))?;
+        Ok(crate::LedgerExport {
+            message: format!("对账单已保存到 {}（{}）", path.display(), view(&found).summary),
+            path: path.display().to_string(),
+        })
+    }
+}
+
+/// The sentence over a 对账's lines.
+pub fn summary(found: &Reconciliation) -> String {
+    let lines = lines(found).len();
+    if lines == 0 {
+        format!("{} 至 {}：双方一致，共 {} 个事件两边都有", found.from, found.to, found.matched)
+    } else {
+        format!("{} 至 {}：双方都有 {} 个事件；{lines} 项不一致或待处理", found.from, found.to, found.matched)
+    }
+}
+
+fn view(found: &Reconciliation) -> ReconciliationView {
+    let lines: Vec<ReconciliationLineView> = lines(found)
+        .into_iter()
+        .map(|l| ReconciliationLineView {
+            section: l.section,
+            number: l.number,
+            what: l.what,
+            at: l.at.format("%Y-%m-%d %H:%M").to_string(),
+            note: l.note,
+        })
+        .collect();
+    ReconciliationView {
+        summary: summary(found),
+        matched: u32::try_from(found.matched).unwrap_or(u32::MAX),
+        clean: lines.is_empty(),
+        lines,
+    }
+}
+
+fn day(field: &str, label: &str, typed: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(typed.trim(), "%Y-%m-%d").map_err(|_| AppError {
+        field: Some(field.into()),
+        ..AppError::new("invalid_input", format!("{label}「{typed}」无效，应为 YYYY-MM-DD 格式的日期"))
+    })
 }
 
 /// The 对账单's lines: what only this desk holds, what only the hub holds, packages unsigned.

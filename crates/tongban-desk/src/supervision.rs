@@ -85,10 +85,6 @@ impl Desk {
     /// documents folder) and returns where; audited as an export, not recorded as a print.
     pub fn export_ledger_xlsx(&self, query: &LedgerQuery, dir: Option<&Path>) -> Result<LedgerExport, AppError> {
         self.require_reader()?;
-        let dir: PathBuf = match dir {
-            Some(d) => d.to_path_buf(),
-            None => dirs::document_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir),
-        };
         let user = self.actor(None)?;
         let mut store = self.locked()?;
         let mut saved = None;
@@ -98,16 +94,23 @@ impl Desk {
             &user,
             Utc::now(),
             &mut |name, bytes| {
-                let path = tongban_files::save_in(&dir, name, bytes).map_err(|e| {
-                    AppError::new("write_failed", format!("无法在「{}」保存 Excel 文件：{e}", dir.display()))
-                })?;
-                saved = Some(path);
+                saved = Some(save_export(dir, name, bytes)?);
                 Ok(())
             },
         )?;
         let path = saved.ok_or_else(|| AppError::new("internal", "内部错误：Excel 文件未保存"))?;
         Ok(LedgerExport { message: exported.summary(Some(&path)), path: path.display().to_string() })
     }
+}
+
+/// Saves an export (an .xlsx) into `dir`, or the user's documents folder, and says where.
+pub(crate) fn save_export(dir: Option<&Path>, name: &str, bytes: &[u8]) -> Result<PathBuf, AppError> {
+    let dir: PathBuf = match dir {
+        Some(d) => d.to_path_buf(),
+        None => dirs::document_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir),
+    };
+    tongban_files::save_in(&dir, name, bytes)
+        .map_err(|e| AppError::new("write_failed", format!("无法在「{}」保存 Excel 文件：{e}", dir.display())))
 }
 
 /// The ledger's cases counted by item, by partner and by clerk, most first: the screen's counts

@@ -118,7 +118,16 @@ fn a_waiting_case_shows_its_parts_masked_and_offers_completion_and_the_notice() 
     assert_eq!((intake.what.as_str(), intake.by.as_str(), intake.side_label.as_str()), ("收件", "张敏", "受理地"));
     assert_eq!(intake.region_name, "河南省南阳市新野县");
     assert!(intake.details.iter().any(|l| l == "缺：基本养老保险参保缴费凭证、基本养老保险关系转移接续申请表"));
-    assert_eq!(kinds(&d), [CaseActionKind::Complete, CaseActionKind::PrintReceipt, CaseActionKind::PrintNotice]);
+    // The intake's 流转方式 includes mail: 寄出原件 is offered after the forms.
+    assert_eq!(
+        kinds(&d),
+        [
+            CaseActionKind::Complete,
+            CaseActionKind::PrintReceipt,
+            CaseActionKind::PrintNotice,
+            CaseActionKind::MailOriginals
+        ]
+    );
     assert_eq!(d.actions[2].label, "打印一次性告知书");
     assert!(d.prints.is_empty());
 }
@@ -156,7 +165,7 @@ fn completing_in_part_prints_a_new_notice_and_in_full_the_receipt_and_starts_the
     assert_eq!(d.prints.len(), 4);
     assert_eq!(d.prints[3].form_label, "收件登记表");
     assert!(!d.prints[3].reprint);
-    assert_eq!(kinds(&d), [CaseActionKind::PrintReceipt]);
+    assert_eq!(kinds(&d), [CaseActionKind::PrintReceipt, CaseActionKind::MailOriginals]);
     assert_eq!(d.actions[0].label, "补打收件登记表", "the receipt after 补齐材料 went out");
 
     // Nothing is left to supplement: refused in Chinese, nothing appended.
@@ -244,7 +253,16 @@ fn the_result_is_delivered_only_once_it_came_back_and_a_mailed_one_needs_its_way
     );
     let d = f.desk.case_detail(&number).unwrap();
     assert_eq!(d.result_waybill.as_deref(), Some("1178000000099"));
-    assert_eq!(kinds(&d), [CaseActionKind::Deliver, CaseActionKind::PrintReceipt]);
+    // The mailed result can be signed for at the window (签收结果) before it is handed over.
+    assert_eq!(
+        kinds(&d),
+        [
+            CaseActionKind::Deliver,
+            CaseActionKind::PrintReceipt,
+            CaseActionKind::MailOriginals,
+            CaseActionKind::SignResult
+        ]
+    );
 
     let mailed = DeliveryRecord { way: DeliveryWay::Mail, waybill: Some("  ".into()), note: None };
     let e = f.desk.record_delivery(&number, &mailed).unwrap_err();

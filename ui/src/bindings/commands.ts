@@ -42,6 +42,7 @@ import type { Party } from "./Party";
 import type { PrintOutcome } from "./PrintOutcome";
 import type { QuarantineRow } from "./QuarantineRow";
 import type { RateReport } from "./RateReport";
+import type { ReconciliationView } from "./ReconciliationView";
 import type { RecoveryKeyView } from "./RecoveryKeyView";
 import type { RegionChoice } from "./RegionChoice";
 import type { ReturningApplicant } from "./ReturningApplicant";
@@ -84,6 +85,11 @@ export interface Commands {
   supervision(query: LedgerQuery): Promise<SupervisionReport>;
   /** 受理率, 按时办结率, 超期件数, 平均办理用时 of the same cases, in all and by item, partner, clerk. */
   supervisionRates(query: LedgerQuery): Promise<RateReport>;
+  /** 对账 with a partner's hub for the days `from` to `to` (over the network): what each side
+   * holds that the other does not, and the originals' packages unsigned `package_days` after mailing. */
+  reconcile(partner: string, from: string, to: string, packageDays: number): Promise<ReconciliationView>;
+  /** The same 对账 as an .xlsx 对账单 in the documents folder (audited as an export). */
+  exportReconciliationXlsx(partner: string, from: string, to: string, packageDays: number): Promise<LedgerExport>;
   /** Every partner: hub, catalog, sync state. */
   partners(): Promise<Array<PartnerView>>;
   /** Adds or changes a partner's hub (sync restarts with it); answers the partners as now. */
@@ -192,6 +198,8 @@ export function commands(call: Call): Commands {
     acknowledgeCatalogNews: (upTo) => call<void>("acknowledge_catalog_news", { upTo }),
     supervision: (query) => call<SupervisionReport>("supervision", { query }),
     supervisionRates: (query) => call<RateReport>("supervision_rates", { query }),
+    reconcile: (partner, from, to, packageDays) => call<ReconciliationView>("reconcile", { partner, from, to, packageDays }),
+    exportReconciliationXlsx: (partner, from, to, packageDays) => call<LedgerExport>("export_reconciliation_xlsx", { partner, from, to, packageDays }),
     partners: () => call<Array<PartnerView>>("partners"),
     savePartner: (form) => call<Array<PartnerView>>("save_partner", { form }),
     liftOfflineLimit: (region, reason) => call<OfflineNotice>("lift_offline_limit", { region, reason }),
