@@ -1,8 +1,9 @@
 //! Render time and PDF size of the printed forms.
 //!
 //! `cargo bench -p tongban-forms --bench forms` (release profile). Prints a Markdown table.
-//! Knob: `TONGBAN_BENCH_RUNS` (runs per form, default 30; the 2,000-case ledger runs a third as
-//! many, at least 5).
+//! Knobs: `TONGBAN_BENCH_RUNS` (runs per form, default 30; the 2,000-case ledger runs a third as
+//! many, at least 5); `TONGBAN_BENCH_OUT=DIR` also writes each form's PDF there (to render with
+//! `pdftoppm` and compare before and after a change).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -21,6 +22,11 @@ fn stats(mut times: Vec<Duration>) -> (f64, f64, f64) {
 
 fn bench(name: &str, runs: usize, mut render: impl FnMut() -> Vec<u8>) {
     let bytes = render(); // warm-up
+    if let Some(dir) = std::env::var_os("TONGBAN_BENCH_OUT") {
+        let file: String = name.chars().filter(|c| c.is_alphanumeric()).collect();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(format!("{file}.pdf")), &bytes).unwrap();
+    }
     let pages = count_pages(&bytes);
     let times: Vec<Duration> = (0..runs)
         .map(|_| {

@@ -2,12 +2,18 @@
 //! the binary (`fonts/NotoSansCJKsc-Regular.otf`, see `fonts/README.md`), so a Windows PC prints
 //! exactly what a Linux one does and nothing depends on the fonts a machine happens to have.
 //!
-//! Parsing the 16 MB font takes tens of milliseconds, so it is parsed once per process
-//! ([`FormFont::shared`]) and reused; each PDF embeds only the glyphs it uses (a subset).
+//! The font is read where it lies in the binary, never copied: what the layout needs (the
+//! character map, the advance widths, the metrics) is read from its tables once per process
+//! ([`FormFont::shared`], a millisecond or two), and each PDF embeds only the glyphs it uses, as a
+//! subset of the `CFF ` table made by allsorts ([`FormFont::subset`]).
 
 use std::sync::OnceLock;
 
-use printpdf::ParsedFont;
+use allsorts::binary::read::ReadScope;
+use allsorts::binary::write::{WriteBinary, WriteBuffer};
+use allsorts::cff::CFF;
+use allsorts::tables::cmap::Cmap;
+use allsorts::tables::NameTable;
 
 use crate::FormError;
 
@@ -17,14 +23,35 @@ pub const FONT_BYTES: &[u8] = include_bytes!("../fonts/NotoSansCJKsc-Regular.otf
 /// The font's family name as PDF readers report it.
 pub const FONT_NAME: &str = "Noto Sans CJK SC";
 
-/// The parsed form font and what the layout needs from it.
+/// The parsed form font and what the layout needs from it: views into the font's bytes.
 pub struct FormFont {
-    pub(crate) parsed: ParsedFont,
+    bytes: &'static [u8],
     /// Character to glyph, searchable in O(log n). The parser's own lookup scans the ~40,000
     /// groups of the CJK font's format-12 `cmap` one by one: measured, it took 85% of the time of
     /// a ledger. Text is therefore handed to printpdf as glyph ids looked up here.
-    charmap: Option<CharMap>,
+    charmap: CharMap,
+    /// The `hmtx` table: advance widths.
+    hmtx: &'static [u8],
+    num_h_metrics: usize,
+    num_glyphs: u16,
     units_per_em: f32,
+    /// The `CFF ` table, parsed once: its charset gives each glyph's CID.
+    cff: CFF<'static>,
+    /// What the PDF's font descriptor says of the font.
+    pub(crate) metrics: PdfMetrics,
+}
+
+/// The font's metrics as a PDF font descriptor gives them, in 1/1000 em.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PdfMetrics {
+    /// The PostScript name (`NotoSansCJKsc-Regular`).
+    pub name: String,
+    pub ascent: i64,
+    pub descent: i64,
+    pub cap_height: i64,
+    pub italic_angle: i64,
+    pub stem_v: i64,
+    pub bbox: [i64; 4],
 }
 
 impl std::fmt::Debug for FormFont {
@@ -33,18 +60,79 @@ impl std::fmt::Debug for FormFont {
     }
 }
 
+/// A subset of the font for one PDF: the `CFF ` table to embed (CID-keyed, as `/FontFile3`
+/// `/CIDFontType0C`) and, for each glyph kept, its CID (the code the content stream shows it by).
+pub(crate) struct Subset {
+    pub program: Vec<u8>,
+    /// (original glyph, CID) for every glyph asked for, in the order asked.
+    pub cids: Vec<(u16, u16)>,
+}
+
 impl FormFont {
-    /// The process-wide font, parsed on first use.
+    /// The process-wide font, read on first use.
     pub fn shared() -> &'static FormFont {
         static FONT: OnceLock<FormFont> = OnceLock::new();
         FONT.get_or_init(|| FormFont::parse(FONT_BYTES).expect("the shipped font parses"))
     }
 
-    /// Parses a font file (a single face: OTF or TTF).
-    pub fn parse(bytes: &[u8]) -> Option<FormFont> {
-        let parsed = ParsedFont::from_bytes(bytes, 0, &mut Vec::new())?;
-        let units_per_em = f32::from(parsed.pdf_font_metrics.units_per_em.max(1));
-        Some(FormFont { charmap: CharMap::parse(bytes), parsed, units_per_em })
+    /// Reads a font file (a single face, CID-keyed CFF outlines: an OTF like the shipped one),
+    /// without copying it.
+    pub fn parse(bytes: &'static [u8]) -> Option<FormFont> {
+        let u16_at = |t: &[u8], o: usize| t.get(o..o + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+        let i16_at = |t: &[u8], o: usize| u16_at(t, o).map(|v| i64::from(v as i16));
+        let head = table(bytes, b"head")?;
+        let hhea = table(bytes, b"hhea")?;
+        let maxp = table(bytes, b"maxp")?;
+        let units = u16_at(head, 18)?.max(1);
+        let scale = |v: i64| (v as f32 * 1000.0 / f32::from(units)).round() as i64;
+        let num_glyphs = u16_at(maxp, 4)?;
+        let num_h_metrics = usize::from(u16_at(hhea, 34)?);
+        let hmtx = table(bytes, b"hmtx")?;
+        if num_h_metrics == 0 || hmtx.len() < 4 * num_h_metrics {
+            return None;
+        }
+        let cff = ReadScope::new(table(bytes, b"CFF ")?).read::<CFF<'static>>().ok()?;
+        if cff.fonts.len() != 1 || !cff.fonts[0].is_cid_keyed() {
+            return None;
+        }
+        let name = ReadScope::new(table(bytes, b"name")?)
+            .read::<NameTable<'_>>()
+            .ok()?
+            .string_for_id(NameTable::POSTSCRIPT_NAME)?;
+        let ascent = scale(i16_at(hhea, 4)?);
+        let os2 = table(bytes, b"OS/2");
+        // sCapHeight exists from OS/2 version 2 on; the ascent stands in without it.
+        let cap_height =
+            os2.filter(|t| u16_at(t, 0).is_some_and(|v| v >= 2)).and_then(|t| i16_at(t, 88)).map_or(ascent, scale);
+        // Stem width estimated from the weight class, as PDF producers do (~88 at 400).
+        let weight = os2.and_then(|t| u16_at(t, 4)).unwrap_or(0);
+        let stem_v = if weight == 0 { 80 } else { 50 + (f32::from(weight) / 65.0).powi(2).round() as i64 };
+        let (rise, run) = (i16_at(hhea, 18)?, i16_at(hhea, 20)?);
+        let italic_angle = if rise == 0 { 0 } else { (-(run as f32).atan2(rise as f32).to_degrees()).round() as i64 };
+        let metrics = PdfMetrics {
+            name,
+            ascent,
+            descent: scale(i16_at(hhea, 6)?),
+            cap_height,
+            italic_angle,
+            stem_v,
+            bbox: [
+                scale(i16_at(head, 36)?),
+                scale(i16_at(head, 38)?),
+                scale(i16_at(head, 40)?),
+                scale(i16_at(head, 42)?),
+            ],
+        };
+        Some(FormFont {
+            bytes,
+            charmap: CharMap::parse(bytes)?,
+            hmtx,
+            num_h_metrics,
+            num_glyphs,
+            units_per_em: f32::from(units),
+            cff,
+            metrics,
+        })
     }
 
     /// The glyph of `c`, if the font has one (`None` for control characters).
@@ -52,16 +140,15 @@ impl FormFont {
         if c.is_control() {
             return None;
         }
-        let gid = match &self.charmap {
-            Some(map) => map.get(c as u32),
-            None => self.parsed.lookup_glyph_index(c as u32),
-        };
-        gid.filter(|&g| g != 0)
+        self.charmap.get(c as u32).filter(|&g| g != 0 && g < self.num_glyphs)
     }
 
-    /// The glyph the parser itself finds for `c` (slow; for checking [`FormFont::glyph`]).
+    /// The glyph allsorts' own `cmap` parser finds for `c` (slow; for checking
+    /// [`FormFont::glyph`]).
     pub fn parser_glyph(&self, c: char) -> Option<u16> {
-        self.parsed.lookup_glyph_index(c as u32).filter(|&g| g != 0)
+        let cmap = ReadScope::new(table(self.bytes, b"cmap")?).read::<Cmap<'_>>().ok()?;
+        let (_, subtable) = allsorts::font::read_cmap_subtable(&cmap).ok()??;
+        subtable.map_glyph(c as u32).ok()?.filter(|&g| g != 0)
     }
 
     /// Whether the font has a glyph for `c`. Control characters never print.
@@ -84,10 +171,23 @@ impl FormFont {
         }
     }
 
+    /// The advance of glyph `gid` in font units (`hmtx`: glyphs past the last metric share its
+    /// advance).
+    pub(crate) fn advance(&self, gid: u16) -> u16 {
+        let i = usize::from(gid).min(self.num_h_metrics - 1);
+        u16::from_be_bytes([self.hmtx[4 * i], self.hmtx[4 * i + 1]])
+    }
+
+    /// The advance of glyph `gid` in 1/1000 em, as the PDF's `/W` array gives it (and as a
+    /// viewer moves the pen by).
+    pub(crate) fn pdf_width(&self, gid: u16) -> i64 {
+        (f32::from(self.advance(gid)) * 1000.0 / self.units_per_em) as i64
+    }
+
     /// The advance of `c` in em.
     pub(crate) fn advance_em(&self, c: char) -> f32 {
         match self.glyph(c) {
-            Some(g) => f32::from(self.parsed.get_horizontal_advance(g)) / self.units_per_em,
+            Some(g) => f32::from(self.advance(g)) / self.units_per_em,
             None => 1.0,
         }
     }
@@ -96,6 +196,44 @@ impl FormFont {
     pub fn width_pt(&self, text: &str, size: f32) -> f32 {
         text.chars().map(|c| self.advance_em(c)).sum::<f32>() * size
     }
+
+    /// The CID of glyph `gid` (its code in a PDF's content stream: the font is CID-keyed, and
+    /// viewers resolve codes through the embedded font's charset, which the subset keeps).
+    pub(crate) fn cid(&self, gid: u16) -> u16 {
+        self.cff.fonts[0].charset.id_for_glyph(gid).unwrap_or(0)
+    }
+
+    /// The `CFF ` table cut down to `.notdef` and `glyphs` (original glyph ids, ascending, no
+    /// duplicates, without 0), with the CIDs the subset gives them.
+    pub(crate) fn subset(&self, glyphs: &[u16]) -> Result<Subset, String> {
+        let ids: Vec<u16> = std::iter::once(0).chain(glyphs.iter().copied()).collect();
+        // Read again (a fraction of a millisecond): allsorts ties a subset to the lifetime of
+        // the table it is cut from, which a borrowed `self` cannot lend for `'static`.
+        let table = ReadScope::new(table(self.bytes, b"CFF ").ok_or("no CFF table")?)
+            .read::<CFF<'_>>()
+            .map_err(|e| e.to_string())?;
+        let cff: CFF<'_> = table.subset(&ids, true).map_err(|e| e.to_string())?.into();
+        let charset = &cff.fonts.first().ok_or("subset has no font")?.charset;
+        let cids =
+            glyphs.iter().enumerate().map(|(i, &gid)| (gid, charset.id_for_glyph(i as u16 + 1).unwrap_or(0))).collect();
+        let mut out = WriteBuffer::new();
+        CFF::write(&mut out, &cff).map_err(|e| e.to_string())?;
+        Ok(Subset { program: out.into_inner(), cids })
+    }
+}
+
+/// The table `tag` of a single-face sfnt.
+fn table<'a>(font: &'a [u8], tag: &[u8; 4]) -> Option<&'a [u8]> {
+    let u32_at = |o: usize| font.get(o..o + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize);
+    let tables = usize::from(u16::from_be_bytes(font.get(4..6)?.try_into().ok()?));
+    (0..tables).find_map(|i| {
+        let rec = 12 + 16 * i;
+        if font.get(rec..rec + 4)? != tag {
+            return None;
+        }
+        let (offset, len) = (u32_at(rec + 8)?, u32_at(rec + 12)?);
+        font.get(offset..offset.checked_add(len)?)
+    })
 }
 
 /// The font's Unicode `cmap` (format 12, else format 4) as sorted ranges.
@@ -112,15 +250,12 @@ impl CharMap {
     }
 
     /// Reads the `cmap` table of an sfnt; `None` if it has neither a format-12 nor a format-4
-    /// Unicode subtable (then the parser's lookup is used).
+    /// Unicode subtable.
     fn parse(font: &[u8]) -> Option<CharMap> {
+        let font = table(font, b"cmap")?;
         let u16_at = |o: usize| font.get(o..o + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
         let u32_at = |o: usize| font.get(o..o + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-        let tables = usize::from(u16_at(4)?);
-        let cmap = (0..tables).find_map(|i| {
-            let rec = 12 + 16 * i;
-            (font.get(rec..rec + 4)? == b"cmap").then(|| u32_at(rec + 8)).flatten()
-        })? as usize;
+        let cmap = 0;
         let mut format4 = None;
         let mut format12 = None;
         for i in 0..usize::from(u16_at(cmap + 2)?) {
@@ -168,5 +303,33 @@ impl CharMap {
         }
         ranges.sort_unstable();
         Some(CharMap { ranges })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advances_read_from_hmtx_agree_with_allsorts() {
+        use allsorts::tables::{HheaTable, MaxpTable};
+        let font = FormFont::shared();
+        let maxp = ReadScope::new(table(FONT_BYTES, b"maxp").unwrap()).read::<MaxpTable>().unwrap();
+        let hhea = ReadScope::new(table(FONT_BYTES, b"hhea").unwrap()).read::<HheaTable>().unwrap();
+        let hmtx = table(FONT_BYTES, b"hmtx").unwrap();
+        for gid in (0..65535).step_by(7).chain([65534]) {
+            let expected = allsorts::glyph_info::advance(&maxp, &hhea, hmtx, gid).unwrap();
+            assert_eq!(font.advance(gid), expected, "glyph {gid}");
+        }
+    }
+
+    #[test]
+    fn the_descriptor_metrics_are_the_fonts() {
+        let m = &FormFont::shared().metrics;
+        assert_eq!(m.name, "NotoSansCJKsc-Regular");
+        // Noto Sans CJK SC: hhea 1160/-288, head's box, upright, weight 400.
+        assert_eq!((m.ascent, m.descent, m.italic_angle, m.stem_v), (1160, -288, 0, 88));
+        assert_eq!(m.bbox, [-1002, -1048, 2928, 1808]);
+        assert!(0 < m.cap_height && m.cap_height < m.ascent, "{}", m.cap_height);
     }
 }

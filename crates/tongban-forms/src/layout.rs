@@ -4,6 +4,8 @@
 //! opening one at its end, numbers and Latin words kept whole) and shrunk when a fixed box is too
 //! small. Text that still does not fit is an error naming the field, never cut off silently.
 
+use std::collections::BTreeMap;
+
 use printpdf::{
     Codepoint, Color, FontId, Greyscale, Line, LineDashPattern, LinePoint, Mm, Op, PaintMode, PdfDocument,
     PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix, TextRenderingMode, WindingOrder,
@@ -229,17 +231,45 @@ pub(crate) struct Page {
     line_weight: f32,
     dashed: bool,
     fill_grey: f32,
+    /// The text shown last on this page, while more on its baseline may join it.
+    run: Option<GlyphRun>,
 }
 
-/// The document being drawn: the font, its id in the PDF, the pages so far.
+/// Text on one baseline written as one `TJ` (one `Tm`, then the glyphs with kerns that put each
+/// piece where it belongs): PDFium-based viewers select and copy text by these runs; shown one
+/// `Tm` per piece, a selection crams the line into its first glyph.
+#[derive(Debug, Clone, Copy)]
+struct GlyphRun {
+    /// The run's `Tm` translation, pt.
+    x: f32,
+    y: f32,
+    /// Where the viewer's pen stands after the run so far, in 1/1000 em from `x`.
+    pen: f64,
+    /// The index of the run's `ShowText` in the page's text.
+    op: usize,
+}
+
+impl Page {
+    /// A text-state op (font, rendering mode, outline): it ends the current run.
+    fn text_state(&mut self, op: Op) {
+        self.text.push(op);
+        self.run = None;
+    }
+}
+
+/// The document being drawn: the font, the glyphs used so far, the pages so far.
 pub(crate) struct Canvas<'f> {
     pub font: &'f FormFont,
     doc: PdfDocument,
     font_id: FontId,
+    /// Every glyph drawn, with the character it was drawn for (the PDF's `/ToUnicode`).
+    used: BTreeMap<u16, char>,
     pub pages: Vec<Page>,
     current: usize,
     /// The first character drawn that the font lacks, if a form forgot to check a field first.
     unchecked_missing: Option<(char, String)>,
+    /// The last QR code made (its data, width and modules): each copy of a form draws the same.
+    qr: Option<(String, usize, Vec<qrcode::Color>)>,
 }
 
 impl<'f> Canvas<'f> {
@@ -247,8 +277,19 @@ impl<'f> Canvas<'f> {
         let mut doc = PdfDocument::new(title);
         doc.metadata.info.producer = "通办收件台 tongban-forms".into();
         doc.metadata.info.creator = "通办收件台".into();
-        let font_id = doc.add_font(&font.parsed);
-        Canvas { font, doc, font_id, pages: Vec::new(), current: 0, unchecked_missing: None }
+        // The font is not handed to printpdf (which would copy and parse it whole for every
+        // document): pages name it by this resource, and `pdf::finish` embeds it.
+        let font_id = FontId(crate::pdf::FONT_RESOURCE.to_string());
+        Canvas {
+            font,
+            doc,
+            font_id,
+            used: BTreeMap::new(),
+            pages: Vec::new(),
+            current: 0,
+            unchecked_missing: None,
+            qr: None,
+        }
     }
 
     /// Starts a new page (sizes in mm) and makes it the current one.
@@ -262,6 +303,7 @@ impl<'f> Canvas<'f> {
             line_weight: -1.0,
             dashed: false,
             fill_grey: -1.0,
+            run: None,
         });
         self.current = self.pages.len() - 1;
     }
@@ -291,32 +333,57 @@ impl<'f> Canvas<'f> {
             Align::Centre => x - width / 2.0,
             Align::Right => x - width,
         };
+        // Each character as its glyph's CID (the code the embedded CID-keyed font shows it by),
+        // the glyph noted with its character for the ToUnicode map, so that copy and search
+        // give back exactly the characters printed.
+        let mut advance = 0.0f64;
+        let mut glyphs = Vec::with_capacity(text.len() / 2);
+        for c in text.chars() {
+            let gid = self.font.glyph(c).unwrap_or(0);
+            if gid != 0 {
+                self.used.entry(gid).or_insert(c);
+            }
+            advance += self.font.pdf_width(gid) as f64;
+            glyphs.push(Codepoint { gid: self.font.cid(gid), offset: 0.0, cid: None });
+        }
         let font_id = self.font_id.clone();
         let page = self.page();
-        let y = page.height - baseline;
         if page.text_size != size {
-            page.text.push(Op::SetFont { font: PdfFontHandle::External(font_id), size: Pt(size) });
+            page.text_state(Op::SetFont { font: PdfFontHandle::External(font_id), size: Pt(size) });
             page.text_size = size;
         }
-        page.text.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(mm_to_pt(x)), Pt(mm_to_pt(y))) });
-        // Glyph ids looked up here (fast), each with its text for the ToUnicode map, so that
-        // copy and search give back exactly the characters printed.
-        let glyphs = text
-            .chars()
-            .map(|c| Codepoint { gid: self.font.glyph(c).unwrap_or(0), offset: 0.0, cid: Some(c.to_string()) })
-            .collect();
-        let page = self.page();
-        page.text.push(Op::ShowText { items: vec![TextItem::GlyphIds(glyphs)] });
+        let (x, y) = (mm_to_pt(x), mm_to_pt(page.height - baseline));
+        let last = page.text.len().checked_sub(1);
+        let joins = page.run.filter(|run| run.y == y && Some(run.op) == last);
+        match (joins, page.text.last_mut()) {
+            // The same baseline right after the run: one kern moves the pen from where the
+            // run's last glyph left it to `x` (a TJ number moves it back by n/1000 em).
+            (Some(mut run), Some(Op::ShowText { items })) => {
+                let kern = (run.pen - (x as f64 - run.x as f64) * 1000.0 / size as f64) as f32;
+                if kern != 0.0 {
+                    items.push(TextItem::Offset(kern));
+                    run.pen -= kern as f64;
+                }
+                items.push(TextItem::GlyphIds(glyphs));
+                run.pen += advance;
+                page.run = Some(run);
+            }
+            _ => {
+                page.text.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(x), Pt(y)) });
+                page.text.push(Op::ShowText { items: vec![TextItem::GlyphIds(glyphs)] });
+                page.run = Some(GlyphRun { x, y, pen: advance, op: page.text.len() - 1 });
+            }
+        }
     }
 
     /// Like [`Canvas::text_at`], in a heavier weight (the glyphs are also outlined), for titles.
     pub fn title_at(&mut self, x: f32, baseline: f32, size: f32, align: Align, text: &str) {
         let page = self.page();
-        page.text.push(Op::SetTextRenderingMode { mode: TextRenderingMode::FillStroke });
-        page.text.push(Op::SetOutlineThickness { pt: Pt(size * 0.03) });
+        page.text_state(Op::SetTextRenderingMode { mode: TextRenderingMode::FillStroke });
+        page.text_state(Op::SetOutlineThickness { pt: Pt(size * 0.03) });
         self.text_at(x, baseline, size, align, text);
         let page = self.page();
-        page.text.push(Op::SetTextRenderingMode { mode: TextRenderingMode::Fill });
+        page.text_state(Op::SetTextRenderingMode { mode: TextRenderingMode::Fill });
     }
 
     /// Writes already wrapped lines into `area`.
@@ -433,12 +500,17 @@ impl<'f> Canvas<'f> {
     /// A QR code of `data`, `size` mm square with its top left at (x, y), drawn as vector
     /// squares (sharp on any printer, a few hundred bytes), with the quiet zone left white.
     pub fn qr(&mut self, x: f32, y: f32, size: f32, data: &str) -> Result<(), FormError> {
-        let code = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M)
-            .map_err(|e| FormError::Qr(e.to_string()))?;
-        let n = code.width();
+        // Choosing the mask tries all eight: a good part of a receipt's time, made once.
+        let (n, colors) = match self.qr.take() {
+            Some((made, n, colors)) if made == data => (n, colors),
+            _ => {
+                let code = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M)
+                    .map_err(|e| FormError::Qr(e.to_string()))?;
+                (code.width(), code.to_colors())
+            }
+        };
         let quiet = 2usize;
         let module = size / (n + 2 * quiet) as f32;
-        let colors = code.to_colors();
         for row in 0..n {
             let mut col = 0;
             while col < n {
@@ -460,6 +532,7 @@ impl<'f> Canvas<'f> {
                 self.fill(area, 0.0);
             }
         }
+        self.qr = Some((data.to_string(), n, colors));
         Ok(())
     }
 
@@ -481,9 +554,11 @@ impl<'f> Canvas<'f> {
                 PdfPage::new(Mm(p.width), Mm(p.height), ops)
             })
             .collect();
-        let options = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
+        // printpdf writes the pages; the font and the compression are ours (`pdf`).
+        let options = PdfSaveOptions { optimize: false, subset_fonts: false, secure: true, image_optimization: None };
         let mut warnings = Vec::new();
-        Ok(self.doc.with_pages(pages).save(&options, &mut warnings))
+        let doc = printpdf::serialize::to_lopdf_doc(self.doc.with_pages(pages), &options, &mut warnings);
+        crate::pdf::finish(doc, self.font, &self.used)
     }
 }
 

@@ -19,6 +19,7 @@ mod layout;
 mod ledger;
 mod ledger_xlsx;
 mod notice;
+mod pdf;
 mod receipt;
 mod reconciliation_xlsx;
 mod recovery;
@@ -57,6 +58,9 @@ pub enum FormError {
     /// The Excel writer failed (a limit of the format).
     #[error("无法写成 Excel 工作簿：{0}")]
     Excel(String),
+    /// The PDF could not be written (the font subset failed: a fault of the shipped font).
+    #[error("无法生成 PDF：{0}")]
+    Pdf(String),
 }
 
 impl FormError {
@@ -70,6 +74,7 @@ impl FormError {
             FormError::Qr(_) => "qr",
             FormError::NoDeadline { .. } => "no_deadline",
             FormError::Excel(_) => "excel",
+            FormError::Pdf(_) => "pdf",
         }
     }
 }
@@ -259,7 +264,8 @@ pub struct NoticeItem {
     pub items: Vec<String>,
 }
 
-/// Parses the font now (it takes tens of milliseconds), so the first print does not wait.
+/// Reads the font now (its character map and tables, a millisecond or two), so the first print
+/// does not wait.
 pub fn preload() {
     FormFont::shared();
 }

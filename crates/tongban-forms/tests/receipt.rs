@@ -224,3 +224,30 @@ fn a_reprint_is_marked_with_its_date_and_the_first_print() {
         assert!(page.contains("补打2026-03-0516:05（首次打印于2026-03-0210:31）"), "{page}");
     }
 }
+
+#[test]
+fn text_on_one_baseline_is_one_run_so_viewers_select_it_as_a_line() {
+    // PDFium (Chrome, Edge's WebView2) selects text by show operators: a baseline drawn as one
+    // `Tm` and one `TJ` (the gaps between cells as kerns) selects and copies as a line, where
+    // one `Tm` per cell would cram the line into its first glyph.
+    let pdf = lopdf::Document::load_mem(&render(&case(2)).unwrap()).unwrap();
+    for (n, page) in pdf.get_pages() {
+        let content = lopdf::content::Content::decode(&pdf.get_page_content(page)).unwrap();
+        let (mut runs, mut last_y, mut joined) = (0, None, 0);
+        for op in &content.operations {
+            match op.operator.as_str() {
+                "Tm" => {
+                    let y = op.operands[5].as_float().unwrap();
+                    assert_ne!(last_y, Some(y), "page {n}: a second run on the baseline {y}");
+                    last_y = Some(y);
+                    runs += 1;
+                }
+                "TJ" => joined += op.operands[0].as_array().unwrap().iter().filter(|o| o.as_float().is_ok()).count(),
+                // A change of size or weight starts a run of its own.
+                "Tf" | "Tr" | "w" => last_y = None,
+                _ => {}
+            }
+        }
+        assert!(runs > 20 && joined > 10, "page {n}: {runs} runs, {joined} kerns");
+    }
+}
