@@ -144,25 +144,8 @@ impl HubClient {
         let path = format!("{}?since={since}&limit={limit}", paths::EVENTS);
         let (_, body) = self.send_capped(self.authorized(Method::GET, &path), max_pull_page(limit), "拉取结果").await?;
         let page: PullResponse = self.parse(&body, "拉取结果")?;
-        if page.events.len() > limit as usize {
-            return Err(self.garbled(&format!("拉取结果有 {} 个事件，超过所请求的 {limit} 个", page.events.len())));
-        }
-        let mut previous = since;
-        for event in &page.events {
-            if event.seq <= previous {
-                return Err(self.garbled("拉取结果中的序号没有递增"));
-            }
-            previous = event.seq;
-        }
-        if page.next_cursor != previous {
-            return Err(self.garbled(&format!(
-                "拉取结果的游标 {} 不是本页最后一个事件的序号 {previous}，本页未保存",
-                page.next_cursor
-            )));
-        }
-        if page.has_more && page.events.is_empty() {
-            return Err(self.garbled("拉取结果声称还有更多事件却为空"));
-        }
+        let numbers: Vec<u64> = page.events.iter().map(|e| e.seq).collect();
+        self.check_page("拉取结果", since, limit, &numbers, page.next_cursor, page.has_more)?;
         Ok(page)
     }
 
@@ -180,20 +163,42 @@ impl HubClient {
         let cap = (limit as usize + 1) * 512;
         let (_, body) = self.send_capped(self.authorized(Method::GET, &path), cap, "对账结果").await?;
         let page: ReconciliationPage = self.parse(&body, "对账结果")?;
-        if page.events.len() > limit as usize {
-            return Err(self.garbled(&format!("对账结果有 {} 个事件，超过所请求的 {limit} 个", page.events.len())));
+        let numbers: Vec<u64> = page.events.iter().map(|e| e.seq).collect();
+        self.check_page("对账结果", since, limit, &numbers, page.next_cursor, page.has_more)?;
+        Ok(page)
+    }
+
+    /// A page of events by cursor (`what`: 拉取结果, 对账结果) checked: at most `limit` events,
+    /// numbers rising past `since`, the next cursor exactly the last number (`since` for an empty
+    /// page, which cannot claim more).
+    fn check_page(
+        &self,
+        what: &str,
+        since: u64,
+        limit: u32,
+        numbers: &[u64],
+        next_cursor: u64,
+        has_more: bool,
+    ) -> Result<(), SyncError> {
+        if numbers.len() > limit as usize {
+            return Err(self.garbled(&format!("{what}有 {} 个事件，超过所请求的 {limit} 个", numbers.len())));
         }
         let mut previous = since;
-        for event in &page.events {
-            if event.seq <= previous {
-                return Err(self.garbled("对账结果中的序号没有递增"));
+        for &seq in numbers {
+            if seq <= previous {
+                return Err(self.garbled(&format!("{what}中的序号没有递增")));
             }
-            previous = event.seq;
+            previous = seq;
         }
-        if page.next_cursor != previous || (page.has_more && page.events.is_empty()) {
-            return Err(self.garbled("对账结果的游标与内容不符"));
+        if next_cursor != previous {
+            return Err(
+                self.garbled(&format!("{what}的游标 {next_cursor} 不是本页最后一个事件的序号 {previous}，本页未保存"))
+            );
         }
-        Ok(page)
+        if has_more && numbers.is_empty() {
+            return Err(self.garbled(&format!("{what}声称还有更多事件却为空")));
+        }
+        Ok(())
     }
 
     /// `GET /v1/blobs/{sha256}/status`: where an upload can resume.
