@@ -8,6 +8,7 @@ use chrono::Utc;
 
 use tongban_core::applicant::mask_id_number;
 use tongban_core::case::CaseStatus;
+use tongban_core::code::{DeskCode, HubCode};
 use tongban_core::region;
 use tongban_store::LedgerEntry;
 
@@ -99,13 +100,13 @@ impl Desk {
             Utc::now(),
             &mut |name, bytes| {
                 let path = tongban_files::save_in(&dir, name, bytes).map_err(|e| {
-                    AppError::new("write_failed", format!("无法在「{}」保存 Excel 文件：{e}", dir.display()))
+                    AppError::new(DeskCode::WriteFailed, format!("无法在「{}」保存 Excel 文件：{e}", dir.display()))
                 })?;
                 saved = Some(path);
                 Ok(())
             },
         )?;
-        let path = saved.ok_or_else(|| AppError::new("internal", "内部错误：Excel 文件未保存"))?;
+        let path = saved.ok_or_else(|| AppError::new(HubCode::Internal, "内部错误：Excel 文件未保存"))?;
         Ok(LedgerExport { message: exported.summary(Some(&path)), path: path.display().to_string() })
     }
 }
