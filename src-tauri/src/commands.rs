@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tauri::State;
 use tongban_desk::Desk;
 use tongban_desk::{AppError, BackupResult, DeskInfo, DeskSetupForm, ScanView};
+use tongban_desk::{DeskCode, HubCode};
 
 /// The desk the window works on, or why it could not be opened.
 pub enum DeskState {
@@ -21,7 +22,7 @@ impl DeskState {
     pub fn open(path: Result<PathBuf, AppError>) -> DeskState {
         match path.and_then(|p| {
             Desk::open_window(&p)
-                .map_err(|e| AppError::new(&e.code, format!("无法打开受理台数据库 {}：{}", p.display(), e.message)))
+                .map_err(|e| AppError::new(e.code, format!("无法打开受理台数据库 {}：{}", p.display(), e.message)))
         }) {
             Ok(desk) => DeskState::Open(Arc::new(desk)),
             Err(e) => DeskState::Failed(e),
@@ -38,7 +39,7 @@ impl DeskState {
         };
         tauri::async_runtime::spawn_blocking(move || f(&desk))
             .await
-            .map_err(|e| AppError::new("internal", format!("内部错误：{e}")))?
+            .map_err(|e| AppError::new(HubCode::Internal, format!("内部错误：{e}")))?
     }
 }
 
@@ -78,7 +79,7 @@ tongban_desk::window_commands!(tauri_commands, attach_scan, set_up_desk, back_up
 #[tauri::command]
 async fn attach_scan(desk: State<'_, DeskState>, request: tauri::ipc::Request<'_>) -> Result<ScanView, AppError> {
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
-        return Err(AppError::new("invalid_input", "扫描件须以文件内容发送"));
+        return Err(AppError::new(DeskCode::InvalidInput, "扫描件须以文件内容发送"));
     };
     let name = request
         .headers()

@@ -4,6 +4,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use tongban_desk::DeskCode;
 use tongban_desk::{AppError, Desk};
 
 pub const ENV_VAR: &str = "TONGBAN_DB";
@@ -25,11 +26,11 @@ fn resolve_with_default(
         if arg == "--db" {
             match args.next().filter(|v| !v.is_empty()) {
                 Some(v) => from_args = Some(v),
-                None => return Err(AppError::new("invalid_arguments", "命令行参数 --db 后缺少数据库文件路径")),
+                None => return Err(AppError::new(DeskCode::InvalidArguments, "命令行参数 --db 后缺少数据库文件路径")),
             }
         } else if let Some(v) = arg.strip_prefix("--db=") {
             if v.is_empty() {
-                return Err(AppError::new("invalid_arguments", "命令行参数 --db= 后缺少数据库文件路径"));
+                return Err(AppError::new(DeskCode::InvalidArguments, "命令行参数 --db= 后缺少数据库文件路径"));
             }
             from_args = Some(v.to_string());
         }
@@ -42,7 +43,7 @@ fn resolve_with_default(
     }
     default().ok_or_else(|| {
         AppError::new(
-            "no_data_dir",
+            DeskCode::NoDataDir,
             format!("找不到本机的应用数据目录，无法确定受理台数据库的位置；请用 --db 参数或 {ENV_VAR} 环境变量指定"),
         )
     })

@@ -11,7 +11,7 @@ use std::time::Duration;
 use commands::DeskState;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
-use tongban_desk::{AppError, DecisionNews, Desk};
+use tongban_desk::{AppError, DecisionNews, Desk, DeskCode, HubCode};
 
 /// Opens the desk named on the command line (`--db PATH`), by `TONGBAN_DB`, or at the platform
 /// default, and runs the window. A desk that cannot be opened still gets a window: the commands
@@ -122,7 +122,7 @@ async fn daily_backup(desk: Arc<Desk>) {
             tauri::async_runtime::spawn_blocking(move || desk.back_up_if_due()).await
         };
         if let Ok(Err(e)) = outcome {
-            if e.code != "desk_not_initialized" && e.code != "not_logged_in" {
+            if e.code != DeskCode::DeskNotInitialized && e.code != DeskCode::NotLoggedIn {
                 eprintln!("tongban-desk: 自动备份未完成：{} ({})", e.message, e.code);
             }
         }
@@ -157,7 +157,7 @@ async fn notify_decisions(app: AppHandle, desk: Arc<Desk>) {
 /// A desk on its first-run or login screen has no decisions to read yet: only other failures are
 /// worth a line.
 fn report(e: &AppError) {
-    if e.code != "desk_not_initialized" && e.code != "not_logged_in" {
+    if e.code != DeskCode::DeskNotInitialized && e.code != DeskCode::NotLoggedIn {
         eprintln!("tongban-desk: 无法读取办理地决定：{} ({})", e.message, e.code);
     }
 }
@@ -166,5 +166,5 @@ async fn decisions_since(desk: &Arc<Desk>, after: Option<i64>) -> Result<Decisio
     let desk = Arc::clone(desk);
     tauri::async_runtime::spawn_blocking(move || desk.decisions_since(after))
         .await
-        .map_err(|e| AppError::new("internal", format!("内部错误：{e}")))?
+        .map_err(|e| AppError::new(HubCode::Internal, format!("内部错误：{e}")))?
 }

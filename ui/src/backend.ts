@@ -1,6 +1,7 @@
 // The one place where the window talks to the Rust side. Components receive a `Backend`
 // (see `provideBackend`/`useBackend`), so unit tests can hand them a fake.
 import { inject, type InjectionKey } from "vue";
+import type { AppCode } from "./bindings/AppCode";
 import type { AppError } from "./bindings/AppError";
 import type { BackupResult } from "./bindings/BackupResult";
 import type { BackupStep } from "./bindings/BackupStep";
@@ -28,18 +29,20 @@ export interface Backend extends Commands {
 }
 
 /** Error codes the window reacts to specially. */
-export const DESK_NOT_INITIALIZED = "desk_not_initialized";
+export const DESK_NOT_INITIALIZED = "desk_not_initialized" satisfies AppCode;
 /** A command that needs a session was called with nobody logged in. */
-export const NOT_LOGGED_IN = "not_logged_in";
+export const NOT_LOGGED_IN = "not_logged_in" satisfies AppCode;
 /** The window is locked: only unlock works. */
-export const SESSION_LOCKED = "session_locked";
+export const SESSION_LOCKED = "session_locked" satisfies AppCode;
 
 /** A rejected command, always carrying the backend's code and its Chinese message. */
 export class BackendError extends Error implements AppError {
-  readonly code: string;
+  /** One of the desk's or the hubs' codes (generated from the Rust enums); "internal" for a
+   * rejection of Tauri's own. */
+  readonly code: AppCode;
   /** The form field at fault (`applicant.id_number`, `materials[2].name`, …), if any. */
   readonly field?: string;
-  constructor(code: string, message: string, field?: string) {
+  constructor(code: AppCode, message: string, field?: string) {
     super(message);
     this.name = "BackendError";
     this.code = code;
@@ -49,15 +52,16 @@ export class BackendError extends Error implements AppError {
 
 /**
  * Turns whatever `invoke` rejected with into a `BackendError`.
- * Our commands reject with a serialised `AppError` ({code, message, field?}); Tauri itself rejects with a
- * plain string (unknown command, bad arguments, IPC failure).
+ * Our commands reject with a serialised `AppError` ({code, message, field?}), whose code is one of
+ * the union (a hub's code the desk does not know arrives as "other"); Tauri itself rejects with a
+ * plain string (unknown command, bad arguments, IPC failure), which becomes "internal".
  */
 export function toBackendError(raw: unknown): BackendError {
   if (raw instanceof BackendError) return raw;
   if (raw && typeof raw === "object") {
     const o = raw as Record<string, unknown>;
     if (typeof o.code === "string" && typeof o.message === "string") {
-      return new BackendError(o.code, o.message, typeof o.field === "string" && o.field ? o.field : undefined);
+      return new BackendError(o.code as AppCode, o.message, typeof o.field === "string" && o.field ? o.field : undefined);
     }
     if (raw instanceof Error) return new BackendError("internal", raw.message);
   }

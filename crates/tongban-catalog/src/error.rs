@@ -4,6 +4,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use tongban_core::code::{AppCode, DeskCode};
+
 /// How many problems [`CatalogFileError::Invalid`] shows; the rest are counted.
 pub const SHOWN_PROBLEMS: usize = 200;
 
@@ -34,14 +36,14 @@ pub enum CatalogFileError {
 
 impl CatalogFileError {
     /// A stable code for the desk and the CLI.
-    pub fn code(&self) -> &'static str {
-        match self {
-            CatalogFileError::Io { .. } => "catalog_io",
-            CatalogFileError::UnknownFormat { .. } => "catalog_unknown_format",
-            CatalogFileError::Unreadable { .. } => "catalog_unreadable",
-            CatalogFileError::Invalid { .. } => "catalog_invalid",
-            CatalogFileError::NotRepresentable { .. } => "catalog_not_representable",
-        }
+    pub fn code(&self) -> AppCode {
+        AppCode::Desk(match self {
+            CatalogFileError::Io { .. } => DeskCode::CatalogIo,
+            CatalogFileError::UnknownFormat { .. } => DeskCode::CatalogUnknownFormat,
+            CatalogFileError::Unreadable { .. } => DeskCode::CatalogUnreadable,
+            CatalogFileError::Invalid { .. } => DeskCode::CatalogInvalid,
+            CatalogFileError::NotRepresentable { .. } => DeskCode::CatalogNotRepresentable,
+        })
     }
 
     /// The problems of an [`Invalid`](CatalogFileError::Invalid) file; empty for the others.

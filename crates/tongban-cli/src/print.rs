@@ -5,27 +5,21 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use tongban_desk::printing::{LedgerRequest, OutFormat};
-use tongban_desk::{AppError, CaseForm, Permission};
+use tongban_desk::DeskCode;
+use tongban_desk::{AppError, FormKind, Permission};
 
 use crate::{Context, Failure};
 
 #[derive(Args)]
 pub struct PrintArgs {
+    // A case's forms; the ledger's value is skipped here (`tongban ledger` prints it).
     #[arg(value_enum)]
-    form: PrintForm,
+    form: FormKind,
     /// 办件编号
     case: String,
     /// 输出的 PDF 文件
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum PrintForm {
-    /// 收件登记表（存档联、申请人联）
-    Receipt,
-    /// 一次性告知书
-    Notice,
 }
 
 #[derive(Args)]
@@ -51,11 +45,7 @@ pub fn print(ctx: &mut Context<'_>, args: &PrintArgs) -> Result<(), Failure> {
     let PrintArgs { form, case, out } = args;
     OutFormat::of(out, &[OutFormat::Pdf])?;
     let desk = ctx.log_in(Permission::Read)?;
-    let form = match form {
-        PrintForm::Receipt => CaseForm::Receipt,
-        PrintForm::Notice => CaseForm::Notice,
-    };
-    let printed = desk.print_case_form_to(form, case, &mut write_to(out))?;
+    let printed = desk.print_case_form_to(*form, case, &mut write_to(out))?;
     say!("{}", printed.summary(Some(out)));
     Ok(())
 }
@@ -78,5 +68,5 @@ pub fn ledger(ctx: &mut Context<'_>, args: &LedgerArgs) -> Result<(), Failure> {
 /// Writes a printed PDF to `--out`, whole or not at all: a PDF open in a viewer on Windows stays
 /// as it was, and the print is then not recorded (the error says to close it).
 pub fn write_to(out: &Path) -> impl FnMut(&str, &[u8]) -> Result<(), AppError> + '_ {
-    move |_, pdf| tongban_files::write_whole(out, pdf).map_err(|e| AppError::new("write_failed", e.to_string()))
+    move |_, pdf| tongban_files::write_whole(out, pdf).map_err(|e| AppError::new(DeskCode::WriteFailed, e.to_string()))
 }

@@ -10,7 +10,7 @@ use std::process::Output;
 use chrono::Utc;
 use common::{ok, stderr, stdout, tongban_with_input};
 use tongban_desk::demo::{DEMO_CLERK, DEMO_PASSWORD};
-use tongban_desk::{AfterPrint, CaseForm, Desk};
+use tongban_desk::{AfterPrint, Desk, FormKind};
 use tongban_store::Store;
 use tongban_tests::free_port;
 use tongban_tests::hub::{hub_database, HubProcess, FENGTAI};
@@ -51,7 +51,7 @@ fn nothing_personal_is_readable_in_the_desks_files() {
     scan.extend("扫描件：欧阳喆 11010519491231002X 13937700001".repeat(300).as_bytes());
     desk.attach_scan("身份证.jpg", &scan).unwrap();
     for case in seeded.iter().take(5) {
-        desk.print_case_form(CaseForm::Receipt, &case.number, AfterPrint::Save).unwrap();
+        desk.print_case_form(FormKind::Receipt, &case.number, AfterPrint::Save).unwrap();
         desk.case_detail(&case.number).unwrap();
     }
     let out = dir.path().join("登记表.pdf");

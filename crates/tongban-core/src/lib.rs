@@ -25,17 +25,22 @@
 //! - [`hall`]: the hall's texts printed on the forms (name, address, phone, notices, 补正 days).
 //! - [`listing`]: a case as the queue and the 台账 list it (the store fills these, the forms
 //!   print them).
+//! - [`printed`]: the printed forms (收件登记表, 一次性告知书, 每日台账).
+//! - [`code`]: the stable error codes: the hub's, the desk's, and either (what the window and
+//!   the CLI are given).
 
 pub mod admission;
 pub mod applicant;
 pub mod case;
 pub mod catalog;
 pub mod clocks;
+pub mod code;
 pub mod guide;
 pub mod hall;
 pub mod listing;
 pub mod offline;
 pub mod paper;
+pub mod printed;
 pub mod rates;
 pub mod region;
 pub mod scan;

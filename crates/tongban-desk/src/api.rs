@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use tongban_core::case::{CaseStatus, EventKind};
+use tongban_core::printed::FormKind;
 use ts_rs::TS;
 
 /// Who this desk is, for the window's title bar.
@@ -108,16 +109,6 @@ pub struct CasePage {
     pub rows: Vec<CaseRow>,
     #[ts(type = "number")]
     pub total: u64,
-}
-
-/// The forms printed for one case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseForm {
-    /// 收件登记表.
-    Receipt,
-    /// 一次性告知书.
-    Notice,
 }
 
 /// What happens to a PDF once it is saved.
@@ -602,7 +593,7 @@ pub struct SealView {
 pub struct PrintView {
     #[ts(type = "number")]
     pub id: i64,
-    pub form: CaseForm,
+    pub form: FormKind,
     pub form_label: String,
     pub at: String,
     pub by: String,
@@ -665,7 +656,7 @@ pub struct Completed {
     /// Required materials still missing (a new 一次性告知书 lists them).
     pub missing: Vec<String>,
     /// The form printed: the 收件登记表, or a new 一次性告知书 if something is still missing.
-    pub form: CaseForm,
+    pub form: FormKind,
     pub print: Option<PrintOutcome>,
     /// The materials were recorded but the form could not be printed: why, in Chinese. The
     /// window offers to print again.

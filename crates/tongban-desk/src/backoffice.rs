@@ -2,6 +2,7 @@
 //! in, the decision form, and the partners' decisions as they reach a receiving desk.
 
 use tongban_core::case::{CaseStatus, EventBody, EventKind, Side};
+use tongban_core::code::DeskCode;
 use tongban_core::region;
 use tongban_store::CaseFilter;
 use tongban_wire::decisions::Decision;
@@ -149,7 +150,7 @@ impl Desk {
 fn decision_of(draft: &DecisionDraft) -> Result<Decision, AppError> {
     let at = |field: &str, message: &str| AppError {
         field: Some(field.to_string()),
-        ..AppError::new("invalid_input", message)
+        ..AppError::new(DeskCode::InvalidInput, message)
     };
     let kind = draft.kind.ok_or_else(|| at("kind", "请选择办理决定"))?;
     let note = draft.note.trim().to_string();

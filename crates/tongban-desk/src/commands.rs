@@ -33,7 +33,7 @@ macro_rules! window_commands {
                 desk_info() -> $crate::DeskInfo = |d| d.info();
                 list_cases(query: $crate::CaseQuery) -> $crate::CasePage = |d| d.list_cases(&query);
                 /// Prints a case's form (by 办件编号): saved, recorded, then opened or sent to the printer.
-                print_case_form(form: $crate::CaseForm, number: String, then: $crate::AfterPrint) -> $crate::PrintOutcome
+                print_case_form(form: $crate::FormKind, number: String, then: $crate::AfterPrint) -> $crate::PrintOutcome
                     = |d| d.print_case_form(form, &number, then);
                 print_ledger(query: $crate::LedgerQuery, then: $crate::AfterPrint) -> $crate::PrintOutcome
                     = |d| d.print_ledger(&query, then);

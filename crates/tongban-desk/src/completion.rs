@@ -4,12 +4,13 @@
 
 use chrono::Utc;
 use tongban_core::case::{check_side, CaseEvent, CaseStatus, EventBody, EventKind, Material, Side};
+use tongban_core::code::{DeskCode, HubCode};
 use tongban_core::region;
 use tongban_store::{CaseSummary, Store};
 
 use crate::api::*;
 use crate::session::Permission;
-use crate::{AppError, Desk};
+use crate::{AppError, Desk, FormKind};
 
 impl Desk {
     /// 补正收件: records the materials the applicant brought (and their scans) as the receiving
@@ -26,7 +27,7 @@ impl Desk {
             check_receiving(&desk.region, &summary, EventKind::Completed)?;
             let refused = || {
                 AppError::new(
-                    "invalid_transition",
+                    HubCode::InvalidTransition,
                     format!(
                         "办件 {} 状态为「{}」，没有待补正的材料，不能补正收件",
                         summary.number,
@@ -55,7 +56,7 @@ impl Desk {
             let missing: Vec<String> = tongban_core::case::missing(&materials).map(|m| m.name.clone()).collect();
             (store.case_by_number(number)?.status, missing)
         };
-        let form = if status == CaseStatus::AwaitingMaterials { CaseForm::Notice } else { CaseForm::Receipt };
+        let form = if status == CaseStatus::AwaitingMaterials { FormKind::Notice } else { FormKind::Receipt };
         let (print, print_error) = match self.print_case_form(form, number, completion.then.unwrap_or(AfterPrint::Open))
         {
             Ok(outcome) => (Some(outcome), None),
@@ -75,11 +76,11 @@ impl Desk {
         let how = match record.way {
             DeliveryWay::AtWindow => "窗口领取".to_string(),
             DeliveryWay::Mail => {
-                let waybill = record.waybill.as_deref().map(str::trim).filter(|w| !w.is_empty()).ok_or_else(|| {
-                    AppError {
-                        field: Some("waybill".into()), ..AppError::new("invalid_input", "邮寄送达须填写运单号")
-                    }
-                })?;
+                let waybill =
+                    record.waybill.as_deref().map(str::trim).filter(|w| !w.is_empty()).ok_or_else(|| AppError {
+                        field: Some("waybill".into()),
+                        ..AppError::new(DeskCode::InvalidInput, "邮寄送达须填写运单号")
+                    })?;
                 format!("邮寄送达，运单号 {waybill}")
             }
         };
@@ -124,7 +125,7 @@ pub(crate) fn check_receiving(desk_region: &str, case: &CaseSummary, kind: Event
     let side = if desk_region == case.receiving_region { Side::Receiving } else { Side::Handling };
     check_side(kind, side).map_err(|e| {
         AppError::new(
-            "wrong_side",
+            HubCode::WrongSide,
             format!("{e}：办件 {} 由{}受理", case.number, region::display_name(&case.receiving_region)),
         )
     })
@@ -137,7 +138,7 @@ fn ticked(store: &Store, current: &[Material], ticks: &[MaterialTick]) -> Result
     for tick in ticks {
         let m = out.get_mut(tick.position as usize).ok_or_else(|| {
             AppError::new(
-                "invalid_input",
+                DeskCode::InvalidInput,
                 format!("办件没有第 {} 项材料（共 {} 项，含条件材料）", tick.position + 1, current.len()),
             )
         })?;
@@ -151,7 +152,7 @@ fn ticked(store: &Store, current: &[Material], ticks: &[MaterialTick]) -> Result
         }
     }
     if out == current {
-        return Err(AppError::new("invalid_input", "没有勾选申请人本次提交的材料，也没有附加扫描件"));
+        return Err(AppError::new(DeskCode::InvalidInput, "没有勾选申请人本次提交的材料，也没有附加扫描件"));
     }
     Ok(out)
 }
@@ -160,7 +161,10 @@ fn ticked(store: &Store, current: &[Material], ticks: &[MaterialTick]) -> Result
 pub(crate) fn require_kept_scans(store: &Store, material: &str, scans: &[String]) -> Result<(), AppError> {
     for sha in scans {
         if store.blob_info(sha)?.is_none() {
-            return Err(AppError::new("missing_blob", format!("材料「{material}」的扫描件尚未保存到本机，请重新附加")));
+            return Err(AppError::new(
+                HubCode::MissingBlob,
+                format!("材料「{material}」的扫描件尚未保存到本机，请重新附加"),
+            ));
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use tongban_core::case::{CaseEvent, CaseStatus, EventBody};
+use tongban_core::code::{DeskCode, HubCode};
 use tongban_core::region;
 use tongban_wire::decisions::Decision;
 
@@ -19,7 +20,7 @@ impl Desk {
         let desk = store.require_desk()?;
         if desk.region != case.handling_region {
             return Err(AppError::new(
-                "not_handling_region",
+                HubCode::NotHandlingRegion,
                 format!(
                     "办件 {} 由{}办理，本受理台属于{}，不能作出办理决定",
                     case.number,
@@ -30,7 +31,7 @@ impl Desk {
         }
         let mut body = decision.into_event_body();
         if let Some(missing) = body.missing_content() {
-            return Err(AppError::new("invalid_input", missing));
+            return Err(AppError::new(DeskCode::InvalidInput, missing));
         }
         // 结果已寄出: an S10 waybill with a wrong check digit is refused, the CLI's and the window's.
         if let EventBody::ResultMailed { waybill } = &mut body {

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use tongban_core::applicant::{mask_id_number, Applicant};
 use tongban_core::case::{Author, CaseEvent, CaseState, CaseStatus, EventBody, ItemRef, Material, ResultDelivery};
+use tongban_core::code::{DeskCode, HubCode};
 use tongban_core::paper::{Direction, Package, PackedMaterial};
 use tongban_core::region;
 use tongban_store::{AuditKind, CaseSummary, FormKind, Seal, SealCheck, Store};
@@ -26,7 +27,7 @@ impl Desk {
         let summary = store.case_by_number(number)?;
         let events = store.events_of(summary.id)?;
         let state = CaseState::fold(events.iter().filter(|e| e.set_aside.is_none()).map(|e| &e.event.body))
-            .map_err(|e| AppError::new("invalid_transition", e.to_string()))?;
+            .map_err(|e| AppError::new(HubCode::InvalidTransition, e.to_string()))?;
         let names: HashMap<String, String> = store.users()?.into_iter().map(|u| (u.login, u.display_name)).collect();
         let name_of = |login: &str| names.get(login).cloned().unwrap_or_else(|| login.to_string());
         // Another desk's users are named by their events; a login is looked up only among this
@@ -100,16 +101,14 @@ impl Desk {
         let prints = store
             .prints_of(summary.id)?
             .into_iter()
-            .filter_map(|p| {
-                let form = case_form(p.form)?;
-                Some(PrintView {
-                    id: p.id,
-                    form,
-                    form_label: p.form.label().to_string(),
-                    at: time_text(p.printed_at),
-                    by: name_of(&p.user),
-                    reprint: p.reprint,
-                })
+            .filter(|p| p.form.is_of_a_case())
+            .map(|p| PrintView {
+                id: p.id,
+                form: p.form,
+                form_label: p.form.label().to_string(),
+                at: time_text(p.printed_at),
+                by: name_of(&p.user),
+                reprint: p.reprint,
             })
             .collect();
 
@@ -215,7 +214,7 @@ impl Desk {
                     .form
                     .agent
                     .map(|a| a.id_number)
-                    .ok_or_else(|| AppError::new("invalid_input", format!("办件 {number} 没有代办人")))?,
+                    .ok_or_else(|| AppError::new(DeskCode::InvalidInput, format!("办件 {number} 没有代办人")))?,
                 "代办人",
             ),
         };
@@ -280,14 +279,6 @@ fn actions(
         out.push(action(CaseActionKind::SignResult, "签收结果", "F9"));
     }
     Ok(out)
-}
-
-fn case_form(form: FormKind) -> Option<CaseForm> {
-    match form {
-        FormKind::Receipt => Some(CaseForm::Receipt),
-        FormKind::Notice => Some(CaseForm::Notice),
-        FormKind::Ledger => None,
-    }
 }
 
 fn material_view(

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use tongban_core::applicant::{Applicant, IdKind};
 use tongban_core::case::{CaseId, CaseNumber, CaseStatus, IntakeForm};
 use tongban_core::catalog::{CatalogIntake, Contact, DeliveryOption, Offer};
+use tongban_core::code::DeskCode;
 use tongban_core::{guide, region, validate};
 use ts_rs::TS;
 
@@ -165,7 +166,7 @@ impl Desk {
             .map(crate::OfflineNotice::from);
         let offer = catalog.offer(code.trim()).ok_or_else(|| {
             AppError::new(
-                "unknown_item",
+                DeskCode::UnknownItem,
                 format!("{partner_name}的事项清单（版本 {}）中没有「{}」", catalog.version, code.trim()),
             )
         })?;
@@ -323,7 +324,7 @@ impl Desk {
         let now = Utc::now();
         // A case dated by a wrong clock carries a false receipt date and false deadlines.
         if let Some(warning) = crate::clock_warning(&store, now)? {
-            return Err(AppError::new("clock_implausible", warning));
+            return Err(AppError::new(DeskCode::ClockImplausible, warning));
         }
         let (id, number) = create(&mut store, &user, now)?;
         let state = store.case_state(id)?;

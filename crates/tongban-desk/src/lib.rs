@@ -38,7 +38,7 @@ pub use tongban_core::case::CaseStatus;
 pub use tongban_core::rates::{RateDefinition, RateLine, RateReport};
 use tongban_core::region;
 use tongban_core::workdays::Deadline;
-use tongban_store::{CaseFilter, DeskSetup, FormKind, Store, StoreError};
+use tongban_store::{CaseFilter, DeskSetup, Store, StoreError};
 
 use printing::Printed;
 use tokio_util::sync::CancellationToken;
@@ -57,13 +57,17 @@ pub use tongban_core::paper::{Direction, PackedMaterial};
 // What the intake commands take, re-exported so the window's shell needs no other crate.
 pub use tongban_core::applicant::IdKind;
 pub use tongban_core::catalog::CatalogIntake;
+// The codes an AppError carries, so the shell and the CLI name them without another crate.
+pub use tongban_core::code::{AppCode, DeskCode, HubCode};
+// The printed forms, which the window's and the CLI's print commands name.
+pub use tongban_core::printed::FormKind;
 
 /// The one error that reaches the window: a stable code to branch on and a Chinese message to
 /// show.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
-    pub code: String,
+    pub code: AppCode,
     pub message: String,
     /// The form field at fault (`applicant.id_number`, `materials[2].name`, …), so the window
     /// can show the message next to it.
@@ -73,8 +77,8 @@ pub struct AppError {
 }
 
 impl AppError {
-    pub fn new(code: &str, message: impl Into<String>) -> AppError {
-        AppError { code: code.to_string(), message: message.into(), field: None }
+    pub fn new(code: impl Into<AppCode>, message: impl Into<String>) -> AppError {
+        AppError { code: code.into(), message: message.into(), field: None }
     }
 }
 
@@ -193,7 +197,7 @@ impl Desk {
     /// safety: every write of a round is one transaction and every push idempotent.
     pub fn start_sync(&self) -> Result<(), AppError> {
         let runtime = tokio::runtime::Handle::try_current()
-            .map_err(|_| AppError::new("internal", "内部错误：同步须在异步运行时中启动"))?;
+            .map_err(|_| AppError::new(HubCode::Internal, "内部错误：同步须在异步运行时中启动"))?;
         let mut sync = self.sync.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(old) = sync.take() {
             old.shutdown.cancel();
@@ -237,7 +241,9 @@ impl Desk {
                 running.engine.sync_now();
                 Ok(())
             }
-            None => Err(AppError::new("sync_not_running", "同步没有运行：受理台数据库未能打开或尚未配置通办中心")),
+            None => {
+                Err(AppError::new(DeskCode::SyncNotRunning, "同步没有运行：受理台数据库未能打开或尚未配置通办中心"))
+            }
         }
     }
 
@@ -396,10 +402,9 @@ pub(crate) fn case_filter(query: &CaseQuery) -> Result<CaseFilter, AppError> {
 
 impl Desk {
     /// Prints a case's form as the acting user, saves it in [`Desk::prints_dir`] and hands it on.
-    pub fn print_case_form(&self, form: CaseForm, number: &str, then: AfterPrint) -> Result<PrintOutcome, AppError> {
-        let kind = printing::case_form_kind(form);
-        self.print(kind, then, |store, user, deliver| {
-            printing::print_case_form(store, kind, number, user, Utc::now(), deliver)
+    pub fn print_case_form(&self, form: FormKind, number: &str, then: AfterPrint) -> Result<PrintOutcome, AppError> {
+        self.print(form, then, |store, user, deliver| {
+            printing::print_case_form(store, form, number, user, Utc::now(), deliver)
         })
     }
 
@@ -410,7 +415,10 @@ impl Desk {
             let store = self.locked()?;
             let summary = store.case_by_number(number)?;
             let print = store.prints_of(summary.id)?.into_iter().find(|p| p.id == print_id).ok_or_else(|| {
-                AppError::new("unknown_print", format!("办件 {} 没有编号为 {print_id} 的打印记录", summary.number))
+                AppError::new(
+                    DeskCode::UnknownPrint,
+                    format!("办件 {} 没有编号为 {print_id} 的打印记录", summary.number),
+                )
             })?;
             let name = store
                 .blob_info(&print.pdf_sha256)?
@@ -469,7 +477,7 @@ impl Desk {
             }
             (Err(e), None) => return Err(e),
         };
-        let path = saved.ok_or_else(|| AppError::new("internal", "内部错误：PDF 未保存"))?;
+        let path = saved.ok_or_else(|| AppError::new(HubCode::Internal, "内部错误：PDF 未保存"))?;
         let done = match then {
             AfterPrint::Open => "，已在查看器中打开",
             AfterPrint::Printer => "，已送打印机",
@@ -604,7 +612,10 @@ fn parse_date(field: &str, label: &str, value: Option<&str>) -> Result<Option<Na
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
         Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).map_err(|_| {
-            AppError::new("invalid_input", format!("{label}「{v}」无效，应为 YYYY-MM-DD 格式的日期（字段 {field}）"))
+            AppError::new(
+                DeskCode::InvalidInput,
+                format!("{label}「{v}」无效，应为 YYYY-MM-DD 格式的日期（字段 {field}）"),
+            )
         }),
     }
 }

@@ -7,6 +7,7 @@
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tongban_core::case::{CaseEvent, EventBody, EventKind, Material};
+use tongban_core::code::{DeskCode, HubCode};
 use tongban_core::paper::{self, Direction, Package, PackedMaterial};
 use tongban_core::region;
 use tongban_store::{CaseSummary, Store, StoreError};
@@ -196,11 +197,10 @@ impl Desk {
         let mut store = self.locked()?;
         let (case, _, packages) = paper_of(&store, number)?;
         check_side(&store, &case, EventKind::ResultSigned)?;
-        let package = packages
-            .iter()
-            .rev()
-            .find(|p| p.direction == Direction::Result && p.signed.is_none())
-            .ok_or_else(|| AppError::new("invalid_transition", format!("办件 {number} 没有待签收的结果包裹")))?;
+        let package =
+            packages.iter().rev().find(|p| p.direction == Direction::Result && p.signed.is_none()).ok_or_else(
+                || AppError::new(HubCode::InvalidTransition, format!("办件 {number} 没有待签收的结果包裹")),
+            )?;
         let waybill = package.waybill.clone();
         let body = EventBody::ResultSigned { waybill: waybill.clone(), note: note.trim().to_string() };
         self.append(&mut store, &case, body)?;
@@ -284,7 +284,7 @@ fn check_side(store: &Store, case: &CaseSummary, kind: EventKind) -> Result<(), 
     let handles = desk.region == case.handling_region;
     if kind.owner() == tongban_core::case::Side::Handling && !handles {
         return Err(AppError::new(
-            "not_handling_region",
+            HubCode::NotHandlingRegion,
             format!(
                 "办件 {} 由{}办理，本受理台属于{}，不能「{}」",
                 case.number,
@@ -305,5 +305,5 @@ fn checked_waybill(typed: &str) -> Result<String, AppError> {
 }
 
 fn at(field: &str, message: String) -> AppError {
-    AppError { field: Some(field.to_string()), ..AppError::new("invalid_input", message) }
+    AppError { field: Some(field.to_string()), ..AppError::new(DeskCode::InvalidInput, message) }
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use tongban_core::case::{CaseEvent, CaseId, CaseStatus, EventBody};
+use tongban_core::code::DeskCode;
 use tongban_core::region;
 use tongban_core::workdays::Deadline;
 use tongban_forms::{FormError, Ledger, Notice, PrintMark, Receipt};
@@ -86,7 +87,10 @@ impl LedgerRequest {
         }
         let partner = non_empty(&self.partner);
         if let Some(code) = partner.filter(|c| !region::is_valid_code(c)) {
-            return Err(AppError::new("invalid_input", format!("办理地「{code}」不是有效的行政区划代码（6位数字）")));
+            return Err(AppError::new(
+                DeskCode::InvalidInput,
+                format!("办理地「{code}」不是有效的行政区划代码（6位数字）"),
+            ));
         }
         Ok(LedgerFilter {
             from,
@@ -104,14 +108,9 @@ pub type Deliver<'a> = &'a mut dyn FnMut(&str, &[u8]) -> Result<(), AppError>;
 impl crate::Desk {
     /// Prints a case's form as the acting user and hands the PDF to `deliver` (the CLI's
     /// `--out`); recorded once `deliver` succeeded, as every print is.
-    pub fn print_case_form_to(
-        &self,
-        form: crate::CaseForm,
-        number: &str,
-        deliver: Deliver<'_>,
-    ) -> Result<Printed, AppError> {
+    pub fn print_case_form_to(&self, form: FormKind, number: &str, deliver: Deliver<'_>) -> Result<Printed, AppError> {
         let user = self.actor(None)?;
-        print_case_form(&mut *self.locked()?, case_form_kind(form), number, &user, Utc::now(), deliver)
+        print_case_form(&mut *self.locked()?, form, number, &user, Utc::now(), deliver)
     }
 
     /// Prints the 每日台账 of `request` as the acting user and hands the PDF to `deliver`.
@@ -133,14 +132,6 @@ impl crate::Desk {
     }
 }
 
-/// The stored kind of a case's form.
-pub(crate) fn case_form_kind(form: crate::CaseForm) -> FormKind {
-    match form {
-        crate::CaseForm::Receipt => FormKind::Receipt,
-        crate::CaseForm::Notice => FormKind::Notice,
-    }
-}
-
 /// Prints a case's 收件登记表 or 一次性告知书. `case` is the 办件编号.
 pub fn print_case_form(
     store: &mut Store,
@@ -150,13 +141,13 @@ pub fn print_case_form(
     now: DateTime<Utc>,
     deliver: Deliver<'_>,
 ) -> Result<Printed, AppError> {
+    if !form.is_of_a_case() {
+        return Err(AppError::new(DeskCode::InvalidInput, "每日台账不属于单个办件，请用台账打印"));
+    }
     store.user(user)?;
     let summary = store.case_by_number(case.trim())?;
     let state = store.case_state(summary.id)?;
     let hall = store.hall_texts()?;
-    if form == FormKind::Ledger {
-        return Err(AppError::new("invalid_input", "每日台账不属于单个办件，请用台账打印"));
-    }
     let scope = form_scope(store, form, summary.id)?;
     let first = store.first_print(form, Some(summary.id), &scope)?;
     let mark = mark(now, first.as_ref());
@@ -179,7 +170,7 @@ pub fn print_case_form(
         let supplement_by = store
             .calendar()
             .deadline(issued_on, hall.supplement_days)
-            .map_err(|e| AppError::new("calendar", e.to_string()))?;
+            .map_err(|e| AppError::new(DeskCode::Calendar, e.to_string()))?;
         let clerk = display_name(store, first.as_ref().map_or(user, |p| p.user.as_str()));
         let notice = Notice { case: &state, issued_on, supplement_by, clerk: &clerk, hall: &hall, mark };
         (tongban_forms::notice(&notice)?, Some(supplement_by))
@@ -379,7 +370,7 @@ impl OutFormat {
                     None => "没有扩展名，无法判断输出格式".to_string(),
                 };
                 Err(AppError::new(
-                    "unknown_format",
+                    DeskCode::UnknownFormat,
                     format!("输出文件「{}」{got}；请以 {}结尾，未生成任何文件", path.display(), names.join("或 ")),
                 ))
             }
@@ -416,9 +407,10 @@ pub fn save_pdf(dir: &Path, file_name: &str, pdf: &[u8]) -> Result<PathBuf, AppE
     // The viewer's folder is swept of old plain copies whenever one is added.
     if let Some(view) = crate::viewer::ViewFolder::owning(dir) {
         view.sweep(crate::viewer::ViewFolder::KEEP)
-            .map_err(|e| AppError::new("write_failed", format!("无法在「{}」保存 PDF：{e}", dir.display())))?;
+            .map_err(|e| AppError::new(DeskCode::WriteFailed, format!("无法在「{}」保存 PDF：{e}", dir.display())))?;
     }
-    tongban_files::save_in(dir, file_name, pdf).map_err(|e| AppError::new("write_failed", format!("无法保存 PDF：{e}")))
+    tongban_files::save_in(dir, file_name, pdf)
+        .map_err(|e| AppError::new(DeskCode::WriteFailed, format!("无法保存 PDF：{e}")))
 }
 
 /// The scope a case's form is recorded under, empty for the ones given at intake. A notice after
@@ -465,5 +457,5 @@ fn non_empty(v: &Option<String>) -> Option<&str> {
 
 fn parse_day(label: &str, s: &str) -> Result<NaiveDate, AppError> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::new("invalid_input", format!("{label}「{s}」无效，应为 YYYY-MM-DD 格式的日期")))
+        .map_err(|_| AppError::new(DeskCode::InvalidInput, format!("{label}「{s}」无效，应为 YYYY-MM-DD 格式的日期")))
 }

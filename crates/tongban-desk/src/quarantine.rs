@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use tongban_core::case::{EventBody, EventKind};
+use tongban_core::code::{AppCode, DeskCode, HubCode};
 use tongban_core::region;
 use tongban_store::Direction;
 
@@ -46,11 +47,14 @@ impl Desk {
     pub fn resubmit_quarantined(&self, event_id: &str) -> Result<(), AppError> {
         self.require_reader()?;
         let id = uuid::Uuid::parse_str(event_id.trim()).map_err(|_| {
-            AppError::new("invalid_input", format!("事件标识「{event_id}」无效，请在隔离区列表中选择要重新提交的事件"))
+            AppError::new(
+                DeskCode::InvalidInput,
+                format!("事件标识「{event_id}」无效，请在隔离区列表中选择要重新提交的事件"),
+            )
         })?;
-        self.with_store(|store| store.release_quarantined(id, Utc::now())).map_err(|e| match e.code.as_str() {
-            "invalid_transition" => {
-                AppError::new(&e.code, format!("仍无法接收：{}。请先同步取得之前的事件，再重新提交", e.message))
+        self.with_store(|store| store.release_quarantined(id, Utc::now())).map_err(|e| match e.code {
+            AppCode::Hub(HubCode::InvalidTransition) => {
+                AppError::new(e.code, format!("仍无法接收：{}。请先同步取得之前的事件，再重新提交", e.message))
             }
             _ => e,
         })
@@ -62,12 +66,15 @@ impl Desk {
     pub fn discard_quarantined(&self, event_id: &str, reason: &str) -> Result<(), AppError> {
         self.permit(crate::session::Permission::Administer)?;
         let id = uuid::Uuid::parse_str(event_id.trim()).map_err(|_| {
-            AppError::new("invalid_input", format!("事件标识「{event_id}」无效，请在隔离区列表中选择要放弃的事件"))
+            AppError::new(
+                DeskCode::InvalidInput,
+                format!("事件标识「{event_id}」无效，请在隔离区列表中选择要放弃的事件"),
+            )
         })?;
         if reason.trim().is_empty() {
             return Err(AppError {
                 field: Some("reason".into()),
-                ..AppError::new("invalid_input", "请写明放弃的原因：它与事件一起留作记录")
+                ..AppError::new(DeskCode::InvalidInput, "请写明放弃的原因：它与事件一起留作记录")
             });
         }
         let admin = self.actor(None)?;

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
+use tongban_core::code::{DeskCode, HubCode};
 use tongban_core::region;
 use tongban_forms::{ReconciliationLine, ReconciliationSheet};
 use tongban_store::AuditKind;
@@ -35,7 +36,7 @@ impl Desk {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| AppError::new("internal", format!("无法启动网络连接：{e}")))?;
+            .map_err(|e| AppError::new(HubCode::Internal, format!("无法启动网络连接：{e}")))?;
         let settings = SyncSettings::default();
         Ok(runtime.block_on(tongban_sync::reconcile::reconcile(
             &store,
@@ -131,7 +132,7 @@ impl Desk {
             saved = Some(crate::supervision::save_export(dir, name, bytes)?);
             Ok(())
         })?;
-        let path = saved.ok_or_else(|| AppError::new("internal", "内部错误：Excel 文件未保存"))?;
+        let path = saved.ok_or_else(|| AppError::new(HubCode::Internal, "内部错误：Excel 文件未保存"))?;
         Ok(crate::LedgerExport {
             message: format!("对账单已保存到 {}（{}）", path.display(), view(&found).summary),
             path: path.display().to_string(),
@@ -171,7 +172,7 @@ fn view(found: &Reconciliation) -> ReconciliationView {
 fn day(field: &str, label: &str, typed: &str) -> Result<NaiveDate, AppError> {
     NaiveDate::parse_from_str(typed.trim(), "%Y-%m-%d").map_err(|_| AppError {
         field: Some(field.into()),
-        ..AppError::new("invalid_input", format!("{label}「{typed}」无效，应为 YYYY-MM-DD 格式的日期"))
+        ..AppError::new(DeskCode::InvalidInput, format!("{label}「{typed}」无效，应为 YYYY-MM-DD 格式的日期"))
     })
 }
 

@@ -3,6 +3,7 @@
 //! hands a copy to the system's viewer.
 
 use chrono::{DateTime, Utc};
+use tongban_core::code::{DeskCode, HubCode};
 use tongban_store::AuditKind;
 
 use crate::api::*;
@@ -23,7 +24,7 @@ impl Desk {
         let name =
             file_name.trim().rsplit(['/', '\\']).next().filter(|n| !n.is_empty()).unwrap_or("扫描件").to_string();
         let invalid =
-            |message: String| AppError { field: Some("scan".into()), ..AppError::new("invalid_input", message) };
+            |message: String| AppError { field: Some("scan".into()), ..AppError::new(DeskCode::InvalidInput, message) };
         if bytes.is_empty() {
             return Err(invalid(format!("扫描件「{name}」是空文件")));
         }
@@ -46,7 +47,7 @@ impl Desk {
         let (name, bytes) = {
             let mut store = self.locked()?;
             let info = store.blob_info(sha256)?.ok_or_else(|| {
-                AppError::new("missing_blob", format!("本机没有扫描件 {}", sha256.get(..12).unwrap_or(sha256)))
+                AppError::new(HubCode::MissingBlob, format!("本机没有扫描件 {}", sha256.get(..12).unwrap_or(sha256)))
             })?;
             let name = format!("{}-{}", sha256.get(..8).unwrap_or(sha256), info.file_name);
             let bytes = store.read_blob(sha256)?;
@@ -68,7 +69,7 @@ impl Desk {
             return Ok(ScannerFolder { folder: None, files: Vec::new() });
         };
         let entries = std::fs::read_dir(&folder).map_err(|e| {
-            AppError::new("scanner_folder", format!("无法读取扫描仪文件夹「{folder}」：{e}，请检查设置"))
+            AppError::new(DeskCode::ScannerFolder, format!("无法读取扫描仪文件夹「{folder}」：{e}，请检查设置"))
         })?;
         // Newest first by the folder's own listing; only those are opened to read their first
         // bytes (the window asks every few seconds, and a scanner folder keeps months of files).
@@ -103,7 +104,7 @@ impl Desk {
         if !folder.is_empty() && !std::path::Path::new(folder).is_dir() {
             return Err(AppError {
                 field: Some("scanner_folder".into()),
-                ..AppError::new("invalid_input", format!("扫描仪文件夹「{folder}」不存在或不是文件夹"))
+                ..AppError::new(DeskCode::InvalidInput, format!("扫描仪文件夹「{folder}」不存在或不是文件夹"))
             });
         }
         {
@@ -120,14 +121,15 @@ impl Desk {
         let folder = self
             .locked()?
             .scanner_folder()?
-            .ok_or_else(|| AppError::new("scanner_folder", "还没有设置扫描仪文件夹"))?;
+            .ok_or_else(|| AppError::new(DeskCode::ScannerFolder, "还没有设置扫描仪文件夹"))?;
         // Only a plain name of a file in that folder, never a path that leads elsewhere.
         if name.is_empty() || name.contains(['/', '\\']) || name == ".." {
-            return Err(AppError::new("invalid_input", format!("「{name}」不是扫描仪文件夹中的文件名")));
+            return Err(AppError::new(DeskCode::InvalidInput, format!("「{name}」不是扫描仪文件夹中的文件名")));
         }
         let path = std::path::Path::new(&folder).join(name);
-        let bytes = std::fs::read(&path)
-            .map_err(|e| AppError::new("scanner_folder", format!("无法读取扫描件「{}」：{e}", path.display())))?;
+        let bytes = std::fs::read(&path).map_err(|e| {
+            AppError::new(DeskCode::ScannerFolder, format!("无法读取扫描件「{}」：{e}", path.display()))
+        })?;
         self.attach_scan(name, &bytes)
     }
 }

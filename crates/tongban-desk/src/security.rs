@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
+use tongban_core::code::DeskCode;
 use tongban_core::region;
 use tongban_store::{AuditFilter, AuditKind, NewAuditEntry, Store};
 
@@ -44,11 +45,11 @@ pub fn recover_admin(path: &Path, recovery_key: &str, login: &str, password: &st
     let login = login.trim();
     let account = store.accounts()?.into_iter().find(|a| a.user.login == login);
     let Some(account) = account else {
-        return Err(AppError::new("unknown_user", format!("本受理台没有管理员「{login}」")));
+        return Err(AppError::new(DeskCode::UnknownUser, format!("本受理台没有管理员「{login}」")));
     };
     if account.user.role != "admin" || account.disabled {
         return Err(AppError::new(
-            "not_permitted",
+            DeskCode::NotPermitted,
             format!("恢复密钥只能为在用的管理员设置新密码；「{login}」不是，请由管理员为其重置密码"),
         ));
     }
@@ -66,7 +67,7 @@ impl Desk {
         if password != again {
             return Err(AppError {
                 field: Some("password_again".into()),
-                ..AppError::new("invalid_input", "确认密码：两次输入的密码不一致")
+                ..AppError::new(DeskCode::InvalidInput, "确认密码：两次输入的密码不一致")
             });
         }
         recover_admin(&self.path, recovery_key, login, password)
@@ -89,7 +90,7 @@ impl Desk {
     /// Prints the recovery sheet (while the key is still to be handed out) and opens it.
     pub fn print_recovery_sheet(&self) -> Result<PrintOutcome, AppError> {
         if self.recovery_key()?.is_none() {
-            return Err(AppError::new("recovery_issued", "恢复密钥已交付保管，不能再次打印"));
+            return Err(AppError::new(DeskCode::RecoveryIssued, "恢复密钥已交付保管，不能再次打印"));
         }
         let pdf = recovery_sheet(&*self.locked()?, Utc::now())?;
         let path = crate::printing::save_pdf(&self.prints_dir(), "恢复密钥.pdf", &pdf)?;
@@ -159,7 +160,7 @@ impl Desk {
             None => {
                 return Err(AppError {
                     field: Some("folder".into()),
-                    ..AppError::new("invalid_input", "请先选择备份到的文件夹（U 盘或共享文件夹）")
+                    ..AppError::new(DeskCode::InvalidInput, "请先选择备份到的文件夹（U 盘或共享文件夹）")
                 })
             }
         };
@@ -355,8 +356,9 @@ impl Desk {
         let store = self.locked()?;
         let names = crate::CaseRows::new(&store)?;
         let entries = store.audit_entries(filter, 1, 10_000_000)?;
-        let failed =
-            |e: &dyn std::fmt::Display| AppError::new("write_failed", format!("写入「{}」失败：{e}", path.display()));
+        let failed = |e: &dyn std::fmt::Display| {
+            AppError::new(DeskCode::WriteFailed, format!("写入「{}」失败：{e}", path.display()))
+        };
         let mut out = Vec::from("\u{feff}".as_bytes());
         {
             let mut w = csv::Writer::from_writer(&mut out);
@@ -406,16 +408,16 @@ pub(crate) fn audit_filter(query: &AuditQuery) -> Result<AuditFilter, AppError> 
     let date = |label: &str, v: &Option<String>| -> Result<Option<NaiveDate>, AppError> {
         match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(None),
-            Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| AppError::new("invalid_input", format!("{label}「{v}」无效，应为 YYYY-MM-DD 格式的日期"))),
+            Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).map_err(|_| {
+                AppError::new(DeskCode::InvalidInput, format!("{label}「{v}」无效，应为 YYYY-MM-DD 格式的日期"))
+            }),
         }
     };
     let kind = match query.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
         None => None,
         Some(k) => Some(AuditKind::parse(k).ok_or_else(|| {
             let all: Vec<&str> = AuditKind::ALL.iter().map(|k| k.label()).collect();
-            AppError::new("invalid_input", format!("审计类别「{k}」无效，可选：{}", all.join("、")))
+            AppError::new(DeskCode::InvalidInput, format!("审计类别「{k}」无效，可选：{}", all.join("、")))
         })?),
     };
     Ok(AuditFilter {

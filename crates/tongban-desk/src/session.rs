@@ -8,8 +8,9 @@
 use std::path::Path;
 
 use chrono::Utc;
+use tongban_core::code::DeskCode;
 use tongban_core::region;
-use tongban_store::{role_label, Account, AuditKind, FileKind, NewAuditEntry, Store, User, ROLES};
+use tongban_store::{role_label, Account, AuditKind, FileKind, NewAuditEntry, Store, StoreError, User, ROLES};
 
 use crate::api::{AccountView, DemoLogin, DeskInfo, LoginInfo, NewAccount, RoleOption, SessionView};
 use crate::{AppError, Desk};
@@ -92,11 +93,11 @@ fn account_view(a: Account) -> AccountView {
 }
 
 pub(crate) fn not_logged_in() -> AppError {
-    AppError::new("not_logged_in", "请先登录")
+    AppError::new(DeskCode::NotLoggedIn, "请先登录")
 }
 
 fn session_locked() -> AppError {
-    AppError::new("session_locked", "受理台已锁定，请先输入密码解锁")
+    AppError::new(DeskCode::SessionLocked, "受理台已锁定，请先输入密码解锁")
 }
 
 /// The second typing of a password must match the first; the error sits on the second field.
@@ -104,7 +105,7 @@ pub(crate) fn same_twice(password: &str, again: &str, field: &str) -> Result<(),
     if password != again {
         return Err(AppError {
             field: Some(field.to_string()),
-            ..AppError::new("invalid_input", "确认密码：两次输入的密码不一致")
+            ..AppError::new(DeskCode::InvalidInput, "确认密码：两次输入的密码不一致")
         });
     }
     Ok(())
@@ -142,7 +143,7 @@ impl Desk {
             Some(s) if s.locked => Err(session_locked()),
             Some(s) => match explicit {
                 Some(other) if other.trim() != s.user.login => Err(AppError::new(
-                    "not_permitted",
+                    DeskCode::NotPermitted,
                     format!("当前登录的是「{}」，不能以「{}」的名义操作", s.user.display_name, other.trim()),
                 )),
                 _ => Ok(s.user.login.clone()),
@@ -166,7 +167,7 @@ impl Desk {
             Some(s) if s.locked => Err(session_locked()),
             Some(s) if may(&s.user.role, what) => Ok(()),
             Some(s) => Err(AppError::new(
-                "not_permitted",
+                DeskCode::NotPermitted,
                 format!("{}（{}）没有{}的权限", s.user.display_name, role_label(&s.user.role), what_label(what)),
             )),
             None => Err(not_logged_in()),
@@ -356,10 +357,10 @@ impl Desk {
     pub fn change_password(&self, current: &str, new: &str, new_again: &str) -> Result<(), AppError> {
         let login = self.actor(None)?;
         let mut store = self.locked()?;
-        store.check_password(&login, current, Utc::now()).map_err(|e| match e.code() {
-            "bad_login" => AppError {
+        store.check_password(&login, current, Utc::now()).map_err(|e| match e {
+            StoreError::BadLogin => AppError {
                 field: Some("current".into()),
-                ..AppError::new("bad_login", "当前密码：密码不正确")
+                ..AppError::new(DeskCode::BadLogin, "当前密码：密码不正确")
             },
             _ => e.into(),
         })?;
@@ -415,7 +416,7 @@ impl Desk {
     pub fn disable_account(&self, login: &str) -> Result<Vec<AccountView>, AppError> {
         self.permit(Permission::Administer)?;
         if self.actor(None)? == login {
-            return Err(AppError::new("not_permitted", "不能停用自己的账号"));
+            return Err(AppError::new(DeskCode::NotPermitted, "不能停用自己的账号"));
         }
         let mut store = self.locked()?;
         store.disable_user(login, Utc::now())?;

@@ -8,6 +8,7 @@ use chrono::Utc;
 
 use tongban_core::applicant::mask_id_number;
 use tongban_core::case::CaseStatus;
+use tongban_core::code::{DeskCode, HubCode};
 use tongban_core::region;
 use tongban_store::LedgerEntry;
 
@@ -98,7 +99,7 @@ impl Desk {
                 Ok(())
             },
         )?;
-        let path = saved.ok_or_else(|| AppError::new("internal", "内部错误：Excel 文件未保存"))?;
+        let path = saved.ok_or_else(|| AppError::new(HubCode::Internal, "内部错误：Excel 文件未保存"))?;
         Ok(LedgerExport { message: exported.summary(Some(&path)), path: path.display().to_string() })
     }
 }
@@ -110,7 +111,7 @@ pub(crate) fn save_export(dir: Option<&Path>, name: &str, bytes: &[u8]) -> Resul
         None => dirs::document_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir),
     };
     tongban_files::save_in(&dir, name, bytes)
-        .map_err(|e| AppError::new("write_failed", format!("无法在「{}」保存 Excel 文件：{e}", dir.display())))
+        .map_err(|e| AppError::new(DeskCode::WriteFailed, format!("无法在「{}」保存 Excel 文件：{e}", dir.display())))
 }
 
 /// The ledger's cases counted by item, by partner and by clerk, most first: the screen's counts

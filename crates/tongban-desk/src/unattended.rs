@@ -9,6 +9,7 @@
 
 use std::path::Path;
 
+use tongban_core::code::{DeskCode, HubCode};
 use tongban_store::{AuditKind, Store, Vault};
 
 use crate::session::Permission;
@@ -28,7 +29,7 @@ fn entry(desk_id: &str) -> Result<keyring::Entry, AppError> {
 }
 
 fn keyring_error(e: keyring::Error) -> AppError {
-    AppError::new("keyring", format!("无法使用本机的密钥存储（{STORE_NAME}）：{e}"))
+    AppError::new(DeskCode::Keyring, format!("无法使用本机的密钥存储（{STORE_NAME}）：{e}"))
 }
 
 /// The desk at `path` opened with the machine-bound secret, if unattended sync is on; `None` if
@@ -42,7 +43,7 @@ pub fn open(path: &Path) -> Result<Option<Store>, AppError> {
         Ok(s) => s,
         Err(keyring::Error::NoEntry) => {
             return Err(AppError::new(
-                "unattended_key_missing",
+                DeskCode::UnattendedKeyMissing,
                 format!(
                     "无人值守同步已开启，但本机密钥存储（{STORE_NAME}）中没有对应的密钥；请管理员运行 tongban unattended enable 重新开启"
                 ),
@@ -51,7 +52,7 @@ pub fn open(path: &Path) -> Result<Option<Store>, AppError> {
         Err(e) => return Err(keyring_error(e)),
     };
     let secret: [u8; 32] = secret.try_into().map_err(|_| {
-        AppError::new("unattended_key_missing", "本机密钥存储中的无人值守同步密钥已损坏，请管理员重新开启")
+        AppError::new(DeskCode::UnattendedKeyMissing, "本机密钥存储中的无人值守同步密钥已损坏，请管理员重新开启")
     })?;
     Ok(Some(Store::open_unattended(path, &secret)?))
 }
@@ -87,5 +88,5 @@ impl Desk {
 }
 
 fn getrandom_fill(buf: &mut [u8]) -> Result<(), AppError> {
-    getrandom::fill(buf).map_err(|e| AppError::new("internal", format!("无法取得随机数：{e}")))
+    getrandom::fill(buf).map_err(|e| AppError::new(HubCode::Internal, format!("无法取得随机数：{e}")))
 }

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime};
+use tongban_core::code::DeskCode;
 
 use crate::AppError;
 
@@ -80,7 +81,7 @@ pub fn open_pdf(path: &Path) -> Result<(), AppError> {
         }),
     };
     result.map_err(|why| {
-        AppError::new("viewer_failed", format!("{why}。请安装 PDF 阅读器（或请管理员设置 {VIEWER_ENV}）后再试"))
+        AppError::new(DeskCode::ViewerFailed, format!("{why}。请安装 PDF 阅读器（或请管理员设置 {VIEWER_ENV}）后再试"))
     })
 }
 
@@ -97,7 +98,7 @@ fn run_viewer(viewer: &std::ffi::OsStr, path: &Path) -> std::io::Result<()> {
 /// macOS; on Windows the "print" verb of the program registered for PDFs, which needs a PDF
 /// reader that offers one (Adobe Reader, SumatraPDF, …).
 pub fn send_to_printer(path: &Path, printer: Option<&str>) -> Result<(), AppError> {
-    let failed = |why: String| AppError::new("print_failed", format!("未能送到打印机：{why}"));
+    let failed = |why: String| AppError::new(DeskCode::PrintFailed, format!("未能送到打印机：{why}"));
     let mut command = printer_command(path, printer);
     let out = command.stdin(Stdio::null()).output().map_err(|e| {
         failed(if e.kind() == std::io::ErrorKind::NotFound {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use tongban_core::case::{CaseStatus, EventKind, IntakeForm};
 use tongban_desk::demo::sample_form;
-use tongban_desk::{AfterPrint, CaseForm, DecisionDraft, Desk, InboxQuery};
+use tongban_desk::{AfterPrint, DecisionDraft, Desk, FormKind, InboxQuery};
 use tongban_store::{DeskSetup, HubSetup, Pulled, Store, User};
 
 const XINYE: &str = "411329";
@@ -178,12 +178,12 @@ fn a_partner_case_is_decided_in_the_back_office_and_the_decision_reaches_the_win
     assert!(window.decisions_since(Some(news.cursor)).unwrap().decisions.is_empty(), "reported once");
 
     // The 一次性告知书 lists what 丰台区 asked for; printing it tells the applicant: 补正中.
-    let printed = window.print_case_form(CaseForm::Notice, &number, AfterPrint::Save).unwrap();
+    let printed = window.print_case_form(FormKind::Notice, &number, AfterPrint::Save).unwrap();
     let text = pdf_text(&printed.path);
     assert!(text.contains("户籍所在地派出所出具的户籍证明") && text.contains("需补正"), "{text}");
     let status = |desk: &Desk| desk.list_cases(&Default::default()).unwrap().rows[0].status;
     assert_eq!(status(&window), CaseStatus::Supplementing);
-    let again = window.print_case_form(CaseForm::Notice, &number, AfterPrint::Save).unwrap();
+    let again = window.print_case_form(FormKind::Notice, &number, AfterPrint::Save).unwrap();
     assert!(again.reprint);
     assert_eq!(status(&window), CaseStatus::Supplementing);
 }

@@ -30,6 +30,7 @@ fn labels() -> String {
     use tongban_core::applicant::{AgentRole, IdKind};
     use tongban_core::case::MaterialForm;
     use tongban_core::catalog::DeliveryOption;
+    use tongban_core::printed::FormKind;
 
     fn wire<T: serde::Serialize>(v: T) -> String {
         serde_json::to_value(v).unwrap().as_str().unwrap().to_string()
@@ -53,12 +54,14 @@ fn labels() -> String {
             .to_string(),
         "import type { AgentRole } from \"./AgentRole\";\n".into(),
         "import type { DeliveryOption } from \"./DeliveryOption\";\n".into(),
+        "import type { FormKind } from \"./FormKind\";\n".into(),
         "import type { IdKind } from \"./IdKind\";\n".into(),
         "import type { MaterialForm } from \"./MaterialForm\";\n\n".into(),
         list("ID_KINDS", "IdKind", &IdKind::ALL, IdKind::label),
         list("AGENT_ROLES", "AgentRole", &AgentRole::ALL, AgentRole::label),
         record("MATERIAL_FORM_LABELS", "MaterialForm", &MaterialForm::ALL, MaterialForm::label),
         record("DELIVERY_LABELS", "DeliveryOption", &DeliveryOption::ALL, DeliveryOption::label),
+        record("PRINTED_FORM_LABELS", "FormKind", &FormKind::ALL, FormKind::label),
     ]
     .join("")
 }

@@ -43,7 +43,7 @@ fn desk() -> (tempfile::TempDir, Store) {
 fn print(store: &mut Store, dir: &std::path::Path, form: FormKind, number: &str, now: &str) -> (Printed, String) {
     let out = dir.join(format!("{}-{now}.pdf", form.label()).replace(':', ""));
     let printed = print_case_form(store, form, number, demo::DEMO_CLERK, t(now), &mut |_, pdf| {
-        std::fs::write(&out, pdf).map_err(|e| tongban_desk::AppError::new("io", e.to_string()))
+        std::fs::write(&out, pdf).map_err(|e| tongban_desk::AppError::new(tongban_desk::DeskCode::Io, e.to_string()))
     })
     .unwrap();
     (printed, pdf_text_without_whitespace(&out))

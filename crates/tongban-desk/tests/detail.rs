@@ -8,7 +8,7 @@ use tongban_core::case::{Author, CaseEvent, CaseStatus, EventBody, Transfer};
 use tongban_core::catalog::{CatalogIntake, Provided};
 use tongban_desk::demo::{DEMO_CLERK, DEMO_PASSWORD};
 use tongban_desk::{
-    AfterPrint, CaseActionKind, CaseForm, Completion, DeliveryRecord, DeliveryWay, Desk, MaterialTick, Party,
+    AfterPrint, CaseActionKind, Completion, DeliveryRecord, DeliveryWay, Desk, FormKind, MaterialTick, Party,
 };
 use tongban_fixtures::{catalog_draft, zhou_guilan};
 use tongban_store::Store;
@@ -136,13 +136,13 @@ fn a_waiting_case_shows_its_parts_masked_and_offers_completion_and_the_notice() 
 fn completing_in_part_prints_a_new_notice_and_in_full_the_receipt_and_starts_the_clock() {
     let f = Fixture::new();
     let number = f.take_in(false);
-    f.desk.print_case_form(CaseForm::Notice, &number, AfterPrint::Save).unwrap();
-    let first_receipt = f.desk.print_case_form(CaseForm::Receipt, &number, AfterPrint::Save).unwrap();
+    f.desk.print_case_form(FormKind::Notice, &number, AfterPrint::Save).unwrap();
+    let first_receipt = f.desk.print_case_form(FormKind::Receipt, &number, AfterPrint::Save).unwrap();
 
     let part = f.desk.complete_case(&number, &completion(vec![tick(1)])).unwrap();
     assert_eq!(part.status, CaseStatus::AwaitingMaterials);
     assert_eq!(part.missing, ["基本养老保险关系转移接续申请表"]);
-    assert_eq!(part.form, CaseForm::Notice);
+    assert_eq!(part.form, FormKind::Notice);
     let notice = part.print.expect("a new notice");
     assert!(!notice.reprint, "it asks for less than the first one: a new notice, not a 补打");
     assert_eq!(part.print_error, None);
@@ -153,7 +153,7 @@ fn completing_in_part_prints_a_new_notice_and_in_full_the_receipt_and_starts_the
     assert!(d.history[1].details.contains(&"仍缺：基本养老保险关系转移接续申请表".to_string()));
 
     let full = f.desk.complete_case(&number, &completion(vec![tick(2)])).unwrap();
-    assert_eq!((full.status, full.missing.len(), full.form), (CaseStatus::Received, 0, CaseForm::Receipt));
+    assert_eq!((full.status, full.missing.len(), full.form), (CaseStatus::Received, 0, FormKind::Receipt));
     let receipt = full.print.expect("the receipt");
     assert!(!receipt.reprint, "it lists the materials as they are now: a new receipt, not a 补打");
     assert_ne!(receipt.path, first_receipt.path, "the first receipt's file is kept");
@@ -220,7 +220,7 @@ fn a_partners_supplement_request_is_answered_with_the_scans_and_both_events_go_o
     let ticks =
         vec![MaterialTick { position: 1, received: true, original_verified: false, scans: vec![scan.sha256.clone()] }];
     let done = f.desk.complete_case(&number, &completion(ticks)).unwrap();
-    assert_eq!((done.status, done.form), (CaseStatus::Supplemented, CaseForm::Receipt));
+    assert_eq!((done.status, done.form), (CaseStatus::Supplemented, FormKind::Receipt));
 
     let d = f.desk.case_detail(&number).unwrap();
     let whats: Vec<&str> = d.history.iter().map(|h| h.what.as_str()).collect();

@@ -4,7 +4,7 @@
 //! store beside the database and handed to the viewer, exactly as kept. One test, because it sets
 //! the viewer command in the environment every thread of this process would see.
 
-use tongban_desk::{AfterPrint, CaseForm, Desk};
+use tongban_desk::{AfterPrint, Desk, FormKind};
 
 #[test]
 fn a_kept_scan_and_a_kept_print_open_in_the_viewer_as_they_were_kept() {
@@ -45,7 +45,7 @@ fn a_kept_scan_and_a_kept_print_open_in_the_viewer_as_they_were_kept() {
     assert_eq!(desk.open_scan(&"00".repeat(32)).unwrap_err().code, "missing_blob");
 
     let number = &cases[0].number;
-    let printed = desk.print_case_form(CaseForm::Receipt, number, AfterPrint::Save).unwrap();
+    let printed = desk.print_case_form(FormKind::Receipt, number, AfterPrint::Save).unwrap();
     let kept = std::fs::read(&printed.path).unwrap();
     std::fs::remove_file(&printed.path).unwrap(); // the clerk deleted the saved copy
     let detail = desk.case_detail(number).unwrap();

@@ -5,7 +5,7 @@
 use tongban_core::applicant::{Applicant, Enterprise};
 use tongban_core::case::CaseStatus;
 use tongban_core::catalog::{CatalogIntake, Provided};
-use tongban_desk::{AfterPrint, CaseForm, Completion, Desk, MaterialTick};
+use tongban_desk::{AfterPrint, Completion, Desk, FormKind, MaterialTick};
 use tongban_fixtures::{catalog_draft, zhou_guilan};
 use tongban_tests::pdf_text_without_whitespace;
 
@@ -245,7 +245,7 @@ fn an_alternatives_group_is_satisfied_by_its_second_choice() {
     let none = desk.take_in(&draft("110106-HJ-101", person(), &["结婚证", "住房证明"])).unwrap();
     assert_eq!(none.status, CaseStatus::AwaitingMaterials);
     assert_eq!(none.missing, ["居民身份证", "居民户口簿"]);
-    let notice = desk.print_case_form(CaseForm::Notice, &none.number, AfterPrint::Save).unwrap();
+    let notice = desk.print_case_form(FormKind::Notice, &none.number, AfterPrint::Save).unwrap();
     let text = pdf_text_without_whitespace(std::path::Path::new(&notice.path));
     assert!(text.contains("身份证明（任选其一：居民身份证或居民户口簿）"), "{text}");
 }
@@ -262,7 +262,7 @@ fn a_deferred_material_is_owed_not_missing_and_is_received_later() {
     let owed = detail.materials.iter().find(|m| m.name == "住房证明").unwrap();
     assert!(owed.owed && !owed.missing && owed.deferral == "10个工作日内补齐");
     assert!(detail.actions.iter().any(|a| a.label == "补交容缺材料"));
-    let receipt = desk.print_case_form(CaseForm::Receipt, &taken.number, AfterPrint::Save).unwrap();
+    let receipt = desk.print_case_form(FormKind::Receipt, &taken.number, AfterPrint::Save).unwrap();
     let text = pdf_text_without_whitespace(std::path::Path::new(&receipt.path));
     assert!(text.contains("容缺受理，10个工作日内补齐"), "{text}");
     assert!(text.contains("原件1份、复印件2份"), "{text}");
@@ -305,11 +305,11 @@ fn an_on_the_spot_item_prints_as_concluded_at_once_and_a_public_service_cites_it
     assert_eq!(details.basis, "《中华人民共和国社会保险法》第七十四条");
 
     let taken = desk.take_in(&draft("110106-SB-101", person(), &["社会保障卡", "参保凭证申请表"])).unwrap();
-    let receipt = desk.print_case_form(CaseForm::Receipt, &taken.number, AfterPrint::Save).unwrap();
+    let receipt = desk.print_case_form(FormKind::Receipt, &taken.number, AfterPrint::Save).unwrap();
     assert!(pdf_text_without_whitespace(std::path::Path::new(&receipt.path)).contains("当场办结"));
 
     let lacking = desk.take_in(&draft("110106-SB-101", person(), &["社会保障卡"])).unwrap();
-    let notice = desk.print_case_form(CaseForm::Notice, &lacking.number, AfterPrint::Save).unwrap();
+    let notice = desk.print_case_form(FormKind::Notice, &lacking.number, AfterPrint::Save).unwrap();
     let text = pdf_text_without_whitespace(std::path::Path::new(&notice.path));
     assert!(text.contains("依据《中华人民共和国社会保险法》第七十四条的规定"), "{text}");
     assert!(!text.contains("行政许可法"), "a 公共服务 is not a licence: {text}");
@@ -319,7 +319,7 @@ fn an_on_the_spot_item_prints_as_concluded_at_once_and_a_public_service_cites_it
 
     // A 行政许可 still cites 行政许可法 §32, on paper and on screen.
     let licence = desk.take_in(&draft("110106-HJ-101", person(), &["居民身份证", "住房证明"])).unwrap();
-    let notice = desk.print_case_form(CaseForm::Notice, &licence.number, AfterPrint::Save).unwrap();
+    let notice = desk.print_case_form(FormKind::Notice, &licence.number, AfterPrint::Save).unwrap();
     assert!(pdf_text_without_whitespace(std::path::Path::new(&notice.path)).contains("行政许可法》第三十二条"));
     let detail = desk.case_detail(&licence.number).unwrap();
     assert!(detail.notice_rule.contains("行政许可法第三十二条") && detail.notice_rule.contains("逾期视为受理"));

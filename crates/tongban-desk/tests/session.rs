@@ -3,7 +3,7 @@
 
 use tongban_core::catalog::Provided;
 use tongban_desk::demo::DEMO_PASSWORD;
-use tongban_desk::{AfterPrint, CaseForm, CaseQuery, Desk, DeskSetupForm, NewAccount};
+use tongban_desk::{AfterPrint, CaseQuery, Desk, DeskSetupForm, FormKind, NewAccount};
 use tongban_fixtures::{catalog_draft, zhou_guilan};
 use tongban_store::Store;
 
@@ -61,15 +61,15 @@ fn events_and_prints_carry_the_logged_in_user() {
     let (_dir, db, desk) = demo_window();
     desk.log_in("wangfang", DEMO_PASSWORD).unwrap();
     let taken = intake(&desk).unwrap();
-    desk.print_case_form(CaseForm::Notice, &taken.number, AfterPrint::Save).unwrap();
+    desk.print_case_form(FormKind::Notice, &taken.number, AfterPrint::Save).unwrap();
     desk.log_out();
     assert_eq!(
-        desk.print_case_form(CaseForm::Notice, &taken.number, AfterPrint::Save).unwrap_err().code,
+        desk.print_case_form(FormKind::Notice, &taken.number, AfterPrint::Save).unwrap_err().code,
         "not_logged_in"
     );
 
     desk.log_in("zhangmin", DEMO_PASSWORD).unwrap();
-    desk.print_case_form(CaseForm::Notice, &taken.number, AfterPrint::Save).unwrap();
+    desk.print_case_form(FormKind::Notice, &taken.number, AfterPrint::Save).unwrap();
 
     let store = tongban_desk::demo::open(&db).unwrap();
     let case = store.case_by_number(&taken.number).unwrap();

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use tongban_desk::demo::{seed, DEMO_CLERK};
-use tongban_desk::{AfterPrint, CaseForm, Desk, LedgerQuery};
+use tongban_desk::{AfterPrint, Desk, FormKind, LedgerQuery};
 
 fn pdf_text(path: &Path) -> String {
     let out = std::process::Command::new("pdftotext")
@@ -40,7 +40,7 @@ fn the_window_saves_records_and_hands_on_each_print() {
     unsafe { std::env::set_var(tongban_desk::viewer::VIEWER_ENV, &viewer) };
 
     let number = &cases[0].number;
-    let first = desk.print_case_form(CaseForm::Receipt, number, AfterPrint::Open).unwrap();
+    let first = desk.print_case_form(FormKind::Receipt, number, AfterPrint::Open).unwrap();
     assert!(!first.reprint && first.delivered);
     assert_eq!(first.warning, None, "{first:?}");
     let first_path = desk.prints_dir().join(format!("收件登记表-{number}.pdf"));
@@ -60,7 +60,7 @@ fn the_window_saves_records_and_hands_on_each_print() {
     assert_eq!(std::fs::read_to_string(&opened).unwrap(), first.path);
 
     // Again: a 补打 under its own name, so the first (perhaps still open) is not replaced.
-    let again = desk.print_case_form(CaseForm::Receipt, number, AfterPrint::Save).unwrap();
+    let again = desk.print_case_form(FormKind::Receipt, number, AfterPrint::Save).unwrap();
     assert!(again.reprint);
     assert_ne!(again.path, first.path);
     assert!(again.path.contains("-补打"), "{}", again.path);
@@ -70,7 +70,7 @@ fn the_window_saves_records_and_hands_on_each_print() {
     // launcher's English, no path), and the next print is a first print, not a 补打.
     let second = &cases[1].number;
     unsafe { std::env::set_var(tongban_desk::viewer::VIEWER_ENV, dir.path().join("no-such-viewer")) };
-    let failed = desk.print_case_form(CaseForm::Receipt, second, AfterPrint::Open).unwrap();
+    let failed = desk.print_case_form(FormKind::Receipt, second, AfterPrint::Open).unwrap();
     unsafe { std::env::set_var(tongban_desk::viewer::VIEWER_ENV, &viewer) };
     assert!(!failed.delivered && !failed.reprint, "{failed:?}");
     let why = failed.warning.clone().expect("why it did not print");
@@ -78,7 +78,7 @@ fn the_window_saves_records_and_hands_on_each_print() {
     assert!(why.contains("请安装 PDF 阅读器") && why.contains("不算已打印"), "{why}");
     assert!(!failed.message.contains("已在查看器中打开"), "{}", failed.message);
     assert!(Path::new(&failed.path).is_file(), "the PDF stays saved for whoever fixes the viewer");
-    let retried = desk.print_case_form(CaseForm::Receipt, second, AfterPrint::Save).unwrap();
+    let retried = desk.print_case_form(FormKind::Receipt, second, AfterPrint::Save).unwrap();
     assert!(retried.delivered && !retried.reprint, "{retried:?}");
     assert!(!pdf_text(Path::new(&retried.path)).contains("补打"));
 
@@ -100,8 +100,14 @@ fn the_window_saves_records_and_hands_on_each_print() {
     // Bad input changes nothing: no file, no record.
     let bad = desk.print_ledger(&LedgerQuery { from: "2026-13-01".into(), ..LedgerQuery::default() }, AfterPrint::Save);
     assert_eq!(bad.unwrap_err().message, "起始日期「2026-13-01」无效，应为 YYYY-MM-DD 格式的日期");
-    let unknown = desk.print_case_form(CaseForm::Notice, "411329-20260101-A1-9999", AfterPrint::Save).unwrap_err();
+    let unknown = desk.print_case_form(FormKind::Notice, "411329-20260101-A1-9999", AfterPrint::Save).unwrap_err();
     assert_eq!(unknown.code, "unknown_case", "{unknown:?}");
+    // The ledger is no case's form: refused by name, nothing saved or recorded.
+    let ledger_of_a_case = desk.print_case_form(FormKind::Ledger, number, AfterPrint::Save).unwrap_err();
+    assert_eq!(
+        (ledger_of_a_case.code.as_str(), ledger_of_a_case.message.as_str()),
+        ("invalid_input", "每日台账不属于单个办件，请用台账打印")
+    );
     let files = std::fs::read_dir(desk.prints_dir()).unwrap().count();
     // Two receipts of the first case, the second case's receipt (saved twice under one name:
     // the failed try and the first real print) and the ledger.

@@ -11,7 +11,7 @@ use std::os::windows::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use tongban_desk::demo::seed;
-use tongban_desk::{AfterPrint, CaseForm, Desk};
+use tongban_desk::{AfterPrint, Desk, FormKind};
 
 /// What a PDF reader does with the file it shows: open for reading, shared for reading only.
 fn reader_shows(path: &Path) -> fs::File {
@@ -34,7 +34,7 @@ fn kept_prints_and_scans_open_again_while_the_reader_still_shows_them() {
     unsafe { std::env::set_var(tongban_desk::viewer::VIEWER_ENV, &viewer) };
 
     let number = &cases[0].number;
-    let printed = desk.print_case_form(CaseForm::Receipt, number, AfterPrint::Save).unwrap();
+    let printed = desk.print_case_form(FormKind::Receipt, number, AfterPrint::Save).unwrap();
     let receipt = fs::read(&printed.path).unwrap();
     let _reader = reader_shows(Path::new(&printed.path));
 

@@ -26,6 +26,7 @@ mod recovery;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use tongban_core::case::CaseState;
+use tongban_core::code::{AppCode, DeskCode};
 use tongban_core::hall::HallTexts;
 use tongban_core::listing::LedgerEntry;
 use tongban_core::workdays::Deadline;
@@ -65,17 +66,17 @@ pub enum FormError {
 
 impl FormError {
     /// A stable code for the window.
-    pub fn code(&self) -> &'static str {
-        match self {
-            FormError::MissingGlyph { .. } => "missing_glyph",
-            FormError::TooLong { .. } => "text_too_long",
-            FormError::NothingToNotify { .. } => "nothing_to_notify",
-            FormError::BadRange { .. } => "bad_range",
-            FormError::Qr(_) => "qr",
-            FormError::NoDeadline { .. } => "no_deadline",
-            FormError::Excel(_) => "excel",
-            FormError::Pdf(_) => "pdf",
-        }
+    pub fn code(&self) -> AppCode {
+        AppCode::Desk(match self {
+            FormError::MissingGlyph { .. } => DeskCode::MissingGlyph,
+            FormError::TooLong { .. } => DeskCode::TextTooLong,
+            FormError::NothingToNotify { .. } => DeskCode::NothingToNotify,
+            FormError::BadRange { .. } => DeskCode::BadRange,
+            FormError::Qr(_) => DeskCode::Qr,
+            FormError::NoDeadline { .. } => DeskCode::NoDeadline,
+            FormError::Excel(_) => DeskCode::Excel,
+            FormError::Pdf(_) => DeskCode::Pdf,
+        })
     }
 }
 

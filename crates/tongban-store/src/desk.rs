@@ -500,7 +500,7 @@ mod tests {
         let unknown = unlock(&store, "nobody", PASSWORD).err().unwrap();
         assert_eq!(wrong.to_string(), "用户名或密码错误");
         assert_eq!(unknown.to_string(), wrong.to_string());
-        assert_eq!((wrong.code(), unknown.code()), ("bad_login", "bad_login"));
+        assert_eq!((wrong.code().as_str(), unknown.code().as_str()), ("bad_login", "bad_login"));
     }
 
     #[test]

@@ -337,7 +337,7 @@ mod tests {
         let taken = "窗口代码 A1 已由另一台受理台于 2026-03-02 09:00 在通办中心确认使用";
         store.record_desk_refused(FENGTAI, DESK_CODE_TAKEN, taken, Utc::now()).unwrap();
         let err = store.create_case(&for_fengtai(), "zhang", Utc::now()).unwrap_err();
-        assert_eq!((err.code(), err.to_string()), ("desk_code_taken", format!("不能收件：{taken}")));
+        assert_eq!((err.code().as_str(), err.to_string()), ("desk_code_taken", format!("不能收件：{taken}")));
         assert_eq!(store.hub_desk(FENGTAI).unwrap().unwrap().problem.as_deref(), Some(taken));
 
         assert_eq!(store.set_desk_code("a1").unwrap_err().code(), "invalid_input", "the same code");

@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use tongban_core::case::{FoldError, TransitionError};
+use tongban_core::code::{AppCode, DeskCode, HubCode};
 use tongban_core::validate::FieldError;
 use tongban_core::workdays::WorkCalendar;
 
@@ -58,7 +59,7 @@ pub use identity::{DeskConfirmed, HubDesk, DESK_CODE_TAKEN};
 pub use migrate::SCHEMA_VERSION;
 pub use offline::PartnerOffline;
 pub use outcomes::CaseOutcome;
-pub use prints::{FormKind, LedgerFilter, NewPrint, PrintRecord};
+pub use prints::{LedgerFilter, NewPrint, PrintRecord};
 pub use reconciliation::HeldHere;
 pub use seals::{is_seal_refusal, PinnedKey, Seal, SealCheck};
 pub use setaside::{SetAside, SetAsideKind};
@@ -68,6 +69,7 @@ pub use sync::{Applied, Direction, HubSyncState, OutboxPage, Pulled, Quarantined
 // store); re-exported so the store's callers keep one import.
 pub use tongban_core::hall::HallTexts;
 pub use tongban_core::listing::{CaseSummary, LedgerEntry};
+pub use tongban_core::printed::FormKind;
 pub use tongban_core::time::china_time;
 pub use vault::{keys_path, DemoAccount, PublicDesk, Vault, KDF_M_KIB, KDF_P, KDF_T};
 
@@ -160,7 +162,7 @@ pub enum StoreError {
     #[error("不能收件：{0}")]
     OfflineTooLong(String),
     #[error("仍无法接收：{message}")]
-    StillRefused { code: &'static str, message: String },
+    StillRefused { code: AppCode, message: String },
     #[error("数据已损坏：{0}")]
     Corrupt(String),
     #[error("{0}")]
@@ -179,54 +181,54 @@ pub enum StoreError {
 
 impl StoreError {
     /// A stable machine-readable code for the window, so it never matches on message text.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> AppCode {
         match self {
-            StoreError::Sqlite(_) => "database",
-            StoreError::DamagedPage => "database_damaged",
-            StoreError::Io(_) => "io",
-            StoreError::NewerSchema { .. } => "newer_schema",
-            StoreError::NotADatabase(_) => "not_a_database",
-            StoreError::Encrypted => "encrypted",
-            StoreError::Damaged(_) => "database_damaged",
-            StoreError::NoDatabase(_) => "no_database",
-            StoreError::PlainDatabase(_) => "plain_database",
-            StoreError::NoKeyFile(_) => "no_key_file",
-            StoreError::KeyFileDamaged(_) => "key_file_damaged",
-            StoreError::BadRecoveryKey => "bad_recovery_key",
-            StoreError::Migration(_) => "migration",
-            StoreError::NotInitialized => "desk_not_initialized",
-            StoreError::AlreadyInitialized(_) => "desk_already_initialized",
-            StoreError::UnknownCase(_) => "unknown_case",
-            StoreError::UnknownUser(_) => "unknown_user",
-            StoreError::BadLogin => "bad_login",
-            StoreError::LoginLocked { .. } => "login_locked",
-            StoreError::UserDisabled(_) => "user_disabled",
-            StoreError::NoPassword(_) => "no_password",
-            StoreError::Password(_) => "password",
-            StoreError::Conflict(_) => "event_conflict",
-            StoreError::Transition(_) | StoreError::Fold(_) => "invalid_transition",
-            StoreError::Invalid(_) => "invalid_input",
-            StoreError::Json(_) => "bad_data",
-            StoreError::Calendar(_) => "calendar",
-            StoreError::MissingBlob(_) => "missing_blob",
-            StoreError::UnknownHub(_) => "unknown_hub",
-            StoreError::NotQuarantined(_) => "not_quarantined",
-            StoreError::InvalidCatalog { .. } => "catalog_invalid",
-            StoreError::CatalogVersionConflict { .. } => "catalog_version_conflict",
-            StoreError::NoCatalog(_) => "no_catalog",
-            StoreError::DeskCodeTaken(_) => "desk_code_taken",
-            StoreError::NumberTaken(_) => "number_taken",
-            StoreError::NotRenumberable(_) => "not_renumberable",
-            StoreError::NotDiscardable(_) => "not_discardable",
-            StoreError::AdminOnly(_) => "admin_only",
-            StoreError::OfflineTooLong(_) => "offline_too_long",
-            StoreError::StillRefused { code, .. } => code,
-            StoreError::Corrupt(_) => "corrupt",
-            StoreError::BackupTarget(_) => "backup_target",
-            StoreError::BackupInvalid(_) => "backup_invalid",
-            StoreError::BackupNewer(_) => "backup_newer",
-            StoreError::DeskExists(_) => "desk_exists",
-            StoreError::SigningKeyChanged { .. } => "signing_key_changed",
+            StoreError::Sqlite(_) => DeskCode::Database.into(),
+            StoreError::DamagedPage => DeskCode::DatabaseDamaged.into(),
+            StoreError::Io(_) => DeskCode::Io.into(),
+            StoreError::NewerSchema { .. } => DeskCode::NewerSchema.into(),
+            StoreError::NotADatabase(_) => DeskCode::NotADatabase.into(),
+            StoreError::Encrypted => DeskCode::Encrypted.into(),
+            StoreError::Damaged(_) => DeskCode::DatabaseDamaged.into(),
+            StoreError::NoDatabase(_) => DeskCode::NoDatabase.into(),
+            StoreError::PlainDatabase(_) => DeskCode::PlainDatabase.into(),
+            StoreError::NoKeyFile(_) => DeskCode::NoKeyFile.into(),
+            StoreError::KeyFileDamaged(_) => DeskCode::KeyFileDamaged.into(),
+            StoreError::BadRecoveryKey => DeskCode::BadRecoveryKey.into(),
+            StoreError::Migration(_) => DeskCode::Migration.into(),
+            StoreError::NotInitialized => DeskCode::DeskNotInitialized.into(),
+            StoreError::AlreadyInitialized(_) => DeskCode::DeskAlreadyInitialized.into(),
+            StoreError::UnknownCase(_) => HubCode::UnknownCase.into(),
+            StoreError::UnknownUser(_) => DeskCode::UnknownUser.into(),
+            StoreError::BadLogin => DeskCode::BadLogin.into(),
+            StoreError::LoginLocked { .. } => DeskCode::LoginLocked.into(),
+            StoreError::UserDisabled(_) => DeskCode::UserDisabled.into(),
+            StoreError::NoPassword(_) => DeskCode::NoPassword.into(),
+            StoreError::Password(_) => DeskCode::Password.into(),
+            StoreError::Conflict(_) => HubCode::EventConflict.into(),
+            StoreError::Transition(_) | StoreError::Fold(_) => HubCode::InvalidTransition.into(),
+            StoreError::Invalid(_) => DeskCode::InvalidInput.into(),
+            StoreError::Json(_) => DeskCode::BadData.into(),
+            StoreError::Calendar(_) => DeskCode::Calendar.into(),
+            StoreError::MissingBlob(_) => HubCode::MissingBlob.into(),
+            StoreError::UnknownHub(_) => DeskCode::UnknownHub.into(),
+            StoreError::NotQuarantined(_) => DeskCode::NotQuarantined.into(),
+            StoreError::InvalidCatalog { .. } => DeskCode::CatalogInvalid.into(),
+            StoreError::CatalogVersionConflict { .. } => DeskCode::CatalogVersionConflict.into(),
+            StoreError::NoCatalog(_) => HubCode::NoCatalog.into(),
+            StoreError::DeskCodeTaken(_) => HubCode::DeskCodeTaken.into(),
+            StoreError::NumberTaken(_) => HubCode::NumberTaken.into(),
+            StoreError::NotRenumberable(_) => DeskCode::NotRenumberable.into(),
+            StoreError::NotDiscardable(_) => DeskCode::NotDiscardable.into(),
+            StoreError::AdminOnly(_) => DeskCode::AdminOnly.into(),
+            StoreError::OfflineTooLong(_) => DeskCode::OfflineTooLong.into(),
+            StoreError::StillRefused { code, .. } => *code,
+            StoreError::Corrupt(_) => DeskCode::Corrupt.into(),
+            StoreError::BackupTarget(_) => DeskCode::BackupTarget.into(),
+            StoreError::BackupInvalid(_) => DeskCode::BackupInvalid.into(),
+            StoreError::BackupNewer(_) => DeskCode::BackupNewer.into(),
+            StoreError::DeskExists(_) => DeskCode::DeskExists.into(),
+            StoreError::SigningKeyChanged { .. } => DeskCode::SigningKeyChanged.into(),
         }
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use tongban_core::case::CaseId;
 use tongban_core::validate::ValidationError;
 
-use crate::{LedgerEntry, Result, Store, StoreError};
+use crate::{FormKind, LedgerEntry, Result, Store, StoreError};
 
 pub(crate) const SCHEMA_V2: &str = "
 CREATE TABLE prints (
@@ -24,43 +24,6 @@ CREATE TABLE prints (
 CREATE INDEX prints_by_case ON prints (case_id, form, id);
 CREATE INDEX prints_by_time ON prints (printed_at);
 ";
-
-/// The printed forms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FormKind {
-    /// 收件登记表.
-    Receipt,
-    /// 一次性告知书.
-    Notice,
-    /// 每日台账.
-    Ledger,
-}
-
-impl FormKind {
-    pub const ALL: [FormKind; 3] = [FormKind::Receipt, FormKind::Notice, FormKind::Ledger];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            FormKind::Receipt => "收件登记表",
-            FormKind::Notice => "一次性告知书",
-            FormKind::Ledger => "每日台账",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FormKind::Receipt => "receipt",
-            FormKind::Notice => "notice",
-            FormKind::Ledger => "ledger",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<FormKind> {
-        let s = s.trim();
-        FormKind::ALL.into_iter().find(|f| f.as_str() == s || f.label() == s)
-    }
-}
 
 /// One recorded print.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

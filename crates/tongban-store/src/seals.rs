@@ -10,6 +10,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 use tongban_core::case::CaseEvent;
+use tongban_core::code::{AppCode, DeskCode};
 use tongban_core::seal::{HubKey, SealError};
 use tongban_core::validate::ValidationError;
 
@@ -66,11 +67,11 @@ pub(crate) fn check(
     region: &str,
     event: &CaseEvent,
     signature: Option<&str>,
-) -> Result<std::result::Result<(), (&'static str, String)>> {
+) -> Result<std::result::Result<(), (AppCode, String)>> {
     let Some(key) = pinned(tx, region)? else { return Ok(Ok(())) };
     let Some(signature) = signature else {
         return Ok(Err((
-            "unsigned",
+            DeskCode::Unsigned.into(),
             "通办中心未对该事件签名：本机已登记该通办中心的签名公钥，未签名的事件不予采用。请告知该通办中心的管理员"
                 .into(),
         )));
@@ -80,7 +81,7 @@ pub(crate) fn check(
             SealError::Mismatch => "签名与内容不符：该事件在通办中心签发后被改动过，或不是由该通办中心签发，不予采用",
             _ => "签名格式不正确，不予采用",
         };
-        ("bad_signature", format!("{what}（登记的签名公钥指纹 {}）", key.fingerprint()))
+        (DeskCode::BadSignature.into(), format!("{what}（登记的签名公钥指纹 {}）", key.fingerprint()))
     }))
 }
 

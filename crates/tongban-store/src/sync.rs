@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use tongban_core::case::{check_side, Author, CaseEvent, CaseId, CaseNumber, CaseStatus, EventBody, EventKind, Side};
+use tongban_core::code::{AppCode, DeskCode, HubCode};
 use uuid::Uuid;
 
 use crate::desk::parse_time;
@@ -390,19 +391,21 @@ impl Store {
                     pulling.note_own_number(&tx, event)?;
                 }
                 Ok(Appended::AlreadyPresent) => applied.already_present += 1,
-                Err((code, message)) if seals::is_seal_refusal(code) => {
+                Err((code, message)) if seals::is_seal_refusal(code.as_str()) => {
                     // Not what the hub said: changed on the way, or someone else's. Kept for the
                     // admin to see, and the page stops before it, so the next round asks the hub
                     // for it again (its true copy, same id, replaces this one).
                     let held = Held { region, seq: Some(*seq), signature };
-                    applied.quarantined += quarantine(&tx, event, Direction::Incoming, &held, code, &message, now)?;
+                    applied.quarantined +=
+                        quarantine(&tx, event, Direction::Incoming, &held, code.as_str(), &message, now)?;
                     applied.broken_seal = Some(event.id);
                     cursor = last_taken;
                     break;
                 }
                 Err((code, message)) => {
                     let held = Held { region, seq: Some(*seq), signature };
-                    applied.quarantined += quarantine(&tx, event, Direction::Incoming, &held, code, &message, now)?;
+                    applied.quarantined +=
+                        quarantine(&tx, event, Direction::Incoming, &held, code.as_str(), &message, now)?;
                     held_back.insert(event.case_id);
                 }
             }
@@ -482,7 +485,7 @@ impl Store {
                 // Keep the newest reason so the clerk sees why it still does not fit.
                 self.conn.execute(
                     "UPDATE quarantine SET code = ?2, message = ?3, at = ?4 WHERE event_id = ?1",
-                    params![event_id.to_string(), code, message, now.to_rfc3339()],
+                    params![event_id.to_string(), code.as_str(), message, now.to_rfc3339()],
                 )?;
                 return Err(StoreError::StillRefused { code, message });
             }
@@ -600,12 +603,12 @@ fn take_pulled(
     renumbered: Option<&CaseNumber>,
     catalogs: &mut HeldVersions,
     calendar: &tongban_core::workdays::WorkCalendar,
-) -> Result<std::result::Result<Appended, (&'static str, String)>> {
+) -> Result<std::result::Result<Appended, (AppCode, String)>> {
     if let Err(refused) = seals::check(tx, hub_region, event, signature)? {
         return Ok(if holds_as_it_is(tx, event)? { Ok(Appended::AlreadyPresent) } else { Err(refused) });
     }
     if let Some(problem) = party_problem(tx, event, hub_region)? {
-        return Ok(Err(("not_party", problem)));
+        return Ok(Err((HubCode::NotParty.into(), problem)));
     }
     if let Some(problem) = content_problem(tx, event, hub_region, catalogs)? {
         return Ok(Err(problem));
@@ -644,30 +647,30 @@ fn content_problem(
     event: &CaseEvent,
     hub_region: &str,
     catalogs: &mut HeldVersions,
-) -> Result<Option<(&'static str, String)>> {
-    let refused = |code: &'static str, message: String| Ok(Some((code, message)));
+) -> Result<Option<(AppCode, String)>> {
+    let refused = |code: HubCode, message: String| Ok(Some((code.into(), message)));
     if let Err(e) = tongban_core::admission::check_author(&event.author) {
-        return refused("invalid_event", format!("事件的作者信息不符合要求：{e}"));
+        return refused(HubCode::InvalidEvent, format!("事件的作者信息不符合要求：{e}"));
     }
     // The handling region is the hub's (checked before); the receiving region is the other one.
     let side = if event.author.region == hub_region { Side::Handling } else { Side::Receiving };
     if let Err(e) = check_side(event.body.kind(), side) {
-        return refused("wrong_side", e.to_string());
+        return refused(HubCode::WrongSide, e.to_string());
     }
     let EventBody::Received { intake } = &event.body else { return Ok(None) };
     if let Err(e) = tongban_core::admission::check_intake(intake) {
-        return refused("invalid_intake", format!("收件信息不符合要求：{e}"));
+        return refused(HubCode::InvalidIntake, format!("收件信息不符合要求：{e}"));
     }
     if intake.receiving_region != event.author.region {
         return refused(
-            "not_party",
+            HubCode::NotParty,
             format!("收件人所属地区「{}」不是受理地「{}」", event.author.region, intake.receiving_region),
         );
     }
     let Some(version) = &intake.form.item.catalog_version else { return Ok(None) };
     let Some(catalog) = catalogs.get(tx, &intake.form.handling_region, version)? else { return Ok(None) };
     if let Err(e) = catalog.check_intake(&intake.form) {
-        return refused("catalog_mismatch", format!("收件的事项或材料与事项清单不符：{e}"));
+        return refused(HubCode::CatalogMismatch, format!("收件的事项或材料与事项清单不符：{e}"));
     }
     Ok(None)
 }
@@ -736,7 +739,7 @@ pub(crate) fn retry_incoming(
                 Err((code, message)) => {
                     tx.execute(
                         "UPDATE quarantine SET code = ?2, message = ?3 WHERE event_id = ?1 AND message <> ?3",
-                        params![event.id.to_string(), code, message],
+                        params![event.id.to_string(), code.as_str(), message],
                     )?;
                     left.push((event.clone(), hub_region.clone(), signature.map(str::to_string)));
                 }
@@ -780,12 +783,12 @@ fn party_problem(tx: &Transaction<'_>, event: &CaseEvent, hub_region: &str) -> R
 
 /// Why a pulled event was refused, as a stable code; `Err` for failures of the database itself,
 /// which must abort the page rather than quarantine a good event.
-fn refusal_code(e: &StoreError) -> Result<&'static str> {
+fn refusal_code(e: &StoreError) -> Result<AppCode> {
     match e {
         StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
             if f.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
-            Ok("constraint")
+            Ok(DeskCode::Constraint.into())
         }
         StoreError::Sqlite(_) | StoreError::Io(_) | StoreError::NotInitialized => {
             Err(StoreError::Io(std::io::Error::other(e.to_string())))

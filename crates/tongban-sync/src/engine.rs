@@ -133,7 +133,7 @@ async fn round_recorded(db: &DeskDb, link: &HubLink, settings: &SyncSettings) ->
             db.run(move |s| s.record_sync_success(&region, Utc::now())).await?;
         }
         Err(e) => {
-            tracing::warn!(hub = %region, code = e.code(), "sync round failed: {e}");
+            tracing::warn!(hub = %region, code = e.code().as_str(), "sync round failed: {e}");
             let message = e.to_string();
             db.run(move |s| s.record_sync_failure(&region, &message, Utc::now())).await?;
         }

@@ -32,6 +32,7 @@ pub mod round;
 
 use std::time::Duration;
 
+use tongban_core::code::{AppCode, DeskCode};
 use tongban_store::StoreError;
 use tongban_wire::ErrorCode;
 
@@ -124,25 +125,25 @@ pub enum SyncError {
 
 impl SyncError {
     /// A stable code for the window (the message is for people).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> AppCode {
         match self {
-            SyncError::Unreachable { .. } => "hub_unreachable",
-            SyncError::TimedOut { .. } => "hub_timeout",
-            SyncError::Interrupted { .. } => "hub_interrupted",
-            SyncError::Garbled { .. } => "hub_garbled",
-            SyncError::Refused { code, .. } => code.as_str(),
-            SyncError::WrongHub { .. } => "wrong_hub",
-            SyncError::ScansNotArriving { .. } => "scans_not_arriving",
-            SyncError::Identity { code, .. } => code.as_str(),
-            SyncError::CalendarRefused { .. } => "calendar_refused",
-            SyncError::Certificate { .. } => "hub_certificate",
-            SyncError::PlainHttpRefused { .. } => "plain_http_refused",
-            SyncError::BadCaCertificate { .. } => "bad_ca_certificate",
-            SyncError::SigningKeyChanged(_) => "signing_key_changed",
-            SyncError::SigningKeyMissing { .. } => "signing_key_missing",
-            SyncError::SealBroken { .. } | SyncError::DocumentSealBroken { .. } => "seal_broken",
+            SyncError::Unreachable { .. } => DeskCode::HubUnreachable.into(),
+            SyncError::TimedOut { .. } => DeskCode::HubTimeout.into(),
+            SyncError::Interrupted { .. } => DeskCode::HubInterrupted.into(),
+            SyncError::Garbled { .. } => DeskCode::HubGarbled.into(),
+            SyncError::Refused { code, .. } => (*code).into(),
+            SyncError::WrongHub { .. } => DeskCode::WrongHub.into(),
+            SyncError::ScansNotArriving { .. } => DeskCode::ScansNotArriving.into(),
+            SyncError::Identity { code, .. } => (*code).into(),
+            SyncError::CalendarRefused { .. } => DeskCode::CalendarRefused.into(),
+            SyncError::Certificate { .. } => DeskCode::HubCertificate.into(),
+            SyncError::PlainHttpRefused { .. } => DeskCode::PlainHttpRefused.into(),
+            SyncError::BadCaCertificate { .. } => DeskCode::BadCaCertificate.into(),
+            SyncError::SigningKeyChanged(_) => DeskCode::SigningKeyChanged.into(),
+            SyncError::SigningKeyMissing { .. } => DeskCode::SigningKeyMissing.into(),
+            SyncError::SealBroken { .. } | SyncError::DocumentSealBroken { .. } => DeskCode::SealBroken.into(),
             SyncError::Store(e) => e.code(),
-            SyncError::AuditBroken(_) => "audit_broken",
+            SyncError::AuditBroken(_) => DeskCode::AuditBroken.into(),
         }
     }
 }

@@ -7,7 +7,6 @@ import type { AuditQuery } from "./AuditQuery";
 import type { BackupSettings } from "./BackupSettings";
 import type { BackupView } from "./BackupView";
 import type { CaseDetail } from "./CaseDetail";
-import type { CaseForm } from "./CaseForm";
 import type { CasePage } from "./CasePage";
 import type { CaseQuery } from "./CaseQuery";
 import type { CaseStatus } from "./CaseStatus";
@@ -22,6 +21,7 @@ import type { DeliveryRecord } from "./DeliveryRecord";
 import type { DeskInfo } from "./DeskInfo";
 import type { FieldCheck } from "./FieldCheck";
 import type { FieldKind } from "./FieldKind";
+import type { FormKind } from "./FormKind";
 import type { IdKind } from "./IdKind";
 import type { InboxPage } from "./InboxPage";
 import type { InboxQuery } from "./InboxQuery";
@@ -65,7 +65,7 @@ export interface Commands {
   deskInfo(): Promise<DeskInfo>;
   listCases(query: CaseQuery): Promise<CasePage>;
   /** Prints a case's form (by 办件编号): saved, recorded, then opened or sent to the printer. */
-  printCaseForm(form: CaseForm, number: string, then: AfterPrint): Promise<PrintOutcome>;
+  printCaseForm(form: FormKind, number: string, then: AfterPrint): Promise<PrintOutcome>;
   printLedger(query: LedgerQuery, then: AfterPrint): Promise<PrintOutcome>;
   /** The ledger as an .xlsx in the documents folder: a copy for Excel, not recorded as a print. */
   exportLedgerXlsx(query: LedgerQuery): Promise<LedgerExport>;

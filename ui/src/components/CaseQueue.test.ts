@@ -172,7 +172,7 @@ describe("the case queue window", () => {
   it("reports a failed query with the backend's Chinese message", async () => {
     const { backend } = fakeBackend({
       listCases: async () => {
-        throw new BackendError("db_error", "查询办件失败：数据库被占用");
+        throw new BackendError("database", "查询办件失败：数据库被占用");
       },
     });
     await mountApp(backend);

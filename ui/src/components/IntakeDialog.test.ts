@@ -427,7 +427,7 @@ describe("the intake dialog", () => {
   it("a failed print is told as such, never as printed", async () => {
     const { backend } = fakeBackend({
       printCaseForm: async () => {
-        throw new BackendError("viewer", "没有可用的 PDF 查看器");
+        throw new BackendError("viewer_failed", "没有可用的 PDF 查看器");
       },
     });
     await mountDialog(backend);
@@ -493,7 +493,7 @@ describe("the intake dialog", () => {
   it("shows a non-field error as an alert", async () => {
     const { backend } = fakeBackend({
       takeIn: async () => {
-        throw new BackendError("db_error", "保存办件失败：数据库被占用");
+        throw new BackendError("database", "保存办件失败：数据库被占用");
       },
     });
     await mountDialog(backend);

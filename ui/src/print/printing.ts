@@ -4,10 +4,9 @@
 import type { Backend } from "../backend";
 import { toBackendError } from "../backend";
 import type { AfterPrint } from "../bindings/AfterPrint";
-import type { CaseForm } from "../bindings/CaseForm";
+import type { FormKind } from "../bindings/FormKind";
+import { PRINTED_FORM_LABELS } from "../bindings/labels";
 import type { PrintOutcome } from "../bindings/PrintOutcome";
-
-export const FORM_NAMES: Record<CaseForm, string> = { receipt: "收件登记表", notice: "一次性告知书" };
 
 /** How to tell the clerk: success, or a warning when the form did not go out (and why). */
 export function outcomeMessage(outcome: PrintOutcome): { type: "success" | "warning"; message: string } {
@@ -17,13 +16,13 @@ export function outcomeMessage(outcome: PrintOutcome): { type: "success" | "warn
 
 /** One form of an intake's prints: what the desk answered, or why the call failed. */
 export interface FormPrint {
-  form: CaseForm;
+  form: FormKind;
   outcome: PrintOutcome | null;
   error: string | null;
 }
 
 /** Prints each form in turn; a failure of one does not keep the next from being tried. */
-export async function printForms(backend: Backend, number: string, forms: CaseForm[], then: AfterPrint): Promise<FormPrint[]> {
+export async function printForms(backend: Backend, number: string, forms: FormKind[], then: AfterPrint): Promise<FormPrint[]> {
   const out: FormPrint[] = [];
   for (const form of forms) {
     try {
@@ -43,7 +42,7 @@ const DONE: Record<AfterPrint, string> = { open: "已在查看器中打开", pri
  */
 export function formsSummary(prints: FormPrint[], then: AfterPrint): { allOut: boolean; lines: string[] } {
   const lines = prints.map((p) => {
-    const name = FORM_NAMES[p.form];
+    const name = PRINTED_FORM_LABELS[p.form];
     if (p.outcome?.delivered) return `${name}${p.outcome.reprint ? "（补打）" : ""}${DONE[then]}`;
     if (p.outcome) return p.outcome.warning ?? `${name}未打印`;
     return `${name}未打印：${p.error ?? "原因不明"}`;

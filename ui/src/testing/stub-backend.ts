@@ -9,7 +9,7 @@ export function stubBackend(methods: Partial<Backend>): Backend {
       const given = (target as Record<string | symbol, unknown>)[name];
       if (given !== undefined || typeof name !== "string") return given;
       return async () => {
-        throw new BackendError("not_in_test", `测试未提供 ${name}`);
+        throw new BackendError("internal", `测试未提供 ${name}`);
       };
     },
   }) as Backend;

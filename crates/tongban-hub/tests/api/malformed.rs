@@ -113,4 +113,7 @@ async fn the_openapi_document_describes_every_route_of_the_wire_crate() {
         assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    // The error codes by their stable names, as the hub sends them (the enum lives in the core).
+    let names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(doc["components"]["schemas"]["ErrorCode"]["enum"], serde_json::json!(names));
 }
