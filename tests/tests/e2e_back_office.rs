@@ -217,6 +217,14 @@ async fn look_at_the_scan(
         "the package signed for, one original missing",
     )
     .await?;
+    // Synced at once (F5), so the 签收 is on its way before the decision is typed.
+    press(client, &key(Key::F5), "F5").await?;
+    wait_js(
+        client,
+        "const h = document.querySelector('[data-testid=sync-hub-110106]'); return !!h && h.textContent.includes('在线') && !h.textContent.includes('待推送')",
+        "the 签收 pushed to 丰台区's hub",
+    )
+    .await?;
     // 办理决定 from the detail: Ctrl+D hands the case to the decision dialog.
     press(client, &ctrl('d'), "Ctrl+D").await?;
     wait_js(
