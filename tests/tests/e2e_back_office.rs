@@ -275,12 +275,15 @@ async fn decide(client: &Client) -> Result<(), String> {
     )
     .await?;
     press(client, ASKED, "what else the applicant must bring").await?;
-    wait_js(
+    // WebKitWebDriver delivers typed Chinese a character at a time, slowly on a loaded machine
+    // (a full ./dev test run saw 14 of 15 characters after 15 s).
+    window::wait_js_within(
         client,
         &format!(
             "const t = document.querySelector('[data-field=other] textarea'); return !!t && t.value === '{ASKED}'"
         ),
         "the typed item in its field",
+        Duration::from_secs(60),
     )
     .await?;
     save_screenshot(client, "back-office-decision.png").await?;
