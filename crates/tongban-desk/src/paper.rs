@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use tongban_core::case::{CaseEvent, EventBody, EventKind, Material};
+use tongban_core::case::{CaseEvent, CaseState, EventBody, EventKind, Material};
 use tongban_core::code::{DeskCode, HubCode};
 use tongban_core::paper::{self, Direction, Package, PackedMaterial};
 use tongban_core::region;
@@ -271,9 +271,11 @@ fn packs(p: &Package, name: &str) -> bool {
 /// The case, its materials as they are now, and its packages.
 fn paper_of(store: &Store, number: &str) -> Result<(CaseSummary, Vec<Material>, Vec<Package>), AppError> {
     let case = store.case_by_number(number)?;
+    // One read of the case's events: its materials are folded from the same ones.
     let events: Vec<CaseEvent> =
         store.events_of(case.id)?.into_iter().filter(|e| e.set_aside.is_none()).map(|e| e.event).collect();
-    let state = store.case_state(case.id)?;
+    let state = CaseState::fold(events.iter().map(|e| &e.body))
+        .map_err(|e| AppError::new(HubCode::InvalidTransition, e.to_string()))?;
     Ok((case, state.materials, paper::packages(&events)))
 }
 

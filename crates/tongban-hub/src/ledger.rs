@@ -13,7 +13,7 @@ use tongban_core::case::{check_side, CaseEvent, CaseId, CaseNumber, CaseStatus, 
 use tongban_core::validate::ValidationError;
 use tongban_wire::decisions::{DecisionRequest, DecisionResponse, InboxCase, InboxPage, InboxQuery};
 use tongban_wire::events::{
-    HeldEvent, PullResponse, PushOutcome, ReconciliationPage, SequencedEvent, RECONCILIATION_MAX_DAYS,
+    reconciliation_window, HeldEvent, PullResponse, PushOutcome, ReconciliationPage, SequencedEvent,
 };
 
 use crate::credentials::{confirmed_desk, desk_code_of, Credential, Role};
@@ -516,19 +516,10 @@ impl Hub {
         limit: u32,
     ) -> Result<ReconciliationPage> {
         let scope = Scope::of(caller)?;
-        let days = (to - from).num_days();
-        if !(0..RECONCILIATION_MAX_DAYS).contains(&days) {
-            return Err(HubError::InvalidRequest(format!(
-                "对账期间 {from} 至 {to} 无效：截止日期不得早于起始日期，期间至多 {RECONCILIATION_MAX_DAYS} 天"
-            )));
-        }
+        let (start, end) = reconciliation_window(from, to).map_err(HubError::InvalidRequest)?;
         // Events carry their time as RFC 3339 in UTC; the first 19 characters compare as text.
-        let bound = |day: chrono::NaiveDate| {
-            let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
-            let utc = midnight.and_local_timezone(tongban_core::time::china_time()).single().expect("a fixed offset");
-            utc.with_timezone(&Utc).format("%Y-%m-%dT%H:%M:%S").to_string()
-        };
-        let (start, end) = (bound(from), bound(to + chrono::Duration::days(1)));
+        let bound = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S").to_string();
+        let (start, end) = (bound(start), bound(end));
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT seq, id, case_id, kind, json_extract(body, '$.at') FROM events

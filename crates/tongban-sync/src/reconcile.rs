@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use tongban_core::case::{CaseId, EventKind};
 use tongban_core::paper::{self, Direction};
 use tongban_store::{HeldHere, Store};
-use tongban_wire::events::{HeldEvent, RECONCILIATION_LIMIT_DEFAULT, RECONCILIATION_MAX_DAYS};
+use tongban_wire::events::{reconciliation_window, HeldEvent, RECONCILIATION_LIMIT_DEFAULT};
 use uuid::Uuid;
 
 use crate::client::HubClient;
@@ -57,12 +57,6 @@ impl Reconciliation {
     }
 }
 
-/// Beijing's midnight starting `day`, in UTC.
-fn day_start(day: NaiveDate) -> DateTime<Utc> {
-    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
-    midnight.and_local_timezone(tongban_core::time::china_time()).single().expect("a fixed offset").with_timezone(&Utc)
-}
-
 /// 对账 of this desk with `partner`'s hub for the days `from` to `to` (both included), packages
 /// listed when unsigned `package_days` after they were mailed (as of `now`).
 pub async fn reconcile(
@@ -74,12 +68,9 @@ pub async fn reconcile(
     now: DateTime<Utc>,
     settings: &SyncSettings,
 ) -> Result<Reconciliation, SyncError> {
-    if to < from || (to - from).num_days() >= RECONCILIATION_MAX_DAYS {
-        let problem = tongban_core::validate::ValidationError::new(format!(
-            "{from} 至 {to} 无效：截止日期不得早于起始日期，期间至多 {RECONCILIATION_MAX_DAYS} 天"
-        ));
-        return Err(SyncError::Store(problem.at("to", "对账期间").into()));
-    }
+    let window = reconciliation_window(from, to).map_err(|why| {
+        SyncError::Store(tongban_core::validate::ValidationError::new(why).at("to", "对账期间").into())
+    })?;
     let entry = store.hub(partner)?;
     let client = HubClient::for_hub(&entry, settings)?;
     let mut theirs = Vec::new();
@@ -92,20 +83,14 @@ pub async fn reconcile(
             break;
         }
     }
-    let ours = store.reconciliation_events(partner, day_start(from), day_start(to + chrono::Duration::days(1)))?;
+    let ours = store.reconciliation_events(partner, window.0, window.1)?;
     let quarantined: Vec<Uuid> =
         store.quarantined()?.into_iter().filter(|q| q.hub_region == partner).map(|q| q.event.id).collect();
     let numbers = |id: CaseId| store.number_of(id);
     let mut found = compare(&ours, &theirs, &quarantined, numbers)?;
     found.partner = partner.to_string();
     (found.from, found.to, found.package_days) = (from, to, package_days);
-    found.unsigned_packages = unsigned_packages(
-        store,
-        partner,
-        (day_start(from), day_start(to + chrono::Duration::days(1))),
-        package_days,
-        now,
-    )?;
+    found.unsigned_packages = unsigned_packages(store, partner, window, package_days, now)?;
     Ok(found)
 }
 

@@ -145,6 +145,20 @@ pub const RECONCILIATION_LIMIT_MAX: u32 = 5000;
 /// The longest period one reconciliation covers.
 pub const RECONCILIATION_MAX_DAYS: i64 = 366;
 
+/// The instants `[start, end)` a reconciliation of the days `from` to `to` (Beijing, both
+/// included) covers, or, in Chinese, why the period is refused: backwards, longer than
+/// [`RECONCILIATION_MAX_DAYS`], or at the edge of what dates hold. The hub and the desk both ask.
+pub fn reconciliation_window(from: NaiveDate, to: NaiveDate) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
+    let refused =
+        || format!("对账期间 {from} 至 {to} 无效：截止日期不得早于起始日期，期间至多 {RECONCILIATION_MAX_DAYS} 天");
+    if !(0..RECONCILIATION_MAX_DAYS).contains(&(to - from).num_days()) {
+        return Err(refused());
+    }
+    let start = tongban_core::time::beijing_midnight(from);
+    let end = to.succ_opt().and_then(tongban_core::time::beijing_midnight);
+    start.zip(end).ok_or_else(refused)
+}
+
 /// One event as the hub holds it: enough to compare, nothing of the applicant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct HeldEvent {
@@ -162,4 +176,24 @@ pub struct ReconciliationPage {
     /// Pass as `since` for the next page.
     pub next_cursor: u64,
     pub has_more: bool,
+}
+
+#[cfg(test)]
+mod reconciliation_tests {
+    use super::*;
+
+    #[test]
+    fn a_period_is_a_year_at_most_forwards_and_never_past_the_edge_of_dates() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let (start, end) = reconciliation_window(day(2026, 12, 1), day(2026, 12, 7)).unwrap();
+        assert_eq!(start.to_rfc3339(), "2026-11-30T16:00:00+00:00");
+        assert_eq!(end.to_rfc3339(), "2026-12-07T16:00:00+00:00");
+        assert!(reconciliation_window(day(2026, 12, 7), day(2026, 12, 1)).is_err());
+        assert!(reconciliation_window(day(2026, 1, 1), day(2027, 1, 1)).is_ok(), "366 days");
+        assert!(reconciliation_window(day(2026, 1, 1), day(2027, 1, 2)).is_err());
+        // The last and first days dates hold: refused, not a panic.
+        let last = reconciliation_window(NaiveDate::MAX - chrono::Duration::days(1), NaiveDate::MAX);
+        assert!(last.unwrap_err().contains("无效"));
+        assert!(reconciliation_window(NaiveDate::MIN, NaiveDate::MIN).is_err());
+    }
 }

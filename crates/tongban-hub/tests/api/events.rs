@@ -187,6 +187,11 @@ async fn a_reconciliation_lists_what_the_credential_may_see_in_the_period_and_bo
     assert!(body.message.contains("截止日期不得早于起始日期"), "{}", body.message);
     let long = day - chrono::Duration::days(400);
     assert_eq!(error_of(get(&partner, format!("from={long}&to={day}")).await).await.0, 422);
+    // The last day dates hold: its end is past what dates hold; refused, not a 500.
+    let edge = (chrono::NaiveDate::MAX - chrono::Duration::days(1), chrono::NaiveDate::MAX);
+    let (status, body) =
+        error_of(get(&partner, format!("from={}&to={}", edge.0, edge.1).replace('+', "%2B")).await).await;
+    assert_eq!((status, body.message.contains("无效")), (422, true), "{}", body.message);
     assert_eq!(error_of(get(&partner, format!("from={day}&to={day}&limit=0")).await).await.0, 400);
     assert_eq!(error_of(get(&partner, "from=2026-13-01&to=2026-12-01".into()).await).await.0, 400);
     assert_eq!(error_of(get(&hub.api(&hub.admin), format!("from={day}&to={day}")).await).await.0, 403);
