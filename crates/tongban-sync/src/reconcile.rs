@@ -15,6 +15,9 @@ use uuid::Uuid;
 use crate::client::HubClient;
 use crate::{SyncError, SyncSettings};
 
+/// The most events one 对账 reads from a hub (a year of a busy back office is far below).
+pub const MAX_HELD_EVENTS: usize = 2_000_000;
+
 /// One side's event the other side does not hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Difference {
@@ -79,6 +82,13 @@ pub async fn reconcile(
         let page = client.reconciliation(from, to, since, RECONCILIATION_LIMIT_DEFAULT).await?;
         since = page.next_cursor;
         theirs.extend(page.events);
+        // A hub that never stops answering "more" must not fill the desk's memory.
+        if theirs.len() > MAX_HELD_EVENTS {
+            return Err(SyncError::Garbled {
+                url: entry.url.clone(),
+                what: format!("对账结果超过 {MAX_HELD_EVENTS} 个事件，请缩短对账期间"),
+            });
+        }
         if !page.has_more {
             break;
         }
