@@ -568,3 +568,85 @@ fn a_backup_taken_while_a_sync_runs_and_is_killed_restores_to_a_consistent_desk(
     let (cases, events, ids) = hub_counts(&hub_db);
     assert_eq!((cases, events), (n as u64, ids), "every case once, no event twice");
 }
+
+/// The ids of the credentials `tongban-hub credential list` shows for desk code `code`, live ones.
+fn live_credential_of(hub_db: &Path, code: &str) -> String {
+    let listed = tongban_tests::hub::hub_admin(&["credential", "list", "--db", hub_db.to_str().unwrap()]);
+    let line = listed
+        .lines()
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .find(|columns| columns.get(2) == Some(&code) && columns.last() == Some(&"有效"))
+        .unwrap_or_else(|| panic!("no live credential for {code}:\n{listed}"));
+    line[0].to_string()
+}
+
+#[test]
+fn a_dead_disk_with_no_backup_takes_back_from_the_hub_every_case_it_had_pushed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (hub_db, token, back_office_token) = hub_database(dir.path(), common::HELPER_DESK, "H1");
+    let port = free_port();
+    let _hub = HubProcess::start(&hub_db, port);
+    let desk = helper_desk(dir.path(), port, &token);
+    add_cases(&desk, 3, 0);
+    ok(tongban(&desk, &["sync", "--once"]));
+    let (first, pushed) = {
+        let store = open_store(&desk);
+        let rows = store.list_cases(&Default::default(), 1, 100).unwrap().rows;
+        let first = rows.iter().map(|c| c.number.clone()).min().unwrap();
+        let pushed: BTreeMap<String, String> = rows.into_iter().map(|c| (c.number, c.applicant_name)).collect();
+        (first, pushed)
+    };
+    // The partner accepts the first; the desk mails its originals; both sync.
+    let office = dir.path().join("office.db");
+    init_desk(&office, FENGTAI, "S1", "back_office");
+    partner_add(&office, FENGTAI, "北京市丰台区", port, &back_office_token);
+    ok(tongban(&office, &["sync", "--once"]));
+    ok(tongban(&office, &["case", "decide", &first, "accept"]));
+    ok(tongban(&office, &["sync", "--once"]));
+    ok(tongban(&desk, &["case", "mail", &first, "--waybill", "EA123456785CN"]));
+    ok(tongban(&desk, &["sync", "--once"]));
+    // One more intake never left the PC before its disk died, and nobody had taken a backup.
+    add_cases(&desk, 1, 3);
+    std::fs::remove_dir_all(desk.parent().unwrap().join("helper.db.blobs")).ok();
+    std::fs::remove_file(&desk).unwrap();
+
+    // A new PC set up as the same desk (新野县, H1). The old credential is bound to the dead PC:
+    // the hub says so, and says what to do.
+    let new_pc = dir.path().join("新电脑").join("helper.db");
+    std::fs::create_dir_all(new_pc.parent().unwrap()).unwrap();
+    init_desk(&new_pc, XINYE, "H1", "helper");
+    partner_add(&new_pc, FENGTAI, "北京市丰台区", port, &token);
+    let refused = tongban(&new_pc, &["sync", "--once"]);
+    let said = format!("{}{}", stdout(&refused), stderr(&refused));
+    assert!(!refused.status.success() && said.contains("重新签发"), "{said}");
+    // The hub's admin revokes it and issues the new PC its own for the same desk code.
+    let old = live_credential_of(&hub_db, "H1");
+    tongban_tests::hub::hub_admin(&["credential", "revoke", "--db", hub_db.to_str().unwrap(), "--id", &old]);
+    let renewed = tongban_tests::hub::issue_credential(&hub_db, "window", Some(XINYE), "H1", common::HELPER_DESK);
+    partner_add(&new_pc, FENGTAI, "北京市丰台区", port, &renewed);
+    let out = tongban(&new_pc, &["sync", "--once"]);
+    assert!(out.status.success(), "{} {}", stdout(&out), stderr(&out));
+
+    // Everything it had pushed is back, under the same numbers, with what happened since and the scans.
+    let store = open_store(&new_pc);
+    let rows = store.list_cases(&Default::default(), 1, 100).unwrap().rows;
+    let back: BTreeMap<String, String> = rows.iter().map(|c| (c.number.clone(), c.applicant_name.clone())).collect();
+    assert_eq!(back, pushed, "every pushed case, once; the unpushed one is lost with the disk");
+    let accepted = rows.iter().find(|c| c.number == first).unwrap();
+    assert_eq!(accepted.status, tongban_core::case::CaseStatus::Accepted);
+    let detail = ok(tongban(&new_pc, &["case", "show", &first]));
+    assert!(detail.contains("寄往办理地途中（运单 EA123456785CN"), "{detail}");
+    for case in &rows {
+        for sha in store.materials_of(case.id).unwrap().iter().flat_map(|m| m.scans.clone()) {
+            assert!(store.blob_info(&sha).unwrap().is_some(), "the scan of {} came back", case.number);
+        }
+    }
+    assert_eq!(store.outbox_len().unwrap(), 0, "nothing of the old desk is pushed again");
+    drop(store);
+    // The next intake takes the next number, not one the hub holds; and it pushes.
+    add_cases(&new_pc, 1, 4);
+    let out = tongban(&new_pc, &["sync", "--once"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(hub_counts(&hub_db).0, 4);
+    assert!(open_store(&new_pc).quarantined().unwrap().is_empty());
+}

@@ -118,9 +118,9 @@ pub enum HubError {
     DeskCodeIssued(Box<Credential>),
     #[error("本受理台的窗口代码为 {desk}，而凭据是签发给{credential}的：请核对窗口代码，或请通办中心管理员为本受理台签发对应的凭据")]
     DeskCodeMismatch { desk: String, credential: String },
-    #[error("窗口代码 {} 已由另一台受理台于 {} 在通办中心确认使用（凭据 #{}，{}）：本受理台不能再以窗口代码 {} 收件或同步。请管理员为本受理台更正窗口代码（tongban desk code），并向通办中心申领对应的凭据",
+    #[error("窗口代码 {} 已由另一台受理台于 {} 在通办中心确认使用（凭据 #{}，{}）：本受理台不能再以窗口代码 {} 收件或同步。请管理员为本受理台更正窗口代码（tongban desk code），并向通办中心申领对应的凭据；若本机是原受理台的电脑损坏后重新安装的，请通办中心管理员吊销凭据 #{} 并为本机重新签发，同步后原受理台推送过的办件会从通办中心取回",
         .0.desk_code.as_deref().unwrap_or(""), .0.confirmed_at.map(|t| t.with_timezone(&tongban_core::time::china_time()).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
-        .0.id, .0.desk, .0.desk_code.as_deref().unwrap_or(""))]
+        .0.id, .0.desk, .0.desk_code.as_deref().unwrap_or(""), .0.id)]
     DeskCodeTaken(Box<Credential>),
     #[error("管理员凭据不属于任何受理台，不能读取或推送办件")]
     NotADesk,
