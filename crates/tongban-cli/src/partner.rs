@@ -75,7 +75,7 @@ pub enum PartnerCommand {
         /// 原件包裹寄出多少天仍未签收即列出
         #[arg(long, default_value_t = tongban_desk::reconciliation::PACKAGE_DAYS)]
         package_days: i64,
-        /// 把对账单写成 Excel 文件（.xlsx），记入审计日志
+        /// 把对账单写成文件：.pdf 为打印签字用，.xlsx 为 Excel；记入审计日志
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
@@ -110,7 +110,7 @@ pub fn partner(ctx: &mut Context<'_>, command: &PartnerCommand) -> Result<(), Fa
             let from = crate::date_arg("起始日期", from)?;
             let to = to.as_deref().map(|t| crate::date_arg("截止日期", t)).transpose()?.unwrap_or(from);
             if let Some(out) = out {
-                OutFormat::of(out, &[OutFormat::Xlsx])?;
+                OutFormat::of(out, &[OutFormat::Pdf, OutFormat::Xlsx])?;
             }
             let desk = ctx.log_in(Permission::Read)?;
             let found = desk.reconcile(region, from, to, *package_days)?;
@@ -121,7 +121,8 @@ pub fn partner(ctx: &mut Context<'_>, command: &PartnerCommand) -> Result<(), Fa
                 say!("  {}\t{}\t{}\t{}\t{}", l.section, l.number, l.what, l.at.format("%Y-%m-%d %H:%M"), l.note);
             }
             if let Some(out) = out {
-                desk.export_reconciliation_xlsx(&found, &mut crate::print::write_to(out))?;
+                let format = OutFormat::of(out, &[OutFormat::Pdf, OutFormat::Xlsx])?;
+                desk.export_reconciliation(&found, format, &mut crate::print::write_to(out))?;
                 say!("对账单已写入 {}", out.display());
             }
         }

@@ -158,18 +158,48 @@ fn originals_go_by_post_the_partner_signs_short_of_one_and_the_result_comes_back
     let rows = calamine::Reader::worksheet_range(&mut book, "对账单").unwrap();
     let cells: Vec<String> = rows.rows().skip(4).map(|r| format!("{}|{}|{}", r[0], r[1], r[2])).collect();
     assert_eq!(cells, [format!("仅本机有|{first}|签收结果")]);
+    // The same 对账单 on paper, for both sides to sign.
+    let paper = dir.path().join("对账单.pdf");
+    ok(tongban(
+        &window,
+        &["partner", "reconcile", "--region", FENGTAI, "--from", &today, "--out", paper.to_str().unwrap()],
+    ));
+    let text = tongban_tests::pdf_text(&paper);
+    for expected in [
+        "对账单",
+        "北京市丰台区",
+        "双方都有",
+        "下列 1 项不一致或待处理",
+        first.as_str(),
+        "签收结果",
+        "待推送",
+        "对方核对人签字",
+        "王晓丽",
+        "第 1 页",
+    ] {
+        assert!(text.contains(expected), "{expected} in:\n{text}");
+    }
     let refused_format =
-        refused(tongban(&window, &["partner", "reconcile", "--region", FENGTAI, "--from", &today, "--out", "x.pdf"]));
-    assert!(refused_format.contains(".pdf"), "{refused_format}");
+        refused(tongban(&window, &["partner", "reconcile", "--region", FENGTAI, "--from", &today, "--out", "x.docx"]));
+    assert!(refused_format.contains(".docx") && refused_format.contains(".pdf"), "{refused_format}");
+    // Waiting to be pushed is no news: nothing for the status bar.
+    assert!(common::open_store(&window).reconciliation_news().unwrap().is_empty());
     ok(tongban(&window, &["sync", "--once"]));
     let clean = ok(tongban(&window, &["partner", "reconcile", "--region", FENGTAI, "--from", &today]));
     assert!(clean.starts_with(&format!("对账 {today} 至 {today}：双方一致")), "{clean}");
-    // Packages overdue at once: the second case's two, unsigned.
+    // Packages overdue at once: the second case's two, unsigned — news until a 对账 is clean.
     let overdue =
         ok(tongban(&window, &["partner", "reconcile", "--region", FENGTAI, "--from", &today, "--package-days", "0"]));
     let unsigned: Vec<&str> = overdue.lines().filter(|l| l.starts_with("  原件未签收")).collect();
     assert_eq!(unsigned.len(), 2, "{overdue}");
     assert!(unsigned.iter().all(|l| l.contains(second.as_str())), "{overdue}");
+    let news = common::open_store(&window).reconciliation_news().unwrap();
+    assert_eq!(
+        news.iter().map(|n| (n.hub_region.as_str(), n.troubles, n.packages)).collect::<Vec<_>>(),
+        [(FENGTAI, 0, 2)]
+    );
+    ok(tongban(&window, &["partner", "reconcile", "--region", FENGTAI, "--from", &today]));
+    assert!(common::open_store(&window).reconciliation_news().unwrap().is_empty(), "a clean 对账 ends the news");
     // The back office reconciles the same day from its side: the hub holds the window's 签收结果,
     // which its own pull has not brought yet; after a sync both sides agree.
     let office_side = ok(tongban(&office, &["partner", "reconcile", "--region", FENGTAI, "--from", &today]));

@@ -245,6 +245,8 @@ pub struct SyncOverview {
     pub clock_warning: Option<String>,
     /// Partners past the offline guardrail's warning (or refusal), most days first.
     pub offline: Vec<OfflineNotice>,
+    /// Partners whose last 对账 found something to look at.
+    pub reconciliation_news: Vec<crate::reconciliation::ReconciliationNews>,
     /// Grows whenever the desk's cases change (the newest event's sequence number): a view whose
     /// list is older reads it again, so a partner's decision shows without touching the window.
     #[ts(type = "number")]

@@ -63,6 +63,9 @@ macro_rules! window_commands {
                 /// The same 对账 as an .xlsx 对账单 in the documents folder (audited as an export).
                 export_reconciliation_xlsx(partner: String, from: String, to: String, package_days: u32) -> $crate::LedgerExport
                     = |d| d.export_reconciliation_to(&partner, &from, &to, package_days, None);
+                /// 对账单 as a PDF, opened in the viewer to print and sign.
+                print_reconciliation(partner: String, from: String, to: String, package_days: u32) -> $crate::PrintOutcome
+                    = |d| d.print_reconciliation(&partner, &from, &to, package_days);
                 /// Every partner: hub, catalog, sync state.
                 partners() -> Vec<$crate::PartnerView> = |d| d.partners();
                 /// Adds or changes a partner's hub (sync restarts with it); answers the partners as now.

@@ -324,6 +324,17 @@ impl Desk {
                 offline.sort_by_key(|o| std::cmp::Reverse(o.days));
                 offline
             },
+            reconciliation_news: store
+                .reconciliation_news()?
+                .iter()
+                .map(|r| {
+                    let name = store
+                        .hub(&r.hub_region)
+                        .map(|h| h.name)
+                        .unwrap_or_else(|_| region::display_name(&r.hub_region));
+                    crate::reconciliation::ReconciliationNews::of(r, &name)
+                })
+                .collect(),
             data_version: store.last_event_seq()?,
         })
     }

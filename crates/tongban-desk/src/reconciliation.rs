@@ -13,12 +13,11 @@ pub use tongban_sync::reconcile::Reconciliation;
 use tongban_sync::SyncSettings;
 use ts_rs::TS;
 
-use crate::printing::beijing;
+use crate::printing::{beijing, OutFormat};
 use crate::session::Permission;
 use crate::{AppError, Desk};
 
-/// The days a package of originals may go unsigned before the 对账单 lists it.
-pub const PACKAGE_DAYS: i64 = 7;
+pub use tongban_sync::reconcile::PACKAGE_DAYS;
 
 impl Desk {
     /// 对账 with `partner`'s hub for the days `from` to `to` (both included), packages of
@@ -49,34 +48,112 @@ impl Desk {
         ))?)
     }
 
-    /// The 对账单 of `found` as an .xlsx, handed to `write` (its name and bytes); recorded in
-    /// the audit log as an export.
-    pub fn export_reconciliation_xlsx(
+    /// The 对账单 of `found` as a PDF (to print and sign) or an .xlsx, handed to `write` (its name
+    /// and bytes); recorded in the audit log as an export.
+    pub fn export_reconciliation(
         &self,
         found: &Reconciliation,
+        format: OutFormat,
         write: crate::printing::Deliver<'_>,
     ) -> Result<(), AppError> {
         self.permit(Permission::Read)?;
+        let made_by = self.user()?.display_name;
         let mut store = self.locked()?;
         let desk = store.require_desk()?;
         let hub = store.hub(&found.partner)?;
         let sheet = ReconciliationSheet {
             parties: format!("{}{} 与 {}", region::display_name(&desk.region), desk.hall, hub.name),
             period: format!("{}至{}", date_zh(found.from), date_zh(found.to)),
-            matched: found.matched,
+            matched: found.compared.matched,
             lines: lines(found),
             made_at: beijing(Utc::now()).format("%Y-%m-%d %H:%M").to_string(),
+            made_by,
         };
-        let bytes = tongban_forms::reconciliation_xlsx(&sheet)?;
-        let name = format!("对账单-{}-{}-{}.xlsx", found.partner, found.from, found.to);
+        let (bytes, extension, label) = match format {
+            OutFormat::Pdf => (tongban_forms::reconciliation_pdf(&sheet)?, "pdf", "PDF"),
+            OutFormat::Xlsx => (tongban_forms::reconciliation_xlsx(&sheet)?, "xlsx", "Excel"),
+        };
+        let name = format!("对账单-{}-{}-{}.{extension}", found.partner, found.from, found.to);
         write(&name, &bytes)?;
         self.audit(
             &mut store,
             AuditKind::Export,
             None,
-            format!("对账单（{} {}）导出为 Excel", hub.name, sheet.period),
+            format!("对账单（{} {}）导出为 {label}", hub.name, sheet.period),
         )?;
         Ok(())
+    }
+
+    /// 对账 and its 对账单 as a PDF, saved with the prints and opened in the viewer to print and
+    /// sign (the window's 打印对账单).
+    pub fn print_reconciliation(
+        &self,
+        partner: &str,
+        from: &str,
+        to: &str,
+        package_days: u32,
+    ) -> Result<crate::PrintOutcome, AppError> {
+        let (from, to) = (day("from", "起始日期", from)?, day("to", "截止日期", to)?);
+        let found = self.reconcile(partner, from, to, i64::from(package_days))?;
+        let dir = self.prints_dir();
+        let mut saved = None;
+        self.export_reconciliation(&found, OutFormat::Pdf, &mut |name, pdf| {
+            saved = Some(crate::printing::save_pdf(&dir, name, pdf)?);
+            Ok(())
+        })?;
+        let path = saved.ok_or_else(|| AppError::new(HubCode::Internal, "内部错误：PDF 未保存"))?;
+        let warning = crate::viewer::open_pdf(&path).err().map(|e| e.message);
+        Ok(crate::PrintOutcome {
+            path: path.display().to_string(),
+            delivered: warning.is_none(),
+            reprint: false,
+            message: format!("对账单已生成（{}），请打印后双方签字", view(&found).summary),
+            warning,
+        })
+    }
+}
+
+/// The last 对账 with a partner found something to look at: news in the status bar until a
+/// 对账 of that partner is clean (the engine runs one a day; anyone may run one sooner).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ReconciliationNews {
+    pub region: String,
+    pub name: String,
+    /// The period compared, `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+    /// RFC 3339.
+    pub checked_at: String,
+    /// For the status bar: 「丰台区 对账不符 2 项」.
+    pub short: String,
+    /// What was found and what to do, in Chinese.
+    pub message: String,
+}
+
+impl ReconciliationNews {
+    pub fn of(found: &tongban_store::ReconciliationRecord, name: &str) -> ReconciliationNews {
+        let mut parts = Vec::new();
+        if found.troubles > 0 {
+            parts.push(format!("{} 个事件两边记录不符（如本机记为已送出而通办中心没有）", found.troubles));
+        }
+        if found.packages > 0 {
+            parts.push(format!("{} 个原件包裹寄出超过 {} 天仍未签收", found.packages, found.package_days));
+        }
+        ReconciliationNews {
+            region: found.hub_region.clone(),
+            name: name.to_string(),
+            from: found.from.to_string(),
+            to: found.to.to_string(),
+            checked_at: found.checked_at.to_rfc3339(),
+            short: format!("{name} 对账不符 {} 项", found.troubles + found.packages),
+            message: format!(
+                "与{name}对账（{}至{}，{}）：{}。点击查看明细；事件不符请联系通办中心核查，包裹请查询物流或联系办理地",
+                date_zh(found.from),
+                date_zh(found.to),
+                beijing(found.checked_at).format("%m月%d日 %H:%M 核对"),
+                parts.join("；")
+            ),
+        }
     }
 }
 
@@ -128,7 +205,7 @@ impl Desk {
         let (from, to) = (day("from", "起始日期", from)?, day("to", "截止日期", to)?);
         let found = self.reconcile(partner, from, to, i64::from(package_days))?;
         let mut saved = None;
-        self.export_reconciliation_xlsx(&found, &mut |name, bytes| {
+        self.export_reconciliation(&found, OutFormat::Xlsx, &mut |name, bytes| {
             saved = Some(crate::supervision::save_export(dir, name, bytes)?);
             Ok(())
         })?;
@@ -144,9 +221,9 @@ impl Desk {
 pub fn summary(found: &Reconciliation) -> String {
     let lines = lines(found).len();
     if lines == 0 {
-        format!("{} 至 {}：双方一致，共 {} 个事件两边都有", found.from, found.to, found.matched)
+        format!("{} 至 {}：双方一致，共 {} 个事件两边都有", found.from, found.to, found.compared.matched)
     } else {
-        format!("{} 至 {}：双方都有 {} 个事件；{lines} 项不一致或待处理", found.from, found.to, found.matched)
+        format!("{} 至 {}：双方都有 {} 个事件；{lines} 项不一致或待处理", found.from, found.to, found.compared.matched)
     }
 }
 
@@ -163,7 +240,7 @@ fn view(found: &Reconciliation) -> ReconciliationView {
         .collect();
     ReconciliationView {
         summary: summary(found),
-        matched: u32::try_from(found.matched).unwrap_or(u32::MAX),
+        matched: u32::try_from(found.compared.matched).unwrap_or(u32::MAX),
         clean: lines.is_empty(),
         lines,
     }
@@ -189,8 +266,8 @@ pub fn lines(found: &Reconciliation) -> Vec<ReconciliationLine> {
             })
             .collect::<Vec<_>>()
     };
-    let mut out = differences("仅本机有", &found.only_here);
-    out.extend(differences("仅通办中心有", &found.only_at_hub));
+    let mut out = differences("仅本机有", &found.compared.only_here);
+    out.extend(differences("仅通办中心有", &found.compared.only_at_hub));
     out.extend(found.unsigned_packages.iter().map(|p| ReconciliationLine {
         section: "原件未签收".into(),
         number: p.number.clone(),

@@ -21,6 +21,7 @@ mod ledger_xlsx;
 mod notice;
 mod pdf;
 mod receipt;
+mod reconciliation;
 mod reconciliation_xlsx;
 mod recovery;
 
@@ -231,6 +232,11 @@ pub fn ledger_xlsx(
 /// The 对账单 with one partner as an .xlsx (see [`reconciliation_xlsx`](crate::reconciliation_xlsx)).
 pub fn reconciliation_xlsx(sheet: &ReconciliationSheet) -> Result<Vec<u8>, FormError> {
     reconciliation_xlsx::render(sheet)
+}
+
+/// The 对账单 with one partner on paper (A4 landscape), with a line for each side to sign.
+pub fn reconciliation_pdf(sheet: &ReconciliationSheet) -> Result<Vec<u8>, FormError> {
+    reconciliation::render(FormFont::shared(), sheet)
 }
 
 /// What a ledger covers, as printed under its title ("2026年3月2日　受理人：张敏"): also the

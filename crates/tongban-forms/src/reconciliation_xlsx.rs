@@ -31,9 +31,27 @@ pub struct ReconciliationSheet {
     pub lines: Vec<ReconciliationLine>,
     /// 2026-12-07 09:30 (Beijing), when it was made.
     pub made_at: String,
+    /// Who made it (the printed sheet's 对账人).
+    pub made_by: String,
 }
 
-const COLUMNS: [&str; 5] = ["类别", "办件编号", "事件或运单", "时间", "说明"];
+impl ReconciliationSheet {
+    /// The sentence under the title, the same on paper and in Excel.
+    pub fn summary(&self) -> String {
+        if self.lines.is_empty() {
+            format!("双方一致：共 {} 个事件，两边都有；制表 {}", self.matched, self.made_at)
+        } else {
+            format!(
+                "双方都有 {} 个事件；下列 {} 项不一致或待处理；制表 {}",
+                self.matched,
+                self.lines.len(),
+                self.made_at
+            )
+        }
+    }
+}
+
+pub(crate) const COLUMNS: [&str; 5] = ["类别", "办件编号", "事件或运单", "时间", "说明"];
 const HEADER_ROW: u32 = 3;
 
 pub(crate) fn render(sheet: &ReconciliationSheet) -> Result<Vec<u8>, FormError> {
@@ -43,17 +61,7 @@ pub(crate) fn render(sheet: &ReconciliationSheet) -> Result<Vec<u8>, FormError> 
     let ws = book.add_worksheet().set_name("对账单").map_err(xl)?;
     ws.merge_range(0, 0, 0, COLUMNS.len() as u16 - 1, "对账单", &f.title).map_err(xl)?;
     text(ws, 1, 0, &format!("{}　{}", sheet.parties, sheet.period), &f.note)?;
-    let summary = if sheet.lines.is_empty() {
-        format!("双方一致：共 {} 个事件，两边都有；制表 {}", sheet.matched, sheet.made_at)
-    } else {
-        format!(
-            "双方都有 {} 个事件；下列 {} 项不一致或待处理；制表 {}",
-            sheet.matched,
-            sheet.lines.len(),
-            sheet.made_at
-        )
-    };
-    text(ws, 2, 0, &summary, &f.note)?;
+    text(ws, 2, 0, &sheet.summary(), &f.note)?;
     let mut widths = Widths::new(&COLUMNS);
     for (c, title) in COLUMNS.iter().enumerate() {
         text(ws, HEADER_ROW, c as u16, title, &f.head)?;

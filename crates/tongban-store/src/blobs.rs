@@ -364,7 +364,7 @@ mod tests {
         store.create_case(&form, "zhang", chrono::Utc::now()).unwrap();
         // As the database was before the step (10): no table, the version before it (and without
         // what later steps added: the audit chain of step 11, the guides' terms of step 12, the offline
-        // lifts of step 13).
+        // lifts of step 13, the 对账 records of step 14).
         let key = store.data_key().clone();
         store
             .conn
@@ -373,7 +373,8 @@ mod tests {
                  DROP INDEX cases_by_owed_due; ALTER TABLE cases DROP COLUMN promised_unit;
                  ALTER TABLE cases DROP COLUMN owed; ALTER TABLE cases DROP COLUMN owed_due;
                  ALTER TABLE cases DROP COLUMN owed_due_estimated; DROP TABLE offline_lifts;
-                 DROP INDEX events_intake_waybill; DROP INDEX events_result_waybill; PRAGMA user_version = 9;",
+                 DROP INDEX events_intake_waybill; DROP INDEX events_result_waybill; DROP TABLE reconciliations;
+                 PRAGMA user_version = 9;",
             )
             .unwrap();
         drop(store);

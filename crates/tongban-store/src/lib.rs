@@ -60,7 +60,7 @@ pub use migrate::SCHEMA_VERSION;
 pub use offline::PartnerOffline;
 pub use outcomes::CaseOutcome;
 pub use prints::{LedgerFilter, NewPrint, PrintRecord};
-pub use reconciliation::HeldHere;
+pub use reconciliation::{HeldHere, ReconciliationRecord};
 pub use seals::{is_seal_refusal, PinnedKey, Seal, SealCheck};
 pub use setaside::{SetAside, SetAsideKind};
 pub use settings::{Setting, WindowPrefs, DEFAULT_IDLE_LOCK_MINUTES, OFFLINE_KEYS, SCANNER_FOLDER};

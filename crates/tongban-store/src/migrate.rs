@@ -5,8 +5,8 @@
 use rusqlite::Connection;
 
 use crate::{
-    audit, blobs, calendar, cases, catalogs, desk, events, hubs, identity, offline, prints, seals, setaside, settings,
-    sync, Result,
+    audit, blobs, calendar, cases, catalogs, desk, events, hubs, identity, offline, prints, reconciliation, seals,
+    setaside, settings, sync, Result,
 };
 
 /// The steps in order; step `i` brings the schema to version `i + 1`.
@@ -40,6 +40,8 @@ const STEPS: &[&[&str]] = &[
     &[cases::SCHEMA_GUIDE_TERMS],
     // 13: the offline guardrail's lifts (an admin let intakes for a partner go on for a day).
     &[offline::SCHEMA_V13],
+    // 14: the last 对账 with each partner (news in the status bar).
+    &[reconciliation::SCHEMA_V14],
 ];
 
 /// What a step needs beyond SQL, run in the step's own transaction.

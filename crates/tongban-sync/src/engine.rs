@@ -161,6 +161,18 @@ impl HubTask {
                 _ = shutdown.cancelled() => break,
                 outcome = round_recorded(&self.db, &self.link, &self.settings) => outcome,
             };
+            // After a round that brought everything, and before the state is published: what
+            // the day's 对账 finds shows with the round's outcome.
+            if matches!(&outcome, Ok(report) if !report.more_to_pull) {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    checked = reconcile_when_due(&self.db, &self.link, &self.settings) => {
+                        if let Err(e) = checked {
+                            tracing::warn!(hub = %self.link.entry.region, "对账 failed: {e}");
+                        }
+                    }
+                }
+            }
             let online = match &outcome {
                 Ok(_) => Some(true),
                 Err(SyncError::Store(_)) => None,
@@ -208,6 +220,28 @@ impl HubTask {
             }
         });
     }
+}
+
+/// The engine's own 对账 with the hub, when the last one (by anyone) is older than the settings
+/// say: the days back to today, this desk's side read first. What it finds is kept for the
+/// status bar; a hub without the 对账 endpoint, or one that fails it, only costs a log line.
+async fn reconcile_when_due(db: &DeskDb, link: &HubLink, settings: &SyncSettings) -> Result<(), SyncError> {
+    let plan = settings.daily_reconciliation;
+    let Some(every) = plan.every else { return Ok(()) };
+    let now = Utc::now();
+    let region = link.entry.region.clone();
+    let r = region.clone();
+    let last = db.run(move |s| s.last_reconciliation(&r)).await?;
+    if last.is_some_and(|l| (now - l.checked_at).to_std().is_ok_and(|age| age < every)) {
+        return Ok(());
+    }
+    let to = now.with_timezone(&tongban_core::time::china_time()).date_naive();
+    let from = to - chrono::Days::new(u64::from(plan.days.max(1) - 1));
+    let r = region.clone();
+    let here = db.run(move |s| crate::reconcile::read_here(s, &r, from, to)).await?;
+    let theirs = crate::reconcile::read_at_hub(&link.client, &link.entry.url, from, to).await?;
+    db.run(move |s| crate::reconcile::conclude(s, &region, from, to, &here, &theirs, plan.package_days, now)).await?;
+    Ok(())
 }
 
 /// Exponential backoff with "equal jitter": each wait is between half and all of the doubled

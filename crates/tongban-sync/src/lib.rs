@@ -56,6 +56,19 @@ pub struct SyncSettings {
     pub pull_limit: u32,
     /// Scans larger than this go up in resumable chunks of this size; smaller ones in one PUT.
     pub chunk_size: usize,
+    /// The running engine's own 对账 with each hub: how often (after a round that pulled all),
+    /// over how many days back, and after how many days an unsigned package is listed.
+    pub daily_reconciliation: DailyReconciliation,
+}
+
+/// The engine's own 对账 with each hub, whose findings are news in the status bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DailyReconciliation {
+    /// `None`: never on its own (only when someone asks).
+    pub every: Option<Duration>,
+    /// The days compared, today included.
+    pub days: u32,
+    pub package_days: i64,
 }
 
 impl Default for SyncSettings {
@@ -69,6 +82,11 @@ impl Default for SyncSettings {
             push_batch: 200,
             pull_limit: 500,
             chunk_size: 4 * 1024 * 1024,
+            daily_reconciliation: DailyReconciliation {
+                every: Some(Duration::from_secs(24 * 3600)),
+                days: 14,
+                package_days: reconcile::PACKAGE_DAYS,
+            },
         }
     }
 }

@@ -2,6 +2,7 @@
 import type { CatalogNews } from "./CatalogNews";
 import type { HubSyncView } from "./HubSyncView";
 import type { OfflineNotice } from "./OfflineNotice";
+import type { ReconciliationNews } from "./ReconciliationNews";
 
 /**
  * The status bar: every hub, what waits for no hub, and unread catalog changes.
@@ -28,6 +29,10 @@ clock_warning: string | null,
  * Partners past the offline guardrail's warning (or refusal), most days first.
  */
 offline: Array<OfflineNotice>, 
+/**
+ * Partners whose last 对账 found something to look at.
+ */
+reconciliation_news: Array<ReconciliationNews>, 
 /**
  * Grows whenever the desk's cases change (the newest event's sequence number): a view whose
  * list is older reads it again, so a partner's decision shows without touching the window.

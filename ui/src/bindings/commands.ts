@@ -90,6 +90,8 @@ export interface Commands {
   reconcile(partner: string, from: string, to: string, packageDays: number): Promise<ReconciliationView>;
   /** The same 对账 as an .xlsx 对账单 in the documents folder (audited as an export). */
   exportReconciliationXlsx(partner: string, from: string, to: string, packageDays: number): Promise<LedgerExport>;
+  /** 对账单 as a PDF, opened in the viewer to print and sign. */
+  printReconciliation(partner: string, from: string, to: string, packageDays: number): Promise<PrintOutcome>;
   /** Every partner: hub, catalog, sync state. */
   partners(): Promise<Array<PartnerView>>;
   /** Adds or changes a partner's hub (sync restarts with it); answers the partners as now. */
@@ -200,6 +202,7 @@ export function commands(call: Call): Commands {
     supervisionRates: (query) => call<RateReport>("supervision_rates", { query }),
     reconcile: (partner, from, to, packageDays) => call<ReconciliationView>("reconcile", { partner, from, to, packageDays }),
     exportReconciliationXlsx: (partner, from, to, packageDays) => call<LedgerExport>("export_reconciliation_xlsx", { partner, from, to, packageDays }),
+    printReconciliation: (partner, from, to, packageDays) => call<PrintOutcome>("print_reconciliation", { partner, from, to, packageDays }),
     partners: () => call<Array<PartnerView>>("partners"),
     savePartner: (form) => call<Array<PartnerView>>("save_partner", { form }),
     liftOfflineLimit: (region, reason) => call<OfflineNotice>("lift_offline_limit", { region, reason }),

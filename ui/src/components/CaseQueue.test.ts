@@ -7,7 +7,7 @@ import { fakeSession, sessionOf } from "../session/testing";
 import type { CaseQuery } from "../bindings/CaseQuery";
 import type { CaseRow } from "../bindings/CaseRow";
 import type { LedgerQuery } from "../bindings/LedgerQuery";
-import { stubBackend } from "../testing/stub-backend";
+import { quietSyncOverview, stubBackend } from "../testing/stub-backend";
 
 const row = (n: number, name: string, extra: Partial<CaseRow> = {}): CaseRow => ({
   id: `id-${n}`,
@@ -76,7 +76,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
     takeIn: async () => {
       throw new BackendError("internal", "未实现");
     },
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null, offline: [], data_version: 0 }),
+    syncOverview: async () => quietSyncOverview(),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
     ...fakeDetailCalls(waitingCase("411323-20250312-0003")).calls,

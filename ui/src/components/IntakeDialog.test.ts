@@ -9,7 +9,7 @@ import type { ItemChoice } from "../bindings/ItemChoice";
 import type { ItemDetails } from "../bindings/ItemDetails";
 import type { TakenIn } from "../bindings/TakenIn";
 import { DRAFT_KEY } from "../intake/form";
-import { stubBackend } from "../testing/stub-backend";
+import { quietSyncOverview, stubBackend } from "../testing/stub-backend";
 
 const PENSION: ItemChoice = {
   partner: "110106",
@@ -139,7 +139,7 @@ function fakeBackend(overrides: Partial<Backend> = {}) {
       };
       return taken;
     },
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null, offline: [], data_version: 0 }),
+    syncOverview: async () => quietSyncOverview(),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
     ...fakeDetailCalls(waitingCase("411323-20250312-0003")).calls,

@@ -64,4 +64,31 @@ describe("对账 with a partner", () => {
     expect(q("[data-testid=reconcile-error]")!.textContent).toContain("无法连接通办中心");
     expect(q("[data-testid=reconcile-lines]")).toBeNull();
   });
+
+  it("prints the 对账单 for the period shown, and says when the viewer failed", async () => {
+    const printed: unknown[] = [];
+    let viewerFails = false;
+    open({
+      printReconciliation: async (partner, from, to, days) => {
+        printed.push([partner, from, to, days]);
+        return {
+          path: "/tmp/对账单-110106.pdf",
+          delivered: !viewerFails,
+          reprint: false,
+          message: "对账单已生成（双方一致），请打印后双方签字",
+          warning: viewerFails ? "无法打开 PDF 查看器：未安装" : null,
+        };
+      },
+    });
+    await flushPromises();
+    q("[data-testid=reconcile-print]")!.click();
+    await flushPromises();
+    const [partner, from, to, days] = printed[0] as [string, string, string, number];
+    expect([partner, days, from === to]).toEqual(["110106", 7, true]);
+    expect(q("[data-testid=reconcile-error]")).toBeNull();
+    viewerFails = true;
+    q("[data-testid=reconcile-print]")!.click();
+    await flushPromises();
+    expect(q("[data-testid=reconcile-error]")!.textContent).toContain("无法打开 PDF 查看器");
+  });
 });

@@ -8,7 +8,7 @@ import type { DeskSetupForm } from "../bindings/DeskSetupForm";
 
 import { fakeSession, sessionOf, TEST_PASSWORD } from "../session/testing";
 import { fakeDetailCalls, waitingCase } from "../detail/fixture";
-import { stubBackend } from "../testing/stub-backend";
+import { quietSyncOverview, stubBackend } from "../testing/stub-backend";
 
 const INFO = {
   region_code: "411329",
@@ -39,7 +39,7 @@ function deskBackend(session: ReturnType<typeof fakeSession>, overrides: Partial
     takeIn: async () => {
       throw new BackendError("internal", "no intake here");
     },
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null, offline: [], data_version: 0 }),
+    syncOverview: async () => quietSyncOverview(),
     syncNow: async () => {},
     acknowledgeCatalogNews: async () => {},
     ...session.part,

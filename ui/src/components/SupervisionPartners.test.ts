@@ -7,7 +7,7 @@ import type { PartnerForm } from "../bindings/PartnerForm";
 import type { PartnerView } from "../bindings/PartnerView";
 import type { OfflineNotice } from "../bindings/OfflineNotice";
 import type { SupervisionReport } from "../bindings/SupervisionReport";
-import { stubBackend } from "../testing/stub-backend";
+import { quietSyncOverview, stubBackend } from "../testing/stub-backend";
 import { fakeSession, sessionOf } from "../session/testing";
 
 const REPORT: SupervisionReport = {
@@ -139,7 +139,7 @@ function backend(extra: Partial<Backend> = {}, partner: PartnerView = FENGTAI) {
     }),
     caseStatuses: async () => [],
     listCases: async () => ({ rows: [], total: 0 }),
-    syncOverview: async () => ({ running: false, hubs: [], unrouted: 0, catalog_news: [], notices_overdue: 0, notices_due_today: 0, clock_warning: null, offline: [], data_version: 0 }),
+    syncOverview: async () => quietSyncOverview(),
     supervision: async (q) => {
       ledgers.push(q);
       return REPORT;

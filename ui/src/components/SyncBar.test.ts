@@ -36,6 +36,7 @@ const ONLINE: SyncOverview = {
   notices_due_today: 1,
   clock_warning: null,
   offline: [],
+  reconciliation_news: [],
   data_version: 0,
   catalog_news: [
     {
@@ -140,6 +141,51 @@ describe("the sync status bar", () => {
     expect(refused.text()).toBe("浙江省衢州市柯城区 15 天未同步，已暂停收件");
     expect(refused.classes()).toContain("tb-err");
     expect(refused.attributes("role")).toBe("alert");
+  });
+
+  it("shows a partner's 对账 news and opens its 对账 on the period that found it", async () => {
+    const news = {
+      region: "110106",
+      name: "北京市丰台区",
+      from: "2026-11-24",
+      to: "2026-12-07",
+      checked_at: "2026-12-07T02:00:00Z",
+      short: "北京市丰台区 对账不符 1 项",
+      message: "与北京市丰台区对账（2026年11月24日至2026年12月7日，12月07日 10:00 核对）：1 个事件两边记录不符",
+    };
+    const asked: string[][] = [];
+    const fake = fakeBackend({ ...ONLINE, reconciliation_news: [news] });
+    fake.backend.reconcile = async (region: string, from: string, to: string) => {
+      asked.push([region, from, to]);
+      return { summary: "2026-11-24 至 2026-12-07：双方都有 2 个事件；1 项不一致或待处理", matched: 2, clean: false, lines: [] };
+    };
+    const bar = await mountBar(fake.backend);
+    const link = bar.get('[data-testid="sync-reconcile-110106"]');
+    expect(link.text()).toBe("北京市丰台区 对账不符 1 项");
+    expect(link.attributes("title")).toContain("1 个事件两边记录不符");
+    await link.trigger("click");
+    await flushPromises();
+    const dialog = document.querySelector("[data-testid=reconcile-dialog]") as HTMLElement;
+    expect(dialog.textContent).toContain("对账　北京市丰台区");
+    (dialog.querySelector("[data-testid=reconcile-run]") as HTMLElement).click();
+    await flushPromises();
+    expect(asked).toEqual([["110106", "2026-11-24", "2026-12-07"]]);
+  });
+
+  it("tells an admin the backup is old, and opens 备份", async () => {
+    const { backend } = fakeBackend(ONLINE);
+    wrapper = mount(SyncBar, {
+      props: { pollMs: 60_000, canAdminister: true, backupWarning: "上次备份是 9 天前（2026-11-28）" },
+      global: { provide: { [BACKEND as symbol]: backend } },
+      attachTo: document.body,
+    });
+    await flushPromises();
+    const warning = wrapper.get('[data-testid="sync-backup-warning"]');
+    expect(warning.text()).toBe("⚠ 上次备份是 9 天前（2026-11-28）");
+    await warning.trigger("click");
+    expect(wrapper.emitted("backup")).toEqual([[]]);
+    await wrapper.setProps({ canAdminister: false });
+    expect(wrapper.find('[data-testid="sync-backup-warning"]').exists()).toBe(false);
   });
 
   it("F5 and the button start a round now", async () => {

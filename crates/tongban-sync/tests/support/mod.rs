@@ -33,6 +33,7 @@ pub fn fast_settings() -> SyncSettings {
         push_batch: 200,
         pull_limit: 500,
         chunk_size: 64 * 1024,
+        ..SyncSettings::default()
     }
 }
 
