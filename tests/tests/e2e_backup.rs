@@ -78,3 +78,62 @@ async fn an_admin_backs_the_desk_up_to_a_stick() {
     assert_eq!(store.backup_prefs().unwrap().folder, stick.to_str().unwrap());
     eprintln!("e2e_backup: passed in {:.1} s", started.elapsed().as_secs_f64());
 }
+
+/// A new PC: the window opens on no desk, the clerk's admin picks 从备份恢复 on the first-run
+/// screen, types the backup's folder and her login and password as of the backup, presses
+/// Enter; after the backup is checked the login screen comes, and the restored desk's queue holds
+/// its cases. The screenshot `restore.png` is the filled-in restore screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_pc_restores_the_desk_from_the_stick_on_the_first_run_screen() {
+    if !window::enabled("e2e_backup") {
+        return;
+    }
+    let started = Instant::now();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let old = dir.path().join("old").join("desk.db");
+    std::fs::create_dir_all(old.parent().unwrap()).unwrap();
+    tongban_desk::demo::seed(&old, 7).expect("seed the demo desk");
+    let stick = dir.path().join("stick");
+    let backup = {
+        let mut store = tongban_store::Store::unlock(&old, "wangfang", DEMO_PASSWORD, chrono::Utc::now()).unwrap();
+        store.back_up(&stick, 3, chrono::Utc::now(), |_| {}).unwrap().path
+    };
+    let new_pc = dir.path().join("new").join("desk.db");
+    std::fs::create_dir_all(new_pc.parent().unwrap()).unwrap();
+
+    let harness = Harness::start(dir.path());
+    window::within(Duration::from_secs(150), async {
+        let client = harness.open(&new_pc).await?;
+        wait_js(&client, "return !!document.querySelector('[data-testid=setup-screen]')", "the first-run screen")
+            .await?;
+        click(&client, "[data-testid=setup-restore]").await?;
+        wait_js(
+            &client,
+            "return document.activeElement && document.activeElement.id === 'restore-from'",
+            "the folder field focused",
+        )
+        .await?;
+        type_into(&client, "#restore-from", backup.to_str().unwrap()).await?;
+        type_into(&client, "#restore-login", "wangfang").await?;
+        type_into(&client, "#restore-password", "wrong-password").await?;
+        press(&client, &key(Key::Enter), "Enter: restore").await?;
+        wait_js(&client, "return !!document.querySelector('[data-testid=restore-error]')", "the refusal").await?;
+        let refused = text_of(&client, "[data-testid=restore-error]").await?;
+        assert!(refused.contains("密码"), "{refused:?}");
+        assert!(!new_pc.exists(), "a refused restore writes nothing");
+        let field = client.find(fantoccini::Locator::Css("#restore-password")).await.map_err(|e| e.to_string())?;
+        window::clear_field(&field, "#restore-password").await?;
+        type_into(&client, "#restore-password", DEMO_PASSWORD).await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        save_screenshot(&client, "restore.png").await?;
+        press(&client, &key(Key::Enter), "Enter: restore").await?;
+        window::log_in(&client, "zhangmin", DEMO_PASSWORD).await?;
+        let rows = window::wait_queue_rows(&client, |rows| rows.len() >= 7, "the restored cases").await?;
+        assert_eq!(rows.len(), 7, "{rows:?}");
+        Ok(())
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    drop(harness);
+    eprintln!("e2e_backup (restore): passed in {:.1} s", started.elapsed().as_secs_f64());
+}

@@ -133,18 +133,6 @@ pub fn restore(ctx: &mut Context<'_>, args: &RestoreArgs) -> Result<(), Failure>
         key = tongban_store::RestoreKey::Login { login, password: &secret };
     }
     let restored = tongban_store::restore(from, &path, key, *replace, Utc::now(), |_| {})?;
-    let m = &restored.manifest;
-    say!(
-        "已恢复受理台到「{}」：{} 的备份，{}（{}）{} 件办件；本机所办事件 {} 条将重新同步（通办中心按事件编号去重），备份之后本机收件的办件将在同步时从通办中心取回",
-        restored.db.display(),
-        beijing(m.taken_at).format("%Y-%m-%d %H:%M:%S"),
-        m.window,
-        m.desk_code,
-        m.cases,
-        restored.requeued
-    );
-    if let Some(aside) = &restored.replaced_kept_at {
-        say!("原受理台已移到「{}」保留", aside.display());
-    }
+    say!("{}", restored.summary());
     Ok(())
 }

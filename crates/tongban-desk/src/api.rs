@@ -768,6 +768,22 @@ pub struct NewAccount {
     pub password_again: String,
 }
 
+/// The first-run screen's 从备份恢复: the backup folder, and either an admin's login and password
+/// as of the backup or the recovery key (when `login` is empty).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+pub struct RestoreForm {
+    pub from: String,
+    pub login: String,
+    pub password: String,
+    pub recovery_key: String,
+}
+
+/// A restore done: what came back and what the first sync will do, in Chinese.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RestoreOutcome {
+    pub message: String,
+}
+
 /// The first-run screen: the desk, the hall's printed texts and the first admin.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
 pub struct DeskSetupForm {

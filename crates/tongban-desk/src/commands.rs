@@ -108,6 +108,8 @@ macro_rules! window_commands {
                 attach_scanner_file(name: String) -> $crate::ScanView = |d| d.attach_scanner_file(&name);
                 /// The login screen's facts: the idle lock, and the demo desk's accounts.
                 login_info() -> $crate::LoginInfo = |d| d.login_info();
+                /// 从备份恢复 on a PC with no desk yet (the first-run screen), then the login screen.
+                restore_desk(form: $crate::RestoreForm) -> $crate::RestoreOutcome = |d| d.restore_here(&form);
                 /// Logs in; wrong password and unknown login both reject with 用户名或密码错误. The first
                 /// login opens the database and starts the sync (which goes on while the window is
                 /// locked or another user logs in).

@@ -5,9 +5,10 @@
 use tongban_core::region;
 use tongban_store::{DeskSetup, HallTexts, User, MIN_PASSWORD_CHARS};
 
-use crate::api::{DeskInfo, DeskSetupForm, RegionChoice, SetupDefaults};
+use crate::api::{DeskInfo, DeskSetupForm, RegionChoice, RestoreForm, RestoreOutcome, SetupDefaults};
 use crate::session::same_twice;
 use crate::{AppError, Desk};
+use tongban_core::code::DeskCode;
 
 impl Desk {
     /// Regions whose code, name or full name starts with `query`, with full names, for the
@@ -57,6 +58,44 @@ impl Desk {
         *slot = Some(store);
         drop(slot);
         self.info()
+    }
+}
+
+impl Desk {
+    /// 从备份恢复 on a PC with no desk yet (the first-run screen): the backup is checked whole with
+    /// an admin's password as of the backup, or the recovery key, before anything is written
+    /// here; then the login screen. A desk already here is never replaced from the window (the
+    /// CLI's `restore --replace` keeps it aside).
+    pub fn restore_here(&self, form: &RestoreForm) -> Result<RestoreOutcome, AppError> {
+        let from = form.from.trim();
+        if from.is_empty() {
+            return Err(AppError {
+                field: Some("from".into()),
+                ..AppError::new(
+                    DeskCode::InvalidInput,
+                    "请填写备份文件夹（U 盘或共享文件夹中的 tongban-backup-… 文件夹）",
+                )
+            });
+        }
+        let login = form.login.trim();
+        let key = if login.is_empty() {
+            if form.recovery_key.trim().is_empty() {
+                return Err(AppError {
+                    field: Some("recovery_key".into()),
+                    ..AppError::new(DeskCode::InvalidInput, "请填写管理员登录名和密码，或填写恢复密钥")
+                });
+            }
+            tongban_store::RestoreKey::RecoveryKey(&form.recovery_key)
+        } else {
+            tongban_store::RestoreKey::Login { login, password: &form.password }
+        };
+        let slot = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_some() {
+            return Err(tongban_store::StoreError::AlreadyInitialized(self.path.display().to_string()).into());
+        }
+        let restored =
+            tongban_store::restore(std::path::Path::new(from), &self.path, key, false, chrono::Utc::now(), |_| {})?;
+        Ok(RestoreOutcome { message: restored.summary() })
     }
 }
 

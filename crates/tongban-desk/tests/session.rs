@@ -196,3 +196,50 @@ fn the_demo_desk_shows_its_accounts_and_the_region_search_gives_full_names() {
     assert_eq!(found[0].code, "411329");
     assert_eq!(found[0].name, "河南省南阳市新野县");
 }
+
+#[test]
+fn the_first_run_restores_a_backup_after_checking_it_and_then_asks_for_a_login() {
+    let (dir, db, _desk) = demo_window();
+    {
+        let mut store = Store::unlock(&db, "wangfang", DEMO_PASSWORD, chrono::Utc::now()).unwrap();
+        tongban_desk::demo::install_sample_catalog(&mut store).unwrap();
+    }
+    let mut store = Store::unlock(&db, "wangfang", DEMO_PASSWORD, chrono::Utc::now()).unwrap();
+    let taken = store.back_up(&dir.path().join("stick"), 3, chrono::Utc::now(), |_| {}).unwrap();
+    drop(store);
+
+    let new_pc = dir.path().join("新电脑").join("desk.db");
+    let desk = Desk::open_window(&new_pc).unwrap();
+    assert_eq!(desk.info().unwrap_err().code, "desk_not_initialized");
+    let form = |from: &str, login: &str, password: &str, key: &str| tongban_desk::RestoreForm {
+        from: from.into(),
+        login: login.into(),
+        password: password.into(),
+        recovery_key: key.into(),
+    };
+    let from = taken.path.to_str().unwrap();
+    let refused = [
+        (form("", "wangfang", DEMO_PASSWORD, ""), "备份文件夹"),
+        (form(from, "", "", ""), "恢复密钥"),
+        (form(from, "wangfang", "不对的密码", ""), "密码"),
+        (form(from, "", "", "ABCD-EFGH"), "恢复密钥"),
+        (form(dir.path().join("nothing").to_str().unwrap(), "wangfang", DEMO_PASSWORD, ""), "备份"),
+    ];
+    for (bad, said) in refused {
+        let e = desk.restore_here(&bad).unwrap_err();
+        assert!(e.message.contains(said), "{said} in {e:?}");
+        assert_eq!(desk.info().unwrap_err().code, "desk_not_initialized", "nothing written: {e:?}");
+    }
+
+    let done = desk.restore_here(&form(from, "wangfang", DEMO_PASSWORD, "")).unwrap();
+    assert!(done.message.starts_with("已恢复受理台到"), "{}", done.message);
+    assert!(desk.session().is_none(), "the login screen comes next");
+    assert_eq!(desk.info().unwrap().desk_code, "A1");
+    desk.log_in("zhangmin", DEMO_PASSWORD).unwrap();
+    assert!(!desk.item_choices().unwrap().is_empty(), "the restored desk's catalog");
+    // A desk is here now: the window never restores over it.
+    assert_eq!(
+        desk.restore_here(&form(from, "wangfang", DEMO_PASSWORD, "")).unwrap_err().code,
+        "desk_already_initialized"
+    );
+}

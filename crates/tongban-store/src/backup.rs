@@ -768,6 +768,26 @@ pub struct Restored {
     pub replaced_kept_at: Option<PathBuf>,
 }
 
+impl Restored {
+    /// What was restored and what the first sync will do, in Chinese (the CLI and the window).
+    pub fn summary(&self) -> String {
+        let m = &self.manifest;
+        let mut out = format!(
+            "已恢复受理台到「{}」：{} 的备份，{}（{}）{} 件办件；本机所办事件 {} 条将重新同步（通办中心按事件编号去重），备份之后本机收件的办件将在同步时从通办中心取回",
+            self.db.display(),
+            m.taken_at.with_timezone(&tongban_core::time::china_time()).format("%Y-%m-%d %H:%M:%S"),
+            m.window,
+            m.desk_code,
+            m.cases,
+            self.requeued
+        );
+        if let Some(aside) = &self.replaced_kept_at {
+            out.push_str(&format!("\n原受理台已移到「{}」保留", aside.display()));
+        }
+        out
+    }
+}
+
 /// Restores the backup in `from` as the desk at `db`. Everything about the backup is checked
 /// before anything on this PC is touched: the manifest's format and versions, every file's hash,
 /// the key (a user's password opens the backup's key file, read only, or the recovery key), the

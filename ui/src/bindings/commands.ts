@@ -45,6 +45,8 @@ import type { RateReport } from "./RateReport";
 import type { ReconciliationView } from "./ReconciliationView";
 import type { RecoveryKeyView } from "./RecoveryKeyView";
 import type { RegionChoice } from "./RegionChoice";
+import type { RestoreForm } from "./RestoreForm";
+import type { RestoreOutcome } from "./RestoreOutcome";
 import type { ReturningApplicant } from "./ReturningApplicant";
 import type { RoleOption } from "./RoleOption";
 import type { ScanView } from "./ScanView";
@@ -128,6 +130,8 @@ export interface Commands {
   attachScannerFile(name: string): Promise<ScanView>;
   /** The login screen's facts: the idle lock, and the demo desk's accounts. */
   loginInfo(): Promise<LoginInfo>;
+  /** 从备份恢复 on a PC with no desk yet (the first-run screen), then the login screen. */
+  restoreDesk(form: RestoreForm): Promise<RestoreOutcome>;
   /** Logs in; wrong password and unknown login both reject with 用户名或密码错误. The first
    * login opens the database and starts the sync (which goes on while the window is
    * locked or another user logs in). */
@@ -221,6 +225,7 @@ export function commands(call: Call): Commands {
     setScannerFolder: (folder) => call<ScannerFolder>("set_scanner_folder", { folder }),
     attachScannerFile: (name) => call<ScanView>("attach_scanner_file", { name }),
     loginInfo: () => call<LoginInfo>("login_info"),
+    restoreDesk: (form) => call<RestoreOutcome>("restore_desk", { form }),
     logIn: (login, password) => call<SessionView>("log_in", { login, password }),
     logOut: () => call<void>("log_out"),
     lock: () => call<SessionView>("lock"),
