@@ -373,7 +373,7 @@ mod tests {
                  DROP INDEX cases_by_owed_due; ALTER TABLE cases DROP COLUMN promised_unit;
                  ALTER TABLE cases DROP COLUMN owed; ALTER TABLE cases DROP COLUMN owed_due;
                  ALTER TABLE cases DROP COLUMN owed_due_estimated; DROP TABLE offline_lifts;
-                 DROP INDEX events_intake_waybill; DROP INDEX events_result_waybill; DROP TABLE reconciliations;
+                 DROP INDEX events_intake_waybill; DROP INDEX events_result_waybill; DROP TABLE reconciliations; DROP INDEX events_originals_mailed;
                  PRAGMA user_version = 9;",
             )
             .unwrap();

@@ -22,6 +22,8 @@ CREATE TABLE reconciliations (
     packages     INTEGER NOT NULL,   -- packages of originals unsigned past the days allowed
     package_days INTEGER NOT NULL
 );
+-- The packages of originals mailed in a period (an event's `at` is RFC 3339 text: it orders as time).
+CREATE INDEX events_originals_mailed ON events (at, case_id) WHERE kind = 'originals_mailed';
 ";
 
 /// What the last 对账 with one partner found.
@@ -106,16 +108,27 @@ impl Store {
         Ok(out)
     }
 
-    /// The 寄递 events (packages mailed and signed for) of the cases shared with `partner`, in
-    /// order, for the packages still unsigned.
-    pub fn paper_events(&self, partner: &str) -> Result<Vec<(String, CaseEvent)>> {
+    /// The 寄递 events (packages mailed and signed for) of the cases shared with `partner` that had
+    /// originals mailed in `[start, end)`, in order, for the packages still unsigned. Found by the
+    /// paper events' own index, however long the desk's history.
+    pub fn paper_events(
+        &self,
+        partner: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<(String, CaseEvent)>> {
+        let bound = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S").to_string();
         let mut stmt = self.conn.prepare_cached(
             "SELECT c.number, e.body FROM events e JOIN cases c ON c.id = e.case_id
              WHERE c.handling_region = ?1 AND e.set_aside IS NULL
                AND e.kind IN ('originals_mailed', 'originals_signed', 'result_mailed', 'result_signed')
+               AND e.case_id IN (SELECT case_id FROM events INDEXED BY events_originals_mailed
+                                  WHERE kind = 'originals_mailed' AND at >= ?2 AND at < ?3)
              ORDER BY e.case_id, e.seq",
         )?;
-        let rows = stmt.query_map([partner], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = stmt.query_map(params![partner, bound(start), bound(end)], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (number, body) = row?;

@@ -165,6 +165,13 @@ impl HubClient {
         let page: ReconciliationPage = self.parse(&body, "对账结果")?;
         let numbers: Vec<u64> = page.events.iter().map(|e| e.seq).collect();
         self.check_page("对账结果", since, limit, &numbers, page.next_cursor, page.has_more)?;
+        // A hub says "more" only after a full page: one that dribbles an event a page with
+        // "more" would keep the desk asking far past any cap on the events it holds.
+        if page.has_more && numbers.len() < limit as usize {
+            return Err(
+                self.garbled(&format!("对账结果声称还有更多事件，却只有 {} 个（不足一页 {limit} 个）", numbers.len()))
+            );
+        }
         Ok(page)
     }
 

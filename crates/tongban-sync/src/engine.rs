@@ -239,7 +239,9 @@ async fn reconcile_when_due(db: &DeskDb, link: &HubLink, settings: &SyncSettings
     let from = to - chrono::Days::new(u64::from(plan.days.max(1) - 1));
     let r = region.clone();
     let here = db.run(move |s| crate::reconcile::read_here(s, &r, from, to)).await?;
-    let theirs = crate::reconcile::read_at_hub(&link.client, &link.entry.url, from, to).await?;
+    let theirs =
+        crate::reconcile::read_at_hub(&link.client, &link.entry.url, (from, to), crate::reconcile::MAX_HELD_EVENTS)
+            .await?;
     db.run(move |s| crate::reconcile::conclude(s, &region, from, to, &here, &theirs, plan.package_days, now)).await?;
     Ok(())
 }

@@ -92,12 +92,13 @@ pub fn read_here(store: &Store, partner: &str, from: NaiveDate, to: NaiveDate) -
     Ok(HeldHereSide { events, quarantined })
 }
 
-/// Reads the hub's side of the days `from` to `to`, page by page, at most [`MAX_HELD_EVENTS`].
+/// Reads the hub's side of the days `from` to `to`, page by page, at most `max_events` (a 对账
+/// asks for [`MAX_HELD_EVENTS`]).
 pub async fn read_at_hub(
     client: &HubClient,
     url: &str,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    max_events: usize,
 ) -> Result<Vec<HeldEvent>, SyncError> {
     period(from, to)?;
     let mut theirs = Vec::new();
@@ -107,10 +108,10 @@ pub async fn read_at_hub(
         since = page.next_cursor;
         theirs.extend(page.events);
         // A hub that never stops answering "more" must not fill the desk's memory.
-        if theirs.len() > MAX_HELD_EVENTS {
+        if theirs.len() > max_events {
             return Err(SyncError::Garbled {
                 url: url.to_string(),
-                what: format!("对账结果超过 {MAX_HELD_EVENTS} 个事件，请缩短对账期间"),
+                what: format!("对账结果超过 {max_events} 个事件，请缩短对账期间"),
             });
         }
         if !page.has_more {
@@ -162,7 +163,7 @@ pub async fn reconcile(
     let here = read_here(store, partner, from, to)?;
     let entry = store.hub(partner)?;
     let client = HubClient::for_hub(&entry, settings)?;
-    let theirs = read_at_hub(&client, &entry.url, from, to).await?;
+    let theirs = read_at_hub(&client, &entry.url, (from, to), MAX_HELD_EVENTS).await?;
     Ok(conclude(store, partner, from, to, &here, &theirs, package_days, now)?)
 }
 
@@ -239,7 +240,7 @@ fn unsigned_packages(
     now: DateTime<Utc>,
 ) -> Result<Vec<UnsignedPackage>, StoreError> {
     let mut by_case: Vec<(String, Vec<tongban_core::case::CaseEvent>)> = Vec::new();
-    for (number, event) in store.paper_events(partner)? {
+    for (number, event) in store.paper_events(partner, start, end)? {
         match by_case.last_mut() {
             Some((n, events)) if *n == number => events.push(event),
             _ => by_case.push((number, vec![event])),

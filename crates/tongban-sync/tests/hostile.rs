@@ -50,6 +50,8 @@ enum Attack {
     Endless,
     /// Pages of intakes and decisions of cases the desk never took in, then the end.
     Foreign,
+    /// A 对账 answered one event a page, with `has_more`, without end.
+    Dribble,
 }
 
 /// The hostile hub's state: the attack, the events it sends, and how many body bytes it produced.
@@ -138,6 +140,31 @@ async fn events(State(s): State<Arc<Hostile>>, Query(q): Query<PullQuery>) -> Re
     }
 }
 
+/// `GET /v1/reconciliation`: full pages without end (`Endless`), or an event a page with "more"
+/// (`Dribble`); nothing otherwise.
+async fn reconciliation(
+    State(s): State<Arc<Hostile>>,
+    Query(q): Query<tongban_wire::events::ReconciliationQuery>,
+) -> Response {
+    s.pages.fetch_add(1, Ordering::Relaxed);
+    let limit = q.limit.unwrap_or(2000) as u64;
+    let count = match s.attack {
+        Attack::Endless => limit,
+        Attack::Dribble => 1,
+        _ => 0,
+    };
+    let events = (1..=count)
+        .map(|i| tongban_wire::events::HeldEvent {
+            seq: q.since + i,
+            id: Uuid::now_v7(),
+            case_id: CaseId(Uuid::now_v7()),
+            kind: tongban_core::case::EventKind::Accepted,
+            at: Utc::now(),
+        })
+        .collect();
+    json(&tongban_wire::events::ReconciliationPage { events, next_cursor: q.since + count, has_more: count > 0 })
+}
+
 async fn catalog(State(s): State<Arc<Hostile>>) -> Response {
     match s.attack {
         Attack::HugeCatalog => lazy_body(&s, "{\"version\":\"1\",", GIB).into_response(),
@@ -163,6 +190,7 @@ async fn serve(hostile: Hostile) -> (String, Arc<Hostile>) {
         .route("/v1/events", get(events))
         .route("/v1/catalog", get(catalog))
         .route("/v1/calendar", get(calendar))
+        .route("/v1/reconciliation", get(reconciliation))
         // A hub that keeps no audit heads (as one from before them answers).
         .route(
             "/v1/audit/head",
@@ -464,4 +492,43 @@ async fn a_hub_sending_events_that_do_not_fit_by_the_thousand_fills_the_quaranti
     assert_eq!(store.case_count().unwrap(), 0);
     let limit = settings().pull_limit as usize;
     assert!(store.quarantined().unwrap().len() <= limit, "a page at most");
+}
+
+/// A 对账 with a hub that answers "more" without end: refused once the events read pass the cap
+/// (full pages), or at once when a page claiming more is not full (an event a page would keep
+/// the desk asking for hours under any cap on events). Nothing is recorded as the last 对账.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reconciliation_that_never_ends_is_refused_with_memory_and_requests_bounded() {
+    for (attack, cap, said) in [
+        (Attack::Endless, 5_000, "对账结果超过 5000 个事件，请缩短对账期间"),
+        (Attack::Dribble, tongban_sync::reconcile::MAX_HELD_EVENTS, "对账结果声称还有更多事件，却只有 1 个"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let hostile = Hostile {
+            attack,
+            region: FENGTAI.into(),
+            role: "helper".into(),
+            events: Vec::new(),
+            streamed: AtomicU64::new(0),
+            pages: AtomicU64::new(0),
+        };
+        let (url, state) = serve(hostile).await;
+        let store = helper_desk(dir.path(), &url);
+        let client = tongban_sync::client::HubClient::for_hub(&store.hub(FENGTAI).unwrap(), &settings()).unwrap();
+        let today = Utc::now().date_naive();
+        let refused = tongban_sync::reconcile::read_at_hub(&client, &url, (today, today), cap).await.unwrap_err();
+        assert!(
+            matches!(refused, SyncError::Garbled { .. }) && refused.to_string().contains(said),
+            "{attack:?}: {refused}"
+        );
+        let pages = state.pages.load(Ordering::Relaxed);
+        assert!(pages <= (cap as u64).div_ceil(2000) + 1, "{attack:?}: {pages} pages");
+        if attack == Attack::Dribble {
+            // The whole 对账 through the desk: refused the same way, nothing kept as its last.
+            let settings = settings();
+            let whole = tongban_sync::reconcile::reconcile(&store, FENGTAI, today, today, 7, Utc::now(), &settings);
+            assert!(whole.await.unwrap_err().to_string().contains(said));
+            assert!(store.last_reconciliation(FENGTAI).unwrap().is_none());
+        }
+    }
 }
