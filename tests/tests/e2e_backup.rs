@@ -137,3 +137,69 @@ async fn a_new_pc_restores_the_desk_from_the_stick_on_the_first_run_screen() {
     drop(harness);
     eprintln!("e2e_backup (restore): passed in {:.1} s", started.elapsed().as_secs_f64());
 }
+
+/// What the status bar tells an admin without being asked: the desk was never backed up (a click
+/// opens 备份), and the last 对账 with 丰台区 found what no sync explains (a click opens that 对账
+/// on the days it compared). The 对账 is recorded as the engine's daily one records it. The
+/// screenshot `status-news.png` is the status bar with both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_bar_tells_an_admin_of_an_old_backup_and_of_a_partners_reconciliation() {
+    if !window::enabled("e2e_backup") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = dir.path().join("desk.db");
+    tongban_desk::demo::seed(&demo, 3).expect("seed the demo desk");
+    {
+        let mut store = tongban_store::Store::unlock(&demo, "wangfang", DEMO_PASSWORD, chrono::Utc::now()).unwrap();
+        // 丰台区's hub, not reachable from this test (the status bar shows it offline).
+        let hub = tongban_store::HubSetup {
+            region: "110106".into(),
+            name: "北京市丰台区".into(),
+            url: "http://127.0.0.1:9".into(),
+            credential: "token".into(),
+        };
+        store.add_hub(&hub, chrono::Utc::now()).unwrap();
+        let to = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        store
+            .record_reconciliation(&tongban_store::ReconciliationRecord {
+                hub_region: "110106".into(),
+                checked_at: chrono::Utc::now(),
+                from: to - chrono::Days::new(13),
+                to,
+                matched: 41,
+                troubles: 1,
+                packages: 2,
+                package_days: 7,
+            })
+            .unwrap();
+    }
+    let harness = Harness::start(dir.path());
+    window::within(Duration::from_secs(150), async {
+        let client = harness.open(&demo).await?;
+        window::log_in(&client, "wangfang", DEMO_PASSWORD).await?;
+        wait_js(&client, "return !!document.querySelector('[data-testid=sync-backup-warning]')", "the backup warning").await?;
+        let news = text_of(&client, "[data-testid=sync-reconcile-110106]").await?;
+        assert!(news.ends_with("对账不符 3 项"), "{news:?}");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        save_screenshot(&client, "status-news.png").await?;
+        click(&client, "[data-testid=sync-reconcile-110106]").await?;
+        wait_js(
+            &client,
+            "const d = document.querySelector('[data-testid=reconcile-dialog]'); if (!d) return false; \
+             const v = [...d.querySelectorAll('input')].map(i => i.value); return v.includes('2026-11-24') && v.includes('2026-12-07')",
+            "the 对账 open on the days it compared",
+        )
+        .await?;
+        press(&client, &key(Key::Escape), "Esc: close the 对账").await?;
+        // A link in the status bar: clicked as the page does (WebDriver finds it not interactable).
+        client
+            .execute("document.querySelector('[data-testid=sync-backup-warning]').click()", vec![])
+            .await
+            .map_err(|e| format!("clicking the backup warning: {e}"))?;
+        wait_js(&client, "return !!document.querySelector('#backup-target')", "备份 opened from the status bar").await?;
+        Ok(())
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+}

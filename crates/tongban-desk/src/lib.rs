@@ -324,15 +324,13 @@ impl Desk {
                 offline.sort_by_key(|o| std::cmp::Reverse(o.days));
                 offline
             },
+            // A partner no longer configured has no news.
             reconciliation_news: store
                 .reconciliation_news()?
                 .iter()
-                .map(|r| {
-                    let name = store
-                        .hub(&r.hub_region)
-                        .map(|h| h.name)
-                        .unwrap_or_else(|_| region::display_name(&r.hub_region));
-                    crate::reconciliation::ReconciliationNews::of(r, &name)
+                .filter_map(|r| {
+                    let hub = store.hub(&r.hub_region).ok()?;
+                    Some(crate::reconciliation::ReconciliationNews::of(r, &hub.name))
                 })
                 .collect(),
             data_version: store.last_event_seq()?,
