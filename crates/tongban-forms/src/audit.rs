@@ -50,27 +50,14 @@ pub(crate) fn render(font: &FormFont, input: &AuditLog<'_>) -> Result<Vec<u8>, F
         c.text_at(LEFT + WIDTH, 23.0, 9.0, Align::Right, &format!("共 {} 条", input.rows.len()));
     };
     new_page(&mut c);
-    let mut y = TOP;
-    c.draw_row(LEFT, y, &cols(true), &head, 0.4);
-    y += head.height;
-    if rows.is_empty() {
-        c.text_at(PAGE_W / 2.0, y + 8.0, 10.0, Align::Centre, "所选范围内没有审计记录");
-        y += 12.0;
-    }
-    for row in &rows {
-        if y + row.height > BODY_BOTTOM {
-            new_page(&mut c);
-            y = TOP;
-            c.draw_row(LEFT, y, &cols(true), &head, 0.4);
-            y += head.height;
-        }
-        c.draw_row(LEFT, y, &body_cols, row, 0.25);
-        y += row.height;
-    }
-    if y + 16.0 > BODY_BOTTOM {
-        new_page(&mut c);
-        y = TOP;
-    }
+    let mut y = c.paged_table(
+        (LEFT, TOP, BODY_BOTTOM),
+        (&cols(true), &head),
+        (&body_cols, &rows),
+        ("所选范围内没有审计记录", 10.0),
+        16.0,
+        &new_page,
+    );
     y += 10.0;
     c.text_at(
         LEFT,

@@ -671,6 +671,45 @@ impl Canvas<'_> {
         }
     }
 
+    /// A table of `rows` under `head` across pages: the header at `top` and under it the rows,
+    /// each that would pass `bottom` starting a page (`new_page` draws its title) with the header
+    /// again; `empty` (centred) when there are no rows. Leaves room for `after` mm below the last
+    /// row, on a new page if need be, and returns where that begins.
+    #[allow(clippy::too_many_arguments)] // the table's place, its two parts and what follows it
+    pub fn paged_table(
+        &mut self,
+        (left, top, bottom): (f32, f32, f32),
+        (head_cols, head): (&[Col], &Row),
+        (body_cols, rows): (&[Col], &[Row]),
+        empty: (&str, f32),
+        after: f32,
+        new_page: &dyn Fn(&mut Canvas<'_>),
+    ) -> f32 {
+        let mut y = top;
+        self.draw_row(left, y, head_cols, head, 0.4);
+        y += head.height;
+        if rows.is_empty() {
+            let width: f32 = head_cols.iter().map(|c| c.width).sum();
+            self.text_at(left + width / 2.0, y + 8.0, empty.1, Align::Centre, empty.0);
+            y += 12.0;
+        }
+        for row in rows {
+            if y + row.height > bottom {
+                new_page(self);
+                y = top;
+                self.draw_row(left, y, head_cols, head, 0.4);
+                y += head.height;
+            }
+            self.draw_row(left, y, body_cols, row, 0.25);
+            y += row.height;
+        }
+        if y + after > bottom {
+            new_page(self);
+            y = top;
+        }
+        y
+    }
+
     /// The shading and text of a measured row, without borders (a long table draws its
     /// verticals once per page). Returns the row's right edge.
     pub fn draw_cells(&mut self, x: f32, y: f32, cols: &[Col], row: &Row) -> f32 {

@@ -53,27 +53,14 @@ pub(crate) fn render(font: &FormFont, sheet: &ReconciliationSheet) -> Result<Vec
         c.text_at(LEFT, 29.5, 9.5, Align::Left, &sheet.summary());
     };
     new_page(&mut c);
-    let mut y = TOP;
-    c.draw_row(LEFT, y, &cols(true), &head, 0.4);
-    y += head.height;
-    if rows.is_empty() {
-        c.text_at(PAGE_W / 2.0, y + 8.0, 10.5, Align::Centre, "双方记录一致，没有不符或待处理的项目");
-        y += 12.0;
-    }
-    for row in &rows {
-        if y + row.height > BODY_BOTTOM {
-            new_page(&mut c);
-            y = TOP;
-            c.draw_row(LEFT, y, &cols(true), &head, 0.4);
-            y += head.height;
-        }
-        c.draw_row(LEFT, y, &body_cols, row, 0.25);
-        y += row.height;
-    }
-    if y + 22.0 > BODY_BOTTOM {
-        new_page(&mut c);
-        y = TOP;
-    }
+    let mut y = c.paged_table(
+        (LEFT, TOP, BODY_BOTTOM),
+        (&cols(true), &head),
+        (&body_cols, &rows),
+        ("双方记录一致，没有不符或待处理的项目", 10.5),
+        22.0,
+        &new_page,
+    );
     y += 12.0;
     c.text_at(LEFT, y, 10.0, Align::Left, &format!("本方对账人：{}", sheet.made_by));
     c.text_at(LEFT + 70.0, y, 10.0, Align::Left, "签字：");

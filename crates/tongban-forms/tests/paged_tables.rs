@@ -1,10 +1,10 @@
-//! The 对账单 on paper: read back with poppler, the same lines as the Excel copy, the header on
-//! every page of a long one, the font embedded, and a line for each side to sign.
+//! The forms that are one long table (the 对账单 and the 审计日志), read back with poppler: every
+//! line, the header on every page of a long one, the font embedded, and the lines to sign.
 
 mod common;
 
 use common::*;
-use tongban_forms::{ReconciliationLine, ReconciliationSheet};
+use tongban_forms::{AuditLog, AuditRow, ReconciliationLine, ReconciliationSheet};
 
 fn sheet(lines: usize) -> ReconciliationSheet {
     let kinds = [
@@ -37,7 +37,7 @@ fn sheet(lines: usize) -> ReconciliationSheet {
 #[test]
 fn the_paper_sheet_lists_every_line_with_the_header_on_each_page_and_both_signatures() {
     let pdf = tongban_forms::reconciliation_pdf(&sheet(4)).unwrap();
-    let path = write("reconciliation", "对账单.pdf", &pdf);
+    let path = write("paged", "对账单.pdf", &pdf);
     assert_font_embedded_subset_unicode(&path);
     let pages = text_pages(&path);
     assert_eq!(pages.len(), 1);
@@ -58,7 +58,7 @@ fn the_paper_sheet_lists_every_line_with_the_header_on_each_page_and_both_signat
     png(&path, 1);
 
     let long = tongban_forms::reconciliation_pdf(&sheet(120)).unwrap();
-    let path = write("reconciliation", "对账单-长.pdf", &long);
+    let path = write("paged", "对账单-长.pdf", &long);
     let pages = text_pages(&path);
     assert!(pages.len() >= 3, "{} pages", pages.len());
     for (i, page) in pages.iter().enumerate() {
@@ -76,7 +76,7 @@ fn the_paper_sheet_lists_every_line_with_the_header_on_each_page_and_both_signat
 #[test]
 fn a_clean_reconciliation_says_so_on_paper() {
     let pdf = tongban_forms::reconciliation_pdf(&sheet(0)).unwrap();
-    let path = write("reconciliation", "对账单-一致.pdf", &pdf);
+    let path = write("paged", "对账单-一致.pdf", &pdf);
     let text = squeeze(&text_pages(&path).concat());
     assert!(text.contains("双方一致：共1234个事件，两边都有"), "{text}");
     assert!(text.contains("双方记录一致，没有不符或待处理的项目"), "{text}");
@@ -88,4 +88,46 @@ fn a_name_the_font_cannot_show_is_refused_naming_the_field() {
     bad.made_by = "王\u{10FFFD}".into();
     let err = tongban_forms::reconciliation_pdf(&bad).unwrap_err();
     assert!(err.to_string().contains("对账人"), "{err}");
+}
+
+#[test]
+fn the_audit_log_pages_its_rows_under_the_header_and_ends_with_the_signature() {
+    let rows: Vec<AuditRow> = (1..=90)
+        .map(|i| AuditRow {
+            seq: i.to_string(),
+            at: "2026-12-07 10:30:00".into(),
+            person: "王芳（wangfang）".into(),
+            kind: "打印".into(),
+            case_number: number(i).as_str().to_string(),
+            detail: format!("打印收件登记表（第 {i} 次）"),
+            hash: "0123456789abcdef".into(),
+        })
+        .collect();
+    let log = |rows: &[AuditRow]| {
+        tongban_forms::audit_log(&AuditLog {
+            hall: "新野县政务服务中心",
+            scope: "2026年12月7日",
+            rows,
+            printed_by: "李强",
+            printed_at: at(11, 0),
+            verdict: "审计链完整",
+        })
+        .unwrap()
+    };
+    let path = write("paged", "审计日志.pdf", &log(&rows));
+    let pages = text_pages(&path);
+    assert!(pages.len() >= 3, "{} pages", pages.len());
+    for (i, page) in pages.iter().enumerate() {
+        let page = squeeze(page);
+        assert!(
+            page.contains("链哈希") && page.contains(&format!("第{}页共{}页", i + 1, pages.len())),
+            "page {}",
+            i + 1
+        );
+    }
+    let all = squeeze(&pages.concat());
+    assert!((1..=90).all(|i| all.contains(&format!("打印收件登记表（第{i}次）"))));
+    assert!(squeeze(pages.last().unwrap()).contains("审核人签字"));
+    let empty = write("paged", "审计日志-空.pdf", &log(&[]));
+    assert!(squeeze(&text_pages(&empty).concat()).contains("所选范围内没有审计记录"));
 }
