@@ -40,6 +40,9 @@ enum Command {
         listen: Option<String>,
         #[arg(long)]
         db: Option<PathBuf>,
+        /// The scans' folder (required with a postgres:// database: one folder every hub process mounts).
+        #[arg(long)]
+        blob_dir: Option<PathBuf>,
         /// Required the first time; checked against the database afterwards.
         #[arg(long)]
         region: Option<String>,
@@ -125,10 +128,10 @@ fn run(command: Command) -> Result<(), HubError> {
             let hub = Hub::open(&db, Some(&region))?;
             println!("通办中心数据库已就绪：{}（地区 {}）", db.display(), hub.region());
         }
-        Command::Serve { listen, db, region, tls_cert, tls_key, config } => {
+        Command::Serve { listen, db, blob_dir, region, tls_cert, tls_key, config } => {
             let file = config.as_deref().map(SettingsLayer::from_file).transpose()?.unwrap_or_default();
             let env = SettingsLayer::from_env(|name| std::env::var(name).ok())?;
-            let flags = SettingsLayer { listen, db, region, tls_cert, tls_key, ..SettingsLayer::default() };
+            let flags = SettingsLayer { listen, db, blob_dir, region, tls_cert, tls_key, ..SettingsLayer::default() };
             let (addr, config) = file.overridden_by(env).overridden_by(flags).resolve()?;
             // A bad certificate pair stops the hub before it binds, naming the file.
             if let Some(tls) = &config.tls {

@@ -230,8 +230,19 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let tls = config.tls.as_ref().map(tls::TlsServer::start).transpose()?;
-    let hub = Arc::new(Hub::open(&config.db, config.region.as_deref())?);
-    tracing::info!(region = hub.region(), db = %config.db.display(), tls = tls.is_some(), "hub database open");
+    if crate::db::postgres_url(&config.db).is_some() && config.blob_dir.is_none() {
+        return Err(crate::HubError::Config(crate::blobs::NO_BLOB_DIR.into()));
+    }
+    let (db, blob_dir, region) = (config.db.clone(), config.blob_dir.clone(), config.region.clone());
+    // Opening migrates and, for PostgreSQL, connects: blocking work, off the async threads.
+    let hub = Arc::new(blocking(move || Hub::open_with(&db, blob_dir.as_deref(), region.as_deref())).await?);
+    tracing::info!(
+        region = hub.region(),
+        database = hub.database_kind(),
+        db = %crate::db::shown(&config.db),
+        tls = tls.is_some(),
+        "hub database open"
+    );
     remove_abandoned_uploads_hourly(hub.clone(), config.limits.abandoned_upload_age);
     let app = guarded(router(hub, config.limits), &config.guards);
     listen::run(listener, app, tls, config.guards, shutdown).await?;

@@ -2,7 +2,6 @@
 //! killed and restarted that still has everything it acknowledged.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use reqwest::Method;
@@ -36,9 +35,10 @@ fn issue(db: &str, role: &str, region: Option<&str>, code: Option<&str>, desk: &
 }
 
 /// Starts `serve` on port 0 and returns the process and the URL it printed.
-fn serve(db: &Path, extra: &[&str]) -> (Child, String) {
+fn serve(database: &TestDatabase, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--db", db.to_str().unwrap()])
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", database.db.to_str().unwrap()])
+        .args(["--blob-dir", database.blob_dir.to_str().unwrap()])
         .args(extra)
         .env("TONGBAN_HUB_LOG", "warn")
         .stdout(Stdio::piped())
@@ -56,9 +56,8 @@ fn api(url: &str, token: &str) -> Api {
 
 #[tokio::test]
 async fn a_hub_killed_and_restarted_keeps_every_event_blob_catalog_and_credential() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("hub.db");
-    let db_arg = db.to_str().unwrap();
+    let database = TestDatabase::new();
+    let db_arg = database.db.to_str().unwrap();
     let (ok, _, stderr) = run(&["credential", "issue", "--db", db_arg, "--role", "admin", "--desk", "运维"]);
     assert!(!ok && stderr.contains("尚未初始化"), "{stderr}");
     assert!(run(&["init", "--db", db_arg, "--region", HUB]).0);
@@ -88,7 +87,7 @@ async fn a_hub_killed_and_restarted_keeps_every_event_blob_catalog_and_credentia
     assert!(listing.contains("未确认"), "{listing}");
     assert!(!listing.contains(&partner), "tokens are never listed");
 
-    let (mut first, url) = serve(&db, &[]);
+    let (mut first, url) = serve(&database, &[]);
     let desk = api(&url, &partner);
     desk.confirm(PARTNER, "A1").await;
     let scan = b"scan of a household register".as_slice();
@@ -105,7 +104,7 @@ async fn a_hub_killed_and_restarted_keeps_every_event_blob_catalog_and_credentia
     first.kill().unwrap();
     first.wait().unwrap();
 
-    let (mut second, url) = serve(&db, &["--region", HUB]);
+    let (mut second, url) = serve(&database, &["--region", HUB]);
     let desk = api(&url, &partner);
     let pulled = desk.pull(0, 100).await;
     assert_eq!(pulled.events.iter().map(|e| e.event.clone()).collect::<Vec<_>>(), cases);
@@ -130,6 +129,8 @@ async fn a_hub_killed_and_restarted_keeps_every_event_blob_catalog_and_credentia
     second.kill().unwrap();
     second.wait().unwrap();
 
-    let (ok, _, stderr) = run(&["serve", "--listen", "127.0.0.1:0", "--db", db_arg, "--region", OTHER]);
+    let blob_dir = database.blob_dir.to_str().unwrap();
+    let (ok, _, stderr) =
+        run(&["serve", "--listen", "127.0.0.1:0", "--db", db_arg, "--blob-dir", blob_dir, "--region", OTHER]);
     assert!(!ok && stderr.contains("不能以地区「320102」启动"), "{stderr}");
 }
