@@ -35,6 +35,7 @@ mod identity;
 pub mod ledger;
 mod migrate;
 mod scope;
+pub mod transfer;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -268,27 +269,10 @@ impl Hub {
     /// the same folder (a shared mount); a hub opened without one (the admin commands) refuses
     /// scans. For SQLite it defaults to the folder beside the file.
     pub fn open_with(db: &Path, blob_dir: Option<&Path>, region: Option<&str>) -> Result<Hub> {
-        let (database, region, signer, blob_dir) = match db::postgres_url(db) {
-            Some(url) => {
-                let database = db::Database::Postgres(db::postgres::Postgres::connect(url)?);
-                let shown = PathBuf::from(db::redacted(url));
-                let region = database.write(|c| identity::establish(c, &shown, region))?;
-                let signer = database.write(identity::signer)?;
-                (database, region, signer, blob_dir.map(Path::to_path_buf))
-            }
-            None => {
-                let conn = open_sqlite(db)?;
-                let region = identity::establish(&db::Conn::Sqlite(&conn), db, region)?;
-                let signer = identity::signer(&db::Conn::Sqlite(&conn))?;
-                let stem = db.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-                let blob_dir = match blob_dir {
-                    Some(dir) => dir.to_path_buf(),
-                    None => db.with_file_name(format!("{stem}.blobs")),
-                };
-                let blob_dir = Some(blob_dir);
-                (db::Database::Sqlite(Mutex::new(conn)), region, signer, blob_dir)
-            }
-        };
+        let (database, blob_dir) = open_database(db, blob_dir)?;
+        let shown = PathBuf::from(db::shown(db));
+        let region = database.write(|c| identity::establish(c, &shown, region))?;
+        let signer = database.write(identity::signer)?;
         Ok(Hub {
             db: database,
             region,
@@ -315,15 +299,42 @@ impl Hub {
         self.db.sqlite()
     }
 
+    /// The schema version of this hub's database (each backend counts its own steps).
+    pub fn schema_version(&self) -> i64 {
+        match &self.db {
+            db::Database::Sqlite(_) => SCHEMA_VERSION,
+            db::Database::Postgres(_) => db::postgres::SCHEMA_VERSION,
+        }
+    }
+
     /// Which database this hub keeps its tables in: "sqlite" or "postgresql".
     pub fn database_kind(&self) -> &'static str {
         self.db.kind()
     }
 
-    /// Whether the database answers a query now (for `/health`).
+    /// Whether the database answers a query now (for `/health`). A SQLite file lives in this
+    /// process and answers whenever it does: it is not queried (a health check must not queue
+    /// behind a push for the one connection).
     pub fn check_database(&self) -> Result<()> {
-        self.db.read(|c| c.query_row("SELECT 1", &[], |r| r.get::<i64>(0)).map(drop))
+        match &self.db {
+            db::Database::Sqlite(_) => Ok(()),
+            db::Database::Postgres(_) => self.db.read(|c| c.query_row("SELECT 1", &[], |r| r.get::<i64>(0)).map(drop)),
+        }
     }
+}
+
+/// The database `db` names (a SQLite file, created if missing, or a `postgres://` URL), migrated
+/// forward, and the scans' folder: `blob_dir`, else beside a SQLite file.
+pub(crate) fn open_database(db: &Path, blob_dir: Option<&Path>) -> Result<(db::Database, Option<PathBuf>)> {
+    Ok(match db::postgres_url(db) {
+        Some(url) => (db::Database::Postgres(db::postgres::Postgres::connect(url)?), blob_dir.map(Path::to_path_buf)),
+        None => {
+            let conn = open_sqlite(db)?;
+            let stem = db.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let blob_dir = blob_dir.map_or_else(|| db.with_file_name(format!("{stem}.blobs")), Path::to_path_buf);
+            (db::Database::Sqlite(Mutex::new(conn)), Some(blob_dir))
+        }
+    })
 }
 
 /// The SQLite file at `path`, created if missing, migrated forward.

@@ -45,6 +45,20 @@ impl Database {
         }
     }
 
+    /// Runs `f` on one consistent view of the database (a read transaction), without blocking
+    /// writers: for an export while the hub serves.
+    pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&Conn<'_>) -> Result<T>) -> Result<T> {
+        match self {
+            Database::Sqlite(conn) => {
+                let mut conn = lock(conn);
+                // Deferred, and only read: WAL gives it one snapshot; dropped, it ends.
+                let tx = rusqlite::Transaction::new(&mut conn, TransactionBehavior::Deferred)?;
+                f(&Conn::Sqlite(&tx))
+            }
+            Database::Postgres(pg) => pg.snapshot(|session| f(&Conn::Postgres(session))),
+        }
+    }
+
     /// Runs `f` in one transaction holding the hub's writer lock, committed if `f` succeeds and
     /// rolled back otherwise.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Conn<'_>) -> Result<T>) -> Result<T> {

@@ -241,6 +241,17 @@ impl Postgres {
         out
     }
 
+    /// `f` in a read-only REPEATABLE READ transaction: one snapshot for every statement.
+    pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&Session) -> Result<T>) -> Result<T> {
+        let mut session = self.session()?;
+        session.execute_batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        let out = f(&session);
+        if session.execute_batch("ROLLBACK").is_ok() {
+            session.release();
+        }
+        out
+    }
+
     /// One write transaction under [`WRITER_LOCK`], committed if `f` succeeds.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Session) -> Result<T>) -> Result<T> {
         let mut session = self.session()?;

@@ -87,15 +87,21 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// Whether the hub is up, and which region it serves. No credential needed.
-#[utoipa::path(get, path = "/health", tag = "meta", responses((status = 200, body = Health)))]
-async fn health(State(state): State<AppState>) -> Json<Health> {
-    Json(Health {
+/// Whether the hub is up and its database answers, and which region it serves. No credential
+/// needed.
+#[utoipa::path(get, path = "/health", tag = "meta", responses(
+    (status = 200, body = Health),
+    (status = 500, description = "数据库无法访问", body = ErrorBody),
+))]
+async fn health(State(state): State<AppState>) -> std::result::Result<Json<Health>, ApiError> {
+    state.run(|hub| hub.check_database()).await?;
+    Ok(Json(Health {
         status: "ok".into(),
         region: state.hub.region().to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         signing_key: Some(state.hub.signer().public().to_hex()),
-    })
+        database: Some(state.hub.database_kind().to_string()),
+    }))
 }
 
 fn documented_routes() -> OpenApiRouter<AppState> {

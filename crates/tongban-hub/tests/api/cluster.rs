@@ -30,8 +30,25 @@ pub struct TestDatabase {
 impl TestDatabase {
     /// A fresh, empty database of the backend this run tests.
     pub fn new() -> TestDatabase {
+        TestDatabase::in_cluster(cluster())
+    }
+
+    /// A fresh SQLite file, whatever this run tests.
+    pub fn sqlite() -> TestDatabase {
+        TestDatabase::in_cluster(None)
+    }
+
+    /// A fresh PostgreSQL database, whatever this run tests (the benchmark); panics without
+    /// PostgreSQL's programs.
+    #[allow(dead_code)] // the tests take the run's backend; benches/province.rs takes both
+    pub fn postgres() -> TestDatabase {
+        let bin = bin_dir().expect("PostgreSQL's programs (initdb, postgres): apt-get install postgresql");
+        TestDatabase::in_cluster(Some(started(&bin)))
+    }
+
+    fn in_cluster(cluster: Option<&Cluster>) -> TestDatabase {
         let dir = tempfile::tempdir().unwrap();
-        match cluster() {
+        match cluster {
             Some(cluster) => {
                 let name = cluster.create_database();
                 TestDatabase {
@@ -63,31 +80,35 @@ pub fn execute_sql(db: &Path, sql: &str) {
 
 /// The cluster, when this run tests PostgreSQL.
 fn cluster() -> Option<&'static Cluster> {
-    static CLUSTER: OnceLock<Option<Cluster>> = OnceLock::new();
-    CLUSTER
-        .get_or_init(|| {
-            let wanted = std::env::var("TONGBAN_HUB_TEST_DB").is_ok_and(|v| v == "postgres");
-            if !wanted {
-                return None;
-            }
-            match bin_dir() {
-                Some(bin) => Some(Cluster::start(&bin)),
-                None if std::env::var_os("TONGBAN_REQUIRE_POSTGRES").is_some() => panic!(
-                    "TONGBAN_HUB_TEST_DB=postgres and TONGBAN_REQUIRE_POSTGRES are set, but no PostgreSQL programs \
+    static CLUSTER: OnceLock<Option<&'static Cluster>> = OnceLock::new();
+    *CLUSTER.get_or_init(|| {
+        let wanted = std::env::var("TONGBAN_HUB_TEST_DB").is_ok_and(|v| v == "postgres");
+        if !wanted {
+            return None;
+        }
+        match bin_dir() {
+            Some(bin) => Some(started(&bin)),
+            None if std::env::var_os("TONGBAN_REQUIRE_POSTGRES").is_some() => panic!(
+                "TONGBAN_HUB_TEST_DB=postgres and TONGBAN_REQUIRE_POSTGRES are set, but no PostgreSQL programs \
                      (initdb, postgres) were found: apt-get install postgresql, or set TONGBAN_PG_BIN"
-                ),
-                None => {
-                    eprintln!(
-                        "\n\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
+            ),
+            None => {
+                eprintln!(
+                    "\n\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
                          !!! PostgreSQL NOT TESTED: no initdb/postgres found (apt-get install postgresql).  !!!\n\
                          !!! These API tests run on SQLite instead.                                          !!!\n\
                          !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-                    );
-                    None
-                }
+                );
+                None
             }
-        })
-        .as_ref()
+        }
+    })
+}
+
+/// The one cluster of this process, started the first time.
+fn started(bin: &Path) -> &'static Cluster {
+    static STARTED: OnceLock<Cluster> = OnceLock::new();
+    STARTED.get_or_init(|| Cluster::start(bin))
 }
 
 fn bin_dir() -> Option<PathBuf> {

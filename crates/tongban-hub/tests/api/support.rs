@@ -71,7 +71,11 @@ impl TestHub {
     }
 
     pub async fn with_limits(limits: Limits) -> TestHub {
-        let database = TestDatabase::new();
+        TestHub::on(TestDatabase::new(), limits).await
+    }
+
+    /// A hub on `database`, whichever backend it is.
+    pub async fn on(database: TestDatabase, limits: Limits) -> TestHub {
         let db = database.db.clone();
         let tokens = {
             let hub = Hub::open_with(&db, Some(&database.blob_dir), Some(HUB)).unwrap();
