@@ -25,13 +25,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use tongban_core::case::{CaseEvent, CaseNumber, DeskCode, EventBody};
 use tongban_hub::{Hub, Role};
 use tongban_wire::desks::DeskClaim;
 use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse};
 
 use cluster::TestDatabase;
-use support::{desk_id, intake, HUB, PARTNER};
+use support::{desk_id, intake_by, HUB, PARTNER};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tongban-hub");
 
@@ -70,15 +69,6 @@ fn serve(database: &TestDatabase) -> Served {
 fn code(n: usize) -> String {
     let letters = (n / 100) as u8;
     format!("{}{}{:02}", (b'A' + letters / 26) as char, (b'A' + letters % 26) as char, n % 100)
-}
-
-fn intake_by(code: &str, seq: u32) -> CaseEvent {
-    let mut event = intake(PARTNER, seq, vec![]);
-    event.author.desk = desk_id(PARTNER, code);
-    if let EventBody::Received { intake } = &mut event.body {
-        intake.number = CaseNumber::compose(PARTNER, intake.received_on, &DeskCode::parse(code).unwrap(), seq);
-    }
-    event
 }
 
 struct Outcome {
@@ -137,7 +127,7 @@ fn run(
                     let base = &urls[n % urls.len()];
                     let (mut push, mut pull, mut cursor, mut admitted) = (vec![], vec![], 0u64, 0usize);
                     for seq in 1..=cases {
-                        let event = intake_by(&code, seq);
+                        let event = intake_by(PARTNER, &code, seq);
                         let permit = gate.acquire().await.unwrap();
                         let t = Instant::now();
                         let response = http

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use reqwest::Method;
-use tongban_core::case::{CaseEvent, CaseNumber, DeskCode, EventBody};
+use tongban_core::case::CaseEvent;
 use tongban_hub::{Hub, Role};
 use tongban_wire::desks::DeskClaim;
 use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse};
@@ -61,15 +61,6 @@ impl Drop for Process {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn intake_by(code: &str, seq: u32) -> CaseEvent {
-    let mut event = intake(PARTNER, seq, vec![]);
-    event.author.desk = desk_id(PARTNER, code);
-    if let EventBody::Received { intake } = &mut event.body {
-        intake.number = CaseNumber::compose(PARTNER, intake.received_on, &DeskCode::parse(code).unwrap(), seq);
-    }
-    event
 }
 
 /// A request through one of the two processes, chosen at random, retried (through either) until
@@ -214,7 +205,7 @@ async fn two_hub_processes_on_one_postgresql_lose_and_duplicate_nothing_when_one
         .map(|(code, token)| {
             let (http, code, token, pushed) = (http.clone(), code.clone(), token.clone(), pushed.clone());
             tokio::spawn(async move {
-                let cases: Vec<CaseEvent> = (1..=CASES_PER_DESK).map(|seq| intake_by(&code, seq)).collect();
+                let cases: Vec<CaseEvent> = (1..=CASES_PER_DESK).map(|seq| intake_by(PARTNER, &code, seq)).collect();
                 let mut held = Held::default();
                 let mut sent = 0;
                 while sent < cases.len() {

@@ -314,6 +314,17 @@ pub fn intake(receiving: &str, seq: u32, scans: Vec<String>) -> CaseEvent {
     event(CaseId(Uuid::now_v7()), receiving, body)
 }
 
+/// An intake of `receiving`'s window desk `code`, under that desk's number `seq` (the default desk
+/// is A1: [`intake`]).
+pub fn intake_by(receiving: &str, code: &str, seq: u32) -> CaseEvent {
+    let mut event = intake(receiving, seq, vec![]);
+    event.author.desk = desk_id(receiving, code);
+    if let EventBody::Received { intake } = &mut event.body {
+        intake.number = CaseNumber::compose(receiving, intake.received_on, &DeskCode::parse(code).unwrap(), seq);
+    }
+    event
+}
+
 pub fn seq_of(outcome: &PushOutcome) -> u64 {
     match outcome {
         PushOutcome::Accepted { seq, .. } | PushOutcome::Duplicate { seq, .. } => *seq,
