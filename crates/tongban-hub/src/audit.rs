@@ -4,7 +4,7 @@
 //! holds, and the refused report stays here for the hub's operator.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use tongban_wire::audit::{AuditHeadAnswer, AuditHeadReport, KeptHead, MAX_BROKEN_LEN};
 
 use crate::credentials::Credential;
@@ -51,31 +51,30 @@ impl Hub {
             )));
         }
         let seq = i64::try_from(report.seq).map_err(|_| HubError::InvalidRequest("seq 过大".into()))?;
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let previous: Option<(i64, String, String)> = tx
-            .query_row(
+        let (previous, accepted, unchanged) = self.db.write(|tx| {
+            let previous: Option<(i64, String, String)> = tx.query_opt(
                 "SELECT seq, hash, at FROM audit_heads WHERE credential = ?1 AND desk_id = ?2 AND accepted = 1
                  ORDER BY id DESC LIMIT 1",
                 params![credential.id, report.desk_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let previous = previous.map(|(seq, hash, at)| kept(seq, hash, &at)).transpose()?;
-        let accepted = match &previous {
-            None => true,
-            Some(p) => report.seq > p.seq || (report.seq == p.seq && report.hash == p.hash),
-        };
-        let unchanged = previous.as_ref().is_some_and(|p| p.seq == report.seq && p.hash == report.hash);
-        // An unchanged head (a desk syncing with nothing new) is not stored again, unless the desk
-        // reports a break.
-        if !unchanged || report.broken.is_some() {
-            tx.execute(
-                "INSERT INTO audit_heads (credential, desk_id, seq, hash, broken, accepted, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![credential.id, report.desk_id, seq, report.hash, report.broken, accepted, now.to_rfc3339()],
             )?;
-        }
-        tx.commit()?;
+            let previous = previous.map(|(seq, hash, at)| kept(seq, hash, &at)).transpose()?;
+            let accepted = match &previous {
+                None => true,
+                Some(p) => report.seq > p.seq || (report.seq == p.seq && report.hash == p.hash),
+            };
+            let unchanged = previous.as_ref().is_some_and(|p| p.seq == report.seq && p.hash == report.hash);
+            // An unchanged head (a desk syncing with nothing new) is not stored again, unless the
+            // desk reports a break.
+            if !unchanged || report.broken.is_some() {
+                tx.execute(
+                    "INSERT INTO audit_heads (credential, desk_id, seq, hash, broken, accepted, at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![credential.id, report.desk_id, seq, report.hash, report.broken, accepted, now.to_rfc3339()],
+                )?;
+            }
+            Ok((previous, accepted, unchanged))
+        })?;
         if !accepted || report.broken.is_some() {
             tracing::warn!(
                 credential = credential.id,

@@ -1,5 +1,9 @@
-//! Scans by SHA-256: complete blobs in `<db>.blobs/<first two hex digits>/<sha256>`, uploads in
-//! progress in `<db>.blobs/partial/<sha256>`, and which cases refer to which blob.
+//! Scans by SHA-256: complete blobs in `<blob dir>/<first two hex digits>/<sha256>`, uploads in
+//! progress in `<blob dir>/partial/<region>-<desk>-<sha256>`, and which cases refer to which blob.
+//! The blob dir is `<db>.blobs` beside a SQLite file; with PostgreSQL it is a folder every hub
+//! process of the region mounts (`blob_dir`): scans are large, written once and never changed, so
+//! they stay files (backed up with the folder, served with `sendfile`-style streaming) while the
+//! database holds which desk and case may read them.
 //!
 //! An upload's progress (`received`) is recorded only after the partial file is synced, so after a
 //! crash the hub never claims bytes it does not hold; a longer file is cut back to the recorded
@@ -14,13 +18,14 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::params;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use tongban_core::case::CaseId;
 use tongban_wire::blobs::BlobStatus;
 
 use crate::credentials::Credential;
+use crate::db::Conn;
 use crate::scope::Scope;
 use crate::{blocking, Hub, HubError, Result};
 
@@ -79,6 +84,11 @@ INSERT OR IGNORE INTO blob_partials
 DROP TABLE blob_uploads;
 ";
 
+/// Why a hub without a scans' folder refuses scans.
+pub(crate) const NO_BLOB_DIR: &str =
+    "使用 PostgreSQL 时请指定扫描件目录（--blob-dir、TONGBAN_HUB_BLOB_DIR 或配置文件的 blob_dir）：\
+     同一地区的每个通办中心进程都须读写同一目录";
+
 /// Who uploads and holds blobs: a desk, by its region and desk code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Holder {
@@ -93,28 +103,34 @@ impl Holder {
 }
 
 /// Whether `holder` uploaded the bytes of `sha256` itself.
-pub(crate) fn is_held_by(conn: &rusqlite::Connection, sha256: &str, holder: &Holder) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM blob_holders WHERE sha256 = ?1 AND region = ?2 AND desk = ?3)")?
-        .query_row(params![sha256, holder.region, holder.desk], |r| r.get(0))?)
+pub(crate) fn is_held_by(conn: &Conn<'_>, sha256: &str, holder: &Holder) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM blob_holders WHERE sha256 = ?1 AND region = ?2 AND desk = ?3)",
+        params![sha256, holder.region, holder.desk],
+        |r| r.get(0),
+    )
 }
 
 /// Whether an event of `case` may cite `sha256`: the citing desk uploaded it, or the case already
 /// cites it (a 补正 that lists the materials again). Knowing a hash is not enough.
-pub(crate) fn may_cite(tx: &Transaction<'_>, sha256: &str, holder: &Holder, case: CaseId) -> Result<bool> {
+pub(crate) fn may_cite(tx: &Conn<'_>, sha256: &str, holder: &Holder, case: CaseId) -> Result<bool> {
     if is_held_by(tx, sha256, holder)? {
         return Ok(true);
     }
-    Ok(tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM blob_refs WHERE sha256 = ?1 AND case_id = ?2)")?
-        .query_row(params![sha256, case.to_string()], |r| r.get(0))?)
+    tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM blob_refs WHERE sha256 = ?1 AND case_id = ?2)",
+        params![sha256, case.to_string()],
+        |r| r.get(0),
+    )
 }
 
 /// Notes that `case` refers to these blobs, so the case's readers may fetch them.
-pub(crate) fn record_references(tx: &Transaction<'_>, shas: &[&str], case: CaseId) -> Result<()> {
-    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO blob_refs (sha256, case_id) VALUES (?1, ?2)")?;
+pub(crate) fn record_references(tx: &Conn<'_>, shas: &[&str], case: CaseId) -> Result<()> {
     for sha in shas {
-        stmt.execute(params![sha, case.to_string()])?;
+        tx.execute(
+            "INSERT INTO blob_refs (sha256, case_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![sha, case.to_string()],
+        )?;
     }
     Ok(())
 }
@@ -203,7 +219,7 @@ impl UploadSlot {
     }
 }
 
-fn sha256_of_file(path: &Path) -> Result<String> {
+pub(crate) fn sha256_of_file(path: &Path) -> Result<String> {
     let mut file = fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
@@ -227,15 +243,19 @@ fn sync_dir(dir: &Path) -> Result<()> {
 }
 
 impl Hub {
-    fn blob_path(&self, sha256: &str) -> PathBuf {
-        self.blob_dir.join(&sha256[..2]).join(sha256)
+    fn blob_dir(&self) -> Result<&Path> {
+        self.blob_dir.as_deref().ok_or_else(|| HubError::Config(NO_BLOB_DIR.into()))
+    }
+
+    fn blob_path(&self, sha256: &str) -> Result<PathBuf> {
+        Ok(self.blob_dir()?.join(&sha256[..2]).join(sha256))
     }
 
     /// Each uploader's partial file of a blob is its own: another desk sending other bytes under
     /// the same name never touches it.
-    fn partial_path(&self, sha256: &str, holder: &Holder) -> PathBuf {
+    fn partial_path(&self, sha256: &str, holder: &Holder) -> Result<PathBuf> {
         // Region codes are digits and desk codes letters and digits: safe in a file name.
-        self.blob_dir.join("partial").join(format!("{}-{}-{sha256}", holder.region, holder.desk))
+        Ok(self.blob_dir()?.join("partial").join(format!("{}-{}-{sha256}", holder.region, holder.desk)))
     }
 
     /// Where `caller`'s upload of `sha256` stands. A blob another desk uploaded is answered as
@@ -245,18 +265,22 @@ impl Hub {
     }
 
     fn status_for(&self, sha256: &str, holder: &Holder) -> Result<BlobStatus> {
-        let conn = self.conn();
-        if is_held_by(&conn, sha256, holder)? {
-            let size: u64 = conn.query_row("SELECT size FROM blobs WHERE sha256 = ?1", [sha256], |r| r.get(0))?;
-            return Ok(BlobStatus { sha256: sha256.to_string(), received: size, length: Some(size), complete: true });
-        }
-        let partial: Option<(u64, u64)> = conn
-            .query_row(
+        let (held, partial) = self.db.read(|conn| {
+            if is_held_by(conn, sha256, holder)? {
+                let size: u64 =
+                    conn.query_row("SELECT size FROM blobs WHERE sha256 = ?1", params![sha256], |r| r.get(0))?;
+                return Ok((Some(size), None));
+            }
+            let partial: Option<(u64, u64)> = conn.query_opt(
                 "SELECT received, length FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
                 params![sha256, holder.region, holder.desk],
                 |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+            )?;
+            Ok((None, partial))
+        })?;
+        if let Some(size) = held {
+            return Ok(BlobStatus { sha256: sha256.to_string(), received: size, length: Some(size), complete: true });
+        }
         Ok(BlobStatus {
             sha256: sha256.to_string(),
             received: partial.map_or(0, |p| p.0),
@@ -292,7 +316,7 @@ impl Hub {
         let mut slot = UploadSlot {
             hub: self.clone(),
             sha256: sha256.to_string(),
-            path: self.partial_path(sha256, &holder),
+            path: self.partial_path(sha256, &holder)?,
             holder: holder.clone(),
             received: 0,
             length,
@@ -302,10 +326,12 @@ impl Hub {
         // number the hub cannot honour.
         let lost = status.length.is_some() && !slot.path.exists();
         if lost {
-            self.conn().execute(
-                "DELETE FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
-                params![sha256, holder.region, holder.desk],
-            )?;
+            self.db.write(|c| {
+                c.execute(
+                    "DELETE FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
+                    params![sha256, holder.region, holder.desk],
+                )
+            })?;
         }
         let fresh = restart || status.length.is_none() || lost;
         if fresh {
@@ -314,12 +340,14 @@ impl Hub {
             }
             fs::create_dir_all(slot.path.parent().expect("partial paths have a parent"))?;
             fs::File::create(&slot.path)?;
-            self.conn().execute(
-                "INSERT INTO blob_partials (sha256, region, desk, length, received, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, 0, ?5)
-                 ON CONFLICT (sha256, region, desk) DO UPDATE SET length = ?4, received = 0, updated_at = ?5",
-                params![sha256, holder.region, holder.desk, length, Utc::now()],
-            )?;
+            self.db.write(|c| {
+                c.execute(
+                    "INSERT INTO blob_partials (sha256, region, desk, length, received, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, 0, ?5)
+                     ON CONFLICT (sha256, region, desk) DO UPDATE SET length = ?4, received = 0, updated_at = ?5",
+                    params![sha256, holder.region, holder.desk, length, Utc::now()],
+                )
+            })?;
         } else {
             let announced = status.length.unwrap_or(length);
             if announced != length {
@@ -334,10 +362,12 @@ impl Hub {
     }
 
     fn record_progress(&self, sha256: &str, holder: &Holder, received: u64, now: DateTime<Utc>) -> Result<()> {
-        self.conn().execute(
-            "UPDATE blob_partials SET received = ?4, updated_at = ?5 WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
-            params![sha256, holder.region, holder.desk, received, now],
-        )?;
+        self.db.write(|c| {
+            c.execute(
+                "UPDATE blob_partials SET received = ?4, updated_at = ?5 WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
+                params![sha256, holder.region, holder.desk, received, now],
+            )
+        })?;
         Ok(())
     }
 
@@ -346,10 +376,10 @@ impl Hub {
         let forget_partial = "DELETE FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3";
         if sha256_of_file(&slot.path)? != sha256 {
             fs::remove_file(&slot.path)?;
-            self.conn().execute(forget_partial, params![sha256, holder.region, holder.desk])?;
+            self.db.write(|c| c.execute(forget_partial, params![sha256, holder.region, holder.desk]))?;
             return Err(HubError::HashMismatch(sha256.to_string()));
         }
-        let target = self.blob_path(sha256);
+        let target = self.blob_path(sha256)?;
         let dir = target.parent().expect("blob paths have a parent");
         fs::create_dir_all(dir)?;
         if target.exists() {
@@ -359,19 +389,19 @@ impl Hub {
             fs::rename(&slot.path, &target)?;
             sync_dir(dir)?;
         }
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT OR IGNORE INTO blobs (sha256, size, uploader_region, stored_at, uploader_desk)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![sha256, slot.length, holder.region, now, holder.desk],
-        )?;
-        tx.execute(
-            "INSERT OR IGNORE INTO blob_holders (sha256, region, desk, held_since) VALUES (?1, ?2, ?3, ?4)",
-            params![sha256, holder.region, holder.desk, now],
-        )?;
-        tx.execute(forget_partial, params![sha256, holder.region, holder.desk])?;
-        tx.commit()?;
+        self.db.write(|tx| {
+            tx.execute(
+                "INSERT INTO blobs (sha256, size, uploader_region, stored_at, uploader_desk)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                params![sha256, slot.length, holder.region, now, holder.desk],
+            )?;
+            tx.execute(
+                "INSERT INTO blob_holders (sha256, region, desk, held_since) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT DO NOTHING",
+                params![sha256, holder.region, holder.desk, now],
+            )?;
+            tx.execute(forget_partial, params![sha256, holder.region, holder.desk])
+        })?;
         Ok(BlobStatus { sha256: sha256.to_string(), received: slot.length, length: Some(slot.length), complete: true })
     }
 
@@ -380,35 +410,35 @@ impl Hub {
     /// Anything else is answered as unknown, so the answer does not tell whether the hub holds it.
     pub fn readable_blob(&self, caller: &Credential, sha256: &str) -> Result<(PathBuf, u64)> {
         let scope = Scope::of(caller)?;
+        // ?1 is the blob, ?2 (and ?3) the scope's region (and desk).
         let uploaded = match scope {
             Scope::OwnIntakes { .. } => {
-                "EXISTS (SELECT 1 FROM blob_holders h WHERE h.sha256 = b.sha256 AND h.region = :region AND h.desk = :desk)"
+                "EXISTS (SELECT 1 FROM blob_holders h WHERE h.sha256 = b.sha256 AND h.region = ?2 AND h.desk = ?3)"
             }
-            _ => "EXISTS (SELECT 1 FROM blob_holders h WHERE h.sha256 = b.sha256 AND h.region = :region)",
+            _ => "EXISTS (SELECT 1 FROM blob_holders h WHERE h.sha256 = b.sha256 AND h.region = ?2)",
         };
         let sql = format!(
-            "SELECT size FROM blobs b WHERE b.sha256 = :sha256 AND ({uploaded} OR EXISTS (
+            "SELECT size FROM blobs b WHERE b.sha256 = ?1 AND ({uploaded} OR EXISTS (
                 SELECT 1 FROM blob_refs r JOIN cases c ON c.case_id = r.case_id
                 WHERE r.sha256 = b.sha256 AND {}))",
-            scope.cases_condition()
+            scope.cases_condition(2)
         );
-        let mut args: Vec<(&str, &dyn rusqlite::ToSql)> = vec![(":sha256", &sha256 as &dyn rusqlite::ToSql)];
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&sha256];
         args.extend(scope.params());
-        let size: Option<u64> = self.conn().query_row(&sql, args.as_slice(), |r| r.get(0)).optional()?;
+        let size: Option<u64> = self.db.read(|c| c.query_opt(&sql, &args, |r| r.get(0)))?;
         let size = size.ok_or_else(|| HubError::UnknownBlob(sha256.to_string()))?;
-        Ok((self.blob_path(sha256), size))
+        Ok((self.blob_path(sha256)?, size))
     }
 
     /// Forgets uploads nobody continued for `age` (their rows and partial files): a desk that
     /// went away mid-upload does not leave its bytes on the hub for ever. Returns how many.
     pub fn remove_abandoned_uploads(&self, age: chrono::Duration, now: DateTime<Utc>) -> Result<usize> {
         let before = now - age;
-        let stale: Vec<(String, String, String)> = {
-            let conn = self.conn();
-            let mut stmt = conn.prepare("SELECT sha256, region, desk FROM blob_partials WHERE updated_at < ?1")?;
-            let rows = stmt.query_map([before], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+        let stale: Vec<(String, String, String)> = self.db.read(|c| {
+            c.query_map("SELECT sha256, region, desk FROM blob_partials WHERE updated_at < ?1", params![before], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+        })?;
         let in_progress = self.uploads_in_progress.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let mut removed = 0;
         for (sha256, region, desk) in stale {
@@ -416,15 +446,17 @@ impl Hub {
             if in_progress.contains(&(sha256.clone(), holder.clone())) {
                 continue;
             }
-            match fs::remove_file(self.partial_path(&sha256, &holder)) {
+            match fs::remove_file(self.partial_path(&sha256, &holder)?) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(e.into()),
             }
-            self.conn().execute(
-                "DELETE FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
-                params![sha256, holder.region, holder.desk],
-            )?;
+            self.db.write(|c| {
+                c.execute(
+                    "DELETE FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
+                    params![sha256, holder.region, holder.desk],
+                )
+            })?;
             removed += 1;
         }
         Ok(removed)

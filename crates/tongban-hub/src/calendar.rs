@@ -3,7 +3,9 @@
 //! not change); its text is kept in the normal form `WorkCalendar::to_text` writes.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
+
+use crate::db::Row;
 use tongban_wire::calendar::{year_text, CalendarIndex, CalendarYearDocument, CalendarYearEntry, CalendarYearUpload};
 
 use crate::catalog::Published;
@@ -38,49 +40,57 @@ impl Hub {
                 normal.year
             )));
         }
-        let conn = self.conn();
-        // Checked and written under the one connection's lock: two publishers of the same year
-        // cannot both find it missing.
-        let held: Option<CalendarYearDocument> = conn
-            .query_row("SELECT year, sha256, published_at, text FROM calendar_years WHERE year = ?1", [year], document)
-            .optional()?;
-        match held {
-            Some(held) if held.sha256 == normal.sha256 => Ok((Published::AlreadyPublished, self.sealed_year(held))),
-            Some(_) => Err(HubError::CalendarYearExists(year)),
-            None => {
-                conn.execute(
-                    "INSERT INTO calendar_years (year, sha256, text, published_at, credential_id)
+        // Checked and written under the writer lock: two publishers of the same year cannot both
+        // find it missing.
+        self.db.write(|conn| {
+            let held: Option<CalendarYearDocument> = conn.query_opt(
+                "SELECT year, sha256, published_at, text FROM calendar_years WHERE year = ?1",
+                params![year],
+                document,
+            )?;
+            match held {
+                Some(held) if held.sha256 == normal.sha256 => Ok((Published::AlreadyPublished, self.sealed_year(held))),
+                Some(_) => Err(HubError::CalendarYearExists(year)),
+                None => {
+                    conn.execute(
+                        "INSERT INTO calendar_years (year, sha256, text, published_at, credential_id)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![year, normal.sha256, normal.text, now, caller.id],
-                )?;
-                let document = CalendarYearDocument {
-                    year,
-                    sha256: normal.sha256,
-                    published_at: now,
-                    text: normal.text,
-                    signature: None,
-                };
-                Ok((Published::New, self.sealed_year(document)))
+                        params![year, normal.sha256, normal.text, now, caller.id],
+                    )?;
+                    let document = CalendarYearDocument {
+                        year,
+                        sha256: normal.sha256,
+                        published_at: now,
+                        text: normal.text,
+                        signature: None,
+                    };
+                    Ok((Published::New, self.sealed_year(document)))
+                }
             }
-        }
+        })
     }
 
     /// Every year held, ascending.
     pub fn calendar_index(&self) -> Result<CalendarIndex> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT year, sha256, published_at FROM calendar_years ORDER BY year")?;
-        let years = stmt
-            .query_map([], |r| Ok(CalendarYearEntry { year: r.get(0)?, sha256: r.get(1)?, published_at: r.get(2)? }))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let years = self.db.read(|c| {
+            c.query_map("SELECT year, sha256, published_at FROM calendar_years ORDER BY year", &[], |r| {
+                Ok(CalendarYearEntry { year: r.get(0)?, sha256: r.get(1)?, published_at: r.get(2)? })
+            })
+        })?;
         Ok(CalendarIndex { years })
     }
 
     /// One year as published.
     pub fn calendar_year(&self, year: i32) -> Result<CalendarYearDocument> {
         let held = self
-            .conn()
-            .query_row("SELECT year, sha256, published_at, text FROM calendar_years WHERE year = ?1", [year], document)
-            .optional()?
+            .db
+            .read(|c| {
+                c.query_opt(
+                    "SELECT year, sha256, published_at, text FROM calendar_years WHERE year = ?1",
+                    params![year],
+                    document,
+                )
+            })?
             .ok_or(HubError::UnknownCalendarYear(year))?;
         Ok(self.sealed_year(held))
     }
@@ -93,7 +103,7 @@ impl Hub {
     }
 }
 
-fn document(r: &rusqlite::Row<'_>) -> rusqlite::Result<CalendarYearDocument> {
+fn document(r: &Row<'_, '_>) -> rusqlite::Result<CalendarYearDocument> {
     Ok(CalendarYearDocument {
         year: r.get(0)?,
         sha256: r.get(1)?,

@@ -1,7 +1,7 @@
 //! The region's catalog of items, kept as published: every version with its exact bytes.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use tongban_core::catalog::Catalog;
@@ -9,6 +9,7 @@ use tongban_core::seal::Document;
 use tongban_wire::catalog::{CatalogDocument, CatalogUpload};
 
 use crate::credentials::Credential;
+use crate::db::Conn;
 use crate::{Hub, HubError, Result};
 
 pub(crate) const SCHEMA_V1: &str = "
@@ -29,13 +30,12 @@ pub(crate) struct ParsedVersions(std::sync::Mutex<std::collections::HashMap<Stri
 
 impl ParsedVersions {
     /// Version `version` as published on this hub, or `None` if it never was.
-    pub(crate) fn get(&self, conn: &rusqlite::Connection, version: &str) -> Result<Option<std::sync::Arc<Catalog>>> {
+    pub(crate) fn get(&self, conn: &Conn<'_>, version: &str) -> Result<Option<std::sync::Arc<Catalog>>> {
         if let Some(parsed) = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(version) {
             return Ok(Some(parsed.clone()));
         }
-        let content: Option<String> = conn
-            .query_row("SELECT content FROM catalog_versions WHERE version = ?1", [version], |r| r.get(0))
-            .optional()?;
+        let content: Option<String> =
+            conn.query_opt("SELECT content FROM catalog_versions WHERE version = ?1", params![version], |r| r.get(0))?;
         let Some(content) = content else { return Ok(None) };
         let parsed = std::sync::Arc::new(serde_json::from_str::<Catalog>(&content)?);
         self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(version.to_string(), parsed.clone());
@@ -71,26 +71,27 @@ impl Hub {
         let content = upload.content.get().to_string();
         self.check_catalog(&version, &content)?;
         let sha256 = hex::encode(Sha256::digest(content.as_bytes()));
-        let conn = self.conn();
-        let existing: Option<(String, DateTime<Utc>)> = conn
-            .query_row("SELECT sha256, published_at FROM catalog_versions WHERE version = ?1", [&version], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
-        match existing {
-            Some((stored, at)) if stored == sha256 => {
-                Ok((Published::AlreadyPublished, self.sealed(document(version, sha256, content, at)?)))
-            }
-            Some(_) => Err(HubError::CatalogVersionExists(version)),
-            None => {
-                conn.execute(
-                    "INSERT INTO catalog_versions (version, sha256, content, published_at, credential_id)
+        self.db.write(|conn| {
+            let existing: Option<(String, DateTime<Utc>)> = conn.query_opt(
+                "SELECT sha256, published_at FROM catalog_versions WHERE version = ?1",
+                params![version],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            match existing {
+                Some((stored, at)) if stored == sha256 => {
+                    Ok((Published::AlreadyPublished, self.sealed(document(version, sha256, content, at)?)))
+                }
+                Some(_) => Err(HubError::CatalogVersionExists(version)),
+                None => {
+                    conn.execute(
+                        "INSERT INTO catalog_versions (version, sha256, content, published_at, credential_id)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![version, sha256, content, now, caller.id],
-                )?;
-                Ok((Published::New, self.sealed(document(version, sha256, content, now)?)))
+                        params![version, sha256, content, now, caller.id],
+                    )?;
+                    Ok((Published::New, self.sealed(document(version, sha256, content, now)?)))
+                }
             }
-        }
+        })
     }
 
     /// A published catalog is what every partner desk takes cases in against, so the hub refuses
@@ -127,14 +128,13 @@ impl Hub {
 
     /// The latest published catalog.
     pub fn current_catalog(&self) -> Result<CatalogDocument> {
-        let row: Option<(String, String, String, DateTime<Utc>)> = self
-            .conn()
-            .query_row(
+        let row: Option<(String, String, String, DateTime<Utc>)> = self.db.read(|c| {
+            c.query_opt(
                 "SELECT version, sha256, content, published_at FROM catalog_versions ORDER BY seq DESC LIMIT 1",
-                [],
+                &[],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
-            .optional()?;
+        })?;
         let (version, sha256, content, at) = row.ok_or(HubError::NoCatalog)?;
         Ok(self.sealed(document(version, sha256, content, at)?))
     }

@@ -18,7 +18,11 @@ const MAX_ABANDONED_UPLOAD_HOURS: u64 = 87_600;
 /// What [`crate::serve`] needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HubConfig {
+    /// The SQLite file, or a `postgres://` URL (see [`crate::Hub::open_with`]).
     pub db: PathBuf,
+    /// The scans' folder: beside a SQLite file when `None`; required with PostgreSQL, the same
+    /// shared folder for every hub process of the region.
+    pub blob_dir: Option<PathBuf>,
     /// Required for a new database; checked against the stored region otherwise.
     pub region: Option<String>,
     pub limits: Limits,
@@ -105,6 +109,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8730";
 pub struct SettingsLayer {
     pub listen: Option<String>,
     pub db: Option<PathBuf>,
+    pub blob_dir: Option<PathBuf>,
     pub region: Option<String>,
     pub max_json_body: Option<usize>,
     pub max_push_batch: Option<usize>,
@@ -129,7 +134,7 @@ impl SettingsLayer {
         toml::from_str(&text).map_err(|e| HubError::Config(format!("配置文件「{}」有误：{e}", path.display())))
     }
 
-    /// Reads `TONGBAN_HUB_LISTEN`, `_DB`, `_REGION`, `_MAX_JSON_BODY`, `_MAX_PUSH_BATCH` and
+    /// Reads `TONGBAN_HUB_LISTEN`, `_DB`, `_BLOB_DIR`, `_REGION`, `_MAX_JSON_BODY`, `_MAX_PUSH_BATCH` and
     /// `_MAX_BLOB_SIZE` through `var` (the process environment in the binary).
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<SettingsLayer> {
         let get = |name: &str| var(&format!("TONGBAN_HUB_{name}")).filter(|v| !v.trim().is_empty());
@@ -145,6 +150,7 @@ impl SettingsLayer {
         Ok(SettingsLayer {
             listen: get("LISTEN"),
             db: get("DB").map(PathBuf::from),
+            blob_dir: get("BLOB_DIR").map(PathBuf::from),
             region: get("REGION"),
             max_json_body: number("MAX_JSON_BODY", get("MAX_JSON_BODY"))?,
             max_push_batch: number("MAX_PUSH_BATCH", get("MAX_PUSH_BATCH"))?,
@@ -166,6 +172,7 @@ impl SettingsLayer {
         SettingsLayer {
             listen: over.listen.or(self.listen),
             db: over.db.or(self.db),
+            blob_dir: over.blob_dir.or(self.blob_dir),
             region: over.region.or(self.region),
             max_json_body: over.max_json_body.or(self.max_json_body),
             max_push_batch: over.max_push_batch.or(self.max_push_batch),
@@ -188,7 +195,9 @@ impl SettingsLayer {
         let listen = listen_text
             .parse()
             .map_err(|_| HubError::Config(format!("监听地址「{listen_text}」无效，应如 127.0.0.1:8730")))?;
-        let db = self.db.ok_or_else(|| HubError::Config("请指定数据库文件（--db 或 TONGBAN_HUB_DB）".into()))?;
+        let db = self.db.ok_or_else(|| {
+            HubError::Config("请指定数据库（--db 或 TONGBAN_HUB_DB）：SQLite 文件路径，或 postgres:// 连接串".into())
+        })?;
         let defaults = Limits::default();
         let limits = Limits {
             max_json_body: self.max_json_body.unwrap_or(defaults.max_json_body),
@@ -240,7 +249,7 @@ impl SettingsLayer {
                     .into(),
             ));
         }
-        Ok((listen, HubConfig { db, region: self.region, limits, tls, guards }))
+        Ok((listen, HubConfig { db, blob_dir: self.blob_dir, region: self.region, limits, tls, guards }))
     }
 }
 

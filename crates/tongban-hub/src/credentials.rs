@@ -6,13 +6,14 @@
 //! desk code, held by one live credential, confirmed by one desk (its setup UUID).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::params;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use tongban_core::case::DeskCode;
 use tongban_wire::desks::{DeskClaim, DeskConfirmation};
 
+use crate::db::Row;
 use crate::{region_label, Hub, HubError, Result};
 
 pub(crate) const SCHEMA_V1: &str = "
@@ -154,20 +155,24 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Credential> {
-    let role: String = r.get("role")?;
+/// A credential's columns in the order [`from_row`] reads them.
+const SELECT: &str =
+    "SELECT id, region, role, desk_code, desk, desk_id, confirmed_at, issued_at, revoked_at FROM credentials";
+
+fn from_row(r: &Row<'_, '_>) -> rusqlite::Result<Credential> {
+    let role: String = r.get(2)?;
     Ok(Credential {
-        id: r.get("id")?,
-        region: r.get("region")?,
+        id: r.get(0)?,
+        region: r.get(1)?,
         // Only `issue` writes this column, from a Role; anything else means a damaged file.
         role: Role::parse(&role)
-            .ok_or_else(|| rusqlite::Error::InvalidColumnType(0, role, rusqlite::types::Type::Text))?,
-        desk_code: r.get("desk_code")?,
-        desk: r.get("desk")?,
-        desk_id: r.get("desk_id")?,
-        confirmed_at: r.get("confirmed_at")?,
-        issued_at: r.get("issued_at")?,
-        revoked_at: r.get("revoked_at")?,
+            .ok_or_else(|| rusqlite::Error::InvalidColumnType(2, role, rusqlite::types::Type::Text))?,
+        desk_code: r.get(3)?,
+        desk: r.get(4)?,
+        desk_id: r.get(5)?,
+        confirmed_at: r.get(6)?,
+        issued_at: r.get(7)?,
+        revoked_at: r.get(8)?,
     })
 }
 
@@ -240,25 +245,24 @@ impl Hub {
         let mut secret = [0u8; 32];
         getrandom::fill(&mut secret).map_err(|e| HubError::Io(std::io::Error::other(e.to_string())))?;
         let token = format!("{TOKEN_PREFIX}{}", hex::encode(secret));
-        let conn = self.conn();
-        if let Some(code) = &desk_code {
-            let holder = conn
-                .query_row(
-                    "SELECT * FROM credentials WHERE region = ?1 AND desk_code = ?2 AND revoked_at IS NULL",
+        let id = self.db.write(|conn| {
+            if let Some(code) = &desk_code {
+                let holder = conn.query_opt(
+                    &format!("{SELECT} WHERE region = ?1 AND desk_code = ?2 AND revoked_at IS NULL"),
                     params![region, code],
                     from_row,
-                )
-                .optional()?;
-            if let Some(holder) = holder {
-                return Err(HubError::DeskCodeIssued(Box::new(holder)));
+                )?;
+                if let Some(holder) = holder {
+                    return Err(HubError::DeskCodeIssued(Box::new(holder)));
+                }
             }
-        }
-        let id = conn.query_row(
-            "INSERT INTO credentials (token_sha256, region, role, desk, issued_at, desk_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             RETURNING id",
-            params![token_hash(&token), region, role.as_str(), desk, now, desk_code],
-            |r| r.get(0),
-        )?;
+            conn.query_row(
+                "INSERT INTO credentials (token_sha256, region, role, desk, issued_at, desk_code)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                params![token_hash(&token), region, role.as_str(), desk, now, desk_code],
+                |r| r.get(0),
+            )
+        })?;
         let credential = Credential {
             id,
             region,
@@ -278,10 +282,9 @@ impl Hub {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(Authenticated::Unknown);
         }
-        let found = self
-            .conn()
-            .query_row("SELECT * FROM credentials WHERE token_sha256 = ?1", [token_hash(token)], from_row)
-            .optional()?;
+        let found = self.db.read(|c| {
+            c.query_opt(&format!("{SELECT} WHERE token_sha256 = ?1"), params![token_hash(token)], from_row)
+        })?;
         Ok(match found {
             Some(c) if c.revoked_at.is_some() => Authenticated::Revoked(c),
             Some(c) => Authenticated::Live(c),
@@ -291,19 +294,20 @@ impl Hub {
 
     /// Revokes a credential; its token stops working at once. Revoking twice keeps the first time.
     pub fn revoke_credential(&self, id: i64, now: DateTime<Utc>) -> Result<Credential> {
-        let conn = self.conn();
-        conn.execute("UPDATE credentials SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1", params![id, now])?;
-        conn.query_row("SELECT * FROM credentials WHERE id = ?1", [id], from_row)
-            .optional()?
+        self.db
+            .write(|conn| {
+                conn.execute(
+                    "UPDATE credentials SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
+                    params![id, now],
+                )?;
+                conn.query_opt(&format!("{SELECT} WHERE id = ?1"), params![id], from_row)
+            })?
             .ok_or(HubError::UnknownCredential(id))
     }
 
     /// Every credential ever issued, revoked ones included, oldest first.
     pub fn credentials(&self) -> Result<Vec<Credential>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT * FROM credentials ORDER BY id")?;
-        let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        self.db.read(|c| c.query_map(&format!("{SELECT} ORDER BY id"), &[], from_row))
     }
 
     /// Binds the desk that presents `claim` to `caller`'s credential, or says why it may not work
@@ -327,13 +331,14 @@ impl Hub {
         if desk_id.is_empty() || desk_id.chars().count() > 64 || desk_id.chars().any(char::is_control) {
             return Err(HubError::InvalidRequest("受理台标识（desk_id）应为 1 至 64 个字符".into()));
         }
-        let conn = self.conn();
         // Only a credential nobody confirmed yet is bound; the row read back says who holds it.
-        conn.execute(
-            "UPDATE credentials SET desk_id = ?2, confirmed_at = ?3 WHERE id = ?1 AND desk_id IS NULL",
-            params![caller.id, desk_id, now],
-        )?;
-        let bound = conn.query_row("SELECT * FROM credentials WHERE id = ?1", [caller.id], from_row)?;
+        let bound = self.db.write(|conn| {
+            conn.execute(
+                "UPDATE credentials SET desk_id = ?2, confirmed_at = ?3 WHERE id = ?1 AND desk_id IS NULL",
+                params![caller.id, desk_id, now],
+            )?;
+            conn.query_row(&format!("{SELECT} WHERE id = ?1"), params![caller.id], from_row)
+        })?;
         if bound.desk_id.as_deref() != Some(desk_id) {
             return Err(HubError::DeskCodeTaken(Box::new(bound)));
         }

@@ -5,10 +5,9 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension};
-
 use tongban_core::seal::HubSigner;
 
+use crate::db::Conn;
 use crate::{HubError, Result};
 
 pub(crate) const SCHEMA_V1: &str = "
@@ -27,8 +26,8 @@ ALTER TABLE hub ADD COLUMN signing_seed BLOB;
 ";
 
 /// The hub's signing key, made (from the operating system's random source) the first time.
-pub(crate) fn signer(conn: &Connection) -> Result<HubSigner> {
-    let stored: Option<Vec<u8>> = conn.query_row("SELECT signing_seed FROM hub", [], |r| r.get(0))?;
+pub(crate) fn signer(conn: &Conn<'_>) -> Result<HubSigner> {
+    let stored: Option<Vec<u8>> = conn.query_row("SELECT signing_seed FROM hub", &[], |r| r.get(0))?;
     let seed: [u8; 32] = match stored {
         Some(seed) => seed
             .try_into()
@@ -36,9 +35,9 @@ pub(crate) fn signer(conn: &Connection) -> Result<HubSigner> {
         None => {
             let mut seed = [0u8; 32];
             getrandom::fill(&mut seed).map_err(|e| HubError::Io(std::io::Error::other(e.to_string())))?;
-            conn.execute("UPDATE hub SET signing_seed = ?1 WHERE signing_seed IS NULL", [&seed[..]])?;
+            conn.execute("UPDATE hub SET signing_seed = ?1 WHERE signing_seed IS NULL", &[&&seed[..]])?;
             // Another process opening the same file at once may have stored its own first.
-            let kept: Vec<u8> = conn.query_row("SELECT signing_seed FROM hub", [], |r| r.get(0))?;
+            let kept: Vec<u8> = conn.query_row("SELECT signing_seed FROM hub", &[], |r| r.get(0))?;
             kept.try_into()
                 .map_err(|_| HubError::Config("数据库中的签名密钥已损坏（应为 32 字节）：请从备份恢复".into()))?
         }
@@ -48,8 +47,8 @@ pub(crate) fn signer(conn: &Connection) -> Result<HubSigner> {
 
 /// The stored region, after recording `given` in a new database or checking it against an
 /// existing one.
-pub(crate) fn establish(conn: &Connection, path: &Path, given: Option<&str>) -> Result<String> {
-    let stored: Option<String> = conn.query_row("SELECT region FROM hub", [], |r| r.get(0)).optional()?;
+pub(crate) fn establish(conn: &Conn<'_>, path: &Path, given: Option<&str>) -> Result<String> {
+    let stored: Option<String> = conn.query_opt("SELECT region FROM hub", &[], |r| r.get(0))?;
     match (stored, given.map(str::trim)) {
         (Some(stored), Some(given)) if stored != given => {
             Err(HubError::RegionMismatch { stored, given: given.to_string() })
@@ -62,7 +61,7 @@ pub(crate) fn establish(conn: &Connection, path: &Path, given: Option<&str>) -> 
             }
             conn.execute(
                 "INSERT INTO hub (singleton, region, created_at) VALUES (1, ?1, ?2)",
-                (given, chrono::Utc::now().to_rfc3339()),
+                &[&given, &chrono::Utc::now().to_rfc3339()],
             )?;
             Ok(given.to_string())
         }

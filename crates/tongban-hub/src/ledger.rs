@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::params;
 use tongban_core::admission::{check_author, check_intake, check_number, check_renumbering, Renumbering};
 use tongban_core::case::{check_side, CaseEvent, CaseId, CaseNumber, CaseStatus, EventBody, EventKind, Side};
 use tongban_core::validate::ValidationError;
@@ -17,6 +17,7 @@ use tongban_wire::events::{
 };
 
 use crate::credentials::{confirmed_desk, desk_code_of, Credential, Role};
+use crate::db::Conn;
 use crate::scope::Scope;
 use crate::{blobs, region_label, Hub, HubError, Result};
 
@@ -94,13 +95,12 @@ struct CaseRow {
     desk_code: String,
 }
 
-fn case_row(tx: &Transaction<'_>, case: CaseId) -> Result<Option<CaseRow>> {
-    let row: Option<(String, String, String, String, String)> = tx
-        .prepare_cached(
-            "SELECT status, receiving_region, handling_region, number, desk_code FROM cases WHERE case_id = ?1",
-        )?
-        .query_row([case.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-        .optional()?;
+fn case_row(tx: &Conn<'_>, case: CaseId) -> Result<Option<CaseRow>> {
+    let row: Option<(String, String, String, String, String)> = tx.query_opt(
+        "SELECT status, receiving_region, handling_region, number, desk_code FROM cases WHERE case_id = ?1",
+        params![case.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )?;
     row.map(|(status, receiving_region, handling_region, number, desk_code)| -> Result<CaseRow> {
         let status = CaseStatus::parse(&status).ok_or_else(|| corrupt(0, format!("未知状态「{status}」")))?;
         Ok(CaseRow { status, receiving_region, handling_region, number, desk_code })
@@ -109,42 +109,40 @@ fn case_row(tx: &Transaction<'_>, case: CaseId) -> Result<Option<CaseRow>> {
 }
 
 /// The case's intake as admitted (its first event).
-fn intake_event(tx: &Transaction<'_>, case: CaseId) -> Result<CaseEvent> {
-    let body: String = tx
-        .prepare_cached("SELECT body FROM events WHERE case_id = ?1 AND kind = 'received' ORDER BY seq LIMIT 1")?
-        .query_row([case.to_string()], |r| r.get(0))?;
+fn intake_event(tx: &Conn<'_>, case: CaseId) -> Result<CaseEvent> {
+    let body: String = tx.query_row(
+        "SELECT body FROM events WHERE case_id = ?1 AND kind = 'received' ORDER BY seq LIMIT 1",
+        params![case.to_string()],
+        |r| r.get(0),
+    )?;
     Ok(serde_json::from_str(&body)?)
 }
 
 /// Whether `number` is free, or already the number of `case`.
-fn number_is_free(tx: &Transaction<'_>, number: &str, case: CaseId) -> Result<bool> {
-    let holder: Option<String> = tx
-        .prepare_cached("SELECT case_id FROM case_numbers WHERE number = ?1")?
-        .query_row([number], |r| r.get(0))
-        .optional()?;
+fn number_is_free(tx: &Conn<'_>, number: &str, case: CaseId) -> Result<bool> {
+    let holder: Option<String> =
+        tx.query_opt("SELECT case_id FROM case_numbers WHERE number = ?1", params![number], |r| r.get(0))?;
     Ok(holder.is_none_or(|h| h == case.to_string()))
 }
 
 /// Why a decision that does not fit the case was not taken, when the reason is another desk's
 /// decision admitted first: the first decision the hub admits wins, and the desk that lost is told
 /// whose it was. `None` when no other desk decided (the event just does not fit).
-fn superseded_by(tx: &Transaction<'_>, event: &CaseEvent, case: &CaseRow) -> Result<Option<HubError>> {
+fn superseded_by(tx: &Conn<'_>, event: &CaseEvent, case: &CaseRow) -> Result<Option<HubError>> {
     if !event.body.kind().is_decision() {
         return Ok(None);
     }
     // A 签收原件 is the handling side's but decides nothing: it never wins over a decision.
     let handling: Vec<String> =
         EventKind::ALL.into_iter().filter(|k| k.is_decision()).map(|k| format!("'{}'", k.as_str())).collect();
-    let latest: Option<String> = tx
-        .query_row(
-            &format!(
-                "SELECT body FROM events WHERE case_id = ?1 AND kind IN ({}) ORDER BY seq DESC LIMIT 1",
-                handling.join(", ")
-            ),
-            [event.case_id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let latest: Option<String> = tx.query_opt(
+        &format!(
+            "SELECT body FROM events WHERE case_id = ?1 AND kind IN ({}) ORDER BY seq DESC LIMIT 1",
+            handling.join(", ")
+        ),
+        params![event.case_id.to_string()],
+        |r| r.get(0),
+    )?;
     let Some(latest) = latest else { return Ok(None) };
     let winner: CaseEvent = serde_json::from_str(&latest)?;
     if winner.author.desk == event.author.desk {
@@ -167,11 +165,11 @@ fn corrupt(column: usize, what: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, what.into())
 }
 
-fn stored_event(tx: &Transaction<'_>, id: uuid::Uuid) -> Result<Option<(u64, CaseEvent)>> {
-    let row: Option<(u64, String)> = tx
-        .prepare_cached("SELECT seq, body FROM events WHERE id = ?1")?
-        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+fn stored_event(tx: &Conn<'_>, id: uuid::Uuid) -> Result<Option<(u64, CaseEvent)>> {
+    let row: Option<(u64, String)> =
+        tx.query_opt("SELECT seq, body FROM events WHERE id = ?1", params![id.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     row.map(|(seq, body)| Ok((seq, serde_json::from_str(&body)?))).transpose()
 }
 
@@ -180,7 +178,7 @@ fn stored_event(tx: &Transaction<'_>, id: uuid::Uuid) -> Result<Option<(u64, Cas
 /// `renumbered_to` is, for an intake pushed together with its 更正编号, the number it is admitted
 /// under (see [`Hub::push`]).
 pub(crate) fn admit(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     hub: &Hub,
     caller: &Credential,
     event: &CaseEvent,
@@ -346,68 +344,67 @@ pub(crate) fn admit(
         (None, Some(case)) => case.desk_code.clone(),
         (None, None) => unreachable!("an intake sets the number"),
     };
-    let seq: u64 = tx
-        .prepare_cached(
-            "INSERT INTO events (id, case_id, kind, receiving_region, handling_region, body, stored_at, credential_id,
+    let seq: u64 = tx.query_row(
+        "INSERT INTO events (id, case_id, kind, receiving_region, handling_region, body, stored_at, credential_id,
                              receiving_desk)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING seq",
-        )?
-        .query_row(
-            params![
-                event.id.to_string(),
-                case_id,
-                kind.as_str(),
-                receiving_region,
-                handling_region,
-                serde_json::to_string(event)?,
-                now,
-                caller.id,
-                owner
-            ],
-            |r| r.get(0),
-        )?;
+        params![
+            event.id.to_string(),
+            case_id,
+            kind.as_str(),
+            receiving_region,
+            handling_region,
+            serde_json::to_string(event)?,
+            now,
+            caller.id,
+            owner
+        ],
+        |r| r.get(0),
+    )?;
     match (&event.body, &number) {
         (EventBody::Received { intake }, Some(number)) => {
-            tx.prepare_cached(
+            tx.execute(
                 "INSERT INTO cases (case_id, first_seq, number, receiving_region, handling_region, status,
                                     applicant_name, item_code, item_name, received_on, updated_at, desk_code)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?
-            .execute(params![
-                case_id,
-                seq,
-                number.as_str(),
-                receiving_region,
-                handling_region,
-                status.as_str(),
-                intake.form.applicant.name(),
-                intake.form.item.code,
-                intake.form.item.name,
-                intake.received_on,
-                now,
-                owner
-            ])?;
-            tx.prepare_cached("INSERT INTO case_numbers (number, case_id) VALUES (?1, ?2)")?
-                .execute(params![number.as_str(), case_id])?;
+                params![
+                    case_id,
+                    seq,
+                    number.as_str(),
+                    receiving_region,
+                    handling_region,
+                    status.as_str(),
+                    intake.form.applicant.name(),
+                    intake.form.item.code,
+                    intake.form.item.name,
+                    intake.received_on,
+                    now,
+                    owner
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO case_numbers (number, case_id) VALUES (?1, ?2)",
+                params![number.as_str(), case_id],
+            )?;
         }
         (_, Some(number)) => {
             // A 更正编号: the case, its number and the copy its events carry for pulls move together.
-            tx.prepare_cached("DELETE FROM case_numbers WHERE case_id = ?1")?.execute([&case_id])?;
-            tx.prepare_cached("INSERT INTO case_numbers (number, case_id) VALUES (?1, ?2)")?
-                .execute(params![number.as_str(), case_id])?;
-            tx.prepare_cached(
+            tx.execute("DELETE FROM case_numbers WHERE case_id = ?1", params![case_id])?;
+            tx.execute(
+                "INSERT INTO case_numbers (number, case_id) VALUES (?1, ?2)",
+                params![number.as_str(), case_id],
+            )?;
+            tx.execute(
                 "UPDATE cases SET number = ?2, desk_code = ?3, status = ?4, updated_at = ?5 WHERE case_id = ?1",
-            )?
-            .execute(params![case_id, number.as_str(), owner, status.as_str(), now])?;
-            tx.prepare_cached("UPDATE events SET receiving_desk = ?2 WHERE case_id = ?1")?
-                .execute(params![case_id, owner])?;
+                params![case_id, number.as_str(), owner, status.as_str(), now],
+            )?;
+            tx.execute("UPDATE events SET receiving_desk = ?2 WHERE case_id = ?1", params![case_id, owner])?;
         }
         _ => {
-            tx.prepare_cached("UPDATE cases SET status = ?2, updated_at = ?3 WHERE case_id = ?1")?.execute(params![
-                case_id,
-                status.as_str(),
-                now
-            ])?;
+            tx.execute(
+                "UPDATE cases SET status = ?2, updated_at = ?3 WHERE case_id = ?1",
+                params![case_id, status.as_str(), now],
+            )?;
         }
     }
     blobs::record_references(tx, &scans, event.case_id)?;
@@ -423,8 +420,16 @@ impl Hub {
     /// it in under a code another desk holds, and moved it before it ever reached a hub) is
     /// admitted under the corrected number, with the 更正编号 right after it: both or neither.
     pub fn push(&self, caller: &Credential, events: &[CaseEvent], now: DateTime<Utc>) -> Result<Vec<PushOutcome>> {
-        let mut conn = self.conn();
-        let tx = Transaction::new(&mut conn, TransactionBehavior::Immediate)?;
+        self.db.write(|tx| self.push_in(tx, caller, events, now))
+    }
+
+    fn push_in(
+        &self,
+        tx: &Conn<'_>,
+        caller: &Credential,
+        events: &[CaseEvent],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PushOutcome>> {
         let mut outcomes: Vec<Option<PushOutcome>> = vec![None; events.len()];
         let renumbering = renumberings_in(events);
         // Cases whose decision in this batch lost to another desk's: what the desk made on top of
@@ -441,7 +446,7 @@ impl Hub {
                 continue;
             }
             let Some(&j) = renumbering.get(&i) else {
-                let judged = outcome(id, admit(&tx, self, caller, event, now, None))?;
+                let judged = outcome(id, admit(tx, self, caller, event, now, None))?;
                 if matches!(judged, PushOutcome::Rejected { code: tongban_wire::ErrorCode::Superseded, .. }) {
                     lost.insert(event.case_id, event.body.kind().label().to_string());
                 }
@@ -450,8 +455,8 @@ impl Hub {
             };
             let EventBody::Renumbered { to, .. } = &events[j].body else { unreachable!("found as a 更正编号") };
             tx.execute_batch("SAVEPOINT renumbered_intake")?;
-            let both = admit(&tx, self, caller, event, now, Some(to))
-                .and_then(|first| Ok((first, admit(&tx, self, caller, &events[j], now, None)?)));
+            let both = admit(tx, self, caller, event, now, Some(to))
+                .and_then(|first| Ok((first, admit(tx, self, caller, &events[j], now, None)?)));
             match both {
                 Ok((first, second)) => {
                     tx.execute_batch("RELEASE renumbered_intake")?;
@@ -468,26 +473,21 @@ impl Hub {
                 }
             }
         }
-        tx.commit()?;
         Ok(outcomes.into_iter().map(|o| o.expect("every event was judged")).collect())
     }
 
     /// The events after `since` that `caller` may see (its [scope](crate::scope)), at most `limit`.
     pub fn pull(&self, caller: &Credential, since: u64, limit: u32) -> Result<PullResponse> {
         let scope = Scope::of(caller)?;
-        let rows: Vec<(u64, String)> = {
-            let conn = self.conn();
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT seq, body FROM events WHERE seq > :since AND {} ORDER BY seq LIMIT :limit",
-                scope.events_condition()
-            ))?;
-            let (since_arg, limit_arg) = (sql_seq(since), limit + 1);
-            let mut args: Vec<(&str, &dyn rusqlite::ToSql)> =
-                vec![(":since", &since_arg as &dyn rusqlite::ToSql), (":limit", &limit_arg as &dyn rusqlite::ToSql)];
-            args.extend(scope.params());
-            let rows = stmt.query_map(args.as_slice(), |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+        let sql = format!(
+            "SELECT seq, body FROM events WHERE seq > ?1 AND {} ORDER BY seq LIMIT ?2",
+            scope.events_condition(3)
+        );
+        let (since_arg, limit_arg) = (sql_seq(since), limit + 1);
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&since_arg, &limit_arg];
+        args.extend(scope.params());
+        let rows: Vec<(u64, String)> =
+            self.db.read(|c| c.query_map(&sql, &args, |r| Ok((r.get::<u64>(0)?, r.get::<String>(1)?))))?;
         // Decoded and sealed after the one connection is free again (~25 µs an event to seal):
         // other desks' pushes do not wait for a page's signatures.
         let mut events = Vec::with_capacity(rows.len());
@@ -520,39 +520,35 @@ impl Hub {
         // Events carry their time as RFC 3339 in UTC; the first 19 characters compare as text.
         let bound = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S").to_string();
         let (start, end) = (bound(start), bound(end));
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT seq, id, case_id, kind, json_extract(body, '$.at') FROM events
-             WHERE seq > :since AND {} AND substr(json_extract(body, '$.at'), 1, 19) >= :start
-               AND substr(json_extract(body, '$.at'), 1, 19) < :end
-             ORDER BY seq LIMIT :limit",
-            scope.events_condition()
-        ))?;
         let (since_arg, limit_arg) = (sql_seq(since), limit + 1);
-        let mut args: Vec<(&str, &dyn rusqlite::ToSql)> = vec![
-            (":since", &since_arg as &dyn rusqlite::ToSql),
-            (":limit", &limit_arg as &dyn rusqlite::ToSql),
-            (":start", &start as &dyn rusqlite::ToSql),
-            (":end", &end as &dyn rusqlite::ToSql),
-        ];
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&since_arg, &limit_arg, &start, &end];
         args.extend(scope.params());
-        let rows = stmt.query_map(args.as_slice(), |r| {
-            let (id, case_id, kind, at): (String, String, String, String) =
-                (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-            Ok(HeldEvent {
-                seq: r.get(0)?,
-                id: id.parse().map_err(|_| corrupt(1, format!("事件标识「{id}」已损坏")))?,
-                case_id: CaseId(case_id.parse().map_err(|_| corrupt(2, format!("办件标识「{case_id}」已损坏")))?),
-                kind: EventKind::ALL
-                    .into_iter()
-                    .find(|k| k.as_str() == kind)
-                    .ok_or_else(|| corrupt(3, format!("未知事件类型「{kind}」")))?,
-                at: chrono::DateTime::parse_from_rfc3339(&at)
-                    .map_err(|_| corrupt(4, format!("事件时间「{at}」已损坏")))?
-                    .with_timezone(&Utc),
+        let mut events: Vec<HeldEvent> = self.db.read(|conn| {
+            // The event's own time, from its JSON: each database has its own way to read a field.
+            let at = if conn.is_postgres() { "(body::jsonb ->> 'at')" } else { "json_extract(body, '$.at')" };
+            let sql = format!(
+                "SELECT seq, id, case_id, kind, {at} FROM events
+             WHERE seq > ?1 AND {} AND substr({at}, 1, 19) >= ?3 AND substr({at}, 1, 19) < ?4
+             ORDER BY seq LIMIT ?2",
+                scope.events_condition(5)
+            );
+            conn.query_map(&sql, &args, |r| {
+                let (id, case_id, kind, at): (String, String, String, String) =
+                    (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                Ok(HeldEvent {
+                    seq: r.get(0)?,
+                    id: id.parse().map_err(|_| corrupt(1, format!("事件标识「{id}」已损坏")))?,
+                    case_id: CaseId(case_id.parse().map_err(|_| corrupt(2, format!("办件标识「{case_id}」已损坏")))?),
+                    kind: EventKind::ALL
+                        .into_iter()
+                        .find(|k| k.as_str() == kind)
+                        .ok_or_else(|| corrupt(3, format!("未知事件类型「{kind}」")))?,
+                    at: chrono::DateTime::parse_from_rfc3339(&at)
+                        .map_err(|_| corrupt(4, format!("事件时间「{at}」已损坏")))?
+                        .with_timezone(&Utc),
+                })
             })
         })?;
-        let mut events: Vec<HeldEvent> = rows.collect::<rusqlite::Result<_>>()?;
         let has_more = events.len() > limit as usize;
         events.truncate(limit as usize);
         let next_cursor = events.last().map_or(since, |e| e.seq);
@@ -562,17 +558,17 @@ impl Hub {
     /// The cases addressed to the hub's region, oldest first.
     pub fn inbox(&self, query: &InboxQuery) -> Result<InboxPage> {
         let limit = query.limit.unwrap_or(INBOX_LIMIT_DEFAULT) as usize;
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT case_id, number, status, applicant_name, item_code, item_name, receiving_region, received_on,
-                    updated_at, first_seq
-             FROM cases WHERE handling_region = ?1 AND first_seq > ?2 AND (?3 IS NULL OR status = ?3)
-             ORDER BY first_seq LIMIT ?4",
-        )?;
         let params =
             params![self.region, sql_seq(query.after.unwrap_or(0)), query.status.map(CaseStatus::as_str), limit + 1];
-        let mut page = stmt
-            .query_map(params, |r| {
+        let mut page =
+            self.db.read(|conn| {
+                conn.query_map(
+                "SELECT case_id, number, status, applicant_name, item_code, item_name, receiving_region, received_on,
+                        updated_at, first_seq
+                 FROM cases WHERE handling_region = ?1 AND first_seq > ?2 AND (CAST(?3 AS TEXT) IS NULL OR status = ?3)
+                 ORDER BY first_seq LIMIT ?4",
+                params,
+                |r| {
                 let case_id: String = r.get(0)?;
                 let number: String = r.get(1)?;
                 let status: String = r.get(2)?;
@@ -589,9 +585,9 @@ impl Hub {
                     received_on: r.get(7)?,
                     updated_at: r.get(8)?,
                 };
-                Ok((r.get::<_, u64>(9)?, inbox_case))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok((r.get::<u64>(9)?, inbox_case))
+            })
+            })?;
         let has_more = page.len() > limit;
         page.truncate(limit);
         let next_after = if has_more { page.last().map(|(seq, _)| *seq) } else { None };
@@ -625,25 +621,24 @@ impl Hub {
             },
             body: request.decision.into_event_body(),
         };
-        let mut conn = self.conn();
-        let tx = Transaction::new(&mut conn, TransactionBehavior::Immediate)?;
-        if let Some((seq, stored)) = stored_event(&tx, event.id)? {
-            // The hub dated the first attempt; a retry is the same decision if all else matches.
-            event.at = stored.at;
-            return if stored == event {
-                Ok(DecisionResponse { seq, duplicate: true, event: stored })
-            } else {
-                Err(HubError::EventConflict(event.id))
+        self.db.write(|tx| {
+            if let Some((seq, stored)) = stored_event(tx, event.id)? {
+                // The hub dated the first attempt; a retry is the same decision if all else matches.
+                event.at = stored.at;
+                return if stored == event {
+                    Ok(DecisionResponse { seq, duplicate: true, event: stored })
+                } else {
+                    Err(HubError::EventConflict(event.id))
+                };
+            }
+            if case_row(tx, case_id)?.is_none() {
+                return Err(HubError::UnknownCase(case_id));
+            }
+            let Admitted::New(seq) = admit(tx, self, caller, &event, now, None)? else {
+                unreachable!("the event id was looked up in this transaction")
             };
-        }
-        if case_row(&tx, case_id)?.is_none() {
-            return Err(HubError::UnknownCase(case_id));
-        }
-        let Admitted::New(seq) = admit(&tx, self, caller, &event, now, None)? else {
-            unreachable!("the event id was looked up in this transaction")
-        };
-        tx.commit()?;
-        Ok(DecisionResponse { seq, duplicate: false, event })
+            Ok(DecisionResponse { seq, duplicate: false, event })
+        })
     }
 }
 

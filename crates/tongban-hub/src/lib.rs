@@ -2,21 +2,23 @@
 //!
 //! Desks of partner regions push the cases they take in for this region and pull the decisions;
 //! this region's back-office desks read their inbox and post decisions. The hub stores events in
-//! one SQLite file and checks each against the case's state with the same state machine the
-//! desk uses ([`tongban_core::case::CaseStatus::apply`]).
+//! one SQLite file (the default) or in PostgreSQL shared by several hub processes, and checks
+//! each against the case's state with the same state machine the desk uses
+//! ([`tongban_core::case::CaseStatus::apply`]).
 //!
 //! - [`Hub`]: the database and the rules, synchronous, one module per table group that owns its
-//!   SQL ([`credentials`], [`ledger`], [`blobs`], [`catalog`], [`calendar`], `identity`), migrated
-//!   forward only.
+//!   SQL ([`credentials`], [`ledger`], [`blobs`], [`catalog`], [`calendar`], `identity`), run on
+//!   either backend through the storage seam (`db`), each backend migrated forward only.
 //! - [`http`]: the `/v1` API over axum, started with [`serve`].
 //! - [`config`]: settings from a TOML file, the environment and flags.
 //!
 //! Invariants:
 //! - **The region a request acts for comes from its credential**, never from the body: an event
 //!   whose author region is not the credential's region is rejected.
-//! - **One writer**: every write goes through one connection behind a lock, so hub sequence
-//!   numbers are assigned in commit order and a pull by cursor can never skip an event that
-//!   commits later with a smaller number.
+//! - **One writer**: every write is one transaction under the hub's writer lock (SQLite's one
+//!   connection; PostgreSQL's advisory lock shared by every process), so hub sequence numbers are
+//!   assigned in commit order and a pull by cursor can never skip an event that commits later
+//!   with a smaller number.
 //! - **Pushes are idempotent by event id**, blobs by SHA-256.
 //! - **Every event served is sealed** with the hub's Ed25519 key over the event and the hub's
 //!   region, so a desk applies only what this hub said, whatever the path in between did.
@@ -27,15 +29,17 @@ pub mod calendar;
 pub mod catalog;
 pub mod config;
 pub mod credentials;
+pub mod db;
 pub mod http;
 mod identity;
 pub mod ledger;
 mod migrate;
 mod scope;
+pub mod transfer;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use rusqlite::Connection;
 use tongban_core::case::{CaseId, EventKind, TransitionError, WrongSide};
@@ -45,6 +49,8 @@ use tongban_wire::{ErrorBody, ErrorCode};
 
 pub use config::{HubConfig, Limits};
 pub use credentials::{Authenticated, Credential, IssuedCredential, Role};
+pub use db::postgres::SCHEMA_VERSION as POSTGRES_SCHEMA_VERSION;
+pub use db::postgres_url;
 pub use http::serve;
 pub use migrate::SCHEMA_VERSION;
 
@@ -54,6 +60,8 @@ pub use migrate::SCHEMA_VERSION;
 pub enum HubError {
     #[error("数据库错误：{0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL 数据库错误：{0}")]
+    Postgres(String),
     #[error("文件读写错误：{0}")]
     Io(#[from] std::io::Error),
     #[error("数据格式错误：{0}")]
@@ -169,7 +177,7 @@ impl HubError {
     pub fn code(&self) -> ErrorCode {
         use HubError::*;
         match self {
-            Sqlite(_) | Io(_) | Json(_) | NewerSchema { .. } | NotADatabase(_) | NotInitialized(_) => {
+            Sqlite(_) | Postgres(_) | Io(_) | Json(_) | NewerSchema { .. } | NotADatabase(_) | NotInitialized(_) => {
                 ErrorCode::Internal
             }
             RegionMismatch { .. } | Config(_) => ErrorCode::Internal,
@@ -235,9 +243,10 @@ pub type Result<T, E = HubError> = std::result::Result<T, E>;
 
 /// An open hub database: its region, its tables and the folder of blobs beside it.
 pub struct Hub {
-    conn: Mutex<Connection>,
+    db: db::Database,
     region: String,
-    blob_dir: PathBuf,
+    /// `None` only for a PostgreSQL hub opened for administration.
+    blob_dir: Option<PathBuf>,
     /// Blobs with a chunk being written right now; a second writer would interleave bytes.
     /// Uploads under way, each uploader's own.
     uploads_in_progress: Mutex<HashSet<(String, blobs::Holder)>>,
@@ -248,38 +257,26 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// Opens (creating if missing) the hub database at `path` and migrates it forward.
-    /// `region` is required for a new database and must match the stored one otherwise.
-    /// A database written by a newer version is refused and left untouched.
+    /// Opens (creating if missing) the hub database at `path` and migrates it forward; scans are
+    /// kept in the folder `<name>.blobs` beside it. `path` may be a `postgres://` URL instead
+    /// (see [`Hub::open_with`]). `region` is required for a new database and must match the
+    /// stored one otherwise. A database written by a newer version is refused and left untouched.
     pub fn open(path: &Path, region: Option<&str>) -> Result<Hub> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        let mut conn = Connection::open(path)?;
-        // The admin commands may run while the hub serves the same file.
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let found = match conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
-            Ok(v) => v,
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
-                return Err(HubError::NotADatabase(path.to_path_buf()))
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if found > SCHEMA_VERSION {
-            return Err(HubError::NewerSchema { found, supported: SCHEMA_VERSION });
-        }
-        // FULL: an acknowledged push survives a power cut; the desk drops it from its outbox.
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
-        // Admitting an event runs a dozen statements; kept prepared, each is parsed once.
-        conn.set_prepared_statement_cache_capacity(128);
-        migrate::run(&mut conn)?;
-        let region = identity::establish(&conn, path, region)?;
-        let signer = identity::signer(&conn)?;
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        Hub::open_with(path, None, region)
+    }
+
+    /// [`Hub::open`] with the scans' folder given. With PostgreSQL every hub process must reach
+    /// the same folder (a shared mount); a hub opened without one (the admin commands) refuses
+    /// scans. For SQLite it defaults to the folder beside the file.
+    pub fn open_with(db: &Path, blob_dir: Option<&Path>, region: Option<&str>) -> Result<Hub> {
+        let (database, blob_dir) = open_database(db, blob_dir)?;
+        let shown = PathBuf::from(db::shown(db));
+        let region = database.write(|c| identity::establish(c, &shown, region))?;
+        let signer = database.write(identity::signer)?;
         Ok(Hub {
-            conn: Mutex::new(conn),
+            db: database,
             region,
-            blob_dir: path.with_file_name(format!("{stem}.blobs")),
+            blob_dir,
             uploads_in_progress: Mutex::new(HashSet::new()),
             catalogs: catalog::ParsedVersions::default(),
             signer,
@@ -296,11 +293,74 @@ impl Hub {
         &self.signer
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        // SQLite rolls back a transaction that a panicking thread left open, so the connection
-        // behind a poisoned lock is still consistent.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// The SQLite connection, for the unit tests that look at the file.
+    #[cfg(test)]
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.db.sqlite()
     }
+
+    /// The schema version of this hub's database (each backend counts its own steps).
+    pub fn schema_version(&self) -> i64 {
+        match &self.db {
+            db::Database::Sqlite(_) => SCHEMA_VERSION,
+            db::Database::Postgres(_) => db::postgres::SCHEMA_VERSION,
+        }
+    }
+
+    /// Which database this hub keeps its tables in: "sqlite" or "postgresql".
+    pub fn database_kind(&self) -> &'static str {
+        self.db.kind()
+    }
+
+    /// Whether the database answers a query now (for `/health`). A SQLite file lives in this
+    /// process and answers whenever it does: it is not queried (a health check must not queue
+    /// behind a push for the one connection).
+    pub fn check_database(&self) -> Result<()> {
+        match &self.db {
+            db::Database::Sqlite(_) => Ok(()),
+            db::Database::Postgres(_) => self.db.read(|c| c.query_row("SELECT 1", &[], |r| r.get::<i64>(0)).map(drop)),
+        }
+    }
+}
+
+/// The database `db` names (a SQLite file, created if missing, or a `postgres://` URL), migrated
+/// forward, and the scans' folder: `blob_dir`, else beside a SQLite file.
+pub(crate) fn open_database(db: &Path, blob_dir: Option<&Path>) -> Result<(db::Database, Option<PathBuf>)> {
+    Ok(match db::postgres_url(db) {
+        Some(url) => (db::Database::Postgres(db::postgres::Postgres::connect(url)?), blob_dir.map(Path::to_path_buf)),
+        None => {
+            let conn = open_sqlite(db)?;
+            let stem = db.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let blob_dir = blob_dir.map_or_else(|| db.with_file_name(format!("{stem}.blobs")), Path::to_path_buf);
+            (db::Database::Sqlite(Mutex::new(conn)), Some(blob_dir))
+        }
+    })
+}
+
+/// The SQLite file at `path`, created if missing, migrated forward.
+fn open_sqlite(path: &Path) -> Result<Connection> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut conn = Connection::open(path)?;
+    // The admin commands may run while the hub serves the same file.
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let found = match conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
+        Ok(v) => v,
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+            return Err(HubError::NotADatabase(path.to_path_buf()))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if found > SCHEMA_VERSION {
+        return Err(HubError::NewerSchema { found, supported: SCHEMA_VERSION });
+    }
+    // FULL: an acknowledged push survives a power cut; the desk drops it from its outbox.
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+    // Admitting an event runs a dozen statements; kept prepared, each is parsed once.
+    conn.set_prepared_statement_cache_capacity(128);
+    migrate::run(&mut conn)?;
+    Ok(conn)
 }
 
 /// Runs blocking database and file work off the async threads.

@@ -40,6 +40,9 @@ enum Command {
         listen: Option<String>,
         #[arg(long)]
         db: Option<PathBuf>,
+        /// The scans' folder (required with a postgres:// database: one folder every hub process mounts).
+        #[arg(long)]
+        blob_dir: Option<PathBuf>,
         /// Required the first time; checked against the database afterwards.
         #[arg(long)]
         region: Option<String>,
@@ -57,6 +60,36 @@ enum Command {
         config: Option<PathBuf>,
     },
     /// Issue, list and revoke desk credentials.
+    /// Bring the database's schema to this build's version (serve does it too, at start) and say
+    /// which it is: for an upgrade done before the hub processes are restarted.
+    Migrate {
+        /// The SQLite file or the postgres:// URL.
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Write a hub's tables and scans into a new folder (from a consistent view; the hub may keep
+    /// serving), to import into another database.
+    Export {
+        #[arg(long)]
+        db: PathBuf,
+        /// The scans' folder, if not beside a SQLite file.
+        #[arg(long)]
+        blob_dir: Option<PathBuf>,
+        /// A new folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Load an export into an empty database (SQLite file or postgres:// URL), checking every
+    /// table's row count and every scan's hash before committing.
+    Import {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        blob_dir: Option<PathBuf>,
+        /// The folder `export` wrote.
+        #[arg(long)]
+        from: PathBuf,
+    },
     #[command(subcommand)]
     Credential(CredentialCommand),
     /// Print the public key the hub seals its events with, and its fingerprint: give both to the
@@ -125,10 +158,10 @@ fn run(command: Command) -> Result<(), HubError> {
             let hub = Hub::open(&db, Some(&region))?;
             println!("通办中心数据库已就绪：{}（地区 {}）", db.display(), hub.region());
         }
-        Command::Serve { listen, db, region, tls_cert, tls_key, config } => {
+        Command::Serve { listen, db, blob_dir, region, tls_cert, tls_key, config } => {
             let file = config.as_deref().map(SettingsLayer::from_file).transpose()?.unwrap_or_default();
             let env = SettingsLayer::from_env(|name| std::env::var(name).ok())?;
-            let flags = SettingsLayer { listen, db, region, tls_cert, tls_key, ..SettingsLayer::default() };
+            let flags = SettingsLayer { listen, db, blob_dir, region, tls_cert, tls_key, ..SettingsLayer::default() };
             let (addr, config) = file.overridden_by(env).overridden_by(flags).resolve()?;
             // A bad certificate pair stops the hub before it binds, naming the file.
             if let Some(tls) = &config.tls {
@@ -165,6 +198,23 @@ fn run(command: Command) -> Result<(), HubError> {
                 c.role.scope_label()
             );
             println!("{}", issued.token);
+        }
+        Command::Migrate { db } => {
+            let hub = Hub::open(&db, None)?;
+            println!(
+                "通办中心数据库（{}，地区 {}）已是本程序的第 {} 版结构",
+                hub.database_kind(),
+                hub.region(),
+                hub.schema_version()
+            );
+        }
+        Command::Export { db, blob_dir, out } => {
+            let manifest = tongban_hub::transfer::export(&db, blob_dir.as_deref(), &out)?;
+            print_counts("已导出", &manifest);
+        }
+        Command::Import { db, blob_dir, from } => {
+            let manifest = tongban_hub::transfer::import(&db, blob_dir.as_deref(), &from)?;
+            print_counts("已导入并核对", &manifest);
         }
         Command::Key { db } => {
             let hub = Hub::open(&db, None)?;
@@ -205,6 +255,15 @@ fn run(command: Command) -> Result<(), HubError> {
 }
 
 /// Completes on Ctrl-C or SIGTERM, so requests under way finish before the hub stops.
+/// One line per table and the scans, as the operator checks them.
+fn print_counts(done: &str, manifest: &tongban_hub::transfer::Manifest) {
+    println!("{done}地区 {} 的通办中心（来自 {}）：", manifest.region, manifest.source);
+    for (table, rows) in &manifest.rows {
+        println!("  {table}\t{rows} 行");
+    }
+    println!("  扫描件\t{} 个", manifest.blobs);
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

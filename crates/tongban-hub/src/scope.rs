@@ -43,31 +43,34 @@ impl Scope {
         })
     }
 
-    /// The named parameters the conditions below use: `:region`, and `:desk` for a desk's own.
-    pub(crate) fn params(&self) -> Vec<(&'static str, &dyn ToSql)> {
+    /// The values of the conditions' parameters, in order: the region, then (for a desk's own
+    /// intakes) its desk code.
+    pub(crate) fn params(&self) -> Vec<&dyn ToSql> {
         match self {
-            Scope::OwnIntakes { region, code } => {
-                vec![(":region", region as &dyn ToSql), (":desk", code as &dyn ToSql)]
-            }
-            Scope::Handled { region } | Scope::Region { region } => vec![(":region", region as &dyn ToSql)],
+            Scope::OwnIntakes { region, code } => vec![region as &dyn ToSql, code as &dyn ToSql],
+            Scope::Handled { region } | Scope::Region { region } => vec![region as &dyn ToSql],
         }
     }
 
     /// The rows of `events` in scope; each condition walks an index that leads with its columns.
-    pub(crate) fn events_condition(&self) -> &'static str {
+    /// Its region is the parameter `?{first}` (and its desk code the next).
+    pub(crate) fn events_condition(&self, first: usize) -> String {
+        let (region, desk) = (first, first + 1);
         match self {
-            Scope::OwnIntakes { .. } => "(receiving_region = :region AND receiving_desk = :desk)",
-            Scope::Handled { .. } => "(handling_region = :region)",
-            Scope::Region { .. } => "(receiving_region = :region OR handling_region = :region)",
+            Scope::OwnIntakes { .. } => format!("(receiving_region = ?{region} AND receiving_desk = ?{desk})"),
+            Scope::Handled { .. } => format!("(handling_region = ?{region})"),
+            Scope::Region { .. } => format!("(receiving_region = ?{region} OR handling_region = ?{region})"),
         }
     }
 
-    /// The rows of `cases` (aliased `c`) in scope.
-    pub(crate) fn cases_condition(&self) -> &'static str {
+    /// The rows of `cases` (aliased `c`) in scope, its parameters numbered as in
+    /// [`Scope::events_condition`].
+    pub(crate) fn cases_condition(&self, first: usize) -> String {
+        let (region, desk) = (first, first + 1);
         match self {
-            Scope::OwnIntakes { .. } => "(c.receiving_region = :region AND c.desk_code = :desk)",
-            Scope::Handled { .. } => "(c.handling_region = :region)",
-            Scope::Region { .. } => "(c.receiving_region = :region OR c.handling_region = :region)",
+            Scope::OwnIntakes { .. } => format!("(c.receiving_region = ?{region} AND c.desk_code = ?{desk})"),
+            Scope::Handled { .. } => format!("(c.handling_region = ?{region})"),
+            Scope::Region { .. } => format!("(c.receiving_region = ?{region} OR c.handling_region = ?{region})"),
         }
     }
 }

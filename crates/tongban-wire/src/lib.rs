@@ -76,6 +76,11 @@ pub struct Health {
     /// refuses a hub that later presents another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing_key: Option<String>,
+    /// The database the hub keeps its tables in, `"sqlite"` or `"postgresql"`; the hub answered
+    /// a query on it just now (when it cannot, `/health` is an error, so a load balancer takes
+    /// the process out). Absent from hubs before PostgreSQL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
 }
 
 /// True for 64 lower-case hexadecimal digits, the only form a blob's SHA-256 takes on the wire.

@@ -87,15 +87,21 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// Whether the hub is up, and which region it serves. No credential needed.
-#[utoipa::path(get, path = "/health", tag = "meta", responses((status = 200, body = Health)))]
-async fn health(State(state): State<AppState>) -> Json<Health> {
-    Json(Health {
+/// Whether the hub is up and its database answers, and which region it serves. No credential
+/// needed.
+#[utoipa::path(get, path = "/health", tag = "meta", responses(
+    (status = 200, body = Health),
+    (status = 500, description = "数据库无法访问", body = ErrorBody),
+))]
+async fn health(State(state): State<AppState>) -> std::result::Result<Json<Health>, ApiError> {
+    state.run(|hub| hub.check_database()).await?;
+    Ok(Json(Health {
         status: "ok".into(),
         region: state.hub.region().to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         signing_key: Some(state.hub.signer().public().to_hex()),
-    })
+        database: Some(state.hub.database_kind().to_string()),
+    }))
 }
 
 fn documented_routes() -> OpenApiRouter<AppState> {
@@ -230,8 +236,19 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let tls = config.tls.as_ref().map(tls::TlsServer::start).transpose()?;
-    let hub = Arc::new(Hub::open(&config.db, config.region.as_deref())?);
-    tracing::info!(region = hub.region(), db = %config.db.display(), tls = tls.is_some(), "hub database open");
+    if crate::db::postgres_url(&config.db).is_some() && config.blob_dir.is_none() {
+        return Err(crate::HubError::Config(crate::blobs::NO_BLOB_DIR.into()));
+    }
+    let (db, blob_dir, region) = (config.db.clone(), config.blob_dir.clone(), config.region.clone());
+    // Opening migrates and, for PostgreSQL, connects: blocking work, off the async threads.
+    let hub = Arc::new(blocking(move || Hub::open_with(&db, blob_dir.as_deref(), region.as_deref())).await?);
+    tracing::info!(
+        region = hub.region(),
+        database = hub.database_kind(),
+        db = %crate::db::shown(&config.db),
+        tls = tls.is_some(),
+        "hub database open"
+    );
     remove_abandoned_uploads_hourly(hub.clone(), config.limits.abandoned_upload_age);
     let app = guarded(router(hub, config.limits), &config.guards);
     listen::run(listener, app, tls, config.guards, shutdown).await?;

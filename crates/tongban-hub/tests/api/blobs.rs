@@ -166,13 +166,12 @@ async fn an_upload_under_way_is_the_uploaders_own_and_an_abandoned_one_is_remove
     let other = scan(90_000);
     let other_sha = sha256(&other);
     assert_eq!(patch(&y, &other_sha, 0, other.len(), &other[..30_000]).await.status(), 200);
-    let opened = tongban_hub::Hub::open(&hub.db, None).unwrap();
+    let opened = hub.open_again();
     let now = chrono::Utc::now();
     assert_eq!(opened.remove_abandoned_uploads(chrono::Duration::hours(24), now).unwrap(), 0, "still fresh");
     let later = now + chrono::Duration::hours(25);
     assert_eq!(opened.remove_abandoned_uploads(chrono::Duration::hours(24), later).unwrap(), 1);
-    let partials =
-        std::fs::read_dir(hub.db.with_file_name("hub.blobs").join("partial")).map(|d| d.count()).unwrap_or(0);
+    let partials = std::fs::read_dir(hub.blob_dir().join("partial")).map(|d| d.count()).unwrap_or(0);
     assert_eq!(partials, 0, "the partial file went with it");
     let after = status(&y, &other_sha).await;
     assert_eq!((after.received, after.length), (0, None));

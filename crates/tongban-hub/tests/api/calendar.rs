@@ -2,7 +2,6 @@
 //! publishes; every refusal is a Chinese `{code, message}` and changes nothing.
 
 use reqwest::Method;
-use tongban_hub::Hub;
 use tongban_wire::calendar::{CalendarIndex, CalendarYearDocument, MAX_YEAR_DOCUMENT, MAX_YEAR_TEXT};
 use tongban_wire::ErrorCode;
 
@@ -65,7 +64,7 @@ async fn a_published_year_is_served_to_every_credential_and_never_changes() {
         assert_eq!(served, published);
         // Sealed by the hub, over its region, the year and the content's hash.
         let seal = served.signature.expect("sealed");
-        let key = Hub::open(&hub.db, None).unwrap().signer().public();
+        let key = hub.open_again().signer().public();
         let document = tongban_core::seal::Document::CalendarYear { year: 2027 };
         key.verify_document(HUB, document, &served.sha256, &seal).unwrap();
         assert!(key.verify_document(HUB, document, &"0".repeat(64), &seal).is_err());

@@ -48,8 +48,8 @@ fn partner_number(code: &str, seq: u32) -> CaseNumber {
 
 #[tokio::test]
 async fn a_credential_is_one_desk_and_a_second_desk_under_its_code_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::open(&dir.path().join("hub.db"), Some(HUB)).unwrap();
+    let database = TestDatabase::new();
+    let hub = Hub::open_with(&database.db, Some(&database.blob_dir), Some(HUB)).unwrap();
     let now = Utc::now();
     let first = hub.issue_credential(Some(PARTNER), Role::Window, Some("a1"), "朝阳区1号窗", now).unwrap();
     assert_eq!(first.credential.desk_code.as_deref(), Some("A1"));
@@ -128,9 +128,7 @@ async fn a_revoked_credential_is_told_so_and_an_outdated_one_is_told_to_be_reiss
     assert_eq!((status, body.code, body.message.as_str()), (401, ErrorCode::Unauthorized, "访问凭据无效"));
 
     // A desk credential from before desk codes (as a hub upgraded from step 1 holds it).
-    let conn = rusqlite::Connection::open(&hub.db).unwrap();
-    conn.execute("UPDATE credentials SET desk_code = NULL, desk_id = NULL WHERE desk = '朝阳区政务服务中心2号窗'", [])
-        .unwrap();
+    hub.execute_sql("UPDATE credentials SET desk_code = NULL, desk_id = NULL WHERE desk = '朝阳区政务服务中心2号窗'");
     let legacy = hub.api(&hub.partner2);
     for request in [
         legacy.request(Method::GET, "/v1/events"),

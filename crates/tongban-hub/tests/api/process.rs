@@ -2,7 +2,6 @@
 //! killed and restarted that still has everything it acknowledged.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use reqwest::Method;
@@ -36,9 +35,10 @@ fn issue(db: &str, role: &str, region: Option<&str>, code: Option<&str>, desk: &
 }
 
 /// Starts `serve` on port 0 and returns the process and the URL it printed.
-fn serve(db: &Path, extra: &[&str]) -> (Child, String) {
+fn serve(database: &TestDatabase, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--db", db.to_str().unwrap()])
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", database.db.to_str().unwrap()])
+        .args(["--blob-dir", database.blob_dir.to_str().unwrap()])
         .args(extra)
         .env("TONGBAN_HUB_LOG", "warn")
         .stdout(Stdio::piped())
@@ -56,9 +56,8 @@ fn api(url: &str, token: &str) -> Api {
 
 #[tokio::test]
 async fn a_hub_killed_and_restarted_keeps_every_event_blob_catalog_and_credential() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("hub.db");
-    let db_arg = db.to_str().unwrap();
+    let database = TestDatabase::new();
+    let db_arg = database.db.to_str().unwrap();
     let (ok, _, stderr) = run(&["credential", "issue", "--db", db_arg, "--role", "admin", "--desk", "运维"]);
     assert!(!ok && stderr.contains("尚未初始化"), "{stderr}");
     assert!(run(&["init", "--db", db_arg, "--region", HUB]).0);
@@ -88,7 +87,7 @@ async fn a_hub_killed_and_restarted_keeps_every_event_blob_catalog_and_credentia
     assert!(listing.contains("未确认"), "{listing}");
     assert!(!listing.contains(&partner), "tokens are never listed");
 
-    let (mut first, url) = serve(&db, &[]);
+    let (mut first, url) = serve(&database, &[]);
     let desk = api(&url, &partner);
     desk.confirm(PARTNER, "A1").await;
     let scan = b"scan of a household register".as_slice();
@@ -105,7 +104,7 @@ async fn a_hub_killed_and_restarted_keeps_every_event_blob_catalog_and_credentia
     first.kill().unwrap();
     first.wait().unwrap();
 
-    let (mut second, url) = serve(&db, &["--region", HUB]);
+    let (mut second, url) = serve(&database, &["--region", HUB]);
     let desk = api(&url, &partner);
     let pulled = desk.pull(0, 100).await;
     assert_eq!(pulled.events.iter().map(|e| e.event.clone()).collect::<Vec<_>>(), cases);
@@ -130,6 +129,123 @@ async fn a_hub_killed_and_restarted_keeps_every_event_blob_catalog_and_credentia
     second.kill().unwrap();
     second.wait().unwrap();
 
-    let (ok, _, stderr) = run(&["serve", "--listen", "127.0.0.1:0", "--db", db_arg, "--region", OTHER]);
+    let blob_dir = database.blob_dir.to_str().unwrap();
+    let (ok, _, stderr) =
+        run(&["serve", "--listen", "127.0.0.1:0", "--db", db_arg, "--blob-dir", blob_dir, "--region", OTHER]);
     assert!(!ok && stderr.contains("不能以地区「320102」启动"), "{stderr}");
+}
+
+#[test]
+fn migrate_brings_the_database_to_this_version_and_a_newer_one_is_refused_untouched() {
+    let database = TestDatabase::new();
+    let db = database.db.to_str().unwrap();
+    let (ok, _, stderr) = run(&["migrate", "--db", db]);
+    assert!(!ok && stderr.contains("尚未初始化"), "{stderr}");
+    assert!(run(&["init", "--db", db, "--region", HUB]).0);
+    let (ok, stdout, stderr) = run(&["migrate", "--db", db]);
+    assert!(ok, "{stderr}");
+    let (kind, version) = if database.is_postgres {
+        ("postgresql", tongban_hub::POSTGRES_SCHEMA_VERSION)
+    } else {
+        ("sqlite", tongban_hub::SCHEMA_VERSION)
+    };
+    assert!(stdout.contains(&format!("（{kind}，地区 {HUB}）已是本程序的第 {version} 版结构")), "{stdout}");
+    // A database a newer build wrote is refused, by migrate and by serve, and left as it was.
+    if database.is_postgres {
+        crate::cluster::execute_sql(&database.db, "UPDATE schema_version SET version = 99");
+    } else {
+        crate::cluster::execute_sql(&database.db, "PRAGMA user_version = 99");
+    }
+    let (ok, _, stderr) = run(&["migrate", "--db", db]);
+    assert!(!ok && stderr.contains("数据库版本为 99，高于本程序支持的"), "{stderr}");
+    let blob_dir = database.blob_dir.to_str().unwrap();
+    let (ok, _, stderr) = run(&["serve", "--listen", "127.0.0.1:0", "--db", db, "--blob-dir", blob_dir]);
+    assert!(!ok && stderr.contains("数据库版本为 99"), "{stderr}");
+}
+
+#[tokio::test]
+async fn health_says_which_database_answers() {
+    let hub = TestHub::start().await;
+    let health: tongban_wire::Health =
+        hub.anonymous().request(Method::GET, "/health").send().await.unwrap().json().await.unwrap();
+    let kind = if hub.db.to_string_lossy().starts_with("postgres") { "postgresql" } else { "sqlite" };
+    assert_eq!((health.status.as_str(), health.database.as_deref()), ("ok", Some(kind)));
+}
+
+/// A county's SQLite hub moved into another database (the province's PostgreSQL, in the run on
+/// PostgreSQL): every event under its number, the signing key, the credentials and the scans
+/// come along, and desks carry on from their cursors.
+#[tokio::test]
+async fn an_exported_sqlite_hub_imports_into_an_empty_database_with_every_count_checked() {
+    let county = TestHub::on(TestDatabase::sqlite(), tongban_hub::Limits::default()).await;
+    let desk = county.api(&county.partner);
+    let scan = b"scan of a residence permit".as_slice();
+    assert_eq!(desk.put_blob(scan).await.0, 201);
+    let cases: Vec<_> = (1..=5).map(|i| intake(PARTNER, i, if i == 2 { vec![sha256(scan)] } else { vec![] })).collect();
+    let outcomes = desk.push(&cases).await;
+    let before = desk.pull(0, 100).await;
+    let key = county.open_again().signer().public();
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    let county_db = county.db.to_str().unwrap();
+    let county_blobs = county.blob_dir().to_str().unwrap();
+    let (ok, stdout, stderr) =
+        run(&["export", "--db", county_db, "--blob-dir", county_blobs, "--out", out.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("events\t5 行") && stdout.contains("扫描件\t1 个"), "{stdout}");
+    // A second export into the same folder is refused: it would mix two hubs.
+    assert!(!run(&["export", "--db", county_db, "--out", out.to_str().unwrap()]).0);
+
+    let province = TestDatabase::new();
+    let (db, blobs) = (province.db.to_str().unwrap(), province.blob_dir.to_str().unwrap());
+    let (ok, stdout, stderr) = run(&["import", "--db", db, "--blob-dir", blobs, "--from", out.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    let credentials = county.open_again().credentials().unwrap().len();
+    assert!(stdout.contains("已导入并核对") && stdout.contains(&format!("credentials\t{credentials} 行")), "{stdout}");
+    // Into a database that holds a hub: refused, nothing changed.
+    let (ok, _, stderr) = run(&["import", "--db", db, "--blob-dir", blobs, "--from", out.to_str().unwrap()]);
+    assert!(!ok && stderr.contains("只能导入到新建的空数据库"), "{stderr}");
+    // An export whose rows were cut short is refused whole.
+    let cut = dir.path().join("cut");
+    std::fs::create_dir_all(cut.join("rows")).unwrap();
+    for entry in std::fs::read_dir(out.join("rows")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let kept = if path.ends_with("events.jsonl") {
+            text.lines().take(4).map(|l| format!("{l}\n")).collect()
+        } else {
+            text
+        };
+        std::fs::write(cut.join("rows").join(path.file_name().unwrap()), kept).unwrap();
+    }
+    std::fs::copy(out.join("manifest.json"), cut.join("manifest.json")).unwrap();
+    assert!(Command::new("cp").arg("-r").arg(out.join("blobs")).arg(cut.join("blobs")).status().unwrap().success());
+    let other = TestDatabase::new();
+    let (ok, _, stderr) = run(&[
+        "import",
+        "--db",
+        other.db.to_str().unwrap(),
+        "--blob-dir",
+        other.blob_dir.to_str().unwrap(),
+        "--from",
+        cut.to_str().unwrap(),
+    ]);
+    assert!(!ok && stderr.contains("表 events：清单记载 5 行，读到 4 行"), "{stderr}");
+
+    // The moved hub serves the same events under the same numbers, sealed with the same key, to
+    // the same tokens, and admits what comes next after them.
+    let (mut served, url) = serve(&province, &[]);
+    let moved = api(&url, &county.partner);
+    let after = moved.pull(0, 100).await;
+    assert_eq!(after, before);
+    let health: tongban_wire::Health =
+        moved.request(Method::GET, "/health").send().await.unwrap().json().await.unwrap();
+    assert_eq!(health.signing_key, Some(key.to_hex()));
+    let fetched = moved.request(Method::GET, &format!("/v1/blobs/{}", sha256(scan))).send().await.unwrap();
+    assert_eq!(fetched.bytes().await.unwrap().as_ref(), scan);
+    let next = moved.push(&[intake(PARTNER, 6, vec![])]).await;
+    assert!(seq_of(&next[0]) > outcomes.iter().map(seq_of).max().unwrap());
+    served.kill().unwrap();
+    served.wait().unwrap();
 }

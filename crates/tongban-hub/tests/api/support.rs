@@ -4,7 +4,6 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use reqwest::{Method, RequestBuilder, Response};
 use sha2::{Digest, Sha256};
-use tempfile::TempDir;
 use tongban_core::applicant::{Applicant, IdKind, Person};
 use tongban_core::case::{
     Author, CaseEvent, CaseId, CaseNumber, DeskCode, EventBody, Intake, IntakeForm, ItemRef, Material, MaterialForm,
@@ -15,6 +14,8 @@ use tongban_wire::desks::DeskClaim;
 use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse};
 use tongban_wire::ErrorBody;
 use uuid::Uuid;
+
+pub use crate::cluster::TestDatabase;
 
 /// 新野县: the hub's region, which handles the cases.
 pub const HUB: &str = "411329";
@@ -32,7 +33,7 @@ pub fn desk_id(region: &str, code: &str) -> String {
 pub struct TestHub {
     pub url: String,
     /// Held so the database outlives the hub.
-    _dir: TempDir,
+    database: TestDatabase,
     /// 朝阳区's window A1 (confirmed), the desk `intake(PARTNER, …)` and `author(PARTNER)` are.
     pub partner: String,
     /// 朝阳区's second window A2 (confirmed): must not see A1's cases.
@@ -51,7 +52,7 @@ pub struct TestHub {
     pub unconfirmed: String,
     pub admin: String,
     pub revoked: String,
-    /// The database, for tests that look at what was stored.
+    /// The database (a SQLite file or a `postgres://` URL), for tests that look at what was stored.
     pub db: std::path::PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -70,10 +71,14 @@ impl TestHub {
     }
 
     pub async fn with_limits(limits: Limits) -> TestHub {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("hub.db");
+        TestHub::on(TestDatabase::new(), limits).await
+    }
+
+    /// A hub on `database`, whichever backend it is.
+    pub async fn on(database: TestDatabase, limits: Limits) -> TestHub {
+        let db = database.db.clone();
         let tokens = {
-            let hub = Hub::open(&db, Some(HUB)).unwrap();
+            let hub = Hub::open_with(&db, Some(&database.blob_dir), Some(HUB)).unwrap();
             let now = Utc::now();
             let issue = |region: &str, role, code: &str, desk: &str, confirm: bool| {
                 let issued = hub.issue_credential(Some(region), role, Some(code), desk, now).unwrap();
@@ -108,7 +113,12 @@ impl TestHub {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let config = tongban_hub::HubConfig { db: db.clone(), limits, ..Default::default() };
+        let config = tongban_hub::HubConfig {
+            db: db.clone(),
+            blob_dir: Some(database.blob_dir.clone()),
+            limits,
+            ..Default::default()
+        };
         tokio::spawn(async move {
             tongban_hub::serve(listener, config, async {
                 let _ = stopped.await;
@@ -118,7 +128,7 @@ impl TestHub {
         });
         TestHub {
             url,
-            _dir: dir,
+            database,
             partner,
             partner2,
             helper,
@@ -132,6 +142,21 @@ impl TestHub {
             db,
             stop: Some(stop),
         }
+    }
+
+    /// The scans' folder the hub keeps.
+    pub fn blob_dir(&self) -> &std::path::Path {
+        &self.database.blob_dir
+    }
+
+    /// Runs `sql` on the hub's database directly (as an operator or an older version would).
+    pub fn execute_sql(&self, sql: &str) {
+        crate::cluster::execute_sql(&self.db, sql)
+    }
+
+    /// This hub opened again (as an admin command would), beside the one serving.
+    pub fn open_again(&self) -> Hub {
+        Hub::open_with(&self.db, Some(&self.database.blob_dir), None).unwrap()
     }
 
     pub fn api(&self, token: &str) -> Api {
@@ -287,6 +312,17 @@ pub fn intake(receiving: &str, seq: u32, scans: Vec<String>) -> CaseEvent {
         intake: Intake { number, receiving_region: receiving.into(), window: "1号窗".into(), received_on, form },
     };
     event(CaseId(Uuid::now_v7()), receiving, body)
+}
+
+/// An intake of `receiving`'s window desk `code`, under that desk's number `seq` (the default desk
+/// is A1: [`intake`]).
+pub fn intake_by(receiving: &str, code: &str, seq: u32) -> CaseEvent {
+    let mut event = intake(receiving, seq, vec![]);
+    event.author.desk = desk_id(receiving, code);
+    if let EventBody::Received { intake } = &mut event.body {
+        intake.number = CaseNumber::compose(receiving, intake.received_on, &DeskCode::parse(code).unwrap(), seq);
+    }
+    event
 }
 
 pub fn seq_of(outcome: &PushOutcome) -> u64 {
