@@ -201,9 +201,9 @@ fn the_layout_version_is_stated_and_a_newer_one_refused() {
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     let meta = wb.worksheet_range("说明").unwrap();
-    let version = meta.rows().find(|r| r[0].to_string() == "格式版本").map(|r| r[1].to_string());
+    let version = meta.rows().find(|r| r[0] == "格式版本").map(|r| r[1].to_string());
     assert_eq!(version.as_deref(), Some("3"));
-    let guide = meta.rows().find(|r| r[0].to_string() == "填写说明").map(|r| r[1].to_string()).unwrap();
+    let guide = meta.rows().find(|r| r[0] == "填写说明").map(|r| r[1].to_string()).unwrap();
     assert!(guide.contains("工本费20元") && guide.contains("决定机构"), "{guide}");
 
     let newer = sheet(
