@@ -366,11 +366,7 @@ pub struct ItemRef {
 impl ItemRef {
     /// 决定机构: the catalog's, else the department.
     pub fn decider(&self) -> &str {
-        if self.decided_by.trim().is_empty() {
-            &self.department
-        } else {
-            &self.decided_by
-        }
+        crate::guide::decider(&self.department, &self.decided_by)
     }
 
     /// 收费 as the forms print it, 「不收费」 or 「工本费20元（收费依据：…）」; `None` when the case

@@ -202,11 +202,7 @@ impl Default for CatalogMaterial {
 impl CatalogItem {
     /// 决定机构: the one the guide names, else the 办理部门.
     pub fn decider(&self) -> &str {
-        if self.decided_by.trim().is_empty() {
-            &self.department
-        } else {
-            &self.decided_by
-        }
+        crate::guide::decider(&self.department, &self.decided_by)
     }
 
     /// The legal limit as [`guide`](crate::guide) reads and writes it.

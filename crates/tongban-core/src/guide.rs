@@ -563,6 +563,15 @@ pub struct Charge {
     pub note: String,
 }
 
+/// 决定机构: the one a guide names apart from the 办理部门, else the 办理部门 (it decides).
+pub fn decider<'a>(department: &'a str, decided_by: &'a str) -> &'a str {
+    if decided_by.trim().is_empty() {
+        department
+    } else {
+        decided_by
+    }
+}
+
 /// The most a single charge may be: 一亿元, far above any 行政事业性收费.
 const MAX_FEN: u64 = 100_000_000 * 100;
 

@@ -10,6 +10,8 @@ use tongban_desk::{AfterPrint, Desk, FormKind};
 use tongban_fixtures::{catalog_draft, zhou_guilan};
 use tongban_tests::pdf_text_without_whitespace;
 
+mod guide_support;
+
 /// The 事项清单 sheet of a 格式版本 3 workbook, as export writes it.
 const HEADER: [&str; 26] = [
     "事项编码*",
@@ -142,44 +144,13 @@ fn rows() -> Vec<Row> {
     ]
 }
 
-fn workbook_of(rows: &[Row], version: &str) -> Vec<u8> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let meta = wb.add_worksheet().set_name("说明").unwrap();
-    for (r, (k, v)) in
-        [("项目", "内容"), ("地区代码", "110106"), ("版本", version), ("格式版本", "3")].iter().enumerate()
-    {
-        meta.write_string(r as u32, 0, *k).unwrap();
-        meta.write_string(r as u32, 1, *v).unwrap();
-    }
-    let items = wb.add_worksheet().set_name("事项清单").unwrap();
-    for (c, h) in HEADER.iter().enumerate() {
-        items.write_string(0, c as u16, *h).unwrap();
-    }
-    for (r, cells) in rows.iter().enumerate() {
-        for (c, v) in cells.iter().enumerate() {
-            if !v.is_empty() {
-                items.write_string(r as u32 + 1, c as u16, *v).unwrap();
-            }
-        }
-    }
-    wb.save_to_buffer().unwrap()
-}
-
 fn import(rows: &[Row], version: &str) -> Result<tongban_catalog::Imported, tongban_catalog::CatalogFileError> {
-    tongban_catalog::read_bytes(&workbook_of(rows, version), tongban_catalog::Format::Xlsx, &Default::default())
+    let workbook = guide_support::workbook(&HEADER, rows, version, "3");
+    tongban_catalog::read_bytes(&workbook, tongban_catalog::Format::Xlsx, &Default::default())
 }
 
 fn desk() -> (tempfile::TempDir, Desk) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("desk.db");
-    tongban_desk::demo::seed(&db, 0).unwrap();
-    let desk = Desk::open_as(&db, tongban_desk::demo::DEMO_CLERK, tongban_desk::demo::DEMO_PASSWORD).unwrap();
-    let imported = import(&rows(), "指南-2026-12").unwrap_or_else(|e| panic!("the guides' wording imports: {e}"));
-    desk.locked()
-        .unwrap()
-        .install_catalog(&imported.catalog, tongban_store::CatalogSource::File, None, chrono::Utc::now())
-        .unwrap();
-    (dir, desk)
+    guide_support::desk_holding(&guide_support::workbook(&HEADER, &rows(), "指南-2026-12", "3"))
 }
 
 fn draft(item: &str, received: &[&str]) -> CatalogIntake {

@@ -285,19 +285,19 @@ fn tail_lines(input: &Receipt<'_>) -> Result<Vec<Line>, FormError> {
     Ok(out)
 }
 
-/// 收费 as the receipt prints it, with its 收费依据: the item's, or each item's of a 一件事 (by
-/// its number in the bundle's table); `None` for a case that does not say (taken in before
-/// fees were carried).
+/// 收费 as the receipt prints it, with its 收费依据: the item's; a 一件事's once when its items'
+/// are the same, else each by its number in the bundle's table (「事项2：工本费20元」); `None`
+/// for a case that does not say (taken in before fees were carried).
 fn fee_line(form: &IntakeForm) -> Option<String> {
     if form.bundle_items.is_empty() {
         return form.item.fee_label();
     }
-    let each: Vec<String> = form
-        .bundle_items
-        .iter()
-        .enumerate()
-        .filter_map(|(k, i)| Some(format!("{}.{}：{}", k + 1, i.name, i.fee_label()?)))
-        .collect();
+    let labels: Vec<Option<String>> = form.bundle_items.iter().map(|i| i.fee_label()).collect();
+    if labels.iter().all(|l| *l == labels[0]) {
+        return labels.into_iter().next().flatten();
+    }
+    let each: Vec<String> =
+        labels.iter().enumerate().filter_map(|(k, l)| Some(format!("事项{}：{}", k + 1, l.as_ref()?))).collect();
     (!each.is_empty()).then(|| each.join("；"))
 }
 
