@@ -84,6 +84,9 @@ fn field_label(field: &str) -> &str {
         "legal_days" => "法定时限",
         "promised_days" => "承诺时限",
         "fee" => "收费",
+        "fee_basis" => "收费依据",
+        "accepted_by" => "受理机构",
+        "decided_by" => "决定机构",
         "delivery" => "送达方式",
         "materials" => "申请材料",
         other => other,
@@ -161,6 +164,9 @@ fn chinese(m: &str) -> String {
         return zh.to_string();
     }
     let quote = |s: &str| format!("「{}」", s.trim().trim_matches('`'));
+    if m.starts_with("data did not match any variant of untagged enum Stored") {
+        return "收费（fee）应为文字（如「工本费20元」「不收费」），或 {\"kind\": \"free\"} 之类的结构".to_string();
+    }
     if let Some(field) = m.strip_prefix("missing field ") {
         return format!("缺少字段{}", quote(field));
     }

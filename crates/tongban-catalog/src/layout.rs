@@ -9,7 +9,7 @@ use tongban_core::case::MaterialForm;
 use tongban_core::catalog::{
     Bundle, Catalog, CatalogItem, CatalogMaterial, CatalogProblem, Contact, DeliveryOption, HandlingMode, Locus,
 };
-use tongban_core::guide::{self, Applicants, DayUnit, Deferral, ItemKind, Promise};
+use tongban_core::guide::{self, Applicants, DayUnit, Deferral, Fee, ItemKind, Promise};
 
 use crate::cell::Value;
 use crate::error::FileProblem;
@@ -46,6 +46,7 @@ pub(crate) const ITEM_SPECS: &[ColSpec] = &[
         "department",
     ),
     col("受理机构", "受理机构", &["受理部门", "受理窗口"], false, Kind::Item, "accepted_by"),
+    col("决定机构", "决定机构", &["决定部门", "审批机构"], false, Kind::Item, "decided_by"),
     col("办理模式*", "办理模式", &[], true, Kind::Item, "mode"),
     col("事项类型", "事项类型", &["事项类别"], false, Kind::Item, "kind"),
     col("服务对象", "服务对象", &["申请主体", "办理对象"], false, Kind::Item, "applicants"),
@@ -65,7 +66,8 @@ pub(crate) const ITEM_SPECS: &[ColSpec] = &[
         Kind::Item,
         "promised_days",
     ),
-    col("收费", "收费", &["收费标准", "是否收费"], false, Kind::Item, "fee"),
+    col("收费", "收费", &["收费标准", "是否收费", "收费项目"], false, Kind::Item, "fee"),
+    col("收费依据", "收费依据", &["收费标准依据", "收费文件依据"], false, Kind::Item, "fee_basis"),
     col("送达方式*", "送达方式", &["结果送达方式"], true, Kind::Item, "delivery"),
     col("受理条件", "受理条件", &["申请条件"], false, Kind::Item, "conditions"),
     col("设定依据", "设定依据", &["法律依据", "实施依据"], false, Kind::Item, "basis"),
@@ -83,8 +85,11 @@ pub(crate) const ITEM_SPECS: &[ColSpec] = &[
 /// The layout's version, stated in the 说明 sheet. 1: the first (法定/承诺时限 in working days,
 /// every column after 收费 and 可用电子证照 as today's minus the new ones); 2: the guides' own
 /// wording (即办, 「60日」, no legal limit, 原件及复印件, 任选其一, 容缺, 事项类型, 服务对象,
-/// 受理机构, 受理条件, 设定依据). Files of version 1 read unchanged: every new column is optional.
-pub const LAYOUT_VERSION: u32 = 2;
+/// 受理机构, 受理条件, 设定依据); 3: 决定机构 a column of its own (before, 「决定机构」 was read as
+/// 办理部门, as it still is in a file without a 办理部门 column) and the fee structured (收费 read as
+/// 「不收费」/「工本费20元」/…, 收费依据). Files of versions 1 and 2 read unchanged: every new column
+/// is optional.
+pub const LAYOUT_VERSION: u32 = 3;
 
 pub(crate) mod ic {
     pub const CODE: usize = 0;
@@ -93,27 +98,29 @@ pub(crate) mod ic {
     pub const DOMAIN: usize = 3;
     pub const DEPT: usize = 4;
     pub const ACCEPTED_BY: usize = 5;
-    pub const MODE: usize = 6;
-    pub const KIND: usize = 7;
-    pub const APPLICANTS: usize = 8;
-    pub const LEGAL: usize = 9;
-    pub const PROMISED: usize = 10;
-    pub const FEE: usize = 11;
-    pub const DELIVERY: usize = 12;
-    pub const CONDITIONS: usize = 13;
-    pub const BASIS: usize = 14;
-    pub const M_NAME: usize = 15;
-    pub const M_FORM: usize = 16;
-    pub const COPIES: usize = 17;
-    pub const NECESSITY: usize = 18;
-    pub const CONDITION: usize = 19;
-    pub const CHOICE: usize = 20;
-    pub const DEFERRAL: usize = 21;
-    pub const STANDARD: usize = 22;
-    pub const E_LICENSE: usize = 23;
+    pub const DECIDED_BY: usize = 6;
+    pub const MODE: usize = 7;
+    pub const KIND: usize = 8;
+    pub const APPLICANTS: usize = 9;
+    pub const LEGAL: usize = 10;
+    pub const PROMISED: usize = 11;
+    pub const FEE: usize = 12;
+    pub const FEE_BASIS: usize = 13;
+    pub const DELIVERY: usize = 14;
+    pub const CONDITIONS: usize = 15;
+    pub const BASIS: usize = 16;
+    pub const M_NAME: usize = 17;
+    pub const M_FORM: usize = 18;
+    pub const COPIES: usize = 19;
+    pub const NECESSITY: usize = 20;
+    pub const CONDITION: usize = 21;
+    pub const CHOICE: usize = 22;
+    pub const DEFERRAL: usize = 23;
+    pub const STANDARD: usize = 24;
+    pub const E_LICENSE: usize = 25;
     /// The item's columns (the rest are the material's).
-    pub const ITEM: std::ops::Range<usize> = 0..15;
-    pub const MATERIAL: std::ops::Range<usize> = 15..24;
+    pub const ITEM: std::ops::Range<usize> = 0..17;
+    pub const MATERIAL: std::ops::Range<usize> = 17..26;
 }
 
 pub(crate) const BUNDLE_SPECS: &[ColSpec] = &[
@@ -415,6 +422,7 @@ impl Reading {
             })
         };
         let accepted_by = self.text(t, row, ic::ACCEPTED_BY, locus);
+        let decided_by = self.text(t, row, ic::DECIDED_BY, locus);
         let kind_text = self.text(t, row, ic::KIND, locus);
         let kind = if kind_text.is_empty() {
             None
@@ -462,7 +470,28 @@ impl Reading {
         if promised_text.is_empty() {
             self.taint(locus, "promised_days");
         }
-        let fee = self.text(t, row, ic::FEE, locus);
+        let fee_text = self.text(t, row, ic::FEE, locus);
+        let fee = match guide::parse_fee(&fee_text) {
+            Ok(fee) => {
+                if matches!(fee, Fee::Text { .. }) {
+                    // Kept as the guide words it: the desk shows and prints these words.
+                    let p = t.problem(
+                        row.number,
+                        ic::FEE,
+                        format!(
+                            "收费「{fee_text}」中没有可逐项读出的金额，已按原文保存（可逐项读出的写法如「不收费」「工本费20元」「每件10元」）"
+                        ),
+                    );
+                    self.warnings.push(p.to_string());
+                }
+                fee
+            }
+            Err(m) => {
+                self.flag(t.problem(row.number, ic::FEE, format!("收费{m}")), locus, "fee");
+                Fee::Free
+            }
+        };
+        let fee_basis = self.text(t, row, ic::FEE_BASIS, locus);
         let conditions = self.text(t, row, ic::CONDITIONS, locus);
         let basis = self.text(t, row, ic::BASIS, locus);
         let delivery_text = self.text(t, row, ic::DELIVERY, locus);
@@ -494,6 +523,7 @@ impl Reading {
             domain,
             department,
             accepted_by,
+            decided_by,
             mode,
             kind,
             basis,
@@ -506,6 +536,7 @@ impl Reading {
             promised_unit: DayUnit::WorkingDays,
             promised_online_days: None,
             fee,
+            fee_basis,
             delivery,
             materials: Vec::new(),
         };
@@ -690,6 +721,7 @@ pub(crate) fn item_cells(item: &CatalogItem) -> Vec<Out<'_>> {
         Out::Text(&item.domain),
         Out::Text(&item.department),
         Out::Text(&item.accepted_by),
+        Out::Text(&item.decided_by),
         Out::Text(item.mode.label()),
         Out::Text(item.kind.map_or("", ItemKind::label)),
         Out::Text(if item.applicants.is_both() { "" } else { item.applicants.label() }),
@@ -702,7 +734,8 @@ pub(crate) fn item_cells(item: &CatalogItem) -> Vec<Out<'_>> {
             p if p.unit.is_working() && p.online_days.is_none() && p.days > 0 => Out::Number(p.days),
             p => Out::Owned(guide::promised_text(&p)),
         },
-        Out::Text(&item.fee),
+        Out::Owned(guide::fee_text(&item.fee)),
+        Out::Text(&item.fee_basis),
         Out::Owned(item.delivery.iter().map(|d| d.label()).collect::<Vec<_>>().join("、")),
         Out::Text(&item.conditions),
         Out::Text(&item.basis),

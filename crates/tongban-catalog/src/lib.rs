@@ -7,15 +7,18 @@
 //! **Excel (.xlsx)**, as partner offices send it. Sheets are found by name, in any order; other
 //! sheets are ignored with a warning.
 //! - `说明` (required): header `项目 | 内容`, then rows `地区代码` (6 digits, text or number),
-//!   `版本` (text; a number is read as written), `格式版本` (1 or 2; absent is 1), `发布说明`
+//!   `版本` (text; a number is read as written), `格式版本` (1, 2 or 3; absent is 1), `发布说明`
 //!   (optional), `地区名称` and `填写说明` (shown only).
 //! - `事项清单` (required): one row per **material**. Header in row 1 (a title row above it is
 //!   tolerated), columns found by header text in any order (spaces, a trailing `*` and ASCII
 //!   parentheses don't matter). Item columns 事项编码*, 实施编码, 事项名称*, 领域*, 办理部门*
-//!   (实施主体), 受理机构, 办理模式* (全程网办/异地代收代办/多地联办), 事项类型 (行政许可, 行政确认,
+//!   (实施主体; a file without it reads a 决定机构 column as it, as layouts 1 and 2 did), 受理机构,
+//!   决定机构 (only when another authority than the 办理部门 decides), 办理模式* (全程网办/异地代收代办/多地联办), 事项类型 (行政许可, 行政确认,
 //!   行政给付, …, 公共服务), 服务对象 (自然人/法人/自然人、法人), 法定时限 (「20」 working days,
 //!   「60日」 calendar days, 「20（情况特别复杂的可延长至50）」, 「即办」, 「无」 or empty), 承诺时限*
-//!   (「15」, 「即办」/「当场办结」, 「现场即时；网上5」), 收费, 送达方式* (窗口领取/邮寄送达/网上获取/
+//!   (「15」, 「即办」/「当场办结」, 「现场即时；网上5」), 收费 (「不收费」/「免费」/empty, 「工本费20元」,
+//!   「每件10元」, 「按面积收取：住宅每件80元，非住宅每件550元」; wording with no amount kept as words
+//!   with a warning; a negative amount or 「元」 without a number a problem), 收费依据, 送达方式* (窗口领取/邮寄送达/网上获取/
 //!   无需送达, separated by 、，；), 受理条件, 设定依据; material columns 材料名称*, 材料形式*
 //!   (原件/复印件/原件及复印件/电子件), 份数* (「1」, 「2份」, 「原件1份、复印件2份」), 必要性* (必需/
 //!   条件/容缺), 适用条件 (exactly when 条件), 任选其一 (a group name shared by alternatives),

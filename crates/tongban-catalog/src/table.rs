@@ -118,7 +118,9 @@ pub(crate) fn read_table(
         if k.is_empty() || IGNORED.contains(&k.as_str()) {
             continue;
         }
-        match specs.iter().position(|s| matches(s, &k)) {
+        // A header that is one column's own and another's alias (决定机构) is the first's.
+        let own = specs.iter().position(|s| header_key(s.header) == k);
+        match own.or_else(|| specs.iter().position(|s| matches(s, &k))) {
             Some(i) => match cols[i] {
                 Some(first) => problems.push(FileProblem {
                     message: format!(
@@ -132,6 +134,30 @@ pub(crate) fn read_table(
                 None => cols[i] = Some(col),
             },
             None => warnings.push(format!("{in_sheet}的{}列「{}」不认识，已忽略", column_letters(col), text.trim())),
+        }
+    }
+    // A required column missing, and one of its aliases heading a column of its own: that column
+    // is read as the required one, as a layout before that column existed meant it (a file with
+    // 决定机构 and no 办理部门 names the 办理部门 there).
+    for i in 0..specs.len() {
+        if !specs[i].required || cols[i].is_some() {
+            continue;
+        }
+        let taken = (0..specs.len()).find(|&j| {
+            j != i
+                && !specs[j].required
+                && cols[j].is_some()
+                && specs[i].aliases.iter().any(|a| header_key(a) == header_key(specs[j].header))
+        });
+        if let Some(j) = taken {
+            cols[i] = cols[j].take();
+            warnings.push(format!(
+                "{in_sheet}没有「{}」列：{}列「{}」按{}读入（旧版格式的写法）",
+                specs[i].label,
+                column_letters(cols[i].unwrap_or_default()),
+                specs[j].label,
+                specs[i].label
+            ));
         }
     }
     let missing: Vec<usize> = (0..specs.len()).filter(|&i| specs[i].required && cols[i].is_none()).collect();

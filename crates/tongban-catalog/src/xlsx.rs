@@ -230,7 +230,9 @@ fn read_meta(grid: &Grid, sheet: &str, rd: &mut Reading) -> (String, String, Str
                             "此文件的格式版本为 {v}，本程序只认识到版本 {LAYOUT_VERSION}：请升级通办收件台后再导入"
                         ),
                     )),
-                    _ => rd.problems.push(at(r, format!("格式版本「{}」应为 1 或 {LAYOUT_VERSION}", shown.trim()))),
+                    _ => rd
+                        .problems
+                        .push(at(r, format!("格式版本「{}」应为 1 至 {LAYOUT_VERSION} 的整数", shown.trim()))),
                 }
                 continue;
             }
@@ -369,7 +371,9 @@ const FILLING_GUIDE: &str = "按办事指南原文填写即可：\
 材料形式可写「原件及复印件」，份数写「原件1份、复印件1份」；\
 可相互替代的材料在「任选其一」列写同一组名（如「身份证明」）；\
 可容缺受理的材料在「容缺受理」列写「是」（5个工作日内补齐）或「10个工作日内补齐」；\
-服务对象写「自然人」「法人」或「自然人、法人」；事项类型写「行政许可」「行政确认」「行政给付」「公共服务」等。";
+服务对象写「自然人」「法人」或「自然人、法人」；事项类型写「行政许可」「行政确认」「行政给付」「公共服务」等；\
+收费写「不收费」「工本费20元」「每件10元」或「按面积收取：住宅每件80元，非住宅每件550元」，收费依据写文件名称和文号；\
+决定机构只在作出决定的机关与办理部门（实施主体）不同时填写（如派出所受理、区公安分局决定），留空即由办理部门决定。";
 
 pub(crate) fn write(catalog: &Catalog) -> Result<Vec<u8>, CatalogFileError> {
     check_bundle_codes(catalog).map_err(|message| CatalogFileError::NotRepresentable { message })?;
@@ -419,8 +423,8 @@ pub(crate) fn write(catalog: &Catalog) -> Result<Vec<u8>, CatalogFileError> {
         let mut s = Sheet { ws, name: ITEMS_SHEET };
         let headers: Vec<&str> = ITEM_SPECS.iter().map(|c| c.header).collect();
         let widths = [
-            22.0, 24.0, 30.0, 10.0, 26.0, 22.0, 14.0, 12.0, 12.0, 18.0, 16.0, 12.0, 20.0, 40.0, 40.0, 32.0, 12.0, 18.0,
-            8.0, 24.0, 14.0, 18.0, 50.0, 14.0,
+            22.0, 24.0, 30.0, 10.0, 26.0, 22.0, 22.0, 14.0, 12.0, 12.0, 18.0, 16.0, 24.0, 40.0, 20.0, 40.0, 40.0, 32.0,
+            12.0, 18.0, 8.0, 24.0, 14.0, 18.0, 50.0, 14.0,
         ];
         s.header(&headers, &widths, &bold)?;
         let mut r: u32 = 1;

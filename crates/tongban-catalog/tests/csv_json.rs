@@ -124,8 +124,8 @@ fn csv_written_reads_in_excel_order() {
     // Written in the current layout (read above in layout 1's headers).
     assert_eq!(
         lines[0],
-        "事项编码*,实施编码,事项名称*,领域*,办理部门*,受理机构,办理模式*,事项类型,服务对象,法定时限,承诺时限*,收费,送达方式*,\
-受理条件,设定依据,材料名称*,材料形式*,份数*,必要性*,适用条件,任选其一,容缺受理,材料标准,可用电子证照"
+        "事项编码*,实施编码,事项名称*,领域*,办理部门*,受理机构,决定机构,办理模式*,事项类型,服务对象,法定时限,承诺时限*,收费,\
+收费依据,送达方式*,受理条件,设定依据,材料名称*,材料形式*,份数*,必要性*,适用条件,任选其一,容缺受理,材料标准,可用电子证照"
     );
     assert_eq!(lines.len(), 1 + 5 + 1, "header, five materials, the final line end");
     assert!(lines[3].starts_with("110106-SB-001,,企业职工基本养老保险关系转移接续,社保"));

@@ -166,7 +166,7 @@ fn csv_export_escapes_cells_that_would_start_a_formula_and_reads_them_back() {
     for (material, text) in materials.zip(texts.iter().cycle()) {
         material.standard = text.to_string();
     }
-    catalog.items[0].fee = "=1+2".into();
+    catalog.items[0].fee = tongban_core::guide::Fee::Text { text: "=1+2".into() };
     catalog.items[1].department = "-人社局".into();
     let bytes = write_bytes(&catalog, Format::Csv).unwrap();
     let text = std::str::from_utf8(&bytes[3..]).unwrap();

@@ -37,18 +37,18 @@ fn xlsx_export_merges_the_item_columns() {
     // An item column left empty is not merged (a merge writes a cell on every row it spans).
     let filled = |row: u32, col: u32| items.get_value((row, col)).is_some_and(|v| !v.to_string().is_empty());
     let mut expected = 0;
-    for col in 0..15u32 {
+    for col in 0..17u32 {
         let merged = |from: u32, to: u32| merges.iter().any(|d| d.start == (from, col) && d.end == (to, col));
         assert_eq!(merged(1, 3), filled(1, col), "column {col} of item 1");
         assert_eq!(merged(4, 5), filled(4, col), "column {col} of item 2");
         expected += usize::from(filled(1, col)) + usize::from(filled(4, col));
     }
-    for col in [0, 2, 3, 4, 6, 9, 10, 12] {
-        assert!(filled(1, col), "code, name, domain, department, mode, time limits, delivery: column {col}");
+    for col in [0, 2, 3, 4, 7, 10, 11, 12, 14] {
+        assert!(filled(1, col), "code, name, domain, department, mode, time limits, fee, delivery: column {col}");
     }
     assert_eq!(merges.len(), expected, "only item columns of items with several materials are merged");
     assert_eq!(items.get_value((0, 0)).unwrap().to_string(), "事项编码*");
-    assert_eq!(items.get_value((0, 17)).unwrap().to_string(), "份数*");
+    assert_eq!(items.get_value((0, 19)).unwrap().to_string(), "份数*");
     // Both optional sheets exist with their header, even when empty.
     let empty = tongban_core::catalog::Catalog { bundles: vec![], contacts: vec![], ..catalog };
     let bytes = write_bytes(&empty, Format::Xlsx).unwrap();

@@ -383,6 +383,12 @@ fn print_case(
         say!("  {}. {}（{}）{}", i + 1, item.name, item.code, item.department);
     }
     say!("办理地：{}　{}", region::display_name(&form.handling_region), form.item.department);
+    if form.item.decider() != form.item.department {
+        say!("决定机构：{}", form.item.decider());
+    }
+    if let Some(fee) = form.item.fee_label() {
+        say!("收费：{fee}");
+    }
     say!("受理窗口：{}　受理日期：{}", intake.window, intake.received_on);
     say!(
         "申请人：{}　证件号码：{}　电话：{}",

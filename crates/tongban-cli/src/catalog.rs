@@ -417,11 +417,17 @@ fn show_item_terms(item: &CatalogItem) -> Result<(), Failure> {
         item.kind.map_or("未注明", |k| k.label()),
         item.applicants.label(),
         guide::legal_text(item.legal_limit().as_ref()),
-        if item.fee.is_empty() { "不收费" } else { &item.fee },
+        guide::fee_text(&item.fee),
         delivery.join("、")
     );
+    if !item.fee_basis.is_empty() {
+        say!("收费依据：{}", item.fee_basis);
+    }
     if !item.accepted_by.is_empty() {
         say!("受理机构：{}", item.accepted_by);
+    }
+    if !item.decided_by.is_empty() {
+        say!("决定机构：{}", item.decided_by);
     }
     if !item.conditions.is_empty() {
         say!("受理条件：{}", item.conditions);

@@ -42,7 +42,7 @@ fn fengtai_catalog() -> Catalog {
             mode: HandlingMode::ProxyReceipt,
             legal_days: Some(45),
             promised_days: 15,
-            fee: "不收费".into(),
+            fee: tongban_core::guide::Fee::Free,
             delivery: vec![DeliveryOption::AtWindow, DeliveryOption::Mail],
             materials: vec![
                 material("居民身份证", MaterialForm::Original, "在有效期内"),

@@ -350,9 +350,36 @@ pub struct ItemRef {
     /// 设定依据, as the catalog words it.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub basis: String,
+    /// 决定机构 when the catalog names one apart from the department (empty: the department
+    /// decides).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub decided_by: String,
+    /// 收费 as the catalog stated it; `None` for a case taken in before fees were carried (its
+    /// forms then say nothing of a fee) and for a 一件事 as a whole (each item has its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee: Option<crate::guide::Fee>,
+    /// 收费依据, as the catalog words it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fee_basis: String,
 }
 
 impl ItemRef {
+    /// 决定机构: the catalog's, else the department.
+    pub fn decider(&self) -> &str {
+        crate::guide::decider(&self.department, &self.decided_by)
+    }
+
+    /// 收费 as the forms print it, 「不收费」 or 「工本费20元（收费依据：…）」; `None` when the case
+    /// does not say.
+    pub fn fee_label(&self) -> Option<String> {
+        let fee = crate::guide::fee_text(self.fee.as_ref()?);
+        Some(if self.fee_basis.trim().is_empty() {
+            fee
+        } else {
+            format!("{fee}（收费依据：{}）", self.fee_basis.trim())
+        })
+    }
+
     /// 「当场办结」 or 「20个工作日」.
     pub fn promise_label(&self) -> String {
         crate::guide::promise_label(self.promised_days, self.promised_unit)

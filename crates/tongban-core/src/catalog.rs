@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::applicant::{Agent, Applicant};
 use crate::case::{ELicense, IntakeForm, ItemRef, Material, MaterialForm, ResultDelivery, Transfer};
-use crate::guide::{Applicants, DayUnit, Deferral, ItemKind, LegalLimit, Promise};
+use crate::guide::{Applicants, DayUnit, Deferral, Fee, ItemKind, LegalLimit, Promise};
 use crate::validate::{FieldError, ValidationError};
 
 /// One region's published catalog.
@@ -121,12 +121,16 @@ pub struct CatalogItem {
     pub name: String,
     /// 领域: 社保, 医保, 公积金, 户籍, 市场主体登记, …
     pub domain: String,
-    /// 办理部门 (实施主体): the authority that decides.
+    /// 办理部门 (实施主体): the authority the item belongs to.
     pub department: String,
     /// 受理机构 when the guide names one apart from the deciding authority (the hall's window
     /// that receives, e.g. `丰台区政务服务中心公安窗口`). Empty: the department receives.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub accepted_by: String,
+    /// 决定机构 when the guide names one apart from the 实施主体 (a 区公安分局 decides what a
+    /// 派出所 receives). Empty: the department decides ([`CatalogItem::decider`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub decided_by: String,
     pub mode: HandlingMode,
     /// 事项类型; `None` in catalogs written before it was asked (then no law is assumed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,9 +159,13 @@ pub struct CatalogItem {
     /// 「现场即时；网上5」: the promise for an online application, when it differs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promised_online_days: Option<u32>,
-    /// 收费: `不收费`, or what and how much.
-    #[serde(default)]
-    pub fee: String,
+    /// 收费 as the guide states it; a catalog of before stored it as words, which still read
+    /// ([`guide::deserialize_fee`](crate::guide::deserialize_fee)).
+    #[serde(default, deserialize_with = "crate::guide::deserialize_fee")]
+    pub fee: Fee,
+    /// 收费依据, in the guide's words (「《…通知》（发改价格规〔2016〕2559号）」).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fee_basis: String,
     /// 结果送达方式.
     pub delivery: Vec<DeliveryOption>,
     pub materials: Vec<CatalogMaterial>,
@@ -192,6 +200,11 @@ impl Default for CatalogMaterial {
 }
 
 impl CatalogItem {
+    /// 决定机构: the one the guide names, else the 办理部门.
+    pub fn decider(&self) -> &str {
+        crate::guide::decider(&self.department, &self.decided_by)
+    }
+
     /// The legal limit as [`guide`](crate::guide) reads and writes it.
     pub fn legal_limit(&self) -> Option<LegalLimit> {
         self.legal_days.map(|days| LegalLimit {
@@ -365,6 +378,9 @@ impl Catalog {
             if item.promised_online_days.is_some_and(|online| online > item.promised_days.max(1) * 10 + 60) {
                 push(at, "promised_days", "网上办理的承诺时限不合常理，请核对".to_string());
             }
+            if let Some(m) = item.fee.problem() {
+                push(at, "fee", m);
+            }
             if item.delivery.is_empty() {
                 push(at, "delivery", "至少应有一种结果送达方式".to_string());
             }
@@ -482,6 +498,9 @@ impl Catalog {
             catalog_version: Some(self.version.clone()),
             kind: item.kind,
             basis: item.basis.clone(),
+            decided_by: item.decided_by.trim().to_string(),
+            fee: Some(item.fee.clone()),
+            fee_basis: item.fee_basis.trim().to_string(),
         };
         if let Some(item) = self.item(code) {
             let materials =
@@ -515,6 +534,10 @@ impl Catalog {
                 // A bundle's items each have their own type; the notice cites each one's.
                 kind: None,
                 basis: String::new(),
+                decided_by: String::new(),
+                // Each item of a 一件事 states its own fee.
+                fee: None,
+                fee_basis: String::new(),
             },
             bundle_items: items.into_iter().map(item_ref).collect(),
             materials: merged,
@@ -723,6 +746,18 @@ impl Catalog {
             }
             if (given.kind, &given.basis) != (listed.kind, &listed.basis) {
                 return differs(&format!("{field}.kind"), "事项类型", format!("事项类型或设定依据与{version}不符"));
+            }
+            // A case from a desk of before carries neither (its forms then say nothing of them):
+            // only what a case states is held against the catalog.
+            if !given.decided_by.is_empty() && given.decided_by != listed.decided_by {
+                let message = format!("「{}」与{version}中的「{}」不符", given.decided_by, listed.decided_by);
+                return differs(&format!("{field}.decided_by"), "决定机构", message);
+            }
+            if given.fee.is_some() && (&given.fee, &given.fee_basis) != (&listed.fee, &listed.fee_basis) {
+                let words = |f: &Option<Fee>| f.as_ref().map_or("（未注明）".to_string(), crate::guide::fee_text);
+                let message =
+                    format!("「{}」与{version}中的「{}」不符（或收费依据不同）", words(&given.fee), words(&listed.fee));
+                return differs(&format!("{field}.fee"), "收费", message);
             }
             Ok(())
         };
@@ -964,7 +999,10 @@ fn item_details(old: &CatalogItem, new: &CatalogItem) -> Vec<String> {
     text("领域", &old.domain, &new.domain);
     text("办理部门", &old.department, &new.department);
     text("办理模式", old.mode.label(), new.mode.label());
-    text("收费", &old.fee, &new.fee);
+    text("收费", &crate::guide::fee_text(&old.fee), &crate::guide::fee_text(&new.fee));
+    let or_none = |s: &str| if s.trim().is_empty() { "（未写）".to_string() } else { s.trim().to_string() };
+    text("收费依据", &or_none(&old.fee_basis), &or_none(&new.fee_basis));
+    text("决定机构", old.decider(), new.decider());
     let delivery = |i: &CatalogItem| i.delivery.iter().map(|d| d.label()).collect::<Vec<_>>().join("、");
     text("送达方式", &delivery(old), &delivery(new));
     text("受理机构", &old.accepted_by, &new.accepted_by);

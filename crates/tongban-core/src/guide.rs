@@ -524,6 +524,303 @@ pub fn deferral_text(d: Option<&Deferral>) -> String {
     d.map(Deferral::text).unwrap_or_default()
 }
 
+/// 收费, as the guide states it: free, one or more charges, or the guide's words when no amount
+/// can be read from them (「按国家规定标准收取」). Money is counted in 分, never as a float.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fee {
+    /// 不收费 / 免费; also what an empty 收费 cell has always meant.
+    #[default]
+    Free,
+    /// 「工本费20元」, 「每件10元」, 「按面积收取：住宅每件80元，非住宅每件550元」.
+    Charges {
+        /// What the guide says before the charges (「按面积收取」); may be empty.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        how: String,
+        charges: Vec<Charge>,
+    },
+    /// The guide's words, kept as they are: no amount could be read from them.
+    Text { text: String },
+}
+
+/// One charge of a fee.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Charge {
+    /// 「工本费」, 「住宅」; may be empty (「每件10元」).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// In 分 (1元 = 100分).
+    pub amount_fen: u64,
+    /// 「每件」, 「每本」; empty for a charge once per case.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub unit: String,
+    /// The guide's words in brackets after it (「首次申领免费」); may be empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+/// 决定机构: the one a guide names apart from the 办理部门, else the 办理部门 (it decides).
+pub fn decider<'a>(department: &'a str, decided_by: &'a str) -> &'a str {
+    if decided_by.trim().is_empty() {
+        department
+    } else {
+        decided_by
+    }
+}
+
+/// The most a single charge may be: 一亿元, far above any 行政事业性收费.
+const MAX_FEN: u64 = 100_000_000 * 100;
+
+/// 「20」「20.5」: 元 with at most two decimals, in 分.
+fn yuan_to_fen(s: &str) -> Option<u64> {
+    let (whole, frac) = match s.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (s, ""),
+    };
+    if frac.len() > 2 || !frac.chars().all(|c| c.is_ascii_digit()) || (s.contains('.') && frac.is_empty()) {
+        return None;
+    }
+    let whole = if whole.chars().all(|c| c.is_ascii_digit()) && !whole.is_empty() {
+        whole.parse::<u64>().ok()?
+    } else if frac.is_empty() {
+        u64::from(number(whole)?)
+    } else {
+        return None;
+    };
+    let frac: u64 = format!("{frac:0<2}").parse().ok()?;
+    whole.checked_mul(100)?.checked_add(frac)
+}
+
+/// 2000 → 「20」, 2050 → 「20.5」, 2005 → 「20.05」.
+pub fn yuan_text(fen: u64) -> String {
+    match fen % 100 {
+        0 => format!("{}", fen / 100),
+        f if f % 10 == 0 => format!("{}.{}", fen / 100, f / 10),
+        f => format!("{}.{f:02}", fen / 100),
+    }
+}
+
+/// Words a guide uses for no fee.
+const FREE: &[&str] = &[
+    "不收费",
+    "免费",
+    "免费办理",
+    "免收",
+    "免收费用",
+    "不收取费用",
+    "不收取任何费用",
+    "无",
+    "否",
+    "无收费",
+    "无收费项目",
+    "0",
+    "0元",
+];
+
+/// Splits at `seps` outside brackets.
+fn split_outside_brackets<'a>(s: &'a str, seps: &[char]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0usize);
+    for (i, c) in s.char_indices() {
+        match c {
+            '（' | '(' => depth += 1,
+            '）' | ')' => depth -= 1,
+            c if depth <= 0 && seps.contains(&c) => {
+                out.push(&s[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out.into_iter().map(str::trim).filter(|p| !p.is_empty()).collect()
+}
+
+/// The charges of a fee cell: split at ，；。 and new lines; at 、 only where that leaves one
+/// amount a part (「换领、补领居民身份证工本费20元」 is one charge, 「住宅80元、非住宅550元」 two).
+fn fee_parts(s: &str) -> Vec<&str> {
+    split_outside_brackets(s, &['，', ',', '；', ';', '\n', '。'])
+        .into_iter()
+        .flat_map(
+            |part| {
+                if part.matches('元').count() > 1 {
+                    split_outside_brackets(part, &['、'])
+                } else {
+                    vec![part]
+                }
+            },
+        )
+        .collect()
+}
+
+/// One charge: `Ok(None)` when the part has no 元 to read (the fee is then kept as text).
+fn parse_charge(part: &str, whole: &str) -> Result<Option<Charge>, String> {
+    let example = "应写作「工本费20元」「每件10元」或「住宅每件80元」";
+    // 「工本费20元（首次申领免费）」.
+    let (body, note) = match part.strip_suffix(['）', ')']).and_then(|p| p.rfind(['（', '(']).map(|i| (p, i))) {
+        Some((p, i)) => {
+            let open = p[i..].chars().next().map_or(1, char::len_utf8);
+            (p[..i].trim(), p[i + open..].trim().to_string())
+        }
+        None => (part, String::new()),
+    };
+    if body.matches('元').count() != 1 {
+        return Ok(None);
+    }
+    let (before, after) = body.split_once('元').unwrap_or((body, ""));
+    let after = after.trim();
+    let mut unit = match after {
+        "" => String::new(),
+        a if a.starts_with(['/', '／']) => format!("每{}", a.trim_start_matches(['/', '／']).trim()),
+        a if a.starts_with('每') && a.chars().count() <= 4 => a.to_string(),
+        _ => return Ok(None),
+    };
+    let digits_start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_digit() || *c == '.' || "零一二两三四五六七八九十百".contains(*c))
+        .last()
+        .map_or(before.len(), |(i, _)| i);
+    let (prefix, amount) = (before[..digits_start].trim(), before[digits_start..].trim());
+    if prefix.ends_with(['-', '－']) {
+        return Err(format!("「{whole}」中的金额「-{amount}元」是负数：收费金额应为正数，{example}"));
+    }
+    if amount.is_empty() {
+        return Err(format!("「{whole}」中的「{part}」没有写金额：{example}"));
+    }
+    let fen = yuan_to_fen(amount).ok_or_else(|| {
+        format!("「{whole}」中的金额「{amount}元」看不懂：金额写到分为止（最多两位小数，如「20.50元」），{example}")
+    })?;
+    if fen > MAX_FEN {
+        return Err(format!("「{whole}」中的金额「{amount}元」过大，请核对"));
+    }
+    // 「住宅每件」「工本费每本」: the unit before the amount.
+    let mut name = prefix;
+    if unit.is_empty() {
+        if let Some(i) = prefix.rfind('每') {
+            if prefix[i..].chars().count() <= 3 {
+                unit = prefix[i..].to_string();
+                name = prefix[..i].trim();
+            }
+        }
+    }
+    let name = ["收费标准为", "收费标准", "标准为", "为", "：", ":"]
+        .iter()
+        .fold(name, |n, suffix| n.strip_suffix(suffix).unwrap_or(n))
+        .trim()
+        .to_string();
+    Ok(Some(Charge { name, amount_fen: fen, unit, note }))
+}
+
+/// The 收费 cell: empty or 「不收费」「免费」 (free); 「工本费20元」, 「每件10元」, several charges
+/// separated by 、，；, after what says how (「按面积收取：住宅每件80元，非住宅每件550元」). Wording
+/// with no amount to read (「按国家规定标准收取」) is kept as [`Fee::Text`]: the caller warns.
+/// An amount that cannot be right (negative, 「元」 without a number, more than two decimals)
+/// is a problem, in Chinese.
+pub fn parse_fee(text: &str) -> Result<Fee, String> {
+    let s = plain(text);
+    let s = s.strip_prefix("收费标准：").or_else(|| s.strip_prefix("收费标准:")).unwrap_or(&s);
+    if s.is_empty() || FREE.contains(&s) {
+        return Ok(Fee::Free);
+    }
+    let whole = text.trim();
+    let (how, rest) = match s.split_once(['：', ':']) {
+        Some((how, rest)) if !how.contains('元') => (how.trim().to_string(), rest),
+        _ => (String::new(), s),
+    };
+    let mut how = how;
+    let mut charges: Vec<Charge> = Vec::new();
+    for part in fee_parts(rest) {
+        match parse_charge(part, whole)? {
+            Some(c) => charges.push(c),
+            // Words without an amount: before the first charge they say how (「按照规定，工本费
+            // 20元」), after one they qualify it (「工本费20元，首次申领免费」).
+            None if !part.contains('元') => match charges.last_mut() {
+                None => {
+                    if !how.is_empty() {
+                        how.push('，');
+                    }
+                    how.push_str(part);
+                }
+                Some(last) => {
+                    if !last.note.is_empty() {
+                        last.note.push('，');
+                    }
+                    last.note.push_str(part);
+                }
+            },
+            None => return Ok(Fee::Text { text: whole.to_string() }),
+        }
+    }
+    if charges.is_empty() || how.contains(['：', ':']) {
+        return Ok(Fee::Text { text: whole.to_string() });
+    }
+    Ok(Fee::Charges { how, charges })
+}
+
+/// How [`parse_fee`] reads it back: 「不收费」, 「工本费20元」, 「按面积收取：住宅每件80元；非住宅每件550元」.
+pub fn fee_text(fee: &Fee) -> String {
+    match fee {
+        Fee::Free => "不收费".to_string(),
+        Fee::Text { text } => text.clone(),
+        Fee::Charges { how, charges } => {
+            let list = charges.iter().map(charge_text).collect::<Vec<_>>().join("；");
+            if how.is_empty() {
+                list
+            } else {
+                format!("{how}：{list}")
+            }
+        }
+    }
+}
+
+/// 「住宅每件80元」, 「工本费20元（首次申领免费）」.
+pub fn charge_text(c: &Charge) -> String {
+    let note = if c.note.is_empty() { String::new() } else { format!("（{}）", c.note) };
+    format!("{}{}{}元{note}", c.name, c.unit, yuan_text(c.amount_fen))
+}
+
+impl Fee {
+    pub fn is_free(&self) -> bool {
+        *self == Fee::Free
+    }
+
+    /// What a problem of the model says, if any: no charges, an empty text.
+    pub fn problem(&self) -> Option<String> {
+        match self {
+            Fee::Free => None,
+            Fee::Charges { charges, .. } if charges.is_empty() => {
+                Some("收费项目不能为空：不收费的请写「不收费」".to_string())
+            }
+            Fee::Charges { charges, .. } => charges
+                .iter()
+                .find(|c| c.amount_fen > MAX_FEN)
+                .map(|c| format!("收费金额「{}元」过大，请核对", yuan_text(c.amount_fen))),
+            Fee::Text { text } if text.trim().is_empty() => Some("收费不能为空：不收费的请写「不收费」".to_string()),
+            Fee::Text { .. } => None,
+        }
+    }
+}
+
+/// The 收费 a catalog of before stored as a string, or the structured one: either reads.
+pub fn deserialize_fee<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Fee, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Words(String),
+        Structured(Fee),
+    }
+    Ok(match Stored::deserialize(d)? {
+        // A stored catalog is never refused for its fee: what cannot be read stays words.
+        Stored::Words(words) => parse_fee(&words).unwrap_or(Fee::Text { text: words.trim().to_string() }),
+        Stored::Structured(fee) => fee,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -593,5 +890,93 @@ mod tests {
         assert_eq!(Applicants::from_label("自然人,法人"), Some(Applicants::Both));
         assert_eq!(Applicants::from_label("外星人"), None);
         assert!(!Applicants::Persons.admits(false));
+    }
+
+    #[test]
+    fn fees_in_the_guides_words() {
+        let f = |s: &str| parse_fee(s).unwrap();
+        for free in ["", "不收费", "免费", "不收费。", "收费标准：不收费"] {
+            assert_eq!(f(free), Fee::Free, "{free}");
+        }
+        let one = |name: &str, fen: u64, unit: &str| Charge {
+            name: name.into(),
+            amount_fen: fen,
+            unit: unit.into(),
+            note: String::new(),
+        };
+        assert_eq!(f("工本费20元"), Fee::Charges { how: String::new(), charges: vec![one("工本费", 2000, "")] });
+        assert_eq!(f("每件10元"), Fee::Charges { how: String::new(), charges: vec![one("", 1000, "每件")] });
+        assert_eq!(f("10元/件"), Fee::Charges { how: String::new(), charges: vec![one("", 1000, "每件")] });
+        assert_eq!(
+            f("按面积收取：住宅每件80元，非住宅每件550元"),
+            Fee::Charges {
+                how: "按面积收取".into(),
+                charges: vec![one("住宅", 8000, "每件"), one("非住宅", 55000, "每件")]
+            }
+        );
+        assert_eq!(
+            f("住宅类不动产登记收费标准为每件80元"),
+            Fee::Charges { how: String::new(), charges: vec![one("住宅类不动产登记", 8000, "每件")] }
+        );
+        assert_eq!(f("工本费12.5元"), Fee::Charges { how: String::new(), charges: vec![one("工本费", 1250, "")] });
+        let noted = f("工本费20元（首次申领免费）");
+        let Fee::Charges { charges, .. } = &noted else { panic!("{noted:?}") };
+        assert_eq!(charges[0].note, "首次申领免费");
+        // Words without an amount are kept, not refused.
+        assert_eq!(f("按国家规定标准收取"), Fee::Text { text: "按国家规定标准收取".into() });
+        assert_eq!(
+            f("换领、补领居民身份证工本费20元"),
+            Fee::Charges {
+                how: String::new(), charges: vec![one("换领、补领居民身份证工本费", 2000, "")]
+            }
+        );
+        assert_eq!(
+            f("住宅80元、非住宅550元"),
+            Fee::Charges { how: String::new(), charges: vec![one("住宅", 8000, ""), one("非住宅", 55000, "")] }
+        );
+        let Fee::Charges { how, charges } = f("按照规定，工本费20元，首次申领免费") else { panic!() };
+        assert_eq!((how.as_str(), charges[0].note.as_str()), ("按照规定", "首次申领免费"));
+        assert_eq!(f("是"), Fee::Text { text: "是".into() });
+        assert!(matches!(f("每件80元至550元"), Fee::Text { .. }));
+        // What cannot be right is refused, with a right example.
+        let bad = |s: &str| parse_fee(s).unwrap_err();
+        assert!(bad("工本费-20元").contains("负数"), "{}", bad("工本费-20元"));
+        assert!(bad("工本费元").contains("没有写金额"));
+        assert!(bad("工本费元").contains("工本费20元"));
+        assert!(bad("工本费20.555元").contains("两位小数"));
+        assert!(bad("工本费99999999999元").contains("过大"));
+        for s in [
+            "不收费",
+            "工本费20元",
+            "每件10元",
+            "按面积收取：住宅每件80元，非住宅每件550元",
+            "工本费12.05元（首次申领免费）",
+            "按国家规定标准收取",
+            "按照规定，工本费20元，首次申领免费",
+            "换领、补领居民身份证工本费20元",
+        ] {
+            let once = f(s);
+            assert_eq!(f(&fee_text(&once)), once, "{s}");
+        }
+        assert_eq!(yuan_text(55000), "550");
+        assert_eq!(yuan_text(1250), "12.5");
+    }
+
+    #[test]
+    fn a_fee_stored_as_words_still_reads() {
+        #[derive(Deserialize)]
+        struct Item {
+            #[serde(default, deserialize_with = "deserialize_fee")]
+            fee: Fee,
+        }
+        let read = |json: &str| serde_json::from_str::<Item>(json).unwrap().fee;
+        assert_eq!(read(r#"{"fee": "不收费"}"#), Fee::Free);
+        assert_eq!(read(r#"{"fee": ""}"#), Fee::Free);
+        assert_eq!(read(r#"{}"#), Fee::Free);
+        assert!(matches!(read(r#"{"fee": "住宅每件80元，非住宅每件550元"}"#), Fee::Charges { .. }));
+        // Even what a file would be refused for is kept as words, never lost.
+        assert_eq!(read(r#"{"fee": "工本费元"}"#), Fee::Text { text: "工本费元".into() });
+        let structured = serde_json::to_string(&parse_fee("工本费20元").unwrap()).unwrap();
+        assert_eq!(read(&format!(r#"{{"fee": {structured}}}"#)), parse_fee("工本费20元").unwrap());
     }
 }

@@ -21,6 +21,9 @@ fn intake() -> Intake {
                 kind: None,
                 basis: String::new(),
                 catalog_version: None,
+                decided_by: String::new(),
+                fee: None,
+                fee_basis: String::new(),
             },
             handling_region: "110106".into(),
             applicant: Applicant::Person(Person {

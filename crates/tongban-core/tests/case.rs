@@ -211,6 +211,9 @@ fn form(complete: bool) -> IntakeForm {
             kind: None,
             basis: String::new(),
             catalog_version: Some("2026-01".into()),
+            decided_by: String::new(),
+            fee: None,
+            fee_basis: String::new(),
         },
         handling_region: "110106".into(),
         applicant: Applicant::Person(Person {

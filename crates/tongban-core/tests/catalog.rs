@@ -27,7 +27,7 @@ fn item(code: &str, name: &str, department: &str, materials: Vec<CatalogMaterial
         mode: HandlingMode::ProxyReceipt,
         legal_days: Some(20),
         promised_days: 10,
-        fee: "不收费".into(),
+        fee: tongban_core::guide::Fee::Free,
         delivery: vec![DeliveryOption::AtWindow],
         materials,
         ..Default::default()
@@ -300,8 +300,11 @@ fn an_intake_made_from_the_catalog_passes_its_check_and_each_change_is_named() {
         catalog.check_intake(&changed).unwrap_err()
     };
     type Change<'a> = &'a dyn Fn(&mut tongban_core::case::IntakeForm);
-    let cases: [(Change, &str); 10] = [
+    let cases: [(Change, &str); 13] = [
         (&|f| f.item.catalog_version = Some("2026-10".into()), "item.catalog_version"),
+        (&|f| f.item.decided_by = "别的机关".into(), "item.decided_by"),
+        (&|f| f.item.fee = tongban_core::guide::parse_fee("工本费20元").ok(), "item.fee"),
+        (&|f| f.item.fee_basis = "某号文件".into(), "item.fee"),
         (&|f| f.item.catalog_version = None, "item.catalog_version"),
         (&|f| f.item.code = "R9".into(), "item.code"),
         (&|f| f.item.department = "别的部门".into(), "item.department"),
@@ -326,4 +329,58 @@ fn an_intake_made_from_the_catalog_passes_its_check_and_each_change_is_named() {
         field_of(&|f| f.materials[1].copies = 3).to_string(),
         "第2项材料：「居民户口簿」份数应为 1（北京市丰台区的事项清单（版本 2026-11））"
     );
+}
+
+#[test]
+fn fees_and_deciders_travel_with_the_case_and_their_changes_read_as_words() {
+    use tongban_core::guide::{parse_fee, Fee};
+    let mut old = catalog();
+    old.items[0].fee = parse_fee("工本费20元").unwrap();
+    old.items[0].fee_basis = "发改价格〔2003〕2322号".into();
+    // The intake carries the item's fee and the authority that decides.
+    let form = old.intake_form(&draft("R1", vec![brought("居民身份证")])).unwrap();
+    assert_eq!(form.item.fee, Some(parse_fee("工本费20元").unwrap()));
+    assert_eq!(form.item.fee_label().as_deref(), Some("工本费20元（收费依据：发改价格〔2003〕2322号）"));
+    assert_eq!(form.item.decider(), "丰台区人力资源和社会保障局");
+    // A 一件事 as a whole states no fee; each item its own.
+    let bundle = old.intake_form(&draft("B-RETIRE", vec![brought("居民身份证")])).unwrap();
+    assert_eq!(bundle.item.fee, None);
+    assert_eq!(bundle.bundle_items[0].fee, Some(parse_fee("工本费20元").unwrap()));
+    assert_eq!(bundle.bundle_items[1].fee, Some(Fee::Free));
+
+    let mut new = old.clone();
+    new.version = "2026-12".into();
+    new.items[0].fee = parse_fee("工本费25元").unwrap();
+    new.items[0].decided_by = "北京市丰台区人民政府".into();
+    new.items[1].fee = Fee::Text { text: "按国家规定标准收取".into() };
+    let lines = tongban_core::catalog::changes(&old, &new).lines();
+    assert!(
+        lines.contains(&"变更事项：职工正常退休申请（R1）：收费：工本费20元 → 工本费25元".to_string()),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.ends_with("决定机构：丰台区人力资源和社会保障局 → 北京市丰台区人民政府")),
+        "{lines:#?}"
+    );
+    assert!(lines.iter().any(|l| l.ends_with("收费：不收费 → 按国家规定标准收取")), "{lines:#?}");
+    // A case taken in under the old version no longer fits the new one's fee.
+    let mut under_new = form.clone();
+    under_new.item.catalog_version = Some("2026-12".into());
+    assert_eq!(new.check_intake(&under_new).unwrap_err().field, "item.fee");
+    // One from a desk of before, carrying neither, still fits.
+    under_new.item.fee = None;
+    under_new.item.fee_basis.clear();
+    assert_eq!(new.check_intake(&under_new), Ok(()));
+}
+
+#[test]
+fn a_fee_the_model_cannot_hold_is_a_problem_of_the_catalog() {
+    use tongban_core::guide::Fee;
+    let mut c = catalog();
+    c.items[1].fee = Fee::Charges { how: String::new(), charges: vec![] };
+    c.items[2].fee = Fee::Text { text: " ".into() };
+    let problems = c.problems();
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+    assert!(problems.iter().all(|p| p.field == "fee" && p.message.contains("不收费的请写「不收费」")));
+    assert_eq!(problems[0].locus, Locus::Item { item: 1 });
 }

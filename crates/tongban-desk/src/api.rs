@@ -489,6 +489,11 @@ pub struct ItemLine {
     /// 受理条件 from the catalog version the case was taken in under (empty when this desk does
     /// not hold it or the guide states none).
     pub conditions: String,
+    /// 决定机构: the catalog's, else the department.
+    pub decided_by: String,
+    /// 收费 with its 收费依据, 「工本费20元（收费依据：…）」; for a case taken in before the fee
+    /// was carried, from the catalog version it names; empty when neither says.
+    pub fee: String,
 }
 
 /// The applicant or the agent, with the 证件号码 masked ([`crate::Desk::reveal_id_number`] shows it).

@@ -348,6 +348,13 @@ fn applicant_view(applicant: &Applicant) -> PartyView {
 }
 
 fn item_line(item: &ItemRef, catalog: Option<&tongban_core::catalog::Catalog>) -> ItemLine {
+    let listed = catalog.and_then(|c| c.item(&item.code));
+    // A case taken in before the fee was carried: the catalog version it names says it.
+    let fee = item.fee_label().or_else(|| {
+        listed
+            .map(|l| ItemRef { fee: Some(l.fee.clone()), fee_basis: l.fee_basis.clone(), ..item.clone() })?
+            .fee_label()
+    });
     ItemLine {
         code: item.code.clone(),
         name: item.name.clone(),
@@ -356,7 +363,9 @@ fn item_line(item: &ItemRef, catalog: Option<&tongban_core::catalog::Catalog>) -
         promise_label: item.promise_label(),
         kind_label: item.kind.map(|k| k.label().to_string()).unwrap_or_default(),
         basis: item.basis.clone(),
-        conditions: catalog.and_then(|c| c.item(&item.code)).map(|i| i.conditions.clone()).unwrap_or_default(),
+        conditions: listed.map(|i| i.conditions.clone()).unwrap_or_default(),
+        decided_by: item.decider().to_string(),
+        fee: fee.unwrap_or_default(),
     }
 }
 

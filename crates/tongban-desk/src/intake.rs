@@ -56,8 +56,16 @@ pub struct ItemDetails {
     pub basis: String,
     /// 受理机构, when the guide names one apart from the department.
     pub accepted_by: String,
-    /// 收费, e.g. 不收费.
+    /// 决定机构, when the guide names one apart from the department (a bundle's, each under its
+    /// item's name).
+    pub decided_by: String,
+    /// 收费 in the guide's words as read: 「不收费」, 「工本费20元」, 「按面积收取：住宅每件80元；非住宅
+    /// 每件550元」 (a bundle's, each under its item's name when they differ).
     pub fee: String,
+    /// Whether any item of the case charges a fee (the window marks it).
+    pub charged: bool,
+    /// 收费依据 as the guide cites it.
+    pub fee_basis: String,
     /// The delivery options every item of the case offers.
     pub delivery: Vec<DeliveryOption>,
     /// The offline guardrail for this partner, once past its warning: a refusal says the intake
@@ -174,7 +182,7 @@ impl Desk {
         let items: Vec<_> = codes.iter().filter_map(|c| catalog.item(c)).collect();
         let mut modes: Vec<&str> = items.iter().map(|i| i.mode.label()).collect();
         modes.dedup();
-        let mut fees: Vec<&str> = items.iter().map(|i| i.fee.as_str()).filter(|f| !f.is_empty()).collect();
+        let mut fees: Vec<String> = items.iter().map(|i| guide::fee_text(&i.fee)).collect();
         fees.dedup();
         let delivery =
             DeliveryOption::ALL.into_iter().filter(|d| items.iter().all(|i| i.delivery.contains(d))).collect();
@@ -226,7 +234,14 @@ impl Desk {
             conditions: per_item(&items, |i| i.conditions.trim().to_string()),
             basis: per_item(&items, |i| i.basis.trim().to_string()),
             accepted_by: per_item(&items, |i| i.accepted_by.trim().to_string()),
-            fee: if fees.is_empty() { "不收费".to_string() } else { fees.join("；") },
+            decided_by: per_item(&items, |i| i.decided_by.trim().to_string()),
+            fee: if fees.len() <= 1 {
+                fees.pop().unwrap_or_else(|| guide::fee_text(&guide::Fee::Free))
+            } else {
+                per_item(&items, |i| guide::fee_text(&i.fee))
+            },
+            charged: items.iter().any(|i| !i.fee.is_free()),
+            fee_basis: per_item(&items, |i| i.fee_basis.trim().to_string()),
             delivery,
             contacts,
             offer,

@@ -9,6 +9,8 @@ use tongban_desk::{AfterPrint, Completion, Desk, FormKind, MaterialTick};
 use tongban_fixtures::{catalog_draft, zhou_guilan};
 use tongban_tests::pdf_text_without_whitespace;
 
+mod guide_support;
+
 /// The 事项清单 sheet of a 格式版本 2 workbook, one material a row, the guides' wording in every
 /// cell that has one.
 const HEADER: [&str; 24] = [
@@ -119,40 +121,11 @@ fn workbook() -> Vec<u8> {
 }
 
 fn workbook_of(rows: &[Row]) -> Vec<u8> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let meta = wb.add_worksheet().set_name("说明").unwrap();
-    for (r, (k, v)) in
-        [("项目", "内容"), ("地区代码", "110106"), ("版本", "指南-2026-12"), ("格式版本", "2")].iter().enumerate()
-    {
-        meta.write_string(r as u32, 0, *k).unwrap();
-        meta.write_string(r as u32, 1, *v).unwrap();
-    }
-    let items = wb.add_worksheet().set_name("事项清单").unwrap();
-    for (c, h) in HEADER.iter().enumerate() {
-        items.write_string(0, c as u16, *h).unwrap();
-    }
-    for (r, cells) in rows.iter().enumerate() {
-        for (c, v) in cells.iter().enumerate() {
-            if !v.is_empty() {
-                items.write_string(r as u32 + 1, c as u16, *v).unwrap();
-            }
-        }
-    }
-    wb.save_to_buffer().unwrap()
+    guide_support::workbook(&HEADER, rows, "指南-2026-12", "2")
 }
 
 fn desk() -> (tempfile::TempDir, Desk) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("desk.db");
-    tongban_desk::demo::seed(&db, 0).unwrap();
-    let desk = Desk::open_as(&db, tongban_desk::demo::DEMO_CLERK, tongban_desk::demo::DEMO_PASSWORD).unwrap();
-    let imported = tongban_catalog::read_bytes(&workbook(), tongban_catalog::Format::Xlsx, &Default::default())
-        .unwrap_or_else(|e| panic!("the guides' wording imports as it is: {e}"));
-    desk.locked()
-        .unwrap()
-        .install_catalog(&imported.catalog, tongban_store::CatalogSource::File, None, chrono::Utc::now())
-        .unwrap();
-    (dir, desk)
+    guide_support::desk_holding(&workbook())
 }
 
 fn person() -> Applicant {

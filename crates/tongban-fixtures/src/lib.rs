@@ -131,6 +131,9 @@ pub fn sample_form(i: usize) -> IntakeForm {
                 kind: Some(ItemKind::PublicService),
                 basis: "《中华人民共和国社会保险法》第十九条".into(),
                 catalog_version: None,
+                decided_by: String::new(),
+                fee: None,
+                fee_basis: String::new(),
             },
             "110106",
             vec![
@@ -148,6 +151,9 @@ pub fn sample_form(i: usize) -> IntakeForm {
                 kind: Some(ItemKind::PublicService),
                 basis: "《国家医保局 财政部关于进一步做好基本医疗保险跨省异地就医直接结算工作的通知》（医保发〔2022〕22号）".into(),
                 catalog_version: None,
+                decided_by: String::new(),
+                fee: None,
+                fee_basis: String::new(),
             },
             "110106",
             vec![
@@ -165,6 +171,9 @@ pub fn sample_form(i: usize) -> IntakeForm {
                 kind: Some(ItemKind::PublicService),
                 basis: "《住房公积金管理条例》".into(),
                 catalog_version: None,
+                decided_by: String::new(),
+                fee: None,
+                fee_basis: String::new(),
             },
             "110106",
             vec![
@@ -183,6 +192,9 @@ pub fn sample_form(i: usize) -> IntakeForm {
                 kind: Some(ItemKind::License),
                 basis: "《中华人民共和国户口登记条例》第十三条".into(),
                 catalog_version: None,
+                decided_by: String::new(),
+                fee: None,
+                fee_basis: String::new(),
             },
             "330802",
             vec![
@@ -200,6 +212,9 @@ pub fn sample_form(i: usize) -> IntakeForm {
                 kind: Some(ItemKind::License),
                 basis: "《中华人民共和国市场主体登记管理条例》第二十四条".into(),
                 catalog_version: None,
+                decided_by: String::new(),
+                fee: None,
+                fee_basis: String::new(),
             },
             "320102",
             vec![

@@ -178,6 +178,7 @@ fn check_fields(font: &FormFont, input: &Notice<'_>, items: &[NoticeItem]) -> Re
     for (label, text) in fields {
         font.check(label, text)?;
     }
+    font.check("决定机构", &form.item.decided_by)?;
     if let Some(note) = office_note(input.case) {
         font.check("办理地说明", note)?;
     }
@@ -281,8 +282,14 @@ pub(crate) fn render(font: &FormFont, input: &Notice<'_>) -> Result<Vec<u8>, For
             form.item.department
         )
     } else {
+        // The authority that decides is the one the law's deadlines and remedies run against.
+        let decider = if form.item.decider() == form.item.department {
+            String::new()
+        } else {
+            format!("；决定机构：{}", form.item.decider())
+        };
         format!(
-            "「{}」（办件编号：{}；办理地：{}；办理部门：{}）",
+            "「{}」（办件编号：{}；办理地：{}；办理部门：{}{decider}）",
             form.item.name, intake.number, partner, form.item.department
         )
     };

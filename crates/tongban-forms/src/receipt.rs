@@ -176,11 +176,16 @@ enum Line {
 fn item_lines(form: &IntakeForm) -> Vec<Line> {
     let region = region::display_name(&form.handling_region);
     if form.bundle_items.is_empty() {
-        vec![
+        let mut out = vec![
             Line::Span("事项名称", form.item.name.clone()),
             Line::Pair("事项编码", form.item.code.clone(), "办理地", region),
             Line::Span("办理部门", form.item.department.clone()),
-        ]
+        ];
+        // The authority that decides, when the guide names another than the 实施主体.
+        if form.item.decider() != form.item.department {
+            out.push(Line::Span("决定机构", form.item.decider().to_string()));
+        }
+        out
     } else {
         vec![
             Line::Span("一件事名称", format!("{}（一件事，含{}个事项）", form.item.name, form.bundle_items.len())),
@@ -261,6 +266,9 @@ fn tail_lines(input: &Receipt<'_>) -> Result<Vec<Line>, FormError> {
         Line::Span("承诺办结", deadline),
         Line::Span("结果送达", delivery),
     ];
+    if let Some(fee) = fee_line(form) {
+        out.push(Line::Span("收费", fee));
+    }
     let owed: Vec<&str> = tongban_core::case::owed(&input.case.materials).map(|m| m.name.as_str()).collect();
     if !owed.is_empty() {
         // Taken in on trust (容缺受理): the applicant signs for the day they must be brought.
@@ -277,10 +285,27 @@ fn tail_lines(input: &Receipt<'_>) -> Result<Vec<Line>, FormError> {
     Ok(out)
 }
 
+/// 收费 as the receipt prints it, with its 收费依据: the item's; a 一件事's once when its items'
+/// are the same, else each by its number in the bundle's table (「事项2：工本费20元」); `None`
+/// for a case that does not say (taken in before fees were carried).
+fn fee_line(form: &IntakeForm) -> Option<String> {
+    if form.bundle_items.is_empty() {
+        return form.item.fee_label();
+    }
+    let labels: Vec<Option<String>> = form.bundle_items.iter().map(|i| i.fee_label()).collect();
+    if labels.iter().all(|l| *l == labels[0]) {
+        return labels.into_iter().next().flatten();
+    }
+    let each: Vec<String> =
+        labels.iter().enumerate().filter_map(|(k, l)| Some(format!("事项{}：{}", k + 1, l.as_ref()?))).collect();
+    (!each.is_empty()).then(|| each.join("；"))
+}
+
 /// Checks every field against the font, naming the field, before anything is drawn.
 fn check_fields(font: &FormFont, input: &Receipt<'_>) -> Result<(), FormError> {
     let intake = &input.case.intake;
     let form = &intake.form;
+    let fee = fee_line(form).unwrap_or_default();
     let [name, code, department] = if form.bundle_items.is_empty() {
         ["事项名称", "事项编码", "办理部门"]
     } else {
@@ -298,6 +323,7 @@ fn check_fields(font: &FormFont, input: &Receipt<'_>) -> Result<(), FormError> {
         ("服务中心地址".into(), &input.hall.address),
         ("咨询电话".into(), &input.hall.phone),
         ("办公时间".into(), &input.hall.office_hours),
+        ("决定机构".into(), &form.item.decided_by),
     ];
     match &form.applicant {
         Applicant::Person(p) => {
@@ -346,6 +372,8 @@ fn check_fields(font: &FormFont, input: &Receipt<'_>) -> Result<(), FormError> {
             fields.push((format!("第{}项材料的第{}个所属事项编码", i + 1, k + 1), code));
         }
     }
+    // Last: a 一件事's line names its items, whose own places are named above.
+    fields.push(("收费".into(), &fee));
     for (label, text) in fields {
         font.check(&label, text)?;
     }

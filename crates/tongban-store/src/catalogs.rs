@@ -134,7 +134,9 @@ impl Store {
             )
             .optional()?;
         match known {
-            Some(known) if known != sha256 => {
+            // Stored by a desk of before in other words (a fee as a string): the same catalog
+            // once read is no conflict.
+            Some(known) if known != sha256 && !stored_equals(&tx, catalog)? => {
                 return Err(StoreError::CatalogVersionConflict {
                     region: catalog.region.clone(),
                     version: catalog.version.clone(),
@@ -302,6 +304,16 @@ impl Store {
     }
 }
 
+/// Whether the stored content of `catalog`'s version reads as `catalog`.
+fn stored_equals(tx: &Transaction<'_>, catalog: &Catalog) -> Result<bool> {
+    let content: String = tx.query_row(
+        "SELECT content FROM catalogs WHERE region = ?1 AND version = ?2",
+        params![catalog.region, catalog.version],
+        |r| r.get(0),
+    )?;
+    Ok(serde_json::from_str::<Catalog>(&content).is_ok_and(|stored| stored == *catalog))
+}
+
 fn current_in(tx: &Transaction<'_>, region: &str) -> Result<Option<Catalog>> {
     let content: Option<String> = tx
         .query_row(
@@ -338,7 +350,7 @@ mod tests {
                 mode: HandlingMode::ProxyReceipt,
                 legal_days: Some(45),
                 promised_days: 15,
-                fee: String::new(),
+                fee: Default::default(),
                 delivery: vec![DeliveryOption::AtWindow],
                 materials: vec![CatalogMaterial {
                     name: "居民身份证".into(),
@@ -407,6 +419,34 @@ mod tests {
         assert_eq!(updates.iter().map(|u| u.to_version.as_str()).collect::<Vec<_>>(), ["2026-11", "2026-10"]);
         assert_eq!(store.acknowledge_catalog_updates(updates[0].id, Utc::now()).unwrap(), 2);
         assert!(store.catalog_updates(true).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_version_stored_before_fees_were_structured_is_the_same_version_read_again() {
+        let (_dir, mut store) = temp_store();
+        setup(&mut store);
+        let mut v1 = fengtai("2026-10");
+        v1.items[0].fee = tongban_core::guide::parse_fee("工本费20元").unwrap();
+        store.install_catalog(&v1, CatalogSource::Hub, None, Utc::now()).unwrap();
+        // As a desk of before stored it: the fee a string.
+        let mut old = serde_json::to_value(&v1).unwrap();
+        old["items"][0]["fee"] = serde_json::Value::String("工本费20元".into());
+        let old = serde_json::to_string(&old).unwrap();
+        store
+            .conn
+            .execute(
+                "UPDATE catalogs SET content = ?1, sha256 = ?2 WHERE version = '2026-10'",
+                params![old, hex::encode(Sha256::digest(old.as_bytes()))],
+            )
+            .unwrap();
+        assert_eq!(store.catalog_version("110106", "2026-10").unwrap(), Some(v1.clone()));
+        let again = store.install_catalog(&v1, CatalogSource::Hub, Some("abc"), Utc::now()).unwrap();
+        assert_eq!(again.changes, None, "the same catalog in other words is no conflict");
+        // Another fee is still another content.
+        let mut other = v1.clone();
+        other.items[0].fee = tongban_core::guide::parse_fee("工本费25元").unwrap();
+        let e = store.install_catalog(&other, CatalogSource::Hub, None, Utc::now()).unwrap_err();
+        assert_eq!(e.code(), "catalog_version_conflict");
     }
 
     #[test]

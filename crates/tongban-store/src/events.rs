@@ -406,6 +406,9 @@ pub(crate) mod tests {
                 kind: None,
                 basis: String::new(),
                 catalog_version: None,
+                decided_by: String::new(),
+                fee: None,
+                fee_basis: String::new(),
             },
             handling_region: "110106".into(),
             applicant: Applicant::Person(Person {

@@ -44,9 +44,23 @@ conditions: string, basis: string,
  */
 accepted_by: string, 
 /**
- * 收费, e.g. 不收费.
+ * 决定机构, when the guide names one apart from the department (a bundle's, each under its
+ * item's name).
+ */
+decided_by: string, 
+/**
+ * 收费 in the guide's words as read: 「不收费」, 「工本费20元」, 「按面积收取：住宅每件80元；非住宅
+ * 每件550元」 (a bundle's, each under its item's name when they differ).
  */
 fee: string, 
+/**
+ * Whether any item of the case charges a fee (the window marks it).
+ */
+charged: boolean, 
+/**
+ * 收费依据 as the guide cites it.
+ */
+fee_basis: string, 
 /**
  * The delivery options every item of the case offers.
  */

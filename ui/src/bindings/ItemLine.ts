@@ -20,4 +20,13 @@ basis: string,
  * 受理条件 from the catalog version the case was taken in under (empty when this desk does
  * not hold it or the guide states none).
  */
-conditions: string, };
+conditions: string, 
+/**
+ * 决定机构: the catalog's, else the department.
+ */
+decided_by: string, 
+/**
+ * 收费 with its 收费依据, 「工本费20元（收费依据：…）」; for a case taken in before the fee
+ * was carried, from the catalog version it names; empty when neither says.
+ */
+fee: string, };

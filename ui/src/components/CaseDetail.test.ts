@@ -71,6 +71,25 @@ describe("the case detail view", () => {
     expect(document.activeElement).toBe(q("[data-testid=action-complete]"));
   });
 
+  it("shows the item's fee and, when another authority decides, the 决定机构", async () => {
+    const detail = waitingCase(NUMBER);
+    detail.item = {
+      ...detail.item,
+      department: "北京市公安局丰台分局新村派出所",
+      decided_by: "北京市公安局丰台分局",
+      fee: "换领、补领居民身份证工本费20元（收费依据：发改价格〔2003〕2322号）",
+    };
+    await open(fake(detail).backend);
+    expect(q("[data-testid=detail-decided-by]")!.textContent).toContain("决定机构：北京市公安局丰台分局");
+    expect(q("[data-testid=detail-fee]")!.textContent).toContain("工本费20元（收费依据：发改价格〔2003〕2322号）");
+    wrapper?.unmount();
+    document.body.innerHTML = "";
+    // The department decides: no line of its own.
+    await open(fake().backend);
+    expect(q("[data-testid=detail-decided-by]")).toBeNull();
+    expect(q("[data-testid=detail-fee]")!.textContent).toContain("收费：不收费");
+  });
+
   it("completes by keyboard: F4 ticks, a scan is attached, Ctrl+Enter records; a failed print offers retry", async () => {
     const { backend, completions, prints } = fake();
     await open(backend);

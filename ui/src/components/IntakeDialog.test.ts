@@ -43,6 +43,9 @@ const OPEN_TO_ALL = {
   conditions: "",
   basis: "",
   accepted_by: "",
+  decided_by: "",
+  fee_basis: "",
+  charged: false,
 };
 
 const PENSION_DETAILS: ItemDetails = {
@@ -238,6 +241,34 @@ describe("the intake dialog", () => {
     await tick("intake-material-lic-2");
     expect($("#intake-material-lic-number-2")).not.toBeNull();
     expect($("[data-testid=intake-missing-count]")!.textContent).toContain("缺 1 项");
+  });
+
+  it("shows a charged item's fee, its basis and the authority that decides beside the item", async () => {
+    const charged: ItemDetails = {
+      ...PENSION_DETAILS,
+      fee: "换领、补领居民身份证工本费20元",
+      charged: true,
+      fee_basis: "《关于居民身份证收费标准及有关问题的通知》（发改价格〔2003〕2322号）",
+      accepted_by: "丰台区政务服务中心公安窗口",
+      decided_by: "北京市公安局丰台分局",
+    };
+    const { backend } = fakeBackend({ itemDetails: async () => charged });
+    await mountDialog(backend);
+    await pickItem("养老保险关系转移接续");
+    const fee = $("[data-testid=intake-item-fee]")!;
+    expect(fee.textContent).toContain("工本费20元");
+    expect(fee.querySelector(".tb-fee-charged")).not.toBeNull();
+    expect($("[data-testid=intake-item-fee-basis]")!.textContent).toContain("发改价格〔2003〕2322号");
+    expect($("[data-testid=intake-item-decided-by]")!.textContent).toContain("北京市公安局丰台分局");
+    // A free item with no 决定机构 of its own: 不收费, unmarked, and no 决定机构 line.
+    wrapper?.unmount();
+    document.body.innerHTML = "";
+    await mountDialog(fakeBackend().backend);
+    await pickItem("养老保险关系转移接续");
+    expect($("[data-testid=intake-item-fee]")!.textContent).toContain("不收费");
+    expect($("[data-testid=intake-item-fee] .tb-fee-charged")).toBeNull();
+    expect($("[data-testid=intake-item-decided-by]")).toBeNull();
+    expect($("[data-testid=intake-item-fee-basis]")).toBeNull();
   });
 
   it("a bundle lists its items and which items each material serves", async () => {

@@ -20,6 +20,8 @@ export function waitingCase(number: string): CaseDetail {
       kind_label: "公共服务",
       basis: "《中华人民共和国社会保险法》第十九条",
       conditions: "",
+      decided_by: "丰台区社保中心",
+      fee: "不收费",
     },
     bundle_items: [],
     catalog_version: "2026-11",

@@ -197,7 +197,7 @@ pub fn expected_pension() -> CatalogItem {
         mode: HandlingMode::ProxyReceipt,
         legal_days: Some(45),
         promised_days: 15,
-        fee: "不收费".into(),
+        fee: tongban_core::guide::Fee::Free,
         delivery: vec![DeliveryOption::AtWindow, DeliveryOption::Mail],
         materials: vec![id_card(), form(), proxy()],
         ..Default::default()
@@ -214,7 +214,7 @@ pub fn expected_medical() -> CatalogItem {
         mode: HandlingMode::FullyOnline,
         legal_days: Some(5),
         promised_days: 1,
-        fee: "不收费".into(),
+        fee: tongban_core::guide::Fee::Free,
         delivery: vec![DeliveryOption::Online],
         materials: vec![id_card(), form()],
         ..Default::default()
@@ -272,7 +272,7 @@ pub fn small_catalog() -> Catalog {
         mode: HandlingMode::MultiSite,
         legal_days: Some(5),
         promised_days: 3,
-        fee: String::new(),
+        fee: Default::default(),
         delivery: vec![DeliveryOption::Online, DeliveryOption::AtWindow],
         materials: vec![id_card()],
         ..Default::default()

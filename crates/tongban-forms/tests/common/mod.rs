@@ -305,7 +305,7 @@ pub fn retirement_catalog() -> Catalog {
         mode: HandlingMode::ProxyReceipt,
         legal_days: Some(30),
         promised_days: days,
-        fee: "不收费".into(),
+        fee: tongban_core::guide::Fee::Free,
         delivery: vec![DeliveryOption::AtWindow, DeliveryOption::Mail],
         materials,
         ..Default::default()

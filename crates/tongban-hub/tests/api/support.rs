@@ -275,6 +275,9 @@ pub fn intake(receiving: &str, seq: u32, scans: Vec<String>) -> CaseEvent {
             kind: None,
             basis: String::new(),
             catalog_version: None,
+            decided_by: String::new(),
+            fee: None,
+            fee_basis: String::new(),
         },
         handling_region: HUB.into(),
         applicant: Applicant::Person(Person {

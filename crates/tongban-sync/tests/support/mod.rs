@@ -190,6 +190,8 @@ pub fn catalog_for(form: &IntakeForm, version: &str) -> tongban_core::catalog::C
             mode: HandlingMode::ProxyReceipt,
             legal_days: Some(form.item.promised_days),
             accepted_by: String::new(),
+            decided_by: String::new(),
+            fee_basis: String::new(),
             kind: form.item.kind,
             basis: form.item.basis.clone(),
             conditions: String::new(),
@@ -199,7 +201,7 @@ pub fn catalog_for(form: &IntakeForm, version: &str) -> tongban_core::catalog::C
             promised_unit: Default::default(),
             promised_online_days: None,
             promised_days: form.item.promised_days,
-            fee: String::new(),
+            fee: Default::default(),
             delivery: vec![DeliveryOption::AtWindow],
             materials: form
                 .materials
