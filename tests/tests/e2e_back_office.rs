@@ -417,5 +417,16 @@ async fn print_notice(client: &Client, harness: &Harness, number: &str, first: &
     )
     .await?;
     save_screenshot(client, "reconcile.png").await?;
+    // 打印对账单: the same 对账 as a PDF, handed to the viewer, to be signed by both sides.
+    let _ = std::fs::remove_file(harness.viewer_log());
+    window::click(client, "[data-testid=reconcile-print]").await?;
+    window::wait_files(client, &[harness.viewer_log()], "the 对账单 handed to the viewer").await?;
+    let sheet = PathBuf::from(std::fs::read_to_string(harness.viewer_log()).map_err(|e| e.to_string())?.trim());
+    let text = pdf_text(&sheet);
+    for wanted in ["对账单", "下列 1 项不一致或待处理", number, "告知补正", "对方核对人签字"] {
+        if !text.contains(wanted) {
+            return Err(format!("the 对账单 lacks 「{wanted}」: {text}"));
+        }
+    }
     Ok(())
 }
