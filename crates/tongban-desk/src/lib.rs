@@ -577,7 +577,7 @@ impl<'a> CaseRows<'a> {
 /// Today in Beijing, the day deadlines and ledgers count in and the day checks of what a clerk
 /// types are made as of (no birth date after it).
 pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&tongban_core::time::china_time()).date_naive()
+    tongban_core::time::beijing_date(Utc::now())
 }
 
 /// Why a case shows no 承诺办结 date: its clock has not started (材料不齐) or stands still

@@ -93,21 +93,17 @@ impl Desk {
         to: &str,
         package_days: u32,
     ) -> Result<crate::PrintOutcome, AppError> {
-        let (from, to) = (day("from", "起始日期", from)?, day("to", "截止日期", to)?);
-        let found = self.reconcile(partner, from, to, i64::from(package_days))?;
         let dir = self.prints_dir();
-        let mut saved = None;
-        self.export_reconciliation(&found, OutFormat::Pdf, &mut |name, pdf| {
-            saved = Some(crate::printing::save_pdf(&dir, name, pdf)?);
-            Ok(())
-        })?;
-        let path = saved.ok_or_else(|| AppError::new(HubCode::Internal, "内部错误：PDF 未保存"))?;
+        let (found, path) =
+            self.reconcile_and_save(partner, (from, to), package_days, OutFormat::Pdf, |name, pdf| {
+                crate::printing::save_pdf(&dir, name, pdf)
+            })?;
         let warning = crate::viewer::open_pdf(&path).err().map(|e| e.message);
         Ok(crate::PrintOutcome {
             path: path.display().to_string(),
             delivered: warning.is_none(),
             reprint: false,
-            message: format!("对账单已生成（{}），请打印后双方签字", view(&found).summary),
+            message: format!("对账单已生成（{}），请打印后双方签字", summary(&found)),
             warning,
         })
     }
@@ -202,18 +198,35 @@ impl Desk {
         package_days: u32,
         dir: Option<&Path>,
     ) -> Result<crate::LedgerExport, AppError> {
+        let (found, path) =
+            self.reconcile_and_save(partner, (from, to), package_days, OutFormat::Xlsx, |name, bytes| {
+                crate::supervision::save_export(dir, name, bytes)
+            })?;
+        Ok(crate::LedgerExport {
+            message: format!("对账单已保存到 {}（{}）", path.display(), summary(&found)),
+            path: path.display().to_string(),
+        })
+    }
+
+    /// 对账 for the days as typed, and its 对账单 in `format` handed to `save`, which answers
+    /// where it went: the window's print and its Excel export.
+    fn reconcile_and_save(
+        &self,
+        partner: &str,
+        (from, to): (&str, &str),
+        package_days: u32,
+        format: OutFormat,
+        mut save: impl FnMut(&str, &[u8]) -> Result<std::path::PathBuf, AppError>,
+    ) -> Result<(Reconciliation, std::path::PathBuf), AppError> {
         let (from, to) = (day("from", "起始日期", from)?, day("to", "截止日期", to)?);
         let found = self.reconcile(partner, from, to, i64::from(package_days))?;
         let mut saved = None;
-        self.export_reconciliation(&found, OutFormat::Xlsx, &mut |name, bytes| {
-            saved = Some(crate::supervision::save_export(dir, name, bytes)?);
+        self.export_reconciliation(&found, format, &mut |name, bytes| {
+            saved = Some(save(name, bytes)?);
             Ok(())
         })?;
-        let path = saved.ok_or_else(|| AppError::new(HubCode::Internal, "内部错误：Excel 文件未保存"))?;
-        Ok(crate::LedgerExport {
-            message: format!("对账单已保存到 {}（{}）", path.display(), view(&found).summary),
-            path: path.display().to_string(),
-        })
+        let path = saved.ok_or_else(|| AppError::new(HubCode::Internal, "内部错误：对账单未保存"))?;
+        Ok((found, path))
     }
 }
 

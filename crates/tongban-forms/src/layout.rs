@@ -675,7 +675,6 @@ impl Canvas<'_> {
     /// each that would pass `bottom` starting a page (`new_page` draws its title) with the header
     /// again; `empty` (centred) when there are no rows. Leaves room for `after` mm below the last
     /// row, on a new page if need be, and returns where that begins.
-    #[allow(clippy::too_many_arguments)] // the table's place, its two parts and what follows it
     pub fn paged_table(
         &mut self,
         (left, top, bottom): (f32, f32, f32),

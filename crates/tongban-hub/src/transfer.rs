@@ -172,6 +172,10 @@ pub fn export(db: &Path, blob_dir: Option<&Path>, out: &Path) -> Result<Manifest
     })?;
     let blob_dir = blob_dir.ok_or_else(|| HubError::Config(crate::blobs::NO_BLOB_DIR.into()))?;
     for sha in &cited {
+        // A name that is no SHA-256 (a damaged database) is refused, never sliced.
+        if !tongban_wire::is_sha256_hex(sha) {
+            return Err(HubError::HashMismatch(sha.clone()));
+        }
         let from = blob_dir.join(&sha[..2]).join(sha);
         let to = out.join("blobs").join(&sha[..2]).join(sha);
         fs::create_dir_all(to.parent().expect("blob paths have a parent"))?;

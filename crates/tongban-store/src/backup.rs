@@ -775,7 +775,7 @@ impl Restored {
         let mut out = format!(
             "已恢复受理台到「{}」：{} 的备份，{}（{}）{} 件办件；本机所办事件 {} 条将重新同步（通办中心按事件编号去重），备份之后本机收件的办件将在同步时从通办中心取回",
             self.db.display(),
-            m.taken_at.with_timezone(&tongban_core::time::china_time()).format("%Y-%m-%d %H:%M:%S"),
+            tongban_core::time::china_time_text(m.taken_at),
             m.window,
             m.desk_code,
             m.cases,

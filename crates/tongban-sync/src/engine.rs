@@ -235,7 +235,7 @@ async fn reconcile_when_due(db: &DeskDb, link: &HubLink, settings: &SyncSettings
     if last.is_some_and(|l| (now - l.checked_at).to_std().is_ok_and(|age| age < every)) {
         return Ok(());
     }
-    let to = now.with_timezone(&tongban_core::time::china_time()).date_naive();
+    let to = tongban_core::time::beijing_date(now);
     let from = to - chrono::Days::new(u64::from(plan.days.max(1) - 1));
     let r = region.clone();
     let here = db.run(move |s| crate::reconcile::read_here(s, &r, from, to)).await?;

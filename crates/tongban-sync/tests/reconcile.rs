@@ -78,7 +78,7 @@ async fn a_hub_restored_from_an_older_backup_is_news_after_the_engines_daily_rec
 
     // What the 对账 lists: the one case's intake, as sent and missing at the hub.
     let store = reopen(&db);
-    let today = chrono::Utc::now().with_timezone(&tongban_core::time::china_time()).date_naive();
+    let today = tongban_core::time::beijing_date(chrono::Utc::now());
     let found =
         tongban_sync::reconcile::reconcile(&store, FENGTAI, today, today, 7, chrono::Utc::now(), &fast_settings())
             .await
@@ -97,7 +97,7 @@ async fn events_waiting_to_be_pushed_are_listed_but_are_not_news() {
     let hub = ServedHub::start(&files).await;
     add_hub(&mut store, FENGTAI, &hub.url(), &files.partner_token);
     take_in_cases(&mut store, 1, 0);
-    let today = chrono::Utc::now().with_timezone(&tongban_core::time::china_time()).date_naive();
+    let today = tongban_core::time::beijing_date(chrono::Utc::now());
     let found =
         tongban_sync::reconcile::reconcile(&store, FENGTAI, today, today, 7, chrono::Utc::now(), &fast_settings())
             .await
