@@ -232,7 +232,7 @@ async fn reconcile_when_due(db: &DeskDb, link: &HubLink, settings: &SyncSettings
     let region = link.entry.region.clone();
     let r = region.clone();
     let last = db.run(move |s| s.last_reconciliation(&r)).await?;
-    if last.is_some_and(|l| (now - l.checked_at).to_std().is_ok_and(|age| age < every)) {
+    if !reconciliation_due(last.map(|l| l.checked_at), now, every) {
         return Ok(());
     }
     let to = tongban_core::time::beijing_date(now);
@@ -244,6 +244,14 @@ async fn reconcile_when_due(db: &DeskDb, link: &HubLink, settings: &SyncSettings
             .await?;
     db.run(move |s| crate::reconcile::conclude(s, &region, from, to, &here, &theirs, plan.package_days, now)).await?;
     Ok(())
+}
+
+/// Whether the last 对账, at `last`, is `every` away from `now`. Either way: a clock set back a
+/// little does not make every round reconcile, and one recorded under a clock far ahead (then
+/// set right) does not hold the next off for years.
+fn reconciliation_due(last: Option<DateTime<Utc>>, now: DateTime<Utc>, every: Duration) -> bool {
+    let Some(last) = last else { return true };
+    (now - last).abs().to_std().is_ok_and(|apart| apart >= every)
 }
 
 /// Exponential backoff with "equal jitter": each wait is between half and all of the doubled
@@ -277,6 +285,17 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reconciliation_is_due_a_day_after_the_last_whichever_way_the_clock_moved() {
+        let day = Duration::from_secs(24 * 3600);
+        let at = |h: i64| DateTime::<Utc>::from_timestamp(1_765_000_000 + h * 3600, 0).unwrap();
+        assert!(reconciliation_due(None, at(0), day));
+        assert!(!reconciliation_due(Some(at(0)), at(23), day));
+        assert!(reconciliation_due(Some(at(0)), at(24), day));
+        assert!(!reconciliation_due(Some(at(0)), at(-3), day), "a clock set back a little: not every round");
+        assert!(reconciliation_due(Some(at(24 * 365 * 4)), at(0), day), "one recorded under a clock years ahead");
+    }
 
     #[test]
     fn backoff_doubles_up_to_its_ceiling_with_jitter_and_starts_over_after_a_success() {
