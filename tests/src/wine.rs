@@ -58,7 +58,13 @@ fn ready() {
     static READY: OnceLock<()> = OnceLock::new();
     READY.get_or_init(|| {
         let out = Command::new(script()).args(["cmd", "/c", "exit", "0"]).output().expect("tests/windows/wine runs");
-        assert!(out.status.success(), "setting up the Wine prefix: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "setting up the Wine prefix ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         std::fs::create_dir_all(drive_d()).unwrap();
         let link = prefix().join("dosdevices/d:");
         if std::fs::read_link(&link).ok() != Some(drive_d()) {
