@@ -42,7 +42,7 @@ if [ "${TONGBAN_FUZZ_DB:-sqlite}" = postgres ]; then
     psql -X -q -U postgres -h "$work/socket" -d postgres -c 'CREATE DATABASE fuzz' 2>/dev/null && break
     sleep 0.1
   done
-  db="postgresql://postgres@localhost:5432/fuzz?host=$work/socket"
+  db="postgresql://postgres@/fuzz?host=$work/socket&port=5432"
   serve_args=(--blob-dir "$work/blobs")
 fi
 "$hub" init --db "$db" --region 110106 >/dev/null

@@ -14,6 +14,7 @@
 //! pull by cursor never skips an event that commits later with a smaller number.
 
 pub mod postgres;
+mod postgres_tls;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};

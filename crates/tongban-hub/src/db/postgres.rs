@@ -19,8 +19,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::ToSql;
 use tokio_postgres::types::{IsNull, ToSql as PgToSql, Type};
-use tokio_postgres::NoTls;
 
+use super::postgres_tls;
 use crate::{HubError, Result};
 
 /// The advisory lock every write transaction holds: the hub's one writer, across processes.
@@ -187,6 +187,21 @@ pub(crate) fn database_error(e: impl std::fmt::Display) -> HubError {
     HubError::Postgres(e.to_string())
 }
 
+/// An error and what caused it, down the chain: the pool's "could not create a connection" says
+/// nothing without the driver's "TLS handshake" and rustls's "certificate not valid for name".
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        cause = c.source();
+    }
+    text
+}
+
 fn pg_error(e: tokio_postgres::Error) -> HubError {
     match e.as_db_error() {
         Some(db) => HubError::Postgres(format!("{}（{}）", db.message(), db.code().code())),
@@ -198,8 +213,9 @@ impl Postgres {
     /// Connects to `url` (`postgres://user:password@host:port/db`, or `?host=/run/postgresql` for
     /// a unix socket) and migrates the schema forward.
     pub(crate) fn connect(url: &str) -> Result<Postgres> {
-        let mut config: tokio_postgres::Config =
-            url.parse().map_err(|e| HubError::Config(format!("PostgreSQL 连接串无效：{e}")))?;
+        let plan = postgres_tls::plan(url)?;
+        let tls = postgres_tls::connector(&plan)?;
+        let mut config = plan.config.clone();
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
@@ -209,7 +225,7 @@ impl Postgres {
             .thread_name("tongban-hub-pg")
             .enable_all()
             .build()?;
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let manager = Manager::from_config(config, tls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
             .runtime(deadpool_postgres::Runtime::Tokio1)
@@ -218,6 +234,11 @@ impl Postgres {
             .build()
             .map_err(database_error)?;
         let pg = Postgres { pool, runtime: Some(runtime) };
+        // The first connection is opened here: a refused certificate is told as such.
+        pg.session().map_err(|e| match e {
+            HubError::Postgres(why) => HubError::Postgres(postgres_tls::explain_connect_error(&plan, &why)),
+            other => other,
+        })?;
         pg.migrate()?;
         Ok(pg)
     }
@@ -229,7 +250,7 @@ impl Postgres {
         let runtime = self.runtime.as_ref().expect("the runtime lives as long as the pool");
         let got = futures_executor::block_on(runtime.spawn(async move { pool.get().await }))
             .map_err(database_error)?
-            .map_err(|e| HubError::Postgres(format!("无法连接 PostgreSQL：{e}")))?;
+            .map_err(|e| HubError::Postgres(format!("无法连接 PostgreSQL：{}", with_causes(&e))))?;
         Ok(Session { client: Some(got) })
     }
 

@@ -108,7 +108,58 @@ fn cluster() -> Option<&'static Cluster> {
 /// The one cluster of this process, started the first time.
 fn started(bin: &Path) -> &'static Cluster {
     static STARTED: OnceLock<Cluster> = OnceLock::new();
-    STARTED.get_or_init(|| Cluster::start(bin))
+    STARTED.get_or_init(|| Cluster::start(bin, None))
+}
+
+/// PostgreSQL's programs, for a test that needs a cluster of its own whatever this run tests:
+/// `None` (with a message) when they are missing, unless `TONGBAN_REQUIRE_POSTGRES` is set.
+pub fn programs(test: &str) -> Option<PathBuf> {
+    let found = bin_dir();
+    if found.is_none() {
+        assert!(
+            std::env::var_os("TONGBAN_REQUIRE_POSTGRES").is_none(),
+            "{test}: TONGBAN_REQUIRE_POSTGRES is set, but no PostgreSQL programs were found"
+        );
+        eprintln!("{test} skipped: no PostgreSQL programs (apt-get install postgresql)");
+    }
+    found
+}
+
+/// A cluster of its own listening on 127.0.0.1 with TLS (`ssl = on`, the given certificate and
+/// key), where TCP logins need a password (scram-sha-256), as a province's database server; and
+/// a role `hub` with `password`. Stopped and removed with this process, as the shared one.
+pub struct TlsCluster {
+    pub port: u16,
+    cluster: Cluster,
+}
+
+impl TlsCluster {
+    pub fn start(bin: &Path, cert: &Path, key: &Path, password: &str) -> TlsCluster {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let cluster = Cluster::start(bin, Some(Tcp { port, cert: cert.to_path_buf(), key: key.to_path_buf() }));
+        cluster.psql("postgres", &format!("CREATE ROLE hub LOGIN PASSWORD '{password}'")).unwrap();
+        TlsCluster { port, cluster }
+    }
+
+    /// A new empty database owned by `hub`.
+    pub fn create_database(&self) -> String {
+        let name = self.cluster.create_database();
+        self.cluster.psql("postgres", &format!("ALTER DATABASE {name} OWNER TO hub")).unwrap();
+        self.cluster.psql(&name, "GRANT ALL ON SCHEMA public TO hub").unwrap();
+        name
+    }
+
+    /// Runs `sql` as the superuser over the cluster's unix socket; its output, unaligned.
+    pub fn query(&self, db: &str, sql: &str) -> String {
+        self.cluster.psql_output(db, sql).unwrap()
+    }
+}
+
+/// How a cluster is also reached over TCP: its port on 127.0.0.1, and the TLS files it serves.
+struct Tcp {
+    port: u16,
+    cert: PathBuf,
+    key: PathBuf,
 }
 
 fn bin_dir() -> Option<PathBuf> {
@@ -133,6 +184,7 @@ fn bin_dir() -> Option<PathBuf> {
 struct Cluster {
     bin: PathBuf,
     socket_dir: PathBuf,
+    port: u16,
     /// The watching shell's stdin: it stops the server when this closes (this process ended).
     _watch: Mutex<Child>,
     next: AtomicUsize,
@@ -141,12 +193,30 @@ struct Cluster {
 const PORT: u16 = 5432;
 
 impl Cluster {
-    fn start(bin: &Path) -> Cluster {
+    fn start(bin: &Path, tcp: Option<Tcp>) -> Cluster {
         // Not a TempDir: the watching shell removes it after the server stopped, even if this
         // process was killed.
         let root = tempfile::Builder::new().prefix("tongban-pg-").tempdir().unwrap().keep();
         let (data, socket_dir) = (root.join("data"), root.join("socket"));
         std::fs::create_dir_all(&socket_dir).unwrap();
+        let port = tcp.as_ref().map_or(PORT, |t| t.port);
+        // The server's key must be its own and private (PostgreSQL refuses it otherwise): copied
+        // into the folder that is about to become the server user's.
+        let listen = match &tcp {
+            None => "-c listen_addresses=''".to_string(),
+            Some(tcp) => {
+                use std::os::unix::fs::PermissionsExt;
+                let (cert, key) = (root.join("server.crt"), root.join("server.key"));
+                std::fs::copy(&tcp.cert, &cert).unwrap();
+                std::fs::copy(&tcp.key, &key).unwrap();
+                std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+                format!(
+                    "-c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file='{}' -c ssl_key_file='{}'",
+                    cert.display(),
+                    key.display()
+                )
+            }
+        };
         // PostgreSQL refuses to run as root: as root, the server runs as an unprivileged user.
         let run_as: Vec<String> = match unprivileged_user() {
             Some(user) => {
@@ -165,13 +235,14 @@ impl Cluster {
             None => Command::new(bin.join("initdb")),
         };
         let out = initdb
-            .args(["--auth=trust", "--username=postgres", "--encoding=UTF8", "--locale=C", "-D"])
+            .args(["--auth-local=trust", "--auth-host=scram-sha-256", "--username=postgres"])
+            .args(["--encoding=UTF8", "--locale=C", "-D"])
             .arg(&data)
             .output()
             .unwrap();
         assert!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
         let server = format!(
-            "{run_as} {postgres} -D '{data}' -k '{socket}' -p {PORT} -c listen_addresses='' -c fsync=off \
+            "{run_as} {postgres} -D '{data}' -k '{socket}' -p {port} {listen} -c fsync=off \
              -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=32MB",
             run_as = run_as.join(" "),
             postgres = bin.join("postgres").display(),
@@ -193,7 +264,7 @@ impl Cluster {
             .spawn()
             .unwrap();
         let cluster =
-            Cluster { bin: bin.to_path_buf(), socket_dir, _watch: Mutex::new(watch), next: AtomicUsize::new(0) };
+            Cluster { bin: bin.to_path_buf(), socket_dir, port, _watch: Mutex::new(watch), next: AtomicUsize::new(0) };
         cluster.wait_ready(&root);
         cluster
     }
@@ -214,15 +285,20 @@ impl Cluster {
     }
 
     fn psql(&self, db: &str, sql: &str) -> Result<(), String> {
+        self.psql_output(db, sql).map(drop)
+    }
+
+    /// `sql` as the superuser over the unix socket; what it printed (unaligned, tuples only).
+    fn psql_output(&self, db: &str, sql: &str) -> Result<String, String> {
         let psql = [self.bin.join("psql"), PathBuf::from("/usr/bin/psql")].into_iter().find(|p| p.is_file());
         let out = Command::new(psql.expect("psql is installed with PostgreSQL"))
-            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-h"])
+            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-h"])
             .arg(&self.socket_dir)
-            .args(["-p", &PORT.to_string(), "-d", db, "-c", sql])
+            .args(["-p", &self.port.to_string(), "-d", db, "-c", sql])
             .output()
             .map_err(|e| e.to_string())?;
         if out.status.success() {
-            Ok(())
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
         } else {
             Err(String::from_utf8_lossy(&out.stderr).into_owned())
         }
@@ -236,7 +312,7 @@ impl Cluster {
     }
 
     fn url(&self, name: &str) -> String {
-        format!("postgresql://postgres@localhost:{PORT}/{name}?host={}", self.socket_dir.display())
+        format!("postgresql://postgres@/{name}?host={}&port={}", self.socket_dir.display(), self.port)
     }
 }
 

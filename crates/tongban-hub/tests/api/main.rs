@@ -13,5 +13,6 @@ mod events;
 mod fault;
 mod guards;
 mod malformed;
+mod postgres_tls;
 mod process;
 mod support;
