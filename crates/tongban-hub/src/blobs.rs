@@ -9,11 +9,18 @@
 //! crash the hub never claims bytes it does not hold; a longer file is cut back to the recorded
 //! length before the next chunk. The hash is checked once the announced length has arrived, and
 //! the file is synced, renamed into place and its folder synced before the blob is recorded.
+//!
+//! One request at a time writes an uploader's partial file, across every hub process sharing the
+//! folder: the request holds a lease on its `blob_partials` row (`writer`, `writer_until`), taken
+//! in the database before the file is touched, renewed while bytes arrive and given up when the
+//! request ends. A second request meanwhile is refused (409, "上传进行中"); a process killed
+//! mid-upload leaves a lease that lapses after [`UPLOAD_LEASE`].
 
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
@@ -84,6 +91,21 @@ INSERT OR IGNORE INTO blob_partials
 DROP TABLE blob_uploads;
 ";
 
+/// Step 7: the lease of the request writing an upload's partial file, so that two hub processes
+/// (or two requests of one) never write the same file at once.
+pub(crate) const SCHEMA_V7: &str = "
+ALTER TABLE blob_partials ADD COLUMN writer TEXT;        -- the writing request's lease, or NULL
+ALTER TABLE blob_partials ADD COLUMN writer_until TEXT;  -- when it lapses unless renewed
+";
+
+/// How long an upload's lease lasts unless renewed: what a process killed mid-upload keeps the
+/// uploader waiting. Hub processes' clocks must agree to well within it (NTP).
+pub const UPLOAD_LEASE: chrono::Duration = chrono::Duration::seconds(60);
+
+/// A writing request renews its lease before a piece when this much of it has passed, so a piece
+/// is always written with most of the lease still ahead.
+const RENEW_AFTER: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Why a hub without a scans' folder refuses scans.
 pub(crate) const NO_BLOB_DIR: &str =
     "使用 PostgreSQL 时请指定扫描件目录（--blob-dir、TONGBAN_HUB_BLOB_DIR 或配置文件的 blob_dir）：\
@@ -143,7 +165,9 @@ pub enum UploadStart {
     Ready(UploadSlot),
 }
 
-/// The right to append to one partial upload; held for one request, released on drop.
+/// The right to append to one partial upload: the lease on its row, held for one request. The
+/// request gives it up with its last write ([`UploadSlot::append`] short of the length, or
+/// [`UploadSlot::finish`]); a request ending otherwise gives it up on drop.
 pub struct UploadSlot {
     hub: Arc<Hub>,
     sha256: String,
@@ -151,12 +175,28 @@ pub struct UploadSlot {
     holder: Holder,
     received: u64,
     length: u64,
+    lease: String,
+    renewed: Instant,
+    released: bool,
 }
 
 impl Drop for UploadSlot {
     fn drop(&mut self) {
-        let key = (self.sha256.clone(), self.holder.clone());
-        self.hub.uploads_in_progress.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+        if self.released {
+            return;
+        }
+        let (hub, sha, holder, lease) =
+            (self.hub.clone(), self.sha256.clone(), self.holder.clone(), self.lease.clone());
+        let release = move || {
+            if let Err(e) = hub.release_upload(&sha, &holder, &lease) {
+                tracing::warn!("上传租约未能释放（{sha}）：{e}；{} 秒后失效", UPLOAD_LEASE.num_seconds());
+            }
+        };
+        // Inside the server this is an async task: the database is not waited for there.
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(release)),
+            Err(_) => release(),
+        }
     }
 }
 
@@ -191,6 +231,9 @@ impl UploadSlot {
                         overrun = true;
                         break;
                     }
+                    if self.renewed.elapsed() >= RENEW_AFTER {
+                        self.renew_lease().await?;
+                    }
                     file.write_all(&bytes).await?;
                     written += bytes.len() as u64;
                 }
@@ -202,8 +245,13 @@ impl UploadSlot {
         }
         file.flush().await?;
         file.get_ref().sync_all().await?;
+        // Short of the length, this request is done with the file: the lease goes with the record.
+        // Complete, it is kept until the blob is checked and moved into place (`finish`).
+        let release = written < self.length;
         let (hub, sha, holder, now) = (self.hub.clone(), self.sha256.clone(), self.holder.clone(), Utc::now());
-        blocking(move || hub.record_progress(&sha, &holder, written, now)).await?;
+        let lease = self.lease.clone();
+        blocking(move || hub.record_progress(&sha, &holder, &lease, written, release, now)).await?;
+        self.released = release;
         self.received = written;
         if overrun {
             return Err(HubError::BlobOverrun(self.length));
@@ -213,9 +261,45 @@ impl UploadSlot {
 
     /// Once every announced byte is in: checks the hash and moves the blob into place, or discards
     /// the partial if the bytes are not what the name says.
-    pub async fn finish(self) -> Result<BlobStatus> {
+    pub async fn finish(mut self) -> Result<BlobStatus> {
         let hub = self.hub.clone();
-        blocking(move || hub.complete_upload(&self, Utc::now())).await
+        blocking(move || {
+            let done = hub.complete_upload(&self, Utc::now());
+            // The row, and the lease with it, is gone once the check ran (kept or discarded).
+            if matches!(done, Ok(_) | Err(HubError::HashMismatch(_))) {
+                self.lease_gone();
+            }
+            done
+        })
+        .await
+    }
+
+    /// The lease went with the row: nothing to give up on drop.
+    fn lease_gone(&mut self) {
+        self.released = true;
+    }
+
+    /// Extends the lease, or ends this request if another took the upload over meanwhile (this
+    /// one stalled past the lease): not a byte more is written.
+    async fn renew_lease(&mut self) -> Result<()> {
+        let (hub, sha, holder, lease) =
+            (self.hub.clone(), self.sha256.clone(), self.holder.clone(), self.lease.clone());
+        let now = Utc::now();
+        let renewed = blocking(move || {
+            hub.db.write(|c| {
+                c.execute(
+                    "UPDATE blob_partials SET writer_until = ?5 WHERE sha256 = ?1 AND region = ?2 AND desk = ?3 AND writer = ?4",
+                    params![sha, holder.region, holder.desk, lease, now + UPLOAD_LEASE],
+                )
+            })
+        })
+        .await?;
+        if renewed == 0 {
+            self.lease_gone();
+            return Err(HubError::LeaseLost(self.sha256.clone()));
+        }
+        self.renewed = Instant::now();
+        Ok(())
     }
 }
 
@@ -308,46 +392,41 @@ impl Hub {
         if length > max_size {
             return Err(HubError::BlobTooLarge { size: length, max: max_size });
         }
-        let key = (sha256.to_string(), holder.clone());
-        if !self.uploads_in_progress.lock().unwrap_or_else(|p| p.into_inner()).insert(key) {
-            return Err(HubError::UploadInProgress(sha256.to_string()));
-        }
-        // From here the slot owns the in-progress mark and releases it however this ends.
+        let path = self.partial_path(sha256, &holder)?;
+        let lease = uuid::Uuid::now_v7().to_string();
+        let created = self.claim_upload(sha256, &holder, length, &lease, Utc::now())?;
+        // From here the slot owns the lease and gives it up however this ends.
         let mut slot = UploadSlot {
             hub: self.clone(),
             sha256: sha256.to_string(),
-            path: self.partial_path(sha256, &holder)?,
+            path,
             holder: holder.clone(),
             received: 0,
             length,
+            lease,
+            renewed: Instant::now(),
+            released: false,
         };
+        // Read again under the lease: another request may have moved it on since.
+        let status = self.status_for(sha256, &holder)?;
         // A partial file lost while its record survived (a restored backup, a hand-cleaned
-        // folder): forget the record, so the status the client asks for next says 0, not a
-        // number the hub cannot honour.
-        let lost = status.length.is_some() && !slot.path.exists();
-        if lost {
+        // folder) starts over: the record says 0 even when this request is refused, so the
+        // status the client asks for next is not a number the hub cannot honour.
+        let lost = !created && !slot.path.exists();
+        let fresh = restart || created || lost;
+        if fresh {
             self.db.write(|c| {
                 c.execute(
-                    "DELETE FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
-                    params![sha256, holder.region, holder.desk],
+                    "UPDATE blob_partials SET length = ?4, received = 0, updated_at = ?5
+                     WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
+                    params![sha256, holder.region, holder.desk, length, Utc::now()],
                 )
             })?;
-        }
-        let fresh = restart || status.length.is_none() || lost;
-        if fresh {
             if offset != 0 {
                 return Err(HubError::OffsetMismatch { expected: 0, given: offset });
             }
             fs::create_dir_all(slot.path.parent().expect("partial paths have a parent"))?;
             fs::File::create(&slot.path)?;
-            self.db.write(|c| {
-                c.execute(
-                    "INSERT INTO blob_partials (sha256, region, desk, length, received, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, 0, ?5)
-                     ON CONFLICT (sha256, region, desk) DO UPDATE SET length = ?4, received = 0, updated_at = ?5",
-                    params![sha256, holder.region, holder.desk, length, Utc::now()],
-                )
-            })?;
         } else {
             let announced = status.length.unwrap_or(length);
             if announced != length {
@@ -361,22 +440,91 @@ impl Hub {
         Ok(UploadStart::Ready(slot))
     }
 
-    fn record_progress(&self, sha256: &str, holder: &Holder, received: u64, now: DateTime<Utc>) -> Result<()> {
+    /// Takes the lease on `holder`'s upload of `sha256` for one request, making its row (0 of
+    /// `length`) if there is none; `true` when it made it. Refused while another request's lease
+    /// runs.
+    fn claim_upload(
+        &self,
+        sha256: &str,
+        holder: &Holder,
+        length: u64,
+        lease: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.db.write(|c| {
+            let held: Option<Option<DateTime<Utc>>> = c.query_opt(
+                "SELECT writer_until FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
+                params![sha256, holder.region, holder.desk],
+                |r| r.get(0),
+            )?;
+            match held {
+                Some(Some(until)) if until > now => Err(HubError::UploadInProgress(sha256.to_string())),
+                Some(_) => {
+                    c.execute(
+                        "UPDATE blob_partials SET writer = ?4, writer_until = ?5
+                         WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
+                        params![sha256, holder.region, holder.desk, lease, now + UPLOAD_LEASE],
+                    )?;
+                    Ok(false)
+                }
+                None => {
+                    c.execute(
+                        "INSERT INTO blob_partials (sha256, region, desk, length, received, updated_at, writer, writer_until)
+                         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7)",
+                        params![sha256, holder.region, holder.desk, length, now, lease, now + UPLOAD_LEASE],
+                    )?;
+                    Ok(true)
+                }
+            }
+        })
+    }
+
+    /// Gives up `lease` (a no-op when it was lost or the row is gone).
+    fn release_upload(&self, sha256: &str, holder: &Holder, lease: &str) -> Result<()> {
         self.db.write(|c| {
             c.execute(
-                "UPDATE blob_partials SET received = ?4, updated_at = ?5 WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
-                params![sha256, holder.region, holder.desk, received, now],
+                "UPDATE blob_partials SET writer = NULL, writer_until = NULL
+                 WHERE sha256 = ?1 AND region = ?2 AND desk = ?3 AND writer = ?4",
+                params![sha256, holder.region, holder.desk, lease],
             )
         })?;
         Ok(())
     }
 
+    /// Records how far the upload got, if this request still holds its lease (and gives the
+    /// lease up when `release`).
+    fn record_progress(
+        &self,
+        sha256: &str,
+        holder: &Holder,
+        lease: &str,
+        received: u64,
+        release: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let recorded = self.db.write(|c| {
+            c.execute(
+                "UPDATE blob_partials SET received = ?5, updated_at = ?6,
+                     writer = CASE WHEN ?7 THEN NULL ELSE writer END,
+                     writer_until = CASE WHEN ?7 THEN NULL ELSE writer_until END
+                 WHERE sha256 = ?1 AND region = ?2 AND desk = ?3 AND writer = ?4",
+                params![sha256, holder.region, holder.desk, lease, received, now, release],
+            )
+        })?;
+        if recorded == 0 {
+            return Err(HubError::LeaseLost(sha256.to_string()));
+        }
+        Ok(())
+    }
+
     fn complete_upload(&self, slot: &UploadSlot, now: DateTime<Utc>) -> Result<BlobStatus> {
         let (sha256, holder) = (slot.sha256.as_str(), &slot.holder);
-        let forget_partial = "DELETE FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3";
+        let forget_partial =
+            "DELETE FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3 AND writer = ?4";
+        let key = params![sha256, holder.region, holder.desk, slot.lease];
         if sha256_of_file(&slot.path)? != sha256 {
             fs::remove_file(&slot.path)?;
-            self.db.write(|c| c.execute(forget_partial, params![sha256, holder.region, holder.desk]))?;
+            self.db.write(|c| c.execute(forget_partial, key))?;
             return Err(HubError::HashMismatch(sha256.to_string()));
         }
         let target = self.blob_path(sha256)?;
@@ -400,7 +548,7 @@ impl Hub {
                  ON CONFLICT DO NOTHING",
                 params![sha256, holder.region, holder.desk, now],
             )?;
-            tx.execute(forget_partial, params![sha256, holder.region, holder.desk])
+            tx.execute(forget_partial, key)
         })?;
         Ok(BlobStatus { sha256: sha256.to_string(), received: slot.length, length: Some(slot.length), complete: true })
     }
@@ -434,30 +582,36 @@ impl Hub {
     /// went away mid-upload does not leave its bytes on the hub for ever. Returns how many.
     pub fn remove_abandoned_uploads(&self, age: chrono::Duration, now: DateTime<Utc>) -> Result<usize> {
         let before = now - age;
+        // Not one whose lease runs: a request is writing it (in this process or another).
+        let idle = "updated_at < ?1 AND (writer_until IS NULL OR writer_until <= ?2)";
         let stale: Vec<(String, String, String)> = self.db.read(|c| {
-            c.query_map("SELECT sha256, region, desk FROM blob_partials WHERE updated_at < ?1", params![before], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            c.query_map(
+                &format!("SELECT sha256, region, desk FROM blob_partials WHERE {idle}"),
+                params![before, now],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
         })?;
-        let in_progress = self.uploads_in_progress.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let mut removed = 0;
         for (sha256, region, desk) in stale {
             let holder = Holder { region, desk };
-            if in_progress.contains(&(sha256.clone(), holder.clone())) {
-                continue;
-            }
-            match fs::remove_file(self.partial_path(&sha256, &holder)?) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e.into()),
-            }
-            self.db.write(|c| {
-                c.execute(
-                    "DELETE FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
-                    params![sha256, holder.region, holder.desk],
-                )
+            let path = self.partial_path(&sha256, &holder)?;
+            // Row and file together under the writer lock, and only if still idle: a request
+            // claims an upload under the same lock, so it never finds its new file removed.
+            let forgotten = self.db.write(|c| {
+                let forgotten = c.execute(
+                    &format!("DELETE FROM blob_partials WHERE sha256 = ?3 AND region = ?4 AND desk = ?5 AND {idle}"),
+                    params![before, now, sha256, holder.region, holder.desk],
+                )?;
+                if forgotten > 0 {
+                    match fs::remove_file(&path) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                Ok(forgotten)
             })?;
-            removed += 1;
+            removed += forgotten;
         }
         Ok(removed)
     }

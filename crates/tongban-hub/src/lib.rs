@@ -37,7 +37,6 @@ mod migrate;
 mod scope;
 pub mod transfer;
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -114,6 +113,8 @@ pub enum HubError {
     LengthMismatch { announced: u64, given: u64 },
     #[error("扫描件 {0} 正在由另一请求上传，请稍后查询上传状态")]
     UploadInProgress(String),
+    #[error("扫描件 {0} 的上传已由另一个请求接手（本请求停顿过久）：本请求已停止，请查询上传状态后续传")]
+    LeaseLost(String),
     #[error("收到的内容与 SHA-256 {0} 不符，已丢弃已收到的部分：请从头重新上传")]
     HashMismatch(String),
     #[error("扫描件大小 {size} 字节超过上限 {max} 字节")]
@@ -196,7 +197,7 @@ impl HubError {
             UnknownCase(_) => ErrorCode::UnknownCase,
             UnknownBlob(_) => ErrorCode::UnknownBlob,
             OffsetMismatch { .. } | LengthMismatch { .. } => ErrorCode::OffsetMismatch,
-            UploadInProgress(_) => ErrorCode::UploadInProgress,
+            UploadInProgress(_) | LeaseLost(_) => ErrorCode::UploadInProgress,
             HashMismatch(_) => ErrorCode::HashMismatch,
             BlobTooLarge { .. } | BlobOverrun(_) => ErrorCode::PayloadTooLarge,
             NoCatalog => ErrorCode::NoCatalog,
@@ -248,8 +249,6 @@ pub struct Hub {
     /// `None` only for a PostgreSQL hub opened for administration.
     blob_dir: Option<PathBuf>,
     /// Blobs with a chunk being written right now; a second writer would interleave bytes.
-    /// Uploads under way, each uploader's own.
-    uploads_in_progress: Mutex<HashSet<(String, blobs::Holder)>>,
     /// Catalog versions parsed for checking intakes; a version never changes content.
     catalogs: catalog::ParsedVersions,
     /// Seals every event the hub serves (see [`tongban_core::seal`]).
@@ -273,14 +272,7 @@ impl Hub {
         let shown = PathBuf::from(db::shown(db));
         let region = database.write(|c| identity::establish(c, &shown, region))?;
         let signer = database.write(identity::signer)?;
-        Ok(Hub {
-            db: database,
-            region,
-            blob_dir,
-            uploads_in_progress: Mutex::new(HashSet::new()),
-            catalogs: catalog::ParsedVersions::default(),
-            signer,
-        })
+        Ok(Hub { db: database, region, blob_dir, catalogs: catalog::ParsedVersions::default(), signer })
     }
 
     /// The region this hub serves (GB/T 2260).

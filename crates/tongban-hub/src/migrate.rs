@@ -20,6 +20,8 @@ const STEPS: &[&[&str]] = &[
     &[identity::SCHEMA_V5],
     // 6: the desks' audit chain heads.
     &[audit::SCHEMA_V6],
+    // 7: the lease of the request writing an upload (several hub processes, one blob folder).
+    &[blobs::SCHEMA_V7],
 ];
 
 /// The schema version this build writes.

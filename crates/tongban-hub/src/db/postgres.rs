@@ -148,6 +148,11 @@ CREATE TABLE audit_heads (
 );
 CREATE INDEX audit_heads_by_desk ON audit_heads (credential, desk_id, accepted, id);
 ",
+    // 2: the lease of the request writing an upload (SQLite's step 7, blobs::SCHEMA_V7).
+    "
+ALTER TABLE blob_partials ADD COLUMN writer TEXT;
+ALTER TABLE blob_partials ADD COLUMN writer_until TEXT;
+",
 ];
 
 /// The PostgreSQL schema version this build writes.

@@ -78,6 +78,24 @@ pub fn execute_sql(db: &Path, sql: &str) {
     }
 }
 
+/// The first column of the first row `sql` returns on a test database, as text.
+pub fn query_sql(db: &Path, sql: &str) -> String {
+    match cluster().filter(|_| db.to_string_lossy().starts_with("postgres")) {
+        Some(cluster) => cluster.psql_output(&db.to_string_lossy(), sql).unwrap(),
+        None => rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row(sql, [], |r| r.get::<_, rusqlite::types::Value>(0))
+            .map(|v| match v {
+                rusqlite::types::Value::Null => String::new(),
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Real(f) => f.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                rusqlite::types::Value::Blob(b) => format!("{b:?}"),
+            })
+            .unwrap(),
+    }
+}
+
 /// The cluster, when this run tests PostgreSQL.
 fn cluster() -> Option<&'static Cluster> {
     static CLUSTER: OnceLock<Option<&'static Cluster>> = OnceLock::new();

@@ -154,6 +154,23 @@ impl TestHub {
         crate::cluster::execute_sql(&self.db, sql)
     }
 
+    /// The address of a second hub serving the same database and scans' folder, as another
+    /// process behind a load balancer does; with SQLite (one process by design), this one's.
+    pub async fn second_process(&self) -> String {
+        if !self.database.is_postgres {
+            return self.url.clone();
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let config = tongban_hub::HubConfig {
+            db: self.db.clone(),
+            blob_dir: Some(self.database.blob_dir.clone()),
+            ..Default::default()
+        };
+        tokio::spawn(async move { tongban_hub::serve(listener, config, std::future::pending()).await.unwrap() });
+        url
+    }
+
     /// This hub opened again (as an admin command would), beside the one serving.
     pub fn open_again(&self) -> Hub {
         Hub::open_with(&self.db, Some(&self.database.blob_dir), None).unwrap()
