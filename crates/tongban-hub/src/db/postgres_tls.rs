@@ -38,6 +38,8 @@ pub(crate) struct ConnectionPlan {
 }
 
 /// Reads `url` and applies the rules above, or says in Chinese what is wrong with it.
+// Windows has no unix sockets, so every host there is TCP.
+#[cfg_attr(not(unix), allow(clippy::unnecessary_filter_map))]
 pub(crate) fn plan(url: &str) -> Result<ConnectionPlan> {
     let bad = |why: String| HubError::Config(format!("PostgreSQL 连接串无效：{why}"));
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
