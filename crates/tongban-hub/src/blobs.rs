@@ -98,13 +98,14 @@ ALTER TABLE blob_partials ADD COLUMN writer TEXT;        -- the writing request'
 ALTER TABLE blob_partials ADD COLUMN writer_until TEXT;  -- when it lapses unless renewed
 ";
 
-/// How long an upload's lease lasts unless renewed: what a process killed mid-upload keeps the
-/// uploader waiting. Hub processes' clocks must agree to well within it (NTP).
-pub const UPLOAD_LEASE: chrono::Duration = chrono::Duration::seconds(60);
+/// How long an upload's lease lasts unless renewed: what a PostgreSQL hub process killed
+/// mid-upload keeps that uploader waiting (a SQLite hub, one process, forgets its predecessor's
+/// leases when it starts). Hub processes' clocks must agree to well within it (NTP).
+pub const UPLOAD_LEASE: chrono::Duration = chrono::Duration::seconds(30);
 
 /// A writing request renews its lease before a piece when this much of it has passed, so a piece
 /// is always written with most of the lease still ahead.
-const RENEW_AFTER: std::time::Duration = std::time::Duration::from_secs(20);
+const RENEW_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Why a hub without a scans' folder refuses scans.
 pub(crate) const NO_BLOB_DIR: &str =
@@ -477,6 +478,18 @@ impl Hub {
                 }
             }
         })
+    }
+
+    /// Forgets every upload's lease: for a SQLite hub starting to serve, the only process there
+    /// is, so a lease found is one its killed predecessor left (its desks resume at once). Never
+    /// for PostgreSQL, where another live process may hold it.
+    pub(crate) fn forget_upload_leases_of_a_lone_process(&self) -> Result<usize> {
+        match self.db {
+            crate::db::Database::Sqlite(_) => self.db.write(|c| {
+                c.execute("UPDATE blob_partials SET writer = NULL, writer_until = NULL WHERE writer IS NOT NULL", &[])
+            }),
+            crate::db::Database::Postgres(_) => Ok(0),
+        }
     }
 
     /// Gives up `lease` (a no-op when it was lost or the row is gone).

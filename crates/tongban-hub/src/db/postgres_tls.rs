@@ -207,11 +207,17 @@ mod tests {
         assert_eq!(mode("postgres://hub@[::1]:5433/tongban?sslmode=disable"), SslMode::Disable);
         // Unasked, loopback TCP is TLS too: whoever answers on the port is not trusted blindly.
         assert_eq!(mode("postgres://hub@localhost/tongban"), SslMode::Require);
-        // A unix socket carries no TLS (as in libpq), whatever the mode.
-        let socket = plan("postgres://hub@/tongban?host=/run/postgresql").unwrap();
-        assert!(!socket.uses_tls);
-        let socket = plan("postgres://hub@%2Frun%2Fpostgresql/tongban").unwrap();
-        assert!(!socket.uses_tls);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_unix_socket_carries_no_tls() {
+        // As in libpq, whatever the mode (the driver would ask for TLS there too).
+        for url in ["postgres://hub@/tongban?host=/run/postgresql", "postgres://hub@%2Frun%2Fpostgresql/tongban"] {
+            let socket = plan(url).unwrap();
+            assert!(!socket.uses_tls, "{url}");
+            assert_eq!(socket.config.get_ssl_mode(), SslMode::Disable, "{url}");
+        }
     }
 
     #[test]

@@ -249,6 +249,11 @@ pub async fn serve(
         tls = tls.is_some(),
         "hub database open"
     );
+    let pass = hub.clone();
+    let forgotten = blocking(move || pass.forget_upload_leases_of_a_lone_process()).await?;
+    if forgotten > 0 {
+        tracing::info!(forgotten, "uploads left under way by the previous process may resume");
+    }
     remove_abandoned_uploads_hourly(hub.clone(), config.limits.abandoned_upload_age);
     let app = guarded(router(hub, config.limits), &config.guards);
     listen::run(listener, app, tls, config.guards, shutdown).await?;
