@@ -37,3 +37,35 @@ async fn a_catalog_desks_would_refuse_is_not_published() {
     let catalog: tongban_core::catalog::Catalog = serde_json::from_str(document.content.get()).unwrap();
     assert_eq!((catalog.region.as_str(), catalog.version.as_str()), (HUB, "2026-05"));
 }
+
+/// A catalog version published by a build of before (its fee the guide's words, as stored then)
+/// and published again after the upgrade (the fee read into amounts): the same catalog, so the
+/// version desks hold stands and nothing is refused. Another fee under the same version still is.
+#[tokio::test]
+async fn the_same_catalog_published_again_by_a_newer_build_is_the_version_already_held() {
+    let hub = TestHub::start().await;
+    let admin = hub.api(&hub.admin);
+    let publish = |body: serde_json::Value| admin.request(Method::PUT, "/v1/catalog").json(&body).send();
+
+    let mut before = catalog_upload(HUB, "2026-07");
+    before["content"]["items"][0]["fee"] = "每件10元".into();
+    let first = publish(before).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: CatalogDocument = first.json().await.unwrap();
+
+    // What the newer build writes for the same catalog: the fee structured, in another order.
+    let held: tongban_core::catalog::Catalog = serde_json::from_str(first.content.get()).unwrap();
+    let mut again = catalog_upload(HUB, "2026-07");
+    again["content"] = serde_json::to_value(&held).unwrap();
+    assert_ne!(again["content"]["items"][0]["fee"], serde_json::Value::from("每件10元"), "the fee is written anew");
+    let second = publish(again.clone()).await.unwrap();
+    assert_eq!(second.status(), 200, "already published");
+    let second: CatalogDocument = second.json().await.unwrap();
+    assert_eq!((second.sha256.as_str(), second.published_at), (first.sha256.as_str(), first.published_at));
+    assert_eq!(second.content.get(), first.content.get(), "the version desks hold is what the hub serves");
+
+    let mut changed = again;
+    changed["content"]["items"][0]["fee"] = "每件12元".into();
+    let (status, error) = error_of(publish(changed).await.unwrap()).await;
+    assert_eq!((status, error.code), (409, ErrorCode::CatalogVersionExists), "{}", error.message);
+}
