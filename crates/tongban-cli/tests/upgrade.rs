@@ -36,15 +36,8 @@ fn plain_desk(dir: &Path, cases: usize, scans: usize) -> (PathBuf, Vec<String>, 
     let conn = rusqlite::Connection::open(&db).unwrap();
     let phc = argon2::Argon2::default().hash_password(DEMO_PASSWORD.as_bytes()).unwrap().to_string();
     conn.execute("UPDATE users SET password_hash = ?1", [&phc]).unwrap();
-    // Nor what later steps added: the guides' terms (12), the offline lifts (13), the 对账 records (14).
-    conn.execute_batch(
-        "DROP TABLE audit; DROP TABLE audit_anchors; DROP INDEX cases_by_owed_due;
-         ALTER TABLE cases DROP COLUMN promised_unit; ALTER TABLE cases DROP COLUMN owed;
-         ALTER TABLE cases DROP COLUMN owed_due; ALTER TABLE cases DROP COLUMN owed_due_estimated;
-         DROP TABLE offline_lifts; DROP INDEX events_intake_waybill; DROP INDEX events_result_waybill;
-         DROP TABLE reconciliations; DROP INDEX events_originals_mailed; PRAGMA user_version = 10;",
-    )
-    .unwrap();
+    // Nor what later steps added.
+    tongban_store::rewind_schema_for_tests(&conn, 10).unwrap();
     let mut kept = Vec::new();
     for i in 0..scans {
         let bytes: Vec<u8> = format!("扫描件{i}：申请人李建国 11010519491231002X ").repeat(2000).into_bytes();

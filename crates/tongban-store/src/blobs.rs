@@ -362,21 +362,9 @@ mod tests {
         let mut form = crate::events::tests::form(false);
         form.materials[0].scans = vec![absent.clone()];
         store.create_case(&form, "zhang", chrono::Utc::now()).unwrap();
-        // As the database was before the step (10): no table, the version before it (and without
-        // what later steps added: the audit chain of step 11, the guides' terms of step 12, the offline
-        // lifts of step 13, the 对账 records of step 14).
+        // As the database was before the step (10): no table, the version before it.
         let key = store.data_key().clone();
-        store
-            .conn
-            .execute_batch(
-                "DROP TABLE wanted_scans; DROP TABLE audit; DROP TABLE audit_anchors;
-                 DROP INDEX cases_by_owed_due; ALTER TABLE cases DROP COLUMN promised_unit;
-                 ALTER TABLE cases DROP COLUMN owed; ALTER TABLE cases DROP COLUMN owed_due;
-                 ALTER TABLE cases DROP COLUMN owed_due_estimated; DROP TABLE offline_lifts;
-                 DROP INDEX events_intake_waybill; DROP INDEX events_result_waybill; DROP TABLE reconciliations; DROP INDEX events_originals_mailed;
-                 PRAGMA user_version = 9;",
-            )
-            .unwrap();
+        crate::migrate::rewind_schema_for_tests(&store.conn, 9).unwrap();
         drop(store);
         let store = Store::open(&dir.path().join("desk.db"), &key).unwrap();
         let missing = store.scans_missing("110106", 10).unwrap();

@@ -56,6 +56,8 @@ pub use desk::{
 pub use events::{Appended, ArrivedDecision, OutboxEntry, StoredEvent};
 pub use hubs::{is_loopback_url, HubEntry, HubSetup, HubTransport};
 pub use identity::{DeskConfirmed, HubDesk, DESK_CODE_TAKEN};
+#[doc(hidden)]
+pub use migrate::rewind_schema_for_tests;
 pub use migrate::SCHEMA_VERSION;
 pub use offline::PartnerOffline;
 pub use outcomes::CaseOutcome;

@@ -44,6 +44,47 @@ const STEPS: &[&[&str]] = &[
     &[reconciliation::SCHEMA_V14],
 ];
 
+/// What takes each step's objects away again, for the tests that need a database as an older
+/// build left it (the upgrade stories); step `i`'s line undoes `STEPS[i]`. Never run by the desk.
+/// One line per step, checked by the array's length: a new step cannot be added without its line,
+/// and every such test stays true. Steps before 10 are not undone ("").
+const UNDO_FOR_TESTS: [&str; STEPS.len()] = [
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    // 10
+    "DROP TABLE wanted_scans;",
+    // 11
+    "DROP TABLE audit; DROP TABLE audit_anchors;",
+    // 12
+    "DROP INDEX cases_by_owed_due; ALTER TABLE cases DROP COLUMN promised_unit; ALTER TABLE cases DROP COLUMN owed;
+     ALTER TABLE cases DROP COLUMN owed_due; ALTER TABLE cases DROP COLUMN owed_due_estimated;",
+    // 13
+    "DROP TABLE offline_lifts; DROP INDEX events_intake_waybill; DROP INDEX events_result_waybill;",
+    // 14
+    "DROP TABLE reconciliations; DROP INDEX events_originals_mailed;",
+];
+
+/// Takes a database at this build's schema back to `version`, as the build of that version left
+/// it (its tables; the rows of the tables it had stay): for tests of upgrades only.
+#[doc(hidden)]
+pub fn rewind_schema_for_tests(conn: &Connection, version: i64) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for step in (version..current).rev() {
+        let undo = UNDO_FOR_TESTS[step as usize];
+        assert!(!undo.is_empty(), "rewinding past step {} is not supported", step + 1);
+        conn.execute_batch(undo)?;
+    }
+    conn.pragma_update(None, "user_version", version)?;
+    Ok(())
+}
+
 /// What a step needs beyond SQL, run in the step's own transaction.
 fn after_step(version: i64, tx: &rusqlite::Transaction<'_>) -> Result<()> {
     match version {
@@ -83,6 +124,42 @@ mod tests {
         let key = store.data_key().clone();
         drop(store);
         Store::open(&dir.path().join("desk.db"), &key).unwrap();
+    }
+
+    /// Every table's columns and every index, by name: the schema as a test compares it.
+    fn shape(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT m.type || ' ' || m.name || ' ' || coalesce(group_concat(c.name, ','), '')
+                 FROM sqlite_schema m LEFT JOIN pragma_table_info(m.name) c ON m.type = 'table'
+                 WHERE m.name NOT LIKE 'sqlite_%' GROUP BY m.type, m.name ORDER BY m.type, m.name",
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+    }
+
+    #[test]
+    fn the_tests_rewind_takes_every_later_step_away_and_the_steps_bring_it_back_whole() {
+        let (dir, store) = crate::test_support::temp_store();
+        let key = store.data_key().clone();
+        let latest = shape(&store.conn);
+        drop(store);
+        let path = dir.path().join("desk.db");
+        for version in 9..SCHEMA_VERSION {
+            let store = Store::open(&path, &key).unwrap();
+            rewind_schema_for_tests(&store.conn, version).unwrap();
+            let rewound = shape(&store.conn);
+            assert_ne!(rewound, latest, "rewinding to {version} took nothing away");
+            // What that version's build made from nothing.
+            let made = Connection::open_in_memory().unwrap();
+            for sql in STEPS[..version as usize].iter().flat_map(|step| step.iter()) {
+                made.execute_batch(sql).unwrap();
+            }
+            assert_eq!(rewound, shape(&made), "rewound to {version}");
+            drop(store);
+            let store = Store::open(&path, &key).unwrap();
+            assert_eq!(shape(&store.conn), latest, "migrating forward from {version}");
+        }
     }
 
     #[test]
