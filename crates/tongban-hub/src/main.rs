@@ -254,7 +254,6 @@ fn run(command: Command) -> Result<(), HubError> {
     Ok(())
 }
 
-/// Completes on Ctrl-C or SIGTERM, so requests under way finish before the hub stops.
 /// One line per table and the scans, as the operator checks them.
 fn print_counts(done: &str, manifest: &tongban_hub::transfer::Manifest) {
     println!("{done}地区 {} 的通办中心（来自 {}）：", manifest.region, manifest.source);
@@ -264,6 +263,9 @@ fn print_counts(done: &str, manifest: &tongban_hub::transfer::Manifest) {
     println!("  扫描件\t{} 个", manifest.blobs);
 }
 
+/// Completes on Ctrl-C or SIGTERM (systemd's stop), and on Windows also on Ctrl-Break, the
+/// console's closing and the system's shutdown (what a service wrapper such as WinSW sends), so
+/// requests under way finish before the hub stops.
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -277,7 +279,20 @@ async fn shutdown_signal() {
             Err(_) => std::future::pending::<()>().await,
         }
     };
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    let terminate = async {
+        use tokio::signal::windows::{ctrl_break, ctrl_close, ctrl_shutdown};
+        // Listeners that cannot be set up leave Ctrl-C alone to stop the hub.
+        let (Ok(mut brk), Ok(mut close), Ok(mut shutdown)) = (ctrl_break(), ctrl_close(), ctrl_shutdown()) else {
+            return std::future::pending::<()>().await;
+        };
+        tokio::select! {
+            _ = brk.recv() => {},
+            _ = close.recv() => {},
+            _ = shutdown.recv() => {},
+        }
+    };
+    #[cfg(not(any(unix, windows)))]
     let terminate = std::future::pending::<()>();
     tokio::select! {
         _ = ctrl_c => {},
