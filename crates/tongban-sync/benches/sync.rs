@@ -2,7 +2,9 @@
 //! 1. `push`: cases/s for a desk pushing 10,000 queued cases (`TONGBAN_BENCH_SYNC_CASES`).
 //! 0. `growth`: for each queue length in `TONGBAN_BENCH_GROWTH` (default 10000,100000): the
 //!    durable-commit ceiling of this disk (two SQLite files, WAL + FULL, 200 rows a transaction),
-//!    a push of that many queued intakes, the back office pulling them all, and its rounds with
+//!    the push-shaped ceiling (the same commits, each event written with the rows and indexes a
+//!    push writes on both sides, the desk's file encrypted), a push of that many queued intakes
+//!    (with the round's phases at debug level; `TONGBAN_BENCH_PUSH_ONLY=1` stops there), the back office pulling them all, and its rounds with
 //!    nothing new (the cost that must not grow with the cases it handles).
 //! 2. `scan`: one large scan uploaded by the desk (resumable chunks) vs `curl -T` PUTting the same
 //!    bytes to the same hub (`TONGBAN_BENCH_SCAN_MIB`, default 64).
