@@ -275,7 +275,8 @@ pub(crate) fn append_in(
     digest: Option<&str>,
 ) -> Result<i64> {
     let (last, prev): (i64, String) = tx
-        .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((0, ORIGIN.to_string()));
     let seq = last + 1;

@@ -604,8 +604,14 @@ fn take_pulled(
     catalogs: &mut HeldVersions,
     calendar: &tongban_core::workdays::WorkCalendar,
 ) -> Result<std::result::Result<Appended, (AppCode, String)>> {
+    // Held here as it is (this desk's own events, pulled back after their push): nothing is taken
+    // from the hub, so neither its seal nor its content needs judging again. A copy that differs
+    // goes through every check below.
+    if holds_as_it_is(tx, event)? {
+        return Ok(Ok(Appended::AlreadyPresent));
+    }
     if let Err(refused) = seals::check(tx, hub_region, event, signature)? {
-        return Ok(if holds_as_it_is(tx, event)? { Ok(Appended::AlreadyPresent) } else { Err(refused) });
+        return Ok(Err(refused));
     }
     if let Some(problem) = party_problem(tx, event, hub_region)? {
         return Ok(Err((HubCode::NotParty.into(), problem)));
@@ -631,10 +637,14 @@ fn take_pulled(
 
 /// Whether this desk holds `event` already, with this very content.
 fn holds_as_it_is(tx: &Transaction<'_>, event: &CaseEvent) -> Result<bool> {
-    let body: Option<String> =
-        tx.query_row("SELECT body FROM events WHERE id = ?1", [event.id.to_string()], |r| r.get(0)).optional()?;
+    let body: Option<String> = tx
+        .prepare_cached("SELECT body FROM events WHERE id = ?1")?
+        .query_row([event.id.to_string()], |r| r.get(0))
+        .optional()?;
     Ok(match body {
-        Some(body) => serde_json::from_str::<CaseEvent>(&body)? == *event,
+        // The very text this desk wrote (the same build serialises an event the same way), else
+        // the same event written by another build.
+        Some(body) => body == serde_json::to_string(event)? || serde_json::from_str::<CaseEvent>(&body)? == *event,
         None => false,
     })
 }
@@ -1006,6 +1016,41 @@ mod tests {
         store.release_quarantined(first.id, Utc::now()).unwrap();
         assert_eq!(ids(&store.outbox_for_hub(FENGTAI, 10).unwrap()), [stuck, stuck, other]);
         assert_eq!(store.release_quarantined(first.id, Utc::now()).unwrap_err().code(), "not_quarantined");
+    }
+
+    #[test]
+    fn its_own_event_pulled_back_as_it_is_is_present_whatever_its_seal_and_a_changed_copy_is_held() {
+        let (_d, mut store) = fengtai_desk();
+        take_in(&mut store, FENGTAI);
+        let own = store.outbox(1).unwrap().remove(0).event;
+        store.settle_push(FENGTAI, &[(own.clone(), Verdict::Stored)], Utc::now()).unwrap();
+        let hub = tongban_core::seal::HubSigner::from_seed(&[7; 32]);
+        let other = tongban_core::seal::HubSigner::from_seed(&[8; 32]);
+        store.pin_hub_key(FENGTAI, &hub.public().to_hex(), Utc::now()).unwrap();
+        // Sealed by the hub, unsealed, sealed by another key: the text it holds, nothing to apply.
+        let page = [
+            Pulled { seq: 1, event: own.clone(), signature: Some(hub.seal(FENGTAI, &own)) },
+            Pulled { seq: 2, event: own.clone(), signature: None },
+            Pulled { seq: 3, event: own.clone(), signature: Some(other.seal(FENGTAI, &own)) },
+        ];
+        let applied = store.apply_pulled(FENGTAI, &page, 3, Utc::now()).unwrap();
+        assert_eq!(applied, Applied { new: 0, already_present: 3, quarantined: 0, out_of_scope: 0, broken_seal: None });
+        // Held as another build wrote it (other key order): the same event, decoded.
+        let reordered = serde_json::to_string(&serde_json::to_value(&own).unwrap()).unwrap();
+        store
+            .conn
+            .execute("UPDATE events SET body = ?2 WHERE id = ?1", params![own.id.to_string(), reordered])
+            .unwrap();
+        let page = [Pulled { seq: 4, event: own.clone(), signature: None }];
+        assert_eq!(store.apply_pulled(FENGTAI, &page, 4, Utc::now()).unwrap().already_present, 1);
+        // The same id with other content, sealed by another key: checked like any other, and held.
+        let mut changed = own.clone();
+        changed.at += chrono::Duration::seconds(1);
+        let page = [Pulled { seq: 5, event: changed.clone(), signature: Some(other.seal(FENGTAI, &changed)) }];
+        let applied = store.apply_pulled(FENGTAI, &page, 5, Utc::now()).unwrap();
+        assert_eq!((applied.quarantined, applied.broken_seal), (1, Some(own.id)));
+        assert_eq!(store.quarantined().unwrap()[0].code, "bad_signature");
+        assert_eq!(store.sync_state(FENGTAI).unwrap().pull_cursor, 4, "asked for again");
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! 1. `push`: cases/s for a desk pushing 10,000 queued cases (`TONGBAN_BENCH_SYNC_CASES`).
 //! 0. `growth`: for each queue length in `TONGBAN_BENCH_GROWTH` (default 10000,100000): the
 //!    durable-commit ceiling of this disk (two SQLite files, WAL + FULL, 200 rows a transaction),
-//!    a push of that many queued intakes, the back office pulling them all, and its rounds with
+//!    the push-shaped ceiling (the same commits, each event written with the rows and indexes a
+//!    push writes on both sides, the desk's file encrypted), a push of that many queued intakes
+//!    (with the round's phases at debug level; `TONGBAN_BENCH_PUSH_ONLY=1` stops there), the back office pulling them all, and its rounds with
 //!    nothing new (the cost that must not grow with the cases it handles).
 //! 2. `scan`: one large scan uploaded by the desk (resumable chunks) vs `curl -T` PUTting the same
 //!    bytes to the same hub (`TONGBAN_BENCH_SCAN_MIB`, default 64).
@@ -165,6 +167,154 @@ fn durable_ceiling(dir: &std::path::Path, rows: usize, body: &str) -> f64 {
     rows as f64 / started.elapsed().as_secs_f64()
 }
 
+/// The same durable commits as [`durable_ceiling`] (200 events a transaction, the hub's file then
+/// the desk's, WAL + `synchronous=FULL`), but each event written as the push writes it, with
+/// nothing else: the rows and indexes of both schemas, and the desk's file encrypted as the
+/// desk's is. Per event, the hub inserts the event (`body`, the table and its five indexes), the
+/// case's row (four), its number and its scan's reference; the desk takes the event out of its
+/// outbox (the row rewritten, its outbox index entry gone), appends the 已推送 event (a small
+/// row and its indexes), the audit entry for it (five) and moves the case's status (its status
+/// index). Events/s: what a push would reach if everything but these writes cost nothing.
+fn push_shaped_ceiling(dir: &std::path::Path, events: usize, body: &str) -> f64 {
+    let open = |name: &str, key: Option<&str>, schema: &str| {
+        let conn = rusqlite::Connection::open(dir.join(name)).unwrap();
+        if let Some(key) = key {
+            conn.execute_batch(&format!("PRAGMA key = {key};")).unwrap();
+        }
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.pragma_update(None, "synchronous", "FULL").unwrap();
+        conn.execute_batch(schema).unwrap();
+        conn
+    };
+    let mut hub = open(
+        "shaped-hub.db",
+        None,
+        "CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL,
+             kind TEXT NOT NULL, receiving_region TEXT NOT NULL, handling_region TEXT NOT NULL, body TEXT NOT NULL,
+             stored_at TEXT NOT NULL, credential_id INTEGER NOT NULL, receiving_desk TEXT NOT NULL);
+         CREATE INDEX events_by_case ON events (case_id, seq);
+         CREATE INDEX events_by_receiving_region ON events (receiving_region, seq);
+         CREATE INDEX events_by_handling_region ON events (handling_region, seq);
+         CREATE INDEX events_by_receiving_desk ON events (receiving_region, receiving_desk, seq);
+         CREATE TABLE cases (case_id TEXT PRIMARY KEY, first_seq INTEGER NOT NULL UNIQUE, number TEXT NOT NULL,
+             receiving_region TEXT NOT NULL, handling_region TEXT NOT NULL, status TEXT NOT NULL,
+             applicant_name TEXT NOT NULL, item_code TEXT NOT NULL, item_name TEXT NOT NULL,
+             received_on TEXT NOT NULL, updated_at TEXT NOT NULL, desk_code TEXT NOT NULL);
+         CREATE INDEX cases_by_handling_region ON cases (handling_region, first_seq);
+         CREATE INDEX cases_by_receiving_desk ON cases (receiving_region, desk_code);
+         CREATE TABLE case_numbers (number TEXT PRIMARY KEY, case_id TEXT NOT NULL) WITHOUT ROWID;
+         CREATE TABLE blob_refs (sha256 TEXT NOT NULL, case_id TEXT NOT NULL, PRIMARY KEY (sha256, case_id))
+             WITHOUT ROWID;",
+    );
+    let mut desk = open(
+        "shaped-desk.db",
+        Some(&format!("\"x'{}'\"", "ab".repeat(32))),
+        "CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL,
+             kind TEXT NOT NULL, at TEXT NOT NULL, author TEXT NOT NULL, body TEXT NOT NULL, local INTEGER NOT NULL,
+             outbox INTEGER NOT NULL);
+         CREATE INDEX events_by_case ON events (case_id, seq);
+         CREATE INDEX events_in_outbox ON events (seq) WHERE outbox = 1;
+         CREATE TABLE audit (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL, kind TEXT NOT NULL,
+             case_id TEXT, detail TEXT NOT NULL, ref TEXT, digest TEXT, hash TEXT NOT NULL);
+         CREATE INDEX audit_by_case ON audit (case_id, seq);
+         CREATE INDEX audit_by_user ON audit (user, seq);
+         CREATE INDEX audit_by_kind ON audit (kind, seq);
+         CREATE INDEX audit_by_ref ON audit (ref) WHERE ref IS NOT NULL;
+         CREATE TABLE cases (id TEXT PRIMARY KEY, status TEXT NOT NULL, received_at TEXT NOT NULL,
+             updated_at TEXT NOT NULL, last_seq INTEGER NOT NULL);
+         CREATE INDEX cases_by_status ON cases (status, received_at);",
+    );
+    // The desk's queue as the push finds it (not timed): the events, in the outbox, and their cases.
+    let ids: Vec<(String, String)> =
+        (0..events).map(|_| (uuid::Uuid::now_v7().to_string(), uuid::Uuid::now_v7().to_string())).collect();
+    {
+        let tx = desk.transaction().unwrap();
+        for (id, case) in &ids {
+            tx.execute(
+                "INSERT INTO events (id, case_id, kind, at, author, body, local, outbox)
+                 VALUES (?1, ?2, 'received', '2026-12-07T00:00:00+00:00', 'wang', ?3, 1, 1)",
+                rusqlite::params![id, case, body],
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO cases (id, status, received_at, updated_at, last_seq)
+                 VALUES (?1, 'received', '2026-12-07T00:00:00+00:00', '2026-12-07T00:00:00+00:00', 1)",
+                [case],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let hash = "0".repeat(64);
+    let started = Instant::now();
+    for (batch, chunk) in ids.chunks(200).enumerate() {
+        let tx = hub.transaction().unwrap();
+        for (i, (id, case)) in chunk.iter().enumerate() {
+            let number = format!("411329-20261207-H1-{batch:04}{i:03}");
+            let seq: i64 = tx
+                .prepare_cached(
+                    "INSERT INTO events (id, case_id, kind, receiving_region, handling_region, body, stored_at,
+                         credential_id, receiving_desk)
+                     VALUES (?1, ?2, 'received', '411329', '110106', ?3, '2026-12-07T00:00:00Z', 7, 'H1') RETURNING seq",
+                )
+                .unwrap()
+                .query_row(rusqlite::params![id, case, body], |r| r.get(0))
+                .unwrap();
+            tx.prepare_cached(
+                "INSERT INTO cases (case_id, first_seq, number, receiving_region, handling_region, status,
+                     applicant_name, item_code, item_name, received_on, updated_at, desk_code)
+                 VALUES (?1, ?2, ?3, '411329', '110106', 'received', '申请人', '0001', '事项', '2026-12-07',
+                     '2026-12-07T00:00:00Z', 'H1')",
+            )
+            .unwrap()
+            .execute(rusqlite::params![case, seq, number])
+            .unwrap();
+            tx.prepare_cached("INSERT INTO case_numbers (number, case_id) VALUES (?1, ?2)")
+                .unwrap()
+                .execute([&number, case])
+                .unwrap();
+            tx.prepare_cached("INSERT INTO blob_refs (sha256, case_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
+                .unwrap()
+                .execute([&hash, case])
+                .unwrap();
+        }
+        tx.commit().unwrap();
+        let tx = desk.transaction().unwrap();
+        for (id, case) in chunk {
+            tx.prepare_cached("UPDATE events SET outbox = 0 WHERE id = ?1 AND outbox = 1")
+                .unwrap()
+                .execute([id])
+                .unwrap();
+            let pushed = uuid::Uuid::now_v7().to_string();
+            let pushed_body = format!(
+                r#"{{"id":"{pushed}","case_id":"{case}","at":"2026-12-07T00:00:00Z","author":{{"user":"wang","desk":"{case}","region":"411329","name":"王敏"}},"body":{{"type":"pushed"}}}}"#
+            );
+            tx.prepare_cached(
+                "INSERT INTO events (id, case_id, kind, at, author, body, local, outbox)
+                 VALUES (?1, ?2, 'pushed', '2026-12-07T00:00:00+00:00', 'wang', ?3, 1, 0)",
+            )
+            .unwrap()
+            .execute([&pushed, case, &pushed_body])
+            .unwrap();
+            tx.prepare_cached(
+                "INSERT INTO audit (at, user, kind, case_id, detail, ref, digest, hash)
+                 VALUES ('2026-12-07T00:00:00+00:00', 'wang', 'event', ?1, '记录办件事件「已推送」', ?2, ?3, ?3)",
+            )
+            .unwrap()
+            .execute([case, &pushed, &hash])
+            .unwrap();
+            tx.prepare_cached(
+                "UPDATE cases SET status = 'pushed', updated_at = '2026-12-07T00:00:01+00:00', last_seq = 2 WHERE id = ?1",
+            )
+            .unwrap()
+            .execute([case])
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    events as f64 / started.elapsed().as_secs_f64()
+}
+
 /// Queues `count` intakes for 丰台区 on `store`, all citing `scan` (held by the desk): the first
 /// taken in as a clerk does, the rest copies of it under their own ids and numbers (1,000 a day
 /// back from yesterday), appended in chunks of 10,000 so building a long queue takes seconds.
@@ -219,6 +369,7 @@ async fn growth(cases: usize) {
     let queued = t.elapsed();
     let body = serde_json::to_string(&helper.outbox(1).unwrap()[0].event).unwrap();
     let ceiling = durable_ceiling(dir.path(), cases.min(20_000), &body);
+    let shaped = push_shaped_ceiling(dir.path(), cases.min(20_000), &body);
 
     let started = Instant::now();
     let results = sync_once(helper, &settings()).await.unwrap();
@@ -226,6 +377,14 @@ async fn growth(cases: usize) {
     assert_eq!(results[0].1.as_ref().unwrap().pushed, cases);
     assert_eq!(files.counts().0, cases as u64);
     let rate = cases as f64 / pushed.as_secs_f64();
+    if std::env::var_os("TONGBAN_BENCH_PUSH_ONLY").is_some() {
+        println!(
+            "growth {cases}: ceiling {ceiling:.0} rows/s; push-shaped ceiling {shaped:.0} events/s; push {pushed:.2?} = {rate:.0} cases/s = {:.0} % of the ceiling, {:.0} % of the push-shaped one",
+            100.0 * rate / ceiling,
+            100.0 * rate / shaped
+        );
+        return;
+    }
 
     let mut office = desk(dir.path(), "office", FENGTAI, "S1");
     add_hub(&mut office, FENGTAI, &hub.url(), &files.back_office_token);
@@ -257,8 +416,9 @@ async fn growth(cases: usize) {
         wanted.push(started.elapsed());
     }
     println!(
-        "growth {cases}: queued in {queued:.1?}; ceiling {ceiling:.0} rows/s; push {pushed:.2?} = {rate:.0} cases/s = {:.0} % of the ceiling; back office pulled {pulled} in {pulling:.2?} = {:.0} events/s; idle round median {:.1?} (scans_missing {:.2?})",
+        "growth {cases}: queued in {queued:.1?}; ceiling {ceiling:.0} rows/s; push-shaped ceiling {shaped:.0} events/s; push {pushed:.2?} = {rate:.0} cases/s = {:.0} % of the ceiling, {:.0} % of the push-shaped one; back office pulled {pulled} in {pulling:.2?} = {:.0} events/s; idle round median {:.1?} (scans_missing {:.2?})",
         100.0 * rate / ceiling,
+        100.0 * rate / shaped,
         pulled as f64 / pulling.as_secs_f64(),
         median(rounds),
         median(wanted),
@@ -275,6 +435,15 @@ fn bench_dir() -> std::path::PathBuf {
 fn main() {
     let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    // The rounds' phases (push, pull, audit walk): where a growth round's time went.
+    {
+        use tracing_subscriber::prelude::*;
+        let phases =
+            tracing_subscriber::filter::Targets::new().with_target("tongban_sync::round", tracing::Level::DEBUG);
+        let layer =
+            tracing_subscriber::fmt::layer().without_time().with_target(false).with_ansi(false).with_filter(phases);
+        tracing_subscriber::registry().with(layer).init();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         if wanted("growth") {

@@ -108,8 +108,11 @@ pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> 
     pin_signing_key(db, hub, health.signing_key).await?;
     confirm_identity(db, hub).await?;
     let mut report = RoundReport::default();
+    let started = std::time::Instant::now();
     push_outbox(db, hub, settings, &mut report).await?;
+    let pushed = started.elapsed();
     pull(db, hub, settings, &mut report).await?;
+    let pulled = started.elapsed() - pushed;
     // After the cases, so a large scan never holds them up.
     report.scans_fetched = fetch_scans(db, hub).await?;
     // Last, so a calendar or a catalog the desk cannot use never holds up the cases (nor each other).
@@ -117,7 +120,17 @@ pub(crate) async fn run(db: &DeskDb, hub: &HubLink, settings: &SyncSettings) -> 
     let catalog = fetch_catalog(db, hub).await;
     // After everything this round wrote, so the hub keeps the newest head (and a calendar or a
     // catalog the desk cannot use does not keep the chain from being checked).
+    let reporting = std::time::Instant::now();
     let audit = report_audit_head(db, hub).await;
+    // Where a round's time went (the growth bench prints it).
+    tracing::debug!(
+        hub = %hub.entry.region,
+        pushed = report.pushed,
+        push_ms = pushed.as_millis() as u64,
+        pull_ms = pulled.as_millis() as u64,
+        audit_ms = reporting.elapsed().as_millis() as u64,
+        "round phases"
+    );
     report.catalog_updated = catalog?;
     calendar?;
     audit?;
