@@ -408,8 +408,18 @@ impl Hub {
             renewed: Instant::now(),
             released: false,
         };
-        // Read again under the lease: another request may have moved it on since.
+        // Read again under the lease: another request may have moved it on since, or completed it.
         let status = self.status_for(sha256, &holder)?;
+        if status.complete {
+            self.db.write(|c| {
+                c.execute(
+                    "DELETE FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3 AND writer = ?4",
+                    params![sha256, holder.region, holder.desk, slot.lease],
+                )
+            })?;
+            slot.lease_gone();
+            return Ok(UploadStart::AlreadyStored(status));
+        }
         // A partial file lost while its record survived (a restored backup, a hand-cleaned
         // folder) starts over: the record says 0 even when this request is refused, so the
         // status the client asks for next is not a number the hub cannot honour.
