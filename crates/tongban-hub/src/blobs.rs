@@ -166,6 +166,16 @@ pub enum UploadStart {
     Ready(UploadSlot),
 }
 
+/// What claiming an upload found, under the writer lock.
+enum Claim {
+    /// The uploader holds the whole blob now: nothing to write.
+    Held,
+    /// No upload was under way: its row was made, 0 of the length announced.
+    Created,
+    /// An upload under way, with no lease running: `received` of `announced` bytes recorded.
+    Resumed { received: u64, announced: u64 },
+}
+
 /// The right to append to one partial upload: the lease on its row, held for one request. The
 /// request gives it up with its last write ([`UploadSlot::append`] short of the length, or
 /// [`UploadSlot::finish`]); a request ending otherwise gives it up on drop.
@@ -395,7 +405,11 @@ impl Hub {
         }
         let path = self.partial_path(sha256, &holder)?;
         let lease = uuid::Uuid::now_v7().to_string();
-        let created = self.claim_upload(sha256, &holder, length, &lease, Utc::now())?;
+        let claim = match self.claim_upload(sha256, &holder, length, &lease, Utc::now())? {
+            // Completed by another request since `status` was read.
+            Claim::Held => return Ok(UploadStart::AlreadyStored(self.status_for(sha256, &holder)?)),
+            claim => claim,
+        };
         // From here the slot owns the lease and gives it up however this ends.
         let mut slot = UploadSlot {
             hub: self.clone(),
@@ -408,52 +422,45 @@ impl Hub {
             renewed: Instant::now(),
             released: false,
         };
-        // Read again under the lease: another request may have moved it on since, or completed it.
-        let status = self.status_for(sha256, &holder)?;
-        if status.complete {
-            self.db.write(|c| {
-                c.execute(
-                    "DELETE FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3 AND writer = ?4",
-                    params![sha256, holder.region, holder.desk, slot.lease],
-                )
-            })?;
-            slot.lease_gone();
-            return Ok(UploadStart::AlreadyStored(status));
-        }
-        // A partial file lost while its record survived (a restored backup, a hand-cleaned
-        // folder) starts over: the record says 0 even when this request is refused, so the
-        // status the client asks for next is not a number the hub cannot honour.
-        let lost = !created && !slot.path.exists();
-        let fresh = restart || created || lost;
-        if fresh {
-            self.db.write(|c| {
-                c.execute(
-                    "UPDATE blob_partials SET length = ?4, received = 0, updated_at = ?5
-                     WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
-                    params![sha256, holder.region, holder.desk, length, Utc::now()],
-                )
-            })?;
-            if offset != 0 {
-                return Err(HubError::OffsetMismatch { expected: 0, given: offset });
+        let resumed = match claim {
+            // A partial file lost while its record survived (a restored backup, a hand-cleaned
+            // folder) starts over: the record says 0 even when this request is refused, so the
+            // status the client asks for next is not a number the hub cannot honour.
+            Claim::Resumed { received, announced } if !restart && slot.path.exists() => Some((received, announced)),
+            _ => None,
+        };
+        match resumed {
+            Some((received, announced)) => {
+                if announced != length {
+                    return Err(HubError::LengthMismatch { announced, given: length });
+                }
+                if offset != received {
+                    return Err(HubError::OffsetMismatch { expected: received, given: offset });
+                }
+                slot.received = received;
             }
-            fs::create_dir_all(slot.path.parent().expect("partial paths have a parent"))?;
-            fs::File::create(&slot.path)?;
-        } else {
-            let announced = status.length.unwrap_or(length);
-            if announced != length {
-                return Err(HubError::LengthMismatch { announced, given: length });
+            None => {
+                self.db.write(|c| {
+                    c.execute(
+                        "UPDATE blob_partials SET length = ?4, received = 0, updated_at = ?5
+                         WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
+                        params![sha256, holder.region, holder.desk, length, Utc::now()],
+                    )
+                })?;
+                if offset != 0 {
+                    return Err(HubError::OffsetMismatch { expected: 0, given: offset });
+                }
+                fs::create_dir_all(slot.path.parent().expect("partial paths have a parent"))?;
+                fs::File::create(&slot.path)?;
             }
-            if offset != status.received {
-                return Err(HubError::OffsetMismatch { expected: status.received, given: offset });
-            }
-            slot.received = status.received;
         }
         Ok(UploadStart::Ready(slot))
     }
 
     /// Takes the lease on `holder`'s upload of `sha256` for one request, making its row (0 of
-    /// `length`) if there is none; `true` when it made it. Refused while another request's lease
-    /// runs.
+    /// `length`) if there is none. Refused while another request's lease runs. Read under the
+    /// writer lock with the lease, the answer is where the upload stands now: another request may
+    /// have moved it on, or completed it, since the caller last looked.
     fn claim_upload(
         &self,
         sha256: &str,
@@ -461,22 +468,25 @@ impl Hub {
         length: u64,
         lease: &str,
         now: DateTime<Utc>,
-    ) -> Result<bool> {
+    ) -> Result<Claim> {
         self.db.write(|c| {
-            let held: Option<Option<DateTime<Utc>>> = c.query_opt(
-                "SELECT writer_until FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
+            if is_held_by(c, sha256, holder)? {
+                return Ok(Claim::Held);
+            }
+            let row: Option<(u64, u64, Option<DateTime<Utc>>)> = c.query_opt(
+                "SELECT received, length, writer_until FROM blob_partials WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
                 params![sha256, holder.region, holder.desk],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
-            match held {
-                Some(Some(until)) if until > now => Err(HubError::UploadInProgress(sha256.to_string())),
-                Some(_) => {
+            match row {
+                Some((_, _, Some(until))) if until > now => Err(HubError::UploadInProgress(sha256.to_string())),
+                Some((received, announced, _)) => {
                     c.execute(
                         "UPDATE blob_partials SET writer = ?4, writer_until = ?5
                          WHERE sha256 = ?1 AND region = ?2 AND desk = ?3",
                         params![sha256, holder.region, holder.desk, lease, now + UPLOAD_LEASE],
                     )?;
-                    Ok(false)
+                    Ok(Claim::Resumed { received, announced })
                 }
                 None => {
                     c.execute(
@@ -484,7 +494,7 @@ impl Hub {
                          VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7)",
                         params![sha256, holder.region, holder.desk, length, now, lease, now + UPLOAD_LEASE],
                     )?;
-                    Ok(true)
+                    Ok(Claim::Created)
                 }
             }
         })
