@@ -19,8 +19,6 @@ mod cluster;
 #[path = "../tests/api/support.rs"]
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,39 +28,10 @@ use tongban_wire::desks::DeskClaim;
 use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse};
 
 use cluster::TestDatabase;
-use support::{desk_id, intake_by, HUB, PARTNER};
-
-const BIN: &str = env!("CARGO_BIN_EXE_tongban-hub");
+use support::{desk_id, intake_by, HubProcess, HUB, PARTNER};
 
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-struct Served(Child, String);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(database: &TestDatabase) -> Served {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--db", database.db.to_str().unwrap()])
-        .args(["--blob-dir", database.blob_dir.to_str().unwrap()])
-        .env("TONGBAN_HUB_REQUESTS_PER_SECOND", "1000000")
-        .env("TONGBAN_HUB_REQUEST_BURST", "1000000")
-        .env("TONGBAN_HUB_MAX_CONNECTIONS", "4096")
-        .env("TONGBAN_HUB_MAX_CONNECTIONS_PER_PEER", "4096")
-        .env("TONGBAN_HUB_LOG", "error")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("listening on ").unwrap().to_string();
-    Served(child, url)
 }
 
 /// Desk code `n` (1-based) of 1,000s: two letters and two digits, e.g. "AB07".
@@ -110,8 +79,8 @@ fn run(
             })
             .collect()
     };
-    let served: Vec<Served> = (0..processes).map(|_| serve(&database)).collect();
-    let urls: Arc<Vec<String>> = Arc::new(served.iter().map(|s| s.1.clone()).collect());
+    let served: Vec<HubProcess> = (0..processes).map(|_| HubProcess::start(&database, 0)).collect();
+    let urls: Arc<Vec<String>> = Arc::new(served.iter().map(|s| format!("http://127.0.0.1:{}", s.port)).collect());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let (took, push, pull, events) = runtime.block_on(async move {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(120)).build().unwrap();

@@ -5,8 +5,6 @@
 //! Runs on PostgreSQL only (`TONGBAN_HUB_TEST_DB=postgres`): it is the story of several writers.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,48 +18,8 @@ use tongban_wire::events::{PullResponse, PushOutcome, PushRequest, PushResponse}
 
 use crate::support::*;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tongban-hub");
 const DESKS: usize = 50;
 const CASES_PER_DESK: u32 = 8;
-
-/// One `tongban-hub serve` process on a fixed port (so a restart answers at the same address).
-struct Process {
-    child: Child,
-    port: u16,
-}
-
-impl Process {
-    fn start(database: &TestDatabase, port: u16) -> Process {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db", database.db.to_str().unwrap()])
-            .args(["--blob-dir", database.blob_dir.to_str().unwrap()])
-            // The desks here are many clients of one address: no rate limit for this story.
-            .env("TONGBAN_HUB_REQUESTS_PER_SECOND", "100000")
-            .env("TONGBAN_HUB_REQUEST_BURST", "100000")
-            .env("TONGBAN_HUB_MAX_CONNECTIONS_PER_PEER", "10000")
-            .env("TONGBAN_HUB_LOG", "error")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let bound = line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("{line:?}"));
-        Process { child, port: bound }
-    }
-
-    fn kill(&mut self) {
-        // SIGKILL: no shutdown, requests cut off mid-transaction.
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A request through one of the two processes, chosen at random, retried (through either) until
 /// one answers: the desk's engine does the same with backoff.
@@ -173,8 +131,8 @@ async fn two_hub_processes_on_one_postgresql_lose_and_duplicate_nothing_when_one
         let tokens: Vec<String> = codes.iter().map(|c| confirm(PARTNER, Role::Window, c)).collect();
         (tokens, confirm(HUB, Role::BackOffice, "S1"))
     };
-    let mut a = Process::start(&database, 0);
-    let b = Process::start(&database, 0);
+    let mut a = HubProcess::start(&database, 0);
+    let b = HubProcess::start(&database, 0);
     let ports = [a.port, b.port];
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
 
@@ -247,7 +205,7 @@ async fn two_hub_processes_on_one_postgresql_lose_and_duplicate_nothing_when_one
     let port = a.port;
     a.kill();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let _a = Process::start(&database, port);
+    let _a = HubProcess::start(&database, port);
 
     let mut total = 0;
     for desk in desks {

@@ -373,3 +373,45 @@ pub fn catalog_upload(region: &str, version: &str) -> serde_json::Value {
         }
     })
 }
+
+/// One `tongban-hub serve` process on `database`, at `port` on 127.0.0.1 (0: any free one; a
+/// restart at the same port answers at the same address), with no rate limit: the stories and the
+/// benchmark are many clients of one address. Killed when dropped.
+pub struct HubProcess {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl HubProcess {
+    pub fn start(database: &crate::cluster::TestDatabase, port: u16) -> HubProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tongban-hub"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db", database.db.to_str().unwrap()])
+            .args(["--blob-dir", database.blob_dir.to_str().unwrap()])
+            .env("TONGBAN_HUB_REQUESTS_PER_SECOND", "1000000")
+            .env("TONGBAN_HUB_REQUEST_BURST", "1000000")
+            .env("TONGBAN_HUB_MAX_CONNECTIONS", "4096")
+            .env("TONGBAN_HUB_MAX_CONNECTIONS_PER_PEER", "4096")
+            .env("TONGBAN_HUB_LOG", "error")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let bound = line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("{line:?}"));
+        HubProcess { child, port: bound }
+    }
+
+    /// SIGKILL: no shutdown, requests cut off mid-transaction.
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
